@@ -1,0 +1,224 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[incident] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'incident'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'incident'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand declare 'Open an incident and print its key'
+            cand assign-role 'Delegate a role (commander, scribe, …) or hand it over'
+            cand escalate 'Page more people, and raise the severity if needed'
+            cand update 'Add to the timeline: a note, decision, action, evidence or status update'
+            cand resolve 'Mark an incident resolved: service restored for everyone'
+            cand list 'List incidents: open ones by default, most severe first'
+            cand ls 'List incidents: open ones by default, most severe first'
+            cand show 'Show an incident, its roles and its timeline'
+            cand topic 'Print a one-line status for a chat channel topic'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'incident;declare'= {
+            cand -s 'Severity level [default: the least severe configured level]'
+            cand --severity 'Severity level [default: the least severe configured level]'
+            cand -c 'What kind of incident'
+            cand --category 'What kind of incident'
+            cand --service 'An affected service (repeat or separate with commas)'
+            cand --commander 'Who leads the response (the incident commander)'
+            cand --summary 'What is known so far'
+            cand --detected-by 'Who or what noticed first'
+            cand --started-at 'When the impact began, if earlier than now'
+            cand --channel 'A chat channel, bridge or document link (repeatable)'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;assign-role'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --remove 'Take the role away from PERSON instead'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;escalate'= {
+            cand --to 'Whom to page: a person, rota or team (repeat or separate with commas) [default: the escalation policy for the severity in the configuration]'
+            cand -s 'Raise the severity to this level'
+            cand --severity 'Raise the severity to this level'
+            cand -r 'Why: what the people paged need to know'
+            cand --reason 'Why: what the people paged need to know'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;update'= {
+            cand -k 'What kind of entry'
+            cand --kind 'What kind of entry'
+            cand -s 'Move the incident to this status'
+            cand --status 'Move the incident to this status'
+            cand --severity 'Change the severity to this level'
+            cand -n 'When the next status update is due: a duration (30m) or a time (14:30)'
+            cand --next-update 'When the next status update is due: a duration (30m) or a time (14:30)'
+            cand --at 'When it happened, if not now (for the scribe catching up)'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand -e 'This is a customer-facing status update'
+            cand --external 'This is a customer-facing status update'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;resolve'= {
+            cand -s 'How it was resolved'
+            cand --summary 'How it was resolved'
+            cand --at 'When service was restored, if not now'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;list'= {
+            cand -s 'Only incidents in this status (repeat or separate with commas)'
+            cand --status 'Only incidents in this status (repeat or separate with commas)'
+            cand --severity 'Only incidents of this severity'
+            cand --since 'Only incidents declared since: a time, or a duration back from now (7d)'
+            cand -n 'Show at most N incidents (0: all) [default: 50, or all with --json]'
+            cand --limit 'Show at most N incidents (0: all) [default: 50, or all with --json]'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand -a 'Include resolved and closed incidents'
+            cand --all 'Include resolved and closed incidents'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;ls'= {
+            cand -s 'Only incidents in this status (repeat or separate with commas)'
+            cand --status 'Only incidents in this status (repeat or separate with commas)'
+            cand --severity 'Only incidents of this severity'
+            cand --since 'Only incidents declared since: a time, or a duration back from now (7d)'
+            cand -n 'Show at most N incidents (0: all) [default: 50, or all with --json]'
+            cand --limit 'Show at most N incidents (0: all) [default: 50, or all with --json]'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand -a 'Include resolved and closed incidents'
+            cand --all 'Include resolved and closed incidents'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;show'= {
+            cand -n 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]'
+            cand --limit 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;topic'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;completions'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;help'= {
+            cand declare 'Open an incident and print its key'
+            cand assign-role 'Delegate a role (commander, scribe, …) or hand it over'
+            cand escalate 'Page more people, and raise the severity if needed'
+            cand update 'Add to the timeline: a note, decision, action, evidence or status update'
+            cand resolve 'Mark an incident resolved: service restored for everyone'
+            cand list 'List incidents: open ones by default, most severe first'
+            cand show 'Show an incident, its roles and its timeline'
+            cand topic 'Print a one-line status for a chat channel topic'
+            cand completions 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'incident;help;declare'= {
+        }
+        &'incident;help;assign-role'= {
+        }
+        &'incident;help;escalate'= {
+        }
+        &'incident;help;update'= {
+        }
+        &'incident;help;resolve'= {
+        }
+        &'incident;help;list'= {
+        }
+        &'incident;help;show'= {
+        }
+        &'incident;help;topic'= {
+        }
+        &'incident;help;completions'= {
+        }
+        &'incident;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,170 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_incident_global_optspecs
+    string join \n db= config= as= json q/quiet h/help V/version
+end
+
+function __fish_incident_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_incident_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_incident_using_subcommand
+    set -l cmd (__fish_incident_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c incident -n "__fish_incident_needs_command" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_needs_command" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_needs_command" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_needs_command" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_needs_command" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_needs_command" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_needs_command" -s V -l version -d 'Print version'
+complete -c incident -n "__fish_incident_needs_command" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_needs_command" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_needs_command" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_needs_command" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_needs_command" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_needs_command" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_needs_command" -f -a "ls" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_needs_command" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_needs_command" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand declare" -s s -l severity -d 'Severity level [default: the least severe configured level]' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -s c -l category -d 'What kind of incident' -r -f -a "availability\t''
+performance\t''
+regression\t''
+security\t''
+data\t''
+other\t''"
+complete -c incident -n "__fish_incident_using_subcommand declare" -l service -d 'An affected service (repeat or separate with commas)' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -l commander -d 'Who leads the response (the incident commander)' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -l summary -d 'What is known so far' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -l detected-by -d 'Who or what noticed first' -r -f -a "monitoring\t''
+customer\t''
+social\t''
+internal\t''
+other\t''"
+complete -c incident -n "__fish_incident_using_subcommand declare" -l started-at -d 'When the impact began, if earlier than now' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -l channel -d 'A chat channel, bridge or document link (repeatable)' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand declare" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand declare" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand declare" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand declare" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -l remove -d 'Take the role away from PERSON instead'
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand escalate" -l to -d 'Whom to page: a person, rota or team (repeat or separate with commas) [default: the escalation policy for the severity in the configuration]' -r
+complete -c incident -n "__fish_incident_using_subcommand escalate" -s s -l severity -d 'Raise the severity to this level' -r
+complete -c incident -n "__fish_incident_using_subcommand escalate" -s r -l reason -d 'Why: what the people paged need to know' -r
+complete -c incident -n "__fish_incident_using_subcommand escalate" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand escalate" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand escalate" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand escalate" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand escalate" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand escalate" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand update" -s k -l kind -d 'What kind of entry' -r -f -a "note\t''
+decision\t''
+action\t''
+evidence\t''
+comms\t''"
+complete -c incident -n "__fish_incident_using_subcommand update" -s s -l status -d 'Move the incident to this status' -r -f -a "investigating\t''
+identified\t''
+mitigated\t''
+resolved\t''
+closed\t''"
+complete -c incident -n "__fish_incident_using_subcommand update" -l severity -d 'Change the severity to this level' -r
+complete -c incident -n "__fish_incident_using_subcommand update" -s n -l next-update -d 'When the next status update is due: a duration (30m) or a time (14:30)' -r
+complete -c incident -n "__fish_incident_using_subcommand update" -l at -d 'When it happened, if not now (for the scribe catching up)' -r
+complete -c incident -n "__fish_incident_using_subcommand update" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand update" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand update" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand update" -s e -l external -d 'This is a customer-facing status update'
+complete -c incident -n "__fish_incident_using_subcommand update" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand update" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand update" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand resolve" -s s -l summary -d 'How it was resolved' -r
+complete -c incident -n "__fish_incident_using_subcommand resolve" -l at -d 'When service was restored, if not now' -r
+complete -c incident -n "__fish_incident_using_subcommand resolve" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand resolve" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand resolve" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand resolve" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand resolve" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand resolve" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand list" -s s -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
+identified\t''
+mitigated\t''
+resolved\t''
+closed\t''"
+complete -c incident -n "__fish_incident_using_subcommand list" -l severity -d 'Only incidents of this severity' -r
+complete -c incident -n "__fish_incident_using_subcommand list" -l since -d 'Only incidents declared since: a time, or a duration back from now (7d)' -r
+complete -c incident -n "__fish_incident_using_subcommand list" -s n -l limit -d 'Show at most N incidents (0: all) [default: 50, or all with --json]' -r
+complete -c incident -n "__fish_incident_using_subcommand list" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand list" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand list" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand list" -s a -l all -d 'Include resolved and closed incidents'
+complete -c incident -n "__fish_incident_using_subcommand list" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand list" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand list" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand ls" -s s -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
+identified\t''
+mitigated\t''
+resolved\t''
+closed\t''"
+complete -c incident -n "__fish_incident_using_subcommand ls" -l severity -d 'Only incidents of this severity' -r
+complete -c incident -n "__fish_incident_using_subcommand ls" -l since -d 'Only incidents declared since: a time, or a duration back from now (7d)' -r
+complete -c incident -n "__fish_incident_using_subcommand ls" -s n -l limit -d 'Show at most N incidents (0: all) [default: 50, or all with --json]' -r
+complete -c incident -n "__fish_incident_using_subcommand ls" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand ls" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand ls" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand ls" -s a -l all -d 'Include resolved and closed incidents'
+complete -c incident -n "__fish_incident_using_subcommand ls" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand ls" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand show" -s n -l limit -d 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]' -r
+complete -c incident -n "__fish_incident_using_subcommand show" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand show" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand show" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand show" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand show" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand show" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand topic" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand topic" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand topic" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand topic" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand topic" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand topic" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand completions" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand completions" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand completions" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

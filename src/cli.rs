@@ -1,0 +1,102 @@
+//! The command line: global options and the subcommands. Each subcommand's
+//! arguments live beside its code in `commands/`.
+
+use crate::commands::{
+    assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs,
+    list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs, update::UpdateArgs,
+};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Keys are accepted as INC-7, inc-7 or 7. Times: RFC 3339, 'YYYY-MM-DD HH:MM', 'HH:MM' (local),
+'now', '15m ago'. Durations: 30m, 4h, 3d.
+
+Exit codes: 0 success, 1 failure (not found, storage), 2 invalid input, 3 'check' found a missed target.";
+
+/// Track production incidents from the terminal: declare, triage, escalate,
+/// keep the timeline, resolve, and learn.
+#[derive(Debug, Parser)]
+#[command(name = "incident", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub globals: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]
+    #[arg(
+        long,
+        global = true,
+        env = "INCIDENT_DB",
+        value_name = "PATH",
+        hide_env_values = true
+    )]
+    pub db: Option<PathBuf>,
+
+    /// Configuration file [default: ~/.config/incident/config.toml]
+    #[arg(
+        long,
+        global = true,
+        env = "INCIDENT_CONFIG",
+        value_name = "PATH",
+        hide_env_values = true
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Who is acting, recorded on every event [default: $USER]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "INCIDENT_USER",
+        value_name = "NAME",
+        hide_env_values = true
+    )]
+    pub actor: Option<String>,
+
+    /// Print machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Say nothing on stderr unless something is wrong
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open an incident and print its key
+    Declare(DeclareArgs),
+    /// Delegate a role (commander, scribe, …) or hand it over
+    AssignRole(AssignRoleArgs),
+    /// Page more people, and raise the severity if needed
+    Escalate(EscalateArgs),
+    /// Add to the timeline: a note, decision, action, evidence or status update
+    Update(UpdateArgs),
+    /// Mark an incident resolved: service restored for everyone
+    Resolve(ResolveArgs),
+    /// List incidents: open ones by default, most severe first
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Show an incident, its roles and its timeline
+    Show(ShowArgs),
+    /// Print a one-line status for a chat channel topic
+    Topic(TopicArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

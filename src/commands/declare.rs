@@ -1,0 +1,152 @@
+//! `incident declare`: open an incident.
+
+use crate::context::Ctx;
+use crate::error::usage;
+use crate::model::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
+use crate::store::Access;
+use crate::text::non_blank;
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct DeclareArgs {
+    /// What is broken, in a few words
+    pub title: String,
+
+    /// Severity level [default: the least severe configured level]
+    #[arg(long, short)]
+    pub severity: Option<String>,
+
+    /// What kind of incident
+    #[arg(long, short, value_enum, default_value_t = Category::Other)]
+    pub category: Category,
+
+    /// An affected service (repeat or separate with commas)
+    #[arg(long = "service", value_name = "NAME", value_delimiter = ',')]
+    pub services: Vec<String>,
+
+    /// Who leads the response (the incident commander)
+    #[arg(long, value_name = "PERSON")]
+    pub commander: Option<String>,
+
+    /// What is known so far
+    #[arg(long)]
+    pub summary: Option<String>,
+
+    /// Who or what noticed first
+    #[arg(long, value_enum)]
+    pub detected_by: Option<DetectedBy>,
+
+    /// When the impact began, if earlier than now
+    #[arg(long, value_name = "TIME")]
+    pub started_at: Option<String>,
+
+    /// A chat channel, bridge or document link (repeatable)
+    #[arg(long = "channel", value_name = "URL")]
+    pub channels: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let title = non_blank(&args.title).ok_or_else(|| {
+        usage("the title is empty; say what is broken, e.g. incident declare \"Checkout returns 500s\"")
+    })?;
+    let severity = match &args.severity {
+        Some(name) => config.level(name)?.name.clone(),
+        None => config.default_severity.clone(),
+    };
+    let started_at = args
+        .started_at
+        .as_deref()
+        .map(|t| ctx.past_time("--started-at", t))
+        .transpose()?;
+    let commander = match &args.commander {
+        Some(name) => Some(non_blank(name).ok_or_else(|| usage("--commander is empty; name a person"))?),
+        None => None,
+    };
+    let draft = Incident {
+        id: 0,
+        title,
+        status: Status::Investigating,
+        severity,
+        category: args.category,
+        services: clean_list(args.services),
+        channels: clean_list(args.channels),
+        summary: args.summary.as_deref().and_then(non_blank),
+        detected_by: args.detected_by,
+        started_at,
+        declared_at: ctx.now,
+        resolved_at: None,
+        closed_at: None,
+        resolution: None,
+        next_update_at: None,
+        roles: Vec::new(),
+    };
+    let actor = ctx.actor()?;
+    let mut store = ctx.open(Access::Write)?;
+    let now = ctx.now;
+    let committed = store.write(&actor, now, |w| {
+        let id = w.create(&draft)?;
+        let text = format!("Declared {} {}: {}", draft.severity, draft.category, draft.title);
+        w.append(
+            id,
+            NewEvent::new(now, EventKind::Declared, text).with(json!({
+                "title": draft.title,
+                "severity": draft.severity,
+                "category": draft.category,
+                "services": draft.services,
+                "channels": draft.channels,
+                "summary": draft.summary,
+                "detected_by": draft.detected_by,
+                "started_at": draft.started_at.map(crate::time::to_rfc3339),
+            })),
+        )?;
+        if let Some(person) = &commander {
+            w.add_role(id, "commander", person)?;
+            w.append(
+                id,
+                NewEvent::new(now, EventKind::RoleAssigned, format!("{person} is commander"))
+                    .with(json!({"role": "commander", "person": person})),
+            )?;
+        }
+        Ok(id)
+    })?;
+    let id = committed.value;
+    let key = ctx.key(id)?;
+    if ctx.json() {
+        return super::show::print_json(ctx, &store, id, None);
+    }
+    let mut out = crate::output::stdout();
+    use std::io::Write;
+    writeln!(out, "{key}")?;
+    out.flush()?;
+    ctx.say(format!(
+        "Declared {key} [{}] {}",
+        draft.severity,
+        crate::text::one_line(&draft.title)
+    ));
+    if args.severity.is_none() {
+        ctx.say(format!(
+            "  severity defaulted to {}; triage with 'incident escalate {key} --severity LEVEL' if it is worse",
+            draft.severity
+        ));
+    }
+    if commander.is_none() {
+        ctx.say(format!(
+            "  no commander yet: incident assign-role {key} commander NAME"
+        ));
+    }
+    Ok(())
+}
+
+/// Trims, drops blanks and repeats, keeping the order given.
+pub fn clean_list(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items.iter().filter_map(|s| non_blank(s)) {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! `incident list`: open incidents by default, most severe first, then oldest.
+
+use crate::context::Ctx;
+use crate::model::{Incident, Status};
+use crate::output;
+use crate::store::{Access, ListFilter};
+use crate::text::one_line;
+use crate::time::{compact, human};
+use crate::views::IncidentView;
+use anyhow::Result;
+use chrono::Local;
+use clap::Args;
+use comfy_table::Cell;
+use std::io::Write;
+
+/// Rows a person sees unless they ask for more; the rest are counted.
+const DEFAULT_ROWS: usize = 50;
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include resolved and closed incidents
+    #[arg(long, short)]
+    pub all: bool,
+
+    /// Only incidents in this status (repeat or separate with commas)
+    #[arg(long, short, value_enum, value_delimiter = ',')]
+    pub status: Vec<Status>,
+
+    /// Only incidents of this severity
+    #[arg(long)]
+    pub severity: Option<String>,
+
+    /// Only incidents declared since: a time, or a duration back from now (7d)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Show at most N incidents (0: all) [default: 50, or all with --json]
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let statuses = if !args.status.is_empty() {
+        args.status.clone()
+    } else if args.all {
+        Vec::new()
+    } else {
+        Status::ALL.iter().copied().filter(|s| s.is_open()).collect()
+    };
+    let severity = args
+        .severity
+        .as_deref()
+        .map(|s| config.level(s))
+        .transpose()?
+        .map(|l| l.name.clone());
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| ctx.since("--since", s))
+        .transpose()?;
+    let default_rows = if ctx.json() { None } else { Some(DEFAULT_ROWS) };
+    let limit = match args.limit {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => default_rows,
+    };
+    let filter = ListFilter {
+        statuses,
+        severity,
+        since,
+        limit,
+    };
+    let store = ctx.open(Access::Read)?;
+    let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    let mut out = output::stdout();
+
+    if ctx.json() {
+        // Streamed one object per line, so 100,000 incidents never sit in memory.
+        let mut first = true;
+        write!(out, "[")?;
+        store.each_incident(&filter, &order, |incident| {
+            let view = IncidentView::new(ctx.key(incident.id)?, &incident);
+            writeln!(out, "{}", if first { "" } else { "," })?;
+            serde_json::to_writer(&mut out, &view)?;
+            first = false;
+            Ok(())
+        })?;
+        writeln!(out, "{}]", if first { "" } else { "\n" })?;
+        out.flush()?;
+        return Ok(());
+    }
+
+    let mut rows: Vec<Incident> = Vec::new();
+    store.each_incident(&filter, &order, |incident| {
+        rows.push(incident);
+        Ok(())
+    })?;
+    let total = if limit.is_some_and(|n| rows.len() >= n) {
+        store.count(&filter)?
+    } else {
+        rows.len()
+    };
+    if rows.is_empty() {
+        let what = if args.all || !args.status.is_empty() {
+            "incidents"
+        } else {
+            "open incidents"
+        };
+        ctx.say(format!(
+            "No {what} match.{}",
+            if args.all {
+                ""
+            } else {
+                " 'incident list --all' includes resolved ones."
+            }
+        ));
+        return Ok(());
+    }
+    let mut table = output::table([
+        "KEY",
+        "SEV",
+        "STATUS",
+        "TITLE",
+        "COMMANDER",
+        "SERVICES",
+        "DECLARED",
+        "AGE",
+    ]);
+    for i in &rows {
+        let end = i.resolved_at.unwrap_or(ctx.now);
+        table.add_row(vec![
+            Cell::new(ctx.key(i.id)?),
+            output::severity_cell(&i.severity, config.rank(&i.severity)),
+            Cell::new(i.status.as_str()),
+            Cell::new(one_line(&i.title)),
+            Cell::new(one_line(i.holder("commander").unwrap_or("-"))),
+            Cell::new(one_line(&i.services.join(","))),
+            Cell::new(human(i.declared_at, &Local)),
+            Cell::new(compact(end - i.declared_at)),
+        ]);
+    }
+    output::print_table(&mut out, &table)?;
+    if total > rows.len() {
+        writeln!(
+            out,
+            "… and {} more; --limit 0 shows all {total}",
+            total - rows.len()
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! One file per subcommand; this file only dispatches.
+
+pub mod assign_role;
+pub mod completions;
+pub mod declare;
+pub mod escalate;
+pub mod list;
+pub mod resolve;
+pub mod show;
+pub mod topic;
+pub mod update;
+
+use crate::cli::{Cli, Command};
+use crate::context::Ctx;
+use anyhow::Result;
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx::new(cli.globals)?;
+    match cli.command {
+        Command::Declare(args) => declare::run(&ctx, args),
+        Command::AssignRole(args) => assign_role::run(&ctx, args),
+        Command::Escalate(args) => escalate::run(&ctx, args),
+        Command::Update(args) => update::run(&ctx, args),
+        Command::Resolve(args) => resolve::run(&ctx, args),
+        Command::List(args) => list::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Topic(args) => topic::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+    }
+}

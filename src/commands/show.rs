@@ -1,0 +1,163 @@
+//! `incident show`: everything about one incident.
+
+use crate::context::Ctx;
+use crate::model::{Event, Incident};
+use crate::output;
+use crate::store::{Access, Store};
+use crate::text::{one_line, safe};
+use crate::time::{compact, human};
+use crate::views::IncidentView;
+use anyhow::Result;
+use chrono::Local;
+use clap::Args;
+use comfy_table::Cell;
+use std::io::Write;
+
+/// How many timeline entries a person sees by default; the rest are counted.
+const DEFAULT_EVENTS: usize = 100;
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The incident (INC-7, inc-7 or 7)
+    pub key: String,
+
+    /// Show only the latest N timeline entries (0: all) [default: 100, or all with --json]
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+}
+
+pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
+    let id = ctx.parse_key(&args.key)?;
+    let store = ctx.open(Access::Read)?;
+    if ctx.json() {
+        return print_json(ctx, &store, id, args.limit);
+    }
+    let incident = ctx.find(&store, id)?;
+    let limit = match args.limit.unwrap_or(DEFAULT_EVENTS) {
+        0 => None,
+        n => Some(n),
+    };
+    let (events, total) = store.timeline(id, limit)?;
+    let mut out = output::stdout();
+    write_details(ctx, &mut out, &incident)?;
+    write_timeline(&mut out, &events, total)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The incident as `show --json` prints it; every command that changes an
+/// incident prints this too, so scripts see one shape.
+pub fn print_json(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Result<()> {
+    let incident = ctx.find(store, id)?;
+    let limit = limit.filter(|n| *n > 0);
+    let (events, total) = store.timeline(id, limit)?;
+    let view = IncidentView::new(ctx.key(id)?, &incident).with_timeline(&events, total);
+    output::print_json(&view)
+}
+
+fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident) -> Result<()> {
+    let config = ctx.config()?;
+    let key = ctx.key(i.id)?;
+    let now = ctx.now;
+    writeln!(out, "{key}  {}", one_line(&i.title))?;
+    let mut field = |name: &str, value: String| writeln!(out, "  {name:<12} {value}");
+    let severity = match config.levels.iter().find(|l| l.name == i.severity) {
+        Some(level) if !level.description.is_empty() => {
+            let short = level.description.split(':').next().unwrap_or_default();
+            format!("{} ({short})", i.severity)
+        }
+        _ => i.severity.clone(),
+    };
+    field("status", i.status.to_string())?;
+    field("severity", severity)?;
+    field("category", i.category.to_string())?;
+    if !i.services.is_empty() {
+        field("services", one_line(&i.services.join(", ")).into_owned())?;
+    }
+    let open_for = i.resolved_at.unwrap_or(now) - i.declared_at;
+    field(
+        "declared",
+        format!(
+            "{} ({} ago)",
+            human(i.declared_at, &Local),
+            compact(now - i.declared_at)
+        ),
+    )?;
+    if let Some(t) = i.started_at {
+        field("impact from", human(t, &Local))?;
+    }
+    if let Some(d) = i.detected_by {
+        field("detected by", d.to_string())?;
+    }
+    if let Some(t) = i.resolved_at {
+        field(
+            "resolved",
+            format!("{} (after {})", human(t, &Local), compact(open_for)),
+        )?;
+    }
+    if let Some(t) = i.closed_at {
+        field("closed", human(t, &Local))?;
+    }
+    if let Some(due) = i.next_update_at.filter(|_| i.status.is_open()) {
+        let when = if due >= now {
+            format!("in {}", compact(due - now))
+        } else {
+            format!("OVERDUE by {}", compact(now - due))
+        };
+        field("next update", format!("{} ({when})", human(due, &Local)))?;
+    }
+    for link in &i.channels {
+        field("channel", one_line(link).into_owned())?;
+    }
+    if let Some(s) = &i.summary {
+        field("summary", one_line(s).into_owned())?;
+    }
+    if let Some(s) = &i.resolution {
+        field("resolution", one_line(s).into_owned())?;
+    }
+    writeln!(out)?;
+    if i.roles.is_empty() {
+        writeln!(out, "Roles: none yet (incident assign-role {key} commander NAME)")?;
+    } else {
+        writeln!(out, "Roles")?;
+        // Roles in configuration order, people in order of assignment.
+        for role in &config.roles {
+            let people: Vec<&str> = i
+                .roles
+                .iter()
+                .filter(|h| h.role == role.name)
+                .map(|h| h.person.as_str())
+                .collect();
+            if !people.is_empty() {
+                writeln!(out, "  {:<16} {}", role.name, one_line(&people.join(", ")))?;
+            }
+        }
+        for h in i.roles.iter().filter(|h| config.role(&h.role).is_err()) {
+            writeln!(out, "  {:<16} {}", h.role, one_line(&h.person))?;
+        }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn write_timeline(out: &mut impl Write, events: &[Event], total: usize) -> Result<()> {
+    if events.len() < total {
+        writeln!(
+            out,
+            "Timeline ({} earlier entries not shown; --limit 0 shows all {total})",
+            total - events.len()
+        )?;
+    } else {
+        writeln!(out, "Timeline")?;
+    }
+    let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
+    for e in events {
+        table.add_row(vec![
+            Cell::new(human(e.at, &Local)),
+            Cell::new(one_line(&e.author)),
+            Cell::new(e.kind.as_str()),
+            Cell::new(safe(&e.text)),
+        ]);
+    }
+    output::print_table(out, &table)
+}

@@ -1,0 +1,86 @@
+//! `incident topic`: one line for a chat channel topic or a status bar.
+
+use crate::context::Ctx;
+use crate::model::Incident;
+use crate::output;
+use crate::store::Access;
+use crate::text::one_line;
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct TopicArgs {
+    /// The incident (INC-7, inc-7 or 7)
+    pub key: String,
+}
+
+#[derive(Serialize)]
+struct TopicView<'a> {
+    key: &'a str,
+    topic: &'a str,
+}
+
+pub fn run(ctx: &Ctx, args: TopicArgs) -> Result<()> {
+    let id = ctx.parse_key(&args.key)?;
+    let store = ctx.open(Access::Read)?;
+    let incident = ctx.find(&store, id)?;
+    let key = ctx.key(id)?;
+    let line = topic(&key, &incident);
+    if ctx.json() {
+        return output::print_json(&TopicView {
+            key: &key,
+            topic: &line,
+        });
+    }
+    let mut out = output::stdout();
+    writeln!(out, "{line}")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// `INC-1 [SEV1] identified: Checkout returns 500s | IC: carol | https://…`
+pub fn topic(key: &str, i: &Incident) -> String {
+    let mut parts = vec![format!("{key} [{}] {}: {}", i.severity, i.status, i.title)];
+    parts.push(format!("IC: {}", i.holder("commander").unwrap_or("none")));
+    parts.extend(i.channels.iter().cloned());
+    one_line(&parts.join(" | ")).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, RoleHolder, Status};
+
+    #[test]
+    fn one_line_with_everything_a_channel_needs() {
+        let mut i = Incident {
+            id: 1,
+            title: "Checkout\nreturns 500s\u{1b}[31m".into(),
+            status: Status::Identified,
+            severity: "SEV1".into(),
+            category: Category::Availability,
+            services: vec![],
+            channels: vec!["https://chat.example/inc-1".into()],
+            summary: None,
+            detected_by: None,
+            started_at: None,
+            declared_at: "2026-11-23T08:00:00Z".parse().unwrap(),
+            resolved_at: None,
+            closed_at: None,
+            resolution: None,
+            next_update_at: None,
+            roles: vec![],
+        };
+        assert_eq!(
+            topic("INC-1", &i),
+            "INC-1 [SEV1] identified: Checkout ⏎ returns 500s\\u{1b}[31m | IC: none | https://chat.example/inc-1"
+        );
+        i.roles.push(RoleHolder {
+            role: "commander".into(),
+            person: "carol".into(),
+        });
+        assert!(topic("INC-1", &i).contains("| IC: carol |"));
+    }
+}

@@ -1,0 +1,161 @@
+//! `incident update`: append to the timeline, optionally moving the status or
+//! severity and promising the next status update.
+
+use crate::context::Ctx;
+use crate::error::usage;
+use crate::model::{EntryKind, EventKind, NewEvent, Status};
+use crate::ops;
+use crate::store::Access;
+use crate::text::{non_blank, one_line};
+use crate::time;
+use anyhow::{Context, Result};
+use chrono::Local;
+use clap::Args;
+use serde_json::json;
+use std::io::Read;
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The incident (INC-7, inc-7 or 7)
+    pub key: String,
+
+    /// What happened; '-' reads it from stdin
+    pub message: Option<String>,
+
+    /// What kind of entry
+    #[arg(long, short, value_enum, default_value_t = EntryKind::Note, conflicts_with = "external")]
+    pub kind: EntryKind,
+
+    /// Move the incident to this status
+    #[arg(long, short, value_enum)]
+    pub status: Option<Status>,
+
+    /// Change the severity to this level
+    #[arg(long)]
+    pub severity: Option<String>,
+
+    /// This is a customer-facing status update
+    #[arg(long, short)]
+    pub external: bool,
+
+    /// When the next status update is due: a duration (30m) or a time (14:30)
+    #[arg(long, short, value_name = "WHEN")]
+    pub next_update: Option<String>,
+
+    /// When it happened, if not now (for the scribe catching up)
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
+    let id = ctx.parse_key(&args.key)?;
+    let config = ctx.config()?;
+    let message = match args.message.as_deref() {
+        Some("-") => Some(read_stdin()?),
+        Some(text) => Some(text.to_string()),
+        None => None,
+    };
+    let message = match message {
+        Some(text) => Some(non_blank(&text).ok_or_else(|| usage("the message is empty; say what happened"))?),
+        None => None,
+    };
+    let severity = args
+        .severity
+        .as_deref()
+        .map(|s| config.level(s))
+        .transpose()?
+        .map(|l| l.name.clone());
+    if message.is_none() && args.status.is_none() && severity.is_none() && args.next_update.is_none() {
+        return Err(usage(
+            "nothing to record; give a MESSAGE (or '-' for stdin), --status, --severity or --next-update",
+        ));
+    }
+    if args.external && message.is_none() {
+        return Err(usage("--external needs the MESSAGE that customers will read"));
+    }
+    let at = match &args.at {
+        Some(text) => ctx.past_time("--at", text)?,
+        None => ctx.now,
+    };
+    let next_update = args
+        .next_update
+        .as_deref()
+        .map(|text| {
+            time::parse_deadline(text, ctx.now, &Local).map_err(|e| usage(format!("--next-update: {e}")))
+        })
+        .transpose()?
+        .map(time::truncate);
+    if let Some(due) = next_update
+        && due <= ctx.now
+    {
+        return Err(usage(format!(
+            "--next-update {} is not in the future; give a duration such as 30m",
+            time::human(due, &Local)
+        )));
+    }
+    let actor = ctx.actor()?;
+    let mut store = ctx.open(Access::Write)?;
+    let now = ctx.now;
+    let key = ctx.key(id)?;
+    let committed = store.write(&actor, now, |w| {
+        let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let mut said = Vec::new();
+        if let Some(due) = next_update {
+            incident.next_update_at = Some(due);
+            w.save(&incident)?;
+        }
+        if let Some(text) = &message {
+            let kind = if args.external {
+                EventKind::StatusUpdate
+            } else {
+                EventKind::from(args.kind)
+            };
+            let details = match next_update {
+                Some(due) => json!({"next_update_at": time::to_rfc3339(due)}),
+                None => serde_json::Value::Null,
+            };
+            w.append(id, NewEvent::new(at, kind, text).with(details))?;
+            said.push(format!("recorded {kind}"));
+        } else if let Some(due) = next_update {
+            w.append(
+                id,
+                NewEvent::new(
+                    at,
+                    EventKind::Comms,
+                    format!("Next update due {}", time::to_rfc3339(due)),
+                )
+                .with(json!({"next_update_at": time::to_rfc3339(due)})),
+            )?;
+        }
+        if let Some(level) = &severity
+            && ops::change_severity(w, &mut incident, level, at, None)?
+        {
+            said.push(format!("severity now {level}"));
+        }
+        if let Some(status) = args.status {
+            match ops::change_status(w, &mut incident, status, at, None)? {
+                crate::model::lifecycle::Move::Stay => said.push(format!("already {status}")),
+                _ => said.push(format!("status now {status}")),
+            }
+        }
+        if let Some(due) = next_update {
+            said.push(format!("next update due {}", time::human(due, &Local)));
+        }
+        Ok(said)
+    })?;
+    if ctx.json() {
+        return super::show::print_json(ctx, &store, id, None);
+    }
+    ctx.say(format!("{key}: {}", one_line(&committed.value.join("; "))));
+    Ok(())
+}
+
+/// The message from stdin, for long or scripted entries.
+fn read_stdin() -> Result<String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read the message from stdin")?;
+    String::from_utf8(bytes)
+        .map_err(|_| usage("the message on stdin is not valid UTF-8; convert it first, e.g. with iconv"))
+}

@@ -1,0 +1,453 @@
+//! Configuration: severity levels and their response targets, roles, the key
+//! prefix and the escalation policy. A missing file means the defaults of
+//! SPEC §2 and §4; an invalid one is an error naming the file, line and key.
+
+use crate::error::usage;
+use crate::model::roles::{self, RoleDef};
+use crate::time::parse_duration;
+use anyhow::Result;
+use chrono::Duration;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A severity level and its response targets (SPEC §2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    pub name: String,
+    pub description: String,
+    pub acknowledge: Duration,
+    pub triage: Duration,
+    /// `None`: no status-update cadence at this level.
+    pub update: Option<Duration>,
+    pub remediate: Duration,
+    pub retro: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where it came from, for messages; `None` when these are the defaults.
+    pub source: Option<PathBuf>,
+    pub key_prefix: String,
+    /// Most severe first.
+    pub levels: Vec<Level>,
+    pub default_severity: String,
+    pub roles: Vec<RoleDef>,
+    pub escalation: BTreeMap<String, Vec<String>>,
+    /// How far ahead `check` warns about targets coming due.
+    pub check_within: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let level = |name: &str,
+                     description: &str,
+                     ack: i64,
+                     triage: i64,
+                     update: Option<i64>,
+                     fix: i64,
+                     retro: i64| Level {
+            name: name.into(),
+            description: description.into(),
+            acknowledge: Duration::minutes(ack),
+            triage: Duration::minutes(triage),
+            update: update.map(Duration::minutes),
+            remediate: Duration::minutes(fix),
+            retro: Duration::minutes(retro),
+        };
+        const H: i64 = 60;
+        const D: i64 = 24 * H;
+        Config {
+            source: None,
+            key_prefix: "INC".into(),
+            levels: vec![
+                level(
+                    "SEV1",
+                    "critical: a customer-facing service is down for all customers, or confidentiality/privacy is breached, or customer data is lost",
+                    30,
+                    H,
+                    Some(H),
+                    D,
+                    36 * H,
+                ),
+                level(
+                    "SEV2",
+                    "major: a customer-facing service is down for a subset of customers, or core functionality is significantly impaired",
+                    4 * H,
+                    12 * H,
+                    Some(4 * H),
+                    3 * D,
+                    3 * D,
+                ),
+                level(
+                    "SEV3",
+                    "minor: partial loss of functionality, a workaround exists, or the impact is internal only",
+                    D,
+                    D,
+                    None,
+                    7 * D,
+                    7 * D,
+                ),
+            ],
+            default_severity: "SEV3".into(),
+            roles: roles::defaults(),
+            escalation: BTreeMap::new(),
+            check_within: Duration::minutes(15),
+        }
+    }
+}
+
+impl Config {
+    /// Loads `path`; a missing file means the defaults unless the user named
+    /// it explicitly, in which case it must exist.
+    pub fn load(path: &Path, explicit: bool) -> Result<Config> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config::default()),
+            Err(e) => Err(usage(format!(
+                "cannot read configuration {}: {e}; fix the path given by --config or INCIDENT_CONFIG",
+                path.display()
+            ))),
+        }
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let message = e.message().trim_end_matches('\n');
+            match line {
+                Some(line) => {
+                    let source = text.lines().nth(line - 1).unwrap_or("").trim();
+                    usage(format!(
+                        "invalid configuration {}, line {line} ({source}): {message}",
+                        path.display()
+                    ))
+                }
+                None => usage(format!("invalid configuration {}: {message}", path.display())),
+            }
+        })?;
+        file.into_config(path)
+            .map_err(|message| usage(format!("invalid configuration {}: {message}", path.display())))
+    }
+
+    /// Finds a severity level by name, case-insensitively.
+    pub fn level(&self, name: &str) -> Result<&Level> {
+        self.levels
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                usage(format!(
+                    "unknown severity '{name}'; use one of: {}",
+                    self.level_names()
+                ))
+            })
+    }
+
+    /// 0 for the most severe level; unknown names (from an older
+    /// configuration) sort after every known one.
+    pub fn rank(&self, name: &str) -> usize {
+        self.levels
+            .iter()
+            .position(|l| l.name == name)
+            .unwrap_or(self.levels.len())
+    }
+
+    pub fn level_names(&self) -> String {
+        self.levels
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn role(&self, name: &str) -> Result<&RoleDef> {
+        let wanted = name.trim().to_ascii_lowercase();
+        self.roles.iter().find(|r| r.name == wanted).ok_or_else(|| {
+            let names: Vec<&str> = self.roles.iter().map(|r| r.name.as_str()).collect();
+            usage(format!("unknown role '{name}'; use one of: {}", names.join(", ")))
+        })
+    }
+
+    /// Where a hint should point people to change the configuration.
+    pub fn describe_source(&self) -> String {
+        match &self.source {
+            Some(p) => p.display().to_string(),
+            None => "the configuration file".into(),
+        }
+    }
+}
+
+// ---- the file format -------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    key_prefix: Option<String>,
+    default_severity: Option<String>,
+    #[serde(default)]
+    severity: Vec<LevelFile>,
+    #[serde(default)]
+    roles: RolesFile,
+    #[serde(default)]
+    escalation: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    check: CheckFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelFile {
+    name: String,
+    #[serde(default)]
+    description: String,
+    acknowledge: DurationText,
+    triage: DurationText,
+    update: Option<DurationText>,
+    remediate: DurationText,
+    retro: DurationText,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RolesFile {
+    /// Extra roles that many people may hold.
+    #[serde(default)]
+    add: Vec<String>,
+    /// Extra roles with one holder at a time.
+    #[serde(default)]
+    single: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CheckFile {
+    within: Option<DurationText>,
+}
+
+/// A duration written as text in the file (`"30m"`), checked while parsing
+/// so the error points at the line.
+struct DurationText(Duration);
+
+impl<'de> Deserialize<'de> for DurationText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_duration(&text)
+            .map(DurationText)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl ConfigFile {
+    fn into_config(self, path: &Path) -> Result<Config, String> {
+        let mut config = Config {
+            source: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        if let Some(prefix) = self.key_prefix {
+            if prefix.is_empty()
+                || !prefix.chars().all(|c| c.is_ascii_alphanumeric())
+                || prefix.chars().all(|c| c.is_ascii_digit())
+            {
+                return Err(format!(
+                    "key_prefix '{prefix}' must be letters and digits, e.g. \"INC\""
+                ));
+            }
+            config.key_prefix = prefix;
+        }
+        if !self.severity.is_empty() {
+            config.levels = self
+                .severity
+                .into_iter()
+                .map(|l| Level {
+                    name: l.name,
+                    description: l.description,
+                    acknowledge: l.acknowledge.0,
+                    triage: l.triage.0,
+                    update: l.update.map(|d| d.0),
+                    remediate: l.remediate.0,
+                    retro: l.retro.0,
+                })
+                .collect();
+            for (i, level) in config.levels.iter().enumerate() {
+                if level.name.trim().is_empty() || level.name.chars().any(char::is_whitespace) {
+                    return Err(format!(
+                        "severity name '{}' must be one word, e.g. \"SEV1\"",
+                        level.name
+                    ));
+                }
+                if config.levels[..i]
+                    .iter()
+                    .any(|l| l.name.eq_ignore_ascii_case(&level.name))
+                {
+                    return Err(format!("severity '{}' is defined twice", level.name));
+                }
+            }
+            // The old default may not exist any more: the least severe level is.
+            config.default_severity = config.levels.last().map(|l| l.name.clone()).unwrap_or_default();
+        }
+        if let Some(default) = self.default_severity {
+            config.default_severity = canonical_level(&config, &default, "default_severity")?;
+        }
+        for (name, single) in self
+            .roles
+            .add
+            .iter()
+            .map(|n| (n, false))
+            .chain(self.roles.single.iter().map(|n| (n, true)))
+        {
+            let name = name.trim().to_ascii_lowercase();
+            if name.is_empty() || name.chars().any(char::is_whitespace) {
+                return Err(format!("role '{name}' must be one word, e.g. \"legal\""));
+            }
+            match config.roles.iter_mut().find(|r| r.name == name) {
+                Some(existing) => existing.single = single,
+                None => config.roles.push(RoleDef { name, single }),
+            }
+        }
+        for (level, people) in self.escalation {
+            let canonical = canonical_level(&config, &level, "[escalation]")?;
+            config.escalation.insert(canonical, people);
+        }
+        if let Some(within) = self.check.within {
+            config.check_within = within.0;
+        }
+        Ok(config)
+    }
+}
+
+fn canonical_level(config: &Config, name: &str, key: &str) -> Result<String, String> {
+    config
+        .levels
+        .iter()
+        .find(|l| l.name.eq_ignore_ascii_case(name))
+        .map(|l| l.name.clone())
+        .ok_or_else(|| {
+            format!(
+                "{key} names severity '{name}', which is not defined; defined: {}",
+                config.level_names()
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("/etc/incident.toml"))
+    }
+
+    #[test]
+    fn defaults_follow_spec_section_2() {
+        let c = Config::default();
+        let names: Vec<_> = c.levels.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["SEV1", "SEV2", "SEV3"]);
+        assert_eq!(c.levels[0].acknowledge, Duration::minutes(30));
+        assert_eq!(c.levels[1].update, Some(Duration::hours(4)));
+        assert_eq!(c.levels[2].update, None);
+        assert_eq!(c.levels[2].retro, Duration::days(7));
+        assert_eq!(c.key_prefix, "INC");
+    }
+
+    #[test]
+    fn an_empty_file_is_the_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.levels, Config::default().levels);
+    }
+
+    #[test]
+    fn a_full_file_replaces_levels_and_adds_roles_and_policy() {
+        let c = parse(
+            r#"
+            key_prefix = "OPS"
+            [[severity]]
+            name = "P1"
+            acknowledge = "5m"
+            triage = "15m"
+            update = "30m"
+            remediate = "4h"
+            retro = "2d"
+            [[severity]]
+            name = "P2"
+            acknowledge = "1h"
+            triage = "2h"
+            remediate = "1d"
+            retro = "1w"
+            [roles]
+            add = ["legal"]
+            single = ["security-lead"]
+            [escalation]
+            p1 = ["dba-oncall", "vp-eng"]
+            [check]
+            within = "30m"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.key_prefix, "OPS");
+        assert_eq!(c.levels.len(), 2);
+        assert_eq!(c.levels[1].update, None);
+        assert_eq!(c.default_severity, "P2");
+        assert_eq!(c.escalation["P1"], ["dba-oncall", "vp-eng"]);
+        assert!(!c.role("legal").unwrap().single);
+        assert!(c.role("Security-Lead").unwrap().single);
+        assert_eq!(c.check_within, Duration::minutes(30));
+        assert_eq!(c.rank("P1"), 0);
+        assert_eq!(c.rank("SEV1"), 2, "unknown levels sort last");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let err = parse("key_prefix = \"INC\"\n[[severity]]\nname = \"SEV1\"\nacknowlege = \"30m\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid configuration /etc/incident.toml, line 4"),
+            "{err}"
+        );
+        assert!(err.contains("acknowlege"), "{err}");
+
+        let err = parse("[check]\nwithin = \"soon\"\n").unwrap_err().to_string();
+        assert!(
+            err.contains("line 2") && err.contains("within") && err.contains("invalid duration 'soon'"),
+            "{err}"
+        );
+
+        let err = parse("[escalation]\nSEV9 = [\"x\"]\n").unwrap_err().to_string();
+        assert!(err.contains("SEV9") && err.contains("SEV1, SEV2, SEV3"), "{err}");
+
+        let err = parse("key_prefix = = 1").unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn lookups_are_case_insensitive_and_list_choices() {
+        let c = Config::default();
+        assert_eq!(c.level("sev2").unwrap().name, "SEV2");
+        assert_eq!(
+            c.level("SEV9").unwrap_err().to_string(),
+            "unknown severity 'SEV9'; use one of: SEV1, SEV2, SEV3"
+        );
+        assert_eq!(c.role("Scribe").unwrap().name, "scribe");
+        assert!(
+            c.role("janitor")
+                .unwrap_err()
+                .to_string()
+                .contains("commander, tech-lead")
+        );
+    }
+
+    #[test]
+    fn missing_file_is_defaults_unless_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("none.toml");
+        assert_eq!(Config::load(&path, false).unwrap().levels.len(), 3);
+        assert!(
+            Config::load(&path, true)
+                .unwrap_err()
+                .to_string()
+                .contains("cannot read configuration")
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! What every command needs: the global options, the clock, the configuration
+//! (loaded only when a command asks for it) and the database location.
+
+use crate::cli::GlobalArgs;
+use crate::config::Config;
+use crate::error::{not_found, usage};
+use crate::model::{Incident, key};
+use crate::store::{Access, Store};
+use crate::time::{self, Lean};
+use anyhow::Result;
+use chrono::{DateTime, Local, Utc};
+use std::cell::OnceCell;
+use std::path::PathBuf;
+
+pub struct Ctx {
+    pub globals: GlobalArgs,
+    /// The time every event of this command is recorded at.
+    pub now: DateTime<Utc>,
+    config: OnceCell<Config>,
+}
+
+impl Ctx {
+    pub fn new(globals: GlobalArgs) -> Result<Ctx> {
+        // INCIDENT_NOW replaces the clock: tests, demos and backfills.
+        let now = match std::env::var("INCIDENT_NOW") {
+            Ok(text) if !text.trim().is_empty() => DateTime::parse_from_rfc3339(text.trim())
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    usage(format!(
+                        "INCIDENT_NOW='{text}' is not an RFC 3339 time, e.g. 2026-11-23T08:00:00Z"
+                    ))
+                })?,
+            _ => Utc::now(),
+        };
+        Ok(Ctx {
+            globals,
+            now: time::truncate(now),
+            config: OnceCell::new(),
+        })
+    }
+
+    pub fn json(&self) -> bool {
+        self.globals.json
+    }
+
+    pub fn config(&self) -> Result<&Config> {
+        if let Some(config) = self.config.get() {
+            return Ok(config);
+        }
+        let loaded = match &self.globals.config {
+            Some(path) => Config::load(path, true)?,
+            None => match project_dirs() {
+                Some(dirs) => Config::load(&dirs.config_dir().join("config.toml"), false)?,
+                None => Config::default(),
+            },
+        };
+        Ok(self.config.get_or_init(|| loaded))
+    }
+
+    pub fn db_path(&self) -> Result<PathBuf> {
+        if let Some(path) = &self.globals.db {
+            if path.as_os_str().is_empty() {
+                return Err(usage("--db / INCIDENT_DB is empty; give a database file path"));
+            }
+            return Ok(path.clone());
+        }
+        project_dirs()
+            .map(|dirs| dirs.data_dir().join("incidents.db"))
+            .ok_or_else(|| {
+                usage("cannot find a home directory for the database; pass --db PATH or set INCIDENT_DB")
+            })
+    }
+
+    pub fn open(&self, access: Access) -> Result<Store> {
+        Store::open(&self.db_path()?, access)
+    }
+
+    /// Who is acting: `--as`, `INCIDENT_USER`, then the login name.
+    pub fn actor(&self) -> Result<String> {
+        let from_env = || {
+            ["USER", "LOGNAME"]
+                .iter()
+                .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        };
+        self.globals
+            .actor
+            .clone()
+            .filter(|name| !name.trim().is_empty())
+            .or_else(from_env)
+            .map(|name| name.trim().to_string())
+            .ok_or_else(|| usage("cannot tell who is acting; pass --as NAME or set INCIDENT_USER"))
+    }
+
+    pub fn key(&self, id: i64) -> Result<String> {
+        Ok(key::format(&self.config()?.key_prefix, id))
+    }
+
+    pub fn parse_key(&self, input: &str) -> Result<i64> {
+        key::parse(input, &self.config()?.key_prefix).map_err(usage)
+    }
+
+    /// The incident, or the error that says how to find the right key.
+    pub fn find(&self, store: &Store, id: i64) -> Result<Incident> {
+        store.incident(id)?.ok_or_else(|| self.missing(id))
+    }
+
+    pub fn missing(&self, id: i64) -> anyhow::Error {
+        match self.key(id) {
+            Ok(key) => not_found(format!("no incident {key}; run 'incident list --all'")),
+            Err(e) => e,
+        }
+    }
+
+    /// Parses a time argument; `flag` names it in the error.
+    pub fn time(&self, flag: &str, input: &str, lean: Lean) -> Result<DateTime<Utc>> {
+        time::parse_time(input, self.now, &Local, lean)
+            .map(time::truncate)
+            .map_err(|e| usage(format!("{flag}: {e}")))
+    }
+
+    /// A time that must not be in the future (`--at`, `--started-at`).
+    pub fn past_time(&self, flag: &str, input: &str) -> Result<DateTime<Utc>> {
+        let t = self.time(flag, input, Lean::Past)?;
+        if t > self.now {
+            return Err(usage(format!(
+                "{flag} {input} is in the future ({}); give a time that has passed",
+                time::human(t, &Local)
+            )));
+        }
+        Ok(t)
+    }
+
+    /// A lower bound in time: a duration back from now (`90d`) or a time.
+    pub fn since(&self, flag: &str, input: &str) -> Result<DateTime<Utc>> {
+        match time::parse_duration(input) {
+            Ok(span) => Ok(self.now - span),
+            Err(_) => self.time(flag, input, Lean::Past),
+        }
+    }
+
+    /// Talk for people, on stderr; `--quiet` silences it.
+    pub fn say(&self, message: impl AsRef<str>) {
+        if !self.globals.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    pub fn warn(&self, message: impl AsRef<str>) {
+        eprintln!("warning: {}", message.as_ref());
+    }
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "incident")
+}

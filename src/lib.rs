@@ -1,0 +1,17 @@
+//! `incident`: a command-line incident tracker backed by a local SQLite file.
+//!
+//! The binary is a thin `main`; everything lives here so tests and fuzz
+//! targets reach the same code.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod model;
+pub mod ops;
+pub mod output;
+pub mod store;
+pub mod text;
+pub mod time;
+pub mod views;

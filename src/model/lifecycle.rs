@@ -1,0 +1,93 @@
+//! Status transitions (SPEC §1): forward or back, reopen, never straight to
+//! `closed` (that is what completing the retrospective does).
+
+use super::{EventKind, Status};
+
+/// What moving an incident to a new status means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// Same status: nothing to record.
+    Stay,
+    /// Between active statuses, forward or back.
+    Step,
+    /// Into `resolved`.
+    Resolve,
+    /// From `resolved` or `closed` back to an active status.
+    Reopen,
+}
+
+impl Move {
+    /// The timeline event that records this move.
+    pub fn event_kind(self) -> Option<EventKind> {
+        match self {
+            Move::Stay => None,
+            Move::Step => Some(EventKind::StatusChanged),
+            Move::Resolve => Some(EventKind::Resolved),
+            Move::Reopen => Some(EventKind::Reopened),
+        }
+    }
+}
+
+/// Decides a status change, or says why it is not allowed.
+pub fn plan(from: Status, to: Status) -> Result<Move, String> {
+    if from == to {
+        return Ok(Move::Stay);
+    }
+    match (from, to) {
+        (_, Status::Closed) => Err(
+            "an incident is closed by completing its retrospective ('incident retro KEY --complete')".into(),
+        ),
+        (_, Status::Resolved) => Ok(Move::Resolve),
+        (Status::Resolved | Status::Closed, _) => Ok(Move::Reopen),
+        _ => Ok(Move::Step),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn every_pair_of_statuses() {
+        for &from in Status::ALL {
+            for &to in Status::ALL {
+                let got = plan(from, to);
+                let want = if from == to {
+                    Ok(Move::Stay)
+                } else if to == Closed {
+                    Err(())
+                } else if to == Resolved {
+                    Ok(Move::Resolve)
+                } else if !from.is_open() {
+                    Ok(Move::Reopen)
+                } else {
+                    Ok(Move::Step)
+                };
+                assert_eq!(got.map_err(|_| ()), want, "{from} -> {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn moves_name_their_events() {
+        assert_eq!(
+            plan(Investigating, Mitigated).unwrap().event_kind(),
+            Some(EventKind::StatusChanged)
+        );
+        assert_eq!(
+            plan(Mitigated, Investigating).unwrap().event_kind(),
+            Some(EventKind::StatusChanged)
+        );
+        assert_eq!(
+            plan(Resolved, Investigating).unwrap().event_kind(),
+            Some(EventKind::Reopened)
+        );
+        assert_eq!(
+            plan(Identified, Resolved).unwrap().event_kind(),
+            Some(EventKind::Resolved)
+        );
+        assert_eq!(plan(Identified, Identified).unwrap().event_kind(), None);
+        assert!(plan(Resolved, Closed).unwrap_err().contains("retro"));
+    }
+}

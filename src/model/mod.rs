@@ -1,0 +1,251 @@
+//! The domain: what an incident is, independent of storage and of the CLI.
+
+pub mod key;
+pub mod lifecycle;
+pub mod roles;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Declares a string-backed enum with one canonical spelling per variant,
+/// used by clap, serde, SQLite and messages alike.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(#[value(name = $text)] #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// The spellings, for error messages: `a, b, c`.
+            pub fn names() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                let lower = s.trim().to_ascii_lowercase();
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == lower)
+                    .ok_or_else(|| format!("unknown {} '{s}'; use one of: {}", stringify!($name).to_ascii_lowercase(), Self::names()))
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// Where an incident is in its life (SPEC §1).
+    Status {
+        Investigating = "investigating",
+        Identified = "identified",
+        Mitigated = "mitigated",
+        Resolved = "resolved",
+        Closed = "closed",
+    }
+}
+
+impl Status {
+    /// Open means someone is still working on the impact.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Status::Investigating | Status::Identified | Status::Mitigated
+        )
+    }
+}
+
+named_enum! {
+    /// What kind of incident (SPEC §1).
+    Category {
+        Availability = "availability",
+        Performance = "performance",
+        Regression = "regression",
+        Security = "security",
+        Data = "data",
+        Other = "other",
+    }
+}
+
+named_enum! {
+    /// Who or what noticed first.
+    DetectedBy {
+        Monitoring = "monitoring",
+        Customer = "customer",
+        Social = "social",
+        Internal = "internal",
+        Other = "other",
+    }
+}
+
+named_enum! {
+    /// What a scribe can append with `update --kind`.
+    EntryKind {
+        Note = "note",
+        Decision = "decision",
+        Action = "action",
+        Evidence = "evidence",
+        Comms = "comms",
+    }
+}
+
+named_enum! {
+    /// Every kind of timeline event. These names are stable: they appear in
+    /// JSON, in the database and in hook configuration (`on = [...]`).
+    EventKind {
+        Declared = "declared",
+        Note = "note",
+        Decision = "decision",
+        Action = "action",
+        Evidence = "evidence",
+        Comms = "comms",
+        StatusUpdate = "status_update",
+        StatusChanged = "status_changed",
+        Reopened = "reopened",
+        SeverityChanged = "severity_changed",
+        RoleAssigned = "role_assigned",
+        RoleHandover = "role_handover",
+        RoleRemoved = "role_removed",
+        Escalated = "escalated",
+        Resolved = "resolved",
+    }
+}
+
+impl From<EntryKind> for EventKind {
+    fn from(kind: EntryKind) -> Self {
+        match kind {
+            EntryKind::Note => EventKind::Note,
+            EntryKind::Decision => EventKind::Decision,
+            EntryKind::Action => EventKind::Action,
+            EntryKind::Evidence => EventKind::Evidence,
+            EntryKind::Comms => EventKind::Comms,
+        }
+    }
+}
+
+/// An incident's current state, as stored. Its history is in its events.
+#[derive(Debug, Clone)]
+pub struct Incident {
+    pub id: i64,
+    pub title: String,
+    pub status: Status,
+    pub severity: String,
+    pub category: Category,
+    pub services: Vec<String>,
+    pub channels: Vec<String>,
+    pub summary: Option<String>,
+    pub detected_by: Option<DetectedBy>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub declared_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    pub next_update_at: Option<DateTime<Utc>>,
+    /// Current role holders, in order of assignment.
+    pub roles: Vec<RoleHolder>,
+}
+
+impl Incident {
+    pub fn holder(&self, role: &str) -> Option<&str> {
+        self.roles
+            .iter()
+            .find(|h| h.role == role)
+            .map(|h| h.person.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleHolder {
+    pub role: String,
+    pub person: String,
+}
+
+/// One entry of the timeline: the audit log of everything that happened.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: i64,
+    pub incident_id: i64,
+    /// When it happened (a scribe may backdate with `--at`).
+    pub at: DateTime<Utc>,
+    /// When it was written down.
+    pub recorded_at: DateTime<Utc>,
+    pub author: String,
+    pub kind: EventKind,
+    pub text: String,
+    /// Structured facts of the event (old and new values, recipients, …).
+    pub details: serde_json::Value,
+}
+
+/// An event about to be appended.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub text: String,
+    pub details: serde_json::Value,
+}
+
+impl NewEvent {
+    pub fn new(at: DateTime<Utc>, kind: EventKind, text: impl Into<String>) -> Self {
+        NewEvent {
+            at,
+            kind,
+            text: text.into(),
+            details: serde_json::Value::Null,
+        }
+    }
+
+    pub fn with(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_parse_case_insensitively_and_list_choices_on_error() {
+        assert_eq!("Identified".parse::<Status>(), Ok(Status::Identified));
+        let err = "fixed".parse::<Status>().unwrap_err();
+        assert_eq!(
+            err,
+            "unknown status 'fixed'; use one of: investigating, identified, mitigated, resolved, closed"
+        );
+        assert_eq!("data".parse::<Category>(), Ok(Category::Data));
+    }
+
+    #[test]
+    fn only_active_statuses_are_open() {
+        let open: Vec<_> = Status::ALL.iter().filter(|s| s.is_open()).collect();
+        assert_eq!(
+            open,
+            [&Status::Investigating, &Status::Identified, &Status::Mitigated]
+        );
+    }
+
+    #[test]
+    fn entry_kinds_map_to_event_kinds_of_the_same_name() {
+        for kind in EntryKind::ALL {
+            assert_eq!(EventKind::from(*kind).as_str(), kind.as_str());
+        }
+    }
+}

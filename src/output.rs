@@ -1,0 +1,71 @@
+//! Data goes to stdout, through here; talk goes to stderr (see `Ctx::say`).
+
+use anyhow::Result;
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use serde::Serialize;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+
+/// Buffered stdout; a closed pipe surfaces as an error that `main` treats as
+/// a clean exit.
+pub fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
+}
+
+/// One JSON document on stdout.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut out = stdout();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+pub fn colour() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    !no_color && !dumb && io::stdout().is_terminal()
+}
+
+/// A borderless table, fitted to the terminal's width when there is one.
+pub fn table<const N: usize>(headers: [&str; N]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    let colour = colour();
+    table.set_header(headers.map(|h| {
+        let cell = Cell::new(h);
+        if colour {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
+    }));
+    // Cells carry no padding on the left edge, so output lines up with text.
+    if let Some(column) = table.column_mut(0) {
+        column.set_padding((0, 1));
+    }
+    table
+}
+
+/// The colour a severity is shown in: the most severe level stands out.
+pub fn severity_cell(name: &str, rank: usize) -> Cell {
+    let cell = Cell::new(name);
+    if !colour() {
+        return cell;
+    }
+    match rank {
+        0 => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        1 => cell.fg(Color::Yellow),
+        _ => cell,
+    }
+}
+
+/// Prints a table; comfy-table leaves trailing spaces on borderless rows.
+pub fn print_table(out: &mut impl Write, table: &Table) -> Result<()> {
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}

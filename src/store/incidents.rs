@@ -1,0 +1,190 @@
+//! Queries on the `incidents` and `roles` tables.
+
+use super::sql::{JsonList, Stamp};
+use crate::model::{Incident, RoleHolder, Status};
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+
+/// Which incidents `list` (and friends) want.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Empty: any status.
+    pub statuses: Vec<Status>,
+    pub severity: Option<String>,
+    /// Declared at or after.
+    pub since: Option<DateTime<Utc>>,
+    pub limit: Option<usize>,
+}
+
+/// The columns every incident query selects, in `from_row` order. Current
+/// role holders come along as one JSON array, in order of assignment.
+const COLUMNS: &str = "i.id, i.title, i.status, i.severity, i.category, i.services, i.channels, \
+     i.summary, i.detected_by, i.started_at, i.declared_at, i.resolved_at, i.closed_at, \
+     i.resolution, i.next_update_at, \
+     (SELECT json_group_array(json_array(r.role, r.person)) \
+        FROM (SELECT role, person FROM roles WHERE incident_id = i.id ORDER BY since, role) AS r)";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
+    let roles: String = row.get(15)?;
+    let pairs: Vec<(String, String)> = serde_json::from_str(&roles).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(15, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(Incident {
+        id: row.get(0)?,
+        title: row.get(1)?,
+        status: row.get(2)?,
+        severity: row.get(3)?,
+        category: row.get(4)?,
+        services: row.get::<_, JsonList>(5)?.0,
+        channels: row.get::<_, JsonList>(6)?.0,
+        summary: row.get(7)?,
+        detected_by: row.get(8)?,
+        started_at: row.get::<_, Option<Stamp>>(9)?.map(|s| s.0),
+        declared_at: row.get::<_, Stamp>(10)?.0,
+        resolved_at: row.get::<_, Option<Stamp>>(11)?.map(|s| s.0),
+        closed_at: row.get::<_, Option<Stamp>>(12)?.map(|s| s.0),
+        resolution: row.get(13)?,
+        next_update_at: row.get::<_, Option<Stamp>>(14)?.map(|s| s.0),
+        roles: pairs
+            .into_iter()
+            .map(|(role, person)| RoleHolder { role, person })
+            .collect(),
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Incident>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM incidents AS i WHERE i.id = ?1"))?
+        .query_row([id], from_row)
+        .optional()
+}
+
+/// The WHERE clause and its parameters for a filter.
+fn conditions(filter: &ListFilter) -> (String, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    if !filter.statuses.is_empty() {
+        let marks = vec!["?"; filter.statuses.len()].join(", ");
+        clauses.push(format!("i.status IN ({marks})"));
+        values.extend(filter.statuses.iter().map(|s| Value::Text(s.as_str().into())));
+    }
+    if let Some(severity) = &filter.severity {
+        clauses.push("i.severity = ?".into());
+        values.push(Value::Text(severity.clone()));
+    }
+    if let Some(since) = filter.since {
+        clauses.push("i.declared_at >= ?".into());
+        values.push(Value::Text(crate::time::to_rfc3339(since)));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, values)
+}
+
+pub fn count(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<usize> {
+    let (conditions, values) = conditions(filter);
+    conn.prepare_cached(&format!("SELECT count(*) FROM incidents AS i {conditions}"))?
+        .query_row(params_from_iter(values), |r| r.get::<_, i64>(0))
+        .map(|n| n as usize)
+}
+
+pub fn each(
+    conn: &Connection,
+    filter: &ListFilter,
+    severity_order: &[String],
+    mut f: impl FnMut(Incident) -> Result<()>,
+) -> Result<()> {
+    let (conditions, mut values) = conditions(filter);
+    // Most severe first, by the configured order; unknown levels last.
+    let mut rank = String::from("CASE i.severity");
+    for (position, name) in severity_order.iter().enumerate() {
+        rank.push_str(&format!(" WHEN ? THEN {position}"));
+        values.push(Value::Text(name.clone()));
+    }
+    rank.push_str(&format!(" ELSE {} END", severity_order.len()));
+    let limit = filter.limit.map(|n| n as i64).unwrap_or(-1);
+    values.push(Value::Integer(limit));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank}, i.declared_at, i.id LIMIT ?"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement.query(params_from_iter(values))?;
+    while let Some(row) = rows.next()? {
+        f(from_row(row)?)?;
+    }
+    Ok(())
+}
+
+pub fn insert(conn: &Connection, d: &Incident) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO incidents (title, status, severity, category, services, channels, summary, \
+         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        d.title,
+        d.status,
+        d.severity,
+        d.category,
+        JsonList(d.services.clone()),
+        JsonList(d.channels.clone()),
+        d.summary,
+        d.detected_by,
+        d.started_at.map(Stamp),
+        Stamp(d.declared_at),
+        d.resolved_at.map(Stamp),
+        d.closed_at.map(Stamp),
+        d.resolution,
+        d.next_update_at.map(Stamp),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn update(conn: &Connection, d: &Incident) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE incidents SET title = ?2, status = ?3, severity = ?4, category = ?5, services = ?6, \
+         channels = ?7, summary = ?8, detected_by = ?9, started_at = ?10, resolved_at = ?11, \
+         closed_at = ?12, resolution = ?13, next_update_at = ?14 WHERE id = ?1",
+    )?
+    .execute(params![
+        d.id,
+        d.title,
+        d.status,
+        d.severity,
+        d.category,
+        JsonList(d.services.clone()),
+        JsonList(d.channels.clone()),
+        d.summary,
+        d.detected_by,
+        d.started_at.map(Stamp),
+        d.resolved_at.map(Stamp),
+        d.closed_at.map(Stamp),
+        d.resolution,
+        d.next_update_at.map(Stamp),
+    ])?;
+    Ok(())
+}
+
+pub fn add_role(
+    conn: &Connection,
+    id: i64,
+    role: &str,
+    person: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO roles (incident_id, role, person, since) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, role, person, Stamp(now)])?;
+    Ok(())
+}
+
+pub fn remove_role(conn: &Connection, id: i64, role: &str, person: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM roles WHERE incident_id = ?1 AND role = ?2 AND person = ?3")?
+        .execute(params![id, role, person])?;
+    Ok(())
+}

@@ -1,0 +1,357 @@
+//! Storage: the only module that speaks SQL.
+//!
+//! Opening checks the file before SQLite touches it, refuses a database from
+//! a newer version untouched, sets the connection PRAGMAs and migrates forward.
+//! Every change runs in one IMMEDIATE transaction through [`Writer`], which
+//! appends the timeline events with the state change they describe.
+
+mod events;
+mod incidents;
+pub mod migrations;
+pub mod sql;
+
+pub use incidents::ListFilter;
+
+use crate::error::usage;
+use crate::model::{Event, Incident, NewEvent};
+use anyhow::{Context, Result, anyhow};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another one before giving up. Long enough for
+/// a burst of scribes and cron; short enough that a stuck process is noticed.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reads only: a missing database reads as empty and is not created.
+    Read,
+    /// Creates the database (and its directory) when missing.
+    Write,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The result of a write, and the events it appended (for hooks and output).
+pub struct Committed<T> {
+    pub value: T,
+    pub events: Vec<Event>,
+}
+
+impl Store {
+    pub fn open(path: &Path, access: Access) -> Result<Store> {
+        match fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if access == Access::Read {
+                    return Store::empty(path);
+                }
+                create(path)?;
+            }
+            Err(e) => return Err(anyhow!("cannot open database {}: {e}", path.display())),
+            Ok(meta) if meta.is_dir() => {
+                return Err(usage(format!(
+                    "{} is a directory; --db takes a database file, e.g. {}",
+                    path.display(),
+                    path.join("incidents.db").display()
+                )));
+            }
+            Ok(_) => check_header(path)?,
+        }
+        // READ_WRITE without CREATE: SQLite must never create a file behind
+        // our checks, and a write-protected file opens read-only.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    /// A database that does not exist yet reads as an empty one.
+    fn empty(path: &Path) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        migrations::upgrade(&conn, 0)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Connection settings, the version check and the forward migration.
+    fn prepare(&mut self) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // The version is read before anything could write to the file, so a
+        // newer database is refused byte-for-byte untouched.
+        let version = migrations::user_version(&self.conn).map_err(|e| self.explain(e))?;
+        self.refuse_newer(version)?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| self.explain(e))?;
+        if !mode.eq_ignore_ascii_case("wal") && !self.conn.is_readonly("main")? {
+            // WAL lets readers and a writer work at once; it persists in the file.
+            self.conn
+                .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+                .map_err(|e| self.explain(e))?;
+        }
+        // FULL: an entry the tool said it recorded survives a power cut.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        if version < migrations::LATEST {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| explain_error(&self.path, e))?;
+            // Another process may have migrated while we waited for the lock.
+            let current = migrations::user_version(&tx)?;
+            refuse_newer(&self.path, current)?;
+            migrations::upgrade(&tx, current)
+                .with_context(|| format!("cannot upgrade database {}", self.path.display()))?;
+            tx.commit().map_err(|e| explain_error(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    fn refuse_newer(&self, version: i64) -> Result<()> {
+        refuse_newer(&self.path, version)
+    }
+
+    fn explain(&self, e: rusqlite::Error) -> anyhow::Error {
+        explain_error(&self.path, e)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of it is stored, or none.
+    pub fn write<T>(
+        &mut self,
+        author: &str,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<Committed<T>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| explain_error(&path, e))?;
+        let mut writer = Writer {
+            tx,
+            author: author.to_string(),
+            now,
+            appended: Vec::new(),
+        };
+        let value = f(&mut writer)?;
+        let Writer { tx, appended, .. } = writer;
+        tx.commit().map_err(|e| explain_error(&path, e))?;
+        Ok(Committed {
+            value,
+            events: appended,
+        })
+    }
+
+    // ---- reads ----
+
+    pub fn incident(&self, id: i64) -> Result<Option<Incident>> {
+        incidents::get(&self.conn, id).map_err(|e| self.explain(e))
+    }
+
+    /// The last `limit` events (all when `None`), oldest first, and the total.
+    pub fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
+        events::timeline(&self.conn, id, limit).map_err(|e| self.explain(e))
+    }
+
+    pub fn count(&self, filter: &ListFilter) -> Result<usize> {
+        incidents::count(&self.conn, filter).map_err(|e| self.explain(e))
+    }
+
+    /// Streams the incidents matching `filter`, most severe first, then oldest.
+    pub fn each_incident(
+        &self,
+        filter: &ListFilter,
+        severity_order: &[String],
+        f: impl FnMut(Incident) -> Result<()>,
+    ) -> Result<()> {
+        incidents::each(&self.conn, filter, severity_order, f)
+    }
+}
+
+/// Every change to the database goes through here, inside one transaction.
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    author: String,
+    now: DateTime<Utc>,
+    appended: Vec<Event>,
+}
+
+impl Writer<'_> {
+    pub fn incident(&self, id: i64) -> Result<Option<Incident>> {
+        Ok(incidents::get(&self.tx, id)?)
+    }
+
+    /// Inserts a new incident (its `id` and `roles` are ignored) and returns
+    /// its number, allocated inside this transaction.
+    pub fn create(&mut self, draft: &Incident) -> Result<i64> {
+        Ok(incidents::insert(&self.tx, draft)?)
+    }
+
+    /// Stores the incident's state columns.
+    pub fn save(&mut self, incident: &Incident) -> Result<()> {
+        Ok(incidents::update(&self.tx, incident)?)
+    }
+
+    pub fn add_role(&mut self, id: i64, role: &str, person: &str) -> Result<()> {
+        Ok(incidents::add_role(&self.tx, id, role, person, self.now)?)
+    }
+
+    pub fn remove_role(&mut self, id: i64, role: &str, person: &str) -> Result<()> {
+        Ok(incidents::remove_role(&self.tx, id, role, person)?)
+    }
+
+    /// Appends one event to the incident's timeline, written by the actor.
+    pub fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
+        let stored = events::append(&self.tx, incident_id, &self.author, self.now, event)?;
+        let id = stored.id;
+        self.appended.push(stored);
+        Ok(id)
+    }
+}
+
+fn refuse_newer(path: &Path, version: i64) -> Result<()> {
+    if version > migrations::LATEST {
+        return Err(anyhow!(
+            "database {} has schema version {version}, newer than this incident's {}; \
+             it was written by a newer release: upgrade incident (the file was not changed)",
+            path.display(),
+            migrations::LATEST
+        ));
+    }
+    Ok(())
+}
+
+/// Turns SQLite's terse errors into what the user can act on.
+fn explain_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
+    let p = path.display();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::ReadOnly) => anyhow!(
+            "database {p} is read-only: reading works, but recording needs write permission on the file and its directory"
+        ),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => anyhow!(
+            "database {p} stayed busy for {}s (another process holds it); try again",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        Some(ErrorCode::NotADatabase) => {
+            anyhow!("{p} is not an incident database (not an SQLite file); check --db or INCIDENT_DB")
+        }
+        Some(ErrorCode::DatabaseCorrupt) => anyhow!("database {p} is corrupt; restore it from a backup"),
+        Some(ErrorCode::CannotOpen) => anyhow!("cannot open database {p}: {e}"),
+        Some(ErrorCode::DiskFull) => anyhow!("cannot write database {p}: the disk is full"),
+        _ => anyhow::Error::new(e).context(format!("database {p}")),
+    }
+}
+
+/// Refuses files that are plainly not our database before SQLite opens them:
+/// SQLite would happily turn an empty file into a fresh database.
+fn check_header(path: &Path) -> Result<()> {
+    let mut head = [0u8; 100];
+    let mut file =
+        fs::File::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..])? {
+            0 => break,
+            n => read += n,
+        }
+    }
+    let p = path.display();
+    if read == 0 {
+        return Err(usage(format!(
+            "{p} is an empty file, not an incident database; remove it or point --db elsewhere"
+        )));
+    }
+    if read < head.len() || &head[..16] != SQLITE_MAGIC {
+        return Err(usage(format!(
+            "{p} is not an incident database (not an SQLite file); check --db or INCIDENT_DB"
+        )));
+    }
+    Ok(())
+}
+
+/// Creates a new database at `path`, fully migrated, in one atomic step: it is
+/// built beside the target and linked into place, so no other process can see
+/// a half-made file, and two first writers racing cannot clobber each other.
+fn create(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    create_private_dir(&dir)?;
+    let temp = dir.join(format!(
+        ".{}.{}.new",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("incidents.db"),
+        std::process::id()
+    ));
+    let result = (|| -> Result<()> {
+        // A leftover from a crashed attempt with the same process id.
+        let _ = fs::remove_file(&temp);
+        create_private_file(&temp)?;
+        let conn = Connection::open_with_flags(&temp, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let tx = conn.unchecked_transaction()?;
+        migrations::upgrade(&tx, 0)?;
+        tx.commit()?;
+        // Closing checkpoints the WAL into the file, so the link below carries
+        // the whole schema.
+        conn.close().map_err(|(_, e)| e)?;
+        match fs::hard_link(&temp, path) {
+            Ok(()) => Ok(()),
+            // Someone else created it first: theirs is as good as ours.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            // A file system without hard links: a rename is nearly as good.
+            Err(_) if !path.exists() => Ok(fs::rename(&temp, path)?),
+            Err(e) => Err(e.into()),
+        }
+    })();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{suffix}", temp.display()));
+    }
+    result.with_context(|| format!("cannot create database {}", path.display()))
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("cannot create directory {}", dir.display()))
+}
+
+/// The database holds incident details, sometimes of a breach: owner-only.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! How domain values cross into SQLite: each type converts itself, so no
+//! query formats or parses strings by hand.
+
+use crate::model::{Category, DetectedBy, EventKind, Status};
+use chrono::{DateTime, Utc};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+macro_rules! text_enum_sql {
+    ($($ty:ty),+) => {$(
+        impl ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+        impl FromSql for $ty {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                value.as_str()?.parse().map_err(|e: String| FromSqlError::Other(e.into()))
+            }
+        }
+    )+};
+}
+
+text_enum_sql!(Status, Category, DetectedBy, EventKind);
+
+/// A stored time: RFC 3339 UTC text, fixed width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stamp(pub DateTime<Utc>);
+
+impl ToSql for Stamp {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(crate::time::to_rfc3339(self.0)))
+    }
+}
+
+impl FromSql for Stamp {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| Stamp(t.with_timezone(&Utc)))
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+/// A list of strings stored as a JSON array.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JsonList(pub Vec<String>);
+
+impl ToSql for JsonList {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        serde_json::to_string(&self.0)
+            .map(ToSqlOutput::from)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    }
+}
+
+impl FromSql for JsonList {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        serde_json::from_str(value.as_str()?)
+            .map(JsonList)
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+/// Structured event details: a JSON value, NULL when there are none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details(pub serde_json::Value);
+
+impl ToSql for Details {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        if self.0.is_null() {
+            return Ok(ToSqlOutput::from(rusqlite::types::Null));
+        }
+        Ok(ToSqlOutput::from(self.0.to_string()))
+    }
+}
+
+impl FromSql for Details {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value {
+            ValueRef::Null => Ok(Details(serde_json::Value::Null)),
+            other => serde_json::from_str(other.as_str()?)
+                .map(Details)
+                .map_err(|e| FromSqlError::Other(Box::new(e))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    #[test]
+    fn values_round_trip_through_sqlite() {
+        let conn = Connection::open_in_memory().unwrap();
+        let at = Stamp("2026-11-23T08:00:00Z".parse().unwrap());
+        let list = JsonList(vec!["checkout".into(), "pay|ments".into()]);
+        let details = Details(serde_json::json!({"from": "SEV2", "to": "SEV1"}));
+        let (s, t, l, d, n): (Status, Stamp, JsonList, Details, Details) = conn
+            .query_row(
+                "SELECT ?1, ?2, ?3, ?4, ?5",
+                rusqlite::params![
+                    Status::Mitigated,
+                    at,
+                    list,
+                    details,
+                    Details(serde_json::Value::Null)
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!((s, t, l, d), (Status::Mitigated, at, list, details));
+        assert!(n.0.is_null());
+        let text: String = conn.query_row("SELECT ?1", [at], |r| r.get(0)).unwrap();
+        assert_eq!(text, "2026-11-23T08:00:00Z");
+    }
+
+    #[test]
+    fn unknown_stored_names_are_errors_not_panics() {
+        let conn = Connection::open_in_memory().unwrap();
+        let got: rusqlite::Result<Status> = conn.query_row("SELECT 'exploded'", [], |r| r.get(0));
+        assert!(got.is_err());
+    }
+}

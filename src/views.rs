@@ -1,0 +1,101 @@
+//! The JSON shapes (SPEC §6). Scripts depend on them: field names are a
+//! contract, changed only as a breaking change.
+
+use crate::model::{Event, EventKind, Incident, RoleHolder};
+use crate::time::to_rfc3339;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct IncidentView<'a> {
+    pub key: String,
+    pub id: i64,
+    pub title: &'a str,
+    pub status: &'static str,
+    pub severity: &'a str,
+    pub category: &'static str,
+    pub services: &'a [String],
+    pub channels: &'a [String],
+    pub summary: Option<&'a str>,
+    pub detected_by: Option<&'static str>,
+    pub started_at: Option<String>,
+    pub declared_at: String,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub resolution: Option<&'a str>,
+    pub next_update_at: Option<String>,
+    pub commander: Option<&'a str>,
+    pub roles: &'a [RoleHolder],
+    /// The current triage assessment; `null` until one is recorded.
+    pub assessment: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<EventView<'a>>>,
+    /// How many events exist, when `timeline` holds only the latest ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline_total: Option<usize>,
+}
+
+impl<'a> IncidentView<'a> {
+    pub fn new(key: String, i: &'a Incident) -> Self {
+        IncidentView {
+            key,
+            id: i.id,
+            title: &i.title,
+            status: i.status.as_str(),
+            severity: &i.severity,
+            category: i.category.as_str(),
+            services: &i.services,
+            channels: &i.channels,
+            summary: i.summary.as_deref(),
+            detected_by: i.detected_by.map(|d| d.as_str()),
+            started_at: stamp(i.started_at),
+            declared_at: to_rfc3339(i.declared_at),
+            resolved_at: stamp(i.resolved_at),
+            closed_at: stamp(i.closed_at),
+            resolution: i.resolution.as_deref(),
+            next_update_at: stamp(i.next_update_at),
+            commander: i.holder("commander"),
+            roles: &i.roles,
+            assessment: None,
+            timeline: None,
+            timeline_total: None,
+        }
+    }
+
+    pub fn with_timeline(mut self, events: &'a [Event], total: usize) -> Self {
+        self.timeline = Some(events.iter().map(EventView::new).collect());
+        if total != events.len() {
+            self.timeline_total = Some(total);
+        }
+        self
+    }
+}
+
+#[derive(Serialize)]
+pub struct EventView<'a> {
+    pub id: i64,
+    pub at: String,
+    pub recorded_at: String,
+    pub author: &'a str,
+    pub kind: EventKind,
+    pub text: &'a str,
+    pub details: &'a serde_json::Value,
+}
+
+impl<'a> EventView<'a> {
+    pub fn new(e: &'a Event) -> Self {
+        EventView {
+            id: e.id,
+            at: to_rfc3339(e.at),
+            recorded_at: to_rfc3339(e.recorded_at),
+            author: &e.author,
+            kind: e.kind,
+            text: &e.text,
+            details: &e.details,
+        }
+    }
+}
+
+fn stamp(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(to_rfc3339)
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real binary against a real SQLite file in a temp dir.
+
+mod support;
+
+mod declare;
+mod errors;
+mod lifecycle;
+mod list;
+mod roles;
+mod show;
+mod storage;

@@ -1,0 +1,180 @@
+use crate::support::*;
+
+fn the_checkout_incident() -> Env {
+    let mut env = Env::new();
+    env.declare(
+        "Checkout returns 500s",
+        &[
+            "-s",
+            "SEV2",
+            "-c",
+            "availability",
+            "--service",
+            "checkout",
+            "--commander",
+            "alice",
+            "--channel",
+            "https://chat.example/inc-checkout",
+            "--detected-by",
+            "monitoring",
+            "--started-at",
+            "07:45",
+        ],
+    );
+    env.at("2026-11-23T08:05:00Z");
+    env.ok(&["assign-role", "1", "scribe", "bob"]);
+    env.ok(&[
+        "escalate",
+        "1",
+        "--to",
+        "dba-oncall",
+        "-s",
+        "SEV1",
+        "-r",
+        "orders table locked",
+    ]);
+    env.at("2026-11-23T08:20:00Z");
+    env.ok(&[
+        "--as",
+        "bob",
+        "update",
+        "1",
+        "Rolled back deploy 4821",
+        "--kind",
+        "action",
+        "--status",
+        "mitigated",
+    ]);
+    env.ok(&[
+        "update",
+        "1",
+        "Checkout is recovering",
+        "--external",
+        "--next-update",
+        "30m",
+    ]);
+    env
+}
+
+#[test]
+fn show_prints_details_roles_and_the_timeline_in_local_time() {
+    let mut env = the_checkout_incident();
+    env.at("2026-11-23T08:45:00Z");
+    insta::assert_snapshot!(env.ok(&["show", "INC-1"]));
+}
+
+#[test]
+fn show_uses_the_local_time_zone() {
+    let env = the_checkout_incident();
+    let out = env
+        .cmd()
+        .env("TZ", "Europe/Berlin")
+        .args(["show", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("declared     2026-11-23 09:00"), "{text}");
+}
+
+#[test]
+fn show_json_has_the_documented_shape() {
+    let env = the_checkout_incident();
+    let i = env.show("INC-1");
+    let mut fields: Vec<&str> = i.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "assessment",
+            "category",
+            "channels",
+            "closed_at",
+            "commander",
+            "declared_at",
+            "detected_by",
+            "id",
+            "key",
+            "next_update_at",
+            "resolution",
+            "resolved_at",
+            "roles",
+            "services",
+            "severity",
+            "started_at",
+            "status",
+            "summary",
+            "timeline",
+            "title",
+        ]
+    );
+    assert_eq!(i["assessment"], serde_json::Value::Null);
+    let event = &i["timeline"][0];
+    let mut fields: Vec<&str> = event.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["at", "author", "details", "id", "kind", "recorded_at", "text"]
+    );
+    assert_eq!(last_event(&i)["author"], "alice");
+    assert_eq!(i["timeline"][5]["author"], "bob");
+}
+
+#[test]
+fn a_long_timeline_shows_the_latest_entries_and_counts_the_rest() {
+    let env = Env::new();
+    env.declare("X", &[]);
+    for n in 0..5 {
+        env.ok(&["update", "1", &format!("entry {n}")]);
+    }
+    let out = env.ok(&["show", "1", "--limit", "2"]);
+    assert!(
+        out.contains("Timeline (4 earlier entries not shown; --limit 0 shows all 6)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("entry 4") && out.contains("entry 3") && !out.contains("entry 2"),
+        "{out}"
+    );
+    let i = env.json(&["show", "1", "--limit", "2"]);
+    assert_eq!(i["timeline"].as_array().unwrap().len(), 2);
+    assert_eq!(i["timeline_total"], 6);
+    assert_eq!(
+        env.show("1")["timeline"].as_array().unwrap().len(),
+        6,
+        "--json shows all by default"
+    );
+}
+
+#[test]
+fn topic_is_one_line_for_the_channel() {
+    let env = the_checkout_incident();
+    assert_eq!(
+        env.ok(&["topic", "INC-1"]),
+        "INC-1 [SEV1] mitigated: Checkout returns 500s | IC: alice | https://chat.example/inc-checkout\n"
+    );
+    assert_eq!(env.json(&["topic", "1"])["key"], "INC-1");
+}
+
+#[test]
+fn terminal_escapes_in_user_text_are_neutralised() {
+    let env = Env::new();
+    let evil = "Checkout \u{1b}[2J\u{1b}]0;owned\u{7} down";
+    env.declare(evil, &["--commander", "eve\u{1b}[31m"]);
+    env.ok(&["update", "1", "note with \u{9b}31m C1 CSI and \u{202e}bidi"]);
+    for args in [vec!["show", "1"], vec!["list"], vec!["topic", "1"]] {
+        let out = env.ok(&args);
+        assert!(
+            !out.contains('\u{1b}')
+                && !out.contains('\u{7}')
+                && !out.contains('\u{9b}')
+                && !out.contains('\u{202e}'),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            out.contains("\\u{1b}"),
+            "{args:?} shows the escape visibly: {out}"
+        );
+    }
+    // Stored faithfully, and JSON escapes it.
+    assert_eq!(env.show("1")["title"], evil);
+}

@@ -1,0 +1,154 @@
+//! The hermetic environment every CLI test runs in: a temp home and
+//! database, a cleared environment, UTC, and a clock fixed by INCIDENT_NOW.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+pub const T0: &str = "2026-11-23T08:00:00Z";
+
+pub struct Env {
+    pub dir: TempDir,
+    pub db: PathBuf,
+    pub now: String,
+    pub user: String,
+    pub config: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("data").join("incidents.db");
+        Env {
+            dir,
+            db,
+            now: T0.into(),
+            user: "alice".into(),
+            config: None,
+        }
+    }
+
+    /// Moves the fixed clock.
+    pub fn at(&mut self, now: &str) -> &mut Self {
+        self.now = now.into();
+        self
+    }
+
+    pub fn with_config(&mut self, toml: &str) -> &mut Self {
+        let path = self.dir.path().join("config.toml");
+        std::fs::write(&path, toml).unwrap();
+        self.config = Some(path);
+        self
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The binary with nothing from the developer's environment.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("incident").unwrap();
+        cmd.env_clear()
+            .env("HOME", self.home())
+            .env("TZ", "UTC")
+            .env("INCIDENT_DB", &self.db)
+            .env("INCIDENT_NOW", &self.now)
+            .env("INCIDENT_USER", &self.user);
+        if let Some(config) = &self.config {
+            cmd.env("INCIDENT_CONFIG", config);
+        }
+        cmd
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "incident {args:?} failed with {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects success; returns stderr (the talk).
+    pub fn talk(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "incident {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// Runs and expects exit `code` with a one-line error; returns stderr.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "incident {args:?}\nstdout: {}\nstderr: {stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "errors print nothing on stdout: {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(stderr.starts_with("error: "), "stderr: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    }
+
+    /// Runs with --json and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let stdout = self.ok(&all);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    }
+
+    /// The incident as `show --json` prints it.
+    pub fn show(&self, key: &str) -> Value {
+        self.json(&["show", key])
+    }
+
+    /// Declares a plain incident and returns its key.
+    pub fn declare(&self, title: &str, extra: &[&str]) -> String {
+        let mut args = vec!["declare", title];
+        args.extend_from_slice(extra);
+        self.ok(&args).trim().to_string()
+    }
+
+    pub fn sql(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).unwrap()
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        read_all(&self.db)
+    }
+}
+
+pub fn read_all(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+/// The kinds of an incident's timeline, oldest first.
+pub fn kinds(incident: &Value) -> Vec<String> {
+    incident["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+pub fn last_event(incident: &Value) -> &Value {
+    incident["timeline"].as_array().unwrap().last().unwrap()
+}
