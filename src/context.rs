@@ -5,7 +5,7 @@ use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::error::{not_found, usage};
 use crate::model::{Incident, key};
-use crate::store::{Access, Store};
+use crate::store::{Access, Committed, Store, Writer};
 use crate::time::{self, Lean};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -73,6 +73,17 @@ impl Ctx {
 
     pub fn open(&self, access: Access) -> Result<Store> {
         Store::open(&self.db_path()?, access)
+    }
+
+    /// Makes one change: opens the database for writing and runs `f` in one
+    /// IMMEDIATE transaction as the acting user at `self.now`. Every command
+    /// that changes anything goes through here, so whatever must follow a
+    /// commit (hooks) happens in one place.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<(Store, Committed<T>)> {
+        let actor = self.actor()?;
+        let mut store = self.open(Access::Write)?;
+        let committed = store.write(&actor, self.now, f)?;
+        Ok((store, committed))
     }
 
     /// Who is acting: `--as`, `INCIDENT_USER`, then the login name.

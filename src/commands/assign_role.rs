@@ -4,7 +4,6 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::roles::{self, Assignment};
 use crate::model::{EventKind, NewEvent};
-use crate::store::Access;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
@@ -37,11 +36,9 @@ pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
     let role = ctx.config()?.role(&args.role)?.clone();
     let person =
         non_blank(&args.person).ok_or_else(|| usage("the person is empty; name who takes the role"))?;
-    let actor = ctx.actor()?;
-    let mut store = ctx.open(Access::Write)?;
     let now = ctx.now;
     let name = &role.name;
-    let committed = store.write(&actor, now, |w| {
+    let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         if args.remove {
             roles::plan_remove(&role, &person, &incident.roles)

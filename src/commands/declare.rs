@@ -3,7 +3,6 @@
 use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
-use crate::store::Access;
 use crate::text::non_blank;
 use anyhow::Result;
 use clap::Args;
@@ -83,10 +82,8 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
         next_update_at: None,
         roles: Vec::new(),
     };
-    let actor = ctx.actor()?;
-    let mut store = ctx.open(Access::Write)?;
     let now = ctx.now;
-    let committed = store.write(&actor, now, |w| {
+    let (store, committed) = ctx.write(|w| {
         let id = w.create(&draft)?;
         let text = format!("Declared {} {}: {}", draft.severity, draft.category, draft.title);
         w.append(

@@ -4,7 +4,6 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{EventKind, NewEvent};
 use crate::ops;
-use crate::store::Access;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
@@ -35,11 +34,9 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     let level = args.severity.as_deref().map(|s| config.level(s)).transpose()?;
     let to = super::declare::clean_list(args.to);
     let reason = args.reason.as_deref().and_then(non_blank);
-    let actor = ctx.actor()?;
-    let mut store = ctx.open(Access::Write)?;
     let now = ctx.now;
     let key = ctx.key(id)?;
-    let committed = store.write(&actor, now, |w| {
+    let (store, committed) = ctx.write(|w| {
         let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         if !incident.status.is_open() {
             return Err(usage(format!(

@@ -4,7 +4,6 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::Status;
 use crate::ops;
-use crate::store::Access;
 use crate::text::non_blank;
 use crate::time;
 use anyhow::Result;
@@ -32,10 +31,8 @@ pub fn run(ctx: &Ctx, args: ResolveArgs) -> Result<()> {
         Some(text) => ctx.past_time("--at", text)?,
         None => ctx.now,
     };
-    let actor = ctx.actor()?;
-    let mut store = ctx.open(Access::Write)?;
     let key = ctx.key(id)?;
-    let committed = store.write(&actor, ctx.now, |w| {
+    let (store, committed) = ctx.write(|w| {
         let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         if !incident.status.is_open() {
             return Err(usage(format!(

@@ -5,7 +5,6 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{EntryKind, EventKind, NewEvent, Status};
 use crate::ops;
-use crate::store::Access;
 use crate::text::{non_blank, one_line};
 use crate::time;
 use anyhow::{Context, Result};
@@ -93,11 +92,8 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
             time::human(due, &Local)
         )));
     }
-    let actor = ctx.actor()?;
-    let mut store = ctx.open(Access::Write)?;
-    let now = ctx.now;
     let key = ctx.key(id)?;
-    let committed = store.write(&actor, now, |w| {
+    let (store, committed) = ctx.write(|w| {
         let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let mut said = Vec::new();
         if let Some(due) = next_update {
