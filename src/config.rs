@@ -104,8 +104,12 @@ impl Config {
         match std::fs::read_to_string(path) {
             Ok(text) => Config::parse(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config::default()),
-            Err(e) => Err(usage(format!(
+            Err(e) if explicit => Err(usage(format!(
                 "cannot read configuration {}: {e}; fix the path given by --config or INCIDENT_CONFIG",
+                path.display()
+            ))),
+            Err(e) => Err(usage(format!(
+                "cannot read configuration {}: {e}; fix its permissions, or pass --config PATH",
                 path.display()
             ))),
         }

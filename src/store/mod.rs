@@ -75,7 +75,34 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.prepare()?;
+        match store.prepare() {
+            Ok(()) => Ok(store),
+            // A write-protected WAL database (an archive, a read-only mount):
+            // SQLite cannot create its shared-memory file, so read the file as
+            // immutable. Nobody can be writing to it, or we could too.
+            Err(e) if access == Access::Read && e.is::<ReadOnly>() => Store::open_immutable(path),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_immutable(path: &Path) -> Result<Store> {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(uri, flags)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let version = migrations::user_version(&store.conn).map_err(|e| store.explain(e))?;
+        store.refuse_newer(version)?;
+        if version < migrations::LATEST {
+            return Err(anyhow!(
+                "database {} has schema version {version} and is read-only; open it once with write access to upgrade it",
+                path.display()
+            ));
+        }
         Ok(store)
     }
 
@@ -242,13 +269,19 @@ fn refuse_newer(path: &Path, version: i64) -> Result<()> {
     Ok(())
 }
 
+/// The database cannot be written by this user.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "database {} is read-only: reading works, but recording needs write permission on the file and its directory",
+    .0.display()
+)]
+pub struct ReadOnly(PathBuf);
+
 /// Turns SQLite's terse errors into what the user can act on.
 fn explain_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
     let p = path.display();
     match e.sqlite_error_code() {
-        Some(ErrorCode::ReadOnly) => anyhow!(
-            "database {p} is read-only: reading works, but recording needs write permission on the file and its directory"
-        ),
+        Some(ErrorCode::ReadOnly) => ReadOnly(path.to_path_buf()).into(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => anyhow!(
             "database {p} stayed busy for {}s (another process holds it); try again",
             BUSY_TIMEOUT.as_secs()
@@ -261,6 +294,20 @@ fn explain_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
         Some(ErrorCode::DiskFull) => anyhow!("cannot write database {p}: the disk is full"),
         _ => anyhow::Error::new(e).context(format!("database {p}")),
     }
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Refuses files that are plainly not our database before SQLite opens them:

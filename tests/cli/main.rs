@@ -3,6 +3,7 @@
 mod support;
 
 mod declare;
+mod dependability;
 mod errors;
 mod lifecycle;
 mod list;
