@@ -105,11 +105,11 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     let mut succeeded = Vec::new();
     // A cheap deterministic pseudo-random sequence of kill delays (µs).
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    for n in 0..120 {
+    for n in 0..120u32 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let status = if n % 2 == 0 { "identified" } else { "mitigated" };
+        let status = if n.is_multiple_of(2) { "identified" } else { "mitigated" };
         let text = format!("entry {n}");
         let mut child = env
             .raw(&["update", "1", &text, "--status", status])
@@ -148,7 +148,7 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     for (i, e) in events.iter().enumerate() {
         if e.1 == "note" {
             let n: usize = e.2.trim_start_matches("entry ").parse().unwrap();
-            let want = if n % 2 == 0 { "identified" } else { "mitigated" };
+            let want = if n.is_multiple_of(2) { "identified" } else { "mitigated" };
             let next = events.get(i + 1);
             let changed = next.is_some_and(|x| x.1 == "status_changed");
             if changed {
