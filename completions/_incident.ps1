@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an incident, its roles and its timeline')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Print a one-line status for a chat channel topic')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that no timeline was edited, deleted or reordered behind the tool''s back')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -190,6 +191,17 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'incident;verify' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'incident;completions' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
@@ -210,6 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an incident, its roles and its timeline')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Print a one-line status for a chat channel topic')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that no timeline was edited, deleted or reordered behind the tool''s back')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -236,6 +249,9 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;help;topic' {
+            break
+        }
+        'incident;help;verify' {
             break
         }
         'incident;help;completions' {

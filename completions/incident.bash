@@ -49,6 +49,9 @@ _incident() {
             incident,update)
                 cmd="incident__subcmd__update"
                 ;;
+            incident,verify)
+                cmd="incident__subcmd__verify"
+                ;;
             incident__subcmd__help,assign-role)
                 cmd="incident__subcmd__help__subcmd__assign__subcmd__role"
                 ;;
@@ -79,6 +82,9 @@ _incident() {
             incident__subcmd__help,update)
                 cmd="incident__subcmd__help__subcmd__update"
                 ;;
+            incident__subcmd__help,verify)
+                cmd="incident__subcmd__help__subcmd__verify"
+                ;;
             *)
                 ;;
         esac
@@ -86,7 +92,7 @@ _incident() {
 
     case "${cmd}" in
         incident)
-            opts="-q -h -V --db --config --as --json --quiet --help --version declare assign-role escalate update resolve list ls show topic completions help"
+            opts="-q -h -V --db --config --as --json --quiet --help --version declare assign-role escalate update resolve list ls show topic verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,7 +282,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help)
-            opts="declare assign-role escalate update resolve list show topic completions help"
+            opts="declare assign-role escalate update resolve list show topic verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +422,20 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -616,6 +636,32 @@ _incident() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__verify)
+            opts="-q -h --db --config --as --json --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand ls 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand verify 'Check that no timeline was edited, deleted or reordered behind the tool''s back'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -177,6 +178,16 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'incident;verify'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'incident;completions'= {
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
@@ -196,6 +207,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand list 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand verify 'Check that no timeline was edited, deleted or reordered behind the tool''s back'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -214,6 +226,8 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;show'= {
         }
         &'incident;help;topic'= {
+        }
+        &'incident;help;verify'= {
         }
         &'incident;help;completions'= {
         }

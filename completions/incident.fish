@@ -40,6 +40,7 @@ complete -c incident -n "__fish_incident_needs_command" -f -a "list" -d 'List in
 complete -c incident -n "__fish_incident_needs_command" -f -a "ls" -d 'List incidents: open ones by default, most severe first'
 complete -c incident -n "__fish_incident_needs_command" -f -a "show" -d 'Show an incident, its roles and its timeline'
 complete -c incident -n "__fish_incident_needs_command" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_needs_command" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
 complete -c incident -n "__fish_incident_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c incident -n "__fish_incident_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c incident -n "__fish_incident_using_subcommand declare" -s s -l severity -d 'Severity level [default: the least severe configured level]' -r
@@ -152,19 +153,26 @@ complete -c incident -n "__fish_incident_using_subcommand topic" -l as -d 'Who i
 complete -c incident -n "__fish_incident_using_subcommand topic" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand topic" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand topic" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand verify" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand verify" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand verify" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand verify" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand verify" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand completions" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand completions" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand completions" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "declare" -d 'Open an incident and print its key'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

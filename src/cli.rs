@@ -4,6 +4,7 @@
 use crate::commands::{
     assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs,
     list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs, update::UpdateArgs,
+    verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -86,6 +87,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Print a one-line status for a chat channel topic
     Topic(TopicArgs),
+    /// Check that no timeline was edited, deleted or reordered behind the tool's back
+    Verify(VerifyArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }

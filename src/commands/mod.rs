@@ -9,6 +9,7 @@ pub mod resolve;
 pub mod show;
 pub mod topic;
 pub mod update;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::context::Ctx;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Topic(args) => topic::run(&ctx, args),
+        Command::Verify(args) => verify::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -1,9 +1,10 @@
 //! Queries on the `events` table: the append-only timeline.
 
 use super::sql::{Details, Stamp};
+use crate::model::chain::{self, Content, Link};
 use crate::model::{Event, NewEvent};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
 
@@ -28,21 +29,45 @@ pub fn append(
     event: NewEvent,
 ) -> rusqlite::Result<Event> {
     let details = Details(event.details);
+    let (uid, head): (String, Option<String>) = conn
+        .prepare_cached("SELECT uid, head FROM incidents WHERE id = ?1")?
+        .query_row([incident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // The content is hashed in exactly the text form it is stored in.
+    let (at, recorded_at) = (crate::time::to_rfc3339(event.at), crate::time::to_rfc3339(now));
+    let details_text = (!details.0.is_null()).then(|| details.0.to_string());
+    let prev = head.unwrap_or_default();
+    let hash = chain::hash(
+        &uid,
+        &prev,
+        &Content {
+            at: &at,
+            recorded_at: &recorded_at,
+            author,
+            kind: event.kind.as_str(),
+            text: &event.text,
+            details: details_text.as_deref(),
+        },
+    );
     conn.prepare_cached(
-        "INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         incident_id,
-        Stamp(event.at),
-        Stamp(now),
+        at,
+        recorded_at,
         author,
         event.kind,
         event.text,
-        details
+        details_text,
+        prev,
+        hash
     ])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("UPDATE incidents SET head = ?2 WHERE id = ?1")?
+        .execute(params![incident_id, hash])?;
     Ok(Event {
-        id: conn.last_insert_rowid(),
+        id,
         incident_id,
         at: event.at,
         recorded_at: now,
@@ -51,6 +76,107 @@ pub fn append(
         text: event.text,
         details: details.0,
     })
+}
+
+/// An event's chain fields and content, verbatim from the file.
+pub struct ChainRow {
+    pub id: i64,
+    pub at: String,
+    pub recorded_at: String,
+    pub author: String,
+    pub kind: String,
+    pub text: String,
+    pub details: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+impl ChainRow {
+    pub fn link(&self) -> Link<'_> {
+        Link {
+            id: self.id,
+            content: Content {
+                at: &self.at,
+                recorded_at: &self.recorded_at,
+                author: &self.author,
+                kind: &self.kind,
+                text: &self.text,
+                details: self.details.as_deref(),
+            },
+            prev_hash: self.prev_hash.as_deref(),
+            hash: self.hash.as_deref(),
+        }
+    }
+}
+
+/// An incident's stable id, recorded head and events in recording order, as
+/// stored (no parsing, so even a mangled row can be checked).
+pub struct Chain {
+    pub uid: String,
+    pub head: Option<String>,
+    pub rows: Vec<ChainRow>,
+}
+
+pub fn chain(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Chain>> {
+    let Some((uid, head)) = conn
+        .prepare_cached("SELECT coalesce(uid, ''), head FROM incidents WHERE id = ?1")?
+        .query_row([incident_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, CAST(at AS TEXT), CAST(recorded_at AS TEXT), CAST(author AS TEXT), CAST(kind AS TEXT), \
+             CAST(text AS TEXT), CAST(details AS TEXT), prev_hash, hash FROM events WHERE incident_id = ?1 ORDER BY id",
+        )?
+        .query_map([incident_id], |r| {
+            Ok(ChainRow {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                recorded_at: r.get(2)?,
+                author: r.get(3)?,
+                kind: r.get(4)?,
+                text: r.get(5)?,
+                details: r.get(6)?,
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Some(Chain { uid, head, rows }))
+}
+
+/// Migration code for schema version 2: gives every incident a uid and
+/// chains its existing events in recording order.
+pub fn backfill_chain(conn: &Connection) -> rusqlite::Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM incidents WHERE uid IS NULL ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let uid = uuid::Uuid::new_v4().to_string();
+        conn.execute("UPDATE incidents SET uid = ?2 WHERE id = ?1", params![id, uid])?;
+        let Some(Chain { rows, .. }) = chain(conn, id)? else {
+            continue;
+        };
+        let mut prev = String::new();
+        for row in &rows {
+            let hash = chain::hash(&uid, &prev, &row.link().content);
+            conn.execute(
+                "UPDATE events SET prev_hash = ?2, hash = ?3 WHERE id = ?1",
+                params![row.id, prev, hash],
+            )?;
+            prev = hash;
+        }
+        conn.execute(
+            "UPDATE incidents SET head = ?2 WHERE id = ?1",
+            params![id, (!rows.is_empty()).then_some(prev)],
+        )?;
+    }
+    Ok(())
 }
 
 /// Events in the order they happened (ties in the order they were recorded).

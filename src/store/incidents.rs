@@ -85,6 +85,12 @@ fn conditions(filter: &ListFilter) -> (String, Vec<Value>) {
     (sql, values)
 }
 
+pub fn ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare_cached("SELECT id FROM incidents ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect()
+}
+
 pub fn count(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<usize> {
     let (conditions, values) = conditions(filter);
     conn.prepare_cached(&format!("SELECT count(*) FROM incidents AS i {conditions}"))?
@@ -122,8 +128,8 @@ pub fn each(
 pub fn insert(conn: &Connection, d: &Incident) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO incidents (title, status, severity, category, services, channels, summary, \
-         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         d.title,
@@ -140,6 +146,7 @@ pub fn insert(conn: &Connection, d: &Incident) -> rusqlite::Result<i64> {
         d.closed_at.map(Stamp),
         d.resolution,
         d.next_update_at.map(Stamp),
+        uuid::Uuid::new_v4().to_string(),
     ])?;
     Ok(conn.last_insert_rowid())
 }

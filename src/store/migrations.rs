@@ -4,8 +4,26 @@
 
 use rusqlite::Connection;
 
+/// One upgrade: SQL, then optionally code for what SQL cannot compute.
+pub struct Step {
+    pub sql: &'static str,
+    pub code: Option<fn(&Connection) -> rusqlite::Result<()>>,
+}
+
+impl Step {
+    const fn sql(sql: &'static str) -> Step {
+        Step { sql, code: None }
+    }
+}
+
 /// Never edit or reorder a released step: add a new one.
-pub const STEPS: &[&str] = &[include_str!("schema_v1.sql")];
+pub const STEPS: &[Step] = &[
+    Step::sql(include_str!("schema_v1.sql")),
+    Step {
+        sql: include_str!("schema_chain.sql"),
+        code: Some(super::events::backfill_chain),
+    },
+];
 
 /// The version this binary writes.
 pub const LATEST: i64 = STEPS.len() as i64;
@@ -16,8 +34,17 @@ pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Applies every step after `from`. The caller holds the write transaction.
 pub fn upgrade(conn: &Connection, from: i64) -> rusqlite::Result<()> {
-    for (index, sql) in STEPS.iter().enumerate().skip(from as usize) {
-        conn.execute_batch(sql)?;
+    upgrade_to(conn, from, LATEST)
+}
+
+/// Applies the steps from `from` up to version `to`: tests build databases
+/// of older versions with it.
+pub fn upgrade_to(conn: &Connection, from: i64, to: i64) -> rusqlite::Result<()> {
+    for (index, step) in STEPS.iter().enumerate().take(to as usize).skip(from as usize) {
+        conn.execute_batch(step.sql)?;
+        if let Some(code) = step.code {
+            code(conn)?;
+        }
         conn.pragma_update(None, "user_version", index as i64 + 1)?;
     }
     Ok(())
@@ -39,7 +66,9 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(tables, ["events", "incidents", "roles"]);
+        for table in ["events", "incidents", "roles"] {
+            assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+        }
     }
 
     #[test]
@@ -48,5 +77,36 @@ mod tests {
         upgrade(&conn, 0).unwrap();
         upgrade(&conn, LATEST).unwrap();
         assert_eq!(user_version(&conn).unwrap(), LATEST);
+    }
+
+    #[test]
+    fn the_chain_step_fills_in_identities_and_hashes_for_existing_rows() {
+        let conn = Connection::open_in_memory().unwrap();
+        upgrade_to(&conn, 0, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at)
+               VALUES (1, 'Old', 'resolved', 'SEV2', 'other', '2026-01-01T00:00:00Z');
+             INSERT INTO events (incident_id, at, recorded_at, author, kind, text)
+               VALUES (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'a', 'declared', 'Declared'),
+                      (1, '2026-01-01T01:00:00Z', '2026-01-01T01:00:00Z', 'a', 'resolved', 'Resolved');",
+        )
+        .unwrap();
+        upgrade(&conn, 1).unwrap();
+        let (uid, head): (String, String) = conn
+            .query_row("SELECT uid, head FROM incidents", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(uid.len(), 36);
+        let hashes: Vec<(String, String)> = conn
+            .prepare("SELECT prev_hash, hash FROM events ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(hashes[0].0, "");
+        assert_eq!(hashes[1].0, hashes[0].1);
+        assert_eq!(head, hashes[1].1);
     }
 }

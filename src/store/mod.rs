@@ -5,7 +5,7 @@
 //! Every change runs in one IMMEDIATE transaction through [`Writer`], which
 //! appends the timeline events with the state change they describe.
 
-mod events;
+pub mod events;
 mod incidents;
 pub mod migrations;
 pub mod sql;
@@ -199,6 +199,16 @@ impl Store {
     /// The last `limit` events (all when `None`), oldest first, and the total.
     pub fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
         events::timeline(&self.conn, id, limit).map_err(|e| self.explain(e))
+    }
+
+    /// An incident's chain as stored: its uid, head and events in recording order.
+    pub fn chain(&self, id: i64) -> Result<Option<events::Chain>> {
+        events::chain(&self.conn, id).map_err(|e| self.explain(e))
+    }
+
+    /// Every incident number, in order.
+    pub fn incident_ids(&self) -> Result<Vec<i64>> {
+        incidents::ids(&self.conn).map_err(|e| self.explain(e))
     }
 
     pub fn count(&self, filter: &ListFilter) -> Result<usize> {

@@ -10,3 +10,4 @@ mod list;
 mod roles;
 mod show;
 mod storage;
+mod verify;

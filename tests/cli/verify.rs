@@ -1,0 +1,134 @@
+//! The tamper-evident timeline and schema migrations of older databases.
+
+use crate::support::*;
+use incident::store::migrations;
+
+fn five_events() -> Env {
+    let env = Env::new();
+    env.declare(
+        "Breach on the API gateway",
+        &["-s", "SEV1", "--commander", "alice"],
+    );
+    env.ok(&[
+        "update",
+        "1",
+        "Found a stolen token in the logs",
+        "--kind",
+        "evidence",
+    ]);
+    env.ok(&["update", "1", "Rotated every API token", "--kind", "action"]);
+    env.ok(&["resolve", "1", "--summary", "Tokens rotated"]);
+    env.declare("Unrelated", &[]);
+    env
+}
+
+#[test]
+fn an_untouched_database_verifies() {
+    let env = five_events();
+    let talk = env.talk(&["verify"]);
+    assert!(
+        talk.contains("2 incidents, 6 events: every timeline is intact"),
+        "{talk}"
+    );
+    let report = env.json(&["verify", "INC-1"]);
+    assert_eq!(report["intact"], true);
+    assert_eq!(report["incidents"][0]["events"], 5);
+    assert_eq!(report["incidents"][0]["head"].as_str().unwrap().len(), 64);
+}
+
+fn tampered(sql: &str) -> (Env, String) {
+    let env = five_events();
+    env.sql().execute_batch(sql).unwrap();
+    let out = env.cmd().args(["verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{sql}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("1 of 2 incidents have timelines altered outside incident"),
+        "{stderr}"
+    );
+    (env, stdout)
+}
+
+#[test]
+fn an_edited_event_is_reported() {
+    let (_, out) = tampered("UPDATE events SET text = 'Nothing suspicious' WHERE id = 2");
+    assert_eq!(out, "INC-1: event 2 was changed after it was recorded\n");
+    let (_, out) = tampered("UPDATE events SET author = 'bob' WHERE id = 3");
+    assert_eq!(out, "INC-1: event 3 was changed after it was recorded\n");
+    let (_, out) = tampered("UPDATE events SET at = '2026-11-22T08:00:00Z' WHERE id = 1");
+    assert_eq!(out, "INC-1: event 1 was changed after it was recorded\n");
+}
+
+#[test]
+fn a_deleted_event_is_reported() {
+    let (_, out) = tampered("DELETE FROM events WHERE id = 2");
+    assert_eq!(
+        out,
+        "INC-1: the events before event 3 were deleted or reordered\n"
+    );
+    let (_, out) = tampered("DELETE FROM events WHERE id = 5");
+    assert!(out.contains("events after event 4 were deleted"), "{out}");
+}
+
+#[test]
+fn reordered_and_smuggled_events_are_reported() {
+    let (_, out) = tampered(
+        "UPDATE events SET id = 100 WHERE id = 2; UPDATE events SET id = 2 WHERE id = 3; UPDATE events SET id = 3 WHERE id = 100;",
+    );
+    assert!(out.contains("deleted or reordered"), "{out}");
+    let (env, out) = tampered(
+        "INSERT INTO events (incident_id, at, recorded_at, author, kind, text) \
+         VALUES (1, '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z', 'mallory', 'note', 'All fine')",
+    );
+    assert!(
+        out.contains("has no hash: it was added outside incident"),
+        "{out}"
+    );
+    let report = env.cmd().args(["--json", "verify"]).output().unwrap();
+    assert_eq!(report.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert_eq!(report["intact"], false);
+    assert_eq!(report["incidents"][1]["problems"], serde_json::json!([]));
+}
+
+#[test]
+fn a_database_of_the_previous_schema_version_migrates_and_keeps_every_row() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.db.parent().unwrap()).unwrap();
+    {
+        // The fixture is built from the previous version's own SQL.
+        let conn = env.sql();
+        conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+        migrations::upgrade_to(&conn, 0, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, services, declared_at, resolved_at)
+               VALUES (1, 'Old outage', 'resolved', 'SEV2', 'availability', '[\"api\"]',
+                       '2026-01-01T00:00:00Z', '2026-01-01T02:00:00Z'),
+                      (2, 'Still open', 'identified', 'SEV1', 'data', '[]', '2026-02-01T00:00:00Z', NULL);
+             INSERT INTO roles VALUES (2, 'commander', 'carol', '2026-02-01T00:00:00Z');
+             INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details) VALUES
+               (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'a', 'declared', 'Declared', NULL),
+               (1, '2026-01-01T02:00:00Z', '2026-01-01T02:00:00Z', 'a', 'resolved', 'Resolved', '{\"from\":\"investigating\"}'),
+               (2, '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'b', 'declared', 'Declared', NULL);",
+        )
+        .unwrap();
+    }
+    let list = env.json(&["list", "--all"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let old = env.show("1");
+    assert_eq!(old["title"], "Old outage");
+    assert_eq!(old["services"][0], "api");
+    assert_eq!(old["resolved_at"], "2026-01-01T02:00:00Z");
+    assert_eq!(kinds(&old), ["declared", "resolved"]);
+    assert_eq!(old["timeline"][1]["details"]["from"], "investigating");
+    assert_eq!(env.show("2")["commander"], "carol");
+    let version: i64 = env
+        .sql()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, migrations::LATEST);
+    // Migrated timelines are chained, and new events extend the chain.
+    env.ok(&["update", "2", "after the upgrade"]);
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+}
