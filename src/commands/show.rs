@@ -51,7 +51,10 @@ pub fn print_json(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Re
     let incident = ctx.find(store, id)?;
     let limit = limit.filter(|n| *n > 0);
     let (events, total) = store.timeline(id, limit)?;
-    let view = IncidentView::new(ctx.key(id)?, &incident).with_timeline(&events, total);
+    let assessment = store.assessment(id)?;
+    let view = IncidentView::new(ctx.key(id)?, &incident)
+        .with_assessment(assessment.as_ref())
+        .with_timeline(&events, total);
     output::print_json(&view)
 }
 

@@ -5,7 +5,10 @@
 use rusqlite::Connection;
 
 /// Never edit or reorder a released step: add a new one.
-pub const STEPS: &[&str] = &[include_str!("schema_v1.sql")];
+pub const STEPS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_assessments.sql"),
+];
 
 /// The version this binary writes.
 pub const LATEST: i64 = STEPS.len() as i64;
@@ -39,7 +42,12 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(tables, ["events", "incidents", "roles"]);
+        for table in ["events", "incidents", "roles", "assessments"] {
+            assert!(
+                tables.iter().any(|t| t == table),
+                "{table} missing from {tables:?}"
+            );
+        }
     }
 
     #[test]
