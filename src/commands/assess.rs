@@ -452,7 +452,7 @@ fn walk(
                 .iter()
                 .map(|l| {
                     let short = l.description.split(':').next().unwrap_or_default();
-                    let mark = if l.name == suggested { " — suggested" } else { "" };
+                    let mark = if l.name == suggested { ", suggested" } else { "" };
                     if short.is_empty() {
                         format!("{}{mark}", l.name)
                     } else {
