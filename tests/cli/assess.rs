@@ -522,3 +522,31 @@ fn declare_with_assess_goes_straight_into_the_walk() {
     assert_eq!(incident["severity"], "SEV1");
     assert_eq!(incident["assessment"]["customers"], "all");
 }
+
+#[test]
+fn show_prints_the_current_assessment_with_the_checklist_wording() {
+    let mut env = Env::new();
+    let key = env.declare("Invoices show wrong totals", &["--commander", "alice"]);
+    env.at("2026-11-23T08:15:00Z");
+    env.ok(&[
+        "assess",
+        &key,
+        "--impact",
+        "EU invoices off by VAT",
+        "--sees",
+        "wrong totals\non invoices",
+        "--customers",
+        "some",
+        "--started-at",
+        "07:30",
+        "--tickets",
+        "3",
+        "--factor",
+        "public,data-loss",
+        "--check",
+        "I2,A5",
+        "--severity",
+        "SEV2",
+    ]);
+    insta::assert_snapshot!(env.ok(&["show", &key]));
+}
