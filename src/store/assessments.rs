@@ -102,3 +102,62 @@ pub fn current_for(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<H
     let rows = statement.query_map(params_from_iter(values), from_row)?;
     rows.map(|r| r.map(|a| (a.incident_id, a))).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::triage::Customers;
+    use crate::store::migrations;
+
+    fn assessment(incident_id: i64, severity: &str) -> Assessment {
+        Assessment {
+            id: 0,
+            incident_id,
+            event_id: 1,
+            at: "2026-11-23T08:00:00Z".parse().unwrap(),
+            author: "alice".into(),
+            answers: Answers {
+                impact: "slow".into(),
+                sees: "spinner".into(),
+                customers: Customers::Some,
+                started_at: "2026-11-23T07:00:00Z".parse().unwrap(),
+                tickets: 4,
+                factors: vec![Factor::Public, Factor::DataLoss],
+                checked: vec!["C3", "A1"],
+            },
+            suggested: "SEV1".into(),
+            reason: "SEV1 because C3 is checked".into(),
+            severity: severity.into(),
+        }
+    }
+
+    #[test]
+    fn a_version_1_database_gains_the_table_and_assessments_round_trip() {
+        let conn = Connection::open_in_memory().unwrap();
+        // A database written before this step, with an incident in it.
+        conn.execute_batch(migrations::STEPS[0]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (title, status, severity, category, declared_at) \
+             VALUES ('a', 'investigating', 'SEV3', 'other', '2026-11-23T08:00:00Z'), \
+                    ('b', 'investigating', 'SEV3', 'other', '2026-11-23T08:00:00Z'); \
+             INSERT INTO events (incident_id, at, recorded_at, author, kind, text) \
+             VALUES (1, '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z', 'alice', 'declared', 'x');",
+        )
+        .unwrap();
+        migrations::upgrade(&conn, 1).unwrap();
+        assert_eq!(current(&conn, 1).unwrap(), None);
+
+        let first = assessment(1, "SEV1");
+        let id = insert(&conn, &first).unwrap();
+        let second_id = insert(&conn, &assessment(1, "SEV2")).unwrap();
+        assert!(second_id > id);
+        let got = current(&conn, 1).unwrap().unwrap();
+        assert_eq!(got.severity, "SEV2", "the later one supersedes");
+        assert_eq!(got.answers, first.answers);
+        assert_eq!(all(&conn, 1).unwrap().len(), 2);
+
+        let map = current_for(&conn, &ListFilter::default()).unwrap();
+        assert_eq!(map.len(), 1);
+        assert_eq!(map[&1].id, second_id);
+    }
+}
