@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('declare', 'declare', [CompletionResultType]::ParameterValue, 'Open an incident and print its key')
+            [CompletionResult]::new('assess', 'assess', [CompletionResultType]::ParameterValue, 'Triage: impact questions, the CIA checklist, and the severity')
             [CompletionResult]::new('assign-role', 'assign-role', [CompletionResultType]::ParameterValue, 'Delegate a role (commander, scribe, …) or hand it over')
             [CompletionResult]::new('escalate', 'escalate', [CompletionResultType]::ParameterValue, 'Page more people, and raise the severity if needed')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Add to the timeline: a note, decision, action, evidence or status update')
@@ -59,6 +60,29 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--assess', '--assess', [CompletionResultType]::ParameterName, 'Go straight into the triage walk (incident assess) after declaring; needs a terminal')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;assess' {
+            [CompletionResult]::new('--impact', '--impact', [CompletionResultType]::ParameterName, 'What is the impact on customers (internal or external)?')
+            [CompletionResult]::new('--sees', '--sees', [CompletionResultType]::ParameterName, 'What do customers see?')
+            [CompletionResult]::new('--customers', '--customers', [CompletionResultType]::ParameterName, 'How many customers are affected')
+            [CompletionResult]::new('--started-at', '--started-at', [CompletionResultType]::ParameterName, 'When the impact started [default: the incident''s start, or now]')
+            [CompletionResult]::new('--tickets', '--tickets', [CompletionResultType]::ParameterName, 'How many support tickets customers have raised [default: 0]')
+            [CompletionResult]::new('--factor', '--factor', [CompletionResultType]::ParameterName, 'Another factor: public attention, security, data loss (repeat or use commas)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'A checked CIA checklist item: C1–C4, I1–I5, A1–A6 (repeat or use commas)')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Choose this severity instead of the suggestion')
+            [CompletionResult]::new('--answers', '--answers', [CompletionResultType]::ParameterName, 'Read the answers from a TOML file (see examples/assess-answers.toml)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Accept the suggested severity without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Accept the suggested severity without asking')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
@@ -215,6 +239,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
         }
         'incident;help' {
             [CompletionResult]::new('declare', 'declare', [CompletionResultType]::ParameterValue, 'Open an incident and print its key')
+            [CompletionResult]::new('assess', 'assess', [CompletionResultType]::ParameterValue, 'Triage: impact questions, the CIA checklist, and the severity')
             [CompletionResult]::new('assign-role', 'assign-role', [CompletionResultType]::ParameterValue, 'Delegate a role (commander, scribe, …) or hand it over')
             [CompletionResult]::new('escalate', 'escalate', [CompletionResultType]::ParameterValue, 'Page more people, and raise the severity if needed')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Add to the timeline: a note, decision, action, evidence or status update')
@@ -228,6 +253,9 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;help;declare' {
+            break
+        }
+        'incident;help;assess' {
             break
         }
         'incident;help;assign-role' {

@@ -16,6 +16,9 @@ _incident() {
             ",$1")
                 cmd="incident"
                 ;;
+            incident,assess)
+                cmd="incident__subcmd__assess"
+                ;;
             incident,assign-role)
                 cmd="incident__subcmd__assign__subcmd__role"
                 ;;
@@ -51,6 +54,9 @@ _incident() {
                 ;;
             incident,verify)
                 cmd="incident__subcmd__verify"
+                ;;
+            incident__subcmd__help,assess)
+                cmd="incident__subcmd__help__subcmd__assess"
                 ;;
             incident__subcmd__help,assign-role)
                 cmd="incident__subcmd__help__subcmd__assign__subcmd__role"
@@ -92,12 +98,74 @@ _incident() {
 
     case "${cmd}" in
         incident)
-            opts="-q -h -V --db --config --as --json --quiet --help --version declare assign-role escalate update resolve list ls show topic verify completions help"
+            opts="-q -h -V --db --config --as --json --quiet --help --version declare assess assign-role escalate update resolve list ls show topic verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__assess)
+            opts="-y -q -h --impact --sees --customers --started-at --tickets --factor --check --severity --yes --answers --db --config --as --json --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --impact)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sees)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --customers)
+                    COMPREPLY=($(compgen -W "none some all unknown" -- "${cur}"))
+                    return 0
+                    ;;
+                --started-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tickets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --factor)
+                    COMPREPLY=($(compgen -W "public security data-loss" -- "${cur}"))
+                    return 0
+                    ;;
+                --check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --severity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --answers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -170,7 +238,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__declare)
-            opts="-s -c -q -h --severity --category --service --commander --summary --detected-by --started-at --channel --db --config --as --json --quiet --help"
+            opts="-s -c -q -h --severity --category --service --commander --summary --detected-by --started-at --channel --assess --db --config --as --json --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,8 +350,22 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help)
-            opts="declare assign-role escalate update resolve list show topic verify completions help"
+            opts="declare assess assign-role escalate update resolve list show topic verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__help__subcmd__assess)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

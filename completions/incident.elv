@@ -29,6 +29,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand declare 'Open an incident and print its key'
+            cand assess 'Triage: impact questions, the CIA checklist, and the severity'
             cand assign-role 'Delegate a role (commander, scribe, …) or hand it over'
             cand escalate 'Page more people, and raise the severity if needed'
             cand update 'Add to the timeline: a note, decision, action, evidence or status update'
@@ -55,6 +56,28 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --assess 'Go straight into the triage walk (incident assess) after declaring; needs a terminal'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;assess'= {
+            cand --impact 'What is the impact on customers (internal or external)?'
+            cand --sees 'What do customers see?'
+            cand --customers 'How many customers are affected'
+            cand --started-at 'When the impact started [default: the incident''s start, or now]'
+            cand --tickets 'How many support tickets customers have raised [default: 0]'
+            cand --factor 'Another factor: public attention, security, data loss (repeat or use commas)'
+            cand --check 'A checked CIA checklist item: C1–C4, I1–I5, A1–A6 (repeat or use commas)'
+            cand --severity 'Choose this severity instead of the suggestion'
+            cand --answers 'Read the answers from a TOML file (see examples/assess-answers.toml)'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand -y 'Accept the suggested severity without asking'
+            cand --yes 'Accept the suggested severity without asking'
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
@@ -200,6 +223,7 @@ set edit:completion:arg-completer[incident] = {|@words|
         }
         &'incident;help'= {
             cand declare 'Open an incident and print its key'
+            cand assess 'Triage: impact questions, the CIA checklist, and the severity'
             cand assign-role 'Delegate a role (commander, scribe, …) or hand it over'
             cand escalate 'Page more people, and raise the severity if needed'
             cand update 'Add to the timeline: a note, decision, action, evidence or status update'
@@ -212,6 +236,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'incident;help;declare'= {
+        }
+        &'incident;help;assess'= {
         }
         &'incident;help;assign-role'= {
         }

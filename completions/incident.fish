@@ -32,6 +32,7 @@ complete -c incident -n "__fish_incident_needs_command" -s q -l quiet -d 'Say no
 complete -c incident -n "__fish_incident_needs_command" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_needs_command" -s V -l version -d 'Print version'
 complete -c incident -n "__fish_incident_needs_command" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_needs_command" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
 complete -c incident -n "__fish_incident_needs_command" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
 complete -c incident -n "__fish_incident_needs_command" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
 complete -c incident -n "__fish_incident_needs_command" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
@@ -63,9 +64,31 @@ complete -c incident -n "__fish_incident_using_subcommand declare" -l channel -d
 complete -c incident -n "__fish_incident_using_subcommand declare" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand declare" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand declare" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand declare" -l assess -d 'Go straight into the triage walk (incident assess) after declaring; needs a terminal'
 complete -c incident -n "__fish_incident_using_subcommand declare" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand declare" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand declare" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand assess" -l impact -d 'What is the impact on customers (internal or external)?' -r
+complete -c incident -n "__fish_incident_using_subcommand assess" -l sees -d 'What do customers see?' -r
+complete -c incident -n "__fish_incident_using_subcommand assess" -l customers -d 'How many customers are affected' -r -f -a "none\t''
+some\t''
+all\t''
+unknown\t''"
+complete -c incident -n "__fish_incident_using_subcommand assess" -l started-at -d 'When the impact started [default: the incident\'s start, or now]' -r
+complete -c incident -n "__fish_incident_using_subcommand assess" -l tickets -d 'How many support tickets customers have raised [default: 0]' -r
+complete -c incident -n "__fish_incident_using_subcommand assess" -l factor -d 'Another factor: public attention, security, data loss (repeat or use commas)' -r -f -a "public\t''
+security\t''
+data-loss\t''"
+complete -c incident -n "__fish_incident_using_subcommand assess" -l check -d 'A checked CIA checklist item: C1–C4, I1–I5, A1–A6 (repeat or use commas)' -r
+complete -c incident -n "__fish_incident_using_subcommand assess" -l severity -d 'Choose this severity instead of the suggestion' -r
+complete -c incident -n "__fish_incident_using_subcommand assess" -l answers -d 'Read the answers from a TOML file (see examples/assess-answers.toml)' -r -F
+complete -c incident -n "__fish_incident_using_subcommand assess" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand assess" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand assess" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand assess" -s y -l yes -d 'Accept the suggested severity without asking'
+complete -c incident -n "__fish_incident_using_subcommand assess" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand assess" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand assess" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
@@ -165,14 +188,15 @@ complete -c incident -n "__fish_incident_using_subcommand completions" -l as -d 
 complete -c incident -n "__fish_incident_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "declare" -d 'Open an incident and print its key'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assign-role escalate update resolve list show topic verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -2,9 +2,9 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs,
-    list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs, update::UpdateArgs,
-    verify::VerifyArgs,
+    assess::AssessArgs, assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs,
+    escalate::EscalateArgs, list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs,
+    update::UpdateArgs, verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -72,6 +72,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Open an incident and print its key
     Declare(DeclareArgs),
+    /// Triage: impact questions, the CIA checklist, and the severity
+    Assess(AssessArgs),
     /// Delegate a role (commander, scribe, …) or hand it over
     AssignRole(AssignRoleArgs),
     /// Page more people, and raise the severity if needed

@@ -116,24 +116,15 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-            let message = e.message().trim_end_matches('\n');
-            match line {
-                Some(line) => {
-                    let source = text.lines().nth(line - 1).unwrap_or("").trim();
-                    usage(format!(
-                        "invalid configuration {}, line {line} ({source}): {message}",
-                        path.display()
-                    ))
-                }
-                None => usage(format!("invalid configuration {}: {message}", path.display())),
-            }
-        })?;
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|e| toml_error("configuration", path, text, &e))?;
         file.into_config(path)
             .map_err(|message| usage(format!("invalid configuration {}: {message}", path.display())))
+    }
+
+    /// The level names, most severe first.
+    pub fn level_list(&self) -> Vec<&str> {
+        self.levels.iter().map(|l| l.name.as_str()).collect()
     }
 
     /// Finds a severity level by name, case-insensitively.
@@ -180,6 +171,36 @@ impl Config {
             Some(p) => p.display().to_string(),
             None => "the configuration file".into(),
         }
+    }
+}
+
+/// A TOML file that failed to parse, as one usage error naming the file, the
+/// line and the text on it: `invalid configuration F, line 3 (key = 1): …`.
+/// `what` names the kind of file. Shared by every TOML file the tool reads.
+pub fn toml_error(what: &str, path: &Path, text: &str, e: &toml::de::Error) -> anyhow::Error {
+    toml_located(what, path, text, e.span(), e.message())
+}
+
+/// Like [`toml_error`] for a problem found after parsing, at `span` (from
+/// `toml::Spanned`) in `text`.
+pub fn toml_located(
+    what: &str,
+    path: &Path,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> anyhow::Error {
+    let line = span.map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let message = message.trim_end_matches('\n');
+    match line {
+        Some(line) => {
+            let source = text.lines().nth(line - 1).unwrap_or("").trim();
+            usage(format!(
+                "invalid {what} {}, line {line} ({source}): {message}",
+                path.display()
+            ))
+        }
+        None => usage(format!("invalid {what} {}: {message}", path.display())),
     }
 }
 

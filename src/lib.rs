@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub mod prompt;
 pub mod store;
 pub mod text;
 pub mod time;

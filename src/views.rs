@@ -1,6 +1,7 @@
 //! The JSON shapes (SPEC §6). Scripts depend on them: field names are a
 //! contract, changed only as a breaking change.
 
+use crate::model::triage::{Area, Assessment, Customers, Factor};
 use crate::model::{Event, EventKind, Incident, RoleHolder};
 use crate::time::to_rfc3339;
 use chrono::{DateTime, Utc};
@@ -27,7 +28,7 @@ pub struct IncidentView<'a> {
     pub commander: Option<&'a str>,
     pub roles: &'a [RoleHolder],
     /// The current triage assessment; `null` until one is recorded.
-    pub assessment: Option<serde_json::Value>,
+    pub assessment: Option<AssessmentView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<EventView<'a>>>,
     /// How many events exist, when `timeline` holds only the latest ones.
@@ -62,12 +63,75 @@ impl<'a> IncidentView<'a> {
         }
     }
 
+    pub fn with_assessment(mut self, assessment: Option<&Assessment>) -> Self {
+        self.assessment = assessment.map(AssessmentView::new);
+        self
+    }
+
     pub fn with_timeline(mut self, events: &'a [Event], total: usize) -> Self {
         self.timeline = Some(events.iter().map(EventView::new).collect());
         if total != events.len() {
             self.timeline_total = Some(total);
         }
         self
+    }
+}
+
+/// The current triage assessment (SPEC §3), as `show --json` prints it.
+#[derive(Serialize)]
+pub struct AssessmentView {
+    /// When it was recorded, and by whom.
+    pub assessed_at: String,
+    pub author: String,
+    /// The `assessed` timeline event it was recorded with.
+    pub event_id: i64,
+    pub impact: String,
+    pub sees: String,
+    pub customers: Customers,
+    pub impact_started_at: String,
+    pub tickets: u32,
+    pub factors: Vec<Factor>,
+    /// The checked checklist items, in checklist order, with their wording.
+    pub checked: Vec<CheckedView>,
+    /// What the rule suggested, and why ("SEV1 because C3 is checked").
+    pub suggested_severity: String,
+    pub reason: String,
+    /// The level chosen: the suggestion or an override.
+    pub severity: String,
+}
+
+#[derive(Serialize)]
+pub struct CheckedView {
+    pub id: &'static str,
+    pub area: Area,
+    pub text: &'static str,
+}
+
+impl AssessmentView {
+    pub fn new(a: &Assessment) -> Self {
+        AssessmentView {
+            assessed_at: to_rfc3339(a.at),
+            author: a.author.clone(),
+            event_id: a.event_id,
+            impact: a.answers.impact.clone(),
+            sees: a.answers.sees.clone(),
+            customers: a.answers.customers,
+            impact_started_at: to_rfc3339(a.answers.started_at),
+            tickets: a.answers.tickets,
+            factors: a.answers.factors.clone(),
+            checked: a
+                .answers
+                .checked_items()
+                .map(|i| CheckedView {
+                    id: i.id,
+                    area: i.area,
+                    text: i.text,
+                })
+                .collect(),
+            suggested_severity: a.suggested.clone(),
+            reason: a.reason.clone(),
+            severity: a.severity.clone(),
+        }
     }
 }
 

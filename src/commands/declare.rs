@@ -44,6 +44,10 @@ pub struct DeclareArgs {
     /// A chat channel, bridge or document link (repeatable)
     #[arg(long = "channel", value_name = "URL")]
     pub channels: Vec<String>,
+
+    /// Go straight into the triage walk (incident assess) after declaring; needs a terminal
+    #[arg(long)]
+    pub assess: bool,
 }
 
 pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
@@ -55,6 +59,13 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
         Some(name) => config.level(name)?.name.clone(),
         None => config.default_severity.clone(),
     };
+    if args.assess && !crate::prompt::interactive() {
+        // Checked before anything is written: no half-done declare-and-assess.
+        return Err(usage(
+            "--assess walks through the triage questions in a terminal, and there is none; \
+             declare without it, then run 'incident assess KEY' with flags or --answers FILE",
+        ));
+    }
     let started_at = args
         .started_at
         .as_deref()
@@ -111,6 +122,21 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
     })?;
     let id = committed.value;
     let key = ctx.key(id)?;
+    if args.assess {
+        drop(store);
+        if !ctx.json() {
+            let mut out = crate::output::stdout();
+            use std::io::Write;
+            writeln!(out, "{key}")?;
+            out.flush()?;
+            ctx.say(format!(
+                "Declared {key} [{}] {}",
+                draft.severity,
+                crate::text::one_line(&draft.title)
+            ));
+        }
+        return super::assess::assess(ctx, id, &super::assess::AnswerArgs::default());
+    }
     if ctx.json() {
         return super::show::print_json(ctx, &store, id, None);
     }
@@ -125,7 +151,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
     ));
     if args.severity.is_none() {
         ctx.say(format!(
-            "  severity defaulted to {}; triage with 'incident escalate {key} --severity LEVEL' if it is worse",
+            "  severity defaulted to {}; triage with 'incident assess {key}'",
             draft.severity
         ));
     }

@@ -77,10 +77,13 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
 
     if ctx.json() {
         // Streamed one object per line, so 100,000 incidents never sit in memory.
+        // The current assessments come in one query, not one per row.
+        let assessments = store.current_assessments(&filter)?;
         let mut first = true;
         write!(out, "[")?;
         store.each_incident(&filter, &order, |incident| {
-            let view = IncidentView::new(ctx.key(incident.id)?, &incident);
+            let view = IncidentView::new(ctx.key(incident.id)?, &incident)
+                .with_assessment(assessments.get(&incident.id));
             writeln!(out, "{}", if first { "" } else { "," })?;
             serde_json::to_writer(&mut out, &view)?;
             first = false;

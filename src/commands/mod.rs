@@ -1,5 +1,6 @@
 //! One file per subcommand; this file only dispatches.
 
+pub mod assess;
 pub mod assign_role;
 pub mod completions;
 pub mod declare;
@@ -19,6 +20,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx::new(cli.globals)?;
     match cli.command {
         Command::Declare(args) => declare::run(&ctx, args),
+        Command::Assess(args) => assess::run(&ctx, args),
         Command::AssignRole(args) => assign_role::run(&ctx, args),
         Command::Escalate(args) => escalate::run(&ctx, args),
         Command::Update(args) => update::run(&ctx, args),

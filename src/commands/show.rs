@@ -1,6 +1,7 @@
 //! `incident show`: everything about one incident.
 
 use crate::context::Ctx;
+use crate::model::triage::Assessment;
 use crate::model::{Event, Incident};
 use crate::output;
 use crate::store::{Access, Store};
@@ -38,8 +39,12 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         n => Some(n),
     };
     let (events, total) = store.timeline(id, limit)?;
+    let assessment = store.assessment(id)?;
     let mut out = output::stdout();
     write_details(ctx, &mut out, &incident)?;
+    if let Some(a) = &assessment {
+        write_assessment(&mut out, a)?;
+    }
     write_timeline(&mut out, &events, total)?;
     out.flush()?;
     Ok(())
@@ -51,7 +56,10 @@ pub fn print_json(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Re
     let incident = ctx.find(store, id)?;
     let limit = limit.filter(|n| *n > 0);
     let (events, total) = store.timeline(id, limit)?;
-    let view = IncidentView::new(ctx.key(id)?, &incident).with_timeline(&events, total);
+    let assessment = store.assessment(id)?;
+    let view = IncidentView::new(ctx.key(id)?, &incident)
+        .with_assessment(assessment.as_ref())
+        .with_timeline(&events, total);
     output::print_json(&view)
 }
 
@@ -135,6 +143,44 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident) -> Result<()> {
         for h in i.roles.iter().filter(|h| config.role(&h.role).is_err()) {
             writeln!(out, "  {:<16} {}", h.role, one_line(&h.person))?;
         }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The current assessment: the answers, the checked items in their full
+/// wording, and the suggested against the chosen severity.
+fn write_assessment(out: &mut impl Write, a: &Assessment) -> Result<()> {
+    let answers = &a.answers;
+    writeln!(
+        out,
+        "Assessment ({}, {})",
+        one_line(&a.author),
+        human(a.at, &Local)
+    )?;
+    let mut field = |name: &str, value: &str| writeln!(out, "  {name:<14} {value}");
+    field("suggested", &one_line(&a.reason))?;
+    field("chosen", &one_line(&a.severity))?;
+    field("impact", &one_line(&answers.impact))?;
+    field("customers see", &one_line(&answers.sees))?;
+    field("customers", answers.customers.label())?;
+    field("impact from", &human(answers.started_at, &Local))?;
+    field("tickets", &answers.tickets.to_string())?;
+    let factors: Vec<&str> = answers.factors.iter().map(|f| f.label()).collect();
+    let factors = if factors.is_empty() {
+        "none".to_string()
+    } else {
+        factors.join(", ")
+    };
+    field("factors", &factors)?;
+    let mut first = true;
+    for item in answers.checked_items() {
+        let label = if first { "checked" } else { "" };
+        writeln!(out, "  {label:<14} {} {}", item.id, item.text)?;
+        first = false;
+    }
+    if first {
+        writeln!(out, "  {:<14} nothing on the CIA checklist", "checked")?;
     }
     writeln!(out)?;
     Ok(())

@@ -52,6 +52,9 @@ macro_rules! named_enum {
     };
 }
 
+// Declared after the macro, which it uses.
+pub mod triage;
+
 named_enum! {
     /// Where an incident is in its life (SPEC §1).
     Status {
@@ -126,6 +129,7 @@ named_enum! {
         RoleRemoved = "role_removed",
         Escalated = "escalated",
         Resolved = "resolved",
+        Assessed = "assessed",
     }
 }
 

@@ -23,6 +23,7 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("schema_chain.sql"),
         code: Some(super::events::backfill_chain),
     },
+    Step::sql(include_str!("schema_assessments.sql")),
 ];
 
 /// The version this binary writes.
@@ -66,8 +67,11 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        for table in ["events", "incidents", "roles"] {
-            assert!(tables.iter().any(|t| t == table), "{table} in {tables:?}");
+        for table in ["events", "incidents", "roles", "assessments"] {
+            assert!(
+                tables.iter().any(|t| t == table),
+                "{table} missing from {tables:?}"
+            );
         }
     }
 

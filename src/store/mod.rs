@@ -5,6 +5,7 @@
 //! Every change runs in one IMMEDIATE transaction through [`Writer`], which
 //! appends the timeline events with the state change they describe.
 
+mod assessments;
 pub mod events;
 mod incidents;
 pub mod migrations;
@@ -13,10 +14,12 @@ pub mod sql;
 pub use incidents::ListFilter;
 
 use crate::error::usage;
+use crate::model::triage::Assessment;
 use crate::model::{Event, Incident, NewEvent};
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -211,6 +214,21 @@ impl Store {
         incidents::ids(&self.conn).map_err(|e| self.explain(e))
     }
 
+    /// The current (latest) triage assessment, if any.
+    pub fn assessment(&self, id: i64) -> Result<Option<Assessment>> {
+        assessments::current(&self.conn, id).map_err(|e| self.explain(e))
+    }
+
+    /// Every assessment of the incident, oldest first.
+    pub fn assessments(&self, id: i64) -> Result<Vec<Assessment>> {
+        assessments::all(&self.conn, id).map_err(|e| self.explain(e))
+    }
+
+    /// The current assessments of the incidents `filter` matches, by id.
+    pub fn current_assessments(&self, filter: &ListFilter) -> Result<HashMap<i64, Assessment>> {
+        assessments::current_for(&self.conn, filter).map_err(|e| self.explain(e))
+    }
+
     pub fn count(&self, filter: &ListFilter) -> Result<usize> {
         incidents::count(&self.conn, filter).map_err(|e| self.explain(e))
     }
@@ -256,6 +274,11 @@ impl Writer<'_> {
 
     pub fn remove_role(&mut self, id: i64, role: &str, person: &str) -> Result<()> {
         Ok(incidents::remove_role(&self.tx, id, role, person)?)
+    }
+
+    /// Stores a triage assessment (its `id` is ignored) and returns its id.
+    pub fn add_assessment(&mut self, assessment: &Assessment) -> Result<i64> {
+        Ok(assessments::insert(&self.tx, assessment)?)
     }
 
     /// Appends one event to the incident's timeline, written by the actor.

@@ -1,6 +1,7 @@
 //! How domain values cross into SQLite: each type converts itself, so no
 //! query formats or parses strings by hand.
 
+use crate::model::triage::{Customers, Factor};
 use crate::model::{Category, DetectedBy, EventKind, Status};
 use chrono::{DateTime, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
@@ -20,7 +21,7 @@ macro_rules! text_enum_sql {
     )+};
 }
 
-text_enum_sql!(Status, Category, DetectedBy, EventKind);
+text_enum_sql!(Status, Category, DetectedBy, EventKind, Customers, Factor);
 
 /// A stored time: RFC 3339 UTC text, fixed width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod assess;
 mod declare;
 mod dependability;
 mod errors;
