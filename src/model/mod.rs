@@ -3,6 +3,7 @@
 pub mod key;
 pub mod lifecycle;
 pub mod roles;
+pub mod targets;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -125,6 +126,7 @@ named_enum! {
         RoleRemoved = "role_removed",
         Escalated = "escalated",
         Resolved = "resolved",
+        Assessed = "assessed",
     }
 }
 
