@@ -1,9 +1,10 @@
 //! Queries on the `events` table: the append-only timeline.
 
 use super::sql::{Details, Stamp};
-use crate::model::{Event, NewEvent};
+use crate::model::{Event, EventKind, NewEvent};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
 
@@ -81,4 +82,68 @@ pub fn timeline(
         events.reverse();
     }
     Ok((events, total as usize))
+}
+
+/// Whose events a query reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Every incident the filter selects (its limit aside).
+    Incidents(&'a super::ListFilter),
+    Incident(i64),
+}
+
+/// The events of `kinds` of the incidents in `scope`, ordered by
+/// incident, then time. With `latest_of`, events of those kinds are cut to
+/// each incident's latest one: `check` needs only the last status update,
+/// not every update of a long incident.
+pub fn of_kinds(
+    conn: &Connection,
+    scope: Scope<'_>,
+    kinds: &[EventKind],
+    latest_of: &[EventKind],
+) -> rusqlite::Result<Vec<Event>> {
+    let (incidents, mut values) = match scope {
+        Scope::Incidents(filter) => {
+            let (conditions, values) = super::incidents::conditions(filter);
+            (
+                format!("IN (SELECT i.id FROM incidents AS i {conditions})"),
+                values,
+            )
+        }
+        Scope::Incident(id) => ("= ?".to_string(), vec![Value::Integer(id)]),
+    };
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM events AS e WHERE e.incident_id {incidents} AND e.kind IN ({})",
+        marks(kinds.len())
+    );
+    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
+    if !latest_of.is_empty() {
+        sql.push_str(&format!(
+            " AND (e.kind NOT IN ({0}) OR NOT EXISTS (SELECT 1 FROM events AS later \
+               WHERE later.incident_id = e.incident_id AND later.kind IN ({0}) \
+               AND (later.at, later.id) > (e.at, e.id)))",
+            marks(latest_of.len())
+        ));
+        for _ in 0..2 {
+            values.extend(latest_of.iter().map(|k| Value::Text(k.as_str().into())));
+        }
+    }
+    sql.push_str(" ORDER BY e.incident_id, e.at, e.id");
+    conn.prepare_cached(&sql)?
+        .query_map(params_from_iter(values), from_row)?
+        .collect()
+}
+
+/// The incident's most recent event of one of `kinds` (by when it happened).
+pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusqlite::Result<Option<Event>> {
+    let marks = vec!["?"; kinds.len()].join(", ");
+    let mut values = vec![Value::Integer(incident_id)];
+    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks}) \
+         ORDER BY at DESC, id DESC LIMIT 1"
+    ))?
+    .query_row(params_from_iter(values), from_row)
+    .optional()
 }

@@ -61,7 +61,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Incident>> {
 }
 
 /// The WHERE clause and its parameters for a filter.
-fn conditions(filter: &ListFilter) -> (String, Vec<Value>) {
+pub(super) fn conditions(filter: &ListFilter) -> (String, Vec<Value>) {
     let mut clauses = Vec::new();
     let mut values = Vec::new();
     if !filter.statuses.is_empty() {
