@@ -223,6 +223,9 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;stats' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Incidents declared since: a duration back from now (90d) or a time')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')

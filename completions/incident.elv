@@ -208,6 +208,9 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --help 'Print help'
         }
         &'incident;stats'= {
+            cand --since 'Incidents declared since: a duration back from now (90d) or a time'
+            cand -s 'Only incidents of these severities (repeat or separate with commas)'
+            cand --severity 'Only incidents of these severities (repeat or separate with commas)'
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'

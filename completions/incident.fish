@@ -171,6 +171,8 @@ complete -c incident -n "__fish_incident_using_subcommand check" -l as -d 'Who i
 complete -c incident -n "__fish_incident_using_subcommand check" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand check" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand check" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand stats" -l since -d 'Incidents declared since: a duration back from now (90d) or a time' -r
+complete -c incident -n "__fish_incident_using_subcommand stats" -s s -l severity -d 'Only incidents of these severities (repeat or separate with commas)' -r
 complete -c incident -n "__fish_incident_using_subcommand stats" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand stats" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand stats" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r

@@ -144,7 +144,7 @@ pub fn draft<Tz: TimeZone>(
 where
     Tz::Offset: Display,
 {
-    let stamp = |t: DateTime<Utc>| t.with_timezone(tz).format("%Y-%m-%d %H:%M %Z").to_string();
+    let stamp = |t: DateTime<Utc>| t.with_timezone(tz).format("%Y-%m-%d %H:%M UTC%:z").to_string();
     let mut out = format!(
         "[{key}] {} ({}, {})\n\n",
         one_line(&i.title),
@@ -170,11 +170,8 @@ where
         "Current status: {status} <what changed since the last update>\n\n"
     ));
     if let Some(e) = last {
-        out.push_str(&format!(
-            "Last update ({}): {}\n\n",
-            stamp(e.at),
-            one_line(&e.text)
-        ));
+        // As written, line breaks too; printing neutralises control characters.
+        out.push_str(&format!("Last update ({}): {}\n\n", stamp(e.at), e.text.trim()));
     }
     match (i.status.is_open(), next) {
         (_, Some(t)) => out.push_str(&format!("Next update: by {}.\n", stamp(t))),
@@ -236,10 +233,10 @@ mod tests {
         assert_eq!(
             text,
             "[INC-1] Checkout returns 500s (SEV1, identified)\n\n\
-             What happened: <what customers see> since 2026-11-23 07:45 UTC, affecting checkout.\n\n\
+             What happened: <what customers see> since 2026-11-23 07:45 UTC+00:00, affecting checkout.\n\n\
              Current status: We have identified the cause and are working on a fix. <what changed since the last update>\n\n\
-             Last update (2026-11-23 08:30 UTC): Checkout is failing ⏎ for some customers\n\n\
-             Next update: by 2026-11-23 10:00 UTC.\n"
+             Last update (2026-11-23 08:30 UTC+00:00): Checkout is failing\nfor some customers\n\n\
+             Next update: by 2026-11-23 10:00 UTC+00:00.\n"
         );
     }
 

@@ -3,6 +3,7 @@
 pub mod key;
 pub mod lifecycle;
 pub mod roles;
+pub mod stats;
 pub mod targets;
 
 use chrono::{DateTime, Utc};

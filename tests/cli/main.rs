@@ -9,3 +9,4 @@ mod list;
 mod roles;
 mod show;
 mod storage;
+mod targets;
