@@ -147,3 +147,69 @@ pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusql
     .query_row(params_from_iter(values), from_row)
     .optional()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ListFilter;
+
+    #[test]
+    fn of_kinds_reads_only_the_kinds_asked_and_the_latest_of_some() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::upgrade(&conn, 0).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at) VALUES
+               (1, 'a', 'investigating', 'SEV1', 'other', '2026-11-23T08:00:00Z'),
+               (2, 'b', 'closed', 'SEV1', 'other', '2026-11-23T08:00:00Z');",
+        )
+        .unwrap();
+        let at = |m: u32| -> DateTime<Utc> { format!("2026-11-23T09:{m:02}:00Z").parse().unwrap() };
+        for (incident, minute, kind) in [
+            (1, 5, EventKind::StatusUpdate),
+            (1, 1, EventKind::Note),
+            (1, 20, EventKind::Comms),
+            (1, 10, EventKind::StatusUpdate),
+            (1, 2, EventKind::Declared),
+            (2, 3, EventKind::Declared),
+        ] {
+            append(
+                &conn,
+                incident,
+                "alice",
+                at(minute),
+                NewEvent::new(at(minute), kind, "x"),
+            )
+            .unwrap();
+        }
+        let open = ListFilter {
+            statuses: vec![crate::model::Status::Investigating],
+            ..ListFilter::default()
+        };
+        let kinds = [EventKind::Declared, EventKind::StatusUpdate, EventKind::Comms];
+        let got = |scope, latest: &[EventKind]| -> Vec<(i64, EventKind, u32)> {
+            of_kinds(&conn, scope, &kinds, latest)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.incident_id, e.kind, chrono::Timelike::minute(&e.at)))
+                .collect()
+        };
+        assert_eq!(
+            got(Scope::Incidents(&open), &[]),
+            [
+                (1, EventKind::Declared, 2),
+                (1, EventKind::StatusUpdate, 5),
+                (1, EventKind::StatusUpdate, 10),
+                (1, EventKind::Comms, 20)
+            ]
+        );
+        // The latest of the updates by time, whichever kind it is.
+        assert_eq!(
+            got(Scope::Incident(1), &[EventKind::StatusUpdate, EventKind::Comms]),
+            [(1, EventKind::Declared, 2), (1, EventKind::Comms, 20)]
+        );
+        assert_eq!(got(Scope::Incident(2), &[]), [(2, EventKind::Declared, 3)]);
+        let latest = latest(&conn, 1, &[EventKind::StatusUpdate]).unwrap().unwrap();
+        assert_eq!(chrono::Timelike::minute(&latest.at), 10);
+        assert!(super::latest(&conn, 2, &[EventKind::Comms]).unwrap().is_none());
+    }
+}
