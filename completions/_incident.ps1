@@ -41,6 +41,10 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an incident, its roles and its timeline')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Print a one-line status for a chat channel topic')
+            [CompletionResult]::new('comms', 'comms', [CompletionResultType]::ParameterValue, 'Print the latest customer-facing update, or a draft of the next one')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Report missed and soon-due response targets (exit 3 when any is missed)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Response metrics: counts, time to acknowledge and resolve, targets met')
+            [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Fail while a matching incident is open: a deploy freeze for CI')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that no timeline was edited, deleted or reordered behind the tool''s back')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -215,6 +219,62 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'incident;comms' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]')
+            [CompletionResult]::new('--next-update', '--next-update', [CompletionResultType]::ParameterName, 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Print a template for the next update instead')
+            [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Print a template for the next update instead')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;check' {
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Also report targets due within this long [default: `[check] within` in the configuration, 15m]')
+            [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'Also report targets due within this long [default: `[check] within` in the configuration, 15m]')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;stats' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Incidents declared since: a duration back from now (90d) or a time')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;guard' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]')
+            [CompletionResult]::new('--min-severity', '--min-severity', [CompletionResultType]::ParameterName, 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only incidents affecting this service (repeat or separate with commas: any of them)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'incident;verify' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
@@ -247,6 +307,10 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an incident, its roles and its timeline')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Print a one-line status for a chat channel topic')
+            [CompletionResult]::new('comms', 'comms', [CompletionResultType]::ParameterValue, 'Print the latest customer-facing update, or a draft of the next one')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Report missed and soon-due response targets (exit 3 when any is missed)')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Response metrics: counts, time to acknowledge and resolve, targets met')
+            [CompletionResult]::new('guard', 'guard', [CompletionResultType]::ParameterValue, 'Fail while a matching incident is open: a deploy freeze for CI')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check that no timeline was edited, deleted or reordered behind the tool''s back')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -277,6 +341,18 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;help;topic' {
+            break
+        }
+        'incident;help;comms' {
+            break
+        }
+        'incident;help;check' {
+            break
+        }
+        'incident;help;stats' {
+            break
+        }
+        'incident;help;guard' {
             break
         }
         'incident;help;verify' {

@@ -38,6 +38,10 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand ls 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand comms 'Print the latest customer-facing update, or a draft of the next one'
+            cand check 'Report missed and soon-due response targets (exit 3 when any is missed)'
+            cand stats 'Response metrics: counts, time to acknowledge and resolve, targets met'
+            cand guard 'Fail while a matching incident is open: a deploy freeze for CI'
             cand verify 'Check that no timeline was edited, deleted or reordered behind the tool''s back'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -201,6 +205,58 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'incident;comms'= {
+            cand -n 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]'
+            cand --next-update 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand -d 'Print a template for the next update instead'
+            cand --draft 'Print a template for the next update instead'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;check'= {
+            cand -w 'Also report targets due within this long [default: `[check] within` in the configuration, 15m]'
+            cand --within 'Also report targets due within this long [default: `[check] within` in the configuration, 15m]'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;stats'= {
+            cand --since 'Incidents declared since: a duration back from now (90d) or a time'
+            cand -s 'Only incidents of these severities (repeat or separate with commas)'
+            cand --severity 'Only incidents of these severities (repeat or separate with commas)'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;guard'= {
+            cand -s 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]'
+            cand --min-severity 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]'
+            cand --service 'Only incidents affecting this service (repeat or separate with commas: any of them)'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'incident;verify'= {
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
@@ -231,6 +287,10 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand list 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand comms 'Print the latest customer-facing update, or a draft of the next one'
+            cand check 'Report missed and soon-due response targets (exit 3 when any is missed)'
+            cand stats 'Response metrics: counts, time to acknowledge and resolve, targets met'
+            cand guard 'Fail while a matching incident is open: a deploy freeze for CI'
             cand verify 'Check that no timeline was edited, deleted or reordered behind the tool''s back'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -252,6 +312,14 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;show'= {
         }
         &'incident;help;topic'= {
+        }
+        &'incident;help;comms'= {
+        }
+        &'incident;help;check'= {
+        }
+        &'incident;help;stats'= {
+        }
+        &'incident;help;guard'= {
         }
         &'incident;help;verify'= {
         }

@@ -41,6 +41,10 @@ complete -c incident -n "__fish_incident_needs_command" -f -a "list" -d 'List in
 complete -c incident -n "__fish_incident_needs_command" -f -a "ls" -d 'List incidents: open ones by default, most severe first'
 complete -c incident -n "__fish_incident_needs_command" -f -a "show" -d 'Show an incident, its roles and its timeline'
 complete -c incident -n "__fish_incident_needs_command" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_needs_command" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
+complete -c incident -n "__fish_incident_needs_command" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
+complete -c incident -n "__fish_incident_needs_command" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
+complete -c incident -n "__fish_incident_needs_command" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
 complete -c incident -n "__fish_incident_needs_command" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
 complete -c incident -n "__fish_incident_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c incident -n "__fish_incident_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -176,6 +180,37 @@ complete -c incident -n "__fish_incident_using_subcommand topic" -l as -d 'Who i
 complete -c incident -n "__fish_incident_using_subcommand topic" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand topic" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand topic" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand comms" -s n -l next-update -d 'With --draft: when the update after it will come (30m, 14:30) [default: the severity\'s update cadence from now]' -r
+complete -c incident -n "__fish_incident_using_subcommand comms" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand comms" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand comms" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand comms" -s d -l draft -d 'Print a template for the next update instead'
+complete -c incident -n "__fish_incident_using_subcommand comms" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand comms" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand comms" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand check" -s w -l within -d 'Also report targets due within this long [default: `[check] within` in the configuration, 15m]' -r
+complete -c incident -n "__fish_incident_using_subcommand check" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand check" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand check" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand check" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand check" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand check" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand stats" -l since -d 'Incidents declared since: a duration back from now (90d) or a time' -r
+complete -c incident -n "__fish_incident_using_subcommand stats" -s s -l severity -d 'Only incidents of these severities (repeat or separate with commas)' -r
+complete -c incident -n "__fish_incident_using_subcommand stats" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand stats" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand stats" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand stats" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand stats" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand guard" -s s -l min-severity -d 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]' -r
+complete -c incident -n "__fish_incident_using_subcommand guard" -l service -d 'Only incidents affecting this service (repeat or separate with commas: any of them)' -r
+complete -c incident -n "__fish_incident_using_subcommand guard" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand guard" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand guard" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand guard" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand guard" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand guard" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand verify" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand verify" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand verify" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
@@ -188,15 +223,19 @@ complete -c incident -n "__fish_incident_using_subcommand completions" -l as -d 
 complete -c incident -n "__fish_incident_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "declare" -d 'Open an incident and print its key'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -2,8 +2,9 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    assess::AssessArgs, assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs,
-    escalate::EscalateArgs, list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs,
+    assess::AssessArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
+    completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, guard::GuardArgs,
+    list::ListArgs, resolve::ResolveArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
     update::UpdateArgs, verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
@@ -13,7 +14,8 @@ const AFTER_HELP: &str = "\
 Keys are accepted as INC-7, inc-7 or 7. Times: RFC 3339, 'YYYY-MM-DD HH:MM', 'HH:MM' (local),
 'now', '15m ago'. Durations: 30m, 4h, 3d.
 
-Exit codes: 0 success, 1 failure (not found, storage), 2 invalid input, 3 'check' found a missed target.";
+Exit codes: 0 success, 1 failure (not found, storage; 'guard': a matching incident is open),
+2 invalid input, 3 'check' found a missed target.";
 
 /// Track production incidents from the terminal: declare, triage, escalate,
 /// keep the timeline, resolve, and learn.
@@ -89,6 +91,14 @@ pub enum Command {
     Show(ShowArgs),
     /// Print a one-line status for a chat channel topic
     Topic(TopicArgs),
+    /// Print the latest customer-facing update, or a draft of the next one
+    Comms(CommsArgs),
+    /// Report missed and soon-due response targets (exit 3 when any is missed)
+    Check(CheckArgs),
+    /// Response metrics: counts, time to acknowledge and resolve, targets met
+    Stats(StatsArgs),
+    /// Fail while a matching incident is open: a deploy freeze for CI
+    Guard(GuardArgs),
     /// Check that no timeline was edited, deleted or reordered behind the tool's back
     Verify(VerifyArgs),
     /// Print a shell completion script

@@ -2,12 +2,16 @@
 
 pub mod assess;
 pub mod assign_role;
+pub mod check;
+pub mod comms;
 pub mod completions;
 pub mod declare;
 pub mod escalate;
+pub mod guard;
 pub mod list;
 pub mod resolve;
 pub mod show;
+pub mod stats;
 pub mod topic;
 pub mod update;
 pub mod verify;
@@ -28,6 +32,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Topic(args) => topic::run(&ctx, args),
+        Command::Comms(args) => comms::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Stats(args) => stats::run(&ctx, args),
+        Command::Guard(args) => guard::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }

@@ -1,8 +1,9 @@
 //! `incident show`: everything about one incident.
 
 use crate::context::Ctx;
+use crate::model::targets::Targets;
 use crate::model::triage::Assessment;
-use crate::model::{Event, Incident};
+use crate::model::{Event, EventKind, Incident};
 use crate::output;
 use crate::store::{Access, Store};
 use crate::text::{one_line, safe};
@@ -40,8 +41,9 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     };
     let (events, total) = store.timeline(id, limit)?;
     let assessment = store.assessment(id)?;
+    let targets = super::check::targets_of(ctx, &store, &incident)?;
     let mut out = output::stdout();
-    write_details(ctx, &mut out, &incident)?;
+    write_details(ctx, &mut out, &incident, &targets)?;
     if let Some(a) = &assessment {
         write_assessment(&mut out, a)?;
     }
@@ -63,7 +65,7 @@ pub fn print_json(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Re
     output::print_json(&view)
 }
 
-fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident) -> Result<()> {
+fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Targets) -> Result<()> {
     let config = ctx.config()?;
     let key = ctx.key(i.id)?;
     let now = ctx.now;
@@ -106,13 +108,25 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident) -> Result<()> {
     if let Some(t) = i.closed_at {
         field("closed", human(t, &Local))?;
     }
-    if let Some(due) = i.next_update_at.filter(|_| i.status.is_open()) {
-        let when = if due >= now {
-            format!("in {}", compact(due - now))
+    // The same deadline `check` reports: the cadence or the promise.
+    if let Some(last) = &targets.last_update {
+        let external = if last.kind == EventKind::StatusUpdate {
+            "external"
         } else {
-            format!("OVERDUE by {}", compact(now - due))
+            last.kind.as_str()
         };
-        field("next update", format!("{} ({when})", human(due, &Local)))?;
+        field(
+            "last update",
+            format!(
+                "{} ({} ago, {external}, by {})",
+                human(last.at, &Local),
+                compact(now - last.at),
+                one_line(&last.author)
+            ),
+        )?;
+    }
+    if let Some(next) = targets.next_update() {
+        field("next update", super::comms::when(next.due, now))?;
     }
     for link in &i.channels {
         field("channel", one_line(link).into_owned())?;

@@ -4,6 +4,8 @@ pub mod chain;
 pub mod key;
 pub mod lifecycle;
 pub mod roles;
+pub mod stats;
+pub mod targets;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -2,9 +2,10 @@
 
 use super::sql::{Details, Stamp};
 use crate::model::chain::{self, Content, Link};
-use crate::model::{Event, NewEvent};
+use crate::model::{Event, EventKind, NewEvent};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
 
@@ -207,4 +208,134 @@ pub fn timeline(
         events.reverse();
     }
     Ok((events, total as usize))
+}
+
+/// Whose events a query reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Every incident the filter selects (its limit aside).
+    Incidents(&'a super::ListFilter),
+    Incident(i64),
+}
+
+/// The events of `kinds` of the incidents in `scope`, ordered by
+/// incident, then time. With `latest_of`, events of those kinds are cut to
+/// each incident's latest one: `check` needs only the last status update,
+/// not every update of a long incident.
+pub fn of_kinds(
+    conn: &Connection,
+    scope: Scope<'_>,
+    kinds: &[EventKind],
+    latest_of: &[EventKind],
+) -> rusqlite::Result<Vec<Event>> {
+    let (incidents, mut values) = match scope {
+        Scope::Incidents(filter) => {
+            let (conditions, values) = super::incidents::conditions(filter);
+            (
+                format!("IN (SELECT i.id FROM incidents AS i {conditions})"),
+                values,
+            )
+        }
+        Scope::Incident(id) => ("= ?".to_string(), vec![Value::Integer(id)]),
+    };
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM events AS e WHERE e.incident_id {incidents} AND e.kind IN ({})",
+        marks(kinds.len())
+    );
+    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
+    if !latest_of.is_empty() {
+        sql.push_str(&format!(
+            " AND (e.kind NOT IN ({0}) OR NOT EXISTS (SELECT 1 FROM events AS later \
+               WHERE later.incident_id = e.incident_id AND later.kind IN ({0}) \
+               AND (later.at, later.id) > (e.at, e.id)))",
+            marks(latest_of.len())
+        ));
+        for _ in 0..2 {
+            values.extend(latest_of.iter().map(|k| Value::Text(k.as_str().into())));
+        }
+    }
+    sql.push_str(" ORDER BY e.incident_id, e.at, e.id");
+    conn.prepare_cached(&sql)?
+        .query_map(params_from_iter(values), from_row)?
+        .collect()
+}
+
+/// The incident's most recent event of one of `kinds` (by when it happened).
+pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusqlite::Result<Option<Event>> {
+    let marks = vec!["?"; kinds.len()].join(", ");
+    let mut values = vec![Value::Integer(incident_id)];
+    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks}) \
+         ORDER BY at DESC, id DESC LIMIT 1"
+    ))?
+    .query_row(params_from_iter(values), from_row)
+    .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ListFilter;
+
+    #[test]
+    fn of_kinds_reads_only_the_kinds_asked_and_the_latest_of_some() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::upgrade(&conn, 0).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at, uid) VALUES
+               (1, 'a', 'investigating', 'SEV1', 'other', '2026-11-23T08:00:00Z', 'u1'),
+               (2, 'b', 'closed', 'SEV1', 'other', '2026-11-23T08:00:00Z', 'u2');",
+        )
+        .unwrap();
+        let at = |m: u32| -> DateTime<Utc> { format!("2026-11-23T09:{m:02}:00Z").parse().unwrap() };
+        for (incident, minute, kind) in [
+            (1, 5, EventKind::StatusUpdate),
+            (1, 1, EventKind::Note),
+            (1, 20, EventKind::Comms),
+            (1, 10, EventKind::StatusUpdate),
+            (1, 2, EventKind::Declared),
+            (2, 3, EventKind::Declared),
+        ] {
+            append(
+                &conn,
+                incident,
+                "alice",
+                at(minute),
+                NewEvent::new(at(minute), kind, "x"),
+            )
+            .unwrap();
+        }
+        let open = ListFilter {
+            statuses: vec![crate::model::Status::Investigating],
+            ..ListFilter::default()
+        };
+        let kinds = [EventKind::Declared, EventKind::StatusUpdate, EventKind::Comms];
+        let got = |scope, latest: &[EventKind]| -> Vec<(i64, EventKind, u32)> {
+            of_kinds(&conn, scope, &kinds, latest)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.incident_id, e.kind, chrono::Timelike::minute(&e.at)))
+                .collect()
+        };
+        assert_eq!(
+            got(Scope::Incidents(&open), &[]),
+            [
+                (1, EventKind::Declared, 2),
+                (1, EventKind::StatusUpdate, 5),
+                (1, EventKind::StatusUpdate, 10),
+                (1, EventKind::Comms, 20)
+            ]
+        );
+        // The latest of the updates by time, whichever kind it is.
+        assert_eq!(
+            got(Scope::Incident(1), &[EventKind::StatusUpdate, EventKind::Comms]),
+            [(1, EventKind::Declared, 2), (1, EventKind::Comms, 20)]
+        );
+        assert_eq!(got(Scope::Incident(2), &[]), [(2, EventKind::Declared, 3)]);
+        let latest = latest(&conn, 1, &[EventKind::StatusUpdate]).unwrap().unwrap();
+        assert_eq!(chrono::Timelike::minute(&latest.at), 10);
+        assert!(super::latest(&conn, 2, &[EventKind::Comms]).unwrap().is_none());
+    }
 }

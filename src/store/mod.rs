@@ -11,11 +11,12 @@ mod incidents;
 pub mod migrations;
 pub mod sql;
 
+pub use events::Scope as EventScope;
 pub use incidents::ListFilter;
 
 use crate::error::usage;
 use crate::model::triage::Assessment;
-use crate::model::{Event, Incident, NewEvent};
+use crate::model::{Event, EventKind, Incident, NewEvent};
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
@@ -227,6 +228,22 @@ impl Store {
     /// The current assessments of the incidents `filter` matches, by id.
     pub fn current_assessments(&self, filter: &ListFilter) -> Result<HashMap<i64, Assessment>> {
         assessments::current_for(&self.conn, filter).map_err(|e| self.explain(e))
+    }
+
+    /// The events of `kinds` of the incidents in `scope`, by incident, then
+    /// time; of the kinds in `latest_of`, only each incident's latest event.
+    pub fn events_of_kinds(
+        &self,
+        scope: EventScope<'_>,
+        kinds: &[EventKind],
+        latest_of: &[EventKind],
+    ) -> Result<Vec<Event>> {
+        events::of_kinds(&self.conn, scope, kinds, latest_of).map_err(|e| self.explain(e))
+    }
+
+    /// The incident's most recent event of one of `kinds`.
+    pub fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
+        events::latest(&self.conn, id, kinds).map_err(|e| self.explain(e))
     }
 
     pub fn count(&self, filter: &ListFilter) -> Result<usize> {

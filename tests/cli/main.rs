@@ -11,4 +11,5 @@ mod list;
 mod roles;
 mod show;
 mod storage;
+mod targets;
 mod verify;

@@ -1,0 +1,209 @@
+//! `incident check`: every response target that is missed or coming due, for
+//! cron and CI. Exit 3 when something is missed (SPEC §6).
+
+use crate::context::Ctx;
+use crate::error::Failure;
+use crate::model::targets::{self, Deadline, Outcome, Target, Targets};
+use crate::model::{Event, Incident, Status};
+use crate::output;
+use crate::store::{Access, EventScope, ListFilter, Store};
+use crate::text::one_line;
+use crate::time::{compact, human, to_rfc3339};
+use anyhow::Result;
+use chrono::{DateTime, Duration, Local, Utc};
+use clap::Args;
+use comfy_table::Cell;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also report targets due within this long [default: `[check] within` in the configuration, 15m]
+    #[arg(long, short, value_name = "DURATION")]
+    pub within: Option<String>,
+}
+
+/// One row of the report: something missed or coming due.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub key: String,
+    pub title: String,
+    pub severity: String,
+    pub status: Status,
+    /// `acknowledge`, `triage`, `update`, `remediate`, `retro` (and, once
+    /// action items exist, what the integrator names them).
+    pub target: String,
+    pub deadline: String,
+    /// `missed` or `due_soon`.
+    pub state: Outcome,
+    /// How late (missed) or how soon (due soon), in seconds; never negative.
+    pub seconds: i64,
+    #[serde(skip)]
+    due: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    now: String,
+    within_seconds: i64,
+    missed: usize,
+    due_soon: usize,
+    items: &'a [Row],
+}
+
+pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let within = match &args.within {
+        Some(text) => {
+            crate::time::parse_duration(text).map_err(|e| crate::error::usage(format!("--within: {e}")))?
+        }
+        None => config.check_within,
+    };
+    let store = ctx.open(Access::Read)?;
+    let mut rows = target_rows(ctx, &store, within)?;
+    rows.extend(overdue_action_items(ctx, &store, within)?);
+    // Missed first, longest overdue first; then what comes due soonest.
+    rows.sort_by_key(|r| (r.state != Outcome::Missed, r.due, r.key.clone()));
+    let missed = rows.iter().filter(|r| r.state == Outcome::Missed).count();
+    let due_soon = rows.len() - missed;
+
+    if ctx.json() {
+        output::print_json(&Report {
+            now: to_rfc3339(ctx.now),
+            within_seconds: within.num_seconds(),
+            missed,
+            due_soon,
+            items: &rows,
+        })?;
+    } else if rows.is_empty() {
+        ctx.say(format!(
+            "All response targets met; nothing due within {}.",
+            compact(within)
+        ));
+    } else {
+        let mut table = output::table(["KEY", "SEV", "TARGET", "DEADLINE", "WHEN", "TITLE"]);
+        for r in &rows {
+            let when = match r.state {
+                Outcome::Missed => format!("missed by {}", compact(Duration::seconds(r.seconds))),
+                _ => format!("due in {}", compact(Duration::seconds(r.seconds))),
+            };
+            table.add_row(vec![
+                Cell::new(&r.key),
+                output::severity_cell(&r.severity, config.rank(&r.severity)),
+                Cell::new(&r.target),
+                Cell::new(human(r.due, &Local)),
+                Cell::new(when),
+                Cell::new(one_line(&r.title)),
+            ]);
+        }
+        let mut out = output::stdout();
+        output::print_table(&mut out, &table)?;
+        out.flush()?;
+        ctx.say(format!(
+            "{missed} missed, {due_soon} due within {}",
+            compact(within)
+        ));
+    }
+    if missed > 0 {
+        return Err(Failure::Silent(3).into());
+    }
+    Ok(())
+}
+
+/// Response targets missed or due within `within`: open incidents for every
+/// target, resolved ones for the retro. Reads the incidents through the
+/// status index (closed ones are never touched) and, of their timelines,
+/// only the events the targets depend on, with just the latest update.
+fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
+    let filter = ListFilter {
+        statuses: Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != Status::Closed)
+            .collect(),
+        ..ListFilter::default()
+    };
+    let mut rows = Vec::new();
+    for (incident, targets) in evaluate_all(ctx, store, &filter, within, true)? {
+        for d in targets.deadlines.iter().filter(|d| d.current) {
+            if !matches!(d.outcome, Outcome::Missed | Outcome::DueSoon) {
+                continue;
+            }
+            if !incident.status.is_open() && d.target != Target::Retro {
+                continue;
+            }
+            rows.push(row(ctx.key(incident.id)?, &incident, d, ctx.now));
+        }
+    }
+    Ok(rows)
+}
+
+fn row(key: String, incident: &Incident, d: &Deadline, now: DateTime<Utc>) -> Row {
+    Row {
+        key,
+        title: incident.title.clone(),
+        severity: incident.severity.clone(),
+        status: incident.status,
+        target: d.target.to_string(),
+        deadline: to_rfc3339(d.due),
+        state: d.outcome,
+        seconds: (now - d.due).num_seconds().abs(),
+        due: d.due,
+    }
+}
+
+/// Seam for the integrator: overdue (and soon due) action items, one row
+/// each, with `target` naming the item. Action items are built on another
+/// branch; until they are merged there are none.
+fn overdue_action_items(_ctx: &Ctx, _store: &Store, _within: Duration) -> Result<Vec<Row>> {
+    Ok(Vec::new())
+}
+
+/// Every incident `filter` selects, with its targets as of now. With
+/// `latest_update_only`, only each incident's last status update is read:
+/// enough for the current deadlines, not for the history of updates.
+pub fn evaluate_all(
+    ctx: &Ctx,
+    store: &Store,
+    filter: &ListFilter,
+    within: Duration,
+    latest_update_only: bool,
+) -> Result<Vec<(Incident, Targets)>> {
+    let config = ctx.config()?;
+    let latest: &[_] = if latest_update_only {
+        targets::UPDATE_KINDS
+    } else {
+        &[]
+    };
+    let mut by_incident: HashMap<i64, Vec<Event>> = HashMap::new();
+    for e in store.events_of_kinds(EventScope::Incidents(filter), targets::EVENT_KINDS, latest)? {
+        by_incident.entry(e.incident_id).or_default().push(e);
+    }
+    let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    let mut out = Vec::new();
+    store.each_incident(filter, &order, |incident| {
+        let events = by_incident.remove(&incident.id).unwrap_or_default();
+        let t = targets::evaluate(&incident, &events, &config.levels, ctx.now, within);
+        out.push((incident, t));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The incident's targets as `check` computes them.
+pub fn targets_of(ctx: &Ctx, store: &Store, incident: &Incident) -> Result<Targets> {
+    let config = ctx.config()?;
+    let events = store.events_of_kinds(
+        EventScope::Incident(incident.id),
+        targets::EVENT_KINDS,
+        targets::UPDATE_KINDS,
+    )?;
+    Ok(targets::evaluate(
+        incident,
+        &events,
+        &config.levels,
+        ctx.now,
+        config.check_within,
+    ))
+}

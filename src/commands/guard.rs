@@ -1,0 +1,153 @@
+//! `incident guard`: a deploy freeze for CI. Fails while a matching
+//! incident is open.
+//!
+//! Exit 1 (SPEC §6 "failure") while an open incident matches, with one line
+//! on stderr saying which; 0 when none does. Any other failure (a database
+//! that cannot be read) also exits non-zero, so the freeze fails closed:
+//! when the guard cannot tell, deploys wait.
+
+use crate::context::Ctx;
+use crate::error::Failure;
+use crate::model::{Incident, Status};
+use crate::output;
+use crate::store::{Access, ListFilter};
+use crate::text::one_line;
+use crate::views::IncidentView;
+use anyhow::Result;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct GuardArgs {
+    /// Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]
+    #[arg(long, short = 's', value_name = "LEVEL")]
+    pub min_severity: Option<String>,
+
+    /// Only incidents affecting this service (repeat or separate with commas: any of them)
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub service: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let min_rank = args
+        .min_severity
+        .as_deref()
+        .map(|s| config.level(s).map(|l| config.rank(&l.name)))
+        .transpose()?;
+    let services: Vec<String> = args
+        .service
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let filter = ListFilter {
+        statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
+        ..ListFilter::default()
+    };
+    let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    let store = ctx.open(Access::Read)?;
+    let mut matching: Vec<Incident> = Vec::new();
+    store.each_incident(&filter, &order, |incident| {
+        if matches(
+            &incident,
+            min_rank.map(|r| (r, config.rank(&incident.severity))),
+            &services,
+        ) {
+            matching.push(incident);
+        }
+        Ok(())
+    })?;
+    if ctx.json() {
+        let keys = matching
+            .iter()
+            .map(|i| ctx.key(i.id))
+            .collect::<Result<Vec<_>>>()?;
+        let views: Vec<IncidentView> = matching
+            .iter()
+            .zip(keys)
+            .map(|(i, key)| IncidentView::new(key, i))
+            .collect();
+        output::print_json(&views)?;
+    }
+    let Some(first) = matching.first() else {
+        ctx.say("No matching open incident; deploys may proceed.");
+        return Ok(());
+    };
+    // The reason is printed even with --quiet: it is why the job failed.
+    let more = match matching.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    let services = if first.services.is_empty() {
+        String::new()
+    } else {
+        format!(", affecting {}", first.services.join(", "))
+    };
+    eprintln!(
+        "deploy freeze: {} [{}] {} is {}{services}{more}",
+        ctx.key(first.id)?,
+        first.severity,
+        one_line(&first.title),
+        first.status,
+    );
+    Err(Failure::Silent(1).into())
+}
+
+/// Whether an open incident freezes deploys: severe enough (its rank, 0 the
+/// most severe, at most the minimum's) and affecting one of `services`
+/// (any, when none is named; names compare case-insensitively). An incident
+/// that names no services may affect any of them, so it matches every
+/// service: in doubt, the freeze holds.
+fn matches(incident: &Incident, ranks: Option<(usize, usize)>, services: &[String]) -> bool {
+    let severe = ranks.is_none_or(|(min, rank)| rank <= min);
+    let affected = services.is_empty()
+        || incident.services.is_empty()
+        || incident
+            .services
+            .iter()
+            .any(|s| services.iter().any(|want| want.eq_ignore_ascii_case(s)));
+    severe && affected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Category;
+
+    fn incident(services: &[&str]) -> Incident {
+        Incident {
+            id: 1,
+            title: "x".into(),
+            status: Status::Investigating,
+            severity: "SEV2".into(),
+            category: Category::Other,
+            services: services.iter().map(|s| s.to_string()).collect(),
+            channels: vec![],
+            summary: None,
+            detected_by: None,
+            started_at: None,
+            declared_at: "2026-11-23T08:00:00Z".parse().unwrap(),
+            resolved_at: None,
+            closed_at: None,
+            resolution: None,
+            next_update_at: None,
+            roles: vec![],
+        }
+    }
+
+    #[test]
+    fn severity_and_service_both_have_to_match() {
+        let i = incident(&["checkout", "payments"]);
+        assert!(matches(&i, None, &[]));
+        assert!(matches(&i, Some((1, 1)), &[]), "SEV2 is at least SEV2");
+        assert!(matches(&i, Some((2, 1)), &[]), "SEV2 is at least SEV3");
+        assert!(!matches(&i, Some((0, 1)), &[]), "SEV2 is not at least SEV1");
+        assert!(matches(&i, None, &["Checkout".into()]));
+        assert!(matches(&i, None, &["search".into(), "payments".into()]));
+        assert!(!matches(&i, None, &["search".into()]));
+        assert!(
+            matches(&incident(&[]), None, &["checkout".into()]),
+            "no services named: it may be any"
+        );
+    }
+}

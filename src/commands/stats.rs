@@ -1,0 +1,187 @@
+//! `incident stats`: response metrics over a period, from the timeline.
+
+use crate::context::Ctx;
+use crate::model::stats::{self, Spread, Summary, TargetTally};
+use crate::output;
+use crate::store::{Access, ListFilter, Store};
+use crate::time::{compact, human, to_rfc3339};
+use anyhow::Result;
+use chrono::{DateTime, Local, Utc};
+use clap::Args;
+use comfy_table::Cell;
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Incidents declared since: a duration back from now (90d) or a time
+    #[arg(long, value_name = "WHEN", default_value = "90d")]
+    pub since: String,
+
+    /// Only incidents of these severities (repeat or separate with commas)
+    #[arg(long, short, value_name = "LEVEL", value_delimiter = ',')]
+    pub severity: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct StatsView<'a> {
+    since: String,
+    until: String,
+    severity: &'a [String],
+    #[serde(flatten)]
+    summary: &'a Summary,
+    /// Retros completed within the retro target of resolution.
+    retros: RetroView,
+    /// Open and overdue action items; `null` until action items exist.
+    action_items: Option<ActionItemCounts>,
+}
+
+#[derive(Serialize)]
+struct RetroView {
+    on_time: usize,
+    late: usize,
+    overdue: usize,
+    not_due: usize,
+    share_on_time: Option<f64>,
+}
+
+/// Seam for the integrator: counts of open and overdue action items among
+/// the incidents `filter` selects.
+#[derive(Debug, Serialize)]
+pub struct ActionItemCounts {
+    pub open: usize,
+    pub overdue: usize,
+}
+
+fn action_item_counts(_ctx: &Ctx, _store: &Store, _filter: &ListFilter) -> Result<Option<ActionItemCounts>> {
+    Ok(None)
+}
+
+pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let since = ctx.since("--since", &args.since)?;
+    let severities = args
+        .severity
+        .iter()
+        .map(|s| config.level(s).map(|l| l.name.clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let filter = ListFilter {
+        since: Some(since),
+        // One level narrows the query itself; several are filtered below.
+        severity: match severities.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        },
+        ..ListFilter::default()
+    };
+    let store = ctx.open(Access::Read)?;
+    let mut incidents = super::check::evaluate_all(ctx, &store, &filter, config.check_within, false)?;
+    if severities.len() > 1 {
+        incidents.retain(|(i, _)| severities.contains(&i.severity));
+    }
+    let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    let summary = stats::summarize(&incidents, &levels);
+    let actions = action_item_counts(ctx, &store, &filter)?;
+    let retro = summary.retros();
+
+    if ctx.json() {
+        return output::print_json(&StatsView {
+            since: to_rfc3339(since),
+            until: to_rfc3339(ctx.now),
+            severity: &severities,
+            summary: &summary,
+            retros: RetroView {
+                on_time: retro.on_time,
+                late: retro.late,
+                overdue: retro.missed,
+                not_due: retro.not_due,
+                share_on_time: retro.share(),
+            },
+            action_items: actions,
+        });
+    }
+    let mut out = output::stdout();
+    write_human(&mut out, &summary, since, ctx.now)?;
+    if let Some(a) = actions {
+        writeln!(out, "Action items: {} open, {} overdue", a.open, a.overdue)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn write_human(out: &mut impl Write, s: &Summary, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    writeln!(
+        out,
+        "{} incident{} declared {} – {}",
+        s.incidents,
+        if s.incidents == 1 { "" } else { "s" },
+        human(since, &Local),
+        human(now, &Local)
+    )?;
+    let counts = |list: &[stats::Count]| {
+        let parts: Vec<String> = list
+            .iter()
+            .filter(|c| c.count > 0)
+            .map(|c| format!("{} {}", c.name, c.count))
+            .collect();
+        if parts.is_empty() {
+            "-".to_string()
+        } else {
+            parts.join(", ")
+        }
+    };
+    writeln!(out, "  by severity  {}", counts(&s.by_severity))?;
+    writeln!(out, "  by category  {}", counts(&s.by_category))?;
+    writeln!(out)?;
+
+    let mut table = output::table(["TIME TO", "N", "MEDIAN", "P90"]);
+    let span = |d: Option<chrono::Duration>| d.map(compact).unwrap_or_else(|| "-".into());
+    for (name, spread) in [
+        ("acknowledge", &s.time_to_acknowledge),
+        ("resolve", &s.time_to_resolve),
+    ] {
+        let Spread { count, median, p90 } = *spread;
+        table.add_row(vec![
+            Cell::new(name),
+            Cell::new(count),
+            Cell::new(span(median)),
+            Cell::new(span(p90)),
+        ]);
+    }
+    output::print_table(out, &table)?;
+    writeln!(out)?;
+
+    let mut table = output::table(["TARGET", "ON TIME", "LATE", "MISSED", "NOT DUE", "MET"]);
+    for t in &s.targets {
+        table.add_row(vec![
+            Cell::new(t.target),
+            Cell::new(t.on_time),
+            Cell::new(t.late),
+            Cell::new(t.missed),
+            Cell::new(t.not_due),
+            Cell::new(percent(t)),
+        ]);
+    }
+    output::print_table(out, &table)?;
+    writeln!(out)?;
+    let r = s.retros();
+    writeln!(
+        out,
+        "Retros completed on time: {} of {} ({}){}",
+        r.on_time,
+        r.on_time + r.late + r.missed,
+        percent(r),
+        if r.not_due > 0 {
+            format!("; {} not due yet", r.not_due)
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(())
+}
+
+fn percent(t: &TargetTally) -> String {
+    t.share()
+        .map(|s| format!("{:.0}%", s * 100.0))
+        .unwrap_or_else(|| "-".into())
+}
