@@ -28,6 +28,9 @@ _incident() {
             incident,escalate)
                 cmd="incident__subcmd__escalate"
                 ;;
+            incident,exec)
+                cmd="incident__subcmd__exec"
+                ;;
             incident,help)
                 cmd="incident__subcmd__help"
                 ;;
@@ -61,6 +64,9 @@ _incident() {
             incident__subcmd__help,escalate)
                 cmd="incident__subcmd__help__subcmd__escalate"
                 ;;
+            incident__subcmd__help,exec)
+                cmd="incident__subcmd__help__subcmd__exec"
+                ;;
             incident__subcmd__help,help)
                 cmd="incident__subcmd__help__subcmd__help"
                 ;;
@@ -86,7 +92,7 @@ _incident() {
 
     case "${cmd}" in
         incident)
-            opts="-q -h -V --db --config --as --json --quiet --help --version declare assign-role escalate update resolve list ls show topic completions help"
+            opts="-q -h -V --db --config --as --json --quiet --no-hooks --help --version declare assign-role escalate update resolve list ls show topic exec completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -112,7 +118,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__assign__subcmd__role)
-            opts="-q -h --remove --db --config --as --json --quiet --help"
+            opts="-q -h --remove --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -138,7 +144,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__completions)
-            opts="-q -h --db --config --as --json --quiet --help bash elvish fish powershell zsh"
+            opts="-q -h --db --config --as --json --quiet --no-hooks --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,7 +170,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__declare)
-            opts="-s -c -q -h --severity --category --service --commander --summary --detected-by --started-at --channel --db --config --as --json --quiet --help"
+            opts="-s -c -q -h --severity --category --service --commander --summary --detected-by --started-at --channel --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,7 +236,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__escalate)
-            opts="-s -r -q -h --to --severity --reason --db --config --as --json --quiet --help"
+            opts="-s -r -q -h --to --severity --reason --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,8 +281,34 @@ _incident() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        incident__subcmd__exec)
+            opts="-q -h --db --config --as --json --quiet --no-hooks --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         incident__subcmd__help)
-            opts="declare assign-role escalate update resolve list show topic completions help"
+            opts="declare assign-role escalate update resolve list show topic exec completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +364,20 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help__subcmd__escalate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -430,7 +476,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__list)
-            opts="-a -s -n -q -h --all --status --severity --since --limit --db --config --as --json --quiet --help"
+            opts="-a -s -n -q -h --all --status --severity --since --limit --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,7 +526,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__resolve)
-            opts="-s -q -h --summary --at --db --config --as --json --quiet --help"
+            opts="-s -q -h --summary --at --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -518,7 +564,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__show)
-            opts="-n -q -h --limit --db --config --as --json --quiet --help"
+            opts="-n -q -h --limit --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,7 +598,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__topic)
-            opts="-q -h --db --config --as --json --quiet --help"
+            opts="-q -h --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -578,7 +624,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__update)
-            opts="-k -s -e -n -q -h --kind --status --severity --external --next-update --at --db --config --as --json --quiet --help"
+            opts="-k -s -e -n -q -h --kind --status --severity --external --next-update --at --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

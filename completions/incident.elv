@@ -24,6 +24,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -37,6 +38,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand ls 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand exec 'Run a remediation command and record it in the timeline as an action'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -57,6 +59,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -68,6 +71,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -83,6 +87,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -103,6 +108,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -116,6 +122,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -134,6 +141,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -152,6 +160,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -164,6 +173,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -174,6 +184,18 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;exec'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -184,6 +206,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -196,6 +219,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand list 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand exec 'Run a remediation command and record it in the timeline as an action'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -214,6 +238,8 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;show'= {
         }
         &'incident;help;topic'= {
+        }
+        &'incident;help;exec'= {
         }
         &'incident;help;completions'= {
         }

@@ -3,7 +3,8 @@
 
 use crate::commands::{
     assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs,
-    list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs, update::UpdateArgs,
+    exec::ExecArgs, list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs,
+    update::UpdateArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -65,6 +66,16 @@ pub struct GlobalArgs {
     /// Say nothing on stderr unless something is wrong
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// Run no hooks for this command (backfills, imports, drills)
+    #[arg(
+        long,
+        global = true,
+        env = "INCIDENT_NO_HOOKS",
+        value_parser = clap::builder::FalseyValueParser::new(),
+        hide_env_values = true
+    )]
+    pub no_hooks: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +97,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Print a one-line status for a chat channel topic
     Topic(TopicArgs),
+    /// Run a remediation command and record it in the timeline as an action
+    Exec(ExecArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }

@@ -4,6 +4,7 @@ pub mod assign_role;
 pub mod completions;
 pub mod declare;
 pub mod escalate;
+pub mod exec;
 pub mod list;
 pub mod resolve;
 pub mod show;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Topic(args) => topic::run(&ctx, args),
+        Command::Exec(args) => exec::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }
