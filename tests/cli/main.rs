@@ -4,6 +4,8 @@ mod support;
 
 mod declare;
 mod errors;
+mod exec;
+mod hooks;
 mod lifecycle;
 mod list;
 mod roles;

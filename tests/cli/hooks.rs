@@ -1,0 +1,276 @@
+//! Hooks (SPEC §9): configured commands run after the commit, with the event
+//! and incident on stdin; failures and timeouts are warnings, never losses.
+
+use crate::support::{Env, kinds, last_event};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+/// The test environment is cleared; hooks need a PATH for `cat`, `sleep`…
+const PATH: &str = "/usr/bin:/bin";
+
+fn run(env: &Env, args: &[&str]) -> Output {
+    env.cmd().env("PATH", PATH).args(args).output().unwrap()
+}
+
+fn ok(env: &Env, args: &[&str]) -> (String, String) {
+    let out = run(env, args);
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert!(
+        out.status.success(),
+        "incident {args:?}: {:?}\n{stderr}",
+        out.status
+    );
+    (stdout, stderr)
+}
+
+/// A path inside the test's directory, quoted for a `run` line.
+fn spot(env: &Env, name: &str) -> (PathBuf, String) {
+    let path = env.dir.path().join(name);
+    let quoted = format!("'{}'", path.display());
+    (path, quoted)
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn a_hook_reads_the_event_and_incident_on_stdin_and_its_environment() {
+    let mut env = Env::new();
+    let (out_dir, quoted) = spot(&env, "seen");
+    std::fs::create_dir(&out_dir).unwrap();
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        on = ["declared", "resolved"]
+        run = "cat > {quoted}/$INCIDENT_EVENT.json && env > {quoted}/$INCIDENT_EVENT.env"
+        [[hooks]]
+        name = "secretive"
+        on = ["note"]
+        run = "curl -H 'Authorization: Bearer s3cret-token' https://chat.invalid"
+        "#
+    ));
+    let (stdout, _) = ok(
+        &env,
+        &[
+            "declare",
+            "Checkout returns 500s",
+            "--severity",
+            "SEV2",
+            "--service",
+            "checkout",
+        ],
+    );
+    assert_eq!(stdout, "INC-1\n");
+
+    let doc = read_json(&out_dir.join("declared.json"));
+    let stored = env.show("INC-1");
+    assert_eq!(doc["event"]["kind"], "declared");
+    assert_eq!(doc["event"]["id"], stored["timeline"][0]["id"]);
+    assert_eq!(doc["event"]["author"], "alice");
+    assert_eq!(doc["event"]["at"], "2026-11-23T08:00:00Z");
+    assert_eq!(doc["event"]["details"]["severity"], "SEV2");
+    assert_eq!(doc["incident"]["key"], "INC-1");
+    assert_eq!(doc["incident"]["title"], "Checkout returns 500s");
+    assert_eq!(doc["incident"]["status"], "investigating");
+    assert_eq!(doc["incident"]["services"], serde_json::json!(["checkout"]));
+    assert!(doc["incident"].get("timeline").is_none(), "{doc}");
+
+    let environment = std::fs::read_to_string(out_dir.join("declared.env")).unwrap();
+    let var = |name: &str| {
+        environment
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .map(str::to_string)
+    };
+    assert_eq!(var("INCIDENT_KEY").as_deref(), Some("INC-1"));
+    assert_eq!(var("INCIDENT_EVENT").as_deref(), Some("declared"));
+    assert_eq!(
+        var("INCIDENT_EVENT_ID"),
+        Some(stored["timeline"][0]["id"].to_string())
+    );
+    assert_eq!(var("INCIDENT_DB"), Some(env.db.display().to_string()));
+    assert_eq!(var("INCIDENT_USER").as_deref(), Some("alice"));
+    assert_eq!(var("INCIDENT_NO_HOOKS").as_deref(), Some("1"));
+    assert_eq!(var("PATH").as_deref(), Some(PATH), "our environment is inherited");
+    assert!(
+        !environment.contains("s3cret"),
+        "no configuration in the environment"
+    );
+
+    // Filtered by `on`: nothing for the note or the status change; the
+    // resolution runs it again, with the incident as the command left it.
+    env.at("2026-11-23T09:00:00Z");
+    ok(&env, &["update", "INC-1", "Rolled back", "--status", "mitigated"]);
+    let files: Vec<_> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(files.len(), 2, "only the declaration so far: {files:?}");
+    ok(&env, &["resolve", "INC-1", "--summary", "Rolled back 4821"]);
+    let doc = read_json(&out_dir.join("resolved.json"));
+    assert_eq!(doc["event"]["kind"], "resolved");
+    assert_eq!(doc["event"]["text"], "Resolved: Rolled back 4821");
+    assert_eq!(doc["incident"]["status"], "resolved");
+    assert_eq!(doc["incident"]["resolved_at"], "2026-11-23T09:00:00Z");
+}
+
+#[test]
+fn a_failing_hook_is_a_warning_and_the_record_stands() {
+    let mut env = Env::new();
+    env.with_config(
+        r#"
+        [[hooks]]
+        name = "chat"
+        on = ["declared"]
+        run = "echo 'webhook said 500' >&2; exit 7"
+        [[hooks]]
+        on = ["declared"]
+        run = "/nonexistent/post-to-pager --token abc"
+        "#,
+    );
+    let out = run(&env, &["declare", "Disk full"]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "INC-1\n");
+    assert!(
+        stderr.contains("webhook said 500"),
+        "the hook's stderr is shown: {stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "warning: hook 'chat' for declared on INC-1 exited with status 7; the declared event is recorded regardless"
+        ),
+        "{stderr}"
+    );
+    // A program that is not there: the shell says so and exits 127.
+    assert!(
+        stderr.contains("warning: hook 'post-to-pager' for declared on INC-1 exited with status 127"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("abc"), "arguments may be secrets: {stderr}");
+    assert_eq!(kinds(&env.show("INC-1")), ["declared"]);
+}
+
+#[test]
+fn a_hook_past_its_timeout_is_killed_with_its_children_and_the_command_returns() {
+    let mut env = Env::new();
+    let (pid_file, quoted) = spot(&env, "sleeper.pid");
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        name = "slow"
+        on = ["*"]
+        run = "sleep 20 & echo $! > {quoted}; wait"
+        timeout = "1s"
+        "#
+    ));
+    env.declare("Slow hooks", &["--no-hooks"]);
+    let started = Instant::now();
+    let out = run(&env, &["update", "INC-1", "Still looking"]);
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(elapsed < Duration::from_secs(6), "took {elapsed:?}");
+    assert!(
+        stderr.contains("warning: hook 'slow' for note on INC-1 ran past its 1s timeout and was killed"),
+        "{stderr}"
+    );
+    assert_eq!(last_event(&env.show("INC-1"))["text"], "Still looking");
+
+    // The background sleep was in the hook's process group: it is gone.
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(gone(pid), "the hook's child {pid} still runs");
+}
+
+/// The process no longer runs (a zombie waiting for its reaper counts as gone).
+fn gone(pid: i32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
+        let dead = match stat {
+            Err(_) => true,
+            Ok(text) => text
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X'])),
+        };
+        if dead || Instant::now() > deadline {
+            return dead;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn hook_output_never_reaches_our_stdout() {
+    let mut env = Env::new();
+    env.with_config(
+        r#"
+        [[hooks]]
+        on = ["declared", "role_assigned"]
+        run = "echo hook-says-hi; cat"
+        "#,
+    );
+    let (stdout, stderr) = ok(&env, &["declare", "Quiet please", "--commander", "alice"]);
+    assert_eq!(stdout, "INC-1\n");
+    assert_eq!(stderr.matches("hook-says-hi").count(), 2, "{stderr}");
+    assert!(stderr.contains(r#""kind":"role_assigned""#), "{stderr}");
+
+    let (stdout, _) = ok(&env, &["--json", "update", "INC-1", "Still quiet"]);
+    let _: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+}
+
+#[test]
+fn no_hooks_for_backfills() {
+    let mut env = Env::new();
+    let (marker, quoted) = spot(&env, "ran");
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        on = ["*"]
+        run = "echo x >> {quoted}"
+        "#
+    ));
+    ok(&env, &["--no-hooks", "declare", "Backfilled"]);
+    let out = env
+        .cmd()
+        .env("PATH", PATH)
+        .env("INCIDENT_NO_HOOKS", "1")
+        .args(["update", "1", "Old note"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!marker.exists(), "no hook ran");
+    // INCIDENT_NO_HOOKS=0 means hooks run.
+    let out = env
+        .cmd()
+        .env("PATH", PATH)
+        .env("INCIDENT_NO_HOOKS", "0")
+        .args(["update", "1", "New note"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "x\n");
+}
+
+#[test]
+fn a_bad_hook_configuration_stops_the_command_before_it_writes() {
+    let mut env = Env::new();
+    env.with_config("[[hooks]]\non = [\"declared\", \"fixed\"]\nrun = \"true\"\n");
+    let stderr = env.fails(2, &["declare", "Never stored"]);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("unknown event kind 'fixed'"),
+        "{stderr}"
+    );
+    assert!(!env.db.exists(), "nothing was written");
+}
