@@ -551,6 +551,18 @@ mod tests {
     }
 
     #[test]
+    fn the_example_configuration_is_valid() {
+        let c = parse(include_str!("../examples/config.toml")).unwrap();
+        assert_eq!(c.levels, Config::default().levels);
+        assert_eq!(c.hooks.len(), 2);
+        assert_eq!(c.hooks[0].label(), "chat");
+        assert_eq!(
+            c.hooks[1].on,
+            On::Kinds(vec![EventKind::StatusUpdate, EventKind::Resolved])
+        );
+    }
+
+    #[test]
     fn bad_hooks_are_errors_naming_the_line() {
         let err = parse("[[hooks]]\non = [\"declared\", \"fixed\"]\nrun = \"x\"\n")
             .unwrap_err()

@@ -274,3 +274,173 @@ fn a_bad_hook_configuration_stops_the_command_before_it_writes() {
     );
     assert!(!env.db.exists(), "nothing was written");
 }
+
+/// The examples under examples/hooks/, run for real against a fake `curl`
+/// that logs what it was given. They need python3; without it they are
+/// skipped with a note.
+struct FakeCurl {
+    path: String,
+    log: PathBuf,
+}
+
+fn fake_curl(env: &Env) -> Option<FakeCurl> {
+    if !Path::new("/usr/bin/python3").exists() && !Path::new("/bin/python3").exists() {
+        eprintln!("note: python3 not found; the hook examples are not exercised");
+        return None;
+    }
+    let bin = env.dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let log = env.dir.path().join("curl");
+    std::fs::create_dir(&log).unwrap();
+    let script = format!(
+        "#!/bin/sh\nn=$(ls '{log}' | wc -l)\nd='{log}'/$n\nmkdir \"$d\"\nprintf '%s\\n' \"$@\" > \"$d/args\"\ncat /dev/fd/3 > \"$d/config\"\ncat > \"$d/body\"\necho '{{\"id\": \"sp-42\"}}'\n",
+        log = log.display()
+    );
+    let curl = bin.join("curl");
+    std::fs::write(&curl, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&curl, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Some(FakeCurl {
+        path: format!("{}:{PATH}", bin.display()),
+        log,
+    })
+}
+
+impl FakeCurl {
+    /// What the n-th call (from 0) received: its arguments, its curl config, its body.
+    fn call(&self, n: usize) -> (String, String, Value) {
+        let dir = self.log.join(n.to_string());
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        (
+            read("args"),
+            read("config"),
+            serde_json::from_str(&read("body")).unwrap(),
+        )
+    }
+
+    fn calls(&self) -> usize {
+        std::fs::read_dir(&self.log).unwrap().count()
+    }
+}
+
+fn example(name: &str) -> String {
+    format!("{}/examples/hooks/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_chat_example_posts_each_event_with_the_url_kept_off_the_command_line() {
+    let mut env = Env::new();
+    let Some(curl) = fake_curl(&env) else { return };
+    env.with_config(&format!(
+        "[[hooks]]\nname = \"chat\"\non = [\"declared\", \"resolved\"]\nrun = \"{}\"\n",
+        example("post-to-chat.sh")
+    ));
+    let secret = "https://chat.invalid/hooks/T000/s3cret";
+    let run = |args: &[&str]| {
+        let out = env
+            .cmd()
+            .env("PATH", &curl.path)
+            .env("CHAT_WEBHOOK_URL", secret)
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success() && !stderr.contains("warning"), "{stderr}");
+    };
+    run(&[
+        "declare",
+        "Checkout returns 500s",
+        "--severity",
+        "SEV1",
+        "--commander",
+        "alice",
+        "--channel",
+        "https://chat.invalid/inc-1",
+    ]);
+    assert_eq!(
+        curl.calls(),
+        1,
+        "one post for the declaration, none for role_assigned"
+    );
+    let (args, config, body) = curl.call(0);
+    assert!(!args.contains("s3cret"), "{args}");
+    assert_eq!(config.trim(), format!("url = \"{secret}\""));
+    let text = body["text"].as_str().unwrap();
+    assert_eq!(
+        text,
+        ":rotating_light: *INC-1* [SEV1] Checkout returns 500s (investigating)\n\
+         alice: Declared SEV1 other: Checkout returns 500s\n\
+         commander: alice\n\
+         https://chat.invalid/inc-1"
+    );
+    run(&["resolve", "1", "--summary", "Rolled back"]);
+    let (_, _, body) = curl.call(1);
+    assert!(
+        body["text"].as_str().unwrap().starts_with(
+            ":white_check_mark: *INC-1* [SEV1] Checkout returns 500s (resolved)\nalice: Resolved: Rolled back"
+        ),
+        "{body}"
+    );
+}
+
+#[test]
+fn the_status_page_example_creates_then_updates_then_resolves() {
+    let mut env = Env::new();
+    let Some(curl) = fake_curl(&env) else { return };
+    env.with_config(&format!(
+        "[[hooks]]\non = [\"status_update\", \"resolved\"]\nrun = \"{}\"\n",
+        example("status-page.sh")
+    ));
+    let state = env.dir.path().join("state");
+    let run = |args: &[&str]| {
+        let out = env
+            .cmd()
+            .env("PATH", &curl.path)
+            .env("STATUS_PAGE_API", "https://api.invalid/v1/pages/p1")
+            .env("STATUS_PAGE_TOKEN", "tok-s3cret")
+            .env("STATUS_PAGE_STATE", &state)
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success() && !stderr.contains("warning"), "{stderr}");
+    };
+    run(&["declare", "Checkout returns 500s"]);
+    run(&["update", "1", "internal: looking at the db"]);
+    assert_eq!(curl.calls(), 0, "nothing public yet");
+
+    run(&[
+        "update",
+        "1",
+        "Some customers cannot check out",
+        "--external",
+        "--status",
+        "identified",
+    ]);
+    let (args, config, body) = curl.call(0);
+    assert!(args.contains("POST") && !args.contains("s3cret"), "{args}");
+    assert!(
+        config.contains("url = \"https://api.invalid/v1/pages/p1/incidents.json\""),
+        "{config}"
+    );
+    assert!(config.contains("Authorization: OAuth tok-s3cret"), "{config}");
+    assert_eq!(
+        body,
+        serde_json::json!({"incident": {
+            "name": "Checkout returns 500s",
+            "status": "identified",
+            "body": "Some customers cannot check out"
+        }})
+    );
+    assert_eq!(
+        std::fs::read_to_string(state.join("INC-1")).unwrap().trim(),
+        "sp-42"
+    );
+
+    run(&["resolve", "1", "--summary", "Fixed a bad deploy"]);
+    let (args, config, body) = curl.call(1);
+    assert!(args.contains("PATCH"), "{args}");
+    assert!(config.contains("/incidents/sp-42.json"), "{config}");
+    assert_eq!(body["incident"]["status"], "resolved");
+    assert_eq!(body["incident"]["body"], "Fixed a bad deploy");
+}
