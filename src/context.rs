@@ -95,7 +95,7 @@ impl Ctx {
         let mut store = self.open(Access::Write)?;
         let committed = store.write(&actor, self.now, f)?;
         if !hooks.is_empty() {
-            crate::hooks::after_commit(self, &store, hooks, &actor, &committed.events);
+            crate::hooks::after_commit(self, &store, hooks, &actor, &committed.events)?;
         }
         Ok((store, committed))
     }

@@ -35,6 +35,7 @@ use std::collections::btree_map::Entry;
 use std::io::{self, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a hook may run when its configuration names no timeout.
@@ -121,7 +122,17 @@ pub fn environment(key: &str, event: &Event, context: &[(&'static str, String)])
 /// the order they were appended, hooks in configuration order, one at a time.
 /// Problems are warnings: the record stands and the command's exit code is
 /// its own.
-pub fn after_commit(ctx: &Ctx, store: &Store, hooks: &[Hook], actor: &str, events: &[Event]) {
+///
+/// Ctrl-C (or SIGTERM, SIGHUP) while a hook runs kills that hook's group
+/// too, runs no more hooks, and ends the command with 128+N; what was
+/// committed stays committed.
+pub fn after_commit(
+    ctx: &Ctx,
+    store: &Store,
+    hooks: &[Hook],
+    actor: &str,
+    events: &[Event],
+) -> anyhow::Result<()> {
     let db = std::path::absolute(store.path()).unwrap_or_else(|_| store.path().to_path_buf());
     let mut context = vec![
         ("INCIDENT_DB", db.display().to_string()),
@@ -135,8 +146,9 @@ pub fn after_commit(ctx: &Ctx, store: &Store, hooks: &[Hook], actor: &str, event
             }
             config.key_prefix.clone()
         }
-        Err(_) => return,
+        Err(_) => return Ok(()),
     };
+    let guard = SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
     // The incident as the whole command left it, read once per incident.
     let mut incidents: BTreeMap<i64, Incident> = BTreeMap::new();
     for event in events {
@@ -173,8 +185,14 @@ pub fn after_commit(ctx: &Ctx, store: &Store, hooks: &[Hook], actor: &str, event
             if let Some(message) = warning(hook, &key, event.kind, &outcome) {
                 ctx.warn(message);
             }
+            if let Outcome::Interrupted(signal) = outcome {
+                drop(guard);
+                let code = u8::try_from(128 + signal).unwrap_or(1);
+                return Err(crate::error::Failure::Silent(code).into());
+            }
         }
     }
+    Ok(())
 }
 
 /// How one hook run ended.
@@ -184,6 +202,8 @@ pub enum Outcome {
     Failed(ExitStatus),
     TimedOut(Duration),
     CouldNotStart(io::Error),
+    /// We were interrupted (this signal) while it ran; it was killed.
+    Interrupted(i32),
 }
 
 /// The warning for an outcome (`None` when the hook succeeded). One line,
@@ -198,6 +218,13 @@ pub fn warning(hook: &Hook, key: &str, kind: EventKind, outcome: &Outcome) -> Op
         },
         Outcome::TimedOut(limit) => format!("ran past its {} timeout and was killed", humantime(*limit)),
         Outcome::CouldNotStart(e) => format!("could not start: {e}"),
+        Outcome::Interrupted(signal) => {
+            return Some(format!(
+                "interrupted by {}: hook '{}' was killed and no more hooks run; the {kind} event on {key} is recorded",
+                signal_name(*signal),
+                crate::text::one_line(&hook.label())
+            ));
+        }
     };
     Some(format!(
         "hook '{}' for {kind} on {key} {what}; the {kind} event is recorded regardless",
@@ -244,6 +271,11 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
             Ok(None) => {}
             Err(e) => return Outcome::CouldNotStart(e),
         }
+        if let Some(signal) = SignalGuard::caught() {
+            kill_group(child.id());
+            let _ = child.wait();
+            return Outcome::Interrupted(signal);
+        }
         let elapsed = started.elapsed();
         if elapsed >= hook.timeout {
             // The leader is not reaped yet, so its id still names this group.
@@ -264,6 +296,61 @@ fn kill_group(leader: u32) {
     // addresses the process group the hook was started in.
     unsafe {
         libc::kill(-pgid, libc::SIGKILL);
+    }
+}
+
+/// The last signal a [`SignalGuard`] caught; 0 for none.
+static CAUGHT: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn note_signal(signal: libc::c_int) {
+    CAUGHT.store(signal, Ordering::SeqCst);
+}
+
+/// While alive, the given signals are noted instead of ending the process,
+/// so a child can be dealt with first; dropping it restores what was there.
+/// A signal that was ignored stays ignored. A handler rather than SIG_IGN:
+/// handled signals go back to their default in a child at exec, ignored ones
+/// would stay ignored there.
+pub struct SignalGuard {
+    previous: Vec<(libc::c_int, libc::sighandler_t)>,
+}
+
+impl SignalGuard {
+    pub fn catch(signals: &[libc::c_int]) -> SignalGuard {
+        CAUGHT.store(0, Ordering::SeqCst);
+        let handler = note_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        let mut previous = Vec::new();
+        for &signal in signals {
+            // SAFETY: the handler only stores to an atomic, which is
+            // async-signal-safe; signal(2) has no other preconditions.
+            let old = unsafe { libc::signal(signal, handler) };
+            if old == libc::SIG_IGN {
+                // SAFETY: as above; puts back the inherited "ignore".
+                unsafe { libc::signal(signal, libc::SIG_IGN) };
+            } else if old != libc::SIG_ERR {
+                previous.push((signal, old));
+            }
+        }
+        SignalGuard { previous }
+    }
+
+    /// The signal caught since the guard was set up, if any.
+    pub fn caught() -> Option<i32> {
+        match CAUGHT.load(Ordering::SeqCst) {
+            0 => None,
+            signal => Some(signal),
+        }
+    }
+}
+
+impl Drop for SignalGuard {
+    fn drop(&mut self) {
+        for (signal, old) in &self.previous {
+            // SAFETY: restores the disposition signal(2) returned earlier.
+            unsafe {
+                libc::signal(*signal, *old);
+            }
+        }
     }
 }
 

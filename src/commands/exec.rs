@@ -14,7 +14,7 @@
 
 use crate::context::Ctx;
 use crate::error::{Failure, usage};
-use crate::hooks::{humantime, signal_name};
+use crate::hooks::{SignalGuard, humantime, signal_name};
 use crate::model::{EventKind, NewEvent};
 use crate::store::Access;
 use crate::text::one_line;
@@ -113,47 +113,15 @@ fn execute(argv: &[String], json: bool) -> Ended {
     if json {
         command.stdout(Stdio::from(io::stderr()));
     }
-    let _shield = SignalShield::install();
+    // Ctrl-C and Ctrl-\ reach the command (same process group) and are
+    // noted, not obeyed, by us: we outlive it to record how it ended.
+    let _shield = SignalGuard::catch(&[libc::SIGINT, libc::SIGQUIT]);
     match command.spawn() {
         Ok(mut child) => match child.wait() {
             Ok(status) => Ended::Exited(status),
             Err(e) => Ended::CouldNotStart(e),
         },
         Err(e) => Ended::CouldNotStart(e),
-    }
-}
-
-/// While alive, SIGINT and SIGQUIT do nothing to us. A handler rather than
-/// SIG_IGN: an ignored signal stays ignored across exec, a handled one goes
-/// back to its default in the child, so the command still gets Ctrl-C.
-struct SignalShield {
-    previous: Vec<(libc::c_int, libc::sighandler_t)>,
-}
-
-extern "C" fn let_the_child_decide(_: libc::c_int) {}
-
-impl SignalShield {
-    fn install() -> SignalShield {
-        let handler = let_the_child_decide as extern "C" fn(libc::c_int);
-        let previous = [libc::SIGINT, libc::SIGQUIT]
-            .into_iter()
-            // SAFETY: the handler is async-signal-safe (it does nothing), and
-            // signal(2) has no other preconditions.
-            .map(|sig| (sig, unsafe { libc::signal(sig, handler as libc::sighandler_t) }))
-            .filter(|(_, old)| *old != libc::SIG_ERR)
-            .collect();
-        SignalShield { previous }
-    }
-}
-
-impl Drop for SignalShield {
-    fn drop(&mut self) {
-        for (sig, old) in &self.previous {
-            // SAFETY: restores the disposition signal(2) returned earlier.
-            unsafe {
-                libc::signal(*sig, *old);
-            }
-        }
     }
 }
 

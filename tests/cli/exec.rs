@@ -141,14 +141,8 @@ fn ctrl_c_stops_the_command_and_the_result_is_still_recorded() {
     env.declare("API down", &[]);
     let ready = env.dir.path().join("ready");
     let script = format!("touch '{}'; sleep 30", ready.display());
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("incident"));
+    let mut command = crate::hooks::std_command(&env);
     command
-        .env_clear()
-        .env("PATH", PATH)
-        .env("HOME", env.home())
-        .env("INCIDENT_DB", &env.db)
-        .env("INCIDENT_NOW", &env.now)
-        .env("INCIDENT_USER", &env.user)
         .args(["exec", "INC-1", "--", "sh", "-c", &script])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -35,6 +35,24 @@ fn spot(env: &Env, name: &str) -> (PathBuf, String) {
     (path, quoted)
 }
 
+/// The binary as a plain std `Command` in the same hermetic environment
+/// (with PATH), for tests that signal it while it runs.
+pub fn std_command(env: &Env) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("incident"));
+    command
+        .env_clear()
+        .env("PATH", PATH)
+        .env("HOME", env.home())
+        .env("TZ", "UTC")
+        .env("INCIDENT_DB", &env.db)
+        .env("INCIDENT_NOW", &env.now)
+        .env("INCIDENT_USER", &env.user);
+    if let Some(config) = &env.config {
+        command.env("INCIDENT_CONFIG", config);
+    }
+    command
+}
+
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -443,4 +461,58 @@ fn the_status_page_example_creates_then_updates_then_resolves() {
     assert!(config.contains("/incidents/sp-42.json"), "{config}");
     assert_eq!(body["incident"]["status"], "resolved");
     assert_eq!(body["incident"]["body"], "Fixed a bad deploy");
+}
+
+/// Ctrl-C while a hook runs: the hook's group is killed with us, the record
+/// stays, and we exit 128+2 without waiting for the timeout.
+#[test]
+fn an_interrupt_during_a_hook_kills_it_and_keeps_the_record() {
+    use std::os::unix::process::CommandExt;
+    let mut env = Env::new();
+    let (pid_file, quoted_pid) = spot(&env, "sleeper.pid");
+    let (ready, quoted_ready) = spot(&env, "ready");
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        name = "stuck"
+        on = ["note"]
+        run = "sleep 20 & echo $! > {quoted_pid}; touch {quoted_ready}; wait"
+        timeout = "60s"
+        "#
+    ));
+    env.declare("Interrupted hooks", &[]);
+    let mut command = std_command(&env);
+    command
+        .args(["update", "INC-1", "Still looking"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0);
+    let started = Instant::now();
+    let child = command.spawn().unwrap();
+    while !ready.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the hook never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on the process this test started.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        stderr.contains("warning: interrupted by SIGINT: hook 'stuck' was killed"),
+        "{stderr}"
+    );
+    assert_eq!(last_event(&env.show("INC-1"))["text"], "Still looking");
+    let pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(gone(pid), "the hook's child {pid} still runs");
 }
