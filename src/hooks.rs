@@ -269,7 +269,10 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
             Ok(Some(status)) if status.success() => return Outcome::Succeeded,
             Ok(Some(status)) => return Outcome::Failed(status),
             Ok(None) => {}
-            Err(e) => return Outcome::CouldNotStart(e),
+            Err(e) => {
+                kill_group(child.id());
+                return Outcome::CouldNotStart(e);
+            }
         }
         if let Some(signal) = SignalGuard::caught() {
             kill_group(child.id());
