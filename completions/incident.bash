@@ -37,6 +37,9 @@ _incident() {
             incident,escalate)
                 cmd="incident__subcmd__escalate"
                 ;;
+            incident,exec)
+                cmd="incident__subcmd__exec"
+                ;;
             incident,guard)
                 cmd="incident__subcmd__guard"
                 ;;
@@ -88,6 +91,9 @@ _incident() {
             incident__subcmd__help,escalate)
                 cmd="incident__subcmd__help__subcmd__escalate"
                 ;;
+            incident__subcmd__help,exec)
+                cmd="incident__subcmd__help__subcmd__exec"
+                ;;
             incident__subcmd__help,guard)
                 cmd="incident__subcmd__help__subcmd__guard"
                 ;;
@@ -122,7 +128,7 @@ _incident() {
 
     case "${cmd}" in
         incident)
-            opts="-q -h -V --db --config --as --json --quiet --help --version declare assess assign-role escalate update resolve list ls show topic comms check stats guard verify completions help"
+            opts="-q -h -V --db --config --as --json --quiet --no-hooks --help --version declare assess assign-role escalate update resolve list ls show topic exec comms check stats guard verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,7 +154,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__assess)
-            opts="-y -q -h --impact --sees --customers --started-at --tickets --factor --check --severity --yes --answers --db --config --as --json --quiet --help"
+            opts="-y -q -h --impact --sees --customers --started-at --tickets --factor --check --severity --yes --answers --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,7 +216,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__assign__subcmd__role)
-            opts="-q -h --remove --db --config --as --json --quiet --help"
+            opts="-q -h --remove --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,7 +242,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__check)
-            opts="-w -q -h --within --db --config --as --json --quiet --help"
+            opts="-w -q -h --within --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,7 +276,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__comms)
-            opts="-d -n -q -h --draft --next-update --db --config --as --json --quiet --help"
+            opts="-d -n -q -h --draft --next-update --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,7 +310,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__completions)
-            opts="-q -h --db --config --as --json --quiet --help bash elvish fish powershell zsh"
+            opts="-q -h --db --config --as --json --quiet --no-hooks --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -330,7 +336,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__declare)
-            opts="-s -c -q -h --severity --category --service --commander --summary --detected-by --started-at --channel --assess --db --config --as --json --quiet --help"
+            opts="-s -c -q -h --severity --category --service --commander --summary --detected-by --started-at --channel --assess --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -396,7 +402,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__escalate)
-            opts="-s -r -q -h --to --severity --reason --db --config --as --json --quiet --help"
+            opts="-s -r -q -h --to --severity --reason --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,8 +447,34 @@ _incident() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        incident__subcmd__exec)
+            opts="-q -h --db --config --as --json --quiet --no-hooks --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         incident__subcmd__guard)
-            opts="-s -q -h --min-severity --service --db --config --as --json --quiet --help"
+            opts="-s -q -h --min-severity --service --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,7 +512,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help)
-            opts="declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help"
+            opts="declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -578,6 +610,20 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help__subcmd__escalate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -718,7 +764,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__list)
-            opts="-a -s -n -q -h --all --status --severity --since --limit --db --config --as --json --quiet --help"
+            opts="-a -s -n -q -h --all --status --severity --since --limit --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -768,7 +814,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__resolve)
-            opts="-s -q -h --summary --at --db --config --as --json --quiet --help"
+            opts="-s -q -h --summary --at --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -806,7 +852,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__show)
-            opts="-n -q -h --limit --db --config --as --json --quiet --help"
+            opts="-n -q -h --limit --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,7 +886,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__stats)
-            opts="-s -q -h --since --severity --db --config --as --json --quiet --help"
+            opts="-s -q -h --since --severity --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -878,7 +924,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__topic)
-            opts="-q -h --db --config --as --json --quiet --help"
+            opts="-q -h --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,7 +950,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__update)
-            opts="-k -s -e -n -q -h --kind --status --severity --external --next-update --at --db --config --as --json --quiet --help"
+            opts="-k -s -e -n -q -h --kind --status --severity --external --next-update --at --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,7 +1008,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__verify)
-            opts="-q -h --db --config --as --json --quiet --help"
+            opts="-q -h --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -38,6 +39,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand ls 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand exec 'Run a remediation command and record it in the timeline as an action'
             cand comms 'Print the latest customer-facing update, or a draft of the next one'
             cand check 'Report missed and soon-due response targets (exit 3 when any is missed)'
             cand stats 'Response metrics: counts, time to acknowledge and resolve, targets met'
@@ -64,6 +66,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -85,6 +88,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -96,6 +100,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -111,6 +116,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -131,6 +137,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -144,6 +151,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -162,6 +170,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -180,6 +189,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -192,6 +202,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -202,6 +213,18 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;exec'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -216,6 +239,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -228,6 +252,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -241,6 +266,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -254,6 +280,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -264,6 +291,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -274,6 +302,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -287,6 +316,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand list 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
+            cand exec 'Run a remediation command and record it in the timeline as an action'
             cand comms 'Print the latest customer-facing update, or a draft of the next one'
             cand check 'Report missed and soon-due response targets (exit 3 when any is missed)'
             cand stats 'Response metrics: counts, time to acknowledge and resolve, targets met'
@@ -312,6 +342,8 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;show'= {
         }
         &'incident;help;topic'= {
+        }
+        &'incident;help;exec'= {
         }
         &'incident;help;comms'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_incident_global_optspecs
-    string join \n db= config= as= json q/quiet h/help V/version
+    string join \n db= config= as= json q/quiet no-hooks h/help V/version
 end
 
 function __fish_incident_needs_command
@@ -29,6 +29,7 @@ complete -c incident -n "__fish_incident_needs_command" -l config -d 'Configurat
 complete -c incident -n "__fish_incident_needs_command" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_needs_command" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_needs_command" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_needs_command" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_needs_command" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_needs_command" -s V -l version -d 'Print version'
 complete -c incident -n "__fish_incident_needs_command" -f -a "declare" -d 'Open an incident and print its key'
@@ -41,6 +42,7 @@ complete -c incident -n "__fish_incident_needs_command" -f -a "list" -d 'List in
 complete -c incident -n "__fish_incident_needs_command" -f -a "ls" -d 'List incidents: open ones by default, most severe first'
 complete -c incident -n "__fish_incident_needs_command" -f -a "show" -d 'Show an incident, its roles and its timeline'
 complete -c incident -n "__fish_incident_needs_command" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_needs_command" -f -a "exec" -d 'Run a remediation command and record it in the timeline as an action'
 complete -c incident -n "__fish_incident_needs_command" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
 complete -c incident -n "__fish_incident_needs_command" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
 complete -c incident -n "__fish_incident_needs_command" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
@@ -71,6 +73,7 @@ complete -c incident -n "__fish_incident_using_subcommand declare" -l as -d 'Who
 complete -c incident -n "__fish_incident_using_subcommand declare" -l assess -d 'Go straight into the triage walk (incident assess) after declaring; needs a terminal'
 complete -c incident -n "__fish_incident_using_subcommand declare" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand declare" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand declare" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand declare" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand assess" -l impact -d 'What is the impact on customers (internal or external)?' -r
 complete -c incident -n "__fish_incident_using_subcommand assess" -l sees -d 'What do customers see?' -r
@@ -92,6 +95,7 @@ complete -c incident -n "__fish_incident_using_subcommand assess" -l as -d 'Who 
 complete -c incident -n "__fish_incident_using_subcommand assess" -s y -l yes -d 'Accept the suggested severity without asking'
 complete -c incident -n "__fish_incident_using_subcommand assess" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand assess" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand assess" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand assess" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
@@ -99,6 +103,7 @@ complete -c incident -n "__fish_incident_using_subcommand assign-role" -l as -d 
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l remove -d 'Take the role away from PERSON instead'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand escalate" -l to -d 'Whom to page: a person, rota or team (repeat or separate with commas) [default: the escalation policy for the severity in the configuration]' -r
 complete -c incident -n "__fish_incident_using_subcommand escalate" -s s -l severity -d 'Raise the severity to this level' -r
@@ -108,6 +113,7 @@ complete -c incident -n "__fish_incident_using_subcommand escalate" -l config -d
 complete -c incident -n "__fish_incident_using_subcommand escalate" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand escalate" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand escalate" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand escalate" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand escalate" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand update" -s k -l kind -d 'What kind of entry' -r -f -a "note\t''
 decision\t''
@@ -128,6 +134,7 @@ complete -c incident -n "__fish_incident_using_subcommand update" -l as -d 'Who 
 complete -c incident -n "__fish_incident_using_subcommand update" -s e -l external -d 'This is a customer-facing status update'
 complete -c incident -n "__fish_incident_using_subcommand update" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand update" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand update" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand update" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s s -l summary -d 'How it was resolved' -r
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l at -d 'When service was restored, if not now' -r
@@ -136,6 +143,7 @@ complete -c incident -n "__fish_incident_using_subcommand resolve" -l config -d 
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand resolve" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand list" -s s -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
 identified\t''
@@ -151,6 +159,7 @@ complete -c incident -n "__fish_incident_using_subcommand list" -l as -d 'Who is
 complete -c incident -n "__fish_incident_using_subcommand list" -s a -l all -d 'Include resolved and closed incidents'
 complete -c incident -n "__fish_incident_using_subcommand list" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand list" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand list" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand list" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand ls" -s s -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
 identified\t''
@@ -166,6 +175,7 @@ complete -c incident -n "__fish_incident_using_subcommand ls" -l as -d 'Who is a
 complete -c incident -n "__fish_incident_using_subcommand ls" -s a -l all -d 'Include resolved and closed incidents'
 complete -c incident -n "__fish_incident_using_subcommand ls" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand ls" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand ls" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand show" -s n -l limit -d 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]' -r
 complete -c incident -n "__fish_incident_using_subcommand show" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
@@ -173,13 +183,22 @@ complete -c incident -n "__fish_incident_using_subcommand show" -l config -d 'Co
 complete -c incident -n "__fish_incident_using_subcommand show" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand show" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand show" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand show" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand show" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand topic" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand topic" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand topic" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand topic" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand topic" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand topic" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand topic" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand exec" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand exec" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand exec" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand exec" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand exec" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand exec" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand comms" -s n -l next-update -d 'With --draft: when the update after it will come (30m, 14:30) [default: the severity\'s update cadence from now]' -r
 complete -c incident -n "__fish_incident_using_subcommand comms" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand comms" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
@@ -187,6 +206,7 @@ complete -c incident -n "__fish_incident_using_subcommand comms" -l as -d 'Who i
 complete -c incident -n "__fish_incident_using_subcommand comms" -s d -l draft -d 'Print a template for the next update instead'
 complete -c incident -n "__fish_incident_using_subcommand comms" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand comms" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand comms" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand comms" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand check" -s w -l within -d 'Also report targets due within this long [default: `[check] within` in the configuration, 15m]' -r
 complete -c incident -n "__fish_incident_using_subcommand check" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
@@ -194,6 +214,7 @@ complete -c incident -n "__fish_incident_using_subcommand check" -l config -d 'C
 complete -c incident -n "__fish_incident_using_subcommand check" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand check" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand check" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand check" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand check" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand stats" -l since -d 'Incidents declared since: a duration back from now (90d) or a time' -r
 complete -c incident -n "__fish_incident_using_subcommand stats" -s s -l severity -d 'Only incidents of these severities (repeat or separate with commas)' -r
@@ -202,6 +223,7 @@ complete -c incident -n "__fish_incident_using_subcommand stats" -l config -d 'C
 complete -c incident -n "__fish_incident_using_subcommand stats" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand stats" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand stats" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand stats" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand guard" -s s -l min-severity -d 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]' -r
 complete -c incident -n "__fish_incident_using_subcommand guard" -l service -d 'Only incidents affecting this service (repeat or separate with commas: any of them)' -r
@@ -210,32 +232,36 @@ complete -c incident -n "__fish_incident_using_subcommand guard" -l config -d 'C
 complete -c incident -n "__fish_incident_using_subcommand guard" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand guard" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand guard" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand guard" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand guard" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand verify" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand verify" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand verify" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand verify" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand verify" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand verify" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand completions" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand completions" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand completions" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand completions" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand completions" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "declare" -d 'Open an incident and print its key'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic comms check stats guard verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "exec" -d 'Run a remediation command and record it in the timeline as an action'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

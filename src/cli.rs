@@ -3,9 +3,9 @@
 
 use crate::commands::{
     assess::AssessArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
-    completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, guard::GuardArgs,
-    list::ListArgs, resolve::ResolveArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
-    update::UpdateArgs, verify::VerifyArgs,
+    completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, exec::ExecArgs,
+    guard::GuardArgs, list::ListArgs, resolve::ResolveArgs, show::ShowArgs, stats::StatsArgs,
+    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -68,6 +68,16 @@ pub struct GlobalArgs {
     /// Say nothing on stderr unless something is wrong
     #[arg(long, short, global = true)]
     pub quiet: bool,
+
+    /// Run no hooks for this command (backfills, imports, drills)
+    #[arg(
+        long,
+        global = true,
+        env = "INCIDENT_NO_HOOKS",
+        value_parser = clap::builder::FalseyValueParser::new(),
+        hide_env_values = true
+    )]
+    pub no_hooks: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +101,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Print a one-line status for a chat channel topic
     Topic(TopicArgs),
+    /// Run a remediation command and record it in the timeline as an action
+    Exec(ExecArgs),
     /// Print the latest customer-facing update, or a draft of the next one
     Comms(CommsArgs),
     /// Report missed and soon-due response targets (exit 3 when any is missed)

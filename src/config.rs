@@ -1,8 +1,10 @@
 //! Configuration: severity levels and their response targets, roles, the key
-//! prefix and the escalation policy. A missing file means the defaults of
+//! prefix, the escalation policy and the hooks. A missing file means the defaults of
 //! SPEC §2 and §4; an invalid one is an error naming the file, line and key.
 
 use crate::error::usage;
+use crate::hooks::{self, Hook, On};
+use crate::model::EventKind;
 use crate::model::roles::{self, RoleDef};
 use crate::time::parse_duration;
 use anyhow::Result;
@@ -36,6 +38,8 @@ pub struct Config {
     pub escalation: BTreeMap<String, Vec<String>>,
     /// How far ahead `check` warns about targets coming due.
     pub check_within: Duration,
+    /// Commands run after a change is committed (SPEC §9), in file order.
+    pub hooks: Vec<Hook>,
 }
 
 impl Default for Config {
@@ -93,6 +97,7 @@ impl Default for Config {
             roles: roles::defaults(),
             escalation: BTreeMap::new(),
             check_within: Duration::minutes(15),
+            hooks: Vec::new(),
         }
     }
 }
@@ -219,6 +224,69 @@ struct ConfigFile {
     escalation: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     check: CheckFile,
+    #[serde(default)]
+    hooks: Vec<HookFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HookFile {
+    /// What warnings call the hook; defaults to the program's name.
+    name: Option<String>,
+    on: Vec<EventKindText>,
+    run: CommandText,
+    timeout: Option<TimeoutText>,
+}
+
+/// An event kind as written in `on = [...]`, or `"*"` for all of them.
+enum EventKindText {
+    All,
+    Kind(EventKind),
+}
+
+impl<'de> Deserialize<'de> for EventKindText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim() == "*" {
+            return Ok(EventKindText::All);
+        }
+        text.parse::<EventKind>().map(EventKindText::Kind).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown event kind '{text}' in `on`; use \"*\" or any of: {}",
+                EventKind::names()
+            ))
+        })
+    }
+}
+
+/// A hook's command line: not blank.
+struct CommandText(String);
+
+impl<'de> Deserialize<'de> for CommandText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.trim().is_empty() {
+            return Err(serde::de::Error::custom(
+                "`run` is empty; give the command to run, e.g. \"/usr/local/bin/post-to-chat\"",
+            ));
+        }
+        Ok(CommandText(text))
+    }
+}
+
+/// A hook's timeout: a positive duration.
+struct TimeoutText(std::time::Duration);
+
+impl<'de> Deserialize<'de> for TimeoutText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let DurationText(span) = DurationText::deserialize(d)?;
+        match span.to_std() {
+            Ok(std) if !std.is_zero() => Ok(TimeoutText(std)),
+            _ => Err(serde::de::Error::custom(
+                "a hook's timeout must be longer than zero, e.g. \"10s\"",
+            )),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -338,6 +406,34 @@ impl ConfigFile {
         if let Some(within) = self.check.within {
             config.check_within = within.0;
         }
+        for (i, hook) in self.hooks.into_iter().enumerate() {
+            let label = format!("[[hooks]] #{}", i + 1);
+            if hook.on.is_empty() {
+                return Err(format!(
+                    "{label} has an empty `on`; list event kinds, e.g. [\"declared\", \"resolved\"], or [\"*\"] for all"
+                ));
+            }
+            let on = if hook.on.iter().any(|k| matches!(k, EventKindText::All)) {
+                On::All
+            } else {
+                let mut kinds = Vec::new();
+                for kind in hook.on {
+                    if let EventKindText::Kind(kind) = kind
+                        && !kinds.contains(&kind)
+                    {
+                        kinds.push(kind);
+                    }
+                }
+                On::Kinds(kinds)
+            };
+            let name = hook.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+            config.hooks.push(Hook {
+                name,
+                on,
+                run: hook.run.0,
+                timeout: hook.timeout.map_or(hooks::DEFAULT_TIMEOUT, |t| t.0),
+            });
+        }
         Ok(config)
     }
 }
@@ -444,6 +540,85 @@ mod tests {
 
         let err = parse("key_prefix = = 1").unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn hooks_are_read_in_order_with_a_default_timeout() {
+        let c = parse(
+            r#"
+            [[hooks]]
+            on = ["declared", "Escalated", "status_update", "resolved", "declared"]
+            run = "/usr/local/bin/post-to-chat"
+            timeout = "30s"
+            [[hooks]]
+            name = "audit"
+            on = ["note", "*"]
+            run = "logger -t incident"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.hooks.len(), 2);
+        assert_eq!(
+            c.hooks[0].on,
+            On::Kinds(vec![
+                EventKind::Declared,
+                EventKind::Escalated,
+                EventKind::StatusUpdate,
+                EventKind::Resolved
+            ])
+        );
+        assert_eq!(c.hooks[0].timeout, std::time::Duration::from_secs(30));
+        assert_eq!(c.hooks[0].label(), "post-to-chat");
+        assert_eq!(c.hooks[1].on, On::All);
+        assert_eq!(c.hooks[1].timeout, hooks::DEFAULT_TIMEOUT);
+        assert_eq!(c.hooks[1].label(), "audit");
+        assert!(Config::default().hooks.is_empty());
+    }
+
+    #[test]
+    fn the_example_configuration_is_valid() {
+        let c = parse(include_str!("../examples/config.toml")).unwrap();
+        assert_eq!(c.levels, Config::default().levels);
+        assert_eq!(c.hooks.len(), 2);
+        assert_eq!(c.hooks[0].label(), "chat");
+        assert_eq!(
+            c.hooks[1].on,
+            On::Kinds(vec![EventKind::StatusUpdate, EventKind::Resolved])
+        );
+    }
+
+    #[test]
+    fn bad_hooks_are_errors_naming_the_line() {
+        let err = parse("[[hooks]]\non = [\"declared\", \"fixed\"]\nrun = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 2")
+                && err.contains("unknown event kind 'fixed'")
+                && err.contains("status_update"),
+            "{err}"
+        );
+        let err = parse("[[hooks]]\non = [\"*\"]\nrun = \"  \"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3") && err.contains("`run` is empty"), "{err}");
+        let err = parse("[[hooks]]\non = [\"*\"]\nrun = \"x\"\ntimeout = \"0s\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("line 4") && err.contains("longer than zero"),
+            "{err}"
+        );
+        let err = parse("[[hooks]]\non = [\"*\"]\nrun = \"x\"\ncommand = \"y\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 4") && err.contains("command"), "{err}");
+        let err = parse("[[hooks]]\non = []\nrun = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[[hooks]] #1 has an empty `on`"), "{err}");
+        let err = parse("[[hooks]]\non = [\"*\"]\n").unwrap_err().to_string();
+        assert!(err.contains("run"), "{err}");
     }
 
     #[test]

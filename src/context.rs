@@ -79,10 +79,24 @@ impl Ctx {
     /// IMMEDIATE transaction as the acting user at `self.now`. Every command
     /// that changes anything goes through here, so whatever must follow a
     /// commit (hooks) happens in one place.
+    ///
+    /// After the commit, and never inside the transaction, the configured
+    /// hooks run for each event appended (unless `--no-hooks`); they can
+    /// only warn, never undo or fail the change.
     pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<(Store, Committed<T>)> {
         let actor = self.actor()?;
+        // Read before writing: a broken configuration stops the command
+        // before anything is recorded, not after.
+        let hooks = if self.globals.no_hooks {
+            &[][..]
+        } else {
+            &self.config()?.hooks[..]
+        };
         let mut store = self.open(Access::Write)?;
         let committed = store.write(&actor, self.now, f)?;
+        if !hooks.is_empty() {
+            crate::hooks::after_commit(self, &store, hooks, &actor, &committed.events)?;
+        }
         Ok((store, committed))
     }
 

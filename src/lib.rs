@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod hooks;
 pub mod model;
 pub mod ops;
 pub mod output;

@@ -7,6 +7,7 @@ pub mod comms;
 pub mod completions;
 pub mod declare;
 pub mod escalate;
+pub mod exec;
 pub mod guard;
 pub mod list;
 pub mod resolve;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Topic(args) => topic::run(&ctx, args),
+        Command::Exec(args) => exec::run(&ctx, args),
         Command::Comms(args) => comms::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Stats(args) => stats::run(&ctx, args),

@@ -6,6 +6,8 @@ mod assess;
 mod declare;
 mod dependability;
 mod errors;
+mod exec;
+mod hooks;
 mod lifecycle;
 mod list;
 mod roles;

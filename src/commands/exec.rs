@@ -1,0 +1,313 @@
+//! `incident exec KEY -- COMMAND…`: run a remediation command, let its output
+//! through live, and record what ran and how it ended as an `action` event.
+//!
+//! The command runs directly (no shell; argv as given), with our stdin,
+//! stdout and stderr, in our process group, so Ctrl-C reaches it. We ignore
+//! that Ctrl-C ourselves while it runs, so the result is still recorded.
+//! With `--json` its stdout goes to our stderr, keeping stdout one document.
+//!
+//! Exit codes: 0 when the command succeeds; its exit status when it fails;
+//! 128+N when a signal N ended it; 127 when it was not found and 126 when it
+//! could not be executed (as shells do). A failed start is recorded too: it is
+//! evidence of what was tried. Before running, the key and the incident are
+//! checked (exit 2 or 1, and nothing runs).
+
+use crate::context::Ctx;
+use crate::error::{Failure, usage};
+use crate::hooks::{SignalGuard, humantime, signal_name};
+use crate::model::{EventKind, NewEvent};
+use crate::store::Access;
+use crate::text::one_line;
+use anyhow::Result;
+use clap::Args;
+use serde_json::json;
+use std::io;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Example: incident exec INC-7 -- systemctl restart api
+
+Exit status: the command's own (0 when it succeeds, 128+N when signal N ended it,
+127 when it was not found, 126 when it could not be executed). A bad key or an unknown
+incident exits 2 or 1 without running anything.")]
+pub struct ExecArgs {
+    /// The incident (INC-7, inc-7 or 7)
+    pub key: String,
+
+    /// The command and its arguments, after `--`; run directly, not through a shell
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// How the command ended.
+#[derive(Debug)]
+pub enum Ended {
+    Exited(ExitStatus),
+    CouldNotStart(io::Error),
+}
+
+pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
+    let id = ctx.parse_key(&args.key)?;
+    let argv = args.command;
+    if argv.first().is_none_or(|program| program.is_empty()) {
+        return Err(usage(
+            "no command to run; give it after '--', e.g. incident exec INC-7 -- systemctl restart api",
+        ));
+    }
+    // Everything that could stop the recording is checked before running:
+    // the incident, who is acting, and the configuration (for hooks).
+    ctx.find(&ctx.open(Access::Read)?, id)?;
+    ctx.actor()?;
+    ctx.config()?;
+    let key = ctx.key(id)?;
+    ctx.say(format!("{key}: running {}", one_line(&display(&argv))));
+
+    let started = Instant::now();
+    let ended = execute(&argv, ctx.json());
+    let took = started.elapsed();
+
+    let text = describe(&argv, &ended, took);
+    let details = details(&argv, &ended, took);
+    let at = ctx.now;
+    let recorded = ctx.write(|w| {
+        w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        w.append(id, NewEvent::new(at, EventKind::Action, &text).with(details))?;
+        Ok(())
+    });
+    let (store, _) = match recorded {
+        Ok(done) => done,
+        Err(e) => {
+            return Err(e.context(format!(
+                "{} but could not be recorded on {key}",
+                outcome_phrase(&ended, took)
+            )));
+        }
+    };
+    if ctx.json() {
+        super::show::print_json(ctx, &store, id, None)?;
+    } else {
+        ctx.say(format!("{key}: recorded action: {}", one_line(&text)));
+    }
+    match &ended {
+        Ended::Exited(status) if status.success() => Ok(()),
+        Ended::Exited(status) => Err(Failure::Silent(exit_code(status)).into()),
+        Ended::CouldNotStart(e) => {
+            // Our own error line; exit 127/126 like a shell, not 1/2.
+            eprintln!(
+                "error: cannot run '{}': {}; check the name and PATH (the attempt is recorded on {key})",
+                one_line(&argv[0]),
+                start_error(e)
+            );
+            Err(Failure::Silent(start_failure_code(e)).into())
+        }
+    }
+}
+
+/// Runs the command to its end with Ctrl-C (and Ctrl-\) shielded from us.
+fn execute(argv: &[String], json: bool) -> Ended {
+    let mut command = Command::new(&argv[0]);
+    command.args(&argv[1..]);
+    if json {
+        command.stdout(Stdio::from(io::stderr()));
+    }
+    // Ctrl-C and Ctrl-\ reach the command (same process group) and are
+    // noted, not obeyed, by us: we outlive it to record how it ended.
+    let _shield = SignalGuard::catch(&[libc::SIGINT, libc::SIGQUIT]);
+    match command.spawn() {
+        Ok(mut child) => match child.wait() {
+            Ok(status) => Ended::Exited(status),
+            Err(e) => Ended::CouldNotStart(e),
+        },
+        Err(e) => Ended::CouldNotStart(e),
+    }
+}
+
+/// Our exit code for a command that did not succeed.
+pub fn exit_code(status: &ExitStatus) -> u8 {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => u8::try_from(code).ok().filter(|c| *c != 0).unwrap_or(1),
+        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, None) => 1,
+    }
+}
+
+/// 127 when the program does not exist, 126 when it cannot be executed.
+pub fn start_failure_code(e: &io::Error) -> u8 {
+    match e.kind() {
+        io::ErrorKind::NotFound => 127,
+        _ => 126,
+    }
+}
+
+/// The timeline text: "Ran `systemctl restart api` → exit 0 in 2.3s".
+pub fn describe(argv: &[String], ended: &Ended, took: Duration) -> String {
+    let command = display(argv);
+    match ended {
+        Ended::CouldNotStart(e) => format!("Could not run `{command}`: {}", start_error(e)),
+        Ended::Exited(status) => match (status.code(), status.signal()) {
+            (Some(code), _) => format!("Ran `{command}` → exit {code} in {}", humantime(took)),
+            (None, Some(signal)) => format!(
+                "Ran `{command}` → killed by {} after {}",
+                signal_name(signal),
+                humantime(took)
+            ),
+            (None, None) => format!("Ran `{command}` → {status} in {}", humantime(took)),
+        },
+    }
+}
+
+/// For the error line when recording fails after the command ran.
+fn outcome_phrase(ended: &Ended, took: Duration) -> String {
+    match ended {
+        Ended::CouldNotStart(e) => format!("the command could not start ({})", start_error(e)),
+        Ended::Exited(status) => match (status.code(), status.signal()) {
+            (Some(code), _) => format!("the command ran (exit {code} in {})", humantime(took)),
+            (None, Some(signal)) => format!("the command ran (killed by {})", signal_name(signal)),
+            (None, None) => format!("the command ran ({status})"),
+        },
+    }
+}
+
+/// The structured facts: argv, exit status or signal, duration.
+pub fn details(argv: &[String], ended: &Ended, took: Duration) -> serde_json::Value {
+    let duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
+    match ended {
+        Ended::Exited(status) => json!({
+            "command": argv,
+            "exit_status": status.code(),
+            "signal": status.signal(),
+            "duration_ms": duration_ms,
+        }),
+        Ended::CouldNotStart(e) => json!({
+            "command": argv,
+            "exit_status": null,
+            "signal": null,
+            "duration_ms": duration_ms,
+            "error": start_error(e),
+        }),
+    }
+}
+
+/// "not found", "permission denied": without the "(os error 2)".
+fn start_error(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "not found".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// The command as a person would type it: words with spaces or shell
+/// characters in single quotes.
+pub fn display(argv: &[String]) -> String {
+    argv.iter().map(|word| quote(word)).collect::<Vec<_>>().join(" ")
+}
+
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn commands_are_shown_as_typed() {
+        assert_eq!(
+            display(&argv(&["systemctl", "restart", "api"])),
+            "systemctl restart api"
+        );
+        assert_eq!(
+            display(&argv(&["sh", "-c", "echo 'hi' && exit 3", ""])),
+            r#"sh -c 'echo '\''hi'\'' && exit 3' ''"#
+        );
+        assert_eq!(
+            display(&argv(&["kubectl", "--context=prod", "x@y"])),
+            "kubectl --context=prod x@y"
+        );
+    }
+
+    #[test]
+    fn the_text_says_what_ran_and_how_it_ended() {
+        let cmd = argv(&["systemctl", "restart", "api"]);
+        let took = Duration::from_millis(2_300);
+        let exited = |raw| Ended::Exited(ExitStatus::from_raw(raw));
+        assert_eq!(
+            describe(&cmd, &exited(0), took),
+            "Ran `systemctl restart api` → exit 0 in 2.3s"
+        );
+        assert_eq!(
+            describe(&cmd, &exited(5 << 8), Duration::from_secs(75)),
+            "Ran `systemctl restart api` → exit 5 in 1m15s"
+        );
+        assert_eq!(
+            describe(&cmd, &exited(libc::SIGINT), took),
+            "Ran `systemctl restart api` → killed by SIGINT after 2.3s"
+        );
+        let missing = Ended::CouldNotStart(io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(
+            describe(&cmd, &missing, Duration::ZERO),
+            "Could not run `systemctl restart api`: not found"
+        );
+    }
+
+    #[test]
+    fn details_hold_argv_status_and_duration() {
+        let cmd = argv(&["false"]);
+        let d = details(
+            &cmd,
+            &Ended::Exited(ExitStatus::from_raw(1 << 8)),
+            Duration::from_millis(12),
+        );
+        assert_eq!(
+            d,
+            json!({"command": ["false"], "exit_status": 1, "signal": null, "duration_ms": 12})
+        );
+        let d = details(
+            &cmd,
+            &Ended::Exited(ExitStatus::from_raw(libc::SIGTERM)),
+            Duration::ZERO,
+        );
+        assert_eq!(d["exit_status"], serde_json::Value::Null);
+        assert_eq!(d["signal"], libc::SIGTERM);
+        let d = details(
+            &cmd,
+            &Ended::CouldNotStart(io::Error::from(io::ErrorKind::PermissionDenied)),
+            Duration::ZERO,
+        );
+        assert_eq!(d["error"], "permission denied");
+    }
+
+    #[test]
+    fn exit_codes_follow_the_command_and_shell_conventions() {
+        assert_eq!(exit_code(&ExitStatus::from_raw(3 << 8)), 3);
+        assert_eq!(exit_code(&ExitStatus::from_raw(libc::SIGINT)), 130);
+        assert_eq!(exit_code(&ExitStatus::from_raw(libc::SIGKILL)), 137);
+        assert_eq!(start_failure_code(&io::Error::from(io::ErrorKind::NotFound)), 127);
+        assert_eq!(
+            start_failure_code(&io::Error::from(io::ErrorKind::PermissionDenied)),
+            126
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! `incident exec`: run a remediation command and record it as an action.
+
+use crate::support::{Env, kinds, last_event};
+use serde_json::{Value, json};
+use std::process::Output;
+
+const PATH: &str = "/usr/bin:/bin";
+
+fn run(env: &Env, args: &[&str]) -> Output {
+    env.cmd().env("PATH", PATH).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn a_successful_command_streams_its_output_and_is_recorded() {
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let out = run(
+        &env,
+        &[
+            "exec",
+            "INC-1",
+            "--",
+            "sh",
+            "-c",
+            "echo restarted; echo 'a warning' >&2",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "restarted\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("a warning"), "{stderr}");
+    assert!(stderr.contains("INC-1: recorded action: Ran `sh -c"), "{stderr}");
+
+    let incident = env.show("INC-1");
+    assert_eq!(kinds(&incident), ["declared", "action"]);
+    let event = last_event(&incident);
+    assert_eq!(event["author"], "alice");
+    let message = event["text"].as_str().unwrap();
+    assert!(
+        message.starts_with("Ran `sh -c 'echo restarted; echo '\\''a warning'\\'' >&2'` → exit 0 in "),
+        "{message}"
+    );
+    let details = &event["details"];
+    assert_eq!(
+        details["command"],
+        json!(["sh", "-c", "echo restarted; echo 'a warning' >&2"])
+    );
+    assert_eq!(details["exit_status"], 0);
+    assert_eq!(details["signal"], Value::Null);
+    assert!(details["duration_ms"].is_u64(), "{details}");
+}
+
+#[test]
+fn a_failing_command_sets_our_exit_status_and_is_recorded() {
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let out = run(&env, &["exec", "1", "--", "sh", "-c", "exit 3"]);
+    assert_eq!(out.status.code(), Some(3));
+    let event = last_event(&env.show("INC-1")).clone();
+    assert_eq!(event["details"]["exit_status"], 3);
+    assert!(event["text"].as_str().unwrap().contains("→ exit 3 in"), "{event}");
+
+    // Ended by a signal: 128 + N, as shells report it.
+    let out = run(&env, &["exec", "1", "--", "sh", "-c", "kill -TERM $$"]);
+    assert_eq!(out.status.code(), Some(143));
+    let event = last_event(&env.show("INC-1")).clone();
+    assert_eq!(event["details"]["signal"], 15);
+    assert_eq!(event["details"]["exit_status"], Value::Null);
+    assert!(
+        event["text"]
+            .as_str()
+            .unwrap()
+            .contains("→ killed by SIGTERM after"),
+        "{event}"
+    );
+}
+
+#[test]
+fn a_command_that_does_not_exist_exits_127_and_the_attempt_is_recorded() {
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let out = run(&env, &["exec", "INC-1", "--", "no-such-remedy", "--now"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(127), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("error: cannot run 'no-such-remedy': not found; check the name and PATH"),
+        "{stderr}"
+    );
+    let event = last_event(&env.show("INC-1")).clone();
+    assert_eq!(event["kind"], "action");
+    assert_eq!(event["text"], "Could not run `no-such-remedy --now`: not found");
+    assert_eq!(event["details"]["error"], "not found");
+    assert_eq!(event["details"]["command"], json!(["no-such-remedy", "--now"]));
+}
+
+#[test]
+fn nothing_runs_for_an_unknown_incident_or_a_bad_key() {
+    let env = Env::new();
+    let marker = env.dir.path().join("ran");
+    let touch = ["touch", marker.to_str().unwrap()];
+    env.declare("API down", &[]);
+
+    let mut args = vec!["exec", "INC-9", "--"];
+    args.extend(touch);
+    let stderr = env.fails(1, &args);
+    assert!(stderr.contains("no incident INC-9"), "{stderr}");
+
+    let mut args = vec!["exec", "not-a-key", "--"];
+    args.extend(touch);
+    env.fails(2, &args);
+    assert!(!marker.exists(), "the command must not run");
+    assert_eq!(kinds(&env.show("INC-1")), ["declared"]);
+
+    // Without '--' or without a command: a usage error.
+    let out = run(&env, &["exec", "INC-1"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn with_json_stdout_is_only_the_incident() {
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let out = run(&env, &["--json", "exec", "INC-1", "--", "echo", "noise"]);
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(last_event(&doc)["details"]["command"], json!(["echo", "noise"]));
+    assert!(text(&out.stderr).contains("noise"));
+}
+
+/// Ctrl-C on a terminal signals the whole foreground group: the command
+/// stops, and we live to record it.
+#[test]
+fn ctrl_c_stops_the_command_and_the_result_is_still_recorded() {
+    use std::os::unix::process::CommandExt;
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let ready = env.dir.path().join("ready");
+    let script = format!("touch '{}'; sleep 30", ready.display());
+    let mut command = crate::hooks::std_command(&env);
+    command
+        .args(["exec", "INC-1", "--", "sh", "-c", &script])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0);
+    let mut child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ready.exists() {
+        assert!(std::time::Instant::now() < deadline, "the command never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pgid = child.id() as i32;
+    // SAFETY: kill(2) on the process group this test started.
+    unsafe {
+        libc::kill(-pgid, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let event = last_event(&env.show("INC-1")).clone();
+    assert_eq!(event["details"]["signal"], 2, "{event}");
+    assert!(
+        event["text"].as_str().unwrap().contains("killed by SIGINT"),
+        "{event}"
+    );
+}
