@@ -26,6 +26,7 @@
 //! pure functions, unit-tested below; [`run`] is the only part that spawns.
 
 use crate::context::Ctx;
+use crate::model::triage::Assessment;
 use crate::model::{Event, EventKind, Incident, key};
 use crate::store::Store;
 use crate::views::{EventView, IncidentView};
@@ -98,10 +99,15 @@ pub struct Payload<'a> {
 }
 
 impl<'a> Payload<'a> {
-    pub fn new(key: String, event: &'a Event, incident: &'a Incident) -> Self {
+    pub fn new(
+        key: String,
+        event: &'a Event,
+        incident: &'a Incident,
+        assessment: Option<&Assessment>,
+    ) -> Self {
         Payload {
             event: EventView::new(event),
-            incident: IncidentView::new(key, incident),
+            incident: IncidentView::new(key, incident).with_assessment(assessment),
         }
     }
 }
@@ -150,7 +156,7 @@ pub fn after_commit(
     };
     let guard = SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
     // The incident as the whole command left it, read once per incident.
-    let mut incidents: BTreeMap<i64, Incident> = BTreeMap::new();
+    let mut incidents: BTreeMap<i64, (Incident, Option<Assessment>)> = BTreeMap::new();
     for event in events {
         let mut todo = matching(hooks, event.kind).peekable();
         if todo.peek().is_none() {
@@ -159,8 +165,11 @@ pub fn after_commit(
         let key = key::format(&prefix, event.incident_id);
         let incident = match incidents.entry(event.incident_id) {
             Entry::Occupied(found) => found.into_mut(),
-            Entry::Vacant(slot) => match store.incident(event.incident_id) {
-                Ok(Some(incident)) => slot.insert(incident),
+            Entry::Vacant(slot) => match store
+                .incident(event.incident_id)
+                .and_then(|i| Ok(i.zip(Some(store.assessment(event.incident_id)?))))
+            {
+                Ok(Some(found)) => slot.insert(found),
                 Ok(None) => continue,
                 Err(e) => {
                     ctx.warn(format!(
@@ -171,7 +180,12 @@ pub fn after_commit(
                 }
             },
         };
-        let mut input = match serde_json::to_vec(&Payload::new(key.clone(), event, incident)) {
+        let mut input = match serde_json::to_vec(&Payload::new(
+            key.clone(),
+            event,
+            &incident.0,
+            incident.1.as_ref(),
+        )) {
             Ok(bytes) => bytes,
             Err(e) => {
                 ctx.warn(format!("hooks for {} on {key} did not run: {e}", event.kind));
@@ -479,7 +493,7 @@ mod tests {
     #[test]
     fn the_stdin_document_holds_the_event_and_the_incident_without_timeline() {
         let (e, i) = (event(EventKind::Resolved), incident());
-        let doc = serde_json::to_value(Payload::new("INC-7".into(), &e, &i)).unwrap();
+        let doc = serde_json::to_value(Payload::new("INC-7".into(), &e, &i, None)).unwrap();
         assert_eq!(doc["event"]["id"], 42);
         assert_eq!(doc["event"]["kind"], "resolved");
         assert_eq!(doc["event"]["at"], "2026-11-23T08:00:00Z");

@@ -58,14 +58,17 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
         Ok(())
     })?;
     if ctx.json() {
-        let keys = matching
+        // The same objects as `list --json`, assessment included.
+        let extra = matching
             .iter()
-            .map(|i| ctx.key(i.id))
+            .map(|i| Ok((ctx.key(i.id)?, store.assessment(i.id)?)))
             .collect::<Result<Vec<_>>>()?;
         let views: Vec<IncidentView> = matching
             .iter()
-            .zip(keys)
-            .map(|(i, key)| IncidentView::new(key, i))
+            .zip(&extra)
+            .map(|(i, (key, assessment))| {
+                IncidentView::new(key.clone(), i).with_assessment(assessment.as_ref())
+            })
             .collect();
         output::print_json(&views)?;
     }

@@ -516,3 +516,34 @@ fn an_interrupt_during_a_hook_kills_it_and_keeps_the_record() {
         .unwrap();
     assert!(gone(pid), "the hook's child {pid} still runs");
 }
+
+#[test]
+fn a_hook_sees_the_current_assessment_of_the_incident() {
+    let mut env = Env::new();
+    let (out, quoted) = spot(&env, "assessed.json");
+    env.with_config(&format!(
+        "[[hooks]]\non = [\"assessed\"]\nrun = \"cat > {quoted}\"\n"
+    ));
+    ok(&env, &["declare", "Card data exposed", "-s", "SEV2"]);
+    ok(
+        &env,
+        &[
+            "assess",
+            "1",
+            "--impact",
+            "Card numbers in logs",
+            "--sees",
+            "Nothing yet",
+            "--customers",
+            "some",
+            "--check",
+            "C4",
+            "--yes",
+        ],
+    );
+    let doc = read_json(&out);
+    assert_eq!(doc["event"]["kind"], "assessed");
+    assert_eq!(doc["incident"]["severity"], "SEV1");
+    assert_eq!(doc["incident"]["assessment"]["severity"], "SEV1");
+    assert_eq!(doc["incident"]["assessment"]["checked"][0]["id"], "C4");
+}
