@@ -11,6 +11,7 @@ pub mod error;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub mod postmortem;
 pub mod store;
 pub mod text;
 pub mod time;
