@@ -2,8 +2,9 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs,
-    list::ListArgs, resolve::ResolveArgs, show::ShowArgs, topic::TopicArgs, update::UpdateArgs,
+    action::ActionArgs, assign_role::AssignRoleArgs, completions::CompletionsArgs, declare::DeclareArgs,
+    escalate::EscalateArgs, list::ListArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs,
+    topic::TopicArgs, update::UpdateArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -79,6 +80,10 @@ pub enum Command {
     Update(UpdateArgs),
     /// Mark an incident resolved: service restored for everyone
     Resolve(ResolveArgs),
+    /// The retrospective: five whys, root cause, action items; --complete closes, --export md renders
+    Retro(RetroArgs),
+    /// Follow-up action items: add, list, done, link
+    Action(ActionArgs),
     /// List incidents: open ones by default, most severe first
     #[command(visible_alias = "ls")]
     List(ListArgs),

@@ -1,11 +1,13 @@
 //! One file per subcommand; this file only dispatches.
 
+pub mod action;
 pub mod assign_role;
 pub mod completions;
 pub mod declare;
 pub mod escalate;
 pub mod list;
 pub mod resolve;
+pub mod retro;
 pub mod show;
 pub mod topic;
 pub mod update;
@@ -22,6 +24,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Escalate(args) => escalate::run(&ctx, args),
         Command::Update(args) => update::run(&ctx, args),
         Command::Resolve(args) => resolve::run(&ctx, args),
+        Command::Retro(args) => retro::run(&ctx, args),
+        Command::Action(args) => action::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Topic(args) => topic::run(&ctx, args),
