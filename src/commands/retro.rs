@@ -322,7 +322,7 @@ fn parse_answers(text: &str, today: NaiveDate) -> Result<(RetroPatch, Vec<NewAct
         // toml's message spans lines (a source excerpt); the first says it.
         let message = e.message().to_string();
         match e.span() {
-            Some(span) => format!("line {}: {message}", text[..span.start].lines().count().max(1)),
+            Some(span) => format!("line {}: {message}", text[..span.start].matches('\n').count() + 1),
             None => message,
         }
     })?;
