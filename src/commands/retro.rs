@@ -249,7 +249,8 @@ fn complete(
     w.save(incident)?;
     let text = match &no_actions {
         Some(why) => format!("Closed: retrospective complete, no action items: {why}"),
-        None => format!("Closed: retrospective complete, {} action item(s)", items.len()),
+        None if items.len() == 1 => "Closed: retrospective complete, 1 action item".to_string(),
+        None => format!("Closed: retrospective complete, {} action items", items.len()),
     };
     w.append(
         incident.id,
@@ -380,6 +381,14 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<Change>> {
     writeln!(err, "Retrospective of {key}: {}", one_line(&incident.title))?;
     writeln!(err, "\nThe timeline, in the order things happened:")?;
     let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
+    // The prompts' terminal, not stdout's; one that reports no sensible
+    // width (a bare pty) gets a readable one rather than a column of letters.
+    let width = dialoguer::console::Term::stderr()
+        .size_checked()
+        .map(|(_, cols)| cols)
+        .filter(|cols| *cols >= 40)
+        .unwrap_or(100);
+    table.set_width(width);
     for e in &events {
         table.add_row(vec![
             Cell::new(human(e.at, &Local)),

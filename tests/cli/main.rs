@@ -6,6 +6,7 @@ mod declare;
 mod errors;
 mod lifecycle;
 mod list;
+mod retro;
 mod roles;
 mod show;
 mod storage;
