@@ -38,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('escalate', 'escalate', [CompletionResultType]::ParameterValue, 'Page more people, and raise the severity if needed')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Add to the timeline: a note, decision, action, evidence or status update')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark an incident resolved: service restored for everyone')
+            [CompletionResult]::new('retro', 'retro', [CompletionResultType]::ParameterValue, 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders')
+            [CompletionResult]::new('action', 'action', [CompletionResultType]::ParameterValue, 'Follow-up action items: add, list, done, link')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an incident, its roles and its timeline')
@@ -163,6 +165,143 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;retro' {
+            [CompletionResult]::new('--answers', '--answers', [CompletionResultType]::ParameterName, 'Record the answers from a TOML file instead of asking (''-'' reads stdin; see examples/retro-answers.toml)')
+            [CompletionResult]::new('--no-actions', '--no-actions', [CompletionResultType]::ParameterName, 'Complete without action items, saying why')
+            [CompletionResult]::new('--export', '--export', [CompletionResultType]::ParameterName, 'Render the postmortem document instead: md (Markdown) or json')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the export to FILE (created owner-only) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the export to FILE (created owner-only) instead of stdout')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--complete', '--complete', [CompletionResultType]::ParameterName, 'Complete the retrospective and close the incident (needs a root cause and an action item)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;action' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a follow-up action item to an incident; prints its id (A-3)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List action items across all incidents, soonest due first')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List action items across all incidents, soonest due first')
+            [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark an action item done')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Link an action item to its ticket in the team''s tracker')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'incident;action;add' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Who follows it up')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Who follows it up')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)')
+            [CompletionResult]::new('--due', '--due', [CompletionResultType]::ParameterName, 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;action;list' {
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only items this person owns')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Only the items of this incident')
+            [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Only the items of this incident')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Only items not done yet')
+            [CompletionResult]::new('--overdue', '--overdue', [CompletionResultType]::ParameterName, 'Only open items whose due date has passed')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;action;ls' {
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only items this person owns')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Only the items of this incident')
+            [CompletionResult]::new('--incident', '--incident', [CompletionResultType]::ParameterName, 'Only the items of this incident')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Only items not done yet')
+            [CompletionResult]::new('--overdue', '--overdue', [CompletionResultType]::ParameterName, 'Only open items whose due date has passed')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;action;done' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'What was done, for the record')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'What was done, for the record')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;action;link' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;action;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a follow-up action item to an incident; prints its id (A-3)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List action items across all incidents, soonest due first')
+            [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark an action item done')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Link an action item to its ticket in the team''s tracker')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'incident;action;help;add' {
+            break
+        }
+        'incident;action;help;list' {
+            break
+        }
+        'incident;action;help;done' {
+            break
+        }
+        'incident;action;help;link' {
+            break
+        }
+        'incident;action;help;help' {
             break
         }
         'incident;list' {
@@ -334,6 +473,8 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('escalate', 'escalate', [CompletionResultType]::ParameterValue, 'Page more people, and raise the severity if needed')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Add to the timeline: a note, decision, action, evidence or status update')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark an incident resolved: service restored for everyone')
+            [CompletionResult]::new('retro', 'retro', [CompletionResultType]::ParameterValue, 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders')
+            [CompletionResult]::new('action', 'action', [CompletionResultType]::ParameterValue, 'Follow-up action items: add, list, done, link')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show an incident, its roles and its timeline')
             [CompletionResult]::new('topic', 'topic', [CompletionResultType]::ParameterValue, 'Print a one-line status for a chat channel topic')
@@ -363,6 +504,28 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;help;resolve' {
+            break
+        }
+        'incident;help;retro' {
+            break
+        }
+        'incident;help;action' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a follow-up action item to an incident; prints its id (A-3)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List action items across all incidents, soonest due first')
+            [CompletionResult]::new('done', 'done', [CompletionResultType]::ParameterValue, 'Mark an action item done')
+            [CompletionResult]::new('link', 'link', [CompletionResultType]::ParameterValue, 'Link an action item to its ticket in the team''s tracker')
+            break
+        }
+        'incident;help;action;add' {
+            break
+        }
+        'incident;help;action;list' {
+            break
+        }
+        'incident;help;action;done' {
+            break
+        }
+        'incident;help;action;link' {
             break
         }
         'incident;help;list' {

@@ -35,6 +35,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand escalate 'Page more people, and raise the severity if needed'
             cand update 'Add to the timeline: a note, decision, action, evidence or status update'
             cand resolve 'Mark an incident resolved: service restored for everyone'
+            cand retro 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
+            cand action 'Follow-up action items: add, list, done, link'
             cand list 'List incidents: open ones by default, most severe first'
             cand ls 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
@@ -154,6 +156,130 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'incident;retro'= {
+            cand --answers 'Record the answers from a TOML file instead of asking (''-'' reads stdin; see examples/retro-answers.toml)'
+            cand --no-actions 'Complete without action items, saying why'
+            cand --export 'Render the postmortem document instead: md (Markdown) or json'
+            cand -o 'Write the export to FILE (created owner-only) instead of stdout'
+            cand --output 'Write the export to FILE (created owner-only) instead of stdout'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --complete 'Complete the retrospective and close the incident (needs a root cause and an action item)'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;action'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Add a follow-up action item to an incident; prints its id (A-3)'
+            cand list 'List action items across all incidents, soonest due first'
+            cand ls 'List action items across all incidents, soonest due first'
+            cand done 'Mark an action item done'
+            cand link 'Link an action item to its ticket in the team''s tracker'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'incident;action;add'= {
+            cand -o 'Who follows it up'
+            cand --owner 'Who follows it up'
+            cand -d 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)'
+            cand --due 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)'
+            cand -k 'detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)'
+            cand --kind 'detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;action;list'= {
+            cand --owner 'Only items this person owns'
+            cand -i 'Only the items of this incident'
+            cand --incident 'Only the items of this incident'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --open 'Only items not done yet'
+            cand --overdue 'Only open items whose due date has passed'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;action;ls'= {
+            cand --owner 'Only items this person owns'
+            cand -i 'Only the items of this incident'
+            cand --incident 'Only the items of this incident'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --open 'Only items not done yet'
+            cand --overdue 'Only open items whose due date has passed'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;action;done'= {
+            cand -n 'What was done, for the record'
+            cand --note 'What was done, for the record'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;action;link'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;action;help'= {
+            cand add 'Add a follow-up action item to an incident; prints its id (A-3)'
+            cand list 'List action items across all incidents, soonest due first'
+            cand done 'Mark an action item done'
+            cand link 'Link an action item to its ticket in the team''s tracker'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'incident;action;help;add'= {
+        }
+        &'incident;action;help;list'= {
+        }
+        &'incident;action;help;done'= {
+        }
+        &'incident;action;help;link'= {
+        }
+        &'incident;action;help;help'= {
         }
         &'incident;list'= {
             cand -s 'Only incidents in this status (repeat or separate with commas)'
@@ -313,6 +439,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand escalate 'Page more people, and raise the severity if needed'
             cand update 'Add to the timeline: a note, decision, action, evidence or status update'
             cand resolve 'Mark an incident resolved: service restored for everyone'
+            cand retro 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
+            cand action 'Follow-up action items: add, list, done, link'
             cand list 'List incidents: open ones by default, most severe first'
             cand show 'Show an incident, its roles and its timeline'
             cand topic 'Print a one-line status for a chat channel topic'
@@ -336,6 +464,22 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;update'= {
         }
         &'incident;help;resolve'= {
+        }
+        &'incident;help;retro'= {
+        }
+        &'incident;help;action'= {
+            cand add 'Add a follow-up action item to an incident; prints its id (A-3)'
+            cand list 'List action items across all incidents, soonest due first'
+            cand done 'Mark an action item done'
+            cand link 'Link an action item to its ticket in the team''s tracker'
+        }
+        &'incident;help;action;add'= {
+        }
+        &'incident;help;action;list'= {
+        }
+        &'incident;help;action;done'= {
+        }
+        &'incident;help;action;link'= {
         }
         &'incident;help;list'= {
         }

@@ -38,6 +38,8 @@ complete -c incident -n "__fish_incident_needs_command" -f -a "assign-role" -d '
 complete -c incident -n "__fish_incident_needs_command" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
 complete -c incident -n "__fish_incident_needs_command" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
 complete -c incident -n "__fish_incident_needs_command" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_needs_command" -f -a "retro" -d 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
+complete -c incident -n "__fish_incident_needs_command" -f -a "action" -d 'Follow-up action items: add, list, done, link'
 complete -c incident -n "__fish_incident_needs_command" -f -a "list" -d 'List incidents: open ones by default, most severe first'
 complete -c incident -n "__fish_incident_needs_command" -f -a "ls" -d 'List incidents: open ones by default, most severe first'
 complete -c incident -n "__fish_incident_needs_command" -f -a "show" -d 'Show an incident, its roles and its timeline'
@@ -145,6 +147,86 @@ complete -c incident -n "__fish_incident_using_subcommand resolve" -l json -d 'P
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand retro" -l answers -d 'Record the answers from a TOML file instead of asking (\'-\' reads stdin; see examples/retro-answers.toml)' -r -F
+complete -c incident -n "__fish_incident_using_subcommand retro" -l no-actions -d 'Complete without action items, saying why' -r
+complete -c incident -n "__fish_incident_using_subcommand retro" -l export -d 'Render the postmortem document instead: md (Markdown) or json' -r -f -a "md\t''
+json\t''"
+complete -c incident -n "__fish_incident_using_subcommand retro" -s o -l output -d 'Write the export to FILE (created owner-only) instead of stdout' -r -F
+complete -c incident -n "__fish_incident_using_subcommand retro" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand retro" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand retro" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand retro" -l complete -d 'Complete the retrospective and close the incident (needs a root cause and an action item)'
+complete -c incident -n "__fish_incident_using_subcommand retro" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand retro" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand retro" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand retro" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "add" -d 'Add a follow-up action item to an incident; prints its id (A-3)'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "list" -d 'List action items across all incidents, soonest due first'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "ls" -d 'List action items across all incidents, soonest due first'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "done" -d 'Mark an action item done'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "link" -d 'Link an action item to its ticket in the team\'s tracker'
+complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s o -l owner -d 'Who follows it up' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s d -l due -d 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s k -l kind -d 'detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)' -r -f -a "detective\t''
+preventive\t''
+corrective\t''"
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l owner -d 'Only items this person owns' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -s i -l incident -d 'Only the items of this incident' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l open -d 'Only items not done yet'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l overdue -d 'Only open items whose due date has passed'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l owner -d 'Only items this person owns' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -s i -l incident -d 'Only the items of this incident' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l open -d 'Only items not done yet'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l overdue -d 'Only open items whose due date has passed'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -s n -l note -d 'What was done, for the record' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from link" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from link" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from link" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from link" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from link" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from link" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from link" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a follow-up action item to an incident; prints its id (A-3)'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "list" -d 'List action items across all incidents, soonest due first'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "done" -d 'Mark an action item done'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "link" -d 'Link an action item to its ticket in the team\'s tracker'
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c incident -n "__fish_incident_using_subcommand list" -s s -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
 identified\t''
 mitigated\t''
@@ -248,20 +330,26 @@ complete -c incident -n "__fish_incident_using_subcommand completions" -l json -
 complete -c incident -n "__fish_incident_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand completions" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "declare" -d 'Open an incident and print its key'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "exec" -d 'Run a remediation command and record it in the timeline as an action'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve list show topic exec comms check stats guard verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "retro" -d 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "action" -d 'Follow-up action items: add, list, done, link'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "exec" -d 'Run a remediation command and record it in the timeline as an action'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "add" -d 'Add a follow-up action item to an incident; prints its id (A-3)'
+complete -c incident -n "__fish_incident_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "list" -d 'List action items across all incidents, soonest due first'
+complete -c incident -n "__fish_incident_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "done" -d 'Mark an action item done'
+complete -c incident -n "__fish_incident_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "link" -d 'Link an action item to its ticket in the team\'s tracker'

@@ -2,10 +2,10 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    assess::AssessArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
+    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
     completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, exec::ExecArgs,
-    guard::GuardArgs, list::ListArgs, resolve::ResolveArgs, show::ShowArgs, stats::StatsArgs,
-    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    guard::GuardArgs, list::ListArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs,
+    stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -94,6 +94,10 @@ pub enum Command {
     Update(UpdateArgs),
     /// Mark an incident resolved: service restored for everyone
     Resolve(ResolveArgs),
+    /// The retrospective: five whys, root cause, action items; --complete closes, --export md renders
+    Retro(RetroArgs),
+    /// Follow-up action items: add, list, done, link
+    Action(ActionArgs),
     /// List incidents: open ones by default, most severe first
     #[command(visible_alias = "ls")]
     List(ListArgs),

@@ -12,6 +12,7 @@ pub mod hooks;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub mod postmortem;
 pub mod prompt;
 pub mod store;
 pub mod text;

@@ -1,5 +1,6 @@
 //! One file per subcommand; this file only dispatches.
 
+pub mod action;
 pub mod assess;
 pub mod assign_role;
 pub mod check;
@@ -11,6 +12,7 @@ pub mod exec;
 pub mod guard;
 pub mod list;
 pub mod resolve;
+pub mod retro;
 pub mod show;
 pub mod stats;
 pub mod topic;
@@ -30,6 +32,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Escalate(args) => escalate::run(&ctx, args),
         Command::Update(args) => update::run(&ctx, args),
         Command::Resolve(args) => resolve::run(&ctx, args),
+        Command::Retro(args) => retro::run(&ctx, args),
+        Command::Action(args) => action::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Topic(args) => topic::run(&ctx, args),

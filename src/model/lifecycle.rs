@@ -43,6 +43,16 @@ pub fn plan(from: Status, to: Status) -> Result<Move, String> {
     }
 }
 
+/// Whether completing the retrospective may close an incident now. This is
+/// the only way into `closed`: [`plan`] refuses it to every other command.
+pub fn close(from: Status) -> Result<(), String> {
+    match from {
+        Status::Resolved => Ok(()),
+        Status::Closed => Err("it is already closed".into()),
+        _ => Err(format!("it is {from}; resolve it first ('incident resolve KEY')")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +99,14 @@ mod tests {
         );
         assert_eq!(plan(Identified, Identified).unwrap().event_kind(), None);
         assert!(plan(Resolved, Closed).unwrap_err().contains("retro"));
+    }
+
+    #[test]
+    fn only_a_resolved_incident_can_be_closed() {
+        for &from in Status::ALL {
+            assert_eq!(close(from).is_ok(), from == Resolved, "{from}");
+        }
+        assert!(close(Mitigated).unwrap_err().contains("resolve it first"));
+        assert!(close(Closed).unwrap_err().contains("already closed"));
     }
 }

@@ -132,6 +132,11 @@ named_enum! {
         Escalated = "escalated",
         Resolved = "resolved",
         Assessed = "assessed",
+        RetroUpdated = "retro_updated",
+        Closed = "closed",
+        ActionAdded = "action_added",
+        ActionDone = "action_done",
+        ActionLinked = "action_linked",
     }
 }
 
@@ -146,6 +151,9 @@ impl From<EntryKind> for EventKind {
         }
     }
 }
+
+// Declared after `named_enum!` so it can use the macro.
+pub mod retro;
 
 /// An incident's current state, as stored. Its history is in its events.
 #[derive(Debug, Clone)]

@@ -24,6 +24,7 @@ pub const STEPS: &[Step] = &[
         code: Some(super::events::backfill_chain),
     },
     Step::sql(include_str!("schema_assessments.sql")),
+    Step::sql(include_str!("schema_retro.sql")),
 ];
 
 /// The version this binary writes.
@@ -67,7 +68,7 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        for table in ["events", "incidents", "roles", "assessments"] {
+        for table in ["events", "incidents", "roles", "assessments", "retros", "actions"] {
             assert!(
                 tables.iter().any(|t| t == table),
                 "{table} missing from {tables:?}"

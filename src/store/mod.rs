@@ -9,16 +9,19 @@ mod assessments;
 pub mod events;
 mod incidents;
 pub mod migrations;
+mod retro;
 pub mod sql;
 
 pub use events::Scope as EventScope;
 pub use incidents::ListFilter;
+pub use retro::ActionFilter;
 
 use crate::error::usage;
+use crate::model::retro::{ActionItem, NewAction, Retro};
 use crate::model::triage::Assessment;
 use crate::model::{Event, EventKind, Incident, NewEvent};
 use anyhow::{Context, Result, anyhow};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::collections::HashMap;
 use std::fs;
@@ -259,6 +262,31 @@ impl Store {
     ) -> Result<()> {
         incidents::each(&self.conn, filter, severity_order, f)
     }
+
+    /// The incident's retrospective, if one was started.
+    pub fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
+        retro::get(&self.conn, incident_id).map_err(|e| self.explain(e))
+    }
+
+    pub fn action(&self, id: i64) -> Result<Option<ActionItem>> {
+        retro::action(&self.conn, id).map_err(|e| self.explain(e))
+    }
+
+    /// Action items matching `filter`, soonest due first (one incident's: in
+    /// order of creation).
+    pub fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
+        retro::actions(&self.conn, filter).map_err(|e| self.explain(e))
+    }
+
+    /// Open action items whose due day is before `today` (the local calendar
+    /// day: `now.with_timezone(&Local).date_naive()`), soonest due first.
+    /// `check` and `stats` report these.
+    pub fn overdue_actions(&self, today: NaiveDate) -> Result<Vec<ActionItem>> {
+        self.actions(&ActionFilter {
+            due_before: Some(today),
+            ..ActionFilter::default()
+        })
+    }
 }
 
 /// Every change to the database goes through here, inside one transaction.
@@ -296,6 +324,33 @@ impl Writer<'_> {
     /// Stores a triage assessment (its `id` is ignored) and returns its id.
     pub fn add_assessment(&mut self, assessment: &Assessment) -> Result<i64> {
         Ok(assessments::insert(&self.tx, assessment)?)
+    }
+
+    pub fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
+        Ok(retro::get(&self.tx, incident_id)?)
+    }
+
+    /// Stores the incident's retrospective (creating it the first time).
+    pub fn save_retro(&mut self, incident_id: i64, value: &Retro) -> Result<()> {
+        Ok(retro::save(&self.tx, incident_id, value, self.now)?)
+    }
+
+    /// Adds an open action item to the incident; returns its number.
+    pub fn add_action(&mut self, incident_id: i64, item: &NewAction) -> Result<i64> {
+        Ok(retro::add_action(&self.tx, incident_id, item, self.now)?)
+    }
+
+    pub fn action(&self, id: i64) -> Result<Option<ActionItem>> {
+        Ok(retro::action(&self.tx, id)?)
+    }
+
+    /// Stores an action item's status, done time, note and link.
+    pub fn save_action(&mut self, item: &ActionItem) -> Result<()> {
+        Ok(retro::save_action(&self.tx, item)?)
+    }
+
+    pub fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
+        Ok(retro::actions(&self.tx, filter)?)
     }
 
     /// Appends one event to the incident's timeline, written by the actor.

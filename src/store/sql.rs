@@ -1,9 +1,10 @@
 //! How domain values cross into SQLite: each type converts itself, so no
 //! query formats or parses strings by hand.
 
+use crate::model::retro::{ActionKind, ActionStatus};
 use crate::model::triage::{Customers, Factor};
 use crate::model::{Category, DetectedBy, EventKind, Status};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 macro_rules! text_enum_sql {
@@ -21,7 +22,16 @@ macro_rules! text_enum_sql {
     )+};
 }
 
-text_enum_sql!(Status, Category, DetectedBy, EventKind, Customers, Factor);
+text_enum_sql!(
+    Status,
+    Category,
+    DetectedBy,
+    EventKind,
+    Customers,
+    Factor,
+    ActionKind,
+    ActionStatus
+);
 
 /// A stored time: RFC 3339 UTC text, fixed width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,6 +48,24 @@ impl FromSql for Stamp {
         let text = value.as_str()?;
         DateTime::parse_from_rfc3339(text)
             .map(|t| Stamp(t.with_timezone(&Utc)))
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+/// A calendar day (an action item's due date): `YYYY-MM-DD` text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(pub NaiveDate);
+
+impl ToSql for Day {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.0.format("%Y-%m-%d").to_string()))
+    }
+}
+
+impl FromSql for Day {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        NaiveDate::parse_from_str(value.as_str()?, "%Y-%m-%d")
+            .map(Day)
             .map_err(|e| FromSqlError::Other(Box::new(e)))
     }
 }

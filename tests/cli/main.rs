@@ -10,6 +10,7 @@ mod exec;
 mod hooks;
 mod lifecycle;
 mod list;
+mod retro;
 mod roles;
 mod show;
 mod storage;

@@ -1,0 +1,316 @@
+//! `incident action`: follow-up action items from retrospectives — add them,
+//! list them across all incidents, mark them done, link them to a ticket.
+
+use super::retro::{add_action, local_day};
+use crate::context::Ctx;
+use crate::error::{not_found, usage};
+use crate::model::retro::{
+    ActionItem, ActionKind, ActionStatus, NewAction, format_action_id, parse_action_id, parse_due,
+};
+use crate::model::{EventKind, NewEvent};
+use crate::output;
+use crate::postmortem::ActionView;
+use crate::store::{Access, ActionFilter, Writer};
+use crate::text::{non_blank, one_line};
+use crate::time::{human, to_rfc3339};
+use anyhow::Result;
+use chrono::{Local, NaiveDate};
+use clap::{Args, Subcommand};
+use comfy_table::{Cell, Color};
+use serde::Serialize;
+use serde_json::json;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    #[command(subcommand)]
+    pub command: ActionCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Add a follow-up action item to an incident; prints its id
+    Add(AddArgs),
+    /// List action items across all incidents, soonest due first
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Mark an action item done
+    Done(DoneArgs),
+    /// Link an action item to its ticket in the team's tracker
+    Link(LinkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The incident (INC-7, inc-7 or 7)
+    pub key: String,
+
+    /// What is to be done
+    pub text: String,
+
+    /// Who follows it up
+    #[arg(long, short)]
+    pub owner: String,
+
+    /// When it is due: YYYY-MM-DD, or a span from today (14d, 2w)
+    #[arg(long, short, value_name = "DATE")]
+    pub due: String,
+
+    /// detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)
+    #[arg(long, short, value_enum)]
+    pub kind: ActionKind,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only items not done yet
+    #[arg(long)]
+    pub open: bool,
+
+    /// Only open items whose due date has passed
+    #[arg(long)]
+    pub overdue: bool,
+
+    /// Only items this person owns
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
+
+    /// Only the items of this incident
+    #[arg(long, short, value_name = "KEY")]
+    pub incident: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoneArgs {
+    /// The action item (A-3 or 3)
+    pub id: String,
+
+    /// What was done, for the record
+    #[arg(long, short)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The action item (A-3 or 3)
+    pub id: String,
+
+    /// The ticket, e.g. https://tracker.example/OPS-12
+    pub url: String,
+}
+
+pub fn run(ctx: &Ctx, args: ActionArgs) -> Result<()> {
+    match args.command {
+        ActionCommand::Add(args) => add(ctx, args),
+        ActionCommand::List(args) => list(ctx, args),
+        ActionCommand::Done(args) => done(ctx, args),
+        ActionCommand::Link(args) => link(ctx, args),
+    }
+}
+
+/// An action item as `action … --json` prints it.
+#[derive(Serialize)]
+struct ItemView {
+    #[serde(flatten)]
+    item: ActionView,
+    /// The incident's key.
+    incident: String,
+    created_at: String,
+}
+
+impl ItemView {
+    fn new(ctx: &Ctx, item: &ActionItem, today: NaiveDate) -> Result<ItemView> {
+        Ok(ItemView {
+            item: ActionView::new(item, today),
+            incident: ctx.key(item.incident_id)?,
+            created_at: to_rfc3339(item.created_at),
+        })
+    }
+}
+
+fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
+    let id = ctx.parse_key(&args.key)?;
+    let today = local_day(ctx.now);
+    let item = NewAction {
+        text: non_blank(&args.text)
+            .ok_or_else(|| usage("the action item is empty; say what is to be done"))?,
+        owner: non_blank(&args.owner).ok_or_else(|| usage("--owner is empty; name who follows it up"))?,
+        due: parse_due(&args.due, today).map_err(|e| usage(format!("--due: {e}")))?,
+        kind: args.kind,
+    };
+    let now = ctx.now;
+    let (store, committed) = ctx.write(|w| {
+        w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        add_action(w, id, &item, now)
+    })?;
+    let shown = committed.value;
+    if ctx.json() {
+        let number = parse_action_id(&shown).map_err(usage)?;
+        let item = store.action(number)?.ok_or_else(|| missing_action(number))?;
+        return output::print_json(&ItemView::new(ctx, &item, today)?);
+    }
+    let mut out = output::stdout();
+    writeln!(out, "{shown}")?;
+    out.flush()?;
+    ctx.say(format!(
+        "Added {shown} to {} for {}, due {}",
+        ctx.key(id)?,
+        one_line(&item.owner),
+        item.due
+    ));
+    Ok(())
+}
+
+fn list(ctx: &Ctx, args: ListArgs) -> Result<()> {
+    let today = local_day(ctx.now);
+    let incident_id = args.incident.as_deref().map(|k| ctx.parse_key(k)).transpose()?;
+    let filter = ActionFilter {
+        open: args.open,
+        due_before: args.overdue.then_some(today),
+        owner: args.owner.as_deref().and_then(non_blank),
+        incident_id,
+    };
+    let store = ctx.open(Access::Read)?;
+    if let Some(id) = incident_id {
+        ctx.find(&store, id)?;
+    }
+    let items = store.actions(&filter)?;
+    if ctx.json() {
+        let views = items
+            .iter()
+            .map(|i| ItemView::new(ctx, i, today))
+            .collect::<Result<Vec<_>>>()?;
+        return output::print_json(&views);
+    }
+    if items.is_empty() {
+        ctx.say(match (args.overdue, args.open) {
+            (true, _) => "No overdue action items.",
+            (false, true) => "No open action items.",
+            _ => "No action items match; add one with 'incident action add KEY TEXT --owner --due --kind'.",
+        });
+        return Ok(());
+    }
+    let colour = output::colour();
+    let mut table = output::table(["ID", "INCIDENT", "KIND", "OWNER", "DUE", "STATUS", "ACTION"]);
+    for item in &items {
+        let status = match item.status {
+            ActionStatus::Open if item.is_overdue(today) => {
+                let cell = Cell::new(format!("OVERDUE {}d", (today - item.due).num_days()));
+                if colour { cell.fg(Color::Red) } else { cell }
+            }
+            ActionStatus::Done => Cell::new(match item.done_at {
+                Some(t) => format!("done {}", human(t, &Local).split(' ').next().unwrap_or_default()),
+                None => "done".into(),
+            }),
+            status => Cell::new(status.as_str()),
+        };
+        let mut text = one_line(&item.text).into_owned();
+        if let Some(link) = &item.link {
+            text.push_str(&format!(" <{}>", one_line(link)));
+        }
+        table.add_row(vec![
+            Cell::new(format_action_id(item.id)),
+            Cell::new(ctx.key(item.incident_id)?),
+            Cell::new(item.kind.as_str()),
+            Cell::new(one_line(&item.owner)),
+            Cell::new(item.due.to_string()),
+            status,
+            Cell::new(text),
+        ]);
+    }
+    let mut out = output::stdout();
+    output::print_table(&mut out, &table)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn missing_action(number: i64) -> anyhow::Error {
+    not_found(format!(
+        "no action item {}; run 'incident action list'",
+        format_action_id(number)
+    ))
+}
+
+/// Loads the item inside the transaction, changes it with `f` (which returns
+/// the event to record, or `None` when nothing changed), saves it and appends
+/// the event to its incident's timeline.
+fn change(
+    ctx: &Ctx,
+    id: &str,
+    f: impl FnOnce(&mut ActionItem) -> Result<Option<(EventKind, String, serde_json::Value)>>,
+) -> Result<(ActionItem, bool)> {
+    let number = parse_action_id(id).map_err(usage)?;
+    let now = ctx.now;
+    let (_, committed) = ctx.write(|w: &mut Writer<'_>| {
+        let mut item = w.action(number)?.ok_or_else(|| missing_action(number))?;
+        let Some((kind, text, details)) = f(&mut item)? else {
+            return Ok((item, false));
+        };
+        w.save_action(&item)?;
+        w.append(item.incident_id, NewEvent::new(now, kind, text).with(details))?;
+        Ok((item, true))
+    })?;
+    Ok(committed.value)
+}
+
+fn done(ctx: &Ctx, args: DoneArgs) -> Result<()> {
+    let note = args.note.as_deref().and_then(non_blank);
+    let now = ctx.now;
+    let (item, changed) = change(ctx, &args.id, |item| {
+        if item.status == ActionStatus::Done {
+            return Ok(None);
+        }
+        let shown = format_action_id(item.id);
+        item.status = ActionStatus::Done;
+        item.done_at = Some(now);
+        if note.is_some() {
+            item.note = note.clone();
+        }
+        let text = match &note {
+            Some(n) => format!("Action {shown} done: {} ({n})", item.text),
+            None => format!("Action {shown} done: {}", item.text),
+        };
+        Ok(Some((
+            EventKind::ActionDone,
+            text,
+            json!({"action": shown, "action_id": item.id, "note": note}),
+        )))
+    })?;
+    report(ctx, &item, changed, "done", "already done")
+}
+
+fn link(ctx: &Ctx, args: LinkArgs) -> Result<()> {
+    let url = args.url.trim().to_string();
+    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(usage(format!(
+            "'{}' is not a link; give the ticket's address, e.g. https://tracker.example/OPS-12",
+            one_line(&args.url)
+        )));
+    }
+    let (item, changed) = change(ctx, &args.id, |item| {
+        if item.link.as_deref() == Some(url.as_str()) {
+            return Ok(None);
+        }
+        let shown = format_action_id(item.id);
+        let previous = item.link.replace(url.clone());
+        Ok(Some((
+            EventKind::ActionLinked,
+            format!("Action {shown} linked to {url}"),
+            json!({"action": shown, "action_id": item.id, "link": url, "previous": previous}),
+        )))
+    })?;
+    report(ctx, &item, changed, "linked", "already linked there")
+}
+
+fn report(ctx: &Ctx, item: &ActionItem, changed: bool, did: &str, had: &str) -> Result<()> {
+    if ctx.json() {
+        return output::print_json(&ItemView::new(ctx, item, local_day(ctx.now))?);
+    }
+    let shown = format_action_id(item.id);
+    let key = ctx.key(item.incident_id)?;
+    match changed {
+        true => ctx.say(format!("{shown} ({key}) {did}: {}", one_line(&item.text))),
+        false => ctx.say(format!("{shown} ({key}) {had}; nothing changed")),
+    }
+    Ok(())
+}

@@ -1,0 +1,370 @@
+//! The retrospective (SPEC §1, "lessons learned") and its follow-up action
+//! items: what they hold and the rules about them, free of storage and I/O.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::Serialize;
+
+named_enum! {
+    /// What an action item does about the next incident: `detective` notices
+    /// it sooner (alerts, dashboards), `preventive` keeps it from happening
+    /// (guards, limits), `corrective` fixes what broke or speeds up recovery.
+    ActionKind {
+        Detective = "detective",
+        Preventive = "preventive",
+        Corrective = "corrective",
+    }
+}
+
+named_enum! {
+    /// Whether an action item still needs doing.
+    ActionStatus {
+        Open = "open",
+        Done = "done",
+    }
+}
+
+/// The most whys anyone is asked for: the "five whys".
+pub const MAX_WHYS: usize = 5;
+
+/// The retrospective of one incident, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Retro {
+    /// Impact on customers and the business, in the team's words.
+    pub impact: Option<String>,
+    /// The five whys, in the order asked; each answers "why" of the one before.
+    pub whys: Vec<String>,
+    pub root_cause: Option<String>,
+    pub contributing: Vec<String>,
+    pub went_well: Vec<String>,
+    pub went_badly: Vec<String>,
+    pub lucky: Vec<String>,
+    /// Why the retrospective was completed without action items, if it was.
+    pub no_actions: Option<String>,
+}
+
+/// Changes to a retrospective: `None` leaves a field as it is. Answers files
+/// and the interactive session both produce one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetroPatch {
+    pub impact: Option<String>,
+    pub whys: Option<Vec<String>>,
+    pub root_cause: Option<String>,
+    pub contributing: Option<Vec<String>>,
+    pub went_well: Option<Vec<String>>,
+    pub went_badly: Option<Vec<String>>,
+    pub lucky: Option<Vec<String>>,
+}
+
+/// The stable names of the retrospective's fields (answers files, JSON, events).
+pub mod field {
+    pub const IMPACT: &str = "impact";
+    pub const WHYS: &str = "whys";
+    pub const ROOT_CAUSE: &str = "root_cause";
+    pub const CONTRIBUTING: &str = "contributing_factors";
+    pub const WENT_WELL: &str = "went_well";
+    pub const WENT_BADLY: &str = "went_badly";
+    pub const LUCKY: &str = "lucky";
+}
+
+impl Retro {
+    /// Applies the patch and returns the names of the fields that changed,
+    /// in a fixed order. Blank text clears a field; blank list entries drop.
+    pub fn apply(&mut self, patch: RetroPatch) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        fn text(
+            slot: &mut Option<String>,
+            new: Option<String>,
+            name: &'static str,
+            changed: &mut Vec<&'static str>,
+        ) {
+            if let Some(new) = new {
+                let new = clean(&new);
+                if *slot != new {
+                    *slot = new;
+                    changed.push(name);
+                }
+            }
+        }
+        fn list(
+            slot: &mut Vec<String>,
+            new: Option<Vec<String>>,
+            name: &'static str,
+            changed: &mut Vec<&'static str>,
+        ) {
+            if let Some(new) = new {
+                let new = clean_list(new);
+                if *slot != new {
+                    *slot = new;
+                    changed.push(name);
+                }
+            }
+        }
+        text(&mut self.impact, patch.impact, field::IMPACT, &mut changed);
+        list(&mut self.whys, patch.whys, field::WHYS, &mut changed);
+        text(
+            &mut self.root_cause,
+            patch.root_cause,
+            field::ROOT_CAUSE,
+            &mut changed,
+        );
+        list(
+            &mut self.contributing,
+            patch.contributing,
+            field::CONTRIBUTING,
+            &mut changed,
+        );
+        list(
+            &mut self.went_well,
+            patch.went_well,
+            field::WENT_WELL,
+            &mut changed,
+        );
+        list(
+            &mut self.went_badly,
+            patch.went_badly,
+            field::WENT_BADLY,
+            &mut changed,
+        );
+        list(&mut self.lucky, patch.lucky, field::LUCKY, &mut changed);
+        changed
+    }
+
+    /// The value of a field by its stable name, as JSON (for event details).
+    pub fn value(&self, name: &str) -> serde_json::Value {
+        use serde_json::json;
+        match name {
+            field::IMPACT => json!(self.impact),
+            field::WHYS => json!(self.whys),
+            field::ROOT_CAUSE => json!(self.root_cause),
+            field::CONTRIBUTING => json!(self.contributing),
+            field::WENT_WELL => json!(self.went_well),
+            field::WENT_BADLY => json!(self.went_badly),
+            field::LUCKY => json!(self.lucky),
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+/// Trimmed text, or `None` when nothing is left.
+fn clean(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+fn clean_list(items: Vec<String>) -> Vec<String> {
+    items.iter().filter_map(|s| clean(s)).collect()
+}
+
+/// The question for the next of the five whys: the first asks about the
+/// incident, each later one about the answer before it.
+pub fn why_question(previous: Option<&str>) -> String {
+    match previous {
+        None => "Why did this incident happen?".to_string(),
+        Some(answer) => {
+            let answer = answer.trim().trim_end_matches(['.', '!', '?']);
+            format!("Why did \"{answer}\" happen?")
+        }
+    }
+}
+
+/// What completing the retrospective still needs, or `Ok` when it may
+/// complete: a root cause, and an action item or a reason for having none.
+pub fn check_complete(retro: &Retro, actions: usize, no_actions: Option<&str>) -> Result<(), String> {
+    let mut missing = Vec::new();
+    if retro.root_cause.is_none() {
+        missing.push("a root cause");
+    }
+    let excused = no_actions.is_some_and(|r| !r.trim().is_empty());
+    if actions == 0 && !excused {
+        missing.push("at least one action item (or --no-actions \"reason\")");
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing.join(" and "))
+    }
+}
+
+/// A follow-up action item, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionItem {
+    pub id: i64,
+    pub incident_id: i64,
+    pub text: String,
+    pub owner: String,
+    /// The day it is due, in the team's calendar.
+    pub due: NaiveDate,
+    pub kind: ActionKind,
+    pub status: ActionStatus,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+    /// What `action done --note` said.
+    pub note: Option<String>,
+    /// The ticket in the team's main tracker.
+    pub link: Option<String>,
+}
+
+impl ActionItem {
+    /// Open, and its due day is over. `today` is the local calendar day.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status == ActionStatus::Open && self.due < today
+    }
+}
+
+/// An action item about to be added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewAction {
+    pub text: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    pub kind: ActionKind,
+}
+
+/// Action items are shown as `A-3`; `3` and `a-3` are accepted too.
+pub const ACTION_PREFIX: &str = "A";
+
+pub fn format_action_id(id: i64) -> String {
+    format!("{ACTION_PREFIX}-{id}")
+}
+
+pub fn parse_action_id(input: &str) -> Result<i64, String> {
+    let text = input.trim();
+    let number = match text.split_once('-') {
+        Some((head, tail)) if head.eq_ignore_ascii_case(ACTION_PREFIX) => tail,
+        Some(_) => "",
+        None => text,
+    };
+    match number.parse::<i64>() {
+        Ok(n) if n > 0 && number.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!(
+            "invalid action id '{input}': use A-3 or 3 (see 'incident action list')"
+        )),
+    }
+}
+
+/// Parses a due date: `YYYY-MM-DD`, or a span from today (`14d`, `2w`).
+/// A date in the past is refused: nobody commits to yesterday.
+pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let text = input.trim();
+    let due = if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        date
+    } else if let Ok(span) = crate::time::parse_duration(text) {
+        let days = span.num_days().max(0) as u64;
+        today
+            .checked_add_days(Days::new(days))
+            .ok_or_else(|| format!("invalid due date '{input}': too far ahead"))?
+    } else {
+        return Err(format!(
+            "invalid due date '{input}': use YYYY-MM-DD (2026-12-15) or a span from today (14d, 2w)"
+        ));
+    };
+    if due < today {
+        return Err(format!(
+            "due date {due} has passed (today is {today}); give a day from today on"
+        ));
+    }
+    Ok(due)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn patches_change_only_given_fields_and_name_them() {
+        let mut retro = Retro {
+            impact: Some("Checkout down".into()),
+            ..Retro::default()
+        };
+        let changed = retro.apply(RetroPatch {
+            root_cause: Some("  missing index \n".into()),
+            whys: Some(vec!["a".into(), " ".into(), "b".into()]),
+            impact: Some("Checkout down".into()),
+            ..RetroPatch::default()
+        });
+        assert_eq!(changed, [field::WHYS, field::ROOT_CAUSE]);
+        assert_eq!(retro.root_cause.as_deref(), Some("missing index"));
+        assert_eq!(retro.whys, ["a", "b"]);
+        assert_eq!(retro.impact.as_deref(), Some("Checkout down"));
+        // Blank text clears; the same values again change nothing.
+        let changed = retro.apply(RetroPatch {
+            impact: Some("".into()),
+            whys: Some(vec!["a".into(), "b".into()]),
+            ..RetroPatch::default()
+        });
+        assert_eq!(changed, [field::IMPACT]);
+        assert_eq!(retro.impact, None);
+        assert_eq!(retro.value(field::WHYS), serde_json::json!(["a", "b"]));
+    }
+
+    #[test]
+    fn each_why_asks_about_the_answer_before() {
+        assert_eq!(why_question(None), "Why did this incident happen?");
+        assert_eq!(
+            why_question(Some("The orders table was locked.")),
+            "Why did \"The orders table was locked\" happen?"
+        );
+    }
+
+    #[test]
+    fn completing_needs_a_root_cause_and_an_action_or_a_reason() {
+        let mut retro = Retro::default();
+        assert_eq!(
+            check_complete(&retro, 0, None).unwrap_err(),
+            "a root cause and at least one action item (or --no-actions \"reason\")"
+        );
+        assert_eq!(check_complete(&retro, 1, None).unwrap_err(), "a root cause");
+        retro.root_cause = Some("x".into());
+        assert!(check_complete(&retro, 0, Some("  ")).is_err());
+        assert!(check_complete(&retro, 0, Some("one-off hardware fault")).is_ok());
+        assert!(check_complete(&retro, 2, None).is_ok());
+    }
+
+    #[test]
+    fn action_ids_accept_prefix_any_case_or_plain_number() {
+        assert_eq!(parse_action_id("A-3"), Ok(3));
+        assert_eq!(parse_action_id("a-3"), Ok(3));
+        assert_eq!(parse_action_id(" 12 "), Ok(12));
+        for bad in ["", "A-", "B-3", "A-0", "-3", "A-+3", "3x", "INC-3"] {
+            assert!(parse_action_id(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_action_id(7), "A-7");
+    }
+
+    #[test]
+    fn due_dates_are_days_or_spans_from_today_never_past() {
+        let today = day("2026-11-23");
+        assert_eq!(parse_due("2026-12-15", today), Ok(day("2026-12-15")));
+        assert_eq!(parse_due("2026-11-23", today), Ok(today));
+        assert_eq!(parse_due("2w", today), Ok(day("2026-12-07")));
+        assert_eq!(parse_due("3d", today), Ok(day("2026-11-26")));
+        assert!(parse_due("2026-11-22", today).unwrap_err().contains("has passed"));
+        assert!(parse_due("next week", today).unwrap_err().contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn overdue_means_open_and_the_due_day_is_over() {
+        let mut item = ActionItem {
+            id: 1,
+            incident_id: 1,
+            text: "alert".into(),
+            owner: "erin".into(),
+            due: day("2026-12-15"),
+            kind: ActionKind::Detective,
+            status: ActionStatus::Open,
+            created_at: "2026-11-23T08:00:00Z".parse().unwrap(),
+            done_at: None,
+            note: None,
+            link: None,
+        };
+        assert!(!item.is_overdue(day("2026-12-14")));
+        assert!(!item.is_overdue(day("2026-12-15")), "due today is not late yet");
+        assert!(item.is_overdue(day("2026-12-16")));
+        item.status = ActionStatus::Done;
+        assert!(!item.is_overdue(day("2027-01-01")));
+    }
+}

@@ -1,0 +1,970 @@
+//! The postmortem document: a view built from the stored incident, its
+//! timeline, retrospective and action items, and rendered as Markdown (or
+//! serialised as JSON). Pure: no I/O; the time zone is a parameter.
+
+use crate::model::retro::{ActionItem, ActionKind, ActionStatus, Retro, format_action_id};
+use crate::model::{Category, Event, EventKind, Incident, Status};
+use crate::time::{compact, human};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde::{Serialize, Serializer};
+use std::fmt::{Display, Write};
+
+/// Everything the postmortem says, in the order it says it. `--export json`
+/// prints this; its field names are a contract like every JSON shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct Postmortem {
+    pub key: String,
+    pub title: String,
+    pub status: Status,
+    pub severity: String,
+    pub category: Category,
+    pub services: Vec<String>,
+    pub summary: Option<String>,
+    pub resolution: Option<String>,
+    pub severity_history: Vec<SeverityStep>,
+    pub dates: Dates,
+    pub durations: Durations,
+    pub impact: Option<String>,
+    /// The triage assessment, when one was recorded (see [`AssessmentSection`]).
+    pub assessment: Option<AssessmentSection>,
+    pub roles: Vec<RoleSpan>,
+    pub timeline: Vec<Entry>,
+    pub whys: Vec<String>,
+    pub root_cause: Option<String>,
+    pub contributing_factors: Vec<String>,
+    pub went_well: Vec<String>,
+    pub went_badly: Vec<String>,
+    pub lucky: Vec<String>,
+    pub action_items: Vec<ActionView>,
+    /// Why the retrospective was completed without action items.
+    pub no_actions: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SeverityStep {
+    #[serde(serialize_with = "stamp")]
+    pub at: DateTime<Utc>,
+    pub severity: String,
+    pub author: String,
+    /// `declared` for the first level, else the reason given, if any.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Dates {
+    #[serde(serialize_with = "opt_stamp")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "stamp")]
+    pub declared_at: DateTime<Utc>,
+    /// The first commander assignment.
+    #[serde(serialize_with = "opt_stamp")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// The first move to `mitigated`.
+    #[serde(serialize_with = "opt_stamp")]
+    pub mitigated_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "opt_stamp")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "opt_stamp")]
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// Spans in whole seconds, counted from the declaration (impact: from its
+/// start to resolution).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Durations {
+    pub to_acknowledge_seconds: Option<i64>,
+    pub to_mitigate_seconds: Option<i64>,
+    pub to_resolve_seconds: Option<i64>,
+    pub impact_seconds: Option<i64>,
+}
+
+/// One person's time in one role.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleSpan {
+    pub role: String,
+    pub person: String,
+    #[serde(serialize_with = "stamp")]
+    pub from: DateTime<Utc>,
+    /// `None` while they still hold it.
+    #[serde(serialize_with = "opt_stamp")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    #[serde(serialize_with = "stamp")]
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub kind: EventKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    /// `A-3`.
+    pub id: String,
+    pub text: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    pub kind: ActionKind,
+    pub status: ActionStatus,
+    pub overdue: bool,
+    #[serde(serialize_with = "opt_stamp")]
+    pub done_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    pub link: Option<String>,
+}
+
+impl ActionView {
+    pub fn new(item: &ActionItem, today: NaiveDate) -> ActionView {
+        ActionView {
+            id: format_action_id(item.id),
+            text: item.text.clone(),
+            owner: item.owner.clone(),
+            due: item.due,
+            kind: item.kind,
+            status: item.status,
+            overdue: item.is_overdue(today),
+            done_at: item.done_at,
+            note: item.note.clone(),
+            link: item.link.clone(),
+        }
+    }
+}
+
+/// The triage assessment as the postmortem shows it.
+///
+/// SEAM: `assess` (built separately) stores the assessment; whoever wires it
+/// in converts its stored form into this and passes it to
+/// [`Postmortem::build`]. Until then the command passes `None` and the
+/// document says that no assessment was recorded.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AssessmentSection {
+    #[serde(serialize_with = "opt_stamp")]
+    pub assessed_at: Option<DateTime<Utc>>,
+    pub author: Option<String>,
+    /// The impact questions and their answers, in the order asked.
+    pub answers: Vec<Answer>,
+    /// The checked CIA items, e.g. `A1` "system availability in question".
+    pub checked: Vec<CheckedItem>,
+    pub suggested_severity: Option<String>,
+    pub severity: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckedItem {
+    pub id: String,
+    pub label: String,
+}
+
+/// What the document is built from.
+pub struct Sources<'a> {
+    pub key: String,
+    pub incident: &'a Incident,
+    /// The whole timeline, oldest first.
+    pub events: &'a [Event],
+    pub retro: Option<&'a Retro>,
+    pub actions: &'a [ActionItem],
+    pub assessment: Option<AssessmentSection>,
+    /// The local calendar day, for overdue action items.
+    pub today: NaiveDate,
+}
+
+impl Postmortem {
+    pub fn build(src: Sources<'_>) -> Postmortem {
+        let i = src.incident;
+        let events = src.events;
+        let empty = Retro::default();
+        let retro = src.retro.unwrap_or(&empty);
+        let first = |want: &dyn Fn(&Event) -> bool| events.iter().find(|e| want(e)).map(|e| e.at);
+        let acknowledged_at = first(&|e| {
+            matches!(e.kind, EventKind::RoleAssigned | EventKind::RoleHandover)
+                && detail(e, "role").as_deref() == Some("commander")
+        });
+        let mitigated_at = first(&|e| {
+            matches!(e.kind, EventKind::StatusChanged | EventKind::Reopened)
+                && detail(e, "to").as_deref() == Some(Status::Mitigated.as_str())
+        });
+        let since_declared = |t: Option<DateTime<Utc>>| t.map(|t| (t - i.declared_at).num_seconds());
+        let dates = Dates {
+            started_at: i.started_at,
+            declared_at: i.declared_at,
+            acknowledged_at,
+            mitigated_at,
+            resolved_at: i.resolved_at,
+            closed_at: i.closed_at,
+        };
+        let durations = Durations {
+            to_acknowledge_seconds: since_declared(acknowledged_at),
+            to_mitigate_seconds: since_declared(mitigated_at),
+            to_resolve_seconds: since_declared(i.resolved_at),
+            impact_seconds: i
+                .started_at
+                .zip(i.resolved_at)
+                .map(|(from, to)| (to - from).num_seconds()),
+        };
+        Postmortem {
+            key: src.key,
+            title: i.title.clone(),
+            status: i.status,
+            severity: i.severity.clone(),
+            category: i.category,
+            services: i.services.clone(),
+            summary: i.summary.clone(),
+            resolution: i.resolution.clone(),
+            severity_history: severity_history(i, events),
+            dates,
+            durations,
+            impact: retro.impact.clone(),
+            assessment: src.assessment,
+            roles: role_spans(events),
+            timeline: events
+                .iter()
+                // Edits of this very document are not part of the story.
+                .filter(|e| e.kind != EventKind::RetroUpdated)
+                .map(|e| Entry {
+                    at: e.at,
+                    author: e.author.clone(),
+                    kind: e.kind,
+                    text: e.text.clone(),
+                })
+                .collect(),
+            whys: retro.whys.clone(),
+            root_cause: retro.root_cause.clone(),
+            contributing_factors: retro.contributing.clone(),
+            went_well: retro.went_well.clone(),
+            went_badly: retro.went_badly.clone(),
+            lucky: retro.lucky.clone(),
+            action_items: src
+                .actions
+                .iter()
+                .map(|a| ActionView::new(a, src.today))
+                .collect(),
+            no_actions: retro.no_actions.clone(),
+        }
+    }
+}
+
+fn detail(e: &Event, name: &str) -> Option<String> {
+    e.details.get(name).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+/// The level at declaration, then every change, from the timeline.
+fn severity_history(i: &Incident, events: &[Event]) -> Vec<SeverityStep> {
+    let mut steps = Vec::new();
+    let changes: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::SeverityChanged)
+        .collect();
+    let declared = events.iter().find(|e| e.kind == EventKind::Declared);
+    let initial = declared
+        .and_then(|e| detail(e, "severity"))
+        .or_else(|| changes.first().and_then(|e| detail(e, "from")))
+        .unwrap_or_else(|| i.severity.clone());
+    steps.push(SeverityStep {
+        at: declared.map(|e| e.at).unwrap_or(i.declared_at),
+        severity: initial,
+        author: declared.map(|e| e.author.clone()).unwrap_or_default(),
+        reason: Some("declared".into()),
+    });
+    for e in changes {
+        if let Some(to) = detail(e, "to") {
+            steps.push(SeverityStep {
+                at: e.at,
+                severity: to,
+                author: e.author.clone(),
+                reason: detail(e, "reason"),
+            });
+        }
+    }
+    steps
+}
+
+/// Who held which role when, from the role events.
+fn role_spans(events: &[Event]) -> Vec<RoleSpan> {
+    let mut spans: Vec<RoleSpan> = Vec::new();
+    let end = |spans: &mut Vec<RoleSpan>, role: &str, person: &str, at| {
+        if let Some(span) = spans
+            .iter_mut()
+            .rev()
+            .find(|s| s.role == role && s.person == person && s.until.is_none())
+        {
+            span.until = Some(at);
+        }
+    };
+    for e in events {
+        let (Some(role), Some(person)) = (detail(e, "role"), detail(e, "person")) else {
+            continue;
+        };
+        match e.kind {
+            EventKind::RoleAssigned => {}
+            EventKind::RoleHandover => {
+                if let Some(previous) = detail(e, "previous") {
+                    end(&mut spans, &role, &previous, e.at);
+                }
+            }
+            EventKind::RoleRemoved => {
+                end(&mut spans, &role, &person, e.at);
+                continue;
+            }
+            _ => continue,
+        }
+        spans.push(RoleSpan {
+            role,
+            person,
+            from: e.at,
+            until: None,
+        });
+    }
+    spans
+}
+
+fn stamp<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::time::to_rfc3339(*t))
+}
+
+fn opt_stamp<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => stamp(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Escapes user text for Markdown, on one line: control characters and
+/// bidirectional overrides are shown as `\u{..}` (as in the terminal), line
+/// breaks become `<br>`, and everything Markdown or HTML would interpret —
+/// pipes, backticks, emphasis, links, tags, entities, a leading heading or
+/// list marker — is backslash-escaped, so a table cell stays one cell and the
+/// text shows exactly as written.
+pub fn md(text: &str) -> String {
+    let normalised = text.trim().replace("\r\n", "\n").replace('\r', "\n");
+    let safe = crate::text::safe(&normalised);
+    let mut out = String::with_capacity(safe.len() + 8);
+    for (index, line) in safe.split('\n').enumerate() {
+        if index > 0 {
+            out.push_str("<br>");
+        }
+        let line = line.trim();
+        // A line that would start a heading, list, quote or rule.
+        let bytes = line.as_bytes();
+        let numbered = bytes
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .is_some_and(|n| n > 0 && matches!(bytes[n], b'.' | b')'));
+        if numbered {
+            let n = bytes.iter().position(|b| !b.is_ascii_digit()).unwrap_or(0);
+            out.push_str(&line[..n]);
+            out.push('\\');
+            push_escaped(&mut out, &line[n..]);
+            continue;
+        }
+        if matches!(bytes.first(), Some(b'#' | b'-' | b'+' | b'=' | b'>')) {
+            out.push('\\');
+        }
+        push_escaped(&mut out, line);
+    }
+    out
+}
+
+/// A link as an autolink (`<https://…>`) when it is a plain URL; anything
+/// else is escaped like other text.
+pub fn md_link(url: &str) -> String {
+    let url = url.trim();
+    let plain = (url.starts_with("https://") || url.starts_with("http://"))
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '|' | '`' | '\\'));
+    if plain { format!("<{url}>") } else { md(url) }
+}
+
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '|' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+impl Postmortem {
+    /// The postmortem as a Markdown document, times in `tz`.
+    pub fn to_markdown<Tz: TimeZone>(&self, tz: &Tz) -> String
+    where
+        Tz::Offset: Display,
+    {
+        let mut d = String::new();
+        self.write_markdown(&mut d, tz)
+            .expect("writing to a String cannot fail");
+        d
+    }
+
+    fn write_markdown<Tz: TimeZone>(&self, d: &mut String, tz: &Tz) -> std::fmt::Result
+    where
+        Tz::Offset: Display,
+    {
+        let when = |t: DateTime<Utc>| human(t, tz);
+        let none = "_Not recorded._";
+        writeln!(d, "# Postmortem {}: {}", self.key, md(&self.title))?;
+        writeln!(d)?;
+        writeln!(d, "| | |")?;
+        writeln!(d, "|---|---|")?;
+        writeln!(d, "| Key | {} |", self.key)?;
+        writeln!(d, "| Status | {} |", self.status)?;
+        writeln!(d, "| Severity | {} |", md(&self.severity))?;
+        writeln!(d, "| Category | {} |", self.category)?;
+        if !self.services.is_empty() {
+            writeln!(d, "| Services | {} |", md(&self.services.join(", ")))?;
+        }
+        if let Some(s) = &self.summary {
+            writeln!(d, "| Summary | {} |", md(s))?;
+        }
+        if let Some(s) = &self.resolution {
+            writeln!(d, "| Resolution | {} |", md(s))?;
+        }
+        if !self.action_items.is_empty() {
+            let n = self.action_items.len();
+            let open = self
+                .action_items
+                .iter()
+                .filter(|a| a.status == ActionStatus::Open)
+                .count();
+            writeln!(d, "| Action items | {n} ({open} open) |")?;
+        }
+
+        writeln!(d, "\n## Dates and durations\n")?;
+        writeln!(d, "| Milestone | Time | After declaration |")?;
+        writeln!(d, "|---|---|---|")?;
+        let declared = self.dates.declared_at;
+        let after = |t: DateTime<Utc>| {
+            if t < declared {
+                format!("{} before", compact(declared - t))
+            } else {
+                compact(t - declared)
+            }
+        };
+        let mut milestone = |name: &str, t: Option<DateTime<Utc>>, span: bool| -> std::fmt::Result {
+            match t {
+                Some(t) if span => writeln!(d, "| {name} | {} | {} |", when(t), after(t)),
+                Some(t) => writeln!(d, "| {name} | {} | |", when(t)),
+                None => writeln!(d, "| {name} | — | |"),
+            }
+        };
+        if self.dates.started_at.is_some() {
+            milestone("Impact started", self.dates.started_at, true)?;
+        }
+        milestone("Declared", Some(declared), false)?;
+        milestone(
+            "Acknowledged (commander assigned)",
+            self.dates.acknowledged_at,
+            true,
+        )?;
+        milestone("Mitigated", self.dates.mitigated_at, true)?;
+        milestone("Resolved", self.dates.resolved_at, true)?;
+        milestone("Closed", self.dates.closed_at, true)?;
+        writeln!(d)?;
+        let span = |s: Option<i64>| {
+            s.map(|s| compact(chrono::Duration::seconds(s)))
+                .unwrap_or_else(|| "—".into())
+        };
+        writeln!(
+            d,
+            "Time to acknowledge: **{}** · to mitigate: **{}** · to resolve: **{}**",
+            span(self.durations.to_acknowledge_seconds),
+            span(self.durations.to_mitigate_seconds),
+            span(self.durations.to_resolve_seconds)
+        )?;
+        if let Some(s) = self.durations.impact_seconds {
+            writeln!(d, "\nCustomer impact lasted **{}**.", span(Some(s)))?;
+        }
+
+        writeln!(d, "\n## Severity history\n")?;
+        writeln!(d, "| Time | Severity | By | Why |")?;
+        writeln!(d, "|---|---|---|---|")?;
+        for s in &self.severity_history {
+            writeln!(
+                d,
+                "| {} | {} | {} | {} |",
+                when(s.at),
+                md(&s.severity),
+                md(&s.author),
+                s.reason.as_deref().map(md).unwrap_or_default()
+            )?;
+        }
+
+        writeln!(d, "\n## Impact\n")?;
+        writeln!(
+            d,
+            "{}",
+            self.impact.as_deref().map(md).unwrap_or_else(|| none.into())
+        )?;
+
+        writeln!(d, "\n## Assessment\n")?;
+        match &self.assessment {
+            None => writeln!(d, "_No assessment recorded._")?,
+            Some(a) => write_assessment(d, a, &when)?,
+        }
+
+        writeln!(d, "\n## Roles\n")?;
+        if self.roles.is_empty() {
+            writeln!(d, "_No roles were assigned._")?;
+        } else {
+            writeln!(d, "| Role | Person | From | Until |")?;
+            writeln!(d, "|---|---|---|---|")?;
+            for r in &self.roles {
+                writeln!(
+                    d,
+                    "| {} | {} | {} | {} |",
+                    md(&r.role),
+                    md(&r.person),
+                    when(r.from),
+                    r.until.map(when).unwrap_or_else(|| "—".into())
+                )?;
+            }
+        }
+
+        writeln!(d, "\n## Timeline\n")?;
+        writeln!(d, "| Time | Who | Kind | What |")?;
+        writeln!(d, "|---|---|---|---|")?;
+        for e in &self.timeline {
+            writeln!(
+                d,
+                "| {} | {} | {} | {} |",
+                when(e.at),
+                md(&e.author),
+                e.kind,
+                md(&e.text)
+            )?;
+        }
+
+        writeln!(d, "\n## Five whys\n")?;
+        if self.whys.is_empty() {
+            writeln!(d, "{none}")?;
+        }
+        for (n, why) in self.whys.iter().enumerate() {
+            writeln!(d, "{}. {}", n + 1, md(why))?;
+        }
+
+        writeln!(d, "\n## Root cause\n")?;
+        writeln!(
+            d,
+            "{}",
+            self.root_cause.as_deref().map(md).unwrap_or_else(|| none.into())
+        )?;
+
+        for (title, items) in [
+            ("Contributing factors", &self.contributing_factors),
+            ("What went well", &self.went_well),
+            ("What went badly", &self.went_badly),
+            ("Where we got lucky", &self.lucky),
+        ] {
+            writeln!(d, "\n## {title}\n")?;
+            if items.is_empty() {
+                writeln!(d, "{none}")?;
+            }
+            for item in items {
+                writeln!(d, "- {}", md(item))?;
+            }
+        }
+
+        writeln!(d, "\n## Action items\n")?;
+        if self.action_items.is_empty() {
+            match &self.no_actions {
+                Some(why) => writeln!(d, "None: {}", md(why))?,
+                None => writeln!(d, "_None yet._")?,
+            }
+        } else {
+            writeln!(d, "| ID | Action | Kind | Owner | Due | Status | Ticket |")?;
+            writeln!(d, "|---|---|---|---|---|---|---|")?;
+            for a in &self.action_items {
+                let mut status = match (a.status, a.done_at) {
+                    (ActionStatus::Done, Some(t)) => format!("done {}", when(t)),
+                    (ActionStatus::Open, _) if a.overdue => "**overdue**".to_string(),
+                    (s, _) => s.to_string(),
+                };
+                if let Some(note) = &a.note {
+                    status.push_str(&format!(": {}", md(note)));
+                }
+                writeln!(
+                    d,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    a.id,
+                    md(&a.text),
+                    a.kind,
+                    md(&a.owner),
+                    a.due,
+                    status,
+                    a.link.as_deref().map(md_link).unwrap_or_default()
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn write_assessment(
+    d: &mut String,
+    a: &AssessmentSection,
+    when: &dyn Fn(DateTime<Utc>) -> String,
+) -> std::fmt::Result {
+    if let Some(t) = a.assessed_at {
+        let by = a
+            .author
+            .as_deref()
+            .map(|p| format!(" by {}", md(p)))
+            .unwrap_or_default();
+        writeln!(d, "Assessed {}{by}.\n", when(t))?;
+    }
+    if !a.answers.is_empty() {
+        writeln!(d, "| Question | Answer |")?;
+        writeln!(d, "|---|---|")?;
+        for qa in &a.answers {
+            writeln!(d, "| {} | {} |", md(&qa.question), md(&qa.answer))?;
+        }
+        writeln!(d)?;
+    }
+    if a.checked.is_empty() {
+        writeln!(d, "Checked CIA items: none.")?;
+    } else {
+        writeln!(d, "Checked CIA items:\n")?;
+        for item in &a.checked {
+            writeln!(d, "- [x] {} {}", md(&item.id), md(&item.label))?;
+        }
+    }
+    match (&a.suggested_severity, &a.severity) {
+        (Some(s), Some(chosen)) if s != chosen => {
+            writeln!(d, "\nSuggested severity {}, set to {}.", md(s), md(chosen))?
+        }
+        (Some(s), _) => writeln!(d, "\nSuggested severity {}.", md(s))?,
+        (None, Some(chosen)) => writeln!(d, "\nSeverity set to {}.", md(chosen))?,
+        (None, None) => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::retro::NewAction;
+    use chrono::FixedOffset;
+    use serde_json::json;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn event(
+        id: i64,
+        at: &str,
+        author: &str,
+        kind: EventKind,
+        text: &str,
+        details: serde_json::Value,
+    ) -> Event {
+        Event {
+            id,
+            incident_id: 1,
+            at: t(at),
+            recorded_at: t(at),
+            author: author.into(),
+            kind,
+            text: text.into(),
+            details,
+        }
+    }
+
+    fn incident() -> Incident {
+        Incident {
+            id: 1,
+            title: "Checkout returns 500s".into(),
+            status: Status::Closed,
+            severity: "SEV1".into(),
+            category: Category::Availability,
+            services: vec!["checkout".into()],
+            channels: vec![],
+            summary: None,
+            detected_by: None,
+            started_at: Some(t("2026-11-23T07:50:00Z")),
+            declared_at: t("2026-11-23T08:00:00Z"),
+            resolved_at: Some(t("2026-11-23T10:05:00Z")),
+            closed_at: Some(t("2026-11-25T15:00:00Z")),
+            resolution: Some("Rolled back 4821".into()),
+            next_update_at: None,
+            roles: vec![],
+        }
+    }
+
+    fn events() -> Vec<Event> {
+        use EventKind::*;
+        vec![
+            event(
+                1,
+                "2026-11-23T08:00:00Z",
+                "alice",
+                Declared,
+                "Declared SEV2 availability: Checkout returns 500s",
+                json!({"severity": "SEV2"}),
+            ),
+            event(
+                2,
+                "2026-11-23T08:03:00Z",
+                "alice",
+                RoleAssigned,
+                "alice is commander",
+                json!({"role": "commander", "person": "alice"}),
+            ),
+            event(
+                3,
+                "2026-11-23T08:04:00Z",
+                "alice",
+                RoleAssigned,
+                "bob is scribe",
+                json!({"role": "scribe", "person": "bob"}),
+            ),
+            event(
+                4,
+                "2026-11-23T08:10:00Z",
+                "alice",
+                SeverityChanged,
+                "Severity SEV2 → SEV1: orders table locked",
+                json!({"from": "SEV2", "to": "SEV1", "reason": "orders table locked"}),
+            ),
+            event(
+                5,
+                "2026-11-23T09:00:00Z",
+                "alice",
+                RoleHandover,
+                "alice handed commander to carol",
+                json!({"role": "commander", "person": "carol", "previous": "alice"}),
+            ),
+            event(
+                6,
+                "2026-11-23T09:40:00Z",
+                "carol",
+                StatusChanged,
+                "Status identified → mitigated",
+                json!({"from": "identified", "to": "mitigated"}),
+            ),
+            event(
+                7,
+                "2026-11-23T09:50:00Z",
+                "alice",
+                RoleRemoved,
+                "bob is no longer scribe",
+                json!({"role": "scribe", "person": "bob"}),
+            ),
+            event(
+                8,
+                "2026-11-23T10:05:00Z",
+                "carol",
+                Resolved,
+                "Resolved: Rolled back 4821",
+                json!({"to": "resolved"}),
+            ),
+            event(
+                9,
+                "2026-11-24T10:00:00Z",
+                "carol",
+                RetroUpdated,
+                "Retrospective updated: root cause",
+                json!({}),
+            ),
+        ]
+    }
+
+    fn action(id: i64, due: &str, status: ActionStatus) -> ActionItem {
+        let new = NewAction {
+            text: "Alert on replication lag".into(),
+            owner: "erin".into(),
+            due: due.parse().unwrap(),
+            kind: ActionKind::Detective,
+        };
+        ActionItem {
+            id,
+            incident_id: 1,
+            text: new.text,
+            owner: new.owner,
+            due: new.due,
+            kind: new.kind,
+            status,
+            created_at: t("2026-11-24T10:00:00Z"),
+            done_at: (status == ActionStatus::Done).then(|| t("2026-11-30T12:00:00Z")),
+            note: None,
+            link: None,
+        }
+    }
+
+    fn doc(
+        retro: Option<&Retro>,
+        actions: &[ActionItem],
+        assessment: Option<AssessmentSection>,
+    ) -> Postmortem {
+        let i = incident();
+        let e = events();
+        Postmortem::build(Sources {
+            key: "INC-1".into(),
+            incident: &i,
+            events: &e,
+            retro,
+            actions,
+            assessment,
+            today: "2026-12-20".parse().unwrap(),
+        })
+    }
+
+    #[test]
+    fn milestones_come_from_the_timeline() {
+        let d = doc(None, &[], None);
+        assert_eq!(d.dates.acknowledged_at, Some(t("2026-11-23T08:03:00Z")));
+        assert_eq!(d.dates.mitigated_at, Some(t("2026-11-23T09:40:00Z")));
+        assert_eq!(d.durations.to_acknowledge_seconds, Some(180));
+        assert_eq!(d.durations.to_mitigate_seconds, Some(100 * 60));
+        assert_eq!(d.durations.to_resolve_seconds, Some(125 * 60));
+        assert_eq!(d.durations.impact_seconds, Some(135 * 60));
+        let levels: Vec<_> = d.severity_history.iter().map(|s| s.severity.as_str()).collect();
+        assert_eq!(levels, ["SEV2", "SEV1"]);
+        let roles: Vec<_> = d
+            .roles
+            .iter()
+            .map(|r| (r.role.as_str(), r.person.as_str(), r.until.is_some()))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                ("commander", "alice", true),
+                ("scribe", "bob", true),
+                ("commander", "carol", false)
+            ]
+        );
+        assert!(d.timeline.iter().all(|e| e.kind != EventKind::RetroUpdated));
+    }
+
+    #[test]
+    fn markdown_postmortem() {
+        let retro = Retro {
+            impact: Some("Checkout failed for 30% of customers for 2h.".into()),
+            whys: vec![
+                "The orders table was locked".into(),
+                "A migration took an exclusive lock".into(),
+            ],
+            root_cause: Some("Migrations run unreviewed during peak hours".into()),
+            contributing: vec!["No alert on lock waits".into()],
+            went_well: vec!["Rollback took 5 minutes".into()],
+            went_badly: vec!["Paging took 20 minutes".into()],
+            lucky: vec!["It was a quiet Monday".into()],
+            no_actions: None,
+        };
+        let mut done = action(2, "2026-11-30", ActionStatus::Done);
+        done.text = "Review migrations".into();
+        done.kind = ActionKind::Preventive;
+        done.note = Some("added to the checklist".into());
+        done.link = Some("https://tracker.example/OPS-12".into());
+        let actions = [action(1, "2026-12-15", ActionStatus::Open), done];
+        let assessment = AssessmentSection {
+            assessed_at: Some(t("2026-11-23T08:20:00Z")),
+            author: Some("alice".into()),
+            answers: vec![Answer {
+                question: "How many customers are affected?".into(),
+                answer: "some".into(),
+            }],
+            checked: vec![CheckedItem {
+                id: "A1".into(),
+                label: "system availability in question".into(),
+            }],
+            suggested_severity: Some("SEV2".into()),
+            severity: Some("SEV1".into()),
+        };
+        let md =
+            doc(Some(&retro), &actions, Some(assessment)).to_markdown(&FixedOffset::east_opt(3600).unwrap());
+        insta::assert_snapshot!(md);
+    }
+
+    #[test]
+    fn an_empty_retrospective_says_what_is_missing() {
+        let md = doc(None, &[], None).to_markdown(&Utc);
+        assert!(md.contains("## Root cause\n\n_Not recorded._"), "{md}");
+        assert!(md.contains("_No assessment recorded._"), "{md}");
+        assert!(md.contains("## Action items\n\n_None yet._"), "{md}");
+    }
+
+    #[test]
+    fn user_text_cannot_break_tables_or_inject_markup() {
+        assert_eq!(md("a | b"), "a \\| b");
+        assert_eq!(md("line one\r\nline two\nthree"), "line one<br>line two<br>three");
+        assert_eq!(md("run `rm -rf` now"), "run \\`rm -rf\\` now");
+        assert_eq!(md("\u{1b}[31mred\u{7}"), "\\\\u{1b}\\[31mred\\\\u{7}");
+        assert_eq!(md("<script>x</script>"), "\\<script\\>x\\</script\\>");
+        assert_eq!(md("# not a heading"), "\\# not a heading");
+        assert_eq!(md("- not a list"), "\\- not a list");
+        assert_eq!(md("12. not a list"), "12\\. not a list");
+        assert_eq!(md("a\n- b"), "a<br>\\- b");
+        assert_eq!(
+            md("*bold* _it_ [link](x) ~~s~~ &amp;"),
+            "\\*bold\\* \\_it\\_ \\[link\\](x) \\~\\~s\\~\\~ \\&amp;"
+        );
+        assert_eq!(
+            md("plain words, dates 2026-11-23 and 1.5x"),
+            "plain words, dates 2026-11-23 and 1.5x"
+        );
+        assert_eq!(
+            md_link("https://t.example/a_b?x=1"),
+            "<https://t.example/a_b?x=1>"
+        );
+        assert_eq!(md_link("https://t.example/a|b"), "https://t.example/a\\|b");
+        assert_eq!(md_link("OPS-12 <b>"), "OPS-12 \\<b\\>");
+        for nasty in ["a|b\nc`d\u{1b}e", "|||", "\n\n|\n"] {
+            let cell = md(nasty);
+            assert!(!cell.contains('\n') && !cell.contains('\u{1b}'), "{cell}");
+            // Every pipe is escaped: a table row keeps its column count.
+            assert!(!cell.replace("\\|", "").contains('|'), "{cell}");
+        }
+    }
+
+    #[test]
+    fn hostile_text_keeps_every_table_row_the_same_width() {
+        let mut i = incident();
+        i.title = "Pipes | and\nnewlines `x` \u{1b}[2J".into();
+        let e = vec![event(
+            1,
+            "2026-11-23T08:00:00Z",
+            "mal|lory\n",
+            EventKind::Note,
+            "a | b\nc | d `e` \u{7}",
+            json!({}),
+        )];
+        let mut item = action(1, "2026-12-15", ActionStatus::Open);
+        item.text = "fix | it\nnow".into();
+        item.owner = "e|rin".into();
+        let d = Postmortem::build(Sources {
+            key: "INC-1".into(),
+            incident: &i,
+            events: &e,
+            retro: None,
+            actions: &[item],
+            assessment: None,
+            today: "2026-11-24".parse().unwrap(),
+        });
+        let md = d.to_markdown(&Utc);
+        assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'));
+        let mut header_cells = None;
+        for line in md.lines() {
+            if line.starts_with('|') {
+                let cells = line.replace("\\|", "").matches('|').count();
+                if line.starts_with("|---") || header_cells.is_none() {
+                    header_cells = Some(cells);
+                }
+                assert_eq!(Some(cells), header_cells, "row breaks its table: {line}");
+            } else {
+                header_cells = None;
+            }
+        }
+    }
+}
