@@ -3,14 +3,15 @@
 
 use crate::context::Ctx;
 use crate::error::Failure;
+use crate::model::retro::format_action_id;
 use crate::model::targets::{self, Deadline, Outcome, Target, Targets};
 use crate::model::{Event, Incident, Status};
 use crate::output;
-use crate::store::{Access, EventScope, ListFilter, Store};
+use crate::store::{Access, ActionFilter, EventScope, ListFilter, Store};
 use crate::text::one_line;
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use clap::Args;
 use comfy_table::Cell;
 use serde::Serialize;
@@ -31,8 +32,8 @@ pub struct Row {
     pub title: String,
     pub severity: String,
     pub status: Status,
-    /// `acknowledge`, `triage`, `update`, `remediate`, `retro` (and, once
-    /// action items exist, what the integrator names them).
+    /// `acknowledge`, `triage`, `update`, `remediate`, `retro`, or
+    /// `action A-3` for an action item.
     pub target: String,
     pub deadline: String,
     /// `missed` or `due_soon`.
@@ -153,11 +154,56 @@ fn row(key: String, incident: &Incident, d: &Deadline, now: DateTime<Utc>) -> Ro
     }
 }
 
-/// Seam for the integrator: overdue (and soon due) action items, one row
-/// each, with `target` naming the item. Action items are built on another
-/// branch; until they are merged there are none.
-fn overdue_action_items(_ctx: &Ctx, _store: &Store, _within: Duration) -> Result<Vec<Row>> {
-    Ok(Vec::new())
+/// Open action items that are overdue, or due within `within`: one row each,
+/// named `action A-3` in the `target` column, with the item and its owner as
+/// the title. An item is due at the end of its due day, local time.
+fn overdue_action_items(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
+    let horizon = (ctx.now + within).with_timezone(&Local).date_naive();
+    let items = store.actions(&ActionFilter {
+        open: true,
+        due_before: horizon.succ_opt(),
+        ..ActionFilter::default()
+    })?;
+    let mut rows = Vec::new();
+    let mut incidents: HashMap<i64, Incident> = HashMap::new();
+    for item in items {
+        let due = end_of_day(item.due);
+        if due - ctx.now > within {
+            continue;
+        }
+        let incident = match incidents.entry(item.incident_id) {
+            std::collections::hash_map::Entry::Occupied(found) => found.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(ctx.find(store, item.incident_id)?)
+            }
+        };
+        rows.push(Row {
+            key: ctx.key(item.incident_id)?,
+            title: format!("{} (owner {})", item.text, item.owner),
+            severity: incident.severity.clone(),
+            status: incident.status,
+            target: format!("action {}", format_action_id(item.id)),
+            deadline: to_rfc3339(due),
+            state: if due <= ctx.now {
+                Outcome::Missed
+            } else {
+                Outcome::DueSoon
+            },
+            seconds: (ctx.now - due).num_seconds().abs(),
+            due,
+        });
+    }
+    Ok(rows)
+}
+
+/// The first moment after a calendar day, in local time.
+fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+    let next = day.succ_opt().unwrap_or(day).and_time(NaiveTime::MIN);
+    Local
+        .from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| next.and_utc())
 }
 
 /// Every incident `filter` selects, with its targets as of now. With

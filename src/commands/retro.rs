@@ -9,9 +9,10 @@ use crate::model::retro::{
     self, ActionKind, MAX_WHYS, NewAction, Retro, RetroPatch, check_complete, format_action_id, parse_due,
     why_question,
 };
+use crate::model::triage::{self, Assessment};
 use crate::model::{EventKind, Incident, NewEvent, Status};
 use crate::output;
-use crate::postmortem::{Postmortem, Sources};
+use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
 use crate::store::{Access, ActionFilter, Writer};
 use crate::text::{non_blank, one_line, safe};
 use crate::time::human;
@@ -524,6 +525,46 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<Change>> {
 
 // ---- the postmortem document ----
 
+/// The current triage assessment as the postmortem shows it: each impact
+/// question in the words `assess` asked it, and the checked CIA items.
+fn assessment_section(a: &Assessment) -> AssessmentSection {
+    let answers = &a.answers;
+    let factors: Vec<&str> = answers.factors.iter().map(|f| f.label()).collect();
+    let replies = [
+        answers.impact.clone(),
+        answers.sees.clone(),
+        answers.customers.label().to_string(),
+        human(answers.started_at, &Local),
+        answers.tickets.to_string(),
+        if factors.is_empty() {
+            "none".into()
+        } else {
+            factors.join(", ")
+        },
+    ];
+    AssessmentSection {
+        assessed_at: Some(a.at),
+        author: Some(a.author.clone()),
+        answers: triage::QUESTIONS
+            .iter()
+            .zip(replies)
+            .map(|(q, answer)| Answer {
+                question: q.text.to_string(),
+                answer,
+            })
+            .collect(),
+        checked: answers
+            .checked_items()
+            .map(|i| CheckedItem {
+                id: i.id.to_string(),
+                label: i.text.to_string(),
+            })
+            .collect(),
+        suggested_severity: Some(a.suggested.clone()),
+        severity: Some(a.severity.clone()),
+    }
+}
+
 fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let incident = ctx.find(&store, id)?;
@@ -539,9 +580,7 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
         events: &events,
         retro: retro.as_ref(),
         actions: &actions,
-        // SEAM: the triage assessment from `incident assess`, converted into
-        // `postmortem::AssessmentSection`, goes here once both are merged.
-        assessment: None,
+        assessment: store.assessment(id)?.as_ref().map(assessment_section),
         today: local_day(ctx.now),
     });
     let mut text = match format {

@@ -3,7 +3,7 @@
 use crate::context::Ctx;
 use crate::model::stats::{self, Spread, Summary, TargetTally};
 use crate::output;
-use crate::store::{Access, ListFilter, Store};
+use crate::store::{Access, ActionFilter, ListFilter, Store};
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -32,8 +32,8 @@ struct StatsView<'a> {
     summary: &'a Summary,
     /// Retros completed within the retro target of resolution.
     retros: RetroView,
-    /// Open and overdue action items; `null` until action items exist.
-    action_items: Option<ActionItemCounts>,
+    /// Open and overdue action items, across all incidents.
+    action_items: ActionItemCounts,
 }
 
 #[derive(Serialize)]
@@ -45,16 +45,25 @@ struct RetroView {
     share_on_time: Option<f64>,
 }
 
-/// Seam for the integrator: counts of open and overdue action items among
-/// the incidents `filter` selects.
+/// Open and overdue action items.
 #[derive(Debug, Serialize)]
 pub struct ActionItemCounts {
     pub open: usize,
     pub overdue: usize,
 }
 
-fn action_item_counts(_ctx: &Ctx, _store: &Store, _filter: &ListFilter) -> Result<Option<ActionItemCounts>> {
-    Ok(None)
+/// Follow-up work as it stands now, across all incidents: action items are
+/// followed up whenever their incident happened.
+fn action_item_counts(ctx: &Ctx, store: &Store) -> Result<ActionItemCounts> {
+    let open = store.actions(&ActionFilter {
+        open: true,
+        ..ActionFilter::default()
+    })?;
+    let today = ctx.now.with_timezone(&chrono::Local).date_naive();
+    Ok(ActionItemCounts {
+        open: open.len(),
+        overdue: open.iter().filter(|a| a.is_overdue(today)).count(),
+    })
 }
 
 pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
@@ -81,7 +90,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     }
     let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
     let summary = stats::summarize(&incidents, &levels);
-    let actions = action_item_counts(ctx, &store, &filter)?;
+    let actions = action_item_counts(ctx, &store)?;
     let retro = summary.retros();
 
     if ctx.json() {
@@ -102,9 +111,11 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     }
     let mut out = output::stdout();
     write_human(&mut out, &summary, since, ctx.now)?;
-    if let Some(a) = actions {
-        writeln!(out, "Action items: {} open, {} overdue", a.open, a.overdue)?;
-    }
+    writeln!(
+        out,
+        "Action items (all incidents): {} open, {} overdue",
+        actions.open, actions.overdue
+    )?;
     out.flush()?;
     Ok(())
 }

@@ -63,6 +63,21 @@ fn a_whole_incident_from_declaration_to_closed_and_its_postmortem() {
     );
     env.at("2026-11-23T08:03:00Z")
         .ok(&["assign-role", "1", "scribe", "bob"]);
+    env.at("2026-11-23T08:05:00Z").ok(&[
+        "assess",
+        "1",
+        "--impact",
+        "Checkout fails | card payments",
+        "--sees",
+        "HTTP 500 at the pay step",
+        "--customers",
+        "some",
+        "--tickets",
+        "12",
+        "--check",
+        "A1,A5",
+        "--yes",
+    ]);
     env.at("2026-11-23T08:10:00Z").ok(&[
         "escalate",
         "1",
@@ -212,7 +227,12 @@ fn a_whole_incident_from_declaration_to_closed_and_its_postmortem() {
         .collect();
     assert_eq!(levels, ["SEV2", "SEV1"]);
     assert_eq!(doc["whys"].as_array().unwrap().len(), 5);
-    assert_eq!(doc["assessment"], Value::Null);
+    assert_eq!(doc["assessment"]["suggested_severity"], "SEV2");
+    assert_eq!(
+        doc["assessment"]["checked"][1]["label"],
+        "monitoring and alerting identified an issue"
+    );
+    assert_eq!(doc["assessment"]["answers"][4]["answer"], "12");
     let items: Vec<(&str, &str, bool)> = doc["action_items"]
         .as_array()
         .unwrap()
@@ -528,11 +548,37 @@ fn action_items_are_listed_across_incidents_and_fall_overdue_as_time_passes() {
     let table = env.ok(&["action", "list"]);
     insta::assert_snapshot!(table);
 
-    // What `incident check` will report, through the store query it will use.
-    let store = incident::store::Store::open(&env.db, incident::store::Access::Read).unwrap();
-    let overdue = store.overdue_actions("2026-12-16".parse().unwrap()).unwrap();
-    let overdue: Vec<i64> = overdue.iter().map(|a| a.id).collect();
-    assert_eq!(overdue, [3, 1]);
+    // `check` reports overdue items as missed (exit 3), soon-due ones as due.
+    env.at("2026-12-15T23:50:00Z");
+    let out = env.cmd().args(["--json", "check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<(&str, &str)> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["target"].as_str().unwrap().starts_with("action"))
+        .map(|r| (r["target"].as_str().unwrap(), r["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("action A-3", "missed"), ("action A-1", "due_soon")]);
+    let human = env.cmd().args(["check"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Runbook (owner erin)"));
+    let stats = env.json(&["stats", "--since", "90d"]);
+    assert_eq!(
+        stats["action_items"],
+        serde_json::json!({"open": 2, "overdue": 1})
+    );
+    env.ok(&["action", "done", "A-3"]);
+    env.ok(&["action", "done", "A-1"]);
+    let out = env.cmd().args(["--json", "check"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["target"].as_str().unwrap().starts_with("action"))
+    );
 }
 
 #[test]
