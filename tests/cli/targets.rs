@@ -405,7 +405,7 @@ fn stats_on_a_known_history() {
     assert_eq!(tally("all"), [8, 0, 4, 4]);
     assert_eq!(s["retros"]["on_time"], 1);
     assert_eq!(s["retros"]["share_on_time"], 1.0);
-    assert!(s["action_items"].is_null());
+    assert_eq!(s["action_items"], serde_json::json!({"open": 0, "overdue": 0}));
 
     let s = env.json(&["stats", "--severity", "SEV2"]);
     assert_eq!(s["incidents"], 2);
