@@ -47,6 +47,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand stats 'Response metrics: counts, time to acknowledge and resolve, targets met'
             cand guard 'Fail while a matching incident is open: a deploy freeze for CI'
             cand verify 'Check that no timeline was edited, deleted or reordered behind the tool''s back'
+            cand export 'Write every incident with its whole history as JSON: a backup, or a move'
+            cand import 'Restore incidents from an export; importing the same file twice changes nothing'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -421,6 +423,30 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'incident;export'= {
+            cand -o 'Write to FILE (created owner-only) instead of stdout'
+            cand --output 'Write to FILE (created owner-only) instead of stdout'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;import'= {
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'incident;completions'= {
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
@@ -450,6 +476,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand stats 'Response metrics: counts, time to acknowledge and resolve, targets met'
             cand guard 'Fail while a matching incident is open: a deploy freeze for CI'
             cand verify 'Check that no timeline was edited, deleted or reordered behind the tool''s back'
+            cand export 'Write every incident with its whole history as JSON: a backup, or a move'
+            cand import 'Restore incidents from an export; importing the same file twice changes nothing'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -498,6 +526,10 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;guard'= {
         }
         &'incident;help;verify'= {
+        }
+        &'incident;help;export'= {
+        }
+        &'incident;help;import'= {
         }
         &'incident;help;completions'= {
         }

@@ -4,8 +4,9 @@
 use crate::commands::{
     action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
     completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, exec::ExecArgs,
-    guard::GuardArgs, list::ListArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs,
-    stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, resolve::ResolveArgs,
+    retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs,
+    verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -117,6 +118,10 @@ pub enum Command {
     Guard(GuardArgs),
     /// Check that no timeline was edited, deleted or reordered behind the tool's back
     Verify(VerifyArgs),
+    /// Write every incident with its whole history as JSON: a backup, or a move
+    Export(ExportArgs),
+    /// Restore incidents from an export; importing the same file twice changes nothing
+    Import(ImportArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }

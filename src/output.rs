@@ -1,9 +1,11 @@
 //! Data goes to stdout, through here; talk goes to stderr (see `Ctx::say`).
 
-use anyhow::Result;
+use crate::error::usage;
+use anyhow::{Context, Result};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+use std::path::{Path, PathBuf};
 
 /// Buffered stdout; a closed pipe surfaces as an error that `main` treats as
 /// a clean exit.
@@ -68,4 +70,42 @@ pub fn print_table(out: &mut impl Write, table: &Table) -> Result<()> {
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+/// Writes a file readable by its owner only (exports and postmortems hold
+/// incident details), atomically: `write` fills a temporary file beside it,
+/// which is synced and renamed into place, so a reader never sees half a
+/// document and an existing file ends up owner-only too.
+pub fn write_private(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| usage(format!("-o {shown}: give a file name")))?;
+    if path.is_dir() {
+        return Err(usage(format!("-o {shown} is a directory; give a file name")));
+    }
+    let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let result = (|| -> Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = BufWriter::new(options.open(&temp)?);
+        write(&mut file)?;
+        let file = file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.with_context(|| format!("cannot write {shown}"))
 }

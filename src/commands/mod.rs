@@ -9,7 +9,9 @@ pub mod completions;
 pub mod declare;
 pub mod escalate;
 pub mod exec;
+pub mod export;
 pub mod guard;
+pub mod import;
 pub mod list;
 pub mod resolve;
 pub mod retro;
@@ -43,6 +45,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Guard(args) => guard::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -597,7 +597,7 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
             out.flush()?;
         }
         Some(path) => {
-            write_private(path, text.as_bytes())?;
+            output::write_private(path, |w| Ok(w.write_all(text.as_bytes())?))?;
             ctx.say(format!(
                 "Wrote the postmortem of {} to {}",
                 ctx.key(id)?,
@@ -606,39 +606,6 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Writes `bytes` to `path` readable by its owner only, atomically: a
-/// temporary file beside it, then a rename, so a reader never sees half a
-/// document and an existing file ends up owner-only too.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let shown = path.display();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| usage(format!("-o {shown}: give a file name")))?;
-    if path.is_dir() {
-        return Err(usage(format!("-o {shown} is a directory; give a file name")));
-    }
-    let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.with_context(|| format!("cannot write {shown}"))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod incidents;
 pub mod migrations;
 mod retro;
 pub mod sql;
+pub mod transfer;
 
 pub use events::Scope as EventScope;
 pub use incidents::ListFilter;
@@ -213,6 +214,11 @@ impl Store {
         events::chain(&self.conn, id).map_err(|e| self.explain(e))
     }
 
+    /// One incident with every row that belongs to it, for `export`.
+    pub fn export(&self, id: i64) -> Result<Option<transfer::Dump>> {
+        transfer::export(&self.conn, id).map_err(|e| self.explain(e))
+    }
+
     /// Every incident number, in order.
     pub fn incident_ids(&self) -> Result<Vec<i64>> {
         incidents::ids(&self.conn).map_err(|e| self.explain(e))
@@ -351,6 +357,11 @@ impl Writer<'_> {
 
     pub fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
         Ok(retro::actions(&self.tx, filter)?)
+    }
+
+    /// Restores one exported incident (see `transfer::import`).
+    pub fn import(&mut self, dump: &transfer::Dump) -> Result<transfer::Outcome> {
+        transfer::import(&self.tx, dump).map_err(anyhow::Error::msg)
     }
 
     /// Appends one event to the incident's timeline, written by the actor.

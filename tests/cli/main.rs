@@ -15,4 +15,5 @@ mod roles;
 mod show;
 mod storage;
 mod targets;
+mod transfer;
 mod verify;

@@ -1,0 +1,74 @@
+//! `incident export`: every incident with its whole timeline, assessments,
+//! retrospective and action items, as one JSON document, for backups and
+//! moving to another machine.
+
+use crate::context::Ctx;
+use crate::output;
+use crate::store::transfer;
+use crate::store::{Access, Store};
+use anyhow::Result;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Incidents to export (INC-7, inc-7 or 7) [default: all]
+    pub keys: Vec<String>,
+
+    /// Write to FILE (created owner-only) instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
+    let ids = args
+        .keys
+        .iter()
+        .map(|k| ctx.parse_key(k))
+        .collect::<Result<Vec<_>>>()?;
+    let store = ctx.open(Access::Read)?;
+    for id in &ids {
+        ctx.find(&store, *id)?;
+    }
+    let ids = if ids.is_empty() {
+        store.incident_ids()?
+    } else {
+        ids
+    };
+    let count = ids.len();
+    match &args.output {
+        Some(path) => {
+            output::write_private(path, |w| write_export(ctx, &store, &ids, w))?;
+            ctx.say(format!("Exported {count} incidents to {}", path.display()));
+        }
+        None => {
+            let mut out = output::stdout();
+            write_export(ctx, &store, &ids, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(())
+}
+
+/// Streams the document one incident at a time, so a large database never
+/// sits in memory.
+fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], out: &mut impl Write) -> Result<()> {
+    let header = transfer::header();
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"format\": {},", serde_json::to_string(&header.format)?)?;
+    writeln!(out, "  \"schema_version\": {},", header.schema_version)?;
+    writeln!(
+        out,
+        "  \"exported_at\": \"{}\",",
+        crate::time::to_rfc3339(ctx.now)
+    )?;
+    write!(out, "  \"incidents\": [")?;
+    for (n, id) in ids.iter().enumerate() {
+        let dump = store.export(*id)?.ok_or_else(|| ctx.missing(*id))?;
+        write!(out, "{}\n    ", if n == 0 { "" } else { "," })?;
+        serde_json::to_writer(&mut *out, &dump)?;
+    }
+    writeln!(out, "{}]\n}}", if ids.is_empty() { "" } else { "\n  " })?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! `incident import`: restore an export into this database, exactly, and
+//! idempotently: incidents are matched by their uid and events by their hash.
+
+use crate::context::Ctx;
+use crate::error::usage;
+use crate::output;
+use crate::store::migrations;
+use crate::store::transfer::{self, Dump, Outcome};
+use anyhow::{Context, Result};
+use clap::Args;
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file written by `incident export`; '-' reads stdin
+    pub file: PathBuf,
+}
+
+#[derive(Deserialize)]
+struct ExportFile {
+    format: String,
+    schema_version: i64,
+    incidents: Vec<Dump>,
+}
+
+#[derive(Serialize)]
+struct ReportRow {
+    key: String,
+    #[serde(flatten)]
+    outcome: Outcome,
+}
+
+pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
+    let shown = args.file.display().to_string();
+    let mut text = String::new();
+    if args.file.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the export from stdin")?;
+    } else {
+        std::fs::File::open(&args.file)
+            .and_then(|mut f| f.read_to_string(&mut text))
+            .map_err(|e| usage(format!("cannot read {shown}: {e}")))?;
+    }
+    let file: ExportFile =
+        serde_json::from_str(&text).map_err(|e| usage(format!("{shown} is not an incident export: {e}")))?;
+    if file.format != transfer::FORMAT {
+        return Err(usage(format!(
+            "{shown} has format '{}'; this incident reads '{}'",
+            file.format,
+            transfer::FORMAT
+        )));
+    }
+    if file.schema_version > migrations::LATEST {
+        return Err(usage(format!(
+            "{shown} was exported at schema version {}, newer than this incident's {}; upgrade incident to import it",
+            file.schema_version,
+            migrations::LATEST
+        )));
+    }
+    // All or nothing: one bad incident leaves the database as it was.
+    let (_, committed) = ctx.write(|w| {
+        file.incidents
+            .iter()
+            .enumerate()
+            .map(|(n, dump)| {
+                w.import(dump)
+                    .with_context(|| format!("{shown}: incident #{}", n + 1))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    let prefix = &ctx.config()?.key_prefix;
+    let rows: Vec<ReportRow> = committed
+        .value
+        .into_iter()
+        .map(|outcome| {
+            let id = match outcome {
+                Outcome::Added { id, .. }
+                | Outcome::Extended { id, .. }
+                | Outcome::Unchanged { id }
+                | Outcome::NewerHere { id }
+                | Outcome::Diverged { id } => id,
+            };
+            ReportRow {
+                key: crate::model::key::format(prefix, id),
+                outcome,
+            }
+        })
+        .collect();
+    if ctx.json() {
+        return output::print_json(&rows);
+    }
+    let count = |f: fn(&Outcome) -> bool| rows.iter().filter(|r| f(&r.outcome)).count();
+    ctx.say(format!(
+        "Imported {shown}: {} added, {} extended, {} unchanged",
+        count(|o| matches!(o, Outcome::Added { .. })),
+        count(|o| matches!(o, Outcome::Extended { .. })),
+        count(|o| matches!(o, Outcome::Unchanged { .. })),
+    ));
+    for row in &rows {
+        match &row.outcome {
+            Outcome::Added { from: Some(old), .. } => ctx.say(format!(
+                "  {} was {} in the export (that number is taken here)",
+                row.key,
+                crate::model::key::format(prefix, *old)
+            )),
+            Outcome::NewerHere { .. } => ctx.warn(format!(
+                "{} has newer events here than in the file; kept as it is",
+                row.key
+            )),
+            Outcome::Diverged { .. } => ctx.warn(format!(
+                "{}: here and in the file, different events were recorded since they parted; kept as it is",
+                row.key
+            )),
+            _ => {}
+        }
+    }
+    Ok(())
+}
