@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# A whole incident driven from a shell script: a game-day drill, or the shape
-# of an integration. Runs against a throwaway database unless INCIDENT_DB is set.
+# A whole incident driven from a shell script, declaration to closed: a
+# game-day drill, or the shape of an integration. Runs against a throwaway
+# database unless INCIDENT_DB is set, and needs nothing but bash.
 #
 #   bash examples/drill.sh
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
 incident=${INCIDENT_BIN:-incident}
 export INCIDENT_DB=${INCIDENT_DB:-$(mktemp -d)/drill.db}
 export INCIDENT_USER=${INCIDENT_USER:-drill-bot}
@@ -16,6 +18,10 @@ key=$($incident declare "Checkout returns 500s" \
   --channel https://chat.example/inc-checkout)
 echo "declared $key"
 
+# Triage without a terminal: flags (or --answers examples/assess-answers.toml).
+$incident assess "$key" --impact "Card payments fail at checkout" \
+  --sees "HTTP 500 on the pay step" --customers some --tickets 3 --check A1,A5 --yes
+
 $incident assign-role "$key" scribe bob
 $incident --as bob update "$key" "Error rate on /pay at 12%" --kind evidence
 $incident escalate "$key" --to dba-oncall --severity SEV1 --reason "orders table locked"
@@ -25,8 +31,12 @@ $incident update "$key" "Checkout is failing for some customers. Next update in 
 $incident update "$key" --status mitigated
 $incident resolve "$key" --summary "Rolled back deploy 4821; orders table unlocked"
 
-# Machine-readable output for the rest of the pipeline.
-$incident --json show "$key" | python3 -c 'import json, sys
-i = json.load(sys.stdin)
-print(i["key"], i["status"], "after", len(i["timeline"]), "timeline events")'
+# The retrospective from an answers file, then closing it.
+$incident retro "$key" --answers "$here/retro-answers.toml"
+$incident retro "$key" --complete
+
+# What a cron job would run: exit 3 means a response target was missed.
+if $incident check --quiet >/dev/null; then echo "check: all targets met"; else echo "check: exit $?"; fi
+
 $incident topic "$key"
+$incident verify "$key"

@@ -100,9 +100,12 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     out.flush()?;
     let events: usize = report.incidents.iter().map(|i| i.events).sum();
     if damaged.is_empty() {
+        let n = report.incidents.len();
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         ctx.say(format!(
-            "{} incidents, {events} events: every timeline is intact",
-            report.incidents.len()
+            "{}, {}: every timeline is intact",
+            plural(n, "incident"),
+            plural(events, "event")
         ));
         return Ok(());
     }

@@ -6,6 +6,7 @@ mod assess;
 mod declare;
 mod dependability;
 mod errors;
+mod examples;
 mod exec;
 mod hooks;
 mod lifecycle;
