@@ -39,16 +39,39 @@ fn row(key: &str, target: &str, state: &str) -> (String, String, String) {
     (key.into(), target.into(), state.into())
 }
 
-/// The assessment is recorded by `incident assess` (another branch); here
-/// the event it appends is written directly.
+/// Records an assessment at `at` that keeps the incident's severity.
 fn assessed(env: &Env, id: i64, at: &str) {
-    env.sql()
-        .execute(
-            "INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details) \
-             VALUES (?1, ?2, ?2, 'alice', 'assessed', 'Assessed', '{}')",
-            rusqlite::params![id, at],
-        )
-        .unwrap();
+    let key = id.to_string();
+    let severity = env.show(&key)["severity"].as_str().unwrap().to_string();
+    env.cmd()
+        .env("INCIDENT_NOW", at)
+        .args([
+            "assess",
+            &key,
+            "--impact",
+            "x",
+            "--sees",
+            "y",
+            "--customers",
+            "some",
+            "--severity",
+            &severity,
+        ])
+        .assert()
+        .success();
+}
+
+/// Completes the retrospective at `at`, which closes the incident.
+fn closed(env: &Env, id: i64, at: &str) {
+    let key = id.to_string();
+    let answers = env.dir.path().join("root-cause.toml");
+    std::fs::write(&answers, "root_cause = \"a bad deploy\"\n").unwrap();
+    for args in [
+        vec!["retro", &key, "--answers", answers.to_str().unwrap()],
+        vec!["retro", &key, "--complete", "--no-actions", "one-off"],
+    ] {
+        env.cmd().env("INCIDENT_NOW", at).args(&args).assert().success();
+    }
 }
 
 #[test]
@@ -170,13 +193,8 @@ fn check_reports_exactly_the_missed_targets_as_an_incident_goes_through_them() {
     );
     assert!(!stdout.contains("INC-2"), "{stdout}");
 
-    // Closed (the retro branch closes incidents): never read again.
-    env.sql()
-        .execute(
-            "UPDATE incidents SET status = 'closed', closed_at = ?1 WHERE id = 1",
-            ["2026-11-24T23:00:00Z"],
-        )
-        .unwrap();
+    // Closed by its retrospective: never read again.
+    closed(&env, 1, "2026-11-24T23:00:00Z");
     assert_eq!(check_rows(&env, &[]), (0, vec![]));
 }
 
@@ -342,12 +360,7 @@ fn stats_on_a_known_history() {
     env.at("2026-11-23T07:20:00Z");
     env.ok(&["assign-role", "4", "commander", "dave"]);
     // INC-1's retro completed 23h after resolution (within SEV1's 36h).
-    env.sql()
-        .execute(
-            "UPDATE incidents SET status = 'closed', closed_at = '2026-11-21T09:00:00Z' WHERE id = 1",
-            [],
-        )
-        .unwrap();
+    closed(&env, 1, "2026-11-21T09:00:00Z");
     env.at("2026-11-23T08:00:00Z");
 
     let s = env.json(&["stats"]);
