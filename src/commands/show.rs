@@ -1,11 +1,12 @@
 //! `incident show`: everything about one incident.
 
 use crate::context::Ctx;
+use crate::model::retro::{ActionStatus, format_action_id};
 use crate::model::targets::Targets;
 use crate::model::triage::Assessment;
-use crate::model::{Event, EventKind, Incident};
+use crate::model::{Event, EventKind, Incident, Status};
 use crate::output;
-use crate::store::{Access, Store};
+use crate::store::{Access, ActionFilter, Store};
 use crate::text::{one_line, safe};
 use crate::time::{compact, human};
 use crate::views::IncidentView;
@@ -47,6 +48,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     if let Some(a) = &assessment {
         write_assessment(&mut out, a)?;
     }
+    write_follow_up(ctx, &mut out, &store, &incident)?;
     write_timeline(&mut out, &events, total)?;
     out.flush()?;
     Ok(())
@@ -195,6 +197,48 @@ fn write_assessment(out: &mut impl Write, a: &Assessment) -> Result<()> {
     }
     if first {
         writeln!(out, "  {:<14} nothing on the CIA checklist", "checked")?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Where the retrospective stands and the incident's action items, once
+/// there is anything to say.
+fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident) -> Result<()> {
+    let retro = store.retro(i.id)?;
+    let actions = store.actions(&ActionFilter {
+        incident_id: Some(i.id),
+        ..ActionFilter::default()
+    })?;
+    if retro.is_none() && actions.is_empty() {
+        return Ok(());
+    }
+    let key = ctx.key(i.id)?;
+    let state = match (&retro, i.status) {
+        (_, Status::Closed) => "complete".to_string(),
+        (Some(r), _) => match &r.root_cause {
+            Some(cause) => format!("in progress; root cause: {}", one_line(cause)),
+            None => "in progress; no root cause yet".to_string(),
+        },
+        (None, _) => "not started".to_string(),
+    };
+    writeln!(out, "Retrospective: {state} (incident retro {key} --export md)")?;
+    let today = ctx.now.with_timezone(&Local).date_naive();
+    for a in &actions {
+        let status = match a.status {
+            ActionStatus::Done => "done".to_string(),
+            _ if a.is_overdue(today) => "OVERDUE".to_string(),
+            _ => "open".to_string(),
+        };
+        writeln!(
+            out,
+            "  {:<5} {:<8} due {}  {:<10} {}",
+            format_action_id(a.id),
+            status,
+            a.due,
+            one_line(&a.owner),
+            one_line(&a.text)
+        )?;
     }
     writeln!(out)?;
     Ok(())
