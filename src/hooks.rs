@@ -445,24 +445,17 @@ mod tests {
     fn incident() -> Incident {
         Incident {
             id: 7,
-            title: "Checkout returns 500s".into(),
             status: crate::model::Status::Resolved,
             severity: "SEV2".into(),
-            category: crate::model::Category::Availability,
             services: vec!["checkout".into()],
-            channels: vec![],
-            summary: None,
-            detected_by: None,
-            started_at: None,
             declared_at: t0(),
             resolved_at: Some(t0()),
-            closed_at: None,
             resolution: Some("rolled back".into()),
-            next_update_at: None,
             roles: vec![crate::model::RoleHolder {
                 role: "commander".into(),
                 person: "carol".into(),
             }],
+            ..Incident::example()
         }
     }
 

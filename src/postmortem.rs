@@ -683,22 +683,14 @@ mod tests {
 
     fn incident() -> Incident {
         Incident {
-            id: 1,
-            title: "Checkout returns 500s".into(),
             status: Status::Closed,
-            severity: "SEV1".into(),
-            category: Category::Availability,
             services: vec!["checkout".into()],
-            channels: vec![],
-            summary: None,
-            detected_by: None,
             started_at: Some(t("2026-11-23T07:50:00Z")),
             declared_at: t("2026-11-23T08:00:00Z"),
             resolved_at: Some(t("2026-11-23T10:05:00Z")),
             closed_at: Some(t("2026-11-25T15:00:00Z")),
             resolution: Some("Rolled back 4821".into()),
-            next_update_at: None,
-            roles: vec![],
+            ..Incident::example()
         }
     }
 

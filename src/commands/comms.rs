@@ -184,7 +184,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Category;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -192,22 +191,11 @@ mod tests {
 
     fn incident() -> Incident {
         Incident {
-            id: 1,
-            title: "Checkout returns 500s".into(),
             status: Status::Identified,
-            severity: "SEV1".into(),
-            category: Category::Availability,
             services: vec!["checkout".into()],
-            channels: vec![],
-            summary: None,
-            detected_by: None,
             started_at: Some(at("2026-11-23T07:45:00Z")),
             declared_at: at("2026-11-23T08:00:00Z"),
-            resolved_at: None,
-            closed_at: None,
-            resolution: None,
-            next_update_at: None,
-            roles: vec![],
+            ..Incident::example()
         }
     }
 

@@ -119,22 +119,11 @@ mod tests {
 
     fn incident(services: &[&str]) -> Incident {
         Incident {
-            id: 1,
             title: "x".into(),
-            status: Status::Investigating,
             severity: "SEV2".into(),
             category: Category::Other,
             services: services.iter().map(|s| s.to_string()).collect(),
-            channels: vec![],
-            summary: None,
-            detected_by: None,
-            started_at: None,
-            declared_at: "2026-11-23T08:00:00Z".parse().unwrap(),
-            resolved_at: None,
-            closed_at: None,
-            resolution: None,
-            next_update_at: None,
-            roles: vec![],
+            ..Incident::example()
         }
     }
 

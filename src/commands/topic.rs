@@ -51,27 +51,15 @@ pub fn topic(key: &str, i: &Incident) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Category, RoleHolder, Status};
+    use crate::model::{RoleHolder, Status};
 
     #[test]
     fn one_line_with_everything_a_channel_needs() {
         let mut i = Incident {
-            id: 1,
             title: "Checkout\nreturns 500s\u{1b}[31m".into(),
             status: Status::Identified,
-            severity: "SEV1".into(),
-            category: Category::Availability,
-            services: vec![],
             channels: vec!["https://chat.example/inc-1".into()],
-            summary: None,
-            detected_by: None,
-            started_at: None,
-            declared_at: "2026-11-23T08:00:00Z".parse().unwrap(),
-            resolved_at: None,
-            closed_at: None,
-            resolution: None,
-            next_update_at: None,
-            roles: vec![],
+            ..Incident::example()
         };
         assert_eq!(
             topic("INC-1", &i),

@@ -177,6 +177,33 @@ pub struct Incident {
     pub roles: Vec<RoleHolder>,
 }
 
+#[cfg(test)]
+impl Incident {
+    /// A plain open incident for unit tests: INC-1, SEV1 availability,
+    /// declared 2026-11-23 08:00 UTC, nobody in any role. Tests change what
+    /// they need with `Incident { field, ..Incident::example() }`.
+    pub fn example() -> Incident {
+        Incident {
+            id: 1,
+            title: "Checkout returns 500s".into(),
+            status: Status::Investigating,
+            severity: "SEV1".into(),
+            category: Category::Availability,
+            services: vec![],
+            channels: vec![],
+            summary: None,
+            detected_by: None,
+            started_at: None,
+            declared_at: "2026-11-23T08:00:00Z".parse().unwrap(),
+            resolved_at: None,
+            closed_at: None,
+            resolution: None,
+            next_update_at: None,
+            roles: vec![],
+        }
+    }
+}
+
 impl Incident {
     pub fn holder(&self, role: &str) -> Option<&str> {
         self.roles

@@ -365,7 +365,6 @@ impl<'a> SeverityHistory<'a> {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::model::Category;
     use serde_json::json;
 
     fn t(hhmm: &str) -> DateTime<Utc> {
@@ -386,22 +385,9 @@ mod tests {
         fn new(severity: &str) -> Case {
             let mut c = Case {
                 incident: Incident {
-                    id: 1,
-                    title: "Checkout returns 500s".into(),
-                    status: Status::Investigating,
                     severity: severity.into(),
-                    category: Category::Availability,
-                    services: vec![],
-                    channels: vec![],
-                    summary: None,
-                    detected_by: None,
-                    started_at: None,
                     declared_at: t("08:00"),
-                    resolved_at: None,
-                    closed_at: None,
-                    resolution: None,
-                    next_update_at: None,
-                    roles: vec![],
+                    ..Incident::example()
                 },
                 events: vec![],
             };

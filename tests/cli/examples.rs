@@ -31,6 +31,9 @@ fn the_drill_script_runs_an_incident_from_declaration_to_closed() {
     assert_eq!(i["assessment"]["severity"], "SEV2");
     assert_eq!(env.json(&["action", "list"]).as_array().unwrap().len(), 2);
     let shown = env.ok(&["show", "1"]);
-    assert!(shown.contains("Retrospective: complete (incident retro INC-1 --export md)"), "{shown}");
+    assert!(
+        shown.contains("Retrospective: complete (incident retro INC-1 --export md)"),
+        "{shown}"
+    );
     assert!(shown.contains("A-1   open     due 2026-12-15  erin"), "{shown}");
 }
