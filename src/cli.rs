@@ -2,7 +2,7 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
+    action::ActionArgs, assess::AssessArgs, bench_seed::BenchSeedArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
     completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, exec::ExecArgs,
     guard::GuardArgs, list::ListArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs,
     stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
@@ -119,6 +119,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Fill the database with realistic incidents for the benchmarks (benches/cli.sh)
+    #[command(hide = true)]
+    BenchSeed(BenchSeedArgs),
 }
 
 #[cfg(test)]

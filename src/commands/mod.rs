@@ -3,6 +3,7 @@
 pub mod action;
 pub mod assess;
 pub mod assign_role;
+pub mod bench_seed;
 pub mod check;
 pub mod comms;
 pub mod completions;
@@ -44,5 +45,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Guard(args) => guard::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
+        Command::BenchSeed(args) => bench_seed::run(&ctx, args),
     }
 }
