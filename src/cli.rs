@@ -2,10 +2,11 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    action::ActionArgs, assess::AssessArgs, bench_seed::BenchSeedArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
-    completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, exec::ExecArgs,
-    guard::GuardArgs, list::ListArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs,
-    stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, bench_seed::BenchSeedArgs,
+    check::CheckArgs, comms::CommsArgs, completions::CompletionsArgs, declare::DeclareArgs,
+    escalate::EscalateArgs, exec::ExecArgs, guard::GuardArgs, list::ListArgs, resolve::ResolveArgs,
+    retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs,
+    verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
     let n = args.incidents;
     // Declared one every 47 minutes going back: 100,000 incidents span ~9 years.
     // A long timeline (one incident of 10,000 events) is spread over days.
-    let step = Duration::minutes(47).max(Duration::seconds(20 * per_incident as i64) + Duration::hours(3));
+    let step = Duration::minutes(47).max(Duration::seconds(24 * per_incident as i64));
     let (_store, committed) = ctx.write(|w| {
         for i in 0..n {
             let declared_at = now - step * (n - i) as i32;
@@ -116,8 +116,12 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
                 w.save(&incident)?;
                 w.append(
                     id,
-                    NewEvent::new(resolved_at, EventKind::Resolved, format!("Resolved: {resolution}"))
-                        .with(json!({"from": "investigating", "summary": resolution})),
+                    NewEvent::new(
+                        resolved_at,
+                        EventKind::Resolved,
+                        format!("Resolved: {resolution}"),
+                    )
+                    .with(json!({"from": "investigating", "summary": resolution})),
                 )?;
             }
             if closed {
@@ -127,8 +131,14 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
                 w.save(&incident)?;
                 w.append(
                     id,
-                    NewEvent::new(closed_at, EventKind::Closed, "Closed: the retrospective is complete")
-                        .with(json!({"from": "resolved", "to": "closed", "action_items": [], "no_actions": null})),
+                    NewEvent::new(
+                        closed_at,
+                        EventKind::Closed,
+                        "Closed: the retrospective is complete",
+                    )
+                    .with(
+                        json!({"from": "resolved", "to": "closed", "action_items": [], "no_actions": null}),
+                    ),
                 )?;
             }
         }
