@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# The benchmark suite: times the release binary with hyperfine against its
+# floors (the sqlite3 shell inserting one row into a WAL database with
+# synchronous=FULL, and spawning /bin/true), on data sets it builds itself
+# through `incident bench-seed`, and taskwarrior at 10,000 tasks as the peer.
+#
+#   bash benches/cli.sh            # the full run (about 10 minutes on 2 cores)
+#   bash benches/cli.sh --quick    # fewer runs, no taskwarrior (about 3 minutes)
+#
+# Results: a table on stdout, and the same rows as TSV in $OUT (default
+# target/bench/results.tsv). Needs hyperfine, sqlite3 and /usr/bin/time (and
+# taskwarrior for the peer); on Debian/Ubuntu as root it installs them.
+set -euo pipefail
+
+QUICK=0
+[[ "${1:-}" == "--quick" ]] && QUICK=1
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${OUT:-$ROOT/target/bench/results.tsv}
+mkdir -p "$(dirname "$OUT")"
+
+need() { # need COMMAND PACKAGE
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        echo "installing $2 …" >&2
+        apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }
+    fi
+    command -v "$1" >/dev/null 2>&1 || { echo "benches/cli.sh needs $1: apt-get install $2" >&2; exit 1; }
+}
+need hyperfine hyperfine
+need sqlite3 sqlite3
+[[ -x /usr/bin/time ]] || need /usr/bin/time time
+need python3 python3
+PEER=1
+if [[ $QUICK == 1 ]]; then PEER=0; else need task taskwarrior || PEER=0; fi
+
+echo "building the release binary …" >&2
+(cd "$ROOT" && cargo build --release --quiet)
+BIN=$ROOT/target/release/incident
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/incident-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+# A hermetic environment: no user configuration, no hooks, a fixed actor.
+export HOME=$W/home XDG_CONFIG_HOME=$W/home/.config XDG_DATA_HOME=$W/home/.local/share
+mkdir -p "$HOME"
+unset INCIDENT_CONFIG INCIDENT_NOW INCIDENT_NO_HOOKS
+export INCIDENT_USER=bench NO_COLOR=1
+
+if [[ $QUICK == 1 ]]; then FAST=10 SLOW=3 WARM=1; else FAST=30 SLOW=5 WARM=3; fi
+
+seed() { # seed DB INCIDENTS EVENTS [more bench-seed flags]
+    local db=$1 n=$2 m=$3
+    shift 3
+    INCIDENT_DB=$db "$BIN" -q bench-seed --incidents "$n" --events "$m" "$@"
+}
+
+echo "seeding: 1 incident; 1k, 10k and 100k incidents (10 events each); one with 10,000 events …" >&2
+seed "$W/empty.db" 1 3 --open 1
+seed "$W/1k.db" 1000 10000
+seed "$W/10k.db" 10000 100000
+seed "$W/100k.db" 100000 1000000
+seed "$W/100k.db" 1 10000 --open 0 --resolved 0 # INC-100001, closed
+LONG=100001
+OPEN=99990 # one of the 20 open incidents of the 100k set
+
+# The floor: one equivalent row (an 80-character event, indexed) into a WAL
+# database with synchronous=FULL, by the sqlite3 shell in a fresh process.
+sqlite3 "$W/floor.db" "PRAGMA journal_mode=WAL;
+  CREATE TABLE events (id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+    details TEXT, prev_hash TEXT, hash TEXT) STRICT;
+  CREATE INDEX events_by_incident ON events (incident_id, at, id);" >/dev/null
+FLOOR_SQL="PRAGMA synchronous=FULL; INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash) VALUES (1, '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z', 'bench', 'note', 'Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency', NULL, '$(printf '0%.0s' {1..64})', '$(printf 'f%.0s' {1..64})');"
+
+printf 'case\tmedian_ms\tfloor\tratio\tpeak_kb\n' >"$OUT"
+declare -A FLOOR_MS
+
+median_ms() { # median_ms JSON -> the median in ms
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (r["median"]*1000))' "$1"
+}
+
+# bench NAME FLOOR RUNS [hyperfine options…] -- COMMAND
+bench() {
+    local name=$1 floor=$2 runs=$3
+    shift 3
+    local opts=()
+    while [[ $1 != -- ]]; do opts+=("$1"); shift; done
+    shift
+    local json=$W/h.json cmd
+    cmd=$(python3 -c 'import shlex, sys; print(shlex.join(sys.argv[1:]))' "$@")
+    hyperfine -N --style none --warmup "$WARM" --runs "$runs" "${opts[@]}" --export-json "$json" "$cmd" >/dev/null 2>"$W/h.err" \
+        || { echo "FAILED: $name ($*)" >&2; cat "$W/h.err" >&2; return 0; }
+    local ms ratio="-"
+    ms=$(median_ms "$json")
+    if [[ $floor != - ]]; then
+        ratio=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1])/float(sys.argv[2])))" "$ms" "${FLOOR_MS[$floor]}")
+    fi
+    printf '%s\t%s\t%s\t%s\t-\n' "$name" "$ms" "$floor" "$ratio" >>"$OUT"
+    printf '%-44s %9s ms  %6s× %s\n' "$name" "$ms" "$ratio" "$floor"
+}
+
+# peak NAME COMMAND…: peak resident memory of one run, in KB
+peak() {
+    local name=$1
+    shift
+    /usr/bin/time -v "$@" >/dev/null 2>"$W/time.txt"
+    local kb
+    kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time.txt")
+    printf '%s\t-\t-\t-\t%s\n' "$name" "$kb" >>"$OUT"
+    printf '%-44s %9s MB peak\n' "$name" "$(python3 -c "print('%.1f' % ($kb/1024))")"
+}
+
+floor() { # floor NAME COMMAND…
+    local name=$1
+    shift
+    bench "$name" - "$FAST" -- "$@"
+    FLOOR_MS[$name]=$(tail -1 "$OUT" | cut -f2)
+}
+
+echo >&2
+printf '%-44s %12s  %7s\n' "case" "median" "ratio to floor"
+floor "floor: /bin/true" /bin/true
+floor "floor: sqlite3 insert" sqlite3 "$W/floor.db" "$FLOOR_SQL"
+INS="floor: sqlite3 insert"
+TRUE="floor: /bin/true"
+
+bench "incident --version" "$TRUE" "$FAST" -- "$BIN" --version
+
+for size in empty 100k; do
+    db=$W/$size.db
+    key=$([[ $size == empty ]] && echo 1 || echo $OPEN)
+    export INCIDENT_DB=$db
+    bench "declare ($size)" "$INS" "$FAST" -- "$BIN" -q declare "Checkout returns 500s" --severity SEV2 --service checkout
+    bench "update ($size)" "$INS" "$FAST" -- "$BIN" -q update "$key" "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency"
+    bench "assign-role ($size)" "$INS" "$FAST" --prepare "$BIN -q assign-role $key scribe carol" -- "$BIN" -q assign-role "$key" scribe bob
+    bench "resolve ($size)" "$INS" "$FAST" --prepare "$BIN -q update $key --status investigating" -- "$BIN" -q resolve "$key" --summary "Rolled back"
+done
+
+for size in 1k 10k 100k; do
+    export INCIDENT_DB=$W/$size.db
+    bench "list ($size)" "$INS" "$FAST" -- "$BIN" list
+    runs=$([[ $size == 100k ]] && echo "$SLOW" || echo "$FAST")
+    bench "list --all --json --limit 0 ($size)" "$INS" "$runs" -- "$BIN" list --all --json --limit 0
+done
+export INCIDENT_DB=$W/100k.db
+peak "peak: list --all --json --limit 0 (100k)" "$BIN" list --all --json --limit 0
+peak "peak: list --all --limit 0 (100k)" "$BIN" list --all --limit 0
+bench "show, 10,000 events (100k)" "$INS" "$FAST" -- "$BIN" show "$LONG"
+bench "show --json, 10,000 events (100k)" "$INS" "$FAST" -- "$BIN" show "$LONG" --json
+bench "show, 10 events (100k)" "$INS" "$FAST" -- "$BIN" show "$OPEN"
+bench "check (100k)" "$INS" "$FAST" -i -- "$BIN" check
+bench "stats (100k, default 90 days)" "$INS" "$FAST" -- "$BIN" stats
+bench "stats --since 36500d (all 100k)" "$INS" "$SLOW" -- "$BIN" stats --since 36500d
+peak "peak: stats --since 36500d (100k)" "$BIN" stats --since 36500d
+
+# Size on disk: every page of the 100k file (incidents, roles, indexes) over
+# its events, after a checkpoint.
+sqlite3 "$W/100k.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+per_event=$(sqlite3 "$W/100k.db" "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size) / (SELECT count(*) FROM events);")
+events_only=$(sqlite3 "$W/100k.db" "SELECT sum(pgsize) / (SELECT count(*) FROM events) FROM dbstat WHERE name IN ('events', 'events_by_incident');" 2>/dev/null || echo "-")
+printf 'bytes per event (whole file)\t%s\t-\t-\t-\nbytes per event (events + index)\t%s\t-\t-\t-\n' "$per_event" "$events_only" >>"$OUT"
+printf '%-44s %9s bytes (events and their index alone: %s)\n' "database size per event (100k)" "$per_event" "$events_only"
+
+if [[ $PEER == 1 ]]; then
+    export TASKDATA=$W/task TASKRC=$W/taskrc
+    mkdir -p "$TASKDATA"
+    printf 'data.location=%s\nconfirmation=off\nverbose=nothing\ncolor=off\nhooks=off\n' "$TASKDATA" >"$TASKRC"
+    python3 - "$W/tasks.json" <<'EOF'
+import json, sys, uuid
+with open(sys.argv[1], "w") as f:
+    for i in range(10000):
+        f.write(json.dumps({"uuid": str(uuid.uuid4()), "status": "pending", "entry": "20260101T000000Z",
+            "description": "Elevated 5xx on checkout after deploy %d" % i, "project": "checkout",
+            "annotations": [{"entry": "20260101T000100Z",
+              "description": "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency"}]}) + "\n")
+EOF
+    task rc.confirmation=off import "$W/tasks.json" >/dev/null 2>&1
+    bench "peer: task add (10k tasks)" "$INS" "$SLOW" -- task rc.confirmation=off add "Checkout returns 500s"
+    bench "peer: task annotate (10k tasks)" "$INS" "$SLOW" -- task rc.confirmation=off 5000 annotate "Rolled back deploy 482"
+    bench "peer: task list (10k tasks)" "$INS" "$SLOW" -- task list
+    bench "peer: task info (10k tasks)" "$INS" "$SLOW" -- task 5000 info
+fi
+echo "results in $OUT" >&2

@@ -1,0 +1,153 @@
+//! `incident bench-seed` (hidden): fills a database with realistic incidents
+//! for the benchmark suite (benches/cli.sh). Every row goes through the
+//! store's `Writer`, in one transaction, so the hash chain, the roles and
+//! every column are what the real commands would have written.
+
+use crate::context::Ctx;
+use crate::error::usage;
+use crate::model::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
+use anyhow::Result;
+use chrono::{Duration, Utc};
+use clap::Args;
+use serde_json::json;
+
+#[derive(Debug, Args)]
+pub struct BenchSeedArgs {
+    /// How many incidents to add
+    #[arg(long, default_value_t = 1000)]
+    pub incidents: usize,
+
+    /// How many timeline events to add in all, spread evenly over the incidents
+    /// (at least three each: declared, commander, and resolved or a note)
+    #[arg(long, default_value_t = 10_000)]
+    pub events: usize,
+
+    /// How many of the incidents (the newest) stay open
+    #[arg(long, default_value_t = 20)]
+    pub open: usize,
+
+    /// How many of the next newest are resolved, awaiting their retrospective;
+    /// the older ones are closed
+    #[arg(long, default_value_t = 50)]
+    pub resolved: usize,
+}
+
+/// An 80-character timeline entry, the size the budget is stated for.
+const NOTE: &str = "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency";
+
+const SERVICES: &[&str] = &["checkout", "payments", "search", "auth", "api", "web"];
+const PEOPLE: &[&str] = &["alice", "bob", "carol", "dave", "erin", "frank"];
+
+pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
+    if args.incidents == 0 {
+        return Err(usage("--incidents must be at least 1"));
+    }
+    let config = ctx.config()?;
+    let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    let per_incident = (args.events / args.incidents).max(3);
+    let now = ctx.now;
+    let n = args.incidents;
+    // Declared one every 47 minutes going back: 100,000 incidents span ~9 years.
+    // A long timeline (one incident of 10,000 events) is spread over days.
+    let step = Duration::minutes(47).max(Duration::seconds(24 * per_incident as i64));
+    let (_store, committed) = ctx.write(|w| {
+        for i in 0..n {
+            let declared_at = now - step * (n - i) as i32;
+            let open = i + args.open >= n;
+            let closed = i + args.open + args.resolved < n;
+            let severity = levels[i % levels.len()].clone();
+            let services = vec![SERVICES[i % SERVICES.len()].to_string()];
+            let commander = PEOPLE[i % PEOPLE.len()];
+            let mut incident = Incident {
+                id: 0,
+                title: format!("Elevated 5xx on {} after deploy {}", services[0], 4000 + i),
+                status: Status::Investigating,
+                severity: severity.clone(),
+                category: Category::ALL[i % Category::ALL.len()],
+                services: services.clone(),
+                channels: vec![format!("https://chat.example/inc-{i}")],
+                summary: Some("Customers see errors at checkout".into()),
+                detected_by: Some(DetectedBy::Monitoring),
+                started_at: Some(declared_at - Duration::minutes(5)),
+                declared_at,
+                resolved_at: None,
+                closed_at: None,
+                resolution: None,
+                next_update_at: None,
+                roles: Vec::new(),
+            };
+            let id = w.create(&incident)?;
+            incident.id = id;
+            let text = format!("Declared {} {}: {}", severity, incident.category, incident.title);
+            w.append(
+                id,
+                NewEvent::new(declared_at, EventKind::Declared, text).with(json!({
+                    "title": incident.title,
+                    "severity": severity,
+                    "category": incident.category,
+                    "services": services,
+                    "channels": incident.channels,
+                    "summary": incident.summary,
+                    "detected_by": incident.detected_by,
+                    "started_at": incident.started_at.map(crate::time::to_rfc3339),
+                })),
+            )?;
+            w.add_role(id, "commander", commander)?;
+            w.append(
+                id,
+                NewEvent::new(
+                    declared_at,
+                    EventKind::RoleAssigned,
+                    format!("{commander} is commander"),
+                )
+                .with(json!({"role": "commander", "person": commander})),
+            )?;
+            let notes = per_incident.saturating_sub(2 + usize::from(!open) + usize::from(closed));
+            for k in 0..notes {
+                let at = declared_at + Duration::seconds(20 * (k as i64 + 1));
+                w.append(id, NewEvent::new(at, EventKind::Note, NOTE))?;
+            }
+            if !open {
+                let resolved_at = declared_at + Duration::seconds(20 * (notes as i64 + 2));
+                let resolution = "Rolled back the deploy".to_string();
+                incident.status = Status::Resolved;
+                incident.resolved_at = Some(resolved_at);
+                incident.resolution = Some(resolution.clone());
+                w.save(&incident)?;
+                w.append(
+                    id,
+                    NewEvent::new(
+                        resolved_at,
+                        EventKind::Resolved,
+                        format!("Resolved: {resolution}"),
+                    )
+                    .with(json!({"from": "investigating", "summary": resolution})),
+                )?;
+            }
+            if closed {
+                let closed_at = declared_at + Duration::hours(2);
+                incident.status = Status::Closed;
+                incident.closed_at = Some(closed_at);
+                w.save(&incident)?;
+                w.append(
+                    id,
+                    NewEvent::new(
+                        closed_at,
+                        EventKind::Closed,
+                        "Closed: the retrospective is complete",
+                    )
+                    .with(
+                        json!({"from": "resolved", "to": "closed", "action_items": [], "no_actions": null}),
+                    ),
+                )?;
+            }
+        }
+        Ok(())
+    })?;
+    ctx.say(format!(
+        "Seeded {n} incidents with {} events in {:.1}s",
+        committed.events.len(),
+        (Utc::now() - now).num_milliseconds() as f64 / 1000.0
+    ));
+    Ok(())
+}
