@@ -66,11 +66,20 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         .map(|l| l.name.clone());
     if message.is_none() && args.status.is_none() && severity.is_none() && args.next_update.is_none() {
         return Err(usage(
-            "nothing to record; give a MESSAGE (or '-' for stdin), --status, --severity or --next-update",
+            "nothing to record; give a MESSAGE (or '-' for stdin), --status or --severity",
         ));
     }
     if args.external && message.is_none() {
         return Err(usage("--external needs the MESSAGE that customers will read"));
+    }
+    // A promise belongs to the update that makes it: on its own it would
+    // reset the update deadline without anyone having been told anything.
+    let updates_customers = args.external || args.kind == EntryKind::Comms;
+    if args.next_update.is_some() && (message.is_none() || !updates_customers) {
+        return Err(usage(
+            "--next-update promises the next status update, so it goes with one: \
+             give the MESSAGE with --external (or --kind comms)",
+        ));
     }
     let at = match &args.at {
         Some(text) => ctx.past_time("--at", text)?,
@@ -92,6 +101,16 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
             time::human(due, &Local)
         )));
     }
+    if let Some(due) = next_update
+        && due - ctx.now > chrono::Duration::hours(12)
+    {
+        // `--next-update 10:00` typed at 10:30 means tomorrow: say so.
+        ctx.warn(format!(
+            "the next update is promised for {}, {} from now",
+            time::human(due, &Local),
+            time::compact(due - ctx.now)
+        ));
+    }
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
@@ -112,21 +131,13 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
             };
             w.append(id, NewEvent::new(at, kind, text).with(details))?;
             said.push(format!("recorded {kind}"));
-        } else if let Some(due) = next_update {
-            w.append(
-                id,
-                NewEvent::new(
-                    at,
-                    EventKind::Comms,
-                    format!("Next update due {}", time::to_rfc3339(due)),
-                )
-                .with(json!({"next_update_at": time::to_rfc3339(due)})),
-            )?;
         }
-        if let Some(level) = &severity
-            && ops::change_severity(w, &mut incident, level, at, None)?
-        {
-            said.push(format!("severity now {level}"));
+        if let Some(level) = &severity {
+            if ops::change_severity(w, &mut incident, level, at, None)? {
+                said.push(format!("severity now {level}"));
+            } else {
+                said.push(format!("already {level}; nothing changed"));
+            }
         }
         if let Some(status) = args.status {
             match ops::change_status(w, &mut incident, status, at, None)? {

@@ -51,7 +51,7 @@ fn malformed_keys_severities_times_and_titles_are_usage_errors() {
             "--started-at: invalid time 'whenever'",
         ),
         (
-            &["update", "1", "x", "--next-update", "soonish"],
+            &["update", "1", "x", "--external", "--next-update", "soonish"],
             "--next-update: invalid time 'soonish'",
         ),
         (&["list", "--since", "last week"], "--since: invalid time"),

@@ -106,7 +106,10 @@ fn an_external_update_promises_the_next_one() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("'--external' cannot be used with '--kind <KIND>'")
     );
-    let err = env.fails(2, &["update", "1", "x", "--next-update", "10 min ago"]);
+    let err = env.fails(
+        2,
+        &["update", "1", "x", "--external", "--next-update", "10 min ago"],
+    );
     assert!(err.contains("--next-update"), "{err}");
 }
 
@@ -265,4 +268,54 @@ fn resolve_can_be_backdated_but_not_before_declaration() {
     assert!(err.contains("before INC-1 was declared"), "{err}");
     env.ok(&["resolve", "1", "--at", "09:30"]);
     assert_eq!(env.show("1")["resolved_at"], "2026-11-23T09:30:00Z");
+}
+
+#[test]
+fn a_promise_of_the_next_update_comes_with_an_update() {
+    let env = Env::new();
+    env.declare("X", &[]);
+    for args in [
+        vec!["update", "1", "--next-update", "30m"],
+        vec!["update", "1", "internal note", "--next-update", "30m"],
+        vec!["update", "1", "--status", "identified", "--next-update", "30m"],
+    ] {
+        let err = env.fails(2, &args);
+        assert!(
+            err.contains("give the MESSAGE with --external (or --kind comms)"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(kinds(&env.show("1")), ["declared"]);
+    env.ok(&[
+        "update",
+        "1",
+        "Posted in #status",
+        "--kind",
+        "comms",
+        "--next-update",
+        "1h",
+    ]);
+    assert_eq!(env.show("1")["next_update_at"], "2026-11-23T09:00:00Z");
+    // 07:30 has passed today: the promise is for tomorrow, and we say so.
+    let talk = env.talk(&[
+        "update",
+        "1",
+        "Still working on it",
+        "--external",
+        "--next-update",
+        "07:30",
+    ]);
+    assert!(
+        talk.contains("warning: the next update is promised for 2026-11-24 07:30, 23h30m from now"),
+        "{talk}"
+    );
+}
+
+#[test]
+fn changing_nothing_says_so() {
+    let env = Env::new();
+    env.declare("X", &["-s", "SEV2"]);
+    let talk = env.talk(&["update", "1", "--severity", "sev2"]);
+    assert!(talk.contains("INC-1: already SEV2; nothing changed"), "{talk}");
+    assert_eq!(kinds(&env.show("1")), ["declared"]);
 }
