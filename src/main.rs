@@ -15,8 +15,14 @@ fn main() -> ExitCode {
     let cli = match incident::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            // --help and --version are "errors" that exit 0.
-            let _ = e.print();
+            use clap::error::ErrorKind::*;
+            match e.kind() {
+                // Help and version are "errors" clap prints in full (exit 0).
+                DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                }
+                _ => eprintln!("{}", incident::error::clap_one_line(&e)),
+            }
             return ExitCode::from(e.exit_code() as u8);
         }
     };

@@ -341,6 +341,7 @@ fn every_flag_with_a_malformed_value_is_refused_with_exit_2() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: one line: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
     assert_eq!(env.bytes(), before);
