@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
                 Some(people) if !people.is_empty() => (people.clone(), true),
                 _ => {
                     return Err(usage(format!(
-                        "no escalation policy for {severity}; pass --to WHO, or add to {}:\n  [escalation]\n  {severity} = [\"team-oncall\"]",
+                        "no escalation policy for {severity}; pass --to WHO, or add `{severity} = [\"team-oncall\"]` under [escalation] in {}",
                         config.describe_source()
                     )));
                 }

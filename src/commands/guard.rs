@@ -45,6 +45,17 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
         ..ListFilter::default()
     };
     let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    // A guard that cannot see the incidents must not wave deploys through: a
+    // mistyped INCIDENT_DB or a runner without the file would otherwise read
+    // as "no incidents".
+    let path = ctx.db_path()?;
+    if !path.exists() {
+        return Err(anyhow::anyhow!(
+            "no incident database at {}; the guard cannot tell whether deploys are safe \
+             (point --db or INCIDENT_DB at the team's database)",
+            path.display()
+        ));
+    }
     let store = ctx.open(Access::Read)?;
     let mut matching: Vec<Incident> = Vec::new();
     store.each_incident(&filter, &order, |incident| {
@@ -79,7 +90,8 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
     // The reason is printed even with --quiet: it is why the job failed.
     let more = match matching.len() {
         1 => String::new(),
-        n => format!(" (and {} more)", n - 1),
+        2 => " (and 1 more incident)".to_string(),
+        n => format!(" (and {} more incidents)", n - 1),
     };
     let services = if first.services.is_empty() {
         String::new()

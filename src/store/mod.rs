@@ -189,7 +189,14 @@ impl Store {
             now,
             appended: Vec::new(),
         };
-        let value = f(&mut writer)?;
+        // A write refused deep inside the command still gets the plain
+        // explanation, not SQLite's "attempt to write a readonly database".
+        let value = f(&mut writer).map_err(|e| match e.downcast_ref::<rusqlite::Error>() {
+            Some(sqlite) if sqlite.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
+                ReadOnly(path.clone()).into()
+            }
+            _ => e,
+        })?;
         let Writer { tx, appended, .. } = writer;
         tx.commit().map_err(|e| explain_error(&path, e))?;
         Ok(Committed {

@@ -244,6 +244,19 @@ fn a_read_only_database_serves_reads_and_refuses_writes_clearly() {
         err.contains("is read-only: reading works, but recording needs write permission"),
         "{err}"
     );
+    if is_root() {
+        // Shared-memory files left writable by an earlier writer: SQLite
+        // opens fine and refuses only the insert; the message is the same.
+        for suffix in ["-wal", "-shm"] {
+            let path = format!("{}{suffix}", env.db.display());
+            std::fs::write(&path, b"").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+        }
+        let update = run(&["update", "1", "x"]);
+        let err = String::from_utf8_lossy(&update.stderr);
+        assert_eq!(update.status.code(), Some(1), "{err}");
+        assert!(err.contains("is read-only: reading works"), "{err}");
+    }
     assert_eq!(env.bytes(), before);
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
 }
@@ -341,7 +354,11 @@ fn every_flag_with_a_malformed_value_is_refused_with_exit_2() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: one line: {stderr}");
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "{args:?}: one line: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
     assert_eq!(env.bytes(), before);

@@ -280,7 +280,12 @@ fn show_marks_the_last_external_update_and_the_next_one_as_check_does() {
 #[test]
 fn guard_freezes_deploys_while_a_matching_incident_is_open() {
     let env = Env::new();
-    env.ok(&["guard"]);
+    // No database at all: the guard cannot tell, so deploys wait.
+    let err = env.fails(1, &["guard"]);
+    assert!(
+        err.contains("no incident database at") && err.contains("cannot tell"),
+        "{err}"
+    );
     env.declare(
         "Checkout returns 500s",
         &["-s", "SEV2", "--service", "checkout,payments"],
@@ -301,7 +306,7 @@ fn guard_freezes_deploys_while_a_matching_incident_is_open() {
     let out = env.cmd().args(["-q", "guard"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("(and 1 more)"),
+        String::from_utf8_lossy(&out.stderr).contains("(and 1 more incident)"),
         "the reason survives --quiet"
     );
 
