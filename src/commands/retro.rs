@@ -142,6 +142,16 @@ fn record(ctx: &Ctx, id: i64, change: Change) -> Result<()> {
     let now = ctx.now;
     let (store, committed) = ctx.write(|w| {
         let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        // Completing again is what a retried script does: nothing to refuse.
+        if incident.status == Status::Closed
+            && change.complete
+            && change.patch == RetroPatch::default()
+            && change.actions.is_empty()
+        {
+            return Ok(vec![
+                "the retrospective is already complete; nothing changed".to_string(),
+            ]);
+        }
         refuse_unless_resolved(&key, &incident)?;
         let mut said = Vec::new();
         let mut retro = w.retro(id)?.unwrap_or_default();
@@ -161,9 +171,21 @@ fn record(ctx: &Ctx, id: i64, change: Change) -> Result<()> {
             )?;
             said.push(format!("updated {}", names.join(", ")));
         }
+        // An answers file applied twice must not double the follow-up work:
+        // an item identical to one already recorded is skipped.
+        let existing = w.actions(&ActionFilter {
+            incident_id: Some(id),
+            ..ActionFilter::default()
+        })?;
         let mut added = Vec::new();
         for item in &change.actions {
-            added.push(add_action(w, id, item, now)?);
+            let same = |a: &&crate::model::retro::ActionItem| {
+                a.text == item.text && a.owner == item.owner && a.due == item.due && a.kind == item.kind
+            };
+            match existing.iter().find(same) {
+                Some(found) => said.push(format!("{} already recorded", format_action_id(found.id))),
+                None => added.push(add_action(w, id, item, now)?),
+            }
         }
         if !added.is_empty() {
             said.push(format!("added {}", added.join(", ")));

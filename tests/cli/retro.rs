@@ -302,8 +302,11 @@ fn the_retrospective_waits_for_resolution_and_ends_at_closing() {
         err.contains("INC-1 is closed: its retrospective is complete"),
         "{err}"
     );
-    let err = env.fails(2, &["retro", "1", "--complete"]);
-    assert!(err.contains("INC-1 is closed"), "{err}");
+    // Completing again (a retried script) is not an error and records nothing.
+    let events = kinds(&env.show("1")).len();
+    let talk = env.talk(&["retro", "1", "--complete"]);
+    assert!(talk.contains("already complete; nothing changed"), "{talk}");
+    assert_eq!(kinds(&env.show("1")).len(), events);
     // Export still works, and says why there are no action items.
     let md = env.ok(&["retro", "1", "--export", "md"]);
     assert!(
@@ -941,4 +944,18 @@ mod pty {
         assert_eq!(exit_code(&p), Some(0));
         assert_eq!(env.bytes(), before);
     }
+}
+
+#[test]
+fn applying_the_same_answers_twice_adds_no_duplicate_action_items() {
+    let mut env = Env::new();
+    resolved(&mut env);
+    let file = example_answers();
+    let file = file.to_str().unwrap();
+    env.ok(&["retro", "1", "--answers", file]);
+    let first = env.json(&["action", "list"]).as_array().unwrap().len();
+    assert!(first > 0);
+    let talk = env.talk(&["retro", "1", "--answers", file]);
+    assert!(talk.contains("A-1 already recorded"), "{talk}");
+    assert_eq!(env.json(&["action", "list"]).as_array().unwrap().len(), first);
 }
