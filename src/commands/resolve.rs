@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::Status;
+use crate::model::{EventKind, Status};
 use crate::ops;
 use crate::text::non_blank;
 use crate::time;
@@ -45,6 +45,16 @@ pub fn run(ctx: &Ctx, args: ResolveArgs) -> Result<()> {
                 "--at {} is before {key} was declared ({})",
                 time::human(at, &Local),
                 time::human(incident.declared_at, &Local)
+            )));
+        }
+        // After a reopen, resolving "before" it would tell the story backwards.
+        if let Some(reopened) = w.latest_event(id, &[EventKind::Reopened])?
+            && at < reopened.at
+        {
+            return Err(usage(format!(
+                "--at {} is before {key} was reopened ({})",
+                time::human(at, &Local),
+                time::human(reopened.at, &Local)
             )));
         }
         ops::change_status(w, &mut incident, Status::Resolved, at, summary.as_deref())?;

@@ -6,7 +6,11 @@ pub fn parse(input: &str, prefix: &str) -> Result<i64, String> {
     let number = match text.rsplit_once('-') {
         Some((head, tail)) if head.eq_ignore_ascii_case(prefix) => tail,
         Some(_) => return Err(bad(input, prefix)),
-        None => text,
+        // `INC7`: the dash is easy to miss when typing fast.
+        None => match text.get(..prefix.len()) {
+            Some(head) if head.eq_ignore_ascii_case(prefix) => &text[prefix.len()..],
+            _ => text,
+        },
     };
     match number.parse::<i64>() {
         Ok(n) if n > 0 && number.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
@@ -37,6 +41,8 @@ mod tests {
         assert_eq!(parse("7", "INC"), Ok(7));
         assert_eq!(parse(" INC-42 ", "INC"), Ok(42));
         assert_eq!(parse("ops-3", "OPS"), Ok(3));
+        assert_eq!(parse("INC7", "INC"), Ok(7), "a missed dash");
+        assert_eq!(parse("inc12", "INC"), Ok(12));
     }
 
     #[test]

@@ -371,6 +371,11 @@ impl Writer<'_> {
         transfer::import(&self.tx, dump).map_err(anyhow::Error::msg)
     }
 
+    /// The incident's most recent event of one of `kinds`.
+    pub fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
+        Ok(events::latest(&self.tx, id, kinds)?)
+    }
+
     /// Appends one event to the incident's timeline, written by the actor.
     pub fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
         let stored = events::append(&self.tx, incident_id, &self.author, self.now, event)?;

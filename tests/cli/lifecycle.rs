@@ -319,3 +319,21 @@ fn changing_nothing_says_so() {
     assert!(talk.contains("INC-1: already SEV2; nothing changed"), "{talk}");
     assert_eq!(kinds(&env.show("1")), ["declared"]);
 }
+
+#[test]
+fn a_reopened_incident_cannot_be_resolved_before_it_was_reopened() {
+    let mut env = Env::new();
+    env.declare("X", &[]);
+    env.at("2026-11-23T10:00:00Z");
+    env.ok(&["resolve", "1"]);
+    env.at("2026-11-23T10:40:00Z");
+    env.ok(&["update", "1", "Errors are back", "--status", "investigating"]);
+    env.at("2026-11-23T11:00:00Z");
+    let err = env.fails(2, &["resolve", "inc1", "--at", "10:35"]);
+    assert!(
+        err.contains("--at 2026-11-23 10:35 is before INC-1 was reopened (2026-11-23 10:40)"),
+        "{err}"
+    );
+    env.ok(&["resolve", "INC1", "--at", "10:50"]);
+    assert_eq!(env.show("1")["resolved_at"], "2026-11-23T10:50:00Z");
+}
