@@ -51,6 +51,25 @@ pub fn table<const N: usize>(headers: [&str; N]) -> Table {
     table
 }
 
+/// Keeps these columns whole when the terminal is narrow: short codes and
+/// dates broken mid-word are unreadable; long free text wraps instead.
+pub fn keep_whole(table: &mut Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(column) = table.column_mut(i) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
+}
+
+/// Leaves these columns out (a narrow terminal).
+pub fn hide(table: &mut Table, columns: &[usize]) {
+    for &i in columns {
+        if let Some(column) = table.column_mut(i) {
+            column.set_constraint(comfy_table::ColumnConstraint::Hidden);
+        }
+    }
+}
+
 /// The colour a severity is shown in: the most severe level stands out.
 pub fn severity_cell(name: &str, rank: usize) -> Cell {
     let cell = Cell::new(name);

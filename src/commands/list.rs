@@ -143,6 +143,13 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
             Cell::new(compact(end - i.declared_at)),
         ]);
     }
+    // Key, severity, status, date and age stay whole; title and names wrap.
+    output::keep_whole(&mut table, &[0, 1, 2, 6, 7]);
+    // On a narrow terminal the title matters more than services and the
+    // date (the age says as much): those give way first.
+    if table.width().is_some_and(|w| w < 100) {
+        output::hide(&mut table, &[5, 6]);
+    }
     output::print_table(&mut out, &table)?;
     if total > rows.len() {
         writeln!(
