@@ -210,7 +210,7 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
 
 /// Answers collected so far, each already validated; `None` is unanswered.
 #[derive(Debug, Default)]
-struct Draft {
+pub struct Draft {
     impact: Option<String>,
     sees: Option<String>,
     customers: Option<Customers>,
@@ -288,6 +288,13 @@ impl Draft {
                 path.display()
             ))
         })?;
+        Draft::parse(&text, path, ctx.now, ctx.config()?)
+    }
+
+    /// Parses and checks an answers file's text (`path` names it in
+    /// errors). Pure: public for the fuzz target.
+    pub fn parse(text: &str, path: &Path, now: DateTime<Utc>, config: &Config) -> Result<Draft> {
+        let text = text.to_string();
         let file: AnswersFile =
             toml::from_str(&text).map_err(|e| toml_error("answers file", path, &text, &e))?;
         let at = |span: std::ops::Range<usize>, key: &str, message: String| {
@@ -310,10 +317,10 @@ impl Draft {
             draft.customers = Some(s.get_ref().parse().map_err(|e| at(s.span(), "customers", e))?);
         }
         if let Some(s) = file.started_at {
-            let t = time::parse_time(s.get_ref(), ctx.now, &Local, Lean::Past)
+            let t = time::parse_time(s.get_ref(), now, &Local, Lean::Past)
                 .map(time::truncate)
                 .map_err(|e| at(s.span(), "started_at", e.to_string()))?;
-            if t > ctx.now {
+            if t > now {
                 return Err(at(
                     s.span(),
                     "started_at",
@@ -345,7 +352,7 @@ impl Draft {
             draft.checked = Some(normalize_checks(s.get_ref()).map_err(|e| at(s.span(), "checked", e))?);
         }
         if let Some(s) = file.severity {
-            ctx.config()?
+            config
                 .level(s.get_ref())
                 .map_err(|e| at(s.span(), "severity", e.to_string()))?;
             draft.severity = Some(s.into_inner());

@@ -340,8 +340,9 @@ fn read_answers(path: &Path, today: NaiveDate) -> Result<(RetroPatch, Vec<NewAct
     parse_answers(&text, today).map_err(|e| usage(format!("answers file {shown}: {e}")))
 }
 
-/// Parses an answers file into the changes it asks for. Pure.
-fn parse_answers(text: &str, today: NaiveDate) -> Result<(RetroPatch, Vec<NewAction>), String> {
+/// Parses an answers file into the changes it asks for. Pure: public for
+/// the fuzz target.
+pub fn parse_answers(text: &str, today: NaiveDate) -> Result<(RetroPatch, Vec<NewAction>), String> {
     let answers: Answers = toml::from_str(text).map_err(|e| {
         // toml's message spans lines (a source excerpt); the first says it.
         let message = e.message().to_string();
