@@ -26,6 +26,7 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_assessments.sql")),
     Step::sql(include_str!("schema_retro.sql")),
     Step::sql(include_str!("schema_state.sql")),
+    Step::sql(include_str!("schema_list.sql")),
 ];
 
 /// The version this binary writes.
