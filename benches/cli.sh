@@ -43,7 +43,7 @@ trap 'rm -rf "$W"' EXIT
 # A hermetic environment: no user configuration, no hooks, a fixed actor.
 export HOME=$W/home XDG_CONFIG_HOME=$W/home/.config XDG_DATA_HOME=$W/home/.local/share
 mkdir -p "$HOME"
-unset INCIDENT_CONFIG INCIDENT_NOW INCIDENT_NO_HOOKS
+unset INCIDENT_CONFIG INCIDENT_NOW INCIDENT_NO_HOOKS RUST_BACKTRACE RUST_LIB_BACKTRACE
 export INCIDENT_USER=bench NO_COLOR=1
 
 if [[ $QUICK == 1 ]]; then FAST=10 SLOW=3 WARM=1; else FAST=30 SLOW=5 WARM=3; fi

@@ -2,6 +2,7 @@
 
 use crate::context::Ctx;
 use crate::model::stats::{self, Spread, Summary, TargetTally};
+use crate::model::targets;
 use crate::output;
 use crate::store::{Access, ActionFilter, ListFilter, Store};
 use crate::time::{compact, human, to_rfc3339};
@@ -84,12 +85,19 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         ..ListFilter::default()
     };
     let store = ctx.open(Access::Read)?;
-    let mut incidents = super::check::evaluate_all(ctx, &store, &filter, config.check_within, false)?;
-    if severities.len() > 1 {
-        incidents.retain(|(i, _)| severities.contains(&i.severity));
-    }
+    // From the state columns and the update history only: no timelines,
+    // and one incident at a time.
     let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
-    let summary = stats::summarize(&incidents, &levels);
+    let mut summarizer = stats::Summarizer::new(&levels);
+    store.each_response(&filter, |incident, facts| {
+        if severities.len() > 1 && !severities.contains(&incident.severity) {
+            return Ok(());
+        }
+        let t = targets::evaluate_facts(&incident, &facts, &config.levels, ctx.now, config.check_within);
+        summarizer.add(&incident, &t);
+        Ok(())
+    })?;
+    let summary = summarizer.finish();
     let actions = action_item_counts(ctx, &store)?;
     let retro = summary.retros();
 

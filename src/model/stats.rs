@@ -131,55 +131,114 @@ impl Summary {
 /// order of `levels` (unknown ones after them) and categories in their
 /// canonical order; zero counts are kept so the shape is stable.
 pub fn summarize(incidents: &[(Incident, Targets)], levels: &[String]) -> Summary {
-    let mut by_severity: Vec<Count> = levels
-        .iter()
-        .map(|name| Count {
-            name: name.clone(),
-            count: 0,
-        })
-        .collect();
-    let mut by_category: Vec<Count> = Category::ALL
-        .iter()
-        .map(|c| Count {
-            name: c.as_str().into(),
-            count: 0,
-        })
-        .collect();
-    let mut acknowledge = Vec::new();
-    let mut resolve = Vec::new();
-    let mut tallies: Vec<TargetTally> = Target::ALL.iter().map(|t| TargetTally::new(t.as_str())).collect();
-    let mut all = TargetTally::new("all");
+    let mut s = Summarizer::new(levels);
     for (i, targets) in incidents {
-        match by_severity.iter_mut().find(|c| c.name == i.severity) {
-            Some(c) => c.count += 1,
-            None => by_severity.push(Count {
-                name: i.severity.clone(),
-                count: 1,
-            }),
+        s.add(i, targets);
+    }
+    s.finish()
+}
+
+/// [`summarize`] one incident at a time, so a caller can stream incidents
+/// instead of holding them all.
+pub struct Summarizer {
+    incidents: usize,
+    by_severity: Vec<Count>,
+    by_category: Vec<Count>,
+    acknowledge: Vec<Duration>,
+    resolve: Vec<Duration>,
+    tallies: Vec<TargetTally>,
+    all: TargetTally,
+    /// The configured levels come first in `by_severity`; the others in the
+    /// order of their earliest incident (declared, then number), whatever
+    /// order the incidents come in.
+    levels: usize,
+    first_seen: Vec<(chrono::DateTime<chrono::Utc>, i64)>,
+}
+
+impl Summarizer {
+    pub fn new(levels: &[String]) -> Summarizer {
+        Summarizer {
+            incidents: 0,
+            by_severity: levels
+                .iter()
+                .map(|name| Count {
+                    name: name.clone(),
+                    count: 0,
+                })
+                .collect(),
+            by_category: Category::ALL
+                .iter()
+                .map(|c| Count {
+                    name: c.as_str().into(),
+                    count: 0,
+                })
+                .collect(),
+            acknowledge: Vec::new(),
+            resolve: Vec::new(),
+            tallies: Target::ALL.iter().map(|t| TargetTally::new(t.as_str())).collect(),
+            all: TargetTally::new("all"),
+            levels: levels.len(),
+            first_seen: Vec::new(),
         }
-        if let Some(c) = by_category.iter_mut().find(|c| c.name == i.category.as_str()) {
+    }
+
+    pub fn add(&mut self, i: &Incident, targets: &Targets) {
+        self.incidents += 1;
+        match self.by_severity.iter().position(|c| c.name == i.severity) {
+            Some(n) => {
+                self.by_severity[n].count += 1;
+                if n >= self.levels {
+                    let seen = &mut self.first_seen[n - self.levels];
+                    *seen = (*seen).min((i.declared_at, i.id));
+                }
+            }
+            None => {
+                self.by_severity.push(Count {
+                    name: i.severity.clone(),
+                    count: 1,
+                });
+                self.first_seen.push((i.declared_at, i.id));
+            }
+        }
+        if let Some(c) = self
+            .by_category
+            .iter_mut()
+            .find(|c| c.name == i.category.as_str())
+        {
             c.count += 1;
         }
         if let Some(at) = targets.current(Target::Acknowledge).and_then(|d| d.met_at) {
-            acknowledge.push((at - i.declared_at).max(Duration::zero()));
+            self.acknowledge.push((at - i.declared_at).max(Duration::zero()));
         }
         if let Some(at) = i.resolved_at.filter(|_| !i.status.is_open()) {
-            resolve.push((at - i.declared_at).max(Duration::zero()));
+            self.resolve.push((at - i.declared_at).max(Duration::zero()));
         }
         for d in &targets.deadlines {
             let slot = Target::ALL.iter().position(|t| *t == d.target).unwrap_or(0);
-            tallies[slot].add(d.outcome);
-            all.add(d.outcome);
+            self.tallies[slot].add(d.outcome);
+            self.all.add(d.outcome);
         }
     }
-    tallies.push(all);
-    Summary {
-        incidents: incidents.len(),
-        by_severity,
-        by_category,
-        time_to_acknowledge: Spread::of(acknowledge),
-        time_to_resolve: Spread::of(resolve),
-        targets: tallies,
+
+    pub fn finish(self) -> Summary {
+        let mut by_severity = self.by_severity;
+        let mut unknown: Vec<_> = by_severity
+            .split_off(self.levels)
+            .into_iter()
+            .zip(self.first_seen)
+            .collect();
+        unknown.sort_by_key(|(_, seen)| *seen);
+        by_severity.extend(unknown.into_iter().map(|(count, _)| count));
+        let mut targets = self.tallies;
+        targets.push(self.all);
+        Summary {
+            incidents: self.incidents,
+            by_severity,
+            by_category: self.by_category,
+            time_to_acknowledge: Spread::of(self.acknowledge),
+            time_to_resolve: Spread::of(self.resolve),
+            targets,
+        }
     }
 }
 
@@ -254,5 +313,37 @@ mod tests {
         }
         assert_eq!((t.on_time, t.late, t.missed, t.not_due), (2, 1, 1, 1));
         assert_eq!(t.share(), Some(0.5));
+    }
+
+    #[test]
+    fn unknown_levels_follow_the_configured_ones_by_earliest_incident_in_any_order() {
+        let levels = vec!["SEV1".to_string(), "SEV2".to_string()];
+        let incident = |id: i64, severity: &str, hour: u32| Incident {
+            id,
+            severity: severity.into(),
+            declared_at: format!("2026-11-23T{hour:02}:00:00Z").parse().unwrap(),
+            ..Incident::example()
+        };
+        let list = [
+            incident(1, "P2", 9),
+            incident(2, "SEV2", 8),
+            incident(3, "P1", 10),
+            incident(4, "P1", 7),
+            incident(5, "P2", 11),
+        ];
+        let names = |order: &[usize]| {
+            let mut s = Summarizer::new(&levels);
+            for n in order {
+                s.add(&list[*n], &Targets::default());
+            }
+            s.finish()
+                .by_severity
+                .iter()
+                .map(|c| format!("{} {}", c.name, c.count))
+                .collect::<Vec<_>>()
+        };
+        let want = ["SEV1 0", "SEV2 1", "P1 2", "P2 2"];
+        assert_eq!(names(&[0, 1, 2, 3, 4]), want);
+        assert_eq!(names(&[4, 3, 2, 1, 0]), want);
     }
 }

@@ -151,6 +151,93 @@ impl Targets {
     }
 }
 
+/// What the targets read from a timeline, gathered once: `evaluate` takes it
+/// from the events, `stats` from the state columns and one narrow query.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The first commander assignment.
+    pub acknowledged: Option<DateTime<Utc>>,
+    /// The first assessment.
+    pub triaged: Option<DateTime<Utc>>,
+    /// The level at declaration (`None`: the incident's current level).
+    pub initial_severity: Option<String>,
+    /// Every `severity_changed` event, in time order: when, and to what.
+    pub severity_changes: Vec<(DateTime<Utc>, String)>,
+    /// Every `status_update` and `comms` event, in time order.
+    pub updates: Vec<UpdateFact>,
+}
+
+/// One status update as the update target sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateFact {
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub author: String,
+    /// The `next_update_at` it recorded, if any (whether later than `at` or not).
+    pub promised: Option<DateTime<Utc>>,
+}
+
+impl UpdateFact {
+    pub fn of(e: &Event) -> UpdateFact {
+        UpdateFact {
+            at: e.at,
+            kind: e.kind,
+            author: e.author.clone(),
+            promised: e
+                .details
+                .get("next_update_at")
+                .and_then(|t| t.as_str())
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc)),
+        }
+    }
+}
+
+impl Facts {
+    /// Gathers the facts from the incident's events (any order; other
+    /// incidents' events and kinds outside [`EVENT_KINDS`] are ignored).
+    pub fn from_events(incident: &Incident, events: &[Event]) -> Facts {
+        let mut events: Vec<&Event> = events.iter().filter(|e| e.incident_id == incident.id).collect();
+        events.sort_by_key(|e| (e.at, e.id));
+        let field = |e: &Event, name: &str| e.details.get(name).and_then(|v| v.as_str()).map(String::from);
+        let severity_changes: Vec<(DateTime<Utc>, String)> = events
+            .iter()
+            .filter(|e| e.kind == EventKind::SeverityChanged)
+            .filter_map(|e| field(e, "to").map(|to| (e.at, to)))
+            .collect();
+        let initial_severity = events
+            .iter()
+            .find(|e| e.kind == EventKind::Declared)
+            .and_then(|e| field(e, "severity"))
+            .or_else(|| {
+                events
+                    .iter()
+                    .find(|e| e.kind == EventKind::SeverityChanged)
+                    .and_then(|e| field(e, "from"))
+            });
+        Facts {
+            acknowledged: events
+                .iter()
+                .find(|e| {
+                    matches!(e.kind, EventKind::RoleAssigned | EventKind::RoleHandover)
+                        && e.details.get("role").and_then(|r| r.as_str()) == Some("commander")
+                })
+                .map(|e| e.at),
+            triaged: events
+                .iter()
+                .find(|e| e.kind == EventKind::Assessed)
+                .map(|e| e.at),
+            initial_severity,
+            severity_changes,
+            updates: events
+                .iter()
+                .filter(|e| UPDATE_KINDS.contains(&e.kind))
+                .map(|e| UpdateFact::of(e))
+                .collect(),
+        }
+    }
+}
+
 /// Computes the incident's deadlines as of `now`; anything due within
 /// `within` of `now` is [`Outcome::DueSoon`]. `events` are the incident's
 /// events (any order; kinds outside [`EVENT_KINDS`] are ignored).
@@ -161,9 +248,30 @@ pub fn evaluate(
     now: DateTime<Utc>,
     within: Duration,
 ) -> Targets {
-    let mut events: Vec<&Event> = events.iter().filter(|e| e.incident_id == incident.id).collect();
-    events.sort_by_key(|e| (e.at, e.id));
-    let history = SeverityHistory::new(incident, &events);
+    evaluate_facts(
+        incident,
+        &Facts::from_events(incident, events),
+        levels,
+        now,
+        within,
+    )
+}
+
+/// [`evaluate`] from facts already gathered.
+pub fn evaluate_facts(
+    incident: &Incident,
+    facts: &Facts,
+    levels: &[Level],
+    now: DateTime<Utc>,
+    within: Duration,
+) -> Targets {
+    let history = SeverityHistory {
+        initial: facts
+            .initial_severity
+            .as_deref()
+            .unwrap_or(incident.severity.as_str()),
+        changes: &facts.severity_changes,
+    };
     let level = |name: &str| levels.iter().find(|l| l.name == name);
     let classify = |due: DateTime<Utc>| {
         if now > due {
@@ -206,28 +314,17 @@ pub fn evaluate(
     let resolved = if open { None } else { incident.resolved_at };
     let mut out = Targets::default();
 
-    let acknowledged = events
-        .iter()
-        .find(|e| {
-            matches!(e.kind, EventKind::RoleAssigned | EventKind::RoleHandover)
-                && e.details.get("role").and_then(|r| r.as_str()) == Some("commander")
-        })
-        .map(|e| e.at);
     out.deadlines
-        .extend(one_off(Target::Acknowledge, declared, acknowledged, |l| {
+        .extend(one_off(Target::Acknowledge, declared, facts.acknowledged, |l| {
             l.acknowledge
         }));
-    let triaged = events
-        .iter()
-        .find(|e| e.kind == EventKind::Assessed)
-        .map(|e| e.at);
     out.deadlines
-        .extend(one_off(Target::Triage, declared, triaged, |l| l.triage));
+        .extend(one_off(Target::Triage, declared, facts.triaged, |l| l.triage));
 
     // Status updates: each one meets the instance that was running.
     let mut base = declared;
     let mut promised: Option<DateTime<Utc>> = None;
-    for e in events.iter().filter(|e| UPDATE_KINDS.contains(&e.kind)) {
+    for e in &facts.updates {
         if resolved.is_some_and(|end| e.at > end) {
             break;
         }
@@ -247,13 +344,7 @@ pub fn evaluate(
             });
         }
         base = base.max(e.at);
-        promised = e
-            .details
-            .get("next_update_at")
-            .and_then(|t| t.as_str())
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc))
-            .filter(|t| *t > e.at);
+        promised = e.promised.filter(|t| *t > e.at);
         out.last_update = Some(LastUpdate {
             at: e.at,
             kind: e.kind,
@@ -326,37 +417,16 @@ fn update_due(
 /// `severity_changed` event in time order.
 struct SeverityHistory<'a> {
     initial: &'a str,
-    changes: Vec<(DateTime<Utc>, &'a str)>,
+    changes: &'a [(DateTime<Utc>, String)],
 }
 
 impl<'a> SeverityHistory<'a> {
-    fn new(incident: &'a Incident, events: &[&'a Event]) -> Self {
-        let field = |e: &'a Event, name: &str| e.details.get(name).and_then(|v| v.as_str());
-        let changes: Vec<(DateTime<Utc>, &'a str)> = events
-            .iter()
-            .filter(|e| e.kind == EventKind::SeverityChanged)
-            .filter_map(|e| field(e, "to").map(|to| (e.at, to)))
-            .collect();
-        let initial = events
-            .iter()
-            .find(|e| e.kind == EventKind::Declared)
-            .and_then(|e| field(e, "severity"))
-            .or_else(|| {
-                events
-                    .iter()
-                    .find(|e| e.kind == EventKind::SeverityChanged)
-                    .and_then(|e| field(e, "from"))
-            })
-            .unwrap_or(incident.severity.as_str());
-        SeverityHistory { initial, changes }
-    }
-
     fn at(&self, t: DateTime<Utc>) -> &'a str {
         self.changes
             .iter()
             .take_while(|(at, _)| *at <= t)
             .last()
-            .map(|(_, to)| *to)
+            .map(|(_, to)| to.as_str())
             .unwrap_or(self.initial)
     }
 }

@@ -65,8 +65,29 @@ pub fn append(
         hash
     ])?;
     let id = conn.last_insert_rowid();
+    // The response state kept on the incident (schema_state.sql): the
+    // earliest time wins, so a backdated entry moves it back.
+    let (acknowledged, triaged) = match event.kind {
+        EventKind::RoleAssigned | EventKind::RoleHandover
+            if details.0.get("role").and_then(|r| r.as_str()) == Some("commander") =>
+        {
+            (Some(&at), None)
+        }
+        EventKind::Assessed => (None, Some(&at)),
+        _ => (None, None),
+    };
     conn.prepare_cached("UPDATE incidents SET head = ?2 WHERE id = ?1")?
         .execute(params![incident_id, hash])?;
+    // Apart, so an ordinary entry leaves `incidents_for_stats` untouched.
+    if acknowledged.is_some() || triaged.is_some() {
+        conn.prepare_cached(
+            "UPDATE incidents SET \
+             acknowledged_at = CASE WHEN ?2 < coalesce(acknowledged_at, '~') THEN ?2 ELSE acknowledged_at END, \
+             triaged_at = CASE WHEN ?3 < coalesce(triaged_at, '~') THEN ?3 ELSE triaged_at END \
+             WHERE id = ?1",
+        )?
+        .execute(params![incident_id, acknowledged, triaged])?;
+    }
     Ok(Event {
         id,
         incident_id,
@@ -259,6 +280,21 @@ pub fn of_kinds(
     conn.prepare_cached(&sql)?
         .query_map(params_from_iter(values), from_row)?
         .collect()
+}
+
+/// Recomputes the response state columns (schema_state.sql) of one incident
+/// from its events: for imported incidents, whose file may predate them.
+pub fn refresh_state(conn: &Connection, incident_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE incidents SET \
+           acknowledged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id \
+             AND e.kind IN ('role_assigned', 'role_handover') AND e.details ->> 'role' = 'commander'), \
+           triaged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id \
+             AND e.kind = 'assessed') \
+         WHERE id = ?1",
+    )?
+    .execute([incident_id])?;
+    Ok(())
 }
 
 /// The incident's most recent event of one of `kinds` (by when it happened).

@@ -25,6 +25,8 @@ pub const STEPS: &[Step] = &[
     },
     Step::sql(include_str!("schema_assessments.sql")),
     Step::sql(include_str!("schema_retro.sql")),
+    Step::sql(include_str!("schema_state.sql")),
+    Step::sql(include_str!("schema_list.sql")),
 ];
 
 /// The version this binary writes.
@@ -113,5 +115,48 @@ mod tests {
         assert_eq!(hashes[0].0, "");
         assert_eq!(hashes[1].0, hashes[0].1);
         assert_eq!(head, hashes[1].1);
+    }
+
+    #[test]
+    fn the_state_step_fills_in_acknowledged_and_triaged_from_existing_events() {
+        let state = STEPS
+            .iter()
+            .position(|s| s.sql.contains("acknowledged_at"))
+            .unwrap() as i64;
+        let conn = Connection::open_in_memory().unwrap();
+        upgrade_to(&conn, 0, state).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at)
+               VALUES (1, 'Old', 'investigating', 'SEV2', 'other', '2026-01-01T00:00:00Z'),
+                      (2, 'Bare', 'investigating', 'SEV2', 'other', '2026-01-01T00:00:00Z');
+             INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details) VALUES
+               (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'a', 'declared', 'D', NULL),
+               (1, '2026-01-01T00:05:00Z', '2026-01-01T00:05:00Z', 'a', 'role_assigned', 'S',
+                '{\"role\":\"scribe\",\"person\":\"b\"}'),
+               (1, '2026-01-01T00:30:00Z', '2026-01-01T00:30:00Z', 'a', 'role_assigned', 'C',
+                '{\"role\":\"commander\",\"person\":\"b\"}'),
+               (1, '2026-01-01T00:20:00Z', '2026-01-01T00:40:00Z', 'a', 'role_handover', 'C',
+                '{\"role\":\"commander\",\"person\":\"c\"}'),
+               (1, '2026-01-01T01:00:00Z', '2026-01-01T01:00:00Z', 'a', 'assessed', 'A', '{}');",
+        )
+        .unwrap();
+        upgrade(&conn, state).unwrap();
+        let got: Vec<(Option<String>, Option<String>)> = conn
+            .prepare("SELECT acknowledged_at, triaged_at FROM incidents ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("2026-01-01T00:20:00Z".to_string()),
+                    Some("2026-01-01T01:00:00Z".to_string())
+                ),
+                (None, None)
+            ]
+        );
     }
 }

@@ -9,6 +9,7 @@ mod assessments;
 pub mod events;
 mod incidents;
 pub mod migrations;
+mod response;
 mod retro;
 pub mod sql;
 pub mod transfer;
@@ -19,6 +20,7 @@ pub use retro::ActionFilter;
 
 use crate::error::usage;
 use crate::model::retro::{ActionItem, NewAction, Retro};
+use crate::model::targets::Facts;
 use crate::model::triage::Assessment;
 use crate::model::{Event, EventKind, Incident, NewEvent};
 use anyhow::{Context, Result, anyhow};
@@ -255,6 +257,17 @@ impl Store {
         latest_of: &[EventKind],
     ) -> Result<Vec<Event>> {
         events::of_kinds(&self.conn, scope, kinds, latest_of).map_err(|e| self.explain(e))
+    }
+
+    /// Streams the incidents `filter` selects, in no set order, each with the
+    /// facts its response targets depend on, without reading whole timelines
+    /// (only the columns the targets read are filled in; see `response::each`).
+    pub fn each_response(
+        &self,
+        filter: &ListFilter,
+        f: impl FnMut(Incident, Facts) -> Result<()>,
+    ) -> Result<()> {
+        response::each(&self.conn, filter, f)
     }
 
     /// The incident's most recent event of one of `kinds`.

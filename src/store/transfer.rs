@@ -290,6 +290,8 @@ pub fn import(conn: &Connection, dump: &Dump) -> Result<Outcome, String> {
             insert(conn, table, &row, &known)?;
         }
     }
+    // The file may predate the state columns kept from the events.
+    super::events::refresh_state(conn, id).map_err(sql_error)?;
     Ok(match existing {
         Some(_) => Outcome::Extended {
             id,

@@ -1,0 +1,278 @@
+//! What `stats` reads: every selected incident's response facts without
+//! loading timelines. The first acknowledgement and triage come from the
+//! state columns (schema_state.sql); the update history and severity changes
+//! from one query over the `events_for_updates` partial index, so the cost
+//! follows the number of incidents and updates, not of notes.
+
+use super::ListFilter;
+use super::sql::Stamp;
+use crate::model::targets::{Facts, UpdateFact};
+use crate::model::{Category, EventKind, Incident, Status};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use std::collections::HashMap;
+
+/// The kinds `events_for_updates` indexes. Spelled literally in the SQL: the
+/// planner uses a partial index only for a condition written like its own.
+const INDEXED_KINDS: &str = "('severity_changed', 'status_update', 'comms')";
+
+/// The incidents `filter` selects (its limit aside), by number, with their
+/// response facts, collected (see [`each`]).
+#[cfg(test)]
+pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(Incident, Facts)>> {
+    let mut out = Vec::new();
+    each(conn, filter, |i, f| {
+        out.push((i, f));
+        Ok(())
+    })
+    .map_err(|e| e.downcast::<rusqlite::Error>().unwrap_or_else(|e| panic!("{e}")))?;
+    out.sort_by_key(|(i, _)| i.id);
+    Ok(out)
+}
+
+/// Streams the incidents `filter` selects (its limit aside), in the order of
+/// the `incidents_for_stats` index (by declaration),
+/// each with its response facts. Only the columns the targets and `stats`
+/// read are filled in: id, status, severity, category and the times; the
+/// rest are empty.
+///
+/// The level at declaration is read from the `declared` event only where the
+/// severity changed since; otherwise it is the incident's level, as nothing
+/// else changes it.
+pub fn each(
+    conn: &Connection,
+    filter: &ListFilter,
+    mut f: impl FnMut(Incident, Facts) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let (conditions, values) = super::incidents::conditions(filter);
+    let and = conditions
+        .strip_prefix("WHERE ")
+        .map(|c| format!("AND {c}"))
+        .unwrap_or_default();
+    let mut history = history(conn, &and, &values)?;
+
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT i.id, i.status, i.severity, i.category, i.declared_at, i.resolved_at, i.closed_at, \
+         i.acknowledged_at, i.triaged_at FROM incidents AS i {conditions}"
+    ))?;
+    let mut rows = statement.query(params_from_iter(values.iter()))?;
+    while let Some(r) = rows.next()? {
+        let incident = Incident {
+            id: r.get(0)?,
+            status: r.get::<_, Status>(1)?,
+            severity: r.get(2)?,
+            category: r.get::<_, Category>(3)?,
+            declared_at: r.get::<_, Stamp>(4)?.0,
+            resolved_at: r.get::<_, Option<Stamp>>(5)?.map(|s| s.0),
+            closed_at: r.get::<_, Option<Stamp>>(6)?.map(|s| s.0),
+            title: String::new(),
+            services: Vec::new(),
+            channels: Vec::new(),
+            summary: None,
+            detected_by: None,
+            started_at: None,
+            resolution: None,
+            next_update_at: None,
+            roles: Vec::new(),
+        };
+        let facts = Facts {
+            acknowledged: r.get::<_, Option<Stamp>>(7)?.map(|s| s.0),
+            triaged: r.get::<_, Option<Stamp>>(8)?.map(|s| s.0),
+            ..history.remove(&incident.id).unwrap_or_default()
+        };
+        f(incident, facts)?;
+    }
+    Ok(())
+}
+
+/// The status updates and severity changes of the selected incidents, by
+/// incident; `and` and `values` are the filter's conditions on `i`.
+fn history(conn: &Connection, and: &str, values: &[Value]) -> rusqlite::Result<HashMap<i64, Facts>> {
+    let mut out: HashMap<i64, Facts> = HashMap::new();
+    // Text-valued detail fields only, as the targets read them.
+    let text = |field: &str| {
+        format!("iif(json_type(e.details, '$.{field}') = 'text', e.details ->> '{field}', NULL)")
+    };
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT e.incident_id, e.at, e.kind, e.author, {}, {}, {} \
+         FROM events AS e JOIN incidents AS i ON i.id = e.incident_id \
+         WHERE e.kind IN {INDEXED_KINDS} {and} ORDER BY e.incident_id, e.at, e.id",
+        text("to"),
+        text("from"),
+        text("next_update_at"),
+    ))?;
+    // Incidents whose severity changed: the first change stands in for the
+    // declared level.
+    let mut changed = std::collections::HashSet::new();
+    let mut rows = statement.query(params_from_iter(values.iter()))?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let facts = out.entry(id).or_default();
+        let at = r.get::<_, Stamp>(1)?.0;
+        let kind: EventKind = r.get(2)?;
+        if kind == EventKind::SeverityChanged {
+            if changed.insert(id) {
+                facts.initial_severity = r.get(5)?;
+            }
+            if let Some(to) = r.get::<_, Option<String>>(4)? {
+                facts.severity_changes.push((at, to));
+            }
+        } else {
+            facts.updates.push(UpdateFact {
+                at,
+                kind,
+                author: r.get(3)?,
+                promised: r
+                    .get::<_, Option<String>>(6)?
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                    .map(|t| t.with_timezone(&chrono::Utc)),
+            });
+        }
+    }
+    drop(rows);
+    if changed.is_empty() {
+        return Ok(out);
+    }
+
+    // The level at declaration, where it changed since.
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT e.incident_id, iif(json_type(e.details, '$.severity') = 'text', e.details ->> 'severity', NULL) \
+         FROM events AS e WHERE e.kind = 'declared' AND e.incident_id IN \
+           (SELECT s.incident_id FROM events AS s JOIN incidents AS i ON i.id = s.incident_id \
+            WHERE s.kind IN {INDEXED_KINDS} AND s.kind = 'severity_changed' {and}) \
+         ORDER BY e.incident_id, e.at, e.id"
+    ))?;
+    let mut rows = statement.query(params_from_iter(values.iter()))?;
+    let mut seen = std::collections::HashSet::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if !seen.insert(id) {
+            continue; // the first `declared` event only
+        }
+        if let (Some(facts), Some(level)) = (out.get_mut(&id), r.get::<_, Option<String>>(1)?) {
+            facts.initial_severity = Some(level);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NewEvent;
+    use crate::store::events;
+    use chrono::{DateTime, Utc};
+    use serde_json::json;
+
+    fn t(hhmm: &str) -> DateTime<Utc> {
+        format!("2026-11-23T{hhmm}:00Z").parse().unwrap()
+    }
+
+    fn append(conn: &Connection, id: i64, at: &str, kind: EventKind, details: serde_json::Value) {
+        events::append(
+            conn,
+            id,
+            "alice",
+            t("12:00"),
+            NewEvent::new(t(at), kind, "x").with(details),
+        )
+        .unwrap();
+    }
+
+    /// The state columns and the narrow query give the facts the whole
+    /// timeline gives: backdated entries, severity changes, promises.
+    #[test]
+    fn facts_from_the_store_match_the_facts_from_the_timeline() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::upgrade(&conn, 0).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at, uid) VALUES
+               (1, 'a', 'investigating', 'SEV1', 'other', '2026-11-23T08:00:00Z', 'u1'),
+               (2, 'b', 'resolved', 'SEV3', 'data', '2026-11-23T08:00:00Z', 'u2'),
+               (3, 'c', 'investigating', 'SEV2', 'other', '2026-11-23T08:00:00Z', 'u3');",
+        )
+        .unwrap();
+        use EventKind::*;
+        append(&conn, 1, "08:00", Declared, json!({"severity": "SEV2"}));
+        append(
+            &conn,
+            1,
+            "08:40",
+            RoleAssigned,
+            json!({"role": "scribe", "person": "bob"}),
+        );
+        append(
+            &conn,
+            1,
+            "08:50",
+            RoleAssigned,
+            json!({"role": "commander", "person": "bob"}),
+        );
+        // Backdated: the earlier commander wins.
+        append(
+            &conn,
+            1,
+            "08:20",
+            RoleHandover,
+            json!({"role": "commander", "person": "eve"}),
+        );
+        append(
+            &conn,
+            1,
+            "09:00",
+            SeverityChanged,
+            json!({"from": "SEV2", "to": "SEV1"}),
+        );
+        append(
+            &conn,
+            1,
+            "09:10",
+            StatusUpdate,
+            json!({"next_update_at": "2026-11-23T09:30:00Z"}),
+        );
+        append(&conn, 1, "09:05", Comms, json!(null));
+        append(&conn, 1, "09:20", Assessed, json!({}));
+        append(&conn, 1, "09:15", Assessed, json!({}));
+        append(&conn, 1, "09:30", Note, json!(null));
+        append(&conn, 2, "08:00", Declared, json!({"severity": "SEV3"}));
+        append(&conn, 2, "08:30", StatusUpdate, json!({"next_update_at": 7}));
+        // No `declared` event: the first change's `from` is the initial level.
+        append(
+            &conn,
+            3,
+            "08:30",
+            SeverityChanged,
+            json!({"from": "SEV3", "to": "SEV2"}),
+        );
+
+        let got = facts(&conn, &ListFilter::default()).unwrap();
+        assert_eq!(got.len(), 3);
+        for (incident, facts) in &got {
+            let (timeline, _) = events::timeline(&conn, incident.id, None).unwrap();
+            let mut want = Facts::from_events(incident, &timeline);
+            // Unchanged since declared: the declared level is the current one.
+            if want.severity_changes.is_empty()
+                && want.initial_severity.as_deref() == Some(&incident.severity)
+            {
+                want.initial_severity = None;
+            }
+            assert_eq!(format!("{facts:?}"), format!("{want:?}"), "INC-{}", incident.id);
+        }
+        let one = &got[0].1;
+        assert_eq!(
+            (one.acknowledged, one.triaged),
+            (Some(t("08:20")), Some(t("09:15")))
+        );
+        assert_eq!(one.initial_severity.as_deref(), Some("SEV2"));
+        assert_eq!(one.updates.len(), 2);
+        assert_eq!(got[2].1.initial_severity.as_deref(), Some("SEV3"));
+        // The filter applies to the history too.
+        let open = ListFilter {
+            statuses: vec![Status::Resolved],
+            ..ListFilter::default()
+        };
+        let got = facts(&conn, &open).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1.updates.len(), 1);
+    }
+}
