@@ -240,14 +240,10 @@ pub fn evaluate_all(
 /// The incident's targets as `check` computes them.
 pub fn targets_of(ctx: &Ctx, store: &Store, incident: &Incident) -> Result<Targets> {
     let config = ctx.config()?;
-    let events = store.events_of_kinds(
-        EventScope::Incident(incident.id),
-        targets::EVENT_KINDS,
-        targets::UPDATE_KINDS,
-    )?;
-    Ok(targets::evaluate(
+    let facts = store.response_facts(incident.id)?;
+    Ok(targets::evaluate_facts(
         incident,
-        &events,
+        &facts,
         &config.levels,
         ctx.now,
         config.check_within,

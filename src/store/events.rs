@@ -76,7 +76,7 @@ pub fn append(
         EventKind::Assessed => (None, Some(&at)),
         _ => (None, None),
     };
-    conn.prepare_cached("UPDATE incidents SET head = ?2 WHERE id = ?1")?
+    conn.prepare_cached("UPDATE incidents SET head = ?2, event_count = event_count + 1 WHERE id = ?1")?
         .execute(params![incident_id, hash])?;
     // Apart, so an ordinary entry leaves `incidents_for_stats` untouched.
     if acknowledged.is_some() || triaged.is_some() {
@@ -208,9 +208,6 @@ pub fn timeline(
     incident_id: i64,
     limit: Option<usize>,
 ) -> rusqlite::Result<(Vec<Event>, usize)> {
-    let total: i64 = conn
-        .prepare_cached("SELECT count(*) FROM events WHERE incident_id = ?1")?
-        .query_row([incident_id], |r| r.get(0))?;
     let mut events = match limit {
         None => conn
             .prepare_cached(&format!(
@@ -228,7 +225,17 @@ pub fn timeline(
     if limit.is_some() {
         events.reverse();
     }
-    Ok((events, total as usize))
+    // Only a full page can have left earlier entries out; then the kept
+    // count says how many, without counting the timeline.
+    let total = match limit {
+        Some(n) if events.len() >= n => conn
+            .prepare_cached("SELECT event_count FROM incidents WHERE id = ?1")?
+            .query_row([incident_id], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)?
+            .max(events.len()),
+        _ => events.len(),
+    };
+    Ok((events, total))
 }
 
 /// Whose events a query reads.
@@ -290,7 +297,8 @@ pub fn refresh_state(conn: &Connection, incident_id: i64) -> rusqlite::Result<()
            acknowledged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id \
              AND e.kind IN ('role_assigned', 'role_handover') AND e.details ->> 'role' = 'commander'), \
            triaged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id \
-             AND e.kind = 'assessed') \
+             AND e.kind = 'assessed'), \
+           event_count = (SELECT count(*) FROM events AS e WHERE e.incident_id = incidents.id) \
          WHERE id = ?1",
     )?
     .execute([incident_id])?;

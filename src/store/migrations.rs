@@ -27,6 +27,7 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_retro.sql")),
     Step::sql(include_str!("schema_state.sql")),
     Step::sql(include_str!("schema_list.sql")),
+    Step::sql(include_str!("schema_counts.sql")),
 ];
 
 /// The version this binary writes.

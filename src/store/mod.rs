@@ -270,6 +270,12 @@ impl Store {
         response::each(&self.conn, filter, f)
     }
 
+    /// One incident's response facts (first acknowledgement and triage,
+    /// updates, severity changes) without reading its whole timeline.
+    pub fn response_facts(&self, id: i64) -> Result<crate::model::targets::Facts> {
+        response::facts_of(&self.conn, id).map_err(|e| self.explain(e))
+    }
+
     /// The incident's most recent event of one of `kinds`.
     pub fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
         events::latest(&self.conn, id, kinds).map_err(|e| self.explain(e))

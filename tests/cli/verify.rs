@@ -123,6 +123,11 @@ fn a_database_of_the_previous_schema_version_migrates_and_keeps_every_row() {
     assert_eq!(kinds(&old), ["declared", "resolved"]);
     assert_eq!(old["timeline"][1]["details"]["from"], "investigating");
     assert_eq!(env.show("2")["commander"], "carol");
+    // Counts kept by later schema steps are filled in for old rows too.
+    assert!(
+        env.ok(&["show", "1", "--limit", "1"])
+            .contains("(1 earlier entries not shown; --limit 0 shows all 2)")
+    );
     let version: i64 = env
         .sql()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
