@@ -4,10 +4,10 @@
 use crate::context::Ctx;
 use crate::error::Failure;
 use crate::model::retro::format_action_id;
-use crate::model::targets::{self, Deadline, Outcome, Target, Targets};
-use crate::model::{Event, Incident, Status};
+use crate::model::targets::{self, Deadline, Facts, Outcome, Target, Targets};
+use crate::model::{Incident, Status};
 use crate::output;
-use crate::store::{Access, ActionFilter, EventScope, ListFilter, Store};
+use crate::store::{Access, ActionFilter, ListFilter, Store};
 use crate::text::one_line;
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
@@ -126,7 +126,7 @@ fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
         ..ListFilter::default()
     };
     let mut rows = Vec::new();
-    for (incident, targets) in evaluate_all(ctx, store, &filter, within, true)? {
+    for (incident, targets) in evaluate_all(ctx, store, &filter, within)? {
         for d in targets.deadlines.iter().filter(|d| d.current) {
             if !matches!(d.outcome, Outcome::Missed | Outcome::DueSoon) {
                 continue;
@@ -206,31 +206,26 @@ fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| next.and_utc())
 }
 
-/// Every incident `filter` selects, with its targets as of now. With
-/// `latest_update_only`, only each incident's last status update is read:
-/// enough for the current deadlines, not for the history of updates.
+/// Every incident `filter` selects, with its targets as of now: the facts
+/// come from the state columns and the update history's partial index (as
+/// for `stats`), the rows from the status index, so neither reads a timeline.
 pub fn evaluate_all(
     ctx: &Ctx,
     store: &Store,
     filter: &ListFilter,
     within: Duration,
-    latest_update_only: bool,
 ) -> Result<Vec<(Incident, Targets)>> {
     let config = ctx.config()?;
-    let latest: &[_] = if latest_update_only {
-        targets::UPDATE_KINDS
-    } else {
-        &[]
-    };
-    let mut by_incident: HashMap<i64, Vec<Event>> = HashMap::new();
-    for e in store.events_of_kinds(EventScope::Incidents(filter), targets::EVENT_KINDS, latest)? {
-        by_incident.entry(e.incident_id).or_default().push(e);
-    }
+    let mut facts: HashMap<i64, Facts> = HashMap::new();
+    store.each_response(filter, |incident, f| {
+        facts.insert(incident.id, f);
+        Ok(())
+    })?;
     let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
     let mut out = Vec::new();
     store.each_incident(filter, &order, |incident| {
-        let events = by_incident.remove(&incident.id).unwrap_or_default();
-        let t = targets::evaluate(&incident, &events, &config.levels, ctx.now, within);
+        let f = facts.remove(&incident.id).unwrap_or_default();
+        let t = targets::evaluate_facts(&incident, &f, &config.levels, ctx.now, within);
         out.push((incident, t));
         Ok(())
     })?;

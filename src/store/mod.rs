@@ -14,7 +14,6 @@ mod retro;
 pub mod sql;
 pub mod transfer;
 
-pub use events::Scope as EventScope;
 pub use incidents::ListFilter;
 pub use retro::ActionFilter;
 
@@ -246,17 +245,6 @@ impl Store {
     /// The current assessments of the incidents `filter` matches, by id.
     pub fn current_assessments(&self, filter: &ListFilter) -> Result<HashMap<i64, Assessment>> {
         assessments::current_for(&self.conn, filter).map_err(|e| self.explain(e))
-    }
-
-    /// The events of `kinds` of the incidents in `scope`, by incident, then
-    /// time; of the kinds in `latest_of`, only each incident's latest event.
-    pub fn events_of_kinds(
-        &self,
-        scope: EventScope<'_>,
-        kinds: &[EventKind],
-        latest_of: &[EventKind],
-    ) -> Result<Vec<Event>> {
-        events::of_kinds(&self.conn, scope, kinds, latest_of).map_err(|e| self.explain(e))
     }
 
     /// Streams the incidents `filter` selects, in no set order, each with the
