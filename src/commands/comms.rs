@@ -144,7 +144,13 @@ pub fn draft<Tz: TimeZone>(
 where
     Tz::Offset: Display,
 {
-    let stamp = |t: DateTime<Utc>| t.with_timezone(tz).format("%Y-%m-%d %H:%M UTC%:z").to_string();
+    // Customers read these: a zone they can place, "UTC" rather than "UTC+00:00".
+    let stamp = |t: DateTime<Utc>| {
+        let local = t.with_timezone(tz);
+        let offset = local.format("%:z").to_string();
+        let zone = if offset == "+00:00" { String::new() } else { offset };
+        format!("{} UTC{zone}", local.format("%Y-%m-%d %H:%M"))
+    };
     let mut out = format!(
         "[{key}] {} ({}, {})\n\n",
         one_line(&i.title),
@@ -221,10 +227,10 @@ mod tests {
         assert_eq!(
             text,
             "[INC-1] Checkout returns 500s (SEV1, identified)\n\n\
-             What happened: <what customers see> since 2026-11-23 07:45 UTC+00:00, affecting checkout.\n\n\
+             What happened: <what customers see> since 2026-11-23 07:45 UTC, affecting checkout.\n\n\
              Current status: We have identified the cause and are working on a fix. <what changed since the last update>\n\n\
-             Last update (2026-11-23 08:30 UTC+00:00): Checkout is failing\nfor some customers\n\n\
-             Next update: by 2026-11-23 10:00 UTC+00:00.\n"
+             Last update (2026-11-23 08:30 UTC): Checkout is failing\nfor some customers\n\n\
+             Next update: by 2026-11-23 10:00 UTC.\n"
         );
     }
 

@@ -485,7 +485,7 @@ fn comms_prints_the_latest_external_update_or_a_draft_of_the_next() {
     insta::assert_snapshot!(draft);
     let draft = env.ok(&["comms", "1", "--draft", "--next-update", "45m"]);
     assert!(
-        draft.ends_with("Next update: by 2026-11-23 09:15 UTC+00:00.\n"),
+        draft.ends_with("Next update: by 2026-11-23 09:15 UTC.\n"),
         "{draft}"
     );
     let json = env.json(&["comms", "1", "--draft"]);
