@@ -1,8 +1,11 @@
 //! Response targets (SPEC §2): when each one is due and whether it was met.
 //!
-//! Pure: the incident, the relevant timeline events, the configured levels
-//! and the clock go in; deadlines come out. `check`, `show`, `comms` and
-//! `stats` all read their deadlines from here, so they never disagree.
+//! Pure: the incident, the facts its targets depend on ([`Facts`]), the
+//! configured levels and the clock go in; deadlines come out. `check`,
+//! `show`, `comms` and `stats` all read their deadlines from here, so they
+//! never disagree. The store gathers the facts from state columns and a
+//! partial index; [`Facts::from_events`] (tests only) defines them from the
+//! timeline itself, and the store's tests check the two agree.
 //!
 //! The rules:
 //!
@@ -29,23 +32,15 @@
 //! acknowledgement into a late one after the fact.
 
 use crate::config::Level;
-use crate::model::{Event, EventKind, Incident, Status};
+#[cfg(test)]
+use crate::model::Event;
+use crate::model::{EventKind, Incident, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-/// The timeline events the targets depend on; a store query can select
-/// just these instead of whole timelines.
-pub const EVENT_KINDS: &[EventKind] = &[
-    EventKind::Declared,
-    EventKind::SeverityChanged,
-    EventKind::RoleAssigned,
-    EventKind::RoleHandover,
-    EventKind::Assessed,
-    EventKind::StatusUpdate,
-    EventKind::Comms,
-];
-
-/// The events that count as a status update for the update target.
+/// The events that count as a status update for the update target (the
+/// store's partial index lists the same kinds).
+#[cfg(test)]
 pub const UPDATE_KINDS: &[EventKind] = &[EventKind::StatusUpdate, EventKind::Comms];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -177,6 +172,7 @@ pub struct UpdateFact {
     pub promised: Option<DateTime<Utc>>,
 }
 
+#[cfg(test)]
 impl UpdateFact {
     pub fn of(e: &Event) -> UpdateFact {
         UpdateFact {
@@ -193,9 +189,11 @@ impl UpdateFact {
     }
 }
 
+#[cfg(test)]
 impl Facts {
-    /// Gathers the facts from the incident's events (any order; other
-    /// incidents' events and kinds outside [`EVENT_KINDS`] are ignored).
+    /// The facts as the incident's timeline defines them (events in any
+    /// order; other incidents' events and unrelated kinds are ignored): the
+    /// reference the store's columns and indexes are tested against.
     pub fn from_events(incident: &Incident, events: &[Event]) -> Facts {
         let mut events: Vec<&Event> = events.iter().filter(|e| e.incident_id == incident.id).collect();
         events.sort_by_key(|e| (e.at, e.id));
@@ -238,9 +236,9 @@ impl Facts {
     }
 }
 
-/// Computes the incident's deadlines as of `now`; anything due within
-/// `within` of `now` is [`Outcome::DueSoon`]. `events` are the incident's
-/// events (any order; kinds outside [`EVENT_KINDS`] are ignored).
+/// [`evaluate_facts`] on the facts of the incident's events: how the unit
+/// tests below state their cases.
+#[cfg(test)]
 pub fn evaluate(
     incident: &Incident,
     events: &[Event],
@@ -257,7 +255,8 @@ pub fn evaluate(
     )
 }
 
-/// [`evaluate`] from facts already gathered.
+/// Computes the incident's deadlines as of `now`; anything due within
+/// `within` of `now` is [`Outcome::DueSoon`].
 pub fn evaluate_facts(
     incident: &Incident,
     facts: &Facts,
