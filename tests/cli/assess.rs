@@ -307,16 +307,8 @@ fn malformed_answers_files_name_the_file_the_line_and_the_key() {
 const DOWN: &str = "\x1b[B";
 
 fn spawn(env: &Env, args: &[&str]) -> PtySession {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("incident"));
-    cmd.env_clear()
-        .env("HOME", env.home())
-        .env("TZ", "UTC")
-        .env("TERM", "dumb")
-        .env("NO_COLOR", "1")
-        .env("INCIDENT_DB", &env.db)
-        .env("INCIDENT_NOW", &env.now)
-        .env("INCIDENT_USER", &env.user)
-        .args(args);
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "dumb").env("NO_COLOR", "1").args(args);
     rexpect::session::spawn_command(cmd, Some(10_000)).unwrap()
 }
 

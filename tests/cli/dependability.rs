@@ -10,14 +10,8 @@ use std::thread;
 impl Env {
     /// A plain std command (no assert_cmd) for spawning many at once.
     fn raw(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("incident"));
-        cmd.env_clear()
-            .env("HOME", self.home())
-            .env("TZ", "UTC")
-            .env("INCIDENT_DB", &self.db)
-            .env("INCIDENT_USER", &self.user)
-            .args(args)
-            .stdin(Stdio::null());
+        let mut cmd = self.std_cmd();
+        cmd.args(args).stdin(Stdio::null());
         cmd
     }
 }

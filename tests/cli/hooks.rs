@@ -38,18 +38,8 @@ fn spot(env: &Env, name: &str) -> (PathBuf, String) {
 /// The binary as a plain std `Command` in the same hermetic environment
 /// (with PATH), for tests that signal it while it runs.
 pub fn std_command(env: &Env) -> std::process::Command {
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("incident"));
-    command
-        .env_clear()
-        .env("PATH", PATH)
-        .env("HOME", env.home())
-        .env("TZ", "UTC")
-        .env("INCIDENT_DB", &env.db)
-        .env("INCIDENT_NOW", &env.now)
-        .env("INCIDENT_USER", &env.user);
-    if let Some(config) = &env.config {
-        command.env("INCIDENT_CONFIG", config);
-    }
+    let mut command = env.std_cmd();
+    command.env("PATH", PATH);
     command
 }
 

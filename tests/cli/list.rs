@@ -104,7 +104,7 @@ fn an_empty_list_says_so_on_stderr() {
 fn a_closed_pipe_is_a_clean_exit() {
     let env = four_incidents();
     let mut child = env
-        .cmd_std()
+        .std_cmd()
         .args(["list", "--all"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -116,16 +116,4 @@ fn a_closed_pipe_is_a_clean_exit() {
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(status.success(), "{status:?} {stderr}");
     assert_eq!(stderr, "");
-}
-
-impl Env {
-    fn cmd_std(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("incident"));
-        cmd.env_clear()
-            .env("TZ", "UTC")
-            .env("INCIDENT_DB", &self.db)
-            .env("INCIDENT_NOW", &self.now)
-            .env("HOME", self.home());
-        cmd
-    }
 }

@@ -745,16 +745,8 @@ mod pty {
     use rexpect::session::{PtySession, spawn_command};
 
     fn spawn(env: &Env, args: &[&str]) -> PtySession {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_incident"));
-        cmd.env_clear()
-            .env("HOME", env.home())
-            .env("TZ", "UTC")
-            .env("TERM", "xterm")
-            .env("NO_COLOR", "1")
-            .env("INCIDENT_DB", &env.db)
-            .env("INCIDENT_NOW", &env.now)
-            .env("INCIDENT_USER", &env.user)
-            .args(args);
+        let mut cmd = env.std_cmd();
+        cmd.env("TERM", "xterm").env("NO_COLOR", "1").args(args);
         spawn_command(cmd, Some(10_000)).unwrap()
     }
 

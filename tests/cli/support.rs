@@ -46,9 +46,10 @@ impl Env {
         self.dir.path().join("home")
     }
 
-    /// The binary with nothing from the developer's environment.
-    pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("incident").unwrap();
+    /// The binary with nothing from the developer's environment, as a plain
+    /// std `Command`: for spawning many at once, signalling, or a pty.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("incident"));
         cmd.env_clear()
             .env("HOME", self.home())
             .env("TZ", "UTC")
@@ -59,6 +60,11 @@ impl Env {
             cmd.env("INCIDENT_CONFIG", config);
         }
         cmd
+    }
+
+    /// The same, with assert_cmd's conveniences.
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
     }
 
     /// Runs and expects success; returns stdout.
