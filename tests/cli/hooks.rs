@@ -193,11 +193,12 @@ fn a_hook_past_its_timeout_is_killed_with_its_children_and_the_command_returns()
     assert_eq!(last_event(&env.show("INC-1"))["text"], "Still looking");
 
     // The background sleep was in the hook's process group: it is gone.
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    assert_child_gone(&pid_file);
+}
+
+/// The process whose id a hook wrote to `pid_file` no longer runs.
+fn assert_child_gone(pid_file: &Path) {
+    let pid: i32 = std::fs::read_to_string(pid_file).unwrap().trim().parse().unwrap();
     assert!(gone(pid), "the hook's child {pid} still runs");
 }
 
@@ -499,12 +500,7 @@ fn an_interrupt_during_a_hook_kills_it_and_keeps_the_record() {
         "{stderr}"
     );
     assert_eq!(last_event(&env.show("INC-1"))["text"], "Still looking");
-    let pid: i32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert!(gone(pid), "the hook's child {pid} still runs");
+    assert_child_gone(&pid_file);
 }
 
 #[test]
