@@ -1,8 +1,9 @@
 //! `incident stats`: response metrics over a period, from the timeline.
 
 use crate::context::Ctx;
-use crate::model::stats::{self, Spread, Summary, TargetTally};
-use crate::model::targets;
+use crate::model::stats::{self, Settled, Spread, Summary, TargetTally};
+use crate::model::targets::{self, Facts};
+use crate::model::{Incident, Status};
 use crate::output;
 use crate::store::{Access, ActionFilter, ListFilter, Store};
 use crate::time::{compact, human, to_rfc3339};
@@ -84,17 +85,33 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         },
         ..ListFilter::default()
     };
-    let store = ctx.open(Access::Read)?;
-    // From the state columns and the update history only: no timelines,
-    // and one incident at a time.
+    let mut store = ctx.open(Access::Read)?;
     let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
     let mut summarizer = stats::Summarizer::new(&levels);
-    store.each_response(&filter, |incident, facts| {
+    let evaluate = |incident: &Incident, facts: &Facts| {
+        targets::evaluate_facts(incident, facts, &config.levels, ctx.now, config.check_within)
+    };
+    // Closed incidents are settled once under these targets and read back
+    // a month at a time; the rest (and any the database could not store
+    // just now) are evaluated from the state columns and update history.
+    let key = stats::targets_key(&config.levels);
+    let closed = ListFilter {
+        statuses: vec![Status::Closed],
+        ..filter.clone()
+    };
+    store.settle(key, &closed, |incident, facts| {
+        Settled::of(incident, &evaluate(incident, facts), &config.levels)
+    })?;
+    for group in store.settled_groups(key, since)? {
+        if severities.is_empty() || severities.contains(&group.severity) {
+            summarizer.add_settled(&group);
+        }
+    }
+    store.each_unsettled(&filter, key, |incident, facts| {
         if severities.len() > 1 && !severities.contains(&incident.severity) {
             return Ok(());
         }
-        let t = targets::evaluate_facts(&incident, &facts, &config.levels, ctx.now, config.check_within);
-        summarizer.add(&incident, &t);
+        summarizer.add(&incident, &evaluate(&incident, &facts));
         Ok(())
     })?;
     let summary = summarizer.finish();

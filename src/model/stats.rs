@@ -9,8 +9,10 @@
 
 use super::targets::{Outcome, Target, Targets};
 use super::{Category, Incident};
-use chrono::Duration;
-use serde::Serialize;
+use crate::config::Level;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// A sample of durations summarised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -31,7 +33,7 @@ fn seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S:
 
 impl Spread {
     pub fn of(mut sample: Vec<Duration>) -> Spread {
-        sample.sort();
+        sample.sort_unstable();
         Spread {
             count: sample.len(),
             median: median(&sample),
@@ -220,6 +222,42 @@ impl Summarizer {
         }
     }
 
+    /// Adds what [`Settled::of`] kept of closed incidents, one or many of
+    /// the same severity and category at once: the same totals as [`add`]
+    /// on each of them.
+    ///
+    /// [`add`]: Summarizer::add
+    pub fn add_settled(&mut self, group: &SettledGroup) {
+        self.incidents += group.incidents;
+        match self.by_severity.iter().position(|c| c.name == group.severity) {
+            Some(n) => self.by_severity[n].count += group.incidents,
+            // Only configured levels are settled; this keeps the count right
+            // for a group whose level was dropped from the configuration.
+            None => {
+                self.by_severity.push(Count {
+                    name: group.severity.clone(),
+                    count: group.incidents,
+                });
+                self.first_seen.push((DateTime::<Utc>::MAX_UTC, i64::MAX));
+            }
+        }
+        if let Some(c) = self.by_category.iter_mut().find(|c| c.name == group.category) {
+            c.count += group.incidents;
+        }
+        self.acknowledge
+            .extend(group.acknowledge.iter().map(|s| Duration::seconds(*s)));
+        self.resolve
+            .extend(group.resolve.iter().map(|s| Duration::seconds(*s)));
+        for (slot, tally) in group.tallies.iter().enumerate() {
+            let [on_time, late, missed] = *tally;
+            for t in [&mut self.tallies[slot], &mut self.all] {
+                t.on_time += on_time;
+                t.late += late;
+                t.missed += missed;
+            }
+        }
+    }
+
     pub fn finish(self) -> Summary {
         let mut by_severity = self.by_severity;
         let mut unknown: Vec<_> = by_severity
@@ -239,6 +277,138 @@ impl Summarizer {
             time_to_resolve: Spread::of(self.resolve),
             targets,
         }
+    }
+}
+
+/// The configured targets, reduced to a number that changes whenever any
+/// level's name or target changes: settled outcomes are only reused under
+/// the targets they were computed with.
+pub fn targets_key(levels: &[Level]) -> i64 {
+    let mut hash = Sha256::new();
+    for l in levels {
+        let update = l.update.map(|d| d.num_seconds().to_string()).unwrap_or_default();
+        hash.update(format!(
+            "{}\0{}\0{}\0{}\0{}\0{}\n",
+            l.name,
+            l.acknowledge.num_seconds(),
+            l.triage.num_seconds(),
+            update,
+            l.remediate.num_seconds(),
+            l.retro.num_seconds()
+        ));
+    }
+    let digest = hash.finalize();
+    i64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
+}
+
+/// How many deadlines of each target were met on time, late or missed, in
+/// the order of [`Target::ALL`].
+pub type Tallies = [[usize; 3]; 5];
+
+/// What one closed incident adds to `stats`, once nothing about it can
+/// change with the clock: its targets are all met or missed for good. Kept
+/// in the store so a report over years need not evaluate every incident.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub id: i64,
+    pub declared_at: DateTime<Utc>,
+    pub severity: String,
+    pub category: Category,
+    pub acknowledge_seconds: Option<i64>,
+    pub resolve_seconds: Option<i64>,
+    pub tallies: Tallies,
+}
+
+impl Settled {
+    /// `None` while the incident could still change what it adds: it is not
+    /// closed, a target is not due yet, or its level is not configured (an
+    /// unknown level orders the report by its earliest incident). Also
+    /// `None` for durations that are not whole seconds (imported data),
+    /// which the store keeps as integers.
+    pub fn of(i: &Incident, targets: &Targets, levels: &[Level]) -> Option<Settled> {
+        if i.status != super::Status::Closed || !levels.iter().any(|l| l.name == i.severity) {
+            return None;
+        }
+        let seconds = |d: Duration| (d.subsec_nanos() == 0).then(|| d.num_seconds());
+        let acknowledge = match targets.current(Target::Acknowledge).and_then(|d| d.met_at) {
+            Some(at) => Some(seconds((at - i.declared_at).max(Duration::zero()))?),
+            None => None,
+        };
+        let resolve = match i.resolved_at {
+            Some(at) => Some(seconds((at - i.declared_at).max(Duration::zero()))?),
+            None => None,
+        };
+        let mut tallies = Tallies::default();
+        for d in &targets.deadlines {
+            let slot = Target::ALL.iter().position(|t| *t == d.target).unwrap_or(0);
+            let column = match d.outcome {
+                Outcome::OnTime => 0,
+                Outcome::Late => 1,
+                Outcome::Missed => 2,
+                Outcome::DueSoon | Outcome::Pending => return None,
+            };
+            tallies[slot][column] += 1;
+        }
+        Some(Settled {
+            id: i.id,
+            declared_at: i.declared_at,
+            severity: i.severity.clone(),
+            category: i.category,
+            acknowledge_seconds: acknowledge,
+            resolve_seconds: resolve,
+            tallies,
+        })
+    }
+}
+
+/// Settled incidents of one severity and category, added up: how the store
+/// keeps a month of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettledGroup {
+    pub severity: String,
+    pub category: String,
+    pub incidents: usize,
+    pub tallies: Tallies,
+    /// Every time to acknowledge and to resolve, in seconds, in no order.
+    pub acknowledge: Vec<i64>,
+    pub resolve: Vec<i64>,
+}
+
+impl SettledGroup {
+    /// Adds up settled incidents by severity and category, in order of
+    /// first appearance.
+    pub fn of<'a>(settled: impl IntoIterator<Item = &'a Settled>) -> Vec<SettledGroup> {
+        let mut groups: Vec<SettledGroup> = Vec::new();
+        for s in settled {
+            let category = s.category.as_str();
+            let n = match groups
+                .iter()
+                .position(|g| g.severity == s.severity && g.category == category)
+            {
+                Some(n) => n,
+                None => {
+                    groups.push(SettledGroup {
+                        severity: s.severity.clone(),
+                        category: category.to_string(),
+                        incidents: 0,
+                        tallies: Tallies::default(),
+                        acknowledge: Vec::new(),
+                        resolve: Vec::new(),
+                    });
+                    groups.len() - 1
+                }
+            };
+            let g = &mut groups[n];
+            g.incidents += 1;
+            for (slot, row) in s.tallies.iter().enumerate() {
+                for (column, n) in row.iter().enumerate() {
+                    g.tallies[slot][column] += n;
+                }
+            }
+            g.acknowledge.extend(s.acknowledge_seconds);
+            g.resolve.extend(s.resolve_seconds);
+        }
+        groups
     }
 }
 
@@ -345,5 +515,190 @@ mod tests {
         let want = ["SEV1 0", "SEV2 1", "P1 2", "P2 2"];
         assert_eq!(names(&[0, 1, 2, 3, 4]), want);
         assert_eq!(names(&[4, 3, 2, 1, 0]), want);
+    }
+
+    /// A closed incident declared at `hour` and resolved 2h later, with
+    /// the given deadlines (target, outcome).
+    fn closed(
+        id: i64,
+        severity: &str,
+        category: Category,
+        hour: u32,
+        outcomes: &[(Target, Outcome)],
+    ) -> (Incident, Targets) {
+        let declared: DateTime<Utc> = format!("2026-11-{:02}T{:02}:00:00Z", 1 + id % 28, hour)
+            .parse()
+            .unwrap();
+        let incident = Incident {
+            id,
+            status: super::super::Status::Closed,
+            severity: severity.into(),
+            category,
+            declared_at: declared,
+            resolved_at: Some(declared + Duration::hours(2)),
+            closed_at: Some(declared + Duration::days(1)),
+            ..Incident::example()
+        };
+        let deadlines = outcomes
+            .iter()
+            .map(|(target, outcome)| super::super::targets::Deadline {
+                target: *target,
+                due: declared + Duration::minutes(30),
+                met_at: outcome
+                    .is_met()
+                    .then(|| declared + Duration::minutes(id * 7 % 50)),
+                outcome: *outcome,
+                severity: severity.into(),
+                current: true,
+            })
+            .collect();
+        (
+            incident,
+            Targets {
+                deadlines,
+                last_update: None,
+            },
+        )
+    }
+
+    #[test]
+    fn settled_incidents_add_up_to_what_evaluating_them_adds() {
+        use Outcome::*;
+        use Target::*;
+        let levels = crate::config::Config::default().levels;
+        let names: Vec<String> = levels.iter().map(|l| l.name.clone()).collect();
+        let incidents = [
+            closed(
+                1,
+                "SEV1",
+                Category::Availability,
+                8,
+                &[
+                    (Acknowledge, OnTime),
+                    (Triage, Missed),
+                    (Update, OnTime),
+                    (Update, Late),
+                    (Update, Missed),
+                    (Remediate, OnTime),
+                    (Retro, OnTime),
+                ],
+            ),
+            closed(
+                2,
+                "SEV2",
+                Category::Data,
+                9,
+                &[
+                    (Acknowledge, Late),
+                    (Triage, OnTime),
+                    (Remediate, Late),
+                    (Retro, Missed),
+                ],
+            ),
+            closed(
+                3,
+                "SEV1",
+                Category::Availability,
+                10,
+                &[(Acknowledge, Missed), (Remediate, OnTime)],
+            ),
+            closed(
+                4,
+                "SEV3",
+                Category::Other,
+                11,
+                &[(Acknowledge, OnTime), (Update, OnTime)],
+            ),
+            closed(5, "SEV2", Category::Data, 12, &[]),
+        ];
+        let mut evaluated = Summarizer::new(&names);
+        for (i, t) in &incidents {
+            evaluated.add(i, t);
+        }
+        let settled: Vec<Settled> = incidents
+            .iter()
+            .map(|(i, t)| Settled::of(i, t, &levels).expect("closed and final"))
+            .collect();
+        // Added up in two "months", in any order.
+        let mut from_store = Summarizer::new(&names);
+        for group in SettledGroup::of(&settled[3..])
+            .iter()
+            .chain(&SettledGroup::of(&settled[..3]))
+        {
+            from_store.add_settled(group);
+        }
+        let (a, b) = (evaluated.finish(), from_store.finish());
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::to_value(&b).unwrap()
+        );
+        assert_eq!(b.incidents, 5);
+        assert_eq!(b.time_to_acknowledge.count, 3, "the met ones: {b:?}");
+        let update = &b.targets[2];
+        assert_eq!((update.on_time, update.late, update.missed), (2, 1, 1));
+    }
+
+    #[test]
+    fn only_what_the_clock_can_no_longer_change_is_settled() {
+        let levels = crate::config::Config::default().levels;
+        let (i, t) = closed(
+            1,
+            "SEV1",
+            Category::Data,
+            8,
+            &[(Target::Acknowledge, Outcome::OnTime)],
+        );
+        assert!(Settled::of(&i, &t, &levels).is_some());
+        // Resolved, not closed: the retro target is still running.
+        let resolved = Incident {
+            status: super::super::Status::Resolved,
+            ..i.clone()
+        };
+        assert_eq!(Settled::of(&resolved, &t, &levels), None);
+        // A deadline not yet due.
+        let (_, pending) = closed(
+            1,
+            "SEV1",
+            Category::Data,
+            8,
+            &[(Target::Triage, Outcome::Pending)],
+        );
+        assert_eq!(Settled::of(&i, &pending, &levels), None);
+        // A level the configuration does not have.
+        let unknown = Incident {
+            severity: "P1".into(),
+            ..i.clone()
+        };
+        assert_eq!(Settled::of(&unknown, &t, &levels), None);
+        // A resolution time with a fraction of a second (imported).
+        let odd = Incident {
+            resolved_at: i.resolved_at.map(|t| t + Duration::milliseconds(500)),
+            ..i.clone()
+        };
+        assert_eq!(Settled::of(&odd, &t, &levels), None);
+    }
+
+    #[test]
+    fn the_targets_key_changes_with_any_target_and_only_then() {
+        let levels = crate::config::Config::default().levels;
+        let key = targets_key(&levels);
+        assert_eq!(key, targets_key(&crate::config::Config::default().levels));
+        let mut described = levels.clone();
+        described[0].description = "reworded".into();
+        assert_eq!(targets_key(&described), key, "descriptions do not count");
+        let changes: [fn(&mut Level); 6] = [
+            |l| l.name = "P1".into(),
+            |l| l.acknowledge = Duration::minutes(31),
+            |l| l.triage = Duration::minutes(61),
+            |l| l.update = None,
+            |l| l.remediate = Duration::hours(25),
+            |l| l.retro = Duration::hours(37),
+        ];
+        for change in changes {
+            let mut changed = levels.clone();
+            change(&mut changed[0]);
+            assert_ne!(targets_key(&changed), key, "{:?}", changed[0]);
+        }
+        assert_ne!(targets_key(&levels[..2]), key, "a level removed");
     }
 }

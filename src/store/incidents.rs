@@ -63,27 +63,37 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Incident>> {
 
 /// The WHERE clause and its parameters for a filter.
 pub(super) fn conditions(filter: &ListFilter) -> (String, Vec<Value>) {
-    let mut clauses = Vec::new();
-    let mut values = Vec::new();
-    if !filter.statuses.is_empty() {
-        let marks = vec!["?"; filter.statuses.len()].join(", ");
-        clauses.push(format!("i.status IN ({marks})"));
-        values.extend(filter.statuses.iter().map(|s| Value::Text(s.as_str().into())));
-    }
-    if let Some(severity) = &filter.severity {
-        clauses.push("i.severity = ?".into());
-        values.push(Value::Text(severity.clone()));
-    }
-    if let Some(since) = filter.since {
-        clauses.push("i.declared_at >= ?".into());
-        values.push(Value::Text(crate::time::to_rfc3339(since)));
-    }
+    conditions_on(filter, "i")
+}
+
+/// [`conditions`] on the incidents table under another alias.
+pub(super) fn conditions_on(filter: &ListFilter, alias: &str) -> (String, Vec<Value>) {
+    let (clauses, values) = clauses(filter, alias);
     let sql = if clauses.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
     (sql, values)
+}
+
+pub(super) fn clauses(filter: &ListFilter, i: &str) -> (Vec<String>, Vec<Value>) {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    if !filter.statuses.is_empty() {
+        let marks = vec!["?"; filter.statuses.len()].join(", ");
+        clauses.push(format!("{i}.status IN ({marks})"));
+        values.extend(filter.statuses.iter().map(|s| Value::Text(s.as_str().into())));
+    }
+    if let Some(severity) = &filter.severity {
+        clauses.push(format!("{i}.severity = ?"));
+        values.push(Value::Text(severity.clone()));
+    }
+    if let Some(since) = filter.since {
+        clauses.push(format!("{i}.declared_at >= ?"));
+        values.push(Value::Text(crate::time::to_rfc3339(since)));
+    }
+    (clauses, values)
 }
 
 pub fn ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {

@@ -28,6 +28,7 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_state.sql")),
     Step::sql(include_str!("schema_list.sql")),
     Step::sql(include_str!("schema_counts.sql")),
+    Step::sql(include_str!("schema_settled.sql")),
 ];
 
 /// The version this binary writes.

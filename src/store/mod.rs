@@ -11,6 +11,7 @@ mod incidents;
 pub mod migrations;
 mod response;
 mod retro;
+mod settled;
 pub mod sql;
 pub mod transfer;
 
@@ -19,6 +20,7 @@ pub use retro::ActionFilter;
 
 use crate::error::usage;
 use crate::model::retro::{ActionItem, NewAction, Retro};
+use crate::model::stats::{Settled, SettledGroup};
 use crate::model::targets::Facts;
 use crate::model::triage::Assessment;
 use crate::model::{Event, EventKind, Incident, NewEvent};
@@ -255,7 +257,68 @@ impl Store {
         filter: &ListFilter,
         f: impl FnMut(Incident, Facts) -> Result<()>,
     ) -> Result<()> {
-        response::each(&self.conn, filter, f)
+        response::each(&self.conn, filter, None, f)
+    }
+
+    /// [`each_response`] for the incidents not settled under the targets
+    /// `key`: what `stats` still has to evaluate.
+    ///
+    /// [`each_response`]: Store::each_response
+    pub fn each_unsettled(
+        &self,
+        filter: &ListFilter,
+        key: i64,
+        f: impl FnMut(Incident, Facts) -> Result<()>,
+    ) -> Result<()> {
+        response::each(&self.conn, filter, Some(key), f)
+    }
+
+    /// The settled incidents under the targets `key` declared at or after
+    /// `since`, added up by month, severity and category.
+    pub fn settled_groups(&self, key: i64, since: DateTime<Utc>) -> Result<Vec<SettledGroup>> {
+        settled::groups_since(&self.conn, key, since).map_err(|e| self.explain(e))
+    }
+
+    /// Settles the closed incidents `filter` selects that are not settled
+    /// under `key` yet: `settle` says what each adds to `stats`, or `None`
+    /// while that can still change. Then adds up the months that changed.
+    /// One IMMEDIATE transaction of its own, with no timeline event: this is
+    /// a cache, not a change to any incident. Returns false, having changed
+    /// nothing, when the database cannot be written now (read-only, or
+    /// another writer holds it): `stats` then evaluates those incidents.
+    pub fn settle(
+        &mut self,
+        key: i64,
+        filter: &ListFilter,
+        mut settle: impl FnMut(&Incident, &Facts) -> Option<Settled>,
+    ) -> Result<bool> {
+        if self.conn.is_readonly("main")? {
+            return Ok(false);
+        }
+        // Never wait for a writer: a report must not stall behind a scribe.
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let outcome = (|| -> Result<()> {
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+            let mut found = Vec::new();
+            response::each(&tx, filter, Some(key), |incident, facts| {
+                found.extend(settle(&incident, &facts));
+                Ok(())
+            })?;
+            settled::insert(&tx, key, &found)?;
+            settled::refresh_months(&tx, key)?;
+            Ok(tx.commit()?)
+        })();
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        match outcome {
+            Ok(()) => Ok(true),
+            Err(e) => match e
+                .downcast_ref::<rusqlite::Error>()
+                .and_then(|e| e.sqlite_error_code())
+            {
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::ReadOnly) => Ok(false),
+                _ => Err(e),
+            },
+        }
     }
 
     /// One incident's response facts (first acknowledgement and triage,

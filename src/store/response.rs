@@ -9,7 +9,7 @@ use super::sql::Stamp;
 use crate::model::targets::{Facts, UpdateFact};
 use crate::model::{Category, EventKind, Incident, Status};
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use std::collections::HashMap;
 
 /// The kinds `events_for_updates` indexes. Spelled literally in the SQL: the
@@ -21,7 +21,7 @@ const INDEXED_KINDS: &str = "('severity_changed', 'status_update', 'comms')";
 #[cfg(test)]
 pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(Incident, Facts)>> {
     let mut out = Vec::new();
-    each(conn, filter, |i, f| {
+    each(conn, filter, None, |i, f| {
         out.push((i, f));
         Ok(())
     })
@@ -30,9 +30,9 @@ pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(In
     Ok(out)
 }
 
-/// Streams the incidents `filter` selects (its limit aside), in the order of
-/// the `incidents_for_stats` index (by declaration),
-/// each with its response facts. Only the columns the targets and `stats`
+/// Streams the incidents `filter` selects (its limit aside), each with its
+/// response facts; with `unsettled`, only those not settled under that
+/// targets key (see `settled`). Only the columns the targets and `stats`
 /// read are filled in: id, status, severity, category and the times; the
 /// rest are empty.
 ///
@@ -42,18 +42,15 @@ pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(In
 pub fn each(
     conn: &Connection,
     filter: &ListFilter,
+    unsettled: Option<i64>,
     mut f: impl FnMut(Incident, Facts) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let (conditions, values) = super::incidents::conditions(filter);
-    let and = conditions
-        .strip_prefix("WHERE ")
-        .map(|c| format!("AND {c}"))
-        .unwrap_or_default();
-    let mut history = history(conn, &and, &values)?;
+    let (selection, values) = select(filter, unsettled);
+    let mut history = history(conn, &selection, &values)?;
 
     let mut statement = conn.prepare_cached(&format!(
         "SELECT i.id, i.status, i.severity, i.category, i.declared_at, i.resolved_at, i.closed_at, \
-         i.acknowledged_at, i.triaged_at FROM incidents AS i {conditions}"
+         i.acknowledged_at, i.triaged_at FROM incidents AS i WHERE {selection}"
     ))?;
     let mut rows = statement.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
@@ -85,11 +82,39 @@ pub fn each(
     Ok(())
 }
 
+/// A condition on `incidents AS i` selecting what `each` reads, and its
+/// parameters. Unsettled incidents are found through `incidents_unsettled`:
+/// those never settled, then those settled under other targets, so the
+/// settled majority is never read.
+fn select(filter: &ListFilter, unsettled: Option<i64>) -> (String, Vec<Value>) {
+    let Some(key) = unsettled else {
+        let (clauses, values) = super::incidents::clauses(filter, "i");
+        return match clauses.is_empty() {
+            true => ("1".into(), values),
+            false => (clauses.join(" AND "), values),
+        };
+    };
+    let (clauses, filter_values) = super::incidents::clauses(filter, "u");
+    let and: String = clauses.iter().map(|c| format!(" AND {c}")).collect();
+    let mut values = filter_values.clone();
+    let mut parts = vec![format!(
+        "SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled IS NULL{and}"
+    )];
+    for op in ["<", ">"] {
+        parts.push(format!(
+            "SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled {op} ?{and}"
+        ));
+        values.push(Value::Integer(key));
+        values.extend(filter_values.iter().cloned());
+    }
+    (format!("i.id IN ({})", parts.join(" UNION ALL ")), values)
+}
+
 /// One incident's response facts, for `show` and `comms`: through the same
 /// partial index, so a 10,000-entry timeline costs what a short one does.
 pub fn facts_of(conn: &Connection, id: i64) -> rusqlite::Result<Facts> {
     let values = [Value::Integer(id)];
-    let mut facts = history(conn, "AND e.incident_id = ?", &values)?
+    let mut facts = history(conn, "i.id = ?", &values)?
         .remove(&id)
         .unwrap_or_default();
     let (acknowledged, triaged) = conn
@@ -102,11 +127,12 @@ pub fn facts_of(conn: &Connection, id: i64) -> rusqlite::Result<Facts> {
     Ok(facts)
 }
 
-/// The status updates and severity changes of the selected incidents, by
-/// incident; `and` and `values` are the filter's conditions on `i` (or `e`).
-/// The partial index is named: left to itself the planner prefers the
-/// timeline index for its order and reads every note of every incident.
-fn history(conn: &Connection, and: &str, values: &[Value]) -> rusqlite::Result<HashMap<i64, Facts>> {
+/// The status updates and severity changes of the incidents `selection`
+/// (a condition on `incidents AS i`) picks, by incident. Driven from those
+/// incidents through the partial index, so it reads their updates only:
+/// left to itself the planner prefers the timeline index for its order and
+/// reads every note, or walks every update of every incident.
+fn history(conn: &Connection, selection: &str, values: &[Value]) -> rusqlite::Result<HashMap<i64, Facts>> {
     let mut out: HashMap<i64, Facts> = HashMap::new();
     // Text-valued detail fields only, as the targets read them.
     let text = |field: &str| {
@@ -114,15 +140,16 @@ fn history(conn: &Connection, and: &str, values: &[Value]) -> rusqlite::Result<H
     };
     let mut statement = conn.prepare_cached(&format!(
         "SELECT e.incident_id, e.at, e.kind, e.author, {}, {}, {} \
-         FROM events AS e INDEXED BY events_for_updates JOIN incidents AS i ON i.id = e.incident_id \
-         WHERE e.kind IN {INDEXED_KINDS} {and} ORDER BY e.incident_id, e.at, e.id",
+         FROM incidents AS i CROSS JOIN events AS e INDEXED BY events_for_updates \
+         WHERE {selection} AND e.incident_id = i.id AND e.kind IN {INDEXED_KINDS} \
+         ORDER BY e.incident_id, e.at, e.id",
         text("to"),
         text("from"),
         text("next_update_at"),
     ))?;
     // Incidents whose severity changed: the first change stands in for the
-    // declared level.
-    let mut changed = std::collections::HashSet::new();
+    // declared level until the `declared` event says otherwise.
+    let mut changed = std::collections::BTreeSet::new();
     let mut rows = statement.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
@@ -149,26 +176,16 @@ fn history(conn: &Connection, and: &str, values: &[Value]) -> rusqlite::Result<H
         }
     }
     drop(rows);
-    if changed.is_empty() {
-        return Ok(out);
-    }
 
-    // The level at declaration, where it changed since.
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT e.incident_id, iif(json_type(e.details, '$.severity') = 'text', e.details ->> 'severity', NULL) \
-         FROM events AS e WHERE e.kind = 'declared' AND e.incident_id IN \
-           (SELECT s.incident_id FROM events AS s JOIN incidents AS i ON i.id = s.incident_id \
-            WHERE s.kind IN {INDEXED_KINDS} AND s.kind = 'severity_changed' {and}) \
-         ORDER BY e.incident_id, e.at, e.id"
-    ))?;
-    let mut rows = statement.query(params_from_iter(values.iter()))?;
-    let mut seen = std::collections::HashSet::new();
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        if !seen.insert(id) {
-            continue; // the first `declared` event only
-        }
-        if let (Some(facts), Some(level)) = (out.get_mut(&id), r.get::<_, Option<String>>(1)?) {
+    // The level at declaration, where it changed since: the first
+    // `declared` event of each, through the timeline index.
+    let mut statement = conn.prepare_cached(
+        "SELECT iif(json_type(details, '$.severity') = 'text', details ->> 'severity', NULL) \
+         FROM events WHERE incident_id = ?1 AND kind = 'declared' ORDER BY at, id LIMIT 1",
+    )?;
+    for id in changed {
+        let level: Option<Option<String>> = statement.query_row([id], |r| r.get(0)).optional()?;
+        if let (Some(facts), Some(Some(level))) = (out.get_mut(&id), level) {
             facts.initial_severity = Some(level);
         }
     }

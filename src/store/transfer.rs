@@ -92,7 +92,9 @@ fn rows(conn: &Connection, sql: &str, id: i64) -> rusqlite::Result<Vec<Row>> {
     while let Some(row) = rows.next()? {
         let mut map = Row::new();
         for (i, name) in names.iter().enumerate() {
-            map.insert(name.clone(), to_json(row.get_ref(i)?));
+            if !CACHE_COLUMNS.contains(&name.as_str()) {
+                map.insert(name.clone(), to_json(row.get_ref(i)?));
+            }
         }
         out.push(map);
     }
@@ -134,10 +136,16 @@ pub enum Outcome {
     Diverged { id: i64 },
 }
 
-/// The columns of a table, for inserting only what it has.
+/// Columns that cache what `stats` derived here (schema_settled.sql): never
+/// exported, never taken from a file, since their rows stay behind.
+const CACHE_COLUMNS: &[&str] = &["settled"];
+
+/// The columns of a table, for inserting only what it has (and is not a
+/// cache column).
 fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
     conn.prepare_cached(&format!("SELECT name FROM pragma_table_info('{table}')"))?
-        .query_map([], |r| r.get(0))?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .filter(|name| !matches!(name, Ok(n) if CACHE_COLUMNS.contains(&n.as_str())))
         .collect()
 }
 

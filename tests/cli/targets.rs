@@ -491,3 +491,138 @@ fn comms_prints_the_latest_external_update_or_a_draft_of_the_next() {
     let json = env.json(&["comms", "1", "--draft"]);
     assert_eq!(json["next_update_at"], "2026-11-23T09:30:00Z");
 }
+
+/// `stats --json` while another connection holds the write lock: `stats`
+/// cannot settle anything then, so whatever it did not settle before is
+/// evaluated from the timelines. The reference the cache is checked against.
+fn stats_while_locked(env: &Env, args: &[&str]) -> Value {
+    let lock = env.sql();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let s = env.json(args);
+    lock.execute_batch("ROLLBACK").unwrap();
+    s
+}
+
+fn settled(env: &Env) -> Vec<(i64, Option<i64>)> {
+    let conn = env.sql();
+    let mut st = conn
+        .prepare("SELECT id, settled FROM incidents ORDER BY id")
+        .unwrap();
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn stats_settles_closed_incidents_and_never_reports_stale_outcomes() {
+    let mut env = Env::new();
+    // Across two months, with status updates, a promise, a backdated entry
+    // and a severity change, most of them closed.
+    env.at("2026-10-30T08:00:00Z");
+    env.declare("A", &["-s", "SEV1", "-c", "availability", "--commander", "alice"]);
+    env.at("2026-10-30T08:50:00Z");
+    env.ok(&["update", "1", "Rolled back", "--external", "--next-update", "30m"]);
+    env.at("2026-10-30T09:40:00Z");
+    env.ok(&["update", "1", "Recovered", "--external"]);
+    env.ok(&["resolve", "1"]);
+    closed(&env, 1, "2026-10-31T09:00:00Z");
+    env.at("2026-11-02T08:00:00Z");
+    env.declare("B", &["-s", "SEV3", "-c", "data"]);
+    env.at("2026-11-02T08:30:00Z");
+    env.ok(&["assign-role", "2", "commander", "bob"]);
+    env.at("2026-11-02T09:00:00Z");
+    env.ok(&["update", "2", "--severity", "SEV2"]);
+    assessed(&env, 2, "2026-11-02T10:00:00Z");
+    env.at("2026-11-02T11:00:00Z");
+    env.ok(&[
+        "update",
+        "2",
+        "Mitigated",
+        "--external",
+        "--at",
+        "2026-11-02 09:30",
+    ]);
+    env.ok(&["resolve", "2"]);
+    closed(&env, 2, "2026-11-04T11:00:00Z");
+    env.at("2026-11-10T08:00:00Z");
+    env.declare("C", &["-s", "SEV2", "-c", "performance"]);
+    env.at("2026-11-10T12:00:00Z");
+    env.ok(&["resolve", "3"]);
+    env.at("2026-11-23T07:00:00Z");
+    env.declare("D", &["-s", "SEV3", "-c", "other"]);
+    env.at("2026-11-23T08:00:00Z");
+    let all = ["stats", "--since", "60d"];
+
+    let live = stats_while_locked(&env, &all);
+    assert!(
+        settled(&env).iter().all(|(_, s)| s.is_none()),
+        "nothing settled under the lock"
+    );
+    assert_eq!(live["incidents"], 4);
+    // The first run settles the two closed incidents; the later ones read them back.
+    assert_eq!(env.json(&all), live);
+    let key = settled(&env)[0].1.expect("INC-1 settled");
+    assert_eq!(
+        settled(&env),
+        [(1, Some(key)), (2, Some(key)), (3, None), (4, None)]
+    );
+    assert_eq!(env.json(&all), live);
+    // A period that starts inside a month mixes a month's rows with the
+    // whole months after it.
+    for args in [
+        vec!["stats", "--since", "2026-10-30 09:00"],
+        vec!["stats", "--since", "2026-11-02 08:00", "--severity", "SEV2"],
+        vec!["stats", "--since", "2026-11-01 00:00", "--severity", "SEV1,SEV2"],
+        vec!["stats"],
+    ] {
+        let cached = env.json(&args);
+        assert_eq!(cached, stats_while_locked(&env, &args), "{args:?}");
+    }
+
+    // A note on a closed incident drops what was settled of it.
+    env.ok(&["update", "2", "Postmortem published"]);
+    assert_eq!(settled(&env)[1], (2, None));
+    assert_eq!(env.json(&all), live);
+    assert_eq!(settled(&env)[1], (2, Some(key)));
+
+    // Reopened, INC-1 is open again: not resolved, its retro not due.
+    env.ok(&["update", "1", "--status", "investigating"]);
+    let reopened = env.json(&all);
+    assert_ne!(reopened, live);
+    assert_eq!(settled(&env)[0], (1, None));
+    assert_eq!(
+        reopened["time_to_resolve"]["count"], 2,
+        "INC-2 and INC-3: INC-1 is open"
+    );
+    assert_eq!(reopened, stats_while_locked(&env, &all));
+
+    // Other targets: nothing settled under the old ones is read. A SEV3
+    // acknowledge target of 10 minutes makes INC-2's late: a commander after
+    // 30 minutes, while it was still SEV3.
+    env.with_config(
+        "[[severity]]\nname = \"SEV1\"\nacknowledge = \"30m\"\ntriage = \"1h\"\nupdate = \"1h\"\nremediate = \"24h\"\nretro = \"36h\"\n\
+         [[severity]]\nname = \"SEV2\"\nacknowledge = \"4h\"\ntriage = \"12h\"\nupdate = \"4h\"\nremediate = \"3d\"\nretro = \"3d\"\n\
+         [[severity]]\nname = \"SEV3\"\nacknowledge = \"10m\"\ntriage = \"24h\"\nremediate = \"7d\"\nretro = \"7d\"\n",
+    );
+    let stricter = env.json(&all);
+    let late = |s: &Value| {
+        s["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["target"] == "acknowledge")
+            .unwrap()["late"]
+            .clone()
+    };
+    assert_eq!(late(&reopened), 0);
+    assert_eq!(late(&stricter), 1);
+    let rekeyed = settled(&env)[1].1.expect("INC-2 settled again");
+    assert_ne!(rekeyed, key);
+    assert_eq!(env.json(&all), stricter);
+    assert_eq!(stricter, stats_while_locked(&env, &all));
+
+    // The cache is never exported: the file holds incidents, not this copy.
+    let exported = env.ok(&["export", "2"]);
+    assert!(!exported.contains("settled"), "{exported}");
+}

@@ -1,0 +1,171 @@
+//! The `stats` cache (schema_settled.sql): closed incidents whose targets
+//! are all met or missed for good are settled once, as one row each, and
+//! added up per month, so `stats` over years reads a few hundred month
+//! summaries plus the incidents still open or just closed. Every row is
+//! keyed by the configured targets it was computed with; the schema's
+//! triggers drop an incident's row when it changes and mark its month for
+//! adding up again.
+
+use super::sql::Stamp;
+use crate::model::Category;
+use crate::model::stats::{Settled, SettledGroup, Tallies};
+use crate::time::to_rfc3339;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use rusqlite::{Connection, params};
+
+/// Stores what `settled` holds under `key`, replacing any row an incident
+/// had under other targets.
+pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Result<()> {
+    let mut drop = conn.prepare_cached("DELETE FROM stats_settled WHERE incident_id = ?1")?;
+    let mut add = conn.prepare_cached(
+        "INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category, \
+         acknowledge_seconds, resolve_seconds, tallies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for s in settled {
+        // A REPLACE would not run the delete trigger.
+        drop.execute([s.id])?;
+        add.execute(params![
+            s.id,
+            key,
+            to_rfc3339(s.declared_at),
+            s.severity,
+            s.category.as_str(),
+            s.acknowledge_seconds,
+            s.resolve_seconds,
+            tallies_json(&s.tallies),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Adds up again every month under `key` that a change made stale.
+pub fn refresh_months(conn: &Connection, key: i64) -> rusqlite::Result<usize> {
+    let stale: Vec<String> = conn
+        .prepare_cached("SELECT month FROM stats_months WHERE targets = ?1 AND summary IS NULL")?
+        .query_map([key], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut save =
+        conn.prepare_cached("UPDATE stats_months SET summary = ?3 WHERE targets = ?1 AND month = ?2")?;
+    for month in &stale {
+        let (from, to) = month_range(month);
+        let groups = SettledGroup::of(&rows(conn, key, &from, &to)?);
+        let summary = serde_json::to_string(&groups)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        save.execute(params![key, month, summary])?;
+    }
+    Ok(stale.len())
+}
+
+/// The settled incidents under `key` declared at or after `since`, added
+/// up: whole months from their summaries (added up on the fly where one is
+/// stale and could not be stored), the month `since` falls in from its rows.
+pub fn groups_since(
+    conn: &Connection,
+    key: i64,
+    since: DateTime<Utc>,
+) -> rusqlite::Result<Vec<SettledGroup>> {
+    let Some((month, next)) = month_of(since) else {
+        // Before year 0 every month counts; after 9999 none does.
+        return if since.year() < 0 {
+            months_after(conn, key, "")
+        } else {
+            Ok(Vec::new())
+        };
+    };
+    let mut out = SettledGroup::of(&rows(conn, key, &to_rfc3339(since), &next)?);
+    out.extend(months_after(conn, key, &month)?);
+    Ok(out)
+}
+
+fn months_after(conn: &Connection, key: i64, month: &str) -> rusqlite::Result<Vec<SettledGroup>> {
+    let months: Vec<(String, Option<String>)> = conn
+        .prepare_cached("SELECT month, summary FROM stats_months WHERE targets = ?1 AND month > ?2")?
+        .query_map(params![key, month], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for (month, summary) in months {
+        let parsed = summary.and_then(|s| serde_json::from_str::<Vec<SettledGroup>>(&s).ok());
+        match parsed {
+            Some(groups) => out.extend(groups),
+            None => {
+                let (from, to) = month_range(&month);
+                out.extend(SettledGroup::of(&rows(conn, key, &from, &to)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The settled rows under `key` declared in [from, to) (stored times).
+fn rows(conn: &Connection, key: i64, from: &str, to: &str) -> rusqlite::Result<Vec<Settled>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT incident_id, declared_at, severity, category, acknowledge_seconds, resolve_seconds, tallies \
+         FROM stats_settled WHERE targets = ?1 AND declared_at >= ?2 AND declared_at < ?3",
+    )?;
+    let rows = statement.query_map(params![key, from, to], |r| {
+        let tallies: String = r.get(6)?;
+        Ok(Settled {
+            id: r.get(0)?,
+            declared_at: r.get::<_, Stamp>(1)?.0,
+            severity: r.get(2)?,
+            category: r.get::<_, Category>(3)?,
+            acknowledge_seconds: r.get(4)?,
+            resolve_seconds: r.get(5)?,
+            tallies: serde_json::from_str(&tallies).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+            })?,
+        })
+    })?;
+    rows.collect()
+}
+
+fn tallies_json(t: &Tallies) -> String {
+    serde_json::to_string(t).unwrap_or_else(|_| "[]".into())
+}
+
+/// The month (`YYYY-MM`) of `t` and the stored form of the first instant
+/// of the next one; `None` outside the years the stored form can hold.
+fn month_of(t: DateTime<Utc>) -> Option<(String, String)> {
+    if !(0..=9999).contains(&t.year()) {
+        return None;
+    }
+    let month = format!("{:04}-{:02}", t.year(), t.month());
+    let (y, m) = if t.month() == 12 {
+        (t.year() + 1, 1)
+    } else {
+        (t.year(), t.month() + 1)
+    };
+    let next = NaiveDate::from_ymd_opt(y, m, 1)?.and_hms_opt(0, 0, 0)?.and_utc();
+    Some((month, to_rfc3339(next)))
+}
+
+/// The stored-time bounds [from, to) of a month `YYYY-MM`.
+fn month_range(month: &str) -> (String, String) {
+    // `YYYY-MM` sorts before any time in the month; `YYYY-MM~` after all.
+    (month.to_string(), format!("{month}~"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_ends_where_the_next_begins_across_the_year() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            month_of(t("2026-12-31T23:59:59Z")),
+            Some(("2026-12".into(), "2027-01-01T00:00:00Z".into()))
+        );
+        assert_eq!(
+            month_of(t("2026-02-01T00:00:00Z")),
+            Some(("2026-02".into(), "2026-03-01T00:00:00Z".into()))
+        );
+        assert_eq!(month_of(t("-0001-06-01T00:00:00Z")), None);
+        // Every stored time of the month sorts inside its range.
+        let (from, to) = month_range("2026-11");
+        for at in ["2026-11-01T00:00:00Z", "2026-11-30T23:59:59Z"] {
+            assert!(from.as_str() <= at && at < to.as_str(), "{at}");
+        }
+        assert!("2026-12-01T00:00:00Z" > to.as_str());
+    }
+}
