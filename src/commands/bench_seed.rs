@@ -105,7 +105,16 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
             let notes = per_incident.saturating_sub(2 + usize::from(!open) + usize::from(closed));
             for k in 0..notes {
                 let at = declared_at + Duration::seconds(20 * (k as i64 + 1));
-                w.append(id, NewEvent::new(at, EventKind::Note, NOTE))?;
+                // Every fourth of the first dozen entries is a customer
+                // status update promising the next, as on a real incident:
+                // `check`, `show` and `stats` read these.
+                let event = if k % 4 == 3 && k < 12 {
+                    NewEvent::new(at, EventKind::StatusUpdate, NOTE)
+                        .with(json!({"next_update_at": crate::time::to_rfc3339(at + Duration::minutes(30))}))
+                } else {
+                    NewEvent::new(at, EventKind::Note, NOTE)
+                };
+                w.append(id, event)?;
             }
             if !open {
                 let resolved_at = declared_at + Duration::seconds(20 * (notes as i64 + 2));

@@ -78,7 +78,7 @@ pub fn append(
     };
     conn.prepare_cached("UPDATE incidents SET head = ?2, event_count = event_count + 1 WHERE id = ?1")?
         .execute(params![incident_id, hash])?;
-    // Apart, so an ordinary entry leaves `incidents_for_stats` untouched.
+    // Apart, so an ordinary entry writes only the two columns above.
     if acknowledged.is_some() || triaged.is_some() {
         conn.prepare_cached(
             "UPDATE incidents SET \

@@ -10,6 +10,9 @@ ALTER TABLE incidents ADD COLUMN settled INTEGER;
 -- Finds the incidents `stats` must still evaluate: not settled, or settled
 -- under other targets.
 CREATE INDEX incidents_unsettled ON incidents (settled, declared_at);
+-- `stats` no longer reads every incident of its period, so the covering
+-- index it read them through only costs space (a twentieth of the file).
+DROP INDEX incidents_for_stats;
 
 -- One closed incident whose targets are all met or missed for good.
 CREATE TABLE stats_settled (
