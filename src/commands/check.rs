@@ -206,29 +206,45 @@ fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| next.and_utc())
 }
 
-/// Every incident `filter` selects, with its targets as of now: the facts
-/// come from the state columns and the update history's partial index (as
-/// for `stats`), the rows from the status index, so neither reads a timeline.
-pub fn evaluate_all(
+/// Every incident `filter` selects, in no set order, with its targets as of
+/// now as `check` reports them: of resolved incidents only the retro target
+/// is right. The rows and facts come from the state columns and, for open
+/// incidents, the update history's partial index (as for `stats`), so
+/// nothing reads a timeline.
+fn evaluate_all(
     ctx: &Ctx,
     store: &Store,
     filter: &ListFilter,
     within: Duration,
 ) -> Result<Vec<(Incident, Targets)>> {
     let config = ctx.config()?;
-    let mut facts: HashMap<i64, Facts> = HashMap::new();
-    store.each_response(filter, |incident, f| {
-        facts.insert(incident.id, f);
-        Ok(())
-    })?;
-    let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    let statuses = match filter.statuses.as_slice() {
+        [] => Status::ALL,
+        some => some,
+    };
+    let (open, done): (Vec<Status>, Vec<Status>) = statuses.iter().partition(|s| s.is_open());
     let mut out = Vec::new();
-    store.each_incident(filter, &order, |incident| {
-        let f = facts.remove(&incident.id).unwrap_or_default();
-        let t = targets::evaluate_facts(&incident, &f, &config.levels, ctx.now, within);
+    let mut add = |incident: Incident, facts: Facts| {
+        let t = targets::evaluate_facts(&incident, &facts, &config.levels, ctx.now, within);
         out.push((incident, t));
         Ok(())
-    })?;
+    };
+    if !open.is_empty() {
+        let open = ListFilter {
+            statuses: open,
+            ..filter.clone()
+        };
+        store.each_response(&open, &mut add)?;
+    }
+    // The retro target counts from resolution at the current level and reads
+    // nothing from the timeline: no update history for these.
+    if !done.is_empty() {
+        let done = ListFilter {
+            statuses: done,
+            ..filter.clone()
+        };
+        store.each_response_state(&done, &mut add)?;
+    }
     Ok(out)
 }
 

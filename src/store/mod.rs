@@ -251,13 +251,26 @@ impl Store {
 
     /// Streams the incidents `filter` selects, in no set order, each with the
     /// facts its response targets depend on, without reading whole timelines
-    /// (only the columns the targets read are filled in; see `response::each`).
+    /// (only the columns the targets, `check` and `stats` read are filled
+    /// in; see `response::each`).
     pub fn each_response(
         &self,
         filter: &ListFilter,
         f: impl FnMut(Incident, Facts) -> Result<()>,
     ) -> Result<()> {
-        response::each(&self.conn, filter, None, f)
+        response::each(&self.conn, filter, None, true, f)
+    }
+
+    /// [`each_response`] with the first acknowledgement and triage as the
+    /// only facts: for targets that read nothing else (the retro target).
+    ///
+    /// [`each_response`]: Store::each_response
+    pub fn each_response_state(
+        &self,
+        filter: &ListFilter,
+        f: impl FnMut(Incident, Facts) -> Result<()>,
+    ) -> Result<()> {
+        response::each(&self.conn, filter, None, false, f)
     }
 
     /// [`each_response`] for the incidents not settled under the targets
@@ -270,7 +283,7 @@ impl Store {
         key: i64,
         f: impl FnMut(Incident, Facts) -> Result<()>,
     ) -> Result<()> {
-        response::each(&self.conn, filter, Some(key), f)
+        response::each(&self.conn, filter, Some(key), true, f)
     }
 
     /// The settled incidents under the targets `key` declared at or after
@@ -300,7 +313,7 @@ impl Store {
         let outcome = (|| -> Result<()> {
             let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
             let mut found = Vec::new();
-            response::each(&tx, filter, Some(key), |incident, facts| {
+            response::each(&tx, filter, Some(key), true, |incident, facts| {
                 found.extend(settle(&incident, &facts));
                 Ok(())
             })?;

@@ -21,7 +21,7 @@ const INDEXED_KINDS: &str = "('severity_changed', 'status_update', 'comms')";
 #[cfg(test)]
 pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(Incident, Facts)>> {
     let mut out = Vec::new();
-    each(conn, filter, None, |i, f| {
+    each(conn, filter, None, true, |i, f| {
         out.push((i, f));
         Ok(())
     })
@@ -32,9 +32,10 @@ pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(In
 
 /// Streams the incidents `filter` selects (its limit aside), each with its
 /// response facts; with `unsettled`, only those not settled under that
-/// targets key (see `settled`). Only the columns the targets and `stats`
-/// read are filled in: id, status, severity, category and the times; the
-/// rest are empty.
+/// targets key (see `settled`); without `with_history`, the facts hold the
+/// first acknowledgement and triage only. Only the columns the targets,
+/// `check` and `stats` read are filled in: id, title, status, severity,
+/// category and the times; the rest are empty.
 ///
 /// The level at declaration is read from the `declared` event only where the
 /// severity changed since; otherwise it is the incident's level, as nothing
@@ -43,14 +44,18 @@ pub fn each(
     conn: &Connection,
     filter: &ListFilter,
     unsettled: Option<i64>,
+    with_history: bool,
     mut f: impl FnMut(Incident, Facts) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let (selection, values) = select(filter, unsettled);
-    let mut history = history(conn, &selection, &values)?;
+    let mut history = match with_history {
+        true => history(conn, &selection, &values)?,
+        false => HashMap::new(),
+    };
 
     let mut statement = conn.prepare_cached(&format!(
         "SELECT i.id, i.status, i.severity, i.category, i.declared_at, i.resolved_at, i.closed_at, \
-         i.acknowledged_at, i.triaged_at FROM incidents AS i WHERE {selection}"
+         i.acknowledged_at, i.triaged_at, i.title FROM incidents AS i WHERE {selection}"
     ))?;
     let mut rows = statement.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
@@ -62,7 +67,7 @@ pub fn each(
             declared_at: r.get::<_, Stamp>(4)?.0,
             resolved_at: r.get::<_, Option<Stamp>>(5)?.map(|s| s.0),
             closed_at: r.get::<_, Option<Stamp>>(6)?.map(|s| s.0),
-            title: String::new(),
+            title: r.get(9)?,
             services: Vec::new(),
             channels: Vec::new(),
             summary: None,
