@@ -150,7 +150,11 @@ bench "show --json, 10,000 events (100k)" "$INS" "$FAST" -- "$BIN" show "$LONG" 
 bench "show, 10 events (100k)" "$INS" "$FAST" -- "$BIN" show "$OPEN"
 bench "check (100k)" "$INS" "$FAST" -i -- "$BIN" check
 bench "stats (100k, default 90 days)" "$INS" "$FAST" -- "$BIN" stats
-bench "stats --since 36500d (all 100k)" "$INS" "$SLOW" -- "$BIN" stats --since 36500d
+# The first report over every incident settles the closed ones (writes the
+# stats cache); the later ones read it back. Both are timed.
+bench "stats --since 36500d, first run (settles 100k)" "$INS" 3 \
+    --prepare "sqlite3 $W/100k.db 'DELETE FROM stats_settled'" -- "$BIN" stats --since 36500d
+bench "stats --since 36500d (all 100k)" "$INS" "$FAST" -- "$BIN" stats --since 36500d
 peak "peak: stats --since 36500d (100k)" "$BIN" stats --since 36500d
 
 # Size on disk: every page of the 100k file (incidents, roles, indexes) over
