@@ -60,6 +60,7 @@ pub struct Committed<T> {
 
 impl Store {
     pub fn open(path: &Path, access: Access) -> Result<Store> {
+        let mut wal = false;
         match fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 if access == Access::Read {
@@ -75,7 +76,7 @@ impl Store {
                     path.join("incidents.db").display()
                 )));
             }
-            Ok(_) => check_header(path)?,
+            Ok(_) => wal = check_header(path)?,
         }
         // READ_WRITE without CREATE: SQLite must never create a file behind
         // our checks, and a write-protected file opens read-only.
@@ -86,7 +87,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        match store.prepare() {
+        match store.prepare(wal) {
             Ok(()) => Ok(store),
             // A write-protected WAL database (an archive, a read-only mount):
             // SQLite cannot create its shared-memory file, so read the file as
@@ -127,17 +128,23 @@ impl Store {
         })
     }
 
-    /// Connection settings, the version check and the forward migration.
-    fn prepare(&mut self) -> Result<()> {
+    /// Connection settings, the version check and the forward migration;
+    /// `wal`: the file's header says it is in WAL mode already.
+    fn prepare(&mut self, wal: bool) -> Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // The version is read before anything could write to the file, so a
         // newer database is refused byte-for-byte untouched.
         let version = migrations::user_version(&self.conn).map_err(|e| self.explain(e))?;
         self.refuse_newer(version)?;
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(|e| self.explain(e))?;
+        // WAL persists in the file, so the header tells, one query fewer
+        // on every command.
+        let mode: String = match wal {
+            true => "wal".into(),
+            false => self
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(|e| self.explain(e))?,
+        };
         if !mode.eq_ignore_ascii_case("wal") && !self.conn.is_readonly("main")? {
             // WAL lets readers and a writer work at once; it persists in the file.
             self.conn
@@ -523,7 +530,10 @@ fn uri_path(path: &Path) -> String {
 
 /// Refuses files that are plainly not our database before SQLite opens them:
 /// SQLite would happily turn an empty file into a fresh database.
-fn check_header(path: &Path) -> Result<()> {
+/// Refuses a file that is not an SQLite database; says whether it is in
+/// WAL mode (the read and write format versions at offsets 18 and 19 are 2,
+/// which SQLite writes to the file itself when it enters WAL mode).
+fn check_header(path: &Path) -> Result<bool> {
     let mut head = [0u8; 100];
     let mut file =
         fs::File::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
@@ -545,7 +555,7 @@ fn check_header(path: &Path) -> Result<()> {
             "{p} is not an incident database (not an SQLite file); check --db or INCIDENT_DB"
         )));
     }
-    Ok(())
+    Ok(head[18] == 2 && head[19] == 2)
 }
 
 /// Creates a new database at `path`, fully migrated, in one atomic step: it is
