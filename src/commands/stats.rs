@@ -5,7 +5,7 @@ use crate::model::stats::{self, Settled, Spread, Summary, TargetTally};
 use crate::model::targets::{self, Facts};
 use crate::model::{Incident, Status};
 use crate::output;
-use crate::store::{Access, ActionFilter, ListFilter, Store};
+use crate::store::{Access, ActionFilter, ListFilter, SETTLE_BATCH, Store};
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -99,23 +99,27 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         statuses: vec![Status::Closed],
         ..filter.clone()
     };
-    store.settle(key, &closed, |incident, facts| {
+    store.settle(key, &closed, SETTLE_BATCH, |incident, facts| {
         Settled::of(incident, &evaluate(incident, facts), &config.levels)
     })?;
-    for group in store.settled_groups(key, since)? {
-        if severities.is_empty() || severities.contains(&group.severity) {
-            summarizer.add_settled(&group);
+    // One snapshot: an incident settled or changed by another command in
+    // between must be counted exactly once.
+    let actions = store.snapshot(|store| {
+        for group in store.settled_groups(key, since)? {
+            if severities.is_empty() || severities.contains(&group.severity) {
+                summarizer.add_settled(&group);
+            }
         }
-    }
-    store.each_unsettled(&filter, key, |incident, facts| {
-        if severities.len() > 1 && !severities.contains(&incident.severity) {
-            return Ok(());
-        }
-        summarizer.add(&incident, &evaluate(&incident, &facts));
-        Ok(())
+        store.each_unsettled(&filter, key, |incident, facts| {
+            if severities.len() > 1 && !severities.contains(&incident.severity) {
+                return Ok(());
+            }
+            summarizer.add(&incident, &evaluate(&incident, &facts));
+            Ok(())
+        })?;
+        action_item_counts(ctx, store)
     })?;
     let summary = summarizer.finish();
-    let actions = action_item_counts(ctx, &store)?;
     let retro = summary.retros();
 
     if ctx.json() {

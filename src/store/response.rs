@@ -21,7 +21,7 @@ const INDEXED_KINDS: &str = "('severity_changed', 'status_update', 'comms')";
 #[cfg(test)]
 pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(Incident, Facts)>> {
     let mut out = Vec::new();
-    each(conn, filter, None, true, |i, f| {
+    each(conn, filter, Scope::ALL, |i, f| {
         out.push((i, f));
         Ok(())
     })
@@ -31,9 +31,7 @@ pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(In
 }
 
 /// Streams the incidents `filter` selects (its limit aside), each with its
-/// response facts; with `unsettled`, only those not settled under that
-/// targets key (see `settled`); without `with_history`, the facts hold the
-/// first acknowledgement and triage only. Only the columns the targets,
+/// response facts, within `scope`. Only the columns the targets,
 /// `check` and `stats` read are filled in: id, title, status, severity,
 /// category and the times; the rest are empty.
 ///
@@ -43,12 +41,11 @@ pub fn facts(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<Vec<(In
 pub fn each(
     conn: &Connection,
     filter: &ListFilter,
-    unsettled: Option<i64>,
-    with_history: bool,
+    scope: Scope,
     mut f: impl FnMut(Incident, Facts) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let (selection, values) = select(filter, unsettled);
-    let mut history = match with_history {
+    let (selection, values) = select(filter, &scope);
+    let mut history = match scope.history {
         true => history(conn, &selection, &values)?,
         false => HashMap::new(),
     };
@@ -91,8 +88,8 @@ pub fn each(
 /// parameters. Unsettled incidents are found through `incidents_unsettled`:
 /// those never settled, then those settled under other targets, so the
 /// settled majority is never read.
-fn select(filter: &ListFilter, unsettled: Option<i64>) -> (String, Vec<Value>) {
-    let Some(key) = unsettled else {
+fn select(filter: &ListFilter, scope: &Scope) -> (String, Vec<Value>) {
+    let Some(key) = scope.unsettled else {
         let (clauses, values) = super::incidents::clauses(filter, "i");
         return match clauses.is_empty() {
             true => ("1".into(), values),
@@ -112,7 +109,39 @@ fn select(filter: &ListFilter, unsettled: Option<i64>) -> (String, Vec<Value>) {
         values.push(Value::Integer(key));
         values.extend(filter_values.iter().cloned());
     }
-    (format!("i.id IN ({})", parts.join(" UNION ALL ")), values)
+    let union = parts.join(" UNION ALL ");
+    match scope.page {
+        None => (format!("i.id IN ({union})"), values),
+        Some((after, limit)) => {
+            values.push(Value::Integer(after));
+            values.push(Value::Integer(limit as i64));
+            (
+                format!("i.id IN (SELECT id FROM ({union}) WHERE id > ? ORDER BY id LIMIT ?)"),
+                values,
+            )
+        }
+    }
+}
+
+/// Which of the incidents a filter selects `each` reads, and how much.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// Only those not settled under this targets key.
+    pub unsettled: Option<i64>,
+    /// With `unsettled`: only the first so many numbered after this one.
+    pub page: Option<(i64, usize)>,
+    /// Read the update history; without it the facts hold the first
+    /// acknowledgement and triage only.
+    pub history: bool,
+}
+
+impl Scope {
+    /// Every incident, with its history.
+    pub const ALL: Scope = Scope {
+        unsettled: None,
+        page: None,
+        history: true,
+    };
 }
 
 /// One incident's response facts, for `show` and `comms`: through the same

@@ -60,3 +60,9 @@ CREATE TRIGGER incidents_unsettle AFTER UPDATE OF status, severity, category, de
     WHEN OLD.settled IS NOT NULL BEGIN
     DELETE FROM stats_settled WHERE incident_id = OLD.id;
 END;
+
+-- The foreign key's cascade does the same, but only where foreign keys are
+-- on: the sqlite3 shell leaves them off.
+CREATE TRIGGER incidents_deleted_unsettle AFTER DELETE ON incidents BEGIN
+    DELETE FROM stats_settled WHERE incident_id = OLD.id;
+END;

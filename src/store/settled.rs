@@ -14,17 +14,22 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{Connection, params};
 
 /// Stores what `settled` holds under `key`, replacing any row an incident
-/// had under other targets.
-pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Result<()> {
+/// had under other targets. An incident whose declaration time is not
+/// stored in the canonical form (an imported `+02:00` or fractional time)
+/// is left out: months and periods compare stored text, and only the
+/// canonical form sorts as the instant it names. Returns how many it stored.
+pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Result<usize> {
     let mut drop = conn.prepare_cached("DELETE FROM stats_settled WHERE incident_id = ?1")?;
     let mut add = conn.prepare_cached(
         "INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category, \
-         acknowledge_seconds, resolve_seconds, tallies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         acknowledge_seconds, resolve_seconds, tallies) \
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM incidents WHERE id = ?1 AND declared_at = ?3",
     )?;
+    let mut stored = 0;
     for s in settled {
         // A REPLACE would not run the delete trigger.
         drop.execute([s.id])?;
-        add.execute(params![
+        stored += add.execute(params![
             s.id,
             key,
             to_rfc3339(s.declared_at),
@@ -35,7 +40,7 @@ pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Res
             tallies_json(&s.tallies),
         ])?;
     }
-    Ok(())
+    Ok(stored)
 }
 
 /// Adds up again every month under `key` that a change made stale.
@@ -167,5 +172,97 @@ mod tests {
             assert!(from.as_str() <= at && at < to.as_str(), "{at}");
         }
         assert!("2026-12-01T00:00:00Z" > to.as_str());
+    }
+
+    use crate::model::stats::Tallies;
+    use crate::model::{Incident, Status};
+    use crate::store::{Access, ListFilter, Store};
+
+    /// A store with five closed incidents, INC-1 to INC-5.
+    fn five_closed(dir: &std::path::Path) -> Store {
+        let mut store = Store::open(&dir.join("s.db"), Access::Write).unwrap();
+        let now: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
+        store
+            .write("alice", now, |w| {
+                for n in 1..=5 {
+                    w.create(&Incident {
+                        status: Status::Closed,
+                        declared_at: now - chrono::Duration::days(n),
+                        ..Incident::example()
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    fn settled(store: &Store) -> Vec<Option<i64>> {
+        let mut st = store
+            .conn
+            .prepare("SELECT settled FROM incidents ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// Settles every closed incident but INC-3, in batches of `batch`:
+    /// how many were stored, and which incidents were evaluated.
+    fn settle_all_but_3(store: &mut Store, batch: usize) -> (usize, Vec<i64>) {
+        let closed = ListFilter {
+            statuses: vec![Status::Closed],
+            ..ListFilter::default()
+        };
+        let mut visited = Vec::new();
+        let n = store
+            .settle(7, &closed, batch, |i, _| {
+                visited.push(i.id);
+                (i.id != 3).then(|| Settled {
+                    id: i.id,
+                    declared_at: i.declared_at,
+                    severity: i.severity.clone(),
+                    category: i.category,
+                    acknowledge_seconds: Some(60),
+                    resolve_seconds: None,
+                    tallies: Tallies::default(),
+                })
+            })
+            .unwrap();
+        visited.sort();
+        (n, visited)
+    }
+
+    #[test]
+    fn settling_in_batches_visits_each_incident_once_and_keeps_what_cannot_settle_for_later() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = five_closed(dir.path());
+        // Batches of two: the one that cannot settle does not stall the rest.
+        assert_eq!(settle_all_but_3(&mut store, 2), (4, vec![1, 2, 3, 4, 5]));
+        assert_eq!(settled(&store), [Some(7), Some(7), None, Some(7), Some(7)]);
+        let groups = store
+            .settled_groups(7, "2026-01-01T00:00:00Z".parse().unwrap())
+            .unwrap();
+        assert_eq!(groups.iter().map(|g| g.incidents).sum::<usize>(), 4);
+        // Next time only what is left is evaluated.
+        assert_eq!(settle_all_but_3(&mut store, 2), (0, vec![3]));
+    }
+
+    #[test]
+    fn a_declaration_time_stored_in_another_form_is_never_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = five_closed(dir.path());
+        // As an import may carry it: the instant of INC-1, in another zone.
+        store
+            .conn
+            .execute(
+                "UPDATE incidents SET declared_at = '2026-11-22T10:00:00+02:00' WHERE id = 1",
+                [],
+            )
+            .unwrap();
+        let (n, _) = settle_all_but_3(&mut store, 100);
+        assert_eq!(n, 3);
+        assert_eq!(settled(&store), [None, Some(7), None, Some(7), Some(7)]);
     }
 }

@@ -622,6 +622,21 @@ fn stats_settles_closed_incidents_and_never_reports_stale_outcomes() {
     assert_eq!(env.json(&all), stricter);
     assert_eq!(stricter, stats_while_locked(&env, &all));
 
+    // A declaration time stored in another form (an import may carry one)
+    // is never settled: periods and months compare stored text. INC-2 at
+    // 2026-11-02T00:30+02:00 is 2026-11-01T22:30Z, in November as text.
+    env.sql()
+        .execute(
+            "UPDATE incidents SET declared_at = '2026-11-02T00:30:00+02:00' WHERE id = 2",
+            [],
+        )
+        .unwrap();
+    for args in [vec!["stats", "--since", "2026-11-02 00:00"], all.to_vec()] {
+        let cached = env.json(&args);
+        assert_eq!(cached, stats_while_locked(&env, &args), "{args:?}");
+    }
+    assert_eq!(settled(&env)[1], (2, None));
+
     // The cache is never exported: the file holds incidents, not this copy.
     let exported = env.ok(&["export", "2"]);
     assert!(!exported.contains("settled"), "{exported}");
