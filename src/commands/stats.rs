@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         },
         ..ListFilter::default()
     };
-    let mut store = ctx.open(Access::Read)?;
+    let store = ctx.open(Access::Read)?;
     let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
     let mut summarizer = stats::Summarizer::new(&levels);
     let evaluate = |incident: &Incident, facts: &Facts| {

@@ -231,8 +231,9 @@ impl Summarizer {
         self.incidents += group.incidents;
         match self.by_severity.iter().position(|c| c.name == group.severity) {
             Some(n) => self.by_severity[n].count += group.incidents,
-            // Only configured levels are settled; this keeps the count right
-            // for a group whose level was dropped from the configuration.
+            // Only configured levels are settled, under a key that names
+            // them all; a group of another level is still counted, never
+            // dropped.
             None => {
                 self.by_severity.push(Count {
                     name: group.severity.clone(),

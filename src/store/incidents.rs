@@ -63,12 +63,7 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Incident>> {
 
 /// The WHERE clause and its parameters for a filter.
 pub(super) fn conditions(filter: &ListFilter) -> (String, Vec<Value>) {
-    conditions_on(filter, "i")
-}
-
-/// [`conditions`] on the incidents table under another alias.
-pub(super) fn conditions_on(filter: &ListFilter, alias: &str) -> (String, Vec<Value>) {
-    let (clauses, values) = clauses(filter, alias);
+    let (clauses, values) = clauses(filter, "i");
     let sql = if clauses.is_empty() {
         String::new()
     } else {
@@ -77,6 +72,8 @@ pub(super) fn conditions_on(filter: &ListFilter, alias: &str) -> (String, Vec<Va
     (sql, values)
 }
 
+/// The filter's conditions on the incidents table under the alias `i`, and
+/// their parameters.
 pub(super) fn clauses(filter: &ListFilter, i: &str) -> (Vec<String>, Vec<Value>) {
     let mut clauses = Vec::new();
     let mut values = Vec::new();

@@ -143,14 +143,13 @@ impl Store {
         self.refuse_newer(version)?;
         // WAL persists in the file, so the header tells, one query fewer
         // on every command.
-        let mode: String = match wal {
-            true => "wal".into(),
-            false => self
+        let wal = wal
+            || self
                 .conn
-                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-                .map_err(|e| self.explain(e))?,
-        };
-        if !mode.eq_ignore_ascii_case("wal") && !self.conn.is_readonly("main")? {
+                .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
+                .map_err(|e| self.explain(e))?
+                .eq_ignore_ascii_case("wal");
+        if !wal && !self.conn.is_readonly("main")? {
             // WAL lets readers and a writer work at once; it persists in the file.
             self.conn
                 .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
@@ -323,7 +322,7 @@ impl Store {
     /// now (read-only, another writer holds it, any error): whatever is left
     /// unsettled `stats` evaluates instead. Returns how many it settled.
     pub fn settle(
-        &mut self,
+        &self,
         key: i64,
         filter: &ListFilter,
         batch: usize,
@@ -339,7 +338,7 @@ impl Store {
         loop {
             let done = (|| -> Result<(usize, Option<i64>)> {
                 let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-                let scope = response::Scope {
+                let scope = Scope {
                     unsettled: Some(key),
                     page: Some((after, batch)),
                     history: true,
@@ -566,10 +565,10 @@ fn uri_path(path: &Path) -> String {
 }
 
 /// Refuses files that are plainly not our database before SQLite opens them:
-/// SQLite would happily turn an empty file into a fresh database.
-/// Refuses a file that is not an SQLite database; says whether it is in
-/// WAL mode (the read and write format versions at offsets 18 and 19 are 2,
-/// which SQLite writes to the file itself when it enters WAL mode).
+/// SQLite would happily turn an empty file into a fresh database. Says
+/// whether the file is in WAL mode (the read and write format versions at
+/// offsets 18 and 19 are 2, which SQLite writes to the file itself when it
+/// enters WAL mode).
 fn check_header(path: &Path) -> Result<bool> {
     let mut head = [0u8; 100];
     let mut file =

@@ -44,7 +44,7 @@ pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Res
 }
 
 /// Adds up again every month under `key` that a change made stale.
-pub fn refresh_months(conn: &Connection, key: i64) -> rusqlite::Result<usize> {
+pub fn refresh_months(conn: &Connection, key: i64) -> rusqlite::Result<()> {
     let stale: Vec<String> = conn
         .prepare_cached("SELECT month FROM stats_months WHERE targets = ?1 AND summary IS NULL")?
         .query_map([key], |r| r.get(0))?
@@ -52,13 +52,17 @@ pub fn refresh_months(conn: &Connection, key: i64) -> rusqlite::Result<usize> {
     let mut save =
         conn.prepare_cached("UPDATE stats_months SET summary = ?3 WHERE targets = ?1 AND month = ?2")?;
     for month in &stale {
-        let (from, to) = month_range(month);
-        let groups = SettledGroup::of(&rows(conn, key, &from, &to)?);
-        let summary = serde_json::to_string(&groups)
+        let summary = serde_json::to_string(&add_up(conn, key, month)?)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         save.execute(params![key, month, summary])?;
     }
-    Ok(stale.len())
+    Ok(())
+}
+
+/// The settled rows under `key` of one month (`YYYY-MM`), added up.
+fn add_up(conn: &Connection, key: i64, month: &str) -> rusqlite::Result<Vec<SettledGroup>> {
+    let (from, to) = month_range(month);
+    Ok(SettledGroup::of(&rows(conn, key, &from, &to)?))
 }
 
 /// The settled incidents under `key` declared at or after `since`, added
@@ -92,10 +96,7 @@ fn months_after(conn: &Connection, key: i64, month: &str) -> rusqlite::Result<Ve
         let parsed = summary.and_then(|s| serde_json::from_str::<Vec<SettledGroup>>(&s).ok());
         match parsed {
             Some(groups) => out.extend(groups),
-            None => {
-                let (from, to) = month_range(&month);
-                out.extend(SettledGroup::of(&rows(conn, key, &from, &to)?));
-            }
+            None => out.extend(add_up(conn, key, &month)?),
         }
     }
     Ok(out)
@@ -210,7 +211,7 @@ mod tests {
 
     /// Settles every closed incident but INC-3, in batches of `batch`:
     /// how many were stored, and which incidents were evaluated.
-    fn settle_all_but_3(store: &mut Store, batch: usize) -> (usize, Vec<i64>) {
+    fn settle_all_but_3(store: &Store, batch: usize) -> (usize, Vec<i64>) {
         let closed = ListFilter {
             statuses: vec![Status::Closed],
             ..ListFilter::default()
@@ -237,22 +238,22 @@ mod tests {
     #[test]
     fn settling_in_batches_visits_each_incident_once_and_keeps_what_cannot_settle_for_later() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = five_closed(dir.path());
+        let store = five_closed(dir.path());
         // Batches of two: the one that cannot settle does not stall the rest.
-        assert_eq!(settle_all_but_3(&mut store, 2), (4, vec![1, 2, 3, 4, 5]));
+        assert_eq!(settle_all_but_3(&store, 2), (4, vec![1, 2, 3, 4, 5]));
         assert_eq!(settled(&store), [Some(7), Some(7), None, Some(7), Some(7)]);
         let groups = store
             .settled_groups(7, "2026-01-01T00:00:00Z".parse().unwrap())
             .unwrap();
         assert_eq!(groups.iter().map(|g| g.incidents).sum::<usize>(), 4);
         // Next time only what is left is evaluated.
-        assert_eq!(settle_all_but_3(&mut store, 2), (0, vec![3]));
+        assert_eq!(settle_all_but_3(&store, 2), (0, vec![3]));
     }
 
     #[test]
     fn a_declaration_time_stored_in_another_form_is_never_settled() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = five_closed(dir.path());
+        let store = five_closed(dir.path());
         // As an import may carry it: the instant of INC-1, in another zone.
         store
             .conn
@@ -261,7 +262,7 @@ mod tests {
                 [],
             )
             .unwrap();
-        let (n, _) = settle_all_but_3(&mut store, 100);
+        let (n, _) = settle_all_but_3(&store, 100);
         assert_eq!(n, 3);
         assert_eq!(settled(&store), [None, Some(7), None, Some(7), Some(7)]);
     }
