@@ -35,8 +35,15 @@ PEER=1
 if [[ $QUICK == 1 ]]; then PEER=0; else need task taskwarrior || PEER=0; fi
 
 echo "building the release binary …" >&2
-(cd "$ROOT" && cargo build --release --quiet)
-BIN=$ROOT/target/release/incident
+# .cargo/config.toml builds for an explicit target (static on glibc), so the
+# binary's path is whatever cargo reports.
+BIN=$(cd "$ROOT" && cargo build --release --quiet --message-format=json | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "incident" and m.get("executable"):
+        print(m["executable"])')
+[[ -x $BIN ]] || { echo "benches/cli.sh: cargo build did not report the incident binary" >&2; exit 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/incident-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
