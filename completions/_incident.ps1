@@ -348,8 +348,8 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;show' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show only the latest N timeline entries (0: all) [default: 50, or all with --json]')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show only the latest N timeline entries (0: all) [default: 50, or all with --json]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')

@@ -323,8 +323,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --help 'Print help'
         }
         &'incident;show'= {
-            cand -n 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]'
-            cand --limit 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]'
+            cand -n 'Show only the latest N timeline entries (0: all) [default: 50, or all with --json]'
+            cand --limit 'Show only the latest N timeline entries (0: all) [default: 50, or all with --json]'
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'

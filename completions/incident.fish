@@ -262,7 +262,7 @@ complete -c incident -n "__fish_incident_using_subcommand ls" -l json -d 'Print 
 complete -c incident -n "__fish_incident_using_subcommand ls" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand ls" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand ls" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand show" -s n -l limit -d 'Show only the latest N timeline entries (0: all) [default: 100, or all with --json]' -r
+complete -c incident -n "__fish_incident_using_subcommand show" -s n -l limit -d 'Show only the latest N timeline entries (0: all) [default: 50, or all with --json]' -r
 complete -c incident -n "__fish_incident_using_subcommand show" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand show" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand show" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r

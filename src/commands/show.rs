@@ -16,15 +16,16 @@ use clap::Args;
 use comfy_table::Cell;
 use std::io::Write;
 
-/// How many timeline entries a person sees by default; the rest are counted.
-const DEFAULT_EVENTS: usize = 100;
+/// How many timeline entries a person sees by default, as many as `list`
+/// shows rows: about a screen, the newest last. The rest are counted.
+const DEFAULT_EVENTS: usize = 50;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,
 
-    /// Show only the latest N timeline entries (0: all) [default: 100, or all with --json]
+    /// Show only the latest N timeline entries (0: all) [default: 50, or all with --json]
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
 }

@@ -146,6 +146,21 @@ fn a_long_timeline_shows_the_latest_entries_and_counts_the_rest() {
 }
 
 #[test]
+fn by_default_show_pages_like_list_the_latest_fifty_entries() {
+    let env = Env::new();
+    env.ok(&["bench-seed", "--incidents", "1", "--events", "60", "--open", "1"]);
+    let out = env.ok(&["show", "1"]);
+    assert!(
+        out.contains("Timeline (10 earlier entries not shown; --limit 0 shows all 60)"),
+        "{out}"
+    );
+    let all = env.ok(&["show", "1", "--limit", "0"]);
+    assert!(all.contains("Timeline\n"), "{all}");
+    let rows = |text: &str| text.lines().skip_while(|l| !l.starts_with("Timeline")).count() - 2;
+    assert_eq!((rows(&out), rows(&all)), (50, 60), "{out}");
+}
+
+#[test]
 fn topic_is_one_line_for_the_channel() {
     let env = the_checkout_incident();
     assert_eq!(
