@@ -37,7 +37,7 @@ if [[ $QUICK == 1 ]]; then PEER=0; else need task taskwarrior || PEER=0; fi
 echo "building the release binary …" >&2
 # .cargo/config.toml builds for an explicit target (static on glibc), so the
 # binary's path is whatever cargo reports.
-BIN=$(cd "$ROOT" && cargo build --release --quiet --message-format=json | python3 -c '
+BIN=$(cd "$ROOT" && cargo build --release --quiet --message-format=json-render-diagnostics | python3 -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -191,6 +191,7 @@ with open(sys.argv[1], "w") as f:
               "description": "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency"}]}) + "\n")
 EOF
     task rc.confirmation=off import "$W/tasks.json" >/dev/null 2>&1
+    sync # as after seeding: the import's writeback must not slow the timings
     bench "peer: task add (10k tasks)" "$INS" "$SLOW" -- task rc.confirmation=off add "Checkout returns 500s"
     bench "peer: task annotate (10k tasks)" "$INS" "$SLOW" -- task rc.confirmation=off 5000 annotate "Rolled back deploy 482"
     bench "peer: task list (10k tasks)" "$INS" "$SLOW" -- task list

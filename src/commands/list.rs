@@ -14,7 +14,7 @@ use comfy_table::Cell;
 use std::io::Write;
 
 /// Rows a person sees unless they ask for more; the rest are counted.
-const DEFAULT_ROWS: usize = 50;
+pub(crate) const DEFAULT_ROWS: usize = 50;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {

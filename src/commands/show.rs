@@ -16,9 +16,9 @@ use clap::Args;
 use comfy_table::Cell;
 use std::io::Write;
 
-/// How many timeline entries a person sees by default, as many as `list`
-/// shows rows: about a screen, the newest last. The rest are counted.
-const DEFAULT_EVENTS: usize = 50;
+/// How many timeline entries a person sees by default: the page `list`
+/// uses, about a screen, the newest last. The rest are counted.
+const DEFAULT_EVENTS: usize = super::list::DEFAULT_ROWS;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {

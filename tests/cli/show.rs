@@ -156,8 +156,18 @@ fn by_default_show_pages_like_list_the_latest_fifty_entries() {
     );
     let all = env.ok(&["show", "1", "--limit", "0"]);
     assert!(all.contains("Timeline\n"), "{all}");
-    let rows = |text: &str| text.lines().skip_while(|l| !l.starts_with("Timeline")).count() - 2;
-    assert_eq!((rows(&out), rows(&all)), (50, 60), "{out}");
+    // Timeline rows start with their local time, YYYY-MM-DD HH:MM.
+    let rows = |text: &str| -> Vec<String> {
+        let timeline = &text[text.find("Timeline").unwrap()..];
+        timeline
+            .lines()
+            .filter(|l| l.len() > 16 && l.as_bytes()[4] == b'-' && l.as_bytes()[13] == b':')
+            .map(String::from)
+            .collect()
+    };
+    let (page, every) = (rows(&out), rows(&all));
+    assert_eq!((page.len(), every.len()), (50, 60), "{out}");
+    assert_eq!(page, every[10..], "the page is the newest 50, newest last");
 }
 
 #[test]
