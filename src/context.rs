@@ -155,11 +155,12 @@ impl Ctx {
         Ok(t)
     }
 
-    /// A lower bound in time: a duration back from now (`90d`) or a time.
+    /// A lower bound in time: a duration back from now (`90d`) or a time
+    /// that has passed; a future one would only ever select nothing.
     pub fn since(&self, flag: &str, input: &str) -> Result<DateTime<Utc>> {
         match time::parse_duration(input) {
             Ok(span) => Ok(self.now - span),
-            Err(_) => self.time(flag, input, Lean::Past),
+            Err(_) => self.past_time(flag, input),
         }
     }
 

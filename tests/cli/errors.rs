@@ -55,6 +55,11 @@ fn malformed_keys_severities_times_and_titles_are_usage_errors() {
             "--next-update: invalid time 'soonish'",
         ),
         (&["list", "--since", "last week"], "--since: invalid time"),
+        (&["list", "--since", "in 1h"], "--since in 1h is in the future"),
+        (
+            &["stats", "--since", "2099-01-01"],
+            "--since 2099-01-01 is in the future",
+        ),
         (&["update", "1", ""], "the message is empty"),
     ];
     for (args, want) in cases {
