@@ -53,7 +53,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every incident with its whole history as JSON: a backup, or a move')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Restore incidents from an export; importing the same file twice changes nothing')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('bench-seed', 'bench-seed', [CompletionResultType]::ParameterValue, 'Fill the database with realistic incidents for the benchmarks (benches/cli.sh)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -495,22 +494,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
-        'incident;bench-seed' {
-            [CompletionResult]::new('--incidents', '--incidents', [CompletionResultType]::ParameterName, 'How many incidents to add')
-            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'How many timeline events to add in all, spread evenly over the incidents (at least three each: declared, commander, and resolved or a note)')
-            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'How many of the incidents (the newest) stay open')
-            [CompletionResult]::new('--resolved', '--resolved', [CompletionResultType]::ParameterName, 'How many of the next newest are resolved, awaiting their retrospective; the older ones are closed')
-            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
-            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
-            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
-            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
         'incident;help' {
             [CompletionResult]::new('declare', 'declare', [CompletionResultType]::ParameterValue, 'Open an incident and print its key')
             [CompletionResult]::new('assess', 'assess', [CompletionResultType]::ParameterValue, 'Triage: impact questions, the CIA checklist, and the severity')
@@ -532,7 +515,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every incident with its whole history as JSON: a backup, or a move')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Restore incidents from an export; importing the same file twice changes nothing')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
-            [CompletionResult]::new('bench-seed', 'bench-seed', [CompletionResultType]::ParameterValue, 'Fill the database with realistic incidents for the benchmarks (benches/cli.sh)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -610,9 +592,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;help;completions' {
-            break
-        }
-        'incident;help;bench-seed' {
             break
         }
         'incident;help;help' {

@@ -25,9 +25,6 @@ _incident() {
             incident,assign-role)
                 cmd="incident__subcmd__assign__subcmd__role"
                 ;;
-            incident,bench-seed)
-                cmd="incident__subcmd__bench__subcmd__seed"
-                ;;
             incident,check)
                 cmd="incident__subcmd__check"
                 ;;
@@ -127,9 +124,6 @@ _incident() {
             incident__subcmd__help,assign-role)
                 cmd="incident__subcmd__help__subcmd__assign__subcmd__role"
                 ;;
-            incident__subcmd__help,bench-seed)
-                cmd="incident__subcmd__help__subcmd__bench__subcmd__seed"
-                ;;
             incident__subcmd__help,check)
                 cmd="incident__subcmd__help__subcmd__check"
                 ;;
@@ -203,7 +197,7 @@ _incident() {
 
     case "${cmd}" in
         incident)
-            opts="-q -h -V --db --config --as --json --quiet --no-hooks --help --version declare assess assign-role escalate update resolve retro action list ls show topic exec comms check stats guard verify export import completions bench-seed help"
+            opts="-q -h -V --db --config --as --json --quiet --no-hooks --help --version declare assess assign-role escalate update resolve retro action list ls show topic exec comms check stats guard verify export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -574,48 +568,6 @@ _incident() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        incident__subcmd__bench__subcmd__seed)
-            opts="-q -h --incidents --events --open --resolved --db --config --as --json --quiet --no-hooks --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --incidents)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --events)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --open)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --resolved)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --as)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         incident__subcmd__check)
             opts="-w -q -h --within --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -921,7 +873,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help)
-            opts="declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions bench-seed help"
+            opts="declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1019,20 +971,6 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help__subcmd__assign__subcmd__role)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        incident__subcmd__help__subcmd__bench__subcmd__seed)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -50,7 +50,6 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand export 'Write every incident with its whole history as JSON: a backup, or a move'
             cand import 'Restore incidents from an export; importing the same file twice changes nothing'
             cand completions 'Print a shell completion script'
-            cand bench-seed 'Fill the database with realistic incidents for the benchmarks (benches/cli.sh)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'incident;declare'= {
@@ -459,21 +458,6 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
-        &'incident;bench-seed'= {
-            cand --incidents 'How many incidents to add'
-            cand --events 'How many timeline events to add in all, spread evenly over the incidents (at least three each: declared, commander, and resolved or a note)'
-            cand --open 'How many of the incidents (the newest) stay open'
-            cand --resolved 'How many of the next newest are resolved, awaiting their retrospective; the older ones are closed'
-            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
-            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
-            cand --as 'Who is acting, recorded on every event [default: $USER]'
-            cand --json 'Print machine-readable JSON on stdout'
-            cand -q 'Say nothing on stderr unless something is wrong'
-            cand --quiet 'Say nothing on stderr unless something is wrong'
-            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
         &'incident;help'= {
             cand declare 'Open an incident and print its key'
             cand assess 'Triage: impact questions, the CIA checklist, and the severity'
@@ -495,7 +479,6 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand export 'Write every incident with its whole history as JSON: a backup, or a move'
             cand import 'Restore incidents from an export; importing the same file twice changes nothing'
             cand completions 'Print a shell completion script'
-            cand bench-seed 'Fill the database with realistic incidents for the benchmarks (benches/cli.sh)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'incident;help;declare'= {
@@ -549,8 +532,6 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;import'= {
         }
         &'incident;help;completions'= {
-        }
-        &'incident;help;bench-seed'= {
         }
         &'incident;help;help'= {
         }

@@ -23,8 +23,25 @@ pub fn run(args: CompletionsArgs) -> Result<()> {
 
 pub fn script(shell: Shell) -> Vec<u8> {
     let mut buffer = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "incident", &mut buffer);
+    clap_complete::generate(shell, &mut visible(Cli::command()), "incident", &mut buffer);
     buffer
+}
+
+/// The command line without its hidden subcommands (`bench-seed`):
+/// clap_complete offers hidden subcommands like any other, and nobody
+/// should be offered a benchmark tool on Tab.
+fn visible(full: clap::Command) -> clap::Command {
+    let mut root = clap::Command::new("incident").version(env!("CARGO_PKG_VERSION"));
+    if let Some(about) = full.get_about() {
+        root = root.about(about.clone());
+    }
+    for arg in full.get_arguments() {
+        root = root.arg(arg.clone());
+    }
+    for sub in full.get_subcommands().filter(|s| !s.is_hide_set()) {
+        root = root.subcommand(sub.clone());
+    }
+    root
 }
 
 /// Where each shell's script is committed.
@@ -40,6 +57,26 @@ pub const FILES: &[(Shell, &str)] = &[
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn hidden_subcommands_are_not_offered_but_every_other_is() {
+        for (shell, _) in FILES {
+            let text = String::from_utf8(script(*shell)).unwrap();
+            assert!(!text.contains("bench-seed"), "{shell:?} offers bench-seed");
+            for sub in Cli::command().get_subcommands().filter(|s| !s.is_hide_set()) {
+                assert!(
+                    text.contains(sub.get_name()),
+                    "{shell:?} lacks {}",
+                    sub.get_name()
+                );
+            }
+            // fish spells long options `-l db`, the others `--db`.
+            for long in ["db", "json", "version"] {
+                let offered = text.contains(&format!("--{long}")) || text.contains(&format!("-l {long}"));
+                assert!(offered, "{shell:?} lacks --{long}");
+            }
+        }
+    }
 
     /// Fails when the committed scripts no longer match the CLI; run with
     /// UPDATE_COMPLETIONS=1 to regenerate them.
