@@ -309,7 +309,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
         'incident;list' {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
-            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of this severity')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only incidents declared since: a time, or a duration back from now (7d)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show at most N incidents (0: all) [default: 50, or all with --json]')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N incidents (0: all) [default: 50, or all with --json]')
@@ -329,7 +329,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
         'incident;ls' {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
-            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of this severity')
+            [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only incidents declared since: a time, or a duration back from now (7d)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show at most N incidents (0: all) [default: 50, or all with --json]')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Show at most N incidents (0: all) [default: 50, or all with --json]')

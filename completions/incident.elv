@@ -286,7 +286,7 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;list'= {
             cand -s 'Only incidents in this status (repeat or separate with commas)'
             cand --status 'Only incidents in this status (repeat or separate with commas)'
-            cand --severity 'Only incidents of this severity'
+            cand --severity 'Only incidents of these severities (repeat or separate with commas)'
             cand --since 'Only incidents declared since: a time, or a duration back from now (7d)'
             cand -n 'Show at most N incidents (0: all) [default: 50, or all with --json]'
             cand --limit 'Show at most N incidents (0: all) [default: 50, or all with --json]'
@@ -305,7 +305,7 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;ls'= {
             cand -s 'Only incidents in this status (repeat or separate with commas)'
             cand --status 'Only incidents in this status (repeat or separate with commas)'
-            cand --severity 'Only incidents of this severity'
+            cand --severity 'Only incidents of these severities (repeat or separate with commas)'
             cand --since 'Only incidents declared since: a time, or a duration back from now (7d)'
             cand -n 'Show at most N incidents (0: all) [default: 50, or all with --json]'
             cand --limit 'Show at most N incidents (0: all) [default: 50, or all with --json]'

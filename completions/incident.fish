@@ -234,7 +234,7 @@ identified\t''
 mitigated\t''
 resolved\t''
 closed\t''"
-complete -c incident -n "__fish_incident_using_subcommand list" -l severity -d 'Only incidents of this severity' -r
+complete -c incident -n "__fish_incident_using_subcommand list" -l severity -d 'Only incidents of these severities (repeat or separate with commas)' -r
 complete -c incident -n "__fish_incident_using_subcommand list" -l since -d 'Only incidents declared since: a time, or a duration back from now (7d)' -r
 complete -c incident -n "__fish_incident_using_subcommand list" -s n -l limit -d 'Show at most N incidents (0: all) [default: 50, or all with --json]' -r
 complete -c incident -n "__fish_incident_using_subcommand list" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
@@ -250,7 +250,7 @@ identified\t''
 mitigated\t''
 resolved\t''
 closed\t''"
-complete -c incident -n "__fish_incident_using_subcommand ls" -l severity -d 'Only incidents of this severity' -r
+complete -c incident -n "__fish_incident_using_subcommand ls" -l severity -d 'Only incidents of these severities (repeat or separate with commas)' -r
 complete -c incident -n "__fish_incident_using_subcommand ls" -l since -d 'Only incidents declared since: a time, or a duration back from now (7d)' -r
 complete -c incident -n "__fish_incident_using_subcommand ls" -s n -l limit -d 'Show at most N incidents (0: all) [default: 50, or all with --json]' -r
 complete -c incident -n "__fish_incident_using_subcommand ls" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F

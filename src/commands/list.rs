@@ -26,9 +26,9 @@ pub struct ListArgs {
     #[arg(long, short, value_enum, value_delimiter = ',')]
     pub status: Vec<Status>,
 
-    /// Only incidents of this severity
-    #[arg(long)]
-    pub severity: Option<String>,
+    /// Only incidents of these severities (repeat or separate with commas)
+    #[arg(long, value_name = "LEVEL", value_delimiter = ',')]
+    pub severity: Vec<String>,
 
     /// Only incidents declared since: a time, or a duration back from now (7d)
     #[arg(long, value_name = "WHEN")]
@@ -48,12 +48,11 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     } else {
         Status::ALL.iter().copied().filter(|s| s.is_open()).collect()
     };
-    let severity = args
+    let severities = args
         .severity
-        .as_deref()
-        .map(|s| config.level(s))
-        .transpose()?
-        .map(|l| l.name.clone());
+        .iter()
+        .map(|s| config.level(s).map(|l| l.name.clone()))
+        .collect::<Result<Vec<_>>>()?;
     let since = args
         .since
         .as_deref()
@@ -67,7 +66,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     };
     let filter = ListFilter {
         statuses,
-        severity,
+        severities,
         since,
         limit,
     };

@@ -78,11 +78,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let filter = ListFilter {
         since: Some(since),
-        // One level narrows the query itself; several are filtered below.
-        severity: match severities.as_slice() {
-            [one] => Some(one.clone()),
-            _ => None,
-        },
+        severities: severities.clone(),
         ..ListFilter::default()
     };
     let store = ctx.open(Access::Read)?;
@@ -111,9 +107,6 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
             }
         }
         store.each_unsettled(&filter, key, |incident, facts| {
-            if severities.len() > 1 && !severities.contains(&incident.severity) {
-                return Ok(());
-            }
             summarizer.add(&incident, &evaluate(&incident, &facts));
             Ok(())
         })?;

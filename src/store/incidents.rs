@@ -12,7 +12,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 pub struct ListFilter {
     /// Empty: any status.
     pub statuses: Vec<Status>,
-    pub severity: Option<String>,
+    /// Empty: any severity.
+    pub severities: Vec<String>,
     /// Declared at or after.
     pub since: Option<DateTime<Utc>>,
     pub limit: Option<usize>,
@@ -82,9 +83,10 @@ pub(super) fn clauses(filter: &ListFilter, i: &str) -> (Vec<String>, Vec<Value>)
         clauses.push(format!("{i}.status IN ({marks})"));
         values.extend(filter.statuses.iter().map(|s| Value::Text(s.as_str().into())));
     }
-    if let Some(severity) = &filter.severity {
-        clauses.push(format!("{i}.severity = ?"));
-        values.push(Value::Text(severity.clone()));
+    if !filter.severities.is_empty() {
+        let marks = vec!["?"; filter.severities.len()].join(", ");
+        clauses.push(format!("{i}.severity IN ({marks})"));
+        values.extend(filter.severities.iter().map(|s| Value::Text(s.clone())));
     }
     if let Some(since) = filter.since {
         clauses.push(format!("{i}.declared_at >= ?"));
@@ -171,7 +173,7 @@ fn each_by_level(
     }
     let mut passes: Vec<(String, Vec<Value>)> = levels
         .iter()
-        .filter(|name| filter.severity.as_ref().is_none_or(|s| s == **name))
+        .filter(|name| filter.severities.is_empty() || filter.severities.contains(name))
         .map(|name| ("i.severity = ?".to_string(), vec![Value::Text((*name).clone())]))
         .collect();
     let marks = vec!["?"; levels.len()].join(", ");
@@ -315,9 +317,20 @@ mod tests {
             assert_eq!(ids(&cut(&open)), ids(&open)[..limit], "limit {limit}");
         }
         let sev2 = ListFilter {
-            severity: Some("SEV2".into()),
+            severities: vec!["SEV2".into()],
             ..ListFilter::default()
         };
         assert_eq!(ids(&sev2), [4, 1]);
+        // Several levels: most severe first, whatever the order given.
+        let sev1_and_2 = ListFilter {
+            severities: vec!["SEV2".into(), "SEV1".into()],
+            ..ListFilter::default()
+        };
+        assert_eq!(ids(&sev1_and_2), [3, 5, 4, 1]);
+        let open_sev1_and_2 = ListFilter {
+            statuses: vec![Status::Investigating],
+            ..sev1_and_2.clone()
+        };
+        assert_eq!(ids(&open_sev1_and_2), [3, 5, 4, 1]);
     }
 }

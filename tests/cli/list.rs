@@ -46,6 +46,15 @@ fn open_incidents_most_severe_first_then_oldest() {
         ["INC-2", "INC-4"]
     );
     assert_eq!(
+        keys(&env.json(&["list", "--severity", "SEV2,sev1"])),
+        ["INC-4", "INC-3"],
+        "several levels, most severe first whatever the order given"
+    );
+    assert_eq!(
+        keys(&env.json(&["list", "--all", "--severity", "SEV3", "--severity", "SEV1"])),
+        ["INC-2", "INC-4", "INC-1"]
+    );
+    assert_eq!(
         keys(&env.json(&["list", "--since", "2026-11-23 08:15"])),
         ["INC-4", "INC-3"]
     );
