@@ -126,3 +126,68 @@ fn a_closed_pipe_is_a_clean_exit() {
     assert!(status.success(), "{status:?} {stderr}");
     assert_eq!(stderr, "");
 }
+
+/// The table on a real terminal of a given width (a pseudo-terminal sized
+/// with `stty`): what a person sees, not what a pipe gets.
+fn list_on_terminal(env: &Env, columns: u16) -> String {
+    let incident = env.std_cmd();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.env_clear()
+        .envs(incident.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("PATH", "/usr/bin:/bin")
+        .env("TERM", "dumb")
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(format!("stty cols {columns} rows 50 && exec \"$0\" list"))
+        .arg(incident.get_program());
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+    let out = p.exp_eof().unwrap();
+    out.replace("\r\n", "\n")
+}
+
+#[test]
+fn a_narrow_terminal_keeps_codes_whole_wraps_the_title_and_drops_services_and_date() {
+    let env = four_incidents();
+    env.declare(
+        "Payments to the card processor time out for every customer in the EU region",
+        &["-s", "SEV2", "--service", "payments,card-gateway"],
+    );
+
+    let wide = list_on_terminal(&env, 200);
+    assert!(wide.contains("SERVICES") && wide.contains("DECLARED"), "{wide}");
+    assert!(wide.contains("every customer in the EU region"), "{wide}");
+
+    let narrow = list_on_terminal(&env, 64);
+    let header = narrow.lines().find(|l| l.starts_with("KEY")).expect(&narrow);
+    for column in ["SEV", "STATUS", "TITLE", "COMMANDER", "AGE"] {
+        assert!(header.contains(column), "{narrow}");
+    }
+    assert!(
+        !narrow.contains("SERVICES") && !narrow.contains("DECLARED"),
+        "{narrow}"
+    );
+    assert!(narrow.lines().all(|l| l.chars().count() <= 64), "{narrow}");
+    // Codes stay whole on the row; the long title goes on over more lines,
+    // in its column, and loses no word.
+    let row = narrow
+        .lines()
+        .position(|l| l.starts_with("INC-5"))
+        .expect(&narrow);
+    let first = narrow.lines().nth(row).unwrap();
+    assert!(
+        first.starts_with("INC-5  SEV2  investigating  Payments"),
+        "{narrow}"
+    );
+    let (from, to) = (header.find("TITLE").unwrap(), header.find("COMMANDER").unwrap());
+    let title_lines: Vec<&str> = narrow
+        .lines()
+        .skip(row)
+        .take_while(|l| l.starts_with("INC-5") || l.starts_with(' '))
+        .map(|l| l.get(from..to.min(l.len())).unwrap_or("").trim())
+        .collect();
+    assert!(title_lines.len() > 1, "the title wraps: {narrow}");
+    assert_eq!(
+        title_lines.join(" "),
+        "Payments to the card processor time out for every customer in the EU region"
+    );
+}
