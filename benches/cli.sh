@@ -4,9 +4,10 @@
 # synchronous=FULL, and spawning /bin/true), on data sets it builds itself
 # through `incident bench-seed`, and taskwarrior at 10,000 tasks as the peer.
 #
-#   bash benches/cli.sh            # the full run (about 10 minutes on 2 cores)
+#   bash benches/cli.sh            # the full run (about 15 minutes on 2 cores)
 #   bash benches/cli.sh --quick    # fewer runs, no taskwarrior (about 3 minutes)
 #
+# Every ratio is to its floor timed interleaved with the case (see bench()).
 # Results: a table on stdout, and the same rows as TSV in $OUT (default
 # target/bench/results.tsv). Needs hyperfine, sqlite3 and /usr/bin/time (and
 # taskwarrior for the peer); on Debian/Ubuntu as root it installs them.
@@ -84,31 +85,77 @@ FLOOR_SQL="PRAGMA synchronous=FULL; INSERT INTO events (incident_id, at, recorde
 # next (declare at 100k ran 15 % slower than on the empty database).
 sync
 
-printf 'case\tmedian_ms\tfloor\tratio\tpeak_kb\n' >"$OUT"
-declare -A FLOOR_MS
+printf 'case\tmedian_ms\tfloor\tfloor_ms\tratio\tpeak_kb\n' >"$OUT"
+# Each floor's command, as one hyperfine command line.
+declare -A FLOOR_CMD
 
 median_ms() { # median_ms JSON -> the median in ms
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (r["median"]*1000))' "$1"
 }
 
-# bench NAME FLOOR RUNS [hyperfine options…] -- COMMAND
-bench() {
-    local name=$1 floor=$2 runs=$3
-    shift 3
+# timed RUNS [hyperfine options…] -- COMMAND_LINE: the median in ms, or
+# nothing (and hyperfine's complaint on stderr) when the command failed.
+timed() {
+    local runs=$1
+    shift
     local opts=()
     while [[ $1 != -- ]]; do opts+=("$1"); shift; done
     shift
-    local json=$W/h.json cmd
+    local json=$W/h.json
+    hyperfine -N --style none --warmup "$WARM" --runs "$runs" "${opts[@]}" --export-json "$json" "$1" >/dev/null 2>"$W/h.err" \
+        || { cat "$W/h.err" >&2; return 0; }
+    median_ms "$json"
+}
+
+# bench NAME FLOOR RUNS [hyperfine options…] -- COMMAND
+# A case and its floor are timed interleaved, in up to five blocks of runs
+# (floor, case, floor, case, …), and the ratio is of the two medians: this
+# VM's fsync and CPU speed drift within a run (a neighbour's load once
+# slowed every case of a run by up to 70 % after the floor was measured),
+# and a floor timed minutes earlier would turn that drift into a ratio.
+bench() {
+    local name=$1 floor=$2 runs=$3
+    shift 3
+    local opts=() prepare=""
+    while [[ $1 != -- ]]; do
+        if [[ $1 == --prepare ]]; then prepare=$2; shift 2; else opts+=("$1"); shift; fi
+    done
+    shift
+    local cmd ms floor_ms="-" ratio="-"
     cmd=$(python3 -c 'import shlex, sys; print(shlex.join(sys.argv[1:]))' "$@")
-    hyperfine -N --style none --warmup "$WARM" --runs "$runs" "${opts[@]}" --export-json "$json" "$cmd" >/dev/null 2>"$W/h.err" \
-        || { echo "FAILED: $name ($*)" >&2; cat "$W/h.err" >&2; return 0; }
-    local ms ratio="-"
-    ms=$(median_ms "$json")
-    if [[ $floor != - ]]; then
-        ratio=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1])/float(sys.argv[2])))" "$ms" "${FLOOR_MS[$floor]}")
+    if [[ $floor == - ]]; then
+        [[ -n $prepare ]] && opts+=(--prepare "$prepare")
+        ms=$(timed "$runs" "${opts[@]}" -- "$cmd")
+    else
+        # Each command gets its own --prepare: `true` for the floor.
+        [[ -n $prepare ]] && opts+=(--prepare true --prepare "$prepare")
+        local blocks=$((runs < 5 ? runs : 5)) b warm=$WARM files=()
+        for ((b = 1; b <= blocks; b++)); do
+            hyperfine -N --style none --warmup "$warm" --runs $(((runs + blocks - 1) / blocks)) "${opts[@]}" \
+                --export-json "$W/b$b.json" "${FLOOR_CMD[$floor]}" "$cmd" >/dev/null 2>"$W/h.err" \
+                || { echo "FAILED: $name ($*)" >&2; cat "$W/h.err" >&2; return 0; }
+            files+=("$W/b$b.json")
+            warm=0
+        done
+        read -r ms floor_ms ratio < <(python3 - "${files[@]}" <<'PY'
+import json, statistics, sys
+floor, case = [], []
+for path in sys.argv[1:]:
+    results = json.load(open(path))["results"]
+    floor += results[0]["times"]
+    case += results[1]["times"]
+f, c = statistics.median(floor) * 1000, statistics.median(case) * 1000
+print("%.2f %.2f %.2f" % (c, f, c / f))
+PY
+)
     fi
-    printf '%s\t%s\t%s\t%s\t-\n' "$name" "$ms" "$floor" "$ratio" >>"$OUT"
-    printf '%-44s %9s ms  %6s× %s\n' "$name" "$ms" "$ratio" "$floor"
+    [[ -n $ms ]] || { echo "FAILED: $name ($*)" >&2; return 0; }
+    printf '%s\t%s\t%s\t%s\t%s\t-\n' "$name" "$ms" "$floor" "$floor_ms" "$ratio" >>"$OUT"
+    if [[ $floor == - ]]; then
+        printf '%-44s %9s ms\n' "$name" "$ms"
+    else
+        printf '%-44s %9s ms  %6s× %s (%s ms)\n' "$name" "$ms" "$ratio" "$floor" "$floor_ms"
+    fi
 }
 
 # peak NAME COMMAND…: peak resident memory of one run, in KB
@@ -118,15 +165,15 @@ peak() {
     /usr/bin/time -v "$@" >/dev/null 2>"$W/time.txt"
     local kb
     kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time.txt")
-    printf '%s\t-\t-\t-\t%s\n' "$name" "$kb" >>"$OUT"
+    printf '%s\t-\t-\t-\t-\t%s\n' "$name" "$kb" >>"$OUT"
     printf '%-44s %9s MB peak\n' "$name" "$(python3 -c "print('%.1f' % ($kb/1024))")"
 }
 
-floor() { # floor NAME COMMAND…
+floor() { # floor NAME COMMAND…: names a floor and times it once up front
     local name=$1
     shift
+    FLOOR_CMD[$name]=$(python3 -c 'import shlex, sys; print(shlex.join(sys.argv[1:]))' "$@")
     bench "$name" - "$FAST" -- "$@"
-    FLOOR_MS[$name]=$(tail -1 "$OUT" | cut -f2)
 }
 
 echo >&2
@@ -174,7 +221,7 @@ peak "peak: stats --since 36500d (100k)" "$BIN" stats --since 36500d
 sqlite3 "$W/100k.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 per_event=$(sqlite3 "$W/100k.db" "SELECT (SELECT page_count FROM pragma_page_count) * (SELECT page_size FROM pragma_page_size) / (SELECT count(*) FROM events);")
 events_only=$(sqlite3 "$W/100k.db" "SELECT sum(pgsize) / (SELECT count(*) FROM events) FROM dbstat WHERE name IN ('events', 'events_by_incident');" 2>/dev/null || echo "-")
-printf 'bytes per event (whole file)\t%s\t-\t-\t-\nbytes per event (events + index)\t%s\t-\t-\t-\n' "$per_event" "$events_only" >>"$OUT"
+printf 'bytes per event (whole file)\t%s\t-\t-\t-\t-\nbytes per event (events + index)\t%s\t-\t-\t-\t-\n' "$per_event" "$events_only" >>"$OUT"
 printf '%-44s %9s bytes (events and their index alone: %s)\n' "database size per event (100k)" "$per_event" "$events_only"
 
 if [[ $PEER == 1 ]]; then
