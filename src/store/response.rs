@@ -210,6 +210,9 @@ fn history(conn: &Connection, selection: &str, values: &[Value]) -> rusqlite::Re
         }
     }
     drop(rows);
+    if changed.is_empty() {
+        return Ok(out);
+    }
 
     // The level at declaration, where it changed since: the first
     // `declared` event of each, through the timeline index.
