@@ -4,8 +4,8 @@
 
 use crate::error::usage;
 use crate::hooks::{self, Hook, On};
-use crate::model::EventKind;
-use crate::model::roles::{self, RoleDef};
+use crate::domain::EventKind;
+use crate::domain::roles::{self, RoleDef};
 use crate::time::parse_duration;
 use anyhow::Result;
 use chrono::Duration;

@@ -4,7 +4,7 @@
 use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::error::{not_found, usage};
-use crate::model::{Incident, key};
+use crate::domain::{Incident, key};
 use crate::store::{Access, Committed, Store, Writer};
 use crate::time::{self, Lean};
 use anyhow::Result;

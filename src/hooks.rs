@@ -26,8 +26,8 @@
 //! pure functions, unit-tested below; [`run`] is the only part that spawns.
 
 use crate::context::Ctx;
-use crate::model::triage::Assessment;
-use crate::model::{Event, EventKind, Incident, key};
+use crate::domain::triage::Assessment;
+use crate::domain::{Event, EventKind, Incident, key};
 use crate::store::Store;
 use crate::views::{EventView, IncidentView};
 use serde::Serialize;
@@ -445,13 +445,13 @@ mod tests {
     fn incident() -> Incident {
         Incident {
             id: 7,
-            status: crate::model::Status::Resolved,
+            status: crate::domain::Status::Resolved,
             severity: "SEV2".into(),
             services: vec!["checkout".into()],
             declared_at: t0(),
             resolved_at: Some(t0()),
             resolution: Some("rolled back".into()),
-            roles: vec![crate::model::RoleHolder {
+            roles: vec![crate::domain::RoleHolder {
                 role: "commander".into(),
                 person: "carol".into(),
             }],

@@ -9,7 +9,7 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod hooks;
-pub mod model;
+pub mod domain;
 pub mod ops;
 pub mod output;
 pub mod postmortem;

@@ -3,8 +3,8 @@
 //! timeline can never disagree with the state.
 
 use crate::error::usage;
-use crate::model::lifecycle::{self, Move};
-use crate::model::{EventKind, Incident, NewEvent, Status};
+use crate::domain::lifecycle::{self, Move};
+use crate::domain::{EventKind, Incident, NewEvent, Status};
 use crate::store::Writer;
 use anyhow::Result;
 use chrono::{DateTime, Utc};

@@ -2,8 +2,8 @@
 //! timeline, retrospective and action items, and rendered as Markdown (or
 //! serialised as JSON). Pure: no I/O; the time zone is a parameter.
 
-use crate::model::retro::{ActionItem, ActionKind, ActionStatus, Retro, format_action_id};
-use crate::model::{Category, Event, EventKind, Incident, Status};
+use crate::domain::retro::{ActionItem, ActionKind, ActionStatus, Retro, format_action_id};
+use crate::domain::{Category, Event, EventKind, Incident, Status};
 use crate::time::{compact, human};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::{Serialize, Serializer};
@@ -653,7 +653,7 @@ fn write_assessment(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::retro::NewAction;
+    use crate::domain::retro::NewAction;
     use chrono::FixedOffset;
     use serde_json::json;
 

@@ -1,8 +1,8 @@
 //! The JSON shapes (SPEC §6). Scripts depend on them: field names are a
 //! contract, changed only as a breaking change.
 
-use crate::model::triage::{Area, Assessment, Customers, Factor};
-use crate::model::{Event, EventKind, Incident, RoleHolder};
+use crate::domain::triage::{Area, Assessment, Customers, Factor};
+use crate::domain::{Event, EventKind, Incident, RoleHolder};
 use crate::time::to_rfc3339;
 use chrono::{DateTime, Utc};
 use serde::Serialize;

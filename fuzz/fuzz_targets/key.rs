@@ -1,7 +1,7 @@
 //! Key parsing: never panics, and every accepted key round-trips.
 #![no_main]
 
-use incident::model::key;
+use incident::domain::key;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

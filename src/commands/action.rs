@@ -4,10 +4,10 @@
 use super::retro::{add_action, local_day};
 use crate::context::Ctx;
 use crate::error::{not_found, usage};
-use crate::model::retro::{
+use crate::domain::retro::{
     ActionItem, ActionKind, ActionStatus, NewAction, format_action_id, parse_action_id, parse_due,
 };
-use crate::model::{EventKind, NewEvent};
+use crate::domain::{EventKind, NewEvent};
 use crate::output;
 use crate::postmortem::ActionView;
 use crate::store::{Access, ActionFilter, Writer};

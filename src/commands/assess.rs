@@ -7,11 +7,11 @@
 use crate::config::{Config, toml_error, toml_located};
 use crate::context::Ctx;
 use crate::error::{Failure, usage};
-use crate::model::triage::{
+use crate::domain::triage::{
     self, Answers, Area, Assessment, CUSTOMERS, Customers, FACTORS, Factor, IMPACT, Question, SEES,
     STARTED_AT, TICKETS, normalize_checks, normalize_factors, parse_tickets,
 };
-use crate::model::{EventKind, NewEvent};
+use crate::domain::{EventKind, NewEvent};
 use crate::ops;
 use crate::prompt::{self, Cancelled, Prompter};
 use crate::store::Access;

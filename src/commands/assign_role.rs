@@ -2,8 +2,8 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::roles::{self, Assignment};
-use crate::model::{EventKind, NewEvent};
+use crate::domain::roles::{self, Assignment};
+use crate::domain::{EventKind, NewEvent};
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;

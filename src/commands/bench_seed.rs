@@ -5,7 +5,7 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
+use crate::domain::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
 use anyhow::Result;
 use chrono::{Duration, Utc};
 use clap::Args;

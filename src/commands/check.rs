@@ -3,9 +3,9 @@
 
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::model::retro::format_action_id;
-use crate::model::targets::{self, Deadline, Facts, Outcome, Target, Targets};
-use crate::model::{Incident, Status};
+use crate::domain::retro::format_action_id;
+use crate::domain::targets::{self, Deadline, Facts, Outcome, Target, Targets};
+use crate::domain::{Incident, Status};
 use crate::output;
 use crate::store::{Access, ActionFilter, ListFilter, Store};
 use crate::text::one_line;

@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::{not_found, usage};
-use crate::model::{Event, EventKind, Incident, Status};
+use crate::domain::{Event, EventKind, Incident, Status};
 use crate::output;
 use crate::store::Access;
 use crate::text::{one_line, safe};

@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
+use crate::domain::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
 use crate::text::non_blank;
 use anyhow::Result;
 use clap::Args;

@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::{EventKind, NewEvent};
+use crate::domain::{EventKind, NewEvent};
 use crate::ops;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;

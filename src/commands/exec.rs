@@ -15,7 +15,7 @@
 use crate::context::Ctx;
 use crate::error::{Failure, usage};
 use crate::hooks::{SignalGuard, humantime, signal_name};
-use crate::model::{EventKind, NewEvent};
+use crate::domain::{EventKind, NewEvent};
 use crate::store::Access;
 use crate::text::one_line;
 use anyhow::Result;

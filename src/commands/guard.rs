@@ -8,7 +8,7 @@
 
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::model::{Incident, Status};
+use crate::domain::{Incident, Status};
 use crate::output;
 use crate::store::{Access, ListFilter};
 use crate::text::one_line;
@@ -127,7 +127,7 @@ fn matches(incident: &Incident, ranks: Option<(usize, usize)>, services: &[Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Category;
+    use crate::domain::Category;
 
     fn incident(services: &[&str]) -> Incident {
         Incident {

@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
                 | Outcome::Diverged { id } => id,
             };
             ReportRow {
-                key: crate::model::key::format(prefix, id),
+                key: crate::domain::key::format(prefix, id),
                 outcome,
             }
         })
@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             Outcome::Added { from: Some(old), .. } => ctx.say(format!(
                 "  {} was {} in the export (that number is taken here)",
                 row.key,
-                crate::model::key::format(prefix, *old)
+                crate::domain::key::format(prefix, *old)
             )),
             Outcome::NewerHere { .. } => ctx.warn(format!(
                 "{} has newer events here than in the file; kept as it is",

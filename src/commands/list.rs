@@ -1,7 +1,7 @@
 //! `incident list`: open incidents by default, most severe first, then oldest.
 
 use crate::context::Ctx;
-use crate::model::{Incident, Status};
+use crate::domain::{Incident, Status};
 use crate::output;
 use crate::store::{Access, ListFilter};
 use crate::text::one_line;

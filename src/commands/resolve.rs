@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::{EventKind, Status};
+use crate::domain::{EventKind, Status};
 use crate::ops;
 use crate::text::non_blank;
 use crate::time;

@@ -4,13 +4,13 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::lifecycle;
-use crate::model::retro::{
+use crate::domain::lifecycle;
+use crate::domain::retro::{
     self, ActionKind, MAX_WHYS, NewAction, Retro, RetroPatch, check_complete, format_action_id, parse_due,
     why_question,
 };
-use crate::model::triage::{self, Assessment};
-use crate::model::{EventKind, Incident, NewEvent, Status};
+use crate::domain::triage::{self, Assessment};
+use crate::domain::{EventKind, Incident, NewEvent, Status};
 use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
 use crate::store::{Access, ActionFilter, Writer};
@@ -179,7 +179,7 @@ fn record(ctx: &Ctx, id: i64, change: Change) -> Result<()> {
         })?;
         let mut added = Vec::new();
         for item in &change.actions {
-            let same = |a: &&crate::model::retro::ActionItem| {
+            let same = |a: &&crate::domain::retro::ActionItem| {
                 a.text == item.text && a.owner == item.owner && a.due == item.due && a.kind == item.kind
             };
             match existing.iter().find(same) {

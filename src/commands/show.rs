@@ -1,10 +1,10 @@
 //! `incident show`: everything about one incident.
 
 use crate::context::Ctx;
-use crate::model::retro::{ActionStatus, format_action_id};
-use crate::model::targets::Targets;
-use crate::model::triage::Assessment;
-use crate::model::{Event, EventKind, Incident, Status};
+use crate::domain::retro::{ActionStatus, format_action_id};
+use crate::domain::targets::Targets;
+use crate::domain::triage::Assessment;
+use crate::domain::{Event, EventKind, Incident, Status};
 use crate::output;
 use crate::store::{Access, ActionFilter, Store};
 use crate::text::{one_line, safe};

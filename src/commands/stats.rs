@@ -1,9 +1,9 @@
 //! `incident stats`: response metrics over a period, from the timeline.
 
 use crate::context::Ctx;
-use crate::model::stats::{self, Settled, Spread, Summary, TargetTally};
-use crate::model::targets::{self, Facts};
-use crate::model::{Incident, Status};
+use crate::domain::stats::{self, Settled, Spread, Summary, TargetTally};
+use crate::domain::targets::{self, Facts};
+use crate::domain::{Incident, Status};
 use crate::output;
 use crate::store::{Access, ActionFilter, ListFilter, SETTLE_BATCH, Store};
 use crate::time::{compact, human, to_rfc3339};

@@ -1,7 +1,7 @@
 //! `incident topic`: one line for a chat channel topic or a status bar.
 
 use crate::context::Ctx;
-use crate::model::Incident;
+use crate::domain::Incident;
 use crate::output;
 use crate::store::Access;
 use crate::text::one_line;
@@ -51,7 +51,7 @@ pub fn topic(key: &str, i: &Incident) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RoleHolder, Status};
+    use crate::domain::{RoleHolder, Status};
 
     #[test]
     fn one_line_with_everything_a_channel_needs() {

@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
-use crate::model::{EntryKind, EventKind, NewEvent, Status};
+use crate::domain::{EntryKind, EventKind, NewEvent, Status};
 use crate::ops;
 use crate::text::{non_blank, one_line};
 use crate::time;
@@ -141,7 +141,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         }
         if let Some(status) = args.status {
             match ops::change_status(w, &mut incident, status, at, None)? {
-                crate::model::lifecycle::Move::Stay => said.push(format!("already {status}")),
+                crate::domain::lifecycle::Move::Stay => said.push(format!("already {status}")),
                 _ => said.push(format!("status now {status}")),
             }
         }

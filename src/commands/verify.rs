@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::Failure;
-use crate::model::chain::{self, Problem};
+use crate::domain::chain::{self, Problem};
 use crate::output;
 use crate::store::Access;
 use anyhow::{Result, anyhow};

@@ -3,7 +3,7 @@
 
 use super::incidents::{ListFilter, conditions};
 use super::sql::{JsonList, Stamp};
-use crate::model::triage::{Answers, Assessment, Factor, normalize_checks};
+use crate::domain::triage::{Answers, Assessment, Factor, normalize_checks};
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::collections::HashMap;
@@ -106,7 +106,7 @@ pub fn current_for(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<H
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::triage::Customers;
+    use crate::domain::triage::Customers;
     use crate::store::migrations;
 
     fn assessment(incident_id: i64, severity: &str) -> Assessment {

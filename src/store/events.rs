@@ -1,8 +1,8 @@
 //! Queries on the `events` table: the append-only timeline.
 
 use super::sql::{Details, Stamp};
-use crate::model::chain::{self, Content, Link};
-use crate::model::{Event, EventKind, NewEvent};
+use crate::domain::chain::{self, Content, Link};
+use crate::domain::{Event, EventKind, NewEvent};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};

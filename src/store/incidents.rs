@@ -1,7 +1,7 @@
 //! Queries on the `incidents` and `roles` tables.
 
 use super::sql::{JsonList, Stamp};
-use crate::model::{Incident, RoleHolder, Status};
+use crate::domain::{Incident, RoleHolder, Status};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;

@@ -19,11 +19,11 @@ pub use incidents::ListFilter;
 pub use retro::ActionFilter;
 
 use crate::error::usage;
-use crate::model::retro::{ActionItem, NewAction, Retro};
-use crate::model::stats::{Settled, SettledGroup};
-use crate::model::targets::Facts;
-use crate::model::triage::Assessment;
-use crate::model::{Event, EventKind, Incident, NewEvent};
+use crate::domain::retro::{ActionItem, NewAction, Retro};
+use crate::domain::stats::{Settled, SettledGroup};
+use crate::domain::targets::Facts;
+use crate::domain::triage::Assessment;
+use crate::domain::{Event, EventKind, Incident, NewEvent};
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
 use response::Scope;
@@ -379,7 +379,7 @@ impl Store {
 
     /// One incident's response facts (first acknowledgement and triage,
     /// updates, severity changes) without reading its whole timeline.
-    pub fn response_facts(&self, id: i64) -> Result<crate::model::targets::Facts> {
+    pub fn response_facts(&self, id: i64) -> Result<crate::domain::targets::Facts> {
         response::facts_of(&self.conn, id).map_err(|e| self.explain(e))
     }
 

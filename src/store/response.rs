@@ -6,8 +6,8 @@
 
 use super::ListFilter;
 use super::sql::Stamp;
-use crate::model::targets::{Facts, UpdateFact};
-use crate::model::{Category, EventKind, Incident, Status};
+use crate::domain::targets::{Facts, UpdateFact};
+use crate::domain::{Category, EventKind, Incident, Status};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use std::collections::HashMap;
@@ -232,7 +232,7 @@ fn history(conn: &Connection, selection: &str, values: &[Value]) -> rusqlite::Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NewEvent;
+    use crate::domain::NewEvent;
     use crate::store::events;
     use chrono::{DateTime, Utc};
     use serde_json::json;

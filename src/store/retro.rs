@@ -1,7 +1,7 @@
 //! Queries on the `retros` and `actions` tables.
 
 use super::sql::{Day, JsonList, Stamp};
-use crate::model::retro::{ActionItem, ActionStatus, NewAction, Retro};
+use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -163,7 +163,7 @@ pub fn actions(conn: &Connection, filter: &ActionFilter) -> rusqlite::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::retro::ActionKind;
+    use crate::domain::retro::ActionKind;
     use crate::store::migrations::{self, STEPS};
 
     fn at(s: &str) -> DateTime<Utc> {

@@ -7,8 +7,8 @@
 //! adding up again.
 
 use super::sql::Stamp;
-use crate::model::Category;
-use crate::model::stats::{Settled, SettledGroup, Tallies};
+use crate::domain::Category;
+use crate::domain::stats::{Settled, SettledGroup, Tallies};
 use crate::time::to_rfc3339;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::{Connection, params};
@@ -175,8 +175,8 @@ mod tests {
         assert!("2026-12-01T00:00:00Z" > to.as_str());
     }
 
-    use crate::model::stats::Tallies;
-    use crate::model::{Incident, Status};
+    use crate::domain::stats::Tallies;
+    use crate::domain::{Incident, Status};
     use crate::store::{Access, ListFilter, Store};
 
     /// A store with five closed incidents, INC-1 to INC-5.

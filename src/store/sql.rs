@@ -1,9 +1,9 @@
 //! How domain values cross into SQLite: each type converts itself, so no
 //! query formats or parses strings by hand.
 
-use crate::model::retro::{ActionKind, ActionStatus};
-use crate::model::triage::{Customers, Factor};
-use crate::model::{Category, DetectedBy, EventKind, Status};
+use crate::domain::retro::{ActionKind, ActionStatus};
+use crate::domain::triage::{Customers, Factor};
+use crate::domain::{Category, DetectedBy, EventKind, Status};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 

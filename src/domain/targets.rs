@@ -33,8 +33,8 @@
 
 use crate::config::Level;
 #[cfg(test)]
-use crate::model::Event;
-use crate::model::{EventKind, Incident, Status};
+use crate::domain::Event;
+use crate::domain::{EventKind, Incident, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
