@@ -2,10 +2,10 @@
 //! prefix, the escalation policy and the hooks. A missing file means the defaults of
 //! SPEC §2 and §4; an invalid one is an error naming the file, line and key.
 
-use crate::error::usage;
-use crate::hooks::{self, Hook, On};
 use crate::domain::EventKind;
 use crate::domain::roles::{self, RoleDef};
+use crate::error::usage;
+use crate::hooks::{self, Hook, On};
 use crate::time::parse_duration;
 use anyhow::Result;
 use chrono::Duration;

@@ -3,8 +3,8 @@
 
 use crate::cli::GlobalArgs;
 use crate::config::Config;
-use crate::error::{not_found, usage};
 use crate::domain::{Incident, key};
+use crate::error::{not_found, usage};
 use crate::store::{Access, Committed, Store, Writer};
 use crate::time::{self, Lean};
 use anyhow::Result;

@@ -116,7 +116,7 @@ impl<'a> Payload<'a> {
 pub fn environment(key: &str, event: &Event, context: &[(&'static str, String)]) -> Vec<(String, String)> {
     let mut env = vec![
         ("INCIDENT_KEY".to_string(), key.to_string()),
-        ("INCIDENT_EVENT".to_string(), event.kind.as_str().to_string()),
+        ("INCIDENT_EVENT".to_string(), event.kind().as_str().to_string()),
         ("INCIDENT_EVENT_ID".to_string(), event.id.to_string()),
         ("INCIDENT_NO_HOOKS".to_string(), "1".to_string()),
     ];
@@ -158,7 +158,7 @@ pub fn after_commit(
     // The incident as the whole command left it, read once per incident.
     let mut incidents: BTreeMap<i64, (Incident, Option<Assessment>)> = BTreeMap::new();
     for event in events {
-        let mut todo = matching(hooks, event.kind).peekable();
+        let mut todo = matching(hooks, event.kind()).peekable();
         if todo.peek().is_none() {
             continue;
         }
@@ -174,7 +174,7 @@ pub fn after_commit(
                 Err(e) => {
                     ctx.warn(format!(
                         "hooks for {} on {key} did not run: cannot read the incident: {e:#}; the event is recorded",
-                        event.kind
+                        event.kind()
                     ));
                     continue;
                 }
@@ -188,7 +188,7 @@ pub fn after_commit(
         )) {
             Ok(bytes) => bytes,
             Err(e) => {
-                ctx.warn(format!("hooks for {} on {key} did not run: {e}", event.kind));
+                ctx.warn(format!("hooks for {} on {key} did not run: {e}", event.kind()));
                 continue;
             }
         };
@@ -196,7 +196,7 @@ pub fn after_commit(
         let env = environment(&key, event, &context);
         for hook in todo {
             let outcome = run(hook, &input, &env);
-            if let Some(message) = warning(hook, &key, event.kind, &outcome) {
+            if let Some(message) = warning(hook, &key, event.kind(), &outcome) {
                 ctx.warn(message);
             }
             if let Outcome::Interrupted(signal) = outcome {
@@ -430,15 +430,15 @@ mod tests {
     }
 
     fn event(kind: EventKind) -> Event {
+        let details = serde_json::json!({"from": "mitigated", "to": "resolved"});
         Event {
             id: 42,
             incident_id: 7,
             at: t0(),
             recorded_at: t0(),
             author: "alice".into(),
-            kind,
             text: "Resolved: rolled back".into(),
-            details: serde_json::json!({"from": "mitigated", "to": "resolved"}),
+            data: crate::domain::EventData::from_parts(kind.as_str(), details).unwrap(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! serialised as JSON). Pure: no I/O; the time zone is a parameter.
 
 use crate::domain::retro::{ActionItem, ActionKind, ActionStatus, Retro, format_action_id};
-use crate::domain::{Category, Event, EventKind, Incident, Status};
+use crate::domain::{Category, Event, EventData, EventKind, Incident, Status, targets};
 use crate::time::{compact, human};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::{Serialize, Serializer};
@@ -183,13 +183,10 @@ impl Postmortem {
         let empty = Retro::default();
         let retro = src.retro.unwrap_or(&empty);
         let first = |want: &dyn Fn(&Event) -> bool| events.iter().find(|e| want(e)).map(|e| e.at);
-        let acknowledged_at = first(&|e| {
-            matches!(e.kind, EventKind::RoleAssigned | EventKind::RoleHandover)
-                && detail(e, "role").as_deref() == Some("commander")
-        });
-        let mitigated_at = first(&|e| {
-            matches!(e.kind, EventKind::StatusChanged | EventKind::Reopened)
-                && detail(e, "to").as_deref() == Some(Status::Mitigated.as_str())
+        let acknowledged_at = first(&|e| e.data.assigns_commander());
+        let mitigated_at = first(&|e| match &e.data {
+            EventData::StatusChanged(m) | EventData::Reopened(m) => m.to == Status::Mitigated,
+            _ => false,
         });
         let since_declared = |t: Option<DateTime<Utc>>| t.map(|t| (t - i.declared_at).num_seconds());
         let dates = Dates {
@@ -227,11 +224,11 @@ impl Postmortem {
             timeline: events
                 .iter()
                 // Edits of this very document are not part of the story.
-                .filter(|e| e.kind != EventKind::RetroUpdated)
+                .filter(|e| e.kind() != EventKind::RetroUpdated)
                 .map(|e| Entry {
                     at: e.at,
                     author: e.author.clone(),
-                    kind: e.kind,
+                    kind: e.kind(),
                     text: e.text.clone(),
                 })
                 .collect(),
@@ -251,35 +248,24 @@ impl Postmortem {
     }
 }
 
-fn detail(e: &Event, name: &str) -> Option<String> {
-    e.details.get(name).and_then(|v| v.as_str()).map(str::to_string)
-}
-
 /// The level at declaration, then every change, from the timeline.
 fn severity_history(i: &Incident, events: &[Event]) -> Vec<SeverityStep> {
-    let mut steps = Vec::new();
-    let changes: Vec<&Event> = events
-        .iter()
-        .filter(|e| e.kind == EventKind::SeverityChanged)
-        .collect();
-    let declared = events.iter().find(|e| e.kind == EventKind::Declared);
-    let initial = declared
-        .and_then(|e| detail(e, "severity"))
-        .or_else(|| changes.first().and_then(|e| detail(e, "from")))
-        .unwrap_or_else(|| i.severity.clone());
-    steps.push(SeverityStep {
+    let declared = events.iter().find(|e| e.kind() == EventKind::Declared);
+    let initial =
+        targets::initial_severity(events.iter().map(|e| &e.data)).unwrap_or_else(|| i.severity.clone());
+    let mut steps = vec![SeverityStep {
         at: declared.map(|e| e.at).unwrap_or(i.declared_at),
         severity: initial,
         author: declared.map(|e| e.author.clone()).unwrap_or_default(),
         reason: Some("declared".into()),
-    });
-    for e in changes {
-        if let Some(to) = detail(e, "to") {
+    }];
+    for e in events {
+        if let EventData::SeverityChanged(change) = &e.data {
             steps.push(SeverityStep {
                 at: e.at,
-                severity: to,
+                severity: change.to.clone(),
                 author: e.author.clone(),
-                reason: detail(e, "reason"),
+                reason: change.reason.clone(),
             });
         }
     }
@@ -299,25 +285,21 @@ fn role_spans(events: &[Event]) -> Vec<RoleSpan> {
         }
     };
     for e in events {
-        let (Some(role), Some(person)) = (detail(e, "role"), detail(e, "person")) else {
-            continue;
-        };
-        match e.kind {
-            EventKind::RoleAssigned => {}
-            EventKind::RoleHandover => {
-                if let Some(previous) = detail(e, "previous") {
-                    end(&mut spans, &role, &previous, e.at);
-                }
+        let (role, person) = match &e.data {
+            EventData::RoleAssigned(c) => (&c.role, &c.person),
+            EventData::RoleHandover(h) => {
+                end(&mut spans, &h.role, &h.previous, e.at);
+                (&h.role, &h.person)
             }
-            EventKind::RoleRemoved => {
-                end(&mut spans, &role, &person, e.at);
+            EventData::RoleRemoved(c) => {
+                end(&mut spans, &c.role, &c.person, e.at);
                 continue;
             }
             _ => continue,
-        }
+        };
         spans.push(RoleSpan {
-            role,
-            person,
+            role: role.clone(),
+            person: person.clone(),
             from: e.at,
             until: None,
         });
@@ -653,31 +635,23 @@ fn write_assessment(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::event::{RetroUpdate, sample};
     use crate::domain::retro::NewAction;
     use chrono::FixedOffset;
-    use serde_json::json;
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
     }
 
-    fn event(
-        id: i64,
-        at: &str,
-        author: &str,
-        kind: EventKind,
-        text: &str,
-        details: serde_json::Value,
-    ) -> Event {
+    fn event(id: i64, at: &str, author: &str, data: EventData, text: &str) -> Event {
         Event {
             id,
             incident_id: 1,
             at: t(at),
             recorded_at: t(at),
             author: author.into(),
-            kind,
             text: text.into(),
-            details,
+            data,
         }
     }
 
@@ -695,79 +669,72 @@ mod tests {
     }
 
     fn events() -> Vec<Event> {
-        use EventKind::*;
         vec![
             event(
                 1,
                 "2026-11-23T08:00:00Z",
                 "alice",
-                Declared,
+                sample::declared("SEV2"),
                 "Declared SEV2 availability: Checkout returns 500s",
-                json!({"severity": "SEV2"}),
             ),
             event(
                 2,
                 "2026-11-23T08:03:00Z",
                 "alice",
-                RoleAssigned,
+                sample::assigned("commander", "alice"),
                 "alice is commander",
-                json!({"role": "commander", "person": "alice"}),
             ),
             event(
                 3,
                 "2026-11-23T08:04:00Z",
                 "alice",
-                RoleAssigned,
+                sample::assigned("scribe", "bob"),
                 "bob is scribe",
-                json!({"role": "scribe", "person": "bob"}),
             ),
             event(
                 4,
                 "2026-11-23T08:10:00Z",
                 "alice",
-                SeverityChanged,
+                sample::severity("SEV2", "SEV1", Some("orders table locked")),
                 "Severity SEV2 → SEV1: orders table locked",
-                json!({"from": "SEV2", "to": "SEV1", "reason": "orders table locked"}),
             ),
             event(
                 5,
                 "2026-11-23T09:00:00Z",
                 "alice",
-                RoleHandover,
+                sample::handover("commander", "carol", "alice"),
                 "alice handed commander to carol",
-                json!({"role": "commander", "person": "carol", "previous": "alice"}),
             ),
             event(
                 6,
                 "2026-11-23T09:40:00Z",
                 "carol",
-                StatusChanged,
+                sample::status(Status::Identified, Status::Mitigated),
                 "Status identified → mitigated",
-                json!({"from": "identified", "to": "mitigated"}),
             ),
             event(
                 7,
                 "2026-11-23T09:50:00Z",
                 "alice",
-                RoleRemoved,
+                sample::removed("scribe", "bob"),
                 "bob is no longer scribe",
-                json!({"role": "scribe", "person": "bob"}),
             ),
             event(
                 8,
                 "2026-11-23T10:05:00Z",
                 "carol",
-                Resolved,
+                sample::resolved(Status::Mitigated),
                 "Resolved: Rolled back 4821",
-                json!({"to": "resolved"}),
             ),
             event(
                 9,
                 "2026-11-24T10:00:00Z",
                 "carol",
-                RetroUpdated,
+                EventData::RetroUpdated(RetroUpdate {
+                    changed: vec!["root_cause".into()],
+                    values: Default::default(),
+                }),
                 "Retrospective updated: root cause",
-                json!({}),
             ),
         ]
     }
@@ -928,9 +895,8 @@ mod tests {
             1,
             "2026-11-23T08:00:00Z",
             "mal|lory\n",
-            EventKind::Note,
+            EventData::Note,
             "a | b\nc | d `e` \u{7}",
-            json!({}),
         )];
         let mut item = action(1, "2026-12-15", ActionStatus::Open);
         item.text = "fix | it\nnow".into();

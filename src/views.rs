@@ -143,7 +143,7 @@ pub struct EventView<'a> {
     pub author: &'a str,
     pub kind: EventKind,
     pub text: &'a str,
-    pub details: &'a serde_json::Value,
+    pub details: serde_json::Value,
 }
 
 impl<'a> EventView<'a> {
@@ -153,9 +153,9 @@ impl<'a> EventView<'a> {
             at: to_rfc3339(e.at),
             recorded_at: to_rfc3339(e.recorded_at),
             author: &e.author,
-            kind: e.kind,
+            kind: e.kind(),
             text: &e.text,
-            details: &e.details,
+            details: e.data.details(),
         }
     }
 }

@@ -1,16 +1,16 @@
 //! `incident action`: follow-up action items from retrospectives — add them,
 //! list them across all incidents, mark them done, link them to a ticket.
 
-use super::retro::{add_action, local_day};
+use super::retro::local_day;
 use crate::context::Ctx;
-use crate::error::{not_found, usage};
 use crate::domain::retro::{
     ActionItem, ActionKind, ActionStatus, NewAction, format_action_id, parse_action_id, parse_due,
 };
-use crate::domain::{EventKind, NewEvent};
+use crate::domain::{Incident, ops};
+use crate::error::{not_found, usage};
 use crate::output;
 use crate::postmortem::ActionView;
-use crate::store::{Access, ActionFilter, Writer};
+use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line};
 use crate::time::{human, to_rfc3339};
 use anyhow::Result;
@@ -18,7 +18,6 @@ use chrono::{Local, NaiveDate};
 use clap::{Args, Subcommand};
 use comfy_table::{Cell, Color};
 use serde::Serialize;
-use serde_json::json;
 use std::io::Write;
 
 #[derive(Debug, Args)]
@@ -140,12 +139,14 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
     };
     let now = ctx.now;
     let (store, committed) = ctx.write(|w| {
-        w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        add_action(w, id, &item, now)
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let number = w.next_action_id()?;
+        w.apply(ops::add_action(&incident, number, &item, now))?;
+        Ok(number)
     })?;
-    let shown = committed.value;
+    let number = committed.value;
+    let shown = format_action_id(number);
     if ctx.json() {
-        let number = parse_action_id(&shown).map_err(usage)?;
         let item = store.action(number)?.ok_or_else(|| missing_action(number))?;
         return output::print_json(&ItemView::new(ctx, &item, today)?);
     }
@@ -231,24 +232,29 @@ fn missing_action(number: i64) -> anyhow::Error {
     ))
 }
 
-/// Loads the item inside the transaction, changes it with `f` (which returns
-/// the event to record, or `None` when nothing changed), saves it and appends
-/// the event to its incident's timeline.
+/// Loads the item and its incident inside the transaction, lets `f` make
+/// the change (empty when nothing changes) and stores it.
 fn change(
     ctx: &Ctx,
     id: &str,
-    f: impl FnOnce(&mut ActionItem) -> Result<Option<(EventKind, String, serde_json::Value)>>,
+    f: impl FnOnce(&Incident, &ActionItem) -> ops::Change,
 ) -> Result<(ActionItem, bool)> {
     let number = parse_action_id(id).map_err(usage)?;
-    let now = ctx.now;
-    let (_, committed) = ctx.write(|w: &mut Writer<'_>| {
-        let mut item = w.action(number)?.ok_or_else(|| missing_action(number))?;
-        let Some((kind, text, details)) = f(&mut item)? else {
-            return Ok((item, false));
-        };
-        w.save_action(&item)?;
-        w.append(item.incident_id, NewEvent::new(now, kind, text).with(details))?;
-        Ok((item, true))
+    let (_, committed) = ctx.write(|w| {
+        let item = w.action(number)?.ok_or_else(|| missing_action(number))?;
+        let incident = w
+            .incident(item.incident_id)?
+            .ok_or_else(|| ctx.missing(item.incident_id))?;
+        let change = f(&incident, &item);
+        let after = change.records.iter().find_map(|r| match r {
+            ops::Record::Action(a) => Some(a.clone()),
+            _ => None,
+        });
+        w.apply(change)?;
+        Ok(match after {
+            Some(after) => (after, true),
+            None => (item, false),
+        })
     })?;
     Ok(committed.value)
 }
@@ -256,25 +262,8 @@ fn change(
 fn done(ctx: &Ctx, args: DoneArgs) -> Result<()> {
     let note = args.note.as_deref().and_then(non_blank);
     let now = ctx.now;
-    let (item, changed) = change(ctx, &args.id, |item| {
-        if item.status == ActionStatus::Done {
-            return Ok(None);
-        }
-        let shown = format_action_id(item.id);
-        item.status = ActionStatus::Done;
-        item.done_at = Some(now);
-        if note.is_some() {
-            item.note = note.clone();
-        }
-        let text = match &note {
-            Some(n) => format!("Action {shown} done: {} ({n})", item.text),
-            None => format!("Action {shown} done: {}", item.text),
-        };
-        Ok(Some((
-            EventKind::ActionDone,
-            text,
-            json!({"action": shown, "action_id": item.id, "note": note}),
-        )))
+    let (item, changed) = change(ctx, &args.id, |incident, item| {
+        ops::action_done(incident, item, note.as_deref(), now)
     })?;
     report(ctx, &item, changed, "done", "already done")
 }
@@ -287,17 +276,9 @@ fn link(ctx: &Ctx, args: LinkArgs) -> Result<()> {
             one_line(&args.url)
         )));
     }
-    let (item, changed) = change(ctx, &args.id, |item| {
-        if item.link.as_deref() == Some(url.as_str()) {
-            return Ok(None);
-        }
-        let shown = format_action_id(item.id);
-        let previous = item.link.replace(url.clone());
-        Ok(Some((
-            EventKind::ActionLinked,
-            format!("Action {shown} linked to {url}"),
-            json!({"action": shown, "action_id": item.id, "link": url, "previous": previous}),
-        )))
+    let now = ctx.now;
+    let (item, changed) = change(ctx, &args.id, |incident, item| {
+        ops::action_link(incident, item, &url, now)
     })?;
     report(ctx, &item, changed, "linked", "already linked there")
 }

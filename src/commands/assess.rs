@@ -6,13 +6,12 @@
 
 use crate::config::{Config, toml_error, toml_located};
 use crate::context::Ctx;
-use crate::error::{Failure, usage};
+use crate::domain::ops;
 use crate::domain::triage::{
     self, Answers, Area, Assessment, CUSTOMERS, Customers, FACTORS, Factor, IMPACT, Question, SEES,
     STARTED_AT, TICKETS, normalize_checks, normalize_factors, parse_tickets,
 };
-use crate::domain::{EventKind, NewEvent};
-use crate::ops;
+use crate::error::{Failure, usage};
 use crate::prompt::{self, Cancelled, Prompter};
 use crate::store::Access;
 use crate::text::{non_blank, one_line};
@@ -21,7 +20,6 @@ use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use clap::Args;
 use serde::Deserialize;
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -151,45 +149,23 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
     let (suggested, reason) = suggested_level(config, &answers)?;
     let now = ctx.now;
     let author = ctx.actor()?;
-    let text = if chosen == suggested {
-        format!("Assessed: {reason}")
-    } else {
-        format!("Assessed: {chosen} chosen; suggested {reason}")
+    let assessment = Assessment {
+        id: 0,
+        incident_id: id,
+        event_id: 0,
+        at: now,
+        author,
+        answers,
+        suggested: suggested.clone(),
+        reason: reason.clone(),
+        severity: chosen.clone(),
     };
-    let details = json!({
-        "impact": answers.impact,
-        "sees": answers.sees,
-        "customers": answers.customers,
-        "impact_started_at": time::to_rfc3339(answers.started_at),
-        "tickets": answers.tickets,
-        "factors": answers.factors,
-        "checked": answers.checked,
-        "suggested_severity": suggested,
-        "reason": reason,
-        "severity": chosen,
-    });
     let (store, committed) = ctx.write(|w| {
-        let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let event_id = w.append(id, NewEvent::new(now, EventKind::Assessed, text).with(details))?;
-        w.add_assessment(&Assessment {
-            id: 0,
-            incident_id: id,
-            event_id,
-            at: now,
-            author,
-            answers,
-            suggested: suggested.clone(),
-            reason: reason.clone(),
-            severity: chosen.clone(),
-        })?;
-        let why = if chosen == suggested {
-            format!("assessed, {}", reason.split_once(" because ").map_or("", |p| p.1))
-        } else {
-            format!("assessed (suggested {reason})")
-        };
-        let from = incident.severity.clone();
-        let changed = ops::change_severity(w, &mut incident, &chosen, now, Some(&why))?;
-        Ok(changed.then_some(from))
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let change = ops::assess(&incident, assessment, now);
+        let changed = (change.incident.severity != incident.severity).then_some(incident.severity);
+        w.apply(change)?;
+        Ok(changed)
     })?;
     if ctx.json() {
         return super::show::print_json(ctx, &store, id, None);

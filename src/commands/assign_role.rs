@@ -1,13 +1,12 @@
 //! `incident assign-role`: delegate a role, hand it over, or take it away.
 
 use crate::context::Ctx;
+use crate::domain::ops;
+use crate::error::refused;
 use crate::error::usage;
-use crate::domain::roles::{self, Assignment};
-use crate::domain::{EventKind, NewEvent};
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct AssignRoleArgs {
@@ -38,48 +37,23 @@ pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
         non_blank(&args.person).ok_or_else(|| usage("the person is empty; name who takes the role"))?;
     let now = ctx.now;
     let name = &role.name;
+    let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        if args.remove {
-            roles::plan_remove(&role, &person, &incident.roles)
-                .map_err(|why| usage(format!("{why} on {}", ctx.key(id).unwrap_or_default())))?;
-            w.remove_role(id, name, &person)?;
-            let text = format!("{person} is no longer {name}");
-            w.append(
-                id,
-                NewEvent::new(now, EventKind::RoleRemoved, &text)
-                    .with(json!({"role": name, "person": person})),
-            )?;
-            return Ok(Outcome::Changed(text));
-        }
-        let (kind, text, details) = match roles::plan_assign(&role, &person, &incident.roles) {
-            Assignment::AlreadyHeld => {
-                return Ok(Outcome::Unchanged(format!(
-                    "{person} already holds {name}; nothing changed"
-                )));
-            }
-            Assignment::Assign => (
-                EventKind::RoleAssigned,
-                format!("{person} is {name}"),
-                json!({"role": name, "person": person}),
-            ),
-            Assignment::Handover { from } => {
-                w.remove_role(id, name, &from)?;
-                (
-                    EventKind::RoleHandover,
-                    format!("{from} handed {name} to {person}"),
-                    json!({"role": name, "person": person, "previous": from}),
-                )
-            }
+        let change = match args.remove {
+            true => ops::remove_role(&incident, &role, &person, now).map_err(|r| refused(&key, r))?,
+            false => ops::assign_role(&incident, &role, &person, now),
         };
-        w.add_role(id, name, &person)?;
-        w.append(id, NewEvent::new(now, kind, &text).with(details))?;
-        Ok(Outcome::Changed(text))
+        let outcome = match change.events.first() {
+            Some(event) => Outcome::Changed(event.text.clone()),
+            None => Outcome::Unchanged(format!("{person} already holds {name}; nothing changed")),
+        };
+        w.apply(change)?;
+        Ok(outcome)
     })?;
     if ctx.json() {
         return super::show::print_json(ctx, &store, id, None);
     }
-    let key = ctx.key(id)?;
     match committed.value {
         Outcome::Changed(text) | Outcome::Unchanged(text) => ctx.say(format!("{key}: {}", one_line(&text))),
     }

@@ -4,12 +4,12 @@
 //! every column are what the real commands would have written.
 
 use crate::context::Ctx;
+use crate::domain::event::{Closure, Promise};
+use crate::domain::{Category, DetectedBy, EventData, Incident, NewEvent, Status, ops};
 use crate::error::usage;
-use crate::domain::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
 use anyhow::Result;
 use chrono::{Duration, Utc};
 use clap::Args;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct BenchSeedArgs {
@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
             let severity = levels[i % levels.len()].clone();
             let services = vec![SERVICES[i % SERVICES.len()].to_string()];
             let commander = PEOPLE[i % PEOPLE.len()];
-            let mut incident = Incident {
+            let incident = Incident {
                 id: 0,
                 title: format!("Elevated 5xx on {} after deploy {}", services[0], 4000 + i),
                 status: Status::Investigating,
@@ -76,80 +76,52 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
                 next_update_at: None,
                 roles: Vec::new(),
             };
-            let id = w.create(&incident)?;
-            incident.id = id;
-            let text = format!("Declared {} {}: {}", severity, incident.category, incident.title);
-            w.append(
-                id,
-                NewEvent::new(declared_at, EventKind::Declared, text).with(json!({
-                    "title": incident.title,
-                    "severity": severity,
-                    "category": incident.category,
-                    "services": services,
-                    "channels": incident.channels,
-                    "summary": incident.summary,
-                    "detected_by": incident.detected_by,
-                    "started_at": incident.started_at.map(crate::time::to_rfc3339),
-                })),
-            )?;
-            w.add_role(id, "commander", commander)?;
-            w.append(
-                id,
-                NewEvent::new(
-                    declared_at,
-                    EventKind::RoleAssigned,
-                    format!("{commander} is commander"),
-                )
-                .with(json!({"role": "commander", "person": commander})),
-            )?;
+            let mut change = ops::declare(&incident, Some(commander), declared_at);
             let notes = per_incident.saturating_sub(2 + usize::from(!open) + usize::from(closed));
             for k in 0..notes {
                 let at = declared_at + Duration::seconds(20 * (k as i64 + 1));
                 // Every fourth of the first dozen entries is a customer
                 // status update promising the next, as on a real incident:
                 // `check`, `show` and `stats` read these.
-                let event = if k % 4 == 3 && k < 12 {
-                    NewEvent::new(at, EventKind::StatusUpdate, NOTE)
-                        .with(json!({"next_update_at": crate::time::to_rfc3339(at + Duration::minutes(30))}))
+                let data = if k % 4 == 3 && k < 12 {
+                    EventData::StatusUpdate(Some(Promise {
+                        next_update_at: at + Duration::minutes(30),
+                    }))
                 } else {
-                    NewEvent::new(at, EventKind::Note, NOTE)
+                    EventData::Note
                 };
-                w.append(id, event)?;
+                change.events.push(NewEvent::new(at, data, NOTE));
             }
             if !open {
                 let resolved_at = declared_at + Duration::seconds(20 * (notes as i64 + 2));
-                let resolution = "Rolled back the deploy".to_string();
-                incident.status = Status::Resolved;
-                incident.resolved_at = Some(resolved_at);
-                incident.resolution = Some(resolution.clone());
-                w.save(&incident)?;
-                w.append(
-                    id,
-                    NewEvent::new(
-                        resolved_at,
-                        EventKind::Resolved,
-                        format!("Resolved: {resolution}"),
-                    )
-                    .with(json!({"from": "investigating", "summary": resolution})),
-                )?;
+                let resolved = ops::resolve(
+                    &change.incident,
+                    Some("Rolled back the deploy"),
+                    resolved_at,
+                    None,
+                )
+                .map_err(|r| anyhow::anyhow!("{r:?}"))?;
+                change = change.then(resolved);
             }
             if closed {
+                // Closed without a retrospective row: `stats` and `check`
+                // read only the state and the timeline.
                 let closed_at = declared_at + Duration::hours(2);
-                incident.status = Status::Closed;
-                incident.closed_at = Some(closed_at);
-                w.save(&incident)?;
-                w.append(
-                    id,
-                    NewEvent::new(
-                        closed_at,
-                        EventKind::Closed,
-                        "Closed: the retrospective is complete",
-                    )
-                    .with(
-                        json!({"from": "resolved", "to": "closed", "action_items": [], "no_actions": null}),
-                    ),
-                )?;
+                change.incident.status = Status::Closed;
+                change.incident.closed_at = Some(closed_at);
+                let data = EventData::Closed(Closure {
+                    from: Status::Resolved,
+                    to: Status::Closed,
+                    action_items: vec![],
+                    no_actions: None,
+                });
+                change.events.push(NewEvent::new(
+                    closed_at,
+                    data,
+                    "Closed: the retrospective is complete",
+                ));
             }
+            w.create(change)?;
         }
         Ok(())
     })?;

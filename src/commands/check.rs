@@ -2,10 +2,10 @@
 //! cron and CI. Exit 3 when something is missed (SPEC §6).
 
 use crate::context::Ctx;
-use crate::error::Failure;
 use crate::domain::retro::format_action_id;
 use crate::domain::targets::{self, Deadline, Facts, Outcome, Target, Targets};
 use crate::domain::{Incident, Status};
+use crate::error::Failure;
 use crate::output;
 use crate::store::{Access, ActionFilter, ListFilter, Store};
 use crate::text::one_line;

@@ -2,8 +2,8 @@
 //! a status page or an email; `--draft` prints a template for the next one.
 
 use crate::context::Ctx;
-use crate::error::{not_found, usage};
 use crate::domain::{Event, EventKind, Incident, Status};
+use crate::error::{not_found, usage};
 use crate::output;
 use crate::store::Access;
 use crate::text::{one_line, safe};
@@ -97,14 +97,14 @@ pub fn run(ctx: &Ctx, args: CommsArgs) -> Result<()> {
             "{key} has no external update yet; post one with 'incident update {key} \"…\" --external --next-update 30m', or draft it with 'incident comms {key} --draft'"
         )));
     };
-    let promised = event.details.get("next_update_at").and_then(|v| v.as_str());
+    let promised = event.data.as_update().flatten();
     if ctx.json() {
         return output::print_json(&LatestView {
             key: &key,
             at: to_rfc3339(event.at),
             author: &event.author,
             text: &event.text,
-            next_update_at: promised.map(str::to_string),
+            next_update_at: promised.map(to_rfc3339),
             next_update_due: due.map(to_rfc3339),
         });
     }
@@ -213,9 +213,8 @@ mod tests {
             at: at("2026-11-23T08:30:00Z"),
             recorded_at: at("2026-11-23T08:30:00Z"),
             author: "alice".into(),
-            kind: EventKind::StatusUpdate,
             text: "Checkout is failing\nfor some customers".into(),
-            details: serde_json::Value::Null,
+            data: crate::domain::EventData::StatusUpdate(None),
         };
         let text = draft(
             "INC-1",

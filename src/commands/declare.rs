@@ -1,12 +1,11 @@
 //! `incident declare`: open an incident.
 
 use crate::context::Ctx;
+use crate::domain::{Category, DetectedBy, Incident, Status, ops};
 use crate::error::usage;
-use crate::domain::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
 use crate::text::non_blank;
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct DeclareArgs {
@@ -94,32 +93,8 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
         roles: Vec::new(),
     };
     let now = ctx.now;
-    let (store, committed) = ctx.write(|w| {
-        let id = w.create(&draft)?;
-        let text = format!("Declared {} {}: {}", draft.severity, draft.category, draft.title);
-        w.append(
-            id,
-            NewEvent::new(now, EventKind::Declared, text).with(json!({
-                "title": draft.title,
-                "severity": draft.severity,
-                "category": draft.category,
-                "services": draft.services,
-                "channels": draft.channels,
-                "summary": draft.summary,
-                "detected_by": draft.detected_by,
-                "started_at": draft.started_at.map(crate::time::to_rfc3339),
-            })),
-        )?;
-        if let Some(person) = &commander {
-            w.add_role(id, "commander", person)?;
-            w.append(
-                id,
-                NewEvent::new(now, EventKind::RoleAssigned, format!("{person} is commander"))
-                    .with(json!({"role": "commander", "person": person})),
-            )?;
-        }
-        Ok(id)
-    })?;
+    let change = ops::declare(&draft, commander.as_deref(), now);
+    let (store, committed) = ctx.write(|w| w.create(change))?;
     let id = committed.value;
     let key = ctx.key(id)?;
     if args.assess {

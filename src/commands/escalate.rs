@@ -1,13 +1,13 @@
 //! `incident escalate`: page more people, raising the severity if needed.
 
 use crate::context::Ctx;
+use crate::domain::EventData;
+use crate::domain::ops::{self, EscalateRequest, Refusal};
+use crate::error::refused;
 use crate::error::usage;
-use crate::domain::{EventKind, NewEvent};
-use crate::ops;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 
 #[derive(Debug, Args)]
 pub struct EscalateArgs {
@@ -36,51 +36,28 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     let reason = args.reason.as_deref().and_then(non_blank);
     let now = ctx.now;
     let key = ctx.key(id)?;
+    let request = EscalateRequest {
+        to,
+        severity: level.map(|l| l.name.clone()),
+        reason,
+    };
+    let levels = config.level_list();
+    let policy = |level: &str| config.escalation.get(level).map(Vec::as_slice);
     let (store, committed) = ctx.write(|w| {
-        let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        if !incident.status.is_open() {
-            return Err(usage(format!(
-                "{key} is {}; reopen it first with 'incident update {key} --status investigating'",
-                incident.status
-            )));
-        }
-        if let Some(level) = level
-            && config.rank(&level.name) > config.rank(&incident.severity)
-        {
-            return Err(usage(format!(
-                "escalate only raises severity and {key} is already {}; lower it with 'incident update {key} --severity {}'",
-                incident.severity, level.name
-            )));
-        }
-        let severity = level.map(|l| l.name.clone()).unwrap_or_else(|| incident.severity.clone());
-        let (recipients, from_policy) = if to.is_empty() {
-            match config.escalation.get(&severity) {
-                Some(people) if !people.is_empty() => (people.clone(), true),
-                _ => {
-                    return Err(usage(format!(
-                        "no escalation policy for {severity}; pass --to WHO, or add `{severity} = [\"team-oncall\"]` under [escalation] in {}",
-                        config.describe_source()
-                    )));
-                }
-            }
-        } else {
-            (to.clone(), false)
-        };
-        ops::change_severity(w, &mut incident, &severity, now, reason.as_deref())?;
-        let text = match &reason {
-            Some(r) => format!("Escalated to {}: {r}", recipients.join(", ")),
-            None => format!("Escalated to {}", recipients.join(", ")),
-        };
-        w.append(
-            id,
-            NewEvent::new(now, EventKind::Escalated, text).with(json!({
-                "to": recipients,
-                "reason": reason,
-                "severity": severity,
-                "policy": from_policy,
-            })),
-        )?;
-        Ok((recipients, severity))
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let change = ops::escalate(&incident, &request, &levels, policy, now).map_err(|r| match r {
+            Refusal::NoPolicy { severity } => usage(format!(
+                "no escalation policy for {severity}; pass --to WHO, or add `{severity} = [\"team-oncall\"]` under [escalation] in {}",
+                config.describe_source()
+            )),
+            r => refused(&key, r),
+        })?;
+        let paged = change.events.iter().find_map(|e| match &e.data {
+            EventData::Escalated(e) => Some((e.to.clone(), e.severity.clone())),
+            _ => None,
+        });
+        w.apply(change)?;
+        paged.ok_or_else(|| anyhow::anyhow!("an escalation without its event"))
     })?;
     if ctx.json() {
         return super::show::print_json(ctx, &store, id, None);

@@ -13,14 +13,14 @@
 //! checked (exit 2 or 1, and nothing runs).
 
 use crate::context::Ctx;
+use crate::domain::event::Execution;
+use crate::domain::ops;
 use crate::error::{Failure, usage};
 use crate::hooks::{SignalGuard, humantime, signal_name};
-use crate::domain::{EventKind, NewEvent};
 use crate::store::Access;
 use crate::text::one_line;
 use anyhow::Result;
 use clap::Args;
-use serde_json::json;
 use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
@@ -73,9 +73,8 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let details = details(&argv, &ended, took);
     let at = ctx.now;
     let recorded = ctx.write(|w| {
-        w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        w.append(id, NewEvent::new(at, EventKind::Action, &text).with(details))?;
-        Ok(())
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        w.apply(ops::executed(&incident, details, text.clone(), at))
     });
     let (store, _) = match recorded {
         Ok(done) => done,
@@ -172,22 +171,18 @@ fn outcome_phrase(ended: &Ended, took: Duration) -> String {
 }
 
 /// The structured facts: argv, exit status or signal, duration.
-pub fn details(argv: &[String], ended: &Ended, took: Duration) -> serde_json::Value {
+pub fn details(argv: &[String], ended: &Ended, took: Duration) -> Execution {
     let duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
-    match ended {
-        Ended::Exited(status) => json!({
-            "command": argv,
-            "exit_status": status.code(),
-            "signal": status.signal(),
-            "duration_ms": duration_ms,
-        }),
-        Ended::CouldNotStart(e) => json!({
-            "command": argv,
-            "exit_status": null,
-            "signal": null,
-            "duration_ms": duration_ms,
-            "error": start_error(e),
-        }),
+    let (exit_status, signal, error) = match ended {
+        Ended::Exited(status) => (status.code(), status.signal(), None),
+        Ended::CouldNotStart(e) => (None, None, Some(start_error(e))),
+    };
+    Execution {
+        command: argv.to_vec(),
+        exit_status,
+        signal,
+        duration_ms,
+        error,
     }
 }
 
@@ -227,6 +222,7 @@ fn quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::EventData;
 
     fn argv(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
@@ -281,22 +277,22 @@ mod tests {
             Duration::from_millis(12),
         );
         assert_eq!(
-            d,
-            json!({"command": ["false"], "exit_status": 1, "signal": null, "duration_ms": 12})
+            EventData::Action(Some(d)).details(),
+            serde_json::json!({"command": ["false"], "exit_status": 1, "signal": null, "duration_ms": 12})
         );
         let d = details(
             &cmd,
             &Ended::Exited(ExitStatus::from_raw(libc::SIGTERM)),
             Duration::ZERO,
         );
-        assert_eq!(d["exit_status"], serde_json::Value::Null);
-        assert_eq!(d["signal"], libc::SIGTERM);
+        assert_eq!(d.exit_status, None);
+        assert_eq!(d.signal, Some(libc::SIGTERM));
         let d = details(
             &cmd,
             &Ended::CouldNotStart(io::Error::from(io::ErrorKind::PermissionDenied)),
             Duration::ZERO,
         );
-        assert_eq!(d["error"], "permission denied");
+        assert_eq!(d.error.as_deref(), Some("permission denied"));
     }
 
     #[test]

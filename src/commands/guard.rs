@@ -7,8 +7,8 @@
 //! when the guard cannot tell, deploys wait.
 
 use crate::context::Ctx;
-use crate::error::Failure;
 use crate::domain::{Incident, Status};
+use crate::error::Failure;
 use crate::output;
 use crate::store::{Access, ListFilter};
 use crate::text::one_line;

@@ -1,13 +1,11 @@
 //! `incident resolve`: service restored for everyone.
 
 use crate::context::Ctx;
-use crate::error::usage;
-use crate::domain::{EventKind, Status};
-use crate::ops;
+use crate::domain::{EventKind, ops};
+use crate::error::refused;
 use crate::text::non_blank;
 use crate::time;
 use anyhow::Result;
-use chrono::Local;
 use clap::Args;
 
 #[derive(Debug, Args)]
@@ -33,31 +31,11 @@ pub fn run(ctx: &Ctx, args: ResolveArgs) -> Result<()> {
     };
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
-        let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        if !incident.status.is_open() {
-            return Err(usage(format!(
-                "{key} is already {}; reopen it with 'incident update {key} --status investigating'",
-                incident.status
-            )));
-        }
-        if at < incident.declared_at {
-            return Err(usage(format!(
-                "--at {} is before {key} was declared ({})",
-                time::human(at, &Local),
-                time::human(incident.declared_at, &Local)
-            )));
-        }
-        // After a reopen, resolving "before" it would tell the story backwards.
-        if let Some(reopened) = w.latest_event(id, &[EventKind::Reopened])?
-            && at < reopened.at
-        {
-            return Err(usage(format!(
-                "--at {} is before {key} was reopened ({})",
-                time::human(at, &Local),
-                time::human(reopened.at, &Local)
-            )));
-        }
-        ops::change_status(w, &mut incident, Status::Resolved, at, summary.as_deref())?;
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let reopened = w.latest_event(id, &[EventKind::Reopened])?.map(|e| e.at);
+        let change =
+            ops::resolve(&incident, summary.as_deref(), at, reopened).map_err(|r| refused(&key, r))?;
+        w.apply(change)?;
         Ok(at - incident.declared_at)
     })?;
     if ctx.json() {

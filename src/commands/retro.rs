@@ -3,17 +3,17 @@
 //! renders the postmortem document.
 
 use crate::context::Ctx;
-use crate::error::usage;
-use crate::domain::lifecycle;
+use crate::domain::Incident;
+use crate::domain::ops::{self, RetroRequest};
 use crate::domain::retro::{
-    self, ActionKind, MAX_WHYS, NewAction, Retro, RetroPatch, check_complete, format_action_id, parse_due,
+    self, ActionKind, MAX_WHYS, NewAction, RetroPatch, check_complete, format_action_id, parse_due,
     why_question,
 };
 use crate::domain::triage::{self, Assessment};
-use crate::domain::{EventKind, Incident, NewEvent, Status};
+use crate::error::{refused, usage};
 use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
-use crate::store::{Access, ActionFilter, Writer};
+use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line, safe};
 use crate::time::human;
 use anyhow::{Context, Result};
@@ -21,7 +21,6 @@ use chrono::{DateTime, Local, NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 use serde::Deserialize;
-use serde_json::json;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -57,15 +56,6 @@ pub enum Export {
     Json,
 }
 
-/// Everything one run of `retro` records, in one transaction.
-#[derive(Debug, Default)]
-struct Change {
-    patch: RetroPatch,
-    actions: Vec<NewAction>,
-    complete: bool,
-    no_actions: Option<String>,
-}
-
 pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     if let Some(format) = args.export {
@@ -82,17 +72,17 @@ pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
     let change = match &args.answers {
         Some(path) => {
             let (patch, actions) = read_answers(path, today)?;
-            Change {
+            RetroRequest {
                 patch,
                 actions,
                 complete: args.complete,
                 no_actions,
             }
         }
-        None if args.complete => Change {
+        None if args.complete => RetroRequest {
             complete: true,
             no_actions,
-            ..Change::default()
+            ..RetroRequest::default()
         },
         None => {
             // Say first what no terminal could fix.
@@ -126,178 +116,52 @@ pub fn local_day(t: DateTime<Utc>) -> NaiveDate {
 
 /// Why the retrospective of this incident cannot be edited now, if it cannot.
 fn refuse_unless_resolved(key: &str, incident: &Incident) -> Result<()> {
-    match incident.status {
-        Status::Resolved => Ok(()),
-        Status::Closed => Err(usage(format!(
-            "{key} is closed: its retrospective is complete; read it with 'incident retro {key} --export md'"
-        ))),
-        status => Err(usage(format!(
-            "{key} is {status}: the retrospective comes after resolution; resolve it first with 'incident resolve {key}'"
-        ))),
-    }
+    ops::retro_open(incident).map_err(|r| refused(key, r))
 }
 
-fn record(ctx: &Ctx, id: i64, change: Change) -> Result<()> {
+fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
     let key = ctx.key(id)?;
     let now = ctx.now;
     let (store, committed) = ctx.write(|w| {
-        let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        // Completing again is what a retried script does: nothing to refuse.
-        if incident.status == Status::Closed
-            && change.complete
-            && change.patch == RetroPatch::default()
-            && change.actions.is_empty()
-        {
-            return Ok(vec![
-                "the retrospective is already complete; nothing changed".to_string(),
-            ]);
-        }
-        refuse_unless_resolved(&key, &incident)?;
-        let mut said = Vec::new();
-        let mut retro = w.retro(id)?.unwrap_or_default();
-        let changed = retro.apply(change.patch);
-        if !changed.is_empty() {
-            w.save_retro(id, &retro)?;
-            let values: serde_json::Map<String, serde_json::Value> = changed
-                .iter()
-                .map(|name| (name.to_string(), retro.value(name)))
-                .collect();
-            let names: Vec<&str> = changed.iter().map(|n| describe_field(n)).collect();
-            let text = format!("Retrospective updated: {}", names.join(", "));
-            w.append(
-                id,
-                NewEvent::new(now, EventKind::RetroUpdated, text)
-                    .with(json!({"changed": changed, "values": values})),
-            )?;
-            said.push(format!("updated {}", names.join(", ")));
-        }
-        // An answers file applied twice must not double the follow-up work:
-        // an item identical to one already recorded is skipped.
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let current = w.retro(id)?;
         let existing = w.actions(&ActionFilter {
             incident_id: Some(id),
             ..ActionFilter::default()
         })?;
-        let mut added = Vec::new();
-        for item in &change.actions {
-            let same = |a: &&crate::domain::retro::ActionItem| {
-                a.text == item.text && a.owner == item.owner && a.due == item.due && a.kind == item.kind
-            };
-            match existing.iter().find(same) {
-                Some(found) => said.push(format!("{} already recorded", format_action_id(found.id))),
-                None => added.push(add_action(w, id, item, now)?),
-            }
-        }
-        if !added.is_empty() {
-            said.push(format!("added {}", added.join(", ")));
-        }
-        if change.complete {
-            complete(w, &key, &mut incident, &mut retro, change.no_actions, now)?;
-            said.push("retrospective complete; incident closed".into());
-        }
-        Ok(said)
+        let next = w.next_action_id()?;
+        let (change, outcome) = ops::retro(&incident, current.as_ref(), &existing, next, request, now)
+            .map_err(|r| refused(&key, r))?;
+        w.apply(change)?;
+        Ok(outcome)
     })?;
+    let outcome = committed.value;
+    let mut said = Vec::new();
+    if outcome.already_complete {
+        said.push("the retrospective is already complete; nothing changed".to_string());
+    }
+    if !outcome.changed.is_empty() {
+        let names: Vec<&str> = outcome.changed.iter().map(|n| retro::describe_field(n)).collect();
+        said.push(format!("updated {}", names.join(", ")));
+    }
+    for number in &outcome.already {
+        said.push(format!("{} already recorded", format_action_id(*number)));
+    }
+    if !outcome.added.is_empty() {
+        let added: Vec<String> = outcome.added.iter().map(|n| format_action_id(*n)).collect();
+        said.push(format!("added {}", added.join(", ")));
+    }
+    if outcome.closed {
+        said.push("retrospective complete; incident closed".into());
+    }
     if ctx.json() {
         return super::show::print_json(ctx, &store, id, None);
     }
-    match committed.value.is_empty() {
+    match said.is_empty() {
         true => ctx.say(format!("{key}: nothing changed")),
-        false => ctx.say(format!("{key}: {}", one_line(&committed.value.join("; ")))),
+        false => ctx.say(format!("{key}: {}", one_line(&said.join("; ")))),
     }
     Ok(())
-}
-
-/// Adds one action item and its event; returns its id (`A-3`). Shared with
-/// `incident action add`.
-pub fn add_action(
-    w: &mut Writer<'_>,
-    incident_id: i64,
-    item: &NewAction,
-    at: DateTime<Utc>,
-) -> Result<String> {
-    let number = w.add_action(incident_id, item)?;
-    let shown = format_action_id(number);
-    let text = format!(
-        "Action {shown} ({}, {}, due {}): {}",
-        item.kind, item.owner, item.due, item.text
-    );
-    w.append(
-        incident_id,
-        NewEvent::new(at, EventKind::ActionAdded, text).with(json!({
-            "action": shown,
-            "action_id": number,
-            "text": item.text,
-            "owner": item.owner,
-            "due": item.due,
-            "kind": item.kind,
-        })),
-    )?;
-    Ok(shown)
-}
-
-/// Closes the incident if its retrospective may complete; otherwise says
-/// exactly what is missing.
-fn complete(
-    w: &mut Writer<'_>,
-    key: &str,
-    incident: &mut Incident,
-    retro: &mut Retro,
-    no_actions: Option<String>,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    let items = w.actions(&ActionFilter {
-        incident_id: Some(incident.id),
-        ..ActionFilter::default()
-    })?;
-    if let (Some(_), Some(first)) = (&no_actions, items.first()) {
-        return Err(usage(format!(
-            "{key} has action items ({} and {} more); leave out --no-actions",
-            format_action_id(first.id),
-            items.len() - 1
-        )));
-    }
-    check_complete(retro, items.len(), no_actions.as_deref()).map_err(|missing| {
-        usage(format!(
-            "cannot complete the retrospective of {key}: it needs {missing}; record them with \
-             'incident retro {key}' (or --answers FILE) and 'incident action add {key} TEXT --owner --due --kind'"
-        ))
-    })?;
-    lifecycle::close(incident.status).map_err(|why| usage(format!("cannot close {key}: {why}")))?;
-    if no_actions.is_some() {
-        retro.no_actions = no_actions.clone();
-        w.save_retro(incident.id, retro)?;
-    }
-    let from = incident.status;
-    incident.status = Status::Closed;
-    incident.closed_at = Some(at);
-    w.save(incident)?;
-    let text = match &no_actions {
-        Some(why) => format!("Closed: retrospective complete, no action items: {why}"),
-        None if items.len() == 1 => "Closed: retrospective complete, 1 action item".to_string(),
-        None => format!("Closed: retrospective complete, {} action items", items.len()),
-    };
-    w.append(
-        incident.id,
-        NewEvent::new(at, EventKind::Closed, text).with(json!({
-            "from": from,
-            "to": Status::Closed,
-            "action_items": items.iter().map(|i| format_action_id(i.id)).collect::<Vec<_>>(),
-            "no_actions": no_actions,
-        })),
-    )?;
-    Ok(())
-}
-
-fn describe_field(name: &str) -> &'static str {
-    match name {
-        retro::field::IMPACT => "impact",
-        retro::field::WHYS => "five whys",
-        retro::field::ROOT_CAUSE => "root cause",
-        retro::field::CONTRIBUTING => "contributing factors",
-        retro::field::WENT_WELL => "what went well",
-        retro::field::WENT_BADLY => "what went badly",
-        retro::field::LUCKY => "where we got lucky",
-        _ => "other",
-    }
 }
 
 // ---- the answers file ----
@@ -387,7 +251,7 @@ pub fn parse_answers(text: &str, today: NaiveDate) -> Result<(RetroPatch, Vec<Ne
 
 /// Walks the team through the retrospective. Returns `None` when the user
 /// declines to record it; Ctrl-C ends the process before anything is written.
-fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<Change>> {
+fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest>> {
     use dialoguer::{Confirm, Input, Select};
     let key = ctx.key(id)?;
     let store = ctx.open(Access::Read)?;
@@ -417,7 +281,7 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<Change>> {
         table.add_row(vec![
             Cell::new(human(e.at, &Local)),
             Cell::new(one_line(&e.author)),
-            Cell::new(e.kind.as_str()),
+            Cell::new(e.kind().as_str()),
             Cell::new(safe(&e.text)),
         ]);
     }
@@ -538,7 +402,7 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<Change>> {
             .with_prompt(format!("Complete it now and close {key}?"))
             .default(false)
             .interact()?;
-    Ok(Some(Change {
+    Ok(Some(RetroRequest {
         patch,
         actions: new_actions,
         complete,

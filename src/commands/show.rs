@@ -260,7 +260,7 @@ fn write_timeline(out: &mut impl Write, events: &[Event], total: usize) -> Resul
         table.add_row(vec![
             Cell::new(human(e.at, &Local)),
             Cell::new(one_line(&e.author)),
-            Cell::new(e.kind.as_str()),
+            Cell::new(e.kind().as_str()),
             Cell::new(safe(&e.text)),
         ]);
     }

@@ -2,15 +2,15 @@
 //! severity and promising the next status update.
 
 use crate::context::Ctx;
+use crate::domain::ops::{self, Change, Entry, UpdateRequest};
+use crate::domain::{EntryKind, EventKind, Status};
+use crate::error::refused;
 use crate::error::usage;
-use crate::domain::{EntryKind, EventKind, NewEvent, Status};
-use crate::ops;
 use crate::text::{non_blank, one_line};
 use crate::time;
 use anyhow::{Context, Result};
 use chrono::Local;
 use clap::Args;
-use serde_json::json;
 use std::io::Read;
 
 #[derive(Debug, Args)]
@@ -112,42 +112,21 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         ));
     }
     let key = ctx.key(id)?;
+    let request = UpdateRequest {
+        entry: message.map(|text| Entry {
+            kind: args.kind,
+            external: args.external,
+            text,
+        }),
+        next_update,
+        severity: severity.clone(),
+        status: args.status,
+    };
     let (store, committed) = ctx.write(|w| {
-        let mut incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let mut said = Vec::new();
-        if let Some(due) = next_update {
-            incident.next_update_at = Some(due);
-            w.save(&incident)?;
-        }
-        if let Some(text) = &message {
-            let kind = if args.external {
-                EventKind::StatusUpdate
-            } else {
-                EventKind::from(args.kind)
-            };
-            let details = match next_update {
-                Some(due) => json!({"next_update_at": time::to_rfc3339(due)}),
-                None => serde_json::Value::Null,
-            };
-            w.append(id, NewEvent::new(at, kind, text).with(details))?;
-            said.push(format!("recorded {kind}"));
-        }
-        if let Some(level) = &severity {
-            if ops::change_severity(w, &mut incident, level, at, None)? {
-                said.push(format!("severity now {level}"));
-            } else {
-                said.push(format!("already {level}; nothing changed"));
-            }
-        }
-        if let Some(status) = args.status {
-            match ops::change_status(w, &mut incident, status, at, None)? {
-                crate::domain::lifecycle::Move::Stay => said.push(format!("already {status}")),
-                _ => said.push(format!("status now {status}")),
-            }
-        }
-        if let Some(due) = next_update {
-            said.push(format!("next update due {}", time::human(due, &Local)));
-        }
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let change = ops::update(&incident, &request, at).map_err(|r| refused(&key, r))?;
+        let said = describe(&change, &request);
+        w.apply(change)?;
         Ok(said)
     })?;
     if ctx.json() {
@@ -155,6 +134,32 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
     }
     ctx.say(format!("{key}: {}", one_line(&committed.value.join("; "))));
     Ok(())
+}
+
+/// What the update did, for the confirmation line.
+fn describe(change: &Change, request: &UpdateRequest) -> Vec<String> {
+    let recorded = |kind: EventKind| change.events.iter().any(|e| e.kind() == kind);
+    let mut said = Vec::new();
+    if let Some(entry) = change.events.first().filter(|_| request.entry.is_some()) {
+        said.push(format!("recorded {}", entry.kind()));
+    }
+    if let Some(level) = &request.severity {
+        match recorded(EventKind::SeverityChanged) {
+            true => said.push(format!("severity now {level}")),
+            false => said.push(format!("already {level}; nothing changed")),
+        }
+    }
+    if let Some(status) = request.status {
+        let moved = [EventKind::StatusChanged, EventKind::Resolved, EventKind::Reopened];
+        match moved.into_iter().any(recorded) {
+            true => said.push(format!("status now {status}")),
+            false => said.push(format!("already {status}")),
+        }
+    }
+    if let Some(due) = request.next_update {
+        said.push(format!("next update due {}", time::human(due, &Local)));
+    }
+    said
 }
 
 /// The message from stdin, for long or scripted entries.

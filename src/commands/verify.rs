@@ -2,8 +2,8 @@
 //! event edited, deleted or reordered behind the tool's back.
 
 use crate::context::Ctx;
-use crate::error::Failure;
 use crate::domain::chain::{self, Problem};
+use crate::error::Failure;
 use crate::output;
 use crate::store::Access;
 use anyhow::{Result, anyhow};

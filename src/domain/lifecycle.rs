@@ -1,7 +1,8 @@
 //! Status transitions (SPEC §1): forward or back, reopen, never straight to
 //! `closed` (that is what completing the retrospective does).
 
-use super::{EventKind, Status};
+use super::event::{Resolution, StatusMove};
+use super::{EventData, EventKind, Status};
 
 /// What moving an incident to a new status means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,14 +18,21 @@ pub enum Move {
 }
 
 impl Move {
-    /// The timeline event that records this move.
-    pub fn event_kind(self) -> Option<EventKind> {
+    /// The timeline event that records this move from `from` to `to`.
+    pub fn event(self, from: Status, to: Status, summary: Option<&str>) -> Option<EventData> {
+        let summary = summary.map(String::from);
         match self {
             Move::Stay => None,
-            Move::Step => Some(EventKind::StatusChanged),
-            Move::Resolve => Some(EventKind::Resolved),
-            Move::Reopen => Some(EventKind::Reopened),
+            Move::Step => Some(EventData::StatusChanged(StatusMove { from, to, summary })),
+            Move::Resolve => Some(EventData::Resolved(Resolution { from, to, summary })),
+            Move::Reopen => Some(EventData::Reopened(StatusMove { from, to, summary })),
         }
+    }
+
+    /// The kind of event [`Move::event`] records.
+    pub fn event_kind(self) -> Option<EventKind> {
+        self.event(Status::Investigating, Status::Investigating, None)
+            .map(|d| d.kind())
     }
 }
 

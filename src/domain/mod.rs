@@ -1,8 +1,10 @@
 //! The domain: what an incident is, independent of storage and of the CLI.
 
 pub mod chain;
+pub mod event;
 pub mod key;
 pub mod lifecycle;
+pub mod ops;
 pub mod roles;
 pub mod stats;
 pub mod targets;
@@ -10,12 +12,14 @@ pub mod targets;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub use event::EventData;
+
 /// Declares a string-backed enum with one canonical spelling per variant,
 /// used by clap, serde, SQLite and messages alike.
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, clap::ValueEnum)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $(#[value(name = $text)] #[serde(rename = $text)] $variant),+
@@ -229,34 +233,36 @@ pub struct Event {
     /// When it was written down.
     pub recorded_at: DateTime<Utc>,
     pub author: String,
-    pub kind: EventKind,
     pub text: String,
-    /// Structured facts of the event (old and new values, recipients, …).
-    pub details: serde_json::Value,
+    /// What kind of event, with its structured facts.
+    pub data: EventData,
+}
+
+impl Event {
+    pub fn kind(&self) -> EventKind {
+        self.data.kind()
+    }
 }
 
 /// An event about to be appended.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub at: DateTime<Utc>,
-    pub kind: EventKind,
     pub text: String,
-    pub details: serde_json::Value,
+    pub data: EventData,
 }
 
 impl NewEvent {
-    pub fn new(at: DateTime<Utc>, kind: EventKind, text: impl Into<String>) -> Self {
+    pub fn new(at: DateTime<Utc>, data: EventData, text: impl Into<String>) -> Self {
         NewEvent {
             at,
-            kind,
             text: text.into(),
-            details: serde_json::Value::Null,
+            data,
         }
     }
 
-    pub fn with(mut self, details: serde_json::Value) -> Self {
-        self.details = details;
-        self
+    pub fn kind(&self) -> EventKind {
+        self.data.kind()
     }
 }
 

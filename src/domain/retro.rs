@@ -145,6 +145,20 @@ impl Retro {
     }
 }
 
+/// A field's name as people say it ("five whys").
+pub fn describe_field(name: &str) -> &'static str {
+    match name {
+        field::IMPACT => "impact",
+        field::WHYS => "five whys",
+        field::ROOT_CAUSE => "root cause",
+        field::CONTRIBUTING => "contributing factors",
+        field::WENT_WELL => "what went well",
+        field::WENT_BADLY => "what went badly",
+        field::LUCKY => "where we got lucky",
+        _ => "other",
+    }
+}
+
 /// Trimmed text, or `None` when nothing is left.
 fn clean(text: &str) -> Option<String> {
     let trimmed = text.trim();

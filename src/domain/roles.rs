@@ -3,6 +3,9 @@
 
 use super::RoleHolder;
 
+/// The role that leads the response: assigning it acknowledges the incident.
+pub const COMMANDER: &str = "commander";
+
 /// A role and how many may hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleDef {

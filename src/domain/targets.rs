@@ -34,14 +34,9 @@
 use crate::config::Level;
 #[cfg(test)]
 use crate::domain::Event;
-use crate::domain::{EventKind, Incident, Status};
+use crate::domain::{EventData, EventKind, Incident, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-
-/// The events that count as a status update for the update target (the
-/// store's partial index lists the same kinds).
-#[cfg(test)]
-pub const UPDATE_KINDS: &[EventKind] = &[EventKind::StatusUpdate, EventKind::Comms];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -172,21 +167,69 @@ pub struct UpdateFact {
     pub promised: Option<DateTime<Utc>>,
 }
 
-#[cfg(test)]
 impl UpdateFact {
-    pub fn of(e: &Event) -> UpdateFact {
-        UpdateFact {
-            at: e.at,
-            kind: e.kind,
-            author: e.author.clone(),
-            promised: e
-                .details
-                .get("next_update_at")
-                .and_then(|t| t.as_str())
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc)),
+    /// The update an event makes, if it is one that counts.
+    pub fn of(at: DateTime<Utc>, author: &str, data: &EventData) -> Option<UpdateFact> {
+        data.as_update().map(|promised| UpdateFact {
+            at,
+            kind: data.kind(),
+            author: author.to_string(),
+            promised,
+        })
+    }
+}
+
+/// When the acknowledge and triage targets were first met, as kept on the
+/// incident: the first commander assignment and the first assessment by
+/// when they happened, so a backdated entry moves them back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Milestones {
+    pub acknowledged: Option<DateTime<Utc>>,
+    pub triaged: Option<DateTime<Utc>>,
+}
+
+impl Milestones {
+    /// Whether an event can move a milestone.
+    pub fn marks(data: &EventData) -> bool {
+        data.assigns_commander() || data.kind() == EventKind::Assessed
+    }
+
+    /// Takes in one event that happened at `at`: the earliest time wins.
+    pub fn absorb(&mut self, at: DateTime<Utc>, data: &EventData) {
+        let earliest = |slot: &mut Option<DateTime<Utc>>| {
+            *slot = Some(slot.map_or(at, |t| t.min(at)));
+        };
+        if data.assigns_commander() {
+            earliest(&mut self.acknowledged);
+        }
+        if data.kind() == EventKind::Assessed {
+            earliest(&mut self.triaged);
         }
     }
+
+    /// The milestones of a whole timeline, in any order.
+    pub fn of<'a>(events: impl IntoIterator<Item = (DateTime<Utc>, &'a EventData)>) -> Milestones {
+        let mut marks = Milestones::default();
+        for (at, data) in events {
+            marks.absorb(at, data);
+        }
+        marks
+    }
+}
+
+/// The level an incident was declared at, from its events in time order:
+/// what the `declared` event says, or else what the first severity change
+/// changed from (`None`: nothing says, so the current level).
+pub fn initial_severity<'a>(events: impl IntoIterator<Item = &'a EventData>) -> Option<String> {
+    let mut first_change = None;
+    for data in events {
+        match data {
+            EventData::Declared(d) => return Some(d.severity.clone()),
+            EventData::SeverityChanged(m) if first_change.is_none() => first_change = Some(m.from.clone()),
+            _ => {}
+        }
+    }
+    first_change
 }
 
 #[cfg(test)]
@@ -197,40 +240,22 @@ impl Facts {
     pub fn from_events(incident: &Incident, events: &[Event]) -> Facts {
         let mut events: Vec<&Event> = events.iter().filter(|e| e.incident_id == incident.id).collect();
         events.sort_by_key(|e| (e.at, e.id));
-        let field = |e: &Event, name: &str| e.details.get(name).and_then(|v| v.as_str()).map(String::from);
         let severity_changes: Vec<(DateTime<Utc>, String)> = events
             .iter()
-            .filter(|e| e.kind == EventKind::SeverityChanged)
-            .filter_map(|e| field(e, "to").map(|to| (e.at, to)))
+            .filter_map(|e| match &e.data {
+                EventData::SeverityChanged(m) => Some((e.at, m.to.clone())),
+                _ => None,
+            })
             .collect();
-        let initial_severity = events
-            .iter()
-            .find(|e| e.kind == EventKind::Declared)
-            .and_then(|e| field(e, "severity"))
-            .or_else(|| {
-                events
-                    .iter()
-                    .find(|e| e.kind == EventKind::SeverityChanged)
-                    .and_then(|e| field(e, "from"))
-            });
+        let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
         Facts {
-            acknowledged: events
-                .iter()
-                .find(|e| {
-                    matches!(e.kind, EventKind::RoleAssigned | EventKind::RoleHandover)
-                        && e.details.get("role").and_then(|r| r.as_str()) == Some("commander")
-                })
-                .map(|e| e.at),
-            triaged: events
-                .iter()
-                .find(|e| e.kind == EventKind::Assessed)
-                .map(|e| e.at),
-            initial_severity,
+            acknowledged: marks.acknowledged,
+            triaged: marks.triaged,
+            initial_severity: initial_severity(events.iter().map(|e| &e.data)),
             severity_changes,
             updates: events
                 .iter()
-                .filter(|e| UPDATE_KINDS.contains(&e.kind))
-                .map(|e| UpdateFact::of(e))
+                .filter_map(|e| UpdateFact::of(e.at, &e.author, &e.data))
                 .collect(),
         }
     }
@@ -434,7 +459,7 @@ impl<'a> SeverityHistory<'a> {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use serde_json::json;
+    use crate::domain::event::sample;
 
     fn t(hhmm: &str) -> DateTime<Utc> {
         format!("2026-11-23T{hhmm}:00Z").parse().unwrap()
@@ -460,35 +485,30 @@ mod tests {
                 },
                 events: vec![],
             };
-            c.event(t("08:00"), EventKind::Declared, json!({"severity": severity}));
+            c.event(t("08:00"), sample::declared(severity));
             c
         }
 
-        fn event(&mut self, at: DateTime<Utc>, kind: EventKind, details: serde_json::Value) -> &mut Self {
+        fn event(&mut self, at: DateTime<Utc>, data: EventData) -> &mut Self {
             self.events.push(Event {
                 id: self.events.len() as i64 + 1,
                 incident_id: 1,
                 at,
                 recorded_at: at,
                 author: "alice".into(),
-                kind,
                 text: String::new(),
-                details,
+                data,
             });
             self
         }
 
         fn commander(&mut self, at: DateTime<Utc>) -> &mut Self {
-            self.event(
-                at,
-                EventKind::RoleAssigned,
-                json!({"role": "commander", "person": "alice"}),
-            )
+            self.event(at, sample::assigned("commander", "alice"))
         }
 
         fn severity(&mut self, at: DateTime<Utc>, from: &str, to: &str) -> &mut Self {
             self.incident.severity = to.into();
-            self.event(at, EventKind::SeverityChanged, json!({"from": from, "to": to}))
+            self.event(at, sample::severity(from, to, None))
         }
 
         fn resolve(&mut self, at: DateTime<Utc>) -> &mut Self {
@@ -555,17 +575,9 @@ mod tests {
     #[test]
     fn only_the_commander_role_acknowledges_and_a_handover_counts() {
         let mut c = Case::new("SEV1");
-        c.event(
-            t("08:05"),
-            EventKind::RoleAssigned,
-            json!({"role": "scribe", "person": "bob"}),
-        );
+        c.event(t("08:05"), sample::assigned("scribe", "bob"));
         assert_eq!(c.get(t("08:40"), Target::Acknowledge).unwrap().1, Outcome::Missed);
-        c.event(
-            t("08:20"),
-            EventKind::RoleHandover,
-            json!({"role": "commander", "person": "carol", "previous": "alice"}),
-        );
+        c.event(t("08:20"), sample::handover("commander", "carol", "alice"));
         assert_eq!(c.get(t("08:40"), Target::Acknowledge).unwrap().1, Outcome::OnTime);
     }
 
@@ -581,15 +593,15 @@ mod tests {
             c.get(t("20:01"), Target::Triage),
             Some((t("20:00"), Outcome::Missed))
         );
-        c.event(t("21:00"), EventKind::Assessed, json!({}));
-        c.event(t("09:00"), EventKind::Assessed, json!({}));
+        c.event(t("21:00"), sample::assessed());
+        c.event(t("09:00"), sample::assessed());
         let got = c.at(t("22:00"));
         let triage = got.current(Target::Triage).unwrap();
         assert_eq!(triage.met_at, Some(t("09:00")), "the first assessment, by time");
         assert_eq!(triage.outcome, Outcome::OnTime);
 
         let mut c = Case::new("SEV2");
-        c.event(t("20:30"), EventKind::Assessed, json!({}));
+        c.event(t("20:30"), sample::assessed());
         assert_eq!(c.get(t("22:00"), Target::Triage).unwrap().1, Outcome::Late);
     }
 
@@ -638,11 +650,7 @@ mod tests {
             Some((t("09:00"), Outcome::Missed))
         );
         // An update at 08:40 promising 09:10: due 09:10, earlier than 09:40.
-        c.event(
-            t("08:40"),
-            EventKind::StatusUpdate,
-            json!({"next_update_at": "2026-11-23T09:10:00Z"}),
-        );
+        c.event(t("08:40"), sample::update(Some("2026-11-23T09:10:00Z")));
         assert_eq!(
             c.get(t("09:05"), Target::Update),
             Some((t("09:10"), Outcome::DueSoon))
@@ -652,7 +660,7 @@ mod tests {
             Some((t("09:10"), Outcome::Missed))
         );
         // A comms entry without a promise: the cadence alone, from 09:20.
-        c.event(t("09:20"), EventKind::Comms, json!(null));
+        c.event(t("09:20"), EventData::Comms(None));
         let got = c.at(t("09:30"));
         assert_eq!(got.next_update().map(|d| d.due), Some(t("10:20")));
         let instances: Vec<_> = got
@@ -675,11 +683,7 @@ mod tests {
             (t("09:20"), EventKind::Comms, None)
         );
         // A promise later than the cadence does not stretch it.
-        c.event(
-            t("09:30"),
-            EventKind::StatusUpdate,
-            json!({"next_update_at": "2026-11-23T12:00:00Z"}),
-        );
+        c.event(t("09:30"), sample::update(Some("2026-11-23T12:00:00Z")));
         assert_eq!(c.get(t("09:40"), Target::Update).unwrap().0, t("10:30"));
     }
 
@@ -687,11 +691,7 @@ mod tests {
     fn no_cadence_means_no_update_target_unless_promised() {
         let mut c = Case::new("SEV3");
         assert!(c.get(t("20:00"), Target::Update).is_none());
-        c.event(
-            t("09:00"),
-            EventKind::StatusUpdate,
-            json!({"next_update_at": "2026-11-23T11:00:00Z"}),
-        );
+        c.event(t("09:00"), sample::update(Some("2026-11-23T11:00:00Z")));
         assert_eq!(
             c.get(t("11:30"), Target::Update),
             Some((t("11:00"), Outcome::Missed))
@@ -723,7 +723,7 @@ mod tests {
     fn a_severity_change_mid_incident_moves_pending_deadlines_only() {
         // SEV3 at 08:00 (acknowledge 24h, triage 24h, no update cadence)...
         let mut c = Case::new("SEV3");
-        c.event(t("08:20"), EventKind::Assessed, json!({}));
+        c.event(t("08:20"), sample::assessed());
         assert_eq!(
             c.get(t("09:00"), Target::Acknowledge),
             Some((day(24, "08:00"), Outcome::Pending))

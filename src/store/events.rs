@@ -1,8 +1,9 @@
 //! Queries on the `events` table: the append-only timeline.
 
-use super::sql::{Details, Stamp};
+use super::sql::Stamp;
 use crate::domain::chain::{self, Content, Link};
-use crate::domain::{Event, EventKind, NewEvent};
+use crate::domain::targets::Milestones;
+use crate::domain::{Event, EventData, EventKind, NewEvent};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
@@ -10,15 +11,24 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+    let id = row.get(0)?;
+    let kind: String = row.get(5)?;
+    let details: Option<String> = row.get(7)?;
+    let data = EventData::from_stored(&kind, details.as_deref()).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            7,
+            rusqlite::types::Type::Text,
+            format!("event {id}: {e}; run 'incident verify'").into(),
+        )
+    })?;
     Ok(Event {
-        id: row.get(0)?,
+        id,
         incident_id: row.get(1)?,
         at: row.get::<_, Stamp>(2)?.0,
         recorded_at: row.get::<_, Stamp>(3)?.0,
         author: row.get(4)?,
-        kind: row.get(5)?,
         text: row.get(6)?,
-        details: row.get::<_, Details>(7)?.0,
+        data,
     })
 }
 
@@ -29,13 +39,12 @@ pub fn append(
     now: DateTime<Utc>,
     event: NewEvent,
 ) -> rusqlite::Result<Event> {
-    let details = Details(event.details);
+    let (kind, details_text) = event.data.to_stored();
     let (uid, head): (String, Option<String>) = conn
         .prepare_cached("SELECT uid, head FROM incidents WHERE id = ?1")?
         .query_row([incident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     // The content is hashed in exactly the text form it is stored in.
     let (at, recorded_at) = (crate::time::to_rfc3339(event.at), crate::time::to_rfc3339(now));
-    let details_text = (!details.0.is_null()).then(|| details.0.to_string());
     let prev = head.unwrap_or_default();
     let hash = chain::hash(
         &uid,
@@ -44,7 +53,7 @@ pub fn append(
             at: &at,
             recorded_at: &recorded_at,
             author,
-            kind: event.kind.as_str(),
+            kind: kind.as_str(),
             text: &event.text,
             details: details_text.as_deref(),
         },
@@ -58,35 +67,34 @@ pub fn append(
         at,
         recorded_at,
         author,
-        event.kind,
+        kind,
         event.text,
         details_text,
         prev,
         hash
     ])?;
     let id = conn.last_insert_rowid();
-    // The response state kept on the incident (schema_state.sql): the
-    // earliest time wins, so a backdated entry moves it back.
-    let (acknowledged, triaged) = match event.kind {
-        EventKind::RoleAssigned | EventKind::RoleHandover
-            if details.0.get("role").and_then(|r| r.as_str()) == Some("commander") =>
-        {
-            (Some(&at), None)
-        }
-        EventKind::Assessed => (None, Some(&at)),
-        _ => (None, None),
-    };
     conn.prepare_cached("UPDATE incidents SET head = ?2, event_count = event_count + 1 WHERE id = ?1")?
         .execute(params![incident_id, hash])?;
-    // Apart, so an ordinary entry writes only the two columns above.
-    if acknowledged.is_some() || triaged.is_some() {
-        conn.prepare_cached(
-            "UPDATE incidents SET \
-             acknowledged_at = CASE WHEN ?2 < coalesce(acknowledged_at, '~') THEN ?2 ELSE acknowledged_at END, \
-             triaged_at = CASE WHEN ?3 < coalesce(triaged_at, '~') THEN ?3 ELSE triaged_at END \
-             WHERE id = ?1",
-        )?
-        .execute(params![incident_id, acknowledged, triaged])?;
+    // The response state kept on the incident (`Milestones`): apart, so an
+    // ordinary entry writes only the two columns above.
+    if Milestones::marks(&event.data) {
+        let (acknowledged, triaged) = conn
+            .prepare_cached("SELECT acknowledged_at, triaged_at FROM incidents WHERE id = ?1")?
+            .query_row([incident_id], |r| {
+                Ok((r.get::<_, Option<Stamp>>(0)?, r.get::<_, Option<Stamp>>(1)?))
+            })?;
+        let mut marks = Milestones {
+            acknowledged: acknowledged.map(|s| s.0),
+            triaged: triaged.map(|s| s.0),
+        };
+        marks.absorb(event.at, &event.data);
+        conn.prepare_cached("UPDATE incidents SET acknowledged_at = ?2, triaged_at = ?3 WHERE id = ?1")?
+            .execute(params![
+                incident_id,
+                marks.acknowledged.map(Stamp),
+                marks.triaged.map(Stamp)
+            ])?;
     }
     Ok(Event {
         id,
@@ -94,9 +102,8 @@ pub fn append(
         at: event.at,
         recorded_at: now,
         author: author.to_string(),
-        kind: event.kind,
         text: event.text,
-        details: details.0,
+        data: event.data,
     })
 }
 
@@ -238,19 +245,34 @@ pub fn timeline(
     Ok((events, total))
 }
 
-/// Recomputes the response state columns (schema_state.sql) of one incident
-/// from its events: for imported incidents, whose file may predate them.
+/// Recomputes the response state columns (schema_state.sql) and the event
+/// count of one incident from its events: for imported incidents, whose
+/// file may predate them, and for the migration that added them.
 pub fn refresh_state(conn: &Connection, incident_id: i64) -> rusqlite::Result<()> {
+    let (events, _) = timeline(conn, incident_id, None)?;
+    let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
     conn.prepare_cached(
-        "UPDATE incidents SET \
-           acknowledged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id \
-             AND e.kind IN ('role_assigned', 'role_handover') AND e.details ->> 'role' = 'commander'), \
-           triaged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id \
-             AND e.kind = 'assessed'), \
-           event_count = (SELECT count(*) FROM events AS e WHERE e.incident_id = incidents.id) \
-         WHERE id = ?1",
+        "UPDATE incidents SET acknowledged_at = ?2, triaged_at = ?3, event_count = ?4 WHERE id = ?1",
     )?
-    .execute([incident_id])?;
+    .execute(params![
+        incident_id,
+        marks.acknowledged.map(Stamp),
+        marks.triaged.map(Stamp),
+        events.len() as i64
+    ])?;
+    Ok(())
+}
+
+/// [`refresh_state`] for every incident: the code half of the migration
+/// that added the columns.
+pub fn refresh_all_states(conn: &Connection) -> rusqlite::Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM incidents ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        refresh_state(conn, id)?;
+    }
     Ok(())
 }
 

@@ -18,12 +18,13 @@ pub mod transfer;
 pub use incidents::ListFilter;
 pub use retro::ActionFilter;
 
-use crate::error::usage;
-use crate::domain::retro::{ActionItem, NewAction, Retro};
+use crate::domain::ops::{Change, Record};
+use crate::domain::retro::{ActionItem, Retro};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::targets::Facts;
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, NewEvent};
+use crate::error::usage;
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
 use response::Scope;
@@ -441,51 +442,71 @@ impl Writer<'_> {
         Ok(incidents::get(&self.tx, id)?)
     }
 
-    /// Inserts a new incident (its `id` and `roles` are ignored) and returns
-    /// its number, allocated inside this transaction.
-    pub fn create(&mut self, draft: &Incident) -> Result<i64> {
-        Ok(incidents::insert(&self.tx, draft)?)
+    /// Stores a new incident and what its declaration records; returns its
+    /// number, allocated inside this transaction.
+    pub fn create(&mut self, mut change: Change) -> Result<i64> {
+        let id = incidents::insert(&self.tx, &change.incident)?;
+        change.incident.id = id;
+        self.apply(change)?;
+        Ok(id)
     }
 
-    /// Stores the incident's state columns.
-    pub fn save(&mut self, incident: &Incident) -> Result<()> {
-        Ok(incidents::update(&self.tx, incident)?)
+    /// Stores what an operation did: the incident's state, its role
+    /// holders, its events in order and the records beside them.
+    pub fn apply(&mut self, change: Change) -> Result<()> {
+        if change.is_empty() && change.records.is_empty() {
+            return Ok(());
+        }
+        let Change {
+            incident,
+            events,
+            records,
+        } = change;
+        let id = incident.id;
+        let held = incidents::roles(&self.tx, id)?;
+        for gone in held.iter().filter(|h| !incident.roles.contains(h)) {
+            incidents::remove_role(&self.tx, id, &gone.role, &gone.person)?;
+        }
+        for new in incident.roles.iter().filter(|h| !held.contains(h)) {
+            incidents::add_role(&self.tx, id, &new.role, &new.person, self.now)?;
+        }
+        incidents::update(&self.tx, &incident)?;
+        let mut assessed = None;
+        for event in events {
+            let kind = event.kind();
+            let event_id = self.append(id, event)?;
+            if kind == EventKind::Assessed {
+                assessed = Some(event_id);
+            }
+        }
+        for record in records {
+            match record {
+                Record::Assessment(mut a) => {
+                    a.incident_id = id;
+                    a.event_id = assessed.ok_or_else(|| anyhow!("an assessment without its event"))?;
+                    assessments::insert(&self.tx, &a)?;
+                }
+                Record::Retro(r) => retro::save(&self.tx, id, &r, self.now)?,
+                Record::NewAction(number, item) => {
+                    retro::add_action(&self.tx, number, id, &item, self.now)?;
+                }
+                Record::Action(item) => retro::save_action(&self.tx, &item)?,
+            }
+        }
+        Ok(())
     }
 
-    pub fn add_role(&mut self, id: i64, role: &str, person: &str) -> Result<()> {
-        Ok(incidents::add_role(&self.tx, id, role, person, self.now)?)
-    }
-
-    pub fn remove_role(&mut self, id: i64, role: &str, person: &str) -> Result<()> {
-        Ok(incidents::remove_role(&self.tx, id, role, person)?)
-    }
-
-    /// Stores a triage assessment (its `id` is ignored) and returns its id.
-    pub fn add_assessment(&mut self, assessment: &Assessment) -> Result<i64> {
-        Ok(assessments::insert(&self.tx, assessment)?)
+    /// The number the next action item gets.
+    pub fn next_action_id(&self) -> Result<i64> {
+        Ok(retro::next_action_id(&self.tx)?)
     }
 
     pub fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
         Ok(retro::get(&self.tx, incident_id)?)
     }
 
-    /// Stores the incident's retrospective (creating it the first time).
-    pub fn save_retro(&mut self, incident_id: i64, value: &Retro) -> Result<()> {
-        Ok(retro::save(&self.tx, incident_id, value, self.now)?)
-    }
-
-    /// Adds an open action item to the incident; returns its number.
-    pub fn add_action(&mut self, incident_id: i64, item: &NewAction) -> Result<i64> {
-        Ok(retro::add_action(&self.tx, incident_id, item, self.now)?)
-    }
-
     pub fn action(&self, id: i64) -> Result<Option<ActionItem>> {
         Ok(retro::action(&self.tx, id)?)
-    }
-
-    /// Stores an action item's status, done time, note and link.
-    pub fn save_action(&mut self, item: &ActionItem) -> Result<()> {
-        Ok(retro::save_action(&self.tx, item)?)
     }
 
     pub fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
@@ -503,7 +524,7 @@ impl Writer<'_> {
     }
 
     /// Appends one event to the incident's timeline, written by the actor.
-    pub fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
+    fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
         let stored = events::append(&self.tx, incident_id, &self.author, self.now, event)?;
         let id = stored.id;
         self.appended.push(stored);

@@ -6,11 +6,11 @@
 
 use super::ListFilter;
 use super::sql::Stamp;
-use crate::domain::targets::{Facts, UpdateFact};
-use crate::domain::{Category, EventKind, Incident, Status};
+use crate::domain::targets::{self, Facts, UpdateFact};
+use crate::domain::{Category, EventData, Incident, Status};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The kinds `events_for_updates` indexes. Spelled literally in the SQL: the
 /// planner uses a partial index only for a condition written like its own.
@@ -168,88 +168,76 @@ pub fn facts_of(conn: &Connection, id: i64) -> rusqlite::Result<Facts> {
 /// reads every note, or walks every update of every incident.
 fn history(conn: &Connection, selection: &str, values: &[Value]) -> rusqlite::Result<HashMap<i64, Facts>> {
     let mut out: HashMap<i64, Facts> = HashMap::new();
-    // Text-valued detail fields only, as the targets read them.
-    let text = |field: &str| {
-        format!("iif(json_type(e.details, '$.{field}') = 'text', e.details ->> '{field}', NULL)")
-    };
     let mut statement = conn.prepare_cached(&format!(
-        "SELECT e.incident_id, e.at, e.kind, e.author, {}, {}, {} \
+        "SELECT e.incident_id, e.at, e.author, e.id, e.kind, e.details \
          FROM incidents AS i CROSS JOIN events AS e INDEXED BY events_for_updates \
          WHERE {selection} AND e.incident_id = i.id AND e.kind IN {INDEXED_KINDS} \
-         ORDER BY e.incident_id, e.at, e.id",
-        text("to"),
-        text("from"),
-        text("next_update_at"),
+         ORDER BY e.incident_id, e.at, e.id"
     ))?;
-    // Incidents whose severity changed: the first change stands in for the
-    // declared level until the `declared` event says otherwise.
-    let mut changed = std::collections::BTreeSet::new();
+    // Incidents whose severity changed: their first change, until the
+    // `declared` event says what the level was at declaration.
+    let mut changed: BTreeMap<i64, EventData> = BTreeMap::new();
     let mut rows = statement.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let facts = out.entry(id).or_default();
         let at = r.get::<_, Stamp>(1)?.0;
-        let kind: EventKind = r.get(2)?;
-        if kind == EventKind::SeverityChanged {
-            if changed.insert(id) {
-                facts.initial_severity = r.get(5)?;
-            }
-            if let Some(to) = r.get::<_, Option<String>>(4)? {
-                facts.severity_changes.push((at, to));
-            }
-        } else {
-            facts.updates.push(UpdateFact {
-                at,
-                kind,
-                author: r.get(3)?,
-                promised: r
-                    .get::<_, Option<String>>(6)?
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-                    .map(|t| t.with_timezone(&chrono::Utc)),
-            });
+        let data = decode(r.get(3)?, &r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?)?;
+        if let EventData::SeverityChanged(m) = &data {
+            facts.severity_changes.push((at, m.to.clone()));
+            changed.entry(id).or_insert(data);
+        } else if let Some(update) = UpdateFact::of(at, &r.get::<_, String>(2)?, &data) {
+            facts.updates.push(update);
         }
     }
     drop(rows);
-    if changed.is_empty() {
-        return Ok(out);
-    }
 
     // The level at declaration, where it changed since: the first
     // `declared` event of each, through the timeline index.
     let mut statement = conn.prepare_cached(
-        "SELECT iif(json_type(details, '$.severity') = 'text', details ->> 'severity', NULL) \
-         FROM events WHERE incident_id = ?1 AND kind = 'declared' ORDER BY at, id LIMIT 1",
+        "SELECT id, details FROM events WHERE incident_id = ?1 AND kind = 'declared' ORDER BY at, id LIMIT 1",
     )?;
-    for id in changed {
-        let level: Option<Option<String>> = statement.query_row([id], |r| r.get(0)).optional()?;
-        if let (Some(facts), Some(Some(level))) = (out.get_mut(&id), level) {
-            facts.initial_severity = Some(level);
+    for (id, first_change) in changed {
+        let declared = statement
+            .query_row([id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .optional()?
+            .map(|(event, details)| decode(event, "declared", details))
+            .transpose()?;
+        if let Some(facts) = out.get_mut(&id) {
+            facts.initial_severity = targets::initial_severity(declared.iter().chain([&first_change]));
         }
     }
     Ok(out)
 }
 
+/// An event's typed data, or the error that names the event.
+fn decode(id: i64, kind: &str, details: Option<String>) -> rusqlite::Result<EventData> {
+    EventData::from_stored(kind, details.as_deref()).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(
+            5,
+            rusqlite::types::Type::Text,
+            format!("event {id}: {e}; run 'incident verify'").into(),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::EventData;
     use crate::domain::NewEvent;
+    use crate::domain::event::sample;
     use crate::store::events;
     use chrono::{DateTime, Utc};
-    use serde_json::json;
 
     fn t(hhmm: &str) -> DateTime<Utc> {
         format!("2026-11-23T{hhmm}:00Z").parse().unwrap()
     }
 
-    fn append(conn: &Connection, id: i64, at: &str, kind: EventKind, details: serde_json::Value) {
-        events::append(
-            conn,
-            id,
-            "alice",
-            t("12:00"),
-            NewEvent::new(t(at), kind, "x").with(details),
-        )
-        .unwrap();
+    fn append(conn: &Connection, id: i64, at: &str, data: EventData) {
+        events::append(conn, id, "alice", t("12:00"), NewEvent::new(t(at), data, "x")).unwrap();
     }
 
     /// The state columns and the narrow query give the facts the whole
@@ -265,58 +253,21 @@ mod tests {
                (3, 'c', 'investigating', 'SEV2', 'other', '2026-11-23T08:00:00Z', 'u3');",
         )
         .unwrap();
-        use EventKind::*;
-        append(&conn, 1, "08:00", Declared, json!({"severity": "SEV2"}));
-        append(
-            &conn,
-            1,
-            "08:40",
-            RoleAssigned,
-            json!({"role": "scribe", "person": "bob"}),
-        );
-        append(
-            &conn,
-            1,
-            "08:50",
-            RoleAssigned,
-            json!({"role": "commander", "person": "bob"}),
-        );
+        append(&conn, 1, "08:00", sample::declared("SEV2"));
+        append(&conn, 1, "08:40", sample::assigned("scribe", "bob"));
+        append(&conn, 1, "08:50", sample::assigned("commander", "bob"));
         // Backdated: the earlier commander wins.
-        append(
-            &conn,
-            1,
-            "08:20",
-            RoleHandover,
-            json!({"role": "commander", "person": "eve"}),
-        );
-        append(
-            &conn,
-            1,
-            "09:00",
-            SeverityChanged,
-            json!({"from": "SEV2", "to": "SEV1"}),
-        );
-        append(
-            &conn,
-            1,
-            "09:10",
-            StatusUpdate,
-            json!({"next_update_at": "2026-11-23T09:30:00Z"}),
-        );
-        append(&conn, 1, "09:05", Comms, json!(null));
-        append(&conn, 1, "09:20", Assessed, json!({}));
-        append(&conn, 1, "09:15", Assessed, json!({}));
-        append(&conn, 1, "09:30", Note, json!(null));
-        append(&conn, 2, "08:00", Declared, json!({"severity": "SEV3"}));
-        append(&conn, 2, "08:30", StatusUpdate, json!({"next_update_at": 7}));
+        append(&conn, 1, "08:20", sample::handover("commander", "eve", "bob"));
+        append(&conn, 1, "09:00", sample::severity("SEV2", "SEV1", None));
+        append(&conn, 1, "09:10", sample::update(Some("2026-11-23T09:30:00Z")));
+        append(&conn, 1, "09:05", EventData::Comms(None));
+        append(&conn, 1, "09:20", sample::assessed());
+        append(&conn, 1, "09:15", sample::assessed());
+        append(&conn, 1, "09:30", EventData::Note);
+        append(&conn, 2, "08:00", sample::declared("SEV3"));
+        append(&conn, 2, "08:30", sample::update(None));
         // No `declared` event: the first change's `from` is the initial level.
-        append(
-            &conn,
-            3,
-            "08:30",
-            SeverityChanged,
-            json!({"from": "SEV3", "to": "SEV2"}),
-        );
+        append(&conn, 3, "08:30", sample::severity("SEV3", "SEV2", None));
 
         let got = facts(&conn, &ListFilter::default()).unwrap();
         assert_eq!(got.len(), 3);

@@ -82,17 +82,26 @@ fn action_from_row(row: &Row<'_>) -> rusqlite::Result<ActionItem> {
     })
 }
 
+/// The number the next action item gets.
+pub fn next_action_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM actions")?
+        .query_row([], |r| r.get(0))
+}
+
+/// Adds an open action item numbered `id` (from [`next_action_id`]).
 pub fn add_action(
     conn: &Connection,
+    id: i64,
     incident_id: i64,
     item: &NewAction,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO actions (incident_id, text, owner, due, kind, status, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO actions (id, incident_id, text, owner, due, kind, status, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
+        id,
         incident_id,
         item.text,
         item.owner,
@@ -237,9 +246,10 @@ mod tests {
             due: due.parse().unwrap(),
             kind: ActionKind::Preventive,
         };
-        let a = add_action(&conn, 1, &new("alert", "erin", "2026-12-15"), now).unwrap();
-        let b = add_action(&conn, 1, &new("index", "bob", "2026-12-01"), now).unwrap();
-        let c = add_action(&conn, 1, &new("docs", "erin", "2026-11-30"), now).unwrap();
+        let add = |item| add_action(&conn, next_action_id(&conn).unwrap(), 1, &item, now).unwrap();
+        let a = add(new("alert", "erin", "2026-12-15"));
+        let b = add(new("index", "bob", "2026-12-01"));
+        let c = add(new("docs", "erin", "2026-11-30"));
         let mut done = action(&conn, c).unwrap().unwrap();
         done.status = ActionStatus::Done;
         done.done_at = Some(now);

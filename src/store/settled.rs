@@ -186,11 +186,12 @@ mod tests {
         store
             .write("alice", now, |w| {
                 for n in 1..=5 {
-                    w.create(&Incident {
+                    let incident = Incident {
                         status: Status::Closed,
                         declared_at: now - chrono::Duration::days(n),
                         ..Incident::example()
-                    })?;
+                    };
+                    w.create(crate::domain::ops::declare(&incident, None, incident.declared_at))?;
                 }
                 Ok(())
             })

@@ -1,0 +1,634 @@
+//! What each kind of timeline event carries, as typed values.
+//!
+//! The stored form is an event's kind and its details as a JSON object (or
+//! nothing), exactly as earlier releases wrote them: keys in alphabetical
+//! order, absent values as `null`. The hash chain covers that text, so
+//! [`EventData::to_stored`] must keep producing it byte for byte, and
+//! [`EventData::from_stored`] must read what every earlier release wrote.
+
+use super::retro::ActionKind;
+use super::triage::{Customers, Factor};
+use super::{Category, DetectedBy, EventKind, Status};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An event's facts, one variant per [`EventKind`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "details", rename_all = "snake_case")]
+pub enum EventData {
+    Declared(Declared),
+    Note,
+    Decision,
+    /// A remediation step: typed with `update --kind action` (no details)
+    /// or run through `incident exec` (what ran and how it ended).
+    Action(Option<Execution>),
+    Evidence,
+    /// An internal update; may promise the next one.
+    Comms(Option<Promise>),
+    /// A customer-facing status update; may promise the next one.
+    StatusUpdate(Option<Promise>),
+    StatusChanged(StatusMove),
+    Reopened(StatusMove),
+    SeverityChanged(SeverityMove),
+    RoleAssigned(RoleChange),
+    RoleHandover(Handover),
+    RoleRemoved(RoleChange),
+    Escalated(Escalation),
+    Resolved(Resolution),
+    Assessed(Box<Assessed>),
+    RetroUpdated(RetroUpdate),
+    Closed(Closure),
+    ActionAdded(ActionAdded),
+    ActionDone(ActionDone),
+    ActionLinked(ActionLinked),
+    /// Stored details that do not match their kind (a row written by hand,
+    /// or by an early build): kept verbatim, so the entry still shows and
+    /// exports as it was, and no rule reads a fact from it.
+    #[serde(skip)]
+    Unreadable {
+        kind: EventKind,
+        details: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Declared {
+    pub title: String,
+    pub severity: String,
+    pub category: Category,
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub detected_by: Option<DetectedBy>,
+    #[serde(default, with = "stamp_opt")]
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+/// How a command run through `incident exec` ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Execution {
+    pub command: Vec<String>,
+    pub exit_status: Option<i32>,
+    pub signal: Option<i32>,
+    pub duration_ms: u64,
+    /// Why it could not start, when it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The next status update an update promised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promise {
+    #[serde(with = "stamp")]
+    pub next_update_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusMove {
+    pub from: Status,
+    pub to: Status,
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    pub from: Status,
+    /// Always `resolved`; some early databases left it out.
+    #[serde(default = "resolved")]
+    pub to: Status,
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+fn resolved() -> Status {
+    Status::Resolved
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityMove {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub role: String,
+    pub person: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    pub role: String,
+    pub person: String,
+    pub previous: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Escalation {
+    pub to: Vec<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub severity: String,
+    /// The recipients came from the configured escalation policy.
+    #[serde(default)]
+    pub policy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessed {
+    pub impact: String,
+    pub sees: String,
+    pub customers: Customers,
+    #[serde(with = "stamp")]
+    pub impact_started_at: DateTime<Utc>,
+    pub tickets: u32,
+    #[serde(default)]
+    pub factors: Vec<Factor>,
+    #[serde(default)]
+    pub checked: Vec<String>,
+    pub suggested_severity: String,
+    pub reason: String,
+    pub severity: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetroUpdate {
+    /// The names of the fields that changed (`retro::field`), in order.
+    pub changed: Vec<String>,
+    /// Their new values, by name.
+    pub values: BTreeMap<String, RetroValue>,
+}
+
+/// A retrospective field's value: a list (the whys, …) or a text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RetroValue {
+    List(Vec<String>),
+    Text(Option<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub from: Status,
+    pub to: Status,
+    /// The incident's action items when it closed (`A-3`, …).
+    #[serde(default)]
+    pub action_items: Vec<String>,
+    /// Why it closed without action items.
+    #[serde(default)]
+    pub no_actions: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionAdded {
+    /// As shown: `A-3`.
+    pub action: String,
+    pub action_id: i64,
+    pub text: String,
+    pub owner: String,
+    pub due: NaiveDate,
+    pub kind: ActionKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDone {
+    pub action: String,
+    pub action_id: i64,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionLinked {
+    pub action: String,
+    pub action_id: i64,
+    pub link: String,
+    #[serde(default)]
+    pub previous: Option<String>,
+}
+
+/// Stored details this release cannot read as their kind says.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind} event details do not match their kind: {why}")]
+pub struct Unreadable {
+    pub kind: String,
+    pub why: String,
+}
+
+impl EventData {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            EventData::Declared(_) => EventKind::Declared,
+            EventData::Note => EventKind::Note,
+            EventData::Decision => EventKind::Decision,
+            EventData::Action(_) => EventKind::Action,
+            EventData::Evidence => EventKind::Evidence,
+            EventData::Comms(_) => EventKind::Comms,
+            EventData::StatusUpdate(_) => EventKind::StatusUpdate,
+            EventData::StatusChanged(_) => EventKind::StatusChanged,
+            EventData::Reopened(_) => EventKind::Reopened,
+            EventData::SeverityChanged(_) => EventKind::SeverityChanged,
+            EventData::RoleAssigned(_) => EventKind::RoleAssigned,
+            EventData::RoleHandover(_) => EventKind::RoleHandover,
+            EventData::RoleRemoved(_) => EventKind::RoleRemoved,
+            EventData::Escalated(_) => EventKind::Escalated,
+            EventData::Resolved(_) => EventKind::Resolved,
+            EventData::Assessed(_) => EventKind::Assessed,
+            EventData::RetroUpdated(_) => EventKind::RetroUpdated,
+            EventData::Closed(_) => EventKind::Closed,
+            EventData::ActionAdded(_) => EventKind::ActionAdded,
+            EventData::ActionDone(_) => EventKind::ActionDone,
+            EventData::ActionLinked(_) => EventKind::ActionLinked,
+            EventData::Unreadable { kind, .. } => *kind,
+        }
+    }
+
+    /// The details as JSON (`null` when the kind carries none), with keys
+    /// in alphabetical order as they have always been stored.
+    pub fn details(&self) -> serde_json::Value {
+        if let EventData::Unreadable { details, .. } = self {
+            return match details {
+                None => serde_json::Value::Null,
+                Some(text) => serde_json::from_str(text).unwrap_or_else(|_| text.as_str().into()),
+            };
+        }
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut tagged)) => tagged.remove("details").unwrap_or_default(),
+            // Every variant serialises to a tagged object.
+            _ => serde_json::Value::Null,
+        }
+    }
+
+    /// The kind and the details text, as stored and hashed.
+    pub fn to_stored(&self) -> (EventKind, Option<String>) {
+        if let EventData::Unreadable { kind, details } = self {
+            return (*kind, details.clone());
+        }
+        let details = self.details();
+        (self.kind(), (!details.is_null()).then(|| details.to_string()))
+    }
+
+    /// Reads an event's stored kind and details text strictly: details
+    /// that do not match their kind are refused.
+    pub fn parse_stored(kind: &str, details: Option<&str>) -> Result<EventData, Unreadable> {
+        let unreadable = |why: String| Unreadable {
+            kind: kind.to_string(),
+            why,
+        };
+        let details = match details {
+            None => serde_json::Value::Null,
+            Some(text) => serde_json::from_str(text).map_err(|e| unreadable(e.to_string()))?,
+        };
+        Self::from_parts(kind, details).map_err(unreadable)
+    }
+
+    /// Reads an event's stored kind and details text as the timeline shows
+    /// them: details that do not match their kind are kept as
+    /// [`EventData::Unreadable`]; only an unknown kind is refused.
+    pub fn from_stored(kind: &str, details: Option<&str>) -> Result<EventData, Unreadable> {
+        Self::parse_stored(kind, details).or_else(|e| match kind.parse::<EventKind>() {
+            Ok(kind) => Ok(EventData::Unreadable {
+                kind,
+                details: details.map(String::from),
+            }),
+            Err(_) => Err(e),
+        })
+    }
+
+    /// From a kind and already-parsed details (an export file's).
+    pub fn from_parts(kind: &str, details: serde_json::Value) -> Result<EventData, String> {
+        let tagged = serde_json::json!({ "kind": kind, "details": details });
+        serde_json::from_value(tagged).map_err(|e| e.to_string())
+    }
+
+    /// A commander was assigned (or handed the role): what meets the
+    /// acknowledge target.
+    pub fn assigns_commander(&self) -> bool {
+        match self {
+            EventData::RoleAssigned(c) => c.role == super::roles::COMMANDER,
+            EventData::RoleHandover(h) => h.role == super::roles::COMMANDER,
+            _ => false,
+        }
+    }
+
+    /// A status update that counts for the update target, and the next one
+    /// it promised.
+    pub fn as_update(&self) -> Option<Option<DateTime<Utc>>> {
+        match self {
+            EventData::StatusUpdate(p) | EventData::Comms(p) => Some(p.map(|p| p.next_update_at)),
+            _ => None,
+        }
+    }
+}
+
+/// Times as stored everywhere: RFC 3339 in UTC at whole seconds.
+pub(crate) mod stamp {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&crate::time::to_rfc3339(*t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| serde::de::Error::custom(format!("'{text}' is not an RFC 3339 time: {e}")))
+    }
+}
+
+pub(crate) mod stamp_opt {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => super::stamp::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => DateTime::parse_from_rfc3339(&text)
+                .map(|t| Some(t.with_timezone(&Utc)))
+                .map_err(|e| serde::de::Error::custom(format!("'{text}' is not an RFC 3339 time: {e}"))),
+        }
+    }
+}
+
+/// Events for unit tests, with only what a test cares about filled in.
+#[cfg(test)]
+pub mod sample {
+    use super::*;
+
+    pub fn declared(severity: &str) -> EventData {
+        EventData::Declared(Declared {
+            title: "Checkout returns 500s".into(),
+            severity: severity.into(),
+            category: Category::Availability,
+            services: vec![],
+            channels: vec![],
+            summary: None,
+            detected_by: None,
+            started_at: None,
+        })
+    }
+
+    pub fn assigned(role: &str, person: &str) -> EventData {
+        EventData::RoleAssigned(RoleChange {
+            role: role.into(),
+            person: person.into(),
+        })
+    }
+
+    pub fn handover(role: &str, person: &str, previous: &str) -> EventData {
+        EventData::RoleHandover(Handover {
+            role: role.into(),
+            person: person.into(),
+            previous: previous.into(),
+        })
+    }
+
+    pub fn removed(role: &str, person: &str) -> EventData {
+        EventData::RoleRemoved(RoleChange {
+            role: role.into(),
+            person: person.into(),
+        })
+    }
+
+    pub fn severity(from: &str, to: &str, reason: Option<&str>) -> EventData {
+        EventData::SeverityChanged(SeverityMove {
+            from: from.into(),
+            to: to.into(),
+            reason: reason.map(String::from),
+        })
+    }
+
+    pub fn status(from: Status, to: Status) -> EventData {
+        EventData::StatusChanged(StatusMove {
+            from,
+            to,
+            summary: None,
+        })
+    }
+
+    pub fn resolved(from: Status) -> EventData {
+        EventData::Resolved(Resolution {
+            from,
+            to: Status::Resolved,
+            summary: None,
+        })
+    }
+
+    /// A customer status update, promising the next at `next`.
+    pub fn update(next: Option<&str>) -> EventData {
+        EventData::StatusUpdate(next.map(|t| Promise {
+            next_update_at: t.parse().expect("an RFC 3339 time"),
+        }))
+    }
+
+    pub fn assessed() -> EventData {
+        EventData::Assessed(Box::new(Assessed {
+            impact: "checkout fails".into(),
+            sees: "errors".into(),
+            customers: Customers::Some,
+            impact_started_at: "2026-11-23T07:50:00Z".parse().expect("a time"),
+            tickets: 0,
+            factors: vec![],
+            checked: vec![],
+            suggested_severity: "SEV2".into(),
+            reason: "SEV2 because some customers are affected".into(),
+            severity: "SEV2".into(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    /// What the previous release wrote, kind and details verbatim: reading
+    /// and writing them again gives the same bytes, so chains carry over.
+    const STORED: &[(&str, Option<&str>)] = &[
+        (
+            "declared",
+            Some(
+                r#"{"category":"availability","channels":["https://chat/inc-1"],"detected_by":"monitoring","services":["checkout"],"severity":"SEV2","started_at":"2026-11-23T07:55:00Z","summary":null,"title":"Checkout 500s"}"#,
+            ),
+        ),
+        ("note", None),
+        ("decision", None),
+        ("evidence", None),
+        ("action", None),
+        (
+            "action",
+            Some(
+                r#"{"command":["systemctl","restart","api"],"duration_ms":2300,"exit_status":0,"signal":null}"#,
+            ),
+        ),
+        (
+            "action",
+            Some(
+                r#"{"command":["nope"],"duration_ms":1,"error":"not found","exit_status":null,"signal":null}"#,
+            ),
+        ),
+        ("comms", None),
+        (
+            "status_update",
+            Some(r#"{"next_update_at":"2026-11-23T09:00:00Z"}"#),
+        ),
+        (
+            "status_changed",
+            Some(r#"{"from":"investigating","summary":null,"to":"identified"}"#),
+        ),
+        (
+            "reopened",
+            Some(r#"{"from":"resolved","summary":null,"to":"investigating"}"#),
+        ),
+        (
+            "resolved",
+            Some(r#"{"from":"mitigated","summary":"rolled back","to":"resolved"}"#),
+        ),
+        (
+            "severity_changed",
+            Some(r#"{"from":"SEV2","reason":null,"to":"SEV1"}"#),
+        ),
+        ("role_assigned", Some(r#"{"person":"alice","role":"commander"}"#)),
+        (
+            "role_handover",
+            Some(r#"{"person":"carol","previous":"alice","role":"commander"}"#),
+        ),
+        ("role_removed", Some(r#"{"person":"bob","role":"scribe"}"#)),
+        (
+            "escalated",
+            Some(r#"{"policy":true,"reason":"db down","severity":"SEV1","to":["dba-oncall"]}"#),
+        ),
+        (
+            "assessed",
+            Some(
+                r#"{"checked":["C3","A1"],"customers":"some","factors":["security"],"impact":"checkout fails","impact_started_at":"2026-11-23T07:50:00Z","reason":"SEV1 because C3 is checked","sees":"500s","severity":"SEV1","suggested_severity":"SEV1","tickets":4}"#,
+            ),
+        ),
+        (
+            "retro_updated",
+            Some(
+                r#"{"changed":["impact","whys"],"values":{"impact":"an hour of failed orders","whys":["a","b"]}}"#,
+            ),
+        ),
+        (
+            "closed",
+            Some(r#"{"action_items":["A-1"],"from":"resolved","no_actions":null,"to":"closed"}"#),
+        ),
+        (
+            "action_added",
+            Some(
+                r#"{"action":"A-1","action_id":1,"due":"2026-12-01","kind":"preventive","owner":"bob","text":"alert on locks"}"#,
+            ),
+        ),
+        (
+            "action_done",
+            Some(r#"{"action":"A-1","action_id":1,"note":null}"#),
+        ),
+        (
+            "action_linked",
+            Some(r#"{"action":"A-1","action_id":1,"link":"https://t/OPS-1","previous":null}"#),
+        ),
+    ];
+
+    #[test]
+    fn every_stored_form_reads_and_writes_back_byte_for_byte() {
+        for (kind, details) in STORED {
+            let data = EventData::parse_stored(kind, *details).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(data.kind().as_str(), *kind);
+            let (again_kind, again) = data.to_stored();
+            assert_eq!(again_kind.as_str(), *kind);
+            assert_eq!(again.as_deref(), *details, "{kind}");
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_stored_example() {
+        for kind in EventKind::ALL {
+            assert!(
+                STORED.iter().any(|(k, _)| *k == kind.as_str()),
+                "no example of {kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_resolution_without_its_target_status_reads_as_resolved() {
+        let data =
+            EventData::from_stored("resolved", Some(r#"{"from":"investigating","summary":"x"}"#)).unwrap();
+        assert_eq!(
+            data,
+            EventData::Resolved(Resolution {
+                from: Status::Investigating,
+                to: Status::Resolved,
+                summary: Some("x".into())
+            })
+        );
+    }
+
+    #[test]
+    fn details_that_do_not_match_their_kind_are_refused_strictly_and_kept_verbatim_otherwise() {
+        let err = EventData::parse_stored("severity_changed", Some(r#"{"from":1}"#)).unwrap_err();
+        assert!(
+            err.to_string().starts_with("severity_changed event details"),
+            "{err}"
+        );
+        assert!(EventData::parse_stored("note", Some("not json")).is_err());
+        let kept = EventData::from_stored("severity_changed", Some(r#"{"from":1}"#)).unwrap();
+        assert_eq!(kept.kind(), EventKind::SeverityChanged);
+        assert_eq!(kept.to_stored().1.as_deref(), Some(r#"{"from":1}"#));
+        assert_eq!(kept.details(), serde_json::json!({"from": 1}));
+        // Nothing counts it as what its kind would mean.
+        let commander = EventData::from_stored("role_assigned", Some(r#"{"role":"commander"}"#)).unwrap();
+        assert!(!commander.assigns_commander());
+        assert!(EventData::from_stored("bogus", None).is_err());
+    }
+
+    #[test]
+    fn the_commander_rule_is_one_predicate() {
+        let assign = |role: &str| {
+            EventData::RoleAssigned(RoleChange {
+                role: role.into(),
+                person: "a".into(),
+            })
+        };
+        assert!(assign("commander").assigns_commander());
+        assert!(!assign("scribe").assigns_commander());
+        let handover = EventData::RoleHandover(Handover {
+            role: "commander".into(),
+            person: "b".into(),
+            previous: "a".into(),
+        });
+        assert!(handover.assigns_commander());
+        assert!(!EventData::Note.assigns_commander());
+    }
+
+    #[test]
+    fn updates_and_their_promises() {
+        let promised = EventData::StatusUpdate(Some(Promise {
+            next_update_at: t("2026-11-23T09:00:00Z"),
+        }));
+        assert_eq!(promised.as_update(), Some(Some(t("2026-11-23T09:00:00Z"))));
+        assert_eq!(EventData::Comms(None).as_update(), Some(None));
+        assert_eq!(EventData::Note.as_update(), None);
+    }
+}
