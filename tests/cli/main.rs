@@ -11,6 +11,7 @@ mod exec;
 mod hooks;
 mod lifecycle;
 mod list;
+mod pipes;
 mod retro;
 mod roles;
 mod show;
