@@ -36,8 +36,8 @@ PEER=1
 if [[ $QUICK == 1 ]]; then PEER=0; else need task taskwarrior || PEER=0; fi
 
 echo "building the release binary …" >&2
-# .cargo/config.toml builds for an explicit target (static on glibc), so the
-# binary's path is whatever cargo reports.
+# The binary's path is whatever cargo reports: target/release/ by default, or
+# elsewhere with CARGO_TARGET_DIR or a --target build (docs/install.md).
 BIN=$(cd "$ROOT" && cargo build --release --quiet --message-format=json-render-diagnostics | python3 -c '
 import json, sys
 for line in sys.stdin:

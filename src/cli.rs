@@ -30,7 +30,10 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Shown under their own heading in every `--help`, after the subcommand's
+/// own options, so those are not lost among these.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]
     #[arg(

@@ -41,12 +41,22 @@ pub fn exit_code(err: &anyhow::Error) -> (u8, bool) {
     }
 }
 
+/// Whether the error comes from writing to a closed pipe (EPIPE), however it
+/// was wrapped: a plain `write!`, serde_json writing a `--json` document or
+/// an export (its own error type, which hides the io::Error from `chain`),
+/// or an io::Error that carries another error inside.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    use std::io::ErrorKind::BrokenPipe;
+    fn broken(cause: &(dyn std::error::Error + 'static)) -> bool {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return io.kind() == BrokenPipe || io.get_ref().is_some_and(|inner| broken(inner));
+        }
+        if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+            return json.io_error_kind() == Some(BrokenPipe);
+        }
+        false
+    }
+    err.chain().any(broken)
 }
 
 /// Prints the error as one line on stderr and returns the exit code.
@@ -149,10 +159,26 @@ mod tests {
 
     #[test]
     fn broken_pipe_is_a_clean_exit() {
-        let pipe = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "closed");
+        let pipe = || std::io::Error::new(std::io::ErrorKind::BrokenPipe, "closed");
         assert_eq!(
-            exit_code(&anyhow::Error::from(pipe).context("writing")),
+            exit_code(&anyhow::Error::from(pipe()).context("writing")),
             (0, false)
         );
+        // serde_json writing --json output or an export wraps the io::Error.
+        struct Closed;
+        impl std::io::Write for Closed {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "closed"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let json = || serde_json::to_writer(Closed, &[1, 2, 3]).unwrap_err();
+        assert_eq!(exit_code(&anyhow::Error::from(json())), (0, false));
+        let wrapped = std::io::Error::other(json());
+        assert_eq!(exit_code(&anyhow::Error::from(wrapped)), (0, false));
+        let other = std::io::Error::other("disk full");
+        assert_eq!(exit_code(&anyhow::Error::from(other)), (1, true));
     }
 }

@@ -1,4 +1,5 @@
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -9,7 +10,8 @@ fn main() -> ExitCode {
     if let (Some(flag), None) = (args.next(), args.next())
         && (flag == "--version" || flag == "-V")
     {
-        println!("incident {}", env!("CARGO_PKG_VERSION"));
+        // Not println!, which panics on a closed pipe.
+        let _ = writeln!(std::io::stdout(), "incident {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
     let cli = match incident::cli::Cli::try_parse() {

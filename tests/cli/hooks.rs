@@ -1,4 +1,4 @@
-//! Hooks (SPEC §9): configured commands run after the commit, with the event
+//! Hooks: configured commands run after the commit, with the event
 //! and incident on stdin; failures and timeouts are warnings, never losses.
 
 use crate::support::{Env, kinds, last_event};
