@@ -3,7 +3,7 @@
 use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
-use crate::text::non_blank;
+use crate::text::{clean_list, non_blank};
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
@@ -161,15 +161,4 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Trims, drops blanks and repeats, keeping the order given.
-pub fn clean_list(items: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items.iter().filter_map(|s| non_blank(s)) {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
 }

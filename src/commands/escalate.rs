@@ -4,7 +4,7 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{EventKind, NewEvent};
 use crate::ops;
-use crate::text::{non_blank, one_line};
+use crate::text::{clean_list, non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
 use serde_json::json;
@@ -32,7 +32,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let config = ctx.config()?;
     let level = args.severity.as_deref().map(|s| config.level(s)).transpose()?;
-    let to = super::declare::clean_list(args.to);
+    let to = clean_list(args.to);
     let reason = args.reason.as_deref().and_then(non_blank);
     let now = ctx.now;
     let key = ctx.key(id)?;
