@@ -4,6 +4,7 @@
 
 use crate::error::usage;
 use crate::model::lifecycle::{self, Move};
+use crate::model::retro::{NewAction, format_action_id};
 use crate::model::{EventKind, Incident, NewEvent, Status};
 use crate::store::Writer;
 use anyhow::Result;
@@ -77,4 +78,32 @@ pub fn change_severity(
             .with(json!({"from": from, "to": level, "reason": reason})),
     )?;
     Ok(true)
+}
+
+/// Adds one action item and its event; returns its id (`A-3`). Used by
+/// `incident retro` and `incident action add`.
+pub fn add_action(
+    w: &mut Writer<'_>,
+    incident_id: i64,
+    item: &NewAction,
+    at: DateTime<Utc>,
+) -> Result<String> {
+    let number = w.add_action(incident_id, item)?;
+    let shown = format_action_id(number);
+    let text = format!(
+        "Action {shown} ({}, {}, due {}): {}",
+        item.kind, item.owner, item.due, item.text
+    );
+    w.append(
+        incident_id,
+        NewEvent::new(at, EventKind::ActionAdded, text).with(json!({
+            "action": shown,
+            "action_id": number,
+            "text": item.text,
+            "owner": item.owner,
+            "due": item.due,
+            "kind": item.kind,
+        })),
+    )?;
+    Ok(shown)
 }

@@ -1,18 +1,18 @@
 //! `incident action`: follow-up action items from retrospectives — add them,
 //! list them across all incidents, mark them done, link them to a ticket.
 
-use super::retro::{add_action, local_day};
 use crate::context::Ctx;
 use crate::error::{not_found, usage};
 use crate::model::retro::{
     ActionItem, ActionKind, ActionStatus, NewAction, format_action_id, parse_action_id, parse_due,
 };
 use crate::model::{EventKind, NewEvent};
+use crate::ops;
 use crate::output;
 use crate::postmortem::ActionView;
 use crate::store::{Access, ActionFilter, Writer};
 use crate::text::{non_blank, one_line};
-use crate::time::{human, to_rfc3339};
+use crate::time::{human, local_day, to_rfc3339};
 use anyhow::Result;
 use chrono::{Local, NaiveDate};
 use clap::{Args, Subcommand};
@@ -141,7 +141,7 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
     let now = ctx.now;
     let (store, committed) = ctx.write(|w| {
         w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        add_action(w, id, &item, now)
+        ops::add_action(w, id, &item, now)
     })?;
     let shown = committed.value;
     if ctx.json() {

@@ -11,11 +11,12 @@ use crate::model::retro::{
 };
 use crate::model::triage::{self, Assessment};
 use crate::model::{EventKind, Incident, NewEvent, Status};
+use crate::ops;
 use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
 use crate::store::{Access, ActionFilter, Writer};
 use crate::text::{non_blank, one_line, safe};
-use crate::time::human;
+use crate::time::{human, local_day};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use clap::{Args, ValueEnum};
@@ -119,11 +120,6 @@ pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
     record(ctx, id, change)
 }
 
-/// The local calendar day of `t`: due dates and "overdue" are days.
-pub fn local_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&Local).date_naive()
-}
-
 /// Why the retrospective of this incident cannot be edited now, if it cannot.
 fn refuse_unless_resolved(key: &str, incident: &Incident) -> Result<()> {
     match incident.status {
@@ -184,7 +180,7 @@ fn record(ctx: &Ctx, id: i64, change: Change) -> Result<()> {
             };
             match existing.iter().find(same) {
                 Some(found) => said.push(format!("{} already recorded", format_action_id(found.id))),
-                None => added.push(add_action(w, id, item, now)?),
+                None => added.push(ops::add_action(w, id, item, now)?),
             }
         }
         if !added.is_empty() {
@@ -204,34 +200,6 @@ fn record(ctx: &Ctx, id: i64, change: Change) -> Result<()> {
         false => ctx.say(format!("{key}: {}", one_line(&committed.value.join("; ")))),
     }
     Ok(())
-}
-
-/// Adds one action item and its event; returns its id (`A-3`). Shared with
-/// `incident action add`.
-pub fn add_action(
-    w: &mut Writer<'_>,
-    incident_id: i64,
-    item: &NewAction,
-    at: DateTime<Utc>,
-) -> Result<String> {
-    let number = w.add_action(incident_id, item)?;
-    let shown = format_action_id(number);
-    let text = format!(
-        "Action {shown} ({}, {}, due {}): {}",
-        item.kind, item.owner, item.due, item.text
-    );
-    w.append(
-        incident_id,
-        NewEvent::new(at, EventKind::ActionAdded, text).with(json!({
-            "action": shown,
-            "action_id": number,
-            "text": item.text,
-            "owner": item.owner,
-            "due": item.due,
-            "kind": item.kind,
-        })),
-    )?;
-    Ok(shown)
 }
 
 /// Closes the incident if its retrospective may complete; otherwise says
