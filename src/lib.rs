@@ -14,6 +14,7 @@ pub mod ops;
 pub mod output;
 pub mod postmortem;
 pub mod prompt;
+pub mod render;
 pub mod store;
 pub mod text;
 pub mod time;

@@ -14,6 +14,7 @@ use crate::model::triage::{
 use crate::model::{EventKind, NewEvent};
 use crate::ops;
 use crate::prompt::{self, Cancelled, Prompter};
+use crate::render;
 use crate::store::Access;
 use crate::text::{non_blank, one_line};
 use crate::time::{self, Lean};
@@ -192,7 +193,7 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
         Ok(changed.then_some(from))
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     let mut said = if chosen == suggested {
         format!("{key} assessed: {reason}")

@@ -4,6 +4,7 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::roles::{self, Assignment};
 use crate::model::{EventKind, NewEvent};
+use crate::render;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
@@ -77,7 +78,7 @@ pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
         Ok(Outcome::Changed(text))
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     let key = ctx.key(id)?;
     match committed.value {

@@ -3,6 +3,7 @@
 use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{Category, DetectedBy, EventKind, Incident, NewEvent, Status};
+use crate::render;
 use crate::text::{clean_list, non_blank};
 use anyhow::Result;
 use clap::Args;
@@ -138,7 +139,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
         return super::assess::assess(ctx, id, &super::assess::AnswerArgs::default());
     }
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     let mut out = crate::output::stdout();
     use std::io::Write;

@@ -4,6 +4,7 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{EventKind, NewEvent};
 use crate::ops;
+use crate::render;
 use crate::text::{clean_list, non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
@@ -83,7 +84,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
         Ok((recipients, severity))
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     let (recipients, severity) = committed.value;
     ctx.say(format!(

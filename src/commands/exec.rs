@@ -16,6 +16,7 @@ use crate::context::Ctx;
 use crate::error::{Failure, usage};
 use crate::hooks::{SignalGuard, humantime, signal_name};
 use crate::model::{EventKind, NewEvent};
+use crate::render;
 use crate::store::Access;
 use crate::text::one_line;
 use anyhow::Result;
@@ -87,7 +88,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         }
     };
     if ctx.json() {
-        super::show::print_json(ctx, &store, id, None)?;
+        render::print_incident(ctx, &store, id, None)?;
     } else {
         ctx.say(format!("{key}: recorded action: {}", one_line(&text)));
     }

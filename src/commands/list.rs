@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::model::{Incident, Status};
-use crate::output;
+use crate::output::{self, DEFAULT_ROWS};
 use crate::store::{Access, ListFilter};
 use crate::text::one_line;
 use crate::time::{compact, human};
@@ -12,9 +12,6 @@ use chrono::Local;
 use clap::Args;
 use comfy_table::Cell;
 use std::io::Write;
-
-/// Rows a person sees unless they ask for more; the rest are counted.
-pub(crate) const DEFAULT_ROWS: usize = 50;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {

@@ -14,6 +14,7 @@ use crate::model::{EventKind, Incident, NewEvent, Status};
 use crate::ops;
 use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
+use crate::render;
 use crate::store::{Access, ActionFilter, Writer};
 use crate::text::{non_blank, one_line, safe};
 use crate::time::{human, local_day};
@@ -193,7 +194,7 @@ fn record(ctx: &Ctx, id: i64, change: Change) -> Result<()> {
         Ok(said)
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     match committed.value.is_empty() {
         true => ctx.say(format!("{key}: nothing changed")),

@@ -5,6 +5,7 @@ use crate::context::Ctx;
 use crate::error::usage;
 use crate::model::{EntryKind, EventKind, NewEvent, Status};
 use crate::ops;
+use crate::render;
 use crate::text::{non_blank, one_line};
 use crate::time;
 use anyhow::{Context, Result};
@@ -151,7 +152,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         Ok(said)
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     ctx.say(format!("{key}: {}", one_line(&committed.value.join("; "))));
     Ok(())
