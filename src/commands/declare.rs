@@ -51,7 +51,9 @@ pub struct DeclareArgs {
     pub assess: bool,
 }
 
-pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
+/// Returns the new incident's id when `--assess` asks for the triage walk
+/// next (the dispatcher runs it: a command does not call another).
+pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let config = ctx.config()?;
     let title = non_blank(&args.title).ok_or_else(|| {
         usage("the title is empty; say what is broken, e.g. incident declare \"Checkout returns 500s\"")
@@ -136,10 +138,10 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
                 crate::text::one_line(&draft.title)
             ));
         }
-        return super::assess::assess(ctx, id, &super::assess::AnswerArgs::default());
+        return Ok(Some(id));
     }
     if ctx.json() {
-        return render::print_incident(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None).map(|()| None);
     }
     let mut out = crate::output::stdout();
     use std::io::Write;
@@ -161,5 +163,5 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
             "  no commander yet: incident assign-role {key} commander NAME"
         ));
     }
-    Ok(())
+    Ok(None)
 }

@@ -29,7 +29,11 @@ use anyhow::Result;
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx::new(cli.globals)?;
     match cli.command {
-        Command::Declare(args) => declare::run(&ctx, args),
+        // `declare --assess` goes straight on into the triage walk.
+        Command::Declare(args) => match declare::run(&ctx, args)? {
+            Some(id) => assess::assess(&ctx, id, &assess::AnswerArgs::default()),
+            None => Ok(()),
+        },
         Command::Assess(args) => assess::run(&ctx, args),
         Command::AssignRole(args) => assign_role::run(&ctx, args),
         Command::Escalate(args) => escalate::run(&ctx, args),
