@@ -95,7 +95,15 @@ impl Ctx {
         let mut store = self.open(Access::Write)?;
         let committed = store.write(&actor, self.now, f)?;
         if !hooks.is_empty() {
-            crate::hooks::after_commit(self, &store, hooks, &actor, &committed.events)?;
+            let config = self.config()?;
+            crate::hooks::after_commit(
+                &config.key_prefix,
+                config.source.as_deref(),
+                &store,
+                hooks,
+                &actor,
+                &committed.events,
+            )?;
         }
         Ok((store, committed))
     }

@@ -25,7 +25,6 @@
 //! Which hooks match an event, the stdin document and the warning texts are
 //! pure functions, unit-tested below; [`run`] is the only part that spawns.
 
-use crate::context::Ctx;
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, key};
 use crate::store::Store;
@@ -35,6 +34,7 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::io::{self, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
@@ -132,8 +132,12 @@ pub fn environment(key: &str, event: &Event, context: &[(&'static str, String)])
 /// Ctrl-C (or SIGTERM, SIGHUP) while a hook runs kills that hook's group
 /// too, runs no more hooks, and ends the command with 128+N; what was
 /// committed stays committed.
+///
+/// `prefix` (of incident keys) and `config_file` come from the configuration;
+/// `INCIDENT_CONFIG` names the file, when one was read.
 pub fn after_commit(
-    ctx: &Ctx,
+    prefix: &str,
+    config_file: Option<&Path>,
     store: &Store,
     hooks: &[Hook],
     actor: &str,
@@ -144,16 +148,10 @@ pub fn after_commit(
         ("INCIDENT_DB", db.display().to_string()),
         ("INCIDENT_USER", actor.to_string()),
     ];
-    let prefix = match ctx.config() {
-        Ok(config) => {
-            if let Some(source) = &config.source {
-                let source = std::path::absolute(source).unwrap_or_else(|_| source.clone());
-                context.push(("INCIDENT_CONFIG", source.display().to_string()));
-            }
-            config.key_prefix.clone()
-        }
-        Err(_) => return Ok(()),
-    };
+    if let Some(source) = config_file {
+        let source = std::path::absolute(source).unwrap_or_else(|_| source.to_path_buf());
+        context.push(("INCIDENT_CONFIG", source.display().to_string()));
+    }
     let guard = SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
     // The incident as the whole command left it, read once per incident.
     let mut incidents: BTreeMap<i64, (Incident, Option<Assessment>)> = BTreeMap::new();
@@ -162,7 +160,7 @@ pub fn after_commit(
         if todo.peek().is_none() {
             continue;
         }
-        let key = key::format(&prefix, event.incident_id);
+        let key = key::format(prefix, event.incident_id);
         let incident = match incidents.entry(event.incident_id) {
             Entry::Occupied(found) => found.into_mut(),
             Entry::Vacant(slot) => match store
@@ -172,7 +170,7 @@ pub fn after_commit(
                 Ok(Some(found)) => slot.insert(found),
                 Ok(None) => continue,
                 Err(e) => {
-                    ctx.warn(format!(
+                    warn(format!(
                         "hooks for {} on {key} did not run: cannot read the incident: {e:#}; the event is recorded",
                         event.kind()
                     ));
@@ -188,7 +186,7 @@ pub fn after_commit(
         )) {
             Ok(bytes) => bytes,
             Err(e) => {
-                ctx.warn(format!("hooks for {} on {key} did not run: {e}", event.kind()));
+                warn(format!("hooks for {} on {key} did not run: {e}", event.kind()));
                 continue;
             }
         };
@@ -197,7 +195,7 @@ pub fn after_commit(
         for hook in todo {
             let outcome = run(hook, &input, &env);
             if let Some(message) = warning(hook, &key, event.kind(), &outcome) {
-                ctx.warn(message);
+                warn(message);
             }
             if let Outcome::Interrupted(signal) = outcome {
                 drop(guard);
@@ -207,6 +205,11 @@ pub fn after_commit(
         }
     }
     Ok(())
+}
+
+/// As `Ctx::warn`: one line on stderr.
+fn warn(message: impl AsRef<str>) {
+    eprintln!("warning: {}", message.as_ref());
 }
 
 /// How one hook run ended.

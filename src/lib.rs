@@ -13,6 +13,7 @@ pub mod hooks;
 pub mod output;
 pub mod postmortem;
 pub mod prompt;
+pub mod render;
 pub mod store;
 pub mod text;
 pub mod time;

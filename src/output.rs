@@ -7,6 +7,9 @@ use serde::Serialize;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 
+/// Rows a person sees unless they ask for more; the rest are counted.
+pub const DEFAULT_ROWS: usize = 50;
+
 /// Buffered stdout; a closed pipe surfaces as an error that `main` treats as
 /// a clean exit.
 pub fn stdout() -> BufWriter<StdoutLock<'static>> {

@@ -53,6 +53,17 @@ pub fn non_blank(text: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
+/// Trims, drops blanks and repeats, keeping the order given.
+pub fn clean_list(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items.iter().filter_map(|s| non_blank(s)) {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +100,11 @@ mod tests {
     fn non_blank_trims_and_rejects_blank() {
         assert_eq!(non_blank("  hi  "), Some("hi".into()));
         assert_eq!(non_blank(" \n\t "), None);
+    }
+
+    #[test]
+    fn clean_list_trims_and_drops_blanks_and_repeats_in_order() {
+        let given = [" b ", "a", "", "b", "  ", "c"].map(String::from).to_vec();
+        assert_eq!(clean_list(given), ["b", "a", "c"]);
     }
 }

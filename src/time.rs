@@ -6,7 +6,8 @@
 //! `1w`, compounds such as `1h30m`, and spelled-out units (`10 min`, `2 hours`).
 
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+    DateTime, Datelike, Duration, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Timelike, Utc,
 };
 use std::fmt;
 
@@ -220,6 +221,12 @@ pub fn compact(span: Duration) -> String {
 /// Whole seconds: the precision of every stored time.
 pub fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// The local calendar day of `t`: due dates and "overdue" are days. The one
+/// form here that reads the machine's time zone itself.
+pub fn local_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&Local).date_naive()
 }
 
 #[cfg(test)]

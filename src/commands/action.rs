@@ -1,7 +1,6 @@
 //! `incident action`: follow-up action items from retrospectives — add them,
 //! list them across all incidents, mark them done, link them to a ticket.
 
-use super::retro::local_day;
 use crate::context::Ctx;
 use crate::domain::retro::{
     ActionItem, ActionKind, ActionStatus, NewAction, format_action_id, parse_action_id, parse_due,
@@ -12,7 +11,7 @@ use crate::output;
 use crate::postmortem::ActionView;
 use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line};
-use crate::time::{human, to_rfc3339};
+use crate::time::{human, local_day, to_rfc3339};
 use anyhow::Result;
 use chrono::{Local, NaiveDate};
 use clap::{Args, Subcommand};

@@ -13,6 +13,7 @@ use crate::domain::triage::{
 };
 use crate::error::{Failure, usage};
 use crate::prompt::{self, Cancelled, Prompter};
+use crate::render;
 use crate::store::Access;
 use crate::text::{non_blank, one_line};
 use crate::time::{self, Lean};
@@ -168,7 +169,7 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
         Ok(changed)
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     let mut said = if chosen == suggested {
         format!("{key} assessed: {reason}")

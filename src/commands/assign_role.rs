@@ -4,6 +4,7 @@ use crate::context::Ctx;
 use crate::domain::ops;
 use crate::error::refused;
 use crate::error::usage;
+use crate::render;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
@@ -52,7 +53,7 @@ pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
         Ok(outcome)
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     match committed.value {
         Outcome::Changed(text) | Outcome::Unchanged(text) => ctx.say(format!("{key}: {}", one_line(&text))),

@@ -247,16 +247,3 @@ fn evaluate_all(
     }
     Ok(out)
 }
-
-/// The incident's targets as `check` computes them.
-pub fn targets_of(ctx: &Ctx, store: &Store, incident: &Incident) -> Result<Targets> {
-    let config = ctx.config()?;
-    let facts = store.response_facts(incident.id)?;
-    Ok(targets::evaluate_facts(
-        incident,
-        &facts,
-        &config.levels,
-        ctx.now,
-        config.check_within,
-    ))
-}

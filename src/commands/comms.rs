@@ -5,9 +5,10 @@ use crate::context::Ctx;
 use crate::domain::{Event, EventKind, Incident, Status};
 use crate::error::{not_found, usage};
 use crate::output;
+use crate::render::{self, when};
 use crate::store::Access;
 use crate::text::{one_line, safe};
-use crate::time::{self, compact, human, to_rfc3339};
+use crate::time::{self, human, to_rfc3339};
 use anyhow::Result;
 use chrono::{DateTime, Local, TimeZone, Utc};
 use clap::Args;
@@ -55,7 +56,7 @@ pub fn run(ctx: &Ctx, args: CommsArgs) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let incident = ctx.find(&store, id)?;
     let key = ctx.key(id)?;
-    let targets = super::check::targets_of(ctx, &store, &incident)?;
+    let targets = render::targets_of(ctx, &store, &incident)?;
     let due = targets.next_update().map(|d| d.due);
     let latest = store.latest_event(id, &[EventKind::StatusUpdate])?;
 
@@ -121,15 +122,6 @@ pub fn run(ctx: &Ctx, args: CommsArgs) -> Result<()> {
     }
     ctx.say(said);
     Ok(())
-}
-
-/// `2026-11-23 09:00 (in 25m)` or `2026-11-23 09:00 (overdue by 5m)`.
-pub fn when(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    if due >= now {
-        format!("{} (in {})", human(due, &Local), compact(due - now))
-    } else {
-        format!("{} (OVERDUE by {})", human(due, &Local), compact(now - due))
-    }
 }
 
 /// The template for the next customer-facing update. Angle brackets mark

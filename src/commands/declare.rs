@@ -3,7 +3,8 @@
 use crate::context::Ctx;
 use crate::domain::{Category, DetectedBy, Incident, Status, ops};
 use crate::error::usage;
-use crate::text::non_blank;
+use crate::render;
+use crate::text::{clean_list, non_blank};
 use anyhow::Result;
 use clap::Args;
 
@@ -49,7 +50,9 @@ pub struct DeclareArgs {
     pub assess: bool,
 }
 
-pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
+/// Returns the new incident's id when `--assess` asks for the triage walk
+/// next (the dispatcher runs it: a command does not call another).
+pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let config = ctx.config()?;
     let title = non_blank(&args.title).ok_or_else(|| {
         usage("the title is empty; say what is broken, e.g. incident declare \"Checkout returns 500s\"")
@@ -110,10 +113,10 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
                 crate::text::one_line(&draft.title)
             ));
         }
-        return super::assess::assess(ctx, id, &super::assess::AnswerArgs::default());
+        return Ok(Some(id));
     }
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None).map(|()| None);
     }
     let mut out = crate::output::stdout();
     use std::io::Write;
@@ -135,16 +138,5 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<()> {
             "  no commander yet: incident assign-role {key} commander NAME"
         ));
     }
-    Ok(())
-}
-
-/// Trims, drops blanks and repeats, keeping the order given.
-pub fn clean_list(items: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items.iter().filter_map(|s| non_blank(s)) {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
+    Ok(None)
 }

@@ -5,7 +5,8 @@ use crate::domain::EventData;
 use crate::domain::ops::{self, EscalateRequest, Refusal};
 use crate::error::refused;
 use crate::error::usage;
-use crate::text::{non_blank, one_line};
+use crate::render;
+use crate::text::{clean_list, non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
 
@@ -32,7 +33,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let config = ctx.config()?;
     let level = args.severity.as_deref().map(|s| config.level(s)).transpose()?;
-    let to = super::declare::clean_list(args.to);
+    let to = clean_list(args.to);
     let reason = args.reason.as_deref().and_then(non_blank);
     let now = ctx.now;
     let key = ctx.key(id)?;
@@ -60,7 +61,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
         paged.ok_or_else(|| anyhow::anyhow!("an escalation without its event"))
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     let (recipients, severity) = committed.value;
     ctx.say(format!(

@@ -17,6 +17,7 @@ use crate::domain::event::Execution;
 use crate::domain::ops;
 use crate::error::{Failure, usage};
 use crate::hooks::{SignalGuard, humantime, signal_name};
+use crate::render;
 use crate::store::Access;
 use crate::text::one_line;
 use anyhow::Result;
@@ -86,7 +87,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         }
     };
     if ctx.json() {
-        super::show::print_json(ctx, &store, id, None)?;
+        render::print_incident(ctx, &store, id, None)?;
     } else {
         ctx.say(format!("{key}: recorded action: {}", one_line(&text)));
     }

@@ -13,9 +13,6 @@ use clap::Args;
 use comfy_table::Cell;
 use std::io::Write;
 
-/// Rows a person sees unless they ask for more; the rest are counted.
-pub(crate) const DEFAULT_ROWS: usize = 50;
-
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Include resolved and closed incidents
@@ -58,7 +55,11 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         .as_deref()
         .map(|s| ctx.since("--since", s))
         .transpose()?;
-    let default_rows = if ctx.json() { None } else { Some(DEFAULT_ROWS) };
+    let default_rows = if ctx.json() {
+        None
+    } else {
+        Some(output::DEFAULT_ROWS)
+    };
     let limit = match args.limit {
         Some(0) => None,
         Some(n) => Some(n),

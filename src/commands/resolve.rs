@@ -3,6 +3,7 @@
 use crate::context::Ctx;
 use crate::domain::{EventKind, ops};
 use crate::error::refused;
+use crate::render;
 use crate::text::non_blank;
 use crate::time;
 use anyhow::Result;
@@ -39,7 +40,7 @@ pub fn run(ctx: &Ctx, args: ResolveArgs) -> Result<()> {
         Ok(at - incident.declared_at)
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     ctx.say(format!("Resolved {key} after {}", time::compact(committed.value)));
     Ok(())

@@ -13,11 +13,12 @@ use crate::domain::triage::{self, Assessment};
 use crate::error::{refused, usage};
 use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
+use crate::render;
 use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line, safe};
-use crate::time::human;
+use crate::time::{human, local_day};
 use anyhow::{Context, Result};
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use chrono::{Local, NaiveDate};
 use clap::{Args, ValueEnum};
 use comfy_table::Cell;
 use serde::Deserialize;
@@ -109,11 +110,6 @@ pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
     record(ctx, id, change)
 }
 
-/// The local calendar day of `t`: due dates and "overdue" are days.
-pub fn local_day(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&Local).date_naive()
-}
-
 /// Why the retrospective of this incident cannot be edited now, if it cannot.
 fn refuse_unless_resolved(key: &str, incident: &Incident) -> Result<()> {
     ops::retro_open(incident).map_err(|r| refused(key, r))
@@ -155,7 +151,7 @@ fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
         said.push("retrospective complete; incident closed".into());
     }
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     match said.is_empty() {
         true => ctx.say(format!("{key}: nothing changed")),

@@ -6,10 +6,10 @@ use crate::domain::targets::Targets;
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, Status};
 use crate::output;
+use crate::render;
 use crate::store::{Access, ActionFilter, Store};
 use crate::text::{one_line, safe};
 use crate::time::{compact, human};
-use crate::views::IncidentView;
 use anyhow::Result;
 use chrono::Local;
 use clap::Args;
@@ -18,7 +18,7 @@ use std::io::Write;
 
 /// How many timeline entries a person sees by default: the page `list`
 /// uses, about a screen, the newest last. The rest are counted.
-const DEFAULT_EVENTS: usize = super::list::DEFAULT_ROWS;
+const DEFAULT_EVENTS: usize = output::DEFAULT_ROWS;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let store = ctx.open(Access::Read)?;
     if ctx.json() {
-        return print_json(ctx, &store, id, args.limit);
+        return render::print_incident(ctx, &store, id, args.limit);
     }
     let incident = ctx.find(&store, id)?;
     let limit = match args.limit.unwrap_or(DEFAULT_EVENTS) {
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     };
     let (events, total) = store.timeline(id, limit)?;
     let assessment = store.assessment(id)?;
-    let targets = super::check::targets_of(ctx, &store, &incident)?;
+    let targets = render::targets_of(ctx, &store, &incident)?;
     let mut out = output::stdout();
     write_details(ctx, &mut out, &incident, &targets)?;
     if let Some(a) = &assessment {
@@ -53,19 +53,6 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     write_timeline(&mut out, &events, total)?;
     out.flush()?;
     Ok(())
-}
-
-/// The incident as `show --json` prints it; every command that changes an
-/// incident prints this too, so scripts see one shape.
-pub fn print_json(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Result<()> {
-    let incident = ctx.find(store, id)?;
-    let limit = limit.filter(|n| *n > 0);
-    let (events, total) = store.timeline(id, limit)?;
-    let assessment = store.assessment(id)?;
-    let view = IncidentView::new(ctx.key(id)?, &incident)
-        .with_assessment(assessment.as_ref())
-        .with_timeline(&events, total);
-    output::print_json(&view)
 }
 
 fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Targets) -> Result<()> {
@@ -129,7 +116,7 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Target
         )?;
     }
     if let Some(next) = targets.next_update() {
-        field("next update", super::comms::when(next.due, now))?;
+        field("next update", render::when(next.due, now))?;
     }
     for link in &i.channels {
         field("channel", one_line(link).into_owned())?;

@@ -6,6 +6,7 @@ use crate::domain::ops::{self, Change, Entry, UpdateRequest};
 use crate::domain::{EntryKind, EventKind, Status};
 use crate::error::refused;
 use crate::error::usage;
+use crate::render;
 use crate::text::{non_blank, one_line};
 use crate::time;
 use anyhow::{Context, Result};
@@ -130,7 +131,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         Ok(said)
     })?;
     if ctx.json() {
-        return super::show::print_json(ctx, &store, id, None);
+        return render::print_incident(ctx, &store, id, None);
     }
     ctx.say(format!("{key}: {}", one_line(&committed.value.join("; "))));
     Ok(())

@@ -92,6 +92,53 @@ fn eight_concurrent_writers_lose_nothing_and_readers_never_fail() {
     }
 }
 
+/// What one command of the crash test changes; the timeline of a command
+/// that committed records every part of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Change {
+    /// `update 1 "entry N" --status S`: a note, then the move to S (none if
+    /// already there).
+    Status(&'static str),
+    /// `update 1 "entry N" --severity L`: a note, then the severity change.
+    Severity(&'static str),
+    /// `assign-role 1 commander pN`: the role changes hands (one event).
+    Commander,
+    /// `resolve 1 --summary "fix N"`: the status and the resolution (one event).
+    Resolve,
+}
+
+/// The command of step `n`: status (forward, back, reopen), severity, role
+/// and resolution changes in turn; 5 is prime to the 4 below, so every kind
+/// also runs to completion.
+fn crash_step(n: u32) -> (Change, Vec<String>) {
+    let change = match n % 5 {
+        0 => Change::Status("identified"),
+        1 => Change::Severity(if (n / 5).is_multiple_of(2) { "SEV1" } else { "SEV2" }),
+        2 => Change::Commander,
+        3 => Change::Resolve,
+        _ => Change::Status("mitigated"),
+    };
+    let entry = format!("entry {n}");
+    let strings = |args: &[&str]| args.iter().map(|a| a.to_string()).collect();
+    let args = match change {
+        Change::Status(s) => strings(&["update", "1", &entry, "--status", s]),
+        Change::Severity(l) => strings(&["update", "1", &entry, "--severity", l]),
+        Change::Commander => vec![
+            "assign-role".into(),
+            "1".into(),
+            "commander".into(),
+            format!("p{n}"),
+        ],
+        Change::Resolve => vec![
+            "resolve".into(),
+            "1".into(),
+            "--summary".into(),
+            format!("fix {n}"),
+        ],
+    };
+    (change, args)
+}
+
 #[test]
 fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     let env = Env::new();
@@ -101,91 +148,159 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     let started = std::time::Instant::now();
     env.ok(&["update", "1", "warm-up", "--status", "mitigated"]);
     let span = (started.elapsed().as_micros() as u64 * 3 / 2).max(1_000);
-    let mut succeeded = vec!["warm-up".to_string()];
+    let status_now = || -> String {
+        env.sql()
+            .query_row("SELECT status FROM incidents WHERE id = 1", [], |r| r.get(0))
+            .unwrap()
+    };
+    // The steps that reported success, and those that had to.
+    let mut succeeded = Vec::new();
+    let mut must_succeed = Vec::new();
     // A cheap deterministic pseudo-random sequence of kill delays.
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     for n in 0..120u32 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let status = if n.is_multiple_of(2) {
-            "identified"
-        } else {
-            "mitigated"
-        };
-        let text = format!("entry {n}");
+        let (change, args) = crash_step(n);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // Every fourth command runs to completion: it must then succeed and
+        // be stored, unless it resolves an incident already resolved.
+        let finish = n % 4 == 3;
+        if finish && !(change == Change::Resolve && status_now() == "resolved") {
+            must_succeed.push(n);
+        }
         let mut child = env
-            .raw(&["update", "1", &text, "--status", status])
+            .raw(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Every fourth command runs to completion: it must then be stored.
-        if n % 4 != 3 {
+        if !finish {
             thread::sleep(std::time::Duration::from_micros(seed % span));
             // SIGKILL: no destructors, no cleanup, like a laptop lid or the OOM killer.
             let _ = child.kill();
         }
         if child.wait().unwrap().success() {
-            succeeded.push(text);
+            succeeded.push(n);
         }
     }
+    let missing: Vec<&u32> = must_succeed.iter().filter(|n| !succeeded.contains(n)).collect();
+    assert!(
+        missing.is_empty(),
+        "steps ran to completion but failed: {missing:?}"
+    );
+    // 30 finish; of those only the 6 resolves can be refused.
+    assert!(must_succeed.len() >= 24, "{must_succeed:?}");
+
     let conn = env.sql();
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
-    let events: Vec<(i64, String, String, Option<String>)> = conn
+    type Row = (i64, String, String, Option<String>);
+    let events: Vec<Row> = conn
         .prepare("SELECT id, kind, text, details FROM events WHERE incident_id = 1 ORDER BY id")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    let notes: Vec<&String> = events.iter().filter(|e| e.1 == "note").map(|e| &e.2).collect();
-    for text in &succeeded {
+    let details =
+        |e: &Row| -> serde_json::Value { serde_json::from_str(e.3.as_deref().unwrap_or("null")).unwrap() };
+
+    // Replay the timeline. Never half a change: each note of a status or
+    // severity update is followed by the change it was written with (or by
+    // nothing, when it changed nothing), and no change comes without its
+    // command's note; role and resolve commands are one event each.
+    let mut status = "investigating".to_string();
+    let mut severity = String::new();
+    let mut resolution: Option<String> = None;
+    let mut commander: Option<String> = None;
+    let mut recorded = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let e = &events[i];
+        let d = details(e);
+        match e.1.as_str() {
+            "declared" => severity = d["severity"].as_str().unwrap().to_string(),
+            "note" => {
+                let change = match e.2.strip_prefix("entry ") {
+                    Some(n) => {
+                        let n: u32 = n.parse().unwrap();
+                        recorded.push(n);
+                        crash_step(n).0
+                    }
+                    None => {
+                        assert_eq!(e.2, "warm-up");
+                        Change::Status("mitigated")
+                    }
+                };
+                let (kinds, want, current): (&[&str], _, &mut String) = match change {
+                    Change::Status(s) => (&["status_changed", "reopened"], s, &mut status),
+                    Change::Severity(l) => (&["severity_changed"], l, &mut severity),
+                    other => panic!("a note from {other:?}: {e:?}"),
+                };
+                if current != want {
+                    let next = events.get(i + 1);
+                    assert!(
+                        next.is_some_and(|x| kinds.contains(&x.1.as_str()) && details(x)["to"] == want),
+                        "half a change: {e:?} then {next:?}"
+                    );
+                    *current = want.to_string();
+                    i += 1;
+                }
+            }
+            "resolved" => {
+                let n: u32 = e.2.strip_prefix("Resolved: fix ").unwrap().parse().unwrap();
+                recorded.push(n);
+                assert_eq!(d["summary"], format!("fix {n}"), "{e:?}");
+                status = "resolved".into();
+                resolution = Some(format!("fix {n}"));
+            }
+            "role_assigned" | "role_handover" => {
+                assert_eq!(d["role"], "commander", "{e:?}");
+                assert_eq!(d["previous"].as_str(), commander.as_deref(), "{e:?}");
+                let person = d["person"].as_str().unwrap().to_string();
+                recorded.push(person.trim_start_matches('p').parse().unwrap());
+                commander = Some(person);
+            }
+            _ => panic!("a change without its command: {e:?}"),
+        }
+        i += 1;
+    }
+    // Each kind of change was made at least once (by the steps that finish).
+    for kind in ["status_changed", "severity_changed", "role_handover", "resolved"] {
+        assert!(events.iter().any(|e| e.1 == kind), "no {kind} at all");
+    }
+    // Whatever reported success is recorded.
+    for n in &succeeded {
         assert!(
-            notes.contains(&text),
-            "{text} was reported recorded but is missing"
+            recorded.contains(n),
+            "step {n} was reported recorded but is missing"
         );
     }
-    // Never half a change: each note is followed by the status change it was
-    // written with (or by nothing, when it did not change the status).
-    for (i, e) in events.iter().enumerate() {
-        if e.1 == "note" {
-            let Ok(n) = e.2.trim_start_matches("entry ").parse::<u32>() else {
-                continue;
-            };
-            let want = if n.is_multiple_of(2) {
-                "identified"
-            } else {
-                "mitigated"
-            };
-            let next = events.get(i + 1);
-            let changed = next.is_some_and(|x| x.1 == "status_changed");
-            if changed {
-                assert!(
-                    next.unwrap().3.as_deref().unwrap().contains(want),
-                    "{e:?} {next:?}"
-                );
-            }
-        }
-    }
-    // And the incident's state is what its timeline says.
-    let last_status: Option<String> = events.iter().rev().find(|e| e.1 == "status_changed").map(|e| {
-        serde_json::from_str::<serde_json::Value>(e.3.as_deref().unwrap()).unwrap()["to"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    });
-    let status: String = conn
-        .query_row("SELECT status FROM incidents WHERE id = 1", [], |r| r.get(0))
+    // And the incident's state is what its timeline says, and nothing more.
+    let stored: (String, String, Option<String>) = conn
+        .query_row(
+            "SELECT status, severity, resolution FROM incidents WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .unwrap();
-    assert_eq!(Some(status), last_status.or(Some("investigating".into())));
-    assert!(
-        !succeeded.is_empty(),
-        "some updates should have finished before their kill"
-    );
+    assert_eq!(stored, (status, severity, resolution));
+    let holders: Vec<(String, String)> = conn
+        .prepare("SELECT role, person FROM roles WHERE incident_id = 1")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let want: Vec<(String, String)> = commander
+        .map(|p| ("commander".to_string(), p))
+        .into_iter()
+        .collect();
+    assert_eq!(holders, want);
 }
 
 fn is_root() -> bool {

@@ -112,6 +112,21 @@ impl Env {
         stderr
     }
 
+    /// Runs and records all a script sees, for snapshots of error cases: the
+    /// command, its exit code, stdout and stderr.
+    pub fn outcome(&self, args: &[&str]) -> String {
+        let out = self.cmd().args(args).output().unwrap();
+        let code = out
+            .status
+            .code()
+            .map_or("none (killed by a signal)".into(), |c| c.to_string());
+        format!(
+            "$ incident {args:?}\nexit code: {code}\nstdout:\n{}stderr:\n{}\n",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }
+
     /// Runs with --json and parses stdout.
     pub fn json(&self, args: &[&str]) -> Value {
         let mut all = vec!["--json"];

@@ -94,10 +94,23 @@ fn reordered_and_smuggled_events_are_reported() {
 
 #[test]
 fn a_database_of_the_previous_schema_version_migrates_and_keeps_every_row() {
+    migrates_and_keeps_every_row(migrations::LATEST - 1);
+}
+
+#[test]
+fn a_database_of_the_first_schema_version_migrates_and_keeps_every_row() {
+    migrates_and_keeps_every_row(1);
+}
+
+/// A database at schema `version`, with rows, opened by the binary.
+fn migrates_and_keeps_every_row(version: i64) {
+    assert!((1..migrations::LATEST).contains(&version), "{version}");
     let env = Env::new();
     std::fs::create_dir_all(env.db.parent().unwrap()).unwrap();
     {
-        // The fixture is built from the previous version's own SQL.
+        // The rows are written in version 1's own SQL, then the database is
+        // brought up to `version` by that version's own steps, as a
+        // database kept since then would have been.
         let conn = env.sql();
         conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
         migrations::upgrade_to(&conn, 0, 1).unwrap();
@@ -113,6 +126,8 @@ fn a_database_of_the_previous_schema_version_migrates_and_keeps_every_row() {
                (2, '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'b', 'declared', 'Declared', NULL);",
         )
         .unwrap();
+        migrations::upgrade_to(&conn, 1, version).unwrap();
+        assert_eq!(migrations::user_version(&conn).unwrap(), version);
     }
     let list = env.json(&["list", "--all"]);
     assert_eq!(list.as_array().unwrap().len(), 2);

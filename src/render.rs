@@ -1,0 +1,48 @@
+//! What several commands show alike: the incident as JSON, its response
+//! targets and how a deadline reads. Commands never import each other; what
+//! they share lives here (or in `views`, `text`, `time`, `output`, `ops`).
+
+use crate::context::Ctx;
+use crate::domain::Incident;
+use crate::domain::targets::{self, Targets};
+use crate::output;
+use crate::store::Store;
+use crate::time::{compact, human};
+use crate::views::IncidentView;
+use anyhow::Result;
+use chrono::{DateTime, Local, Utc};
+
+/// The incident as `show --json` prints it; every command that changes an
+/// incident prints this too, so scripts see one shape.
+pub fn print_incident(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Result<()> {
+    let incident = ctx.find(store, id)?;
+    let limit = limit.filter(|n| *n > 0);
+    let (events, total) = store.timeline(id, limit)?;
+    let assessment = store.assessment(id)?;
+    let view = IncidentView::new(ctx.key(id)?, &incident)
+        .with_assessment(assessment.as_ref())
+        .with_timeline(&events, total);
+    output::print_json(&view)
+}
+
+/// The incident's targets as `check` computes them.
+pub fn targets_of(ctx: &Ctx, store: &Store, incident: &Incident) -> Result<Targets> {
+    let config = ctx.config()?;
+    let facts = store.response_facts(incident.id)?;
+    Ok(targets::evaluate_facts(
+        incident,
+        &facts,
+        &config.levels,
+        ctx.now,
+        config.check_within,
+    ))
+}
+
+/// `2026-11-23 09:00 (in 25m)` or `2026-11-23 09:00 (overdue by 5m)`.
+pub fn when(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if due >= now {
+        format!("{} (in {})", human(due, &Local), compact(due - now))
+    } else {
+        format!("{} (OVERDUE by {})", human(due, &Local), compact(now - due))
+    }
+}
