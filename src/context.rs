@@ -5,7 +5,7 @@ use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::domain::{Incident, key};
 use crate::error::{not_found, usage};
-use crate::store::{Access, Committed, Store, Writer};
+use crate::store::{Access, Committed, Store, Transaction};
 use crate::time::{self, Lean};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -83,7 +83,10 @@ impl Ctx {
     /// After the commit, and never inside the transaction, the configured
     /// hooks run for each event appended (unless `--no-hooks`); they can
     /// only warn, never undo or fail the change.
-    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<(Store, Committed<T>)> {
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Transaction) -> Result<T>,
+    ) -> Result<(Store, Committed<T>)> {
         let actor = self.actor()?;
         // Read before writing: a broken configuration stops the command
         // before anything is recorded, not after.

@@ -143,7 +143,7 @@ pub fn after_commit(
     actor: &str,
     events: &[Event],
 ) -> anyhow::Result<()> {
-    let db = std::path::absolute(store.path()).unwrap_or_else(|_| store.path().to_path_buf());
+    let db = std::path::absolute(store.location()).unwrap_or_else(|_| store.location().to_path_buf());
     let mut context = vec![
         ("INCIDENT_DB", db.display().to_string()),
         ("INCIDENT_USER", actor.to_string()),

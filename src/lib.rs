@@ -17,4 +17,5 @@ pub mod render;
 pub mod store;
 pub mod text;
 pub mod time;
+pub mod transfer;
 pub mod views;

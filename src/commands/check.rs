@@ -7,7 +7,7 @@ use crate::domain::targets::{self, Deadline, Facts, Outcome, Target, Targets};
 use crate::domain::{Incident, Status};
 use crate::error::Failure;
 use crate::output;
-use crate::store::{Access, ActionFilter, ListFilter, Store};
+use crate::store::{Access, ActionFilter, ListFilter, Scope, Store};
 use crate::text::one_line;
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
@@ -234,7 +234,7 @@ fn evaluate_all(
             statuses: open,
             ..filter.clone()
         };
-        store.each_response(&open, &mut add)?;
+        store.each_response(&open, Scope::All, &mut add)?;
     }
     // The retro target counts from resolution at the current level and reads
     // nothing from the timeline: no update history for these.
@@ -243,7 +243,7 @@ fn evaluate_all(
             statuses: done,
             ..filter.clone()
         };
-        store.each_response_state(&done, &mut add)?;
+        store.each_response(&done, Scope::Milestones, &mut add)?;
     }
     Ok(out)
 }

@@ -4,8 +4,8 @@
 
 use crate::context::Ctx;
 use crate::output;
-use crate::store::transfer;
 use crate::store::{Access, Store};
+use crate::transfer::{self, Header};
 use anyhow::Result;
 use clap::Args;
 use std::io::Write;
@@ -54,14 +54,18 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
 /// Streams the document one incident at a time, so a large database never
 /// sits in memory.
 fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], out: &mut impl Write) -> Result<()> {
-    let header = transfer::header();
+    let header = Header {
+        format: transfer::FORMAT.into(),
+        version: transfer::VERSION,
+        exported_at: ctx.now,
+    };
     writeln!(out, "{{")?;
     writeln!(out, "  \"format\": {},", serde_json::to_string(&header.format)?)?;
-    writeln!(out, "  \"schema_version\": {},", header.schema_version)?;
+    writeln!(out, "  \"version\": {},", header.version)?;
     writeln!(
         out,
         "  \"exported_at\": \"{}\",",
-        crate::time::to_rfc3339(ctx.now)
+        crate::time::to_rfc3339(header.exported_at)
     )?;
     write!(out, "  \"incidents\": [")?;
     for (n, id) in ids.iter().enumerate() {

@@ -4,11 +4,10 @@
 use crate::context::Ctx;
 use crate::error::usage;
 use crate::output;
-use crate::store::migrations;
-use crate::store::transfer::{self, Dump, Outcome};
+use crate::transfer::{self, Outcome};
 use anyhow::{Context, Result};
 use clap::Args;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -16,13 +15,6 @@ use std::path::PathBuf;
 pub struct ImportArgs {
     /// A file written by `incident export`; '-' reads stdin
     pub file: PathBuf,
-}
-
-#[derive(Deserialize)]
-struct ExportFile {
-    format: String,
-    schema_version: i64,
-    incidents: Vec<Dump>,
 }
 
 #[derive(Serialize)]
@@ -44,29 +36,14 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             .and_then(|mut f| f.read_to_string(&mut text))
             .map_err(|e| usage(format!("cannot read {shown}: {e}")))?;
     }
-    let file: ExportFile =
-        serde_json::from_str(&text).map_err(|e| usage(format!("{shown} is not an incident export: {e}")))?;
-    if file.format != transfer::FORMAT {
-        return Err(usage(format!(
-            "{shown} has format '{}'; this incident reads '{}'",
-            file.format,
-            transfer::FORMAT
-        )));
-    }
-    if file.schema_version > migrations::LATEST {
-        return Err(usage(format!(
-            "{shown} was exported at schema version {}, newer than this incident's {}; upgrade incident to import it",
-            file.schema_version,
-            migrations::LATEST
-        )));
-    }
+    let records = transfer::read(&text).map_err(|e| usage(format!("{shown}: {e}")))?;
     // All or nothing: one bad incident leaves the database as it was.
     let (_, committed) = ctx.write(|w| {
-        file.incidents
+        records
             .iter()
             .enumerate()
-            .map(|(n, dump)| {
-                w.import(dump)
+            .map(|(n, record)| {
+                w.import(record)
                     .with_context(|| format!("{shown}: incident #{}", n + 1))
             })
             .collect::<Result<Vec<_>>>()
@@ -75,18 +52,9 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let rows: Vec<ReportRow> = committed
         .value
         .into_iter()
-        .map(|outcome| {
-            let id = match outcome {
-                Outcome::Added { id, .. }
-                | Outcome::Extended { id, .. }
-                | Outcome::Unchanged { id }
-                | Outcome::NewerHere { id }
-                | Outcome::Diverged { id } => id,
-            };
-            ReportRow {
-                key: crate::domain::key::format(prefix, id),
-                outcome,
-            }
+        .map(|outcome| ReportRow {
+            key: crate::domain::key::format(prefix, outcome.id()),
+            outcome,
         })
         .collect();
     if ctx.json() {

@@ -5,7 +5,7 @@ use crate::domain::stats::{self, Settled, Spread, Summary, TargetTally};
 use crate::domain::targets::{self, Facts};
 use crate::domain::{Incident, Status};
 use crate::output;
-use crate::store::{Access, ActionFilter, ListFilter, SETTLE_BATCH, Store};
+use crate::store::{Access, ActionFilter, ListFilter, SETTLE_BATCH, Scope, Store};
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         severities: severities.clone(),
         ..ListFilter::default()
     };
-    let store = ctx.open(Access::Read)?;
+    let mut store = ctx.open(Access::Read)?;
     let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
     let mut summarizer = stats::Summarizer::new(&levels);
     let evaluate = |incident: &Incident, facts: &Facts| {
@@ -100,18 +100,17 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     })?;
     // One snapshot: an incident settled or changed by another command in
     // between must be counted exactly once.
-    let actions = store.snapshot(|store| {
-        for group in store.settled_groups(key, since)? {
-            if severities.is_empty() || severities.contains(&group.severity) {
-                summarizer.add_settled(&group);
-            }
+    // (The store reads in one snapshot until its next write.)
+    for group in store.settled_groups(key, since)? {
+        if severities.is_empty() || severities.contains(&group.severity) {
+            summarizer.add_settled(&group);
         }
-        store.each_unsettled(&filter, key, |incident, facts| {
-            summarizer.add(&incident, &evaluate(&incident, &facts));
-            Ok(())
-        })?;
-        action_item_counts(ctx, store)
+    }
+    store.each_response(&filter, Scope::Unsettled(key), |incident, facts| {
+        summarizer.add(&incident, &evaluate(&incident, &facts));
+        Ok(())
     })?;
+    let actions = action_item_counts(ctx, &store)?;
     let summary = summarizer.finish();
     let retro = summary.retros();
 

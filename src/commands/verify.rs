@@ -55,8 +55,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         incidents: Vec::new(),
     };
     for id in ids {
-        let crate::store::events::Chain { uid, head, rows } =
-            store.chain(id)?.ok_or_else(|| ctx.missing(id))?;
+        let chain::Chain { uid, head, rows } = store.chain(id)?.ok_or_else(|| ctx.missing(id))?;
         let links: Vec<_> = rows.iter().map(|r| r.link()).collect();
         let problems = chain::verify(&uid, head.as_deref(), &links);
         report.intact &= problems.is_empty();

@@ -106,6 +106,45 @@ pub fn verify(incident_uid: &str, head: Option<&str>, links: &[Link<'_>]) -> Vec
     problems
 }
 
+/// An event's chain fields and content, verbatim from the file.
+pub struct ChainRow {
+    pub id: i64,
+    pub at: String,
+    pub recorded_at: String,
+    pub author: String,
+    pub kind: String,
+    pub text: String,
+    pub details: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+impl ChainRow {
+    pub fn link(&self) -> Link<'_> {
+        Link {
+            id: self.id,
+            content: Content {
+                at: &self.at,
+                recorded_at: &self.recorded_at,
+                author: &self.author,
+                kind: &self.kind,
+                text: &self.text,
+                details: self.details.as_deref(),
+            },
+            prev_hash: self.prev_hash.as_deref(),
+            hash: self.hash.as_deref(),
+        }
+    }
+}
+
+/// An incident's stable id, recorded head and events in recording order, as
+/// stored (no parsing, so even a mangled row can be checked).
+pub struct Chain {
+    pub uid: String,
+    pub head: Option<String>,
+    pub rows: Vec<ChainRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

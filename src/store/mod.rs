@@ -1,61 +1,72 @@
-//! Storage: the only module that speaks SQL.
+//! Storage: one narrow boundary in domain types.
 //!
-//! Opening checks the file before SQLite touches it, refuses a database from
-//! a newer version untouched, sets the connection PRAGMAs and migrates forward.
-//! Every change runs in one IMMEDIATE transaction through [`Writer`], which
-//! appends the timeline events with the state change they describe.
+//! [`Storage`] is what every backend implements: reads that return domain
+//! values, each command's reads in one consistent snapshot, and
+//! [`Transaction`]s that store a domain [`Change`] (the new state and its
+//! events) all at once or not at all. Nothing above this module names a
+//! backend: [`Store::open`] picks one, and a backend's SQL, schema and
+//! migrations live in its own folder (`sqlite/`).
 
-mod assessments;
-pub mod events;
-mod incidents;
-pub mod migrations;
-mod response;
-mod retro;
-mod settled;
-pub mod sql;
-pub mod transfer;
+pub mod sqlite;
 
-pub use incidents::ListFilter;
-pub use retro::ActionFilter;
+pub use sqlite::{ReadOnly, SETTLE_BATCH};
 
-use crate::domain::ops::{Change, Record};
+use crate::domain::chain::Chain;
+use crate::domain::ops::Change;
 use crate::domain::retro::{ActionItem, Retro};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::targets::Facts;
 use crate::domain::triage::Assessment;
-use crate::domain::{Event, EventKind, Incident, NewEvent};
-use crate::error::usage;
-use anyhow::{Context, Result, anyhow};
+use crate::domain::{Event, EventKind, Incident, Status};
+use crate::transfer::{IncidentRecord, Outcome};
+use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use response::Scope;
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::collections::HashMap;
-use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-/// How long a writer waits for another one before giving up. Long enough for
-/// a burst of scribes and cron; short enough that a stuck process is noticed.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-/// How many incidents `Store::settle` settles per transaction: about 0.4 s
-/// of holding the write lock on the benchmark machine.
-pub const SETTLE_BATCH: usize = 10_000;
+use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Reads only: a missing database reads as empty and is not created.
     Read,
-    /// Creates the database (and its directory) when missing.
+    /// Creates the database when missing.
     Write,
 }
 
-pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+/// Which incidents `list` (and friends) want.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Empty: any status.
+    pub statuses: Vec<Status>,
+    /// Empty: any severity.
+    pub severities: Vec<String>,
+    /// Declared at or after.
+    pub since: Option<DateTime<Utc>>,
+    pub limit: Option<usize>,
+}
+
+/// Which action items `action list` (and `check`) want.
+#[derive(Debug, Clone, Default)]
+pub struct ActionFilter {
+    /// Only open items.
+    pub open: bool,
+    /// Only open items due before this day (overdue as of that day).
+    pub due_before: Option<NaiveDate>,
+    pub owner: Option<String>,
+    pub incident_id: Option<i64>,
+}
+
+/// How much of each incident's response history [`Storage::each_response`]
+/// reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every selected incident with all its facts.
+    All,
+    /// The first acknowledgement and triage only: for targets that read
+    /// nothing else (the retro target).
+    Milestones,
+    /// The incidents not settled under this targets key (what `stats`
+    /// still has to evaluate), with all their facts.
+    Unsettled(i64),
 }
 
 /// The result of a write, and the events it appended (for hooks and output).
@@ -64,619 +75,190 @@ pub struct Committed<T> {
     pub events: Vec<Event>,
 }
 
+/// A backend. Reads between two writes see one snapshot of the database.
+pub trait Storage {
+    /// Where the data lives, for messages and hooks (never with a password).
+    fn location(&self) -> &Path;
+
+    /// Starts a write transaction that waits for other writers; the actor
+    /// `author` signs its events, recorded at `now`.
+    fn begin<'s>(&'s mut self, author: &str, now: DateTime<Utc>) -> Result<Box<dyn Transaction + 's>>;
+
+    fn incident(&self, id: i64) -> Result<Option<Incident>>;
+
+    /// Every incident number, in order.
+    fn incident_ids(&self) -> Result<Vec<i64>>;
+
+    fn count(&self, filter: &ListFilter) -> Result<usize>;
+
+    /// The incidents matching `filter`, most severe first (by
+    /// `severity_order`), then oldest.
+    fn each_incident(
+        &self,
+        filter: &ListFilter,
+        severity_order: &[String],
+        f: &mut dyn FnMut(Incident) -> Result<()>,
+    ) -> Result<()>;
+
+    /// The last `limit` events (all when `None`), oldest first, and the total.
+    fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)>;
+
+    /// An incident's chain as stored: its uid, head and events in recording
+    /// order, unparsed, so even a mangled row can be checked.
+    fn chain(&self, id: i64) -> Result<Option<Chain>>;
+
+    /// The incident's most recent event of one of `kinds`.
+    fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>>;
+
+    /// Every assessment of the incident, oldest first.
+    fn assessments(&self, id: i64) -> Result<Vec<Assessment>>;
+
+    /// The current assessments of the incidents `filter` matches, by id.
+    fn current_assessments(&self, filter: &ListFilter) -> Result<HashMap<i64, Assessment>>;
+
+    /// The selected incidents, in no set order, each with the facts its
+    /// response targets depend on, without reading whole timelines. Only
+    /// the fields the targets, `check` and `stats` read are filled in.
+    fn each_response(
+        &self,
+        filter: &ListFilter,
+        scope: Scope,
+        f: &mut dyn FnMut(Incident, Facts) -> Result<()>,
+    ) -> Result<()>;
+
+    /// One incident's response facts, without reading its whole timeline.
+    fn response_facts(&self, id: i64) -> Result<Facts>;
+
+    fn retro(&self, incident_id: i64) -> Result<Option<Retro>>;
+
+    fn action(&self, id: i64) -> Result<Option<ActionItem>>;
+
+    /// Action items matching `filter`, soonest due first (one incident's: in
+    /// order of creation).
+    fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>>;
+
+    /// One incident with everything that belongs to it, for `export`.
+    fn export(&self, id: i64) -> Result<Option<IncidentRecord>>;
+
+    /// The settled incidents under the targets `key` declared at or after
+    /// `since`, added up by month, severity and category.
+    fn settled_groups(&self, key: i64, since: DateTime<Utc>) -> Result<Vec<SettledGroup>>;
+
+    /// Settles the closed incidents `filter` selects that are not settled
+    /// under `key` yet (`settle` says what each adds to `stats`, or `None`
+    /// while that can still change), in transactions of at most `batch`
+    /// incidents, without waiting for other writers. A cache: no timeline
+    /// event. Stops, keeping what it committed, when the database cannot be
+    /// written now. Returns how many it settled.
+    fn settle(
+        &mut self,
+        key: i64,
+        filter: &ListFilter,
+        batch: usize,
+        settle: &mut dyn FnMut(&Incident, &Facts) -> Option<Settled>,
+    ) -> Result<usize>;
+}
+
+/// One write transaction: reads see what it wrote so far; dropping it
+/// without [`Transaction::commit`] stores nothing.
+pub trait Transaction {
+    fn incident(&self, id: i64) -> Result<Option<Incident>>;
+    fn retro(&self, incident_id: i64) -> Result<Option<Retro>>;
+    fn action(&self, id: i64) -> Result<Option<ActionItem>>;
+    fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>>;
+    fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>>;
+
+    /// The number the next action item gets.
+    fn next_action_id(&self) -> Result<i64>;
+
+    /// Stores a new incident and what its declaration records; returns its
+    /// number, allocated inside this transaction.
+    fn create(&mut self, change: Change) -> Result<i64>;
+
+    /// Stores what an operation did: the incident's state, its role
+    /// holders, its events in order and the records beside them.
+    fn apply(&mut self, change: Change) -> Result<()>;
+
+    /// Restores one exported incident.
+    fn import(&mut self, record: &IncidentRecord) -> Result<Outcome>;
+
+    /// Makes it all durable; returns the events it appended.
+    fn commit(self: Box<Self>) -> Result<Vec<Event>>;
+}
+
+/// The open database: a backend, and the helpers every command uses on it.
+pub struct Store {
+    backend: Box<dyn Storage>,
+}
+
 impl Store {
-    pub fn open(path: &Path, access: Access) -> Result<Store> {
-        let mut wal = false;
-        match fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if access == Access::Read {
-                    return Store::empty(path);
-                }
-                create(path)?;
-            }
-            Err(e) => return Err(anyhow!("cannot open database {}: {e}", path.display())),
-            Ok(meta) if meta.is_dir() => {
-                return Err(usage(format!(
-                    "{} is a directory; --db takes a database file, e.g. {}",
-                    path.display(),
-                    path.join("incidents.db").display()
-                )));
-            }
-            Ok(_) => wal = check_header(path)?,
-        }
-        // READ_WRITE without CREATE: SQLite must never create a file behind
-        // our checks, and a write-protected file opens read-only.
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
-            .with_context(|| format!("cannot open database {}", path.display()))?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        match store.prepare(wal) {
-            Ok(()) => Ok(store),
-            // A write-protected WAL database (an archive, a read-only mount):
-            // SQLite cannot create its shared-memory file, so read the file as
-            // immutable. Nobody can be writing to it, or we could too.
-            Err(e) if access == Access::Read && e.is::<ReadOnly>() => Store::open_immutable(path),
-            Err(e) => Err(e),
-        }
-    }
-
-    fn open_immutable(path: &Path) -> Result<Store> {
-        let uri = format!("file:{}?immutable=1", uri_path(path));
-        let flags =
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(uri, flags)
-            .with_context(|| format!("cannot open database {}", path.display()))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        let version = migrations::user_version(&store.conn).map_err(|e| store.explain(e))?;
-        store.refuse_newer(version)?;
-        if version < migrations::LATEST {
-            return Err(anyhow!(
-                "database {} has schema version {version} and is read-only; open it once with write access to upgrade it",
-                path.display()
-            ));
-        }
-        Ok(store)
-    }
-
-    /// A database that does not exist yet reads as an empty one.
-    fn empty(path: &Path) -> Result<Store> {
-        let conn = Connection::open_in_memory()?;
-        migrations::upgrade(&conn, 0)?;
+    /// Opens the database at `location` (a file path: SQLite).
+    pub fn open(location: &Path, access: Access) -> Result<Store> {
         Ok(Store {
-            conn,
-            path: path.to_path_buf(),
+            backend: Box::new(sqlite::SqliteStore::open(location, access)?),
         })
     }
 
-    /// Connection settings, the version check and the forward migration;
-    /// `wal`: the file's header says it is in WAL mode already.
-    fn prepare(&mut self, wal: bool) -> Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        // The version is read before anything could write to the file, so a
-        // newer database is refused byte-for-byte untouched.
-        let version = migrations::user_version(&self.conn).map_err(|e| self.explain(e))?;
-        self.refuse_newer(version)?;
-        // WAL persists in the file, so the header tells, one query fewer
-        // on every command.
-        let wal = wal
-            || self
-                .conn
-                .query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))
-                .map_err(|e| self.explain(e))?
-                .eq_ignore_ascii_case("wal");
-        if !wal && !self.conn.is_readonly("main")? {
-            // WAL lets readers and a writer work at once; it persists in the file.
-            self.conn
-                .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-                .map_err(|e| self.explain(e))?;
-        }
-        // FULL: an entry the tool said it recorded survives a power cut.
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        self.conn.pragma_update(None, "foreign_keys", true)?;
-        if version < migrations::LATEST {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(|e| explain_error(&self.path, e))?;
-            // Another process may have migrated while we waited for the lock.
-            let current = migrations::user_version(&tx)?;
-            refuse_newer(&self.path, current)?;
-            migrations::upgrade(&tx, current)
-                .with_context(|| format!("cannot upgrade database {}", self.path.display()))?;
-            tx.commit().map_err(|e| explain_error(&self.path, e))?;
-        }
-        Ok(())
-    }
-
-    fn refuse_newer(&self, version: i64) -> Result<()> {
-        refuse_newer(&self.path, version)
-    }
-
-    fn explain(&self, e: rusqlite::Error) -> anyhow::Error {
-        explain_error(&self.path, e)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Runs `f` in one IMMEDIATE transaction: all of it is stored, or none.
+    /// Runs `f` in one transaction: all of it is stored, or none.
     pub fn write<T>(
         &mut self,
         author: &str,
         now: DateTime<Utc>,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+        f: impl FnOnce(&mut dyn Transaction) -> Result<T>,
     ) -> Result<Committed<T>> {
-        let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| explain_error(&path, e))?;
-        let mut writer = Writer {
-            tx,
-            author: author.to_string(),
-            now,
-            appended: Vec::new(),
-        };
-        // A write refused deep inside the command still gets the plain
-        // explanation, not SQLite's "attempt to write a readonly database".
-        let value = f(&mut writer).map_err(|e| match e.downcast_ref::<rusqlite::Error>() {
-            Some(sqlite) if sqlite.sqlite_error_code() == Some(ErrorCode::ReadOnly) => {
-                ReadOnly(path.clone()).into()
-            }
-            _ => e,
-        })?;
-        let Writer { tx, appended, .. } = writer;
-        tx.commit().map_err(|e| explain_error(&path, e))?;
-        Ok(Committed {
-            value,
-            events: appended,
-        })
+        let mut tx = self.backend.begin(author, now)?;
+        let value = f(&mut *tx)?;
+        let events = tx.commit()?;
+        Ok(Committed { value, events })
     }
 
-    // ---- reads ----
-
-    pub fn incident(&self, id: i64) -> Result<Option<Incident>> {
-        incidents::get(&self.conn, id).map_err(|e| self.explain(e))
+    pub fn each_incident(
+        &self,
+        filter: &ListFilter,
+        severity_order: &[String],
+        mut f: impl FnMut(Incident) -> Result<()>,
+    ) -> Result<()> {
+        self.backend.each_incident(filter, severity_order, &mut f)
     }
 
-    /// The last `limit` events (all when `None`), oldest first, and the total.
-    pub fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
-        events::timeline(&self.conn, id, limit).map_err(|e| self.explain(e))
-    }
-
-    /// An incident's chain as stored: its uid, head and events in recording order.
-    pub fn chain(&self, id: i64) -> Result<Option<events::Chain>> {
-        events::chain(&self.conn, id).map_err(|e| self.explain(e))
-    }
-
-    /// One incident with every row that belongs to it, for `export`.
-    pub fn export(&self, id: i64) -> Result<Option<transfer::Dump>> {
-        transfer::export(&self.conn, id).map_err(|e| self.explain(e))
-    }
-
-    /// Every incident number, in order.
-    pub fn incident_ids(&self) -> Result<Vec<i64>> {
-        incidents::ids(&self.conn).map_err(|e| self.explain(e))
-    }
-
-    /// The current (latest) triage assessment, if any.
-    pub fn assessment(&self, id: i64) -> Result<Option<Assessment>> {
-        assessments::current(&self.conn, id).map_err(|e| self.explain(e))
-    }
-
-    /// Every assessment of the incident, oldest first.
-    pub fn assessments(&self, id: i64) -> Result<Vec<Assessment>> {
-        assessments::all(&self.conn, id).map_err(|e| self.explain(e))
-    }
-
-    /// The current assessments of the incidents `filter` matches, by id.
-    pub fn current_assessments(&self, filter: &ListFilter) -> Result<HashMap<i64, Assessment>> {
-        assessments::current_for(&self.conn, filter).map_err(|e| self.explain(e))
-    }
-
-    /// Streams the incidents `filter` selects, in no set order, each with the
-    /// facts its response targets depend on, without reading whole timelines
-    /// (only the columns the targets, `check` and `stats` read are filled
-    /// in; see `response::each`).
     pub fn each_response(
         &self,
         filter: &ListFilter,
-        f: impl FnMut(Incident, Facts) -> Result<()>,
+        scope: Scope,
+        mut f: impl FnMut(Incident, Facts) -> Result<()>,
     ) -> Result<()> {
-        response::each(&self.conn, filter, Scope::ALL, f)
+        self.backend.each_response(filter, scope, &mut f)
     }
 
-    /// [`each_response`] with the first acknowledgement and triage as the
-    /// only facts: for targets that read nothing else (the retro target).
-    ///
-    /// [`each_response`]: Store::each_response
-    pub fn each_response_state(
-        &self,
-        filter: &ListFilter,
-        f: impl FnMut(Incident, Facts) -> Result<()>,
-    ) -> Result<()> {
-        let scope = Scope {
-            history: false,
-            ..Scope::ALL
-        };
-        response::each(&self.conn, filter, scope, f)
-    }
-
-    /// [`each_response`] for the incidents not settled under the targets
-    /// `key`: what `stats` still has to evaluate.
-    ///
-    /// [`each_response`]: Store::each_response
-    pub fn each_unsettled(
-        &self,
-        filter: &ListFilter,
-        key: i64,
-        f: impl FnMut(Incident, Facts) -> Result<()>,
-    ) -> Result<()> {
-        let scope = Scope {
-            unsettled: Some(key),
-            ..Scope::ALL
-        };
-        response::each(&self.conn, filter, scope, f)
-    }
-
-    /// The settled incidents under the targets `key` declared at or after
-    /// `since`, added up by month, severity and category.
-    pub fn settled_groups(&self, key: i64, since: DateTime<Utc>) -> Result<Vec<SettledGroup>> {
-        settled::groups_since(&self.conn, key, since).map_err(|e| self.explain(e))
-    }
-
-    /// Settles the closed incidents `filter` selects that are not settled
-    /// under `key` yet: `settle` says what each adds to `stats`, or `None`
-    /// while that can still change. Then adds up the months that changed.
-    /// IMMEDIATE transactions of its own, with no timeline event (this is a
-    /// cache, not a change to any incident), of at most `batch` incidents
-    /// each ([`SETTLE_BATCH`] for `stats`), so a writer waits a fraction of
-    /// a second at most.
-    /// Stops, keeping what it committed, when the database cannot be written
-    /// now (read-only, another writer holds it, any error): whatever is left
-    /// unsettled `stats` evaluates instead. Returns how many it settled.
     pub fn settle(
-        &self,
+        &mut self,
         key: i64,
         filter: &ListFilter,
         batch: usize,
         mut settle: impl FnMut(&Incident, &Facts) -> Option<Settled>,
     ) -> Result<usize> {
-        if self.conn.is_readonly("main")? {
-            return Ok(0);
-        }
-        // Never wait for a writer: a report must not stall behind a scribe.
-        self.conn.busy_timeout(Duration::ZERO)?;
-        let mut total = 0;
-        let mut after = 0;
-        loop {
-            let done = (|| -> Result<(usize, Option<i64>)> {
-                let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-                let scope = Scope {
-                    unsettled: Some(key),
-                    page: Some((after, batch)),
-                    history: true,
-                };
-                let (mut seen, mut last) = (0, None);
-                let mut found = Vec::new();
-                response::each(&tx, filter, scope, |incident, facts| {
-                    seen += 1;
-                    last = last.max(Some(incident.id));
-                    found.extend(settle(&incident, &facts));
-                    Ok(())
-                })?;
-                let stored = settled::insert(&tx, key, &found)?;
-                settled::refresh_months(&tx, key)?;
-                tx.commit()?;
-                total += stored;
-                Ok((seen, last))
-            })();
-            match done {
-                Ok((seen, Some(last))) if seen == batch => after = last,
-                _ => break,
-            }
-        }
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        Ok(total)
+        self.backend.settle(key, filter, batch, &mut settle)
     }
 
-    /// Runs `f` on one snapshot of the database: reads that belong together
-    /// (the settled months and the incidents still to evaluate) see the
-    /// same state though other commands write in between.
-    pub fn snapshot<T>(&self, f: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Deferred)
-            .map_err(|e| self.explain(e))?;
-        let value = f(self)?;
-        tx.commit().map_err(|e| self.explain(e))?;
-        Ok(value)
-    }
-
-    /// One incident's response facts (first acknowledgement and triage,
-    /// updates, severity changes) without reading its whole timeline.
-    pub fn response_facts(&self, id: i64) -> Result<crate::domain::targets::Facts> {
-        response::facts_of(&self.conn, id).map_err(|e| self.explain(e))
-    }
-
-    /// The incident's most recent event of one of `kinds`.
-    pub fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
-        events::latest(&self.conn, id, kinds).map_err(|e| self.explain(e))
-    }
-
-    pub fn count(&self, filter: &ListFilter) -> Result<usize> {
-        incidents::count(&self.conn, filter).map_err(|e| self.explain(e))
-    }
-
-    /// Streams the incidents matching `filter`, most severe first, then oldest.
-    pub fn each_incident(
-        &self,
-        filter: &ListFilter,
-        severity_order: &[String],
-        f: impl FnMut(Incident) -> Result<()>,
-    ) -> Result<()> {
-        incidents::each(&self.conn, filter, severity_order, f)
-    }
-
-    /// The incident's retrospective, if one was started.
-    pub fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
-        retro::get(&self.conn, incident_id).map_err(|e| self.explain(e))
-    }
-
-    pub fn action(&self, id: i64) -> Result<Option<ActionItem>> {
-        retro::action(&self.conn, id).map_err(|e| self.explain(e))
-    }
-
-    /// Action items matching `filter`, soonest due first (one incident's: in
-    /// order of creation).
-    pub fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
-        retro::actions(&self.conn, filter).map_err(|e| self.explain(e))
+    /// The current (latest) triage assessment, if any.
+    pub fn assessment(&self, id: i64) -> Result<Option<Assessment>> {
+        Ok(self.backend.assessments(id)?.pop())
     }
 
     /// Open action items whose due day is before `today` (the local calendar
-    /// day: `now.with_timezone(&Local).date_naive()`), soonest due first.
-    /// `check` and `stats` report these.
+    /// day), soonest due first: what `check` and `stats` report.
     pub fn overdue_actions(&self, today: NaiveDate) -> Result<Vec<ActionItem>> {
-        self.actions(&ActionFilter {
+        self.backend.actions(&ActionFilter {
             due_before: Some(today),
             ..ActionFilter::default()
         })
     }
 }
 
-/// Every change to the database goes through here, inside one transaction.
-pub struct Writer<'c> {
-    tx: Transaction<'c>,
-    author: String,
-    now: DateTime<Utc>,
-    appended: Vec<Event>,
-}
+impl std::ops::Deref for Store {
+    type Target = dyn Storage;
 
-impl Writer<'_> {
-    pub fn incident(&self, id: i64) -> Result<Option<Incident>> {
-        Ok(incidents::get(&self.tx, id)?)
+    fn deref(&self) -> &Self::Target {
+        &*self.backend
     }
-
-    /// Stores a new incident and what its declaration records; returns its
-    /// number, allocated inside this transaction.
-    pub fn create(&mut self, mut change: Change) -> Result<i64> {
-        let id = incidents::insert(&self.tx, &change.incident)?;
-        change.incident.id = id;
-        self.apply(change)?;
-        Ok(id)
-    }
-
-    /// Stores what an operation did: the incident's state, its role
-    /// holders, its events in order and the records beside them.
-    pub fn apply(&mut self, change: Change) -> Result<()> {
-        if change.is_empty() && change.records.is_empty() {
-            return Ok(());
-        }
-        let Change {
-            incident,
-            events,
-            records,
-        } = change;
-        let id = incident.id;
-        let held = incidents::roles(&self.tx, id)?;
-        for gone in held.iter().filter(|h| !incident.roles.contains(h)) {
-            incidents::remove_role(&self.tx, id, &gone.role, &gone.person)?;
-        }
-        for new in incident.roles.iter().filter(|h| !held.contains(h)) {
-            incidents::add_role(&self.tx, id, &new.role, &new.person, self.now)?;
-        }
-        incidents::update(&self.tx, &incident)?;
-        let mut assessed = None;
-        for event in events {
-            let kind = event.kind();
-            let event_id = self.append(id, event)?;
-            if kind == EventKind::Assessed {
-                assessed = Some(event_id);
-            }
-        }
-        for record in records {
-            match record {
-                Record::Assessment(mut a) => {
-                    a.incident_id = id;
-                    a.event_id = assessed.ok_or_else(|| anyhow!("an assessment without its event"))?;
-                    assessments::insert(&self.tx, &a)?;
-                }
-                Record::Retro(r) => retro::save(&self.tx, id, &r, self.now)?,
-                Record::NewAction(number, item) => {
-                    retro::add_action(&self.tx, number, id, &item, self.now)?;
-                }
-                Record::Action(item) => retro::save_action(&self.tx, &item)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// The number the next action item gets.
-    pub fn next_action_id(&self) -> Result<i64> {
-        Ok(retro::next_action_id(&self.tx)?)
-    }
-
-    pub fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
-        Ok(retro::get(&self.tx, incident_id)?)
-    }
-
-    pub fn action(&self, id: i64) -> Result<Option<ActionItem>> {
-        Ok(retro::action(&self.tx, id)?)
-    }
-
-    pub fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
-        Ok(retro::actions(&self.tx, filter)?)
-    }
-
-    /// Restores one exported incident (see `transfer::import`).
-    pub fn import(&mut self, dump: &transfer::Dump) -> Result<transfer::Outcome> {
-        transfer::import(&self.tx, dump).map_err(anyhow::Error::msg)
-    }
-
-    /// The incident's most recent event of one of `kinds`.
-    pub fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
-        Ok(events::latest(&self.tx, id, kinds)?)
-    }
-
-    /// Appends one event to the incident's timeline, written by the actor.
-    fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
-        let stored = events::append(&self.tx, incident_id, &self.author, self.now, event)?;
-        let id = stored.id;
-        self.appended.push(stored);
-        Ok(id)
-    }
-}
-
-fn refuse_newer(path: &Path, version: i64) -> Result<()> {
-    if version > migrations::LATEST {
-        return Err(anyhow!(
-            "database {} has schema version {version}, newer than this incident's {}; \
-             it was written by a newer release: upgrade incident (the file was not changed)",
-            path.display(),
-            migrations::LATEST
-        ));
-    }
-    Ok(())
-}
-
-/// The database cannot be written by this user.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "database {} is read-only: reading works, but recording needs write permission on the file and its directory",
-    .0.display()
-)]
-pub struct ReadOnly(PathBuf);
-
-/// Turns SQLite's terse errors into what the user can act on.
-fn explain_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
-    let p = path.display();
-    match e.sqlite_error_code() {
-        Some(ErrorCode::ReadOnly) => ReadOnly(path.to_path_buf()).into(),
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => anyhow!(
-            "database {p} stayed busy for {}s (another process holds it); try again",
-            BUSY_TIMEOUT.as_secs()
-        ),
-        Some(ErrorCode::NotADatabase) => {
-            anyhow!("{p} is not an incident database (not an SQLite file); check --db or INCIDENT_DB")
-        }
-        Some(ErrorCode::DatabaseCorrupt) => anyhow!("database {p} is corrupt; restore it from a backup"),
-        Some(ErrorCode::CannotOpen) => anyhow!("cannot open database {p}: {e}"),
-        Some(ErrorCode::DiskFull) => anyhow!("cannot write database {p}: the disk is full"),
-        _ => anyhow::Error::new(e).context(format!("database {p}")),
-    }
-}
-
-/// A path as the path part of an SQLite `file:` URI.
-fn uri_path(path: &Path) -> String {
-    let mut out = String::new();
-    for c in path.to_string_lossy().chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '?' => out.push_str("%3f"),
-            '#' => out.push_str("%23"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Refuses files that are plainly not our database before SQLite opens them:
-/// SQLite would happily turn an empty file into a fresh database. Says
-/// whether the file is in WAL mode (the read and write format versions at
-/// offsets 18 and 19 are 2, which SQLite writes to the file itself when it
-/// enters WAL mode).
-fn check_header(path: &Path) -> Result<bool> {
-    let mut head = [0u8; 100];
-    let mut file =
-        fs::File::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
-    let mut read = 0;
-    while read < head.len() {
-        match file.read(&mut head[read..])? {
-            0 => break,
-            n => read += n,
-        }
-    }
-    let p = path.display();
-    if read == 0 {
-        return Err(usage(format!(
-            "{p} is an empty file, not an incident database; remove it or point --db elsewhere"
-        )));
-    }
-    if read < head.len() || &head[..16] != SQLITE_MAGIC {
-        return Err(usage(format!(
-            "{p} is not an incident database (not an SQLite file); check --db or INCIDENT_DB"
-        )));
-    }
-    Ok(head[18] == 2 && head[19] == 2)
-}
-
-/// Creates a new database at `path`, fully migrated, in one atomic step: it is
-/// built beside the target and linked into place, so no other process can see
-/// a half-made file, and two first writers racing cannot clobber each other.
-fn create(path: &Path) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    create_private_dir(&dir)?;
-    let temp = dir.join(format!(
-        ".{}.{}.new",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("incidents.db"),
-        std::process::id()
-    ));
-    let result = (|| -> Result<()> {
-        // A leftover from a crashed attempt with the same process id.
-        let _ = fs::remove_file(&temp);
-        create_private_file(&temp)?;
-        let conn = Connection::open_with_flags(&temp, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        let tx = conn.unchecked_transaction()?;
-        migrations::upgrade(&tx, 0)?;
-        tx.commit()?;
-        // Closing checkpoints the WAL into the file, so the link below carries
-        // the whole schema.
-        conn.close().map_err(|(_, e)| e)?;
-        match fs::hard_link(&temp, path) {
-            Ok(()) => Ok(()),
-            // Someone else created it first: theirs is as good as ours.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-            // A file system without hard links: a rename is nearly as good.
-            Err(_) if !path.exists() => Ok(fs::rename(&temp, path)?),
-            Err(e) => Err(e.into()),
-        }
-    })();
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = fs::remove_file(format!("{}{suffix}", temp.display()));
-    }
-    result.with_context(|| format!("cannot create database {}", path.display()))
-}
-
-fn create_private_dir(dir: &Path) -> Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .with_context(|| format!("cannot create directory {}", dir.display()))
-}
-
-/// The database holds incident details, sometimes of a breach: owner-only.
-fn create_private_file(path: &Path) -> Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    Ok(())
 }

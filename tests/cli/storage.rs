@@ -29,7 +29,7 @@ fn the_database_is_wal_with_a_versioned_schema() {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, incident::store::migrations::LATEST);
+    assert_eq!(version, incident::store::sqlite::migrations::LATEST);
     let events: i64 = conn
         .query_row("SELECT count(*) FROM events WHERE incident_id = 1", [], |r| {
             r.get(0)
@@ -49,7 +49,7 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
         assert!(
             err.contains(&format!(
                 "schema version 99, newer than this incident's {}",
-                incident::store::migrations::LATEST
+                incident::store::sqlite::migrations::LATEST
             )),
             "{err}"
         );

@@ -96,13 +96,22 @@ fn a_round_trip_through_an_empty_database_is_lossless() {
     }
     assert_eq!(b.json(&["action", "list"]), a.json(&["action", "list"]));
     assert!(b.talk(&["verify"]).contains("every timeline is intact"));
-    let parts = export(&a)["incidents"][0].clone();
-    for table in ["events", "roles", "assessments", "retros", "actions"] {
+    let file = export(&a);
+    assert_eq!(
+        (file["format"].as_str(), file["version"].as_u64()),
+        (Some("incident-export"), Some(2))
+    );
+    let parts = file["incidents"][0].clone();
+    for list in ["events", "roles", "assessments", "actions"] {
         assert!(
-            !parts[table].as_array().unwrap().is_empty(),
-            "{table} is part of the export"
+            !parts[list].as_array().unwrap().is_empty(),
+            "{list} is part of the export"
         );
     }
+    assert!(
+        parts["retro"].is_object(),
+        "the retrospective is part of the export"
+    );
 }
 
 #[test]
@@ -191,7 +200,7 @@ fn files_that_are_not_exports_are_refused_and_nothing_changes() {
     let before = a.bytes();
     let dir = a.dir.path();
     let cases: &[(&str, &str, &str)] = &[
-        ("junk.json", "not json", "is not an incident export"),
+        ("junk.json", "not json", "not an incident export"),
         (
             "other.json",
             r#"{"format": "something-else", "schema_version": 1, "incidents": []}"#,
@@ -199,13 +208,13 @@ fn files_that_are_not_exports_are_refused_and_nothing_changes() {
         ),
         (
             "future.json",
-            r#"{"format": "incident-export-v1", "schema_version": 999, "incidents": []}"#,
-            "schema version 999, newer than",
+            r#"{"format": "incident-export", "version": 999, "incidents": []}"#,
+            "format version 999, newer than",
         ),
         (
             "broken.json",
             r#"{"format": "incident-export-v1", "schema_version": 1, "incidents": [{"incident": {"title": "no uid"}}]}"#,
-            "without a uid",
+            "incident #1: missing field `id`",
         ),
     ];
     for (name, content, want) in cases {
@@ -226,7 +235,7 @@ fn export_takes_keys_and_reads_stdin_on_import() {
     let a = rich();
     let one: Value = serde_json::from_str(&a.ok(&["export", "INC-2"])).unwrap();
     assert_eq!(one["incidents"].as_array().unwrap().len(), 1);
-    assert_eq!(one["incidents"][0]["incident"]["title"], "Search slow");
+    assert_eq!(one["incidents"][0]["title"], "Search slow");
     assert_eq!(
         a.fails(1, &["export", "9"]),
         "error: no incident INC-9; run 'incident list --all'\n"

@@ -1,7 +1,7 @@
 //! The tamper-evident timeline and schema migrations of older databases.
 
 use crate::support::*;
-use incident::store::migrations;
+use incident::store::sqlite::migrations;
 
 fn five_events() -> Env {
     let env = Env::new();

@@ -25,7 +25,10 @@ pub const STEPS: &[Step] = &[
     },
     Step::sql(include_str!("schema_assessments.sql")),
     Step::sql(include_str!("schema_retro.sql")),
-    Step::sql(include_str!("schema_state.sql")),
+    Step {
+        sql: include_str!("schema_state.sql"),
+        code: Some(super::events::fill_milestones),
+    },
     Step::sql(include_str!("schema_list.sql")),
     Step::sql(include_str!("schema_counts.sql")),
     Step::sql(include_str!("schema_settled.sql")),
@@ -138,7 +141,7 @@ mod tests {
                (1, '2026-01-01T00:30:00Z', '2026-01-01T00:30:00Z', 'a', 'role_assigned', 'C',
                 '{\"role\":\"commander\",\"person\":\"b\"}'),
                (1, '2026-01-01T00:20:00Z', '2026-01-01T00:40:00Z', 'a', 'role_handover', 'C',
-                '{\"role\":\"commander\",\"person\":\"c\"}'),
+                '{\"role\":\"commander\",\"person\":\"c\",\"previous\":\"b\"}'),
                (1, '2026-01-01T01:00:00Z', '2026-01-01T01:00:00Z', 'a', 'assessed', 'A', '{}');",
         )
         .unwrap();

@@ -1,7 +1,7 @@
 //! Queries on the `events` table: the append-only timeline.
 
 use super::sql::Stamp;
-use crate::domain::chain::{self, Content, Link};
+use crate::domain::chain::{self, Chain, ChainRow, Content};
 use crate::domain::targets::Milestones;
 use crate::domain::{Event, EventData, EventKind, NewEvent};
 use chrono::{DateTime, Utc};
@@ -105,45 +105,6 @@ pub fn append(
         text: event.text,
         data: event.data,
     })
-}
-
-/// An event's chain fields and content, verbatim from the file.
-pub struct ChainRow {
-    pub id: i64,
-    pub at: String,
-    pub recorded_at: String,
-    pub author: String,
-    pub kind: String,
-    pub text: String,
-    pub details: Option<String>,
-    pub prev_hash: Option<String>,
-    pub hash: Option<String>,
-}
-
-impl ChainRow {
-    pub fn link(&self) -> Link<'_> {
-        Link {
-            id: self.id,
-            content: Content {
-                at: &self.at,
-                recorded_at: &self.recorded_at,
-                author: &self.author,
-                kind: &self.kind,
-                text: &self.text,
-                details: self.details.as_deref(),
-            },
-            prev_hash: self.prev_hash.as_deref(),
-            hash: self.hash.as_deref(),
-        }
-    }
-}
-
-/// An incident's stable id, recorded head and events in recording order, as
-/// stored (no parsing, so even a mangled row can be checked).
-pub struct Chain {
-    pub uid: String,
-    pub head: Option<String>,
-    pub rows: Vec<ChainRow>,
 }
 
 pub fn chain(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Chain>> {
@@ -263,15 +224,23 @@ pub fn refresh_state(conn: &Connection, incident_id: i64) -> rusqlite::Result<()
     Ok(())
 }
 
-/// [`refresh_state`] for every incident: the code half of the migration
-/// that added the columns.
-pub fn refresh_all_states(conn: &Connection) -> rusqlite::Result<()> {
+/// Fills in the milestone columns of every incident from its events: the
+/// code half of the migration that added them (schema_state.sql).
+pub fn fill_milestones(conn: &Connection) -> rusqlite::Result<()> {
     let ids: Vec<i64> = conn
         .prepare("SELECT id FROM incidents ORDER BY id")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut update =
+        conn.prepare("UPDATE incidents SET acknowledged_at = ?2, triaged_at = ?3 WHERE id = ?1")?;
     for id in ids {
-        refresh_state(conn, id)?;
+        let (events, _) = timeline(conn, id, None)?;
+        let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
+        update.execute(params![
+            id,
+            marks.acknowledged.map(Stamp),
+            marks.triaged.map(Stamp)
+        ])?;
     }
     Ok(())
 }

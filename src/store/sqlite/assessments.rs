@@ -1,11 +1,12 @@
 //! Queries on the `assessments` table: triage records, append-only; the
 //! current assessment of an incident is its latest.
 
-use super::incidents::{ListFilter, conditions};
+use super::incidents::conditions;
 use super::sql::{JsonList, Stamp};
 use crate::domain::triage::{Answers, Assessment, Factor, normalize_checks};
+use crate::store::ListFilter;
 use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use rusqlite::{Connection, Row, params, params_from_iter};
 use std::collections::HashMap;
 
 const COLUMNS: &str = "a.id, a.incident_id, a.event_id, a.at, a.author, a.impact, a.sees, a.customers, \
@@ -72,15 +73,6 @@ pub fn insert(conn: &Connection, a: &Assessment) -> rusqlite::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-/// The current (latest) assessment of an incident.
-pub fn current(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Assessment>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM assessments AS a WHERE a.incident_id = ?1 ORDER BY a.id DESC LIMIT 1"
-    ))?
-    .query_row([incident_id], from_row)
-    .optional()
-}
-
 /// Every assessment of an incident, oldest first (the retrospective's view).
 pub fn all(conn: &Connection, incident_id: i64) -> rusqlite::Result<Vec<Assessment>> {
     conn.prepare_cached(&format!(
@@ -107,7 +99,7 @@ pub fn current_for(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<H
 mod tests {
     use super::*;
     use crate::domain::triage::Customers;
-    use crate::store::migrations;
+    use crate::store::sqlite::migrations;
 
     fn assessment(incident_id: i64, severity: &str) -> Assessment {
         Assessment {
@@ -145,13 +137,13 @@ mod tests {
         )
         .unwrap();
         migrations::upgrade(&conn, 1).unwrap();
-        assert_eq!(current(&conn, 1).unwrap(), None);
+        assert!(all(&conn, 1).unwrap().is_empty());
 
         let first = assessment(1, "SEV1");
         let id = insert(&conn, &first).unwrap();
         let second_id = insert(&conn, &assessment(1, "SEV2")).unwrap();
         assert!(second_id > id);
-        let got = current(&conn, 1).unwrap().unwrap();
+        let got = all(&conn, 1).unwrap().pop().unwrap();
         assert_eq!(got.severity, "SEV2", "the later one supersedes");
         assert_eq!(got.answers, first.answers);
         assert_eq!(all(&conn, 1).unwrap().len(), 2);

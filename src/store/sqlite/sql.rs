@@ -120,30 +120,6 @@ impl FromSql for JsonList {
     }
 }
 
-/// Structured event details: a JSON value, NULL when there are none.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Details(pub serde_json::Value);
-
-impl ToSql for Details {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        if self.0.is_null() {
-            return Ok(ToSqlOutput::from(rusqlite::types::Null));
-        }
-        Ok(ToSqlOutput::from(self.0.to_string()))
-    }
-}
-
-impl FromSql for Details {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value {
-            ValueRef::Null => Ok(Details(serde_json::Value::Null)),
-            other => serde_json::from_str(other.as_str()?)
-                .map(Details)
-                .map_err(|e| FromSqlError::Other(Box::new(e))),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,22 +130,14 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         let at = Stamp("2026-11-23T08:00:00Z".parse().unwrap());
         let list = JsonList(vec!["checkout".into(), "pay|ments".into()]);
-        let details = Details(serde_json::json!({"from": "SEV2", "to": "SEV1"}));
-        let (s, t, l, d, n): (Status, Stamp, JsonList, Details, Details) = conn
+        let (s, t, l): (Status, Stamp, JsonList) = conn
             .query_row(
-                "SELECT ?1, ?2, ?3, ?4, ?5",
-                rusqlite::params![
-                    Status::Mitigated,
-                    at,
-                    list,
-                    details,
-                    Details(serde_json::Value::Null)
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                "SELECT ?1, ?2, ?3",
+                rusqlite::params![Status::Mitigated, at, list],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
-        assert_eq!((s, t, l, d), (Status::Mitigated, at, list, details));
-        assert!(n.0.is_null());
+        assert_eq!((s, t, l), (Status::Mitigated, at, list));
         let text: String = conn.query_row("SELECT ?1", [at], |r| r.get(0)).unwrap();
         assert_eq!(text, "2026-11-23T08:00:00Z");
     }

@@ -229,7 +229,7 @@ mod tests {
     use crate::domain::EventData;
     use crate::domain::NewEvent;
     use crate::domain::event::sample;
-    use crate::store::events;
+    use crate::store::sqlite::events;
     use chrono::{DateTime, Utc};
 
     fn t(hhmm: &str) -> DateTime<Utc> {

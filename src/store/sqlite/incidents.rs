@@ -1,23 +1,12 @@
 //! Queries on the `incidents` and `roles` tables.
 
 use super::sql::{JsonList, Stamp};
-use crate::domain::{Incident, RoleHolder, Status};
+use crate::domain::{Incident, RoleHolder};
+use crate::store::ListFilter;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
-
-/// Which incidents `list` (and friends) want.
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    /// Empty: any status.
-    pub statuses: Vec<Status>,
-    /// Empty: any severity.
-    pub severities: Vec<String>,
-    /// Declared at or after.
-    pub since: Option<DateTime<Utc>>,
-    pub limit: Option<usize>,
-}
 
 /// The columns every incident query selects, in `from_row` order. Current
 /// role holders come along as one JSON array of [role, person, since], in
@@ -285,6 +274,7 @@ pub fn remove_role(conn: &Connection, id: i64, role: &str, person: &str) -> rusq
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Status;
 
     /// Both ways of listing (by level without a status, sorted with one)
     /// give the same order: level, then declared, then number; unknown

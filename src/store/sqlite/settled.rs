@@ -177,25 +177,24 @@ mod tests {
 
     use crate::domain::stats::Tallies;
     use crate::domain::{Incident, Status};
-    use crate::store::{Access, ListFilter, Store};
+    use crate::store::sqlite::SqliteStore as Store;
+    use crate::store::{Access, ListFilter, Storage};
 
     /// A store with five closed incidents, INC-1 to INC-5.
     fn five_closed(dir: &std::path::Path) -> Store {
         let mut store = Store::open(&dir.join("s.db"), Access::Write).unwrap();
         let now: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
-        store
-            .write("alice", now, |w| {
-                for n in 1..=5 {
-                    let incident = Incident {
-                        status: Status::Closed,
-                        declared_at: now - chrono::Duration::days(n),
-                        ..Incident::example()
-                    };
-                    w.create(crate::domain::ops::declare(&incident, None, incident.declared_at))?;
-                }
-                Ok(())
-            })
-            .unwrap();
+        let mut tx = store.begin("alice", now).unwrap();
+        for n in 1..=5 {
+            let incident = Incident {
+                status: Status::Closed,
+                declared_at: now - chrono::Duration::days(n),
+                ..Incident::example()
+            };
+            tx.create(crate::domain::ops::declare(&incident, None, incident.declared_at))
+                .unwrap();
+        }
+        tx.commit().unwrap();
         store
     }
 
@@ -212,14 +211,14 @@ mod tests {
 
     /// Settles every closed incident but INC-3, in batches of `batch`:
     /// how many were stored, and which incidents were evaluated.
-    fn settle_all_but_3(store: &Store, batch: usize) -> (usize, Vec<i64>) {
+    fn settle_all_but_3(store: &mut Store, batch: usize) -> (usize, Vec<i64>) {
         let closed = ListFilter {
             statuses: vec![Status::Closed],
             ..ListFilter::default()
         };
         let mut visited = Vec::new();
         let n = store
-            .settle(7, &closed, batch, |i, _| {
+            .settle(7, &closed, batch, &mut |i, _| {
                 visited.push(i.id);
                 (i.id != 3).then(|| Settled {
                     id: i.id,
@@ -239,22 +238,22 @@ mod tests {
     #[test]
     fn settling_in_batches_visits_each_incident_once_and_keeps_what_cannot_settle_for_later() {
         let dir = tempfile::tempdir().unwrap();
-        let store = five_closed(dir.path());
+        let mut store = five_closed(dir.path());
         // Batches of two: the one that cannot settle does not stall the rest.
-        assert_eq!(settle_all_but_3(&store, 2), (4, vec![1, 2, 3, 4, 5]));
+        assert_eq!(settle_all_but_3(&mut store, 2), (4, vec![1, 2, 3, 4, 5]));
         assert_eq!(settled(&store), [Some(7), Some(7), None, Some(7), Some(7)]);
         let groups = store
             .settled_groups(7, "2026-01-01T00:00:00Z".parse().unwrap())
             .unwrap();
         assert_eq!(groups.iter().map(|g| g.incidents).sum::<usize>(), 4);
         // Next time only what is left is evaluated.
-        assert_eq!(settle_all_but_3(&store, 2), (0, vec![3]));
+        assert_eq!(settle_all_but_3(&mut store, 2), (0, vec![3]));
     }
 
     #[test]
     fn a_declaration_time_stored_in_another_form_is_never_settled() {
         let dir = tempfile::tempdir().unwrap();
-        let store = five_closed(dir.path());
+        let mut store = five_closed(dir.path());
         // As an import may carry it: the instant of INC-1, in another zone.
         store
             .conn
@@ -263,7 +262,7 @@ mod tests {
                 [],
             )
             .unwrap();
-        let (n, _) = settle_all_but_3(&store, 100);
+        let (n, _) = settle_all_but_3(&mut store, 100);
         assert_eq!(n, 3);
         assert_eq!(settled(&store), [None, Some(7), None, Some(7), Some(7)]);
     }

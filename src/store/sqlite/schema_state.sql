@@ -1,7 +1,8 @@
 -- Response state kept on the incident, so `stats` reads one row per incident
 -- instead of every timeline. Maintained by the store's event append (the
 -- earliest time wins, so a backdated entry moves them back), recomputed for
--- imported incidents, and filled in here for existing rows.
+-- imported incidents, and filled in for existing rows by the step's code
+-- (`events::fill_milestones`), which applies the rule in Rust.
 
 -- The first commander assignment (`role_assigned`/`role_handover`, role
 -- commander): when the acknowledge target was met.
@@ -9,10 +10,6 @@ ALTER TABLE incidents ADD COLUMN acknowledged_at TEXT;
 -- The first `assessed` event: when the triage target was met.
 ALTER TABLE incidents ADD COLUMN triaged_at TEXT;
 
-UPDATE incidents SET
-  acknowledged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id
-                       AND e.kind IN ('role_assigned', 'role_handover') AND e.details ->> 'role' = 'commander'),
-  triaged_at = (SELECT min(e.at) FROM events AS e WHERE e.incident_id = incidents.id AND e.kind = 'assessed');
 
 -- `stats` reads the update history (and severity changes) of many incidents
 -- at once: just these kinds, few next to notes, so a partial index.

@@ -2,20 +2,10 @@
 
 use super::sql::{Day, JsonList, Stamp};
 use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::store::ActionFilter;
+use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
-
-/// Which action items `action list` (and `check`) want.
-#[derive(Debug, Clone, Default)]
-pub struct ActionFilter {
-    /// Only open items.
-    pub open: bool,
-    /// Only open items due before this day (overdue as of that day).
-    pub due_before: Option<NaiveDate>,
-    pub owner: Option<String>,
-    pub incident_id: Option<i64>,
-}
 
 pub fn get(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Retro>> {
     conn.prepare_cached(
@@ -173,7 +163,7 @@ pub fn actions(conn: &Connection, filter: &ActionFilter) -> rusqlite::Result<Vec
 mod tests {
     use super::*;
     use crate::domain::retro::ActionKind;
-    use crate::store::migrations::{self, STEPS};
+    use crate::store::sqlite::migrations::{self, STEPS};
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

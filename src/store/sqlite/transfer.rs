@@ -1,0 +1,382 @@
+//! Export and import in the backend-neutral format (`crate::transfer`):
+//! reads one incident's rows into an [`IncidentRecord`], and restores one.
+//! An incident is identified by its `uid` and an event by its chain `hash`,
+//! so importing the same file twice changes nothing.
+
+use super::sql::{Day, JsonList, Stamp};
+use crate::transfer::{
+    ActionRecord, AssessmentRecord, EventRecord, IncidentRecord, Outcome, RetroRecord, RoleRecord,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+/// Reads one incident and all its parts (the caller holds one snapshot).
+pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRecord>> {
+    let Some(incident) = super::incidents::get(conn, id)? else {
+        return Ok(None);
+    };
+    let (uid, head): (String, Option<String>) = conn
+        .prepare_cached("SELECT coalesce(uid, ''), head FROM incidents WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let roles = conn
+        .prepare_cached(
+            "SELECT role, person, since FROM roles WHERE incident_id = ?1 ORDER BY since, role, person",
+        )?
+        .query_map([id], |r| {
+            Ok(RoleRecord {
+                role: r.get(0)?,
+                person: r.get(1)?,
+                since: r.get::<_, Stamp>(2)?.0,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let events = conn
+        .prepare_cached(
+            "SELECT id, CAST(at AS TEXT), CAST(recorded_at AS TEXT), CAST(author AS TEXT), CAST(kind AS TEXT), \
+             CAST(text AS TEXT), CAST(details AS TEXT), prev_hash, hash FROM events WHERE incident_id = ?1 ORDER BY id",
+        )?
+        .query_map([id], |r| {
+            let details: Option<String> = r.get(6)?;
+            Ok(EventRecord {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                recorded_at: r.get(2)?,
+                author: r.get(3)?,
+                kind: r.get(4)?,
+                text: r.get(5)?,
+                // Text that is not JSON travels as a JSON string.
+                details: details.map(|d| {
+                    RawValue::from_string(d.clone()).unwrap_or_else(|_| {
+                        RawValue::from_string(serde_json::Value::from(d).to_string())
+                            .expect("a JSON string is JSON")
+                    })
+                }),
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let assessments = conn
+        .prepare_cached(
+            "SELECT event_id, at, author, impact, sees, customers, impact_started_at, tickets, factors, \
+             checked, suggested, reason, severity FROM assessments WHERE incident_id = ?1 ORDER BY id",
+        )?
+        .query_map([id], |r| {
+            let list = |i: usize| -> rusqlite::Result<Vec<String>> { Ok(r.get::<_, JsonList>(i)?.0) };
+            let factors = list(8)?
+                .iter()
+                .map(|f| f.parse())
+                .collect::<Result<_, _>>()
+                .map_err(|e: String| bad(8, e))?;
+            Ok(AssessmentRecord {
+                event_id: r.get(0)?,
+                at: r.get::<_, Stamp>(1)?.0,
+                author: r.get(2)?,
+                impact: r.get(3)?,
+                sees: r.get(4)?,
+                customers: r.get::<_, String>(5)?.parse().map_err(|e: String| bad(5, e))?,
+                impact_started_at: r.get::<_, Stamp>(6)?.0,
+                tickets: r.get(7)?,
+                factors,
+                checked: list(9)?,
+                suggested: r.get(10)?,
+                reason: r.get(11)?,
+                severity: r.get(12)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let retro = conn
+        .prepare_cached(
+            "SELECT impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions, \
+             created_at, updated_at FROM retros WHERE incident_id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(RetroRecord {
+                impact: r.get(0)?,
+                whys: r.get::<_, JsonList>(1)?.0,
+                root_cause: r.get(2)?,
+                contributing: r.get::<_, JsonList>(3)?.0,
+                went_well: r.get::<_, JsonList>(4)?.0,
+                went_badly: r.get::<_, JsonList>(5)?.0,
+                lucky: r.get::<_, JsonList>(6)?.0,
+                no_actions: r.get(7)?,
+                created_at: r.get::<_, Stamp>(8)?.0,
+                updated_at: r.get::<_, Stamp>(9)?.0,
+            })
+        })
+        .optional()?;
+    let actions = super::retro::actions(
+        conn,
+        &crate::store::ActionFilter {
+            incident_id: Some(id),
+            ..Default::default()
+        },
+    )?
+    .into_iter()
+    .map(|a| ActionRecord {
+        id: a.id,
+        text: a.text,
+        owner: a.owner,
+        due: a.due,
+        kind: a.kind,
+        status: a.status,
+        created_at: a.created_at,
+        done_at: a.done_at,
+        note: a.note,
+        link: a.link,
+    })
+    .collect();
+    Ok(Some(IncidentRecord {
+        uid,
+        id,
+        title: incident.title,
+        status: incident.status,
+        severity: incident.severity,
+        category: incident.category,
+        services: incident.services,
+        channels: incident.channels,
+        summary: incident.summary,
+        detected_by: incident.detected_by,
+        started_at: incident.started_at,
+        declared_at: incident.declared_at,
+        resolved_at: incident.resolved_at,
+        closed_at: incident.closed_at,
+        resolution: incident.resolution,
+        next_update_at: incident.next_update_at,
+        head,
+        roles,
+        events,
+        assessments,
+        retro,
+        actions,
+    }))
+}
+
+fn bad(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+}
+
+fn taken(conn: &Connection, table: &str, id: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+        .query_row([id], |_| Ok(()))
+        .optional()
+        .map(|found| found.is_some())
+}
+
+/// Restores one incident inside the caller's transaction.
+pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, String> {
+    let sql = |e: rusqlite::Error| e.to_string();
+    let file_hashes: Vec<Option<&str>> = record.events.iter().map(|e| e.hash.as_deref()).collect();
+    let existing: Option<i64> = conn
+        .query_row("SELECT id FROM incidents WHERE uid = ?1", [&record.uid], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(sql)?;
+
+    let (id, from) = match existing {
+        Some(id) => {
+            let here: Vec<Option<String>> = conn
+                .prepare_cached("SELECT hash FROM events WHERE incident_id = ?1 ORDER BY id")
+                .and_then(|mut s| s.query_map([id], |r| r.get(0))?.collect())
+                .map_err(sql)?;
+            let here: Vec<Option<&str>> = here.iter().map(Option::as_deref).collect();
+            if here == file_hashes {
+                return Ok(Outcome::Unchanged { id });
+            }
+            if here.starts_with(&file_hashes) {
+                return Ok(Outcome::NewerHere { id });
+            }
+            if !file_hashes.starts_with(&here) {
+                return Ok(Outcome::Diverged { id });
+            }
+            // Known here, but the file carries more: take its state and parts.
+            for table in ["roles", "assessments", "retros", "actions"] {
+                conn.execute(&format!("DELETE FROM {table} WHERE incident_id = ?1"), [id])
+                    .map_err(sql)?;
+            }
+            write_state(conn, id, record).map_err(sql)?;
+            (id, None)
+        }
+        None => {
+            let moved = taken(conn, "incidents", record.id).map_err(sql)?;
+            let id = match moved {
+                true => None,
+                false => Some(record.id),
+            };
+            conn.execute(
+                "INSERT INTO incidents (id, uid, title, status, severity, category, declared_at) \
+                 VALUES (?1, ?2, '', 'investigating', '', 'other', '')",
+                params![id, record.uid],
+            )
+            .map_err(sql)?;
+            let id = conn.last_insert_rowid();
+            write_state(conn, id, record).map_err(sql)?;
+            (id, moved.then_some(record.id))
+        }
+    };
+
+    // Events: those already here (by hash) keep their rows; the rest are
+    // inserted, keeping their numbers where free.
+    let mut event_ids: HashMap<i64, i64> = HashMap::new();
+    let mut added_events = 0;
+    for event in &record.events {
+        let here: Option<i64> = match &event.hash {
+            Some(hash) => conn
+                .prepare_cached("SELECT id FROM events WHERE incident_id = ?1 AND hash = ?2")
+                .and_then(|mut s| s.query_row(params![id, hash], |r| r.get(0)).optional())
+                .map_err(sql)?,
+            None => None,
+        };
+        let new = match here {
+            Some(found) => found,
+            None => {
+                let number = match taken(conn, "events", event.id).map_err(sql)? {
+                    true => None,
+                    false => Some(event.id),
+                };
+                conn.prepare_cached(
+                    "INSERT INTO events (id, incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        number,
+                        id,
+                        event.at,
+                        event.recorded_at,
+                        event.author,
+                        event.kind,
+                        event.text,
+                        event.details.as_ref().map(|d| d.get()),
+                        event.prev_hash,
+                        event.hash
+                    ])
+                })
+                .map_err(|e| format!("event {}: {e}", event.id))?;
+                added_events += 1;
+                conn.last_insert_rowid()
+            }
+        };
+        event_ids.insert(event.id, new);
+    }
+
+    for role in &record.roles {
+        conn.execute(
+            "INSERT OR IGNORE INTO roles (incident_id, role, person, since) VALUES (?1, ?2, ?3, ?4)",
+            params![id, role.role, role.person, Stamp(role.since)],
+        )
+        .map_err(sql)?;
+    }
+    for a in &record.assessments {
+        let event = event_ids.get(&a.event_id).ok_or(format!(
+            "an assessment points at event {}, which is not in the file",
+            a.event_id
+        ))?;
+        let factors: Vec<String> = a.factors.iter().map(|f| f.to_string()).collect();
+        conn.execute(
+            "INSERT INTO assessments (incident_id, event_id, at, author, impact, sees, customers, \
+             impact_started_at, tickets, factors, checked, suggested, reason, severity) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            params![
+                id,
+                event,
+                Stamp(a.at),
+                a.author,
+                a.impact,
+                a.sees,
+                a.customers.as_str(),
+                Stamp(a.impact_started_at),
+                a.tickets,
+                JsonList(factors),
+                JsonList(a.checked.clone()),
+                a.suggested,
+                a.reason,
+                a.severity
+            ],
+        )
+        .map_err(sql)?;
+    }
+    if let Some(r) = &record.retro {
+        conn.execute(
+            "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, went_badly, \
+             lucky, no_actions, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                id,
+                r.impact,
+                JsonList(r.whys.clone()),
+                r.root_cause,
+                JsonList(r.contributing.clone()),
+                JsonList(r.went_well.clone()),
+                JsonList(r.went_badly.clone()),
+                JsonList(r.lucky.clone()),
+                r.no_actions,
+                Stamp(r.created_at),
+                Stamp(r.updated_at)
+            ],
+        )
+        .map_err(sql)?;
+    }
+    for a in &record.actions {
+        let number = match taken(conn, "actions", a.id).map_err(sql)? {
+            true => None,
+            false => Some(a.id),
+        };
+        conn.execute(
+            "INSERT INTO actions (id, incident_id, text, owner, due, kind, status, created_at, done_at, note, link) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                number,
+                id,
+                a.text,
+                a.owner,
+                Day(a.due),
+                a.kind,
+                a.status,
+                Stamp(a.created_at),
+                a.done_at.map(Stamp),
+                a.note,
+                a.link
+            ],
+        )
+        .map_err(sql)?;
+    }
+    // The state kept from the events (milestones, count) is derived here.
+    super::events::refresh_state(conn, id).map_err(sql)?;
+    Ok(match existing {
+        Some(_) => Outcome::Extended {
+            id,
+            events: added_events,
+        },
+        None => Outcome::Added { id, from },
+    })
+}
+
+/// The incident's state columns and head, from the record.
+fn write_state(conn: &Connection, id: i64, r: &IncidentRecord) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE incidents SET title = ?2, status = ?3, severity = ?4, category = ?5, services = ?6, \
+         channels = ?7, summary = ?8, detected_by = ?9, started_at = ?10, declared_at = ?11, \
+         resolved_at = ?12, closed_at = ?13, resolution = ?14, next_update_at = ?15, head = ?16 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        r.title,
+        r.status,
+        r.severity,
+        r.category,
+        JsonList(r.services.clone()),
+        JsonList(r.channels.clone()),
+        r.summary,
+        r.detected_by,
+        r.started_at.map(Stamp),
+        Stamp(r.declared_at),
+        r.resolved_at.map(Stamp),
+        r.closed_at.map(Stamp),
+        r.resolution,
+        r.next_update_at.map(Stamp),
+        r.head
+    ])?;
+    Ok(())
+}
