@@ -625,10 +625,11 @@ fn stats_settles_closed_incidents_and_never_reports_stale_outcomes() {
     // A declaration time stored in another form (an import may carry one)
     // is never settled: periods and months compare stored text. INC-2 at
     // 2026-11-02T00:30+02:00 is 2026-11-01T22:30Z, in November as text.
+    // Edited behind the tool's back, so the cache is cleared as the docs say.
     env.sql()
-        .execute(
-            "UPDATE incidents SET declared_at = '2026-11-02T00:30:00+02:00' WHERE id = 2",
-            [],
+        .execute_batch(
+            "UPDATE incidents SET declared_at = '2026-11-02T00:30:00+02:00' WHERE id = 2;
+             DELETE FROM stats_settled; DELETE FROM stats_months; UPDATE incidents SET settled = NULL;",
         )
         .unwrap();
     for args in [vec!["stats", "--since", "2026-11-02 00:00"], all.to_vec()] {

@@ -32,6 +32,7 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_list.sql")),
     Step::sql(include_str!("schema_counts.sql")),
     Step::sql(include_str!("schema_settled.sql")),
+    Step::sql(include_str!("schema_no_triggers.sql")),
 ];
 
 /// The version this binary writes.

@@ -388,6 +388,7 @@ impl Writer<'_> {
             incidents::add_role(&self.tx, id, &new.role, &new.person, self.now)?;
         }
         incidents::update(&self.tx, &incident)?;
+        settled::unsettle(&self.tx, id)?;
         let mut assessed = None;
         for event in events {
             let kind = event.kind();

@@ -2,16 +2,17 @@
 //! are all met or missed for good are settled once, as one row each, and
 //! added up per month, so `stats` over years reads a few hundred month
 //! summaries plus the incidents still open or just closed. Every row is
-//! keyed by the configured targets it was computed with; the schema's
-//! triggers drop an incident's row when it changes and mark its month for
-//! adding up again.
+//! keyed by the configured targets it was computed with. The upkeep is here
+//! and nowhere else: [`insert`] marks the months it adds to, and every write
+//! to an incident calls [`unsettle`] in its own transaction, which drops the
+//! incident's row and marks its month for adding up again.
 
 use super::sql::Stamp;
 use crate::domain::Category;
 use crate::domain::stats::{Settled, SettledGroup, Tallies};
 use crate::time::to_rfc3339;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// Stores what `settled` holds under `key`, replacing any row an incident
 /// had under other targets. An incident whose declaration time is not
@@ -19,28 +20,61 @@ use rusqlite::{Connection, params};
 /// is left out: months and periods compare stored text, and only the
 /// canonical form sorts as the instant it names. Returns how many it stored.
 pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Result<usize> {
-    let mut drop = conn.prepare_cached("DELETE FROM stats_settled WHERE incident_id = ?1")?;
     let mut add = conn.prepare_cached(
         "INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category, \
          acknowledge_seconds, resolve_seconds, tallies) \
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM incidents WHERE id = ?1 AND declared_at = ?3",
     )?;
+    let mut mark = conn.prepare_cached("UPDATE incidents SET settled = ?2 WHERE id = ?1")?;
     let mut stored = 0;
     for s in settled {
-        // A REPLACE would not run the delete trigger.
-        drop.execute([s.id])?;
-        stored += add.execute(params![
+        unsettle(conn, s.id)?;
+        let declared_at = to_rfc3339(s.declared_at);
+        let added = add.execute(params![
             s.id,
             key,
-            to_rfc3339(s.declared_at),
+            declared_at,
             s.severity,
             s.category.as_str(),
             s.acknowledge_seconds,
             s.resolve_seconds,
             tallies_json(&s.tallies),
         ])?;
+        if added > 0 {
+            mark.execute(params![s.id, key])?;
+            stale(conn, key, &declared_at)?;
+        }
+        stored += added;
     }
     Ok(stored)
+}
+
+/// Drops what the cache holds of one incident, because it is changing (or
+/// about to be settled again), and marks the month it counted in for adding
+/// up again. Every write to an incident calls this in its transaction.
+pub fn unsettle(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    let dropped: Option<(i64, String)> = conn
+        .prepare_cached("DELETE FROM stats_settled WHERE incident_id = ?1 RETURNING targets, declared_at")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    if let Some((key, declared_at)) = dropped {
+        conn.prepare_cached("UPDATE incidents SET settled = NULL WHERE id = ?1")?
+            .execute([id])?;
+        stale(conn, key, &declared_at)?;
+    }
+    Ok(())
+}
+
+/// Marks the month (UTC, by declaration) of a settled row's stored
+/// declaration time as needing to be added up again.
+fn stale(conn: &Connection, key: i64, declared_at: &str) -> rusqlite::Result<()> {
+    let month = declared_at.get(..7).unwrap_or(declared_at);
+    conn.prepare_cached(
+        "INSERT INTO stats_months (targets, month, summary) VALUES (?1, ?2, NULL) \
+         ON CONFLICT (targets, month) DO UPDATE SET summary = NULL",
+    )?
+    .execute(params![key, month])?;
+    Ok(())
 }
 
 /// Adds up again every month under `key` that a change made stale.

@@ -342,8 +342,10 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         )
         .map_err(sql)?;
     }
-    // The state kept from the events (milestones, count) is derived here.
+    // The state kept from the events (milestones, count) is derived here,
+    // and the stats cache forgets what it knew of the incident.
     super::events::refresh_state(conn, id).map_err(sql)?;
+    super::settled::unsettle(conn, id).map_err(sql)?;
     Ok(match existing {
         Some(_) => Outcome::Extended {
             id,
