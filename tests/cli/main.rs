@@ -8,6 +8,7 @@ mod dependability;
 mod errors;
 mod examples;
 mod exec;
+mod fixtures;
 mod help;
 mod hooks;
 mod lifecycle;
