@@ -44,13 +44,26 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let (events, total) = store.timeline(id, limit)?;
     let assessment = store.assessment(id)?;
     let targets = render::targets_of(ctx, &store, &incident)?;
+    let primary = match incident.status {
+        Status::Duplicate => store.duplicate_of(id)?,
+        _ => None,
+    };
     let mut out = output::stdout();
     write_details(ctx, &mut out, &incident, &targets)?;
+    if let Some(p) = primary {
+        writeln!(
+            out,
+            "  {:<12} {}  {}",
+            "duplicate of",
+            ctx.key(p.id)?,
+            one_line(&p.title)
+        )?;
+    }
     if let Some(a) = &assessment {
         write_assessment(&mut out, a)?;
     }
     write_follow_up(ctx, &mut out, &store, &incident)?;
-    write_timeline(&mut out, &events, total)?;
+    write_timeline(&mut out, &incident, &events, total)?;
     out.flush()?;
     Ok(())
 }
@@ -90,9 +103,14 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Target
         field("detected by", d.to_string())?;
     }
     if let Some(t) = i.resolved_at {
+        // The first resolution, kept when the incident is reopened.
+        let reopened = match i.status.is_open() {
+            true => "; reopened since",
+            false => "",
+        };
         field(
             "resolved",
-            format!("{} (after {})", human(t, &Local), compact(open_for)),
+            format!("{} (after {}{reopened})", human(t, &Local), compact(open_for)),
         )?;
     }
     if let Some(t) = i.closed_at {
@@ -232,7 +250,7 @@ fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident)
     Ok(())
 }
 
-fn write_timeline(out: &mut impl Write, events: &[Event], total: usize) -> Result<()> {
+fn write_timeline(out: &mut impl Write, incident: &Incident, events: &[Event], total: usize) -> Result<()> {
     if events.len() < total {
         writeln!(
             out,
@@ -248,7 +266,10 @@ fn write_timeline(out: &mut impl Write, events: &[Event], total: usize) -> Resul
             Cell::new(human(e.at, &Local)),
             Cell::new(one_line(&e.author)),
             Cell::new(e.kind().as_str()),
-            Cell::new(safe(&e.text)),
+            Cell::new(match e.added_after_closing(incident) {
+                true => format!("{} (added after closing)", safe(&e.text)),
+                false => safe(&e.text).into_owned(),
+            }),
         ]);
     }
     output::print_table(out, &table)

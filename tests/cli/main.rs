@@ -13,6 +13,7 @@ mod hooks;
 mod lifecycle;
 mod list;
 mod pipes;
+mod record;
 mod retro;
 mod roles;
 mod show;
