@@ -49,16 +49,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         _ => None,
     };
     let mut out = output::stdout();
-    write_details(ctx, &mut out, &incident, &targets)?;
-    if let Some(p) = primary {
-        writeln!(
-            out,
-            "  {:<12} {}  {}",
-            "duplicate of",
-            ctx.key(p.id)?,
-            one_line(&p.title)
-        )?;
-    }
+    write_details(ctx, &mut out, &incident, primary.as_ref(), &targets)?;
     if let Some(a) = &assessment {
         write_assessment(&mut out, a)?;
     }
@@ -68,7 +59,14 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     Ok(())
 }
 
-fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Targets) -> Result<()> {
+/// `primary`: the incident a duplicate points to.
+fn write_details(
+    ctx: &Ctx,
+    out: &mut impl Write,
+    i: &Incident,
+    primary: Option<&Incident>,
+    targets: &Targets,
+) -> Result<()> {
     let config = ctx.config()?;
     let key = ctx.key(i.id)?;
     let now = ctx.now;
@@ -82,6 +80,12 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Target
         _ => i.severity.clone(),
     };
     field("status", i.status.to_string())?;
+    if let Some(p) = primary {
+        field(
+            "duplicate of",
+            format!("{}  {}", ctx.key(p.id)?, one_line(&p.title)),
+        )?;
+    }
     field("severity", severity)?;
     field("category", i.category.to_string())?;
     if !i.services.is_empty() {
@@ -162,8 +166,17 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Target
                 writeln!(out, "  {:<16} {}", role.name, one_line(&people.join(", ")))?;
             }
         }
+        // Ad-hoc roles (assigned without configuring them), in order of
+        // first assignment, their people together.
+        let mut ad_hoc: Vec<(&str, Vec<&str>)> = Vec::new();
         for h in i.roles.iter().filter(|h| config.role(&h.role).is_err()) {
-            writeln!(out, "  {:<16} {}", h.role, one_line(&h.person))?;
+            match ad_hoc.iter_mut().find(|(role, _)| *role == h.role) {
+                Some((_, people)) => people.push(&h.person),
+                None => ad_hoc.push((&h.role, vec![&h.person])),
+            }
+        }
+        for (role, people) in ad_hoc {
+            writeln!(out, "  {:<16} {}", one_line(role), one_line(&people.join(", ")))?;
         }
     }
     writeln!(out)?;

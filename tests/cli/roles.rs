@@ -110,7 +110,7 @@ fn a_role_nobody_configured_is_taken_for_the_incident() {
         .collect();
     assert_eq!(held, [("security-lead", "priya"), ("security-lead", "sam")]);
     let text = env.ok(&["show", "1"]);
-    assert!(text.contains("security-lead    priya"), "{text}");
+    assert!(text.contains("  security-lead    priya, sam\n"), "{text}");
     assert_eq!(
         kinds(&i),
         [
