@@ -38,6 +38,10 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('escalate', 'escalate', [CompletionResultType]::ParameterValue, 'Page more people, and raise the severity if needed')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Add to the timeline: a note, decision, action, evidence or status update')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark an incident resolved: service restored for everyone')
+            [CompletionResult]::new('reopen', 'reopen', [CompletionResultType]::ParameterValue, 'Reopen a resolved, closed, canceled or duplicate incident, saying why')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change the title, category, services, summary, detection, start of impact or channels')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'End an incident that was never real (kept in the record, left out of stats)')
+            [CompletionResult]::new('duplicate', 'duplicate', [CompletionResultType]::ParameterValue, 'Mark an incident a duplicate of another (kept in the record, left out of stats)')
             [CompletionResult]::new('retro', 'retro', [CompletionResultType]::ParameterValue, 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders')
             [CompletionResult]::new('action', 'action', [CompletionResultType]::ParameterValue, 'Follow-up action items: add, list, done, link')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
@@ -107,6 +111,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
             [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Take the role away from PERSON instead')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Take a new role even though its name is close to a configured one')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
@@ -135,10 +140,9 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
         'incident;update' {
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'What kind of entry')
             [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'What kind of entry')
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Move the incident to this status')
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Move the incident to this status')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Move the incident to this status (closing, canceling and marking a duplicate have their own commands)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Change the severity to this level')
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Change the severity to this level')
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'When the next status update is due: a duration (30m) or a time (14:30)')
             [CompletionResult]::new('--next-update', '--next-update', [CompletionResultType]::ParameterName, 'When the next status update is due: a duration (30m) or a time (14:30)')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When it happened, if not now (for the scribe catching up)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
@@ -155,9 +159,72 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;resolve' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'How it was resolved')
             [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'How it was resolved')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'When service was restored, if not now')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;reopen' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Why it is reopened: what came back, or why it was real after all')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is reopened: what came back, or why it was real after all')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'The active status it goes back to')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;edit' {
+            [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'What is broken, in a few words')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'What kind of incident')
+            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'What kind of incident')
+            [CompletionResult]::new('--add-service', '--add-service', [CompletionResultType]::ParameterName, 'Add an affected service (repeat or separate with commas)')
+            [CompletionResult]::new('--remove-service', '--remove-service', [CompletionResultType]::ParameterName, 'Remove a service (repeat or separate with commas)')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'What is known so far')
+            [CompletionResult]::new('--detected-by', '--detected-by', [CompletionResultType]::ParameterName, 'Who or what noticed first')
+            [CompletionResult]::new('--started-at', '--started-at', [CompletionResultType]::ParameterName, 'When the impact began')
+            [CompletionResult]::new('--add-channel', '--add-channel', [CompletionResultType]::ParameterName, 'Add a chat channel, bridge or document link (repeatable)')
+            [CompletionResult]::new('--remove-channel', '--remove-channel', [CompletionResultType]::ParameterName, 'Remove a channel (repeatable)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;cancel' {
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Why it was not an incident, e.g. "false alarm"')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it was not an incident, e.g. "false alarm"')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
+            [CompletionResult]::new('--no-hooks', '--no-hooks', [CompletionResultType]::ParameterName, 'Run no hooks for this command (backfills, imports, drills)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'incident;duplicate' {
+            [CompletionResult]::new('--of', '--of', [CompletionResultType]::ParameterName, 'The incident it duplicates')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
@@ -206,7 +273,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;action;add' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Who follows it up')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Who follows it up')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)')
             [CompletionResult]::new('--due', '--due', [CompletionResultType]::ParameterName, 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)')
@@ -258,7 +324,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;action;done' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'What was done, for the record')
             [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'What was done, for the record')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
@@ -307,7 +372,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;list' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only incidents declared since: a time, or a duration back from now (7d)')
@@ -316,8 +380,8 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Include resolved and closed incidents')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include resolved and closed incidents')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Include resolved, closed, canceled and duplicate incidents')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include resolved, closed, canceled and duplicate incidents')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
@@ -327,7 +391,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;ls' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only incidents in this status (repeat or separate with commas)')
             [CompletionResult]::new('--severity', '--severity', [CompletionResultType]::ParameterName, 'Only incidents of these severities (repeat or separate with commas)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only incidents declared since: a time, or a duration back from now (7d)')
@@ -336,8 +399,8 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
-            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Include resolved and closed incidents')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include resolved and closed incidents')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Include resolved, closed, canceled and duplicate incidents')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Include resolved, closed, canceled and duplicate incidents')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
@@ -385,12 +448,10 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;comms' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]')
             [CompletionResult]::new('--next-update', '--next-update', [CompletionResultType]::ParameterName, 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: ~/.config/incident/config.toml]')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Who is acting, recorded on every event [default: $USER]')
-            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Print a template for the next update instead')
             [CompletionResult]::new('--draft', '--draft', [CompletionResultType]::ParameterName, 'Print a template for the next update instead')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print machine-readable JSON on stdout')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Say nothing on stderr unless something is wrong')
@@ -430,7 +491,6 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;guard' {
-            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]')
             [CompletionResult]::new('--min-severity', '--min-severity', [CompletionResultType]::ParameterName, 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only incidents affecting this service (repeat or separate with commas: any of them)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]')
@@ -501,6 +561,10 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             [CompletionResult]::new('escalate', 'escalate', [CompletionResultType]::ParameterValue, 'Page more people, and raise the severity if needed')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Add to the timeline: a note, decision, action, evidence or status update')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Mark an incident resolved: service restored for everyone')
+            [CompletionResult]::new('reopen', 'reopen', [CompletionResultType]::ParameterValue, 'Reopen a resolved, closed, canceled or duplicate incident, saying why')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change the title, category, services, summary, detection, start of impact or channels')
+            [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'End an incident that was never real (kept in the record, left out of stats)')
+            [CompletionResult]::new('duplicate', 'duplicate', [CompletionResultType]::ParameterValue, 'Mark an incident a duplicate of another (kept in the record, left out of stats)')
             [CompletionResult]::new('retro', 'retro', [CompletionResultType]::ParameterValue, 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders')
             [CompletionResult]::new('action', 'action', [CompletionResultType]::ParameterValue, 'Follow-up action items: add, list, done, link')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List incidents: open ones by default, most severe first')
@@ -534,6 +598,18 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
             break
         }
         'incident;help;resolve' {
+            break
+        }
+        'incident;help;reopen' {
+            break
+        }
+        'incident;help;edit' {
+            break
+        }
+        'incident;help;cancel' {
+            break
+        }
+        'incident;help;duplicate' {
             break
         }
         'incident;help;retro' {

@@ -25,6 +25,9 @@ _incident() {
             incident,assign-role)
                 cmd="incident__subcmd__assign__subcmd__role"
                 ;;
+            incident,cancel)
+                cmd="incident__subcmd__cancel"
+                ;;
             incident,check)
                 cmd="incident__subcmd__check"
                 ;;
@@ -36,6 +39,12 @@ _incident() {
                 ;;
             incident,declare)
                 cmd="incident__subcmd__declare"
+                ;;
+            incident,duplicate)
+                cmd="incident__subcmd__duplicate"
+                ;;
+            incident,edit)
+                cmd="incident__subcmd__edit"
                 ;;
             incident,escalate)
                 cmd="incident__subcmd__escalate"
@@ -60,6 +69,9 @@ _incident() {
                 ;;
             incident,ls)
                 cmd="incident__subcmd__list"
+                ;;
+            incident,reopen)
+                cmd="incident__subcmd__reopen"
                 ;;
             incident,resolve)
                 cmd="incident__subcmd__resolve"
@@ -124,6 +136,9 @@ _incident() {
             incident__subcmd__help,assign-role)
                 cmd="incident__subcmd__help__subcmd__assign__subcmd__role"
                 ;;
+            incident__subcmd__help,cancel)
+                cmd="incident__subcmd__help__subcmd__cancel"
+                ;;
             incident__subcmd__help,check)
                 cmd="incident__subcmd__help__subcmd__check"
                 ;;
@@ -135,6 +150,12 @@ _incident() {
                 ;;
             incident__subcmd__help,declare)
                 cmd="incident__subcmd__help__subcmd__declare"
+                ;;
+            incident__subcmd__help,duplicate)
+                cmd="incident__subcmd__help__subcmd__duplicate"
+                ;;
+            incident__subcmd__help,edit)
+                cmd="incident__subcmd__help__subcmd__edit"
                 ;;
             incident__subcmd__help,escalate)
                 cmd="incident__subcmd__help__subcmd__escalate"
@@ -156,6 +177,9 @@ _incident() {
                 ;;
             incident__subcmd__help,list)
                 cmd="incident__subcmd__help__subcmd__list"
+                ;;
+            incident__subcmd__help,reopen)
+                cmd="incident__subcmd__help__subcmd__reopen"
                 ;;
             incident__subcmd__help,resolve)
                 cmd="incident__subcmd__help__subcmd__resolve"
@@ -197,7 +221,7 @@ _incident() {
 
     case "${cmd}" in
         incident)
-            opts="-q -h -V --db --config --as --json --quiet --no-hooks --help --version declare assess assign-role escalate update resolve retro action list ls show topic exec comms check stats guard verify export import completions help"
+            opts="-q -h -V --db --config --as --json --quiet --no-hooks --help --version declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list ls show topic exec comms check stats guard verify export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,17 +273,13 @@ _incident() {
             return 0
             ;;
         incident__subcmd__action__subcmd__add)
-            opts="-o -d -k -q -h --owner --due --kind --db --config --as --json --quiet --no-hooks --help"
+            opts="-d -k -q -h --owner --due --kind --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --owner)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -299,17 +319,13 @@ _incident() {
             return 0
             ;;
         incident__subcmd__action__subcmd__done)
-            opts="-n -q -h --note --db --config --as --json --quiet --no-hooks --help"
+            opts="-q -h --note --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --note)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -543,12 +559,46 @@ _incident() {
             return 0
             ;;
         incident__subcmd__assign__subcmd__role)
-            opts="-q -h --remove --db --config --as --json --quiet --no-hooks --help"
+            opts="-q -h --remove --force --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__cancel)
+            opts="-r -q -h --reason --db --config --as --json --quiet --no-hooks --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -603,17 +653,13 @@ _incident() {
             return 0
             ;;
         incident__subcmd__comms)
-            opts="-d -n -q -h --draft --next-update --db --config --as --json --quiet --no-hooks --help"
+            opts="-q -h --draft --next-update --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --next-update)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -706,6 +752,102 @@ _incident() {
                     return 0
                     ;;
                 --channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__duplicate)
+            opts="-q -h --of --db --config --as --json --quiet --no-hooks --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__edit)
+            opts="-c -q -h --title --category --add-service --remove-service --summary --detected-by --started-at --add-channel --remove-channel --db --config --as --json --quiet --no-hooks --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --title)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -W "availability performance regression security data other" -- "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -W "availability performance regression security data other" -- "${cur}"))
+                    return 0
+                    ;;
+                --add-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remove-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --summary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --detected-by)
+                    COMPREPLY=($(compgen -W "monitoring customer social internal other" -- "${cur}"))
+                    return 0
+                    ;;
+                --started-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-channel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remove-channel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -835,17 +977,13 @@ _incident() {
             return 0
             ;;
         incident__subcmd__guard)
-            opts="-s -q -h --min-severity --service --db --config --as --json --quiet --no-hooks --help"
+            opts="-q -h --min-severity --service --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --min-severity)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -873,7 +1011,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help)
-            opts="declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help"
+            opts="declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -984,6 +1122,20 @@ _incident() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        incident__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         incident__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1027,6 +1179,34 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help__subcmd__declare)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__help__subcmd__duplicate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__help__subcmd__edit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1125,6 +1305,20 @@ _incident() {
             return 0
             ;;
         incident__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        incident__subcmd__help__subcmd__reopen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1263,18 +1457,14 @@ _incident() {
             return 0
             ;;
         incident__subcmd__list)
-            opts="-a -s -n -q -h --all --status --severity --since --limit --db --config --as --json --quiet --no-hooks --help"
+            opts="-a -n -q -h --all --status --severity --since --limit --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --status)
-                    COMPREPLY=($(compgen -W "investigating identified mitigated resolved closed" -- "${cur}"))
-                    return 0
-                    ;;
-                -s)
-                    COMPREPLY=($(compgen -W "investigating identified mitigated resolved closed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "investigating identified mitigated resolved closed canceled duplicate" -- "${cur}"))
                     return 0
                     ;;
                 --severity)
@@ -1312,18 +1502,52 @@ _incident() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        incident__subcmd__reopen)
+            opts="-r -q -h --reason --status --db --config --as --json --quiet --no-hooks --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --status)
+                    COMPREPLY=($(compgen -W "investigating identified mitigated" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         incident__subcmd__resolve)
-            opts="-s -q -h --summary --at --db --config --as --json --quiet --no-hooks --help"
+            opts="-q -h --summary --at --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --summary)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1495,7 +1719,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__update)
-            opts="-k -s -e -n -q -h --kind --status --severity --external --next-update --at --db --config --as --json --quiet --no-hooks --help"
+            opts="-k -s -e -q -h --kind --status --severity --external --next-update --at --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1510,22 +1734,18 @@ _incident() {
                     return 0
                     ;;
                 --status)
-                    COMPREPLY=($(compgen -W "investigating identified mitigated resolved closed" -- "${cur}"))
-                    return 0
-                    ;;
-                -s)
-                    COMPREPLY=($(compgen -W "investigating identified mitigated resolved closed" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "investigating identified mitigated resolved" -- "${cur}"))
                     return 0
                     ;;
                 --severity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --next-update)
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -n)
+                --next-update)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,10 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand escalate 'Page more people, and raise the severity if needed'
             cand update 'Add to the timeline: a note, decision, action, evidence or status update'
             cand resolve 'Mark an incident resolved: service restored for everyone'
+            cand reopen 'Reopen a resolved, closed, canceled or duplicate incident, saying why'
+            cand edit 'Change the title, category, services, summary, detection, start of impact or channels'
+            cand cancel 'End an incident that was never real (kept in the record, left out of stats)'
+            cand duplicate 'Mark an incident a duplicate of another (kept in the record, left out of stats)'
             cand retro 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
             cand action 'Follow-up action items: add, list, done, link'
             cand list 'List incidents: open ones by default, most severe first'
@@ -101,6 +105,7 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'
             cand --remove 'Take the role away from PERSON instead'
+            cand --force 'Take a new role even though its name is close to a configured one'
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
@@ -127,10 +132,9 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;update'= {
             cand -k 'What kind of entry'
             cand --kind 'What kind of entry'
-            cand -s 'Move the incident to this status'
-            cand --status 'Move the incident to this status'
+            cand --status 'Move the incident to this status (closing, canceling and marking a duplicate have their own commands)'
+            cand -s 'Change the severity to this level'
             cand --severity 'Change the severity to this level'
-            cand -n 'When the next status update is due: a duration (30m) or a time (14:30)'
             cand --next-update 'When the next status update is due: a duration (30m) or a time (14:30)'
             cand --at 'When it happened, if not now (for the scribe catching up)'
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
@@ -146,9 +150,68 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --help 'Print help'
         }
         &'incident;resolve'= {
-            cand -s 'How it was resolved'
             cand --summary 'How it was resolved'
             cand --at 'When service was restored, if not now'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;reopen'= {
+            cand -r 'Why it is reopened: what came back, or why it was real after all'
+            cand --reason 'Why it is reopened: what came back, or why it was real after all'
+            cand --status 'The active status it goes back to'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;edit'= {
+            cand --title 'What is broken, in a few words'
+            cand -c 'What kind of incident'
+            cand --category 'What kind of incident'
+            cand --add-service 'Add an affected service (repeat or separate with commas)'
+            cand --remove-service 'Remove a service (repeat or separate with commas)'
+            cand --summary 'What is known so far'
+            cand --detected-by 'Who or what noticed first'
+            cand --started-at 'When the impact began'
+            cand --add-channel 'Add a chat channel, bridge or document link (repeatable)'
+            cand --remove-channel 'Remove a channel (repeatable)'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;cancel'= {
+            cand -r 'Why it was not an incident, e.g. "false alarm"'
+            cand --reason 'Why it was not an incident, e.g. "false alarm"'
+            cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
+            cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
+            cand --as 'Who is acting, recorded on every event [default: $USER]'
+            cand --json 'Print machine-readable JSON on stdout'
+            cand -q 'Say nothing on stderr unless something is wrong'
+            cand --quiet 'Say nothing on stderr unless something is wrong'
+            cand --no-hooks 'Run no hooks for this command (backfills, imports, drills)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'incident;duplicate'= {
+            cand --of 'The incident it duplicates'
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'
@@ -194,7 +257,6 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'incident;action;add'= {
-            cand -o 'Who follows it up'
             cand --owner 'Who follows it up'
             cand -d 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)'
             cand --due 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)'
@@ -243,7 +305,6 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --help 'Print help'
         }
         &'incident;action;done'= {
-            cand -n 'What was done, for the record'
             cand --note 'What was done, for the record'
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
@@ -284,7 +345,6 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;action;help;help'= {
         }
         &'incident;list'= {
-            cand -s 'Only incidents in this status (repeat or separate with commas)'
             cand --status 'Only incidents in this status (repeat or separate with commas)'
             cand --severity 'Only incidents of these severities (repeat or separate with commas)'
             cand --since 'Only incidents declared since: a time, or a duration back from now (7d)'
@@ -293,8 +353,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'
-            cand -a 'Include resolved and closed incidents'
-            cand --all 'Include resolved and closed incidents'
+            cand -a 'Include resolved, closed, canceled and duplicate incidents'
+            cand --all 'Include resolved, closed, canceled and duplicate incidents'
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
@@ -303,7 +363,6 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --help 'Print help'
         }
         &'incident;ls'= {
-            cand -s 'Only incidents in this status (repeat or separate with commas)'
             cand --status 'Only incidents in this status (repeat or separate with commas)'
             cand --severity 'Only incidents of these severities (repeat or separate with commas)'
             cand --since 'Only incidents declared since: a time, or a duration back from now (7d)'
@@ -312,8 +371,8 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'
-            cand -a 'Include resolved and closed incidents'
-            cand --all 'Include resolved and closed incidents'
+            cand -a 'Include resolved, closed, canceled and duplicate incidents'
+            cand --all 'Include resolved, closed, canceled and duplicate incidents'
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
             cand --quiet 'Say nothing on stderr unless something is wrong'
@@ -357,12 +416,10 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --help 'Print help'
         }
         &'incident;comms'= {
-            cand -n 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]'
             cand --next-update 'With --draft: when the update after it will come (30m, 14:30) [default: the severity''s update cadence from now]'
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
             cand --config 'Configuration file [default: ~/.config/incident/config.toml]'
             cand --as 'Who is acting, recorded on every event [default: $USER]'
-            cand -d 'Print a template for the next update instead'
             cand --draft 'Print a template for the next update instead'
             cand --json 'Print machine-readable JSON on stdout'
             cand -q 'Say nothing on stderr unless something is wrong'
@@ -399,7 +456,6 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand --help 'Print help'
         }
         &'incident;guard'= {
-            cand -s 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]'
             cand --min-severity 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]'
             cand --service 'Only incidents affecting this service (repeat or separate with commas: any of them)'
             cand --db 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]'
@@ -465,6 +521,10 @@ set edit:completion:arg-completer[incident] = {|@words|
             cand escalate 'Page more people, and raise the severity if needed'
             cand update 'Add to the timeline: a note, decision, action, evidence or status update'
             cand resolve 'Mark an incident resolved: service restored for everyone'
+            cand reopen 'Reopen a resolved, closed, canceled or duplicate incident, saying why'
+            cand edit 'Change the title, category, services, summary, detection, start of impact or channels'
+            cand cancel 'End an incident that was never real (kept in the record, left out of stats)'
+            cand duplicate 'Mark an incident a duplicate of another (kept in the record, left out of stats)'
             cand retro 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
             cand action 'Follow-up action items: add, list, done, link'
             cand list 'List incidents: open ones by default, most severe first'
@@ -492,6 +552,14 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;help;update'= {
         }
         &'incident;help;resolve'= {
+        }
+        &'incident;help;reopen'= {
+        }
+        &'incident;help;edit'= {
+        }
+        &'incident;help;cancel'= {
+        }
+        &'incident;help;duplicate'= {
         }
         &'incident;help;retro'= {
         }

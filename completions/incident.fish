@@ -38,6 +38,10 @@ complete -c incident -n "__fish_incident_needs_command" -f -a "assign-role" -d '
 complete -c incident -n "__fish_incident_needs_command" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
 complete -c incident -n "__fish_incident_needs_command" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
 complete -c incident -n "__fish_incident_needs_command" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_needs_command" -f -a "reopen" -d 'Reopen a resolved, closed, canceled or duplicate incident, saying why'
+complete -c incident -n "__fish_incident_needs_command" -f -a "edit" -d 'Change the title, category, services, summary, detection, start of impact or channels'
+complete -c incident -n "__fish_incident_needs_command" -f -a "cancel" -d 'End an incident that was never real (kept in the record, left out of stats)'
+complete -c incident -n "__fish_incident_needs_command" -f -a "duplicate" -d 'Mark an incident a duplicate of another (kept in the record, left out of stats)'
 complete -c incident -n "__fish_incident_needs_command" -f -a "retro" -d 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
 complete -c incident -n "__fish_incident_needs_command" -f -a "action" -d 'Follow-up action items: add, list, done, link'
 complete -c incident -n "__fish_incident_needs_command" -f -a "list" -d 'List incidents: open ones by default, most severe first'
@@ -105,6 +109,7 @@ complete -c incident -n "__fish_incident_using_subcommand assign-role" -l db -d 
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l remove -d 'Take the role away from PERSON instead'
+complete -c incident -n "__fish_incident_using_subcommand assign-role" -l force -d 'Take a new role even though its name is close to a configured one'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand assign-role" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
@@ -124,13 +129,12 @@ decision\t''
 action\t''
 evidence\t''
 comms\t''"
-complete -c incident -n "__fish_incident_using_subcommand update" -s s -l status -d 'Move the incident to this status' -r -f -a "investigating\t''
+complete -c incident -n "__fish_incident_using_subcommand update" -l status -d 'Move the incident to this status (closing, canceling and marking a duplicate have their own commands)' -r -f -a "investigating\t''
 identified\t''
 mitigated\t''
-resolved\t''
-closed\t''"
-complete -c incident -n "__fish_incident_using_subcommand update" -l severity -d 'Change the severity to this level' -r
-complete -c incident -n "__fish_incident_using_subcommand update" -s n -l next-update -d 'When the next status update is due: a duration (30m) or a time (14:30)' -r
+resolved\t''"
+complete -c incident -n "__fish_incident_using_subcommand update" -s s -l severity -d 'Change the severity to this level' -r
+complete -c incident -n "__fish_incident_using_subcommand update" -l next-update -d 'When the next status update is due: a duration (30m) or a time (14:30)' -r
 complete -c incident -n "__fish_incident_using_subcommand update" -l at -d 'When it happened, if not now (for the scribe catching up)' -r
 complete -c incident -n "__fish_incident_using_subcommand update" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand update" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
@@ -140,7 +144,7 @@ complete -c incident -n "__fish_incident_using_subcommand update" -l json -d 'Pr
 complete -c incident -n "__fish_incident_using_subcommand update" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand update" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand update" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand resolve" -s s -l summary -d 'How it was resolved' -r
+complete -c incident -n "__fish_incident_using_subcommand resolve" -l summary -d 'How it was resolved' -r
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l at -d 'When service was restored, if not now' -r
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
@@ -149,6 +153,58 @@ complete -c incident -n "__fish_incident_using_subcommand resolve" -l json -d 'P
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand resolve" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand reopen" -s r -l reason -d 'Why it is reopened: what came back, or why it was real after all' -r
+complete -c incident -n "__fish_incident_using_subcommand reopen" -l status -d 'The active status it goes back to' -r -f -a "investigating\t''
+identified\t''
+mitigated\t''"
+complete -c incident -n "__fish_incident_using_subcommand reopen" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand reopen" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand reopen" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand reopen" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand reopen" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand reopen" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand reopen" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand edit" -l title -d 'What is broken, in a few words' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -s c -l category -d 'What kind of incident' -r -f -a "availability\t''
+performance\t''
+regression\t''
+security\t''
+data\t''
+other\t''"
+complete -c incident -n "__fish_incident_using_subcommand edit" -l add-service -d 'Add an affected service (repeat or separate with commas)' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -l remove-service -d 'Remove a service (repeat or separate with commas)' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -l summary -d 'What is known so far' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -l detected-by -d 'Who or what noticed first' -r -f -a "monitoring\t''
+customer\t''
+social\t''
+internal\t''
+other\t''"
+complete -c incident -n "__fish_incident_using_subcommand edit" -l started-at -d 'When the impact began' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -l add-channel -d 'Add a chat channel, bridge or document link (repeatable)' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -l remove-channel -d 'Remove a channel (repeatable)' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand edit" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand edit" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand edit" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand edit" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand edit" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand cancel" -s r -l reason -d 'Why it was not an incident, e.g. "false alarm"' -r
+complete -c incident -n "__fish_incident_using_subcommand cancel" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand cancel" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand cancel" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand cancel" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand cancel" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand cancel" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand cancel" -s h -l help -d 'Print help'
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -l of -d 'The incident it duplicates' -r
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -l json -d 'Print machine-readable JSON on stdout'
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
+complete -c incident -n "__fish_incident_using_subcommand duplicate" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand retro" -l answers -d 'Record the answers from a TOML file instead of asking (\'-\' reads stdin; see examples/retro-answers.toml)' -r -F
 complete -c incident -n "__fish_incident_using_subcommand retro" -l no-actions -d 'Complete without action items, saying why' -r
 complete -c incident -n "__fish_incident_using_subcommand retro" -l export -d 'Render the postmortem document instead: md (Markdown) or json' -r -f -a "md\t''
@@ -175,7 +231,7 @@ complete -c incident -n "__fish_incident_using_subcommand action; and not __fish
 complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "done" -d 'Mark an action item done'
 complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "link" -d 'Link an action item to its ticket in the team\'s tracker'
 complete -c incident -n "__fish_incident_using_subcommand action; and not __fish_seen_subcommand_from add list ls done link help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s o -l owner -d 'Who follows it up' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -l owner -d 'Who follows it up' -r
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s d -l due -d 'When it is due: YYYY-MM-DD, or a span from today (14d, 2w)' -r
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from add" -s k -l kind -d 'detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)' -r -f -a "detective\t''
 preventive\t''
@@ -209,7 +265,7 @@ complete -c incident -n "__fish_incident_using_subcommand action; and __fish_see
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -s n -l note -d 'What was done, for the record' -r
+complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l note -d 'What was done, for the record' -r
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from done" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
@@ -229,34 +285,38 @@ complete -c incident -n "__fish_incident_using_subcommand action; and __fish_see
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "done" -d 'Mark an action item done'
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "link" -d 'Link an action item to its ticket in the team\'s tracker'
 complete -c incident -n "__fish_incident_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c incident -n "__fish_incident_using_subcommand list" -s s -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
+complete -c incident -n "__fish_incident_using_subcommand list" -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
 identified\t''
 mitigated\t''
 resolved\t''
-closed\t''"
+closed\t''
+canceled\t''
+duplicate\t''"
 complete -c incident -n "__fish_incident_using_subcommand list" -l severity -d 'Only incidents of these severities (repeat or separate with commas)' -r
 complete -c incident -n "__fish_incident_using_subcommand list" -l since -d 'Only incidents declared since: a time, or a duration back from now (7d)' -r
 complete -c incident -n "__fish_incident_using_subcommand list" -s n -l limit -d 'Show at most N incidents (0: all) [default: 50, or all with --json]' -r
 complete -c incident -n "__fish_incident_using_subcommand list" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand list" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand list" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
-complete -c incident -n "__fish_incident_using_subcommand list" -s a -l all -d 'Include resolved and closed incidents'
+complete -c incident -n "__fish_incident_using_subcommand list" -s a -l all -d 'Include resolved, closed, canceled and duplicate incidents'
 complete -c incident -n "__fish_incident_using_subcommand list" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand list" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand list" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand list" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand ls" -s s -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
+complete -c incident -n "__fish_incident_using_subcommand ls" -l status -d 'Only incidents in this status (repeat or separate with commas)' -r -f -a "investigating\t''
 identified\t''
 mitigated\t''
 resolved\t''
-closed\t''"
+closed\t''
+canceled\t''
+duplicate\t''"
 complete -c incident -n "__fish_incident_using_subcommand ls" -l severity -d 'Only incidents of these severities (repeat or separate with commas)' -r
 complete -c incident -n "__fish_incident_using_subcommand ls" -l since -d 'Only incidents declared since: a time, or a duration back from now (7d)' -r
 complete -c incident -n "__fish_incident_using_subcommand ls" -s n -l limit -d 'Show at most N incidents (0: all) [default: 50, or all with --json]' -r
 complete -c incident -n "__fish_incident_using_subcommand ls" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand ls" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand ls" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
-complete -c incident -n "__fish_incident_using_subcommand ls" -s a -l all -d 'Include resolved and closed incidents'
+complete -c incident -n "__fish_incident_using_subcommand ls" -s a -l all -d 'Include resolved, closed, canceled and duplicate incidents'
 complete -c incident -n "__fish_incident_using_subcommand ls" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand ls" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand ls" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
@@ -283,11 +343,11 @@ complete -c incident -n "__fish_incident_using_subcommand exec" -l json -d 'Prin
 complete -c incident -n "__fish_incident_using_subcommand exec" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand exec" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand exec" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand comms" -s n -l next-update -d 'With --draft: when the update after it will come (30m, 14:30) [default: the severity\'s update cadence from now]' -r
+complete -c incident -n "__fish_incident_using_subcommand comms" -l next-update -d 'With --draft: when the update after it will come (30m, 14:30) [default: the severity\'s update cadence from now]' -r
 complete -c incident -n "__fish_incident_using_subcommand comms" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand comms" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand comms" -l as -d 'Who is acting, recorded on every event [default: $USER]' -r
-complete -c incident -n "__fish_incident_using_subcommand comms" -s d -l draft -d 'Print a template for the next update instead'
+complete -c incident -n "__fish_incident_using_subcommand comms" -l draft -d 'Print a template for the next update instead'
 complete -c incident -n "__fish_incident_using_subcommand comms" -l json -d 'Print machine-readable JSON on stdout'
 complete -c incident -n "__fish_incident_using_subcommand comms" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand comms" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
@@ -309,7 +369,7 @@ complete -c incident -n "__fish_incident_using_subcommand stats" -l json -d 'Pri
 complete -c incident -n "__fish_incident_using_subcommand stats" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand stats" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand stats" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand guard" -s s -l min-severity -d 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]' -r
+complete -c incident -n "__fish_incident_using_subcommand guard" -l min-severity -d 'Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]' -r
 complete -c incident -n "__fish_incident_using_subcommand guard" -l service -d 'Only incidents affecting this service (repeat or separate with commas: any of them)' -r
 complete -c incident -n "__fish_incident_using_subcommand guard" -l db -d 'Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]' -r -F
 complete -c incident -n "__fish_incident_using_subcommand guard" -l config -d 'Configuration file [default: ~/.config/incident/config.toml]' -r -F
@@ -347,27 +407,31 @@ complete -c incident -n "__fish_incident_using_subcommand completions" -l json -
 complete -c incident -n "__fish_incident_using_subcommand completions" -s q -l quiet -d 'Say nothing on stderr unless something is wrong'
 complete -c incident -n "__fish_incident_using_subcommand completions" -l no-hooks -d 'Run no hooks for this command (backfills, imports, drills)'
 complete -c incident -n "__fish_incident_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "declare" -d 'Open an incident and print its key'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "retro" -d 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "action" -d 'Follow-up action items: add, list, done, link'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "exec" -d 'Run a remediation command and record it in the timeline as an action'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "export" -d 'Write every incident with its whole history as JSON: a backup, or a move'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "import" -d 'Restore incidents from an export; importing the same file twice changes nothing'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve retro action list show topic exec comms check stats guard verify export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "declare" -d 'Open an incident and print its key'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "assess" -d 'Triage: impact questions, the CIA checklist, and the severity'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "assign-role" -d 'Delegate a role (commander, scribe, …) or hand it over'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "escalate" -d 'Page more people, and raise the severity if needed'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "update" -d 'Add to the timeline: a note, decision, action, evidence or status update'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "resolve" -d 'Mark an incident resolved: service restored for everyone'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "reopen" -d 'Reopen a resolved, closed, canceled or duplicate incident, saying why'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "edit" -d 'Change the title, category, services, summary, detection, start of impact or channels'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "cancel" -d 'End an incident that was never real (kept in the record, left out of stats)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "duplicate" -d 'Mark an incident a duplicate of another (kept in the record, left out of stats)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "retro" -d 'The retrospective: five whys, root cause, action items; --complete closes, --export md renders'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "action" -d 'Follow-up action items: add, list, done, link'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "list" -d 'List incidents: open ones by default, most severe first'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "show" -d 'Show an incident, its roles and its timeline'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "topic" -d 'Print a one-line status for a chat channel topic'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "exec" -d 'Run a remediation command and record it in the timeline as an action'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "comms" -d 'Print the latest customer-facing update, or a draft of the next one'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "check" -d 'Report missed and soon-due response targets (exit 3 when any is missed)'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "stats" -d 'Response metrics: counts, time to acknowledge and resolve, targets met'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "guard" -d 'Fail while a matching incident is open: a deploy freeze for CI'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "verify" -d 'Check that no timeline was edited, deleted or reordered behind the tool\'s back'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "export" -d 'Write every incident with its whole history as JSON: a backup, or a move'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "import" -d 'Restore incidents from an export; importing the same file twice changes nothing'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c incident -n "__fish_incident_using_subcommand help; and not __fish_seen_subcommand_from declare assess assign-role escalate update resolve reopen edit cancel duplicate retro action list show topic exec comms check stats guard verify export import completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c incident -n "__fish_incident_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "add" -d 'Add a follow-up action item to an incident; prints its id (A-3)'
 complete -c incident -n "__fish_incident_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "list" -d 'List action items across all incidents, soonest due first'
 complete -c incident -n "__fish_incident_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "done" -d 'Mark an action item done'

@@ -3,10 +3,11 @@
 
 use crate::commands::{
     action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, bench_seed::BenchSeedArgs,
-    check::CheckArgs, comms::CommsArgs, completions::CompletionsArgs, declare::DeclareArgs,
-    escalate::EscalateArgs, exec::ExecArgs, export::ExportArgs, guard::GuardArgs, import::ImportArgs,
-    list::ListArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs,
-    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    cancel::CancelArgs, check::CheckArgs, comms::CommsArgs, completions::CompletionsArgs,
+    declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
+    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs,
+    resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
+    update::UpdateArgs, verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -98,6 +99,14 @@ pub enum Command {
     Update(UpdateArgs),
     /// Mark an incident resolved: service restored for everyone
     Resolve(ResolveArgs),
+    /// Reopen a resolved, closed, canceled or duplicate incident, saying why
+    Reopen(ReopenArgs),
+    /// Change the title, category, services, summary, detection, start of impact or channels
+    Edit(EditArgs),
+    /// End an incident that was never real (kept in the record, left out of stats)
+    Cancel(CancelArgs),
+    /// Mark an incident a duplicate of another (kept in the record, left out of stats)
+    Duplicate(DuplicateArgs),
     /// The retrospective: five whys, root cause, action items; --complete closes, --export md renders
     Retro(RetroArgs),
     /// Follow-up action items: add, list, done, link
@@ -140,5 +149,93 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every command (`action add`, not `action`) and its short flags, as `-x` strings in order,
+    /// global ones (`-q`) left out.
+    fn short_flags() -> Vec<(String, Vec<String>)> {
+        fn walk(cmd: &clap::Command, path: &str, out: &mut Vec<(String, Vec<String>)>) {
+            for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+                let name = format!("{path} {}", sub.get_name()).trim().to_string();
+                let shorts = sub
+                    .get_arguments()
+                    .filter(|a| !a.is_global_set())
+                    .filter_map(|a| a.get_short().map(|c| format!("-{c}")))
+                    .collect();
+                match sub.has_subcommands() {
+                    true => walk(sub, &name, out),
+                    false => out.push((name, shorts)),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&Cli::command(), "", &mut out);
+        out
+    }
+
+    /// `-s` is `--severity` wherever a command has it: no command reads a
+    /// short flag as something else (`resolve -s SEV1` once recorded the
+    /// resolution "SEV1").
+    #[test]
+    fn a_short_flag_means_one_thing_in_every_command() {
+        let mut meaning: std::collections::BTreeMap<char, std::collections::BTreeSet<String>> =
+            Default::default();
+        fn walk(
+            cmd: &clap::Command,
+            m: &mut std::collections::BTreeMap<char, std::collections::BTreeSet<String>>,
+        ) {
+            for a in cmd.get_arguments() {
+                if let Some(c) = a.get_short() {
+                    m.entry(c)
+                        .or_default()
+                        .insert(a.get_long().unwrap_or("").to_string());
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, m);
+            }
+        }
+        walk(&Cli::command(), &mut meaning);
+        let clashes: Vec<String> = meaning
+            .iter()
+            .filter(|(_, longs)| longs.len() > 1)
+            .map(|(c, longs)| format!("-{c}: {longs:?}"))
+            .collect();
+        assert!(clashes.is_empty(), "{}", clashes.join("\n"));
+        assert_eq!(
+            meaning.get(&'s').map(|l| l.iter().collect::<Vec<_>>()),
+            Some(vec![&"severity".to_string()])
+        );
+    }
+
+    /// The README's command table lists each command's short flags, and
+    /// only those.
+    #[test]
+    fn the_readme_lists_every_command_with_its_short_flags() {
+        let readme =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+                .unwrap();
+        let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
+        for (command, shorts) in short_flags() {
+            if command == "help" || command.ends_with(" help") {
+                continue;
+            }
+            let row = rows
+                .iter()
+                .find(|r| {
+                    let cell = r.split('|').nth(1).unwrap_or("").trim().trim_matches('`');
+                    cell == command || cell.starts_with(&format!("{command} "))
+                })
+                .unwrap_or_else(|| panic!("no README row for `{command}`"));
+            let listed: Vec<String> = row
+                .split('|')
+                .nth(3)
+                .unwrap_or("")
+                .split('`')
+                .filter(|w| w.len() == 2 && w.starts_with('-'))
+                .map(String::from)
+                .collect();
+            assert_eq!(listed, shorts, "README row for `{command}`: {row}");
+        }
     }
 }

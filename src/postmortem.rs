@@ -66,6 +66,20 @@ pub struct Dates {
     pub resolved_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "opt_stamp")]
     pub closed_at: Option<DateTime<Utc>>,
+    /// Every resolution and reopening after the first resolution, in time
+    /// order: durations count to the first one (`resolved_at`).
+    pub later: Vec<Milestone>,
+}
+
+/// A later resolution or reopening.
+#[derive(Debug, Clone, Serialize)]
+pub struct Milestone {
+    /// `resolved` or `reopened`.
+    pub kind: EventKind,
+    #[serde(serialize_with = "stamp")]
+    pub at: DateTime<Utc>,
+    pub author: String,
+    pub text: String,
 }
 
 /// Spans in whole seconds, counted from the declaration (impact: from its
@@ -97,6 +111,8 @@ pub struct Entry {
     pub author: String,
     pub kind: EventKind,
     pub text: String,
+    /// Written down after the incident closed (a late note or evidence).
+    pub added_after_closing: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -189,6 +205,19 @@ impl Postmortem {
             _ => false,
         });
         let since_declared = |t: Option<DateTime<Utc>>| t.map(|t| (t - i.declared_at).num_seconds());
+        let first_resolution = events.iter().position(|e| e.kind() == EventKind::Resolved);
+        let later = first_resolution
+            .map(|n| &events[n + 1..])
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| matches!(e.kind(), EventKind::Resolved | EventKind::Reopened))
+            .map(|e| Milestone {
+                kind: e.kind(),
+                at: e.at,
+                author: e.author.clone(),
+                text: e.text.clone(),
+            })
+            .collect();
         let dates = Dates {
             started_at: i.started_at,
             declared_at: i.declared_at,
@@ -196,6 +225,7 @@ impl Postmortem {
             mitigated_at,
             resolved_at: i.resolved_at,
             closed_at: i.closed_at,
+            later,
         };
         let durations = Durations {
             to_acknowledge_seconds: since_declared(acknowledged_at),
@@ -230,6 +260,7 @@ impl Postmortem {
                     author: e.author.clone(),
                     kind: e.kind(),
                     text: e.text.clone(),
+                    added_after_closing: e.added_after_closing(i),
                 })
                 .collect(),
             whys: retro.whys.clone(),
@@ -451,6 +482,13 @@ impl Postmortem {
         )?;
         milestone("Mitigated", self.dates.mitigated_at, true)?;
         milestone("Resolved", self.dates.resolved_at, true)?;
+        for m in &self.dates.later {
+            let name = match m.kind {
+                EventKind::Reopened => "Reopened",
+                _ => "Resolved again",
+            };
+            milestone(name, Some(m.at), true)?;
+        }
         milestone("Closed", self.dates.closed_at, true)?;
         writeln!(d)?;
         let span = |s: Option<i64>| {
@@ -464,6 +502,12 @@ impl Postmortem {
             span(self.durations.to_mitigate_seconds),
             span(self.durations.to_resolve_seconds)
         )?;
+        if !self.dates.later.is_empty() {
+            writeln!(
+                d,
+                "\nReopened after resolution: time to resolve counts to the first resolution."
+            )?;
+        }
         if let Some(s) = self.durations.impact_seconds {
             writeln!(d, "\nCustomer impact lasted **{}**.", span(Some(s)))?;
         }
@@ -523,7 +567,10 @@ impl Postmortem {
                 when(e.at),
                 md(&e.author),
                 e.kind,
-                md(&e.text)
+                match e.added_after_closing {
+                    true => format!("{} _(added after closing)_", md(&e.text)),
+                    false => md(&e.text),
+                }
             )?;
         }
 

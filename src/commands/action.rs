@@ -47,7 +47,7 @@ pub struct AddArgs {
     pub text: String,
 
     /// Who follows it up
-    #[arg(long, short)]
+    #[arg(long)]
     pub owner: String,
 
     /// When it is due: YYYY-MM-DD, or a span from today (14d, 2w)
@@ -84,7 +84,7 @@ pub struct DoneArgs {
     pub id: String,
 
     /// What was done, for the record
-    #[arg(long, short)]
+    #[arg(long)]
     pub note: Option<String>,
 }
 

@@ -1,7 +1,7 @@
 //! `incident assign-role`: delegate a role, hand it over, or take it away.
 
 use crate::context::Ctx;
-use crate::domain::ops;
+use crate::domain::{ops, roles};
 use crate::error::refused;
 use crate::error::usage;
 use crate::render;
@@ -15,7 +15,8 @@ pub struct AssignRoleArgs {
     pub key: String,
 
     /// commander, tech-lead, scribe, communicator, coordinator, responder,
-    /// customer-support, sme, social-media, problem-manager, or one from the configuration
+    /// customer-support, sme, social-media, problem-manager, one from the configuration,
+    /// or any other (an ad-hoc role for this incident, which many may hold)
     pub role: String,
 
     /// Who takes the role
@@ -24,6 +25,10 @@ pub struct AssignRoleArgs {
     /// Take the role away from PERSON instead
     #[arg(long)]
     pub remove: bool,
+
+    /// Take a new role even though its name is close to a configured one
+    #[arg(long)]
+    pub force: bool,
 }
 
 enum Outcome {
@@ -33,17 +38,18 @@ enum Outcome {
 
 pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
-    let role = ctx.config()?.role(&args.role)?.clone();
+    let configured = &ctx.config()?.roles;
     let person =
         non_blank(&args.person).ok_or_else(|| usage("the person is empty; name who takes the role"))?;
     let now = ctx.now;
-    let name = &role.name;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let role = roles::find(&args.role, configured, &incident.roles, args.force).map_err(usage)?;
+        let name = &role.name;
         let change = match args.remove {
             true => ops::remove_role(&incident, &role, &person, now).map_err(|r| refused(&key, r))?,
-            false => ops::assign_role(&incident, &role, &person, now),
+            false => ops::assign_role(&incident, &role, &person, now).map_err(|r| refused(&key, r))?,
         };
         let outcome = match change.events.first() {
             Some(event) => Outcome::Changed(event.text.clone()),

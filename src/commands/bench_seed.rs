@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
                     &change.incident,
                     Some("Rolled back the deploy"),
                     resolved_at,
-                    None,
+                    &ops::Latest::default(),
                 )
                 .map_err(|r| anyhow::anyhow!("{r:?}"))?;
                 change = change.then(resolved);

@@ -121,7 +121,9 @@ fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
         statuses: Status::ALL
             .iter()
             .copied()
-            .filter(|s| *s != Status::Closed)
+            // Closed ones have nothing left to meet; canceled and duplicate
+            // ones never count.
+            .filter(|s| *s != Status::Closed && s.is_counted())
             .collect(),
         ..ListFilter::default()
     };

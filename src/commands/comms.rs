@@ -22,12 +22,12 @@ pub struct CommsArgs {
     pub key: String,
 
     /// Print a template for the next update instead
-    #[arg(long, short)]
+    #[arg(long)]
     pub draft: bool,
 
     /// With --draft: when the update after it will come (30m, 14:30)
     /// [default: the severity's update cadence from now]
-    #[arg(long, short, value_name = "WHEN", requires = "draft")]
+    #[arg(long, value_name = "WHEN", requires = "draft")]
     pub next_update: Option<String>,
 }
 
@@ -163,6 +163,8 @@ where
         Status::Identified => "We have identified the cause and are working on a fix.",
         Status::Mitigated => "A fix is in place and we are monitoring the results.",
         Status::Resolved | Status::Closed => "This incident has been resolved.",
+        Status::Canceled => "This was not an incident after all; nothing was affected.",
+        Status::Duplicate => "This incident is tracked under another one.",
     };
     out.push_str(&format!(
         "Current status: {status} <what changed since the last update>\n\n"

@@ -19,7 +19,7 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct GuardArgs {
     /// Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]
-    #[arg(long, short = 's', value_name = "LEVEL")]
+    #[arg(long, value_name = "LEVEL")]
     pub min_severity: Option<String>,
 
     /// Only incidents affecting this service (repeat or separate with commas: any of them)
@@ -41,7 +41,12 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
         .filter(|s| !s.is_empty())
         .collect();
     let filter = ListFilter {
-        statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
+        // Open ones, which are all counted (canceled and duplicate ones never are).
+        statuses: Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open() && s.is_counted())
+            .collect(),
         ..ListFilter::default()
     };
     let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();

@@ -15,12 +15,12 @@ use std::io::Write;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Include resolved and closed incidents
+    /// Include resolved, closed, canceled and duplicate incidents
     #[arg(long, short)]
     pub all: bool,
 
     /// Only incidents in this status (repeat or separate with commas)
-    #[arg(long, short, value_enum, value_delimiter = ',')]
+    #[arg(long, value_enum, value_delimiter = ',')]
     pub status: Vec<Status>,
 
     /// Only incidents of these severities (repeat or separate with commas)
@@ -131,7 +131,11 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         "AGE",
     ]);
     for i in &rows {
-        let end = i.resolved_at.unwrap_or(ctx.now);
+        // Open: still going (a reopened one's first resolution is past).
+        let end = match i.status.is_open() {
+            true => ctx.now,
+            false => i.resolved_at.unwrap_or(ctx.now),
+        };
         table.add_row(vec![
             Cell::new(ctx.key(i.id)?),
             output::severity_cell(&i.severity, config.rank(&i.severity)),

@@ -4,16 +4,20 @@ pub mod action;
 pub mod assess;
 pub mod assign_role;
 pub mod bench_seed;
+pub mod cancel;
 pub mod check;
 pub mod comms;
 pub mod completions;
 pub mod declare;
+pub mod duplicate;
+pub mod edit;
 pub mod escalate;
 pub mod exec;
 pub mod export;
 pub mod guard;
 pub mod import;
 pub mod list;
+pub mod reopen;
 pub mod resolve;
 pub mod retro;
 pub mod show;
@@ -39,6 +43,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Escalate(args) => escalate::run(&ctx, args),
         Command::Update(args) => update::run(&ctx, args),
         Command::Resolve(args) => resolve::run(&ctx, args),
+        Command::Reopen(args) => reopen::run(&ctx, args),
+        Command::Edit(args) => edit::run(&ctx, args),
+        Command::Cancel(args) => cancel::run(&ctx, args),
+        Command::Duplicate(args) => duplicate::run(&ctx, args),
         Command::Retro(args) => retro::run(&ctx, args),
         Command::Action(args) => action::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),

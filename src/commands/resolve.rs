@@ -1,7 +1,7 @@
 //! `incident resolve`: service restored for everyone.
 
 use crate::context::Ctx;
-use crate::domain::{EventKind, ops};
+use crate::domain::ops;
 use crate::error::refused;
 use crate::render;
 use crate::text::non_blank;
@@ -15,7 +15,7 @@ pub struct ResolveArgs {
     pub key: String,
 
     /// How it was resolved
-    #[arg(long, short)]
+    #[arg(long)]
     pub summary: Option<String>,
 
     /// When service was restored, if not now
@@ -33,9 +33,9 @@ pub fn run(ctx: &Ctx, args: ResolveArgs) -> Result<()> {
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let reopened = w.latest_event(id, &[EventKind::Reopened])?.map(|e| e.at);
+        let latest = w.latest(id)?;
         let change =
-            ops::resolve(&incident, summary.as_deref(), at, reopened).map_err(|r| refused(&key, r))?;
+            ops::resolve(&incident, summary.as_deref(), at, &latest).map_err(|r| refused(&key, r))?;
         w.apply(change)?;
         Ok(at - incident.declared_at)
     })?;

@@ -44,18 +44,29 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let (events, total) = store.timeline(id, limit)?;
     let assessment = store.assessment(id)?;
     let targets = render::targets_of(ctx, &store, &incident)?;
+    let primary = match incident.status {
+        Status::Duplicate => store.duplicate_of(id)?,
+        _ => None,
+    };
     let mut out = output::stdout();
-    write_details(ctx, &mut out, &incident, &targets)?;
+    write_details(ctx, &mut out, &incident, primary.as_ref(), &targets)?;
     if let Some(a) = &assessment {
         write_assessment(&mut out, a)?;
     }
     write_follow_up(ctx, &mut out, &store, &incident)?;
-    write_timeline(&mut out, &events, total)?;
+    write_timeline(&mut out, &incident, &events, total)?;
     out.flush()?;
     Ok(())
 }
 
-fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Targets) -> Result<()> {
+/// `primary`: the incident a duplicate points to.
+fn write_details(
+    ctx: &Ctx,
+    out: &mut impl Write,
+    i: &Incident,
+    primary: Option<&Incident>,
+    targets: &Targets,
+) -> Result<()> {
     let config = ctx.config()?;
     let key = ctx.key(i.id)?;
     let now = ctx.now;
@@ -69,6 +80,12 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Target
         _ => i.severity.clone(),
     };
     field("status", i.status.to_string())?;
+    if let Some(p) = primary {
+        field(
+            "duplicate of",
+            format!("{}  {}", ctx.key(p.id)?, one_line(&p.title)),
+        )?;
+    }
     field("severity", severity)?;
     field("category", i.category.to_string())?;
     if !i.services.is_empty() {
@@ -90,9 +107,14 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Target
         field("detected by", d.to_string())?;
     }
     if let Some(t) = i.resolved_at {
+        // The first resolution, kept when the incident is reopened.
+        let reopened = match i.status.is_open() {
+            true => "; reopened since",
+            false => "",
+        };
         field(
             "resolved",
-            format!("{} (after {})", human(t, &Local), compact(open_for)),
+            format!("{} (after {}{reopened})", human(t, &Local), compact(open_for)),
         )?;
     }
     if let Some(t) = i.closed_at {
@@ -144,8 +166,17 @@ fn write_details(ctx: &Ctx, out: &mut impl Write, i: &Incident, targets: &Target
                 writeln!(out, "  {:<16} {}", role.name, one_line(&people.join(", ")))?;
             }
         }
+        // Ad-hoc roles (assigned without configuring them), in order of
+        // first assignment, their people together.
+        let mut ad_hoc: Vec<(&str, Vec<&str>)> = Vec::new();
         for h in i.roles.iter().filter(|h| config.role(&h.role).is_err()) {
-            writeln!(out, "  {:<16} {}", h.role, one_line(&h.person))?;
+            match ad_hoc.iter_mut().find(|(role, _)| *role == h.role) {
+                Some((_, people)) => people.push(&h.person),
+                None => ad_hoc.push((&h.role, vec![&h.person])),
+            }
+        }
+        for (role, people) in ad_hoc {
+            writeln!(out, "  {:<16} {}", one_line(role), one_line(&people.join(", ")))?;
         }
     }
     writeln!(out)?;
@@ -232,7 +263,7 @@ fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident)
     Ok(())
 }
 
-fn write_timeline(out: &mut impl Write, events: &[Event], total: usize) -> Result<()> {
+fn write_timeline(out: &mut impl Write, incident: &Incident, events: &[Event], total: usize) -> Result<()> {
     if events.len() < total {
         writeln!(
             out,
@@ -248,7 +279,10 @@ fn write_timeline(out: &mut impl Write, events: &[Event], total: usize) -> Resul
             Cell::new(human(e.at, &Local)),
             Cell::new(one_line(&e.author)),
             Cell::new(e.kind().as_str()),
-            Cell::new(safe(&e.text)),
+            Cell::new(match e.added_after_closing(incident) {
+                true => format!("{} (added after closing)", safe(&e.text)),
+                false => safe(&e.text).into_owned(),
+            }),
         ]);
     }
     output::print_table(out, &table)

@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::domain::ops::{self, Change, Entry, UpdateRequest};
-use crate::domain::{EntryKind, EventKind, Status};
+use crate::domain::{EntryKind, EventKind, Status, lifecycle};
 use crate::error::refused;
 use crate::error::usage;
 use crate::render;
@@ -12,6 +12,7 @@ use crate::time;
 use anyhow::{Context, Result};
 use chrono::Local;
 use clap::Args;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::io::Read;
 
 #[derive(Debug, Args)]
@@ -26,12 +27,13 @@ pub struct UpdateArgs {
     #[arg(long, short, value_enum, default_value_t = EntryKind::Note, conflicts_with = "external")]
     pub kind: EntryKind,
 
-    /// Move the incident to this status
-    #[arg(long, short, value_enum)]
+    /// Move the incident to this status (closing, canceling and marking a
+    /// duplicate have their own commands)
+    #[arg(long, value_parser = settable_status())]
     pub status: Option<Status>,
 
     /// Change the severity to this level
-    #[arg(long)]
+    #[arg(long, short)]
     pub severity: Option<String>,
 
     /// This is a customer-facing status update
@@ -39,12 +41,18 @@ pub struct UpdateArgs {
     pub external: bool,
 
     /// When the next status update is due: a duration (30m) or a time (14:30)
-    #[arg(long, short, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN")]
     pub next_update: Option<String>,
 
     /// When it happened, if not now (for the scribe catching up)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+}
+
+/// Only the statuses `update` can move an incident to.
+fn settable_status() -> impl TypedValueParser<Value = Status> {
+    let names = lifecycle::SETTABLE.iter().map(|s| s.as_str());
+    PossibleValuesParser::new(names).map(|name| name.parse::<Status>().expect("a listed status"))
 }
 
 pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
@@ -125,7 +133,8 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
     };
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let change = ops::update(&incident, &request, at).map_err(|r| refused(&key, r))?;
+        let latest = w.latest(id)?;
+        let change = ops::update(&incident, &request, at, &latest).map_err(|r| refused(&key, r))?;
         let said = describe(&change, &request);
         w.apply(change)?;
         Ok(said)

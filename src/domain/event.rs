@@ -42,6 +42,16 @@ pub enum EventData {
     ActionAdded(ActionAdded),
     ActionDone(ActionDone),
     ActionLinked(ActionLinked),
+    /// One field changed by `incident edit`.
+    Edited(Edit),
+    /// Ended as never real.
+    Canceled(Cancellation),
+    /// Marked a duplicate of another incident (on the duplicate).
+    MarkedDuplicate(DuplicateOf),
+    /// Another incident was marked a duplicate of this one.
+    DuplicateLinked(DuplicateLink),
+    /// That duplicate was reopened: no longer a duplicate of this one.
+    DuplicateUnlinked(DuplicateLink),
     /// Stored details that do not match their kind (a row written by hand,
     /// or by an early build): kept verbatim, so the entry still shows and
     /// exports as it was, and no rule reads a fact from it.
@@ -215,6 +225,43 @@ pub struct ActionLinked {
     pub previous: Option<String>,
 }
 
+/// One field of the incident changed by `incident edit`: its name (as the
+/// `edit` option says it, e.g. `title`, `services`, `started_at`) and its
+/// values before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub field: String,
+    pub from: EditValue,
+    pub to: EditValue,
+}
+
+/// A field's value: a list (services, channels) or a text (times in RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum EditValue {
+    List(Vec<String>),
+    Text(Option<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancellation {
+    pub from: Status,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateOf {
+    pub from: Status,
+    /// The primary incident's number.
+    pub of: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateLink {
+    /// The duplicate's number.
+    pub duplicate: i64,
+}
+
 /// Stored details this release cannot read as their kind says.
 #[derive(Debug, thiserror::Error)]
 #[error("{kind} event details do not match their kind: {why}")]
@@ -247,6 +294,11 @@ impl EventData {
             EventData::ActionAdded(_) => EventKind::ActionAdded,
             EventData::ActionDone(_) => EventKind::ActionDone,
             EventData::ActionLinked(_) => EventKind::ActionLinked,
+            EventData::Edited(_) => EventKind::Edited,
+            EventData::Canceled(_) => EventKind::Canceled,
+            EventData::MarkedDuplicate(_) => EventKind::MarkedDuplicate,
+            EventData::DuplicateLinked(_) => EventKind::DuplicateLinked,
+            EventData::DuplicateUnlinked(_) => EventKind::DuplicateUnlinked,
             EventData::Unreadable { kind, .. } => *kind,
         }
     }
@@ -547,6 +599,29 @@ mod tests {
         (
             "action_linked",
             Some(r#"{"action":"A-1","action_id":1,"link":"https://t/OPS-1","previous":null}"#),
+        ),
+        (
+            "edited",
+            Some(r#"{"field":"category","from":"availability","to":"security"}"#),
+        ),
+        (
+            "edited",
+            Some(r#"{"field":"services","from":["checkout"],"to":["checkout","auth"]}"#),
+        ),
+        (
+            "edited",
+            Some(r#"{"field":"summary","from":null,"to":"customer data exposed"}"#),
+        ),
+        (
+            "canceled",
+            Some(r#"{"from":"investigating","reason":"false alarm"}"#),
+        ),
+        ("marked_duplicate", Some(r#"{"from":"identified","of":3}"#)),
+        ("duplicate_linked", Some(r#"{"duplicate":4}"#)),
+        ("duplicate_unlinked", Some(r#"{"duplicate":4}"#)),
+        (
+            "reopened",
+            Some(r#"{"from":"closed","summary":"customers still see errors","to":"identified"}"#),
         ),
     ];
 

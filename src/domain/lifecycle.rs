@@ -1,5 +1,7 @@
 //! Status transitions (SPEC §1): forward or back, reopen, never straight to
-//! `closed` (that is what completing the retrospective does).
+//! `closed` (that is what completing the retrospective does), `canceled` or
+//! `duplicate` (their own commands). A closed, canceled or duplicate
+//! incident changes status only through `incident reopen`.
 
 use super::event::{Resolution, StatusMove};
 use super::{EventData, EventKind, Status};
@@ -36,6 +38,15 @@ impl Move {
     }
 }
 
+/// The statuses `update --status` can move an incident to: the others are
+/// reached only by their own commands, so it does not offer them.
+pub const SETTABLE: &[Status] = &[
+    Status::Investigating,
+    Status::Identified,
+    Status::Mitigated,
+    Status::Resolved,
+];
+
 /// Decides a status change, or says why it is not allowed.
 pub fn plan(from: Status, to: Status) -> Result<Move, String> {
     if from == to {
@@ -45,10 +56,33 @@ pub fn plan(from: Status, to: Status) -> Result<Move, String> {
         (_, Status::Closed) => Err(
             "an incident is closed by completing its retrospective ('incident retro KEY --complete')".into(),
         ),
+        (_, Status::Canceled) => {
+            Err("an incident is canceled with 'incident cancel KEY --reason WHY'".into())
+        }
+        (_, Status::Duplicate) => {
+            Err("an incident is marked a duplicate with 'incident duplicate KEY --of OTHER'".into())
+        }
+        (from, _) if from.is_final() => Err(format!(
+            "a {from} incident changes status only when reopened ('incident reopen KEY --reason WHY')"
+        )),
         (_, Status::Resolved) => Ok(Move::Resolve),
-        (Status::Resolved | Status::Closed, _) => Ok(Move::Reopen),
+        (Status::Resolved, _) => Ok(Move::Reopen),
         _ => Ok(Move::Step),
     }
+}
+
+/// Whether `incident reopen` may take an incident from `from` back to the
+/// active status `to`.
+pub fn reopen(from: Status, to: Status) -> Result<(), String> {
+    if !to.is_open() {
+        return Err(format!("an incident is reopened to an active status, not {to}"));
+    }
+    if from.is_open() {
+        return Err(format!(
+            "it is {from}, not resolved, closed, canceled or a duplicate: nothing to reopen"
+        ));
+    }
+    Ok(())
 }
 
 /// Whether completing the retrospective may close an incident now. This is
@@ -73,7 +107,7 @@ mod tests {
                 let got = plan(from, to);
                 let want = if from == to {
                     Ok(Move::Stay)
-                } else if to == Closed {
+                } else if to.is_final() || from.is_final() {
                     Err(())
                 } else if to == Resolved {
                     Ok(Move::Resolve)
@@ -85,6 +119,25 @@ mod tests {
                 assert_eq!(got.map_err(|_| ()), want, "{from} -> {to}");
             }
         }
+    }
+
+    #[test]
+    fn update_offers_only_the_statuses_it_can_reach() {
+        for &to in Status::ALL {
+            let reachable = Status::ALL
+                .iter()
+                .any(|&from| from != to && plan(from, to).is_ok());
+            assert_eq!(SETTABLE.contains(&to), reachable, "{to}");
+        }
+    }
+
+    #[test]
+    fn only_an_ended_incident_is_reopened_and_only_to_an_active_status() {
+        for &from in Status::ALL {
+            assert_eq!(reopen(from, Investigating).is_ok(), !from.is_open(), "{from}");
+        }
+        assert!(reopen(Closed, Resolved).is_err());
+        assert!(reopen(Canceled, Mitigated).is_ok());
     }
 
     #[test]

@@ -69,6 +69,8 @@ named_enum! {
         Mitigated = "mitigated",
         Resolved = "resolved",
         Closed = "closed",
+        Canceled = "canceled",
+        Duplicate = "duplicate",
     }
 }
 
@@ -79,6 +81,25 @@ impl Status {
             self,
             Status::Investigating | Status::Identified | Status::Mitigated
         )
+    }
+
+    /// Ended for good: closed after its retrospective, canceled or marked
+    /// a duplicate. Its status, severity and roles change only after
+    /// `incident reopen`; notes and evidence are still taken.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Closed | Status::Canceled | Status::Duplicate)
+    }
+
+    /// Counted as an incident by `stats`, `check` and `guard`: everything
+    /// but one that was never real (canceled) or is recorded elsewhere
+    /// (a duplicate).
+    pub fn is_counted(self) -> bool {
+        !matches!(self, Status::Canceled | Status::Duplicate)
+    }
+
+    /// The statuses counted by `stats`, `check` and `guard`.
+    pub fn counted() -> Vec<Status> {
+        Status::ALL.iter().copied().filter(|s| s.is_counted()).collect()
     }
 }
 
@@ -141,7 +162,28 @@ named_enum! {
         ActionAdded = "action_added",
         ActionDone = "action_done",
         ActionLinked = "action_linked",
+        Edited = "edited",
+        Canceled = "canceled",
+        MarkedDuplicate = "marked_duplicate",
+        DuplicateLinked = "duplicate_linked",
+        DuplicateUnlinked = "duplicate_unlinked",
     }
+}
+
+impl EventKind {
+    /// The kinds that set an incident's status (besides `declared`): a
+    /// status change may not be dated before the latest of them.
+    pub const SETS_STATUS: &'static [EventKind] = &[
+        EventKind::StatusChanged,
+        EventKind::Resolved,
+        EventKind::Reopened,
+        EventKind::Closed,
+        EventKind::Canceled,
+        EventKind::MarkedDuplicate,
+    ];
+
+    /// The kinds that set an incident's severity (besides `declared`).
+    pub const SETS_SEVERITY: &'static [EventKind] = &[EventKind::SeverityChanged];
 }
 
 impl From<EntryKind> for EventKind {
@@ -242,6 +284,24 @@ impl Event {
     pub fn kind(&self) -> EventKind {
         self.data.kind()
     }
+
+    /// A timeline entry (a note, evidence, an update, …) written down after
+    /// the incident closed, whatever time it is dated: shown marked so, so
+    /// a reader of the record knows it came late.
+    pub fn added_after_closing(&self, incident: &Incident) -> bool {
+        let entry = matches!(
+            self.data,
+            EventData::Note
+                | EventData::Decision
+                | EventData::Action(_)
+                | EventData::Evidence
+                | EventData::Comms(_)
+                | EventData::StatusUpdate(_)
+        );
+        entry
+            && incident.status == Status::Closed
+            && incident.closed_at.is_some_and(|closed| self.recorded_at > closed)
+    }
 }
 
 /// An event about to be appended.
@@ -276,7 +336,7 @@ mod tests {
         let err = "fixed".parse::<Status>().unwrap_err();
         assert_eq!(
             err,
-            "unknown status 'fixed'; use one of: investigating, identified, mitigated, resolved, closed"
+            "unknown status 'fixed'; use one of: investigating, identified, mitigated, resolved, closed, canceled, duplicate"
         );
         assert_eq!("data".parse::<Category>(), Ok(Category::Data));
     }
@@ -288,6 +348,17 @@ mod tests {
             open,
             [&Status::Investigating, &Status::Identified, &Status::Mitigated]
         );
+    }
+
+    #[test]
+    fn canceled_and_duplicate_incidents_are_final_and_not_counted() {
+        let counted = Status::counted();
+        assert!(!counted.contains(&Status::Canceled) && !counted.contains(&Status::Duplicate));
+        assert_eq!(counted.len(), Status::ALL.len() - 2);
+        for status in [Status::Closed, Status::Canceled, Status::Duplicate] {
+            assert!(status.is_final() && !status.is_open(), "{status}");
+        }
+        assert!(!Status::Resolved.is_final());
     }
 
     #[test]

@@ -6,14 +6,15 @@
 //! writes the state and the events in that one transaction.
 
 use super::event::{
-    ActionAdded, ActionDone, ActionLinked, Assessed, Closure, Declared, Escalation, Execution, Handover,
-    Promise, RetroUpdate, RetroValue, RoleChange, SeverityMove,
+    ActionAdded, ActionDone, ActionLinked, Assessed, Cancellation, Closure, Declared, DuplicateLink,
+    DuplicateOf, Edit, EditValue, Escalation, Execution, Handover, Promise, RetroUpdate, RetroValue,
+    RoleChange, SeverityMove, StatusMove,
 };
 use super::lifecycle::{self, Move};
 use super::retro::{self, ActionItem, ActionStatus, NewAction, Retro, RetroPatch, format_action_id};
 use super::roles::{self, Assignment, RoleDef};
 use super::triage::Assessment;
-use super::{EntryKind, EventData, Incident, NewEvent, RoleHolder, Status};
+use super::{Category, DetectedBy, EntryKind, Event, EventData, Incident, NewEvent, RoleHolder, Status};
 use chrono::{DateTime, Utc};
 
 /// What one operation does to one incident.
@@ -98,6 +99,97 @@ pub enum Refusal {
     HasActions { first: i64, more: usize },
     /// Closing is not possible from here.
     CannotClose(String),
+    /// Closed, canceled or a duplicate: `doing` waits for a reopening.
+    Ended { status: Status, doing: &'static str },
+    /// A status or severity change dated before the latest one recorded.
+    OutOfOrder {
+        option: &'static str,
+        at: DateTime<Utc>,
+        /// `status` or `severity`.
+        what: &'static str,
+        entry: Mark,
+    },
+    /// Reopening is not possible from here.
+    CannotReopen(String),
+    /// An incident cannot be a duplicate of itself (or of a duplicate of
+    /// itself).
+    OwnDuplicate { via: Option<String> },
+    /// The primary named for a duplicate was canceled.
+    PrimaryCanceled { primary: String },
+    /// `edit` asked to remove a service or channel the incident does not list.
+    NotListed {
+        field: &'static str,
+        item: String,
+        listed: Vec<String>,
+    },
+    /// `edit` found nothing that differs.
+    NothingToEdit,
+}
+
+/// The entry that last set a status or severity: a change may not be
+/// dated before it, or the current state would contradict the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
+impl From<&Event> for Mark {
+    fn from(e: &Event) -> Mark {
+        Mark {
+            at: e.at,
+            text: e.text.clone(),
+        }
+    }
+}
+
+/// The latest entries that set the incident's status and its severity
+/// (kinds [`EventKind::SETS_STATUS`] and [`EventKind::SETS_SEVERITY`]),
+/// what a backdated change is checked against.
+///
+/// [`EventKind::SETS_STATUS`]: super::EventKind::SETS_STATUS
+/// [`EventKind::SETS_SEVERITY`]: super::EventKind::SETS_SEVERITY
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Latest {
+    pub status: Option<Mark>,
+    pub severity: Option<Mark>,
+}
+
+/// Time order is the truth: a status or severity change at `at` may not
+/// come before the declaration, nor before the latest change of the same
+/// thing already recorded (`since`). Notes and evidence are not checked.
+fn in_time_order(
+    incident: &Incident,
+    what: &'static str,
+    since: Option<&Mark>,
+    at: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if at < incident.declared_at {
+        return Err(Refusal::Before {
+            option: "--at",
+            at,
+            what: "declared",
+            then: incident.declared_at,
+        });
+    }
+    match since {
+        Some(entry) if at < entry.at => Err(Refusal::OutOfOrder {
+            option: "--at",
+            at,
+            what,
+            entry: entry.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Closed means closed: the status, severity and roles of a closed,
+/// canceled or duplicate incident change only after `incident reopen`.
+fn not_ended(incident: &Incident, doing: &'static str) -> Result<(), Refusal> {
+    match incident.status {
+        status if status.is_final() => Err(Refusal::Ended { status, doing }),
+        _ => Ok(()),
+    }
 }
 
 impl Refusal {
@@ -105,13 +197,44 @@ impl Refusal {
     pub fn explain(&self, key: &str, show: impl Fn(DateTime<Utc>) -> String) -> String {
         match self {
             Refusal::NotOpen { status, doing } => match *doing {
-                "resolve" => format!(
-                    "{key} is already {status}; reopen it with 'incident update {key} --status investigating'"
-                ),
-                _ => format!(
-                    "{key} is {status}; reopen it first with 'incident update {key} --status investigating'"
+                "resolve" => {
+                    format!("{key} is already {status}; reopen it with 'incident reopen {key} --reason WHY'")
+                }
+                _ => format!("{key} is {status}; reopen it first with 'incident reopen {key} --reason WHY'"),
+            },
+            Refusal::Ended { status, doing } => format!(
+                "{key} is {status}: its {doing} cannot change; reopen it first with \
+                 'incident reopen {key} --reason WHY' (notes and evidence are still taken)"
+            ),
+            Refusal::OutOfOrder {
+                option,
+                at,
+                what,
+                entry,
+            } => format!(
+                "{option} {} is before the latest {what} change on {key}, \"{}\" at {}; \
+                 the {what} is what the timeline says in time order, so a change cannot be dated before it \
+                 (record a note instead)",
+                show(*at),
+                entry.text,
+                show(entry.at)
+            ),
+            Refusal::CannotReopen(why) => format!("cannot reopen {key}: {why}"),
+            Refusal::OwnDuplicate { via: None } => format!("{key} cannot be a duplicate of itself"),
+            Refusal::OwnDuplicate { via: Some(other) } => {
+                format!("{key} cannot be a duplicate of {other}: {other} is a duplicate of {key}")
+            }
+            Refusal::PrimaryCanceled { primary } => format!(
+                "{primary} is canceled, so {key} cannot be its duplicate; cancel {key} too, or reopen {primary} first"
+            ),
+            Refusal::NotListed { field, item, listed } => match listed.is_empty() {
+                true => format!("{key} lists no {field}; nothing to remove"),
+                false => format!(
+                    "{key} does not list '{item}' among its {field} ({})",
+                    listed.join(", ")
                 ),
             },
+            Refusal::NothingToEdit => format!("nothing to change: {key} already says that"),
             Refusal::WouldLower { current, asked } => format!(
                 "escalate only raises severity and {key} is already {current}; lower it with 'incident update {key} --severity {asked}'"
             ),
@@ -168,7 +291,7 @@ pub fn declare(draft: &Incident, commander: Option<&str>, now: DateTime<Utc>) ->
                 name: roles::COMMANDER.into(),
                 single: true,
             };
-            let assigned = assign_role(&change.incident, &role, person, now);
+            let assigned = assign(&change.incident, &role, person, now);
             change.then(assigned)
         }
         None => change,
@@ -177,7 +300,17 @@ pub fn declare(draft: &Incident, commander: Option<&str>, now: DateTime<Utc>) ->
 
 /// Gives `person` the role: a handover for a single-holder role someone
 /// else holds. Empty when they hold it already.
-pub fn assign_role(incident: &Incident, role: &RoleDef, person: &str, now: DateTime<Utc>) -> Change {
+pub fn assign_role(
+    incident: &Incident,
+    role: &RoleDef,
+    person: &str,
+    now: DateTime<Utc>,
+) -> Result<Change, Refusal> {
+    not_ended(incident, "roles")?;
+    Ok(assign(incident, role, person, now))
+}
+
+fn assign(incident: &Incident, role: &RoleDef, person: &str, now: DateTime<Utc>) -> Change {
     let name = &role.name;
     let mut change = Change::of(incident);
     let (data, text) = match roles::plan_assign(role, person, &incident.roles) {
@@ -218,6 +351,7 @@ pub fn remove_role(
     person: &str,
     now: DateTime<Utc>,
 ) -> Result<Change, Refusal> {
+    not_ended(incident, "roles")?;
     roles::plan_remove(role, person, &incident.roles).map_err(Refusal::NotHolder)?;
     let name = &role.name;
     let mut change = Change::of(incident);
@@ -269,7 +403,9 @@ pub fn change_status(
     state.status = to;
     let text = match step {
         Move::Resolve => {
-            state.resolved_at = Some(at);
+            // Time to resolve counts to the first resolution: a reopened
+            // incident resolved again keeps it.
+            state.resolved_at.get_or_insert(at);
             // Nobody owes customers another update on a resolved incident.
             state.next_update_at = None;
             if let Some(s) = summary {
@@ -281,7 +417,7 @@ pub fn change_status(
             }
         }
         Move::Reopen => {
-            state.resolved_at = None;
+            // The first resolution stays: see `Move::Resolve`.
             state.closed_at = None;
             format!("Reopened: {from} → {to}")
         }
@@ -291,12 +427,12 @@ pub fn change_status(
 }
 
 /// Resolves an open incident as of `at`, which may not come before its
-/// declaration or its latest reopening (`reopened`).
+/// declaration or the latest status change (`latest`).
 pub fn resolve(
     incident: &Incident,
     summary: Option<&str>,
     at: DateTime<Utc>,
-    reopened: Option<DateTime<Utc>>,
+    latest: &Latest,
 ) -> Result<Change, Refusal> {
     if !incident.status.is_open() {
         return Err(Refusal::NotOpen {
@@ -304,26 +440,263 @@ pub fn resolve(
             doing: "resolve",
         });
     }
-    if at < incident.declared_at {
-        return Err(Refusal::Before {
-            option: "--at",
-            at,
-            what: "declared",
-            then: incident.declared_at,
-        });
-    }
-    // After a reopen, resolving "before" it would tell the story backwards.
-    if let Some(reopened) = reopened
-        && at < reopened
-    {
-        return Err(Refusal::Before {
-            option: "--at",
-            at,
-            what: "reopened",
-            then: reopened,
-        });
-    }
+    in_time_order(incident, "status", latest.status.as_ref(), at)?;
     change_status(incident, Status::Resolved, at, summary).map(|(_, change)| change)
+}
+
+/// Reopens a resolved, closed, canceled or duplicate incident to the active
+/// status `to`, saying why. The first resolution is kept (time to resolve
+/// counts to it). A duplicate is no longer one: `primary` is the incident it
+/// pointed to, and gets the unlinking on its own timeline; `key` is how the
+/// reopened incident is shown there.
+pub fn reopen(
+    incident: &Incident,
+    key: &str,
+    to: Status,
+    reason: &str,
+    primary: Option<&Incident>,
+    now: DateTime<Utc>,
+) -> Result<(Change, Option<Change>), Refusal> {
+    let from = incident.status;
+    lifecycle::reopen(from, to).map_err(Refusal::CannotReopen)?;
+    let mut change = Change::of(incident);
+    change.incident.status = to;
+    change.incident.closed_at = None;
+    let data = EventData::Reopened(StatusMove {
+        from,
+        to,
+        summary: Some(reason.to_string()),
+    });
+    let change = change.record(now, data, format!("Reopened: {from} → {to}: {reason}"));
+    let unlinked = primary.map(|p| {
+        let data = EventData::DuplicateUnlinked(DuplicateLink {
+            duplicate: incident.id,
+        });
+        Change::of(p).record(
+            now,
+            data,
+            format!("{key} is no longer a duplicate of this incident"),
+        )
+    });
+    Ok((change, unlinked))
+}
+
+/// Ends an incident that was never real. Not a closed one (reopen it
+/// first), nor one already canceled or a duplicate.
+pub fn cancel(incident: &Incident, reason: &str, now: DateTime<Utc>) -> Result<Change, Refusal> {
+    not_ended(incident, "status")?;
+    let from = incident.status;
+    let mut change = Change::of(incident);
+    change.incident.status = Status::Canceled;
+    change.incident.next_update_at = None;
+    let data = EventData::Canceled(Cancellation {
+        from,
+        reason: reason.to_string(),
+    });
+    Ok(change.record(now, data, format!("Canceled: {reason}")))
+}
+
+/// The incident a duplicate is recorded against: `target`, or, when that
+/// is itself a duplicate, the one it points to, and so on, so there are no
+/// chains. `points_to` reads the incident a duplicate points to.
+pub fn primary<E>(
+    target: Incident,
+    mut points_to: impl FnMut(&Incident) -> Result<Option<Incident>, E>,
+) -> Result<Incident, E> {
+    let mut primary = target;
+    // A bound, in case hand-edited data ever made a loop.
+    for _ in 0..64 {
+        if primary.status != Status::Duplicate {
+            break;
+        }
+        match points_to(&primary)? {
+            Some(next) => primary = next,
+            None => break,
+        }
+    }
+    Ok(primary)
+}
+
+/// The number of the incident a duplicate's timeline says it duplicates:
+/// its latest `marked_duplicate` event.
+pub fn duplicate_of(latest_mark: Option<&Event>) -> Option<i64> {
+    match latest_mark.map(|e| &e.data) {
+        Some(EventData::MarkedDuplicate(d)) => Some(d.of),
+        _ => None,
+    }
+}
+
+/// Marks `incident` a duplicate of `primary` (already followed to the end
+/// of any chain with [`primary`]); both timelines record the link. `key`
+/// and `primary_key` are how the two are shown.
+pub fn duplicate(
+    incident: &Incident,
+    key: &str,
+    primary: &Incident,
+    primary_key: &str,
+    now: DateTime<Utc>,
+) -> Result<(Change, Change), Refusal> {
+    not_ended(incident, "status")?;
+    if primary.id == incident.id {
+        return Err(Refusal::OwnDuplicate { via: None });
+    }
+    if primary.status == Status::Duplicate {
+        // Only a loop ends at a duplicate.
+        return Err(Refusal::OwnDuplicate {
+            via: Some(primary_key.to_string()),
+        });
+    }
+    if primary.status == Status::Canceled {
+        return Err(Refusal::PrimaryCanceled {
+            primary: primary_key.to_string(),
+        });
+    }
+    let from = incident.status;
+    let mut change = Change::of(incident);
+    change.incident.status = Status::Duplicate;
+    change.incident.next_update_at = None;
+    let marked = EventData::MarkedDuplicate(DuplicateOf { from, of: primary.id });
+    let change = change.record(now, marked, format!("Duplicate of {primary_key}"));
+    let linked = EventData::DuplicateLinked(DuplicateLink {
+        duplicate: incident.id,
+    });
+    let link = Change::of(primary).record(now, linked, format!("{key} is a duplicate of this incident"));
+    Ok((change, link))
+}
+
+/// What `incident edit` asks for; each part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct EditRequest {
+    pub title: Option<String>,
+    pub category: Option<Category>,
+    pub add_services: Vec<String>,
+    pub remove_services: Vec<String>,
+    pub summary: Option<String>,
+    pub detected_by: Option<DetectedBy>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub add_channels: Vec<String>,
+    pub remove_channels: Vec<String>,
+}
+
+/// Changes what was said at declaration: one `edited` event per field that
+/// changes, with its value before and after. Refused when nothing differs
+/// or a removal names what is not listed.
+pub fn edit(incident: &Incident, request: &EditRequest, now: DateTime<Utc>) -> Result<Change, Refusal> {
+    let mut change = Change::of(incident);
+    let text = |v: Option<&str>| EditValue::Text(v.map(String::from));
+    let stamp = |t: Option<DateTime<Utc>>| EditValue::Text(t.map(crate::time::to_rfc3339));
+    let record = |change: Change, field: &str, from: EditValue, to: EditValue, said: String| {
+        let data = EventData::Edited(Edit {
+            field: field.to_string(),
+            from,
+            to,
+        });
+        change.record(now, data, said)
+    };
+    if let Some(title) = request.title.as_ref().filter(|t| **t != incident.title) {
+        let from = std::mem::replace(&mut change.incident.title, title.clone());
+        let said = format!("Title \"{from}\" → \"{title}\"");
+        change = record(change, "title", text(Some(&from)), text(Some(title)), said);
+    }
+    if let Some(category) = request.category.filter(|c| *c != incident.category) {
+        let from = std::mem::replace(&mut change.incident.category, category);
+        let said = format!("Category {from} → {category}");
+        change = record(
+            change,
+            "category",
+            text(Some(from.as_str())),
+            text(Some(category.as_str())),
+            said,
+        );
+    }
+    for (field, add, remove) in [
+        ("services", &request.add_services, &request.remove_services),
+        ("channels", &request.add_channels, &request.remove_channels),
+    ] {
+        let before = match field {
+            "services" => incident.services.clone(),
+            _ => incident.channels.clone(),
+        };
+        if let Some(gone) = remove.iter().find(|r| !before.contains(r)) {
+            return Err(Refusal::NotListed {
+                field,
+                item: gone.clone(),
+                listed: before,
+            });
+        }
+        let mut after: Vec<String> = before.iter().filter(|s| !remove.contains(s)).cloned().collect();
+        for item in add {
+            if !after.contains(item) {
+                after.push(item.clone());
+            }
+        }
+        if after == before {
+            continue;
+        }
+        let list = |l: &[String]| match l.is_empty() {
+            true => "none".to_string(),
+            false => l.join(", "),
+        };
+        let name = if field == "services" {
+            "Services"
+        } else {
+            "Channels"
+        };
+        let said = format!("{name} {} → {}", list(&before), list(&after));
+        match field {
+            "services" => change.incident.services = after.clone(),
+            _ => change.incident.channels = after.clone(),
+        }
+        change = record(
+            change,
+            field,
+            EditValue::List(before),
+            EditValue::List(after),
+            said,
+        );
+    }
+    if let Some(summary) = request
+        .summary
+        .as_ref()
+        .filter(|s| incident.summary.as_ref() != Some(*s))
+    {
+        let from = change.incident.summary.replace(summary.clone());
+        let said = format!("Summary: {summary}");
+        change = record(
+            change,
+            "summary",
+            text(from.as_deref()),
+            text(Some(summary)),
+            said,
+        );
+    }
+    if let Some(by) = request.detected_by.filter(|d| incident.detected_by != Some(*d)) {
+        let from = change.incident.detected_by.replace(by);
+        let said = match from {
+            Some(from) => format!("Detected by {from} → {by}"),
+            None => format!("Detected by {by}"),
+        };
+        change = record(
+            change,
+            "detected_by",
+            text(from.map(|d| d.as_str())),
+            text(Some(by.as_str())),
+            said,
+        );
+    }
+    if let Some(at) = request.started_at.filter(|t| incident.started_at != Some(*t)) {
+        let from = change.incident.started_at.replace(at);
+        let shown = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        let said = match from {
+            Some(from) => format!("Impact started {} → {}", shown(from), shown(at)),
+            None => format!("Impact started {}", shown(at)),
+        };
+        change = record(change, "started_at", stamp(from), stamp(Some(at)), said);
+    }
+    if change.is_empty() {
+        return Err(Refusal::NothingToEdit);
+    }
+    Ok(change)
 }
 
 /// What `escalate` asks for.
@@ -407,8 +780,24 @@ pub struct UpdateRequest {
 }
 
 /// Appends an entry and changes severity and status as of `at`, in that
-/// order. A promised next update is kept on the incident.
-pub fn update(incident: &Incident, request: &UpdateRequest, at: DateTime<Utc>) -> Result<Change, Refusal> {
+/// order. A promised next update is kept on the incident. A severity or
+/// status change must keep the timeline in time order (`latest`), and
+/// waits for a reopening on a closed, canceled or duplicate incident.
+pub fn update(
+    incident: &Incident,
+    request: &UpdateRequest,
+    at: DateTime<Utc>,
+    latest: &Latest,
+) -> Result<Change, Refusal> {
+    if request.severity.as_ref().is_some_and(|l| *l != incident.severity) {
+        not_ended(incident, "severity")?;
+        in_time_order(incident, "severity", latest.severity.as_ref(), at)?;
+    }
+    if let Some(status) = request.status.filter(|s| *s != incident.status) {
+        not_ended(incident, "status")?;
+        lifecycle::plan(incident.status, status).map_err(Refusal::Lifecycle)?;
+        in_time_order(incident, "status", latest.status.as_ref(), at)?;
+    }
     let mut change = Change::of(incident);
     if let Some(due) = request.next_update {
         change.incident.next_update_at = Some(due);
@@ -441,8 +830,11 @@ pub fn executed(incident: &Incident, run: Execution, text: String, at: DateTime<
     Change::of(incident).record(at, EventData::Action(Some(run)), text)
 }
 
-/// Records a triage assessment and sets the chosen severity.
-pub fn assess(incident: &Incident, assessment: Assessment, now: DateTime<Utc>) -> Change {
+/// Records a triage assessment and sets the chosen severity (not on a
+/// closed, canceled or duplicate incident: its severity waits for a
+/// reopening).
+pub fn assess(incident: &Incident, assessment: Assessment, now: DateTime<Utc>) -> Result<Change, Refusal> {
+    not_ended(incident, "severity")?;
     let a = &assessment;
     let chosen = a.severity.clone();
     let (text, why) = if a.severity == a.suggested {
@@ -474,7 +866,7 @@ pub fn assess(incident: &Incident, assessment: Assessment, now: DateTime<Utc>) -
     let mut change = Change::of(incident).record(now, data, text);
     change.records.push(Record::Assessment(assessment));
     let severity = change_severity(&change.incident, &chosen, now, Some(&why));
-    change.then(severity)
+    Ok(change.then(severity))
 }
 
 /// Adds an action item numbered `number` to the incident.
@@ -699,6 +1091,7 @@ fn complete(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Category;
     use crate::domain::EventKind;
     use crate::domain::retro::ActionKind;
 
@@ -738,20 +1131,24 @@ mod tests {
 
     #[test]
     fn a_single_holder_role_is_handed_over_and_a_repeat_changes_nothing() {
-        let first = assign_role(&Incident::example(), &role("scribe", true), "bob", t("08:05"));
-        let handover = assign_role(&first.incident, &role("scribe", true), "carol", t("08:10"));
+        let first = assign_role(&Incident::example(), &role("scribe", true), "bob", t("08:05")).unwrap();
+        let handover = assign_role(&first.incident, &role("scribe", true), "carol", t("08:10")).unwrap();
         assert_eq!(kinds(&handover), [EventKind::RoleHandover]);
         assert_eq!(handover.events[0].text, "bob handed scribe to carol");
         assert_eq!(handover.incident.roles.len(), 1);
-        assert!(assign_role(&handover.incident, &role("scribe", true), "carol", t("08:11")).is_empty());
-        let many = assign_role(&handover.incident, &role("sme", false), "dan", t("08:12"));
-        let more = assign_role(&many.incident, &role("sme", false), "eve", t("08:13"));
+        assert!(
+            assign_role(&handover.incident, &role("scribe", true), "carol", t("08:11"))
+                .unwrap()
+                .is_empty()
+        );
+        let many = assign_role(&handover.incident, &role("sme", false), "dan", t("08:12")).unwrap();
+        let more = assign_role(&many.incident, &role("sme", false), "eve", t("08:13")).unwrap();
         assert_eq!(more.incident.roles.len(), 3);
     }
 
     #[test]
     fn removing_a_role_needs_its_holder() {
-        let held = assign_role(&Incident::example(), &role("scribe", true), "bob", t("08:05"));
+        let held = assign_role(&Incident::example(), &role("scribe", true), "bob", t("08:05")).unwrap();
         let refused = remove_role(&held.incident, &role("scribe", true), "eve", t("08:06")).unwrap_err();
         assert_eq!(
             refused.explain("INC-1", |t| t.to_string()),
@@ -805,29 +1202,283 @@ mod tests {
         ));
     }
 
+    fn mark(at: &str, text: &str) -> Option<Mark> {
+        Some(Mark {
+            at: t(at),
+            text: text.into(),
+        })
+    }
+
     #[test]
-    fn resolve_refuses_times_before_the_declaration_or_the_reopening() {
+    fn resolve_refuses_times_before_the_declaration_or_the_latest_status_change() {
         let incident = Incident::example();
-        let early = resolve(&incident, None, t("07:00"), None).unwrap_err();
+        let none = Latest::default();
+        let early = resolve(&incident, None, t("07:00"), &none).unwrap_err();
         assert!(matches!(early, Refusal::Before { what: "declared", .. }));
-        let before_reopen = resolve(&incident, None, t("08:30"), Some(t("09:00"))).unwrap_err();
-        assert!(matches!(before_reopen, Refusal::Before { what: "reopened", .. }));
-        let change = resolve(&incident, Some("rolled back"), t("09:30"), Some(t("09:00"))).unwrap();
+        let reopened = Latest {
+            status: mark("09:00", "Reopened: resolved → investigating: errors again"),
+            ..Latest::default()
+        };
+        let before_reopen = resolve(&incident, None, t("08:30"), &reopened).unwrap_err();
+        assert_eq!(
+            before_reopen.explain("INC-1", |t| t.format("%H:%M").to_string()),
+            "--at 08:30 is before the latest status change on INC-1, \"Reopened: resolved → investigating: \
+             errors again\" at 09:00; the status is what the timeline says in time order, so a change cannot \
+             be dated before it (record a note instead)"
+        );
+        let change = resolve(&incident, Some("rolled back"), t("09:30"), &reopened).unwrap();
         assert_eq!(change.incident.status, Status::Resolved);
         assert_eq!(change.incident.resolved_at, Some(t("09:30")));
         assert_eq!(change.incident.resolution.as_deref(), Some("rolled back"));
         assert!(matches!(
-            resolve(&change.incident, None, t("09:40"), None),
+            resolve(&change.incident, None, t("09:40"), &none),
             Err(Refusal::NotOpen { .. })
         ));
     }
 
     #[test]
-    fn reopening_clears_the_resolution_times() {
+    fn reopening_keeps_the_first_resolution_and_resolving_again_does_not_move_it() {
         let (step, change) = change_status(&resolved(), Status::Investigating, t("10:00"), None).unwrap();
         assert_eq!(step, Move::Reopen);
-        assert_eq!(change.incident.resolved_at, None);
+        assert_eq!(change.incident.resolved_at, Some(t("09:00")));
         assert_eq!(kinds(&change), [EventKind::Reopened]);
+        let again = resolve(&change.incident, None, t("11:00"), &Latest::default()).unwrap();
+        assert_eq!(again.incident.resolved_at, Some(t("09:00")));
+    }
+
+    #[test]
+    fn status_and_severity_changes_keep_the_timeline_in_time_order() {
+        // Declared 10:00, identified 10:20, mitigated 10:30 (the issue's sequence).
+        let incident = Incident {
+            status: Status::Mitigated,
+            declared_at: t("10:00"),
+            ..Incident::example()
+        };
+        let latest = Latest {
+            status: mark("10:30", "Status identified → mitigated"),
+            severity: None,
+        };
+        let to = |status| UpdateRequest {
+            status: Some(status),
+            ..UpdateRequest::default()
+        };
+        let show = |t: DateTime<Utc>| t.format("%H:%M").to_string();
+        let back = update(&incident, &to(Status::Identified), t("10:10"), &latest).unwrap_err();
+        assert!(
+            back.explain("INC-1", show)
+                .starts_with("--at 10:10 is before the latest status change on INC-1, \"Status identified → mitigated\" at 10:30"),
+            "{back:?}"
+        );
+        let early = update(&incident, &to(Status::Investigating), t("09:00"), &latest).unwrap_err();
+        assert_eq!(
+            early.explain("INC-1", show),
+            "--at 09:00 is before INC-1 was declared (10:00)"
+        );
+        // At the same time as the latest change, or later: in order.
+        assert!(update(&incident, &to(Status::Identified), t("10:30"), &latest).is_ok());
+        // A severity change is checked against severity changes only.
+        let sev2 = UpdateRequest {
+            severity: Some("SEV2".into()),
+            ..UpdateRequest::default()
+        };
+        assert!(update(&incident, &sev2, t("10:10"), &latest).is_ok());
+        let raised = Latest {
+            severity: mark("10:40", "Severity SEV2 → SEV1"),
+            ..latest.clone()
+        };
+        assert!(matches!(
+            update(&incident, &sev2, t("10:35"), &raised),
+            Err(Refusal::OutOfOrder { what: "severity", .. })
+        ));
+        // A backdated note is fine, even before the declaration.
+        let note = UpdateRequest {
+            entry: Some(Entry {
+                kind: EntryKind::Evidence,
+                external: false,
+                text: "the first alert".into(),
+            }),
+            ..UpdateRequest::default()
+        };
+        assert!(update(&incident, &note, t("09:00"), &raised).is_ok());
+    }
+
+    #[test]
+    fn a_closed_incident_takes_notes_but_no_status_severity_or_role_change() {
+        let closed = Incident {
+            status: Status::Closed,
+            closed_at: Some(t("12:00")),
+            ..resolved()
+        };
+        let none = Latest::default();
+        for request in [
+            UpdateRequest {
+                status: Some(Status::Resolved),
+                ..UpdateRequest::default()
+            },
+            UpdateRequest {
+                severity: Some("SEV3".into()),
+                ..UpdateRequest::default()
+            },
+        ] {
+            let refused = update(&closed, &request, t("12:30"), &none).unwrap_err();
+            assert!(
+                refused
+                    .explain("INC-1", |t| t.to_string())
+                    .contains("reopen it first with 'incident reopen INC-1 --reason WHY'"),
+                "{refused:?}"
+            );
+        }
+        assert!(matches!(
+            assign_role(&closed, &role("scribe", true), "bob", t("12:30")),
+            Err(Refusal::Ended { .. })
+        ));
+        let note = UpdateRequest {
+            entry: Some(Entry {
+                kind: EntryKind::Note,
+                external: false,
+                text: "postmortem published".into(),
+            }),
+            ..UpdateRequest::default()
+        };
+        assert!(update(&closed, &note, t("12:30"), &none).is_ok());
+    }
+
+    #[test]
+    fn reopening_says_why_and_only_reopens_what_ended() {
+        let closed = Incident {
+            status: Status::Closed,
+            closed_at: Some(t("12:00")),
+            ..resolved()
+        };
+        let (change, unlinked) = reopen(
+            &closed,
+            "INC-1",
+            Status::Identified,
+            "errors again",
+            None,
+            t("13:00"),
+        )
+        .unwrap();
+        assert!(unlinked.is_none());
+        assert_eq!(
+            change.events[0].text,
+            "Reopened: closed → identified: errors again"
+        );
+        assert_eq!(change.incident.status, Status::Identified);
+        assert_eq!(change.incident.closed_at, None);
+        assert_eq!(change.incident.resolved_at, Some(t("09:00")));
+        assert!(matches!(
+            reopen(
+                &Incident::example(),
+                "INC-1",
+                Status::Investigating,
+                "x",
+                None,
+                t("13:00")
+            ),
+            Err(Refusal::CannotReopen(_))
+        ));
+    }
+
+    #[test]
+    fn cancel_and_duplicate_end_an_incident_and_reopen_undoes_them() {
+        let canceled = cancel(&Incident::example(), "false alarm", t("08:10")).unwrap();
+        assert_eq!(canceled.incident.status, Status::Canceled);
+        assert_eq!(canceled.events[0].text, "Canceled: false alarm");
+        assert!(matches!(
+            cancel(&canceled.incident, "again", t("08:11")),
+            Err(Refusal::Ended { .. })
+        ));
+        let primary = Incident {
+            id: 3,
+            ..Incident::example()
+        };
+        let dup = Incident {
+            id: 4,
+            ..Incident::example()
+        };
+        let (marked, link) = duplicate(&dup, "INC-4", &primary, "INC-3", t("08:20")).unwrap();
+        assert_eq!(marked.incident.status, Status::Duplicate);
+        assert_eq!(marked.events[0].text, "Duplicate of INC-3");
+        assert_eq!(link.incident.id, 3);
+        assert_eq!(link.events[0].text, "INC-4 is a duplicate of this incident");
+        assert!(matches!(
+            duplicate(&dup, "INC-4", &dup, "INC-4", t("08:20")),
+            Err(Refusal::OwnDuplicate { via: None })
+        ));
+        let (back, unlinked) = reopen(
+            &marked.incident,
+            "INC-4",
+            Status::Investigating,
+            "a different fault",
+            Some(&primary),
+            t("08:30"),
+        )
+        .unwrap();
+        assert_eq!(back.incident.status, Status::Investigating);
+        assert_eq!(
+            unlinked.unwrap().events[0].text,
+            "INC-4 is no longer a duplicate of this incident"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_of_a_duplicate_points_to_the_primary() {
+        let primary = Incident {
+            id: 3,
+            ..Incident::example()
+        };
+        let middle = Incident {
+            id: 4,
+            status: Status::Duplicate,
+            ..Incident::example()
+        };
+        let found: Result<Incident, ()> = super::primary(middle, |d| {
+            assert_eq!(d.id, 4);
+            Ok(Some(primary.clone()))
+        });
+        assert_eq!(found.unwrap().id, 3);
+    }
+
+    #[test]
+    fn an_edit_records_each_changed_field_from_and_to() {
+        let incident = Incident {
+            services: vec!["checkout".into()],
+            ..Incident::example()
+        };
+        let request = EditRequest {
+            title: Some("Customer data exposed".into()),
+            category: Some(Category::Security),
+            add_services: vec!["auth".into()],
+            remove_services: vec!["checkout".into()],
+            summary: Some("a DDoS turned out to hide a leak".into()),
+            ..EditRequest::default()
+        };
+        let change = edit(&incident, &request, t("09:00")).unwrap();
+        let texts: Vec<&str> = change.events.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Title \"Checkout returns 500s\" → \"Customer data exposed\"",
+                "Category availability → security",
+                "Services checkout → auth",
+                "Summary: a DDoS turned out to hide a leak",
+            ]
+        );
+        assert_eq!(change.incident.category, Category::Security);
+        assert_eq!(change.incident.services, ["auth"]);
+        assert!(matches!(
+            edit(&change.incident, &request, t("09:05")),
+            Err(Refusal::NotListed { .. })
+        ));
+        let same = EditRequest {
+            category: Some(Category::Security),
+            ..EditRequest::default()
+        };
+        assert_eq!(
+            edit(&change.incident, &same, t("09:05")).unwrap_err(),
+            Refusal::NothingToEdit
+        );
     }
 
     #[test]
@@ -842,7 +1493,7 @@ mod tests {
             severity: Some("SEV2".into()),
             status: Some(Status::Mitigated),
         };
-        let change = update(&Incident::example(), &request, t("08:30")).unwrap();
+        let change = update(&Incident::example(), &request, t("08:30"), &Latest::default()).unwrap();
         assert_eq!(
             kinds(&change),
             [
@@ -858,7 +1509,7 @@ mod tests {
             ..UpdateRequest::default()
         };
         assert!(matches!(
-            update(&Incident::example(), &closing, t("08:30")),
+            update(&Incident::example(), &closing, t("08:30"), &Latest::default()),
             Err(Refusal::Lifecycle(_))
         ));
     }
@@ -885,7 +1536,7 @@ mod tests {
             reason: "SEV3 because nothing else applies".into(),
             severity: "SEV3".into(),
         };
-        let change = assess(&Incident::example(), assessment, t("08:20"));
+        let change = assess(&Incident::example(), assessment, t("08:20")).unwrap();
         assert_eq!(kinds(&change), [EventKind::Assessed, EventKind::SeverityChanged]);
         assert_eq!(change.incident.severity, "SEV3");
         assert_eq!(

@@ -36,6 +36,75 @@ pub fn defaults() -> Vec<RoleDef> {
         .collect()
 }
 
+/// Finds the role `assign-role` names. A configured role, or one someone
+/// holds on this incident already, is taken as it is. Any other name is an
+/// ad-hoc role for this incident (anyone may hold it, many at once), unless
+/// it is within a typo of a configured role: then it is refused with the
+/// likely meaning, and `force` takes it anyway.
+pub fn find(name: &str, configured: &[RoleDef], held: &[RoleHolder], force: bool) -> Result<RoleDef, String> {
+    let wanted = name.trim().to_ascii_lowercase();
+    if let Some(known) = configured.iter().find(|r| r.name == wanted) {
+        return Ok(known.clone());
+    }
+    let ad_hoc = RoleDef {
+        name: wanted.clone(),
+        single: false,
+    };
+    if held.iter().any(|h| h.role == wanted) {
+        return Ok(ad_hoc);
+    }
+    if wanted.is_empty() {
+        return Err("the role is empty; name one, e.g. scribe".into());
+    }
+    if let Some(bad) = wanted
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "a role is one word (letters, digits, '-' or '_'), and '{name}' has {bad:?}; e.g. security-lead"
+        ));
+    }
+    if !force && let Some(near) = configured.iter().find(|r| is_typo(&wanted, &r.name)) {
+        return Err(format!(
+            "unknown role '{wanted}': did you mean {}? (--force takes '{wanted}' as a new role)",
+            near.name
+        ));
+    }
+    Ok(ad_hoc)
+}
+
+/// Whether `a` is one slip away from `b`: at most one edit (a letter
+/// added, dropped, changed, or two neighbours swapped), two for longer
+/// names.
+fn is_typo(a: &str, b: &str) -> bool {
+    let allowed = if b.chars().count() >= 8 { 2 } else { 1 };
+    distance(a, b) <= allowed
+}
+
+/// Optimal string alignment distance (Levenshtein with transpositions).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 /// What assigning a person to a role does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Assignment {
@@ -139,6 +208,46 @@ mod tests {
         let responder = def("responder", false);
         assert_eq!(plan_assign(&responder, "erin", &holders), Assignment::Assign);
         assert_eq!(plan_assign(&responder, "dave", &holders), Assignment::AlreadyHeld);
+    }
+
+    #[test]
+    fn an_unknown_role_is_ad_hoc_unless_it_looks_like_a_typo() {
+        let roles = defaults();
+        let found = find("Security-Lead", &roles, &[], false).unwrap();
+        assert_eq!(found, def("security-lead", false));
+        assert_eq!(find("scribe", &roles, &[], false).unwrap(), def("scribe", true));
+        assert_eq!(
+            find("scirbe", &roles, &[], false).unwrap_err(),
+            "unknown role 'scirbe': did you mean scribe? (--force takes 'scirbe' as a new role)"
+        );
+        assert!(
+            find("comander", &roles, &[], false)
+                .unwrap_err()
+                .contains("did you mean commander?")
+        );
+        assert_eq!(find("scirbe", &roles, &[], true).unwrap(), def("scirbe", false));
+        // Once held on the incident, the name is known there.
+        let held = [holder("scirbe", "bob")];
+        assert_eq!(
+            find("scirbe", &roles, &held, false).unwrap(),
+            def("scirbe", false)
+        );
+        assert!(
+            find("data lead", &roles, &[], false)
+                .unwrap_err()
+                .contains("one word")
+        );
+        assert!(find(" ", &roles, &[], false).is_err());
+    }
+
+    #[test]
+    fn typos_are_one_slip_or_two_in_long_names() {
+        assert_eq!(distance("scribe", "scirbe"), 1);
+        assert_eq!(distance("sme", "sre"), 1);
+        assert!(is_typo("cordinator", "coordinator"));
+        assert!(is_typo("comandr", "commander"));
+        assert!(!is_typo("security-lead", "tech-lead"));
+        assert!(!is_typo("legal", "sme"));
     }
 
     #[test]

@@ -184,7 +184,12 @@ impl Summarizer {
         }
     }
 
+    /// Counts one incident; a canceled or duplicate one is not counted at
+    /// all (see [`Status::is_counted`](super::Status::is_counted)).
     pub fn add(&mut self, i: &Incident, targets: &Targets) {
+        if !i.status.is_counted() {
+            return;
+        }
         self.incidents += 1;
         match self.by_severity.iter().position(|c| c.name == i.severity) {
             Some(n) => {

@@ -12,7 +12,7 @@ pub mod sqlite;
 pub use sqlite::{ReadOnly, SETTLE_BATCH};
 
 use crate::domain::chain::Chain;
-use crate::domain::ops::Change;
+use crate::domain::ops::{Change, Latest, Mark};
 use crate::domain::retro::{ActionItem, Retro};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::targets::Facts;
@@ -168,6 +168,30 @@ pub trait Transaction {
     fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>>;
     fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>>;
 
+    /// The latest entries that set the incident's status and severity: what
+    /// a backdated change is checked against.
+    fn latest(&self, id: i64) -> Result<Latest> {
+        Ok(Latest {
+            status: self
+                .latest_event(id, EventKind::SETS_STATUS)?
+                .as_ref()
+                .map(Mark::from),
+            severity: self
+                .latest_event(id, EventKind::SETS_SEVERITY)?
+                .as_ref()
+                .map(Mark::from),
+        })
+    }
+
+    /// The incident a duplicate points to, as its timeline says.
+    fn duplicate_of(&self, id: i64) -> Result<Option<Incident>> {
+        let mark = self.latest_event(id, &[EventKind::MarkedDuplicate])?;
+        match crate::domain::ops::duplicate_of(mark.as_ref()) {
+            Some(of) => self.incident(of),
+            None => Ok(None),
+        }
+    }
+
     /// The number the next action item gets.
     fn next_action_id(&self) -> Result<i64>;
 
@@ -238,6 +262,15 @@ impl Store {
         mut settle: impl FnMut(&Incident, &Facts) -> Option<Settled>,
     ) -> Result<usize> {
         self.backend.settle(key, filter, batch, &mut settle)
+    }
+
+    /// The incident a duplicate points to, as its timeline says.
+    pub fn duplicate_of(&self, id: i64) -> Result<Option<Incident>> {
+        let mark = self.backend.latest_event(id, &[EventKind::MarkedDuplicate])?;
+        match crate::domain::ops::duplicate_of(mark.as_ref()) {
+            Some(of) => self.backend.incident(of),
+            None => Ok(None),
+        }
     }
 
     /// The current (latest) triage assessment, if any.

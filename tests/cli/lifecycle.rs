@@ -222,8 +222,12 @@ fn status_moves_forward_and_back_and_each_move_is_an_event() {
         ]
     );
     assert_eq!(i["timeline"][4]["text"], "Status mitigated → investigating");
+    // Statuses with their own commands are not offered.
     let err = env.fails(2, &["update", "1", "--status", "closed"]);
-    assert!(err.contains("retro"), "{err}");
+    assert!(
+        err.contains("[possible values: investigating, identified, mitigated, resolved]"),
+        "{err}"
+    );
     let err = env.fails(2, &["update", "1"]);
     assert!(err.contains("nothing to record"), "{err}");
 }
@@ -244,9 +248,7 @@ fn resolve_and_reopen() {
 
     let err = env.fails(2, &["resolve", "1"]);
     assert!(
-        err.contains(
-            "INC-1 is already resolved; reopen it with 'incident update INC-1 --status investigating'"
-        ),
+        err.contains("INC-1 is already resolved; reopen it with 'incident reopen INC-1 --reason WHY'"),
         "{err}"
     );
     let err = env.fails(2, &["escalate", "1", "--to", "x"]);
@@ -255,7 +257,8 @@ fn resolve_and_reopen() {
     env.ok(&["update", "1", "Errors are back", "--status", "investigating"]);
     let i = env.show("1");
     assert_eq!(i["status"], "investigating");
-    assert_eq!(i["resolved_at"], serde_json::Value::Null);
+    // The first resolution is kept: time to resolve counts to it.
+    assert_eq!(i["resolved_at"], "2026-11-23T10:05:00Z");
     assert_eq!(last_event(&i)["kind"], "reopened");
 }
 
@@ -331,9 +334,13 @@ fn a_reopened_incident_cannot_be_resolved_before_it_was_reopened() {
     env.at("2026-11-23T11:00:00Z");
     let err = env.fails(2, &["resolve", "inc1", "--at", "10:35"]);
     assert!(
-        err.contains("--at 2026-11-23 10:35 is before INC-1 was reopened (2026-11-23 10:40)"),
+        err.contains(
+            "--at 2026-11-23 10:35 is before the latest status change on INC-1, \
+             \"Reopened: resolved → investigating\" at 2026-11-23 10:40"
+        ),
         "{err}"
     );
     env.ok(&["resolve", "INC1", "--at", "10:50"]);
-    assert_eq!(env.show("1")["resolved_at"], "2026-11-23T10:50:00Z");
+    // Resolved again: the first resolution stays the one that counts.
+    assert_eq!(env.show("1")["resolved_at"], "2026-11-23T10:00:00Z");
 }

@@ -14,6 +14,7 @@ mod hooks;
 mod lifecycle;
 mod list;
 mod pipes;
+mod record;
 mod retro;
 mod roles;
 mod show;

@@ -320,8 +320,9 @@ fn the_retrospective_waits_for_resolution_and_ends_at_closing() {
 fn only_the_retrospective_closes_an_incident() {
     let mut env = Env::new();
     resolved(&mut env);
+    // `update` does not offer it.
     let err = env.fails(2, &["update", "1", "--status", "closed"]);
-    assert!(err.contains("incident retro KEY --complete"), "{err}");
+    assert!(err.contains("invalid value 'closed' for '--status"), "{err}");
     assert_eq!(env.show("1")["status"], "resolved");
 }
 
@@ -368,7 +369,7 @@ fn complete_refuses_and_names_what_is_missing() {
     assert_eq!(env.show("1")["status"], "closed");
 
     // A closed incident can be reopened; its retrospective is then due again.
-    env.ok(&["update", "1", "--status", "investigating"]);
+    env.ok(&["reopen", "1", "--reason", "errors are back"]);
     let i = env.show("1");
     assert_eq!(i["closed_at"], Value::Null);
     env.ok(&["resolve", "1"]);

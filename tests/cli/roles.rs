@@ -53,12 +53,12 @@ fn assigning_a_role_someone_already_holds_changes_nothing() {
 }
 
 #[test]
-fn unknown_roles_and_non_holders_are_refused() {
+fn typos_of_roles_and_non_holders_are_refused() {
     let env = Env::new();
     env.declare("X", &[]);
-    let err = env.fails(2, &["assign-role", "1", "janitor", "bob"]);
+    let err = env.fails(2, &["assign-role", "1", "scirbe", "bob"]);
     assert!(
-        err.contains("unknown role 'janitor'; use one of: commander, tech-lead, scribe"),
+        err.contains("unknown role 'scirbe': did you mean scribe? (--force takes 'scirbe' as a new role)"),
         "{err}"
     );
     let err = env.fails(2, &["assign-role", "1", "scribe", "bob", "--remove"]);
@@ -84,4 +84,41 @@ fn configured_roles_can_be_assigned() {
         .map(|r| r["person"].as_str().unwrap())
         .collect();
     assert_eq!(people, ["lee", "lou", "sue"]);
+}
+
+#[test]
+fn a_role_nobody_configured_is_taken_for_the_incident() {
+    let env = Env::new();
+    env.declare("Card data exposed", &[]);
+    // No configuration file: nobody edits one in the middle of an incident.
+    let talk = env.talk(&["assign-role", "INC-1", "security-lead", "priya"]);
+    assert!(talk.contains("INC-1: priya is security-lead"), "{talk}");
+    // An ad-hoc role may have many holders.
+    env.ok(&["assign-role", "1", "security-lead", "sam"]);
+    env.ok(&["assign-role", "1", "Security-Lead", "sam"]);
+    // A typo of a known role is refused, and --force takes it anyway.
+    env.fails(2, &["assign-role", "1", "comander", "bob"]);
+    env.ok(&["assign-role", "1", "comander", "bob", "--force"]);
+    // Once held on the incident, the name is known there: no --force to remove it.
+    env.ok(&["assign-role", "1", "comander", "bob", "--remove"]);
+    let i = env.show("1");
+    let held: Vec<(&str, &str)> = i["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["role"].as_str().unwrap(), r["person"].as_str().unwrap()))
+        .collect();
+    assert_eq!(held, [("security-lead", "priya"), ("security-lead", "sam")]);
+    let text = env.ok(&["show", "1"]);
+    assert!(text.contains("  security-lead    priya, sam\n"), "{text}");
+    assert_eq!(
+        kinds(&i),
+        [
+            "declared",
+            "role_assigned",
+            "role_assigned",
+            "role_assigned",
+            "role_removed"
+        ]
+    );
 }

@@ -587,7 +587,7 @@ fn stats_settles_closed_incidents_and_never_reports_stale_outcomes() {
     assert_eq!(settled(&env)[1], (2, Some(key)));
 
     // Reopened, INC-1 is open again: not resolved, its retro not due.
-    env.ok(&["update", "1", "--status", "investigating"]);
+    env.ok(&["reopen", "1", "--reason", "errors are back"]);
     let reopened = env.json(&all);
     assert_ne!(reopened, live);
     assert_eq!(settled(&env)[0], (1, None));
