@@ -1,4 +1,3 @@
-use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -14,7 +13,7 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stdout(), "incident {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    let cli = match incident::cli::Cli::try_parse() {
+    let cli = match incident::cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind::*;
@@ -23,7 +22,10 @@ fn main() -> ExitCode {
                 DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand => {
                     let _ = e.print();
                 }
-                _ => eprintln!("{}", incident::error::clap_one_line(&e)),
+                _ => {
+                    let args: Vec<_> = std::env::args_os().skip(1).collect();
+                    eprintln!("{}", incident::error::clap_one_line(&e, &args));
+                }
             }
             return ExitCode::from(e.exit_code() as u8);
         }

@@ -10,6 +10,7 @@ mod examples;
 mod exec;
 mod help;
 mod hooks;
+mod inputs;
 mod lifecycle;
 mod list;
 mod pipes;
