@@ -2,11 +2,11 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, bench_seed::BenchSeedArgs,
-    check::CheckArgs, comms::CommsArgs, completions::CompletionsArgs, declare::DeclareArgs,
-    escalate::EscalateArgs, exec::ExecArgs, export::ExportArgs, guard::GuardArgs, import::ImportArgs,
-    list::ListArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs,
-    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, check::CheckArgs, comms::CommsArgs,
+    completions::CompletionsArgs, declare::DeclareArgs, escalate::EscalateArgs, exec::ExecArgs,
+    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, resolve::ResolveArgs,
+    retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs,
+    verify::VerifyArgs,
 };
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
@@ -129,9 +129,6 @@ pub enum Command {
     Import(ImportArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
-    /// Fill the database with realistic incidents for the benchmarks (benches/cli.sh)
-    #[command(hide = true)]
-    BenchSeed(BenchSeedArgs),
 }
 
 /// The command line as the binary parses it: the derived definition with

@@ -27,9 +27,8 @@ pub fn script(shell: Shell) -> Vec<u8> {
     buffer
 }
 
-/// The command line without its hidden subcommands (`bench-seed`):
-/// clap_complete offers hidden subcommands like any other, and nobody
-/// should be offered a benchmark tool on Tab.
+/// The command line without its hidden subcommands, if any: clap_complete
+/// offers hidden subcommands like any other.
 fn visible(full: clap::Command) -> clap::Command {
     let mut root = clap::Command::new("incident").version(env!("CARGO_PKG_VERSION"));
     if let Some(about) = full.get_about() {

@@ -3,7 +3,6 @@
 pub mod action;
 pub mod assess;
 pub mod assign_role;
-pub mod bench_seed;
 pub mod check;
 pub mod comms;
 pub mod completions;
@@ -53,7 +52,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
-        Command::BenchSeed(args) => bench_seed::run(&ctx, args),
     }
 }
 

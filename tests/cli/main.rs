@@ -1,6 +1,9 @@
 //! End-to-end tests: the real binary against a real SQLite file in a temp dir.
 
 mod support;
+// The benchmark seeding (the `bench-seed` example), for large databases.
+#[path = "../../examples/bench-seed/seed.rs"]
+mod seed;
 
 mod assess;
 mod declare;
