@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         // `declare --assess` goes straight on into the triage walk.
         Command::Declare(args) => match declare::run(&ctx, args)? {
-            Some(id) => assess::assess(&ctx, id, &assess::AnswerArgs::default()),
+            Some(id) => assess::assess(&ctx, id, &assess::AnswerArgs::default(), true),
             None => Ok(()),
         },
         Command::Assess(args) => assess::run(&ctx, args),
