@@ -172,6 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'incident' -ScriptBlock {
         'incident;retro' {
             [CompletionResult]::new('--answers', '--answers', [CompletionResultType]::ParameterName, 'Record the answers from a TOML file instead of asking (''-'' reads stdin; see examples/retro-answers.toml)')
             [CompletionResult]::new('--no-actions', '--no-actions', [CompletionResultType]::ParameterName, 'Complete without action items, saying why')
+            [CompletionResult]::new('--draft-out', '--draft-out', [CompletionResultType]::ParameterName, 'Write the draft of an interrupted retrospective (or else the recorded one) to FILE as an answers file, to edit and give back to --answers')
             [CompletionResult]::new('--export', '--export', [CompletionResultType]::ParameterName, 'Render the postmortem document instead: md (Markdown) or json')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the export to FILE (created owner-only) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the export to FILE (created owner-only) instead of stdout')

@@ -1351,7 +1351,7 @@ _incident() {
             return 0
             ;;
         incident__subcmd__retro)
-            opts="-o -q -h --answers --complete --no-actions --export --output --db --config --as --json --quiet --no-hooks --help"
+            opts="-o -q -h --answers --complete --no-actions --draft-out --export --output --db --config --as --json --quiet --no-hooks --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1362,6 +1362,10 @@ _incident() {
                     return 0
                     ;;
                 --no-actions)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --draft-out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -162,6 +162,7 @@ set edit:completion:arg-completer[incident] = {|@words|
         &'incident;retro'= {
             cand --answers 'Record the answers from a TOML file instead of asking (''-'' reads stdin; see examples/retro-answers.toml)'
             cand --no-actions 'Complete without action items, saying why'
+            cand --draft-out 'Write the draft of an interrupted retrospective (or else the recorded one) to FILE as an answers file, to edit and give back to --answers'
             cand --export 'Render the postmortem document instead: md (Markdown) or json'
             cand -o 'Write the export to FILE (created owner-only) instead of stdout'
             cand --output 'Write the export to FILE (created owner-only) instead of stdout'

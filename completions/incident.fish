@@ -151,6 +151,7 @@ complete -c incident -n "__fish_incident_using_subcommand resolve" -l no-hooks -
 complete -c incident -n "__fish_incident_using_subcommand resolve" -s h -l help -d 'Print help'
 complete -c incident -n "__fish_incident_using_subcommand retro" -l answers -d 'Record the answers from a TOML file instead of asking (\'-\' reads stdin; see examples/retro-answers.toml)' -r -F
 complete -c incident -n "__fish_incident_using_subcommand retro" -l no-actions -d 'Complete without action items, saying why' -r
+complete -c incident -n "__fish_incident_using_subcommand retro" -l draft-out -d 'Write the draft of an interrupted retrospective (or else the recorded one) to FILE as an answers file, to edit and give back to --answers' -r -F
 complete -c incident -n "__fish_incident_using_subcommand retro" -l export -d 'Render the postmortem document instead: md (Markdown) or json' -r -f -a "md\t''
 json\t''"
 complete -c incident -n "__fish_incident_using_subcommand retro" -s o -l output -d 'Write the export to FILE (created owner-only) instead of stdout' -r -F

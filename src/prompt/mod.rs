@@ -35,6 +35,7 @@ pub fn interactive() -> bool {
 pub struct Prompter {
     theme: Box<dyn Theme>,
     term: Term,
+    _sigint: CatchSigint,
 }
 
 impl Default for Prompter {
@@ -49,10 +50,13 @@ extern "C" fn on_sigint(_: libc::c_int) {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
-/// While it lives, SIGINT only sets a flag. dialoguer's choices read keys in
-/// raw mode and turn Ctrl-C into `raise(SIGINT)`, which would otherwise end
-/// the process at once with the cursor hidden; with the flag, the read fails
-/// and the prompt returns [`Cancelled`] like Esc.
+/// While it lives (as long as the [`Prompter`]), SIGINT only sets a flag.
+/// dialoguer's choices read keys in raw mode and turn Ctrl-C into
+/// `raise(SIGINT)`, which would otherwise end the process at once with the
+/// cursor hidden; with the flag, the read fails and the prompt returns
+/// [`Cancelled`] like Esc. A Ctrl-C typed between two prompts (while an
+/// answer is saved) cancels the next one instead of killing the process
+/// mid-write.
 struct CatchSigint {
     previous: libc::sighandler_t,
 }
@@ -86,16 +90,23 @@ impl Prompter {
         Prompter {
             theme,
             term: Term::stderr(),
+            _sigint: CatchSigint::new(),
         }
+    }
+
+    /// Cancelled already: Ctrl-C was pressed since the last prompt.
+    fn interrupted(&self) -> bool {
+        INTERRUPTED.swap(false, Ordering::SeqCst)
     }
 
     /// Runs a dialoguer prompt; Esc (`None`) and Ctrl-C become
     /// [`Cancelled`], after the cursor is shown and the line finished.
     fn choose<T>(&self, ask: impl FnOnce() -> dialoguer::Result<Option<T>>) -> anyhow::Result<T> {
-        let catch = CatchSigint::new();
+        if self.interrupted() {
+            return Err(self.cancelled());
+        }
         let answer = ask();
-        drop(catch);
-        let interrupted = INTERRUPTED.swap(false, Ordering::SeqCst);
+        let interrupted = self.interrupted();
         match answer {
             Ok(Some(answer)) if !interrupted => Ok(answer),
             Ok(_) => Err(self.cancelled()),
@@ -113,18 +124,40 @@ impl Prompter {
         Cancelled.into()
     }
 
-    /// Free text, checked by `valid` before it is accepted. `initial` is
-    /// filled in: Enter keeps it, typing replaces it, the editing keys
-    /// (arrows, Home, End, Backspace) change it.
+    /// A value (a time, a number, a name), checked by `valid` before it is
+    /// accepted. `default` is filled in: Enter keeps it, typing replaces
+    /// it, the editing keys (arrows, Home, End, Backspace) change it.
     pub fn text<T>(
+        &self,
+        prompt: &str,
+        default: Option<&str>,
+        valid: impl Fn(&str) -> Result<T, String>,
+    ) -> anyhow::Result<T> {
+        self.checked(prompt, default, true, valid)
+    }
+
+    /// Prose, checked by `valid`: `initial` is filled in to edit, and what
+    /// is typed goes where the cursor is (at its end).
+    pub fn prose<T>(
         &self,
         prompt: &str,
         initial: Option<&str>,
         valid: impl Fn(&str) -> Result<T, String>,
     ) -> anyhow::Result<T> {
+        self.checked(prompt, initial, false, valid)
+    }
+
+    fn checked<T>(
+        &self,
+        prompt: &str,
+        initial: Option<&str>,
+        replace: bool,
+        valid: impl Fn(&str) -> Result<T, String>,
+    ) -> anyhow::Result<T> {
         let mut start = initial.unwrap_or_default().to_string();
+        let mut replace = replace;
         loop {
-            let answer = self.edit(prompt, &start)?;
+            let answer = self.edit(prompt, &start, replace)?;
             match valid(&answer) {
                 Ok(value) => return Ok(value),
                 Err(message) => {
@@ -132,22 +165,34 @@ impl Prompter {
                     let _ = self.theme.format_error(&mut shown, &message);
                     self.term.write_line(&shown)?;
                     start = answer;
+                    replace = false;
                 }
             }
         }
     }
 
-    /// Free text that may be empty (the retrospective's "empty to go on").
+    /// Prose that may be empty (the retrospective's "empty to go on"),
+    /// trimmed; `initial` is filled in to edit.
     pub fn line(&self, prompt: &str, initial: Option<&str>) -> anyhow::Result<String> {
-        Ok(self.edit(prompt, initial.unwrap_or_default())?.trim().to_string())
+        Ok(self
+            .edit(prompt, initial.unwrap_or_default(), false)?
+            .trim()
+            .to_string())
     }
 
     /// Reads one line with the editor, then leaves the prompt and the
     /// answer on screen as dialoguer's prompts do.
-    fn edit(&self, prompt: &str, initial: &str) -> anyhow::Result<String> {
+    fn edit(&self, prompt: &str, initial: &str, replace: bool) -> anyhow::Result<String> {
+        if self.interrupted() {
+            return Err(self.cancelled());
+        }
         let mut head = String::new();
         self.theme.format_input_prompt(&mut head, prompt, None)?;
-        let mut line = line::Line::prefilled(initial);
+        let mut line = if replace {
+            line::Line::prefilled(initial)
+        } else {
+            line::Line::new(initial)
+        };
         let mut screen = Screen::new(&self.term);
         screen.draw(&head, &line)?;
         loop {
