@@ -133,7 +133,8 @@ pub enum Command {
 
 /// The command line as the binary parses it: the derived definition with
 /// every choice (`--kind`, `--category`, `--customers`, …) matched in any
-/// case, so `--kind Note` means `note`.
+/// case, so `--kind Note` means `note`, and the shell completers of
+/// [`crate::complete`].
 pub fn command() -> clap::Command {
     fn any_case(cmd: clap::Command) -> clap::Command {
         cmd.mut_args(|a| {
@@ -145,7 +146,7 @@ pub fn command() -> clap::Command {
         })
         .mut_subcommands(any_case)
     }
-    any_case(Cli::command())
+    crate::complete::attach(any_case(Cli::command()))
 }
 
 /// Parses `args` (the program name first) as the binary does.

@@ -13,6 +13,11 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stdout(), "incident {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
+    // A shell asking for completions (INCIDENT_COMPLETE=bash incident -- …)
+    // is answered here, and the process ends.
+    clap_complete::CompleteEnv::with_factory(incident::cli::command)
+        .var(incident::complete::VAR)
+        .complete();
     let cli = match incident::cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {

@@ -6,6 +6,7 @@ mod support;
 mod seed;
 
 mod assess;
+mod completions;
 mod declare;
 mod dependability;
 mod errors;
