@@ -2,7 +2,7 @@
 # The benchmark suite: times the release binary with hyperfine against its
 # floors (the sqlite3 shell inserting one row into a WAL database with
 # synchronous=FULL, and spawning /bin/true), on data sets it builds itself
-# through `incident bench-seed`, and taskwarrior at 10,000 tasks as the peer.
+# through the `bench-seed` example (examples/bench-seed/), and taskwarrior at 10,000 tasks as the peer.
 #
 #   bash benches/cli.sh            # the full run (about 15 minutes on 2 cores)
 #   bash benches/cli.sh --quick    # fewer runs, no taskwarrior (about 3 minutes)
@@ -45,6 +45,14 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "incident" and m.get("executable"):
         print(m["executable"])')
 [[ -x $BIN ]] || { echo "benches/cli.sh: cargo build did not report the incident binary" >&2; exit 1; }
+# The seeding tool is an example, never part of the product binary.
+SEED_BIN=$(cd "$ROOT" && cargo build --release --quiet --example bench-seed --message-format=json-render-diagnostics | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "bench-seed" and m.get("executable"):
+        print(m["executable"])')
+[[ -x $SEED_BIN ]] || { echo "benches/cli.sh: cargo build did not report the bench-seed example" >&2; exit 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/incident-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
@@ -59,7 +67,7 @@ if [[ $QUICK == 1 ]]; then FAST=10 SLOW=3 WARM=1; else FAST=30 SLOW=5 WARM=3; fi
 seed() { # seed DB INCIDENTS EVENTS [more bench-seed flags]
     local db=$1 n=$2 m=$3
     shift 3
-    INCIDENT_DB=$db "$BIN" -q bench-seed --incidents "$n" --events "$m" "$@"
+    INCIDENT_DB=$db "$SEED_BIN" --incidents "$n" --events "$m" "$@"
 }
 
 echo "seeding: 1 incident; 1k, 10k and 100k incidents (10 events each); one with 10,000 events …" >&2

@@ -2,19 +2,19 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, bench_seed::BenchSeedArgs,
-    cancel::CancelArgs, check::CheckArgs, comms::CommsArgs, completions::CompletionsArgs,
-    declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
-    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs,
-    resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
-    update::UpdateArgs, verify::VerifyArgs,
+    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs, check::CheckArgs,
+    comms::CommsArgs, completions::CompletionsArgs, declare::DeclareArgs, duplicate::DuplicateArgs,
+    edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs, export::ExportArgs, guard::GuardArgs,
+    import::ImportArgs, list::ListArgs, reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs,
+    show::ShowArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
-Keys are accepted as INC-7, inc-7 or 7. Times: RFC 3339, 'YYYY-MM-DD HH:MM', 'HH:MM' (local),
-'now', '15m ago'. Durations: 30m, 4h, 3d.
+Keys are accepted as INC-7, inc-7 or 7. Times (local): 'HH:MM', 'yesterday 23:40', a weekday
+('fri 14:00'), 'YYYY-MM-DD HH:MM', RFC 3339, 'now', '15m ago'. Durations: 30m, 4h, 3d.
 
 Exit codes: 0 success, 1 failure (not found, storage; 'guard': a matching incident is open),
 2 invalid input, 3 'check' found a missed target.";
@@ -62,7 +62,8 @@ pub struct GlobalArgs {
         global = true,
         env = "INCIDENT_USER",
         value_name = "NAME",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = crate::text::name_arg
     )]
     pub actor: Option<String>,
 
@@ -136,19 +137,110 @@ pub enum Command {
     Import(ImportArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
-    /// Fill the database with realistic incidents for the benchmarks (benches/cli.sh)
-    #[command(hide = true)]
-    BenchSeed(BenchSeedArgs),
+}
+
+/// The command line as the binary parses it: the derived definition with
+/// every choice (`--kind`, `--category`, `--customers`, …) matched in any
+/// case, so `--kind Note` means `note`, and the shell completers of
+/// [`crate::complete`].
+pub fn command() -> clap::Command {
+    fn any_case(cmd: clap::Command) -> clap::Command {
+        cmd.mut_args(|a| {
+            if !a.get_action().takes_values() || a.get_possible_values().is_empty() {
+                a
+            } else {
+                a.ignore_case(true)
+            }
+        })
+        .mut_subcommands(any_case)
+    }
+    crate::complete::attach(any_case(Cli::command()))
+}
+
+/// Parses `args` (the program name first) as the binary does.
+pub fn try_parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut cmd = command();
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
+/// The subcommand `args` (without the program name) name, as words:
+/// "incident action add"; "incident" when they name none. Error messages
+/// point to its `--help`.
+pub fn subcommand_path(args: &[OsString]) -> String {
+    let mut cmd = command();
+    let mut path = vec!["incident".to_string()];
+    let mut words = args.iter().map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if let Some(flag) = word.strip_prefix('-') {
+            // A value-taking option given apart from its value skips it.
+            let takes_value = |a: &clap::Arg| a.get_action().takes_values();
+            let found = match flag.strip_prefix('-') {
+                Some(long) if !long.contains('=') => cmd
+                    .get_arguments()
+                    .find(|a| a.get_long() == Some(long))
+                    .is_some_and(takes_value),
+                Some(_) => false,
+                None => {
+                    flag.chars().count() == 1
+                        && cmd
+                            .get_arguments()
+                            .find(|a| a.get_short().is_some_and(|s| flag.starts_with(s)))
+                            .is_some_and(takes_value)
+                }
+            };
+            if found {
+                words.next();
+            }
+            continue;
+        }
+        match cmd.find_subcommand(word.as_ref()) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                let sub = sub.clone();
+                cmd = sub;
+            }
+            None => break,
+        }
+    }
+    path.join(" ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn clap_definition_is_consistent() {
-        Cli::command().debug_assert();
+        command().debug_assert();
+    }
+
+    #[test]
+    fn choices_match_in_any_case() {
+        let cli = try_parse_from(["incident", "declare", "X", "--category", "Availability"]);
+        assert!(cli.is_ok(), "{:?}", cli.err());
+    }
+
+    #[test]
+    fn the_subcommand_is_found_past_global_options() {
+        let path = |args: &[&str]| subcommand_path(&args.iter().map(OsString::from).collect::<Vec<_>>());
+        assert_eq!(
+            path(&["--db", "x.db", "action", "add", "1"]),
+            "incident action add"
+        );
+        assert_eq!(path(&["--json", "ls", "--all"]), "incident list");
+        assert_eq!(
+            path(&["-q", "declare", "--severity", "SEV1", "x"]),
+            "incident declare"
+        );
+        assert_eq!(path(&["--db=x", "nonsense"]), "incident");
     }
 
     /// Every command (`action add`, not `action`) and its short flags, as `-x` strings in order,

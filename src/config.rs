@@ -26,6 +26,15 @@ pub struct Level {
     pub retro: Duration,
 }
 
+impl Level {
+    /// The description's words before its ':' ("critical"), when there are.
+    pub fn short_name(&self) -> Option<&str> {
+        let (short, _) = self.description.split_once(':')?;
+        let short = short.trim();
+        (!short.is_empty()).then_some(short)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Where it came from, for messages; `None` when these are the defaults.
@@ -133,10 +142,19 @@ impl Config {
     }
 
     /// Finds a severity level by name, case-insensitively.
+    /// The level named `name`, in any case, or by its short name (the
+    /// description's first word before ':', as `show` prints it:
+    /// "SEV1 (critical)").
     pub fn level(&self, name: &str) -> Result<&Level> {
+        let wanted = name.trim();
         self.levels
             .iter()
-            .find(|l| l.name.eq_ignore_ascii_case(name.trim()))
+            .find(|l| l.name.eq_ignore_ascii_case(wanted))
+            .or_else(|| {
+                self.levels
+                    .iter()
+                    .find(|l| l.short_name().is_some_and(|s| s.eq_ignore_ascii_case(wanted)))
+            })
             .ok_or_else(|| {
                 usage(format!(
                     "unknown severity '{name}'; use one of: {}",
@@ -625,6 +643,7 @@ mod tests {
     fn lookups_are_case_insensitive_and_list_choices() {
         let c = Config::default();
         assert_eq!(c.level("sev2").unwrap().name, "SEV2");
+        assert_eq!(c.level("Critical").unwrap().name, "SEV1");
         assert_eq!(
             c.level("SEV9").unwrap_err().to_string(),
             "unknown severity 'SEV9'; use one of: SEV1, SEV2, SEV3"

@@ -74,7 +74,9 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
 /// Folds clap's several-line usage errors into one line that still names
 /// the problem, the choices, clap's tip and where to read more: at 3 a.m. a
 /// usage block scrolls the actual mistake out of view.
-pub fn clap_one_line(e: &clap::Error) -> String {
+/// `args` (without the program name) say which subcommand's help to point
+/// to when clap's message names none.
+pub fn clap_one_line(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
     let text = e.render().to_string();
     let mut lines = text.lines().map(str::trim_end);
     let mut message = lines.next().unwrap_or("error: invalid arguments").to_string();
@@ -102,7 +104,7 @@ pub fn clap_one_line(e: &clap::Error) -> String {
     }
     let command = command
         .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| "incident".into());
+        .unwrap_or_else(|| crate::cli::subcommand_path(args));
     format!("{message}; see '{command} --help'")
 }
 
@@ -115,11 +117,11 @@ pub fn refused(key: &str, refusal: crate::domain::ops::Refusal) -> anyhow::Error
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
     fn parse_error(args: &[&str]) -> String {
+        let given: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
         let args = std::iter::once("incident").chain(args.iter().copied());
-        clap_one_line(&crate::cli::Cli::try_parse_from(args).unwrap_err())
+        clap_one_line(&crate::cli::try_parse_from(args).unwrap_err(), &given)
     }
 
     #[test]
@@ -139,6 +141,10 @@ mod tests {
         );
         assert!(
             bad_value.contains("; tip: a similar value exists: 'other'"),
+            "{bad_value}"
+        );
+        assert!(
+            bad_value.ends_with("; see 'incident declare --help'"),
             "{bad_value}"
         );
         assert_eq!(

@@ -1,4 +1,3 @@
-use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -14,7 +13,12 @@ fn main() -> ExitCode {
         let _ = writeln!(std::io::stdout(), "incident {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    let cli = match incident::cli::Cli::try_parse() {
+    // A shell asking for completions (INCIDENT_COMPLETE=bash incident -- …)
+    // is answered here, and the process ends.
+    clap_complete::CompleteEnv::with_factory(incident::cli::command)
+        .var(incident::complete::VAR)
+        .complete();
+    let cli = match incident::cli::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind::*;
@@ -23,7 +27,10 @@ fn main() -> ExitCode {
                 DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand => {
                     let _ = e.print();
                 }
-                _ => eprintln!("{}", incident::error::clap_one_line(&e)),
+                _ => {
+                    let args: Vec<_> = std::env::args_os().skip(1).collect();
+                    eprintln!("{}", incident::error::clap_one_line(&e, &args));
+                }
             }
             return ExitCode::from(e.exit_code() as u8);
         }

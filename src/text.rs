@@ -53,6 +53,13 @@ pub fn non_blank(text: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
+/// A name given as an option (a service, a person, a channel): trimmed and
+/// never blank. A clap value parser, so `--service ''` is refused where it
+/// is typed.
+pub fn name_arg(text: &str) -> Result<String, String> {
+    non_blank(text).ok_or_else(|| "it is empty; give a name".to_string())
+}
+
 /// Trims, drops blanks and repeats, keeping the order given.
 pub fn clean_list(items: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

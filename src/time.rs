@@ -1,8 +1,9 @@
 //! Time and duration parsing and formatting. Pure: the clock and the time zone
 //! are parameters, so every form is unit-tested against a fixed "now".
 //!
-//! Accepted times (SPEC §5): RFC 3339, `YYYY-MM-DD HH:MM` and `HH:MM` in local
-//! time, `now`, `15m ago`, `in 30m`. Durations: `30m`, `4h`, `3d`, `90s`,
+//! Accepted times: RFC 3339, `YYYY-MM-DD HH:MM` and `HH:MM` in local time,
+//! `today HH:MM`, `yesterday HH:MM`, a weekday (`mon`, `monday 14:00`: the
+//! nearest such day on the side the time leans to), `now`, `15m ago`, `in 30m`. Durations: `30m`, `4h`, `3d`, `90s`,
 //! `1w`, compounds such as `1h30m`, and spelled-out units (`10 min`, `2 hours`).
 
 use chrono::{
@@ -23,7 +24,18 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-const TIME_FORMS: &str = "use RFC 3339, 'YYYY-MM-DD HH:MM', 'HH:MM', 'now', '15m ago' or 'in 30m'";
+/// The accepted forms, as the hint for a time that leans `lean`: a time
+/// that must have passed is not offered `in 30m`, nor a deadline `15m ago`.
+fn time_forms(lean: Lean) -> &'static str {
+    match lean {
+        Lean::Past => {
+            "use 'HH:MM', 'yesterday HH:MM', a weekday ('mon 14:00'), 'YYYY-MM-DD HH:MM', RFC 3339, 'now' or '15m ago'"
+        }
+        Lean::Future => {
+            "use 'HH:MM', 'tomorrow HH:MM', a weekday ('mon 14:00'), 'YYYY-MM-DD HH:MM', RFC 3339 or 'in 30m'"
+        }
+    }
+}
 const DURATION_FORMS: &str = "use a number and a unit, e.g. '90s', '30m', '4h', '3d', '1h30m'";
 
 /// Which way a bare `HH:MM` leans when it is not today's obvious reading.
@@ -82,7 +94,7 @@ pub fn parse_time<Tz: TimeZone>(
     lean: Lean,
 ) -> Result<DateTime<Utc>, ParseError> {
     let text = input.trim();
-    let bad = || ParseError(format!("invalid time '{input}': {TIME_FORMS}"));
+    let bad = || ParseError(format!("invalid time '{input}': {}", time_forms(lean)));
     if text.eq_ignore_ascii_case("now") {
         return Ok(now);
     }
@@ -105,6 +117,9 @@ pub fn parse_time<Tz: TimeZone>(
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return local_to_utc(tz, date.and_time(NaiveTime::MIN)).ok_or_else(bad);
     }
+    if let Some(t) = day_and_clock(text, now, tz, lean) {
+        return t.ok_or_else(bad);
+    }
     if let Ok(clock) = NaiveTime::parse_from_str(text, "%H:%M") {
         let today = now.with_timezone(tz).date_naive();
         let candidate = local_to_utc(tz, today.and_time(clock)).ok_or_else(bad)?;
@@ -116,6 +131,65 @@ pub fn parse_time<Tz: TimeZone>(
         });
     }
     Err(bad())
+}
+
+/// `today HH:MM`, `yesterday HH:MM`, `tomorrow HH:MM`, or a weekday with an
+/// optional `HH:MM` (midnight without): the nearest such day on the side
+/// `lean` says, today included when its time is on that side. `None` when
+/// the text names no day; `Some(None)` when it does but the time is bad.
+fn day_and_clock<Tz: TimeZone>(
+    text: &str,
+    now: DateTime<Utc>,
+    tz: &Tz,
+    lean: Lean,
+) -> Option<Option<DateTime<Utc>>> {
+    let mut words = text.split_whitespace();
+    let day = words.next()?.to_ascii_lowercase();
+    let clock = match (words.next(), words.next()) {
+        (None, _) => None,
+        (Some(clock), None) => Some(clock),
+        _ => return None,
+    };
+    let today = now.with_timezone(tz).date_naive();
+    let at = |date: NaiveDate, clock: NaiveTime| local_to_utc(tz, date.and_time(clock));
+    let relative = match day.as_str() {
+        "today" => Some(0),
+        "yesterday" => Some(-1),
+        "tomorrow" => Some(1),
+        _ => None,
+    };
+    if let Some(offset) = relative {
+        let clock = NaiveTime::parse_from_str(clock?, "%H:%M").ok();
+        return Some(clock.and_then(|c| at(today + Duration::days(offset), c)));
+    }
+    let weekday: chrono::Weekday = day.parse().ok()?;
+    let clock = match clock {
+        None => NaiveTime::MIN,
+        Some(c) => match NaiveTime::parse_from_str(c, "%H:%M") {
+            Ok(c) => c,
+            Err(_) => return Some(None),
+        },
+    };
+    // Seven days either way from today: the first on the leaning side.
+    let days: Vec<i64> = match lean {
+        Lean::Past => (0..8).map(|d| -d).collect(),
+        Lean::Future => (0..8).collect(),
+    };
+    for d in days {
+        let date = today + Duration::days(d);
+        if date.weekday() != weekday {
+            continue;
+        }
+        let Some(t) = at(date, clock) else { continue };
+        let on_side = match lean {
+            Lean::Past => t <= now,
+            Lean::Future => t >= now,
+        };
+        if on_side {
+            return Some(Some(t));
+        }
+    }
+    Some(None)
 }
 
 /// Parses "when is the next one due": a duration from now (`30m`) or a time.
@@ -130,7 +204,7 @@ pub fn parse_deadline<Tz: TimeZone>(
             .ok_or_else(|| ParseError(format!("invalid time '{input}': too far ahead"))),
         Err(_) => parse_time(input, now, tz, Lean::Future).map_err(|_| {
             ParseError(format!(
-                "invalid time '{input}': use a duration from now ('30m', '2h') or a time ('14:30', 'YYYY-MM-DD HH:MM')"
+                "invalid time '{input}': use a duration from now ('30m', '2h') or a time ('14:30', 'tomorrow 09:00', 'YYYY-MM-DD HH:MM')"
             ))
         }),
     }
@@ -364,6 +438,9 @@ mod tests {
         for bad in [
             "",
             "yesterday",
+            "today 25:00",
+            "friday noon",
+            "mon 10:00 extra",
             "25:00",
             "2026-13-01 10:00",
             "ago",
@@ -374,6 +451,59 @@ mod tests {
             let err = parse_time(bad, now(), &Utc, Lean::Past).unwrap_err();
             assert!(err.to_string().contains("HH:MM"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn the_hint_offers_only_forms_on_the_times_side() {
+        let past = parse_time("soon", now(), &Utc, Lean::Past)
+            .unwrap_err()
+            .to_string();
+        assert!(past.contains("'15m ago'") && !past.contains("in 30m"), "{past}");
+        let future = parse_time("soon", now(), &Utc, Lean::Future)
+            .unwrap_err()
+            .to_string();
+        assert!(future.contains("'in 30m'") && !future.contains("ago"), "{future}");
+    }
+
+    #[test]
+    fn named_days_today_yesterday_and_weekdays() {
+        // now() is Monday 2026-11-23 10:00 UTC.
+        assert_eq!(
+            parse_time("yesterday 23:40", now(), &Utc, Lean::Past),
+            Ok(utc("2026-11-22T23:40:00Z"))
+        );
+        assert_eq!(
+            parse_time("Today 09:30", now(), &Utc, Lean::Past),
+            Ok(utc("2026-11-23T09:30:00Z"))
+        );
+        assert_eq!(
+            parse_time("tomorrow 09:00", now(), &Utc, Lean::Future),
+            Ok(utc("2026-11-24T09:00:00Z"))
+        );
+        // The most recent such day for a past time, today included when
+        // its time has passed.
+        assert_eq!(
+            parse_time("friday 14:00", now(), &Utc, Lean::Past),
+            Ok(utc("2026-11-20T14:00:00Z"))
+        );
+        assert_eq!(
+            parse_time("mon", now(), &Utc, Lean::Past),
+            Ok(utc("2026-11-23T00:00:00Z"))
+        );
+        assert_eq!(
+            parse_time("monday 11:00", now(), &Utc, Lean::Past),
+            Ok(utc("2026-11-16T11:00:00Z"))
+        );
+        // The next such day for a deadline.
+        assert_eq!(
+            parse_time("wed 09:00", now(), &Utc, Lean::Future),
+            Ok(utc("2026-11-25T09:00:00Z"))
+        );
+        let cet = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(
+            parse_time("yesterday 00:30", now(), &cet, Lean::Past),
+            Ok(utc("2026-11-21T23:30:00Z"))
+        );
     }
 
     #[test]

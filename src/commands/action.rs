@@ -47,7 +47,7 @@ pub struct AddArgs {
     pub text: String,
 
     /// Who follows it up
-    #[arg(long)]
+    #[arg(long, value_parser = crate::text::name_arg)]
     pub owner: String,
 
     /// When it is due: YYYY-MM-DD, or a span from today (14d, 2w)
@@ -70,7 +70,7 @@ pub struct ListArgs {
     pub overdue: bool,
 
     /// Only items this person owns
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = crate::text::name_arg)]
     pub owner: Option<String>,
 
     /// Only the items of this incident

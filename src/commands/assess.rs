@@ -79,11 +79,12 @@ pub struct AnswerArgs {
 
 pub fn run(ctx: &Ctx, args: AssessArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
-    assess(ctx, id, &args.answers)
+    assess(ctx, id, &args.answers, false)
 }
 
-/// Assesses incident `id`: used by `assess` and by `declare --assess`.
-pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs) -> Result<()> {
+/// Assesses incident `id`: used by `assess` and by `declare --assess`
+/// (`just_declared`), whose cancelling says the incident stays declared.
+pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs, just_declared: bool) -> Result<()> {
     let config = ctx.config()?;
     let key = ctx.key(id)?;
     let mut draft = match &args.file {
@@ -95,9 +96,9 @@ pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs) -> Result<()> {
     let decided = severity.is_some() || args.yes;
 
     // Refuse a missing incident before asking anything.
-    let incident = {
+    let (incident, previous) = {
         let store = ctx.open(Access::Read)?;
-        ctx.find(&store, id)?
+        (ctx.find(&store, id)?, store.assessment(id)?)
     };
     let default_start = incident.started_at.unwrap_or(ctx.now);
 
@@ -113,14 +114,24 @@ pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs) -> Result<()> {
             config,
             &key,
             draft,
-            default_start,
+            Earlier {
+                start: default_start,
+                answers: previous.as_ref().map(|a| &a.answers),
+            },
             severity.map(|l| l.name.clone()),
             args.yes,
         ) {
             Ok(done) => done,
             Err(e) if e.is::<Cancelled>() => {
-                ctx.say(format!("{key}: assessment cancelled; nothing was recorded"));
-                return Err(Failure::Silent(130).into());
+                ctx.say(if just_declared {
+                    format!(
+                        "{key} is declared; its assessment was cancelled and not recorded. \
+                         Assess it later: incident assess {key}"
+                    )
+                } else {
+                    format!("{key}: assessment cancelled; nothing was recorded")
+                });
+                return Err(Failure::Silent(prompt::CANCELLED_EXIT).into());
             }
             Err(e) => return Err(e),
         }
@@ -359,30 +370,48 @@ fn check_text(q: &Question, text: &str) -> Result<String, String> {
 
 // ---- the walk ----------------------------------------------------------------
 
+/// What the walk offers before anything is typed: the incident's start,
+/// and the answers of the assessment before this one.
+struct Earlier<'a> {
+    start: DateTime<Utc>,
+    answers: Option<&'a Answers>,
+}
+
 /// Asks, in a terminal, every question not yet answered, then the checklist
-/// (unless given), then the severity (unless decided).
+/// (unless given), then the severity (unless decided). A re-assessment
+/// starts from every earlier answer; a first one from the safe side: the
+/// number of customers `unknown`, the start the incident's.
 fn walk(
     ctx: &Ctx,
     config: &Config,
     key: &str,
     mut d: Draft,
-    default_start: DateTime<Utc>,
+    earlier: Earlier,
     severity: Option<String>,
     yes: bool,
 ) -> Result<(Answers, String)> {
     let p = Prompter::new();
+    let before = earlier.answers;
+    let default_start = before.map(|a| a.started_at).unwrap_or(earlier.start);
     ctx.say(format!(
-        "Assessing {key} (Esc cancels; nothing is recorded until the end)"
+        "Assessing {key} (Esc or Ctrl-C cancels; nothing is recorded until the end)"
     ));
+    if before.is_some() {
+        ctx.say("The earlier answers are filled in: Enter keeps one; edit it, or type over a value.");
+    }
     if d.impact.is_none() {
-        d.impact = Some(p.text(IMPACT.text, None, |s| check_text(&IMPACT, s))?);
+        let initial = before.map(|a| a.impact.as_str());
+        d.impact = Some(p.prose(IMPACT.text, initial, |s| check_text(&IMPACT, s))?);
     }
     if d.sees.is_none() {
-        d.sees = Some(p.text(SEES.text, None, |s| check_text(&SEES, s))?);
+        let initial = before.map(|a| a.sees.as_str());
+        d.sees = Some(p.prose(SEES.text, initial, |s| check_text(&SEES, s))?);
     }
     if d.customers.is_none() {
         let items: Vec<String> = Customers::ALL.iter().map(|c| c.label().to_string()).collect();
-        d.customers = Some(Customers::ALL[p.select(CUSTOMERS.text, &items, 0)?]);
+        let start = before.map(|a| a.customers).unwrap_or(Customers::Unknown);
+        let default = Customers::ALL.iter().position(|c| *c == start).unwrap_or(0);
+        d.customers = Some(Customers::ALL[p.select(CUSTOMERS.text, &items, default)?]);
     }
     if d.started_at.is_none() {
         let default = if default_start == ctx.now {
@@ -390,20 +419,21 @@ fn walk(
         } else {
             time::human(default_start, &Local)
         };
-        d.started_at = Some(p.text(STARTED_AT.text, Some(default), |s| {
+        d.started_at = Some(p.text(STARTED_AT.text, Some(&default), |s| {
             ctx.past_time("the start", s).map_err(|e| e.to_string())
         })?);
     }
     if d.tickets.is_none() {
-        d.tickets = Some(p.text(TICKETS.text, Some("0".into()), parse_tickets)?);
+        let default = before.map(|a| a.tickets).unwrap_or(0).to_string();
+        d.tickets = Some(p.text(TICKETS.text, Some(&default), parse_tickets)?);
     }
     if d.factors.is_none() {
         let items: Vec<String> = Factor::ALL.iter().map(|f| f.label().to_string()).collect();
-        let picked = p.multi(
-            &format!("{} (space ticks, enter confirms)", FACTORS.text),
-            &items,
-            &[false; 3],
-        )?;
+        let ticked: Vec<bool> = Factor::ALL
+            .iter()
+            .map(|f| before.is_some_and(|a| a.factors.contains(f)))
+            .collect();
+        let picked = p.multi(FACTORS.text, &items, &ticked)?;
         d.factors = Some(picked.into_iter().map(|i| Factor::ALL[i]).collect());
     }
     if d.checked.is_none() {
@@ -411,14 +441,11 @@ fn walk(
         for area in Area::ALL {
             let items: Vec<&triage::Item> = area.items().collect();
             let labels: Vec<String> = items.iter().map(|i| format!("{} {}", i.id, i.text)).collect();
-            let picked = p.multi(
-                &format!(
-                    "{}: tick what applies (space ticks, enter confirms)",
-                    area.title()
-                ),
-                &labels,
-                &vec![false; labels.len()],
-            )?;
+            let ticked: Vec<bool> = items
+                .iter()
+                .map(|i| before.is_some_and(|a| a.checked.contains(&i.id)))
+                .collect();
+            let picked = p.multi(&format!("{}: tick what applies", area.title()), &labels, &ticked)?;
             checked.extend(picked.into_iter().map(|i| items[i].id));
         }
         d.checked = Some(normalize_checks(&checked).map_err(usage)?);

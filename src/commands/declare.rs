@@ -22,11 +22,11 @@ pub struct DeclareArgs {
     pub category: Category,
 
     /// An affected service (repeat or separate with commas)
-    #[arg(long = "service", value_name = "NAME", value_delimiter = ',')]
+    #[arg(long = "service", value_name = "NAME", value_delimiter = ',', value_parser = crate::text::name_arg)]
     pub services: Vec<String>,
 
     /// Who leads the response (the incident commander)
-    #[arg(long, value_name = "PERSON")]
+    #[arg(long, value_name = "PERSON", value_parser = crate::text::name_arg)]
     pub commander: Option<String>,
 
     /// What is known so far
@@ -42,7 +42,7 @@ pub struct DeclareArgs {
     pub started_at: Option<String>,
 
     /// A chat channel, bridge or document link (repeatable)
-    #[arg(long = "channel", value_name = "URL")]
+    #[arg(long = "channel", value_name = "URL", value_parser = crate::text::name_arg)]
     pub channels: Vec<String>,
 
     /// Go straight into the triage walk (incident assess) after declaring; needs a terminal

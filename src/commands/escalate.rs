@@ -17,7 +17,7 @@ pub struct EscalateArgs {
 
     /// Whom to page: a person, rota or team (repeat or separate with commas)
     /// [default: the escalation policy for the severity in the configuration]
-    #[arg(long, value_name = "WHO", value_delimiter = ',')]
+    #[arg(long, value_name = "WHO", value_delimiter = ',', value_parser = crate::text::name_arg)]
     pub to: Vec<String>,
 
     /// Raise the severity to this level

@@ -3,7 +3,6 @@
 pub mod action;
 pub mod assess;
 pub mod assign_role;
-pub mod bench_seed;
 pub mod cancel;
 pub mod check;
 pub mod comms;
@@ -35,7 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         // `declare --assess` goes straight on into the triage walk.
         Command::Declare(args) => match declare::run(&ctx, args)? {
-            Some(id) => assess::assess(&ctx, id, &assess::AnswerArgs::default()),
+            Some(id) => assess::assess(&ctx, id, &assess::AnswerArgs::default(), true),
             None => Ok(()),
         },
         Command::Assess(args) => assess::run(&ctx, args),
@@ -61,7 +60,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => export::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
-        Command::BenchSeed(args) => bench_seed::run(&ctx, args),
     }
 }
 

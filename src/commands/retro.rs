@@ -6,13 +6,14 @@ use crate::context::Ctx;
 use crate::domain::Incident;
 use crate::domain::ops::{self, RetroRequest};
 use crate::domain::retro::{
-    self, ActionKind, MAX_WHYS, NewAction, RetroPatch, check_complete, format_action_id, parse_due,
-    why_question,
+    self, ActionItem, ActionKind, MAX_WHYS, NewAction, Retro, RetroPatch, check_complete, format_action_id,
+    parse_due, why_question,
 };
 use crate::domain::triage::{self, Assessment};
-use crate::error::{refused, usage};
+use crate::error::{Failure, refused, usage};
 use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
+use crate::prompt::{self, Cancelled, Prompter};
 use crate::render;
 use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line, safe};
@@ -21,7 +22,7 @@ use anyhow::{Context, Result};
 use chrono::{Local, NaiveDate};
 use clap::{Args, ValueEnum};
 use comfy_table::Cell;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -42,6 +43,11 @@ pub struct RetroArgs {
     #[arg(long, value_name = "REASON", requires = "complete")]
     pub no_actions: Option<String>,
 
+    /// Write the draft of an interrupted retrospective (or else the recorded
+    /// one) to FILE as an answers file, to edit and give back to --answers
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["answers", "complete", "export"])]
+    pub draft_out: Option<PathBuf>,
+
     /// Render the postmortem document instead: md (Markdown) or json
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub export: Option<Export>,
@@ -61,6 +67,9 @@ pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     if let Some(format) = args.export {
         return export(ctx, id, format, args.output.as_deref());
+    }
+    if let Some(path) = &args.draft_out {
+        return draft_out(ctx, id, path);
     }
     let no_actions = match args.no_actions.as_deref() {
         Some(text) => Some(
@@ -98,12 +107,30 @@ pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
                     ctx.key(id)?
                 )));
             }
-            match interview(ctx, id, today)? {
-                Some(change) => change,
-                None => {
-                    ctx.say("Nothing was recorded.");
+            match interview(ctx, id, today) {
+                Ok(Some(change)) => change,
+                Ok(None) => {
+                    ctx.say(format!(
+                        "{}: nothing was recorded; the answers are kept as a draft: \
+                         'incident retro {0}' resumes it",
+                        ctx.key(id)?
+                    ));
                     return Ok(());
                 }
+                Err(e) if e.is::<Cancelled>() => {
+                    let key = ctx.key(id)?;
+                    let kept = ctx.open(Access::Read)?.retro_draft(id)?.is_some();
+                    ctx.say(if kept {
+                        format!(
+                            "{key}: retrospective paused; nothing was recorded, the answers so far are kept \
+                             as a draft: 'incident retro {key}' resumes it"
+                        )
+                    } else {
+                        format!("{key}: retrospective cancelled; nothing was recorded")
+                    });
+                    return Err(Failure::Silent(prompt::CANCELLED_EXIT).into());
+                }
+                Err(e) => return Err(e),
             }
         }
     };
@@ -129,6 +156,8 @@ fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
         let (change, outcome) = ops::retro(&incident, current.as_ref(), &existing, next, request, now)
             .map_err(|r| refused(&key, r))?;
         w.apply(change)?;
+        // Recorded: the draft's answers are in, or superseded.
+        w.save_retro_draft(id, None)?;
         Ok(outcome)
     })?;
     let outcome = committed.value;
@@ -162,22 +191,79 @@ fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
 
 // ---- the answers file ----
 
-/// The answers file (README, "The retrospective"; examples/retro-answers.toml).
-#[derive(Debug, Default, Deserialize)]
+/// The answers file (README, "The retrospective"; examples/retro-answers.toml),
+/// which is also the draft's format: `--draft-out` writes what `--answers`
+/// reads.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct Answers {
+    #[serde(skip_serializing_if = "Option::is_none")]
     impact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     whys: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     root_cause: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     contributing_factors: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     went_well: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     went_badly: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     lucky: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     actions: Vec<ActionAnswer>,
 }
 
-#[derive(Debug, Deserialize)]
+impl Answers {
+    /// Every answer of a recorded retrospective (no action items: those are
+    /// recorded already).
+    fn of(retro: &Retro) -> Answers {
+        Answers {
+            impact: retro.impact.clone(),
+            whys: Some(retro.whys.clone()),
+            root_cause: retro.root_cause.clone(),
+            contributing_factors: Some(retro.contributing.clone()),
+            went_well: Some(retro.went_well.clone()),
+            went_badly: Some(retro.went_badly.clone()),
+            lucky: Some(retro.lucky.clone()),
+            actions: Vec::new(),
+        }
+    }
+
+    /// As an answers file, with a comment that says how to give it back.
+    fn to_file(&self, key: &str) -> Result<String> {
+        Ok(format!(
+            "# The retrospective of {key} as an answers file: edit it, then\n\
+             # incident retro {key} --answers FILE\n{}",
+            toml::to_string(self)?
+        ))
+    }
+
+    fn list(&self, list: List) -> &[String] {
+        let field = match list {
+            List::Whys => &self.whys,
+            List::Contributing => &self.contributing_factors,
+            List::WentWell => &self.went_well,
+            List::WentBadly => &self.went_badly,
+            List::Lucky => &self.lucky,
+        };
+        field.as_deref().unwrap_or_default()
+    }
+
+    fn list_mut(&mut self, list: List) -> &mut Vec<String> {
+        let field = match list {
+            List::Whys => &mut self.whys,
+            List::Contributing => &mut self.contributing_factors,
+            List::WentWell => &mut self.went_well,
+            List::WentBadly => &mut self.went_badly,
+            List::Lucky => &mut self.lucky,
+        };
+        field.get_or_insert_with(Vec::new)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 struct ActionAnswer {
     text: String,
@@ -245,34 +331,356 @@ pub fn parse_answers(text: &str, today: NaiveDate) -> Result<(RetroPatch, Vec<Ne
 
 // ---- the interactive retrospective ----
 
-/// Walks the team through the retrospective. Returns `None` when the user
-/// declines to record it; Ctrl-C ends the process before anything is written.
+/// The lists of a retrospective, as the walk and the review name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    Whys,
+    Contributing,
+    WentWell,
+    WentBadly,
+    Lucky,
+}
+
+impl List {
+    const ADDABLE: [List; 5] = [
+        List::Whys,
+        List::Contributing,
+        List::WentWell,
+        List::WentBadly,
+        List::Lucky,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            List::Whys => "Why",
+            List::Contributing => "Contributing factor",
+            List::WentWell => "What went well",
+            List::WentBadly => "What went badly",
+            List::Lucky => "Where we got lucky",
+        }
+    }
+}
+
+/// One numbered line of the review screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Impact,
+    RootCause,
+    Item(List, usize),
+    Action(usize),
+}
+
+/// The interview's answers, saved as a draft after each one.
+struct Walk<'a> {
+    ctx: &'a Ctx,
+    id: i64,
+    key: String,
+    today: NaiveDate,
+    p: Prompter,
+    answers: Answers,
+}
+
+impl Walk<'_> {
+    fn save(&self) -> Result<()> {
+        let text = self.answers.to_file(&self.key)?;
+        self.ctx.write(|w| w.save_retro_draft(self.id, Some(&text)))?;
+        Ok(())
+    }
+
+    fn ask_list(&mut self, list: List) -> Result<()> {
+        let have = self.answers.list(list).to_vec();
+        if !have.is_empty() {
+            self.p.say(&format!("{}, so far:", list.label()))?;
+            for item in &have {
+                self.p.say(&format!("  - {}", one_line(item)))?;
+            }
+        }
+        // Set even when empty: the question was answered.
+        self.answers.list_mut(list);
+        loop {
+            let item = self.p.line(&format!("{} (empty to go on)", list.label()), None)?;
+            if item.is_empty() {
+                return self.save();
+            }
+            self.answers.list_mut(list).push(item);
+            self.save()?;
+        }
+    }
+
+    /// Asks for an action item; `None` when its text is left empty.
+    fn ask_action(&self, given: Option<&ActionAnswer>) -> Result<Option<ActionAnswer>> {
+        let text = self
+            .p
+            .line("Action item (empty to go on)", given.map(|a| a.text.as_str()))?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let owner = self.p.text("  Owner", given.map(|a| a.owner.as_str()), |s| {
+            non_blank(s).ok_or_else(|| "name who follows it up".to_string())
+        })?;
+        let today = self.today;
+        let due = self.p.text(
+            "  Due (YYYY-MM-DD, or 14d from today)",
+            given.map(|a| a.due.as_str()),
+            |s| parse_due(s, today),
+        )?;
+        let kinds: Vec<String> = ActionKind::ALL.iter().map(|k| k.as_str().to_string()).collect();
+        let start = given
+            .and_then(|a| kinds.iter().position(|k| k.eq_ignore_ascii_case(&a.kind)))
+            .unwrap_or(0);
+        let kind = self.p.select("  Kind", &kinds, start)?;
+        Ok(Some(ActionAnswer {
+            text,
+            owner,
+            due: due.to_string(),
+            kind: kinds[kind].clone(),
+        }))
+    }
+
+    /// The questions, in order, each starting from the answer so far.
+    fn questions(&mut self, recorded: &[ActionItem]) -> Result<()> {
+        let impact = self.p.line(
+            "Impact on customers and the business",
+            self.answers.impact.as_deref(),
+        )?;
+        self.answers.impact = Some(impact);
+        self.save()?;
+        let earlier = self.answers.list(List::Whys).to_vec();
+        let mut whys: Vec<String> = Vec::new();
+        for n in 0..MAX_WHYS {
+            let question = why_question(whys.last().map(String::as_str));
+            let answer = self.p.line(
+                &format!("Why {}/{MAX_WHYS}: {question} (empty to stop)", n + 1),
+                earlier.get(n).map(String::as_str),
+            )?;
+            if answer.is_empty() {
+                break;
+            }
+            whys.push(answer);
+            self.answers.whys = Some(whys.clone());
+            self.save()?;
+        }
+        self.answers.whys = Some(whys);
+        let initial = self
+            .answers
+            .root_cause
+            .clone()
+            .filter(|r| !r.is_empty())
+            .or_else(|| self.answers.list(List::Whys).last().cloned());
+        let root_cause = self.p.line("Root cause", initial.as_deref())?;
+        self.answers.root_cause = Some(root_cause);
+        self.save()?;
+        for list in [List::Contributing, List::WentWell, List::WentBadly, List::Lucky] {
+            self.ask_list(list)?;
+        }
+        if !recorded.is_empty() {
+            self.p.say("Action items recorded so far:")?;
+            for a in recorded {
+                self.p.say(&format!(
+                    "  {} {} ({}, {}, due {})",
+                    format_action_id(a.id),
+                    one_line(&a.text),
+                    a.kind,
+                    one_line(&a.owner),
+                    a.due
+                ))?;
+            }
+        }
+        for a in &self.answers.actions {
+            self.p.say(&format!("  new: {}", action_line(a)))?;
+        }
+        while let Some(action) = self.ask_action(None)? {
+            self.answers.actions.push(action);
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// Every answer, numbered, for the review.
+    fn slots(&self) -> Vec<(Slot, String)> {
+        let a = &self.answers;
+        let shown = |text: Option<&str>| match text.filter(|t| !t.is_empty()) {
+            Some(t) => one_line(t).into_owned(),
+            None => "(none)".to_string(),
+        };
+        let mut out = vec![(Slot::Impact, format!("Impact: {}", shown(a.impact.as_deref())))];
+        for (i, why) in a.list(List::Whys).iter().enumerate() {
+            out.push((
+                Slot::Item(List::Whys, i),
+                format!("Why {}: {}", i + 1, one_line(why)),
+            ));
+        }
+        out.push((
+            Slot::RootCause,
+            format!("Root cause: {}", shown(a.root_cause.as_deref())),
+        ));
+        for list in [List::Contributing, List::WentWell, List::WentBadly, List::Lucky] {
+            for (i, item) in a.list(list).iter().enumerate() {
+                out.push((
+                    Slot::Item(list, i),
+                    format!("{}: {}", list.label(), one_line(item)),
+                ));
+            }
+        }
+        for (i, action) in a.actions.iter().enumerate() {
+            out.push((Slot::Action(i), format!("Action item: {}", action_line(action))));
+        }
+        out
+    }
+
+    fn text_of(&self, slot: Slot) -> String {
+        match slot {
+            Slot::Impact => self.answers.impact.clone().unwrap_or_default(),
+            Slot::RootCause => self.answers.root_cause.clone().unwrap_or_default(),
+            Slot::Item(list, i) => self.answers.list(list)[i].clone(),
+            Slot::Action(i) => self.answers.actions[i].text.clone(),
+        }
+    }
+
+    /// Puts `text` in `slot`; an empty list item or action is removed.
+    fn set(&mut self, slot: Slot, text: String) {
+        match slot {
+            Slot::Impact => self.answers.impact = Some(text),
+            Slot::RootCause => self.answers.root_cause = Some(text),
+            Slot::Item(list, i) if text.is_empty() => {
+                self.answers.list_mut(list).remove(i);
+            }
+            Slot::Item(list, i) => self.answers.list_mut(list)[i] = text,
+            Slot::Action(i) if text.is_empty() => {
+                self.answers.actions.remove(i);
+            }
+            Slot::Action(i) => self.answers.actions[i].text = text,
+        }
+    }
+
+    /// The review screen: every answer numbered, any of them edited, until
+    /// Enter records (`true`) or `q` stops with the draft kept (`false`).
+    fn review(&mut self) -> Result<bool> {
+        loop {
+            let slots = self.slots();
+            self.p
+                .say(&format!("\nReview of the retrospective of {}:", self.key))?;
+            let width = slots.len().to_string().len();
+            for (n, (_, line)) in slots.iter().enumerate() {
+                self.p.say(&format!("  {:>width$}. {line}", n + 1))?;
+            }
+            let command = self.p.line(
+                "Enter records it; a number edits that answer (e.g. 3), 'e 3' in $EDITOR, \
+                 '+' adds an item, 'q' stops and keeps the draft",
+                None,
+            )?;
+            let command = command.trim();
+            if command.is_empty() {
+                return Ok(true);
+            }
+            if command.eq_ignore_ascii_case("q") {
+                return Ok(false);
+            }
+            if command == "+" {
+                self.add()?;
+                continue;
+            }
+            let (in_editor, number) = match command.strip_prefix(['e', 'E']) {
+                Some(rest) => (true, rest.trim()),
+                None => (false, command),
+            };
+            let Some((slot, label)) = number
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|n| slots.get(n).cloned())
+            else {
+                self.p.say(&format!(
+                    "  '{command}' is not one of 1–{}; give a number, 'e N', '+', 'q' or nothing",
+                    slots.len()
+                ))?;
+                continue;
+            };
+            let current = self.text_of(slot);
+            if in_editor {
+                if let Some(text) = self.p.editor(&current)? {
+                    self.set(slot, text.trim().to_string());
+                }
+            } else if let Slot::Action(i) = slot {
+                let given = self.answers.actions[i].clone();
+                match self.ask_action(Some(&given))? {
+                    Some(action) => self.answers.actions[i] = action,
+                    None => {
+                        self.answers.actions.remove(i);
+                    }
+                }
+            } else {
+                let name = label.split(':').next().unwrap_or_default().to_string();
+                let text = self
+                    .p
+                    .line(&format!("{name} (empty removes a list item)"), Some(&current))?;
+                self.set(slot, text);
+            }
+            self.save()?;
+        }
+    }
+
+    /// Adds an item to one of the lists, or an action item.
+    fn add(&mut self) -> Result<()> {
+        let mut names: Vec<String> = List::ADDABLE.iter().map(|l| l.label().to_string()).collect();
+        names.push("Action item".into());
+        let which = self.p.select("Add to", &names, 0)?;
+        match List::ADDABLE.get(which) {
+            Some(List::Whys) if self.answers.list(List::Whys).len() >= MAX_WHYS => {
+                self.p
+                    .say(&format!("  There are {MAX_WHYS} whys already; edit one instead."))?;
+            }
+            Some(list) => {
+                let text = self.p.line(list.label(), None)?;
+                if !text.is_empty() {
+                    self.answers.list_mut(*list).push(text);
+                }
+            }
+            None => {
+                if let Some(action) = self.ask_action(None)? {
+                    self.answers.actions.push(action);
+                }
+            }
+        }
+        self.save()
+    }
+}
+
+fn action_line(a: &ActionAnswer) -> String {
+    format!(
+        "{} ({}, {}, due {})",
+        one_line(&a.text),
+        a.kind,
+        one_line(&a.owner),
+        a.due
+    )
+}
+
+/// Walks the team through the retrospective, saving every answer as a draft
+/// as it is given; a draft left by an earlier walk can be resumed. Ends on
+/// a review of every answer. Returns `None` when the user stops at the
+/// review (the draft is kept).
 fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest>> {
-    use dialoguer::{Confirm, Input, Select};
     let key = ctx.key(id)?;
     let store = ctx.open(Access::Read)?;
     let incident = ctx.find(&store, id)?;
     refuse_unless_resolved(&key, &incident)?;
     let (events, _) = store.timeline(id, None)?;
     let existing = store.retro(id)?.unwrap_or_default();
+    let draft = store.retro_draft(id)?;
     let actions = store.actions(&ActionFilter {
         incident_id: Some(id),
         ..ActionFilter::default()
     })?;
     drop(store);
 
+    let p = Prompter::new();
     let mut err = std::io::stderr().lock();
     writeln!(err, "Retrospective of {key}: {}", one_line(&incident.title))?;
     writeln!(err, "\nThe timeline, in the order things happened:")?;
     let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
-    // The prompts' terminal, not stdout's; one that reports no sensible
-    // width (a bare pty) gets a readable one rather than a column of letters.
-    let width = dialoguer::console::Term::stderr()
-        .size_checked()
-        .map(|(_, cols)| cols)
-        .filter(|cols| *cols >= 40)
-        .unwrap_or(100);
-    table.set_width(width);
+    // The prompts' terminal, not stdout's.
+    table.set_width(p.width().max(40));
     for e in &events {
         table.add_row(vec![
             Cell::new(human(e.at, &Local)),
@@ -284,126 +692,78 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest
     output::print_table(&mut err, &table)?;
     writeln!(
         err,
-        "\nBlameless: ask what happened and why, not who. Enter keeps what is shown; an empty answer skips.\n"
+        "\nBlameless: ask what happened and why, not who. Every answer is saved as a draft as it is \
+         given; Esc or Ctrl-C pauses. Enter keeps what is filled in; an empty answer skips.\n"
     )?;
     drop(err);
 
-    let ask = |prompt: &str, initial: Option<&str>| -> Result<String> {
-        let mut input = Input::<String>::new().with_prompt(prompt).allow_empty(true);
-        if let Some(text) = initial {
-            input = input.with_initial_text(text);
-        }
-        Ok(input.interact_text()?.trim().to_string())
-    };
-    let ask_list = |prompt: &str, have: &[String]| -> Result<Vec<String>> {
-        let mut items = have.to_vec();
-        if !items.is_empty() {
-            eprintln!("{prompt}, recorded so far:");
-            for item in &items {
-                eprintln!("  - {}", one_line(item));
-            }
-        }
-        loop {
-            let item = ask(&format!("{prompt} (empty to go on)"), None)?;
-            if item.is_empty() {
-                return Ok(items);
-            }
-            items.push(item);
-        }
-    };
-
-    let impact = ask("Impact on customers and the business", existing.impact.as_deref())?;
-    let mut whys: Vec<String> = Vec::new();
-    for n in 0..MAX_WHYS {
-        let question = why_question(whys.last().map(String::as_str));
-        let answer = ask(
-            &format!("Why {}/{MAX_WHYS}: {question} (empty to stop)", n + 1),
-            existing.whys.get(n).map(String::as_str),
+    let mut answers = Answers::of(&existing);
+    if let Some(d) = draft {
+        let resume = p.confirm(
+            &format!(
+                "Resume the draft {} saved at {}? (no starts again from what is recorded)",
+                one_line(&d.author),
+                human(d.saved_at, &Local)
+            ),
+            true,
         )?;
-        if answer.is_empty() {
-            break;
-        }
-        whys.push(answer);
-    }
-    let root_cause = ask(
-        "Root cause",
-        existing.root_cause.as_deref().or(whys.last().map(String::as_str)),
-    )?;
-    let contributing = ask_list("Contributing factor", &existing.contributing)?;
-    let went_well = ask_list("What went well", &existing.went_well)?;
-    let went_badly = ask_list("What went badly", &existing.went_badly)?;
-    let lucky = ask_list("Where we got lucky", &existing.lucky)?;
-
-    if !actions.is_empty() {
-        eprintln!("Action items recorded so far:");
-        for a in &actions {
-            eprintln!(
-                "  {} {} ({}, {}, due {})",
-                format_action_id(a.id),
-                one_line(&a.text),
-                a.kind,
-                one_line(&a.owner),
-                a.due
-            );
+        if resume {
+            match toml::from_str::<Answers>(&d.answers) {
+                Ok(saved) => answers = saved,
+                Err(e) => ctx.warn(format!(
+                    "the draft cannot be read ({}); starting again",
+                    e.message()
+                )),
+            }
         }
     }
-    let mut new_actions = Vec::new();
-    loop {
-        let text = ask("Action item (empty to go on)", None)?;
-        if text.is_empty() {
-            break;
-        }
-        let owner: String = Input::new()
-            .with_prompt("  Owner")
-            .validate_with(|s: &String| non_blank(s).map(|_| ()).ok_or("name who follows it up"))
-            .interact_text()?;
-        let due: String = Input::new()
-            .with_prompt("  Due (YYYY-MM-DD, or 14d from today)")
-            .validate_with(|s: &String| parse_due(s, today).map(|_| ()))
-            .interact_text()?;
-        let kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
-        let kind = Select::new()
-            .with_prompt("  Kind")
-            .items(&kinds)
-            .default(0)
-            .interact()?;
-        new_actions.push(NewAction {
-            text,
-            owner: owner.trim().to_string(),
-            due: parse_due(&due, today).map_err(usage)?,
-            kind: ActionKind::ALL[kind],
-        });
-    }
-
-    let patch = RetroPatch {
-        impact: Some(impact),
-        whys: Some(whys),
-        root_cause: Some(root_cause),
-        contributing: Some(contributing),
-        went_well: Some(went_well),
-        went_badly: Some(went_badly),
-        lucky: Some(lucky),
+    let mut walk = Walk {
+        ctx,
+        id,
+        key: key.clone(),
+        today,
+        p,
+        answers,
     };
-    let mut draft = existing.clone();
-    draft.apply(patch.clone());
-    if !Confirm::new()
-        .with_prompt(format!("Record this retrospective of {key}?"))
-        .default(true)
-        .interact()?
-    {
+    walk.questions(&actions)?;
+    if !walk.review()? {
         return Ok(None);
     }
+    let (patch, new_actions) = parse_answers(&toml::to_string(&walk.answers)?, today).map_err(usage)?;
+    let mut draft = existing.clone();
+    draft.apply(patch.clone());
     let complete = check_complete(&draft, actions.len() + new_actions.len(), None).is_ok()
-        && Confirm::new()
-            .with_prompt(format!("Complete it now and close {key}?"))
-            .default(false)
-            .interact()?;
+        && walk
+            .p
+            .confirm(&format!("Complete it now and close {key}?"), false)?;
     Ok(Some(RetroRequest {
         patch,
         actions: new_actions,
         complete,
         no_actions: None,
     }))
+}
+
+/// `--draft-out FILE`: the draft, or else the recorded retrospective, as
+/// an answers file.
+fn draft_out(ctx: &Ctx, id: i64, path: &Path) -> Result<()> {
+    let key = ctx.key(id)?;
+    let store = ctx.open(Access::Read)?;
+    ctx.find(&store, id)?;
+    let (text, what) = match store.retro_draft(id)? {
+        Some(d) => (d.answers, "draft"),
+        None => (
+            Answers::of(&store.retro(id)?.unwrap_or_default()).to_file(&key)?,
+            "recorded retrospective",
+        ),
+    };
+    output::write_private(path, |w| Ok(w.write_all(text.as_bytes())?))?;
+    ctx.say(format!(
+        "Wrote the {what} of {key} to {}; edit it, then: incident retro {key} --answers {}",
+        path.display(),
+        path.display()
+    ));
+    Ok(())
 }
 
 // ---- the postmortem document ----

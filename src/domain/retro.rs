@@ -26,6 +26,15 @@ named_enum! {
 /// The most whys anyone is asked for: the "five whys".
 pub const MAX_WHYS: usize = 5;
 
+/// Answers of an interactive retrospective not recorded yet: the text of
+/// an answers file, who saved it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetroDraft {
+    pub answers: String,
+    pub author: String,
+    pub saved_at: DateTime<Utc>,
+}
+
 /// The retrospective of one incident, as stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Retro {

@@ -13,7 +13,7 @@ pub use sqlite::{ReadOnly, SETTLE_BATCH};
 
 use crate::domain::chain::Chain;
 use crate::domain::ops::{Change, Latest, Mark};
-use crate::domain::retro::{ActionItem, Retro};
+use crate::domain::retro::{ActionItem, Retro, RetroDraft};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::targets::Facts;
 use crate::domain::triage::Assessment;
@@ -131,6 +131,9 @@ pub trait Storage {
 
     fn retro(&self, incident_id: i64) -> Result<Option<Retro>>;
 
+    /// The unrecorded answers of an interrupted interactive retrospective.
+    fn retro_draft(&self, incident_id: i64) -> Result<Option<RetroDraft>>;
+
     fn action(&self, id: i64) -> Result<Option<ActionItem>>;
 
     /// Action items matching `filter`, soonest due first (one incident's: in
@@ -202,6 +205,11 @@ pub trait Transaction {
     /// Stores what an operation did: the incident's state, its role
     /// holders, its events in order and the records beside them.
     fn apply(&mut self, change: Change) -> Result<()>;
+
+    /// Saves the retrospective's draft answers (an answers file's text) as
+    /// the acting user at this transaction's time; `None` deletes it. No
+    /// event: a draft is scratch, not history.
+    fn save_retro_draft(&mut self, incident_id: i64, answers: Option<&str>) -> Result<()>;
 
     /// Restores one exported incident.
     fn import(&mut self, record: &IncidentRecord) -> Result<Outcome>;

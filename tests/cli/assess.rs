@@ -345,8 +345,9 @@ fn the_walk_in_a_terminal_asks_everything_and_records_it() {
     p.exp_string("What do customers see?").unwrap();
     p.send_line("HTTP 500 on pay").unwrap();
     p.exp_string("How many customers are affected").unwrap();
-    p.exp_string("> none").unwrap();
-    down(&mut p, 1, "> some");
+    // The safe side first: not known yet counts as possibly all.
+    p.exp_string("> not known yet").unwrap();
+    down(&mut p, 2, "> some");
     enter(&mut p);
     p.exp_string("When did the impact start?").unwrap();
     p.send_line("08:10").unwrap();
@@ -451,16 +452,113 @@ fn ctrl_c_half_way_through_the_walk_records_nothing() {
     enter(&mut p);
     p.exp_string("When did the impact start?").unwrap();
     p.send_control('c').unwrap();
+    p.exp_string("assessment cancelled; nothing was recorded")
+        .unwrap();
     p.exp_eof().unwrap();
-    let status = p.process().wait().unwrap();
-    assert!(
-        !matches!(status, WaitStatus::Exited(_, 0)),
-        "Ctrl-C must not succeed: {status:?}"
-    );
+    assert!(matches!(p.process().wait().unwrap(), WaitStatus::Exited(_, 130)));
     assert_eq!(env.bytes(), before);
     let after = env.show(&key);
     assert_eq!(after["timeline"], timeline);
     assert!(after["assessment"].is_null());
+}
+
+/// Ctrl-C in a choice, where the cursor is hidden while the list is drawn:
+/// the cursor is shown again, the line ended, one line says what happened,
+/// and the exit status is 130.
+#[test]
+fn ctrl_c_in_a_choice_shows_the_cursor_again_and_says_nothing_was_recorded() {
+    let env = Env::new();
+    let key = env.declare("X", &[]);
+    let before = env.bytes();
+    let mut p = spawn(&env, &["assess", &key, "--impact", "a", "--sees", "b"]);
+    p.exp_string("How many customers are affected").unwrap();
+    p.exp_string("> not known yet").unwrap();
+    p.send_control('c').unwrap();
+    // Shown again (ESC [ ? 25 h), then the one line.
+    p.exp_regex(r"\x1b\[\?25h[\s\S]*assessment cancelled; nothing was recorded")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert!(matches!(p.process().wait().unwrap(), WaitStatus::Exited(_, 130)));
+    assert_eq!(env.bytes(), before);
+}
+
+#[test]
+fn declare_assess_cancelled_says_the_incident_is_declared_and_how_to_assess_it() {
+    let env = Env::new();
+    let mut p = spawn(&env, &["declare", "Login fails", "--assess"]);
+    p.exp_string("What is the impact on customers").unwrap();
+    p.send("\x1b").unwrap();
+    p.flush().unwrap();
+    p.exp_string("INC-1 is declared; its assessment was cancelled and not recorded. Assess it later: incident assess INC-1")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert!(matches!(p.process().wait().unwrap(), WaitStatus::Exited(_, 130)));
+    let incident = env.show("INC-1");
+    assert_eq!(incident["title"], "Login fails");
+    assert!(incident["assessment"].is_null());
+}
+
+#[test]
+fn reassessing_starts_from_every_earlier_answer() {
+    let mut env = Env::new();
+    let key = env.declare("Checkout returns 500s", &[]);
+    env.ok(&[
+        "assess",
+        &key,
+        "--impact",
+        "Card payments fail",
+        "--sees",
+        "HTTP 500",
+        "--customers",
+        "some",
+        "--started-at",
+        "07:40",
+        "--tickets",
+        "4",
+        "--factor",
+        "public",
+        "--check",
+        "A1,I2",
+        "--yes",
+    ]);
+    env.at("2026-11-23T09:00:00Z");
+    let mut p = spawn(&env, &["assess", &key]);
+    p.exp_string("The earlier answers are filled in").unwrap();
+    p.exp_string("What is the impact on customers (internal or external)?: Card payments fail")
+        .unwrap();
+    // Editing keys edit the filled-in answer: End, then a word more.
+    p.send("\x1b[F, EU only").unwrap();
+    p.flush().unwrap();
+    p.exp_string("fail, EU only").unwrap();
+    enter(&mut p);
+    p.exp_string("What do customers see?").unwrap();
+    enter(&mut p);
+    p.exp_string("> some").unwrap();
+    enter(&mut p);
+    p.exp_string("When did the impact start?: 2026-11-23 07:40")
+        .unwrap();
+    enter(&mut p);
+    p.exp_string("How many support tickets have customers raised?: 4")
+        .unwrap();
+    enter(&mut p);
+    p.exp_string("> [x] public attention").unwrap();
+    enter(&mut p);
+    for area in ["Confidentiality", "Integrity", "Availability"] {
+        p.exp_string(area).unwrap();
+        enter(&mut p);
+    }
+    p.exp_string("Suggested:").unwrap();
+    enter(&mut p);
+    p.exp_eof().unwrap();
+    assert!(matches!(p.process().wait().unwrap(), WaitStatus::Exited(_, 0)));
+    let a = &env.show(&key)["assessment"];
+    assert_eq!(a["impact"], "Card payments fail, EU only");
+    assert_eq!(a["sees"], "HTTP 500");
+    assert_eq!(a["customers"], "some");
+    assert_eq!(a["impact_started_at"], "2026-11-23T07:40:00Z");
+    assert_eq!(a["tickets"], 4);
+    assert_eq!(a["factors"], serde_json::json!(["public"]));
+    assert_eq!(a["assessed_at"], "2026-11-23T09:00:00Z");
 }
 
 #[test]
@@ -489,7 +587,7 @@ fn declare_with_assess_goes_straight_into_the_walk() {
     p.exp_string("What do customers see?").unwrap();
     p.send_line("login error").unwrap();
     p.exp_string("How many customers are affected").unwrap();
-    down(&mut p, 2, "> all");
+    down(&mut p, 3, "> all");
     enter(&mut p);
     for prompt in ["When did the impact start?", "How many support tickets"] {
         p.exp_string(prompt).unwrap();

@@ -142,7 +142,7 @@ fn completions_are_printed_for_each_shell() {
     let env = Env::new();
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let script = env.ok(&["completions", shell]);
-        assert!(script.contains("assign-role"), "{shell}");
+        assert!(script.contains("INCIDENT_COMPLETE"), "{shell}");
     }
     let out = env.cmd().args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

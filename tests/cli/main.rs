@@ -1,8 +1,12 @@
 //! End-to-end tests: the real binary against a real SQLite file in a temp dir.
 
 mod support;
+// The benchmark seeding (the `bench-seed` example), for large databases.
+#[path = "../../examples/bench-seed/seed.rs"]
+mod seed;
 
 mod assess;
+mod completions;
 mod declare;
 mod dependability;
 mod errors;
@@ -11,6 +15,7 @@ mod exec;
 mod fixtures;
 mod help;
 mod hooks;
+mod inputs;
 mod lifecycle;
 mod list;
 mod pipes;

@@ -10,15 +10,7 @@ use std::process::Stdio;
 /// pipe's buffer, so the writer is still writing when the reader leaves.
 fn large() -> Env {
     let env = Env::new();
-    env.ok(&[
-        "bench-seed",
-        "--incidents",
-        "2000",
-        "--events",
-        "6000",
-        "--open",
-        "2000",
-    ]);
+    env.seed(2000, 6000, 2000);
     env
 }
 

@@ -742,7 +742,7 @@ mod pty {
     //! The interactive retrospective, driven through a real pseudo-terminal.
 
     use super::*;
-    use rexpect::process::{Signal, WaitStatus};
+    use rexpect::process::WaitStatus;
     use rexpect::session::{PtySession, spawn_command};
 
     fn spawn(env: &Env, args: &[&str]) -> PtySession {
@@ -816,8 +816,12 @@ mod pty {
         key(&mut p, "\x1b[B"); // preventive
         key(&mut p, "\r");
         answer(&mut p, "Action item", "");
-        p.exp_string("Record this retrospective of INC-1?").unwrap();
-        key(&mut p, "y");
+        // The review lists every answer, numbered; Enter records them.
+        p.exp_string("Review of the retrospective of INC-1").unwrap();
+        p.exp_string("2. Why 1: Requests timed out").unwrap();
+        p.exp_string("8. Action item: Alert on lock waits (preventive, erin, due 2026-12-15)")
+            .unwrap();
+        answer(&mut p, "Enter records it", "");
         p.exp_string("Complete it now and close INC-1?").unwrap();
         key(&mut p, "n");
         p.exp_string("INC-1: updated impact, five whys, root cause")
@@ -877,8 +881,7 @@ mod pty {
         }
         p.exp_string("Action items recorded so far").unwrap();
         answer(&mut p, "Action item", "");
-        p.exp_string("Record this retrospective").unwrap();
-        key(&mut p, "y");
+        answer(&mut p, "Enter records it", "");
         p.exp_string("Complete it now and close INC-1?").unwrap();
         key(&mut p, "y");
         p.exp_eof().unwrap();
@@ -898,28 +901,160 @@ mod pty {
         p
     }
 
+    /// Esc or Ctrl-C pause: the answers given are kept as a draft, nothing
+    /// is recorded, and the next run offers to resume.
     #[test]
-    fn ctrl_c_leaves_the_database_as_it_was() {
+    fn ctrl_c_keeps_the_answers_as_a_draft_and_the_next_run_resumes_it() {
         let mut env = Env::new();
         resolved(&mut env);
-        let before = env.bytes();
         let mut p = halfway(&env);
         p.send_control('c').unwrap();
+        p.exp_string("INC-1: retrospective paused; nothing was recorded, the answers so far are kept as a draft: 'incident retro INC-1' resumes it")
+            .unwrap();
         p.exp_eof().unwrap();
-        match p.process().wait().unwrap() {
-            WaitStatus::Signaled(_, signal, _) => assert_eq!(signal, Signal::SIGINT),
-            WaitStatus::Exited(_, code) => assert_ne!(code, 0, "an abort is not a success"),
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(env.bytes(), before, "the database is byte for byte unchanged");
+        assert_eq!(exit_code(&p), Some(130));
         assert_eq!(kinds(&env.show("1")), ["declared", "role_assigned", "resolved"]);
+        let doc: Value = serde_json::from_str(&env.ok(&["retro", "1", "--export", "json"])).unwrap();
+        assert_eq!(doc["impact"], Value::Null, "nothing recorded");
+
+        env.at("2026-11-23T11:00:00Z");
+        let mut p = spawn(&env, &["retro", "1"]);
+        p.exp_string("Resume the draft alice saved at 2026-11-23 10:00?")
+            .unwrap();
+        key(&mut p, "y");
+        // Every answer so far is filled in: Enter keeps each.
+        p.exp_string("Impact on customers and the business: Checkout down")
+            .unwrap();
+        p.send_line("").unwrap();
+        p.exp_string("Why 1/5: Why did this incident happen? (empty to stop): Requests timed out")
+            .unwrap();
+        p.send_line("").unwrap();
+        answer(&mut p, "Why 2/5", "");
+        answer(&mut p, "Root cause", "");
+        p.exp_string("Contributing factor, so far:").unwrap();
+        p.exp_string("- No alert").unwrap();
+        for prompt in [
+            "Contributing factor",
+            "What went well",
+            "What went badly",
+            "Where we got lucky",
+            "Action item",
+        ] {
+            answer(&mut p, prompt, "");
+        }
+        answer(&mut p, "Enter records it", "");
+        p.exp_string("INC-1: updated impact").unwrap();
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), Some(0));
+        let doc: Value = serde_json::from_str(&env.ok(&["retro", "1", "--export", "json"])).unwrap();
+        assert_eq!(doc["impact"], "Checkout down");
+        assert_eq!(doc["root_cause"], "Requests timed out by a migration");
+        assert_eq!(doc["contributing_factors"], serde_json::json!(["No alert"]));
+        // Recorded: the draft is gone, so the next run starts from the record.
+        let mut p = spawn(&env, &["retro", "1"]);
+        p.exp_string("Impact on customers and the business: Checkout down")
+            .unwrap();
+        key(&mut p, "\x1b");
+        p.exp_string("INC-1: retrospective").unwrap();
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), Some(130));
+    }
+
+    /// The review numbers every answer; a number edits it (list items and
+    /// action items too), an empty list item is removed, '+' adds one.
+    #[test]
+    fn the_review_edits_any_answer_before_recording() {
+        let mut env = Env::new();
+        resolved(&mut env);
+        let mut p = halfway(&env);
+        p.send_line("").unwrap();
+        for prompt in ["What went well", "What went badly", "Where we got lucky"] {
+            answer(&mut p, prompt, "");
+        }
+        answer(&mut p, "Action item", "Alert on lock waits");
+        answer(&mut p, "Owner", "erin");
+        answer(&mut p, "Due", "2w");
+        p.exp_string("Kind").unwrap();
+        key(&mut p, "\r");
+        answer(&mut p, "Action item", "");
+        p.exp_string("4. Contributing factor: No alert").unwrap();
+        p.exp_string("5. Action item: Alert on lock waits (detective, erin, due 2026-12-07)")
+            .unwrap();
+        // Fix a typo in why 1: Ctrl-U clears the line, then the new text.
+        answer(&mut p, "Enter records it", "2");
+        p.exp_string("Why 1 (empty removes a list item): Requests timed out")
+            .unwrap();
+        p.send_line("\x15Requests timed out at the load balancer")
+            .unwrap();
+        p.exp_string("2. Why 1: Requests timed out at the load balancer")
+            .unwrap();
+        // Remove the contributing factor.
+        answer(&mut p, "Enter records it", "4");
+        p.exp_string("Contributing factor (empty removes a list item): No alert")
+            .unwrap();
+        p.send_line("\x15").unwrap();
+        // Add something that went well.
+        answer(&mut p, "Enter records it", "+");
+        p.exp_string("Add to").unwrap();
+        key(&mut p, "\x1b[B");
+        p.exp_string("> Contributing factor").unwrap();
+        key(&mut p, "\x1b[B");
+        p.exp_string("> What went well").unwrap();
+        key(&mut p, "\r");
+        answer(&mut p, "What went well", "Fast rollback");
+        p.exp_string("4. What went well: Fast rollback").unwrap();
+        answer(&mut p, "Enter records it", "");
+        p.exp_string("Complete it now").unwrap();
+        key(&mut p, "n");
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), Some(0));
+        let doc: Value = serde_json::from_str(&env.ok(&["retro", "1", "--export", "json"])).unwrap();
+        assert_eq!(
+            doc["whys"],
+            serde_json::json!(["Requests timed out at the load balancer"])
+        );
+        assert_eq!(doc["contributing_factors"], serde_json::json!([]));
+        assert_eq!(doc["went_well"], serde_json::json!(["Fast rollback"]));
+        assert_eq!(doc["action_items"][0]["text"], "Alert on lock waits");
+    }
+
+    /// 'e N' opens $EDITOR on that answer, for a long one.
+    #[test]
+    fn the_review_opens_the_editor_on_an_answer() {
+        let mut env = Env::new();
+        resolved(&mut env);
+        let mut cmd = env.std_cmd();
+        cmd.env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env("EDITOR", "sed -i s/timed.out/were_slow/")
+            .args(["retro", "1"]);
+        let mut p = spawn_command(cmd, Some(10_000)).unwrap();
+        answer(&mut p, "Impact on customers and the business", "Checkout down");
+        answer(&mut p, "Why 1/5", "Requests timed out");
+        for prompt in [
+            "Why 2/5",
+            "Root cause",
+            "Contributing factor",
+            "What went well",
+            "What went badly",
+            "Where we got lucky",
+            "Action item",
+        ] {
+            answer(&mut p, prompt, "");
+        }
+        answer(&mut p, "Enter records it", "e 2");
+        p.exp_string("2. Why 1: Requests were_slow").unwrap();
+        answer(&mut p, "Enter records it", "");
+        p.exp_eof().unwrap();
+        assert_eq!(exit_code(&p), Some(0));
+        let doc: Value = serde_json::from_str(&env.ok(&["retro", "1", "--export", "json"])).unwrap();
+        assert_eq!(doc["whys"], serde_json::json!(["Requests were_slow"]));
     }
 
     #[test]
-    fn declining_at_the_end_records_nothing() {
+    fn stopping_at_the_review_records_nothing_and_keeps_the_draft() {
         let mut env = Env::new();
         resolved(&mut env);
-        let before = env.bytes();
         let mut p = halfway(&env);
         p.send_line("").unwrap();
         for prompt in [
@@ -930,12 +1065,32 @@ mod pty {
         ] {
             answer(&mut p, prompt, "");
         }
-        p.exp_string("Record this retrospective").unwrap();
-        key(&mut p, "n");
-        p.exp_string("Nothing was recorded.").unwrap();
+        answer(&mut p, "Enter records it", "q");
+        p.exp_string("INC-1: nothing was recorded; the answers are kept as a draft")
+            .unwrap();
         p.exp_eof().unwrap();
         assert_eq!(exit_code(&p), Some(0));
-        assert_eq!(env.bytes(), before);
+        assert_eq!(kinds(&env.show("1")), ["declared", "role_assigned", "resolved"]);
+
+        // The draft round-trips through a file: --draft-out, then --answers.
+        let file = env.dir.path().join("draft.toml");
+        let file = file.to_str().unwrap();
+        let talk = env.talk(&["retro", "1", "--draft-out", file]);
+        assert!(talk.contains("Wrote the draft of INC-1"), "{talk}");
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(text.contains("impact = \"Checkout down\""), "{text}");
+        env.ok(&["retro", "1", "--answers", file]);
+        let doc: Value = serde_json::from_str(&env.ok(&["retro", "1", "--export", "json"])).unwrap();
+        assert_eq!(doc["impact"], "Checkout down");
+        assert_eq!(doc["whys"], serde_json::json!(["Requests timed out"]));
+        assert_eq!(doc["contributing_factors"], serde_json::json!(["No alert"]));
+        // Recorded, the draft is gone: --draft-out writes the record.
+        let talk = env.talk(&["retro", "1", "--draft-out", file]);
+        assert!(
+            talk.contains("Wrote the recorded retrospective of INC-1"),
+            "{talk}"
+        );
+        assert_eq!(std::fs::read_to_string(file).unwrap(), text);
     }
 }
 

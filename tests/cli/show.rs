@@ -148,7 +148,7 @@ fn a_long_timeline_shows_the_latest_entries_and_counts_the_rest() {
 #[test]
 fn by_default_show_pages_like_list_the_latest_fifty_entries() {
     let env = Env::new();
-    env.ok(&["bench-seed", "--incidents", "1", "--events", "60", "--open", "1"]);
+    env.seed(1, 60, 1);
     let out = env.ok(&["show", "1"]);
     assert!(
         out.contains("Timeline (10 earlier entries not shown; --limit 0 shows all 60)"),

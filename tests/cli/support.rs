@@ -140,6 +140,21 @@ impl Env {
         self.json(&["show", key])
     }
 
+    /// Adds `incidents` incidents with `events` events in all, the newest
+    /// `open` of them open and the rest closed, as the benchmarks do.
+    pub fn seed(&self, incidents: usize, events: usize, open: usize) {
+        if let Some(dir) = self.db.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let seed = crate::seed::Seed {
+            incidents,
+            events,
+            open,
+            resolved: 0,
+        };
+        crate::seed::seed(&self.db, self.now.parse().unwrap(), &seed).unwrap();
+    }
+
     /// Declares a plain incident and returns its key.
     pub fn declare(&self, title: &str, extra: &[&str]) -> String {
         let mut args = vec!["declare", title];

@@ -33,6 +33,7 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_counts.sql")),
     Step::sql(include_str!("schema_settled.sql")),
     Step::sql(include_str!("schema_no_triggers.sql")),
+    Step::sql(include_str!("schema_retro_drafts.sql")),
 ];
 
 /// The version this binary writes.
@@ -76,7 +77,15 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        for table in ["events", "incidents", "roles", "assessments", "retros", "actions"] {
+        for table in [
+            "events",
+            "incidents",
+            "roles",
+            "assessments",
+            "retros",
+            "actions",
+            "retro_drafts",
+        ] {
             assert!(
                 tables.iter().any(|t| t == table),
                 "{table} missing from {tables:?}"

@@ -18,7 +18,7 @@ mod transfer;
 use super::{Access, ActionFilter, ListFilter, Scope, Storage};
 use crate::domain::chain::Chain;
 use crate::domain::ops::{Change, Record};
-use crate::domain::retro::{ActionItem, Retro};
+use crate::domain::retro::{ActionItem, Retro, RetroDraft};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::targets::Facts;
 use crate::domain::triage::Assessment;
@@ -285,6 +285,10 @@ impl Storage for SqliteStore {
         self.read(|c| retro::get(c, incident_id))
     }
 
+    fn retro_draft(&self, incident_id: i64) -> Result<Option<RetroDraft>> {
+        self.read(|c| retro::draft(c, incident_id))
+    }
+
     fn action(&self, id: i64) -> Result<Option<ActionItem>> {
         self.read(|c| retro::action(c, id))
     }
@@ -453,6 +457,14 @@ impl super::Transaction for Writer<'_> {
             return Ok(());
         }
         self.store(change).map_err(|e| self.explain(e))
+    }
+
+    fn save_retro_draft(&mut self, incident_id: i64, answers: Option<&str>) -> Result<()> {
+        let saved = match answers {
+            Some(text) => retro::save_draft(&self.tx, incident_id, text, &self.author, self.now),
+            None => retro::delete_draft(&self.tx, incident_id),
+        };
+        saved.map_err(|e| self.explain(e))
     }
 
     fn import(&mut self, record: &IncidentRecord) -> Result<Outcome> {

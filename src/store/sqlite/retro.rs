@@ -1,7 +1,7 @@
 //! Queries on the `retros` and `actions` tables.
 
 use super::sql::{Day, JsonList, Stamp};
-use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro};
+use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro, RetroDraft};
 use crate::store::ActionFilter;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -25,6 +25,40 @@ pub fn get(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Retro
         })
     })
     .optional()
+}
+
+pub fn draft(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<RetroDraft>> {
+    conn.prepare_cached("SELECT answers, author, saved_at FROM retro_drafts WHERE incident_id = ?1")?
+        .query_row([incident_id], |r| {
+            Ok(RetroDraft {
+                answers: r.get(0)?,
+                author: r.get(1)?,
+                saved_at: r.get::<_, Stamp>(2)?.0,
+            })
+        })
+        .optional()
+}
+
+pub fn save_draft(
+    conn: &Connection,
+    incident_id: i64,
+    answers: &str,
+    author: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO retro_drafts (incident_id, answers, author, saved_at) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (incident_id) DO UPDATE SET answers = excluded.answers, \
+         author = excluded.author, saved_at = excluded.saved_at",
+    )?
+    .execute(params![incident_id, answers, author, Stamp(now)])?;
+    Ok(())
+}
+
+pub fn delete_draft(conn: &Connection, incident_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM retro_drafts WHERE incident_id = ?1")?
+        .execute([incident_id])?;
+    Ok(())
 }
 
 /// Inserts or replaces the incident's retrospective.

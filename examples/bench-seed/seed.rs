@@ -1,18 +1,20 @@
-//! `incident bench-seed` (hidden): fills a database with realistic incidents
-//! for the benchmark suite (benches/cli.sh). Every row goes through the
-//! store's `Writer`, in one transaction, so the hash chain, the roles and
-//! every column are what the real commands would have written.
+//! Fills a database with realistic incidents for the benchmark suite
+//! (benches/cli.sh, through the `bench-seed` example) and for the tests that
+//! need a large database (tests/cli, which include this file). Every row goes
+//! through the store's `Transaction`, in one transaction, so the hash chain,
+//! the roles and every column are what the real commands would have written.
+//! Not part of the `incident` binary.
 
-use crate::context::Ctx;
-use crate::domain::event::{Closure, Promise};
-use crate::domain::{Category, DetectedBy, EventData, Incident, NewEvent, Status, ops};
-use crate::error::usage;
 use anyhow::Result;
-use chrono::{Duration, Utc};
-use clap::Args;
+use chrono::{DateTime, Duration, Utc};
+use incident::config::Config;
+use incident::domain::event::{Closure, Promise};
+use incident::domain::{Category, DetectedBy, EventData, Incident, NewEvent, Status, ops};
+use incident::store::{Access, Store};
+use std::path::Path;
 
-#[derive(Debug, Args)]
-pub struct BenchSeedArgs {
+#[derive(Debug, Clone, clap::Args)]
+pub struct Seed {
     /// How many incidents to add
     #[arg(long, default_value_t = 1000)]
     pub incidents: usize,
@@ -38,19 +40,20 @@ const NOTE: &str = "Rolled back deploy 482 on checkout-api; error rate falling, 
 const SERVICES: &[&str] = &["checkout", "payments", "search", "auth", "api", "web"];
 const PEOPLE: &[&str] = &["alice", "bob", "carol", "dave", "erin", "frank"];
 
-pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
+/// Adds `args.incidents` incidents to the database at `db`, the newest
+/// declared at `now`; returns how many events were written.
+pub fn seed(db: &Path, now: DateTime<Utc>, args: &Seed) -> Result<usize> {
     if args.incidents == 0 {
-        return Err(usage("--incidents must be at least 1"));
+        anyhow::bail!("--incidents must be at least 1");
     }
-    let config = ctx.config()?;
-    let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    let levels: Vec<String> = Config::default().levels.iter().map(|l| l.name.clone()).collect();
     let per_incident = (args.events / args.incidents).max(3);
-    let now = ctx.now;
     let n = args.incidents;
     // Declared one every 47 minutes going back: 100,000 incidents span ~9 years.
     // A long timeline (one incident of 10,000 events) is spread over days.
     let step = Duration::minutes(47).max(Duration::seconds(24 * per_incident as i64));
-    let (_store, committed) = ctx.write(|w| {
+    let mut store = Store::open(db, Access::Write)?;
+    let committed = store.write("bench", now, |w| {
         for i in 0..n {
             let declared_at = now - step * (n - i) as i32;
             let open = i + args.open >= n;
@@ -125,10 +128,5 @@ pub fn run(ctx: &Ctx, args: BenchSeedArgs) -> Result<()> {
         }
         Ok(())
     })?;
-    ctx.say(format!(
-        "Seeded {n} incidents with {} events in {:.1}s",
-        committed.events.len(),
-        (Utc::now() - now).num_milliseconds() as f64 / 1000.0
-    ));
-    Ok(())
+    Ok(committed.events.len())
 }
