@@ -2,11 +2,12 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs, check::CheckArgs,
-    comms::CommsArgs, completions::CompletionsArgs, declare::DeclareArgs, duplicate::DuplicateArgs,
-    edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs, export::ExportArgs, guard::GuardArgs,
-    import::ImportArgs, list::ListArgs, reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs,
-    show::ShowArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs,
+    check::CheckArgs, comms::CommsArgs, completions::CompletionsArgs, declare::DeclareArgs,
+    duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs, export::ExportArgs,
+    guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs, resolve::ResolveArgs,
+    retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs,
+    verify::VerifyArgs,
 };
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;

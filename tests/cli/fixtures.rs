@@ -7,7 +7,9 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/cli/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/fixtures")
+        .join(name)
 }
 
 /// An environment on a copy of the previous release's database.
@@ -28,8 +30,14 @@ fn export(env: &Env) -> Value {
 #[test]
 fn a_database_of_the_previous_release_migrates_verifies_and_takes_new_entries() {
     let env = on_previous_database();
-    assert!(env.talk(&["verify"]).contains("3 incidents, 30 events: every timeline is intact"));
-    let version: i64 = env.sql().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert!(
+        env.talk(&["verify"])
+            .contains("3 incidents, 30 events: every timeline is intact")
+    );
+    let version: i64 = env
+        .sql()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, incident::store::sqlite::migrations::LATEST);
 
     let one = env.show("1");
@@ -45,7 +53,10 @@ fn a_database_of_the_previous_release_migrates_verifies_and_takes_new_entries() 
     assert_eq!(checked, ["C3", "A1"]);
     // Every kind the previous release wrote reads back with its details.
     let timeline = one["timeline"].as_array().unwrap();
-    let exec = timeline.iter().find(|e| e["text"].as_str().unwrap().starts_with("Ran `true`")).unwrap();
+    let exec = timeline
+        .iter()
+        .find(|e| e["text"].as_str().unwrap().starts_with("Ran `true`"))
+        .unwrap();
     assert_eq!(exec["details"]["command"], serde_json::json!(["true"]));
     let handover = timeline.iter().find(|e| e["kind"] == "role_handover").unwrap();
     assert_eq!(handover["details"]["previous"], "alice");
@@ -69,7 +80,11 @@ fn an_export_of_the_previous_release_imports_to_the_same_record_as_its_database(
     let file = fixture("previous-release-export.json");
     let talk = fresh.talk(&["import", file.to_str().unwrap()]);
     assert!(talk.contains("3 added, 0 extended, 0 unchanged"), "{talk}");
-    assert!(fresh.talk(&["verify"]).contains("3 incidents, 30 events: every timeline is intact"));
+    assert!(
+        fresh
+            .talk(&["verify"])
+            .contains("3 incidents, 30 events: every timeline is intact")
+    );
     assert_eq!(export(&fresh), export(&previous));
     for key in ["1", "2", "3"] {
         assert_eq!(fresh.show(key), previous.show(key));
