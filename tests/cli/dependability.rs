@@ -472,3 +472,100 @@ fn every_flag_with_a_malformed_value_is_refused_with_exit_2() {
     }
     assert_eq!(env.bytes(), before);
 }
+
+/// A backup taken while the team writes is a consistent copy: every export
+/// imports into an empty database, and every imported timeline verifies.
+#[test]
+fn exports_taken_while_three_writers_work_each_import_and_verify() {
+    const WRITERS: usize = 3;
+    const EXPORTS: usize = 200;
+    // Each writer writes at a steady pace, so the timelines grow during the
+    // exports without growing so long that the test measures the disk.
+    const EACH: usize = 120;
+    const PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
+    let env = Env::new();
+    for n in 0..WRITERS {
+        env.declare(&format!("Written to by writer {n}"), &["--commander", "alice"]);
+    }
+    let env = Arc::new(env);
+    let writing = Arc::new(AtomicBool::new(true));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|n| {
+            let (env, writing) = (env.clone(), writing.clone());
+            thread::spawn(move || {
+                let key = (n + 1).to_string();
+                let mut writes = 0;
+                while writing.load(Ordering::Relaxed) && writes < EACH {
+                    // Changes that touch the state, the roles and the
+                    // timeline, each in one transaction.
+                    let args: [&[&str]; 3] = [
+                        &[
+                            "update",
+                            &key,
+                            "progress",
+                            "--severity",
+                            if writes % 2 == 0 { "SEV1" } else { "SEV2" },
+                        ],
+                        &[
+                            "assign-role",
+                            &key,
+                            "scribe",
+                            if writes % 2 == 0 { "bob" } else { "carol" },
+                        ],
+                        &["update", &key, "a note"],
+                    ];
+                    let out = env.raw(args[writes % 3]).output().unwrap();
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    writes += 1;
+                    thread::sleep(PAUSE);
+                }
+                writes
+            })
+        })
+        .collect();
+
+    let restore = Env::new();
+    let started = std::time::Instant::now();
+    let mut events_seen = std::collections::BTreeSet::new();
+    for n in 0..EXPORTS {
+        let out = env.raw(&["export"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let file = restore.dir.path().join("backup.json");
+        std::fs::write(&file, &out.stdout).unwrap();
+        let mut target = restore.raw(&["import", file.to_str().unwrap()]);
+        let db = restore.dir.path().join(format!("restored-{n}.db"));
+        target.env("INCIDENT_DB", &db);
+        let imported = target.output().unwrap();
+        assert!(
+            imported.status.success(),
+            "export {n}: {}",
+            String::from_utf8_lossy(&imported.stderr)
+        );
+        let mut verify = restore.raw(&["verify"]);
+        verify.env("INCIDENT_DB", &db);
+        let verified = verify.output().unwrap();
+        assert!(
+            verified.status.success(),
+            "export {n} does not verify: {}",
+            String::from_utf8_lossy(&verified.stdout)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let total: usize = doc["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["events"].as_array().unwrap().len())
+            .sum();
+        events_seen.insert(total);
+        std::fs::remove_file(&db).ok();
+    }
+    let took = started.elapsed();
+    writing.store(false, Ordering::Relaxed);
+    let writes: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    // The exports really were taken while the timelines grew.
+    assert!(writes >= WRITERS, "the writers wrote {writes} times");
+    assert!(
+        events_seen.len() > 1,
+        "every export saw the same {events_seen:?} events in {took:?}"
+    );
+}
