@@ -211,7 +211,13 @@ pub fn read(text: &str) -> Result<Vec<IncidentRecord>, String> {
                 .into_iter()
                 .enumerate()
                 .map(|(n, value)| {
-                    serde_json::from_value(value).map_err(|e| format!("incident #{}: {e}", n + 1))
+                    serde_json::from_value(value.clone()).map_err(|e| {
+                        let e = e.to_string();
+                        match locate(&value, &e) {
+                            Some(field) => format!("incident #{}: {field}: {e}", n + 1),
+                            None => format!("incident #{}: {e}", n + 1),
+                        }
+                    })
                 })
                 .collect()
         }
@@ -224,6 +230,34 @@ pub fn read(text: &str) -> Result<Vec<IncidentRecord>, String> {
         other => Err(format!(
             "the file has format '{other}'; this incident reads '{FORMAT}' (and '{LEGACY_FORMAT}')"
         )),
+    }
+}
+
+/// Where in `value` the text a serde error quotes sits (`actions[0].due`),
+/// so the message names the field: serde's own names only missing and
+/// unknown fields.
+fn locate(value: &serde_json::Value, message: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => [format!("\"{s}\""), format!("'{s}'"), format!("`{s}`")]
+            .iter()
+            .any(|q| message.contains(q.as_str()))
+            .then(String::new),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| locate(v, message).map(|rest| format!("[{i}]{}", dotted(&rest)))),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| locate(v, message).map(|rest| format!("{k}{}", dotted(&rest)))),
+        _ => None,
+    }
+}
+
+fn dotted(rest: &str) -> String {
+    match rest.starts_with('[') || rest.is_empty() {
+        true => rest.to_string(),
+        false => format!(".{rest}"),
     }
 }
 
@@ -475,6 +509,145 @@ pub mod legacy {
                 .collect(),
         })
     }
+}
+
+/// The earliest and latest years a time in a file may name.
+const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// Checks one record before anything is written: every value through the
+/// domain types, and its chain. `severities` are the defined levels. The
+/// error names the field.
+pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), String> {
+    use crate::domain::chain::{self, Content, Link};
+    use crate::domain::event::EventData;
+    use chrono::Datelike;
+
+    let time = |field: &str, t: DateTime<Utc>| -> Result<(), String> {
+        match YEARS.contains(&t.year()) {
+            true => Ok(()),
+            false => Err(format!("{field}: {t} is out of range")),
+        }
+    };
+    let text_time = |field: &str, text: &str| -> Result<DateTime<Utc>, String> {
+        let t = DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("{field}: '{text}' is not an RFC 3339 time: {e}"))?;
+        time(field, t)?;
+        Ok(t)
+    };
+    let severity = |field: &str, name: &str| -> Result<(), String> {
+        match severities.contains(&name) {
+            true => Ok(()),
+            false => Err(format!(
+                "{field}: '{name}' is not a defined severity ({})",
+                severities.join(", ")
+            )),
+        }
+    };
+    if record.id <= 0 {
+        return Err(format!("id: {} is not a positive number", record.id));
+    }
+    if record.uid.is_empty() || record.uid.len() > 128 || !record.uid.chars().all(|c| c.is_ascii_graphic()) {
+        return Err("uid: not an incident uid".into());
+    }
+    severity("severity", &record.severity)?;
+    time("declared_at", record.declared_at)?;
+    for (field, t) in [
+        ("started_at", record.started_at),
+        ("resolved_at", record.resolved_at),
+        ("closed_at", record.closed_at),
+        ("next_update_at", record.next_update_at),
+    ] {
+        if let Some(t) = t {
+            time(field, t)?;
+        }
+    }
+    for role in &record.roles {
+        time("roles.since", role.since)?;
+        if role.role.trim().is_empty() || role.person.trim().is_empty() {
+            return Err("roles: a role and a person are required".into());
+        }
+    }
+
+    if record.events.is_empty() {
+        return Err("events: an incident has at least its `declared` event".into());
+    }
+    let mut previous = 0;
+    let mut kinds = std::collections::HashMap::new();
+    for (n, event) in record.events.iter().enumerate() {
+        let field = |name: &str| format!("event {}: {name}", event.id);
+        if event.id <= previous {
+            return Err(format!(
+                "event {}: event ids must be positive and rise in recording order",
+                event.id
+            ));
+        }
+        previous = event.id;
+        text_time(&field("at"), &event.at)?;
+        text_time(&field("recorded_at"), &event.recorded_at)?;
+        let data = EventData::parse_stored(&event.kind, event.details.as_ref().map(|d| d.get()))
+            .map_err(|e| format!("{}: {e}", field("details")))?;
+        if (n == 0) != matches!(data, EventData::Declared(_)) {
+            return Err(format!(
+                "{}: the first event, and only it, is `declared`",
+                field("kind")
+            ));
+        }
+        kinds.insert(event.id, data.kind());
+    }
+    let links: Vec<Link<'_>> = record
+        .events
+        .iter()
+        .map(|e| Link {
+            id: e.id,
+            content: Content {
+                at: &e.at,
+                recorded_at: &e.recorded_at,
+                author: &e.author,
+                kind: &e.kind,
+                text: &e.text,
+                details: e.details.as_ref().map(|d| d.get()),
+            },
+            prev_hash: e.prev_hash.as_deref(),
+            hash: e.hash.as_deref(),
+        })
+        .collect();
+    if record.head.is_none() {
+        return Err("head: missing, though the incident has events".into());
+    }
+    if let Some(problem) = chain::verify(&record.uid, record.head.as_deref(), &links).first() {
+        return Err(format!("events: the chain does not verify: {problem}"));
+    }
+
+    for a in &record.assessments {
+        if kinds.get(&a.event_id) != Some(&crate::domain::EventKind::Assessed) {
+            return Err(format!(
+                "assessments: event {} is not an `assessed` event in the file",
+                a.event_id
+            ));
+        }
+        time("assessments.at", a.at)?;
+        time("assessments.impact_started_at", a.impact_started_at)?;
+        severity("assessments.severity", &a.severity)?;
+    }
+    if let Some(r) = &record.retro {
+        time("retro.created_at", r.created_at)?;
+        time("retro.updated_at", r.updated_at)?;
+    }
+    let mut ids = std::collections::HashSet::new();
+    for a in &record.actions {
+        if a.id <= 0 || !ids.insert(a.id) {
+            return Err(format!("actions: A-{} is not a positive, unique number", a.id));
+        }
+        time("actions.created_at", a.created_at)?;
+        if let Some(t) = a.done_at {
+            time("actions.done_at", t)?;
+        }
+        if !YEARS.contains(&a.due.year()) {
+            return Err(format!("actions: A-{} due {} is out of range", a.id, a.due));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

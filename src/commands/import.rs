@@ -37,14 +37,31 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             .map_err(|e| usage(format!("cannot read {shown}: {e}")))?;
     }
     let records = transfer::read(&text).map_err(|e| usage(format!("{shown}: {e}")))?;
+    // Everything is checked before anything is written.
+    let config = ctx.config()?;
+    let levels = config.level_list();
+    for (n, record) in records.iter().enumerate() {
+        transfer::validate(record, &levels).map_err(|e| {
+            usage(format!(
+                "{shown}: incident #{} ({}): {e}; nothing was imported",
+                n + 1,
+                crate::domain::key::format(&config.key_prefix, record.id.max(0))
+            ))
+        })?;
+    }
     // All or nothing: one bad incident leaves the database as it was.
     let (_, committed) = ctx.write(|w| {
         records
             .iter()
             .enumerate()
             .map(|(n, record)| {
-                w.import(record)
-                    .with_context(|| format!("{shown}: incident #{}", n + 1))
+                w.import(record).with_context(|| {
+                    format!(
+                        "{shown}: incident #{} ({}); nothing was imported",
+                        n + 1,
+                        record.uid
+                    )
+                })
             })
             .collect::<Result<Vec<_>>>()
     })?;

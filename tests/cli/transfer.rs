@@ -5,7 +5,7 @@ use serde_json::Value;
 use std::path::Path;
 
 /// An incident with something in every table, and a second plain one.
-fn rich() -> Env {
+pub(crate) fn rich() -> Env {
     let mut env = Env::new();
     env.declare(
         "Checkout | payments 500s",

@@ -4,6 +4,8 @@
 //! so importing the same file twice changes nothing.
 
 use super::sql::{Day, JsonList, Stamp};
+use crate::domain::EventKind;
+use crate::domain::event::EventData;
 use crate::transfer::{
     ActionRecord, AssessmentRecord, EventRecord, IncidentRecord, Outcome, RetroRecord, RoleRecord,
 };
@@ -175,7 +177,7 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         .optional()
         .map_err(sql)?;
 
-    let (id, from) = match existing {
+    let (id, from, known) = match existing {
         Some(id) => {
             let here: Vec<Option<String>> = conn
                 .prepare_cached("SELECT hash FROM events WHERE incident_id = ?1 ORDER BY id")
@@ -191,13 +193,16 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
             if !file_hashes.starts_with(&here) {
                 return Ok(Outcome::Diverged { id });
             }
-            // Known here, but the file carries more: take its state and parts.
-            for table in ["roles", "assessments", "retros", "actions"] {
-                conn.execute(&format!("DELETE FROM {table} WHERE incident_id = ?1"), [id])
-                    .map_err(sql)?;
-            }
+            // Known here, but the file carries more: its state is taken
+            // only where the new events account for the change, and
+            // nothing recorded here is removed.
+            let new = &record.events[here.len()..];
+            let current = super::incidents::get(conn, id)
+                .map_err(sql)?
+                .ok_or("the incident vanished")?;
+            check_changes(&current, record, new)?;
             write_state(conn, id, record).map_err(sql)?;
-            (id, None)
+            (id, None, here.len())
         }
         None => {
             let moved = taken(conn, "incidents", record.id).map_err(sql)?;
@@ -213,14 +218,23 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
             .map_err(sql)?;
             let id = conn.last_insert_rowid();
             write_state(conn, id, record).map_err(sql)?;
-            (id, moved.then_some(record.id))
+            (id, moved.then_some(record.id), 0)
         }
     };
+    let new_events = &record.events[known..];
 
     // Events: those already here (by hash) keep their rows; the rest are
-    // inserted, keeping their numbers where free.
+    // inserted after them, keeping their numbers where free and where that
+    // keeps the chain in its order; otherwise they take the next number.
     let mut event_ids: HashMap<i64, i64> = HashMap::new();
     let mut added_events = 0;
+    let mut last: i64 = conn
+        .query_row(
+            "SELECT coalesce(max(id), 0) FROM events WHERE incident_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .map_err(sql)?;
     for event in &record.events {
         let here: Option<i64> = match &event.hash {
             Some(hash) => conn
@@ -232,9 +246,15 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         let new = match here {
             Some(found) => found,
             None => {
-                let number = match taken(conn, "events", event.id).map_err(sql)? {
-                    true => None,
-                    false => Some(event.id),
+                let free = event.id > last && !taken(conn, "events", event.id).map_err(sql)?;
+                let number = match free {
+                    true => event.id,
+                    false => {
+                        let max: i64 = conn
+                            .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))
+                            .map_err(sql)?;
+                        max.max(last) + 1
+                    }
                 };
                 conn.prepare_cached(
                     "INSERT INTO events (id, incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash) \
@@ -256,12 +276,31 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
                 })
                 .map_err(|e| format!("event {}: {e}", event.id))?;
                 added_events += 1;
-                conn.last_insert_rowid()
+                last = number;
+                number
             }
         };
         event_ids.insert(event.id, new);
     }
+    let extending = existing.is_some();
+    let new_kinds: Vec<EventKind> = new_events.iter().filter_map(|e| e.kind.parse().ok()).collect();
 
+    if extending {
+        for event in new_events {
+            let gone = match EventData::parse_stored(&event.kind, event.details.as_ref().map(|d| d.get())) {
+                Ok(EventData::RoleRemoved(r)) => Some((r.role, r.person)),
+                Ok(EventData::RoleHandover(h)) => Some((h.role, h.previous)),
+                _ => None,
+            };
+            if let Some((role, person)) = gone {
+                conn.execute(
+                    "DELETE FROM roles WHERE incident_id = ?1 AND role = ?2 AND person = ?3",
+                    params![id, role, person],
+                )
+                .map_err(sql)?;
+            }
+        }
+    }
     for role in &record.roles {
         conn.execute(
             "INSERT OR IGNORE INTO roles (incident_id, role, person, since) VALUES (?1, ?2, ?3, ?4)",
@@ -269,7 +308,8 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         )
         .map_err(sql)?;
     }
-    for a in &record.assessments {
+    let added: std::collections::HashSet<&i64> = new_events.iter().map(|e| &e.id).collect();
+    for a in record.assessments.iter().filter(|a| added.contains(&a.event_id)) {
         let event = event_ids.get(&a.event_id).ok_or(format!(
             "an assessment points at event {}, which is not in the file",
             a.event_id
@@ -298,9 +338,16 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         )
         .map_err(sql)?;
     }
-    if let Some(r) = &record.retro {
+    let retro_here: bool = conn
+        .query_row("SELECT count(*) FROM retros WHERE incident_id = ?1", [id], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(sql)?
+        > 0;
+    let retro_changed = new_kinds.contains(&EventKind::RetroUpdated) || !retro_here;
+    if let Some(r) = record.retro.as_ref().filter(|_| retro_changed) {
         conn.execute(
-            "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, went_badly, \
+            "INSERT OR REPLACE INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, went_badly, \
              lucky, no_actions, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 id,
@@ -318,7 +365,30 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         )
         .map_err(sql)?;
     }
+    let actions_changed = new_kinds
+        .iter()
+        .any(|k| matches!(k, EventKind::ActionDone | EventKind::ActionLinked));
     for a in &record.actions {
+        // An action already here (the same item: incident, text, creation)
+        // takes the file's progress only when new events record it.
+        let here: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM actions WHERE incident_id = ?1 AND text = ?2 AND created_at = ?3",
+                params![id, a.text, Stamp(a.created_at)],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql)?;
+        if let Some(here) = here {
+            if actions_changed {
+                conn.execute(
+                    "UPDATE actions SET status = ?2, done_at = ?3, note = ?4, link = ?5 WHERE id = ?1",
+                    params![here, a.status, a.done_at.map(Stamp), a.note, a.link],
+                )
+                .map_err(sql)?;
+            }
+            continue;
+        }
         let number = match taken(conn, "actions", a.id).map_err(sql)? {
             true => None,
             false => Some(a.id),
@@ -353,6 +423,62 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         },
         None => Outcome::Added { id, from },
     })
+}
+
+/// On an extension, every state field the file changes must be one that
+/// a kind among its new events changes: a file cannot rewrite the title
+/// or the status with a note.
+fn check_changes(
+    here: &crate::domain::Incident,
+    file: &IncidentRecord,
+    new: &[crate::transfer::EventRecord],
+) -> Result<(), String> {
+    use EventKind as K;
+    let kinds: Vec<EventKind> = new.iter().filter_map(|e| e.kind.parse().ok()).collect();
+    let any = |allowed: &[EventKind]| kinds.iter().any(|k| allowed.contains(k));
+    let edit = [K::Edited];
+    let status = [
+        K::StatusChanged,
+        K::Resolved,
+        K::Reopened,
+        K::Closed,
+        K::Canceled,
+        K::MarkedDuplicate,
+    ];
+    let severity = [K::SeverityChanged, K::Escalated, K::Assessed];
+    let checks: [(&str, bool, &[EventKind]); 12] = [
+        ("title", here.title != file.title, &edit),
+        ("category", here.category != file.category, &edit),
+        ("services", here.services != file.services, &edit),
+        ("channels", here.channels != file.channels, &edit),
+        (
+            "summary",
+            here.summary != file.summary,
+            &[K::Edited, K::Resolved, K::StatusChanged, K::Closed],
+        ),
+        ("detected_by", here.detected_by != file.detected_by, &edit),
+        (
+            "started_at",
+            here.started_at != file.started_at,
+            &[K::Edited, K::Assessed],
+        ),
+        ("declared_at", here.declared_at != file.declared_at, &[]),
+        ("status", here.status != file.status, &status),
+        ("severity", here.severity != file.severity, &severity),
+        ("resolved_at", here.resolved_at != file.resolved_at, &status),
+        ("closed_at", here.closed_at != file.closed_at, &status),
+    ];
+    for (field, changed, allowed) in checks {
+        if changed && !any(allowed) {
+            return Err(format!(
+                "{field}: the file changes it, but none of its new events records that change"
+            ));
+        }
+    }
+    if here.resolution != file.resolution && !any(&status) {
+        return Err("resolution: the file changes it, but none of its new events records that change".into());
+    }
+    Ok(())
 }
 
 /// The incident's state columns and head, from the record.

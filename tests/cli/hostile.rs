@@ -1,0 +1,337 @@
+//! Hostile export files: each is refused whole, names the incident and the
+//! field, and leaves the database byte-identical.
+
+use crate::support::*;
+use crate::transfer::rich;
+use incident::domain::chain::{self, Content};
+use serde_json::{Value, json};
+
+fn export(env: &Env) -> Value {
+    serde_json::from_str(&env.ok(&["export"])).unwrap()
+}
+
+/// Recomputes every hash of incident `n` and its head, as a forger would.
+fn rehash(doc: &mut Value, n: usize) {
+    let incident = &mut doc["incidents"][n];
+    let uid = incident["uid"].as_str().unwrap().to_string();
+    let mut prev = String::new();
+    for event in incident["events"].as_array_mut().unwrap() {
+        let s = |k: &str| event[k].as_str().unwrap_or_default().to_string();
+        let details = (!event["details"].is_null()).then(|| event["details"].to_string());
+        let hash = chain::hash(
+            &uid,
+            &prev,
+            &Content {
+                at: &s("at"),
+                recorded_at: &s("recorded_at"),
+                author: &s("author"),
+                kind: &s("kind"),
+                text: &s("text"),
+                details: details.as_deref(),
+            },
+        );
+        event["prev_hash"] = json!(prev);
+        event["hash"] = json!(hash);
+        prev = hash;
+    }
+    incident["head"] = json!(prev);
+}
+
+/// Imports `doc` into `env` and expects a refusal mentioning `want`, with
+/// the database unchanged; then checks every reader still works.
+fn refused(env: &Env, name: &str, doc: &Value, want: &str) {
+    let before = env.bytes();
+    let path = env.dir.path().join(format!("{name}.json"));
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let out = env
+        .cmd()
+        .args(["import", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{name} was accepted: {err}");
+    assert!(err.contains(want), "{name}: wanted {want:?} in {err}");
+    assert!(err.contains("incident #"), "{name} names the incident: {err}");
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    assert_eq!(env.bytes(), before, "{name} changed the database");
+}
+
+fn readers_work(env: &Env) {
+    for args in [
+        &["list", "--all"][..],
+        &["stats"],
+        &["show", "1"],
+        &["check"],
+        &["verify"],
+    ] {
+        env.ok(args);
+    }
+}
+
+type Edit = fn(&mut Value);
+
+#[test]
+fn every_hostile_file_is_refused_whole_and_changes_nothing() {
+    let source = rich();
+    let clean = export(&source);
+    let mut target = Env::new();
+    target.db = target.dir.path().join("target.db");
+    target.declare("Already here", &["--commander", "zoe"]);
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "declared-out-of-range",
+            |d| d["incidents"][0]["declared_at"] = json!("9999-99-99T99:99:99Z"),
+            "declared_at",
+        ),
+        (
+            "status-bogus",
+            |d| d["incidents"][0]["status"] = json!("bogus"),
+            "status",
+        ),
+        (
+            "services-not-a-list",
+            |d| d["incidents"][0]["services"] = json!("checkout"),
+            "services",
+        ),
+        ("negative-id", |d| d["incidents"][0]["id"] = json!(-5), "id"),
+        ("zero-id", |d| d["incidents"][1]["id"] = json!(0), "id"),
+        (
+            "unknown-severity",
+            |d| d["incidents"][0]["severity"] = json!("SEV9"),
+            "severity",
+        ),
+        (
+            "unknown-category",
+            |d| d["incidents"][0]["category"] = json!("weather"),
+            "category",
+        ),
+        (
+            "year-zero",
+            |d| d["incidents"][0]["resolved_at"] = json!("0000-01-01T00:00:00Z"),
+            "resolved_at",
+        ),
+        (
+            "event-time-garbage",
+            |d| {
+                d["incidents"][1]["events"][0]["at"] = json!("yesterday");
+                rehash(d, 1)
+            },
+            "at",
+        ),
+        (
+            "event-time-out-of-range",
+            |d| {
+                d["incidents"][1]["events"][0]["recorded_at"] = json!("1900-01-01T00:00:00Z");
+                rehash(d, 1)
+            },
+            "recorded_at",
+        ),
+        (
+            "unknown-event-kind",
+            |d| {
+                d["incidents"][1]["events"][0]["kind"] = json!("teleported");
+                rehash(d, 1)
+            },
+            "details",
+        ),
+        (
+            "details-of-the-wrong-shape",
+            |d| {
+                d["incidents"][1]["events"][0]["details"] = json!({"title": 5});
+                rehash(d, 1)
+            },
+            "details",
+        ),
+        (
+            "first-event-not-declared",
+            |d| {
+                d["incidents"][1]["events"].as_array_mut().unwrap().remove(0);
+                rehash(d, 1)
+            },
+            "declared",
+        ),
+        (
+            "no-events",
+            |d| {
+                d["incidents"][1]["events"] = json!([]);
+                d["incidents"][1]["head"] = Value::Null;
+            },
+            "events",
+        ),
+        (
+            "edited-event",
+            |d| d["incidents"][0]["events"][1]["text"] = json!("forged"),
+            "changed after it was recorded",
+        ),
+        (
+            "truncated-chain",
+            |d| {
+                d["incidents"][0]["events"].as_array_mut().unwrap().pop();
+            },
+            "were deleted",
+        ),
+        (
+            "unhashed-event",
+            |d| {
+                d["incidents"][0]["events"][2]["hash"] = Value::Null;
+            },
+            "no hash",
+        ),
+        (
+            "reordered-events",
+            |d| {
+                d["incidents"][0]["events"].as_array_mut().unwrap().swap(1, 2);
+            },
+            "event",
+        ),
+        (
+            "event-ids-not-rising",
+            |d| {
+                let events = d["incidents"][0]["events"].as_array_mut().unwrap();
+                events[2]["id"] = events[1]["id"].clone();
+            },
+            "rise",
+        ),
+        (
+            "negative-event-id",
+            |d| d["incidents"][1]["events"][0]["id"] = json!(-1),
+            "rise",
+        ),
+        (
+            "missing-head",
+            |d| d["incidents"][0]["head"] = Value::Null,
+            "head",
+        ),
+        (
+            "assessment-points-elsewhere",
+            |d| d["incidents"][0]["assessments"][0]["event_id"] = json!(1),
+            "assessed",
+        ),
+        (
+            "negative-action",
+            |d| d["incidents"][0]["actions"][0]["id"] = json!(-3),
+            "A--3",
+        ),
+        (
+            "action-due-out-of-range",
+            |d| d["incidents"][0]["actions"][0]["due"] = json!("0001-01-01"),
+            "due",
+        ),
+        (
+            "action-status-bogus",
+            |d| d["incidents"][0]["actions"][0]["status"] = json!("maybe"),
+            "status",
+        ),
+        (
+            "unknown-field",
+            |d| d["incidents"][0]["sneaky"] = json!(1),
+            "sneaky",
+        ),
+        ("empty-uid", |d| d["incidents"][0]["uid"] = json!(""), "uid"),
+        (
+            "uid-with-escape",
+            |d| {
+                d["incidents"][1]["uid"] = json!("x\u{1b}[2J");
+                rehash(d, 1)
+            },
+            "uid",
+        ),
+        (
+            "role-without-person",
+            |d| d["incidents"][0]["roles"][0]["person"] = json!(" "),
+            "roles",
+        ),
+        (
+            "retro-time-out-of-range",
+            |d| d["incidents"][0]["retro"]["updated_at"] = json!("10000-01-01T00:00:00Z"),
+            "retro",
+        ),
+        (
+            "good-then-bad",
+            |d| d["incidents"][1]["severity"] = json!("bogus"),
+            "incident #2",
+        ),
+    ];
+    assert!(cases.len() >= 30);
+    for (name, edit, want) in cases {
+        let mut doc = clean.clone();
+        edit(&mut doc);
+        refused(&target, name, &doc, want);
+    }
+    readers_work(&target);
+}
+
+/// The "extension": the stored events plus one note with a
+/// correctly recomputed hash, and a new title, status and severity and no
+/// roles, assessment, retro or actions.
+#[test]
+fn a_forged_extension_cannot_rewrite_state_or_remove_parts() {
+    let a = rich();
+    let mut doc = export(&a);
+    let incident = &mut doc["incidents"][0];
+    let mut note = incident["events"].as_array().unwrap().last().unwrap().clone();
+    note["id"] = json!(1000);
+    note["kind"] = json!("note");
+    note["details"] = Value::Null;
+    note["text"] = json!("nothing to see");
+    incident["events"].as_array_mut().unwrap().push(note);
+    incident["title"] = json!("Nothing happened");
+    incident["status"] = json!("investigating");
+    incident["severity"] = json!("SEV3");
+    rehash(&mut doc, 0);
+    refused(&a, "forged-state", &doc, "title");
+
+    // The same note without the state changes is a fair extension: it
+    // adds the note and removes nothing.
+    let before = a.show("1");
+    let mut doc = export(&a);
+    let incident = &mut doc["incidents"][0];
+    let mut note = incident["events"].as_array().unwrap().last().unwrap().clone();
+    note["id"] = json!(1000);
+    note["kind"] = json!("note");
+    note["details"] = Value::Null;
+    note["text"] = json!("an honest note");
+    incident["events"].as_array_mut().unwrap().push(note);
+    for part in ["roles", "assessments", "actions"] {
+        incident[part] = json!([]);
+    }
+    incident["retro"] = Value::Null;
+    rehash(&mut doc, 0);
+    let path = a.dir.path().join("extension.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let talk = a.talk(&["import", path.to_str().unwrap()]);
+    assert!(talk.contains("1 extended"), "{talk}");
+    let after = a.show("1");
+    for part in ["roles", "assessment", "retro"] {
+        assert_eq!(after[part], before[part], "{part} kept");
+    }
+    assert_eq!(a.json(&["action", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(kinds(&after).last().unwrap(), "note");
+}
+
+/// Merging into a database whose event numbers are partly taken keeps
+/// every chain in its order, and the result verifies and re-exports.
+#[test]
+fn merging_keeps_each_chain_in_order_whatever_ids_are_taken() {
+    let a = rich();
+    let file = a.dir.path().join("a.json");
+    a.ok(&["export", "-o", file.to_str().unwrap()]);
+    let mut b = Env::new();
+    b.db = b.dir.path().join("b.db");
+    b.declare("Theirs", &[]);
+    b.ok(&["update", "1", "one"]);
+    b.ok(&["update", "1", "two"]);
+    // Take some of the numbers the file uses, leaving gaps between.
+    b.sql()
+        .execute_batch("UPDATE events SET id = id + 4 WHERE id > 1")
+        .unwrap();
+    b.talk(&["import", file.to_str().unwrap()]);
+    let out = b.talk(&["verify"]);
+    assert!(out.contains("every timeline is intact"), "{out}");
+    let again = b.dir.path().join("again.json");
+    b.ok(&["export", "-o", again.to_str().unwrap()]);
+    let mut c = Env::new();
+    c.db = c.dir.path().join("c.db");
+    c.talk(&["import", again.to_str().unwrap()]);
+    assert!(c.talk(&["verify"]).contains("every timeline is intact"));
+}
