@@ -1,9 +1,13 @@
 //! `incident exec KEY -- COMMAND…`: run a remediation command, let its output
 //! through live, and record what ran and how it ended as an `action` event.
 //!
-//! The command runs directly (no shell; argv as given), with our stdin,
-//! stdout and stderr, in our process group, so Ctrl-C reaches it. We ignore
-//! that Ctrl-C ourselves while it runs, so the result is still recorded.
+//! The start is recorded before the command runs (an `action` event marked
+//! `started`), and its end after, naming the start. The command runs
+//! directly (no shell; argv as given), with our stdin, stdout and stderr, in
+//! our process group, so Ctrl-C reaches it. SIGINT, SIGQUIT, SIGTERM and
+//! SIGHUP do not end us while it runs: one sent to us alone is passed on to
+//! the command, and the end is recorded however it came. Only SIGKILL
+//! leaves a start with no end, which `show` marks.
 //! With `--json` its stdout goes to our stderr, keeping stdout one document.
 //!
 //! Exit codes: 0 when the command succeeds; its exit status when it fails;
@@ -16,7 +20,7 @@ use crate::context::Ctx;
 use crate::domain::event::Execution;
 use crate::domain::ops;
 use crate::error::{Failure, usage};
-use crate::hooks::{SignalGuard, humantime, signal_name};
+use crate::hooks::{humantime, signal_name};
 use crate::render;
 use crate::store::Access;
 use crate::text::one_line;
@@ -48,6 +52,9 @@ pub struct ExecArgs {
 pub enum Ended {
     Exited(ExitStatus),
     CouldNotStart(io::Error),
+    /// This signal reached us after the start was recorded and before the
+    /// command was started: it was not run.
+    NotRun(i32),
 }
 
 pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
@@ -64,6 +71,25 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     ctx.actor()?;
     ctx.config()?;
     let key = ctx.key(id)?;
+
+    // The start is on record before anything runs: if we are killed
+    // outright, it stays, with no end after it.
+    let at = ctx.now;
+    let start_text = format!("Started `{}`", display(&argv));
+    let start = Execution {
+        command: argv.clone(),
+        exit_status: None,
+        signal: None,
+        duration_ms: 0,
+        error: None,
+        started: true,
+        start: None,
+    };
+    let (_, begun) = ctx.write(|w| {
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        w.apply(ops::executed(&incident, start, start_text, at))
+    })?;
+    let start_id = begun.events.last().map(|e| e.id);
     ctx.say(format!("{key}: running {}", one_line(&display(&argv))));
 
     let started = Instant::now();
@@ -71,8 +97,8 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     let took = started.elapsed();
 
     let text = describe(&argv, &ended, took);
-    let details = details(&argv, &ended, took);
-    let at = ctx.now;
+    let mut details = details(&argv, &ended, took);
+    details.start = start_id;
     let recorded = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         w.apply(ops::executed(&incident, details, text.clone(), at))
@@ -94,6 +120,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     match &ended {
         Ended::Exited(status) if status.success() => Ok(()),
         Ended::Exited(status) => Err(Failure::Silent(exit_code(status)).into()),
+        Ended::NotRun(signal) => Err(Failure::Silent(u8::try_from(128 + signal).unwrap_or(1)).into()),
         Ended::CouldNotStart(e) => {
             // Our own error line; exit 127/126 like a shell, not 1/2.
             eprintln!(
@@ -106,22 +133,116 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     }
 }
 
-/// Runs the command to its end with Ctrl-C (and Ctrl-\) shielded from us.
+/// Runs the command to its end. SIGINT, SIGQUIT, SIGTERM and SIGHUP are
+/// noted, not obeyed, by us while it runs: one sent to us alone (`kill`,
+/// `timeout`, a shell passing on a hangup) is passed on to the command; one
+/// the terminal sent reached the command already (same process group) and
+/// is not sent twice. We outlive the command to record how it ended.
 fn execute(argv: &[String], json: bool) -> Ended {
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]);
     if json {
         command.stdout(Stdio::from(io::stderr()));
     }
-    // Ctrl-C and Ctrl-\ reach the command (same process group) and are
-    // noted, not obeyed, by us: we outlive it to record how it ended.
-    let _shield = SignalGuard::catch(&[libc::SIGINT, libc::SIGQUIT]);
-    match command.spawn() {
-        Ok(mut child) => match child.wait() {
-            Ok(status) => Ended::Exited(status),
-            Err(e) => Ended::CouldNotStart(e),
-        },
-        Err(e) => Ended::CouldNotStart(e),
+    let _relay = relay::Relay::catch(&[libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP]);
+    if let Some(signal) = relay::take() {
+        return Ended::NotRun(signal);
+    }
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => return Ended::CouldNotStart(e),
+    };
+    let pid = libc::pid_t::try_from(child.id()).unwrap_or(0);
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ended::Exited(status),
+            Ok(None) => {}
+            Err(e) => return Ended::CouldNotStart(e),
+        }
+        if let Some(signal) = relay::take()
+            && pid > 0
+        {
+            {
+                // SAFETY: kill(2) has no memory-safety preconditions; the
+                // child is not reaped yet, so its pid still names it.
+                unsafe { libc::kill(pid, signal) };
+            }
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
+/// Signals caught while the command runs, with whether to pass them on.
+mod relay {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    /// A signal sent to us by a process (not by the terminal), to pass on.
+    static PENDING: AtomicI32 = AtomicI32::new(0);
+
+    extern "C" fn note(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+        // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
+        let code = unsafe { (*info).si_code };
+        // SI_USER, SI_QUEUE, SI_TKILL (≤ 0) come from a process; the
+        // terminal's signals come from the kernel (SI_KERNEL > 0).
+        if code <= 0 {
+            PENDING.store(signal, Ordering::SeqCst);
+        }
+    }
+
+    /// The signal to pass on, if one came since the last call.
+    pub fn take() -> Option<i32> {
+        match PENDING.swap(0, Ordering::SeqCst) {
+            0 => None,
+            signal => Some(signal),
+        }
+    }
+
+    pub struct Relay {
+        previous: Vec<(libc::c_int, libc::sigaction)>,
+    }
+
+    impl Relay {
+        pub fn catch(signals: &[libc::c_int]) -> Relay {
+            PENDING.store(0, Ordering::SeqCst);
+            let mut previous = Vec::new();
+            for &signal in signals {
+                // SAFETY: zeroed sigaction structs are valid; the handler only
+                // stores to an atomic (async-signal-safe).
+                unsafe {
+                    let mut old: libc::sigaction = std::mem::zeroed();
+                    if libc::sigaction(signal, std::ptr::null(), &mut old) != 0 {
+                        continue;
+                    }
+                    // An inherited "ignore" stays (nohup).
+                    if old.sa_sigaction == libc::SIG_IGN {
+                        continue;
+                    }
+                    let mut new: libc::sigaction = std::mem::zeroed();
+                    new.sa_sigaction =
+                        note as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
+                            as libc::sighandler_t;
+                    new.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+                    libc::sigemptyset(&mut new.sa_mask);
+                    if libc::sigaction(signal, &new, std::ptr::null_mut()) == 0 {
+                        previous.push((signal, old));
+                    }
+                }
+            }
+            Relay { previous }
+        }
+    }
+
+    impl Drop for Relay {
+        fn drop(&mut self) {
+            for (signal, old) in &self.previous {
+                // SAFETY: restores the disposition sigaction(2) returned.
+                unsafe {
+                    libc::sigaction(*signal, old, std::ptr::null_mut());
+                }
+            }
+        }
     }
 }
 
@@ -147,6 +268,10 @@ pub fn describe(argv: &[String], ended: &Ended, took: Duration) -> String {
     let command = display(argv);
     match ended {
         Ended::CouldNotStart(e) => format!("Could not run `{command}`: {}", start_error(e)),
+        Ended::NotRun(signal) => format!(
+            "Did not run `{command}`: {} arrived before it started",
+            signal_name(*signal)
+        ),
         Ended::Exited(status) => match (status.code(), status.signal()) {
             (Some(code), _) => format!("Ran `{command}` → exit {code} in {}", humantime(took)),
             (None, Some(signal)) => format!(
@@ -163,6 +288,7 @@ pub fn describe(argv: &[String], ended: &Ended, took: Duration) -> String {
 fn outcome_phrase(ended: &Ended, took: Duration) -> String {
     match ended {
         Ended::CouldNotStart(e) => format!("the command could not start ({})", start_error(e)),
+        Ended::NotRun(signal) => format!("the command was not run ({} arrived)", signal_name(*signal)),
         Ended::Exited(status) => match (status.code(), status.signal()) {
             (Some(code), _) => format!("the command ran (exit {code} in {})", humantime(took)),
             (None, Some(signal)) => format!("the command ran (killed by {})", signal_name(signal)),
@@ -177,6 +303,11 @@ pub fn details(argv: &[String], ended: &Ended, took: Duration) -> Execution {
     let (exit_status, signal, error) = match ended {
         Ended::Exited(status) => (status.code(), status.signal(), None),
         Ended::CouldNotStart(e) => (None, None, Some(start_error(e))),
+        Ended::NotRun(signal) => (
+            None,
+            Some(*signal),
+            Some("not run: interrupted before it started".into()),
+        ),
     };
     Execution {
         command: argv.to_vec(),
@@ -184,6 +315,8 @@ pub fn details(argv: &[String], ended: &Ended, took: Duration) -> Execution {
         signal,
         duration_ms,
         error,
+        started: false,
+        start: None,
     }
 }
 

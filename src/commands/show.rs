@@ -274,15 +274,22 @@ fn write_timeline(out: &mut impl Write, incident: &Incident, events: &[Event], t
         writeln!(out, "Timeline")?;
     }
     let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
+    let unfinished = crate::domain::event::unfinished_runs(events);
     for e in events {
         table.add_row(vec![
             Cell::new(human(e.at, &Local)),
             Cell::new(one_line(&e.author)),
             Cell::new(e.kind().as_str()),
-            Cell::new(match e.added_after_closing(incident) {
-                true => format!("{} (added after closing)", safe(&e.text)),
-                false => safe(&e.text).into_owned(),
-            }),
+            Cell::new(
+                match (e.added_after_closing(incident), unfinished.contains(&e.id)) {
+                    (_, true) => format!(
+                        "{} (no end recorded: still running, or never finished)",
+                        safe(&e.text)
+                    ),
+                    (true, false) => format!("{} (added after closing)", safe(&e.text)),
+                    (false, false) => safe(&e.text).into_owned(),
+                },
+            ),
         ]);
     }
     output::print_table(out, &table)

@@ -89,6 +89,34 @@ pub struct Execution {
     /// Why it could not start, when it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// This event records the start of a run, written before the command
+    /// ran; its end is a later event naming it in `start`. A start with no
+    /// end means `incident` was killed (SIGKILL) before the command ended.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub started: bool,
+    /// On the end of a run: the event that recorded its start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+}
+
+/// The starts of runs (`incident exec`) among `events` that no later event
+/// of `events` records the end of: still running, or never finished.
+pub fn unfinished_runs(events: &[super::Event]) -> std::collections::HashSet<i64> {
+    let mut open = std::collections::HashSet::new();
+    for event in events {
+        if let EventData::Action(Some(run)) = &event.data {
+            match (run.started, run.start) {
+                (true, _) => {
+                    open.insert(event.id);
+                }
+                (false, Some(start)) => {
+                    open.remove(&start);
+                }
+                _ => {}
+            }
+        }
+    }
+    open
 }
 
 /// The next status update an update promised.

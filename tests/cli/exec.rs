@@ -36,8 +36,16 @@ fn a_successful_command_streams_its_output_and_is_recorded() {
     assert!(stderr.contains("INC-1: recorded action: Ran `sh -c"), "{stderr}");
 
     let incident = env.show("INC-1");
-    assert_eq!(kinds(&incident), ["declared", "action"]);
+    assert_eq!(kinds(&incident), ["declared", "action", "action"]);
+    // The start, recorded before the command ran, and the end naming it.
+    let start = &incident["timeline"][1];
+    assert_eq!(start["details"]["started"], true, "{start}");
+    assert!(
+        start["text"].as_str().unwrap().starts_with("Started `sh -c"),
+        "{start}"
+    );
     let event = last_event(&incident);
+    assert_eq!(event["details"]["start"], start["id"]);
     assert_eq!(event["author"], "alice");
     let message = event["text"].as_str().unwrap();
     assert!(
@@ -166,4 +174,72 @@ fn ctrl_c_stops_the_command_and_the_result_is_still_recorded() {
         event["text"].as_str().unwrap().contains("killed by SIGINT"),
         "{event}"
     );
+}
+
+/// Starts `incident exec` in its own process group running a command that
+/// signals it is running, then sleeps; returns the child once it runs.
+fn started(env: &Env, tail: &str) -> (std::process::Child, std::path::PathBuf) {
+    use std::os::unix::process::CommandExt;
+    let ready = env.dir.path().join("ready");
+    let _ = std::fs::remove_file(&ready);
+    let done = env.dir.path().join("done");
+    let script = format!("touch '{}'; {tail}; touch '{}'", ready.display(), done.display());
+    let mut command = crate::hooks::std_command(env);
+    command
+        .args(["exec", "INC-1", "--", "sh", "-c", &script])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0);
+    let child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ready.exists() {
+        assert!(std::time::Instant::now() < deadline, "the command never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child, done)
+}
+
+/// `kill -TERM` or a hangup sent to `incident` alone (as `timeout` and a
+/// closing terminal's shell do) is passed to the command, which stops, and
+/// its end is recorded after the start.
+#[test]
+fn sigterm_and_sighup_reach_the_command_and_its_end_is_recorded() {
+    for (signal, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGHUP, "SIGHUP")] {
+        let env = Env::new();
+        env.declare("API down", &[]);
+        let (mut child, done) = started(&env, "sleep 3");
+        // SAFETY: kill(2) on the process this test started, alone.
+        unsafe {
+            libc::kill(child.id() as i32, signal);
+        }
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(128 + signal), "{name}: {status:?}");
+        let incident = env.show("INC-1");
+        assert_eq!(kinds(&incident), ["declared", "action", "action"], "{name}");
+        let end = last_event(&incident);
+        assert_eq!(end["details"]["signal"], signal, "{name}: {end}");
+        assert_eq!(end["details"]["start"], incident["timeline"][1]["id"]);
+        assert!(end["text"].as_str().unwrap().contains(name), "{end}");
+        std::thread::sleep(std::time::Duration::from_millis(3500));
+        assert!(!done.exists(), "{name}: the command ran to its end");
+    }
+}
+
+/// SIGKILL cannot be caught: the start stays on record, and `show` marks it.
+#[test]
+fn after_sigkill_the_start_stays_marked_as_never_finished() {
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let (mut child, _) = started(&env, "sleep 30");
+    // SAFETY: kill(2) on the process group this test started.
+    unsafe {
+        libc::kill(-(child.id() as i32), libc::SIGKILL);
+    }
+    child.wait().unwrap();
+    let incident = env.show("INC-1");
+    assert_eq!(kinds(&incident), ["declared", "action"]);
+    assert_eq!(last_event(&incident)["details"]["started"], true);
+    let shown = env.ok(&["show", "1"]);
+    assert!(shown.contains("no end recorded"), "{shown}");
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
 }
