@@ -32,7 +32,7 @@ use crate::views::{EventView, IncidentView};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
@@ -253,6 +253,17 @@ pub fn warning(hook: &Hook, key: &str, kind: EventKind, outcome: &Outcome) -> Op
 /// bounded by its timeout. Never panics, never blocks past the timeout (plus
 /// the moment it takes to kill).
 pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
+    // Its output reaches our stderr through a pipe we copy from, never our
+    // stderr itself: a background child it leaves behind then holds only
+    // the pipe, never the caller's output, and is ended at the timeout.
+    let (reader, writer) = match io::pipe() {
+        Ok(pair) => pair,
+        Err(e) => return Outcome::CouldNotStart(e),
+    };
+    let second = match writer.try_clone() {
+        Ok(w) => w,
+        Err(e) => return Outcome::CouldNotStart(e),
+    };
     let mut command = Command::new(SHELL);
     command
         .arg("-c")
@@ -260,14 +271,35 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
         .arg("incident-hook")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
-        .stdout(Stdio::from(io::stderr()))
-        .stderr(Stdio::inherit())
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::from(second))
         // Its own process group: a timeout kills the hook and its children.
         .process_group(0);
-    let mut child = match command.spawn() {
+    let spawned = command.spawn();
+    // Our copies of the write end go, so the pipe ends when the hook's do.
+    drop(command);
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => return Outcome::CouldNotStart(e),
     };
+    let (closed_tx, closed) = std::sync::mpsc::channel::<()>();
+    let _ = std::thread::Builder::new()
+        .name("hook-output".into())
+        .spawn(move || {
+            let mut reader = reader;
+            let mut buffer = [0u8; 8192];
+            loop {
+                match reader.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        let _ = io::stderr().write_all(&buffer[..n]);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            let _ = closed_tx.send(());
+        });
     // A hook need not read its stdin, and one that does not must not block
     // us on a full pipe: write from a thread that is left behind if need be.
     if let Some(mut stdin) = child.stdin.take() {
@@ -281,10 +313,10 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
     }
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
-    loop {
+    let ended = loop {
         match child.try_wait() {
-            Ok(Some(status)) if status.success() => return Outcome::Succeeded,
-            Ok(Some(status)) => return Outcome::Failed(status),
+            Ok(Some(status)) if status.success() => break Outcome::Succeeded,
+            Ok(Some(status)) => break Outcome::Failed(status),
             Ok(None) => {}
             Err(e) => {
                 kill_group(child.id());
@@ -301,11 +333,22 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
             // The leader is not reaped yet, so its id still names this group.
             kill_group(child.id());
             let _ = child.wait();
+            let _ = closed.recv_timeout(Duration::from_millis(200));
             return Outcome::TimedOut(hook.timeout);
         }
         std::thread::sleep(pause.min(hook.timeout - elapsed));
         pause = (pause * 2).min(Duration::from_millis(25));
+    };
+    // The hook is done; what it left running may finish its work within the
+    // timeout (its output still copied), and is ended then.
+    let left = hook.timeout.saturating_sub(started.elapsed());
+    if closed.recv_timeout(left).is_err() {
+        // The group outlives its reaped leader while members remain, and
+        // its id is not reused while it does.
+        kill_group(child.id());
+        let _ = closed.recv_timeout(Duration::from_millis(200));
     }
+    ended
 }
 
 fn kill_group(leader: u32) {

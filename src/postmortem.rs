@@ -377,7 +377,9 @@ pub fn md(text: &str) -> String {
             push_escaped(&mut out, &line[n..]);
             continue;
         }
-        if matches!(bytes.first(), Some(b'#' | b'-' | b'+' | b'=' | b'>')) {
+        // (`>` is escaped wherever it stands, below: escaping it here too
+        // would show a backslash.)
+        if matches!(bytes.first(), Some(b'#' | b'-' | b'+' | b'=')) {
             out.push('\\');
         }
         push_escaped(&mut out, line);
@@ -912,6 +914,12 @@ mod tests {
         assert_eq!(md("- not a list"), "\\- not a list");
         assert_eq!(md("12. not a list"), "12\\. not a list");
         assert_eq!(md("a\n- b"), "a<br>\\- b");
+        // One backslash per character, never two: `\\>` would show one.
+        assert_eq!(md("> not a quote"), "\\> not a quote");
+        assert_eq!(md("a\n>b"), "a<br>\\>b");
+        for text in ["> x", "# x", "- x", "+ x", "= x", "1. x", "a|b", "`x`"] {
+            assert!(!md(text).contains("\\\\"), "{text}: {}", md(text));
+        }
         assert_eq!(
             md("*bold* _it_ [link](x) ~~s~~ &amp;"),
             "\\*bold\\* \\_it\\_ \\[link\\](x) \\~\\~s\\~\\~ \\&amp;"

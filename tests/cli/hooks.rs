@@ -196,6 +196,35 @@ fn a_hook_past_its_timeout_is_killed_with_its_children_and_the_command_returns()
     assert_child_gone(&pid_file);
 }
 
+/// A hook that leaves a background child cannot hold a caller's
+/// `$(incident … 2>&1)` open past its timeout; the child's work within the
+/// timeout is not cut short, and it is ended at the timeout.
+#[test]
+fn a_hooks_background_child_cannot_hold_the_callers_output_open() {
+    let mut env = Env::new();
+    let (pid_file, quoted) = spot(&env, "background.pid");
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        name = "leaves-a-child"
+        on = ["*"]
+        run = "(echo from the child; sleep 30) & echo $! > {quoted}; echo from the hook"
+        timeout = "1s"
+        "#
+    ));
+    env.declare("Background", &["--no-hooks"]);
+    let started = Instant::now();
+    // Output to a pipe read to its end, as `$(…)` does.
+    let out = run(&env, &["update", "INC-1", "Still looking"]);
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(elapsed < Duration::from_secs(5), "held for {elapsed:?}");
+    assert!(stderr.contains("from the hook"), "{stderr}");
+    assert!(stderr.contains("from the child"), "{stderr}");
+    assert_child_gone(&pid_file);
+}
+
 /// The process whose id a hook wrote to `pid_file` no longer runs.
 fn assert_child_gone(pid_file: &Path) {
     let pid: i32 = std::fs::read_to_string(pid_file).unwrap().trim().parse().unwrap();

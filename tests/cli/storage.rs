@@ -1,6 +1,7 @@
 //! The database file: where it lives, what it refuses, and what it promises.
 
 use crate::support::*;
+use std::os::unix::fs::FileTypeExt;
 
 #[test]
 fn the_default_database_lives_in_the_platform_data_directory() {
@@ -107,4 +108,94 @@ fn a_failed_command_changes_nothing() {
     env.fails(2, &["escalate", "1", "--to", "x", "-s", "SEV2"]);
     assert_eq!(env.bytes(), before);
     assert_eq!(kinds(&env.show("1")), ["declared"]);
+}
+
+/// A FIFO, a socket or a device as the database is refused at once, for
+/// reading and writing, and left alone.
+#[test]
+fn a_fifo_socket_or_device_is_refused_at_once() {
+    let mut env = Env::new();
+    let fifo = env.dir.path().join("fifo.db");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let socket = env.dir.path().join("socket.db");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let cases = [
+        (fifo.clone(), "a FIFO"),
+        (socket.clone(), "a socket"),
+        (std::path::PathBuf::from("/dev/null"), "a device"),
+    ];
+    for (path, what) in cases {
+        env.db = path.clone();
+        for args in [&["list"][..], &["declare", "x"]] {
+            let started = std::time::Instant::now();
+            let err = env.fails(2, args);
+            assert!(err.contains(what), "{}: {err}", path.display());
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        }
+    }
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
+/// A first creation killed midway leaves `.NAME.PID.new` files; the next
+/// run removes those whose process is gone, and keeps a live one's.
+#[test]
+fn leftovers_of_a_killed_creation_are_removed_on_the_next_run() {
+    let mut env = Env::new();
+    let dir = env.dir.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    env.db = dir.join("x.db");
+    // A process id that is no longer running, and ours, which is.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let live = std::process::id();
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::write(dir.join(format!(".x.db.{dead}.new{suffix}")), "half").unwrap();
+    }
+    std::fs::write(dir.join(format!(".x.db.{live}.new")), "busy").unwrap();
+    std::fs::write(dir.join(".other.db.1.new"), "not ours").unwrap();
+    env.declare("First", &[]);
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    left.sort();
+    assert_eq!(left, [".other.db.1.new".to_string(), format!(".x.db.{live}.new")]);
+    // And on any later write, too.
+    std::fs::write(dir.join(format!(".x.db.{dead}.new")), "half").unwrap();
+    env.ok(&["update", "1", "later"]);
+    assert!(!dir.join(format!(".x.db.{dead}.new")).exists());
+}
+
+/// SIGKILL at random points of the first creation: the next run leaves no
+/// temporary file behind.
+#[test]
+fn killing_the_first_creation_leaves_nothing_behind_after_the_next_run() {
+    use std::os::unix::process::ExitStatusExt;
+    for round in 0..12u64 {
+        let mut env = Env::new();
+        let dir = env.dir.path().join("data");
+        env.db = dir.join("x.db");
+        let mut child = env
+            .std_cmd()
+            .args(["declare", "First"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(round * 3));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let _ = status.signal();
+        env.ok(&["declare", "Second"]);
+        let temps: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains(".new"))
+            .collect();
+        assert!(temps.is_empty(), "round {round}: {temps:?}");
+        assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+    }
 }

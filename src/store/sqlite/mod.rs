@@ -69,7 +69,13 @@ impl SqliteStore {
                     path.join("incidents.db").display()
                 )));
             }
-            Ok(_) => wal = check_header(path)?,
+            Ok(meta) if !meta.is_file() => return Err(not_a_file(path, &meta)),
+            Ok(_) => {
+                if access == Access::Write {
+                    sweep_leftovers(path);
+                }
+                wal = check_header(path)?
+            }
         }
         // READ_WRITE without CREATE: SQLite must never create a file behind
         // our checks, and a write-protected file opens read-only.
@@ -540,8 +546,20 @@ fn uri_path(path: &Path) -> String {
 /// enters WAL mode).
 fn check_header(path: &Path) -> Result<bool> {
     let mut head = [0u8; 100];
-    let mut file =
-        fs::File::open(path).with_context(|| format!("cannot open database {}", path.display()))?;
+    // Non-blocking: a FIFO put in its place since it was checked must not
+    // hang us; what was opened is checked again.
+    let mut file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+    }
+    .with_context(|| format!("cannot open database {}", path.display()))?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_a_file(path, &meta));
+    }
     let mut read = 0;
     while read < head.len() {
         match file.read(&mut head[read..])? {
@@ -563,6 +581,64 @@ fn check_header(path: &Path) -> Result<bool> {
     Ok(head[18] == 2 && head[19] == 2)
 }
 
+/// Refuses a FIFO, socket or device as the database, at once (SQLite would
+/// hang on a FIFO, or read a device).
+fn not_a_file(path: &Path, meta: &fs::Metadata) -> anyhow::Error {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let what = if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    usage(format!(
+        "{} is {what}, not an incident database; --db takes a database file",
+        path.display()
+    ))
+}
+
+/// Removes what a creation killed midway left beside `path`
+/// (`.NAME.PID.new`, with its `-wal` and `-shm`), when that process is gone.
+fn sweep_leftovers(path: &Path) {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some((pid, suffix)) = rest.split_once(".new") else {
+            continue;
+        };
+        if !matches!(suffix, "" | "-wal" | "-shm" | "-journal") {
+            continue;
+        }
+        let Ok(pid) = pid.parse::<libc::pid_t>() else {
+            continue;
+        };
+        // SAFETY: kill(2) with signal 0 only checks that the process exists.
+        let alive = pid > 0
+            && (unsafe { libc::kill(pid, 0) } == 0
+                || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH));
+        if !alive {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Creates a new database at `path`, fully migrated, in one atomic step: it is
 /// built beside the target and linked into place, so no other process can see
 /// a half-made file, and two first writers racing cannot clobber each other.
@@ -572,6 +648,7 @@ fn create(path: &Path) -> Result<()> {
         _ => PathBuf::from("."),
     };
     create_private_dir(&dir)?;
+    sweep_leftovers(path);
     let temp = dir.join(format!(
         ".{}.{}.new",
         path.file_name()
