@@ -3,11 +3,11 @@
 
 use crate::commands::{
     action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs,
-    check::CheckArgs, comms::CommsArgs, completions::CompletionsArgs, declare::DeclareArgs,
-    duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs, export::ExportArgs,
-    guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs, resolve::ResolveArgs,
-    retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs,
-    verify::VerifyArgs,
+    check::CheckArgs, checkpoint::CheckpointArgs, comms::CommsArgs, completions::CompletionsArgs,
+    declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
+    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs,
+    resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
+    update::UpdateArgs, verify::VerifyArgs,
 };
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
@@ -132,6 +132,8 @@ pub enum Command {
     Guard(GuardArgs),
     /// Check that no timeline was edited, deleted or reordered behind the tool's back
     Verify(VerifyArgs),
+    /// Print one line that commits to the whole database, to keep elsewhere
+    Checkpoint(CheckpointArgs),
     /// Write every incident with its whole history as JSON: a backup, or a move
     Export(ExportArgs),
     /// Restore incidents from an export; importing the same file twice changes nothing

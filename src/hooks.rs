@@ -96,6 +96,10 @@ pub fn matching(hooks: &[Hook], kind: EventKind) -> impl Iterator<Item = &Hook> 
 pub struct Payload<'a> {
     pub event: EventView<'a>,
     pub incident: IncidentView<'a>,
+    /// `incident checkpoint` after this command: kept by the receiver, an
+    /// outside copy that `verify --checkpoint` checks the database against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
 }
 
 impl<'a> Payload<'a> {
@@ -108,6 +112,7 @@ impl<'a> Payload<'a> {
         Payload {
             event: EventView::new(event),
             incident: IncidentView::new(key, incident).with_assessment(assessment),
+            checkpoint: None,
         }
     }
 }
@@ -153,6 +158,8 @@ pub fn after_commit(
         context.push(("INCIDENT_CONFIG", source.display().to_string()));
     }
     let guard = SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
+    // One checkpoint for the command, read once, only when a hook runs.
+    let mut checkpoint: Option<Option<String>> = None;
     // The incident as the whole command left it, read once per incident.
     let mut incidents: BTreeMap<i64, (Incident, Option<Assessment>)> = BTreeMap::new();
     for event in events {
@@ -178,12 +185,12 @@ pub fn after_commit(
                 }
             },
         };
-        let mut input = match serde_json::to_vec(&Payload::new(
-            key.clone(),
-            event,
-            &incident.0,
-            incident.1.as_ref(),
-        )) {
+        let line = checkpoint
+            .get_or_insert_with(|| store.checkpoint(None).ok().map(|c| c.line()))
+            .clone();
+        let mut payload = Payload::new(key.clone(), event, &incident.0, incident.1.as_ref());
+        payload.checkpoint = line;
+        let mut input = match serde_json::to_vec(&payload) {
             Ok(bytes) => bytes,
             Err(e) => {
                 warn(format!("hooks for {} on {key} did not run: {e}", event.kind()));

@@ -5,6 +5,7 @@ pub mod assess;
 pub mod assign_role;
 pub mod cancel;
 pub mod check;
+pub mod checkpoint;
 pub mod comms;
 pub mod completions;
 pub mod declare;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Guard(args) => guard::run(&ctx, args),
         Command::Verify(args) => verify::run(&ctx, args),
+        Command::Checkpoint(args) => checkpoint::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
         Command::Completions(args) => completions::run(args),

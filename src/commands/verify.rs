@@ -15,13 +15,31 @@ use std::io::Write;
 pub struct VerifyArgs {
     /// Incidents to check (INC-7, inc-7 or 7) [default: all]
     pub keys: Vec<String>,
+
+    /// Also check that nothing recorded before this line (from `incident
+    /// checkpoint` or a hook) is missing or altered: deleted newest events,
+    /// timelines and incidents included
+    #[arg(long, value_name = "LINE")]
+    pub checkpoint: Option<String>,
 }
 
 #[derive(Serialize)]
 struct Report {
     intact: bool,
     incidents: Vec<IncidentReport>,
+    /// Whether the database still holds what the checkpoint committed to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    checkpoint: Option<CheckpointReport>,
 }
+
+#[derive(Serialize)]
+struct CheckpointReport {
+    line: String,
+    holds: bool,
+}
+
+const CHECKPOINT_BROKEN: &str = "events recorded before the checkpoint are missing or altered: \
+     newest events, a timeline or a whole incident were deleted, or an event changed";
 
 #[derive(Serialize)]
 struct IncidentReport {
@@ -39,6 +57,12 @@ struct ProblemView {
 }
 
 pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
+    let checkpoint = args
+        .checkpoint
+        .as_deref()
+        .map(chain::Checkpoint::parse)
+        .transpose()
+        .map_err(crate::error::usage)?;
     let ids = args
         .keys
         .iter()
@@ -53,7 +77,17 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let mut report = Report {
         intact: true,
         incidents: Vec::new(),
+        checkpoint: None,
     };
+    if let Some(expected) = checkpoint {
+        let here = store.checkpoint(Some(expected.upto))?;
+        let holds = here == expected;
+        report.intact &= holds;
+        report.checkpoint = Some(CheckpointReport {
+            line: expected.line(),
+            holds,
+        });
+    }
     for id in ids {
         let chain::Chain { uid, head, rows } = store.chain(id)?.ok_or_else(|| ctx.missing(id))?;
         let links: Vec<_> = rows.iter().map(|r| r.link()).collect();
@@ -96,17 +130,30 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             writeln!(out, "{}: {}", incident.key, p.problem)?;
         }
     }
+    let broken = report.checkpoint.as_ref().is_some_and(|c| !c.holds);
+    if broken {
+        writeln!(out, "checkpoint: {CHECKPOINT_BROKEN}")?;
+    }
     out.flush()?;
     let events: usize = report.incidents.iter().map(|i| i.events).sum();
-    if damaged.is_empty() {
+    if damaged.is_empty() && !broken {
         let n = report.incidents.len();
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         ctx.say(format!(
-            "{}, {}: every timeline is intact",
+            "{}, {}: every timeline is intact{}",
             plural(n, "incident"),
-            plural(events, "event")
+            plural(events, "event"),
+            match report.checkpoint {
+                Some(_) => ", and everything the checkpoint covers is here",
+                None => "",
+            }
         ));
         return Ok(());
+    }
+    if damaged.is_empty() {
+        return Err(anyhow!(
+            "the database no longer holds what the checkpoint committed to; restore it from a backup or export"
+        ));
     }
     Err(anyhow!(
         "{} of {} incidents have timelines altered outside incident; restore them from a backup or export",

@@ -145,6 +145,86 @@ pub struct Chain {
     pub rows: Vec<ChainRow>,
 }
 
+/// A commitment to the whole database as it stood: every event that had
+/// arrived (up to arrival number `upto`), with its incident, in arrival
+/// order. Kept outside (a chat message, a git repository), it makes the
+/// deletion of newest events, of a timeline or of an incident evident,
+/// which the chains alone cannot show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The arrival number of the newest event it covers (0: none).
+    pub upto: i64,
+    /// SHA-256 over the covered events' incident uids and hashes.
+    pub digest: String,
+}
+
+/// The tag a checkpoint line starts with (and its version).
+const CHECKPOINT_TAG: &str = "incident-checkpoint-v1";
+
+impl Checkpoint {
+    /// The one line `incident checkpoint` prints.
+    pub fn line(&self) -> String {
+        format!("{CHECKPOINT_TAG}:{}:{}", self.upto, self.digest)
+    }
+
+    pub fn parse(line: &str) -> Result<Checkpoint, String> {
+        let bad = || {
+            format!(
+                "'{}' is not a checkpoint line; `incident checkpoint` prints one",
+                line.trim()
+            )
+        };
+        let mut parts = line.trim().split(':');
+        let (Some(CHECKPOINT_TAG), Some(upto), Some(digest), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let upto: i64 = upto.parse().map_err(|_| bad())?;
+        let hex = digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit());
+        if upto < 0 || !hex {
+            return Err(bad());
+        }
+        Ok(Checkpoint {
+            upto,
+            digest: digest.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// Builds a [`Checkpoint`] from events fed in arrival order.
+pub struct CheckpointHasher {
+    digest: Sha256,
+}
+
+impl Default for CheckpointHasher {
+    fn default() -> Self {
+        let mut digest = Sha256::new();
+        digest.update(CHECKPOINT_TAG.as_bytes());
+        CheckpointHasher { digest }
+    }
+}
+
+impl CheckpointHasher {
+    /// One event: its incident's uid and its hash (none when unhashed).
+    /// Each value is length-prefixed, so the framing is unambiguous.
+    pub fn add(&mut self, uid: &str, hash: Option<&str>) {
+        let hash = hash.unwrap_or("");
+        for part in [uid, hash] {
+            self.digest.update((part.len() as u64).to_be_bytes());
+            self.digest.update(part.as_bytes());
+        }
+    }
+
+    pub fn finish(self, upto: i64) -> Checkpoint {
+        let digest = self.digest.finalize();
+        Checkpoint {
+            upto,
+            digest: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +262,32 @@ mod tests {
                 hash: Some(hashes[i].as_str()),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_checkpoint_line_round_trips_and_commits_to_every_event() {
+        let build = |events: &[(&str, &str)]| {
+            let mut h = CheckpointHasher::default();
+            for (uid, hash) in events {
+                h.add(uid, Some(hash));
+            }
+            h.finish(events.len() as i64)
+        };
+        let all = build(&[("u1", "a"), ("u2", "b"), ("u1", "c")]);
+        assert_eq!(Checkpoint::parse(&all.line()), Ok(all.clone()));
+        assert_ne!(build(&[("u1", "a"), ("u2", "b")]).digest, all.digest);
+        assert_ne!(build(&[("u1", "a"), ("u1", "c"), ("u2", "b")]).digest, all.digest);
+        // Framing: moving a character between fields changes the digest.
+        assert_ne!(build(&[("u1a", "")]).digest, build(&[("u1", "a")]).digest);
+        for bad in [
+            "",
+            "x",
+            "incident-checkpoint-v1:1",
+            "incident-checkpoint-v1:-1:00",
+            "incident-checkpoint-v1:1:zz",
+        ] {
+            assert!(Checkpoint::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -107,6 +107,10 @@ pub trait Storage {
     /// order, unparsed, so even a mangled row can be checked.
     fn chain(&self, id: i64) -> Result<Option<Chain>>;
 
+    /// The checkpoint of every event that had arrived up to arrival number
+    /// `upto` (`None`: all, now).
+    fn checkpoint(&self, upto: Option<i64>) -> Result<crate::domain::chain::Checkpoint>;
+
     /// The incident's most recent event of one of `kinds`.
     fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>>;
 

@@ -562,3 +562,25 @@ fn a_hook_sees_the_current_assessment_of_the_incident() {
     assert_eq!(doc["incident"]["assessment"]["severity"], "SEV1");
     assert_eq!(doc["incident"]["assessment"]["checked"][0]["id"], "C4");
 }
+
+/// Every hook payload carries the checkpoint after the command, so a chat
+/// channel or a git repository holds an outside copy that verifies.
+#[test]
+fn hook_payloads_carry_a_checkpoint_that_verifies() {
+    let mut env = Env::new();
+    let (payload, quoted) = spot(&env, "payload.json");
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        name = "keep"
+        on = ["*"]
+        run = "cat > {quoted}"
+        "#
+    ));
+    env.declare("Anchored", &[]);
+    let doc = read_json(&payload);
+    let line = doc["checkpoint"].as_str().unwrap().to_string();
+    assert_eq!(line, env.ok(&["checkpoint"]).trim());
+    env.ok(&["update", "1", "more", "--no-hooks"]);
+    env.ok(&["verify", "--checkpoint", &line]);
+}

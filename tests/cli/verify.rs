@@ -152,3 +152,94 @@ fn migrates_and_keeps_every_row(version: i64) {
     env.ok(&["update", "2", "after the upgrade"]);
     assert!(env.talk(&["verify"]).contains("every timeline is intact"));
 }
+
+fn checkpoint(env: &Env) -> String {
+    let line = env.ok(&["checkpoint"]);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.starts_with("incident-checkpoint-v1:"), "{line}");
+    line.trim().to_string()
+}
+
+fn holds(env: &Env, line: &str) -> bool {
+    let out = env.cmd().args(["verify", "--checkpoint", line]).output().unwrap();
+    let code = out.status.code();
+    assert!(matches!(code, Some(0 | 1)), "{out:?}");
+    code == Some(0)
+}
+
+/// A checkpoint holds while the database only grows (new events, new
+/// incidents, imports), and fails once anything it covers is gone: the
+/// newest events with the head rewound (which the chains alone cannot
+/// see), a whole timeline, a whole incident, or an edited event.
+#[test]
+fn a_checkpoint_catches_what_the_chains_alone_cannot() {
+    let env = five_events();
+    let line = checkpoint(&env);
+    assert!(holds(&env, &line));
+    env.ok(&["update", "2", "Later news"]);
+    env.declare("Later incident", &[]);
+    let other = Env::new();
+    other.declare("From elsewhere", &[]);
+    let file = other.dir.path().join("other.json");
+    other.ok(&["export", "-o", file.to_str().unwrap()]);
+    env.talk(&["import", file.to_str().unwrap()]);
+    assert!(holds(&env, &line), "growth keeps a checkpoint");
+    let talk = env.talk(&["verify", "--checkpoint", &line]);
+    assert!(
+        talk.contains("everything the checkpoint covers is here"),
+        "{talk}"
+    );
+
+    type Tamper = &'static str;
+    let cases: [(&str, Tamper); 4] = [
+        (
+            "newest events deleted, head rewound",
+            "DELETE FROM events WHERE id = (SELECT max(id) FROM events WHERE incident_id = 1); \
+             UPDATE incidents SET head = (SELECT hash FROM events WHERE incident_id = 1 ORDER BY id DESC LIMIT 1) WHERE id = 1;",
+        ),
+        (
+            "a whole timeline deleted",
+            "DELETE FROM events WHERE incident_id = 1; UPDATE incidents SET head = NULL WHERE id = 1;",
+        ),
+        (
+            "a whole incident deleted",
+            "DELETE FROM roles WHERE incident_id = 1; DELETE FROM events WHERE incident_id = 1; \
+             DELETE FROM incidents WHERE id = 1;",
+        ),
+        (
+            "an event replaced, hash and all",
+            "UPDATE events SET hash = 'forged' WHERE id = (SELECT max(id) FROM events WHERE incident_id = 1); \
+             UPDATE incidents SET head = 'forged' WHERE id = 1;",
+        ),
+    ];
+    for (name, sql) in cases {
+        let env = five_events();
+        let line = checkpoint(&env);
+        env.sql().execute_batch(sql).unwrap();
+        assert!(!holds(&env, &line), "{name}");
+        let out = env
+            .cmd()
+            .args(["verify", "--checkpoint", &line])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("checkpoint: events recorded before the checkpoint are missing"),
+            "{name}: {stdout}"
+        );
+        let json = env
+            .cmd()
+            .args(["--json", "verify", "--checkpoint", &line])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(doc["checkpoint"]["holds"], false, "{name}");
+    }
+    // The first case passes a plain `verify`: that is what the checkpoint is for.
+    let env = five_events();
+    env.sql().execute_batch(cases[0].1).unwrap();
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+
+    let err = env.fails(2, &["verify", "--checkpoint", "not-a-line"]);
+    assert!(err.contains("not a checkpoint line"), "{err}");
+}

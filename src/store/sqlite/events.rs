@@ -59,8 +59,8 @@ pub fn append(
         },
     );
     conn.prepare_cached(
-        "INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash, seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT coalesce(max(seq), 0) + 1 FROM events))",
     )?
     .execute(params![
         incident_id,
@@ -256,4 +256,28 @@ pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusql
     ))?
     .query_row(params_from_iter(values), from_row)
     .optional()
+}
+
+/// Hashes every event that arrived up to `upto` (all when `None`), in
+/// arrival order, with its incident's uid (see `domain::chain::Checkpoint`).
+pub fn checkpoint(
+    conn: &Connection,
+    upto: Option<i64>,
+) -> rusqlite::Result<crate::domain::chain::Checkpoint> {
+    let upto = match upto {
+        Some(n) => n,
+        None => conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?,
+    };
+    let mut hasher = crate::domain::chain::CheckpointHasher::default();
+    let mut statement = conn.prepare_cached(
+        "SELECT coalesce(i.uid, ''), e.hash FROM events e LEFT JOIN incidents i ON i.id = e.incident_id \
+         WHERE e.seq <= ?1 ORDER BY e.seq",
+    )?;
+    let mut rows = statement.query([upto])?;
+    while let Some(row) = rows.next()? {
+        let uid: String = row.get(0)?;
+        let hash: Option<String> = row.get(1)?;
+        hasher.add(&uid, hash.as_deref());
+    }
+    Ok(hasher.finish(upto))
 }

@@ -251,6 +251,10 @@ impl Storage for SqliteStore {
         self.read(|c| events::chain(c, id))
     }
 
+    fn checkpoint(&self, upto: Option<i64>) -> Result<crate::domain::chain::Checkpoint> {
+        self.read(|c| events::checkpoint(c, upto))
+    }
+
     fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
         self.read(|c| events::latest(c, id, kinds))
     }

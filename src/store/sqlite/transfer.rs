@@ -257,8 +257,8 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
                     }
                 };
                 conn.prepare_cached(
-                    "INSERT INTO events (id, incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    "INSERT INTO events (id, incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT coalesce(max(seq), 0) + 1 FROM events))",
                 )
                 .and_then(|mut s| {
                     s.execute(params![
