@@ -511,6 +511,35 @@ pub mod legacy {
     }
 }
 
+/// The incident state a record carries, as the domain holds it.
+fn as_incident(r: &IncidentRecord) -> crate::domain::Incident {
+    crate::domain::Incident {
+        id: r.id,
+        title: r.title.clone(),
+        status: r.status,
+        severity: r.severity.clone(),
+        category: r.category,
+        services: r.services.clone(),
+        channels: r.channels.clone(),
+        summary: r.summary.clone(),
+        detected_by: r.detected_by,
+        started_at: r.started_at,
+        declared_at: r.declared_at,
+        resolved_at: r.resolved_at,
+        closed_at: r.closed_at,
+        resolution: r.resolution.clone(),
+        next_update_at: r.next_update_at,
+        roles: r
+            .roles
+            .iter()
+            .map(|h| crate::domain::RoleHolder {
+                role: h.role.clone(),
+                person: h.person.clone(),
+            })
+            .collect(),
+    }
+}
+
 /// The earliest and latest years a time in a file may name.
 const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
@@ -574,6 +603,7 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
     }
     let mut previous = 0;
     let mut kinds = std::collections::HashMap::new();
+    let mut timeline = Vec::with_capacity(record.events.len());
     for (n, event) in record.events.iter().enumerate() {
         let field = |name: &str| format!("event {}: {name}", event.id);
         if event.id <= previous {
@@ -594,6 +624,15 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
             ));
         }
         kinds.insert(event.id, data.kind());
+        timeline.push((event.id, text_time("at", &event.at)?, data));
+    }
+    // The state must be what the events say (a timeline an early release
+    // wrote without every fact cannot be replayed, and is taken as it is).
+    if let Ok(replayed) = crate::domain::replay::replay(timeline.iter().map(|(id, at, d)| (*id, *at, d))) {
+        let disagree = crate::domain::replay::disagreements(&as_incident(record), &replayed);
+        if let Some(field) = disagree.first() {
+            return Err(format!("{field}: the file's value is not what its events record"));
+        }
     }
     let links: Vec<Link<'_>> = record
         .events

@@ -3,6 +3,7 @@
 
 use crate::context::Ctx;
 use crate::domain::chain::{self, Problem};
+use crate::domain::replay;
 use crate::error::Failure;
 use crate::output;
 use crate::store::Access;
@@ -48,6 +49,13 @@ struct IncidentReport {
     /// The newest hash: note it somewhere else to make later edits evident.
     head: Option<String>,
     problems: Vec<ProblemView>,
+    /// Stored state that disagrees with what the timeline says (fields).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    state: Vec<String>,
+    /// Why the state could not be checked against the timeline (one written
+    /// by an early release that did not record every fact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_unchecked: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -92,7 +100,15 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         let chain::Chain { uid, head, rows } = store.chain(id)?.ok_or_else(|| ctx.missing(id))?;
         let links: Vec<_> = rows.iter().map(|r| r.link()).collect();
         let problems = chain::verify(&uid, head.as_deref(), &links);
-        report.intact &= problems.is_empty();
+        // A broken chain says enough; the state is checked on a sound one.
+        let (state, state_unchecked) = match problems.is_empty() {
+            true => match state_problems(&*store, id)? {
+                Ok(state) => (state, None),
+                Err(why) => (Vec::new(), Some(why)),
+            },
+            false => (Vec::new(), None),
+        };
+        report.intact &= problems.is_empty() && state.is_empty();
         report.incidents.push(IncidentReport {
             key: ctx.key(id)?,
             events: rows.len(),
@@ -109,6 +125,8 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
                     problem: p.to_string(),
                 })
                 .collect(),
+            state,
+            state_unchecked,
         });
     }
     if ctx.json() {
@@ -123,11 +141,14 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
     let damaged: Vec<&IncidentReport> = report
         .incidents
         .iter()
-        .filter(|i| !i.problems.is_empty())
+        .filter(|i| !i.problems.is_empty() || !i.state.is_empty())
         .collect();
     for incident in &damaged {
         for p in &incident.problems {
             writeln!(out, "{}: {}", incident.key, p.problem)?;
+        }
+        for field in &incident.state {
+            writeln!(out, "{}: {field}", incident.key)?;
         }
     }
     let broken = report.checkpoint.as_ref().is_some_and(|c| !c.holds);
@@ -160,4 +181,25 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         damaged.len(),
         report.incidents.len()
     ))
+}
+
+/// Replays the incident's timeline and says where its stored state
+/// disagrees (one line per field), or why the timeline cannot be replayed.
+fn state_problems(store: &dyn crate::store::Storage, id: i64) -> Result<Result<Vec<String>, String>> {
+    let Some(incident) = store.incident(id)? else {
+        return Ok(Ok(Vec::new()));
+    };
+    let (events, _) = store.timeline(id, None)?;
+    if events.is_empty() {
+        // The chain check reports a deleted timeline.
+        return Ok(Ok(Vec::new()));
+    }
+    let replayed = replay::replay(events.iter().map(|e| (e.id, e.at, &e.data)));
+    Ok(match replayed {
+        Ok(r) => Ok(replay::disagreements(&incident, &r)
+            .into_iter()
+            .map(|f| format!("the stored {f} disagrees with the timeline (changed outside incident)"))
+            .collect()),
+        Err(e) => Err(e.to_string()),
+    })
 }

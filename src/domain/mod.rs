@@ -5,6 +5,7 @@ pub mod event;
 pub mod key;
 pub mod lifecycle;
 pub mod ops;
+pub mod replay;
 pub mod roles;
 pub mod stats;
 pub mod targets;

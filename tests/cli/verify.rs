@@ -235,11 +235,65 @@ fn a_checkpoint_catches_what_the_chains_alone_cannot() {
         let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
         assert_eq!(doc["checkpoint"]["holds"], false, "{name}");
     }
-    // The first case passes a plain `verify`: that is what the checkpoint is for.
+    // A newest note deleted, the head rewound: the chains and the state
+    // agree with what is left, so a plain `verify` passes. That is what
+    // the checkpoint is for.
     let env = five_events();
+    env.ok(&["update", "1", "A note after resolving"]);
+    let line = checkpoint(&env);
     env.sql().execute_batch(cases[0].1).unwrap();
     assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+    assert!(!holds(&env, &line));
 
     let err = env.fails(2, &["verify", "--checkpoint", "not-a-line"]);
     assert!(err.contains("not a checkpoint line"), "{err}");
+}
+
+/// `verify` replays each timeline and reports stored state that disagrees
+/// with it, field by field.
+#[test]
+fn stored_state_that_disagrees_with_the_timeline_is_reported() {
+    let cases = [
+        (
+            "title",
+            "UPDATE incidents SET title = 'Nothing happened' WHERE id = 1",
+        ),
+        (
+            "status",
+            "UPDATE incidents SET status = 'investigating' WHERE id = 1",
+        ),
+        ("severity", "UPDATE incidents SET severity = 'SEV3' WHERE id = 1"),
+        (
+            "resolution",
+            "UPDATE incidents SET resolution = 'Nobody noticed' WHERE id = 1",
+        ),
+        (
+            "resolved_at",
+            "UPDATE incidents SET resolved_at = '2020-01-01T00:00:00Z' WHERE id = 1",
+        ),
+        (
+            "declared_at",
+            "UPDATE incidents SET declared_at = '2020-01-01T00:00:00Z' WHERE id = 1",
+        ),
+        ("roles", "DELETE FROM roles WHERE incident_id = 1"),
+        (
+            "roles",
+            "INSERT INTO roles VALUES (2, 'commander', 'mallory', '2026-11-23T08:00:00Z')",
+        ),
+        (
+            "services",
+            "UPDATE incidents SET services = '[\"nothing\"]' WHERE id = 2",
+        ),
+    ];
+    for (field, sql) in cases {
+        let env = five_events();
+        env.sql().execute_batch(sql).unwrap();
+        let out = env.cmd().args(["verify"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(&format!("the stored {field} disagrees with the timeline")),
+            "{sql}: {stdout}"
+        );
+    }
 }

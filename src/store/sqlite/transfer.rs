@@ -193,14 +193,9 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
             if !file_hashes.starts_with(&here) {
                 return Ok(Outcome::Diverged { id });
             }
-            // Known here, but the file carries more: its state is taken
-            // only where the new events account for the change, and
+            // Known here, but the file carries more: its state (checked
+            // against its events before the import began) is taken, and
             // nothing recorded here is removed.
-            let new = &record.events[here.len()..];
-            let current = super::incidents::get(conn, id)
-                .map_err(sql)?
-                .ok_or("the incident vanished")?;
-            check_changes(&current, record, new)?;
             write_state(conn, id, record).map_err(sql)?;
             (id, None, here.len())
         }
@@ -423,62 +418,6 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
         },
         None => Outcome::Added { id, from },
     })
-}
-
-/// On an extension, every state field the file changes must be one that
-/// a kind among its new events changes: a file cannot rewrite the title
-/// or the status with a note.
-fn check_changes(
-    here: &crate::domain::Incident,
-    file: &IncidentRecord,
-    new: &[crate::transfer::EventRecord],
-) -> Result<(), String> {
-    use EventKind as K;
-    let kinds: Vec<EventKind> = new.iter().filter_map(|e| e.kind.parse().ok()).collect();
-    let any = |allowed: &[EventKind]| kinds.iter().any(|k| allowed.contains(k));
-    let edit = [K::Edited];
-    let status = [
-        K::StatusChanged,
-        K::Resolved,
-        K::Reopened,
-        K::Closed,
-        K::Canceled,
-        K::MarkedDuplicate,
-    ];
-    let severity = [K::SeverityChanged, K::Escalated, K::Assessed];
-    let checks: [(&str, bool, &[EventKind]); 12] = [
-        ("title", here.title != file.title, &edit),
-        ("category", here.category != file.category, &edit),
-        ("services", here.services != file.services, &edit),
-        ("channels", here.channels != file.channels, &edit),
-        (
-            "summary",
-            here.summary != file.summary,
-            &[K::Edited, K::Resolved, K::StatusChanged, K::Closed],
-        ),
-        ("detected_by", here.detected_by != file.detected_by, &edit),
-        (
-            "started_at",
-            here.started_at != file.started_at,
-            &[K::Edited, K::Assessed],
-        ),
-        ("declared_at", here.declared_at != file.declared_at, &[]),
-        ("status", here.status != file.status, &status),
-        ("severity", here.severity != file.severity, &severity),
-        ("resolved_at", here.resolved_at != file.resolved_at, &status),
-        ("closed_at", here.closed_at != file.closed_at, &status),
-    ];
-    for (field, changed, allowed) in checks {
-        if changed && !any(allowed) {
-            return Err(format!(
-                "{field}: the file changes it, but none of its new events records that change"
-            ));
-        }
-    }
-    if here.resolution != file.resolution && !any(&status) {
-        return Err("resolution: the file changes it, but none of its new events records that change".into());
-    }
-    Ok(())
 }
 
 /// The incident's state columns and head, from the record.

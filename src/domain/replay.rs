@@ -1,0 +1,308 @@
+//! Replaying a timeline: the incident state its events imply. `verify`
+//! compares it with the stored state, and `import` with a file's, so state
+//! edited behind the tool's back (or forged in a file) shows.
+//!
+//! Covered: title, status, severity, category, services, channels,
+//! summary, detected_by, started_at, declared_at, resolved_at, closed_at,
+//! resolution and the role holders. Not covered (not recorded fully by the
+//! events): next_update_at, the assessment answers, the retrospective text
+//! and action items beyond their events.
+
+use super::event::{EditValue, EventData};
+use super::{Category, DetectedBy, Incident, Status};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeSet;
+
+/// What a timeline says the incident's state is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replayed {
+    pub title: String,
+    pub status: Status,
+    pub severity: String,
+    pub category: Category,
+    pub services: Vec<String>,
+    pub channels: Vec<String>,
+    pub summary: Option<String>,
+    pub detected_by: Option<DetectedBy>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub declared_at: DateTime<Utc>,
+    /// The first resolution (what this release keeps).
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Every resolution's time: earlier releases kept the latest, or none
+    /// after a reopening, so a stored time is checked against these.
+    pub resolutions: Vec<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    /// (role, person) pairs.
+    pub roles: BTreeSet<(String, String)>,
+}
+
+/// Why a timeline cannot be replayed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreplayable {
+    #[error("the timeline does not start with a `declared` event")]
+    NoDeclaration,
+    #[error("event {0} has details this release cannot read")]
+    Unreadable(i64),
+    #[error("event {id} edits `{field}` with a value it cannot hold")]
+    BadEdit { id: i64, field: String },
+}
+
+/// Replays events (id, when, data), oldest first.
+pub fn replay<'a>(
+    events: impl IntoIterator<Item = (i64, DateTime<Utc>, &'a EventData)>,
+) -> Result<Replayed, Unreplayable> {
+    let mut events = events.into_iter();
+    let Some((_, at, EventData::Declared(d))) = events.next() else {
+        return Err(Unreplayable::NoDeclaration);
+    };
+    let mut s = Replayed {
+        title: d.title.clone(),
+        status: Status::Investigating,
+        severity: d.severity.clone(),
+        category: d.category,
+        services: d.services.clone(),
+        channels: d.channels.clone(),
+        summary: d.summary.clone(),
+        detected_by: d.detected_by,
+        started_at: d.started_at,
+        declared_at: at,
+        resolved_at: None,
+        resolutions: Vec::new(),
+        closed_at: None,
+        resolution: None,
+        roles: BTreeSet::new(),
+    };
+    for (id, at, data) in events {
+        match data {
+            EventData::Unreadable { kind, .. } => {
+                use super::EventKind as K;
+                let shapes_state = matches!(
+                    kind,
+                    K::Declared
+                        | K::StatusChanged
+                        | K::Resolved
+                        | K::Reopened
+                        | K::Closed
+                        | K::Canceled
+                        | K::MarkedDuplicate
+                        | K::SeverityChanged
+                        | K::RoleAssigned
+                        | K::RoleHandover
+                        | K::RoleRemoved
+                        | K::Edited
+                );
+                if shapes_state {
+                    return Err(Unreplayable::Unreadable(id));
+                }
+            }
+            EventData::Declared(_) => return Err(Unreplayable::NoDeclaration),
+            EventData::StatusChanged(m) => s.status = m.to,
+            EventData::Resolved(r) => {
+                s.status = r.to;
+                s.resolved_at.get_or_insert(at);
+                s.resolutions.push(at);
+                if let Some(summary) = &r.summary {
+                    s.resolution = Some(summary.clone());
+                }
+            }
+            EventData::Reopened(m) => {
+                s.status = m.to;
+                s.closed_at = None;
+            }
+            EventData::Closed(c) => {
+                s.status = c.to;
+                s.closed_at = Some(at);
+            }
+            EventData::Canceled(_) => s.status = Status::Canceled,
+            EventData::MarkedDuplicate(_) => s.status = Status::Duplicate,
+            EventData::SeverityChanged(m) => s.severity = m.to.clone(),
+            EventData::RoleAssigned(r) => {
+                s.roles.insert((r.role.clone(), r.person.clone()));
+            }
+            EventData::RoleHandover(h) => {
+                s.roles.remove(&(h.role.clone(), h.previous.clone()));
+                s.roles.insert((h.role.clone(), h.person.clone()));
+            }
+            EventData::RoleRemoved(r) => {
+                s.roles.remove(&(r.role.clone(), r.person.clone()));
+            }
+            EventData::Edited(e) => edit(&mut s, id, &e.field, &e.to)?,
+            _ => {}
+        }
+    }
+    Ok(s)
+}
+
+fn edit(s: &mut Replayed, id: i64, field: &str, to: &EditValue) -> Result<(), Unreplayable> {
+    let bad = || Unreplayable::BadEdit {
+        id,
+        field: field.to_string(),
+    };
+    match (field, to) {
+        ("title", EditValue::Text(Some(t))) => s.title = t.clone(),
+        ("category", EditValue::Text(Some(c))) => s.category = c.parse().map_err(|_| bad())?,
+        ("services", EditValue::List(l)) => s.services = l.clone(),
+        ("channels", EditValue::List(l)) => s.channels = l.clone(),
+        ("summary", EditValue::Text(t)) => s.summary = t.clone(),
+        ("detected_by", EditValue::Text(t)) => {
+            s.detected_by = t.as_deref().map(str::parse).transpose().map_err(|_| bad())?
+        }
+        ("started_at", EditValue::Text(t)) => {
+            s.started_at = t
+                .as_deref()
+                .map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)))
+                .transpose()
+                .map_err(|_| bad())?
+        }
+        _ => return Err(bad()),
+    }
+    Ok(())
+}
+
+/// The fields where `incident` (and its role holders) disagree with what
+/// its timeline says.
+pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
+    let roles: BTreeSet<(String, String)> = incident
+        .roles
+        .iter()
+        .map(|h| (h.role.clone(), h.person.clone()))
+        .collect();
+    let checks = [
+        ("title", incident.title == r.title),
+        ("status", incident.status == r.status),
+        ("severity", incident.severity == r.severity),
+        ("category", incident.category == r.category),
+        ("services", incident.services == r.services),
+        ("channels", incident.channels == r.channels),
+        ("summary", incident.summary == r.summary),
+        ("detected_by", incident.detected_by == r.detected_by),
+        ("started_at", incident.started_at == r.started_at),
+        ("declared_at", incident.declared_at == r.declared_at),
+        (
+            "resolved_at",
+            match incident.resolved_at {
+                Some(t) => r.resolutions.contains(&t),
+                None => r.resolutions.is_empty() || incident.status.is_open(),
+            },
+        ),
+        ("closed_at", incident.closed_at == r.closed_at),
+        ("resolution", incident.resolution == r.resolution),
+        ("roles", roles == r.roles),
+    ];
+    checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ops::{self, EditRequest};
+    use crate::domain::roles::RoleDef;
+    use crate::domain::{NewEvent, RoleHolder};
+
+    fn t(hm: &str) -> DateTime<Utc> {
+        format!("2026-11-23T{hm}:00Z").parse().unwrap()
+    }
+
+    fn replayed(events: &[NewEvent]) -> Replayed {
+        replay(
+            events
+                .iter()
+                .enumerate()
+                .map(|(n, e)| (n as i64 + 1, e.at, &e.data)),
+        )
+        .unwrap()
+    }
+
+    /// A life through the pure operations: the state they produce is the
+    /// state the replay of their events gives.
+    #[test]
+    fn the_replay_of_the_operations_events_is_their_state() {
+        let draft = Incident {
+            declared_at: t("08:00"),
+            ..Incident::example()
+        };
+        let mut change = ops::declare(&draft, Some("alice"), t("08:00"));
+        let scribe = RoleDef {
+            name: "scribe".into(),
+            single: false,
+        };
+        let commander = RoleDef {
+            name: "commander".into(),
+            single: true,
+        };
+        type Step<'a> = Box<dyn Fn(&Incident) -> ops::Change + 'a>;
+        let steps: Vec<Step> = vec![
+            Box::new(|i| ops::assign_role(i, &scribe, "bob", t("08:05")).unwrap()),
+            Box::new(|i| ops::change_severity(i, "SEV2", t("08:10"), Some("smaller"))),
+            Box::new(|i| ops::assign_role(i, &commander, "carol", t("08:15")).unwrap()),
+            Box::new(|i| ops::remove_role(i, &scribe, "bob", t("08:16")).unwrap()),
+            Box::new(|i| {
+                let request = EditRequest {
+                    title: Some("Checkout slow".into()),
+                    add_services: vec!["checkout".into()],
+                    summary: Some("Slow".into()),
+                    started_at: Some(t("07:50")),
+                    ..Default::default()
+                };
+                ops::edit(i, &request, t("08:20")).unwrap()
+            }),
+            Box::new(|i| {
+                ops::change_status(i, Status::Resolved, t("09:00"), Some("Rolled back"))
+                    .unwrap()
+                    .1
+            }),
+            Box::new(|i| {
+                ops::reopen(i, "INC-1", Status::Identified, "again", None, t("09:30"))
+                    .unwrap()
+                    .0
+            }),
+            Box::new(|i| {
+                ops::change_status(i, Status::Resolved, t("10:00"), None)
+                    .unwrap()
+                    .1
+            }),
+        ];
+        for step in &steps {
+            let next = step(&change.incident);
+            change = change.then(next);
+        }
+        let r = replayed(&change.events);
+        assert_eq!(disagreements(&change.incident, &r), Vec::<&str>::new());
+        assert_eq!(r.title, "Checkout slow");
+        assert_eq!(r.severity, "SEV2");
+        assert_eq!(r.resolved_at, Some(t("09:00")));
+        assert_eq!(r.resolution.as_deref(), Some("Rolled back"));
+        assert_eq!(
+            r.roles,
+            BTreeSet::from([("commander".to_string(), "carol".to_string())])
+        );
+
+        // Each field changed behind the timeline's back is named.
+        let tampered = [
+            Incident {
+                title: "x".into(),
+                ..change.incident.clone()
+            },
+            Incident {
+                status: Status::Investigating,
+                ..change.incident.clone()
+            },
+            Incident {
+                roles: vec![RoleHolder {
+                    role: "commander".into(),
+                    person: "mallory".into(),
+                }],
+                ..change.incident.clone()
+            },
+        ];
+        let named: Vec<Vec<&str>> = tampered.iter().map(|i| disagreements(i, &r)).collect();
+        assert_eq!(named, [vec!["title"], vec!["status"], vec!["roles"]]);
+    }
+
+    #[test]
+    fn a_timeline_without_its_declaration_cannot_be_replayed() {
+        let note = EventData::Note;
+        assert_eq!(replay([(1, t("08:00"), &note)]), Err(Unreplayable::NoDeclaration));
+    }
+}
