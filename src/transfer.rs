@@ -665,6 +665,25 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
                 a.event_id
             ));
         }
+        let facts = crate::domain::event::Assessed {
+            impact: a.impact.clone(),
+            sees: a.sees.clone(),
+            customers: a.customers,
+            impact_started_at: a.impact_started_at,
+            tickets: a.tickets,
+            factors: a.factors.clone(),
+            checked: a.checked.clone(),
+            suggested_severity: a.suggested.clone(),
+            reason: a.reason.clone(),
+            severity: a.severity.clone(),
+        };
+        let recorded = timeline.iter().find(|(id, _, _)| *id == a.event_id);
+        if !matches!(recorded, Some((_, _, EventData::Assessed(e))) if **e == facts) {
+            return Err(format!(
+                "assessments: the assessment of event {} is not what that event records",
+                a.event_id
+            ));
+        }
         time("assessments.at", a.at)?;
         time("assessments.impact_started_at", a.impact_started_at)?;
         severity("assessments.severity", &a.severity)?;

@@ -4,6 +4,7 @@
 use crate::context::Ctx;
 use crate::domain::chain::{self, Problem};
 use crate::domain::replay;
+use crate::domain::targets::Milestones;
 use crate::error::Failure;
 use crate::output;
 use crate::store::Access;
@@ -195,11 +196,31 @@ fn state_problems(store: &dyn crate::store::Storage, id: i64) -> Result<Result<V
         return Ok(Ok(Vec::new()));
     }
     let replayed = replay::replay(events.iter().map(|e| (e.id, e.at, &e.data)));
-    Ok(match replayed {
-        Ok(r) => Ok(replay::disagreements(&incident, &r)
+    let assessments = store.assessments(id)?;
+    let parts = replay::assessment_disagreements(&assessments, &events);
+    let mut problems: Vec<String> = match replayed {
+        Ok(r) => replay::disagreements(&incident, &r)
             .into_iter()
             .map(|f| format!("the stored {f} disagrees with the timeline (changed outside incident)"))
-            .collect()),
-        Err(e) => Err(e.to_string()),
-    })
+            .collect(),
+        Err(e) if parts.is_empty() => return Ok(Err(e.to_string())),
+        Err(_) => Vec::new(),
+    };
+    problems.extend(parts);
+    if let Some((stored, count)) = store.cached(id)? {
+        let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
+        let cached = [
+            ("acknowledged_at", stored.acknowledged == marks.acknowledged),
+            ("triaged_at", stored.triaged == marks.triaged),
+            ("event_count", usize::try_from(count).ok() == Some(events.len())),
+        ];
+        for (column, same) in cached {
+            if !same {
+                problems.push(format!(
+                    "the cached {column} disagrees with the timeline (changed outside incident)"
+                ));
+            }
+        }
+    }
+    Ok(Ok(problems))
 }

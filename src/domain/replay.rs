@@ -160,6 +160,51 @@ fn edit(s: &mut Replayed, id: i64, field: &str, to: &EditValue) -> Result<(), Un
     Ok(())
 }
 
+/// What an `assessed` event records of a stored assessment.
+pub fn assessed_facts(a: &super::triage::Assessment) -> super::event::Assessed {
+    super::event::Assessed {
+        impact: a.answers.impact.clone(),
+        sees: a.answers.sees.clone(),
+        customers: a.answers.customers,
+        impact_started_at: a.answers.started_at,
+        tickets: a.answers.tickets,
+        factors: a.answers.factors.clone(),
+        checked: a.answers.checked.iter().map(|c| c.to_string()).collect(),
+        suggested_severity: a.suggested.clone(),
+        reason: a.reason.clone(),
+        severity: a.severity.clone(),
+    }
+}
+
+/// Stored assessments that disagree with the `assessed` events they were
+/// recorded with, and `assessed` events with no assessment: one line each.
+pub fn assessment_disagreements(
+    assessments: &[super::triage::Assessment],
+    events: &[super::Event],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for a in assessments {
+        let event = events.iter().find(|e| e.id == a.event_id);
+        match event.map(|e| &e.data) {
+            Some(EventData::Assessed(recorded)) if **recorded == assessed_facts(a) => {}
+            Some(EventData::Assessed(_)) => problems.push(format!(
+                "the stored assessment of event {} disagrees with the event",
+                a.event_id
+            )),
+            _ => problems.push(format!(
+                "a stored assessment points at event {}, which is not an `assessed` event of this incident",
+                a.event_id
+            )),
+        }
+    }
+    for e in events {
+        if matches!(e.data, EventData::Assessed(_)) && !assessments.iter().any(|a| a.event_id == e.id) {
+            problems.push(format!("the assessment recorded by event {} is missing", e.id));
+        }
+    }
+    problems
+}
+
 /// The fields where `incident` (and its role holders) disagree with what
 /// its timeline says.
 pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {

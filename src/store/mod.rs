@@ -107,6 +107,10 @@ pub trait Storage {
     /// order, unparsed, so even a mangled row can be checked.
     fn chain(&self, id: i64) -> Result<Option<Chain>>;
 
+    /// What the incident keeps cached from its events: the milestones and
+    /// the event count, as stored.
+    fn cached(&self, id: i64) -> Result<Option<(crate::domain::targets::Milestones, i64)>>;
+
     /// The checkpoint of every event that had arrived up to arrival number
     /// `upto` (`None`: all, now).
     fn checkpoint(&self, upto: Option<i64>) -> Result<crate::domain::chain::Checkpoint>;

@@ -235,13 +235,16 @@ fn a_checkpoint_catches_what_the_chains_alone_cannot() {
         let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
         assert_eq!(doc["checkpoint"]["holds"], false, "{name}");
     }
-    // A newest note deleted, the head rewound: the chains and the state
-    // agree with what is left, so a plain `verify` passes. That is what
+    // A newest note deleted, the head and the count rewound: the chains and
+    // the state agree with what is left, so a plain `verify` passes. That is what
     // the checkpoint is for.
     let env = five_events();
     env.ok(&["update", "1", "A note after resolving"]);
     let line = checkpoint(&env);
     env.sql().execute_batch(cases[0].1).unwrap();
+    env.sql()
+        .execute_batch("UPDATE incidents SET event_count = event_count - 1 WHERE id = 1")
+        .unwrap();
     assert!(env.talk(&["verify"]).contains("every timeline is intact"));
     assert!(!holds(&env, &line));
 
@@ -292,8 +295,44 @@ fn stored_state_that_disagrees_with_the_timeline_is_reported() {
         assert_eq!(out.status.code(), Some(1), "{sql}");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
-            stdout.contains(&format!("the stored {field} disagrees with the timeline")),
+            stdout.contains(&format!("the stored {field} disagrees with the timeline"))
+                || stdout.contains(&format!("the cached {field} disagrees with the timeline")),
             "{sql}: {stdout}"
         );
+    }
+}
+
+/// An assessment edited or deleted behind the tool's back disagrees with
+/// the `assessed` event it was recorded with.
+#[test]
+fn an_assessment_that_disagrees_with_its_event_is_reported() {
+    let cases = [
+        (
+            "UPDATE assessments SET impact = 'Nothing'",
+            "disagrees with the event",
+        ),
+        ("UPDATE assessments SET tickets = 99", "disagrees with the event"),
+        ("DELETE FROM assessments", "is missing"),
+    ];
+    for (sql, want) in cases {
+        let env = Env::new();
+        env.declare("Payments fail", &[]);
+        env.ok(&[
+            "assess",
+            "1",
+            "--impact",
+            "Card payments fail",
+            "--sees",
+            "HTTP 500",
+            "--customers",
+            "some",
+            "--yes",
+        ]);
+        assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+        env.sql().execute_batch(sql).unwrap();
+        let out = env.cmd().args(["verify"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(want), "{sql}: {stdout}");
     }
 }

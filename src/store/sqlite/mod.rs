@@ -251,6 +251,26 @@ impl Storage for SqliteStore {
         self.read(|c| events::chain(c, id))
     }
 
+    fn cached(&self, id: i64) -> Result<Option<(crate::domain::targets::Milestones, i64)>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT acknowledged_at, triaged_at, event_count FROM incidents WHERE id = ?1")?
+                .query_row([id], |r| {
+                    let acknowledged: Option<sql::Stamp> = r.get(0)?;
+                    let triaged: Option<sql::Stamp> = r.get(1)?;
+                    let milestones = crate::domain::targets::Milestones {
+                        acknowledged: acknowledged.map(|s| s.0),
+                        triaged: triaged.map(|s| s.0),
+                    };
+                    Ok((milestones, r.get(2)?))
+                })
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })
+        })
+    }
+
     fn checkpoint(&self, upto: Option<i64>) -> Result<crate::domain::chain::Checkpoint> {
         self.read(|c| events::checkpoint(c, upto))
     }
