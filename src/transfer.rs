@@ -692,6 +692,62 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
         time("retro.created_at", r.created_at)?;
         time("retro.updated_at", r.updated_at)?;
     }
+    for (id, _, data) in &timeline {
+        if matches!(data, EventData::Assessed(_)) && !record.assessments.iter().any(|a| a.event_id == *id) {
+            return Err(format!(
+                "assessments: the assessment event {id} records is missing"
+            ));
+        }
+    }
+    // Action items and the retrospective: what their events record.
+    let events: Vec<crate::domain::Event> = timeline
+        .iter()
+        .zip(&record.events)
+        .map(|((id, at, data), e)| crate::domain::Event {
+            id: *id,
+            incident_id: record.id,
+            at: *at,
+            recorded_at: *at,
+            author: e.author.clone(),
+            text: e.text.clone(),
+            data: data.clone(),
+        })
+        .collect();
+    let items: Vec<crate::domain::retro::ActionItem> = record
+        .actions
+        .iter()
+        .map(|a| crate::domain::retro::ActionItem {
+            id: a.id,
+            incident_id: record.id,
+            text: a.text.clone(),
+            owner: a.owner.clone(),
+            due: a.due,
+            kind: a.kind,
+            status: a.status,
+            created_at: a.created_at,
+            done_at: a.done_at,
+            note: a.note.clone(),
+            link: a.link.clone(),
+        })
+        .collect();
+    if let Some(problem) = crate::domain::replay::action_disagreements(&items, &events).first() {
+        return Err(format!("actions: {problem}"));
+    }
+    let retro = record.retro.as_ref().map(|r| crate::domain::retro::Retro {
+        impact: r.impact.clone(),
+        whys: r.whys.clone(),
+        root_cause: r.root_cause.clone(),
+        contributing: r.contributing.clone(),
+        went_well: r.went_well.clone(),
+        went_badly: r.went_badly.clone(),
+        lucky: r.lucky.clone(),
+        no_actions: r.no_actions.clone(),
+    });
+    if let Some(field) = crate::domain::replay::retro_disagreements(retro.as_ref(), &events).first() {
+        return Err(format!(
+            "retro.{field}: the file's value is not what its events record"
+        ));
+    }
     let mut ids = std::collections::HashSet::new();
     for a in &record.actions {
         if a.id <= 0 || !ids.insert(a.id) {

@@ -207,6 +207,21 @@ fn state_problems(store: &dyn crate::store::Storage, id: i64) -> Result<Result<V
         Err(_) => Vec::new(),
     };
     problems.extend(parts);
+    let items = store.actions(&crate::store::ActionFilter {
+        incident_id: Some(id),
+        ..Default::default()
+    })?;
+    problems.extend(replay::action_disagreements(&items, &events));
+    let retro = store.retro(id)?;
+    problems.extend(
+        replay::retro_disagreements(retro.as_ref(), &events)
+            .into_iter()
+            .map(|f| {
+                format!(
+                    "the stored retrospective's {f} disagrees with the timeline (changed outside incident)"
+                )
+            }),
+    );
     if let Some((stored, count)) = store.cached(id)? {
         let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
         let cached = [

@@ -238,6 +238,122 @@ pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
     checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
 }
 
+/// Stored action items of the incident that disagree with the events that
+/// added, finished and linked them: one line each. Items are matched to
+/// their `action_added` event by what it records (an import may have given
+/// an item a new number; the events keep the number it was added with).
+pub fn action_disagreements(items: &[super::retro::ActionItem], events: &[super::Event]) -> Vec<String> {
+    use super::retro::ActionStatus;
+    use std::collections::BTreeMap;
+    // By the number the events use: (added event, replayed item).
+    let mut replayed: BTreeMap<i64, (i64, super::retro::ActionItem)> = BTreeMap::new();
+    for e in events {
+        match &e.data {
+            EventData::ActionAdded(a) => {
+                let item = super::retro::ActionItem {
+                    id: a.action_id,
+                    incident_id: e.incident_id,
+                    text: a.text.clone(),
+                    owner: a.owner.clone(),
+                    due: a.due,
+                    kind: a.kind,
+                    status: ActionStatus::Open,
+                    created_at: e.at,
+                    done_at: None,
+                    note: None,
+                    link: None,
+                };
+                replayed.insert(a.action_id, (e.id, item));
+            }
+            EventData::ActionDone(d) => {
+                if let Some((_, item)) = replayed.get_mut(&d.action_id) {
+                    item.status = ActionStatus::Done;
+                    item.done_at = Some(e.at);
+                    if d.note.is_some() {
+                        item.note = d.note.clone();
+                    }
+                }
+            }
+            EventData::ActionLinked(l) => {
+                if let Some((_, item)) = replayed.get_mut(&l.action_id) {
+                    item.link = Some(l.link.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut problems = Vec::new();
+    let mut unmatched: Vec<&super::retro::ActionItem> = items.iter().collect();
+    for (event, want) in replayed.values() {
+        let same_item = |a: &&super::retro::ActionItem| {
+            a.text == want.text && a.owner == want.owner && a.due == want.due && a.kind == want.kind
+        };
+        let Some(at) = unmatched.iter().position(same_item) else {
+            problems.push(format!(
+                "the action item added by event {event} is missing or was changed"
+            ));
+            continue;
+        };
+        let got = unmatched.remove(at);
+        let progress = got.status == want.status
+            && got.done_at == want.done_at
+            && got.note == want.note
+            && got.link == want.link;
+        if !progress {
+            problems.push(format!(
+                "the stored status, note or link of action A-{} disagrees with the timeline",
+                got.id
+            ));
+        }
+    }
+    for extra in unmatched {
+        problems.push(format!(
+            "action A-{} was not added by any event of the incident",
+            extra.id
+        ));
+    }
+    problems
+}
+
+/// Where the stored retrospective disagrees with the `retro_updated`
+/// events: the names of the fields.
+pub fn retro_disagreements(
+    stored: Option<&super::retro::Retro>,
+    events: &[super::Event],
+) -> Vec<&'static str> {
+    use super::event::RetroValue;
+    use super::retro::field;
+    let mut r = super::retro::Retro::default();
+    for e in events {
+        if let EventData::RetroUpdated(u) = &e.data {
+            for (name, value) in &u.values {
+                match (name.as_str(), value) {
+                    (field::IMPACT, RetroValue::Text(t)) => r.impact = t.clone(),
+                    (field::ROOT_CAUSE, RetroValue::Text(t)) => r.root_cause = t.clone(),
+                    (field::WHYS, RetroValue::List(l)) => r.whys = l.clone(),
+                    (field::CONTRIBUTING, RetroValue::List(l)) => r.contributing = l.clone(),
+                    (field::WENT_WELL, RetroValue::List(l)) => r.went_well = l.clone(),
+                    (field::WENT_BADLY, RetroValue::List(l)) => r.went_badly = l.clone(),
+                    (field::LUCKY, RetroValue::List(l)) => r.lucky = l.clone(),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let empty = super::retro::Retro::default();
+    let s = stored.unwrap_or(&empty);
+    let checks = [
+        (field::IMPACT, s.impact == r.impact),
+        (field::ROOT_CAUSE, s.root_cause == r.root_cause),
+        (field::WHYS, s.whys == r.whys),
+        (field::CONTRIBUTING, s.contributing == r.contributing),
+        (field::WENT_WELL, s.went_well == r.went_well),
+        (field::WENT_BADLY, s.went_badly == r.went_badly),
+        (field::LUCKY, s.lucky == r.lucky),
+    ];
+    checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -281,9 +281,23 @@ fn a_forged_extension_cannot_rewrite_state_or_remove_parts() {
     rehash(&mut doc, 0);
     refused(&a, "forged-state", &doc, "title");
 
-    // The same note without the state changes is a fair extension (its
-    // roles are what its events say; assessments, retrospective and action
-    // items it leaves out): it adds the note and removes nothing.
+    // Leaving out the parts the events record is refused too.
+    for part in ["roles", "assessments", "actions"] {
+        let mut doc = export(&a);
+        let incident = &mut doc["incidents"][0];
+        let mut note = incident["events"].as_array().unwrap().last().unwrap().clone();
+        note["id"] = json!(1000);
+        note["kind"] = json!("note");
+        note["details"] = Value::Null;
+        note["text"] = json!("nothing to see");
+        incident["events"].as_array_mut().unwrap().push(note);
+        incident[part] = json!([]);
+        rehash(&mut doc, 0);
+        refused(&a, &format!("without-{part}"), &doc, part);
+    }
+
+    // The same note with the state its events record is a fair extension:
+    // it adds the note and removes nothing.
     let before = a.show("1");
     let mut doc = export(&a);
     let incident = &mut doc["incidents"][0];
@@ -293,10 +307,6 @@ fn a_forged_extension_cannot_rewrite_state_or_remove_parts() {
     note["details"] = Value::Null;
     note["text"] = json!("an honest note");
     incident["events"].as_array_mut().unwrap().push(note);
-    for part in ["assessments", "actions"] {
-        incident[part] = json!([]);
-    }
-    incident["retro"] = Value::Null;
     rehash(&mut doc, 0);
     let path = a.dir.path().join("extension.json");
     std::fs::write(&path, doc.to_string()).unwrap();

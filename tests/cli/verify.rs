@@ -336,3 +336,41 @@ fn an_assessment_that_disagrees_with_its_event_is_reported() {
         assert!(stdout.contains(want), "{sql}: {stdout}");
     }
 }
+
+/// Action items and the retrospective edited behind the tool's back
+/// disagree with the events that recorded them.
+#[test]
+fn action_items_and_the_retrospective_are_checked_against_their_events() {
+    let cases = [
+        ("UPDATE actions SET owner = 'nobody'", "missing or was changed"),
+        (
+            "UPDATE actions SET status = 'open', done_at = NULL",
+            "status, note or link of action A-1",
+        ),
+        (
+            "UPDATE actions SET link = 'https://elsewhere.example'",
+            "status, note or link of action A-1",
+        ),
+        ("DELETE FROM actions", "missing or was changed"),
+        (
+            "INSERT INTO actions (incident_id, text, owner, due, kind, created_at) \
+             VALUES (1, 'Smuggled', 'x', '2026-12-01', 'corrective', '2026-11-23T10:00:00Z')",
+            "was not added by any event",
+        ),
+        (
+            "UPDATE retros SET root_cause = 'Cosmic rays'",
+            "retrospective's root_cause",
+        ),
+        ("DELETE FROM retros", "retrospective's impact"),
+    ];
+    for (sql, want) in cases {
+        let env = crate::transfer::rich();
+        env.ok(&["action", "done", "A-1", "--note", "shipped"]);
+        assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+        env.sql().execute_batch(sql).unwrap();
+        let out = env.cmd().args(["verify"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{sql}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(want), "{sql}: {stdout}");
+    }
+}
