@@ -225,7 +225,14 @@ pub fn read(text: &str) -> Result<Vec<IncidentRecord>, String> {
             .incidents
             .into_iter()
             .enumerate()
-            .map(|(n, value)| legacy::record(value).map_err(|e| format!("incident #{}: {e}", n + 1)))
+            .map(|(n, value)| {
+                legacy::record(value.clone()).map_err(|e| match locate(&value, &e) {
+                    Some(field) if !e.starts_with(&format!("{field}:")) => {
+                        format!("incident #{}: {field}: {e}", n + 1)
+                    }
+                    _ => format!("incident #{}: {e}", n + 1),
+                })
+            })
             .collect(),
         other => Err(format!(
             "the file has format '{other}'; this incident reads '{FORMAT}' (and '{LEGACY_FORMAT}')"
@@ -237,19 +244,25 @@ pub fn read(text: &str) -> Result<Vec<IncidentRecord>, String> {
 /// so the message names the field: serde's own names only missing and
 /// unknown fields.
 fn locate(value: &serde_json::Value, message: &str) -> Option<String> {
+    // The first quoted text in the message is the offending value.
+    let open = message.find(['`', '"', '\''])?;
+    let quote = message[open..].chars().next()?;
+    let rest = &message[open + 1..];
+    let quoted = &rest[..rest.find(quote)?];
+    find_leaf(value, quoted)
+}
+
+fn find_leaf(value: &serde_json::Value, wanted: &str) -> Option<String> {
     use serde_json::Value;
     match value {
-        Value::String(s) => [format!("\"{s}\""), format!("'{s}'"), format!("`{s}`")]
-            .iter()
-            .any(|q| message.contains(q.as_str()))
-            .then(String::new),
+        Value::String(s) => (s == wanted).then(String::new),
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, v)| locate(v, message).map(|rest| format!("[{i}]{}", dotted(&rest)))),
+            .find_map(|(i, v)| find_leaf(v, wanted).map(|rest| format!("[{i}]{}", dotted(&rest)))),
         Value::Object(map) => map
             .iter()
-            .find_map(|(k, v)| locate(v, message).map(|rest| format!("{k}{}", dotted(&rest)))),
+            .find_map(|(k, v)| find_leaf(v, wanted).map(|rest| format!("{k}{}", dotted(&rest)))),
         _ => None,
     }
 }

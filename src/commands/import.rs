@@ -45,7 +45,10 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             usage(format!(
                 "{shown}: incident #{} ({}): {e}; nothing was imported",
                 n + 1,
-                crate::domain::key::format(&config.key_prefix, record.id.max(0))
+                match record.id > 0 {
+                    true => crate::domain::key::format(&config.key_prefix, record.id),
+                    false => format!("id {}", record.id),
+                }
             ))
         })?;
     }

@@ -346,3 +346,56 @@ fn merging_keeps_each_chain_in_order_whatever_ids_are_taken() {
     c.talk(&["import", again.to_str().unwrap()]);
     assert!(c.talk(&["verify"]).contains("every timeline is intact"));
 }
+
+/// The first export format is read through the same checks.
+#[test]
+fn hostile_files_of_the_first_format_are_refused_too() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/fixtures/previous-release-export.json");
+    let clean: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let target = Env::new();
+    target.declare("Already here", &[]);
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "v1-services-not-a-list",
+            |d| d["incidents"][0]["incident"]["services"] = json!("checkout"),
+            "services",
+        ),
+        (
+            "v1-declared-out-of-range",
+            |d| d["incidents"][0]["incident"]["declared_at"] = json!("9999-99-99T99:99:99Z"),
+            "declared_at",
+        ),
+        (
+            "v1-status-bogus",
+            |d| d["incidents"][0]["incident"]["status"] = json!("bogus"),
+            "incident.status",
+        ),
+        (
+            "v1-negative-id",
+            |d| d["incidents"][0]["incident"]["id"] = json!(-5),
+            "id -5",
+        ),
+        (
+            "v1-title-forged",
+            |d| d["incidents"][0]["incident"]["title"] = json!("forged"),
+            "title",
+        ),
+        (
+            "v1-whys-not-strings",
+            |d| d["incidents"][0]["retros"][0]["whys"] = json!("[1,2]"),
+            "whys",
+        ),
+        (
+            "v1-event-edited",
+            |d| d["incidents"][1]["events"][0]["text"] = json!("forged"),
+            "changed after it was recorded",
+        ),
+    ];
+    for (name, edit, want) in cases {
+        let mut doc = clean.clone();
+        edit(&mut doc);
+        refused(&target, name, &doc, want);
+    }
+    readers_work(&target);
+}
