@@ -113,6 +113,10 @@ pub struct Entry {
     pub text: String,
     /// Written down after the incident closed (a late note or evidence).
     pub added_after_closing: bool,
+    /// The start of an `exec` run with no end recorded (`incident` was
+    /// killed before the command ended).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_end_recorded: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -227,6 +231,7 @@ impl Postmortem {
             closed_at: i.closed_at,
             later,
         };
+        let unfinished = crate::domain::event::unfinished_runs(events);
         let durations = Durations {
             to_acknowledge_seconds: since_declared(acknowledged_at),
             to_mitigate_seconds: since_declared(mitigated_at),
@@ -253,14 +258,16 @@ impl Postmortem {
             roles: role_spans(events),
             timeline: events
                 .iter()
+                .map(|e| (e, unfinished.contains(&e.id)))
                 // Edits of this very document are not part of the story.
-                .filter(|e| e.kind() != EventKind::RetroUpdated)
-                .map(|e| Entry {
+                .filter(|(e, _)| e.kind() != EventKind::RetroUpdated)
+                .map(|(e, no_end)| Entry {
                     at: e.at,
                     author: e.author.clone(),
                     kind: e.kind(),
                     text: e.text.clone(),
                     added_after_closing: e.added_after_closing(i),
+                    no_end_recorded: no_end,
                 })
                 .collect(),
             whys: retro.whys.clone(),
@@ -569,9 +576,10 @@ impl Postmortem {
                 when(e.at),
                 md(&e.author),
                 e.kind,
-                match e.added_after_closing {
-                    true => format!("{} _(added after closing)_", md(&e.text)),
-                    false => md(&e.text),
+                match (e.added_after_closing, e.no_end_recorded) {
+                    (_, true) => format!("{} _(no end recorded)_", md(&e.text)),
+                    (true, false) => format!("{} _(added after closing)_", md(&e.text)),
+                    (false, false) => md(&e.text),
                 }
             )?;
         }

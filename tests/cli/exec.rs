@@ -241,5 +241,8 @@ fn after_sigkill_the_start_stays_marked_as_never_finished() {
     assert_eq!(last_event(&incident)["details"]["started"], true);
     let shown = env.ok(&["show", "1"]);
     assert!(shown.contains("no end recorded"), "{shown}");
+    let postmortem = env.ok(&["retro", "1", "--export", "md"]);
+    assert!(postmortem.contains("Started \\`sh -c"), "{postmortem}");
+    assert!(postmortem.contains("_(no end recorded)_"), "{postmortem}");
     assert!(env.talk(&["verify"]).contains("every timeline is intact"));
 }
