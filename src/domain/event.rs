@@ -538,6 +538,40 @@ pub mod sample {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_run_is_unfinished_until_an_end_names_its_start() {
+        let at: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
+        let run = |started: bool, start: Option<i64>| Execution {
+            command: vec!["true".into()],
+            exit_status: (!started).then_some(0),
+            signal: None,
+            duration_ms: 0,
+            error: None,
+            started,
+            start,
+        };
+        let event = |id: i64, data: EventData| crate::domain::Event {
+            id,
+            incident_id: 1,
+            at,
+            recorded_at: at,
+            author: "a".into(),
+            text: String::new(),
+            data,
+        };
+        let events = vec![
+            event(1, EventData::Action(Some(run(true, None)))),
+            event(2, EventData::Action(Some(run(true, None)))),
+            event(3, EventData::Action(Some(run(false, Some(1))))),
+            event(4, EventData::Action(None)),
+        ];
+        assert_eq!(unfinished_runs(&events), std::collections::HashSet::from([2]));
+        // The start and end fields are left out when unset: older events
+        // keep the exact bytes they were hashed with.
+        let (_, details) = EventData::Action(Some(run(false, None))).to_stored();
+        assert!(!details.unwrap().contains("start"));
+    }
+
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
     }
