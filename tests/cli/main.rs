@@ -15,7 +15,7 @@ mod exec;
 mod fixtures;
 mod help;
 mod hooks;
-mod hostile;
+mod import_hostile;
 mod inputs;
 mod lifecycle;
 mod list;
