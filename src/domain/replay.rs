@@ -288,7 +288,12 @@ pub fn action_disagreements(items: &[super::retro::ActionItem], events: &[super:
         let same_item = |a: &&super::retro::ActionItem| {
             a.text == want.text && a.owner == want.owner && a.due == want.due && a.kind == want.kind
         };
-        let Some(at) = unmatched.iter().position(same_item) else {
+        // The item with the number the events use, else the first alike.
+        let found = unmatched
+            .iter()
+            .position(|a| a.id == want.id && same_item(a))
+            .or_else(|| unmatched.iter().position(same_item));
+        let Some(at) = found else {
             problems.push(format!(
                 "the action item added by event {event} is missing or was changed"
             ));

@@ -399,3 +399,39 @@ fn hostile_files_of_the_first_format_are_refused_too() {
     }
     readers_work(&target);
 }
+
+/// Two action items alike but for their due date and kind, added at the
+/// same instant, one done: each stays itself through an export and import.
+#[test]
+fn alike_action_items_stay_apart_through_a_round_trip() {
+    let env = Env::new();
+    env.declare("Twins", &[]);
+    env.ok(&["resolve", "1"]);
+    for (due, kind) in [("14d", "corrective"), ("1d", "detective")] {
+        env.ok(&[
+            "action",
+            "add",
+            "1",
+            "Same text",
+            "--owner",
+            "erin",
+            "--due",
+            due,
+            "--kind",
+            kind,
+        ]);
+    }
+    env.ok(&["action", "done", "A-1", "--note", "shipped"]);
+    let file = env.dir.path().join("twins.json");
+    env.ok(&["export", "-o", file.to_str().unwrap()]);
+    let mut copy = Env::new();
+    copy.db = copy.dir.path().join("copy.db");
+    copy.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(copy.json(&["action", "list"]), env.json(&["action", "list"]));
+    assert!(copy.talk(&["verify"]).contains("every timeline is intact"));
+    // Again, into the same database: unchanged.
+    assert!(
+        copy.talk(&["import", file.to_str().unwrap()])
+            .contains("1 unchanged")
+    );
+}

@@ -363,17 +363,32 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
     let actions_changed = new_kinds
         .iter()
         .any(|k| matches!(k, EventKind::ActionDone | EventKind::ActionLinked));
+    let mut matched = std::collections::HashSet::new();
     for a in &record.actions {
-        // An action already here (the same item: incident, text, creation)
+        // An action already here (on an extension: the same item, incident,
+        // text, owner, due date, kind and creation, each row matched once)
         // takes the file's progress only when new events record it.
-        let here: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM actions WHERE incident_id = ?1 AND text = ?2 AND created_at = ?3",
-                params![id, a.text, Stamp(a.created_at)],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql)?;
+        let here: Option<i64> = match extending {
+            false => None,
+            true => conn
+                .prepare_cached(
+                    "SELECT id FROM actions WHERE incident_id = ?1 AND text = ?2 AND owner = ?3 \
+                     AND due = ?4 AND kind = ?5 AND created_at = ?6 ORDER BY id = ?7 DESC, id",
+                )
+                .and_then(|mut s| {
+                    s.query_map(
+                        params![id, a.text, a.owner, Day(a.due), a.kind, Stamp(a.created_at), a.id],
+                        |r| r.get::<_, i64>(0),
+                    )?
+                    .collect::<rusqlite::Result<Vec<i64>>>()
+                })
+                .map_err(sql)?
+                .into_iter()
+                .find(|row| !matched.contains(row)),
+        };
+        if let Some(row) = here {
+            matched.insert(row);
+        }
         if let Some(here) = here {
             if actions_changed {
                 conn.execute(
