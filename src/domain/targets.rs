@@ -31,12 +31,86 @@
 //! force *when it was met*, so a later escalation never turns an on-time
 //! acknowledgement into a late one after the fact.
 
-use crate::config::Level;
 #[cfg(test)]
 use crate::domain::Event;
 use crate::domain::{EventData, EventKind, Incident, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+
+/// A severity level and its response targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    pub name: String,
+    pub description: String,
+    pub acknowledge: Duration,
+    pub triage: Duration,
+    /// `None`: no status-update cadence at this level.
+    pub update: Option<Duration>,
+    pub remediate: Duration,
+    pub retro: Duration,
+}
+
+impl Level {
+    /// The description's words before its ':' ("critical"), when there are.
+    pub fn short_name(&self) -> Option<&str> {
+        let (short, _) = self.description.split_once(':')?;
+        let short = short.trim();
+        (!short.is_empty()).then_some(short)
+    }
+
+    /// The levels a team starts with, most severe first: SEV1 critical,
+    /// SEV2 major, SEV3 minor, with the usual response targets.
+    pub fn defaults() -> Vec<Level> {
+        let level = |name: &str,
+                     description: &str,
+                     ack: i64,
+                     triage: i64,
+                     update: Option<i64>,
+                     fix: i64,
+                     retro: i64| {
+            Level {
+                name: name.into(),
+                description: description.into(),
+                acknowledge: Duration::minutes(ack),
+                triage: Duration::minutes(triage),
+                update: update.map(Duration::minutes),
+                remediate: Duration::minutes(fix),
+                retro: Duration::minutes(retro),
+            }
+        };
+        const H: i64 = 60;
+        const D: i64 = 24 * H;
+        vec![
+            level(
+                "SEV1",
+                "critical: a customer-facing service is down for all customers, or confidentiality/privacy is breached, or customer data is lost",
+                30,
+                H,
+                Some(H),
+                D,
+                36 * H,
+            ),
+            level(
+                "SEV2",
+                "major: a customer-facing service is down for a subset of customers, or core functionality is significantly impaired",
+                4 * H,
+                12 * H,
+                Some(4 * H),
+                3 * D,
+                3 * D,
+            ),
+            level(
+                "SEV3",
+                "minor: partial loss of functionality, a workaround exists, or the impact is internal only",
+                D,
+                D,
+                None,
+                7 * D,
+                7 * D,
+            ),
+        ]
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -458,7 +532,6 @@ impl<'a> SeverityHistory<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::domain::event::sample;
 
     fn t(hhmm: &str) -> DateTime<Utc> {
@@ -527,7 +600,7 @@ mod tests {
             evaluate(
                 &self.incident,
                 &self.events,
-                &Config::default().levels,
+                &Level::defaults(),
                 now,
                 Duration::minutes(15),
             )
