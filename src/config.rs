@@ -1,6 +1,6 @@
 //! Configuration: severity levels and their response targets, roles, the key
-//! prefix, the escalation policy and the hooks. A missing file means the defaults of
-//! SPEC §2 and §4; an invalid one is an error naming the file, line and key.
+//! prefix, the escalation policy and the hooks. A missing file means the defaults
+//! (three severity levels, ten roles); an invalid one is an error naming the file, line and key.
 
 use crate::domain::EventKind;
 use crate::domain::roles::{self, RoleDef};
@@ -27,7 +27,7 @@ pub struct Config {
     pub escalation: BTreeMap<String, Vec<String>>,
     /// How far ahead `check` warns about targets coming due.
     pub check_within: Duration,
-    /// Commands run after a change is committed (SPEC §9), in file order.
+    /// Commands run after a change is committed, in file order.
     pub hooks: Vec<Hook>,
 }
 

@@ -1,4 +1,4 @@
-//! Error kinds and their exit codes (SPEC §6): 0 success, 1 failure (not
+//! Error kinds and their exit codes: 0 success, 1 failure (not
 //! found, storage), 2 usage or invalid input, 3 `check` found a missed target.
 //!
 //! Code deep in the program returns errors; only `main` turns them into an

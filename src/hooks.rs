@@ -1,4 +1,4 @@
-//! Hooks (SPEC §9): commands from the configuration that run after a change
+//! Hooks: commands from the configuration that run after a change
 //! is committed, once per matching timeline event, so the tracker can post to
 //! chat, pagers and status pages.
 //!

@@ -1,5 +1,5 @@
-//! Neutralising text that came from outside before it reaches a terminal
-//! (SPEC §8). Stored text is kept exactly as given; only display is escaped.
+//! Neutralising text that came from outside before it reaches a terminal.
+//! Stored text is kept exactly as given; only display is escaped.
 
 use std::borrow::Cow;
 

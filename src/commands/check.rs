@@ -1,5 +1,5 @@
 //! `incident check`: every response target that is missed or coming due, for
-//! cron and CI. Exit 3 when something is missed (SPEC §6).
+//! cron and CI. Exit 3 when something is missed.
 
 use crate::context::Ctx;
 use crate::domain::retro::format_action_id;

@@ -1,7 +1,7 @@
 //! `incident guard`: a deploy freeze for CI. Fails while a matching
 //! incident is open.
 //!
-//! Exit 1 (SPEC §6 "failure") while an open incident matches, with one line
+//! Exit 1 ("failure") while an open incident matches, with one line
 //! on stderr saying which; 0 when none does. Any other failure (a database
 //! that cannot be read) also exits non-zero, so the freeze fails closed:
 //! when the guard cannot tell, deploys wait.

@@ -62,7 +62,7 @@ macro_rules! named_enum {
 pub mod triage;
 
 named_enum! {
-    /// Where an incident is in its life (SPEC §1).
+    /// Where an incident is in its life.
     Status {
         Investigating = "investigating",
         Identified = "identified",
@@ -104,7 +104,7 @@ impl Status {
 }
 
 named_enum! {
-    /// What kind of incident (SPEC §1).
+    /// What kind of incident.
     Category {
         Availability = "availability",
         Performance = "performance",

@@ -1,4 +1,4 @@
-//! Response targets (SPEC §2): when each one is due and whether it was met.
+//! Response targets: when each one is due and whether it was met.
 //!
 //! Pure: the incident, the facts its targets depend on ([`Facts`]), the
 //! configured levels and the clock go in; deadlines come out. `check`,
