@@ -613,6 +613,37 @@ mod tests {
     }
 
     #[test]
+    fn milestones_are_the_earliest_commander_and_assessment_whatever_the_order() {
+        let marks = Milestones::of([
+            (t("08:50"), &sample::assigned("commander", "bob")),
+            (t("08:40"), &sample::assigned("scribe", "bob")),
+            // Backdated: recorded later, happened earlier.
+            (t("08:20"), &sample::handover("commander", "eve", "bob")),
+            (t("09:20"), &sample::assessed()),
+            (t("09:15"), &sample::assessed()),
+            (t("09:30"), &EventData::Note),
+        ]);
+        assert_eq!(marks.acknowledged, Some(t("08:20")));
+        assert_eq!(marks.triaged, Some(t("09:15")));
+        assert!(Milestones::marks(&sample::assessed()));
+        assert!(!Milestones::marks(&sample::assigned("scribe", "bob")));
+        assert_eq!(
+            Milestones::of([(t("08:00"), &sample::declared("SEV1"))]),
+            Milestones::default()
+        );
+    }
+
+    #[test]
+    fn the_initial_severity_is_the_declared_one_else_what_the_first_change_left() {
+        let declared = sample::declared("SEV2");
+        let raise = sample::severity("SEV2", "SEV1", None);
+        let lower = sample::severity("SEV1", "SEV3", None);
+        assert_eq!(initial_severity([&declared, &raise]).as_deref(), Some("SEV2"));
+        assert_eq!(initial_severity([&lower, &raise]).as_deref(), Some("SEV1"));
+        assert_eq!(initial_severity([&EventData::Note]), None);
+    }
+
+    #[test]
     fn acknowledge_on_time_late_missed_and_due_soon() {
         // SEV1: a commander within 30 minutes of the declaration.
         let mut c = Case::new("SEV1");
