@@ -32,6 +32,29 @@ pub fn colour() -> bool {
     !no_color && !dumb && io::stdout().is_terminal()
 }
 
+/// The terminal's width in columns when stdout is a terminal; `None` on a
+/// pipe or a file, where nothing is wrapped or cut.
+pub fn width() -> Option<usize> {
+    static WIDTH: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| Table::new().width().map(usize::from).filter(|w| *w > 0))
+}
+
+/// Text for a table cell or a field: on a terminal, cut past
+/// [`text::SHOWN_CHARS`] with a marker pointing to `--json` (so one pasted
+/// blob neither fills screens nor stalls the layout); whole elsewhere.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    match width() {
+        Some(_) => crate::text::cut(text),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// One `head` + `value` line, wrapped to the terminal at spaces with the
+/// value's continuation lines under its first column.
+pub fn write_wrapped(out: &mut impl Write, head: &str, value: &str) -> io::Result<()> {
+    writeln!(out, "{}", crate::text::wrap(head, &shown(value), width()))
+}
+
 /// A borderless table, fitted to the terminal's width when there is one.
 pub fn table<const N: usize>(headers: [&str; N]) -> Table {
     let mut table = Table::new();

@@ -95,9 +95,11 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
                 Cell::new(&r.target),
                 Cell::new(human(r.due, &Local)),
                 Cell::new(when),
-                Cell::new(one_line(&r.title)),
+                Cell::new(one_line(&output::shown(&r.title))),
             ]);
         }
+        // Key and severity stay whole; the rest wraps at spaces.
+        output::keep_whole(&mut table, &[0, 1]);
         let mut out = output::stdout();
         output::print_table(&mut out, &table)?;
         out.flush()?;

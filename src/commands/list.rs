@@ -140,9 +140,9 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
             Cell::new(ctx.key(i.id)?),
             output::severity_cell(&i.severity, config.rank(&i.severity)),
             Cell::new(i.status.as_str()),
-            Cell::new(one_line(&i.title)),
-            Cell::new(one_line(i.holder("commander").unwrap_or("-"))),
-            Cell::new(one_line(&i.services.join(","))),
+            Cell::new(one_line(&output::shown(&i.title))),
+            Cell::new(one_line(&output::shown(i.holder("commander").unwrap_or("-")))),
+            Cell::new(one_line(&output::shown(&i.services.join(",")))),
             Cell::new(human(i.declared_at, &Local)),
             Cell::new(compact(end - i.declared_at)),
         ]);

@@ -18,6 +18,7 @@ mod hooks;
 mod inputs;
 mod lifecycle;
 mod list;
+mod narrow;
 mod pipes;
 mod record;
 mod retro;
