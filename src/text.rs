@@ -37,7 +37,7 @@ pub fn one_line(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe(&joined).into_owned())
 }
 
-fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         // Bidi embedding/override/isolate controls ("trojan source").
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
@@ -129,6 +129,15 @@ pub fn wrap(head: &str, text: &str, width: Option<usize>) -> String {
         used += len;
     }
     out
+}
+
+/// The one door for talk on stderr (messages, warnings, errors): every
+/// line goes through [`safe`], so stored or typed text inside a message
+/// cannot move the cursor, retitle the terminal or reorder what is shown,
+/// whoever built the message. Line breaks stay; a closed stderr is ignored.
+pub fn to_stderr(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", safe(message));
 }
 
 /// Trims user text and rejects it when nothing is left.

@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
             let view = IncidentView::new(ctx.key(incident.id)?, &incident)
                 .with_assessment(assessments.get(&incident.id));
             writeln!(out, "{}", if first { "" } else { "," })?;
-            serde_json::to_writer(&mut out, &view)?;
+            output::write_json_line(&mut out, &view)?;
             first = false;
             Ok(())
         })?;

@@ -15,6 +15,7 @@ mod exec;
 mod fixtures;
 mod help;
 mod hooks;
+mod hostile;
 mod inputs;
 mod lifecycle;
 mod list;
