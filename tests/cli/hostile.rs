@@ -175,3 +175,41 @@ fn hostile_text_in_every_field_never_reaches_the_terminal_raw() {
     assert_eq!(copy.show("1")["timeline"], env.show("1")["timeline"]);
     copy.ok(&["verify"]);
 }
+
+/// A prompt pre-filled with a stored answer draws it escaped: the line
+/// editor never sends the stored escape sequence to the terminal.
+#[test]
+fn a_prompt_prefilled_with_hostile_text_draws_it_escaped() {
+    let env = Env::new();
+    env.declare("Checkout", &[]);
+    env.ok(&[
+        "assess",
+        "1",
+        "--impact",
+        H,
+        "--sees",
+        H,
+        "--customers",
+        "some",
+        "--yes",
+    ]);
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "dumb").env("NO_COLOR", "1").args(["assess", "1"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+    p.exp_string("The earlier answers are filled in").unwrap();
+    let before = p.exp_string("QUJD").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    let after = p.exp_string("What do customers see?").unwrap();
+    p.send_control('c').unwrap();
+    let rest = p.exp_eof().unwrap();
+    let screen = format!("{before}QUJD{after}{rest}");
+    for raw in ["\u{1b}]52", "\u{1b}[2J", "\u{7}"] {
+        assert!(!screen.contains(raw), "{raw:?} reached the terminal: {screen:?}");
+    }
+    // rexpect hands back bytes as chars: U+202E is E2 80 AE, C1 CSI is C2 9B.
+    for raw in ["\u{e2}\u{80}\u{ae}", "\u{c2}\u{9b}"] {
+        assert!(!screen.contains(raw), "{raw:?} reached the terminal: {screen:?}");
+    }
+    assert!(screen.contains("\\u{1b}]52;c;QUJD"), "{screen:?}");
+}
