@@ -174,10 +174,29 @@ fn a_131000_character_title_lists_quickly() {
             if columns == 80 || args[0] == "show" {
                 assert!(shown.contains("--json"), "{args:?} at {columns}: {shown}");
             }
-            if args[0] == "show" {
+            {
                 let wide = shown.lines().find(|l| l.chars().count() > columns as usize);
                 assert_eq!(wide, None, "{columns} columns");
             }
         }
     }
+}
+
+#[test]
+fn below_fifty_columns_list_puts_codes_on_a_line_and_the_title_below() {
+    let env = busy_incident();
+    env.declare("Search is slow", &["-s", "SEV3"]);
+    let (shown, _) = env.on_terminal(40, &["list", "--all"]);
+    fits_and_keeps_words(&shown, 40, LONG_TITLE);
+    let lines: Vec<&str> = shown.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("INC-1  SEV1  resolved  30m  alice"))
+        .expect(&shown);
+    assert!(lines[at + 1].starts_with("  Payments to the card"), "{shown}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("INC-2  SEV3  investigating")),
+        "{shown}"
+    );
+    assert!(lines.contains(&"  Search is slow"), "{shown}");
 }
