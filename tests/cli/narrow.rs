@@ -200,3 +200,24 @@ fn below_fifty_columns_list_puts_codes_on_a_line_and_the_title_below() {
     );
     assert!(lines.contains(&"  Search is slow"), "{shown}");
 }
+
+#[test]
+fn the_retrospective_walk_shows_a_timeline_holding_a_blob_quickly() {
+    let env = Env::new();
+    env.declare("Blob", &[]);
+    env.cmd()
+        .args(["update", "1", "-"])
+        .write_stdin("QUJD".repeat(1 << 18))
+        .assert()
+        .success();
+    env.ok(&["resolve", "1", "--summary", "fixed"]);
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "xterm").env("NO_COLOR", "1").args(["retro", "1"]);
+    let started = std::time::Instant::now();
+    let mut p = rexpect::session::spawn_command(cmd, Some(LIMIT.as_millis() as u64)).unwrap();
+    let shown = p.exp_string("Blameless").unwrap();
+    assert!(started.elapsed() < LIMIT, "{:?}", started.elapsed());
+    assert!(shown.contains("more characters;"), "cut with a marker");
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+}
