@@ -87,7 +87,7 @@ fn cut_at(text: &str, max: usize) -> Cow<'_, str> {
 /// Linear in the text's length. With no width, or too little room beside
 /// `head`, the text follows `head` unbroken.
 pub fn wrap(head: &str, text: &str, width: Option<usize>) -> String {
-    let indent = head.chars().count();
+    let indent = columns(head);
     let room = match width {
         Some(w) if w >= indent + 10 => w - indent,
         _ => return format!("{head}{text}"),
@@ -103,7 +103,7 @@ pub fn wrap(head: &str, text: &str, width: Option<usize>) -> String {
             continue;
         }
         let gap = std::mem::replace(&mut gap, 1);
-        let mut len = word.chars().count();
+        let mut len = columns(word);
         // A word wider than any line starts where it is, when there is room.
         if used > 0 && (used + gap + len <= room || (len > room && used + gap + 1 < room)) {
             out.extend(std::iter::repeat_n(' ', gap));
@@ -115,20 +115,34 @@ pub fn wrap(head: &str, text: &str, width: Option<usize>) -> String {
         }
         let mut word = word;
         while len > room - used {
-            // Longer than the line: fill the line, go on below.
-            let take = room - used;
-            let at = word.char_indices().nth(take).map_or(word.len(), |(i, _)| i);
+            // Wider than the line: fill the line, go on below. Each part
+            // is scanned once, so this stays linear.
+            let (mut at, mut taken) = (0, 0);
+            for (i, c) in word.char_indices() {
+                let w = columns(c.encode_utf8(&mut [0; 4]));
+                if taken + w > room - used {
+                    break;
+                }
+                taken += w;
+                at = i + c.len_utf8();
+            }
             out.push_str(&word[..at]);
             out.push('\n');
             out.push_str(&pad);
             used = 0;
             word = &word[at..];
-            len -= take;
+            len -= taken;
         }
         out.push_str(word);
         used += len;
     }
     out
+}
+
+/// How many terminal columns `text` takes: wide (CJK, emoji) characters
+/// take two, combining marks none.
+pub fn columns(text: &str) -> usize {
+    dialoguer::console::measure_text_width(text)
 }
 
 /// The one door for talk on stderr (messages, warnings, errors): every
@@ -255,6 +269,16 @@ mod tests {
             )
         );
         assert!(shown.lines().all(|l| l.chars().count() <= 23));
+    }
+
+    #[test]
+    fn wrap_counts_wide_characters_as_two_columns() {
+        let text = "障害 発生中 ".repeat(6) + &"漢".repeat(30);
+        let shown = wrap("  ", &text, Some(20));
+        for line in shown.lines() {
+            assert!(columns(line) <= 20, "{line:?} is {} wide", columns(line));
+        }
+        assert_eq!(shown.replace(['\n', ' '], ""), text.replace(' ', ""));
     }
 
     #[test]
