@@ -107,8 +107,14 @@ fn check_action_list_and_stats_fit_60_columns_with_words_whole() {
     env.declare(LONG_TITLE, &["-s", "SEV1", "--commander", "alice"]);
     env.at("2026-11-23T10:00:00Z");
     let (check, _) = env.on_terminal(60, &["check"]);
-    assert!(check.contains("INC-1"), "{check}");
     fits_and_keeps_words(&check, 60, LONG_TITLE);
+    // The facts on a line, the title under them.
+    assert!(
+        check.contains(
+            "INC-1  SEV1  triage  missed by 1h00m  2026-11-23 09:00\n  Payments to the card processor"
+        ),
+        "{check}"
+    );
 
     let env = busy_incident();
     let (actions, _) = env.on_terminal(60, &["action", "list"]);
