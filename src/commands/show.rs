@@ -269,7 +269,13 @@ fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident)
             a.due,
             one_line(&output::shown(&a.owner)),
         );
-        output::write_wrapped(out, &head, &one_line(&a.text))?;
+        if output::width().is_some_and(|w| w < 80) {
+            // The text would have a few columns beside the facts: below them.
+            output::write_wrapped(out, "  ", head.trim())?;
+            output::write_wrapped(out, "        ", &one_line(&a.text))?;
+        } else {
+            output::write_wrapped(out, &head, &one_line(&a.text))?;
+        }
     }
     writeln!(out)?;
     Ok(())

@@ -95,7 +95,11 @@ fn show_wraps_at_spaces_with_a_hanging_indent_at_60_columns() {
     hangs(&shown, "INC-1  Payments", "Payments");
     hangs(&shown, "  resolution", "the connection");
     hangs(&shown, "  services", "payments");
-    hangs(&shown, "  A-1", "Add exponential");
+    // An action item's text goes below its facts, indented.
+    assert!(
+        shown.contains("  A-1   open     due 2026-12-15  bartholomew\n        Add exponential backoff"),
+        "{shown}"
+    );
     // On a pipe nothing is wrapped.
     let piped = env.ok(&["show", "1"]);
     assert!(piped.contains(LONG_TITLE), "{piped}");
