@@ -66,7 +66,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         // `{:#}` joins the causes with ": " on one line; user text in it is
         // neutralised like any other output.
         let message = format!("{err:#}");
-        eprintln!("error: {}", crate::text::one_line(&message));
+        crate::text::to_stderr(&format!("error: {}", crate::text::one_line(&message)));
     }
     ExitCode::from(code)
 }

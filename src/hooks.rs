@@ -209,7 +209,7 @@ pub fn after_commit(
 
 /// As `Ctx::warn`: one line on stderr.
 fn warn(message: impl AsRef<str>) {
-    eprintln!("warning: {}", message.as_ref());
+    crate::text::to_stderr(&format!("warning: {}", message.as_ref()));
 }
 
 /// How one hook run ended.

@@ -101,15 +101,15 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
     let services = if first.services.is_empty() {
         String::new()
     } else {
-        format!(", affecting {}", first.services.join(", "))
+        format!(", affecting {}", one_line(&first.services.join(", ")))
     };
-    eprintln!(
+    crate::text::to_stderr(&format!(
         "deploy freeze: {} [{}] {} is {}{services}{more}",
         ctx.key(first.id)?,
-        first.severity,
+        one_line(&first.severity),
         one_line(&first.title),
         first.status,
-    );
+    ));
     Err(Failure::Silent(1).into())
 }
 
