@@ -32,6 +32,7 @@ need hyperfine hyperfine
 need sqlite3 sqlite3
 [[ -x /usr/bin/time ]] || need /usr/bin/time time
 need python3 python3
+need script util-linux
 PEER=1
 if [[ $QUICK == 1 ]]; then PEER=0; else need task taskwarrior || PEER=0; fi
 
@@ -216,6 +217,24 @@ bench "show, 10,000 events (100k)" "$INS" "$FAST" -- "$BIN" show "$LONG"
 bench "show --json, 10,000 events (100k)" "$INS" "$FAST" -- "$BIN" show "$LONG" --json
 bench "show, 10 events (100k)" "$INS" "$FAST" -- "$BIN" show "$OPEN"
 bench "check (100k)" "$INS" "$FAST" -i -- "$BIN" check
+# Issue 18: rendering on a terminal is linear in the text's length. A 1 MiB
+# unbroken entry and a 131,000-character title (the longest single argument
+# Linux passes), shown on a pseudo-terminal 30 and 80 columns wide; the
+# floor is the same pseudo-terminal running `true`. Each must stay under 1 s.
+INCIDENT_DB=$W/blob.db "$BIN" -q declare "Blob pasted into a note" >/dev/null
+python3 -c 'print("QUJD" * (1 << 18))' | INCIDENT_DB=$W/blob.db "$BIN" -q update 1 -
+INCIDENT_DB=$W/blob.db "$BIN" -q declare "$(python3 -c 'print("T" * 131000)')" >/dev/null
+on_pty() { # on_pty COLUMNS COMMAND: the command line `script` runs on a pty that wide
+    printf 'stty cols %s rows 50 && INCIDENT_DB=%q exec %s' "$1" "$W/blob.db" "$2"
+}
+floor "floor: a pseudo-terminal (script, true)" script -qec "$(on_pty 80 true)" /dev/null
+PTY="floor: a pseudo-terminal (script, true)"
+for cols in 30 80; do
+    bench "show, 1 MiB unbroken entry ($cols columns, pty)" "$PTY" "$SLOW" -- \
+        script -qec "$(on_pty "$cols" "$(printf %q "$BIN") show 1")" /dev/null
+    bench "list, 131,000-character title ($cols columns, pty)" "$PTY" "$SLOW" -- \
+        script -qec "$(on_pty "$cols" "$(printf %q "$BIN") list")" /dev/null
+done
 bench "stats (100k, default 90 days)" "$INS" "$FAST" -- "$BIN" stats
 # The first report over every incident settles the closed ones (writes the
 # stats cache); the later ones read it back. Both are timed.

@@ -76,7 +76,16 @@ fn ctx() -> Option<Ctx> {
     Ctx::new(globals).ok()
 }
 
+/// A value and its description for the shell's menu: the description on
+/// one line, escaped, and short (a title can be any length; the menu is a
+/// line). Values are names and keys the tool itself gives.
 fn candidate(value: String, help: String) -> CompletionCandidate {
+    const HELP_CHARS: usize = 72;
+    let mut help = one_line(&help).into_owned();
+    if let Some((at, _)) = help.char_indices().nth(HELP_CHARS) {
+        help.truncate(at);
+        help.push('…');
+    }
     CompletionCandidate::new(value).help(Some(help.into()))
 }
 

@@ -1,6 +1,6 @@
 //! Configuration: severity levels and their response targets, roles, the key
-//! prefix, the escalation policy and the hooks. A missing file means the defaults of
-//! SPEC §2 and §4; an invalid one is an error naming the file, line and key.
+//! prefix, the escalation policy and the hooks. A missing file means the defaults
+//! (three severity levels, ten roles); an invalid one is an error naming the file, line and key.
 
 use crate::domain::EventKind;
 use crate::domain::roles::{self, RoleDef};
@@ -13,27 +13,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// A severity level and its response targets (SPEC §2).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Level {
-    pub name: String,
-    pub description: String,
-    pub acknowledge: Duration,
-    pub triage: Duration,
-    /// `None`: no status-update cadence at this level.
-    pub update: Option<Duration>,
-    pub remediate: Duration,
-    pub retro: Duration,
-}
-
-impl Level {
-    /// The description's words before its ':' ("critical"), when there are.
-    pub fn short_name(&self) -> Option<&str> {
-        let (short, _) = self.description.split_once(':')?;
-        let short = short.trim();
-        (!short.is_empty()).then_some(short)
-    }
-}
+pub use crate::domain::targets::Level;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -47,61 +27,16 @@ pub struct Config {
     pub escalation: BTreeMap<String, Vec<String>>,
     /// How far ahead `check` warns about targets coming due.
     pub check_within: Duration,
-    /// Commands run after a change is committed (SPEC §9), in file order.
+    /// Commands run after a change is committed, in file order.
     pub hooks: Vec<Hook>,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        let level = |name: &str,
-                     description: &str,
-                     ack: i64,
-                     triage: i64,
-                     update: Option<i64>,
-                     fix: i64,
-                     retro: i64| Level {
-            name: name.into(),
-            description: description.into(),
-            acknowledge: Duration::minutes(ack),
-            triage: Duration::minutes(triage),
-            update: update.map(Duration::minutes),
-            remediate: Duration::minutes(fix),
-            retro: Duration::minutes(retro),
-        };
-        const H: i64 = 60;
-        const D: i64 = 24 * H;
         Config {
             source: None,
             key_prefix: "INC".into(),
-            levels: vec![
-                level(
-                    "SEV1",
-                    "critical: a customer-facing service is down for all customers, or confidentiality/privacy is breached, or customer data is lost",
-                    30,
-                    H,
-                    Some(H),
-                    D,
-                    36 * H,
-                ),
-                level(
-                    "SEV2",
-                    "major: a customer-facing service is down for a subset of customers, or core functionality is significantly impaired",
-                    4 * H,
-                    12 * H,
-                    Some(4 * H),
-                    3 * D,
-                    3 * D,
-                ),
-                level(
-                    "SEV3",
-                    "minor: partial loss of functionality, a workaround exists, or the impact is internal only",
-                    D,
-                    D,
-                    None,
-                    7 * D,
-                    7 * D,
-                ),
-            ],
+            levels: Level::defaults(),
             default_severity: "SEV3".into(),
             roles: roles::defaults(),
             escalation: BTreeMap::new(),

@@ -178,12 +178,12 @@ impl Ctx {
     /// Talk for people, on stderr; `--quiet` silences it.
     pub fn say(&self, message: impl AsRef<str>) {
         if !self.globals.quiet {
-            eprintln!("{}", message.as_ref());
+            crate::text::to_stderr(message.as_ref());
         }
     }
 
     pub fn warn(&self, message: impl AsRef<str>) {
-        eprintln!("warning: {}", message.as_ref());
+        crate::text::to_stderr(&format!("warning: {}", message.as_ref()));
     }
 }
 

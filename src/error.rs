@@ -1,4 +1,4 @@
-//! Error kinds and their exit codes (SPEC §6): 0 success, 1 failure (not
+//! Error kinds and their exit codes: 0 success, 1 failure (not
 //! found, storage), 2 usage or invalid input, 3 `check` found a missed target.
 //!
 //! Code deep in the program returns errors; only `main` turns them into an
@@ -66,7 +66,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         // `{:#}` joins the causes with ": " on one line; user text in it is
         // neutralised like any other output.
         let message = format!("{err:#}");
-        eprintln!("error: {}", crate::text::one_line(&message));
+        crate::text::to_stderr(&format!("error: {}", crate::text::one_line(&message)));
     }
     ExitCode::from(code)
 }

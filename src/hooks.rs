@@ -1,4 +1,4 @@
-//! Hooks (SPEC §9): commands from the configuration that run after a change
+//! Hooks: commands from the configuration that run after a change
 //! is committed, once per matching timeline event, so the tracker can post to
 //! chat, pagers and status pages.
 //!
@@ -216,7 +216,7 @@ pub fn after_commit(
 
 /// As `Ctx::warn`: one line on stderr.
 fn warn(message: impl AsRef<str>) {
-    eprintln!("warning: {}", message.as_ref());
+    crate::text::to_stderr(&format!("warning: {}", message.as_ref()));
 }
 
 /// How one hook run ended.

@@ -29,7 +29,10 @@ fn main() -> ExitCode {
                 }
                 _ => {
                     let args: Vec<_> = std::env::args_os().skip(1).collect();
-                    eprintln!("{}", incident::error::clap_one_line(&e, &args));
+                    // What was typed is echoed in clap's message: it goes
+                    // through the sanitiser like every other text.
+                    let line = incident::error::clap_one_line(&e, &args);
+                    incident::text::to_stderr(&incident::text::one_line(&line));
                 }
             }
             return ExitCode::from(e.exit_code() as u8);

@@ -4,6 +4,7 @@ use crate::error::usage;
 use anyhow::{Context, Result};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
 use std::path::{Path, PathBuf};
 
@@ -19,10 +20,59 @@ pub fn stdout() -> BufWriter<StdoutLock<'static>> {
 /// One JSON document on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = stdout();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    let mut json = serde_json::Serializer::with_formatter(&mut out, SafeJson(PrettyFormatter::new()));
+    value.serialize(&mut json)?;
     writeln!(out)?;
     out.flush()?;
     Ok(())
+}
+
+/// One JSON value on one line, as `print_json` makes it safe.
+pub fn write_json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -> Result<()> {
+    let mut json = serde_json::Serializer::with_formatter(&mut *out, SafeJson(CompactFormatter));
+    value.serialize(&mut json)?;
+    Ok(())
+}
+
+/// JSON whose strings carry no character a terminal acts on: serde_json
+/// escapes C0 controls; this also writes DEL, C1 controls and bidi
+/// overrides as `\uXXXX`, which any JSON reader decodes to the same text.
+/// `incident --json show 1` on a terminal is as safe as `show`.
+struct SafeJson<F>(F);
+
+macro_rules! forward {
+    ($($name:ident$(($arg:ident: $t:ty))?),* $(,)?) => {$(
+        fn $name<W: ?Sized + Write>(&mut self, w: &mut W $(, $arg: $t)?) -> io::Result<()> {
+            self.0.$name(w $(, $arg)?)
+        }
+    )*};
+}
+
+impl<F: Formatter> Formatter for SafeJson<F> {
+    forward!(
+        begin_array,
+        end_array,
+        begin_array_value(first: bool),
+        end_array_value,
+        begin_object,
+        end_object,
+        begin_object_key(first: bool),
+        end_object_key,
+        begin_object_value,
+        end_object_value,
+    );
+
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::text::needs_escape(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                write!(w, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
 }
 
 /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
@@ -30,6 +80,29 @@ pub fn colour() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
     !no_color && !dumb && io::stdout().is_terminal()
+}
+
+/// The terminal's width in columns when stdout is a terminal; `None` on a
+/// pipe or a file, where nothing is wrapped or cut.
+pub fn width() -> Option<usize> {
+    static WIDTH: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+    *WIDTH.get_or_init(|| Table::new().width().map(usize::from).filter(|w| *w > 0))
+}
+
+/// Text for a table cell or a field: on a terminal, cut past
+/// [`text::SHOWN_CHARS`] with a marker pointing to `--json` (so one pasted
+/// blob neither fills screens nor stalls the layout); whole elsewhere.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    match width() {
+        Some(_) => crate::text::cut(text),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// One `head` + `value` line, wrapped to the terminal at spaces with the
+/// value's continuation lines under its first column.
+pub fn write_wrapped(out: &mut impl Write, head: &str, value: &str) -> io::Result<()> {
+    writeln!(out, "{}", crate::text::wrap(head, &shown(value), width()))
 }
 
 /// A borderless table, fitted to the terminal's width when there is one.
@@ -130,4 +203,20 @@ pub fn write_private(
         let _ = std::fs::remove_file(&temp);
     }
     result.with_context(|| format!("cannot write {shown}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_what_a_terminal_acts_on_and_reads_back_the_same() {
+        let text = "a\u{1b}[2J\u{7f}\u{9b}31m\u{202e}é\rz";
+        let mut out = Vec::new();
+        write_json_line(&mut out, &serde_json::json!({ "t": text })).unwrap();
+        let json = String::from_utf8(out).unwrap();
+        assert_eq!(json, r#"{"t":"a\u001b[2J\u007f\u009b31m\u202eé\rz"}"#);
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["t"], text);
+    }
 }

@@ -1,4 +1,4 @@
-//! The JSON shapes (SPEC §6). Scripts depend on them: field names are a
+//! The JSON shapes. Scripts depend on them: field names are a
 //! contract, changed only as a breaking change.
 
 use crate::domain::triage::{Area, Assessment, Customers, Factor};
@@ -77,7 +77,7 @@ impl<'a> IncidentView<'a> {
     }
 }
 
-/// The current triage assessment (SPEC §3), as `show --json` prints it.
+/// The current triage assessment, as `show --json` prints it.
 #[derive(Serialize)]
 pub struct AssessmentView {
     /// When it was recorded, and by whom.

@@ -161,6 +161,10 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
     Ok(())
 }
 
+/// Below this many columns items are listed one under another, not as a
+/// table whose action column would be a few characters wide.
+const NARROW: usize = 80;
+
 fn list(ctx: &Ctx, args: ListArgs) -> Result<()> {
     let today = local_day(ctx.now);
     let incident_id = args.incident.as_deref().map(|k| ctx.parse_key(k)).transpose()?;
@@ -191,33 +195,66 @@ fn list(ctx: &Ctx, args: ListArgs) -> Result<()> {
         return Ok(());
     }
     let colour = output::colour();
+    let status_of = |item: &ActionItem| match item.status {
+        ActionStatus::Open if item.is_overdue(today) => {
+            (format!("OVERDUE {}d", (today - item.due).num_days()), true)
+        }
+        ActionStatus::Done => match item.done_at {
+            Some(t) => (
+                format!("done {}", human(t, &Local).split(' ').next().unwrap_or_default()),
+                false,
+            ),
+            None => ("done".into(), false),
+        },
+        status => (status.as_str().to_string(), false),
+    };
+    let text_of = |item: &ActionItem| {
+        let mut text = one_line(&output::shown(&item.text)).into_owned();
+        if let Some(link) = &item.link {
+            text.push_str(&format!(" <{}>", one_line(&output::shown(link))));
+        }
+        text
+    };
+    if output::width().is_some_and(|w| w < NARROW) {
+        // Too narrow for seven columns: each item's facts on a line, what
+        // is to be done below them, indented.
+        let mut out = output::stdout();
+        for item in &items {
+            let head = format!(
+                "{}  {}  {}  due {}  {}  {}",
+                format_action_id(item.id),
+                ctx.key(item.incident_id)?,
+                status_of(item).0,
+                item.due,
+                one_line(&output::shown(&item.owner)),
+                item.kind.as_str()
+            );
+            output::write_wrapped(&mut out, "", &head)?;
+            output::write_wrapped(&mut out, "     ", &text_of(item))?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
     let mut table = output::table(["ID", "INCIDENT", "KIND", "OWNER", "DUE", "STATUS", "ACTION"]);
     for item in &items {
-        let status = match item.status {
-            ActionStatus::Open if item.is_overdue(today) => {
-                let cell = Cell::new(format!("OVERDUE {}d", (today - item.due).num_days()));
-                if colour { cell.fg(Color::Red) } else { cell }
-            }
-            ActionStatus::Done => Cell::new(match item.done_at {
-                Some(t) => format!("done {}", human(t, &Local).split(' ').next().unwrap_or_default()),
-                None => "done".into(),
-            }),
-            status => Cell::new(status.as_str()),
+        let (status, overdue) = status_of(item);
+        let status = match (Cell::new(status), overdue && colour) {
+            (cell, true) => cell.fg(Color::Red),
+            (cell, false) => cell,
         };
-        let mut text = one_line(&item.text).into_owned();
-        if let Some(link) = &item.link {
-            text.push_str(&format!(" <{}>", one_line(link)));
-        }
+        let text = text_of(item);
         table.add_row(vec![
             Cell::new(format_action_id(item.id)),
             Cell::new(ctx.key(item.incident_id)?),
             Cell::new(item.kind.as_str()),
-            Cell::new(one_line(&item.owner)),
+            Cell::new(one_line(&output::shown(&item.owner))),
             Cell::new(item.due.to_string()),
             status,
             Cell::new(text),
         ]);
     }
+    // Ids, keys and dates stay whole; owner, status and the action wrap.
+    output::keep_whole(&mut table, &[0, 1, 4]);
     let mut out = output::stdout();
     output::print_table(&mut out, &table)?;
     out.flush()?;

@@ -1,4 +1,4 @@
-//! `incident assess`: triage (SPEC §3). The six impact questions and the CIA
+//! `incident assess`: triage. The six impact questions and the CIA
 //! checklist, answered in a terminal, by flags or by an answers file; then the
 //! suggested severity, accepted or overridden. Recorded as one transaction:
 //! the assessment, its `assessed` event and, when the level changes, a

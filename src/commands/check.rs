@@ -1,5 +1,5 @@
 //! `incident check`: every response target that is missed or coming due, for
-//! cron and CI. Exit 3 when something is missed (SPEC §6).
+//! cron and CI. Exit 3 when something is missed.
 
 use crate::context::Ctx;
 use crate::domain::retro::format_action_id;
@@ -53,6 +53,18 @@ struct Report<'a> {
     items: &'a [Row],
 }
 
+/// Below this many columns the report is not a table: deadline and time
+/// left would squeeze the title to a word a line.
+const NARROW: usize = 80;
+
+/// `missed by 1h00m` or `due in 5m`.
+fn when(r: &Row) -> String {
+    match r.state {
+        Outcome::Missed => format!("missed by {}", compact(Duration::seconds(r.seconds))),
+        _ => format!("due in {}", compact(Duration::seconds(r.seconds))),
+    }
+}
+
 pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
     let config = ctx.config()?;
     let within = match &args.within {
@@ -82,22 +94,42 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
             "All response targets met; nothing due within {}.",
             compact(within)
         ));
+    } else if output::width().is_some_and(|w| w < NARROW) {
+        // Too narrow for six columns: each target's facts on a line, the
+        // incident's title below, indented.
+        let mut out = output::stdout();
+        for r in &rows {
+            let head = format!(
+                "{}  {}  {}  {}  {}",
+                r.key,
+                one_line(&r.severity),
+                r.target,
+                when(r),
+                human(r.due, &Local)
+            );
+            output::write_wrapped(&mut out, "", &head)?;
+            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&r.title)))?;
+        }
+        out.flush()?;
+        ctx.say(format!(
+            "{missed} missed, {due_soon} due within {}",
+            compact(within)
+        ));
     } else {
         let mut table = output::table(["KEY", "SEV", "TARGET", "DEADLINE", "WHEN", "TITLE"]);
         for r in &rows {
-            let when = match r.state {
-                Outcome::Missed => format!("missed by {}", compact(Duration::seconds(r.seconds))),
-                _ => format!("due in {}", compact(Duration::seconds(r.seconds))),
-            };
+            let when = when(r);
             table.add_row(vec![
                 Cell::new(&r.key),
                 output::severity_cell(&r.severity, config.rank(&r.severity)),
                 Cell::new(&r.target),
                 Cell::new(human(r.due, &Local)),
                 Cell::new(when),
-                Cell::new(one_line(&r.title)),
+                Cell::new(one_line(&output::shown(&r.title))),
             ]);
         }
+        // Key and severity stay whole; the rest wraps at spaces.
+        output::keep_whole(&mut table, &[0, 1]);
         let mut out = output::stdout();
         output::print_table(&mut out, &table)?;
         out.flush()?;

@@ -1,7 +1,7 @@
 //! `incident guard`: a deploy freeze for CI. Fails while a matching
 //! incident is open.
 //!
-//! Exit 1 (SPEC §6 "failure") while an open incident matches, with one line
+//! Exit 1 ("failure") while an open incident matches, with one line
 //! on stderr saying which; 0 when none does. Any other failure (a database
 //! that cannot be read) also exits non-zero, so the freeze fails closed:
 //! when the guard cannot tell, deploys wait.
@@ -101,15 +101,15 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
     let services = if first.services.is_empty() {
         String::new()
     } else {
-        format!(", affecting {}", first.services.join(", "))
+        format!(", affecting {}", one_line(&first.services.join(", ")))
     };
-    eprintln!(
+    crate::text::to_stderr(&format!(
         "deploy freeze: {} [{}] {} is {}{services}{more}",
         ctx.key(first.id)?,
-        first.severity,
+        one_line(&first.severity),
         one_line(&first.title),
         first.status,
-    );
+    ));
     Err(Failure::Silent(1).into())
 }
 

@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
             let view = IncidentView::new(ctx.key(incident.id)?, &incident)
                 .with_assessment(assessments.get(&incident.id));
             writeln!(out, "{}", if first { "" } else { "," })?;
-            serde_json::to_writer(&mut out, &view)?;
+            output::write_json_line(&mut out, &view)?;
             first = false;
             Ok(())
         })?;
@@ -120,6 +120,54 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         ));
         return Ok(());
     }
+    let age = |i: &Incident| {
+        // Open: still going (a reopened one's first resolution is past).
+        let end = match i.status.is_open() {
+            true => ctx.now,
+            false => i.resolved_at.unwrap_or(ctx.now),
+        };
+        compact(end - i.declared_at)
+    };
+    if output::width().is_some_and(|w| w < NARROW) {
+        // Too narrow for the table's whole codes: each incident's codes on
+        // a line, its title below, indented.
+        for i in &rows {
+            let head = format!(
+                "{}  {}  {}  {}  {}",
+                ctx.key(i.id)?,
+                one_line(&i.severity),
+                i.status.as_str(),
+                age(i),
+                one_line(&output::shown(i.holder("commander").unwrap_or("-")))
+            );
+            output::write_wrapped(&mut out, "", &head)?;
+            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&i.title)))?;
+        }
+    } else {
+        print_table(ctx, &mut out, &rows, &age)?;
+    }
+    if total > rows.len() {
+        output::write_wrapped(
+            &mut out,
+            "",
+            &format!("… and {} more; --limit 0 shows all {total}", total - rows.len()),
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Below this many columns the list is not a table: key, severity, status
+/// and age kept whole need about fifty.
+const NARROW: usize = 50;
+
+fn print_table(
+    ctx: &Ctx,
+    out: &mut impl Write,
+    rows: &[Incident],
+    age: &dyn Fn(&Incident) -> String,
+) -> Result<()> {
+    let config = ctx.config()?;
     let mut table = output::table([
         "KEY",
         "SEV",
@@ -130,21 +178,16 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         "DECLARED",
         "AGE",
     ]);
-    for i in &rows {
-        // Open: still going (a reopened one's first resolution is past).
-        let end = match i.status.is_open() {
-            true => ctx.now,
-            false => i.resolved_at.unwrap_or(ctx.now),
-        };
+    for i in rows {
         table.add_row(vec![
             Cell::new(ctx.key(i.id)?),
             output::severity_cell(&i.severity, config.rank(&i.severity)),
             Cell::new(i.status.as_str()),
-            Cell::new(one_line(&i.title)),
-            Cell::new(one_line(i.holder("commander").unwrap_or("-"))),
-            Cell::new(one_line(&i.services.join(","))),
+            Cell::new(one_line(&output::shown(&i.title))),
+            Cell::new(one_line(&output::shown(i.holder("commander").unwrap_or("-")))),
+            Cell::new(one_line(&output::shown(&i.services.join(",")))),
             Cell::new(human(i.declared_at, &Local)),
-            Cell::new(compact(end - i.declared_at)),
+            Cell::new(age(i)),
         ]);
     }
     // Key, severity, status, date and age stay whole; title and names wrap.
@@ -154,14 +197,5 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
     if table.width().is_some_and(|w| w < 100) {
         output::hide(&mut table, &[5, 6]);
     }
-    output::print_table(&mut out, &table)?;
-    if total > rows.len() {
-        writeln!(
-            out,
-            "… and {} more; --limit 0 shows all {total}",
-            total - rows.len()
-        )?;
-    }
-    out.flush()?;
-    Ok(())
+    output::print_table(out, &table)
 }

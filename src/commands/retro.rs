@@ -684,9 +684,10 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest
     for e in &events {
         table.add_row(vec![
             Cell::new(human(e.at, &Local)),
-            Cell::new(one_line(&e.author)),
+            Cell::new(one_line(&crate::text::cut(&e.author))),
             Cell::new(e.kind().as_str()),
-            Cell::new(safe(&e.text)),
+            // Cut, as on any terminal: a pasted blob would stall the layout.
+            Cell::new(safe(&crate::text::cut(&e.text))),
         ]);
     }
     output::print_table(&mut err, &table)?;

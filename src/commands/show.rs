@@ -16,6 +16,10 @@ use clap::Args;
 use comfy_table::Cell;
 use std::io::Write;
 
+/// Below this many columns the timeline is a list, not a table: the text
+/// column would be a few characters wide.
+const NARROW: usize = 60;
+
 /// How many timeline entries a person sees by default: the page `list`
 /// uses, about a screen, the newest last. The rest are counted.
 const DEFAULT_EVENTS: usize = output::DEFAULT_ROWS;
@@ -70,8 +74,8 @@ fn write_details(
     let config = ctx.config()?;
     let key = ctx.key(i.id)?;
     let now = ctx.now;
-    writeln!(out, "{key}  {}", one_line(&i.title))?;
-    let mut field = |name: &str, value: String| writeln!(out, "  {name:<12} {value}");
+    output::write_wrapped(out, &format!("{key}  "), &one_line(&i.title))?;
+    let mut field = |name: &str, value: String| output::write_wrapped(out, &format!("  {name:<12} "), &value);
     let severity = match config.levels.iter().find(|l| l.name == i.severity) {
         Some(level) if !level.description.is_empty() => {
             let short = level.description.split(':').next().unwrap_or_default();
@@ -151,7 +155,8 @@ fn write_details(
     }
     writeln!(out)?;
     if i.roles.is_empty() {
-        writeln!(out, "Roles: none yet (incident assign-role {key} commander NAME)")?;
+        let hint = format!("none yet (incident assign-role {key} commander NAME)");
+        output::write_wrapped(out, "Roles: ", &hint)?;
     } else {
         writeln!(out, "Roles")?;
         // Roles in configuration order, people in order of assignment.
@@ -163,7 +168,11 @@ fn write_details(
                 .map(|h| h.person.as_str())
                 .collect();
             if !people.is_empty() {
-                writeln!(out, "  {:<16} {}", role.name, one_line(&people.join(", ")))?;
+                output::write_wrapped(
+                    out,
+                    &format!("  {:<16} ", role.name),
+                    &one_line(&people.join(", ")),
+                )?;
             }
         }
         // Ad-hoc roles (assigned without configuring them), in order of
@@ -176,7 +185,11 @@ fn write_details(
             }
         }
         for (role, people) in ad_hoc {
-            writeln!(out, "  {:<16} {}", one_line(role), one_line(&people.join(", ")))?;
+            output::write_wrapped(
+                out,
+                &format!("  {:<16} ", one_line(&output::shown(role))),
+                &one_line(&people.join(", ")),
+            )?;
         }
     }
     writeln!(out)?;
@@ -187,13 +200,9 @@ fn write_details(
 /// wording, and the suggested against the chosen severity.
 fn write_assessment(out: &mut impl Write, a: &Assessment) -> Result<()> {
     let answers = &a.answers;
-    writeln!(
-        out,
-        "Assessment ({}, {})",
-        one_line(&a.author),
-        human(a.at, &Local)
-    )?;
-    let mut field = |name: &str, value: &str| writeln!(out, "  {name:<14} {value}");
+    let head = format!("Assessment ({}, {})", one_line(&a.author), human(a.at, &Local));
+    output::write_wrapped(out, "", &head)?;
+    let mut field = |name: &str, value: &str| output::write_wrapped(out, &format!("  {name:<14} "), value);
     field("suggested", &one_line(&a.reason))?;
     field("chosen", &one_line(&a.severity))?;
     field("impact", &one_line(&answers.impact))?;
@@ -211,7 +220,7 @@ fn write_assessment(out: &mut impl Write, a: &Assessment) -> Result<()> {
     let mut first = true;
     for item in answers.checked_items() {
         let label = if first { "checked" } else { "" };
-        writeln!(out, "  {label:<14} {} {}", item.id, item.text)?;
+        output::write_wrapped(out, &format!("  {label:<14} {} ", item.id), item.text)?;
         first = false;
     }
     if first {
@@ -241,7 +250,11 @@ fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident)
         },
         (None, _) => "not started".to_string(),
     };
-    writeln!(out, "Retrospective: {state} (incident retro {key} --export md)")?;
+    output::write_wrapped(
+        out,
+        "Retrospective: ",
+        &format!("{state} (incident retro {key} --export md)"),
+    )?;
     let today = ctx.now.with_timezone(&Local).date_naive();
     for a in &actions {
         let status = match a.status {
@@ -249,15 +262,20 @@ fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident)
             _ if a.is_overdue(today) => "OVERDUE".to_string(),
             _ => "open".to_string(),
         };
-        writeln!(
-            out,
-            "  {:<5} {:<8} due {}  {:<10} {}",
+        let head = format!(
+            "  {:<5} {:<8} due {}  {:<10} ",
             format_action_id(a.id),
             status,
             a.due,
-            one_line(&a.owner),
-            one_line(&a.text)
-        )?;
+            one_line(&output::shown(&a.owner)),
+        );
+        if output::width().is_some_and(|w| w < 80) {
+            // The text would have a few columns beside the facts: below them.
+            output::write_wrapped(out, "  ", head.trim())?;
+            output::write_wrapped(out, "        ", &one_line(&a.text))?;
+        } else {
+            output::write_wrapped(out, &head, &one_line(&a.text))?;
+        }
     }
     writeln!(out)?;
     Ok(())
@@ -265,32 +283,50 @@ fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident)
 
 fn write_timeline(out: &mut impl Write, incident: &Incident, events: &[Event], total: usize) -> Result<()> {
     if events.len() < total {
-        writeln!(
-            out,
+        let head = format!(
             "Timeline ({} earlier entries not shown; --limit 0 shows all {total})",
             total - events.len()
-        )?;
+        );
+        output::write_wrapped(out, "", &head)?;
     } else {
         writeln!(out, "Timeline")?;
     }
-    let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
     let unfinished = crate::domain::event::unfinished_runs(events);
+    let text = |e: &Event| match (e.added_after_closing(incident), unfinished.contains(&e.id)) {
+        (_, true) => format!(
+            "{} (no end recorded: still running, or never finished)",
+            safe(&output::shown(&e.text))
+        ),
+        (true, false) => format!("{} (added after closing)", safe(&output::shown(&e.text))),
+        (false, false) => safe(&output::shown(&e.text)).into_owned(),
+    };
+    if output::width().is_some_and(|w| w < NARROW) {
+        // Too narrow for a table: each entry's time, author and kind on a
+        // line, its text below, indented.
+        for e in events {
+            let head = format!(
+                "{}  {}  {}",
+                human(e.at, &Local),
+                one_line(&output::shown(&e.author)),
+                e.kind().as_str()
+            );
+            output::write_wrapped(out, "", &head)?;
+            for line in text(e).lines() {
+                output::write_wrapped(out, "  ", line)?;
+            }
+        }
+        return Ok(());
+    }
+    let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
     for e in events {
         table.add_row(vec![
             Cell::new(human(e.at, &Local)),
-            Cell::new(one_line(&e.author)),
+            Cell::new(one_line(&output::shown(&e.author))),
             Cell::new(e.kind().as_str()),
-            Cell::new(
-                match (e.added_after_closing(incident), unfinished.contains(&e.id)) {
-                    (_, true) => format!(
-                        "{} (no end recorded: still running, or never finished)",
-                        safe(&e.text)
-                    ),
-                    (true, false) => format!("{} (added after closing)", safe(&e.text)),
-                    (false, false) => safe(&e.text).into_owned(),
-                },
-            ),
+            Cell::new(text(e)),
         ]);
     }
+    // Time and kind stay whole; who and what wrap.
+    output::keep_whole(&mut table, &[0, 2]);
     output::print_table(out, &table)
 }

@@ -154,7 +154,7 @@ fn write_human(out: &mut impl Write, s: &Summary, since: DateTime<Utc>, now: Dat
         let parts: Vec<String> = list
             .iter()
             .filter(|c| c.count > 0)
-            .map(|c| format!("{} {}", c.name, c.count))
+            .map(|c| format!("{} {}", crate::text::one_line(&c.name), c.count))
             .collect();
         if parts.is_empty() {
             "-".to_string()
@@ -162,8 +162,8 @@ fn write_human(out: &mut impl Write, s: &Summary, since: DateTime<Utc>, now: Dat
             parts.join(", ")
         }
     };
-    writeln!(out, "  by severity  {}", counts(&s.by_severity))?;
-    writeln!(out, "  by category  {}", counts(&s.by_category))?;
+    output::write_wrapped(out, "  by severity  ", &counts(&s.by_severity))?;
+    output::write_wrapped(out, "  by category  ", &counts(&s.by_category))?;
     writeln!(out)?;
 
     let mut table = output::table(["TIME TO", "N", "MEDIAN", "P90"]);

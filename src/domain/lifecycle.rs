@@ -1,4 +1,4 @@
-//! Status transitions (SPEC §1): forward or back, reopen, never straight to
+//! Status transitions: forward or back, reopen, never straight to
 //! `closed` (that is what completing the retrospective does), `canceled` or
 //! `duplicate` (their own commands). A closed, canceled or duplicate
 //! incident changes status only through `incident reopen`.

@@ -63,7 +63,7 @@ macro_rules! named_enum {
 pub mod triage;
 
 named_enum! {
-    /// Where an incident is in its life (SPEC §1).
+    /// Where an incident is in its life.
     Status {
         Investigating = "investigating",
         Identified = "identified",
@@ -105,7 +105,7 @@ impl Status {
 }
 
 named_enum! {
-    /// What kind of incident (SPEC §1).
+    /// What kind of incident.
     Category {
         Availability = "availability",
         Performance = "performance",

@@ -1,4 +1,4 @@
-//! The retrospective (SPEC §1, "lessons learned") and its follow-up action
+//! The retrospective (the "lessons learned" phase) and its follow-up action
 //! items: what they hold and the rules about them, free of storage and I/O.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};

@@ -1,4 +1,4 @@
-//! Role assignment rules (SPEC §4): some roles have one holder at a time, so a
+//! Role assignment rules: some roles have one holder at a time, so a
 //! new assignment is a handover; the others collect people.
 
 use super::RoleHolder;
@@ -13,7 +13,7 @@ pub struct RoleDef {
     pub single: bool,
 }
 
-/// The roles every team has (SPEC §4), single-holder ones first.
+/// The roles every team has, single-holder ones first.
 pub fn defaults() -> Vec<RoleDef> {
     let single = ["commander", "tech-lead", "scribe", "communicator", "coordinator"];
     let many = [

@@ -9,7 +9,7 @@
 
 use super::targets::{Outcome, Target, Targets};
 use super::{Category, Incident};
-use crate::config::Level;
+use crate::domain::targets::Level;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -571,7 +571,7 @@ mod tests {
     fn settled_incidents_add_up_to_what_evaluating_them_adds() {
         use Outcome::*;
         use Target::*;
-        let levels = crate::config::Config::default().levels;
+        let levels = Level::defaults();
         let names: Vec<String> = levels.iter().map(|l| l.name.clone()).collect();
         let incidents = [
             closed(
@@ -646,7 +646,7 @@ mod tests {
 
     #[test]
     fn only_what_the_clock_can_no_longer_change_is_settled() {
-        let levels = crate::config::Config::default().levels;
+        let levels = Level::defaults();
         let (i, t) = closed(
             1,
             "SEV1",
@@ -686,9 +686,9 @@ mod tests {
 
     #[test]
     fn the_targets_key_changes_with_any_target_and_only_then() {
-        let levels = crate::config::Config::default().levels;
+        let levels = Level::defaults();
         let key = targets_key(&levels);
-        assert_eq!(key, targets_key(&crate::config::Config::default().levels));
+        assert_eq!(key, targets_key(&Level::defaults()));
         let mut described = levels.clone();
         described[0].description = "reworded".into();
         assert_eq!(targets_key(&described), key, "descriptions do not count");

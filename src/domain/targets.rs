@@ -1,4 +1,4 @@
-//! Response targets (SPEC §2): when each one is due and whether it was met.
+//! Response targets: when each one is due and whether it was met.
 //!
 //! Pure: the incident, the facts its targets depend on ([`Facts`]), the
 //! configured levels and the clock go in; deadlines come out. `check`,
@@ -31,12 +31,86 @@
 //! force *when it was met*, so a later escalation never turns an on-time
 //! acknowledgement into a late one after the fact.
 
-use crate::config::Level;
 #[cfg(test)]
 use crate::domain::Event;
 use crate::domain::{EventData, EventKind, Incident, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+
+/// A severity level and its response targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    pub name: String,
+    pub description: String,
+    pub acknowledge: Duration,
+    pub triage: Duration,
+    /// `None`: no status-update cadence at this level.
+    pub update: Option<Duration>,
+    pub remediate: Duration,
+    pub retro: Duration,
+}
+
+impl Level {
+    /// The description's words before its ':' ("critical"), when there are.
+    pub fn short_name(&self) -> Option<&str> {
+        let (short, _) = self.description.split_once(':')?;
+        let short = short.trim();
+        (!short.is_empty()).then_some(short)
+    }
+
+    /// The levels a team starts with, most severe first: SEV1 critical,
+    /// SEV2 major, SEV3 minor, with the usual response targets.
+    pub fn defaults() -> Vec<Level> {
+        let level = |name: &str,
+                     description: &str,
+                     ack: i64,
+                     triage: i64,
+                     update: Option<i64>,
+                     fix: i64,
+                     retro: i64| {
+            Level {
+                name: name.into(),
+                description: description.into(),
+                acknowledge: Duration::minutes(ack),
+                triage: Duration::minutes(triage),
+                update: update.map(Duration::minutes),
+                remediate: Duration::minutes(fix),
+                retro: Duration::minutes(retro),
+            }
+        };
+        const H: i64 = 60;
+        const D: i64 = 24 * H;
+        vec![
+            level(
+                "SEV1",
+                "critical: a customer-facing service is down for all customers, or confidentiality/privacy is breached, or customer data is lost",
+                30,
+                H,
+                Some(H),
+                D,
+                36 * H,
+            ),
+            level(
+                "SEV2",
+                "major: a customer-facing service is down for a subset of customers, or core functionality is significantly impaired",
+                4 * H,
+                12 * H,
+                Some(4 * H),
+                3 * D,
+                3 * D,
+            ),
+            level(
+                "SEV3",
+                "minor: partial loss of functionality, a workaround exists, or the impact is internal only",
+                D,
+                D,
+                None,
+                7 * D,
+                7 * D,
+            ),
+        ]
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -458,7 +532,6 @@ impl<'a> SeverityHistory<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::domain::event::sample;
 
     fn t(hhmm: &str) -> DateTime<Utc> {
@@ -527,7 +600,7 @@ mod tests {
             evaluate(
                 &self.incident,
                 &self.events,
-                &Config::default().levels,
+                &Level::defaults(),
                 now,
                 Duration::minutes(15),
             )
@@ -537,6 +610,37 @@ mod tests {
         fn get(&self, now: DateTime<Utc>, target: Target) -> Option<(DateTime<Utc>, Outcome)> {
             self.at(now).current(target).map(|d| (d.due, d.outcome))
         }
+    }
+
+    #[test]
+    fn milestones_are_the_earliest_commander_and_assessment_whatever_the_order() {
+        let marks = Milestones::of([
+            (t("08:50"), &sample::assigned("commander", "bob")),
+            (t("08:40"), &sample::assigned("scribe", "bob")),
+            // Backdated: recorded later, happened earlier.
+            (t("08:20"), &sample::handover("commander", "eve", "bob")),
+            (t("09:20"), &sample::assessed()),
+            (t("09:15"), &sample::assessed()),
+            (t("09:30"), &EventData::Note),
+        ]);
+        assert_eq!(marks.acknowledged, Some(t("08:20")));
+        assert_eq!(marks.triaged, Some(t("09:15")));
+        assert!(Milestones::marks(&sample::assessed()));
+        assert!(!Milestones::marks(&sample::assigned("scribe", "bob")));
+        assert_eq!(
+            Milestones::of([(t("08:00"), &sample::declared("SEV1"))]),
+            Milestones::default()
+        );
+    }
+
+    #[test]
+    fn the_initial_severity_is_the_declared_one_else_what_the_first_change_left() {
+        let declared = sample::declared("SEV2");
+        let raise = sample::severity("SEV2", "SEV1", None);
+        let lower = sample::severity("SEV1", "SEV3", None);
+        assert_eq!(initial_severity([&declared, &raise]).as_deref(), Some("SEV2"));
+        assert_eq!(initial_severity([&lower, &raise]).as_deref(), Some("SEV1"));
+        assert_eq!(initial_severity([&EventData::Note]), None);
     }
 
     #[test]

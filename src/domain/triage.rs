@@ -1,4 +1,4 @@
-//! Triage (SPEC §3): the impact questions, the CIA checklist and the rule that
+//! Triage: the impact questions, the CIA checklist and the rule that
 //! suggests a severity. This is the one place their wording lives; the prompt,
 //! the answers file, `show` and the retrospective all read it from here.
 //!
@@ -129,7 +129,7 @@ const fn item(id: &'static str, area: Area, text: &'static str) -> Item {
     Item { id, area, text }
 }
 
-/// The CIA checklist (SPEC §3). Every item is worded so that a check is
+/// The CIA checklist. Every item is worded so that a check is
 /// something to investigate.
 pub const CHECKLIST: [Item; 15] = [
     item(
@@ -311,7 +311,7 @@ impl Suggestion {
     }
 }
 
-/// The suggested severity (SPEC §3):
+/// The suggested severity:
 ///
 /// - any confidentiality item, or data loss, or all customers affected → the
 ///   most severe level;

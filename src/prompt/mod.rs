@@ -12,6 +12,7 @@
 
 pub mod line;
 
+use crate::text::{one_line, safe};
 use dialoguer::console::{Term, measure_text_width};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, MultiSelect, Select};
@@ -163,7 +164,7 @@ impl Prompter {
                 Err(message) => {
                     let mut shown = String::new();
                     let _ = self.theme.format_error(&mut shown, &message);
-                    self.term.write_line(&shown)?;
+                    self.term.write_line(&safe(&shown))?;
                     start = answer;
                     replace = false;
                 }
@@ -187,7 +188,8 @@ impl Prompter {
             return Err(self.cancelled());
         }
         let mut head = String::new();
-        self.theme.format_input_prompt(&mut head, prompt, None)?;
+        self.theme
+            .format_input_prompt(&mut head, &one_line(prompt), None)?;
         let mut line = if replace {
             line::Line::prefilled(initial)
         } else {
@@ -213,7 +215,7 @@ impl Prompter {
         let text = line.text();
         let mut done = String::new();
         self.theme
-            .format_input_prompt_selection(&mut done, prompt, text.trim())?;
+            .format_input_prompt_selection(&mut done, &one_line(prompt), &one_line(text.trim()))?;
         screen.clear()?;
         self.term.write_line(&done)?;
         Ok(text)
@@ -221,10 +223,11 @@ impl Prompter {
 
     /// One of `items`; returns its index.
     pub fn select(&self, prompt: &str, items: &[String], default: usize) -> anyhow::Result<usize> {
+        let items: Vec<String> = items.iter().map(|i| one_line(i).into_owned()).collect();
         self.choose(|| {
             Select::with_theme(&*self.theme)
-                .with_prompt(prompt)
-                .items(items)
+                .with_prompt(one_line(prompt))
+                .items(&items)
                 .default(default)
                 .interact_on_opt(&self.term)
         })
@@ -233,10 +236,12 @@ impl Prompter {
     /// Any of `items`; returns their indexes. The keys are shown while it
     /// is asked, not in the answer left on screen.
     pub fn multi(&self, prompt: &str, items: &[String], ticked: &[bool]) -> anyhow::Result<Vec<usize>> {
+        let items: Vec<String> = items.iter().map(|i| one_line(i).into_owned()).collect();
+        let prompt = one_line(prompt);
         let picked = self.choose(|| {
             MultiSelect::with_theme(&*self.theme)
                 .with_prompt(format!("{prompt} (space ticks, enter confirms)"))
-                .items(items)
+                .items(&items)
                 .defaults(ticked)
                 .report(false)
                 .interact_on_opt(&self.term)
@@ -244,7 +249,7 @@ impl Prompter {
         let names: Vec<&str> = picked.iter().map(|i| items[*i].as_str()).collect();
         let mut done = String::new();
         self.theme
-            .format_multi_select_prompt_selection(&mut done, prompt, &names)?;
+            .format_multi_select_prompt_selection(&mut done, &prompt, &names)?;
         self.term.write_line(&done)?;
         Ok(picked)
     }
@@ -253,7 +258,7 @@ impl Prompter {
     pub fn confirm(&self, prompt: &str, default: bool) -> anyhow::Result<bool> {
         self.choose(|| {
             Confirm::with_theme(&*self.theme)
-                .with_prompt(prompt)
+                .with_prompt(one_line(prompt))
                 .default(default)
                 .interact_on_opt(&self.term)
         })
@@ -267,7 +272,7 @@ impl Prompter {
 
     /// A line of its own on the prompts' terminal.
     pub fn say(&self, text: &str) -> anyhow::Result<()> {
-        Ok(self.term.write_line(text)?)
+        Ok(self.term.write_line(&safe(text))?)
     }
 
     /// The prompts' terminal width, or a readable one when it reports none.
@@ -314,9 +319,11 @@ impl<'t> Screen<'t> {
     fn draw(&mut self, head: &str, line: &line::Line) -> std::io::Result<()> {
         let cols = self.width();
         self.clear()?;
-        let text = line.text();
+        // What is being edited may hold stored text (a pre-filled answer):
+        // drawn escaped, and measured as drawn.
+        let text = shown(&line.text());
         let total = measure_text_width(head) + measure_text_width(&text);
-        let at = measure_text_width(head) + measure_text_width(&line.before_cursor());
+        let at = measure_text_width(head) + measure_text_width(&shown(&line.before_cursor()));
         let mut out = format!("{head}{text}");
         // A line that exactly fills the last row leaves the cursor past the
         // edge: start the next row so the arithmetic below holds.
@@ -339,7 +346,7 @@ impl<'t> Screen<'t> {
     /// Moves below the text, leaving it on screen.
     fn finish(&mut self, head: &str, line: &line::Line) -> std::io::Result<()> {
         let cols = self.width();
-        let total = measure_text_width(head) + measure_text_width(&line.text());
+        let total = measure_text_width(head) + measure_text_width(&shown(&line.text()));
         let below = (total / cols).saturating_sub(self.rows_above);
         if below > 0 {
             self.term.write_str(&format!("\x1b[{below}B"))?;
@@ -347,4 +354,10 @@ impl<'t> Screen<'t> {
         self.rows_above = 0;
         Ok(())
     }
+}
+
+/// The line being edited as the terminal shows it: escaped like every
+/// other text, its line breaks as ⏎ (one row of the editor).
+fn shown(text: &str) -> String {
+    safe(text).replace('\n', "⏎")
 }

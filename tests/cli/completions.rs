@@ -1,16 +1,170 @@
-//! Shell completion through a real bash: the script `incident completions
-//! bash` prints is sourced, and its function asked what Tab offers.
+//! Shell completion through real shells: the script `incident completions
+//! SHELL` prints is sourced into bash, zsh and fish, and each asked what
+//! Tab offers. bash's and zsh's functions are called as their completion
+//! systems call them (zsh's `_describe`, which only draws the menu, is
+//! replaced by one that prints it); fish answers `complete -C` itself.
+//! With CI=true a missing shell fails the test; elsewhere it is skipped
+//! with a note (.ci/run installs zsh and fish on Debian).
 
 use crate::support::Env;
 use std::process::Command;
 
-/// What bash offers after `words` (the last one is being typed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+impl Shell {
+    fn name(self) -> &'static str {
+        match self {
+            Shell::Bash => "bash",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    /// Whether the shell is installed; a missing one fails on CI.
+    fn present(self) -> bool {
+        let found = Command::new(self.name())
+            .args(["-c", "exit 0"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{} is not installed; CI must test its completions (.ci/run installs it)",
+                self.name()
+            );
+            eprintln!(
+                "note: {} is not installed; its completions are not tested here",
+                self.name()
+            );
+        }
+        found
+    }
+}
+
+const SHELLS: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
+/// What `shell` offers after `words` (the last one is being typed).
 fn offered(env: &Env, words: &[&str]) -> Vec<String> {
-    let script = env.dir.path().join("incident.bash");
-    std::fs::write(&script, env.ok(&["completions", "bash"])).unwrap();
+    offered_in(Shell::Bash, env, words)
+}
+
+fn offered_in(shell: Shell, env: &Env, words: &[&str]) -> Vec<String> {
+    match shell {
+        Shell::Bash => bash(env, words),
+        Shell::Zsh => zsh(env, words),
+        Shell::Fish => fish(env, words),
+    }
+}
+
+/// The shell with only the test's environment, `incident` first on PATH.
+fn shell_cmd(env: &Env, shell: Shell) -> Command {
     let bin = assert_cmd::cargo::cargo_bin("incident");
     let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.parent().unwrap().display());
-    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let mut cmd = Command::new(shell.name());
+    cmd.env_clear()
+        .env("PATH", path)
+        .env("HOME", env.home())
+        .env("XDG_CONFIG_HOME", env.dir.path().join("xdg-config"))
+        .env("XDG_DATA_HOME", env.dir.path().join("xdg-data"))
+        .env("INCIDENT_DB", &env.db)
+        .env("INCIDENT_NOW", &env.now);
+    if let Some(config) = &env.config {
+        cmd.env("INCIDENT_CONFIG", config);
+    }
+    cmd
+}
+
+fn lines(shell: Shell, mut cmd: Command) -> Vec<String> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        shell.name(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn script(env: &Env, shell: Shell) -> std::path::PathBuf {
+    let path = env.dir.path().join(format!("incident.{}", shell.name()));
+    std::fs::write(&path, env.ok(&["completions", shell.name()])).unwrap();
+    path
+}
+
+fn quoted(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("'{w}'"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// zsh: the registered function, called with `words` and `CURRENT` as
+/// compsys sets them; `_describe` prints the values instead of a menu.
+fn zsh(env: &Env, words: &[&str]) -> Vec<String> {
+    let program = format!(
+        "compdef() {{ : }}\n\
+         _describe() {{ local name=${{@[3]}}; print -rl -- \"${{(@P)name}}\" }}\n\
+         source '{}'\n\
+         words=(incident {})\n\
+         CURRENT=${{#words}}\n\
+         _clap_dynamic_completer_incident\n",
+        script(env, Shell::Zsh).display(),
+        quoted(words)
+    );
+    let mut cmd = shell_cmd(env, Shell::Zsh);
+    cmd.args(["-f", "-c", &program]);
+    // "value:description" → value (a colon in a value comes escaped).
+    lines(Shell::Zsh, cmd)
+        .into_iter()
+        .map(|l| {
+            let mut value = String::new();
+            let mut chars = l.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => value.extend(chars.next()),
+                    ':' => break,
+                    c => value.push(c),
+                }
+            }
+            value
+        })
+        .collect()
+}
+
+/// fish: its own `complete -C`, as Tab runs it.
+fn fish(env: &Env, words: &[&str]) -> Vec<String> {
+    let program = format!(
+        "source '{}'; complete -C {}",
+        script(env, Shell::Fish).display(),
+        shell_quote(&format!("incident {}", words.join(" ")))
+    );
+    let mut cmd = shell_cmd(env, Shell::Fish);
+    cmd.args(["--no-config", "-c", &program]);
+    // "value<TAB>description" → value
+    lines(Shell::Fish, cmd)
+        .into_iter()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// bash: the registered function, called with COMP_WORDS and COMP_CWORD
+/// as bash's `complete -F` sets them.
+fn bash(env: &Env, words: &[&str]) -> Vec<String> {
     let program = format!(
         "source '{}'\n\
          COMP_WORDS=(incident {})\n\
@@ -18,27 +172,12 @@ fn offered(env: &Env, words: &[&str]) -> Vec<String> {
          COMP_LINE=\"${{COMP_WORDS[*]}}\"; COMP_POINT=${{#COMP_LINE}}\n\
          _clap_complete_incident incident \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
          printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
-        script.display(),
-        quoted.join(" ")
+        script(env, Shell::Bash).display(),
+        quoted(words)
     );
-    let mut cmd = Command::new("bash");
-    cmd.env_clear()
-        .env("PATH", path)
-        .env("HOME", env.home())
-        .env("INCIDENT_DB", &env.db)
-        .env("INCIDENT_NOW", &env.now)
-        .args(["--norc", "--noprofile", "-c", &program]);
-    if let Some(config) = &env.config {
-        cmd.env("INCIDENT_CONFIG", config);
-    }
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .filter(|l| !l.is_empty())
-        .collect()
+    let mut cmd = shell_cmd(env, Shell::Bash);
+    cmd.args(["--norc", "--noprofile", "-c", &program]);
+    lines(Shell::Bash, cmd)
 }
 
 #[test]
@@ -95,4 +234,108 @@ fn bash_completes_severities_roles_checks_and_choices_not_file_names() {
         ["availability"]
     );
     assert!(offered(&env, &["comp"]).contains(&"completions".to_string()));
+}
+
+#[test]
+fn zsh_and_fish_complete_keys_ids_severities_roles_and_choices_like_bash() {
+    let mut env = Env::new();
+    env.with_config(
+        "[[severity]]\nname = \"P1\"\ndescription = \"critical: all down\"\nacknowledge = \"5m\"\ntriage = \"15m\"\nremediate = \"4h\"\nretro = \"5d\"\n\n\
+         [[severity]]\nname = \"P2\"\nacknowledge = \"15m\"\ntriage = \"1h\"\nremediate = \"1d\"\nretro = \"10d\"\n",
+    );
+    env.declare("Checkout down", &[]);
+    env.declare("Login slow", &[]);
+    env.ok(&["resolve", "2", "--summary", "fixed"]);
+    env.ok(&[
+        "action",
+        "add",
+        "2",
+        "Add an alert",
+        "--owner",
+        "bob",
+        "--due",
+        "1w",
+        "--kind",
+        "detective",
+    ]);
+    let values = |shell, words: &[&str]| -> Vec<String> {
+        offered_in(shell, &env, words)
+            .into_iter()
+            .filter(|w| !w.starts_with('-'))
+            .collect()
+    };
+    let mut tested = 0;
+    for shell in SHELLS {
+        if !shell.present() {
+            continue;
+        }
+        tested += 1;
+        let name = shell.name();
+        assert_eq!(
+            values(shell, &["show", ""]),
+            ["INC-1"],
+            "{name}: open incidents only"
+        );
+        assert_eq!(values(shell, &["retro", "INC"]), ["INC-2"], "{name}");
+        assert_eq!(values(shell, &["action", "done", ""]), ["A-1"], "{name}");
+        assert_eq!(
+            values(shell, &["declare", "X", "--severity", ""]),
+            ["P1", "P2"],
+            "{name}"
+        );
+        assert_eq!(
+            values(shell, &["assess", "1", "--check", "C"]),
+            ["C1", "C2", "C3", "C4"],
+            "{name}"
+        );
+        assert!(
+            values(shell, &["assign-role", "1", "s"]).contains(&"scribe".to_string()),
+            "{name}"
+        );
+        assert_eq!(
+            values(shell, &["declare", "Y", "--category", "a"]),
+            ["availability"],
+            "{name}"
+        );
+        assert!(
+            values(shell, &["comp"]).contains(&"completions".to_string()),
+            "{name}"
+        );
+        // Refused values are never offered: `closed` is reached through a
+        // retrospective, never `update --status`.
+        let statuses = values(shell, &["update", "1", "--status", ""]);
+        assert!(
+            !statuses.is_empty() && !statuses.contains(&"closed".to_string()),
+            "{name}: {statuses:?}"
+        );
+        // The hidden and internal never show.
+        let commands = values(shell, &[""]);
+        assert!(commands.contains(&"declare".to_string()), "{name}: {commands:?}");
+        assert!(
+            !commands.iter().any(|c| c.contains("bench")),
+            "{name}: {commands:?}"
+        );
+    }
+    assert!(tested >= 1);
+}
+
+#[test]
+fn a_completion_menu_shows_titles_escaped_and_on_one_short_line() {
+    let env = Env::new();
+    let title = format!(
+        "Clipboard \u{1b}]52;c;QUJD\u{7}\u{202e} {}",
+        "very long title ".repeat(40)
+    );
+    env.declare(&title, &[]);
+    let out = env
+        .cmd()
+        .env("INCIDENT_COMPLETE", "fish")
+        .args(["--", "incident", "show", ""])
+        .output()
+        .unwrap();
+    let menu = String::from_utf8(out.stdout).unwrap();
+    let line = menu.lines().find(|l| l.starts_with("INC-1\t")).expect(&menu);
+    assert!(!line.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{line:?}");
+    assert!(line.contains("\\u{1b}]52"), "{line:?}");
+    assert!(line.chars().count() < 90 && line.ends_with('…'), "{line:?}");
 }

@@ -62,6 +62,33 @@ impl Env {
         cmd
     }
 
+    /// Runs on a real terminal `columns` wide (a pseudo-terminal sized with
+    /// `stty`), as a person sees it: returns what was shown (CRLF folded to
+    /// LF) and how long it took.
+    pub fn on_terminal(&self, columns: u16, args: &[&str]) -> (String, std::time::Duration) {
+        let incident = self.std_cmd();
+        let mut cmd = std::process::Command::new("sh");
+        cmd.env_clear()
+            .envs(incident.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .env("PATH", "/usr/bin:/bin")
+            .env("TERM", "dumb")
+            .env("NO_COLOR", "1")
+            .arg("-c")
+            .arg(format!("stty cols {columns} rows 50 && exec \"$0\" \"$@\""))
+            .arg(incident.get_program())
+            .args(args);
+        let started = std::time::Instant::now();
+        let mut p = rexpect::session::spawn_command(cmd, Some(120_000)).unwrap();
+        let out = p.exp_eof().unwrap();
+        let took = started.elapsed();
+        // rexpect hands back each byte as a char; decode them as UTF-8.
+        let out = match out.chars().all(|c| (c as u32) < 256) {
+            true => String::from_utf8_lossy(&out.chars().map(|c| c as u8).collect::<Vec<u8>>()).into_owned(),
+            false => out,
+        };
+        (out.replace("\r\n", "\n"), took)
+    }
+
     /// The same, with assert_cmd's conveniences.
     pub fn cmd(&self) -> Command {
         Command::from_std(self.std_cmd())

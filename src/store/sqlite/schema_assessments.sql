@@ -1,4 +1,4 @@
--- Triage assessments (`incident assess`, SPEC §3). Documented in README.md
+-- Triage assessments (`incident assess`). Documented in README.md
 -- ("The database"). Append-only: a later assessment supersedes the earlier
 -- one (the current one has the highest id); both stay, as does the
 -- `assessed` event each was recorded with.

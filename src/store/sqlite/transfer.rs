@@ -18,9 +18,10 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
     let Some(incident) = super::incidents::get(conn, id)? else {
         return Ok(None);
     };
-    let (uid, head): (String, Option<String>) = conn
-        .prepare_cached("SELECT coalesce(uid, ''), head FROM incidents WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // The chain as stored, verbatim: the file carries exactly what is hashed.
+    let Some(chain) = super::events::chain(conn, id)? else {
+        return Ok(None);
+    };
     let roles = conn
         .prepare_cached(
             "SELECT role, person, since FROM roles WHERE incident_id = ?1 ORDER BY since, role, person",
@@ -33,32 +34,27 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let events = conn
-        .prepare_cached(
-            "SELECT id, CAST(at AS TEXT), CAST(recorded_at AS TEXT), CAST(author AS TEXT), CAST(kind AS TEXT), \
-             CAST(text AS TEXT), CAST(details AS TEXT), prev_hash, hash FROM events WHERE incident_id = ?1 ORDER BY id",
-        )?
-        .query_map([id], |r| {
-            let details: Option<String> = r.get(6)?;
-            Ok(EventRecord {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                recorded_at: r.get(2)?,
-                author: r.get(3)?,
-                kind: r.get(4)?,
-                text: r.get(5)?,
-                // Text that is not JSON travels as a JSON string.
-                details: details.map(|d| {
-                    RawValue::from_string(d.clone()).unwrap_or_else(|_| {
-                        RawValue::from_string(serde_json::Value::from(d).to_string())
-                            .expect("a JSON string is JSON")
-                    })
-                }),
-                prev_hash: r.get(7)?,
-                hash: r.get(8)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let events = chain
+        .rows
+        .into_iter()
+        .map(|row| EventRecord {
+            id: row.id,
+            at: row.at,
+            recorded_at: row.recorded_at,
+            author: row.author,
+            kind: row.kind,
+            text: row.text,
+            // Text that is not JSON travels as a JSON string.
+            details: row.details.map(|d| {
+                RawValue::from_string(d.clone()).unwrap_or_else(|_| {
+                    RawValue::from_string(serde_json::Value::from(d).to_string())
+                        .expect("a JSON string is JSON")
+                })
+            }),
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        })
+        .collect();
     let assessments = conn
         .prepare_cached(
             "SELECT event_id, at, author, impact, sees, customers, impact_started_at, tickets, factors, \
@@ -130,7 +126,7 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
     })
     .collect();
     Ok(Some(IncidentRecord {
-        uid,
+        uid: chain.uid,
         id,
         title: incident.title,
         status: incident.status,
@@ -146,7 +142,7 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
         closed_at: incident.closed_at,
         resolution: incident.resolution,
         next_update_at: incident.next_update_at,
-        head,
+        head: chain.head,
         roles,
         events,
         assessments,
