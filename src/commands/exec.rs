@@ -85,11 +85,36 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
         started: true,
         start: None,
     };
-    let (_, begun) = ctx.write(|w| {
+    let begun = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         w.apply(ops::executed(&incident, start, start_text, at))
-    })?;
-    let start_id = begun.events.last().map(|e| e.id);
+    });
+    let start_id = match begun {
+        Ok((_, begun)) => begun.events.last().map(|e| e.id),
+        Err(e) => {
+            // A signal while the start's hooks ran: the start is recorded,
+            // the command is not run, and its end says so.
+            if let Some(Failure::Silent(code @ 129..)) = e.downcast_ref::<Failure>() {
+                let signal = i32::from(*code) - 128;
+                let start = ctx
+                    .open(Access::Read)?
+                    .latest_event(id, &[crate::domain::EventKind::Action])?
+                    .filter(|e| matches!(&e.data, crate::domain::EventData::Action(Some(r)) if r.started && r.command == argv))
+                    .map(|e| e.id);
+                if start.is_some() {
+                    let ended = Ended::NotRun(signal);
+                    let mut facts = details(&argv, &ended, Duration::ZERO);
+                    facts.start = start;
+                    let text = describe(&argv, &ended, Duration::ZERO);
+                    let _ = ctx.write(|w| {
+                        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+                        w.apply(ops::executed(&incident, facts, text, at))
+                    });
+                }
+            }
+            return Err(e);
+        }
+    };
     ctx.say(format!("{key}: running {}", one_line(&display(&argv))));
 
     let started = Instant::now();

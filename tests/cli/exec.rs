@@ -246,3 +246,42 @@ fn after_sigkill_the_start_stays_marked_as_never_finished() {
     assert!(postmortem.contains("_(no end recorded)_"), "{postmortem}");
     assert!(env.talk(&["verify"]).contains("every timeline is intact"));
 }
+
+/// SIGTERM while the start's hooks run: the start is on record, the command
+/// is not run, and an end says why.
+#[test]
+fn a_signal_while_the_starts_hooks_run_stops_the_command_and_is_recorded() {
+    use std::os::unix::process::CommandExt;
+    let mut env = Env::new();
+    let hooking = env.dir.path().join("hooking");
+    let ran = env.dir.path().join("ran");
+    env.with_config(&format!(
+        "[[hooks]]\nname = \"slow\"\non = [\"action\"]\nrun = \"touch '{}'; sleep 5\"\ntimeout = \"2s\"\n",
+        hooking.display()
+    ));
+    env.declare("API down", &["--no-hooks"]);
+    let mut command = crate::hooks::std_command(&env);
+    command
+        .args(["exec", "INC-1", "--", "touch", ran.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0);
+    let mut child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !hooking.exists() {
+        assert!(std::time::Instant::now() < deadline, "the hook never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: kill(2) on the process this test started, alone.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert!(!ran.exists(), "the command ran");
+    let incident = env.show("INC-1");
+    assert_eq!(kinds(&incident), ["declared", "action", "action"]);
+    let end = last_event(&incident);
+    assert_eq!(end["details"]["start"], incident["timeline"][1]["id"]);
+    assert!(end["text"].as_str().unwrap().starts_with("Did not run"), "{end}");
+}
