@@ -144,8 +144,7 @@ pub enum Command {
 
 /// The command line as the binary parses it: the derived definition with
 /// every choice (`--kind`, `--category`, `--customers`, …) matched in any
-/// case, so `--kind Note` means `note`, and the shell completers of
-/// [`crate::complete`].
+/// case, so `--kind Note` means `note`.
 pub fn command() -> clap::Command {
     fn any_case(cmd: clap::Command) -> clap::Command {
         cmd.mut_args(|a| {
@@ -157,7 +156,14 @@ pub fn command() -> clap::Command {
         })
         .mut_subcommands(any_case)
     }
-    crate::complete::attach(any_case(Cli::command()))
+    any_case(Cli::command())
+}
+
+/// [`command`] with the shell completers of [`crate::complete`]: built only
+/// when a shell asks for completions, since attaching them walks the whole
+/// tree, a cost every command would otherwise pay.
+pub fn completing() -> clap::Command {
+    crate::complete::attach(command())
 }
 
 /// Parses `args` (the program name first) as the binary does.

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     }
     // A shell asking for completions (INCIDENT_COMPLETE=bash incident -- …)
     // is answered here, and the process ends.
-    clap_complete::CompleteEnv::with_factory(incident::cli::command)
+    clap_complete::CompleteEnv::with_factory(incident::cli::completing)
         .var(incident::complete::VAR)
         .complete();
     let cli = match incident::cli::try_parse_from(std::env::args_os()) {

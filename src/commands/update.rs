@@ -133,7 +133,12 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
     };
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let latest = w.latest(id)?;
+        // Only a change of status or severity is checked against the
+        // latest such change: a plain entry need not look for it.
+        let latest = match request.status.is_some() || request.severity.is_some() {
+            true => w.latest(id)?,
+            false => Default::default(),
+        };
         let change = ops::update(&incident, &request, at, &latest).map_err(|r| refused(&key, r))?;
         let said = describe(&change, &request);
         w.apply(change)?;

@@ -203,7 +203,7 @@ impl From<EntryKind> for EventKind {
 pub mod retro;
 
 /// An incident's current state, as stored. Its history is in its events.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
     pub id: i64,
     pub title: String,

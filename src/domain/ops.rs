@@ -20,6 +20,9 @@ use chrono::{DateTime, Utc};
 /// What one operation does to one incident.
 #[derive(Debug, Clone)]
 pub struct Change {
+    /// The incident as the operation found it: what a store compares with
+    /// to write only what changed.
+    pub before: Incident,
     /// The incident's state afterwards (a new incident has id 0 until stored).
     pub incident: Incident,
     /// The events that record the change, in order.
@@ -45,6 +48,7 @@ pub enum Record {
 impl Change {
     fn of(incident: &Incident) -> Change {
         Change {
+            before: incident.clone(),
             incident: incident.clone(),
             events: Vec::new(),
             records: Vec::new(),
@@ -59,6 +63,15 @@ impl Change {
     /// Nothing to store.
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
+    }
+
+    /// Whether the state apart from the role holders changed.
+    pub fn changes_state(&self) -> bool {
+        let bare = |i: &Incident| Incident {
+            roles: Vec::new(),
+            ..i.clone()
+        };
+        bare(&self.before) != bare(&self.incident)
     }
 
     /// The change `then` makes after this one, as one change.

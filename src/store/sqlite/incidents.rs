@@ -239,18 +239,6 @@ pub fn update(conn: &Connection, d: &Incident) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Who holds which role on the incident now, in no set order.
-pub fn roles(conn: &Connection, id: i64) -> rusqlite::Result<Vec<RoleHolder>> {
-    conn.prepare_cached("SELECT role, person FROM roles WHERE incident_id = ?1")?
-        .query_map([id], |r| {
-            Ok(RoleHolder {
-                role: r.get(0)?,
-                person: r.get(1)?,
-            })
-        })?
-        .collect()
-}
-
 pub fn add_role(
     conn: &Connection,
     id: i64,

@@ -22,7 +22,7 @@ use crate::domain::retro::{ActionItem, Retro, RetroDraft};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::targets::Facts;
 use crate::domain::triage::Assessment;
-use crate::domain::{Event, EventKind, Incident, NewEvent};
+use crate::domain::{Event, EventKind, Incident, NewEvent, Status};
 use crate::error::usage;
 use crate::transfer::{IncidentRecord, Outcome};
 use anyhow::{Context, Result, anyhow};
@@ -408,21 +408,28 @@ impl Writer<'_> {
     }
 
     fn store(&mut self, change: Change) -> rusqlite::Result<()> {
+        // Only what changed is written: most entries change no state, and
+        // every statement is parsed afresh in each short-lived process.
+        if change.changes_state() {
+            incidents::update(&self.tx, &change.incident)?;
+        }
+        // Only closed incidents are ever settled in the stats cache.
+        if change.before.status == Status::Closed || change.incident.status == Status::Closed {
+            settled::unsettle(&self.tx, change.incident.id)?;
+        }
         let Change {
+            before,
             incident,
             events,
             records,
         } = change;
         let id = incident.id;
-        let held = incidents::roles(&self.tx, id)?;
-        for gone in held.iter().filter(|h| !incident.roles.contains(h)) {
+        for gone in before.roles.iter().filter(|h| !incident.roles.contains(h)) {
             incidents::remove_role(&self.tx, id, &gone.role, &gone.person)?;
         }
-        for new in incident.roles.iter().filter(|h| !held.contains(h)) {
+        for new in incident.roles.iter().filter(|h| !before.roles.contains(h)) {
             incidents::add_role(&self.tx, id, &new.role, &new.person, self.now)?;
         }
-        incidents::update(&self.tx, &incident)?;
-        settled::unsettle(&self.tx, id)?;
         let mut assessed = None;
         for event in events {
             let kind = event.kind();
@@ -478,6 +485,11 @@ impl super::Transaction for Writer<'_> {
     fn create(&mut self, mut change: Change) -> Result<i64> {
         let id = incidents::insert(&self.tx, &change.incident).map_err(|e| self.explain(e))?;
         change.incident.id = id;
+        // The row now holds the final state, and nobody holds a role yet.
+        change.before = Incident {
+            roles: Vec::new(),
+            ..change.incident.clone()
+        };
         self.store(change).map_err(|e| self.explain(e))?;
         Ok(id)
     }
