@@ -35,6 +35,7 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_no_triggers.sql")),
     Step::sql(include_str!("schema_retro_drafts.sql")),
     Step::sql(include_str!("schema_seq.sql")),
+    Step::sql(include_str!("schema_changes.sql")),
 ];
 
 /// The version this binary writes.
