@@ -11,7 +11,7 @@
 //! maps) are still read: [`legacy`] turns them into records.
 
 use crate::domain::event::{stamp, stamp_opt};
-use crate::domain::retro::{ActionKind, ActionStatus};
+use crate::domain::retro::{ActionItem, ActionKind, ActionStatus};
 use crate::domain::triage::{Customers, Factor};
 use crate::domain::{Category, DetectedBy, Status};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -151,6 +151,23 @@ pub struct ActionRecord {
     pub done_at: Option<DateTime<Utc>>,
     pub note: Option<String>,
     pub link: Option<String>,
+}
+
+impl From<ActionItem> for ActionRecord {
+    fn from(a: ActionItem) -> ActionRecord {
+        ActionRecord {
+            id: a.id,
+            text: a.text,
+            owner: a.owner,
+            due: a.due,
+            kind: a.kind,
+            status: a.status,
+            created_at: a.created_at,
+            done_at: a.done_at,
+            note: a.note,
+            link: a.link,
+        }
+    }
 }
 
 /// What importing one incident did.

@@ -7,23 +7,29 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-pub fn get(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Retro>> {
-    conn.prepare_cached(
-        "SELECT impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions \
-         FROM retros WHERE incident_id = ?1",
-    )?
-    .query_row([incident_id], |r| {
-        Ok(Retro {
-            impact: r.get(0)?,
-            whys: r.get::<_, JsonList>(1)?.0,
-            root_cause: r.get(2)?,
-            contributing: r.get::<_, JsonList>(3)?.0,
-            went_well: r.get::<_, JsonList>(4)?.0,
-            went_badly: r.get::<_, JsonList>(5)?.0,
-            lucky: r.get::<_, JsonList>(6)?.0,
-            no_actions: r.get(7)?,
-        })
+/// The columns [`retro_from_row`] reads, first in a query's select list.
+pub const RETRO_COLUMNS: &str =
+    "impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions";
+
+/// A retrospective from a row that starts with [`RETRO_COLUMNS`].
+pub fn retro_from_row(r: &Row<'_>) -> rusqlite::Result<Retro> {
+    Ok(Retro {
+        impact: r.get(0)?,
+        whys: r.get::<_, JsonList>(1)?.0,
+        root_cause: r.get(2)?,
+        contributing: r.get::<_, JsonList>(3)?.0,
+        went_well: r.get::<_, JsonList>(4)?.0,
+        went_badly: r.get::<_, JsonList>(5)?.0,
+        lucky: r.get::<_, JsonList>(6)?.0,
+        no_actions: r.get(7)?,
     })
+}
+
+pub fn get(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Retro>> {
+    conn.prepare_cached(&format!(
+        "SELECT {RETRO_COLUMNS} FROM retros WHERE incident_id = ?1"
+    ))?
+    .query_row([incident_id], retro_from_row)
     .optional()
 }
 

@@ -85,20 +85,21 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
         })?
         .collect::<rusqlite::Result<_>>()?;
     let retro = conn
-        .prepare_cached(
-            "SELECT impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions, \
-             created_at, updated_at FROM retros WHERE incident_id = ?1",
-        )?
+        .prepare_cached(&format!(
+            "SELECT {}, created_at, updated_at FROM retros WHERE incident_id = ?1",
+            super::retro::RETRO_COLUMNS
+        ))?
         .query_row([id], |r| {
+            let retro = super::retro::retro_from_row(r)?;
             Ok(RetroRecord {
-                impact: r.get(0)?,
-                whys: r.get::<_, JsonList>(1)?.0,
-                root_cause: r.get(2)?,
-                contributing: r.get::<_, JsonList>(3)?.0,
-                went_well: r.get::<_, JsonList>(4)?.0,
-                went_badly: r.get::<_, JsonList>(5)?.0,
-                lucky: r.get::<_, JsonList>(6)?.0,
-                no_actions: r.get(7)?,
+                impact: retro.impact,
+                whys: retro.whys,
+                root_cause: retro.root_cause,
+                contributing: retro.contributing,
+                went_well: retro.went_well,
+                went_badly: retro.went_badly,
+                lucky: retro.lucky,
+                no_actions: retro.no_actions,
                 created_at: r.get::<_, Stamp>(8)?.0,
                 updated_at: r.get::<_, Stamp>(9)?.0,
             })
@@ -112,18 +113,7 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
         },
     )?
     .into_iter()
-    .map(|a| ActionRecord {
-        id: a.id,
-        text: a.text,
-        owner: a.owner,
-        due: a.due,
-        kind: a.kind,
-        status: a.status,
-        created_at: a.created_at,
-        done_at: a.done_at,
-        note: a.note,
-        link: a.link,
-    })
+    .map(ActionRecord::from)
     .collect();
     Ok(Some(IncidentRecord {
         uid: chain.uid,
