@@ -92,8 +92,7 @@ fn candidate(value: String, help: String) -> CompletionCandidate {
 fn keys(wanted: Wanted) -> Vec<CompletionCandidate> {
     let read = || -> anyhow::Result<Vec<CompletionCandidate>> {
         let ctx = ctx().ok_or_else(|| anyhow::anyhow!("no context"))?;
-        let path = ctx.db_path()?;
-        if !path.exists() {
+        if ctx.location()?.file().is_some_and(|path| !path.exists()) {
             return Ok(Vec::new());
         }
         let store = ctx.open(Access::Read)?;
@@ -121,7 +120,7 @@ fn keys(wanted: Wanted) -> Vec<CompletionCandidate> {
 fn open_actions() -> Vec<CompletionCandidate> {
     let read = || -> anyhow::Result<Vec<CompletionCandidate>> {
         let ctx = ctx().ok_or_else(|| anyhow::anyhow!("no context"))?;
-        if !ctx.db_path()?.exists() {
+        if ctx.location()?.file().is_some_and(|path| !path.exists()) {
             return Ok(Vec::new());
         }
         let store = ctx.open(Access::Read)?;

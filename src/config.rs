@@ -29,6 +29,25 @@ pub struct Config {
     pub check_within: Duration,
     /// Commands run after a change is committed, in file order.
     pub hooks: Vec<Hook>,
+    pub database: Database,
+}
+
+/// The `[database]` table: where the team's database is.
+#[derive(Debug, Clone)]
+pub struct Database {
+    /// A `postgres://` URL or a file path; `--db` and `INCIDENT_DB` win.
+    pub url: Option<String>,
+    /// How long connecting to PostgreSQL may take.
+    pub connect_timeout: std::time::Duration,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database {
+            url: None,
+            connect_timeout: crate::store::pg::DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
 }
 
 impl Default for Config {
@@ -42,6 +61,7 @@ impl Default for Config {
             escalation: BTreeMap::new(),
             check_within: Duration::minutes(15),
             hooks: Vec::new(),
+            database: Database::default(),
         }
     }
 }
@@ -179,6 +199,15 @@ struct ConfigFile {
     check: CheckFile,
     #[serde(default)]
     hooks: Vec<HookFile>,
+    #[serde(default)]
+    database: DatabaseFile,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DatabaseFile {
+    url: Option<String>,
+    connect_timeout: Option<TimeoutText>,
 }
 
 #[derive(Deserialize)]
@@ -291,6 +320,17 @@ impl ConfigFile {
             source: Some(path.to_path_buf()),
             ..Config::default()
         };
+        if let Some(url) = self.database.url {
+            if url.trim().is_empty() {
+                return Err(
+                    "[database] url is empty; give a postgres:// URL or a file path, or leave it out".into(),
+                );
+            }
+            config.database.url = Some(url);
+        }
+        if let Some(TimeoutText(timeout)) = self.database.connect_timeout {
+            config.database.connect_timeout = timeout;
+        }
         if let Some(prefix) = self.key_prefix {
             if prefix.is_empty()
                 || !prefix.chars().all(|c| c.is_ascii_alphanumeric())

@@ -5,12 +5,11 @@ use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::domain::{Incident, key};
 use crate::error::{not_found, usage};
-use crate::store::{Access, Committed, Store, Transaction};
+use crate::store::{Access, Committed, Location, Store, Transaction};
 use crate::time::{self, Lean};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use std::cell::OnceCell;
-use std::path::PathBuf;
 
 pub struct Ctx {
     pub globals: GlobalArgs,
@@ -57,22 +56,37 @@ impl Ctx {
         Ok(self.config.get_or_init(|| loaded))
     }
 
-    pub fn db_path(&self) -> Result<PathBuf> {
-        if let Some(path) = &self.globals.db {
-            if path.as_os_str().is_empty() {
-                return Err(usage("--db / INCIDENT_DB is empty; give a database file path"));
+    /// The database: `--db` / `INCIDENT_DB`, else the configuration's
+    /// `[database] url`, else the file in the platform data directory.
+    pub fn location(&self) -> Result<Location> {
+        let mut location = match &self.globals.db {
+            Some(path) if path.as_os_str().is_empty() => {
+                return Err(usage(
+                    "--db / INCIDENT_DB is empty; give a database file path or a postgres:// URL",
+                ));
             }
-            return Ok(path.clone());
+            Some(path) => Location::parse(path)?,
+            None => match self.config()?.database.url.as_deref() {
+                Some(url) => Location::parse(std::path::Path::new(url))?,
+                None => Location::File(
+                    project_dirs()
+                        .map(|dirs| dirs.data_dir().join("incidents.db"))
+                        .ok_or_else(|| {
+                            usage(
+                                "cannot find a home directory for the database; pass --db PATH or set INCIDENT_DB",
+                            )
+                        })?,
+                ),
+            },
+        };
+        if let Location::Postgres(target) = &mut location {
+            target.default_timeout(self.config()?.database.connect_timeout);
         }
-        project_dirs()
-            .map(|dirs| dirs.data_dir().join("incidents.db"))
-            .ok_or_else(|| {
-                usage("cannot find a home directory for the database; pass --db PATH or set INCIDENT_DB")
-            })
+        Ok(location)
     }
 
     pub fn open(&self, access: Access) -> Result<Store> {
-        Store::open(&self.db_path()?, access)
+        Store::open(&self.location()?, access)
     }
 
     /// Makes one change: opens the database for writing and runs `f` in one

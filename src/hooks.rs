@@ -148,11 +148,17 @@ pub fn after_commit(
     actor: &str,
     events: &[Event],
 ) -> anyhow::Result<()> {
-    let db = std::path::absolute(store.location()).unwrap_or_else(|_| store.location().to_path_buf());
-    let mut context = vec![
-        ("INCIDENT_DB", db.display().to_string()),
-        ("INCIDENT_USER", actor.to_string()),
-    ];
+    // What a hook needs to run `incident` on the same database: the
+    // absolute path, or the URL (without a password, which the hook's
+    // PGPASSWORD or ~/.pgpass supplies).
+    let db = match store.location() {
+        crate::store::Location::File(path) => std::path::absolute(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string(),
+        other => other.to_string(),
+    };
+    let mut context = vec![("INCIDENT_DB", db), ("INCIDENT_USER", actor.to_string())];
     if let Some(source) = config_file {
         let source = std::path::absolute(source).unwrap_or_else(|_| source.to_path_buf());
         context.push(("INCIDENT_CONFIG", source.display().to_string()));

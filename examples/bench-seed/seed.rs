@@ -43,6 +43,7 @@ const PEOPLE: &[&str] = &["alice", "bob", "carol", "dave", "erin", "frank"];
 /// Adds `args.incidents` incidents to the database at `db`, the newest
 /// declared at `now`; returns how many events were written.
 pub fn seed(db: &Path, now: DateTime<Utc>, args: &Seed) -> Result<usize> {
+    let db = incident::store::Location::parse(db)?;
     if args.incidents == 0 {
         anyhow::bail!("--incidents must be at least 1");
     }
@@ -52,7 +53,7 @@ pub fn seed(db: &Path, now: DateTime<Utc>, args: &Seed) -> Result<usize> {
     // Declared one every 47 minutes going back: 100,000 incidents span ~9 years.
     // A long timeline (one incident of 10,000 events) is spread over days.
     let step = Duration::minutes(47).max(Duration::seconds(24 * per_incident as i64));
-    let mut store = Store::open(db, Access::Write)?;
+    let mut store = Store::open(&db, Access::Write)?;
     let committed = store.write("bench", now, |w| {
         for i in 0..n {
             let declared_at = now - step * (n - i) as i32;

@@ -53,8 +53,10 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
     // A guard that cannot see the incidents must not wave deploys through: a
     // mistyped INCIDENT_DB or a runner without the file would otherwise read
     // as "no incidents".
-    let path = ctx.db_path()?;
-    if !path.exists() {
+    let location = ctx.location()?;
+    if let Some(path) = location.file()
+        && !path.exists()
+    {
         return Err(anyhow::anyhow!(
             "no incident database at {}; the guard cannot tell whether deploys are safe \
              (point --db or INCIDENT_DB at the team's database)",

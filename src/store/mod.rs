@@ -4,9 +4,10 @@
 //! values, each command's reads in one consistent snapshot, and
 //! [`Transaction`]s that store a domain [`Change`] (the new state and its
 //! events) all at once or not at all. Nothing above this module names a
-//! backend: [`Store::open`] picks one, and a backend's SQL, schema and
-//! migrations live in its own folder (`sqlite/`).
+//! backend: [`Store::open`] picks one by the [`Location`], and a backend's
+//! SQL, schema and migrations live in its own folder (`sqlite/`, `pg/`).
 
+pub mod pg;
 pub mod sqlite;
 
 pub use sqlite::{ReadOnly, SETTLE_BATCH};
@@ -22,7 +23,44 @@ use crate::transfer::{IncidentRecord, Outcome};
 use anyhow::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where the incidents live: an SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub enum Location {
+    File(PathBuf),
+    Postgres(Box<pg::Target>),
+}
+
+impl Location {
+    /// A `postgres://` (or `postgresql://`) URL names a PostgreSQL
+    /// database; anything else is a file path.
+    pub fn parse(text: &Path) -> Result<Location> {
+        match text.to_str() {
+            Some(url) if pg::is_url(url) => Ok(Location::Postgres(Box::new(pg::Target::parse(url)?))),
+            _ => Ok(Location::File(text.to_path_buf())),
+        }
+    }
+
+    /// The file, when the location is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::File(path) => Some(path),
+            Location::Postgres(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    /// The path, or the URL without its password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(target) => write!(f, "{target}"),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -78,7 +116,7 @@ pub struct Committed<T> {
 /// A backend. Reads between two writes see one snapshot of the database.
 pub trait Storage {
     /// Where the data lives, for messages and hooks (never with a password).
-    fn location(&self) -> &Path;
+    fn location(&self) -> &Location;
 
     /// Starts a write transaction that waits for other writers; the actor
     /// `author` signs its events, recorded at `now`.
@@ -232,11 +270,18 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens the database at `location` (a file path: SQLite).
-    pub fn open(location: &Path, access: Access) -> Result<Store> {
-        Ok(Store {
-            backend: Box::new(sqlite::SqliteStore::open(location, access)?),
-        })
+    /// Opens the database at `location`.
+    pub fn open(location: &Location, access: Access) -> Result<Store> {
+        let backend: Box<dyn Storage> = match location {
+            Location::File(path) => Box::new(sqlite::SqliteStore::open(path, access)?),
+            Location::Postgres(target) => {
+                let _ = access;
+                return Err(anyhow::anyhow!(
+                    "{target}: the PostgreSQL backend is not finished yet"
+                ));
+            }
+        };
+        Ok(Store { backend })
     }
 
     /// Runs `f` in one transaction: all of it is stored, or none.

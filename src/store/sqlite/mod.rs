@@ -49,6 +49,7 @@ pub const SETTLE_BATCH: usize = 10_000;
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    location: super::Location,
 }
 
 impl SqliteStore {
@@ -82,10 +83,7 @@ impl SqliteStore {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("cannot open database {}", path.display()))?;
-        let mut store = SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut store = SqliteStore::new(conn, path);
         match store.prepare(wal) {
             Ok(()) => Ok(store),
             // A write-protected WAL database (an archive, a read-only mount):
@@ -96,16 +94,21 @@ impl SqliteStore {
         }
     }
 
+    fn new(conn: Connection, path: &Path) -> SqliteStore {
+        SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            location: super::Location::File(path.to_path_buf()),
+        }
+    }
+
     fn open_immutable(path: &Path) -> Result<SqliteStore> {
         let uri = format!("file:{}?immutable=1", uri_path(path));
         let flags =
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(uri, flags)
             .with_context(|| format!("cannot open database {}", path.display()))?;
-        let store = SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let store = SqliteStore::new(conn, path);
         let version = migrations::user_version(&store.conn).map_err(|e| store.explain(e))?;
         store.refuse_newer(version)?;
         if version < migrations::LATEST {
@@ -121,10 +124,7 @@ impl SqliteStore {
     fn empty(path: &Path) -> Result<SqliteStore> {
         let conn = Connection::open_in_memory()?;
         migrations::upgrade(&conn, 0)?;
-        Ok(SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(SqliteStore::new(conn, path))
     }
 
     /// Connection settings, the version check and the forward migration;
@@ -202,8 +202,8 @@ impl SqliteStore {
 }
 
 impl Storage for SqliteStore {
-    fn location(&self) -> &Path {
-        &self.path
+    fn location(&self) -> &super::Location {
+        &self.location
     }
 
     fn begin<'s>(&'s mut self, author: &str, now: DateTime<Utc>) -> Result<Box<dyn super::Transaction + 's>> {
