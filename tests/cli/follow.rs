@@ -58,7 +58,10 @@ impl Following {
         // SAFETY: kill(2) on our own child.
         unsafe { libc::kill(self.child.id() as i32, signal) };
         let out = self.child.wait_with_output().unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 }
 
@@ -76,7 +79,10 @@ fn show_follow_prints_each_new_entry_once_in_arrival_order_until_ctrl_c() {
     env.ok(&["update", "INC-2", "not this one"]);
     env.ok(&["update", "INC-1", "--status", "mitigated", "rolled back"]);
     let got: Vec<String> = (0..3).map(|_| follow.next()).collect();
-    assert!(got[0].contains("note") && got[0].contains("first finding"), "{got:?}");
+    assert!(
+        got[0].contains("note") && got[0].contains("first finding"),
+        "{got:?}"
+    );
     assert!(got[1].contains("seen earlier"), "{got:?}");
     assert!(got[2].contains("rolled back"), "{got:?}");
     follow.until("status_changed");

@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// The advisory lock every writer takes (src/store/pg).
+pub const WRITER_LOCK: i64 = 0;
+
 /// The superuser of the throwaway server.
 pub const SUPERUSER: &str = "postgres";
 /// A role that must give a password (over TCP), for the failure tests.
@@ -35,7 +38,12 @@ impl Server {
             let (head, _) = base.rsplit_once('/').unwrap_or((base, ""));
             return format!("{head}/{name}");
         }
-        format!("postgres://{user}@{}:{}/{name}", encode(&self.socket), self.port)
+        // The form `incident` itself shows (what hooks get as INCIDENT_DB).
+        format!(
+            "postgres://{user}@/{name}?host={}&port={}",
+            self.socket.display(),
+            self.port
+        )
     }
 
     /// The URL of database `name` over TCP on 127.0.0.1.
@@ -58,17 +66,6 @@ impl Server {
         c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         name
     }
-}
-
-fn encode(path: &Path) -> String {
-    let mut out = String::new();
-    for b in path.to_string_lossy().bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The server, started on first use; `None` (after saying so loudly) when
@@ -105,10 +102,7 @@ pub fn bin_dir() -> Option<PathBuf> {
 
 fn loud(message: &str) {
     // Straight to the process's stderr, past the test harness's capture.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n==========\n{message}\n==========\n"
-    );
+    let _ = writeln!(std::io::stderr(), "\n==========\n{message}\n==========\n");
 }
 
 fn start() -> Option<Server> {
@@ -140,8 +134,14 @@ fn start() -> Option<Server> {
             let mut c = Command::new("setpriv");
             // The parent-death signal is set again after the user changes
             // (a change of user clears it).
-            c.args(["--reuid=postgres", "--regid=postgres", "--init-groups", "--pdeathsig", "KILL"])
-                .arg(cmd);
+            c.args([
+                "--reuid=postgres",
+                "--regid=postgres",
+                "--init-groups",
+                "--pdeathsig",
+                "KILL",
+            ])
+            .arg(cmd);
             c
         } else {
             Command::new(cmd)
@@ -167,13 +167,26 @@ fn start() -> Option<Server> {
             .arg(&dir)
             .status()
             .unwrap();
-        assert!(status.success(), "cannot hand {} to the postgres user", dir.display());
+        assert!(
+            status.success(),
+            "cannot hand {} to the postgres user",
+            dir.display()
+        );
     }
     let data = dir.join("data");
     let out = as_user(&bin.join("initdb"))
         .args(["-D"])
         .arg(&data)
-        .args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"])
+        .args([
+            "-U",
+            SUPERUSER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -197,7 +210,14 @@ fn start() -> Option<Server> {
         .arg("-k")
         .arg(&dir)
         .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"])
-        .args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+        .args([
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ])
         .args(["-c", "max_connections=300", "-c", "shared_buffers=32MB"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -223,7 +243,10 @@ fn start() -> Option<Server> {
             }
         }
     });
-    let pid = receive.recv().unwrap().unwrap_or_else(|e| panic!("cannot start postgres: {e}"));
+    let pid = receive
+        .recv()
+        .unwrap()
+        .unwrap_or_else(|e| panic!("cannot start postgres: {e}"));
     let server = Server {
         socket: dir.clone(),
         port,
