@@ -10,6 +10,7 @@ pub mod config;
 pub mod context;
 pub mod domain;
 pub mod error;
+pub mod follow;
 pub mod hooks;
 pub mod output;
 pub mod postmortem;

@@ -3,7 +3,7 @@
 use crate::context::Ctx;
 use crate::domain::{Incident, Status};
 use crate::output;
-use crate::store::{Access, ListFilter};
+use crate::store::{Access, ListFilter, Store};
 use crate::text::one_line;
 use crate::time::{compact, human};
 use crate::views::IncidentView;
@@ -34,9 +34,23 @@ pub struct ListArgs {
     /// Show at most N incidents (0: all) [default: 50, or all with --json]
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
+
+    /// Then print each new timeline entry, of any incident, as teammates add it, until Ctrl-C
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
+    let follow = args.follow;
+    let store = board(ctx, args)?;
+    if follow {
+        crate::follow::follow(ctx, &store, None)?;
+    }
+    Ok(())
+}
+
+/// Prints the list; returns the open store for `--follow`.
+fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
     let config = ctx.config()?;
     let statuses = if !args.status.is_empty() {
         args.status.clone()
@@ -91,7 +105,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         })?;
         writeln!(out, "{}]", if first { "" } else { "\n" })?;
         out.flush()?;
-        return Ok(());
+        return Ok(store);
     }
 
     let mut rows: Vec<Incident> = Vec::new();
@@ -118,7 +132,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
                 " 'incident list --all' includes resolved ones."
             }
         ));
-        return Ok(());
+        return Ok(store);
     }
     let age = |i: &Incident| {
         // Open: still going (a reopened one's first resolution is past).
@@ -154,7 +168,7 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
         )?;
     }
     out.flush()?;
-    Ok(())
+    Ok(store)
 }
 
 /// Below this many columns the list is not a table: key, severity, status

@@ -32,13 +32,21 @@ pub struct ShowArgs {
     /// Show only the latest N timeline entries (0: all) [default: 50, or all with --json]
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
+
+    /// Then print each new timeline entry as teammates add it, until Ctrl-C
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
 pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let store = ctx.open(Access::Read)?;
     if ctx.json() {
-        return render::print_incident(ctx, &store, id, args.limit);
+        render::print_incident(ctx, &store, id, args.limit)?;
+        if args.follow {
+            crate::follow::follow(ctx, &store, Some(id))?;
+        }
+        return Ok(());
     }
     let incident = ctx.find(&store, id)?;
     let limit = match args.limit.unwrap_or(DEFAULT_EVENTS) {
@@ -60,6 +68,10 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     write_follow_up(ctx, &mut out, &store, &incident)?;
     write_timeline(&mut out, &incident, &events, total)?;
     out.flush()?;
+    drop(out);
+    if args.follow {
+        crate::follow::follow(ctx, &store, Some(id))?;
+    }
     Ok(())
 }
 

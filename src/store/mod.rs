@@ -206,6 +206,25 @@ pub trait Storage {
         batch: usize,
         settle: &mut dyn FnMut(&Incident, &Facts) -> Option<Settled>,
     ) -> Result<usize>;
+
+    /// The events that arrived after arrival number `after` (`seq`), of
+    /// one incident or of all, in arrival order, and the newest arrival
+    /// number. `None`: no events, only that number (where to start).
+    fn arrived_after(&self, incident: Option<i64>, after: Option<i64>) -> Result<(Vec<Event>, i64)>;
+
+    /// Ends the read snapshot: the next read sees what others committed
+    /// since.
+    fn refresh(&self) -> Result<()>;
+
+    /// Something that wakes when another process commits to this database.
+    fn watch(&self) -> Result<Box<dyn Watch>>;
+}
+
+/// Wakes a `--follow` when another process may have committed.
+pub trait Watch {
+    /// Waits at most `timeout`; says whether something may have changed
+    /// (a wake-up only means "look again").
+    fn wait(&mut self, timeout: std::time::Duration) -> Result<bool>;
 }
 
 /// One write transaction: reads see what it wrote so far; dropping it

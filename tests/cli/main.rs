@@ -1,5 +1,20 @@
 //! End-to-end tests: the real binary against a real SQLite file in a temp dir.
 
+/// Tests of the SQLite file itself (its header, permissions, locks, the
+/// sqlite3 shell): compiled into this binary only, not into the
+/// `cli-postgres` one, which has its own for the server.
+#[allow(unused_macros)]
+macro_rules! sqlite_only {
+    ($($item:item)*) => { $($item)* };
+}
+
+/// Tests of the PostgreSQL server only: compiled into `cli-postgres`.
+#[allow(unused_macros)]
+macro_rules! postgres_only {
+    ($($item:item)*) => {};
+}
+
+mod pg;
 mod support;
 // The benchmark seeding (the `bench-seed` example), for large databases.
 #[path = "../../examples/bench-seed/seed.rs"]
@@ -13,6 +28,7 @@ mod errors;
 mod examples;
 mod exec;
 mod fixtures;
+mod follow;
 mod help;
 mod hooks;
 mod hostile;
@@ -22,6 +38,7 @@ mod lifecycle;
 mod list;
 mod narrow;
 mod pipes;
+mod postgres;
 mod record;
 mod retro;
 mod roles;

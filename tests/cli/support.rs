@@ -10,23 +10,67 @@ pub const T0: &str = "2026-11-23T08:00:00Z";
 
 pub struct Env {
     pub dir: TempDir,
+    /// The database as `INCIDENT_DB` names it: a file, or in the
+    /// PostgreSQL half a `postgres://` URL.
     pub db: PathBuf,
     pub now: String,
     pub user: String,
     pub config: Option<PathBuf>,
+    /// The PostgreSQL half: the test's own database on the test server.
+    pub pg: Option<String>,
+}
+
+/// Whether this is the `cli-postgres` test binary, which runs the suite
+/// against PostgreSQL.
+pub fn postgres_half() -> bool {
+    env!("CARGO_CRATE_NAME") == "cli_postgres"
 }
 
 impl Env {
     pub fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("data").join("incidents.db");
+        let mut db = dir.path().join("data").join("incidents.db");
+        let mut pg = None;
+        if postgres_half() {
+            let Some(server) = crate::pg::server() else {
+                // Said loudly once; under CI a skipped half is a failure.
+                if std::env::var_os("CI").is_some() {
+                    panic!("PostgreSQL is not installed, and CI must run the PostgreSQL half");
+                }
+                std::process::exit(0);
+            };
+            let name = server.create_database();
+            db = PathBuf::from(server.url(crate::pg::SUPERUSER, &name));
+            pg = Some(name);
+        }
         Env {
             dir,
             db,
             now: T0.into(),
             user: "alice".into(),
             config: None,
+            pg,
         }
+    }
+
+    /// Runs SQL behind the tool's back, as a person with the sqlite3 shell
+    /// or psql (as the superuser, past the append-only trigger) would.
+    pub fn tamper(&self, sql: &str) {
+        match self.pg {
+            Some(_) => self.psql(&format!("SET session_replication_role = replica; {sql}")),
+            None => self.sql().execute_batch(sql).unwrap(),
+        }
+    }
+
+    /// Runs SQL on the test's PostgreSQL database behind the tool's back,
+    /// as a person with psql would.
+    pub fn psql(&self, sql: &str) {
+        let name = self.pg.as_deref().expect("psql is for the PostgreSQL half");
+        crate::pg::server()
+            .unwrap()
+            .client(name)
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// Moves the fixed clock.

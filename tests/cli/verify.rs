@@ -38,7 +38,7 @@ fn an_untouched_database_verifies() {
 
 fn tampered(sql: &str) -> (Env, String) {
     let env = five_events();
-    env.sql().execute_batch(sql).unwrap();
+    env.tamper(sql);
     let out = env.cmd().args(["verify"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{sql}");
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -215,7 +215,7 @@ fn a_checkpoint_catches_what_the_chains_alone_cannot() {
     for (name, sql) in cases {
         let env = five_events();
         let line = checkpoint(&env);
-        env.sql().execute_batch(sql).unwrap();
+        env.tamper(sql);
         assert!(!holds(&env, &line), "{name}");
         let out = env
             .cmd()
@@ -290,7 +290,7 @@ fn stored_state_that_disagrees_with_the_timeline_is_reported() {
     ];
     for (field, sql) in cases {
         let env = five_events();
-        env.sql().execute_batch(sql).unwrap();
+        env.tamper(sql);
         let out = env.cmd().args(["verify"]).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{sql}");
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -329,7 +329,7 @@ fn an_assessment_that_disagrees_with_its_event_is_reported() {
             "--yes",
         ]);
         assert!(env.talk(&["verify"]).contains("every timeline is intact"));
-        env.sql().execute_batch(sql).unwrap();
+        env.tamper(sql);
         let out = env.cmd().args(["verify"]).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{sql}");
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -367,7 +367,7 @@ fn action_items_and_the_retrospective_are_checked_against_their_events() {
         let env = crate::transfer::rich();
         env.ok(&["action", "done", "A-1", "--note", "shipped"]);
         assert!(env.talk(&["verify"]).contains("every timeline is intact"));
-        env.sql().execute_batch(sql).unwrap();
+        env.tamper(sql);
         let out = env.cmd().args(["verify"]).output().unwrap();
         assert_eq!(out.status.code(), Some(1), "{sql}");
         let stdout = String::from_utf8_lossy(&out.stdout);

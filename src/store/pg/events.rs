@@ -249,6 +249,41 @@ pub fn latest(db: &mut Db, incident_id: i64, kinds: &[EventKind]) -> Result<Opti
     .transpose()
 }
 
+/// The events that arrived after arrival number `after` (of one incident,
+/// or of all) in arrival order, and the newest arrival number; `None`:
+/// only that number. One round trip either way.
+pub fn arrived_after(db: &mut Db, incident: Option<i64>, after: Option<i64>) -> Result<(Vec<Event>, i64)> {
+    const NEWEST: &str = "(SELECT coalesce(max(seq), 0) FROM events)";
+    let Some(after) = after else {
+        let row = db.query_one(&format!("SELECT {NEWEST}"), &[])?;
+        return Ok((Vec::new(), col(&row, 0)?));
+    };
+    // The newest number rides along on every row; with no rows, a second
+    // look gets it (nothing arrived: the common case stays one query).
+    let rows = match incident {
+        Some(id) => db.query(
+            &format!(
+                "SELECT {COLUMNS}, n.newest FROM (SELECT {NEWEST} AS newest) AS n JOIN events \
+                 ON seq > $1 AND seq <= n.newest AND incident_id = $2 ORDER BY seq"
+            ),
+            &p![after, id],
+        )?,
+        None => db.query(
+            &format!(
+                "SELECT {COLUMNS}, n.newest FROM (SELECT {NEWEST} AS newest) AS n JOIN events \
+                 ON seq > $1 AND seq <= n.newest ORDER BY seq"
+            ),
+            &p![after],
+        )?,
+    };
+    let newest = match rows.first() {
+        Some(r) => col(r, 8)?,
+        None => col(&db.query_one(&format!("SELECT {NEWEST}"), &[])?, 0)?,
+    };
+    let events = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    Ok((events, newest))
+}
+
 /// Hashes every event that arrived up to `upto` (all when `None`), in
 /// arrival order, with its incident's uid (see `domain::chain::Checkpoint`).
 pub fn checkpoint(db: &mut Db, upto: Option<i64>) -> Result<crate::domain::chain::Checkpoint> {

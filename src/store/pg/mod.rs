@@ -25,6 +25,7 @@ mod retro;
 mod settled;
 pub(crate) mod sql;
 mod transfer;
+mod watch;
 
 pub use connect::{DEFAULT_CONNECT_TIMEOUT, Target, is_url};
 
@@ -388,6 +389,27 @@ impl Storage for PgStore {
             }
         }
         Ok(total)
+    }
+
+    fn arrived_after(&self, incident: Option<i64>, after: Option<i64>) -> Result<(Vec<Event>, i64)> {
+        self.read(|db| events::arrived_after(db, incident, after))
+    }
+
+    fn refresh(&self) -> Result<()> {
+        let mut db = self
+            .db
+            .try_borrow_mut()
+            .map_err(|_| anyhow!("the store was refreshed from inside one of its own reads"))?;
+        if db.reading {
+            db.batch("ROLLBACK")?;
+            db.reading = false;
+        }
+        Ok(())
+    }
+
+    fn watch(&self) -> Result<Box<dyn super::Watch>> {
+        let target = self.db.borrow().target.clone();
+        Ok(Box::new(watch::Listen::new(&target)?))
     }
 }
 

@@ -284,6 +284,34 @@ pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusql
 
 /// Hashes every event that arrived up to `upto` (all when `None`), in
 /// arrival order, with its incident's uid (see `domain::chain::Checkpoint`).
+pub fn arrived_after(
+    conn: &Connection,
+    incident: Option<i64>,
+    after: Option<i64>,
+) -> rusqlite::Result<(Vec<Event>, i64)> {
+    let newest: i64 = conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
+        .query_row([], |r| r.get(0))?;
+    let Some(after) = after else {
+        return Ok((Vec::new(), newest));
+    };
+    let events = match incident {
+        Some(id) => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM events WHERE seq > ?1 AND seq <= ?2 AND incident_id = ?3 ORDER BY seq"
+            ))?
+            .query_map(params![after, newest, id], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        None => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
+            ))?
+            .query_map(params![after, newest], from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    };
+    Ok((events, newest))
+}
+
 pub fn checkpoint(
     conn: &Connection,
     upto: Option<i64>,

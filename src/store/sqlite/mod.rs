@@ -14,6 +14,7 @@ mod retro;
 mod settled;
 pub(super) mod sql;
 mod transfer;
+mod watch;
 
 use super::{Access, ActionFilter, ListFilter, Scope, Storage};
 use crate::domain::chain::Chain;
@@ -379,6 +380,18 @@ impl Storage for SqliteStore {
         }
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(total)
+    }
+
+    fn arrived_after(&self, incident: Option<i64>, after: Option<i64>) -> Result<(Vec<Event>, i64)> {
+        self.read(|c| events::arrived_after(c, incident, after))
+    }
+
+    fn refresh(&self) -> Result<()> {
+        self.end_snapshot()
+    }
+
+    fn watch(&self) -> Result<Box<dyn super::Watch>> {
+        Ok(Box::new(watch::FileWatch::new(&self.path)?))
     }
 }
 

@@ -1,0 +1,295 @@
+//! A throwaway PostgreSQL server for the `cli-postgres` half of the suite:
+//! started once per test process from the installed PostgreSQL (`initdb`,
+//! `postgres`), listening on a unix socket in a folder of its own (and on
+//! 127.0.0.1 for the password and TLS tests), and killed with the process.
+//! Each test gets an empty database of its own. `INCIDENT_TEST_PG_URL`
+//! names an existing server instead (a URL of a role that may create
+//! databases).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The superuser of the throwaway server.
+pub const SUPERUSER: &str = "postgres";
+/// A role that must give a password (over TCP), for the failure tests.
+pub const PASSWORD_USER: &str = "guarded";
+pub const PASSWORD: &str = "correct-horse-7";
+
+pub struct Server {
+    /// The socket folder (or, for a named server, its base URL).
+    socket: PathBuf,
+    pub port: u16,
+    named: Option<String>,
+    /// Running as root: the server's OS user.
+    _data: PathBuf,
+}
+
+impl Server {
+    /// The URL of database `name` for `user`, over the unix socket.
+    pub fn url(&self, user: &str, name: &str) -> String {
+        if let Some(base) = &self.named {
+            let (head, _) = base.rsplit_once('/').unwrap_or((base, ""));
+            return format!("{head}/{name}");
+        }
+        format!("postgres://{user}@{}:{}/{name}", encode(&self.socket), self.port)
+    }
+
+    /// The URL of database `name` over TCP on 127.0.0.1.
+    // Only the server's own tests (postgres.rs) connect over TCP.
+    #[allow(dead_code)]
+    pub fn tcp_url(&self, user: &str, name: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/{name}?sslmode=disable", self.port)
+    }
+
+    pub fn client(&self, name: &str) -> postgres::Client {
+        postgres::Client::connect(&self.url(SUPERUSER, name), postgres::NoTls)
+            .unwrap_or_else(|e| panic!("cannot connect to the test server: {e}"))
+    }
+
+    /// A new empty database, owned by the superuser.
+    pub fn create_database(&self) -> String {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!("t{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let mut c = self.client("postgres");
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        name
+    }
+}
+
+fn encode(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The server, started on first use; `None` (after saying so loudly) when
+/// PostgreSQL is not installed here.
+pub fn server() -> Option<&'static Server> {
+    static SERVER: OnceLock<Option<Server>> = OnceLock::new();
+    SERVER.get_or_init(start).as_ref()
+}
+
+/// Where the PostgreSQL programs are: `PG_BIN`, `pg_config --bindir`, or
+/// Debian's folders.
+pub fn bin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("PG_BIN") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
+        && out.status.success()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return Some(dir);
+        }
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn loud(message: &str) {
+    // Straight to the process's stderr, past the test harness's capture.
+    let _ = writeln!(std::io::stderr(), "\n==========\n{message}\n==========\n");
+}
+
+fn start() -> Option<Server> {
+    if let Ok(url) = std::env::var("INCIDENT_TEST_PG_URL") {
+        return Some(Server {
+            socket: PathBuf::new(),
+            port: 0,
+            named: Some(url),
+            _data: PathBuf::new(),
+        });
+    }
+    let Some(bin) = bin_dir() else {
+        loud(
+            "SKIPPED: the PostgreSQL half of the suite (cli-postgres) did not run: \
+             PostgreSQL is not installed here (no initdb found; set PG_BIN, or install \
+             postgresql). `.ci/run` installs it and fails when this half is skipped.",
+        );
+        return None;
+    };
+    let root = unsafe { libc::geteuid() } == 0;
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg");
+    sweep(&base);
+    let dir = base.join(std::process::id().to_string());
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // The server refuses to run as root: as root, it runs as `postgres`.
+    let as_user = |cmd: &Path| -> Command {
+        if root {
+            let mut c = Command::new("setpriv");
+            // The parent-death signal is set again after the user changes
+            // (a change of user clears it).
+            c.args([
+                "--reuid=postgres",
+                "--regid=postgres",
+                "--init-groups",
+                "--pdeathsig",
+                "KILL",
+            ])
+            .arg(cmd);
+            c
+        } else {
+            Command::new(cmd)
+        }
+    };
+    if root {
+        // Every folder down to it must be passable for that user.
+        let mut p = dir.clone();
+        loop {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(&p) {
+                let mode = meta.permissions().mode();
+                if mode & 0o001 == 0 {
+                    let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode | 0o011));
+                }
+            }
+            if !p.pop() {
+                break;
+            }
+        }
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "cannot hand {} to the postgres user",
+            dir.display()
+        );
+    }
+    let data = dir.join("data");
+    let out = as_user(&bin.join("initdb"))
+        .args(["-D"])
+        .arg(&data)
+        .args([
+            "-U",
+            SUPERUSER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The socket trusts; TCP asks for passwords, so the tests can get them
+    // wrong.
+    std::fs::write(
+        data.join("pg_hba.conf"),
+        "local all all trust\n\
+         host all postgres 127.0.0.1/32 trust\n\
+         host all all 127.0.0.1/32 scram-sha-256\n",
+    )
+    .unwrap();
+    let port = free_port();
+    let mut cmd = as_user(&bin.join("postgres"));
+    cmd.arg("-D")
+        .arg(&data)
+        .arg("-k")
+        .arg(&dir)
+        .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"])
+        .args([
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ])
+        .args(["-c", "max_connections=300", "-c", "shared_buffers=32MB"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("server.log")).unwrap());
+    // The server dies with this test process (a thread that never ends
+    // is its parent, so the parent-death signal fires at process exit).
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl in the child before exec; no allocation.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn();
+        let ok = child.is_ok();
+        let _ = send.send(child.map(|c| c.id()).map_err(|e| e.to_string()));
+        if ok {
+            loop {
+                std::thread::park();
+            }
+        }
+    });
+    let pid = receive
+        .recv()
+        .unwrap()
+        .unwrap_or_else(|e| panic!("cannot start postgres: {e}"));
+    let server = Server {
+        socket: dir.clone(),
+        port,
+        named: None,
+        _data: data,
+    };
+    let started = Instant::now();
+    loop {
+        if let Ok(mut c) = postgres::Client::connect(&server.url(SUPERUSER, "postgres"), postgres::NoTls) {
+            c.batch_execute(&format!(
+                "CREATE ROLE {PASSWORD_USER} LOGIN CREATEDB PASSWORD '{PASSWORD}'"
+            ))
+            .unwrap();
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the test PostgreSQL server (pid {pid}) did not start; see {}",
+            dir.join("server.log").display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::write(dir.join("pid"), std::process::id().to_string()).unwrap();
+    Some(server)
+}
+
+/// Removes the folders of earlier test processes that are gone.
+fn sweep(base: &Path) {
+    for entry in std::fs::read_dir(base).into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        // SAFETY: signal 0 only checks that the process exists.
+        if unsafe { libc::kill(pid, 0) } != 0 {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}

@@ -1,0 +1,287 @@
+//! What only a server has: connection failures, passwords, the schema's
+//! first use by several clients, a newer schema, the append-only timeline,
+//! and moving a history between the SQLite file and the server.
+
+postgres_only! {
+
+use crate::pg::{self, PASSWORD, PASSWORD_USER};
+use crate::support::*;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+fn server() -> &'static pg::Server {
+    pg::server().expect("the PostgreSQL half runs only with a server")
+}
+
+/// An environment whose database is `url`.
+fn at_url(url: &str) -> Env {
+    let mut env = Env::new();
+    env.db = url.into();
+    env
+}
+
+#[test]
+fn a_server_that_is_down_is_named_without_its_password() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let env = at_url(&format!("postgres://ann:hunter2@127.0.0.1:{port}/incidents?sslmode=disable"));
+    let err = env.fails(1, &["list"]);
+    assert!(err.contains(&format!("postgres://ann@127.0.0.1:{port}/incidents")), "{err}");
+    assert!(err.contains("connection refused"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn a_wrong_password_says_where_the_password_comes_from() {
+    let s = server();
+    let name = s.create_database();
+    let env = at_url(&s.tcp_url(PASSWORD_USER, &name));
+    let mut cmd = env.cmd();
+    let out = cmd.env("PGPASSWORD", "not-it").args(["list"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("password authentication failed for user guarded"), "{err}");
+    assert!(err.contains("PGPASSWORD or ~/.pgpass"), "{err}");
+    assert!(!err.contains("not-it"), "{err}");
+}
+
+#[test]
+fn the_password_comes_from_pgpassword_or_the_password_file() {
+    let s = server();
+    let name = s.create_database();
+    s.client(&name)
+        .batch_execute(&format!("GRANT ALL ON DATABASE {name} TO {PASSWORD_USER}; ALTER DATABASE {name} OWNER TO {PASSWORD_USER}"))
+        .unwrap();
+    let env = at_url(&s.tcp_url(PASSWORD_USER, &name));
+    let out = env
+        .cmd()
+        .env("PGPASSWORD", PASSWORD)
+        .args(["declare", "Checkout down"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The password file: owner-only, as libpq demands.
+    let file = env.dir.path().join("pgpass");
+    std::fs::write(&file, format!("127.0.0.1:{}:{name}:{PASSWORD_USER}:{PASSWORD}\n", s.port)).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = env.cmd().env("PGPASSFILE", &file).args(["list"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Checkout down"));
+    // A password in the URL works too, and never shows: not in errors, not
+    // in --json, not in what hooks get.
+    let url = format!(
+        "postgres://{PASSWORD_USER}:{PASSWORD}@127.0.0.1:{}/{name}?sslmode=disable",
+        s.port
+    );
+    let env = at_url(&url);
+    let shown = env.ok(&["--json", "show", "INC-1"]) + &env.ok(&["show", "INC-1"]);
+    assert!(!shown.contains(PASSWORD));
+    let err = env.fails(1, &["show", "INC-9"]);
+    assert!(!err.contains(PASSWORD), "{err}");
+}
+
+#[test]
+fn an_unknown_database_is_named_with_what_to_do() {
+    let s = server();
+    let env = at_url(&s.url(pg::SUPERUSER, "no_such_db"));
+    let err = env.fails(1, &["list"]);
+    assert!(err.contains("database no_such_db does not exist"), "{err}");
+    assert!(err.contains("createdb"), "{err}");
+}
+
+#[test]
+fn tls_that_the_server_refuses_is_a_clear_error() {
+    let s = server();
+    let name = s.create_database();
+    let url = format!("postgres://postgres@127.0.0.1:{}/{name}?sslmode=require", s.port);
+    let err = at_url(&url).fails(1, &["list"]);
+    assert!(err.contains("does not accept TLS"), "{err}");
+    // verify-full with a root file that is not a certificate.
+    let env = Env::new();
+    let bogus = env.dir.path().join("root.crt");
+    std::fs::write(&bogus, "not a certificate").unwrap();
+    let url = format!(
+        "postgres://postgres@127.0.0.1:{}/{name}?sslmode=verify-full&sslrootcert={}",
+        s.port,
+        bogus.display()
+    );
+    let err = at_url(&url).fails(2, &["list"]);
+    assert!(err.contains("sslrootcert"), "{err}");
+}
+
+#[test]
+fn a_server_that_never_answers_times_out_instead_of_hanging() {
+    // Accepts connections (the kernel does) but never says a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let env = at_url(&format!(
+        "postgres://ann@127.0.0.1:{port}/incidents?sslmode=disable&connect_timeout=1"
+    ));
+    let started = Instant::now();
+    let err = env.fails(1, &["check"]);
+    assert!(err.contains("no answer from postgres://ann@127.0.0.1"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    drop(listener);
+    // The configuration sets the default; the URL still wins over it.
+    let mut env = at_url(&format!("postgres://ann@127.0.0.1:{port}/incidents?sslmode=disable"));
+    let _again = std::net::TcpListener::bind(("127.0.0.1", port));
+    env.with_config("[database]\nconnect_timeout = \"1s\"\n");
+    let err = env.fails(1, &["check"]);
+    assert!(err.contains("within 1s"), "{err}");
+}
+
+#[test]
+fn a_connection_dropped_mid_command_records_nothing_and_says_so() {
+    let env = Env::new();
+    env.declare("Checkout down", &[]);
+    let s = server();
+    let name = env.pg.clone().unwrap();
+    // Hold the incidents table, so the next command waits mid-way.
+    let mut holder = s.client(&name);
+    let mut tx = holder.transaction().unwrap();
+    tx.batch_execute("LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE").unwrap();
+    let mut child = env
+        .std_cmd()
+        .args(["update", "INC-1", "--status", "mitigated", "rolled back"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is blocked, then cut its connection.
+    let mut admin = s.client("postgres");
+    let started = Instant::now();
+    loop {
+        let cut = admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND application_name = 'incident' AND wait_event_type = 'Lock'",
+                &[&name],
+            )
+            .unwrap();
+        if !cut.is_empty() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the command never blocked");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    tx.rollback().unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("/{name}")), "names the server: {err}");
+    // Nothing of it was recorded.
+    let shown = env.show("INC-1");
+    assert_eq!(shown["status"], "investigating");
+    assert_eq!(kinds(&shown), ["declared"]);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn concurrent_first_use_does_not_race() {
+    let env = Env::new();
+    let mut running: Vec<_> = (0..6)
+        .map(|n| {
+            env.std_cmd()
+                .args(["declare", &format!("Incident {n}")])
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in running.iter_mut() {
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        assert!(status.success(), "{err}");
+    }
+    let keys: Vec<i64> = env
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(sorted, [1, 2, 3, 4, 5, 6], "unique and gap-free");
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn a_database_of_a_newer_schema_is_refused_untouched() {
+    let env = Env::new();
+    env.declare("Checkout down", &[]);
+    env.psql("UPDATE incident_schema SET version = 999");
+    let name = env.pg.clone().unwrap();
+    let count = || -> i64 {
+        server()
+            .client(&name)
+            .query_one("SELECT count(*) FROM events", &[])
+            .unwrap()
+            .get(0)
+    };
+    let before = count();
+    let err = env.fails(1, &["update", "INC-1", "more"]);
+    assert!(err.contains("999"), "{err}");
+    assert!(err.contains("upgrade incident"), "{err}");
+    assert_eq!(count(), before);
+}
+
+#[test]
+fn the_timeline_is_append_only_on_the_server() {
+    let env = Env::new();
+    env.declare("Checkout down", &[]);
+    let name = env.pg.clone().unwrap();
+    let mut c = server().client(&name);
+    let edit = c.batch_execute("UPDATE events SET text = 'nothing happened'");
+    assert!(edit.is_err(), "an UPDATE of events must be refused");
+    let delete = c.batch_execute("DELETE FROM events");
+    assert!(delete.is_err(), "a DELETE of events must be refused");
+    // Past the trigger (what only the table's owner can do), verify still
+    // catches the edit.
+    env.tamper("UPDATE events SET text = 'nothing happened'");
+    let out = env.cmd().args(["verify"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INC-1"));
+}
+
+#[test]
+fn a_history_moves_between_the_file_and_the_server_unchanged() {
+    // The file: a rich history, exported.
+    let file = {
+        let mut env = Env::new();
+        env.db = env.dir.path().join("local.db");
+        env.pg = None;
+        env
+    };
+    file.declare("Checkout down", &["--severity", "SEV1", "--service", "checkout"]);
+    file.ok(&["assign-role", "INC-1", "commander", "carol"]);
+    file.ok(&["update", "INC-1", "--status", "mitigated", "rolled back"]);
+    file.ok(&["resolve", "INC-1", "--summary", "fixed"]);
+    file.declare("Search slow", &[]);
+    let exported = file.ok(&["export"]);
+    let path = file.dir.path().join("export.json");
+    std::fs::write(&path, &exported).unwrap();
+    // Into the server, and out again: the same bytes.
+    let team = Env::new();
+    team.ok(&["import", path.to_str().unwrap()]);
+    team.ok(&["verify"]);
+    assert_eq!(team.ok(&["export"]), exported);
+    // And back into a new file: the same bytes again.
+    let back = {
+        let mut env = Env::new();
+        env.db = env.dir.path().join("back.db");
+        env.pg = None;
+        env
+    };
+    let path2 = back.dir.path().join("export.json");
+    std::fs::write(&path2, team.ok(&["export"])).unwrap();
+    back.ok(&["import", path2.to_str().unwrap()]);
+    assert_eq!(back.ok(&["export"]), exported);
+}
+
+}

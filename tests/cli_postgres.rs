@@ -1,0 +1,90 @@
+//! The end-to-end suite again, against PostgreSQL: the same test modules as
+//! `cli` (tests/cli/main.rs), with `INCIDENT_DB` naming a database of its own
+//! on a throwaway server (tests/cli/pg.rs) for every test. Tests of the
+//! SQLite file itself are left out (`sqlite_only!`); `postgres.rs` has the
+//! server's own.
+
+#[allow(unused_macros)]
+macro_rules! sqlite_only {
+    ($($item:item)*) => {};
+}
+
+#[allow(unused_macros)]
+macro_rules! postgres_only {
+    ($($item:item)*) => { $($item)* };
+}
+
+#[path = "cli/pg.rs"]
+mod pg;
+#[path = "cli/support.rs"]
+mod support;
+#[path = "../examples/bench-seed/seed.rs"]
+mod seed;
+
+#[path = "cli/assess.rs"]
+mod assess;
+#[path = "cli/completions.rs"]
+mod completions;
+#[path = "cli/declare.rs"]
+mod declare;
+#[path = "cli/dependability.rs"]
+mod dependability;
+#[path = "cli/errors.rs"]
+mod errors;
+#[path = "cli/examples.rs"]
+mod examples;
+#[path = "cli/exec.rs"]
+mod exec;
+#[path = "cli/fixtures.rs"]
+mod fixtures;
+#[path = "cli/follow.rs"]
+mod follow;
+#[path = "cli/help.rs"]
+mod help;
+#[path = "cli/hooks.rs"]
+mod hooks;
+#[path = "cli/hostile.rs"]
+mod hostile;
+#[path = "cli/import_hostile.rs"]
+mod import_hostile;
+#[path = "cli/inputs.rs"]
+mod inputs;
+#[path = "cli/lifecycle.rs"]
+mod lifecycle;
+#[path = "cli/list.rs"]
+mod list;
+#[path = "cli/narrow.rs"]
+mod narrow;
+#[path = "cli/pipes.rs"]
+mod pipes;
+#[path = "cli/postgres.rs"]
+mod postgres;
+#[path = "cli/record.rs"]
+mod record;
+#[path = "cli/retro.rs"]
+mod retro;
+#[path = "cli/roles.rs"]
+mod roles;
+#[path = "cli/show.rs"]
+mod show;
+#[path = "cli/storage.rs"]
+mod storage;
+#[path = "cli/targets.rs"]
+mod targets;
+#[path = "cli/transfer.rs"]
+mod transfer;
+#[path = "cli/verify.rs"]
+mod verify;
+
+/// Both binaries run the same modules.
+#[test]
+fn every_module_of_the_suite_runs_against_postgres_too() {
+    let modules = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';').map(str::to_string))
+            .collect()
+    };
+    let sqlite = modules(include_str!("cli/main.rs"));
+    let postgres = modules(include_str!("cli_postgres.rs"));
+    assert_eq!(sqlite, postgres);
+}
