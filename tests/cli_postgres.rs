@@ -16,10 +16,10 @@ macro_rules! postgres_only {
 
 #[path = "cli/pg.rs"]
 mod pg;
-#[path = "cli/support.rs"]
-mod support;
 #[path = "../examples/bench-seed/seed.rs"]
 mod seed;
+#[path = "cli/support.rs"]
+mod support;
 
 #[path = "cli/assess.rs"]
 mod assess;

@@ -117,14 +117,7 @@ fn an_override_is_recorded_beside_the_suggestion_and_a_later_assessment_supersed
         kinds(&second),
         ["declared", "assessed", "assessed", "severity_changed"]
     );
-    let rows: i64 = env
-        .sql()
-        .query_row(
-            "SELECT count(*) FROM assessments WHERE incident_id = 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let rows = env.number("SELECT count(*) FROM assessments WHERE incident_id = 1");
     assert_eq!(rows, 2, "both assessments stay");
 
     let shown = env.ok(&["show", &key]);

@@ -69,24 +69,17 @@ fn eight_concurrent_writers_lose_nothing_and_readers_never_fail() {
     writing.store(false, Ordering::Relaxed);
     assert!(reader.join().unwrap() > 0);
 
-    let conn = env.sql();
-    let notes: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM events WHERE incident_id = 1 AND kind = 'note'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let notes = env.number("SELECT count(*) FROM events WHERE incident_id = 1 AND kind = 'note'");
     assert_eq!(notes, (WRITERS * EACH) as i64);
     // Each writer's entries are all there, in the order it wrote them.
     for w in 0..WRITERS {
-        let texts: Vec<String> = conn
-            .prepare("SELECT text FROM events WHERE author = ?1 ORDER BY id")
-            .unwrap()
-            .query_map([format!("scribe{w}")], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let texts: Vec<String> = env
+            .strings(&format!(
+                "SELECT text FROM events WHERE author = 'scribe{w}' ORDER BY id"
+            ))
+            .into_iter()
+            .map(|r| r[0].clone().unwrap())
+            .collect();
         let want: Vec<String> = (0..EACH).map(|n| format!("writer {w} entry {n}")).collect();
         assert_eq!(texts, want);
     }
@@ -149,8 +142,8 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     env.ok(&["update", "1", "warm-up", "--status", "mitigated"]);
     let span = (started.elapsed().as_micros() as u64 * 3 / 2).max(1_000);
     let status_now = || -> String {
-        env.sql()
-            .query_row("SELECT status FROM incidents WHERE id = 1", [], |r| r.get(0))
+        env.strings("SELECT status FROM incidents WHERE id = 1")[0][0]
+            .clone()
             .unwrap()
     };
     // The steps that reported success, and those that had to.
@@ -193,19 +186,22 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     // 30 finish; of those only the 6 resolves can be refused.
     assert!(must_succeed.len() >= 24, "{must_succeed:?}");
 
-    let conn = env.sql();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    if !env.on_postgres() {
+        let check: String = env
+            .sql()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
     type Row = (i64, String, String, Option<String>);
-    let events: Vec<Row> = conn
-        .prepare("SELECT id, kind, text, details FROM events WHERE incident_id = 1 ORDER BY id")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let events: Vec<Row> = env
+        .strings("SELECT CAST(id AS TEXT), kind, text, details FROM events WHERE incident_id = 1 ORDER BY id")
+        .into_iter()
+        .map(|r| {
+            let text = |i: usize| r[i].clone().unwrap_or_default();
+            (text(0).parse().unwrap(), text(1), text(2), r[3].clone())
+        })
+        .collect();
     let details =
         |e: &Row| -> serde_json::Value { serde_json::from_str(e.3.as_deref().unwrap_or("null")).unwrap() };
 
@@ -281,21 +277,18 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
         );
     }
     // And the incident's state is what its timeline says, and nothing more.
-    let stored: (String, String, Option<String>) = conn
-        .query_row(
-            "SELECT status, severity, resolution FROM incidents WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
+    let row = env.strings("SELECT status, severity, resolution FROM incidents WHERE id = 1");
+    let stored = (
+        row[0][0].clone().unwrap(),
+        row[0][1].clone().unwrap(),
+        row[0][2].clone(),
+    );
     assert_eq!(stored, (status, severity, resolution));
-    let holders: Vec<(String, String)> = conn
-        .prepare("SELECT role, person FROM roles WHERE incident_id = 1")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let holders: Vec<(String, String)> = env
+        .strings("SELECT role, person FROM roles WHERE incident_id = 1")
+        .into_iter()
+        .map(|r| (r[0].clone().unwrap(), r[1].clone().unwrap()))
+        .collect();
     let want: Vec<(String, String)> = commander
         .map(|p| ("commander".to_string(), p))
         .into_iter()
@@ -303,88 +296,94 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     assert_eq!(holders, want);
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout == b"0\n")
-        .unwrap_or(false)
+sqlite_only! {
+    fn is_root() -> bool {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false)
+    }
 }
 
-#[test]
-fn a_read_only_database_serves_reads_and_refuses_writes_clearly() {
-    use std::os::unix::fs::PermissionsExt;
-    let env = Env::new();
-    env.declare("Archived incident", &[]);
-    let dir = env.db.parent().unwrap();
-    let before = env.bytes();
-    // As root, permissions do not apply: act as `nobody` instead.
-    let run = |args: &[&str]| {
-        let mut cmd = if is_root() {
-            std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-            std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-                .arg(assert_cmd::cargo::cargo_bin("incident"));
-            c
-        } else {
-            std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o444)).unwrap();
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
-            Command::new(assert_cmd::cargo::cargo_bin("incident"))
+sqlite_only! {
+    #[test]
+    fn a_read_only_database_serves_reads_and_refuses_writes_clearly() {
+        use std::os::unix::fs::PermissionsExt;
+        let env = Env::new();
+        env.declare("Archived incident", &[]);
+        let dir = env.db.parent().unwrap();
+        let before = env.bytes();
+        // As root, permissions do not apply: act as `nobody` instead.
+        let run = |args: &[&str]| {
+            let mut cmd = if is_root() {
+                std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+                std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o644)).unwrap();
+                let mut c = Command::new("setpriv");
+                c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                    .arg(assert_cmd::cargo::cargo_bin("incident"));
+                c
+            } else {
+                std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o444)).unwrap();
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+                Command::new(assert_cmd::cargo::cargo_bin("incident"))
+            };
+            cmd.env_clear()
+                .env("HOME", "/nonexistent")
+                .env("TZ", "UTC")
+                .env("INCIDENT_DB", &env.db)
+                .env("INCIDENT_USER", "reader")
+                .args(args)
+                .output()
+                .unwrap()
         };
-        cmd.env_clear()
-            .env("HOME", "/nonexistent")
-            .env("TZ", "UTC")
-            .env("INCIDENT_DB", &env.db)
-            .env("INCIDENT_USER", "reader")
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let list = run(&["list"]);
-    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
-    assert!(String::from_utf8_lossy(&list.stdout).contains("Archived incident"));
-    assert!(run(&["show", "1"]).status.success());
-    let update = run(&["update", "1", "x"]);
-    assert_eq!(update.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&update.stderr);
-    assert!(
-        err.contains("is read-only: reading works, but recording needs write permission"),
-        "{err}"
-    );
-    if is_root() {
-        // Shared-memory files left writable by an earlier writer: SQLite
-        // opens fine and refuses only the insert; the message is the same.
+        let list = run(&["list"]);
+        assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+        assert!(String::from_utf8_lossy(&list.stdout).contains("Archived incident"));
+        assert!(run(&["show", "1"]).status.success());
+        let update = run(&["update", "1", "x"]);
+        assert_eq!(update.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&update.stderr);
+        assert!(
+            err.contains("is read-only: reading works, but recording needs write permission"),
+            "{err}"
+        );
+        if is_root() {
+            // Shared-memory files left writable by an earlier writer: SQLite
+            // opens fine and refuses only the insert; the message is the same.
+            for suffix in ["-wal", "-shm"] {
+                let path = format!("{}{suffix}", env.db.display());
+                std::fs::write(&path, b"").unwrap();
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+            }
+            let update = run(&["update", "1", "x"]);
+            let err = String::from_utf8_lossy(&update.stderr);
+            assert_eq!(update.status.code(), Some(1), "{err}");
+            assert!(err.contains("is read-only: reading works"), "{err}");
+        }
+        assert_eq!(env.bytes(), before);
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+}
+
+sqlite_only! {
+    #[test]
+    fn wal_and_shm_files_are_owner_only_too() {
+        use std::os::unix::fs::PermissionsExt;
+        let env = Env::new();
+        env.declare("X", &[]);
+        // Hold a reader open so the WAL and shared-memory files stay on disk.
+        let conn = env.sql();
+        conn.execute_batch("BEGIN; SELECT count(*) FROM events;").unwrap();
+        env.ok(&["update", "1", "while a reader holds the database"]);
         for suffix in ["-wal", "-shm"] {
             let path = format!("{}{suffix}", env.db.display());
-            std::fs::write(&path, b"").unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{path}");
         }
-        let update = run(&["update", "1", "x"]);
-        let err = String::from_utf8_lossy(&update.stderr);
-        assert_eq!(update.status.code(), Some(1), "{err}");
-        assert!(err.contains("is read-only: reading works"), "{err}");
+        conn.execute_batch("COMMIT").unwrap();
     }
-    assert_eq!(env.bytes(), before);
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
-}
-
-#[test]
-fn wal_and_shm_files_are_owner_only_too() {
-    use std::os::unix::fs::PermissionsExt;
-    let env = Env::new();
-    env.declare("X", &[]);
-    // Hold a reader open so the WAL and shared-memory files stay on disk.
-    let conn = env.sql();
-    conn.execute_batch("BEGIN; SELECT count(*) FROM events;").unwrap();
-    env.ok(&["update", "1", "while a reader holds the database"]);
-    for suffix in ["-wal", "-shm"] {
-        let path = format!("{}{suffix}", env.db.display());
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "{path}");
-    }
-    conn.execute_batch("COMMIT").unwrap();
 }
 
 #[test]
@@ -422,7 +421,7 @@ fn invalid_utf8_arguments_are_usage_errors() {
     let out = env.cmd().arg("declare").arg(bad).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid UTF-8"));
-    assert!(!env.db.exists());
+    assert!(!env.created());
 }
 
 #[test]

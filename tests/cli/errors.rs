@@ -93,7 +93,7 @@ fn clap_rejects_unknown_values_with_the_choices() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     insta::assert_snapshot!(env.outcome(&["declare", "X", "--category", "outage"]));
-    assert!(!env.db.exists());
+    assert!(!env.created());
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn help_and_version_work_without_a_database() {
     let out = env.ok(&["--help"]);
     assert!(out.contains("declare") && out.contains("Exit codes"), "{out}");
     assert!(env.ok(&["--version"]).starts_with("incident "));
-    assert!(!env.db.exists());
+    assert!(!env.created());
 }
 
 #[test]

@@ -27,55 +27,56 @@ fn export(env: &Env) -> Value {
     doc
 }
 
-#[test]
-fn a_database_of_the_previous_release_migrates_verifies_and_takes_new_entries() {
-    let env = on_previous_database();
-    assert!(
-        env.talk(&["verify"])
-            .contains("3 incidents, 30 events: every timeline is intact")
-    );
-    let version: i64 = env
-        .sql()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, incident::store::sqlite::migrations::LATEST);
+sqlite_only! {
+    #[test]
+    fn a_database_of_the_previous_release_migrates_verifies_and_takes_new_entries() {
+        let env = on_previous_database();
+        assert!(
+            env.talk(&["verify"])
+                .contains("3 incidents, 30 events: every timeline is intact")
+        );
+        let version: i64 = env
+            .sql()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, incident::store::sqlite::migrations::LATEST);
 
-    let one = env.show("1");
-    assert_eq!(one["status"], "resolved");
-    assert_eq!(one["severity"], "SEV1");
-    assert_eq!(one["roles"][0]["person"], "carol");
-    let checked: Vec<&str> = one["assessment"]["checked"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(checked, ["C3", "A1"]);
-    // Every kind the previous release wrote reads back with its details.
-    let timeline = one["timeline"].as_array().unwrap();
-    let exec = timeline
-        .iter()
-        .find(|e| e["text"].as_str().unwrap().starts_with("Ran `true`"))
-        .unwrap();
-    assert_eq!(exec["details"]["command"], serde_json::json!(["true"]));
-    let handover = timeline.iter().find(|e| e["kind"] == "role_handover").unwrap();
-    assert_eq!(handover["details"]["previous"], "alice");
+        let one = env.show("1");
+        assert_eq!(one["status"], "resolved");
+        assert_eq!(one["severity"], "SEV1");
+        assert_eq!(one["roles"][0]["person"], "carol");
+        let checked: Vec<&str> = one["assessment"]["checked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(checked, ["C3", "A1"]);
+        // Every kind the previous release wrote reads back with its details.
+        let timeline = one["timeline"].as_array().unwrap();
+        let exec = timeline
+            .iter()
+            .find(|e| e["text"].as_str().unwrap().starts_with("Ran `true`"))
+            .unwrap();
+        assert_eq!(exec["details"]["command"], serde_json::json!(["true"]));
+        let handover = timeline.iter().find(|e| e["kind"] == "role_handover").unwrap();
+        assert_eq!(handover["details"]["previous"], "alice");
 
-    // The cache the previous release settled is still read (INC-3 closed).
-    let stats = env.json(&["stats", "--since", "2026-11-01"]);
-    assert_eq!(stats["incidents"], 3);
+        // The cache the previous release settled is still read (INC-3 closed).
+        let stats = env.json(&["stats", "--since", "2026-11-01"]);
+        assert_eq!(stats["incidents"], 3);
 
-    env.ok(&["update", "2", "Cache warmed", "--status", "mitigated"]);
-    env.ok(&["assign-role", "2", "commander", "erin"]);
-    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
-    assert_eq!(env.show("2")["timeline"].as_array().unwrap().len(), 6);
+        env.ok(&["update", "2", "Cache warmed", "--status", "mitigated"]);
+        env.ok(&["assign-role", "2", "commander", "erin"]);
+        assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+        assert_eq!(env.show("2")["timeline"].as_array().unwrap().len(), 6);
+    }
 }
 
 #[test]
 fn an_export_of_the_previous_release_imports_to_the_same_record_as_its_database() {
     let previous = on_previous_database();
     let mut fresh = Env::new();
-    fresh.db = fresh.dir.path().join("fresh.db");
     fresh.at("2026-11-27T00:00:00Z");
     let file = fixture("previous-release-export.json");
     let talk = fresh.talk(&["import", file.to_str().unwrap()]);

@@ -310,7 +310,7 @@ fn a_bad_hook_configuration_stops_the_command_before_it_writes() {
         stderr.contains("line 2") && stderr.contains("unknown event kind 'fixed'"),
         "{stderr}"
     );
-    assert!(!env.db.exists(), "nothing was written");
+    assert!(!env.created(), "nothing was written");
 }
 
 /// The examples under examples/hooks/, run for real against a fake `curl`

@@ -74,8 +74,7 @@ type Edit = fn(&mut Value);
 fn every_hostile_file_is_refused_whole_and_changes_nothing() {
     let source = rich();
     let clean = export(&source);
-    let mut target = Env::new();
-    target.db = target.dir.path().join("target.db");
+    let target = Env::new();
     target.declare("Already here", &["--commander", "zoe"]);
     let cases: Vec<(&str, Edit, &str)> = vec![
         (
@@ -327,22 +326,18 @@ fn merging_keeps_each_chain_in_order_whatever_ids_are_taken() {
     let a = rich();
     let file = a.dir.path().join("a.json");
     a.ok(&["export", "-o", file.to_str().unwrap()]);
-    let mut b = Env::new();
-    b.db = b.dir.path().join("b.db");
+    let b = Env::new();
     b.declare("Theirs", &[]);
     b.ok(&["update", "1", "one"]);
     b.ok(&["update", "1", "two"]);
     // Take some of the numbers the file uses, leaving gaps between.
-    b.sql()
-        .execute_batch("UPDATE events SET id = id + 4 WHERE id > 1")
-        .unwrap();
+    b.tamper("UPDATE events SET id = id + 4 WHERE id > 1");
     b.talk(&["import", file.to_str().unwrap()]);
     let out = b.talk(&["verify"]);
     assert!(out.contains("every timeline is intact"), "{out}");
     let again = b.dir.path().join("again.json");
     b.ok(&["export", "-o", again.to_str().unwrap()]);
-    let mut c = Env::new();
-    c.db = c.dir.path().join("c.db");
+    let c = Env::new();
     c.talk(&["import", again.to_str().unwrap()]);
     assert!(c.talk(&["verify"]).contains("every timeline is intact"));
 }
@@ -424,8 +419,7 @@ fn alike_action_items_stay_apart_through_a_round_trip() {
     env.ok(&["action", "done", "A-1", "--note", "shipped"]);
     let file = env.dir.path().join("twins.json");
     env.ok(&["export", "-o", file.to_str().unwrap()]);
-    let mut copy = Env::new();
-    copy.db = copy.dir.path().join("copy.db");
+    let copy = Env::new();
     copy.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(copy.json(&["action", "list"]), env.json(&["action", "list"]));
     assert!(copy.talk(&["verify"]).contains("every timeline is intact"));

@@ -53,7 +53,7 @@ fn empty_names_are_refused() {
         let err = env.fails(2, &args);
         assert!(err.contains("it is empty; give a name"), "{args:?}: {err}");
     }
-    assert!(!env.db.exists());
+    assert!(!env.created());
 }
 
 #[test]

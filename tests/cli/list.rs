@@ -106,7 +106,7 @@ fn an_empty_list_says_so_on_stderr() {
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("No open incidents"));
-    assert!(!env.db.exists(), "reading does not create the database");
+    assert!(!env.created(), "reading does not create the database");
 }
 
 #[test]

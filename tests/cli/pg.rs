@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// The advisory lock every writer takes (src/store/pg).
+pub const WRITER_LOCK: i64 = 0;
+
 /// The superuser of the throwaway server.
 pub const SUPERUSER: &str = "postgres";
 /// A role that must give a password (over TCP), for the failure tests.
@@ -35,7 +38,12 @@ impl Server {
             let (head, _) = base.rsplit_once('/').unwrap_or((base, ""));
             return format!("{head}/{name}");
         }
-        format!("postgres://{user}@{}:{}/{name}", encode(&self.socket), self.port)
+        // The form `incident` itself shows (what hooks get as INCIDENT_DB).
+        format!(
+            "postgres://{user}@/{name}?host={}&port={}",
+            self.socket.display(),
+            self.port
+        )
     }
 
     /// The URL of database `name` over TCP on 127.0.0.1.
@@ -58,17 +66,6 @@ impl Server {
         c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         name
     }
-}
-
-fn encode(path: &Path) -> String {
-    let mut out = String::new();
-    for b in path.to_string_lossy().bytes() {
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The server, started on first use; `None` (after saying so loudly) when

@@ -56,9 +56,96 @@ impl Env {
     /// Runs SQL behind the tool's back, as a person with the sqlite3 shell
     /// or psql (as the superuser, past the append-only trigger) would.
     pub fn tamper(&self, sql: &str) {
-        match self.pg {
-            Some(_) => self.psql(&format!("SET session_replication_role = replica; {sql}")),
-            None => self.sql().execute_batch(sql).unwrap(),
+        match self.on_postgres() {
+            true => self.psql(&format!("SET session_replication_role = replica; {sql}")),
+            false => self.sql().execute_batch(sql).unwrap(),
+        }
+    }
+
+    /// Whether `db` names the test's PostgreSQL database (a test may point
+    /// an environment at a file of its own).
+    pub fn on_postgres(&self) -> bool {
+        self.db.to_str().is_some_and(|d| d.starts_with("postgres://"))
+    }
+
+    fn pg_client(&self) -> postgres::Client {
+        crate::pg::server().unwrap().client(self.pg.as_deref().unwrap())
+    }
+
+    /// One number from a query, on either backend.
+    pub fn number(&self, sql: &str) -> i64 {
+        match self.on_postgres() {
+            true => self.pg_client().query_one(sql, &[]).unwrap().get(0),
+            false => self.sql().query_row(sql, [], |r| r.get(0)).unwrap(),
+        }
+    }
+
+    /// Rows of two numbers (the second may be NULL), on either backend.
+    pub fn pairs(&self, sql: &str) -> Vec<(i64, Option<i64>)> {
+        match self.on_postgres() {
+            true => self
+                .pg_client()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect(),
+            false => {
+                let conn = self.sql();
+                let mut st = conn.prepare(sql).unwrap();
+                st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Rows of text columns (NULL as `None`), on either backend: cast what
+    /// is not text in the query.
+    pub fn strings(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        match self.on_postgres() {
+            true => self
+                .pg_client()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (0..r.len()).map(|i| r.get(i)).collect())
+                .collect(),
+            false => {
+                let conn = self.sql();
+                let mut st = conn.prepare(sql).unwrap();
+                let n = st.column_count();
+                st.query_map([], |r| (0..n).map(|i| r.get(i)).collect::<Result<Vec<_>, _>>())
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Whether the database exists: the file, or the schema on the server.
+    pub fn created(&self) -> bool {
+        match self.on_postgres() {
+            true => self.number("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") > 0,
+            false => self.db.exists(),
+        }
+    }
+
+    /// Holds the write lock the way another writer would, until dropped.
+    pub fn hold_writes(&self) -> Box<dyn std::any::Any> {
+        match self.on_postgres() {
+            true => {
+                let mut c = self.pg_client();
+                c.batch_execute(&format!("SELECT pg_advisory_lock({})", crate::pg::WRITER_LOCK))
+                    .unwrap();
+                Box::new(c)
+            }
+            false => {
+                let c = self.sql();
+                c.execute_batch("BEGIN IMMEDIATE").unwrap();
+                Box::new(c)
+            }
         }
     }
 
@@ -237,8 +324,34 @@ impl Env {
         rusqlite::Connection::open(&self.db).unwrap()
     }
 
+    /// Everything the database holds, to compare before and after: the
+    /// file's bytes, or every row of every table on the server.
     pub fn bytes(&self) -> Vec<u8> {
-        read_all(&self.db)
+        if !self.on_postgres() {
+            return read_all(&self.db);
+        }
+        let mut c = self.pg_client();
+        let tables: Vec<String> = c
+            .query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut all = Vec::new();
+        for t in tables {
+            all.extend(t.as_bytes());
+            for row in c
+                .query(&format!("SELECT t::text FROM {t} t ORDER BY 1"), &[])
+                .unwrap()
+            {
+                all.extend(row.get::<_, String>(0).as_bytes());
+                all.push(b'\n');
+            }
+        }
+        all
     }
 }
 

@@ -496,22 +496,12 @@ fn comms_prints_the_latest_external_update_or_a_draft_of_the_next() {
 /// cannot settle anything then, so whatever it did not settle before is
 /// evaluated from the timelines. The reference the cache is checked against.
 fn stats_while_locked(env: &Env, args: &[&str]) -> Value {
-    let lock = env.sql();
-    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
-    let s = env.json(args);
-    lock.execute_batch("ROLLBACK").unwrap();
-    s
+    let _lock = env.hold_writes();
+    env.json(args)
 }
 
 fn settled(env: &Env) -> Vec<(i64, Option<i64>)> {
-    let conn = env.sql();
-    let mut st = conn
-        .prepare("SELECT id, settled FROM incidents ORDER BY id")
-        .unwrap();
-    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    env.pairs("SELECT id, settled FROM incidents ORDER BY id")
 }
 
 #[test]
@@ -626,12 +616,10 @@ fn stats_settles_closed_incidents_and_never_reports_stale_outcomes() {
     // is never settled: periods and months compare stored text. INC-2 at
     // 2026-11-02T00:30+02:00 is 2026-11-01T22:30Z, in November as text.
     // Edited behind the tool's back, so the cache is cleared as the docs say.
-    env.sql()
-        .execute_batch(
-            "UPDATE incidents SET declared_at = '2026-11-02T00:30:00+02:00' WHERE id = 2;
-             DELETE FROM stats_settled; DELETE FROM stats_months; UPDATE incidents SET settled = NULL;",
-        )
-        .unwrap();
+    env.tamper(
+        "UPDATE incidents SET declared_at = '2026-11-02T00:30:00+02:00' WHERE id = 2;
+         DELETE FROM stats_settled; DELETE FROM stats_months; UPDATE incidents SET settled = NULL;",
+    );
     for args in [vec!["stats", "--since", "2026-11-02 00:00"], all.to_vec()] {
         let cached = env.json(&args);
         assert_eq!(cached, stats_while_locked(&env, &args), "{args:?}");

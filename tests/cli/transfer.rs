@@ -86,8 +86,7 @@ fn a_round_trip_through_an_empty_database_is_lossless() {
         0o600
     );
 
-    let mut b = Env::new();
-    b.db = b.dir.path().join("restored.db");
+    let b = Env::new();
     let talk = import(&b, &file);
     assert!(talk.contains("2 added, 0 extended, 0 unchanged"), "{talk}");
     assert_eq!(export(&b), export(&a));
@@ -131,8 +130,7 @@ fn importing_the_same_file_twice_changes_nothing() {
 fn into_a_different_database_taken_numbers_move_and_history_stays_verifiable() {
     let a = rich();
     let file = save(&a, "backup.json");
-    let mut b = Env::new();
-    b.db = b.dir.path().join("other.db");
+    let b = Env::new();
     b.declare("Their own first incident", &[]);
     let talk = import(&b, &file);
     // Each takes the next free number.
@@ -162,8 +160,7 @@ fn into_a_different_database_taken_numbers_move_and_history_stays_verifiable() {
 fn a_later_export_extends_what_an_earlier_one_restored() {
     let mut a = rich();
     let early = save(&a, "early.json");
-    let mut b = Env::new();
-    b.db = b.dir.path().join("mirror.db");
+    let b = Env::new();
     import(&b, &early);
     a.at("2026-11-24T09:00:00Z");
     a.ok(&["action", "done", "A-1", "--note", "index added"]);
@@ -240,8 +237,7 @@ fn export_takes_keys_and_reads_stdin_on_import() {
         a.fails(1, &["export", "9"]),
         "error: no incident INC-9; run 'incident list --all'\n"
     );
-    let mut b = Env::new();
-    b.db = b.dir.path().join("piped.db");
+    let b = Env::new();
     b.cmd()
         .args(["import", "-"])
         .write_stdin(a.ok(&["export", "2"]))

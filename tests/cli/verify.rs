@@ -1,7 +1,9 @@
 //! The tamper-evident timeline and schema migrations of older databases.
 
 use crate::support::*;
-use incident::store::sqlite::migrations;
+sqlite_only! {
+    use incident::store::sqlite::migrations;
+}
 
 fn five_events() -> Env {
     let env = Env::new();
@@ -92,65 +94,71 @@ fn reordered_and_smuggled_events_are_reported() {
     assert_eq!(report["incidents"][1]["problems"], serde_json::json!([]));
 }
 
-#[test]
-fn a_database_of_the_previous_schema_version_migrates_and_keeps_every_row() {
-    migrates_and_keeps_every_row(migrations::LATEST - 1);
-}
-
-#[test]
-fn a_database_of_the_first_schema_version_migrates_and_keeps_every_row() {
-    migrates_and_keeps_every_row(1);
-}
-
-/// A database at schema `version`, with rows, opened by the binary.
-fn migrates_and_keeps_every_row(version: i64) {
-    assert!((1..migrations::LATEST).contains(&version), "{version}");
-    let env = Env::new();
-    std::fs::create_dir_all(env.db.parent().unwrap()).unwrap();
-    {
-        // The rows are written in version 1's own SQL, then the database is
-        // brought up to `version` by that version's own steps, as a
-        // database kept since then would have been.
-        let conn = env.sql();
-        conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
-        migrations::upgrade_to(&conn, 0, 1).unwrap();
-        conn.execute_batch(
-            "INSERT INTO incidents (id, title, status, severity, category, services, declared_at, resolved_at)
-               VALUES (1, 'Old outage', 'resolved', 'SEV2', 'availability', '[\"api\"]',
-                       '2026-01-01T00:00:00Z', '2026-01-01T02:00:00Z'),
-                      (2, 'Still open', 'identified', 'SEV1', 'data', '[]', '2026-02-01T00:00:00Z', NULL);
-             INSERT INTO roles VALUES (2, 'commander', 'carol', '2026-02-01T00:00:00Z');
-             INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details) VALUES
-               (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'a', 'declared', 'Declared', NULL),
-               (1, '2026-01-01T02:00:00Z', '2026-01-01T02:00:00Z', 'a', 'resolved', 'Resolved', '{\"from\":\"investigating\"}'),
-               (2, '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'b', 'declared', 'Declared', NULL);",
-        )
-        .unwrap();
-        migrations::upgrade_to(&conn, 1, version).unwrap();
-        assert_eq!(migrations::user_version(&conn).unwrap(), version);
+sqlite_only! {
+    #[test]
+    fn a_database_of_the_previous_schema_version_migrates_and_keeps_every_row() {
+        migrates_and_keeps_every_row(migrations::LATEST - 1);
     }
-    let list = env.json(&["list", "--all"]);
-    assert_eq!(list.as_array().unwrap().len(), 2);
-    let old = env.show("1");
-    assert_eq!(old["title"], "Old outage");
-    assert_eq!(old["services"][0], "api");
-    assert_eq!(old["resolved_at"], "2026-01-01T02:00:00Z");
-    assert_eq!(kinds(&old), ["declared", "resolved"]);
-    assert_eq!(old["timeline"][1]["details"]["from"], "investigating");
-    assert_eq!(env.show("2")["commander"], "carol");
-    // Counts kept by later schema steps are filled in for old rows too.
-    assert!(
-        env.ok(&["show", "1", "--limit", "1"])
-            .contains("(1 earlier entries not shown; --limit 0 shows all 2)")
-    );
-    let version: i64 = env
-        .sql()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, migrations::LATEST);
-    // Migrated timelines are chained, and new events extend the chain.
-    env.ok(&["update", "2", "after the upgrade"]);
-    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+}
+
+sqlite_only! {
+    #[test]
+    fn a_database_of_the_first_schema_version_migrates_and_keeps_every_row() {
+        migrates_and_keeps_every_row(1);
+    }
+}
+
+sqlite_only! {
+    /// A database at schema `version`, with rows, opened by the binary.
+    fn migrates_and_keeps_every_row(version: i64) {
+        assert!((1..migrations::LATEST).contains(&version), "{version}");
+        let env = Env::new();
+        std::fs::create_dir_all(env.db.parent().unwrap()).unwrap();
+        {
+            // The rows are written in version 1's own SQL, then the database is
+            // brought up to `version` by that version's own steps, as a
+            // database kept since then would have been.
+            let conn = env.sql();
+            conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+            migrations::upgrade_to(&conn, 0, 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO incidents (id, title, status, severity, category, services, declared_at, resolved_at)
+                   VALUES (1, 'Old outage', 'resolved', 'SEV2', 'availability', '[\"api\"]',
+                           '2026-01-01T00:00:00Z', '2026-01-01T02:00:00Z'),
+                          (2, 'Still open', 'identified', 'SEV1', 'data', '[]', '2026-02-01T00:00:00Z', NULL);
+                 INSERT INTO roles VALUES (2, 'commander', 'carol', '2026-02-01T00:00:00Z');
+                 INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details) VALUES
+                   (1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'a', 'declared', 'Declared', NULL),
+                   (1, '2026-01-01T02:00:00Z', '2026-01-01T02:00:00Z', 'a', 'resolved', 'Resolved', '{\"from\":\"investigating\"}'),
+                   (2, '2026-02-01T00:00:00Z', '2026-02-01T00:00:00Z', 'b', 'declared', 'Declared', NULL);",
+            )
+            .unwrap();
+            migrations::upgrade_to(&conn, 1, version).unwrap();
+            assert_eq!(migrations::user_version(&conn).unwrap(), version);
+        }
+        let list = env.json(&["list", "--all"]);
+        assert_eq!(list.as_array().unwrap().len(), 2);
+        let old = env.show("1");
+        assert_eq!(old["title"], "Old outage");
+        assert_eq!(old["services"][0], "api");
+        assert_eq!(old["resolved_at"], "2026-01-01T02:00:00Z");
+        assert_eq!(kinds(&old), ["declared", "resolved"]);
+        assert_eq!(old["timeline"][1]["details"]["from"], "investigating");
+        assert_eq!(env.show("2")["commander"], "carol");
+        // Counts kept by later schema steps are filled in for old rows too.
+        assert!(
+            env.ok(&["show", "1", "--limit", "1"])
+                .contains("(1 earlier entries not shown; --limit 0 shows all 2)")
+        );
+        let version: i64 = env
+            .sql()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, migrations::LATEST);
+        // Migrated timelines are chained, and new events extend the chain.
+        env.ok(&["update", "2", "after the upgrade"]);
+        assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+    }
 }
 
 fn checkpoint(env: &Env) -> String {
@@ -241,10 +249,8 @@ fn a_checkpoint_catches_what_the_chains_alone_cannot() {
     let env = five_events();
     env.ok(&["update", "1", "A note after resolving"]);
     let line = checkpoint(&env);
-    env.sql().execute_batch(cases[0].1).unwrap();
-    env.sql()
-        .execute_batch("UPDATE incidents SET event_count = event_count - 1 WHERE id = 1")
-        .unwrap();
+    env.tamper(cases[0].1);
+    env.tamper("UPDATE incidents SET event_count = event_count - 1 WHERE id = 1");
     assert!(env.talk(&["verify"]).contains("every timeline is intact"));
     assert!(!holds(&env, &line));
 

@@ -367,30 +367,39 @@ impl Target {
 }
 
 impl fmt::Display for Target {
-    /// `postgres://user@host:port/db?sslmode=…`, with no password.
+    /// `postgres://user@host:port/db?sslmode=…`, with no password; a
+    /// socket folder goes in the query (`?host=/run/postgresql&port=5433`),
+    /// where it stays readable. `sslmode` shows when it is not the default.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let port = match self.config.get_ports() {
-            [] | [5432] => String::new(),
-            ports => format!(
-                ":{}",
-                ports.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
-            ),
-        };
+        let ports = self
+            .config
+            .get_ports()
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let hosts = self.host_text();
-        let host = if hosts.starts_with('/') {
-            // A socket directory goes in the query, where it stays readable.
-            String::new()
+        let socket = hosts.starts_with('/');
+        let mut query = Vec::new();
+        if socket {
+            write!(f, "postgres://{}@/{}", self.user(), self.dbname())?;
+            query.push(format!("host={hosts}"));
+            if !ports.is_empty() && ports != "5432" {
+                query.push(format!("port={ports}"));
+            }
         } else {
-            hosts.clone()
-        };
-        write!(f, "postgres://{}@{host}{port}/{}", self.user(), self.dbname())?;
-        let mut sep = '?';
-        if hosts.starts_with('/') {
-            write!(f, "{sep}host={hosts}")?;
-            sep = '&';
+            let port = match ports.as_str() {
+                "" | "5432" => String::new(),
+                p => format!(":{p}"),
+            };
+            write!(f, "postgres://{}@{hosts}{port}/{}", self.user(), self.dbname())?;
         }
-        if self.tls != Tls::Prefer {
-            write!(f, "{sep}sslmode={}", self.tls.as_str())?;
+        let default = if socket { Tls::Disable } else { Tls::Prefer };
+        if self.tls != default {
+            query.push(format!("sslmode={}", self.tls.as_str()));
+        }
+        if !query.is_empty() {
+            write!(f, "?{}", query.join("&"))?;
         }
         Ok(())
     }
@@ -747,14 +756,14 @@ mod tests {
     #[test]
     fn a_socket_host_shows_in_the_query() {
         let t = Target::parse("postgres://ann@%2Ftmp%2Fpg/incidents").unwrap();
+        assert_eq!(t.to_string(), "postgres://ann@/incidents?host=/tmp/pg");
+        // The display parses back to itself.
+        let shown = "postgres://ann@/incidents?host=/run/pg&port=5433";
+        assert_eq!(Target::parse(shown).unwrap().to_string(), shown);
+        let t = Target::parse("postgres://ann@/incidents?host=/run/pg&port=5433&sslmode=require").unwrap();
         assert_eq!(
             t.to_string(),
-            "postgres://ann@/incidents?host=/tmp/pg&sslmode=disable"
-        );
-        let t = Target::parse("postgres://ann@/incidents?host=/run/pg&port=5433").unwrap();
-        assert_eq!(
-            t.to_string(),
-            "postgres://ann@:5433/incidents?host=/run/pg&sslmode=disable"
+            "postgres://ann@/incidents?host=/run/pg&port=5433&sslmode=require"
         );
     }
 
