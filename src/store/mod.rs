@@ -293,12 +293,7 @@ impl Store {
     pub fn open(location: &Location, access: Access) -> Result<Store> {
         let backend: Box<dyn Storage> = match location {
             Location::File(path) => Box::new(sqlite::SqliteStore::open(path, access)?),
-            Location::Postgres(target) => {
-                let _ = access;
-                return Err(anyhow::anyhow!(
-                    "{target}: the PostgreSQL backend is not finished yet"
-                ));
-            }
+            Location::Postgres(target) => Box::new(pg::PgStore::open(target, access)?),
         };
         Ok(Store { backend })
     }

@@ -12,7 +12,7 @@ pub mod migrations;
 mod response;
 mod retro;
 mod settled;
-mod sql;
+pub(super) mod sql;
 mod transfer;
 mod watch;
 

@@ -60,8 +60,9 @@ impl FromSql for Stamp {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` exactly, as `time::to_rfc3339` writes it; `None`
+/// (the PostgreSQL backend reads its times with it too)
 /// for anything else (the general parser decides).
-fn parse_stored(b: &[u8]) -> Option<DateTime<Utc>> {
+pub(in crate::store) fn parse_stored(b: &[u8]) -> Option<DateTime<Utc>> {
     if b.len() != 20
         || b[4] != b'-'
         || b[7] != b'-'

@@ -1,0 +1,229 @@
+//! Queries on the `incidents` and `roles` tables (as `sqlite/incidents.rs`).
+
+use super::Db;
+use super::sql::{JsonList, Stamp, Value, col, p, params};
+use crate::domain::{Incident, RoleHolder};
+use crate::store::ListFilter;
+use anyhow::{Result, anyhow};
+use chrono::{DateTime, Utc};
+use postgres::Row;
+
+/// The columns every incident query selects, in `from_row` order. Current
+/// role holders come along as one JSON array of [role, person, since], in
+/// key order: `from_row` puts them in order of assignment.
+const COLUMNS: &str = "i.id, i.title, i.status, i.severity, i.category, i.services, i.channels, \
+     i.summary, i.detected_by, i.started_at, i.declared_at, i.resolved_at, i.closed_at, \
+     i.resolution, i.next_update_at, \
+     (SELECT coalesce(json_agg(json_build_array(r.role, r.person, r.since) ORDER BY r.role, r.person)::text, '[]') \
+      FROM roles AS r WHERE r.incident_id = i.id)";
+
+fn from_row(row: &Row) -> Result<Incident> {
+    let roles: String = col(row, 15)?;
+    let mut held: Vec<(String, String, String)> = serde_json::from_str(&roles)
+        .map_err(|e| anyhow!("the roles of an incident do not read back: {e}"))?;
+    // In order of assignment (`since`, then role), as the SQLite backend.
+    held.sort_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0)));
+    let pairs = held.into_iter().map(|(role, person, _)| (role, person));
+    Ok(Incident {
+        id: col(row, 0)?,
+        title: col(row, 1)?,
+        status: col(row, 2)?,
+        severity: col(row, 3)?,
+        category: col(row, 4)?,
+        services: col::<JsonList>(row, 5)?.0,
+        channels: col::<JsonList>(row, 6)?.0,
+        summary: col(row, 7)?,
+        detected_by: col(row, 8)?,
+        started_at: col::<Option<Stamp>>(row, 9)?.map(|s| s.0),
+        declared_at: col::<Stamp>(row, 10)?.0,
+        resolved_at: col::<Option<Stamp>>(row, 11)?.map(|s| s.0),
+        closed_at: col::<Option<Stamp>>(row, 12)?.map(|s| s.0),
+        resolution: col(row, 13)?,
+        next_update_at: col::<Option<Stamp>>(row, 14)?.map(|s| s.0),
+        roles: pairs.map(|(role, person)| RoleHolder { role, person }).collect(),
+    })
+}
+
+pub fn get(db: &mut Db, id: i64) -> Result<Option<Incident>> {
+    db.query_opt(
+        &format!("SELECT {COLUMNS} FROM incidents AS i WHERE i.id = $1"),
+        &p![id],
+    )?
+    .map(|r| from_row(&r))
+    .transpose()
+}
+
+/// The next placeholder for a value pushed onto `values`.
+pub(super) fn mark(values: &mut Vec<Value>, value: Value) -> String {
+    values.push(value);
+    format!("${}", values.len())
+}
+
+/// The WHERE clause for a filter, its parameters pushed onto `values`.
+pub(super) fn conditions(filter: &ListFilter, values: &mut Vec<Value>) -> String {
+    let clauses = clauses(filter, "i", values);
+    if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    }
+}
+
+/// The filter's conditions on the incidents table under the alias `i`,
+/// their parameters pushed onto `values`.
+pub(super) fn clauses(filter: &ListFilter, i: &str, values: &mut Vec<Value>) -> Vec<String> {
+    let mut clauses = Vec::new();
+    if !filter.statuses.is_empty() {
+        let marks: Vec<String> = filter
+            .statuses
+            .iter()
+            .map(|s| mark(values, Value::Text(s.as_str().into())))
+            .collect();
+        clauses.push(format!("{i}.status IN ({})", marks.join(", ")));
+    }
+    if !filter.severities.is_empty() {
+        let marks: Vec<String> = filter
+            .severities
+            .iter()
+            .map(|s| mark(values, Value::Text(s.clone())))
+            .collect();
+        clauses.push(format!("{i}.severity IN ({})", marks.join(", ")));
+    }
+    if let Some(since) = filter.since {
+        let m = mark(values, Value::Text(crate::time::to_rfc3339(since)));
+        clauses.push(format!("{i}.declared_at >= {m}"));
+    }
+    clauses
+}
+
+pub fn ids(db: &mut Db) -> Result<Vec<i64>> {
+    db.query("SELECT id FROM incidents ORDER BY id", &[])?
+        .iter()
+        .map(|r| col(r, 0))
+        .collect()
+}
+
+pub fn count(db: &mut Db, filter: &ListFilter) -> Result<usize> {
+    let mut values = Vec::new();
+    let conditions = conditions(filter, &mut values);
+    let row = db.query_one(
+        &format!("SELECT count(*) FROM incidents AS i {conditions}"),
+        &params(&values),
+    )?;
+    Ok(col::<i64>(&row, 0)? as usize)
+}
+
+/// The matching incidents, most severe first by `severity_order` (unknown
+/// levels last), then oldest, then by number; at most `filter.limit`.
+pub fn each(db: &mut Db, filter: &ListFilter, severity_order: &[String]) -> Result<Vec<Incident>> {
+    let mut values = Vec::new();
+    let conditions = conditions(filter, &mut values);
+    // Each level's rank by its first position, as SQLite's CASE picks the
+    // first WHEN that matches.
+    let mut rank = String::from("CASE i.severity");
+    for (position, name) in severity_order.iter().enumerate() {
+        let m = mark(&mut values, Value::Text(name.clone()));
+        rank.push_str(&format!(" WHEN {m} THEN {position}"));
+    }
+    rank.push_str(&format!(" ELSE {} END", severity_order.len()));
+    let limit = match filter.limit {
+        Some(n) => format!(
+            " LIMIT {}",
+            mark(&mut values, Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank}, i.declared_at, i.id{limit}"
+    );
+    db.query(&sql, &params(&values))?.iter().map(from_row).collect()
+}
+
+pub fn insert(db: &mut Db, d: &Incident) -> Result<i64> {
+    let uid = uuid::Uuid::new_v4().to_string();
+    let services = JsonList(d.services.clone());
+    let channels = JsonList(d.channels.clone());
+    let (started, declared, resolved, closed, next) = (
+        d.started_at.map(Stamp),
+        Stamp(d.declared_at),
+        d.resolved_at.map(Stamp),
+        d.closed_at.map(Stamp),
+        d.next_update_at.map(Stamp),
+    );
+    // The number as SQLite gives it: one past the highest, under the
+    // writers' lock, so numbers stay unique and gap-free.
+    let row = db.query_one(
+        "INSERT INTO incidents (id, title, status, severity, category, services, channels, summary, \
+         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid) \
+         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM incidents), $1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15) RETURNING id",
+        &p![
+            d.title,
+            d.status,
+            d.severity,
+            d.category,
+            services,
+            channels,
+            d.summary,
+            d.detected_by,
+            started,
+            declared,
+            resolved,
+            closed,
+            d.resolution,
+            next,
+            uid
+        ],
+    )?;
+    col(&row, 0)
+}
+
+pub fn update(db: &mut Db, d: &Incident) -> Result<()> {
+    let services = JsonList(d.services.clone());
+    let channels = JsonList(d.channels.clone());
+    let (started, resolved, closed, next) = (
+        d.started_at.map(Stamp),
+        d.resolved_at.map(Stamp),
+        d.closed_at.map(Stamp),
+        d.next_update_at.map(Stamp),
+    );
+    db.query(
+        "UPDATE incidents SET title = $2, status = $3, severity = $4, category = $5, services = $6, \
+         channels = $7, summary = $8, detected_by = $9, started_at = $10, resolved_at = $11, \
+         closed_at = $12, resolution = $13, next_update_at = $14 WHERE id = $1",
+        &p![
+            d.id,
+            d.title,
+            d.status,
+            d.severity,
+            d.category,
+            services,
+            channels,
+            d.summary,
+            d.detected_by,
+            started,
+            resolved,
+            closed,
+            d.resolution,
+            next
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn add_role(db: &mut Db, id: i64, role: &str, person: &str, now: DateTime<Utc>) -> Result<()> {
+    db.query(
+        "INSERT INTO roles (incident_id, role, person, since) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING",
+        &p![id, role, person, Stamp(now)],
+    )?;
+    Ok(())
+}
+
+pub fn remove_role(db: &mut Db, id: i64, role: &str, person: &str) -> Result<()> {
+    db.query(
+        "DELETE FROM roles WHERE incident_id = $1 AND role = $2 AND person = $3",
+        &p![id, role, person],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! Schema migrations: an append-only list, as in `sqlite/migrations.rs`;
+//! position N upgrades a database at version N to N+1. The version lives
+//! in the one-row table `incident_schema`. Every step runs in one
+//! transaction that first takes the writers' advisory lock, so two clients
+//! starting at once on an empty database cannot both create the schema, no
+//! writer writes mid-upgrade, and a crash leaves the old version intact
+//! (PostgreSQL's DDL is transactional).
+
+use super::Db;
+use super::connect::Target;
+use anyhow::{Result, anyhow};
+use postgres::error::SqlState;
+
+/// Never edit or reorder a released step: add a new one.
+pub const STEPS: &[&str] = &[include_str!("schema_v1.sql")];
+
+/// The version this binary writes.
+pub const LATEST: i64 = STEPS.len() as i64;
+
+/// Refuses a database written by a newer release, naming both versions.
+pub fn refuse_newer(target: &Target, version: i64) -> Result<()> {
+    match newer_message(&target.to_string(), version) {
+        Some(message) => Err(anyhow!(message)),
+        None => Ok(()),
+    }
+}
+
+fn newer_message(server: &str, version: i64) -> Option<String> {
+    (version > LATEST).then(|| {
+        format!(
+            "database {server} has schema version {version}, newer than this incident's {LATEST}; \
+             it was written by a newer release: upgrade incident (the database was not changed)"
+        )
+    })
+}
+
+/// The version as the schema table says, inside the caller's transaction:
+/// 0 when the table does not exist (checked first, so that the
+/// transaction is not aborted by the missing table).
+fn version_in(db: &mut Db) -> Result<i64, postgres::Error> {
+    let exists = db
+        .client
+        .simple_query("SELECT to_regclass('incident_schema') IS NOT NULL")?
+        .into_iter()
+        .find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(r) => r.get(0).map(|v| v == "t"),
+            _ => None,
+        })
+        .unwrap_or(false);
+    if !exists {
+        return Ok(0);
+    }
+    let row = db.client.query_opt("SELECT version FROM incident_schema", &[])?;
+    match row {
+        Some(r) => r.try_get(0),
+        None => Ok(0),
+    }
+}
+
+/// Brings the database to [`LATEST`], under the writers' lock; `seen` is
+/// the version read before (outside any lock).
+pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
+    if seen >= LATEST {
+        return Ok(());
+    }
+    let result = (|| -> Result<(), postgres::Error> {
+        db.client.batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED; {}",
+            super::LOCK_WRITERS
+        ))?;
+        // Another client may have migrated while we waited for the lock.
+        let current = version_in(db)?;
+        if current > LATEST {
+            return Ok(());
+        }
+        for (index, step) in STEPS.iter().enumerate().skip(current.max(0) as usize) {
+            db.client.batch_execute(step)?;
+            let version = index as i64 + 1;
+            db.client.batch_execute(&format!(
+                "INSERT INTO incident_schema (one, version) VALUES (true, {version}) \
+                 ON CONFLICT (one) DO UPDATE SET version = excluded.version"
+            ))?;
+        }
+        Ok(())
+    })();
+    let failed = |db: &mut Db, e: anyhow::Error| {
+        let _ = db.client.batch_execute("ROLLBACK");
+        Err(e)
+    };
+    if let Err(e) = result {
+        let why = if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) {
+            let message = e
+                .as_db_error()
+                .map(|d| d.message().to_string())
+                .unwrap_or_default();
+            anyhow!(
+                "role {} may not create the incident tables in {} ({message}); have the database's owner run incident once, or grant what docs/team.md lists",
+                db.target.user(),
+                db.target
+            )
+        } else {
+            anyhow!("cannot upgrade database {}: {}", db.target, db.target.explain(&e))
+        };
+        return failed(db, why);
+    }
+    // Re-read under the lock: refuse (and change nothing) if a newer
+    // release got there first.
+    let current = version_in(db).map_err(|e| db.target.explain(&e));
+    match current {
+        Ok(v) if v > LATEST => {
+            let why = refuse_newer(&db.target, v).unwrap_err();
+            failed(db, why)
+        }
+        Ok(_) => db.batch("COMMIT"),
+        Err(e) => failed(db, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_database_is_refused_naming_both_versions() {
+        assert_eq!(newer_message("postgres://u@h/db", LATEST), None);
+        assert_eq!(newer_message("postgres://u@h/db", 0), None);
+        let message = newer_message("postgres://u@h/db", LATEST + 1).unwrap();
+        assert!(
+            message.contains(&format!("schema version {}", LATEST + 1)),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("this incident's {LATEST}")),
+            "{message}"
+        );
+        assert!(message.contains("was not changed"), "{message}");
+    }
+
+    #[test]
+    fn the_timeline_trigger_is_in_the_schema() {
+        let schema = STEPS.concat();
+        assert!(schema.contains("CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events"));
+        assert!(schema.contains("CREATE UNIQUE INDEX events_by_seq"));
+        assert!(schema.contains("CREATE UNIQUE INDEX incidents_by_uid"));
+    }
+}

@@ -1,0 +1,220 @@
+//! Queries on the `retros`, `retro_drafts` and `actions` tables (as
+//! `sqlite/retro.rs`).
+
+use super::Db;
+use super::incidents::mark;
+use super::sql::{Day, JsonList, Stamp, Value, col, p, params};
+use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro, RetroDraft};
+use crate::store::ActionFilter;
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use postgres::Row;
+
+/// The columns [`retro_from_row`] reads, first in a query's select list.
+pub const RETRO_COLUMNS: &str =
+    "impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions";
+
+/// A retrospective from a row that starts with [`RETRO_COLUMNS`].
+pub fn retro_from_row(r: &Row) -> Result<Retro> {
+    Ok(Retro {
+        impact: col(r, 0)?,
+        whys: col::<JsonList>(r, 1)?.0,
+        root_cause: col(r, 2)?,
+        contributing: col::<JsonList>(r, 3)?.0,
+        went_well: col::<JsonList>(r, 4)?.0,
+        went_badly: col::<JsonList>(r, 5)?.0,
+        lucky: col::<JsonList>(r, 6)?.0,
+        no_actions: col(r, 7)?,
+    })
+}
+
+pub fn get(db: &mut Db, incident_id: i64) -> Result<Option<Retro>> {
+    db.query_opt(
+        &format!("SELECT {RETRO_COLUMNS} FROM retros WHERE incident_id = $1"),
+        &p![incident_id],
+    )?
+    .map(|r| retro_from_row(&r))
+    .transpose()
+}
+
+pub fn draft(db: &mut Db, incident_id: i64) -> Result<Option<RetroDraft>> {
+    db.query_opt(
+        "SELECT answers, author, saved_at FROM retro_drafts WHERE incident_id = $1",
+        &p![incident_id],
+    )?
+    .map(|r| {
+        Ok(RetroDraft {
+            answers: col(&r, 0)?,
+            author: col(&r, 1)?,
+            saved_at: col::<Stamp>(&r, 2)?.0,
+        })
+    })
+    .transpose()
+}
+
+pub fn save_draft(
+    db: &mut Db,
+    incident_id: i64,
+    answers: &str,
+    author: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    db.query(
+        "INSERT INTO retro_drafts (incident_id, answers, author, saved_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (incident_id) DO UPDATE SET answers = excluded.answers, \
+         author = excluded.author, saved_at = excluded.saved_at",
+        &p![incident_id, answers, author, Stamp(now)],
+    )?;
+    Ok(())
+}
+
+pub fn delete_draft(db: &mut Db, incident_id: i64) -> Result<()> {
+    db.query(
+        "DELETE FROM retro_drafts WHERE incident_id = $1",
+        &p![incident_id],
+    )?;
+    Ok(())
+}
+
+/// Inserts or replaces the incident's retrospective.
+pub fn save(db: &mut Db, incident_id: i64, retro: &Retro, now: DateTime<Utc>) -> Result<()> {
+    db.query(
+        "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, \
+         went_badly, lucky, no_actions, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+         ON CONFLICT (incident_id) DO UPDATE SET impact = excluded.impact, whys = excluded.whys, \
+         root_cause = excluded.root_cause, contributing = excluded.contributing, \
+         went_well = excluded.went_well, went_badly = excluded.went_badly, lucky = excluded.lucky, \
+         no_actions = excluded.no_actions, updated_at = excluded.updated_at",
+        &p![
+            incident_id,
+            retro.impact,
+            JsonList(retro.whys.clone()),
+            retro.root_cause,
+            JsonList(retro.contributing.clone()),
+            JsonList(retro.went_well.clone()),
+            JsonList(retro.went_badly.clone()),
+            JsonList(retro.lucky.clone()),
+            retro.no_actions,
+            Stamp(now)
+        ],
+    )?;
+    Ok(())
+}
+
+const ACTION_COLUMNS: &str =
+    "id, incident_id, text, owner, due, kind, status, created_at, done_at, note, link";
+
+fn action_from_row(row: &Row) -> Result<ActionItem> {
+    Ok(ActionItem {
+        id: col(row, 0)?,
+        incident_id: col(row, 1)?,
+        text: col(row, 2)?,
+        owner: col(row, 3)?,
+        due: col::<Day>(row, 4)?.0,
+        kind: col(row, 5)?,
+        status: col(row, 6)?,
+        created_at: col::<Stamp>(row, 7)?.0,
+        done_at: col::<Option<Stamp>>(row, 8)?.map(|s| s.0),
+        note: col(row, 9)?,
+        link: col(row, 10)?,
+    })
+}
+
+/// The number the next action item gets: one past the highest, under the
+/// writers' lock.
+pub fn next_action_id(db: &mut Db) -> Result<i64> {
+    col(
+        &db.query_one("SELECT coalesce(max(id), 0) + 1 FROM actions", &[])?,
+        0,
+    )
+}
+
+/// Adds an open action item numbered `id` (from [`next_action_id`]).
+pub fn add_action(
+    db: &mut Db,
+    id: i64,
+    incident_id: i64,
+    item: &NewAction,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    db.query(
+        "INSERT INTO actions (id, incident_id, text, owner, due, kind, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &p![
+            id,
+            incident_id,
+            item.text,
+            item.owner,
+            Day(item.due),
+            item.kind,
+            ActionStatus::Open,
+            Stamp(now)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn action(db: &mut Db, id: i64) -> Result<Option<ActionItem>> {
+    db.query_opt(
+        &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = $1"),
+        &p![id],
+    )?
+    .map(|r| action_from_row(&r))
+    .transpose()
+}
+
+/// Stores an item's changeable columns: status, done time, note and link.
+pub fn save_action(db: &mut Db, item: &ActionItem) -> Result<()> {
+    db.query(
+        "UPDATE actions SET status = $2, done_at = $3, note = $4, link = $5 WHERE id = $1",
+        &p![
+            item.id,
+            item.status,
+            item.done_at.map(Stamp),
+            item.note,
+            item.link
+        ],
+    )?;
+    Ok(())
+}
+
+/// Action items matching `filter`: the soonest due first, then in order of
+/// creation (one incident's: in order of creation).
+pub fn actions(db: &mut Db, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
+    let mut clauses = Vec::new();
+    let mut values = Vec::new();
+    if filter.open || filter.due_before.is_some() {
+        let m = mark(&mut values, Value::Text(ActionStatus::Open.as_str().into()));
+        clauses.push(format!("status = {m}"));
+    }
+    if let Some(day) = filter.due_before {
+        let m = mark(&mut values, Value::Text(day.format("%Y-%m-%d").to_string()));
+        clauses.push(format!("due < {m}"));
+    }
+    if let Some(owner) = &filter.owner {
+        let m = mark(&mut values, Value::Text(owner.clone()));
+        clauses.push(format!("owner = {m}"));
+    }
+    if let Some(id) = filter.incident_id {
+        let m = mark(&mut values, Value::Int(id));
+        clauses.push(format!("incident_id = {m}"));
+    }
+    let conditions = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let order = if filter.incident_id.is_some() {
+        "id"
+    } else {
+        "due, id"
+    };
+    db.query(
+        &format!("SELECT {ACTION_COLUMNS} FROM actions {conditions} ORDER BY {order}"),
+        &params(&values),
+    )?
+    .iter()
+    .map(action_from_row)
+    .collect()
+}

@@ -1,0 +1,243 @@
+//! How domain values cross into PostgreSQL: each type converts itself, as
+//! in `sqlite/sql.rs`, and names its PostgreSQL type, so every statement
+//! goes out with its parameter types in one round trip
+//! (`Client::query_typed`: no separate prepare).
+
+use crate::domain::retro::{ActionKind, ActionStatus};
+use crate::domain::triage::{Customers, Factor};
+use crate::domain::{Category, DetectedBy, EventKind, Status};
+use anyhow::{Result, anyhow};
+use bytes::BytesMut;
+use chrono::{DateTime, NaiveDate, Utc};
+use postgres::Row;
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use std::error::Error;
+
+type BoxError = Box<dyn Error + Sync + Send>;
+
+/// A parameter that knows its PostgreSQL type.
+pub trait Typed: ToSql + Sync {
+    fn pg_type(&self) -> Type;
+}
+
+/// The parameters of one statement, each with its type.
+pub type Params<'a> = Vec<(&'a (dyn ToSql + Sync), Type)>;
+
+/// `p![a, b]`: the typed parameter list of a statement.
+macro_rules! p {
+    ($($value:expr),* $(,)?) => {
+        [$((&$value as &(dyn postgres::types::ToSql + Sync), $crate::store::pg::sql::Typed::pg_type(&$value))),*]
+    };
+}
+pub(crate) use p;
+
+/// The typed parameters of a dynamically built statement.
+pub fn params(values: &[Value]) -> Params<'_> {
+    values
+        .iter()
+        .map(|v| (v as &(dyn ToSql + Sync), v.pg_type()))
+        .collect()
+}
+
+/// A parameter of a statement built at run time (a filter's conditions).
+#[derive(Debug, Clone)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+}
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Value::Int(n) => n.to_sql(ty, out),
+            Value::Text(s) => s.to_sql(ty, out),
+        }
+    }
+    fn accepts(ty: &Type) -> bool {
+        <i64 as ToSql>::accepts(ty) || <String as ToSql>::accepts(ty)
+    }
+    to_sql_checked!();
+}
+
+impl Typed for Value {
+    fn pg_type(&self) -> Type {
+        match self {
+            Value::Int(_) => Type::INT8,
+            Value::Text(_) => Type::TEXT,
+        }
+    }
+}
+
+/// Fixed-type parameters, bare or optional (NULL keeps the type).
+macro_rules! typed {
+    ($pg:expr => $($ty:ty),+) => {$(
+        impl Typed for $ty {
+            fn pg_type(&self) -> Type {
+                $pg
+            }
+        }
+        impl Typed for Option<$ty> {
+            fn pg_type(&self) -> Type {
+                $pg
+            }
+        }
+    )+};
+}
+
+typed!(Type::INT8 => i64);
+typed!(Type::TEXT => String, &str, &String, Stamp, Day, JsonList,
+    Status, Category, DetectedBy, EventKind, Customers, Factor, ActionKind, ActionStatus);
+
+macro_rules! text_enum_sql {
+    ($($ty:ty),+) => {$(
+        impl ToSql for $ty {
+            fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+                self.as_str().to_sql(ty, out)
+            }
+            fn accepts(ty: &Type) -> bool {
+                <&str as ToSql>::accepts(ty)
+            }
+            to_sql_checked!();
+        }
+        impl<'a> FromSql<'a> for $ty {
+            fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+                let text = <&str as FromSql>::from_sql(ty, raw)?;
+                text.parse().map_err(|e: String| e.into())
+            }
+            fn accepts(ty: &Type) -> bool {
+                <&str as FromSql>::accepts(ty)
+            }
+        }
+    )+};
+}
+
+text_enum_sql!(
+    Status,
+    Category,
+    DetectedBy,
+    EventKind,
+    Customers,
+    Factor,
+    ActionKind,
+    ActionStatus
+);
+
+/// A stored time: RFC 3339 UTC text, fixed width, exactly as the SQLite
+/// backend stores it (the hash chain hashes that text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stamp(pub DateTime<Utc>);
+
+impl ToSql for Stamp {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        crate::time::to_rfc3339(self.0).to_sql(ty, out)
+    }
+    fn accepts(ty: &Type) -> bool {
+        <&str as ToSql>::accepts(ty)
+    }
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Stamp {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        // The stored form field by field (fast), else any RFC 3339 time (an
+        // import may carry one), as the SQLite backend reads it.
+        if let Some(t) = crate::store::sqlite::sql::parse_stored(raw) {
+            return Ok(Stamp(t));
+        }
+        let text = <&str as FromSql>::from_sql(ty, raw)?;
+        Ok(Stamp(DateTime::parse_from_rfc3339(text)?.with_timezone(&Utc)))
+    }
+    fn accepts(ty: &Type) -> bool {
+        <&str as FromSql>::accepts(ty)
+    }
+}
+
+/// A calendar day (an action item's due date): `YYYY-MM-DD` text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(pub NaiveDate);
+
+impl ToSql for Day {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        self.0.format("%Y-%m-%d").to_string().to_sql(ty, out)
+    }
+    fn accepts(ty: &Type) -> bool {
+        <&str as ToSql>::accepts(ty)
+    }
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Day {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let text = <&str as FromSql>::from_sql(ty, raw)?;
+        Ok(Day(NaiveDate::parse_from_str(text, "%Y-%m-%d")?))
+    }
+    fn accepts(ty: &Type) -> bool {
+        <&str as FromSql>::accepts(ty)
+    }
+}
+
+/// A list of strings stored as a JSON array in TEXT.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JsonList(pub Vec<String>);
+
+impl ToSql for JsonList {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        serde_json::to_string(&self.0)?.to_sql(ty, out)
+    }
+    fn accepts(ty: &Type) -> bool {
+        <&str as ToSql>::accepts(ty)
+    }
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for JsonList {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let text = <&str as FromSql>::from_sql(ty, raw)?;
+        Ok(JsonList(serde_json::from_str(text)?))
+    }
+    fn accepts(ty: &Type) -> bool {
+        <&str as FromSql>::accepts(ty)
+    }
+}
+
+/// Column `i` of `row`: a value that does not convert is an error naming
+/// the column, never a panic.
+pub fn col<'a, T: FromSql<'a>>(row: &'a Row, i: usize) -> Result<T> {
+    row.try_get(i).map_err(|e| {
+        let name = row.columns().get(i).map(|c| c.name()).unwrap_or("?");
+        let cause = std::error::Error::source(&e)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| e.to_string());
+        anyhow!("a stored value does not read back (column {name}): {cause}; run 'incident verify'")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameter_types_follow_the_value() {
+        assert_eq!(Some(5i64).pg_type(), Type::INT8);
+        assert_eq!(None::<i64>.pg_type(), Type::INT8);
+        assert_eq!(None::<Stamp>.pg_type(), Type::TEXT);
+        assert_eq!(Value::Int(1).pg_type(), Type::INT8);
+        assert_eq!(Value::Text("x".into()).pg_type(), Type::TEXT);
+    }
+
+    #[test]
+    fn values_encode_as_the_text_sqlite_stores() {
+        let mut out = BytesMut::new();
+        let at = Stamp("2026-11-23T08:00:00Z".parse().unwrap());
+        at.to_sql(&Type::TEXT, &mut out).unwrap();
+        assert_eq!(&out[..], b"2026-11-23T08:00:00Z");
+        assert_eq!(Stamp::from_sql(&Type::TEXT, &out).unwrap(), at);
+        let list = JsonList(vec!["a".into(), "b|c".into()]);
+        let mut out = BytesMut::new();
+        list.to_sql(&Type::TEXT, &mut out).unwrap();
+        assert_eq!(&out[..], br#"["a","b|c"]"#);
+        assert_eq!(JsonList::from_sql(&Type::TEXT, &out).unwrap(), list);
+        assert!(Status::from_sql(&Type::TEXT, b"exploded").is_err());
+        assert!(Stamp::from_sql(&Type::TEXT, b"yesterday").is_err());
+    }
+}

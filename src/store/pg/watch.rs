@@ -1,0 +1,46 @@
+//! Waking `--follow` when another client commits events: every write
+//! transaction runs `pg_notify('incident_events', '<incident>')` before
+//! COMMIT, and PostgreSQL delivers it to listeners only once the commit is
+//! done. A connection of its own LISTENs, so the store's read snapshot is
+//! never disturbed; a wake-up only says "look again".
+
+use super::{CHANNEL, Target};
+use anyhow::Result;
+use postgres::Client;
+use postgres::fallible_iterator::FallibleIterator;
+use std::time::Duration;
+
+pub struct Listen {
+    client: Client,
+    target: Target,
+}
+
+impl Listen {
+    pub fn new(target: &Target) -> Result<Listen> {
+        let mut client = target.connect()?;
+        client
+            .batch_execute(&format!("LISTEN {CHANNEL}"))
+            .map_err(|e| target.explain(&e))?;
+        Ok(Listen {
+            client,
+            target: target.clone(),
+        })
+    }
+}
+
+impl crate::store::Watch for Listen {
+    fn wait(&mut self, timeout: Duration) -> Result<bool> {
+        let mut notifications = self.client.notifications();
+        let woke = notifications
+            .timeout_iter(timeout)
+            .next()
+            .map_err(|e| self.target.explain(&e))?
+            .is_some();
+        if woke {
+            // One look covers a burst of commits.
+            let mut pending = notifications.iter();
+            while let Ok(Some(_)) = pending.next() {}
+        }
+        Ok(woke)
+    }
+}
