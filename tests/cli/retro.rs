@@ -186,7 +186,7 @@ fn a_whole_incident_from_declaration_to_closed_and_its_postmortem() {
     env.at("2026-12-20T09:00:00Z");
     let md = env.ok(&["retro", "INC-1", "--export", "md"]);
     markdown_rows_keep_their_width(&md);
-    insta::assert_snapshot!(md);
+    snapshot!(md);
 
     // -o writes the same document, owner-only, even over a readable file.
     let file = env.dir.path().join("postmortem.md");
@@ -550,7 +550,7 @@ fn action_items_are_listed_across_incidents_and_fall_overdue_as_time_passes() {
     assert_eq!(runbook["kind"], "corrective");
 
     let table = env.ok(&["action", "list"]);
-    insta::assert_snapshot!(table);
+    snapshot!(table);
 
     // `check` reports overdue items as missed (exit 3), soon-due ones as due.
     env.at("2026-12-15T23:50:00Z");

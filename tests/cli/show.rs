@@ -60,7 +60,7 @@ fn the_checkout_incident() -> Env {
 fn show_prints_details_roles_and_the_timeline_in_local_time() {
     let mut env = the_checkout_incident();
     env.at("2026-11-23T08:45:00Z");
-    insta::assert_snapshot!(env.ok(&["show", "INC-1"]));
+    snapshot!(env.ok(&["show", "INC-1"]));
 }
 
 #[test]
