@@ -13,6 +13,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use crate::domain::plans::RequiredTag;
 pub use crate::domain::targets::Level;
 
 #[derive(Debug, Clone)]
@@ -29,6 +30,15 @@ pub struct Config {
     pub check_within: Duration,
     /// Commands run after a change is committed, in file order.
     pub hooks: Vec<Hook>,
+    /// The folder the configuration is read from (its `playbooks/` holds
+    /// response plans), whether or not the file exists.
+    pub dir: Option<PathBuf>,
+    /// Playbook files named in the configuration, besides `playbooks/`.
+    pub playbooks: Vec<PathBuf>,
+    /// How far before an incident `declare` looks for changes.
+    pub changes_window: Duration,
+    /// Tags an incident must carry, by category or severity.
+    pub required_tags: Vec<RequiredTag>,
 }
 
 impl Default for Config {
@@ -42,6 +52,10 @@ impl Default for Config {
             escalation: BTreeMap::new(),
             check_within: Duration::minutes(15),
             hooks: Vec::new(),
+            dir: None,
+            playbooks: Vec::new(),
+            changes_window: Duration::hours(6),
+            required_tags: Vec::new(),
         }
     }
 }
@@ -50,9 +64,13 @@ impl Config {
     /// Loads `path`; a missing file means the defaults unless the user named
     /// it explicitly, in which case it must exist.
     pub fn load(path: &Path, explicit: bool) -> Result<Config> {
+        let dir = path.parent().map(Path::to_path_buf);
         match std::fs::read_to_string(path) {
             Ok(text) => Config::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config {
+                dir,
+                ..Config::default()
+            }),
             Err(e) if explicit => Err(usage(format!(
                 "cannot read configuration {}: {e}; fix the path given by --config or INCIDENT_CONFIG",
                 path.display()
@@ -179,6 +197,29 @@ struct ConfigFile {
     check: CheckFile,
     #[serde(default)]
     hooks: Vec<HookFile>,
+    /// Playbook files, relative to the configuration's folder.
+    #[serde(default)]
+    playbooks: Vec<PathBuf>,
+    #[serde(default)]
+    changes: ChangesFile,
+    #[serde(default)]
+    required_tags: Vec<RequiredTagFile>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ChangesFile {
+    window: Option<DurationText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequiredTagFile {
+    key: String,
+    #[serde(default)]
+    categories: Vec<crate::domain::Category>,
+    #[serde(default)]
+    severities: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -287,10 +328,23 @@ impl<'de> Deserialize<'de> for DurationText {
 
 impl ConfigFile {
     fn into_config(self, path: &Path) -> Result<Config, String> {
+        let dir = path.parent().map(Path::to_path_buf);
         let mut config = Config {
             source: Some(path.to_path_buf()),
+            playbooks: self
+                .playbooks
+                .iter()
+                .map(|p| match &dir {
+                    Some(dir) => dir.join(p),
+                    None => p.clone(),
+                })
+                .collect(),
+            dir,
             ..Config::default()
         };
+        if let Some(window) = self.changes.window {
+            config.changes_window = window.0;
+        }
         if let Some(prefix) = self.key_prefix {
             if prefix.is_empty()
                 || !prefix.chars().all(|c| c.is_ascii_alphanumeric())
@@ -358,6 +412,20 @@ impl ConfigFile {
         }
         if let Some(within) = self.check.within {
             config.check_within = within.0;
+        }
+        for rule in self.required_tags {
+            let key = crate::domain::plans::parse_tag_key(&rule.key)
+                .map_err(|e| format!("[[required_tags]]: {e}"))?;
+            let severities = rule
+                .severities
+                .iter()
+                .map(|s| canonical_level(&config, s, "[[required_tags]]"))
+                .collect::<Result<_, _>>()?;
+            config.required_tags.push(RequiredTag {
+                key,
+                categories: rule.categories,
+                severities,
+            });
         }
         for (i, hook) in self.hooks.into_iter().enumerate() {
             let label = format!("[[hooks]] #{}", i + 1);

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod hooks;
 pub mod output;
+pub mod playbooks;
 pub mod postmortem;
 pub mod prompt;
 pub mod render;

@@ -567,6 +567,9 @@ fn as_incident(r: &IncidentRecord) -> crate::domain::Incident {
                 person: h.person.clone(),
             })
             .collect(),
+        // Not in the file: what its events say, which is not compared.
+        drill: false,
+        tags: Default::default(),
     }
 }
 

@@ -144,6 +144,10 @@ fn edit(s: &mut Replayed, id: i64, field: &str, to: &EditValue) -> Result<(), Un
         ("category", EditValue::Text(Some(c))) => s.category = c.parse().map_err(|_| bad())?,
         ("services", EditValue::List(l)) => s.services = l.clone(),
         ("channels", EditValue::List(l)) => s.channels = l.clone(),
+        // Kept beside the incident from the events themselves (plans::drill_and_tags).
+        ("tags", EditValue::List(l)) => {
+            super::plans::tags_from_list(l).ok_or_else(bad)?;
+        }
         ("summary", EditValue::Text(t)) => s.summary = t.clone(),
         ("detected_by", EditValue::Text(t)) => {
             s.detected_by = t.as_deref().map(str::parse).transpose().map_err(|_| bad())?

@@ -446,5 +446,15 @@ fn write_state(conn: &Connection, id: i64, r: &IncidentRecord) -> rusqlite::Resu
         r.next_update_at.map(Stamp),
         r.head
     ])?;
+    // Not in the file: what the events say.
+    let data: Vec<crate::domain::EventData> = r
+        .events
+        .iter()
+        .filter_map(|e| {
+            crate::domain::EventData::parse_stored(&e.kind, e.details.as_ref().map(|d| d.get())).ok()
+        })
+        .collect();
+    let (drill, tags) = crate::domain::plans::drill_and_tags(&data);
+    super::incidents::set_labels(conn, id, drill, &tags)?;
     Ok(())
 }
