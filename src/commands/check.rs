@@ -236,7 +236,8 @@ fn missing_tag_rows(ctx: &Ctx, store: &Store, filter: &ListFilter) -> Result<Vec
     if config.required_tags.is_empty() {
         return Ok(rows);
     }
-    store.each_incident(filter, &[], |incident| {
+    let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    store.each_incident(filter, &levels, |incident| {
         for key in plans::missing_tags(&incident, &config.required_tags) {
             rows.push(Row {
                 key: ctx.key(incident.id)?,

@@ -826,6 +826,7 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
         actions: &actions,
         assessment: store.assessment(id)?.as_ref().map(assessment_section),
         today: local_day(ctx.now),
+        now: ctx.now,
     });
     let mut text = match format {
         Export::Md => doc.to_markdown(&Local),

@@ -22,6 +22,7 @@ mod lifecycle;
 mod list;
 mod narrow;
 mod pipes;
+mod plans;
 mod record;
 mod retro;
 mod roles;
