@@ -32,6 +32,9 @@ pub struct Postmortem {
     pub impact: Option<String>,
     /// What set the incident off, in the retrospective's words.
     pub trigger: Option<String>,
+    /// What led up to it, in the retrospective's words.
+    #[serde(rename = "lead_up_notes")]
+    pub lead_up_text: Option<String>,
     /// The triage assessment, when one was recorded (see [`AssessmentSection`]).
     pub assessment: Option<AssessmentSection>,
     pub roles: Vec<RoleSpan>,
@@ -316,7 +319,8 @@ impl Postmortem {
             dates,
             durations,
             impact: retro.impact.clone(),
-            trigger: None,
+            trigger: retro.trigger.clone(),
+            lead_up_text: retro.lead_up.clone(),
             assessment: src.assessment,
             responders: responders(&roles, end),
             roles,
@@ -639,6 +643,9 @@ impl Postmortem {
         }
 
         writeln!(d, "\n## Lead-up\n")?;
+        if let Some(text) = &self.lead_up_text {
+            writeln!(d, "{}\n", md(text))?;
+        }
         if self.lead_up.is_empty() {
             writeln!(d, "_No changes recorded on its services before it._")?;
         } else {
@@ -1116,6 +1123,8 @@ mod tests {
             went_badly: vec!["Paging took 20 minutes".into()],
             lucky: vec!["It was a quiet Monday".into()],
             no_actions: None,
+            trigger: Some("Migration 0042 ran at 08:00".into()),
+            lead_up: Some("The migration was merged on Friday".into()),
         };
         let mut done = action(2, "2026-11-30", ActionStatus::Done);
         done.text = "Review migrations".into();

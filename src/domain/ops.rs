@@ -1186,6 +1186,8 @@ fn retro_value(retro: &Retro, name: &str) -> RetroValue {
         retro::field::IMPACT => RetroValue::Text(retro.impact.clone()),
         retro::field::WHYS => RetroValue::List(retro.whys.clone()),
         retro::field::ROOT_CAUSE => RetroValue::Text(retro.root_cause.clone()),
+        retro::field::TRIGGER => RetroValue::Text(retro.trigger.clone()),
+        retro::field::LEAD_UP => RetroValue::Text(retro.lead_up.clone()),
         retro::field::CONTRIBUTING => RetroValue::List(retro.contributing.clone()),
         retro::field::WENT_WELL => RetroValue::List(retro.went_well.clone()),
         retro::field::WENT_BADLY => RetroValue::List(retro.went_badly.clone()),

@@ -339,6 +339,8 @@ pub fn retro_disagreements(
                 match (name.as_str(), value) {
                     (field::IMPACT, RetroValue::Text(t)) => r.impact = t.clone(),
                     (field::ROOT_CAUSE, RetroValue::Text(t)) => r.root_cause = t.clone(),
+                    (field::TRIGGER, RetroValue::Text(t)) => r.trigger = t.clone(),
+                    (field::LEAD_UP, RetroValue::Text(t)) => r.lead_up = t.clone(),
                     (field::WHYS, RetroValue::List(l)) => r.whys = l.clone(),
                     (field::CONTRIBUTING, RetroValue::List(l)) => r.contributing = l.clone(),
                     (field::WENT_WELL, RetroValue::List(l)) => r.went_well = l.clone(),
@@ -354,6 +356,8 @@ pub fn retro_disagreements(
     let checks = [
         (field::IMPACT, s.impact == r.impact),
         (field::ROOT_CAUSE, s.root_cause == r.root_cause),
+        (field::TRIGGER, s.trigger == r.trigger),
+        (field::LEAD_UP, s.lead_up == r.lead_up),
         (field::WHYS, s.whys == r.whys),
         (field::CONTRIBUTING, s.contributing == r.contributing),
         (field::WENT_WELL, s.went_well == r.went_well),

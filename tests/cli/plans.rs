@@ -696,6 +696,10 @@ fn the_shipped_ddos_playbook_runs_from_declaration_to_postmortem() {
     assert!(md.contains("| Playbook | ddos (7/7 tasks) |"), "{md}");
     assert!(md.contains("edge config 77"), "{md}");
     assert!(
+        md.contains("## Trigger\n\nA schema migration on the orders table"),
+        "{md}"
+    );
+    assert!(
         md.contains("Detected by **monitoring**. Time to detect (start of impact to declaration): **12m**."),
         "{md}"
     );

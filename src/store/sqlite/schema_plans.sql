@@ -25,3 +25,8 @@ CREATE TABLE changes (
   link        TEXT
 );
 CREATE INDEX changes_by_at ON changes (at);
+
+-- The retrospective's trigger and lead-up (the `trigger` and `lead_up`
+-- fields; `trigger` is an SQL keyword, hence the column's name).
+ALTER TABLE retros ADD COLUMN triggered_by TEXT;
+ALTER TABLE retros ADD COLUMN lead_up TEXT;
