@@ -118,16 +118,29 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     let evaluate = |incident: &Incident, facts: &Facts| {
         targets::evaluate_facts(incident, facts, &config.levels, ctx.now, config.check_within)
     };
-    // The start of impact and the groups need the whole incident row, which
-    // the response facts leave out: one pass over the rows first.
+    // The response facts leave out the start of impact: it comes on its own.
+    for start in store.impact_starts(&filter)? {
+        summarizer.add_start(&start);
+    }
+    // The groups need the whole incident row.
     let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
-    store.each_incident(&filter, &levels, |incident| {
-        summarizer.add_detection(&incident);
-        if let Some(by) = &args.by {
-            groups.insert(incident.id, by.groups(&incident));
-        }
-        Ok(())
-    })?;
+    let mut starts: Vec<(Vec<String>, Incident)> = Vec::new();
+    if let Some(by) = &args.by {
+        store.each_incident(&filter, &levels, |incident| {
+            let names = by.groups(&incident);
+            if incident.started_at.is_some() {
+                let start = Incident {
+                    status: incident.status,
+                    declared_at: incident.declared_at,
+                    started_at: incident.started_at,
+                    ..Incident::bare()
+                };
+                starts.push((names.clone(), start));
+            }
+            groups.insert(incident.id, names);
+            Ok(())
+        })?;
+    }
     // The settled cache holds real incidents by severity and category only:
     // drills, tags and breakdowns are evaluated afresh.
     if args.drills || !args.tags.is_empty() || args.by.is_some() {
@@ -143,16 +156,12 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
             }
             Ok(())
         })?;
-        // The detection pass again, per group.
-        if args.by.is_some() {
-            store.each_incident(&filter, &levels, |incident| {
-                for name in groups.get(&incident.id).into_iter().flatten() {
-                    if let Some(g) = by_group.get_mut(name) {
-                        g.add_detection(&incident);
-                    }
+        for (names, start) in &starts {
+            for name in names {
+                if let Some(g) = by_group.get_mut(name) {
+                    g.add_detection(start);
                 }
-                Ok(())
-            })?;
+            }
         }
         let by = args.by.as_ref().map(|_| {
             by_group

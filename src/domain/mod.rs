@@ -263,6 +263,31 @@ impl Incident {
 }
 
 impl Incident {
+    /// An incident with nothing filled in, for building one from the few
+    /// facts a computation reads.
+    pub fn bare() -> Incident {
+        Incident {
+            id: 0,
+            title: String::new(),
+            status: Status::Investigating,
+            severity: String::new(),
+            category: Category::Other,
+            services: Vec::new(),
+            channels: Vec::new(),
+            summary: None,
+            detected_by: None,
+            started_at: None,
+            declared_at: DateTime::<Utc>::MIN_UTC,
+            resolved_at: None,
+            closed_at: None,
+            resolution: None,
+            next_update_at: None,
+            roles: Vec::new(),
+            drill: false,
+            tags: Default::default(),
+        }
+    }
+
     pub fn holder(&self, role: &str) -> Option<&str> {
         self.roles
             .iter()

@@ -240,6 +240,16 @@ impl Summarizer {
         }
     }
 
+    /// [`Summarizer::add_detection`] from the three facts it reads.
+    pub fn add_start(&mut self, s: &ImpactStart) {
+        self.add_detection(&Incident {
+            status: s.status,
+            declared_at: s.declared_at,
+            started_at: Some(s.started_at),
+            ..Incident::bare()
+        });
+    }
+
     /// Adds what [`Settled::of`] kept of closed incidents, one or many of
     /// the same severity and category at once: the same totals as [`add`]
     /// on each of them.
@@ -306,6 +316,14 @@ impl Summarizer {
 pub fn time_to_detect(i: &Incident) -> Option<Duration> {
     let started = i.started_at.filter(|_| i.status.is_counted())?;
     Some((i.declared_at - started).max(Duration::zero()))
+}
+
+/// What the time to detect is computed from, read without whole rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImpactStart {
+    pub status: super::Status,
+    pub declared_at: DateTime<Utc>,
+    pub started_at: DateTime<Utc>,
 }
 
 /// How `stats --by` breaks the figures down.
