@@ -575,7 +575,7 @@ fn as_incident(r: &IncidentRecord) -> crate::domain::Incident {
                 person: h.person.clone(),
             })
             .collect(),
-        // Not in the file: what its events say, which is not compared.
+        // Not in the file: what its events say (the import writes them so).
         drill: false,
         tags: Default::default(),
     }
@@ -670,7 +670,12 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
     // The state must be what the events say (a timeline an early release
     // wrote without every fact cannot be replayed, and is taken as it is).
     if let Ok(replayed) = crate::domain::replay::replay(timeline.iter().map(|(id, at, d)| (*id, *at, d))) {
-        let disagree = crate::domain::replay::disagreements(&as_incident(record), &replayed);
+        let incident = crate::domain::Incident {
+            drill: replayed.drill,
+            tags: replayed.tags.clone(),
+            ..as_incident(record)
+        };
+        let disagree = crate::domain::replay::disagreements(&incident, &replayed);
         if let Some(field) = disagree.first() {
             return Err(format!("{field}: the file's value is not what its events record"));
         }

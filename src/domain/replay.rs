@@ -4,7 +4,7 @@
 //!
 //! Covered: title, status, severity, category, services, channels,
 //! summary, detected_by, started_at, declared_at, resolved_at, closed_at,
-//! resolution and the role holders. Not covered (not recorded fully by the
+//! resolution, the role holders, the drill mark and the tags. Not covered (not recorded fully by the
 //! events): next_update_at, the assessment answers, the retrospective text
 //! and action items beyond their events.
 
@@ -35,6 +35,8 @@ pub struct Replayed {
     pub resolution: Option<String>,
     /// (role, person) pairs.
     pub roles: BTreeSet<(String, String)>,
+    pub drill: bool,
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 /// Why a timeline cannot be replayed.
@@ -72,6 +74,8 @@ pub fn replay<'a>(
         closed_at: None,
         resolution: None,
         roles: BTreeSet::new(),
+        drill: d.drill,
+        tags: d.tags.clone(),
     };
     for (id, at, data) in events {
         match data {
@@ -145,9 +149,7 @@ fn edit(s: &mut Replayed, id: i64, field: &str, to: &EditValue) -> Result<(), Un
         ("services", EditValue::List(l)) => s.services = l.clone(),
         ("channels", EditValue::List(l)) => s.channels = l.clone(),
         // Kept beside the incident from the events themselves (plans::drill_and_tags).
-        ("tags", EditValue::List(l)) => {
-            super::plans::tags_from_list(l).ok_or_else(bad)?;
-        }
+        ("tags", EditValue::List(l)) => s.tags = super::plans::tags_from_list(l).ok_or_else(bad)?,
         ("summary", EditValue::Text(t)) => s.summary = t.clone(),
         ("detected_by", EditValue::Text(t)) => {
             s.detected_by = t.as_deref().map(str::parse).transpose().map_err(|_| bad())?
@@ -238,6 +240,8 @@ pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
         ("closed_at", incident.closed_at == r.closed_at),
         ("resolution", incident.resolution == r.resolution),
         ("roles", roles == r.roles),
+        ("drill", incident.drill == r.drill),
+        ("tags", incident.tags == r.tags),
     ];
     checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
 }
