@@ -19,6 +19,7 @@ pub mod export;
 pub mod guard;
 pub mod import;
 pub mod list;
+pub mod playbooks;
 pub mod reopen;
 pub mod resolve;
 pub mod retro;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Retro(args) => retro::run(&ctx, args),
         Command::Action(args) => action::run(&ctx, args),
         Command::Task(args) => task::run(&ctx, args),
+        Command::Playbooks(args) => playbooks::run(&ctx, args),
         Command::Change(args) => change::run(&ctx, args),
         Command::Changes(args) => changes::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),

@@ -83,7 +83,7 @@ pub fn tags_from_list(list: &[String]) -> Option<BTreeMap<String, String>> {
 
 /// When a response plan applies. Every criterion given must match; a plan
 /// with none is only ever chosen by name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Applies {
     pub categories: Vec<Category>,
     pub services: Vec<String>,
@@ -91,7 +91,7 @@ pub struct Applies {
 }
 
 /// A response plan, as read from a playbook file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Playbook {
     pub name: String,
     pub description: Option<String>,

@@ -31,6 +31,26 @@ fn tasks(env: &Env, key: &str) -> Value {
 #[test]
 fn every_shipped_playbook_reads() {
     let env = with_playbooks("");
+    let listed = env.json(&["playbooks"]);
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["bad-deploy", "data-leak", "ddos", "outage"]);
+    let table = env.ok(&["playbooks"]);
+    assert!(
+        table.contains("availability/performance; services edge/api/cdn"),
+        "{table}"
+    );
+    let one = env.ok(&["playbooks", "ddos"]);
+    assert!(
+        one.contains("1. Confirm an attack") && one.contains("(tech-lead) — within 15m"),
+        "{one}"
+    );
+    env.fails(2, &["playbooks", "nope"]);
+    assert!(Env::new().talk(&["playbooks"]).contains("No playbooks"));
     for (category, service, plan) in [
         ("availability", "edge", "ddos"),
         ("security", "auth", "data-leak"),
@@ -182,6 +202,8 @@ fn playbooks_are_chosen_by_name_attached_later_and_bad_files_are_named() {
     .unwrap();
     let named = env.fails(2, &["declare", "x", "--playbook", "ddos"]);
     assert!(named.contains("zz-broken.toml, line 4"), "{named}");
+    let checked = env.fails(2, &["playbooks"]);
+    assert!(checked.contains("zz-broken.toml, line 4"), "{checked}");
     let out = env
         .cmd()
         .args(["declare", "y", "-c", "availability"])
