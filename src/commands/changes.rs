@@ -22,6 +22,9 @@ pub struct ChangesArgs {
     pub since: String,
 }
 
+/// Below this many columns the changes are a list, not a table.
+const NARROW: usize = 80;
+
 pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
     let since = ctx.since("--since", &args.since)?;
     let store = ctx.open(Access::Read)?;
@@ -40,6 +43,26 @@ pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
         return Ok(());
     }
     let mut out = output::stdout();
+    if output::width().is_some_and(|w| w < NARROW) {
+        // Too narrow for six columns: each change's time, kind and services
+        // on a line, what changed and the link below, indented.
+        for c in &changes {
+            let head = format!(
+                "{}  {}  {}",
+                human(c.at, &Local),
+                c.kind,
+                one_line(&c.services.join(","))
+            );
+            output::write_wrapped(&mut out, "", &head)?;
+            let what = format!("{} (by {})", c.title, c.author);
+            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&what)))?;
+            if let Some(link) = &c.link {
+                output::write_wrapped(&mut out, "  ", &one_line(&output::shown(link)))?;
+            }
+        }
+        out.flush()?;
+        return Ok(());
+    }
     let mut table = output::table(["WHEN", "KIND", "SERVICES", "CHANGE", "BY", "LINK"]);
     for c in &changes {
         table.add_row(vec![

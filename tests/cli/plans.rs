@@ -574,6 +574,20 @@ fn the_checklist_fits_a_30_column_terminal() {
         assert!(line.chars().count() <= 30, "{line:?} in\n{shown}");
     }
     assert!(shown.contains("1. Confirm"), "{shown}");
+    env.ok(&[
+        "change",
+        "deploy 4821 of the edge proxy",
+        "--service",
+        "edge",
+        "--link",
+        "https://ci.example/p/4821",
+    ]);
+    for args in [&["changes"][..], &["show", "1"], &["check"], &["playbooks"]] {
+        let (shown, _) = env.on_terminal(30, args);
+        for line in shown.lines() {
+            assert!(line.chars().count() <= 30, "{args:?}: {line:?} in\n{shown}");
+        }
+    }
 }
 
 /// Every table row has as many cells as its header, and each heading the
