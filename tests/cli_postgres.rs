@@ -67,6 +67,8 @@ mod list;
 mod narrow;
 #[path = "cli/pipes.rs"]
 mod pipes;
+#[path = "cli/plans.rs"]
+mod plans;
 #[path = "cli/postgres.rs"]
 mod postgres;
 #[path = "cli/record.rs"]

@@ -48,6 +48,7 @@ mod lifecycle;
 mod list;
 mod narrow;
 mod pipes;
+mod plans;
 mod postgres;
 mod record;
 mod retro;

@@ -294,6 +294,12 @@ fn stored_state_that_disagrees_with_the_timeline_is_reported() {
             "services",
             "UPDATE incidents SET services = '[\"nothing\"]' WHERE id = 2",
         ),
+        // A real incident hidden from the metrics as a drill.
+        ("drill", "UPDATE incidents SET drill = 1 WHERE id = 1"),
+        (
+            "tags",
+            "INSERT INTO incident_tags VALUES (1, 'team', 'someone-else')",
+        ),
     ];
     for (field, sql) in cases {
         let env = five_events();

@@ -3,6 +3,7 @@
 //! goes out with its parameter types in one round trip
 //! (`Client::query_typed`: no separate prepare).
 
+use crate::domain::plans::ChangeKind;
 use crate::domain::retro::{ActionKind, ActionStatus};
 use crate::domain::triage::{Customers, Factor};
 use crate::domain::{Category, DetectedBy, EventKind, Status};
@@ -85,8 +86,9 @@ macro_rules! typed {
 }
 
 typed!(Type::INT8 => i64);
+typed!(Type::BOOL => bool);
 typed!(Type::TEXT => String, &str, &String, Stamp, Day, JsonList,
-    Status, Category, DetectedBy, EventKind, Customers, Factor, ActionKind, ActionStatus);
+    Status, Category, DetectedBy, EventKind, Customers, Factor, ActionKind, ActionStatus, ChangeKind);
 
 macro_rules! text_enum_sql {
     ($($ty:ty),+) => {$(
@@ -119,7 +121,8 @@ text_enum_sql!(
     Customers,
     Factor,
     ActionKind,
-    ActionStatus
+    ActionStatus,
+    ChangeKind
 );
 
 /// A stored time: RFC 3339 UTC text, fixed width, exactly as the SQLite
