@@ -11,6 +11,7 @@ pub mod context;
 pub mod domain;
 pub mod error;
 pub mod hooks;
+pub mod intake;
 pub mod output;
 pub mod postmortem;
 pub mod prompt;

@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::domain::{Category, DetectedBy, Incident, Status, ops};
-use crate::error::usage;
+use crate::error::{not_found, usage};
 use crate::render;
 use crate::text::{clean_list, non_blank};
 use anyhow::Result;
@@ -10,8 +10,9 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct DeclareArgs {
-    /// What is broken, in a few words
-    pub title: String,
+    /// What is broken, in a few words [default with --from-alert: the alert's summary]
+    #[arg(required_unless_present = "from_alert")]
+    pub title: Option<String>,
 
     /// Severity level [default: the least severe configured level]
     #[arg(long, short)]
@@ -45,6 +46,10 @@ pub struct DeclareArgs {
     #[arg(long = "channel", value_name = "URL", value_parser = crate::text::name_arg)]
     pub channels: Vec<String>,
 
+    /// Open it from this recorded alert (an id from 'incident alerts'), tied to it
+    #[arg(long, value_name = "ID")]
+    pub from_alert: Option<i64>,
+
     /// Go straight into the triage walk (incident assess) after declaring; needs a terminal
     #[arg(long)]
     pub assess: bool,
@@ -54,7 +59,33 @@ pub struct DeclareArgs {
 /// next (the dispatcher runs it: a command does not call another).
 pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let config = ctx.config()?;
-    let title = non_blank(&args.title).ok_or_else(|| {
+    let alert = match args.from_alert {
+        Some(id) => {
+            let store = ctx.open(crate::store::Access::Read)?;
+            let alert = store
+                .alerts(&crate::store::AlertFilter {
+                    id: Some(id),
+                    ..Default::default()
+                })?
+                .pop()
+                .ok_or_else(|| not_found(format!("no alert {id}; run 'incident alerts' for their ids")))?;
+            if let Some(incident) = alert.incident_id
+                && store.incident(incident)?.is_some_and(|i| i.status.is_open())
+            {
+                return Err(usage(format!(
+                    "alert {id} already belongs to {}, which is open; add to it with 'incident update {0} ...'",
+                    ctx.key(incident)?
+                )));
+            }
+            Some(alert)
+        }
+        None => None,
+    };
+    let title = args
+        .title
+        .as_deref()
+        .or(alert.as_ref().map(|a| a.summary.as_str()));
+    let title = non_blank(title.unwrap_or_default()).ok_or_else(|| {
         usage("the title is empty; say what is broken, e.g. incident declare \"Checkout returns 500s\"")
     })?;
     let severity = match &args.severity {
@@ -83,11 +114,16 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         status: Status::Investigating,
         severity,
         category: args.category,
-        services: clean_list(args.services),
+        services: match (&alert, args.services.is_empty()) {
+            (Some(a), true) => a.service.iter().cloned().collect(),
+            _ => clean_list(args.services),
+        },
         channels: clean_list(args.channels),
         summary: args.summary.as_deref().and_then(non_blank),
-        detected_by: args.detected_by,
-        started_at,
+        detected_by: args
+            .detected_by
+            .or(alert.as_ref().map(|_| DetectedBy::Monitoring)),
+        started_at: started_at.or(alert.as_ref().and_then(|a| a.starts_at).filter(|t| *t <= ctx.now)),
         declared_at: ctx.now,
         resolved_at: None,
         closed_at: None,
@@ -97,7 +133,13 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     };
     let now = ctx.now;
     let change = ops::declare(&draft, commander.as_deref(), now);
-    let (store, committed) = ctx.write(|w| w.create(change))?;
+    let (store, committed) = ctx.write(|w| {
+        let id = w.create(change)?;
+        if let Some(alert) = &alert {
+            crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;
+        }
+        Ok(id)
+    })?;
     let id = committed.value;
     let key = ctx.key(id)?;
     if args.assess {

@@ -59,7 +59,8 @@ macro_rules! named_enum {
     };
 }
 
-// Declared after the macro, which it uses.
+// Declared after the macro, which they use.
+pub mod alerts;
 pub mod triage;
 
 named_enum! {
@@ -168,6 +169,8 @@ named_enum! {
         MarkedDuplicate = "marked_duplicate",
         DuplicateLinked = "duplicate_linked",
         DuplicateUnlinked = "duplicate_unlinked",
+        AlertAttached = "alert_attached",
+        AlertResolved = "alert_resolved",
     }
 }
 

@@ -36,6 +36,10 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_retro_drafts.sql")),
     Step::sql(include_str!("schema_seq.sql")),
     Step::sql(include_str!("schema_changes.sql")),
+    // 13: reserved for the branch that adds playbooks, tags and changes.
+    Step::sql(include_str!("schema_plans.sql")),
+    // 14: alerts from monitoring.
+    Step::sql(include_str!("schema_alerts.sql")),
 ];
 
 /// The version this binary writes.
@@ -87,6 +91,7 @@ mod tests {
             "retros",
             "actions",
             "retro_drafts",
+            "alerts",
         ] {
             assert!(
                 tables.iter().any(|t| t == table),

@@ -5,6 +5,7 @@
 //! Every change runs in one IMMEDIATE transaction through [`Writer`], which
 //! appends the timeline events with the state change they describe.
 
+mod alerts;
 mod assessments;
 mod events;
 mod incidents;
@@ -15,7 +16,8 @@ mod settled;
 mod sql;
 mod transfer;
 
-use super::{Access, ActionFilter, ListFilter, Scope, Storage};
+use super::{Access, ActionFilter, AlertFilter, ListFilter, Scope, Storage};
+use crate::domain::alerts::Alert;
 use crate::domain::chain::Chain;
 use crate::domain::ops::{Change, Record};
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
@@ -380,6 +382,10 @@ impl Storage for SqliteStore {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(total)
     }
+
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
+        self.read(|c| alerts::select(c, filter))
+    }
 }
 
 /// Every change to the database goes through here, inside one IMMEDIATE
@@ -480,6 +486,23 @@ impl super::Transaction for Writer<'_> {
 
     fn next_action_id(&self) -> Result<i64> {
         retro::next_action_id(&self.tx).map_err(|e| self.explain(e))
+    }
+
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
+        alerts::select(&self.tx, filter).map_err(|e| self.explain(e))
+    }
+
+    fn incidents(&self, filter: &ListFilter) -> Result<Vec<Incident>> {
+        let mut found = Vec::new();
+        incidents::each(&self.tx, filter, &[], &mut |i| {
+            found.push(i);
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    fn save_alert(&mut self, alert: &Alert) -> Result<i64> {
+        alerts::save(&self.tx, alert).map_err(|e| self.explain(e))
     }
 
     fn create(&mut self, mut change: Change) -> Result<i64> {

@@ -1,0 +1,1 @@
+-- reserved for playbooks/tags/changes (merged from branch plans)
