@@ -5,6 +5,7 @@ mod support;
 #[path = "../../examples/bench-seed/seed.rs"]
 mod seed;
 
+mod alerts;
 mod assess;
 mod completions;
 mod declare;
