@@ -5,6 +5,7 @@ mod support;
 #[path = "../../examples/bench-seed/seed.rs"]
 mod seed;
 
+mod alertmanager;
 mod alerts;
 mod assess;
 mod completions;
