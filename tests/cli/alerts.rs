@@ -98,6 +98,11 @@ fn an_alert_opens_one_incident_and_its_repeats_only_count() {
         shown.contains("http://prometheus.example.com:9090/graph"),
         "{shown}"
     );
+    let postmortem = env.ok(&["retro", "INC-1", "--export", "md"]);
+    assert!(
+        postmortem.contains("| Detected by | monitoring: alert 1 from alertmanager: High error rate on checkout-1 (http://prometheus.example.com:9090/graph"),
+        "{postmortem}"
+    );
 }
 
 #[test]
