@@ -440,4 +440,41 @@ mod tests {
         }
         assert!(Format::detect(b"{}").is_err());
     }
+
+    /// Every prefix of every fixture, and each with bytes overwritten by
+    /// quotes, braces, control characters and invalid UTF-8, in every
+    /// format: an answer (usually a refusal), never a panic.
+    #[test]
+    fn mangled_fixtures_never_panic() {
+        let formats = [
+            Format::Alertmanager,
+            Format::Grafana,
+            Format::Pagerduty,
+            Format::Generic,
+        ];
+        for name in [
+            "alertmanager-firing.json",
+            "grafana-firing.json",
+            "pagerduty-trigger.json",
+            "generic.json",
+        ] {
+            let body = fixture(name);
+            for cut in (0..body.len()).step_by(7) {
+                for format in formats {
+                    let _ = parse(format, &body[..cut]);
+                }
+                let _ = Format::detect(&body[..cut]);
+            }
+            for (i, junk) in (0..body.len())
+                .step_by(11)
+                .zip([b'"', b'{', 0x1b, 0xff, b'0', b']'].iter().cycle())
+            {
+                let mut mangled = body.clone();
+                mangled[i] = *junk;
+                for format in formats {
+                    let _ = parse(format, &mangled);
+                }
+            }
+        }
+    }
 }
