@@ -68,6 +68,8 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             config.describe_source()
         )));
     }
+    // SIGTERM belongs to the server's drain, even while a hook runs.
+    crate::hooks::leave_signals_alone();
     // The writer opens the database first: a bad path fails here, at once.
     let (jobs, queue) = mpsc::channel::<Job>(4 * BATCH);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<()>>();

@@ -628,3 +628,39 @@ fn a_slow_sender_is_cut_off() {
     let (code, _) = server.stop();
     assert_eq!(code, Some(0));
 }
+
+#[test]
+fn serve_runs_hooks_after_the_commit_and_still_stops_on_sigterm() {
+    let mut env = Env::new();
+    let seen = env.dir.path().join("seen.log");
+    env.with_config(&format!(
+        "{RULES}\n[[hooks]]\non = [\"declared\", \"alert_attached\"]\nrun = \"echo $INCIDENT_KEY $INCIDENT_EVENT >> '{}'; sleep 1\"\n",
+        seen.display()
+    ));
+    let mut cmd = env.std_cmd();
+    cmd.env("PATH", "/usr/bin:/bin");
+    let server = Server::start_with(cmd, &[]);
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    assert_eq!(server.post("/generic", &body).0, 200);
+    assert_eq!(
+        std::fs::read_to_string(&seen).unwrap(),
+        "INC-1 declared\nINC-1 alert_attached\n"
+    );
+    // A stop while a hook runs: the hook finishes, the server drains and exits 0.
+    let other = br#"{"key": "other", "summary": "Other", "severity": "critical"}"#;
+    let addr = server.addr.clone();
+    let sender = std::thread::spawn(move || http(&addr, "POST", "/generic", &[], other).0);
+    // Stopped while the new incident's hook runs (it sleeps a second).
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&seen).unwrap().contains("INC-2 declared") {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the second hook never ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(sender.join().unwrap(), 200);
+    assert_eq!(alerts(&env).len(), 2);
+}
