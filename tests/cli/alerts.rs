@@ -93,7 +93,11 @@ fn an_alert_opens_one_incident_and_its_repeats_only_count() {
 
     // show and the postmortem say monitoring found it, with the link.
     let shown = env.ok(&["show", "INC-1"]);
-    assert!(shown.contains("monitoring"), "{shown}");
+    assert!(shown.contains("detected by  monitoring"), "{shown}");
+    assert!(
+        shown.contains("alerts       2 (2 firing); first: alert 1 from alertmanager http://prometheus.example.com:9090/graph"),
+        "{shown}"
+    );
     assert!(
         shown.contains("http://prometheus.example.com:9090/graph"),
         "{shown}"
