@@ -159,3 +159,105 @@ pub fn save(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
     ])?;
     Ok(alert.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::alerts::{Signal, observe};
+
+    fn alert(identity: &str, group: Option<&str>, status: AlertStatus) -> Alert {
+        let signal = Signal {
+            source: AlertSource::Alertmanager,
+            identity: identity.into(),
+            group: group.map(String::from),
+            status,
+            summary: format!("alert {identity}"),
+            severity: Some("critical".into()),
+            service: None,
+            labels: BTreeMap::from([("a".to_string(), "1".to_string())]),
+            starts_at: None,
+            ends_at: None,
+            link: None,
+        };
+        observe(None, &signal, "2026-11-23T08:00:00Z".parse().unwrap()).0
+    }
+
+    #[test]
+    fn alerts_are_saved_updated_and_selected_by_every_filter() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::upgrade(&conn, 0).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at, uid, head)
+               VALUES (7, 'x', 'investigating', 'SEV1', 'other', '2026-11-23T08:00:00Z', 'u', '')",
+        )
+        .unwrap();
+        let mut a = alert("a", Some("g"), AlertStatus::Firing);
+        a.id = save(&conn, &a).unwrap();
+        let b = alert("b", Some("g"), AlertStatus::Resolved);
+        let b_id = save(&conn, &b).unwrap();
+        a.incident_id = Some(7);
+        a.times_seen = 3;
+        a.last_seen = "2026-11-23T09:00:00Z".parse().unwrap();
+        assert_eq!(save(&conn, &a).unwrap(), a.id);
+
+        let get = |f: AlertFilter| -> Vec<i64> { select(&conn, &f).unwrap().iter().map(|x| x.id).collect() };
+        assert_eq!(
+            get(AlertFilter::default()),
+            [a.id, b_id],
+            "most recently seen first"
+        );
+        assert_eq!(
+            select(
+                &conn,
+                &AlertFilter {
+                    id: Some(a.id),
+                    ..Default::default()
+                }
+            )
+            .unwrap(),
+            [a.clone()]
+        );
+        let by = |identity: &str| AlertFilter {
+            identity: Some((AlertSource::Alertmanager, identity.into())),
+            ..Default::default()
+        };
+        assert_eq!(get(by("b")), [b_id]);
+        assert!(
+            get(AlertFilter {
+                identity: Some((AlertSource::Generic, "b".into())),
+                ..Default::default()
+            })
+            .is_empty()
+        );
+        let group = AlertFilter {
+            group: Some((AlertSource::Alertmanager, "g".into())),
+            ..Default::default()
+        };
+        assert_eq!(get(group), [a.id], "only a group's alerts that have an incident");
+        assert_eq!(
+            get(AlertFilter {
+                incident_id: Some(7),
+                ..Default::default()
+            }),
+            [a.id]
+        );
+        assert_eq!(
+            get(AlertFilter {
+                firing: true,
+                ..Default::default()
+            }),
+            [a.id]
+        );
+        assert_eq!(
+            get(AlertFilter {
+                limit: Some(1),
+                ..Default::default()
+            }),
+            [a.id]
+        );
+        // One row per source and identity.
+        let mut again = alert("a", None, AlertStatus::Firing);
+        again.id = 0;
+        assert!(save(&conn, &again).is_err());
+    }
+}
