@@ -22,6 +22,12 @@ pub struct IngestArgs {
 
 pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<()> {
     let config = ctx.config()?;
+    let from_stdin = args.file.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    if from_stdin && std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return Err(usage(
+            "no payload: give a FILE, or pipe one in (incident ingest - < alert.json)",
+        ));
+    }
     let (name, body) = match args.file.as_deref() {
         None => ("stdin".to_string(), read_limited(std::io::stdin().lock())?),
         Some(p) if p.as_os_str() == "-" => ("stdin".to_string(), read_limited(std::io::stdin().lock())?),

@@ -310,6 +310,12 @@ fn malformed_payloads_are_refused_with_a_reason_and_change_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 1048576 bytes"));
     let err = env.fails(2, &["ingest", "/nonexistent/payload.json"]);
     assert!(err.contains("cannot read /nonexistent/payload.json"), "{err}");
+    // On a terminal with nothing piped in: an error at once, never a wait.
+    let (shown, _) = env.on_terminal(80, &["ingest"]);
+    assert!(
+        shown.contains("error: no payload: give a FILE, or pipe one in"),
+        "{shown}"
+    );
     assert_eq!(env.bytes(), before, "nothing was written");
 }
 
