@@ -295,7 +295,7 @@ fn stored_state_that_disagrees_with_the_timeline_is_reported() {
             "UPDATE incidents SET services = '[\"nothing\"]' WHERE id = 2",
         ),
         // A real incident hidden from the metrics as a drill.
-        ("drill", "UPDATE incidents SET drill = 1 WHERE id = 1"),
+        ("drill", "UPDATE incidents SET drill = true WHERE id = 1"),
         (
             "tags",
             "INSERT INTO incident_tags VALUES (1, 'team', 'someone-else')",

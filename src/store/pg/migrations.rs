@@ -12,7 +12,11 @@ use anyhow::{Result, anyhow};
 use postgres::error::SqlState;
 
 /// Never edit or reorder a released step: add a new one.
-pub const STEPS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_plans.sql")];
+pub const STEPS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_plans.sql"),
+    include_str!("schema_alerts.sql"),
+];
 
 /// The version this binary writes.
 pub const LATEST: i64 = STEPS.len() as i64;

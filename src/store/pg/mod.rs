@@ -15,6 +15,7 @@
 //! - The `events` table refuses UPDATE and DELETE (trigger
 //!   `events_append_only`, schema_v1.sql).
 
+mod alerts;
 mod assessments;
 mod connect;
 mod events;
@@ -241,6 +242,10 @@ impl Storage for PgStore {
         // Read first, then hand out: `f` may read the store again.
         let found = self.read(|db| incidents::each(db, filter, severity_order))?;
         found.into_iter().try_for_each(f)
+    }
+
+    fn alerts(&self, filter: &crate::store::AlertFilter) -> Result<Vec<crate::domain::alerts::Alert>> {
+        self.read(|db| alerts::select(db, filter))
     }
 
     fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
@@ -534,6 +539,18 @@ impl super::Transaction for Writer<'_> {
 
     fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
         events::of_kinds(&mut *self.db()?, id, kinds)
+    }
+
+    fn alerts(&self, filter: &crate::store::AlertFilter) -> Result<Vec<crate::domain::alerts::Alert>> {
+        alerts::select(&mut *self.db()?, filter)
+    }
+
+    fn incidents(&self, filter: &ListFilter) -> Result<Vec<Incident>> {
+        incidents::each(&mut *self.db()?, filter, &[])
+    }
+
+    fn save_alert(&mut self, alert: &crate::domain::alerts::Alert) -> Result<i64> {
+        alerts::save(&mut *self.db()?, alert)
     }
 
     fn next_action_id(&self) -> Result<i64> {
