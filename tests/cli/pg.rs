@@ -24,6 +24,7 @@ pub const PASSWORD: &str = "correct-horse-7";
 
 pub struct Server {
     /// The CA that signed the server's certificate (a TLS server only).
+    #[allow(dead_code)] // read by the server's own tests (postgres.rs) only
     pub ca: Option<PathBuf>,
     /// The socket folder (or, for a named server, its base URL).
     socket: PathBuf,
