@@ -174,20 +174,25 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         tags: args.tags.iter().cloned().collect(),
     };
     let now = ctx.now;
+    // The store the changes are read from is the one the declaration is
+    // written to: on a server, one connection instead of two.
+    let mut opened = None;
     let recent = match draft.services.is_empty() {
         true => Vec::new(),
         false => {
             let began = draft.started_at.unwrap_or(now).min(now);
             let window = config.changes_window;
             let from = began.checked_sub_signed(window).unwrap_or(began);
-            let all = ctx.open(Access::Read)?.changes(from, now)?;
+            let store = ctx.open(Access::Write)?;
+            let all = store.changes(from, now)?;
+            opened = Some(store);
             plans::recent_changes(&all, &draft.services, began, window, now)
         }
     };
     let change = ops::declare(&draft, commander.as_deref(), now);
     let attached = plan.map(|p| p.attached());
     let noted = recent.clone();
-    let (store, committed) = ctx.write(|w| {
+    let write = |w: &mut dyn crate::store::Transaction| {
         let id = w.create(change)?;
         if let Some(alert) = &alert {
             crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;
@@ -200,7 +205,14 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         }
         w.apply(ops::note_recent_changes(&incident, noted, now))?;
         Ok(id)
-    })?;
+    };
+    let (store, committed) = match opened {
+        Some(mut store) => {
+            let committed = ctx.write_to(&mut store, write)?;
+            (store, committed)
+        }
+        None => ctx.write(write)?,
+    };
     let id = committed.value;
     let key = ctx.key(id)?;
     if args.assess {
