@@ -70,6 +70,10 @@ pub struct Db {
     target: Target,
     /// A read snapshot transaction is open.
     reading: bool,
+    /// Opened for reading on a database the tool has not created its
+    /// tables in: reads see empty temporary tables, and nothing is created
+    /// (as a read of a missing SQLite file creates no file).
+    empty: bool,
 }
 
 impl Db {
@@ -79,6 +83,16 @@ impl Db {
                 "database {} stayed busy for {LOCK_TIMEOUT_SECONDS}s (another writer holds it); try again",
                 self.target
             );
+        }
+        // PostgreSQL text cannot hold U+0000, which SQLite stores: refuse
+        // the input plainly rather than with the server's encoding error.
+        if e.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
+            && e.as_db_error().is_some_and(|d| d.message().contains("0x00"))
+        {
+            return crate::error::usage(format!(
+                "{} cannot store the NUL character (\\0) in text; remove it from the input",
+                self.target
+            ));
         }
         self.target.explain(&e)
     }
@@ -116,11 +130,50 @@ impl Db {
 
     /// Opens the read snapshot if none is open.
     fn snapshot(&mut self) -> Result<()> {
-        if !self.reading {
-            self.batch(BEGIN_SNAPSHOT)?;
-            self.reading = true;
+        if self.reading {
+            return Ok(());
         }
+        if self.empty {
+            return self.empty_snapshot();
+        }
+        self.batch(BEGIN_SNAPSHOT)?;
+        self.reading = true;
         Ok(())
+    }
+
+    /// The snapshot of a database without the tool's tables: the tables as
+    /// temporary ones, found first by every query and gone at ROLLBACK. If
+    /// someone created the real ones since, those are read instead.
+    fn empty_snapshot(&mut self) -> Result<()> {
+        match self.read_version() {
+            Ok(_) => {
+                self.empty = false;
+                self.reading = true;
+                return Ok(());
+            }
+            Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => self.batch("ROLLBACK")?,
+            Err(e) => return Err(self.explain(e)),
+        }
+        self.batch(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL search_path = pg_temp; {}",
+            migrations::tables()
+        ))?;
+        self.reading = true;
+        Ok(())
+    }
+
+    /// Opens the read snapshot and reads the schema version in it, in one
+    /// round trip (an error leaves the transaction to roll back).
+    fn read_version(&mut self) -> Result<i64, postgres::Error> {
+        let messages = self
+            .client
+            .simple_query(&format!("{BEGIN_SNAPSHOT}; SELECT version FROM incident_schema"))?;
+        let text = messages.into_iter().find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+            _ => None,
+        });
+        // A version that is not a number reads as newer than any: refused.
+        Ok(text.map_or(0, |v| v.parse().unwrap_or(i64::MAX)))
     }
 
     /// What ends the read snapshot, if one is open, to run before a write
@@ -141,31 +194,17 @@ pub struct PgStore {
 
 impl PgStore {
     pub fn open(target: &Target, access: Access) -> Result<PgStore> {
-        // Reads migrate an empty database too: unlike a file, the database
-        // exists already, and an empty one reads as empty either way.
-        let _ = access;
         let client = target.connect()?;
         let mut db = Db {
             client,
             target: target.clone(),
             reading: false,
+            empty: false,
         };
-        let version = match db
-            .client
-            .simple_query(&format!("{BEGIN_SNAPSHOT}; SELECT version FROM incident_schema"))
-        {
-            Ok(messages) => {
+        let version = match db.read_version() {
+            Ok(version) => {
                 db.reading = true;
-                let text = messages.into_iter().find_map(|m| match m {
-                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
-                    _ => None,
-                });
-                match text {
-                    Some(v) => v
-                        .parse::<i64>()
-                        .map_err(|_| anyhow!("database {target}: incident_schema holds version {v:?}"))?,
-                    None => 0,
-                }
+                version
             }
             Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => {
                 db.batch("ROLLBACK")?;
@@ -175,9 +214,11 @@ impl PgStore {
         };
         // Read before anything is written: a newer database stays untouched.
         migrations::refuse_newer(target, version)?;
-        if version < migrations::LATEST {
-            let end = db.end_snapshot();
-            if !end.is_empty() {
+        if version == 0 && access == Access::Read {
+            // Reading creates nothing: an empty database reads as empty.
+            db.empty = true;
+        } else if version < migrations::LATEST {
+            if std::mem::take(&mut db.reading) {
                 db.batch("ROLLBACK")?;
             }
             migrations::upgrade(&mut db, version)?;
@@ -341,6 +382,10 @@ impl Storage for PgStore {
         settle: &mut dyn FnMut(&Incident, &Facts) -> Option<Settled>,
     ) -> Result<usize> {
         let db = self.db.get_mut();
+        if db.empty {
+            // Nothing is settled where nothing is stored.
+            return Ok(0);
+        }
         let mut end = db.end_snapshot();
         let mut total = 0;
         let mut after = 0;
