@@ -265,7 +265,7 @@ impl<'de> Deserialize<'de> for TimeoutText {
         match span.to_std() {
             Ok(std) if !std.is_zero() => Ok(TimeoutText(std)),
             _ => Err(serde::de::Error::custom(
-                "a hook's timeout must be longer than zero, e.g. \"10s\"",
+                "a timeout must be longer than zero, e.g. \"10s\"",
             )),
         }
     }
@@ -451,6 +451,29 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config> {
         Config::parse(text, Path::new("/etc/incident.toml"))
+    }
+
+    #[test]
+    fn the_database_table_names_the_team_database_and_its_timeout() {
+        let c = parse("[database]\nurl = \"postgres://incident@db/incidents\"\nconnect_timeout = \"2s\"\n")
+            .unwrap();
+        assert_eq!(
+            c.database.url.as_deref(),
+            Some("postgres://incident@db/incidents")
+        );
+        assert_eq!(c.database.connect_timeout, std::time::Duration::from_secs(2));
+        assert_eq!(
+            Config::default().database.connect_timeout,
+            std::time::Duration::from_secs(5)
+        );
+        let e = parse("[database]\nurl = \" \"\n").unwrap_err().to_string();
+        assert!(e.contains("[database] url is empty"), "{e}");
+        let e = parse("[database]\nconnect_timeout = \"0s\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("longer than zero"), "{e}");
+        let e = parse("[database]\nhost = \"db\"\n").unwrap_err().to_string();
+        assert!(e.contains("host"), "{e}");
     }
 
     #[test]
