@@ -23,7 +23,9 @@ fn from_row(row: &Row) -> Result<Incident> {
         .map_err(|e| anyhow!("the roles of an incident do not read back: {e}"))?;
     // In order of assignment (`since`, then role), as the SQLite backend.
     held.sort_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0)));
-    let pairs = held.into_iter().map(|(role, person, _)| (role, person));
+    let pairs = held
+        .into_iter()
+        .map(|(role, person, _)| (super::sql::unescape(role), super::sql::unescape(person)));
     Ok(Incident {
         id: col(row, 0)?,
         title: col(row, 1)?,

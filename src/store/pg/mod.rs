@@ -84,16 +84,6 @@ impl Db {
                 self.target
             );
         }
-        // PostgreSQL text cannot hold U+0000, which SQLite stores: refuse
-        // the input plainly rather than with the server's encoding error.
-        if e.code() == Some(&SqlState::CHARACTER_NOT_IN_REPERTOIRE)
-            && e.as_db_error().is_some_and(|d| d.message().contains("0x00"))
-        {
-            return crate::error::usage(format!(
-                "{} cannot store the NUL character (\\0) in text; remove it from the input",
-                self.target
-            ));
-        }
         self.target.explain(&e)
     }
 
