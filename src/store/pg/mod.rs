@@ -247,6 +247,7 @@ impl Storage for PgStore {
             now,
             appended: Vec::new(),
             touched: BTreeSet::new(),
+            heads: events::Heads::new(),
             open: true,
         }))
     }
@@ -458,6 +459,8 @@ struct Writer<'s> {
     appended: Vec<Event>,
     /// Incidents that got events: each is notified once, at commit.
     touched: BTreeSet<i64>,
+    /// The chain heads this transaction moved (see `events::Heads`).
+    heads: events::Heads,
     open: bool,
 }
 
@@ -470,7 +473,19 @@ impl Writer<'_> {
 
     /// Appends one event to the incident's timeline, written by the actor.
     fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
-        let stored = events::append(&mut *self.db()?, incident_id, &self.author, self.now, event)?;
+        let mut db = self
+            .db
+            .try_borrow_mut()
+            .map_err(|_| anyhow!("the store was written from inside one of its own reads"))?;
+        let stored = events::append(
+            &mut db,
+            &mut self.heads,
+            incident_id,
+            &self.author,
+            self.now,
+            event,
+        )?;
+        drop(db);
         let id = stored.id;
         self.appended.push(stored);
         self.touched.insert(incident_id);
@@ -580,6 +595,8 @@ impl super::Transaction for Writer<'_> {
     }
 
     fn import(&mut self, record: &IncidentRecord) -> Result<Outcome> {
+        // An import moves heads and milestones itself.
+        self.heads.clear();
         let outcome = transfer::import(&mut *self.db()?, record)?;
         match outcome {
             Outcome::Added { id, .. } if !record.events.is_empty() => {
