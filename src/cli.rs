@@ -9,6 +9,7 @@ use crate::commands::{
     resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
     update::UpdateArgs, verify::VerifyArgs,
 };
+use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -113,6 +114,14 @@ pub enum Command {
     Retro(RetroArgs),
     /// Follow-up action items: add, list, done, link
     Action(ActionArgs),
+    /// The playbook's checklist: list the tasks, or mark one done or skipped
+    Task(TaskArgs),
+    /// List the response plans (playbooks), or show one; checks their files
+    Playbooks(PlaybooksArgs),
+    /// Record a change (deploy, config, flag, infra) from CI, to show beside incidents it may have caused
+    Change(ChangeArgs),
+    /// List the changes CI recorded
+    Changes(ChangesArgs),
     /// List incidents: open ones by default, most severe first
     #[command(visible_alias = "ls")]
     List(ListArgs),

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use crate::domain::plans::RequiredTag;
 pub use crate::domain::targets::Level;
 
 #[derive(Debug, Clone)]
@@ -29,6 +30,15 @@ pub struct Config {
     pub check_within: Duration,
     /// Commands run after a change is committed, in file order.
     pub hooks: Vec<Hook>,
+    /// The folder the configuration is read from (its `playbooks/` holds
+    /// response plans), whether or not the file exists.
+    pub dir: Option<PathBuf>,
+    /// Playbook files named in the configuration, besides `playbooks/`.
+    pub playbooks: Vec<PathBuf>,
+    /// How far before an incident `declare` looks for changes.
+    pub changes_window: Duration,
+    /// Tags an incident must carry, by category or severity.
+    pub required_tags: Vec<RequiredTag>,
     pub database: Database,
 }
 
@@ -62,6 +72,10 @@ impl Default for Config {
             check_within: Duration::minutes(15),
             hooks: Vec::new(),
             database: Database::default(),
+            dir: None,
+            playbooks: Vec::new(),
+            changes_window: Duration::hours(6),
+            required_tags: Vec::new(),
         }
     }
 }
@@ -70,9 +84,13 @@ impl Config {
     /// Loads `path`; a missing file means the defaults unless the user named
     /// it explicitly, in which case it must exist.
     pub fn load(path: &Path, explicit: bool) -> Result<Config> {
+        let dir = path.parent().map(Path::to_path_buf);
         match std::fs::read_to_string(path) {
             Ok(text) => Config::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok(Config {
+                dir,
+                ..Config::default()
+            }),
             Err(e) if explicit => Err(usage(format!(
                 "cannot read configuration {}: {e}; fix the path given by --config or INCIDENT_CONFIG",
                 path.display()
@@ -201,6 +219,13 @@ struct ConfigFile {
     hooks: Vec<HookFile>,
     #[serde(default)]
     database: DatabaseFile,
+    /// Playbook files, relative to the configuration's folder.
+    #[serde(default)]
+    playbooks: Vec<PathBuf>,
+    #[serde(default)]
+    changes: ChangesFile,
+    #[serde(default)]
+    required_tags: Vec<RequiredTagFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -208,6 +233,22 @@ struct ConfigFile {
 struct DatabaseFile {
     url: Option<String>,
     connect_timeout: Option<TimeoutText>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ChangesFile {
+    window: Option<DurationText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequiredTagFile {
+    key: String,
+    #[serde(default)]
+    categories: Vec<crate::domain::Category>,
+    #[serde(default)]
+    severities: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -316,8 +357,18 @@ impl<'de> Deserialize<'de> for DurationText {
 
 impl ConfigFile {
     fn into_config(self, path: &Path) -> Result<Config, String> {
+        let dir = path.parent().map(Path::to_path_buf);
         let mut config = Config {
             source: Some(path.to_path_buf()),
+            playbooks: self
+                .playbooks
+                .iter()
+                .map(|p| match &dir {
+                    Some(dir) => dir.join(p),
+                    None => p.clone(),
+                })
+                .collect(),
+            dir,
             ..Config::default()
         };
         if let Some(url) = self.database.url {
@@ -330,6 +381,9 @@ impl ConfigFile {
         }
         if let Some(TimeoutText(timeout)) = self.database.connect_timeout {
             config.database.connect_timeout = timeout;
+        }
+        if let Some(window) = self.changes.window {
+            config.changes_window = window.0;
         }
         if let Some(prefix) = self.key_prefix {
             if prefix.is_empty()
@@ -398,6 +452,20 @@ impl ConfigFile {
         }
         if let Some(within) = self.check.within {
             config.check_within = within.0;
+        }
+        for rule in self.required_tags {
+            let key = crate::domain::plans::parse_tag_key(&rule.key)
+                .map_err(|e| format!("[[required_tags]]: {e}"))?;
+            let severities = rule
+                .severities
+                .iter()
+                .map(|s| canonical_level(&config, s, "[[required_tags]]"))
+                .collect::<Result<_, _>>()?;
+            config.required_tags.push(RequiredTag {
+                key,
+                categories: rule.categories,
+                severities,
+            });
         }
         for (i, hook) in self.hooks.into_iter().enumerate() {
             let label = format!("[[hooks]] #{}", i + 1);

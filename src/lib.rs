@@ -13,6 +13,7 @@ pub mod error;
 pub mod follow;
 pub mod hooks;
 pub mod output;
+pub mod playbooks;
 pub mod postmortem;
 pub mod prompt;
 pub mod render;

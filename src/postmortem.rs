@@ -15,8 +15,13 @@ use std::fmt::{Display, Write};
 pub struct Postmortem {
     pub key: String,
     pub title: String,
+    /// A rehearsal's postmortem: its title says DRILL.
+    pub drill: bool,
+    /// Who owns the follow-up: the problem manager, else the last commander.
+    pub owner: Option<String>,
     pub status: Status,
     pub severity: String,
+    pub tags: std::collections::BTreeMap<String, String>,
     pub category: Category,
     pub services: Vec<String>,
     pub summary: Option<String>,
@@ -25,9 +30,24 @@ pub struct Postmortem {
     pub dates: Dates,
     pub durations: Durations,
     pub impact: Option<String>,
+    /// What set the incident off, in the retrospective's words.
+    pub trigger: Option<String>,
+    /// What led up to it, in the retrospective's words.
+    #[serde(rename = "lead_up_notes")]
+    pub lead_up_text: Option<String>,
     /// The triage assessment, when one was recorded (see [`AssessmentSection`]).
     pub assessment: Option<AssessmentSection>,
     pub roles: Vec<RoleSpan>,
+    /// Each person's roles and time in them.
+    pub responders: Vec<Responder>,
+    /// How and how fast the incident was noticed.
+    pub detection: Detection,
+    /// The changes on its services just before it (from `declare`).
+    pub lead_up: Vec<crate::domain::plans::ChangeRecord>,
+    /// The playbook's checklist, when it followed one.
+    pub checklist: Option<crate::domain::plans::Checklist>,
+    /// Every customer-facing update, as sent.
+    pub messaging: Vec<Entry>,
     pub timeline: Vec<Entry>,
     pub whys: Vec<String>,
     pub root_cause: Option<String>,
@@ -90,6 +110,26 @@ pub struct Durations {
     pub to_mitigate_seconds: Option<i64>,
     pub to_resolve_seconds: Option<i64>,
     pub impact_seconds: Option<i64>,
+}
+
+/// How the incident was noticed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Detection {
+    pub detected_by: Option<crate::domain::DetectedBy>,
+    /// From the start of impact to the declaration.
+    pub time_to_detect_seconds: Option<i64>,
+}
+
+/// One person and the roles they held.
+#[derive(Debug, Clone, Serialize)]
+pub struct Responder {
+    pub person: String,
+    /// The roles, in order of first assignment.
+    pub roles: Vec<String>,
+    /// Their time in any role, to the end of each span (or the
+    /// resolution, or the document's time, while still held), overlaps
+    /// counted once per role.
+    pub seconds: i64,
 }
 
 /// One person's time in one role.
@@ -194,6 +234,8 @@ pub struct Sources<'a> {
     pub assessment: Option<AssessmentSection>,
     /// The local calendar day, for overdue action items.
     pub today: NaiveDate,
+    /// The document's time: the end of a role still held.
+    pub now: DateTime<Utc>,
 }
 
 impl Postmortem {
@@ -241,11 +283,34 @@ impl Postmortem {
                 .zip(i.resolved_at)
                 .map(|(from, to)| (to - from).num_seconds()),
         };
+        let roles = role_spans(events);
+        let end = i.resolved_at.unwrap_or(src.now);
+        let owner = i
+            .holder(crate::domain::roles::PROBLEM_MANAGER)
+            .or_else(|| i.holder(crate::domain::roles::COMMANDER))
+            .map(String::from);
+        let mut lead_up = Vec::new();
+        for e in events {
+            if let EventData::RecentChanges(r) = &e.data {
+                lead_up.extend(r.changes.iter().cloned());
+            }
+        }
+        let entry = |e: &Event, no_end: bool| Entry {
+            at: e.at,
+            author: e.author.clone(),
+            kind: e.kind(),
+            text: e.text.clone(),
+            added_after_closing: e.added_after_closing(i),
+            no_end_recorded: no_end,
+        };
         Postmortem {
             key: src.key,
             title: i.title.clone(),
+            drill: i.drill,
+            owner,
             status: i.status,
             severity: i.severity.clone(),
+            tags: i.tags.clone(),
             category: i.category,
             services: i.services.clone(),
             summary: i.summary.clone(),
@@ -254,21 +319,28 @@ impl Postmortem {
             dates,
             durations,
             impact: retro.impact.clone(),
+            trigger: retro.trigger.clone(),
+            lead_up_text: retro.lead_up.clone(),
             assessment: src.assessment,
-            roles: role_spans(events),
+            responders: responders(&roles, end),
+            roles,
+            detection: Detection {
+                detected_by: i.detected_by,
+                time_to_detect_seconds: crate::domain::stats::time_to_detect(i).map(|d| d.num_seconds()),
+            },
+            lead_up,
+            checklist: crate::domain::plans::checklist(i.declared_at, events),
+            messaging: events
+                .iter()
+                .filter(|e| e.kind() == EventKind::StatusUpdate)
+                .map(|e| entry(e, false))
+                .collect(),
             timeline: events
                 .iter()
                 .map(|e| (e, unfinished.contains(&e.id)))
                 // Edits of this very document are not part of the story.
                 .filter(|(e, _)| e.kind() != EventKind::RetroUpdated)
-                .map(|(e, no_end)| Entry {
-                    at: e.at,
-                    author: e.author.clone(),
-                    kind: e.kind(),
-                    text: e.text.clone(),
-                    added_after_closing: e.added_after_closing(i),
-                    no_end_recorded: no_end,
-                })
+                .map(|(e, no_end)| entry(e, no_end))
                 .collect(),
             whys: retro.whys.clone(),
             root_cause: retro.root_cause.clone(),
@@ -308,6 +380,30 @@ fn severity_history(i: &Incident, events: &[Event]) -> Vec<SeverityStep> {
         }
     }
     steps
+}
+
+/// Each person's roles and how long they held them, in order of first
+/// assignment. A span still open ends at `end`.
+fn responders(spans: &[RoleSpan], end: DateTime<Utc>) -> Vec<Responder> {
+    let mut out: Vec<Responder> = Vec::new();
+    for span in spans {
+        let until = span.until.unwrap_or(end.max(span.from));
+        let seconds = (until - span.from).num_seconds().max(0);
+        match out.iter_mut().find(|r| r.person == span.person) {
+            Some(r) => {
+                if !r.roles.contains(&span.role) {
+                    r.roles.push(span.role.clone());
+                }
+                r.seconds += seconds;
+            }
+            None => out.push(Responder {
+                person: span.person.clone(),
+                roles: vec![span.role.clone()],
+                seconds,
+            }),
+        }
+    }
+    out
 }
 
 /// Who held which role when, from the role events.
@@ -435,16 +531,41 @@ impl Postmortem {
     {
         let when = |t: DateTime<Utc>| human(t, tz);
         let none = "_Not recorded._";
-        writeln!(d, "# Postmortem {}: {}", self.key, md(&self.title))?;
+        let drill = if self.drill { " (DRILL)" } else { "" };
+        writeln!(d, "# Postmortem {}{drill}: {}", self.key, md(&self.title))?;
         writeln!(d)?;
+        if self.drill {
+            writeln!(d, "**DRILL**: a rehearsal, left out of the metrics.\n")?;
+        }
         writeln!(d, "| | |")?;
         writeln!(d, "|---|---|")?;
         writeln!(d, "| Key | {} |", self.key)?;
-        writeln!(d, "| Status | {} |", self.status)?;
+        writeln!(
+            d,
+            "| Owner | {} |",
+            self.owner.as_deref().map(md).unwrap_or_else(|| "—".into())
+        )?;
+        let document = match self.status {
+            Status::Closed => "final (retrospective complete)",
+            _ => "draft",
+        };
+        writeln!(d, "| Status | {}; document {document} |", self.status)?;
         writeln!(d, "| Severity | {} |", md(&self.severity))?;
         writeln!(d, "| Category | {} |", self.category)?;
         if !self.services.is_empty() {
             writeln!(d, "| Services | {} |", md(&self.services.join(", ")))?;
+        }
+        if !self.tags.is_empty() {
+            let tags = crate::domain::plans::tag_list(&self.tags).join(", ");
+            writeln!(d, "| Tags | {} |", md(&tags))?;
+        }
+        if let Some(list) = &self.checklist {
+            writeln!(
+                d,
+                "| Playbook | {} ({}) |",
+                md(&list.playbook),
+                list.progress_text()
+            )?;
         }
         if let Some(s) = &self.summary {
             writeln!(d, "| Summary | {} |", md(s))?;
@@ -521,6 +642,102 @@ impl Postmortem {
             writeln!(d, "\nCustomer impact lasted **{}**.", span(Some(s)))?;
         }
 
+        writeln!(d, "\n## Lead-up\n")?;
+        if let Some(text) = &self.lead_up_text {
+            writeln!(d, "{}\n", md(text))?;
+        }
+        if self.lead_up.is_empty() {
+            writeln!(d, "_No changes recorded on its services before it._")?;
+        } else {
+            writeln!(d, "Changes recorded on its services before it was declared:\n")?;
+            writeln!(d, "| Time | Kind | Services | Change | By |")?;
+            writeln!(d, "|---|---|---|---|---|")?;
+            for c in &self.lead_up {
+                let change = match &c.link {
+                    Some(link) => format!("{} ({})", md(&c.title), md_link(link)),
+                    None => md(&c.title),
+                };
+                writeln!(
+                    d,
+                    "| {} | {} | {} | {change} | {} |",
+                    when(c.at),
+                    c.kind,
+                    md(&c.services.join(", ")),
+                    md(&c.author)
+                )?;
+            }
+        }
+
+        writeln!(d, "\n## Trigger\n")?;
+        writeln!(
+            d,
+            "{}",
+            self.trigger.as_deref().map(md).unwrap_or_else(|| none.into())
+        )?;
+
+        writeln!(d, "\n## Detection\n")?;
+        let by = self
+            .detection
+            .detected_by
+            .map(|b| format!("Detected by **{b}**."))
+            .unwrap_or_else(|| "How it was detected was not recorded.".into());
+        match self.detection.time_to_detect_seconds {
+            Some(s) => writeln!(
+                d,
+                "{by} Time to detect (start of impact to declaration): **{}**.",
+                span(Some(s))
+            )?,
+            None => writeln!(
+                d,
+                "{by} The start of impact was not recorded, so the time to detect is unknown."
+            )?,
+        }
+
+        writeln!(d, "\n## Resolution and recovery\n")?;
+        writeln!(
+            d,
+            "{}",
+            self.resolution.as_deref().map(md).unwrap_or_else(|| none.into())
+        )?;
+        writeln!(
+            d,
+            "\nMitigated after **{}**, resolved after **{}** (from the declaration).",
+            span(self.durations.to_mitigate_seconds),
+            span(self.durations.to_resolve_seconds)
+        )?;
+
+        if let Some(list) = &self.checklist {
+            writeln!(d, "\n## Playbook tasks\n")?;
+            writeln!(
+                d,
+                "Playbook **{}**: {}.\n",
+                md(&list.playbook),
+                list.progress_text()
+            )?;
+            writeln!(d, "| # | Task | Role | Due | Outcome |")?;
+            writeln!(d, "|---|---|---|---|---|")?;
+            for t in &list.tasks {
+                let outcome = match &t.outcome {
+                    Some(o) => {
+                        let mut text = format!("{} {} by {}", o.state, when(o.at), md(&o.by));
+                        if let Some(note) = &o.note {
+                            text.push_str(&format!(": {}", md(note)));
+                        }
+                        text
+                    }
+                    None => "not done".into(),
+                };
+                writeln!(
+                    d,
+                    "| {} | {} | {} | {} | {outcome} |",
+                    t.number,
+                    md(&t.title),
+                    t.role.as_deref().map(md).unwrap_or_default(),
+                    t.due_at.map(when).unwrap_or_default()
+                )?;
+            }
+        }
+
         writeln!(d, "\n## Severity history\n")?;
         writeln!(d, "| Time | Severity | By | Why |")?;
         writeln!(d, "|---|---|---|---|")?;
@@ -548,6 +765,23 @@ impl Postmortem {
             Some(a) => write_assessment(d, a, &when)?,
         }
 
+        writeln!(d, "\n## Responders\n")?;
+        if self.responders.is_empty() {
+            writeln!(d, "_No roles were assigned._")?;
+        } else {
+            writeln!(d, "| Person | Roles | Time in roles |")?;
+            writeln!(d, "|---|---|---|")?;
+            for r in &self.responders {
+                writeln!(
+                    d,
+                    "| {} | {} | {} |",
+                    md(&r.person),
+                    md(&r.roles.join(", ")),
+                    span(Some(r.seconds))
+                )?;
+            }
+        }
+
         writeln!(d, "\n## Roles\n")?;
         if self.roles.is_empty() {
             writeln!(d, "_No roles were assigned._")?;
@@ -563,6 +797,17 @@ impl Postmortem {
                     when(r.from),
                     r.until.map(when).unwrap_or_else(|| "—".into())
                 )?;
+            }
+        }
+
+        writeln!(d, "\n## Messaging\n")?;
+        if self.messaging.is_empty() {
+            writeln!(d, "_No customer-facing update was recorded._")?;
+        } else {
+            writeln!(d, "| Time | By | Update as sent |")?;
+            writeln!(d, "|---|---|---|")?;
+            for e in &self.messaging {
+                writeln!(d, "| {} | {} | {} |", when(e.at), md(&e.author), md(&e.text))?;
             }
         }
 
@@ -833,6 +1078,7 @@ mod tests {
             actions,
             assessment,
             today: "2026-12-20".parse().unwrap(),
+            now: t("2026-12-20T00:00:00Z"),
         })
     }
 
@@ -877,6 +1123,8 @@ mod tests {
             went_badly: vec!["Paging took 20 minutes".into()],
             lucky: vec!["It was a quiet Monday".into()],
             no_actions: None,
+            trigger: Some("Migration 0042 ran at 08:00".into()),
+            lead_up: Some("The migration was merged on Friday".into()),
         };
         let mut done = action(2, "2026-11-30", ActionStatus::Done);
         done.text = "Review migrations".into();
@@ -972,6 +1220,7 @@ mod tests {
             actions: &[item],
             assessment: None,
             today: "2026-11-24".parse().unwrap(),
+            now: t("2026-11-24T00:00:00Z"),
         });
         let md = d.to_markdown(&Utc);
         assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'));

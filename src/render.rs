@@ -3,8 +3,8 @@
 //! they share lives here (or in `views`, `text`, `time`, `output`, `ops`).
 
 use crate::context::Ctx;
-use crate::domain::Incident;
 use crate::domain::targets::{self, Targets};
+use crate::domain::{Incident, plans};
 use crate::output;
 use crate::store::Store;
 use crate::time::{compact, human};
@@ -19,10 +19,30 @@ pub fn print_incident(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -
     let limit = limit.filter(|n| *n > 0);
     let (events, total) = store.timeline(id, limit)?;
     let assessment = store.assessment(id)?;
-    let view = IncidentView::new(ctx.key(id)?, &incident)
+    let (checklist, recent) = plans_of(store, &incident)?;
+    let mut view = IncidentView::new(ctx.key(id)?, &incident)
         .with_assessment(assessment.as_ref())
         .with_timeline(&events, total);
+    view.checklist = Some(checklist);
+    view.recent_changes = Some(recent);
     output::print_json(&view)
+}
+
+/// The incident's checklist (if it follows a playbook) and the changes
+/// recorded on it at declaration, from its events.
+pub fn plans_of(
+    store: &Store,
+    incident: &Incident,
+) -> Result<(Option<plans::Checklist>, Vec<plans::ChangeRecord>)> {
+    let events = store.events_of(incident.id, plans::CHECKLIST_KINDS)?;
+    let checklist = plans::checklist(incident.declared_at, &events);
+    let mut recent = Vec::new();
+    for e in store.events_of(incident.id, &[crate::domain::EventKind::RecentChanges])? {
+        if let crate::domain::EventData::RecentChanges(r) = e.data {
+            recent.extend(r.changes);
+        }
+    }
+    Ok((checklist, recent))
 }
 
 /// The incident's targets as `check` computes them.

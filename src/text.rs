@@ -167,6 +167,11 @@ pub fn name_arg(text: &str) -> Result<String, String> {
     non_blank(text).ok_or_else(|| "it is empty; give a name".to_string())
 }
 
+/// A tag given as an option: `key=value` (see `domain::plans::parse_tag`).
+pub fn tag_arg(text: &str) -> Result<(String, String), String> {
+    crate::domain::plans::parse_tag(text)
+}
+
 /// Trims, drops blanks and repeats, keeping the order given.
 pub fn clean_list(items: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

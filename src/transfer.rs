@@ -129,6 +129,12 @@ pub struct RetroRecord {
     pub went_badly: Vec<String>,
     pub lucky: Vec<String>,
     pub no_actions: Option<String>,
+    /// Left out when unset: files written before these fields existed read
+    /// and write back the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_up: Option<String>,
     #[serde(with = "stamp")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "stamp")]
@@ -487,6 +493,8 @@ pub mod legacy {
                 went_badly: list("went_badly", &r.went_badly)?,
                 lucky: list("lucky", &r.lucky)?,
                 no_actions: r.no_actions,
+                trigger: None,
+                lead_up: None,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
             }),
@@ -567,6 +575,9 @@ fn as_incident(r: &IncidentRecord) -> crate::domain::Incident {
                 person: h.person.clone(),
             })
             .collect(),
+        // Not in the file: what its events say (the import writes them so).
+        drill: false,
+        tags: Default::default(),
     }
 }
 
@@ -659,7 +670,12 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
     // The state must be what the events say (a timeline an early release
     // wrote without every fact cannot be replayed, and is taken as it is).
     if let Ok(replayed) = crate::domain::replay::replay(timeline.iter().map(|(id, at, d)| (*id, *at, d))) {
-        let disagree = crate::domain::replay::disagreements(&as_incident(record), &replayed);
+        let incident = crate::domain::Incident {
+            drill: replayed.drill,
+            tags: replayed.tags.clone(),
+            ..as_incident(record)
+        };
+        let disagree = crate::domain::replay::disagreements(&incident, &replayed);
         if let Some(field) = disagree.first() {
             return Err(format!("{field}: the file's value is not what its events record"));
         }
@@ -772,6 +788,8 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
         went_badly: r.went_badly.clone(),
         lucky: r.lucky.clone(),
         no_actions: r.no_actions.clone(),
+        trigger: r.trigger.clone(),
+        lead_up: r.lead_up.clone(),
     });
     if let Some(field) = crate::domain::replay::retro_disagreements(retro.as_ref(), &events).first() {
         return Err(format!(

@@ -27,8 +27,17 @@ pub struct IncidentView<'a> {
     pub next_update_at: Option<String>,
     pub commander: Option<&'a str>,
     pub roles: &'a [RoleHolder],
+    /// A rehearsal, left out of metrics.
+    pub drill: bool,
+    pub tags: &'a std::collections::BTreeMap<String, String>,
     /// The current triage assessment; `null` until one is recorded.
     pub assessment: Option<AssessmentView>,
+    /// The playbook's checklist (`show`): `null` without a playbook.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<Option<crate::domain::plans::Checklist>>,
+    /// The changes on its services just before it (`show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_changes: Option<Vec<crate::domain::plans::ChangeRecord>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<EventView<'a>>>,
     /// How many events exist, when `timeline` holds only the latest ones.
@@ -57,7 +66,11 @@ impl<'a> IncidentView<'a> {
             next_update_at: stamp(i.next_update_at),
             commander: i.holder("commander"),
             roles: &i.roles,
+            drill: i.drill,
+            tags: &i.tags,
             assessment: None,
+            checklist: None,
+            recent_changes: None,
             timeline: None,
             timeline_total: None,
         }

@@ -4,6 +4,16 @@
 //! SQLite file itself are left out (`sqlite_only!`); `postgres.rs` has the
 //! server's own.
 
+/// An insta snapshot named by its test alone (not the test binary), so the
+/// SQLite and PostgreSQL halves compare against the same file.
+macro_rules! snapshot {
+    ($($arg:tt)*) => {
+        insta::with_settings!({ prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!($($arg)*)
+        })
+    };
+}
+
 #[allow(unused_macros)]
 macro_rules! sqlite_only {
     ($($item:item)*) => {};
@@ -57,6 +67,8 @@ mod list;
 mod narrow;
 #[path = "cli/pipes.rs"]
 mod pipes;
+#[path = "cli/plans.rs"]
+mod plans;
 #[path = "cli/postgres.rs"]
 mod postgres;
 #[path = "cli/record.rs"]
@@ -84,7 +96,9 @@ fn every_module_of_the_suite_runs_against_postgres_too() {
             .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';').map(str::to_string))
             .collect()
     };
-    let sqlite = modules(include_str!("cli/main.rs"));
-    let postgres = modules(include_str!("cli_postgres.rs"));
+    let mut sqlite = modules(include_str!("cli/main.rs"));
+    let mut postgres = modules(include_str!("cli_postgres.rs"));
+    sqlite.sort();
+    postgres.sort();
     assert_eq!(sqlite, postgres);
 }

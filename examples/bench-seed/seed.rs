@@ -79,6 +79,8 @@ pub fn seed(db: &Path, now: DateTime<Utc>, args: &Seed) -> Result<usize> {
                 resolution: None,
                 next_update_at: None,
                 roles: Vec::new(),
+                drill: false,
+                tags: Default::default(),
             };
             let mut change = ops::declare(&incident, Some(commander), declared_at);
             let notes = per_incident.saturating_sub(2 + usize::from(!open) + usize::from(closed));

@@ -4,7 +4,7 @@
 use crate::context::Ctx;
 use crate::domain::retro::format_action_id;
 use crate::domain::targets::{self, Deadline, Facts, Outcome, Target, Targets};
-use crate::domain::{Incident, Status};
+use crate::domain::{Incident, Status, plans};
 use crate::error::Failure;
 use crate::output;
 use crate::store::{Access, ActionFilter, ListFilter, Scope, Store};
@@ -40,6 +40,8 @@ pub struct Row {
     pub state: Outcome,
     /// How late (missed) or how soon (due soon), in seconds; never negative.
     pub seconds: i64,
+    /// A rehearsal's: listed, never a reason to exit 3.
+    pub drill: bool,
     #[serde(skip)]
     due: DateTime<Utc>,
 }
@@ -50,6 +52,8 @@ struct Report<'a> {
     within_seconds: i64,
     missed: usize,
     due_soon: usize,
+    /// Missed targets of drills, listed but not counted in `missed`.
+    drills_missed: usize,
     items: &'a [Row],
 }
 
@@ -78,8 +82,16 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
     rows.extend(overdue_action_items(ctx, &store, within)?);
     // Missed first, longest overdue first; then what comes due soonest.
     rows.sort_by_key(|r| (r.state != Outcome::Missed, r.due, r.key.clone()));
-    let missed = rows.iter().filter(|r| r.state == Outcome::Missed).count();
-    let due_soon = rows.len() - missed;
+    let drills_missed = rows
+        .iter()
+        .filter(|r| r.state == Outcome::Missed && r.drill)
+        .count();
+    let missed = rows.iter().filter(|r| r.state == Outcome::Missed).count() - drills_missed;
+    let due_soon = rows.iter().filter(|r| r.state != Outcome::Missed).count();
+    let drills = match drills_missed {
+        0 => String::new(),
+        n => format!("; {n} missed in drills, not counted"),
+    };
 
     if ctx.json() {
         output::print_json(&Report {
@@ -87,6 +99,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
             within_seconds: within.num_seconds(),
             missed,
             due_soon,
+            drills_missed,
             items: &rows,
         })?;
     } else if rows.is_empty() {
@@ -108,11 +121,11 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
                 human(r.due, &Local)
             );
             output::write_wrapped(&mut out, "", &head)?;
-            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&r.title)))?;
+            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&titled(r))))?;
         }
         out.flush()?;
         ctx.say(format!(
-            "{missed} missed, {due_soon} due within {}",
+            "{missed} missed, {due_soon} due within {}{drills}",
             compact(within)
         ));
     } else {
@@ -125,7 +138,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
                 Cell::new(&r.target),
                 Cell::new(human(r.due, &Local)),
                 Cell::new(when),
-                Cell::new(one_line(&output::shown(&r.title))),
+                Cell::new(one_line(&output::shown(&titled(r)))),
             ]);
         }
         // Key and severity stay whole; the rest wraps at spaces.
@@ -134,7 +147,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         output::print_table(&mut out, &table)?;
         out.flush()?;
         ctx.say(format!(
-            "{missed} missed, {due_soon} due within {}",
+            "{missed} missed, {due_soon} due within {}{drills}",
             compact(within)
         ));
     }
@@ -148,6 +161,13 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
 /// target, resolved ones for the retro. Reads the incidents through the
 /// status index (closed ones are never touched) and, of their timelines,
 /// only the events the targets depend on, with just the latest update.
+fn titled(r: &Row) -> String {
+    match r.drill {
+        true => format!("[DRILL] {}", r.title),
+        false => r.title.clone(),
+    }
+}
+
 fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
     let filter = ListFilter {
         statuses: Status::ALL
@@ -170,7 +190,70 @@ fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
             }
             rows.push(row(ctx.key(incident.id)?, &incident, d, ctx.now));
         }
+        if incident.status.is_open() {
+            rows.extend(task_rows(ctx, store, &incident, within)?);
+        }
     }
+    rows.extend(missing_tag_rows(ctx, store, &filter)?);
+    Ok(rows)
+}
+
+/// The playbook tasks past or near their deadline, like any target.
+fn task_rows(ctx: &Ctx, store: &Store, incident: &Incident, within: Duration) -> Result<Vec<Row>> {
+    let events = store.events_of(incident.id, plans::CHECKLIST_KINDS)?;
+    let Some(list) = plans::checklist(incident.declared_at, &events) else {
+        return Ok(Vec::new());
+    };
+    let mut rows = Vec::new();
+    for task in list.tasks.iter().filter(|t| t.is_open()) {
+        let Some(due) = task.due_at else { continue };
+        let state = match due {
+            due if due < ctx.now => Outcome::Missed,
+            due if due - ctx.now <= within => Outcome::DueSoon,
+            _ => continue,
+        };
+        rows.push(Row {
+            key: ctx.key(incident.id)?,
+            title: format!("{}. {}", task.number, task.title),
+            severity: incident.severity.clone(),
+            status: incident.status,
+            target: format!("task {}", task.number),
+            deadline: to_rfc3339(due),
+            state,
+            seconds: (ctx.now - due).num_seconds().abs(),
+            drill: incident.drill,
+            due,
+        });
+    }
+    Ok(rows)
+}
+
+/// Incidents without a tag the configuration requires for them: missed
+/// since their declaration.
+fn missing_tag_rows(ctx: &Ctx, store: &Store, filter: &ListFilter) -> Result<Vec<Row>> {
+    let config = ctx.config()?;
+    let mut rows = Vec::new();
+    if config.required_tags.is_empty() {
+        return Ok(rows);
+    }
+    let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+    store.each_incident(filter, &levels, |incident| {
+        for key in plans::missing_tags(&incident, &config.required_tags) {
+            rows.push(Row {
+                key: ctx.key(incident.id)?,
+                title: format!("{} (add it: incident edit KEY --tag {key}=VALUE)", incident.title),
+                severity: incident.severity.clone(),
+                status: incident.status,
+                target: format!("tag {key}"),
+                deadline: to_rfc3339(incident.declared_at),
+                state: Outcome::Missed,
+                seconds: (ctx.now - incident.declared_at).num_seconds().abs(),
+                drill: incident.drill,
+                due: incident.declared_at,
+            });
+        }
+        Ok(())
+    })?;
     Ok(rows)
 }
 
@@ -184,6 +267,7 @@ fn row(key: String, incident: &Incident, d: &Deadline, now: DateTime<Utc>) -> Ro
         deadline: to_rfc3339(d.due),
         state: d.outcome,
         seconds: (now - d.due).num_seconds().abs(),
+        drill: incident.drill,
         due: d.due,
     }
 }
@@ -224,6 +308,7 @@ fn overdue_action_items(ctx: &Ctx, store: &Store, within: Duration) -> Result<Ve
                 Outcome::DueSoon
             },
             seconds: (ctx.now - due).num_seconds().abs(),
+            drill: incident.drill,
             due,
         });
     }

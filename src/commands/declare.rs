@@ -1,9 +1,10 @@
 //! `incident declare`: open an incident.
 
 use crate::context::Ctx;
-use crate::domain::{Category, DetectedBy, Incident, Status, ops};
-use crate::error::usage;
+use crate::domain::{Category, DetectedBy, Incident, Status, ops, plans};
+use crate::error::{refused, usage};
 use crate::render;
+use crate::store::Access;
 use crate::text::{clean_list, non_blank};
 use anyhow::Result;
 use clap::Args;
@@ -45,6 +46,22 @@ pub struct DeclareArgs {
     #[arg(long = "channel", value_name = "URL", value_parser = crate::text::name_arg)]
     pub channels: Vec<String>,
 
+    /// Follow this response plan (default: the playbook that fits the category, services and severity)
+    #[arg(long, value_name = "NAME", value_parser = crate::text::name_arg)]
+    pub playbook: Option<String>,
+
+    /// Follow no playbook, even one that fits
+    #[arg(long, conflicts_with = "playbook")]
+    pub no_playbook: bool,
+
+    /// A rehearsal: marked DRILL everywhere, left out of stats, guard and check's exit status
+    #[arg(long)]
+    pub drill: bool,
+
+    /// Classify: key=value (repeatable), e.g. --tag team=payments
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
+    pub tags: Vec<(String, String)>,
+
     /// Go straight into the triage walk (incident assess) after declaring; needs a terminal
     #[arg(long)]
     pub assess: bool,
@@ -57,10 +74,33 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let title = non_blank(&args.title).ok_or_else(|| {
         usage("the title is empty; say what is broken, e.g. incident declare \"Checkout returns 500s\"")
     })?;
-    let severity = match &args.severity {
-        Some(name) => config.level(name)?.name.clone(),
-        None => config.default_severity.clone(),
+    let services = clean_list(args.services);
+    // A named plan must be there and readable; a broken plans folder must
+    // not stop a declaration at 3 a.m. when no plan was asked for.
+    let plans = match (&args.playbook, args.no_playbook) {
+        (_, true) => Vec::new(),
+        (Some(_), false) => crate::playbooks::load(config)?,
+        (None, false) => crate::playbooks::load(config).unwrap_or_else(|e| {
+            ctx.warn(format!("no playbook attached: {e:#}"));
+            Vec::new()
+        }),
     };
+    let given = match &args.severity {
+        Some(name) => Some(config.level(name)?.name.clone()),
+        None => None,
+    };
+    let plan = match &args.playbook {
+        Some(name) => Some(crate::playbooks::find(&plans, name)?),
+        None => plans::choose(
+            &plans,
+            args.category,
+            &services,
+            given.as_deref().unwrap_or(&config.default_severity),
+        ),
+    };
+    let severity = given
+        .or_else(|| plan.and_then(|p| p.severity.clone()))
+        .unwrap_or_else(|| config.default_severity.clone());
     if args.assess && !crate::prompt::interactive() {
         // Checked before anything is written: no half-done declare-and-assess.
         return Err(usage(
@@ -83,7 +123,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         status: Status::Investigating,
         severity,
         category: args.category,
-        services: clean_list(args.services),
+        services,
         channels: clean_list(args.channels),
         summary: args.summary.as_deref().and_then(non_blank),
         detected_by: args.detected_by,
@@ -94,10 +134,34 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         resolution: None,
         next_update_at: None,
         roles: Vec::new(),
+        drill: args.drill,
+        tags: args.tags.iter().cloned().collect(),
     };
     let now = ctx.now;
+    let recent = match draft.services.is_empty() {
+        true => Vec::new(),
+        false => {
+            let began = draft.started_at.unwrap_or(now).min(now);
+            let window = config.changes_window;
+            let from = began.checked_sub_signed(window).unwrap_or(began);
+            let all = ctx.open(Access::Read)?.changes(from, now)?;
+            plans::recent_changes(&all, &draft.services, began, window, now)
+        }
+    };
     let change = ops::declare(&draft, commander.as_deref(), now);
-    let (store, committed) = ctx.write(|w| w.create(change))?;
+    let attached = plan.map(|p| p.attached());
+    let noted = recent.clone();
+    let (store, committed) = ctx.write(|w| {
+        let id = w.create(change)?;
+        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        if let Some(plan) = attached {
+            let key = ctx.key(id)?;
+            let change = ops::attach_playbook(&incident, None, plan, now).map_err(|r| refused(&key, r))?;
+            w.apply(change)?;
+        }
+        w.apply(ops::note_recent_changes(&incident, noted, now))?;
+        Ok(id)
+    })?;
     let id = committed.value;
     let key = ctx.key(id)?;
     if args.assess {
@@ -127,11 +191,43 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         draft.severity,
         crate::text::one_line(&draft.title)
     ));
-    if args.severity.is_none() {
+    if draft.drill {
+        ctx.say("  DRILL: a rehearsal, left out of stats, guard and check's exit status");
+    }
+    if let Some(plan) = plan {
         ctx.say(format!(
+            "  playbook {}: {} task{}; see them with 'incident task {key}'",
+            plan.name,
+            plan.tasks.len(),
+            if plan.tasks.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if !recent.is_empty() {
+        ctx.say(format!("  recent changes on {}:", draft.services.join(", ")));
+        for c in &recent {
+            ctx.say(format!(
+                "    {}  {} {}  {}{}",
+                crate::time::human(c.at, &chrono::Local),
+                c.kind,
+                c.services.join(","),
+                crate::text::one_line(&c.title),
+                c.link
+                    .as_deref()
+                    .map(|l| format!("  {}", crate::text::one_line(l)))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    match (&args.severity, plan.and_then(|p| p.severity.as_ref())) {
+        (Some(_), _) => {}
+        (None, Some(_)) => ctx.say(format!(
+            "  severity {} from the playbook; triage with 'incident assess {key}'",
+            draft.severity
+        )),
+        (None, None) => ctx.say(format!(
             "  severity defaulted to {}; triage with 'incident assess {key}'",
             draft.severity
-        ));
+        )),
     }
     if commander.is_none() {
         ctx.say(format!(

@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::domain::ops::{self, EditRequest};
-use crate::domain::{Category, DetectedBy};
+use crate::domain::{Category, DetectedBy, EventData, EventKind};
 use crate::error::{refused, usage};
 use crate::render;
 use crate::text::{clean_list, non_blank, one_line};
@@ -50,6 +50,18 @@ pub struct EditArgs {
     /// Remove a channel (repeatable)
     #[arg(long, value_name = "URL")]
     pub remove_channel: Vec<String>,
+
+    /// Set a tag: key=value (repeatable)
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
+    pub tags: Vec<(String, String)>,
+
+    /// Remove a tag by its key (repeatable)
+    #[arg(long, value_name = "KEY", value_parser = crate::domain::plans::parse_tag_key)]
+    pub remove_tag: Vec<String>,
+
+    /// Attach a response plan: its tasks become the incident's checklist
+    #[arg(long, value_name = "NAME", value_parser = crate::text::name_arg)]
+    pub playbook: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
@@ -78,6 +90,15 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         started_at,
         add_channels: clean_list(args.add_channel),
         remove_channels: clean_list(args.remove_channel),
+        set_tags: args.tags,
+        remove_tags: args.remove_tag,
+    };
+    let plan = match &args.playbook {
+        Some(name) => {
+            let plans = crate::playbooks::load(ctx.config()?)?;
+            Some(crate::playbooks::find(&plans, name)?.attached())
+        }
+        None => None,
     };
     let asked = request.title.is_some()
         || request.category.is_some()
@@ -87,20 +108,37 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         || request.detected_by.is_some()
         || request.started_at.is_some()
         || !request.add_channels.is_empty()
-        || !request.remove_channels.is_empty();
-    if !asked {
+        || !request.remove_channels.is_empty()
+        || !request.set_tags.is_empty()
+        || !request.remove_tags.is_empty();
+    if !asked && plan.is_none() {
         return Err(usage(
             "nothing to change; give --title, --category, --add-service, --remove-service, --summary, \
-             --detected-by, --started-at, --add-channel or --remove-channel",
+             --detected-by, --started-at, --add-channel, --remove-channel, --tag, --remove-tag or --playbook",
         ));
     }
     let now = ctx.now;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let change = ops::edit(&incident, &request, now).map_err(|r| refused(&key, r))?;
-        let said: Vec<String> = change.events.iter().map(|e| e.text.clone()).collect();
-        w.apply(change)?;
+        let mut said: Vec<String> = Vec::new();
+        let mut incident = incident;
+        if asked {
+            let change = ops::edit(&incident, &request, now).map_err(|r| refused(&key, r))?;
+            said.extend(change.events.iter().map(|e| e.text.clone()));
+            incident = change.incident.clone();
+            w.apply(change)?;
+        }
+        if let Some(plan) = plan {
+            let current = w.latest_event(id, &[EventKind::PlaybookAttached])?;
+            let current = current.as_ref().and_then(|e| match &e.data {
+                EventData::PlaybookAttached(p) => Some(p.name.as_str()),
+                _ => None,
+            });
+            let change = ops::attach_playbook(&incident, current, plan, now).map_err(|r| refused(&key, r))?;
+            said.extend(change.events.iter().map(|e| e.text.clone()));
+            w.apply(change)?;
+        }
         Ok(said)
     })?;
     if ctx.json() {

@@ -47,6 +47,8 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
             .copied()
             .filter(|s| s.is_open() && s.is_counted())
             .collect(),
+        // A rehearsal never holds up a deploy.
+        drill: Some(false),
         ..ListFilter::default()
     };
     let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();

@@ -31,6 +31,10 @@ pub struct ListArgs {
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
 
+    /// Only incidents carrying this tag: key=value (repeatable; all must match)
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
+    pub tags: Vec<(String, String)>,
+
     /// Show at most N incidents (0: all) [default: 50, or all with --json]
     #[arg(long, short = 'n', value_name = "N")]
     pub limit: Option<usize>,
@@ -83,7 +87,9 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
         statuses,
         severities,
         since,
+        tags: args.tags.clone(),
         limit,
+        ..ListFilter::default()
     };
     let store = ctx.open(Access::Read)?;
     let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
@@ -155,7 +161,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
                 one_line(&output::shown(i.holder("commander").unwrap_or("-")))
             );
             output::write_wrapped(&mut out, "", &head)?;
-            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&i.title)))?;
+            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&titled(i))))?;
         }
     } else {
         print_table(ctx, &mut out, &rows, &age)?;
@@ -169,6 +175,14 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
     }
     out.flush()?;
     Ok(store)
+}
+
+/// The title, marked when the incident is a rehearsal.
+fn titled(i: &Incident) -> String {
+    match i.drill {
+        true => format!("[DRILL] {}", i.title),
+        false => i.title.clone(),
+    }
 }
 
 /// Below this many columns the list is not a table: key, severity, status
@@ -197,7 +211,7 @@ fn print_table(
             Cell::new(ctx.key(i.id)?),
             output::severity_cell(&i.severity, config.rank(&i.severity)),
             Cell::new(i.status.as_str()),
-            Cell::new(one_line(&output::shown(&i.title))),
+            Cell::new(one_line(&output::shown(&titled(i)))),
             Cell::new(one_line(&output::shown(i.holder("commander").unwrap_or("-")))),
             Cell::new(one_line(&output::shown(&i.services.join(",")))),
             Cell::new(human(i.declared_at, &Local)),

@@ -4,6 +4,8 @@ pub mod action;
 pub mod assess;
 pub mod assign_role;
 pub mod cancel;
+pub mod change;
+pub mod changes;
 pub mod check;
 pub mod checkpoint;
 pub mod comms;
@@ -17,11 +19,13 @@ pub mod export;
 pub mod guard;
 pub mod import;
 pub mod list;
+pub mod playbooks;
 pub mod reopen;
 pub mod resolve;
 pub mod retro;
 pub mod show;
 pub mod stats;
+pub mod task;
 pub mod topic;
 pub mod update;
 pub mod verify;
@@ -49,6 +53,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Duplicate(args) => duplicate::run(&ctx, args),
         Command::Retro(args) => retro::run(&ctx, args),
         Command::Action(args) => action::run(&ctx, args),
+        Command::Task(args) => task::run(&ctx, args),
+        Command::Playbooks(args) => playbooks::run(&ctx, args),
+        Command::Change(args) => change::run(&ctx, args),
+        Command::Changes(args) => changes::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),
         Command::Show(args) => show::run(&ctx, args),
         Command::Topic(args) => topic::run(&ctx, args),

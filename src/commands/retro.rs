@@ -204,6 +204,10 @@ struct Answers {
     #[serde(skip_serializing_if = "Option::is_none")]
     root_cause: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    trigger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lead_up: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     contributing_factors: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     went_well: Option<Vec<String>>,
@@ -223,6 +227,8 @@ impl Answers {
             impact: retro.impact.clone(),
             whys: Some(retro.whys.clone()),
             root_cause: retro.root_cause.clone(),
+            trigger: retro.trigger.clone(),
+            lead_up: retro.lead_up.clone(),
             contributing_factors: Some(retro.contributing.clone()),
             went_well: Some(retro.went_well.clone()),
             went_badly: Some(retro.went_badly.clone()),
@@ -321,6 +327,8 @@ pub fn parse_answers(text: &str, today: NaiveDate) -> Result<(RetroPatch, Vec<Ne
         impact: answers.impact,
         whys: answers.whys,
         root_cause: answers.root_cause,
+        trigger: answers.trigger,
+        lead_up: answers.lead_up,
         contributing: answers.contributing_factors,
         went_well: answers.went_well,
         went_badly: answers.went_badly,
@@ -366,6 +374,8 @@ impl List {
 enum Slot {
     Impact,
     RootCause,
+    Trigger,
+    LeadUp,
     Item(List, usize),
     Action(usize),
 }
@@ -378,6 +388,8 @@ struct Walk<'a> {
     today: NaiveDate,
     p: Prompter,
     answers: Answers,
+    /// The changes recorded on the incident at declaration.
+    changes: Vec<crate::domain::plans::ChangeRecord>,
 }
 
 impl Walk<'_> {
@@ -470,6 +482,36 @@ impl Walk<'_> {
         let root_cause = self.p.line("Root cause", initial.as_deref())?;
         self.answers.root_cause = Some(root_cause);
         self.save()?;
+        // The record names the changes made just before; the latest is
+        // offered as the trigger, and the lead-up is asked only when the
+        // record has none to show.
+        let offered = self
+            .answers
+            .trigger
+            .clone()
+            .filter(|t| !t.is_empty())
+            .or_else(|| {
+                self.changes
+                    .last()
+                    .map(|c| format!("{} ({} on {})", c.title, c.kind, c.services.join(", ")))
+            });
+        // An empty answer clears what was there, and is otherwise no answer
+        // at all (the answers file stays as it was).
+        let keep = |had: &Option<String>, new: String| match (had, new.is_empty()) {
+            (None, true) => None,
+            _ => Some(new),
+        };
+        let trigger = self.p.line("Trigger: what set it off", offered.as_deref())?;
+        self.answers.trigger = keep(&self.answers.trigger, trigger);
+        self.save()?;
+        if self.changes.is_empty() {
+            let lead_up = self.p.line(
+                "Lead-up: what happened before, that made it possible",
+                self.answers.lead_up.as_deref(),
+            )?;
+            self.answers.lead_up = keep(&self.answers.lead_up, lead_up);
+            self.save()?;
+        }
         for list in [List::Contributing, List::WentWell, List::WentBadly, List::Lucky] {
             self.ask_list(list)?;
         }
@@ -514,6 +556,10 @@ impl Walk<'_> {
             Slot::RootCause,
             format!("Root cause: {}", shown(a.root_cause.as_deref())),
         ));
+        out.push((Slot::Trigger, format!("Trigger: {}", shown(a.trigger.as_deref()))));
+        if a.lead_up.is_some() {
+            out.push((Slot::LeadUp, format!("Lead-up: {}", shown(a.lead_up.as_deref()))));
+        }
         for list in [List::Contributing, List::WentWell, List::WentBadly, List::Lucky] {
             for (i, item) in a.list(list).iter().enumerate() {
                 out.push((
@@ -532,6 +578,8 @@ impl Walk<'_> {
         match slot {
             Slot::Impact => self.answers.impact.clone().unwrap_or_default(),
             Slot::RootCause => self.answers.root_cause.clone().unwrap_or_default(),
+            Slot::Trigger => self.answers.trigger.clone().unwrap_or_default(),
+            Slot::LeadUp => self.answers.lead_up.clone().unwrap_or_default(),
             Slot::Item(list, i) => self.answers.list(list)[i].clone(),
             Slot::Action(i) => self.answers.actions[i].text.clone(),
         }
@@ -542,6 +590,8 @@ impl Walk<'_> {
         match slot {
             Slot::Impact => self.answers.impact = Some(text),
             Slot::RootCause => self.answers.root_cause = Some(text),
+            Slot::Trigger => self.answers.trigger = Some(text),
+            Slot::LeadUp => self.answers.lead_up = Some(text),
             Slot::Item(list, i) if text.is_empty() => {
                 self.answers.list_mut(list).remove(i);
             }
@@ -666,6 +716,14 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest
     let incident = ctx.find(&store, id)?;
     refuse_unless_resolved(&key, &incident)?;
     let (events, _) = store.timeline(id, None)?;
+    let changes: Vec<crate::domain::plans::ChangeRecord> = events
+        .iter()
+        .filter_map(|e| match &e.data {
+            crate::domain::EventData::RecentChanges(r) => Some(r.changes.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     let existing = store.retro(id)?.unwrap_or_default();
     let draft = store.retro_draft(id)?;
     let actions = store.actions(&ActionFilter {
@@ -725,6 +783,7 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest
         today,
         p,
         answers,
+        changes,
     };
     walk.questions(&actions)?;
     if !walk.review()? {
@@ -826,6 +885,7 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
         actions: &actions,
         assessment: store.assessment(id)?.as_ref().map(assessment_section),
         today: local_day(ctx.now),
+        now: ctx.now,
     });
     let mut text = match format {
         Export::Md => doc.to_markdown(&Local),

@@ -4,7 +4,7 @@ use crate::context::Ctx;
 use crate::domain::retro::{ActionStatus, format_action_id};
 use crate::domain::targets::Targets;
 use crate::domain::triage::Assessment;
-use crate::domain::{Event, EventKind, Incident, Status};
+use crate::domain::{Event, EventKind, Incident, Status, plans};
 use crate::output;
 use crate::render;
 use crate::store::{Access, ActionFilter, Store};
@@ -60,11 +60,13 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         Status::Duplicate => store.duplicate_of(id)?,
         _ => None,
     };
+    let (checklist, recent) = render::plans_of(&store, &incident)?;
     let mut out = output::stdout();
     write_details(ctx, &mut out, &incident, primary.as_ref(), &targets)?;
     if let Some(a) = &assessment {
         write_assessment(&mut out, a)?;
     }
+    write_plans(ctx, &mut out, &incident, checklist.as_ref(), &recent)?;
     write_follow_up(ctx, &mut out, &store, &incident)?;
     write_timeline(&mut out, &incident, &events, total)?;
     out.flush()?;
@@ -86,8 +88,18 @@ fn write_details(
     let config = ctx.config()?;
     let key = ctx.key(i.id)?;
     let now = ctx.now;
-    output::write_wrapped(out, &format!("{key}  "), &one_line(&i.title))?;
+    let title = match i.drill {
+        true => format!("[DRILL] {}", i.title),
+        false => i.title.clone(),
+    };
+    output::write_wrapped(out, &format!("{key}  "), &one_line(&title))?;
     let mut field = |name: &str, value: String| output::write_wrapped(out, &format!("  {name:<12} "), &value);
+    if i.drill {
+        field(
+            "drill",
+            "a rehearsal: left out of stats, guard and check's exit status".into(),
+        )?;
+    }
     let severity = match config.levels.iter().find(|l| l.name == i.severity) {
         Some(level) if !level.description.is_empty() => {
             let short = level.description.split(':').next().unwrap_or_default();
@@ -159,6 +171,12 @@ fn write_details(
     for link in &i.channels {
         field("channel", one_line(link).into_owned())?;
     }
+    if !i.tags.is_empty() {
+        field(
+            "tags",
+            one_line(&plans::tag_list(&i.tags).join(", ")).into_owned(),
+        )?;
+    }
     if let Some(s) = &i.summary {
         field("summary", one_line(s).into_owned())?;
     }
@@ -205,6 +223,57 @@ fn write_details(
         }
     }
     writeln!(out)?;
+    Ok(())
+}
+
+/// The playbook's progress and the changes recorded just before the
+/// incident.
+fn write_plans(
+    ctx: &Ctx,
+    out: &mut impl Write,
+    i: &Incident,
+    checklist: Option<&plans::Checklist>,
+    recent: &[plans::ChangeRecord],
+) -> Result<()> {
+    let key = ctx.key(i.id)?;
+    if let Some(list) = checklist {
+        let late = list.tasks.iter().filter(|t| t.is_late(ctx.now)).count();
+        let mut head = format!("Playbook {}: {}", list.playbook, list.progress_text());
+        if late > 0 {
+            head.push_str(&format!(", {late} LATE"));
+        }
+        head.push_str(&format!(" (incident task {key})"));
+        output::write_wrapped(out, "", &one_line(&head))?;
+        let unfilled = list.unfilled(i);
+        if !unfilled.is_empty() {
+            output::write_wrapped(out, "  roles to fill ", &unfilled.join(", "))?;
+        }
+        if let Some(next) = list.tasks.iter().find(|t| t.is_open()) {
+            output::write_wrapped(
+                out,
+                "  next         ",
+                &one_line(&format!("{}. {}", next.number, next.title)),
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if !recent.is_empty() {
+        writeln!(out, "Recent changes")?;
+        for c in recent {
+            let mut line = format!(
+                "{}  {} {}  {}",
+                human(c.at, &Local),
+                c.kind,
+                c.services.join(","),
+                c.title
+            );
+            if let Some(link) = &c.link {
+                line.push_str(&format!("  {link}"));
+            }
+            output::write_wrapped(out, "  ", &one_line(&output::shown(&line)))?;
+        }
+        writeln!(out)?;
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use chrono::{DateTime, Local, Utc};
 use clap::Args;
 use comfy_table::Cell;
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 #[derive(Debug, Args)]
@@ -23,6 +24,28 @@ pub struct StatsArgs {
     /// Only incidents of these severities (repeat or separate with commas)
     #[arg(long, short, value_name = "LEVEL", value_delimiter = ',')]
     pub severity: Vec<String>,
+
+    /// Only incidents carrying this tag: key=value (repeatable; all must match)
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
+    pub tags: Vec<(String, String)>,
+
+    /// Break the figures down by service, category or tag:KEY
+    #[arg(long, value_name = "WHAT", value_parser = stats::By::parse)]
+    pub by: Option<stats::By>,
+
+    /// Report drills (rehearsals) on their own, instead of real incidents
+    #[arg(long)]
+    pub drills: bool,
+}
+
+/// One group of `--by`.
+#[derive(Serialize)]
+struct GroupView {
+    name: String,
+    incidents: usize,
+    time_to_detect: Spread,
+    time_to_acknowledge: Spread,
+    time_to_resolve: Spread,
 }
 
 #[derive(Serialize)]
@@ -30,6 +53,11 @@ struct StatsView<'a> {
     since: String,
     until: String,
     severity: &'a [String],
+    /// Drills only (`--drills`); otherwise drills are left out.
+    drills: bool,
+    tags: BTreeMap<&'a str, &'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<Vec<GroupView>>,
     #[serde(flatten)]
     summary: &'a Summary,
     /// Retros completed within the retro target of resolution.
@@ -79,6 +107,9 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     let filter = ListFilter {
         since: Some(since),
         severities: severities.clone(),
+        // Drills are practice: never counted with real incidents.
+        drill: Some(args.drills),
+        tags: args.tags.clone(),
         ..ListFilter::default()
     };
     let mut store = ctx.open(Access::Read)?;
@@ -87,6 +118,68 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     let evaluate = |incident: &Incident, facts: &Facts| {
         targets::evaluate_facts(incident, facts, &config.levels, ctx.now, config.check_within)
     };
+    // The response facts leave out the start of impact: it comes on its own.
+    for start in store.impact_starts(&filter)? {
+        summarizer.add_start(&start);
+    }
+    // The groups need the whole incident row.
+    let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut starts: Vec<(Vec<String>, Incident)> = Vec::new();
+    if let Some(by) = &args.by {
+        store.each_incident(&filter, &levels, |incident| {
+            let names = by.groups(&incident);
+            if incident.started_at.is_some() {
+                let start = Incident {
+                    status: incident.status,
+                    declared_at: incident.declared_at,
+                    started_at: incident.started_at,
+                    ..Incident::bare()
+                };
+                starts.push((names.clone(), start));
+            }
+            groups.insert(incident.id, names);
+            Ok(())
+        })?;
+    }
+    // The settled cache holds real incidents by severity and category only:
+    // drills, tags and breakdowns are evaluated afresh.
+    if args.drills || !args.tags.is_empty() || args.by.is_some() {
+        let mut by_group: BTreeMap<String, stats::Summarizer> = BTreeMap::new();
+        store.each_response(&filter, Scope::All, |incident, facts| {
+            let targets = evaluate(&incident, &facts);
+            summarizer.add(&incident, &targets);
+            for name in groups.get(&incident.id).into_iter().flatten() {
+                by_group
+                    .entry(name.clone())
+                    .or_insert_with(|| stats::Summarizer::new(&levels))
+                    .add(&incident, &targets);
+            }
+            Ok(())
+        })?;
+        for (names, start) in &starts {
+            for name in names {
+                if let Some(g) = by_group.get_mut(name) {
+                    g.add_detection(start);
+                }
+            }
+        }
+        let by = args.by.as_ref().map(|_| {
+            by_group
+                .into_iter()
+                .map(|(name, g)| {
+                    let s = g.finish();
+                    GroupView {
+                        name,
+                        incidents: s.incidents,
+                        time_to_detect: s.time_to_detect,
+                        time_to_acknowledge: s.time_to_acknowledge,
+                        time_to_resolve: s.time_to_resolve,
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        return report(ctx, &store, &args, &severities, since, summarizer.finish(), by);
+    }
     // Closed incidents are settled once under these targets and read back
     // a month at a time; the rest (and any the database could not store
     // just now) are evaluated from the state columns and update history.
@@ -110,15 +203,29 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         summarizer.add(&incident, &evaluate(&incident, &facts));
         Ok(())
     })?;
-    let actions = action_item_counts(ctx, &store)?;
-    let summary = summarizer.finish();
+    report(ctx, &store, &args, &severities, since, summarizer.finish(), None)
+}
+
+fn report(
+    ctx: &Ctx,
+    store: &Store,
+    args: &StatsArgs,
+    severities: &[String],
+    since: DateTime<Utc>,
+    summary: Summary,
+    by: Option<Vec<GroupView>>,
+) -> Result<()> {
+    let actions = action_item_counts(ctx, store)?;
     let retro = summary.retros();
 
     if ctx.json() {
         return output::print_json(&StatsView {
             since: to_rfc3339(since),
             until: to_rfc3339(ctx.now),
-            severity: &severities,
+            severity: severities,
+            drills: args.drills,
+            tags: args.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+            by,
             summary: &summary,
             retros: RetroView {
                 on_time: retro.on_time,
@@ -131,7 +238,32 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         });
     }
     let mut out = output::stdout();
+    if args.drills {
+        writeln!(out, "DRILLS (rehearsals), not real incidents")?;
+    }
     write_human(&mut out, &summary, since, ctx.now)?;
+    if let (Some(by), Some(what)) = (&by, &args.by) {
+        let what = match what {
+            stats::By::Service => "SERVICE".to_string(),
+            stats::By::Category => "CATEGORY".to_string(),
+            stats::By::Tag(key) => key.to_uppercase(),
+        };
+        let span = |d: Option<chrono::Duration>| d.map(compact).unwrap_or_else(|| "-".into());
+        let mut table = output::table([what.as_str(), "N", "DETECT", "ACKNOWLEDGE", "RESOLVE"]);
+        for g in by {
+            table.add_row(vec![
+                Cell::new(crate::text::one_line(&output::shown(&g.name))),
+                Cell::new(g.incidents),
+                Cell::new(span(g.time_to_detect.median)),
+                Cell::new(span(g.time_to_acknowledge.median)),
+                Cell::new(span(g.time_to_resolve.median)),
+            ]);
+        }
+        writeln!(out)?;
+        writeln!(out, "Median time to, by {}", what.to_lowercase())?;
+        output::print_table(&mut out, &table)?;
+        writeln!(out)?;
+    }
     writeln!(
         out,
         "Action items (all incidents): {} open, {} overdue",
@@ -169,6 +301,7 @@ fn write_human(out: &mut impl Write, s: &Summary, since: DateTime<Utc>, now: Dat
     let mut table = output::table(["TIME TO", "N", "MEDIAN", "P90"]);
     let span = |d: Option<chrono::Duration>| d.map(compact).unwrap_or_else(|| "-".into());
     for (name, spread) in [
+        ("detect", &s.time_to_detect),
         ("acknowledge", &s.time_to_acknowledge),
         ("resolve", &s.time_to_resolve),
     ] {

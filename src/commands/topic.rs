@@ -27,7 +27,9 @@ pub fn run(ctx: &Ctx, args: TopicArgs) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let incident = ctx.find(&store, id)?;
     let key = ctx.key(id)?;
-    let line = topic(&key, &incident);
+    let events = store.events_of(id, crate::domain::plans::CHECKLIST_KINDS)?;
+    let progress = crate::domain::plans::checklist(incident.declared_at, &events).map(|l| l.progress_text());
+    let line = topic(&key, &incident, progress.as_deref());
     if ctx.json() {
         return output::print_json(&TopicView {
             key: &key,
@@ -41,9 +43,13 @@ pub fn run(ctx: &Ctx, args: TopicArgs) -> Result<()> {
 }
 
 /// `INC-1 [SEV1] identified: Checkout returns 500s | IC: carol | https://…`
-pub fn topic(key: &str, i: &Incident) -> String {
-    let mut parts = vec![format!("{key} [{}] {}: {}", i.severity, i.status, i.title)];
+pub fn topic(key: &str, i: &Incident, progress: Option<&str>) -> String {
+    let drill = if i.drill { "DRILL " } else { "" };
+    let mut parts = vec![format!("{drill}{key} [{}] {}: {}", i.severity, i.status, i.title)];
     parts.push(format!("IC: {}", i.holder("commander").unwrap_or("none")));
+    if let Some(progress) = progress {
+        parts.push(progress.to_string());
+    }
     parts.extend(i.channels.iter().cloned());
     one_line(&parts.join(" | ")).into_owned()
 }
@@ -62,13 +68,13 @@ mod tests {
             ..Incident::example()
         };
         assert_eq!(
-            topic("INC-1", &i),
+            topic("INC-1", &i, None),
             "INC-1 [SEV1] identified: Checkout ⏎ returns 500s\\u{1b}[31m | IC: none | https://chat.example/inc-1"
         );
         i.roles.push(RoleHolder {
             role: "commander".into(),
             person: "carol".into(),
         });
-        assert!(topic("INC-1", &i).contains("| IC: carol |"));
+        assert!(topic("INC-1", &i, None).contains("| IC: carol |"));
     }
 }

@@ -52,6 +52,14 @@ pub enum EventData {
     DuplicateLinked(DuplicateLink),
     /// That duplicate was reopened: no longer a duplicate of this one.
     DuplicateUnlinked(DuplicateLink),
+    /// A response plan's roles and tasks became the incident's checklist.
+    PlaybookAttached(PlaybookAttached),
+    /// A task of the checklist was done.
+    TaskDone(TaskMark),
+    /// A task of the checklist was skipped (the note says why).
+    TaskSkipped(TaskMark),
+    /// The changes recorded on the incident's services just before it.
+    RecentChanges(RecentChanges),
     /// Stored details that do not match their kind (a row written by hand,
     /// or by an early build): kept verbatim, so the entry still shows and
     /// exports as it was, and no rule reads a fact from it.
@@ -77,6 +85,47 @@ pub struct Declared {
     pub detected_by: Option<DetectedBy>,
     #[serde(default, with = "stamp_opt")]
     pub started_at: Option<DateTime<Utc>>,
+    /// A rehearsal. Left out when false: declarations written before
+    /// drills existed keep their exact bytes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drill: bool,
+    /// Classification, `key → value`; left out when empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// One task of a response plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedTask {
+    pub title: String,
+    /// The role that owns it.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Its deadline, in seconds after the declaration.
+    #[serde(default)]
+    pub due_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlaybookAttached {
+    pub name: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    pub tasks: Vec<PlannedTask>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskMark {
+    /// Its number in the checklist, from 1.
+    pub task: usize,
+    pub title: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentChanges {
+    pub changes: Vec<super::plans::ChangeRecord>,
 }
 
 /// How a command run through `incident exec` ended.
@@ -327,6 +376,10 @@ impl EventData {
             EventData::MarkedDuplicate(_) => EventKind::MarkedDuplicate,
             EventData::DuplicateLinked(_) => EventKind::DuplicateLinked,
             EventData::DuplicateUnlinked(_) => EventKind::DuplicateUnlinked,
+            EventData::PlaybookAttached(_) => EventKind::PlaybookAttached,
+            EventData::TaskDone(_) => EventKind::TaskDone,
+            EventData::TaskSkipped(_) => EventKind::TaskSkipped,
+            EventData::RecentChanges(_) => EventKind::RecentChanges,
             EventData::Unreadable { kind, .. } => *kind,
         }
     }
@@ -462,6 +515,8 @@ pub mod sample {
             summary: None,
             detected_by: None,
             started_at: None,
+            drill: false,
+            tags: BTreeMap::new(),
         })
     }
 
@@ -681,6 +736,32 @@ mod tests {
         ("marked_duplicate", Some(r#"{"from":"identified","of":3}"#)),
         ("duplicate_linked", Some(r#"{"duplicate":4}"#)),
         ("duplicate_unlinked", Some(r#"{"duplicate":4}"#)),
+        (
+            "declared",
+            Some(
+                r#"{"category":"availability","channels":[],"detected_by":null,"drill":true,"services":["edge"],"severity":"SEV2","started_at":null,"summary":null,"tags":{"team":"net"},"title":"DDoS drill"}"#,
+            ),
+        ),
+        (
+            "playbook_attached",
+            Some(
+                r#"{"name":"ddos","roles":["commander"],"tasks":[{"due_seconds":900,"role":"tech-lead","title":"Enable rate limits"},{"due_seconds":null,"role":null,"title":"Post an update"}]}"#,
+            ),
+        ),
+        (
+            "task_done",
+            Some(r#"{"note":null,"task":1,"title":"Enable rate limits"}"#),
+        ),
+        (
+            "task_skipped",
+            Some(r#"{"note":"not needed","task":2,"title":"Post an update"}"#),
+        ),
+        (
+            "recent_changes",
+            Some(
+                r#"{"changes":[{"at":"2026-11-23T07:30:00Z","author":"ci","id":3,"kind":"deploy","link":"https://ci/4821","services":["checkout"],"title":"deploy 4821"}]}"#,
+            ),
+        ),
         (
             "reopened",
             Some(r#"{"from":"closed","summary":"customers still see errors","to":"identified"}"#),

@@ -168,6 +168,10 @@ named_enum! {
         MarkedDuplicate = "marked_duplicate",
         DuplicateLinked = "duplicate_linked",
         DuplicateUnlinked = "duplicate_unlinked",
+        PlaybookAttached = "playbook_attached",
+        TaskDone = "task_done",
+        TaskSkipped = "task_skipped",
+        RecentChanges = "recent_changes",
     }
 }
 
@@ -199,7 +203,8 @@ impl From<EntryKind> for EventKind {
     }
 }
 
-// Declared after `named_enum!` so it can use the macro.
+// Declared after `named_enum!` so they can use the macro.
+pub mod plans;
 pub mod retro;
 
 /// An incident's current state, as stored. Its history is in its events.
@@ -222,6 +227,10 @@ pub struct Incident {
     pub next_update_at: Option<DateTime<Utc>>,
     /// Current role holders, in order of assignment.
     pub roles: Vec<RoleHolder>,
+    /// A rehearsal: shown everywhere, counted nowhere.
+    pub drill: bool,
+    /// Classification, `key → value`.
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 #[cfg(test)]
@@ -247,11 +256,38 @@ impl Incident {
             resolution: None,
             next_update_at: None,
             roles: vec![],
+            drill: false,
+            tags: Default::default(),
         }
     }
 }
 
 impl Incident {
+    /// An incident with nothing filled in, for building one from the few
+    /// facts a computation reads.
+    pub fn bare() -> Incident {
+        Incident {
+            id: 0,
+            title: String::new(),
+            status: Status::Investigating,
+            severity: String::new(),
+            category: Category::Other,
+            services: Vec::new(),
+            channels: Vec::new(),
+            summary: None,
+            detected_by: None,
+            started_at: None,
+            declared_at: DateTime::<Utc>::MIN_UTC,
+            resolved_at: None,
+            closed_at: None,
+            resolution: None,
+            next_update_at: None,
+            roles: Vec::new(),
+            drill: false,
+            tags: Default::default(),
+        }
+    }
+
     pub fn holder(&self, role: &str) -> Option<&str> {
         self.roles
             .iter()

@@ -7,10 +7,11 @@
 
 use super::event::{
     ActionAdded, ActionDone, ActionLinked, Assessed, Cancellation, Closure, Declared, DuplicateLink,
-    DuplicateOf, Edit, EditValue, Escalation, Execution, Handover, Promise, RetroUpdate, RetroValue,
-    RoleChange, SeverityMove, StatusMove,
+    DuplicateOf, Edit, EditValue, Escalation, Execution, Handover, PlaybookAttached, Promise, RecentChanges,
+    RetroUpdate, RetroValue, RoleChange, SeverityMove, StatusMove, TaskMark,
 };
 use super::lifecycle::{self, Move};
+use super::plans::{ChangeRecord, Checklist};
 use super::retro::{self, ActionItem, ActionStatus, NewAction, Retro, RetroPatch, format_action_id};
 use super::roles::{self, Assignment, RoleDef};
 use super::triage::Assessment;
@@ -137,6 +138,14 @@ pub enum Refusal {
     },
     /// `edit` found nothing that differs.
     NothingToEdit,
+    /// The incident already follows this playbook.
+    HasPlaybook(String),
+    /// The incident follows no playbook, so it has no tasks.
+    NoPlaybook,
+    /// No task with that number.
+    NoTask { number: usize, count: usize },
+    /// The task was already done or skipped.
+    TaskEnded { number: usize, state: &'static str },
 }
 
 /// The entry that last set a status or severity: a change may not be
@@ -279,6 +288,20 @@ impl Refusal {
                 format_action_id(*first)
             ),
             Refusal::CannotClose(why) => format!("cannot close {key}: {why}"),
+            Refusal::HasPlaybook(name) => {
+                format!("{key} already follows playbook {name}; an incident follows one plan")
+            }
+            Refusal::NoPlaybook => format!(
+                "{key} follows no playbook, so it has no tasks; attach one with 'incident edit {key} --playbook NAME'"
+            ),
+            Refusal::NoTask { number, count } => format!(
+                "{key} has no task {number}: its checklist has {count}; see them with 'incident task {key}'"
+            ),
+            Refusal::TaskEnded { number, state } => {
+                format!(
+                    "task {number} of {key} is already {state}; see the checklist with 'incident task {key}'"
+                )
+            }
         }
     }
 }
@@ -296,7 +319,13 @@ pub fn declare(draft: &Incident, commander: Option<&str>, now: DateTime<Utc>) ->
         summary: draft.summary.clone(),
         detected_by: draft.detected_by,
         started_at: draft.started_at,
+        drill: draft.drill,
+        tags: draft.tags.clone(),
     });
+    let text = match draft.drill {
+        true => format!("DRILL: {text}"),
+        false => text,
+    };
     let change = Change::of(draft).record(now, declared, text);
     match commander {
         Some(person) => {
@@ -589,6 +618,9 @@ pub struct EditRequest {
     pub started_at: Option<DateTime<Utc>>,
     pub add_channels: Vec<String>,
     pub remove_channels: Vec<String>,
+    /// Tags to set (a key given twice: the last value).
+    pub set_tags: Vec<(String, String)>,
+    pub remove_tags: Vec<String>,
 }
 
 /// Changes what was said at declaration: one `edited` event per field that
@@ -706,10 +738,110 @@ pub fn edit(incident: &Incident, request: &EditRequest, now: DateTime<Utc>) -> R
         };
         change = record(change, "started_at", stamp(from), stamp(Some(at)), said);
     }
+    if !request.set_tags.is_empty() || !request.remove_tags.is_empty() {
+        let before = incident.tags.clone();
+        if let Some(gone) = request.remove_tags.iter().find(|k| !before.contains_key(*k)) {
+            return Err(Refusal::NotListed {
+                field: "tags",
+                item: gone.clone(),
+                listed: before.keys().cloned().collect(),
+            });
+        }
+        let mut after = before.clone();
+        for key in &request.remove_tags {
+            after.remove(key);
+        }
+        for (key, value) in &request.set_tags {
+            after.insert(key.clone(), value.clone());
+        }
+        if after != before {
+            let (from, to) = (super::plans::tag_list(&before), super::plans::tag_list(&after));
+            let shown = |l: &[String]| match l.is_empty() {
+                true => "none".to_string(),
+                false => l.join(", "),
+            };
+            let said = format!("Tags {} → {}", shown(&from), shown(&to));
+            change.incident.tags = after;
+            change = record(change, "tags", EditValue::List(from), EditValue::List(to), said);
+        }
+    }
     if change.is_empty() {
         return Err(Refusal::NothingToEdit);
     }
     Ok(change)
+}
+
+/// Makes a response plan the incident's checklist. An incident follows one
+/// plan: attaching another is refused.
+pub fn attach_playbook(
+    incident: &Incident,
+    current: Option<&str>,
+    plan: PlaybookAttached,
+    now: DateTime<Utc>,
+) -> Result<Change, Refusal> {
+    not_ended(incident, "playbook")?;
+    if let Some(name) = current {
+        return Err(Refusal::HasPlaybook(name.to_string()));
+    }
+    let text = format!(
+        "Playbook {} attached: {} task{}",
+        plan.name,
+        plan.tasks.len(),
+        if plan.tasks.len() == 1 { "" } else { "s" }
+    );
+    Ok(Change::of(incident).record(now, EventData::PlaybookAttached(plan), text))
+}
+
+/// Records a checklist task as done (or skipped). A task ends once.
+pub fn mark_task(
+    incident: &Incident,
+    list: Option<&Checklist>,
+    number: usize,
+    done: bool,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Change, Refusal> {
+    not_ended(incident, "tasks")?;
+    let list = list.ok_or(Refusal::NoPlaybook)?;
+    let task = number
+        .checked_sub(1)
+        .and_then(|i| list.tasks.get(i))
+        .ok_or(Refusal::NoTask {
+            number,
+            count: list.tasks.len(),
+        })?;
+    if let Some(outcome) = &task.outcome {
+        return Err(Refusal::TaskEnded {
+            number,
+            state: outcome.state,
+        });
+    }
+    let mark = TaskMark {
+        task: number,
+        title: task.title.clone(),
+        note: note.map(String::from),
+    };
+    let (data, verb) = match done {
+        true => (EventData::TaskDone(mark), "done"),
+        false => (EventData::TaskSkipped(mark), "skipped"),
+    };
+    let mut text = format!("Task {number} {verb}: {}", task.title);
+    if let Some(note) = note {
+        text.push_str(&format!(" ({note})"));
+    }
+    Ok(Change::of(incident).record(now, data, text))
+}
+
+/// Records on the incident the changes made on its services just before it.
+/// Empty when there were none.
+pub fn note_recent_changes(incident: &Incident, changes: Vec<ChangeRecord>, now: DateTime<Utc>) -> Change {
+    let change = Change::of(incident);
+    if changes.is_empty() {
+        return change;
+    }
+    let titles: Vec<&str> = changes.iter().map(|c| c.title.as_str()).collect();
+    let text = format!("Recent changes: {}", titles.join("; "));
+    change.record(now, EventData::RecentChanges(RecentChanges { changes }), text)
 }
 
 /// What `escalate` asks for.
@@ -1054,6 +1186,8 @@ fn retro_value(retro: &Retro, name: &str) -> RetroValue {
         retro::field::IMPACT => RetroValue::Text(retro.impact.clone()),
         retro::field::WHYS => RetroValue::List(retro.whys.clone()),
         retro::field::ROOT_CAUSE => RetroValue::Text(retro.root_cause.clone()),
+        retro::field::TRIGGER => RetroValue::Text(retro.trigger.clone()),
+        retro::field::LEAD_UP => RetroValue::Text(retro.lead_up.clone()),
         retro::field::CONTRIBUTING => RetroValue::List(retro.contributing.clone()),
         retro::field::WENT_WELL => RetroValue::List(retro.went_well.clone()),
         retro::field::WENT_BADLY => RetroValue::List(retro.went_badly.clone()),

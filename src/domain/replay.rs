@@ -4,7 +4,7 @@
 //!
 //! Covered: title, status, severity, category, services, channels,
 //! summary, detected_by, started_at, declared_at, resolved_at, closed_at,
-//! resolution and the role holders. Not covered (not recorded fully by the
+//! resolution, the role holders, the drill mark and the tags. Not covered (not recorded fully by the
 //! events): next_update_at, the assessment answers, the retrospective text
 //! and action items beyond their events.
 
@@ -35,6 +35,8 @@ pub struct Replayed {
     pub resolution: Option<String>,
     /// (role, person) pairs.
     pub roles: BTreeSet<(String, String)>,
+    pub drill: bool,
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 /// Why a timeline cannot be replayed.
@@ -72,6 +74,8 @@ pub fn replay<'a>(
         closed_at: None,
         resolution: None,
         roles: BTreeSet::new(),
+        drill: d.drill,
+        tags: d.tags.clone(),
     };
     for (id, at, data) in events {
         match data {
@@ -144,6 +148,8 @@ fn edit(s: &mut Replayed, id: i64, field: &str, to: &EditValue) -> Result<(), Un
         ("category", EditValue::Text(Some(c))) => s.category = c.parse().map_err(|_| bad())?,
         ("services", EditValue::List(l)) => s.services = l.clone(),
         ("channels", EditValue::List(l)) => s.channels = l.clone(),
+        // Kept beside the incident from the events themselves (plans::drill_and_tags).
+        ("tags", EditValue::List(l)) => s.tags = super::plans::tags_from_list(l).ok_or_else(bad)?,
         ("summary", EditValue::Text(t)) => s.summary = t.clone(),
         ("detected_by", EditValue::Text(t)) => {
             s.detected_by = t.as_deref().map(str::parse).transpose().map_err(|_| bad())?
@@ -234,6 +240,8 @@ pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
         ("closed_at", incident.closed_at == r.closed_at),
         ("resolution", incident.resolution == r.resolution),
         ("roles", roles == r.roles),
+        ("drill", incident.drill == r.drill),
+        ("tags", incident.tags == r.tags),
     ];
     checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
 }
@@ -335,6 +343,8 @@ pub fn retro_disagreements(
                 match (name.as_str(), value) {
                     (field::IMPACT, RetroValue::Text(t)) => r.impact = t.clone(),
                     (field::ROOT_CAUSE, RetroValue::Text(t)) => r.root_cause = t.clone(),
+                    (field::TRIGGER, RetroValue::Text(t)) => r.trigger = t.clone(),
+                    (field::LEAD_UP, RetroValue::Text(t)) => r.lead_up = t.clone(),
                     (field::WHYS, RetroValue::List(l)) => r.whys = l.clone(),
                     (field::CONTRIBUTING, RetroValue::List(l)) => r.contributing = l.clone(),
                     (field::WENT_WELL, RetroValue::List(l)) => r.went_well = l.clone(),
@@ -350,6 +360,8 @@ pub fn retro_disagreements(
     let checks = [
         (field::IMPACT, s.impact == r.impact),
         (field::ROOT_CAUSE, s.root_cause == r.root_cause),
+        (field::TRIGGER, s.trigger == r.trigger),
+        (field::LEAD_UP, s.lead_up == r.lead_up),
         (field::WHYS, s.whys == r.whys),
         (field::CONTRIBUTING, s.contributing == r.contributing),
         (field::WENT_WELL, s.went_well == r.went_well),

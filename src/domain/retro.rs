@@ -43,6 +43,11 @@ pub struct Retro {
     /// The five whys, in the order asked; each answers "why" of the one before.
     pub whys: Vec<String>,
     pub root_cause: Option<String>,
+    /// What set it off (a deploy, a traffic spike), as opposed to the
+    /// root cause that let it do harm.
+    pub trigger: Option<String>,
+    /// What led up to it, beyond the changes the record holds.
+    pub lead_up: Option<String>,
     pub contributing: Vec<String>,
     pub went_well: Vec<String>,
     pub went_badly: Vec<String>,
@@ -58,6 +63,8 @@ pub struct RetroPatch {
     pub impact: Option<String>,
     pub whys: Option<Vec<String>>,
     pub root_cause: Option<String>,
+    pub trigger: Option<String>,
+    pub lead_up: Option<String>,
     pub contributing: Option<Vec<String>>,
     pub went_well: Option<Vec<String>>,
     pub went_badly: Option<Vec<String>>,
@@ -69,6 +76,8 @@ pub mod field {
     pub const IMPACT: &str = "impact";
     pub const WHYS: &str = "whys";
     pub const ROOT_CAUSE: &str = "root_cause";
+    pub const TRIGGER: &str = "trigger";
+    pub const LEAD_UP: &str = "lead_up";
     pub const CONTRIBUTING: &str = "contributing_factors";
     pub const WENT_WELL: &str = "went_well";
     pub const WENT_BADLY: &str = "went_badly";
@@ -116,6 +125,8 @@ impl Retro {
             field::ROOT_CAUSE,
             &mut changed,
         );
+        text(&mut self.trigger, patch.trigger, field::TRIGGER, &mut changed);
+        text(&mut self.lead_up, patch.lead_up, field::LEAD_UP, &mut changed);
         list(
             &mut self.contributing,
             patch.contributing,
@@ -145,6 +156,8 @@ impl Retro {
             field::IMPACT => json!(self.impact),
             field::WHYS => json!(self.whys),
             field::ROOT_CAUSE => json!(self.root_cause),
+            field::TRIGGER => json!(self.trigger),
+            field::LEAD_UP => json!(self.lead_up),
             field::CONTRIBUTING => json!(self.contributing),
             field::WENT_WELL => json!(self.went_well),
             field::WENT_BADLY => json!(self.went_badly),
@@ -160,6 +173,8 @@ pub fn describe_field(name: &str) -> &'static str {
         field::IMPACT => "impact",
         field::WHYS => "five whys",
         field::ROOT_CAUSE => "root cause",
+        field::TRIGGER => "trigger",
+        field::LEAD_UP => "lead-up",
         field::CONTRIBUTING => "contributing factors",
         field::WENT_WELL => "what went well",
         field::WENT_BADLY => "what went badly",

@@ -5,6 +5,8 @@ use super::RoleHolder;
 
 /// The role that leads the response: assigning it acknowledges the incident.
 pub const COMMANDER: &str = "commander";
+/// Owns the follow-up after the incident: the postmortem's owner.
+pub const PROBLEM_MANAGER: &str = "problem-manager";
 
 /// A role and how many may hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -116,6 +116,8 @@ pub struct Summary {
     pub incidents: usize,
     pub by_severity: Vec<Count>,
     pub by_category: Vec<Count>,
+    /// From the start of impact to the declaration, where the start is known.
+    pub time_to_detect: Spread,
     pub time_to_acknowledge: Spread,
     pub time_to_resolve: Spread,
     /// One tally per target, then `all`. Every status-update instance counts.
@@ -146,6 +148,7 @@ pub struct Summarizer {
     incidents: usize,
     by_severity: Vec<Count>,
     by_category: Vec<Count>,
+    detect: Vec<Duration>,
     acknowledge: Vec<Duration>,
     resolve: Vec<Duration>,
     tallies: Vec<TargetTally>,
@@ -175,6 +178,7 @@ impl Summarizer {
                     count: 0,
                 })
                 .collect(),
+            detect: Vec::new(),
             acknowledge: Vec::new(),
             resolve: Vec::new(),
             tallies: Target::ALL.iter().map(|t| TargetTally::new(t.as_str())).collect(),
@@ -225,6 +229,25 @@ impl Summarizer {
             self.tallies[slot].add(d.outcome);
             self.all.add(d.outcome);
         }
+    }
+
+    /// Counts how long the incident went unnoticed, when its start of
+    /// impact is known. Its other figures come through [`Summarizer::add`]
+    /// or [`Summarizer::add_settled`], which read no start of impact.
+    pub fn add_detection(&mut self, i: &Incident) {
+        if let Some(d) = time_to_detect(i) {
+            self.detect.push(d);
+        }
+    }
+
+    /// [`Summarizer::add_detection`] from the three facts it reads.
+    pub fn add_start(&mut self, s: &ImpactStart) {
+        self.add_detection(&Incident {
+            status: s.status,
+            declared_at: s.declared_at,
+            started_at: Some(s.started_at),
+            ..Incident::bare()
+        });
     }
 
     /// Adds what [`Settled::of`] kept of closed incidents, one or many of
@@ -279,9 +302,63 @@ impl Summarizer {
             incidents: self.incidents,
             by_severity,
             by_category: self.by_category,
+            time_to_detect: Spread::of(self.detect),
             time_to_acknowledge: Spread::of(self.acknowledge),
             time_to_resolve: Spread::of(self.resolve),
             targets,
+        }
+    }
+}
+
+/// From the start of impact to the declaration: how long the incident went
+/// unnoticed. `None` when the start is unknown or the incident is not
+/// counted (canceled, duplicate).
+pub fn time_to_detect(i: &Incident) -> Option<Duration> {
+    let started = i.started_at.filter(|_| i.status.is_counted())?;
+    Some((i.declared_at - started).max(Duration::zero()))
+}
+
+/// What the time to detect is computed from, read without whole rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImpactStart {
+    pub status: super::Status,
+    pub declared_at: DateTime<Utc>,
+    pub started_at: DateTime<Utc>,
+}
+
+/// How `stats --by` breaks the figures down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum By {
+    Service,
+    Category,
+    Tag(String),
+}
+
+impl By {
+    /// `service`, `category` or `tag:KEY`.
+    pub fn parse(text: &str) -> Result<By, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "service" => Ok(By::Service),
+            "category" => Ok(By::Category),
+            other => match other.strip_prefix("tag:") {
+                Some(key) => super::plans::parse_tag_key(key).map(By::Tag),
+                None => Err(format!(
+                    "cannot break down by '{text}'; use service, category or tag:KEY (e.g. tag:team)"
+                )),
+            },
+        }
+    }
+
+    /// The groups an incident falls in: one per service (an incident on two
+    /// services counts in both), its category, or its tag's value;
+    /// `(none)` when it has no service or no such tag.
+    pub fn groups(&self, i: &Incident) -> Vec<String> {
+        const NONE: &str = "(none)";
+        match self {
+            By::Service if i.services.is_empty() => vec![NONE.into()],
+            By::Service => i.services.clone(),
+            By::Category => vec![i.category.as_str().into()],
+            By::Tag(key) => vec![i.tags.get(key).cloned().unwrap_or_else(|| NONE.into())],
         }
     }
 }
@@ -421,6 +498,44 @@ impl SettledGroup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_to_detect_runs_from_the_start_of_impact_to_the_declaration() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let i = Incident {
+            started_at: Some(at("2026-11-23T07:40:00Z")),
+            ..Incident::example()
+        };
+        assert_eq!(time_to_detect(&i), Some(Duration::minutes(20)));
+        assert_eq!(time_to_detect(&Incident::example()), None);
+        let canceled = Incident {
+            status: crate::domain::Status::Canceled,
+            ..i.clone()
+        };
+        assert_eq!(time_to_detect(&canceled), None);
+        let mut s = Summarizer::new(&[]);
+        s.add_detection(&i);
+        s.add_detection(&Incident::example());
+        assert_eq!(s.finish().time_to_detect.count, 1);
+    }
+
+    #[test]
+    fn breakdowns_by_service_category_and_tag() {
+        assert_eq!(By::parse("Service"), Ok(By::Service));
+        assert_eq!(By::parse("tag:Team"), Ok(By::Tag("team".into())));
+        assert!(By::parse("tag:").is_err());
+        assert!(By::parse("owner").unwrap_err().contains("tag:KEY"));
+        let i = Incident {
+            services: vec!["api".into(), "db".into()],
+            tags: [("team".to_string(), "core".to_string())].into(),
+            ..Incident::example()
+        };
+        assert_eq!(By::Service.groups(&i), ["api", "db"]);
+        assert_eq!(By::Service.groups(&Incident::example()), ["(none)"]);
+        assert_eq!(By::Category.groups(&i), ["availability"]);
+        assert_eq!(By::Tag("team".into()).groups(&i), ["core"]);
+        assert_eq!(By::Tag("tier".into()).groups(&i), ["(none)"]);
+    }
 
     fn mins(v: &[i64]) -> Vec<Duration> {
         v.iter().map(|m| Duration::minutes(*m)).collect()

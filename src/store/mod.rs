@@ -79,6 +79,10 @@ pub struct ListFilter {
     pub severities: Vec<String>,
     /// Declared at or after.
     pub since: Option<DateTime<Utc>>,
+    /// `Some(false)`: no drills; `Some(true)`: only drills.
+    pub drill: Option<bool>,
+    /// Only incidents carrying every one of these tags.
+    pub tags: Vec<(String, String)>,
     pub limit: Option<usize>,
 }
 
@@ -137,6 +141,22 @@ pub trait Storage {
         severity_order: &[String],
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()>;
+
+    /// The status, declaration and start of impact of every incident
+    /// `filter` selects whose start is known, in no set order: what the
+    /// time to detect is computed from, without reading whole rows.
+    fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>>;
+
+    /// The changes CI recorded from `since` to `until`, oldest first.
+    fn changes(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<crate::domain::plans::ChangeRecord>>;
+
+    /// The incident's events of `kinds`, oldest first: what a checklist is
+    /// built from, without reading the whole timeline.
+    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>>;
 
     /// The last `limit` events (all when `None`), oldest first, and the total.
     fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)>;
@@ -235,6 +255,8 @@ pub trait Transaction {
     fn action(&self, id: i64) -> Result<Option<ActionItem>>;
     fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>>;
     fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>>;
+    /// As [`Storage::events_of`], inside the transaction.
+    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>>;
 
     /// The latest entries that set the incident's status and severity: what
     /// a backdated change is checked against.
@@ -270,6 +292,10 @@ pub trait Transaction {
     /// Stores what an operation did: the incident's state, its role
     /// holders, its events in order and the records beside them.
     fn apply(&mut self, change: Change) -> Result<()>;
+
+    /// Records a change from CI (its `id` is ignored); returns its number.
+    /// Not an incident's event: it belongs to no incident.
+    fn record_change(&mut self, change: &crate::domain::plans::ChangeRecord) -> Result<i64>;
 
     /// Saves the retrospective's draft answers (an answers file's text) as
     /// the acting user at this transaction's time; `None` deletes it. No

@@ -631,5 +631,5 @@ fn show_prints_the_current_assessment_with_the_checklist_wording() {
         "--severity",
         "SEV2",
     ]);
-    insta::assert_snapshot!(env.ok(&["show", &key]));
+    snapshot!(env.ok(&["show", &key]));
 }

@@ -195,7 +195,7 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
     }
     type Row = (i64, String, String, Option<String>);
     let events: Vec<Row> = env
-        .strings("SELECT CAST(id AS TEXT), kind, text, details FROM events WHERE incident_id = 1 ORDER BY id")
+        .strings("SELECT CAST(id AS TEXT) AS n, kind, text, details FROM events WHERE incident_id = 1 ORDER BY events.id")
         .into_iter()
         .map(|r| {
             let text = |i: usize| r[i].clone().unwrap_or_default();
@@ -261,7 +261,10 @@ fn a_writer_killed_at_random_points_leaves_a_consistent_database() {
                 recorded.push(person.trim_start_matches('p').parse().unwrap());
                 commander = Some(person);
             }
-            _ => panic!("a change without its command: {e:?}"),
+            _ => panic!(
+                "a change without its command: {e:?} after {:?}",
+                &events[i.saturating_sub(3)..i]
+            ),
         }
         i += 1;
     }
@@ -396,6 +399,8 @@ fn hostile_and_huge_input_is_stored_faithfully_and_never_panics() {
         &["--service", "a'b", "--commander", "Robert'); DROP TABLE roles;--"],
     );
     env.declare(&long_title, &[]);
+    // NUL included: PostgreSQL's text cannot hold it, so that backend
+    // stores it escaped (store/pg/sql.rs) and gives it back as it was.
     let megabyte = format!("{}\u{0}nul\u{1b}[31mred\n", "x".repeat(1 << 20));
     env.cmd()
         .args(["update", "1", "-"])

@@ -22,7 +22,7 @@ fn an_unknown_incident_says_how_to_find_the_right_key() {
             "{args:?}"
         );
     }
-    insta::assert_snapshot!(env.outcome(&["show", "INC-99"]));
+    snapshot!(env.outcome(&["show", "INC-99"]));
     assert_eq!(env.bytes(), before);
 }
 
@@ -68,7 +68,7 @@ fn malformed_keys_severities_times_and_titles_are_usage_errors() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
     let all: String = cases.iter().map(|(args, _)| env.outcome(args)).collect();
-    insta::assert_snapshot!(all);
+    snapshot!(all);
     assert_eq!(env.bytes(), before, "no failed command changed the database");
 }
 
@@ -92,7 +92,7 @@ fn clap_rejects_unknown_values_with_the_choices() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(env.outcome(&["declare", "X", "--category", "outage"]));
+    snapshot!(env.outcome(&["declare", "X", "--category", "outage"]));
     assert!(!env.created());
 }
 
@@ -146,5 +146,5 @@ fn completions_are_printed_for_each_shell() {
     }
     let out = env.cmd().args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    insta::assert_snapshot!(env.outcome(&["completions", "tcsh"]));
+    snapshot!(env.outcome(&["completions", "tcsh"]));
 }

@@ -1,5 +1,15 @@
 //! End-to-end tests: the real binary against a real SQLite file in a temp dir.
 
+/// An insta snapshot named by its test alone (not the test binary), so the
+/// SQLite and PostgreSQL halves compare against the same file.
+macro_rules! snapshot {
+    ($($arg:tt)*) => {
+        insta::with_settings!({ prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!($($arg)*)
+        })
+    };
+}
+
 /// Tests of the SQLite file itself (its header, permissions, locks, the
 /// sqlite3 shell): compiled into this binary only, not into the
 /// `cli-postgres` one, which has its own for the server.
@@ -38,6 +48,7 @@ mod lifecycle;
 mod list;
 mod narrow;
 mod pipes;
+mod plans;
 mod postgres;
 mod record;
 mod retro;

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The advisory lock every writer takes (src/store/pg).
-pub const WRITER_LOCK: i64 = 0;
+pub const WRITER_LOCK: i64 = 7597118925727690356;
 
 /// The superuser of the throwaway server.
 pub const SUPERUSER: &str = "postgres";

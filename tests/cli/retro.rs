@@ -186,7 +186,7 @@ fn a_whole_incident_from_declaration_to_closed_and_its_postmortem() {
     env.at("2026-12-20T09:00:00Z");
     let md = env.ok(&["retro", "INC-1", "--export", "md"]);
     markdown_rows_keep_their_width(&md);
-    insta::assert_snapshot!(md);
+    snapshot!(md);
 
     // -o writes the same document, owner-only, even over a readable file.
     let file = env.dir.path().join("postmortem.md");
@@ -550,7 +550,7 @@ fn action_items_are_listed_across_incidents_and_fall_overdue_as_time_passes() {
     assert_eq!(runbook["kind"], "corrective");
 
     let table = env.ok(&["action", "list"]);
-    insta::assert_snapshot!(table);
+    snapshot!(table);
 
     // `check` reports overdue items as missed (exit 3), soon-due ones as due.
     env.at("2026-12-15T23:50:00Z");
@@ -802,6 +802,13 @@ mod pty {
         answer(&mut p, "Why 3/5: Why did \"The table was locked\" happen?", "");
         // The root cause starts as the last why; add to it.
         answer(&mut p, "Root cause", " by a migration");
+        // No changes were recorded before it: both are asked.
+        answer(
+            &mut p,
+            "Trigger: what set it off",
+            "Migration 42 started at 08:00",
+        );
+        answer(&mut p, "Lead-up", "");
         answer(&mut p, "Contributing factor", "No lock alert");
         answer(&mut p, "Contributing factor", "");
         answer(&mut p, "What went well", "Fast rollback");
@@ -819,7 +826,8 @@ mod pty {
         // The review lists every answer, numbered; Enter records them.
         p.exp_string("Review of the retrospective of INC-1").unwrap();
         p.exp_string("2. Why 1: Requests timed out").unwrap();
-        p.exp_string("8. Action item: Alert on lock waits (preventive, erin, due 2026-12-15)")
+        p.exp_string("5. Trigger: Migration 42 started at 08:00").unwrap();
+        p.exp_string("9. Action item: Alert on lock waits (preventive, erin, due 2026-12-15)")
             .unwrap();
         answer(&mut p, "Enter records it", "");
         p.exp_string("Complete it now and close INC-1?").unwrap();
@@ -837,6 +845,7 @@ mod pty {
             serde_json::json!(["Requests timed out", "The table was locked"])
         );
         assert_eq!(doc["root_cause"], "The table was locked by a migration");
+        assert_eq!(doc["trigger"], "Migration 42 started at 08:00");
         assert_eq!(doc["contributing_factors"], serde_json::json!(["No lock alert"]));
         assert_eq!(doc["went_well"], serde_json::json!(["Fast rollback"]));
         assert_eq!(doc["went_badly"], serde_json::json!([]));
@@ -871,6 +880,8 @@ mod pty {
         answer(&mut p, "Why 1/5", "");
         // Enter keeps the recorded root cause.
         answer(&mut p, "Root cause", "");
+        answer(&mut p, "Trigger", "");
+        answer(&mut p, "Lead-up", "");
         for prompt in [
             "Contributing factor",
             "What went well",
@@ -896,6 +907,8 @@ mod pty {
         answer(&mut p, "Why 1/5", "Requests timed out");
         answer(&mut p, "Why 2/5", "");
         answer(&mut p, "Root cause", " by a migration");
+        answer(&mut p, "Trigger", "");
+        answer(&mut p, "Lead-up", "");
         answer(&mut p, "Contributing factor", "No alert");
         p.exp_string("Contributing factor").unwrap();
         p
@@ -931,6 +944,8 @@ mod pty {
         p.send_line("").unwrap();
         answer(&mut p, "Why 2/5", "");
         answer(&mut p, "Root cause", "");
+        answer(&mut p, "Trigger", "");
+        answer(&mut p, "Lead-up", "");
         p.exp_string("Contributing factor, so far:").unwrap();
         p.exp_string("- No alert").unwrap();
         for prompt in [
@@ -977,8 +992,8 @@ mod pty {
         p.exp_string("Kind").unwrap();
         key(&mut p, "\r");
         answer(&mut p, "Action item", "");
-        p.exp_string("4. Contributing factor: No alert").unwrap();
-        p.exp_string("5. Action item: Alert on lock waits (detective, erin, due 2026-12-07)")
+        p.exp_string("5. Contributing factor: No alert").unwrap();
+        p.exp_string("6. Action item: Alert on lock waits (detective, erin, due 2026-12-07)")
             .unwrap();
         // Fix a typo in why 1: Ctrl-U clears the line, then the new text.
         answer(&mut p, "Enter records it", "2");
@@ -989,7 +1004,7 @@ mod pty {
         p.exp_string("2. Why 1: Requests timed out at the load balancer")
             .unwrap();
         // Remove the contributing factor.
-        answer(&mut p, "Enter records it", "4");
+        answer(&mut p, "Enter records it", "5");
         p.exp_string("Contributing factor (empty removes a list item): No alert")
             .unwrap();
         p.send_line("\x15").unwrap();
@@ -1002,7 +1017,7 @@ mod pty {
         p.exp_string("> What went well").unwrap();
         key(&mut p, "\r");
         answer(&mut p, "What went well", "Fast rollback");
-        p.exp_string("4. What went well: Fast rollback").unwrap();
+        p.exp_string("5. What went well: Fast rollback").unwrap();
         answer(&mut p, "Enter records it", "");
         p.exp_string("Complete it now").unwrap();
         key(&mut p, "n");
@@ -1034,6 +1049,8 @@ mod pty {
         for prompt in [
             "Why 2/5",
             "Root cause",
+            "Trigger",
+            "Lead-up",
             "Contributing factor",
             "What went well",
             "What went badly",

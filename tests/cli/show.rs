@@ -60,7 +60,7 @@ fn the_checkout_incident() -> Env {
 fn show_prints_details_roles_and_the_timeline_in_local_time() {
     let mut env = the_checkout_incident();
     env.at("2026-11-23T08:45:00Z");
-    insta::assert_snapshot!(env.ok(&["show", "INC-1"]));
+    snapshot!(env.ok(&["show", "INC-1"]));
 }
 
 #[test]
@@ -88,13 +88,16 @@ fn show_json_has_the_documented_shape() {
             "assessment",
             "category",
             "channels",
+            "checklist",
             "closed_at",
             "commander",
             "declared_at",
             "detected_by",
+            "drill",
             "id",
             "key",
             "next_update_at",
+            "recent_changes",
             "resolution",
             "resolved_at",
             "roles",
@@ -103,6 +106,7 @@ fn show_json_has_the_documented_shape() {
             "started_at",
             "status",
             "summary",
+            "tags",
             "timeline",
             "title",
         ]

@@ -80,8 +80,9 @@ fn reordered_and_smuggled_events_are_reported() {
     );
     assert!(out.contains("deleted or reordered"), "{out}");
     let (env, out) = tampered(
-        "INSERT INTO events (incident_id, at, recorded_at, author, kind, text) \
-         VALUES (1, '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z', 'mallory', 'note', 'All fine')",
+        "INSERT INTO events (id, incident_id, at, recorded_at, author, kind, text) \
+         VALUES ((SELECT max(id) + 1 FROM events), 1, '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z', \
+         'mallory', 'note', 'All fine')",
     );
     assert!(
         out.contains("has no hash: it was added outside incident"),
@@ -293,6 +294,12 @@ fn stored_state_that_disagrees_with_the_timeline_is_reported() {
             "services",
             "UPDATE incidents SET services = '[\"nothing\"]' WHERE id = 2",
         ),
+        // A real incident hidden from the metrics as a drill.
+        ("drill", "UPDATE incidents SET drill = true WHERE id = 1"),
+        (
+            "tags",
+            "INSERT INTO incident_tags VALUES (1, 'team', 'someone-else')",
+        ),
     ];
     for (field, sql) in cases {
         let env = five_events();
@@ -359,8 +366,9 @@ fn action_items_and_the_retrospective_are_checked_against_their_events() {
         ),
         ("DELETE FROM actions", "missing or was changed"),
         (
-            "INSERT INTO actions (incident_id, text, owner, due, kind, created_at) \
-             VALUES (1, 'Smuggled', 'x', '2026-12-01', 'corrective', '2026-11-23T10:00:00Z')",
+            "INSERT INTO actions (id, incident_id, text, owner, due, kind, created_at) \
+             VALUES ((SELECT coalesce(max(id), 0) + 1 FROM actions), 1, 'Smuggled', 'x', '2026-12-01', \
+             'corrective', '2026-11-23T10:00:00Z')",
             "was not added by any event",
         ),
         (

@@ -283,13 +283,35 @@ impl Target {
         if let Some(p) = self.password() {
             config.password(p);
         }
-        let connected = match self.tls {
-            Tls::Disable => config.connect(postgres::NoTls),
-            mode => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(
+        let tls = match self.tls {
+            Tls::Disable => None,
+            mode => Some(tokio_postgres_rustls::MakeRustlsConnect::new(
                 self.tls_config(mode)?,
             )),
         };
-        connected.map_err(|e| self.explain(&e))
+        // The driver's timeout covers reaching the server, not a server
+        // that takes the connection and then says nothing (a hung
+        // postmaster, a black-holing proxy): the whole handshake gets the
+        // timeout here, on a thread that is left behind if it never ends.
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let connected = match tls {
+                None => config.connect(postgres::NoTls),
+                Some(tls) => config.connect(tls),
+            };
+            let _ = send.send(connected);
+        });
+        match receive.recv_timeout(self.timeout()) {
+            Ok(connected) => connected.map_err(|e| self.explain(&e)),
+            Err(_) => Err(self.no_answer()),
+        }
+    }
+
+    fn no_answer(&self) -> anyhow::Error {
+        anyhow!(
+            "no answer from {self} within {}s; check that the server is up and reachable, or raise connect_timeout",
+            self.timeout().as_secs()
+        )
     }
 
     fn tls_config(&self, mode: Tls) -> Result<rustls::ClientConfig> {
@@ -559,6 +581,10 @@ fn explain(target: &Target, e: &postgres::Error) -> anyhow::Error {
                 db.message()
             ),
             "53300" => format!("{server} has too many connections now; try again in a moment"),
+            // The one text SQLite keeps and PostgreSQL cannot.
+            "22021" if db.message().contains("0x00") => format!(
+                "{server} cannot store the NUL character (\\0) that the text holds; remove it and try again (nothing was recorded)"
+            ),
             "57P01" | "57P02" | "57P03" => {
                 format!("{server} is shutting down or starting up; try again in a moment")
             }
@@ -576,12 +602,10 @@ fn explain(target: &Target, e: &postgres::Error) -> anyhow::Error {
         .map(|s| s.to_string())
         .unwrap_or_default();
     let lower = format!("{text}: {source}").to_ascii_lowercase();
-    let what = if lower.contains("timed out") || lower.contains("timeout") {
-        format!(
-            "no answer from {server} within {}s; check that the server is up and reachable, or raise connect_timeout",
-            target.timeout().as_secs()
-        )
-    } else if lower.contains("refused") {
+    if lower.contains("timed out") || lower.contains("timeout") {
+        return target.no_answer();
+    }
+    let what = if lower.contains("refused") {
         format!("cannot connect to {server}: connection refused; is PostgreSQL running and listening there?")
     } else if lower.contains("no such file") {
         format!(

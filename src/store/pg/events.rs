@@ -248,6 +248,28 @@ const CHANGE_KINDS: &str =
     "('status_changed', 'resolved', 'reopened', 'closed', 'canceled', 'marked_duplicate',
                  'severity_changed')";
 
+/// The incident's events of `kinds`, oldest first.
+pub fn of_kinds(db: &mut Db, incident_id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
+    if kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut values = vec![Value::Int(incident_id)];
+    let marks: Vec<String> = kinds
+        .iter()
+        .map(|k| super::incidents::mark(&mut values, Value::Text(k.as_str().into())))
+        .collect();
+    db.query(
+        &format!(
+            "SELECT {COLUMNS} FROM events WHERE incident_id = $1 AND kind IN ({}) ORDER BY at, id",
+            marks.join(", ")
+        ),
+        &params(&values),
+    )?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
 /// The incident's most recent event of one of `kinds` (by when it happened).
 pub fn latest(db: &mut Db, incident_id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
     if kinds.is_empty() {

@@ -15,7 +15,10 @@ const COLUMNS: &str = "i.id, i.title, i.status, i.severity, i.category, i.servic
      i.summary, i.detected_by, i.started_at, i.declared_at, i.resolved_at, i.closed_at, \
      i.resolution, i.next_update_at, \
      (SELECT coalesce(json_agg(json_build_array(r.role, r.person, r.since) ORDER BY r.role, r.person)::text, '[]') \
-      FROM roles AS r WHERE r.incident_id = i.id)";
+      FROM roles AS r WHERE r.incident_id = i.id), \
+     i.drill, \
+     (SELECT coalesce(json_agg(json_build_array(t.tag_key, t.tag_value) ORDER BY t.tag_key)::text, '[]') \
+      FROM incident_tags AS t WHERE t.incident_id = i.id)";
 
 fn from_row(row: &Row) -> Result<Incident> {
     let roles: String = col(row, 15)?;
@@ -26,6 +29,13 @@ fn from_row(row: &Row) -> Result<Incident> {
     let pairs = held
         .into_iter()
         .map(|(role, person, _)| (super::sql::unescape(role), super::sql::unescape(person)));
+    let tags: String = col(row, 17)?;
+    let tags: Vec<(String, String)> =
+        serde_json::from_str(&tags).map_err(|e| anyhow!("the tags of an incident do not read back: {e}"))?;
+    let tags: Vec<(String, String)> = tags
+        .into_iter()
+        .map(|(k, v)| (super::sql::unescape(k), super::sql::unescape(v)))
+        .collect();
     Ok(Incident {
         id: col(row, 0)?,
         title: col(row, 1)?,
@@ -43,6 +53,8 @@ fn from_row(row: &Row) -> Result<Incident> {
         resolution: col(row, 13)?,
         next_update_at: col::<Option<Stamp>>(row, 14)?.map(|s| s.0),
         roles: pairs.map(|(role, person)| RoleHolder { role, person }).collect(),
+        drill: col(row, 16)?,
+        tags: tags.into_iter().collect(),
     })
 }
 
@@ -94,6 +106,16 @@ pub(super) fn clauses(filter: &ListFilter, i: &str, values: &mut Vec<Value>) -> 
     if let Some(since) = filter.since {
         let m = mark(values, Value::Text(crate::time::to_rfc3339(since)));
         clauses.push(format!("{i}.declared_at >= {m}"));
+    }
+    if let Some(drill) = filter.drill {
+        clauses.push(format!("{i}.drill = {}", if drill { "true" } else { "false" }));
+    }
+    for (key, value) in &filter.tags {
+        let k = mark(values, Value::Text(key.clone()));
+        let v = mark(values, Value::Text(value.clone()));
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM incident_tags AS t WHERE t.incident_id = {i}.id AND t.tag_key = {k} AND t.tag_value = {v})"
+        ));
     }
     clauses
 }
@@ -156,9 +178,9 @@ pub fn insert(db: &mut Db, d: &Incident) -> Result<i64> {
     // writers' lock, so numbers stay unique and gap-free.
     let row = db.query_one(
         "INSERT INTO incidents (id, title, status, severity, category, services, channels, summary, \
-         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid) \
+         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill) \
          VALUES ((SELECT coalesce(max(id), 0) + 1 FROM incidents), $1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15) RETURNING id",
+         $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         &p![
             d.title,
             d.status,
@@ -174,10 +196,101 @@ pub fn insert(db: &mut Db, d: &Incident) -> Result<i64> {
             closed,
             d.resolution,
             next,
-            uid
+            uid,
+            d.drill
         ],
     )?;
     col(&row, 0)
+}
+
+/// Replaces the incident's drill mark and tags with what its events say.
+pub fn set_labels(
+    db: &mut Db,
+    id: i64,
+    drill: bool,
+    tags: &std::collections::BTreeMap<String, String>,
+) -> Result<()> {
+    db.query("UPDATE incidents SET drill = $2 WHERE id = $1", &p![id, drill])?;
+    db.query("DELETE FROM incident_tags WHERE incident_id = $1", &p![id])?;
+    for (key, value) in tags {
+        db.query(
+            "INSERT INTO incident_tags (incident_id, tag_key, tag_value) VALUES ($1, $2, $3)",
+            &p![id, key, value],
+        )?;
+    }
+    Ok(())
+}
+
+/// See `Storage::impact_starts`.
+pub fn impact_starts(db: &mut Db, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
+    let mut values = Vec::new();
+    let mut clauses = clauses(filter, "i", &mut values);
+    clauses.push("i.started_at IS NOT NULL".into());
+    db.query(
+        &format!(
+            "SELECT i.status, i.declared_at, i.started_at FROM incidents AS i WHERE {}",
+            clauses.join(" AND ")
+        ),
+        &params(&values),
+    )?
+    .iter()
+    .map(|r| {
+        Ok(crate::domain::stats::ImpactStart {
+            status: col(r, 0)?,
+            declared_at: col::<Stamp>(r, 1)?.0,
+            started_at: col::<Stamp>(r, 2)?.0,
+        })
+    })
+    .collect()
+}
+
+/// Records a change from CI; returns its number (one past the highest,
+/// under the writers' lock, as SQLite numbers it).
+pub fn insert_change(
+    db: &mut Db,
+    c: &crate::domain::plans::ChangeRecord,
+    recorded_at: DateTime<Utc>,
+) -> Result<i64> {
+    let row = db.query_one(
+        "INSERT INTO changes (id, at, recorded_at, author, title, kind, services, link) \
+         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM changes), $1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        &p![
+            Stamp(c.at),
+            Stamp(recorded_at),
+            c.author,
+            c.title,
+            c.kind,
+            JsonList(c.services.clone()),
+            c.link
+        ],
+    )?;
+    col(&row, 0)
+}
+
+/// The changes made from `since` to `until`, oldest first.
+pub fn changes(
+    db: &mut Db,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<crate::domain::plans::ChangeRecord>> {
+    db.query(
+        "SELECT id, at, title, kind, services, link, author FROM changes \
+         WHERE at >= $1 AND at <= $2 ORDER BY at, id",
+        &p![Stamp(since), Stamp(until)],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(crate::domain::plans::ChangeRecord {
+            id: col(r, 0)?,
+            at: col::<Stamp>(r, 1)?.0,
+            title: col(r, 2)?,
+            kind: col(r, 3)?,
+            services: col::<JsonList>(r, 4)?.0,
+            link: col(r, 5)?,
+            author: col(r, 6)?,
+        })
+    })
+    .collect()
 }
 
 pub fn update(db: &mut Db, d: &Incident) -> Result<()> {

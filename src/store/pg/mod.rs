@@ -275,6 +275,22 @@ impl Storage for PgStore {
         found.into_iter().try_for_each(f)
     }
 
+    fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
+        self.read(|db| incidents::impact_starts(db, filter))
+    }
+
+    fn changes(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<crate::domain::plans::ChangeRecord>> {
+        self.read(|db| incidents::changes(db, since, until))
+    }
+
+    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
+        self.read(|db| events::of_kinds(db, id, kinds))
+    }
+
     fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
         self.read(|db| events::timeline(db, id, limit))
     }
@@ -514,6 +530,9 @@ impl Writer<'_> {
         for new in incident.roles.iter().filter(|h| !before.roles.contains(h)) {
             incidents::add_role(&mut *self.db()?, id, &new.role, &new.person, self.now)?;
         }
+        if before.drill != incident.drill || before.tags != incident.tags {
+            incidents::set_labels(&mut *self.db()?, id, incident.drill, &incident.tags)?;
+        }
         let mut assessed = None;
         for event in events {
             let kind = event.kind();
@@ -563,6 +582,10 @@ impl super::Transaction for Writer<'_> {
         events::latest(&mut *self.db()?, id, kinds)
     }
 
+    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
+        events::of_kinds(&mut *self.db()?, id, kinds)
+    }
+
     fn next_action_id(&self) -> Result<i64> {
         retro::next_action_id(&mut *self.db()?)
     }
@@ -573,6 +596,8 @@ impl super::Transaction for Writer<'_> {
         // The row now holds the final state, and nobody holds a role yet.
         change.before = Incident {
             roles: Vec::new(),
+            drill: false,
+            tags: Default::default(),
             ..change.incident.clone()
         };
         self.store(change)?;
@@ -584,6 +609,10 @@ impl super::Transaction for Writer<'_> {
             return Ok(());
         }
         self.store(change)
+    }
+
+    fn record_change(&mut self, change: &crate::domain::plans::ChangeRecord) -> Result<i64> {
+        incidents::insert_change(&mut *self.db()?, change, self.now)
     }
 
     fn save_retro_draft(&mut self, incident_id: i64, answers: Option<&str>) -> Result<()> {

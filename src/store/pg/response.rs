@@ -30,7 +30,7 @@ pub fn each(db: &mut Db, filter: &ListFilter, scope: Scope) -> Result<Vec<(Incid
     let rows = db.query(
         &format!(
             "SELECT i.id, i.status, i.severity, i.category, i.declared_at, i.resolved_at, i.closed_at, \
-             i.acknowledged_at, i.triaged_at, i.title FROM incidents AS i WHERE {selection}"
+             i.acknowledged_at, i.triaged_at, i.title, i.drill FROM incidents AS i WHERE {selection}"
         ),
         &params(&values),
     )?;
@@ -53,6 +53,8 @@ pub fn each(db: &mut Db, filter: &ListFilter, scope: Scope) -> Result<Vec<(Incid
             resolution: None,
             next_update_at: None,
             roles: Vec::new(),
+            drill: col(r, 10)?,
+            tags: Default::default(),
         };
         let facts = Facts {
             acknowledged: col::<Option<Stamp>>(r, 7)?.map(|s| s.0),

@@ -12,7 +12,7 @@ use postgres::Row;
 
 /// The columns [`retro_from_row`] reads, first in a query's select list.
 pub const RETRO_COLUMNS: &str =
-    "impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions";
+    "impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions, triggered_by, lead_up";
 
 /// A retrospective from a row that starts with [`RETRO_COLUMNS`].
 pub fn retro_from_row(r: &Row) -> Result<Retro> {
@@ -25,6 +25,8 @@ pub fn retro_from_row(r: &Row) -> Result<Retro> {
         went_badly: col::<JsonList>(r, 5)?.0,
         lucky: col::<JsonList>(r, 6)?.0,
         no_actions: col(r, 7)?,
+        trigger: col(r, 8)?,
+        lead_up: col(r, 9)?,
     })
 }
 
@@ -80,12 +82,13 @@ pub fn delete_draft(db: &mut Db, incident_id: i64) -> Result<()> {
 pub fn save(db: &mut Db, incident_id: i64, retro: &Retro, now: DateTime<Utc>) -> Result<()> {
     db.query(
         "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, \
-         went_badly, lucky, no_actions, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+         went_badly, lucky, no_actions, created_at, updated_at, triggered_by, lead_up) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) \
          ON CONFLICT (incident_id) DO UPDATE SET impact = excluded.impact, whys = excluded.whys, \
          root_cause = excluded.root_cause, contributing = excluded.contributing, \
          went_well = excluded.went_well, went_badly = excluded.went_badly, lucky = excluded.lucky, \
-         no_actions = excluded.no_actions, updated_at = excluded.updated_at",
+         no_actions = excluded.no_actions, updated_at = excluded.updated_at, \
+         triggered_by = excluded.triggered_by, lead_up = excluded.lead_up",
         &p![
             incident_id,
             retro.impact,
@@ -96,7 +99,9 @@ pub fn save(db: &mut Db, incident_id: i64, retro: &Retro, now: DateTime<Utc>) ->
             JsonList(retro.went_badly.clone()),
             JsonList(retro.lucky.clone()),
             retro.no_actions,
-            Stamp(now)
+            Stamp(now),
+            retro.trigger,
+            retro.lead_up
         ],
     )?;
     Ok(())

@@ -3,6 +3,7 @@
 //! goes out with its parameter types in one round trip
 //! (`Client::query_typed`: no separate prepare).
 
+use crate::domain::plans::ChangeKind;
 use crate::domain::retro::{ActionKind, ActionStatus};
 use crate::domain::triage::{Customers, Factor};
 use crate::domain::{Category, DetectedBy, EventKind, Status};
@@ -138,6 +139,8 @@ macro_rules! stored_as_is {
 
 stored_as_is!(
     i64,
+    bool,
+    ChangeKind,
     Stamp,
     Day,
     JsonList,
@@ -244,9 +247,10 @@ macro_rules! typed_text {
 }
 
 typed!(Type::INT8 => i64);
+typed!(Type::BOOL => bool);
 typed_text!(String, &str, &String);
 typed!(Type::TEXT => Stamp, Day, JsonList,
-    Status, Category, DetectedBy, EventKind, Customers, Factor, ActionKind, ActionStatus);
+    Status, Category, DetectedBy, EventKind, Customers, Factor, ActionKind, ActionStatus, ChangeKind);
 
 macro_rules! text_enum_sql {
     ($($ty:ty),+) => {$(
@@ -279,7 +283,8 @@ text_enum_sql!(
     Customers,
     Factor,
     ActionKind,
-    ActionStatus
+    ActionStatus,
+    ChangeKind
 );
 
 /// A stored time: RFC 3339 UTC text, fixed width, exactly as the SQLite

@@ -110,8 +110,10 @@ pub fn export(db: &mut Db, id: i64) -> Result<Option<IncidentRecord>> {
                 went_badly: retro.went_badly,
                 lucky: retro.lucky,
                 no_actions: retro.no_actions,
-                created_at: col::<Stamp>(&r, 8)?.0,
-                updated_at: col::<Stamp>(&r, 9)?.0,
+                trigger: retro.trigger,
+                lead_up: retro.lead_up,
+                created_at: col::<Stamp>(&r, 10)?.0,
+                updated_at: col::<Stamp>(&r, 11)?.0,
             })
         })
         .transpose()?;
@@ -357,12 +359,13 @@ pub fn import(db: &mut Db, record: &IncidentRecord) -> Result<Outcome> {
     if let Some(r) = record.retro.as_ref().filter(|_| retro_changed) {
         db.query(
             "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, went_badly, \
-             lucky, no_actions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             lucky, no_actions, created_at, updated_at, triggered_by, lead_up) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (incident_id) DO UPDATE SET impact = excluded.impact, whys = excluded.whys, \
              root_cause = excluded.root_cause, contributing = excluded.contributing, \
              went_well = excluded.went_well, went_badly = excluded.went_badly, lucky = excluded.lucky, \
              no_actions = excluded.no_actions, created_at = excluded.created_at, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, triggered_by = excluded.triggered_by, lead_up = excluded.lead_up",
             &p![
                 id,
                 r.impact,
@@ -374,7 +377,9 @@ pub fn import(db: &mut Db, record: &IncidentRecord) -> Result<Outcome> {
                 JsonList(r.lucky.clone()),
                 r.no_actions,
                 Stamp(r.created_at),
-                Stamp(r.updated_at)
+                Stamp(r.updated_at),
+                r.trigger,
+                r.lead_up
             ],
         )?;
     }
@@ -477,5 +482,15 @@ fn write_state(db: &mut Db, id: i64, r: &IncidentRecord) -> Result<()> {
             r.head
         ],
     )?;
+    // Not in the file: what the events say.
+    let data: Vec<crate::domain::EventData> = r
+        .events
+        .iter()
+        .filter_map(|e| {
+            crate::domain::EventData::parse_stored(&e.kind, e.details.as_ref().map(|d| d.get())).ok()
+        })
+        .collect();
+    let (drill, tags) = crate::domain::plans::drill_and_tags(&data);
+    super::incidents::set_labels(db, id, drill, &tags)?;
     Ok(())
 }

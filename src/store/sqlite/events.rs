@@ -282,6 +282,18 @@ pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusql
     .optional()
 }
 
+/// The incident's events of `kinds`, oldest first.
+pub fn of_kinds(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusqlite::Result<Vec<Event>> {
+    let marks = vec!["?"; kinds.len()].join(", ");
+    let mut values = vec![Value::Integer(incident_id)];
+    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks}) ORDER BY at, id"
+    ))?
+    .query_map(params_from_iter(values), from_row)?
+    .collect()
+}
+
 /// Hashes every event that arrived up to `upto` (all when `None`), in
 /// arrival order, with its incident's uid (see `domain::chain::Checkpoint`).
 pub fn arrived_after(

@@ -15,7 +15,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 const COLUMNS: &str = "i.id, i.title, i.status, i.severity, i.category, i.services, i.channels, \
      i.summary, i.detected_by, i.started_at, i.declared_at, i.resolved_at, i.closed_at, \
      i.resolution, i.next_update_at, \
-     (SELECT json_group_array(json_array(r.role, r.person, r.since)) FROM roles AS r WHERE r.incident_id = i.id)";
+     (SELECT json_group_array(json_array(r.role, r.person, r.since)) FROM roles AS r WHERE r.incident_id = i.id), \
+     i.drill, \
+     (SELECT json_group_array(json_array(t.tag_key, t.tag_value)) FROM incident_tags AS t WHERE t.incident_id = i.id)";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
     let roles: String = row.get(15)?;
@@ -25,6 +27,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
     // In order of assignment (`since`, then role), as before.
     held.sort_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0)));
     let pairs = held.into_iter().map(|(role, person, _)| (role, person));
+    let tags: String = row.get(17)?;
+    let tags: Vec<(String, String)> = serde_json::from_str(&tags).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(17, rusqlite::types::Type::Text, Box::new(e))
+    })?;
     Ok(Incident {
         id: row.get(0)?,
         title: row.get(1)?,
@@ -42,6 +48,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
         resolution: row.get(13)?,
         next_update_at: row.get::<_, Option<Stamp>>(14)?.map(|s| s.0),
         roles: pairs.map(|(role, person)| RoleHolder { role, person }).collect(),
+        drill: row.get(16)?,
+        tags: tags.into_iter().collect(),
     })
 }
 
@@ -80,6 +88,17 @@ pub(super) fn clauses(filter: &ListFilter, i: &str) -> (Vec<String>, Vec<Value>)
     if let Some(since) = filter.since {
         clauses.push(format!("{i}.declared_at >= ?"));
         values.push(Value::Text(crate::time::to_rfc3339(since)));
+    }
+    if let Some(drill) = filter.drill {
+        clauses.push(format!("{i}.drill = ?"));
+        values.push(Value::Integer(drill.into()));
+    }
+    for (key, value) in &filter.tags {
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM incident_tags AS t WHERE t.incident_id = {i}.id AND t.tag_key = ? AND t.tag_value = ?)"
+        ));
+        values.push(Value::Text(key.clone()));
+        values.push(Value::Text(value.clone()));
     }
     (clauses, values)
 }
@@ -191,8 +210,8 @@ fn each_by_level(
 pub fn insert(conn: &Connection, d: &Incident) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "INSERT INTO incidents (title, status, severity, category, services, channels, summary, \
-         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         d.title,
@@ -210,8 +229,95 @@ pub fn insert(conn: &Connection, d: &Incident) -> rusqlite::Result<i64> {
         d.resolution,
         d.next_update_at.map(Stamp),
         uuid::Uuid::new_v4().to_string(),
+        d.drill,
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Replaces the incident's drill mark and tags with what its events say.
+pub fn set_labels(
+    conn: &Connection,
+    id: i64,
+    drill: bool,
+    tags: &std::collections::BTreeMap<String, String>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE incidents SET drill = ?2 WHERE id = ?1")?
+        .execute(params![id, drill])?;
+    conn.prepare_cached("DELETE FROM incident_tags WHERE incident_id = ?1")?
+        .execute([id])?;
+    let mut insert = conn
+        .prepare_cached("INSERT INTO incident_tags (incident_id, tag_key, tag_value) VALUES (?1, ?2, ?3)")?;
+    for (key, value) in tags {
+        insert.execute(params![id, key, value])?;
+    }
+    Ok(())
+}
+
+/// See `Storage::impact_starts`.
+pub fn impact_starts(
+    conn: &Connection,
+    filter: &ListFilter,
+) -> rusqlite::Result<Vec<crate::domain::stats::ImpactStart>> {
+    let (mut clauses, values) = clauses(filter, "i");
+    clauses.push("i.started_at IS NOT NULL".into());
+    conn.prepare_cached(&format!(
+        "SELECT i.status, i.declared_at, i.started_at FROM incidents AS i WHERE {}",
+        clauses.join(" AND ")
+    ))?
+    .query_map(params_from_iter(values), |r| {
+        Ok(crate::domain::stats::ImpactStart {
+            status: r.get(0)?,
+            declared_at: r.get::<_, Stamp>(1)?.0,
+            started_at: r.get::<_, Stamp>(2)?.0,
+        })
+    })?
+    .collect()
+}
+
+/// Records a change from CI; returns its number.
+pub fn insert_change(
+    conn: &Connection,
+    c: &crate::domain::plans::ChangeRecord,
+    recorded_at: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO changes (at, recorded_at, author, title, kind, services, link) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        Stamp(c.at),
+        Stamp(recorded_at),
+        c.author,
+        c.title,
+        c.kind,
+        JsonList(c.services.clone()),
+        c.link,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The changes made from `since` to `until`, oldest first.
+pub fn changes(
+    conn: &Connection,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> rusqlite::Result<Vec<crate::domain::plans::ChangeRecord>> {
+    conn.prepare_cached(
+        "SELECT id, at, title, kind, services, link, author FROM changes \
+         WHERE at >= ?1 AND at <= ?2 ORDER BY at, id",
+    )?
+    .query_map(params![Stamp(since), Stamp(until)], |r| {
+        Ok(crate::domain::plans::ChangeRecord {
+            id: r.get(0)?,
+            at: r.get::<_, Stamp>(1)?.0,
+            title: r.get(2)?,
+            kind: r.get(3)?,
+            services: r.get::<_, JsonList>(4)?.0,
+            link: r.get(5)?,
+            author: r.get(6)?,
+        })
+    })?
+    .collect()
 }
 
 pub fn update(conn: &Connection, d: &Incident) -> rusqlite::Result<()> {

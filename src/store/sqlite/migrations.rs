@@ -36,6 +36,7 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_retro_drafts.sql")),
     Step::sql(include_str!("schema_seq.sql")),
     Step::sql(include_str!("schema_changes.sql")),
+    Step::sql(include_str!("schema_plans.sql")),
 ];
 
 /// The version this binary writes.

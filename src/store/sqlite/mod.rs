@@ -244,6 +244,22 @@ impl Storage for SqliteStore {
         incidents::each(self.snapshot()?, filter, severity_order, f)
     }
 
+    fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
+        self.read(|c| incidents::impact_starts(c, filter))
+    }
+
+    fn changes(
+        &self,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<crate::domain::plans::ChangeRecord>> {
+        self.read(|c| incidents::changes(c, since, until))
+    }
+
+    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
+        self.read(|c| events::of_kinds(c, id, kinds))
+    }
+
     fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
         self.read(|c| events::timeline(c, id, limit))
     }
@@ -443,6 +459,9 @@ impl Writer<'_> {
         for new in incident.roles.iter().filter(|h| !before.roles.contains(h)) {
             incidents::add_role(&self.tx, id, &new.role, &new.person, self.now)?;
         }
+        if before.drill != incident.drill || before.tags != incident.tags {
+            incidents::set_labels(&self.tx, id, incident.drill, &incident.tags)?;
+        }
         let mut assessed = None;
         for event in events {
             let kind = event.kind();
@@ -491,6 +510,10 @@ impl super::Transaction for Writer<'_> {
         events::latest(&self.tx, id, kinds).map_err(|e| self.explain(e))
     }
 
+    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
+        events::of_kinds(&self.tx, id, kinds).map_err(|e| self.explain(e))
+    }
+
     fn next_action_id(&self) -> Result<i64> {
         retro::next_action_id(&self.tx).map_err(|e| self.explain(e))
     }
@@ -501,6 +524,8 @@ impl super::Transaction for Writer<'_> {
         // The row now holds the final state, and nobody holds a role yet.
         change.before = Incident {
             roles: Vec::new(),
+            drill: false,
+            tags: Default::default(),
             ..change.incident.clone()
         };
         self.store(change).map_err(|e| self.explain(e))?;
@@ -512,6 +537,10 @@ impl super::Transaction for Writer<'_> {
             return Ok(());
         }
         self.store(change).map_err(|e| self.explain(e))
+    }
+
+    fn record_change(&mut self, change: &crate::domain::plans::ChangeRecord) -> Result<i64> {
+        incidents::insert_change(&self.tx, change, self.now).map_err(|e| self.explain(e))
     }
 
     fn save_retro_draft(&mut self, incident_id: i64, answers: Option<&str>) -> Result<()> {

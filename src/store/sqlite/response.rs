@@ -52,7 +52,7 @@ pub fn each(
 
     let mut statement = conn.prepare_cached(&format!(
         "SELECT i.id, i.status, i.severity, i.category, i.declared_at, i.resolved_at, i.closed_at, \
-         i.acknowledged_at, i.triaged_at, i.title FROM incidents AS i WHERE {selection}"
+         i.acknowledged_at, i.triaged_at, i.title, i.drill FROM incidents AS i WHERE {selection}"
     ))?;
     let mut rows = statement.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
@@ -73,6 +73,8 @@ pub fn each(
             resolution: None,
             next_update_at: None,
             roles: Vec::new(),
+            drill: r.get(10)?,
+            tags: Default::default(),
         };
         let facts = Facts {
             acknowledged: r.get::<_, Option<Stamp>>(7)?.map(|s| s.0),

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 /// The columns [`retro_from_row`] reads, first in a query's select list.
 pub const RETRO_COLUMNS: &str =
-    "impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions";
+    "impact, whys, root_cause, contributing, went_well, went_badly, lucky, no_actions, triggered_by, lead_up";
 
 /// A retrospective from a row that starts with [`RETRO_COLUMNS`].
 pub fn retro_from_row(r: &Row<'_>) -> rusqlite::Result<Retro> {
@@ -22,6 +22,8 @@ pub fn retro_from_row(r: &Row<'_>) -> rusqlite::Result<Retro> {
         went_badly: r.get::<_, JsonList>(5)?.0,
         lucky: r.get::<_, JsonList>(6)?.0,
         no_actions: r.get(7)?,
+        trigger: r.get(8)?,
+        lead_up: r.get(9)?,
     })
 }
 
@@ -71,12 +73,13 @@ pub fn delete_draft(conn: &Connection, incident_id: i64) -> rusqlite::Result<()>
 pub fn save(conn: &Connection, incident_id: i64, retro: &Retro, now: DateTime<Utc>) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, \
-         went_badly, lucky, no_actions, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) \
+         went_badly, lucky, no_actions, created_at, updated_at, triggered_by, lead_up) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12) \
          ON CONFLICT (incident_id) DO UPDATE SET impact = excluded.impact, whys = excluded.whys, \
          root_cause = excluded.root_cause, contributing = excluded.contributing, \
          went_well = excluded.went_well, went_badly = excluded.went_badly, lucky = excluded.lucky, \
-         no_actions = excluded.no_actions, updated_at = excluded.updated_at",
+         no_actions = excluded.no_actions, updated_at = excluded.updated_at, \
+         triggered_by = excluded.triggered_by, lead_up = excluded.lead_up",
     )?
     .execute(params![
         incident_id,
@@ -89,6 +92,8 @@ pub fn save(conn: &Connection, incident_id: i64, retro: &Retro, now: DateTime<Ut
         JsonList(retro.lucky.clone()),
         retro.no_actions,
         Stamp(now),
+        retro.trigger,
+        retro.lead_up,
     ])?;
     Ok(())
 }

@@ -30,7 +30,8 @@ text_enum_sql!(
     Customers,
     Factor,
     ActionKind,
-    ActionStatus
+    ActionStatus,
+    crate::domain::plans::ChangeKind
 );
 
 /// A stored time: RFC 3339 UTC text, fixed width.

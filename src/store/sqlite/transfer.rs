@@ -100,8 +100,10 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
                 went_badly: retro.went_badly,
                 lucky: retro.lucky,
                 no_actions: retro.no_actions,
-                created_at: r.get::<_, Stamp>(8)?.0,
-                updated_at: r.get::<_, Stamp>(9)?.0,
+                trigger: retro.trigger,
+                lead_up: retro.lead_up,
+                created_at: r.get::<_, Stamp>(10)?.0,
+                updated_at: r.get::<_, Stamp>(11)?.0,
             })
         })
         .optional()?;
@@ -329,7 +331,8 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
     if let Some(r) = record.retro.as_ref().filter(|_| retro_changed) {
         conn.execute(
             "INSERT OR REPLACE INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, went_badly, \
-             lucky, no_actions, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             lucky, no_actions, created_at, updated_at, triggered_by, lead_up) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
                 id,
                 r.impact,
@@ -341,7 +344,9 @@ pub fn import(conn: &Connection, record: &IncidentRecord) -> Result<Outcome, Str
                 JsonList(r.lucky.clone()),
                 r.no_actions,
                 Stamp(r.created_at),
-                Stamp(r.updated_at)
+                Stamp(r.updated_at),
+                r.trigger,
+                r.lead_up
             ],
         )
         .map_err(sql)?;
@@ -446,5 +451,15 @@ fn write_state(conn: &Connection, id: i64, r: &IncidentRecord) -> rusqlite::Resu
         r.next_update_at.map(Stamp),
         r.head
     ])?;
+    // Not in the file: what the events say.
+    let data: Vec<crate::domain::EventData> = r
+        .events
+        .iter()
+        .filter_map(|e| {
+            crate::domain::EventData::parse_stored(&e.kind, e.details.as_ref().map(|d| d.get())).ok()
+        })
+        .collect();
+    let (drill, tags) = crate::domain::plans::drill_and_tags(&data);
+    super::incidents::set_labels(conn, id, drill, &tags)?;
     Ok(())
 }
