@@ -25,7 +25,7 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         sql: include_str!("schema_plans.sql"),
-        guards: "",
+        guards: include_str!("schema_plans_guards.sql"),
     },
 ];
 
