@@ -9,6 +9,7 @@ use crate::commands::{
     resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
     update::UpdateArgs, verify::VerifyArgs,
 };
+use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
@@ -147,6 +148,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Restore incidents from an export; importing the same file twice changes nothing
     Import(ImportArgs),
+    /// Take one alert webhook payload (Alertmanager, Grafana, PagerDuty, generic) from a file or stdin
+    Ingest(IngestArgs),
+    /// Receive alert webhooks over HTTP and record them
+    Serve(ServeArgs),
+    /// List the alerts received from monitoring, most recently seen first
+    Alerts(AlertsArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }

@@ -40,6 +40,11 @@ pub struct Config {
     /// Tags an incident must carry, by category or severity.
     pub required_tags: Vec<RequiredTag>,
     pub database: Database,
+    /// What alerts from monitoring do, first match wins (`[[alerts.rules]]`).
+    pub alert_rules: Vec<crate::domain::alerts::Rule>,
+    /// The bearer token `incident serve` requires (`[serve] token`); never
+    /// printed.
+    pub serve_token: Option<String>,
 }
 
 /// The `[database]` table: where the team's database is.
@@ -76,6 +81,8 @@ impl Default for Config {
             playbooks: Vec::new(),
             changes_window: Duration::hours(6),
             required_tags: Vec::new(),
+            alert_rules: Vec::new(),
+            serve_token: None,
         }
     }
 }
@@ -226,6 +233,10 @@ struct ConfigFile {
     changes: ChangesFile,
     #[serde(default)]
     required_tags: Vec<RequiredTagFile>,
+    #[serde(default)]
+    alerts: AlertsFile,
+    #[serde(default)]
+    serve: ServeFile,
 }
 
 #[derive(Deserialize, Default)]
@@ -249,6 +260,35 @@ struct RequiredTagFile {
     categories: Vec<crate::domain::Category>,
     #[serde(default)]
     severities: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct AlertsFile {
+    #[serde(default)]
+    rules: Vec<AlertRuleFile>,
+}
+
+/// `[[alerts.rules]]`: `match` (fields and labels that must all equal),
+/// `action` (open, attach, record), and for what it opens `severity`,
+/// `category`, `within` (attach's window) and `auto_resolve`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertRuleFile {
+    #[serde(default, rename = "match")]
+    matches: BTreeMap<String, String>,
+    action: crate::domain::alerts::AlertAction,
+    severity: Option<String>,
+    category: Option<crate::domain::Category>,
+    within: Option<DurationText>,
+    #[serde(default)]
+    auto_resolve: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ServeFile {
+    token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -495,6 +535,27 @@ impl ConfigFile {
                 timeout: hook.timeout.map_or(hooks::DEFAULT_TIMEOUT, |t| t.0),
             });
         }
+        for (i, rule) in self.alerts.rules.into_iter().enumerate() {
+            let label = format!("[[alerts.rules]] #{}", i + 1);
+            let severity = rule
+                .severity
+                .map(|s| canonical_level(&config, &s, &label))
+                .transpose()?;
+            config.alert_rules.push(crate::domain::alerts::Rule {
+                matches: rule.matches,
+                action: rule.action,
+                severity,
+                category: rule.category,
+                within: rule.within.map_or(Duration::hours(1), |w| w.0),
+                auto_resolve: rule.auto_resolve,
+            });
+        }
+        if let Some(token) = self.serve.token {
+            if token.trim().len() < 16 {
+                return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());
+            }
+            config.serve_token = Some(token.trim().to_string());
+        }
         Ok(config)
     }
 }
@@ -542,6 +603,30 @@ mod tests {
         assert!(e.contains("longer than zero"), "{e}");
         let e = parse("[database]\nhost = \"db\"\n").unwrap_err().to_string();
         assert!(e.contains("host"), "{e}");
+    }
+
+    #[test]
+    fn alert_rules_are_read_in_order_with_their_levels_checked() {
+        let c = parse(
+            "[[alerts.rules]]\nmatch = { severity = \"critical\" }\naction = \"open\"\nseverity = \"sev1\"\n\
+             category = \"availability\"\nauto_resolve = true\n\
+             [[alerts.rules]]\naction = \"attach\"\nwithin = \"30m\"\n\
+             [serve]\ntoken = \"0123456789abcdef0123\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.alert_rules.len(), 2);
+        assert_eq!(c.alert_rules[0].severity.as_deref(), Some("SEV1"));
+        assert!(c.alert_rules[0].auto_resolve);
+        assert_eq!(c.alert_rules[1].within, Duration::minutes(30));
+        assert_eq!(c.serve_token.as_deref(), Some("0123456789abcdef0123"));
+        let err = parse("[[alerts.rules]]\naction = \"open\"\nseverity = \"P0\"\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("[[alerts.rules]] #1 names severity 'P0'"),
+            "{err}"
+        );
+        assert!(parse("[[alerts.rules]]\naction = \"page\"\n").is_err());
+        assert!(parse("[serve]\ntoken = \"short\"\n").is_err());
     }
 
     #[test]

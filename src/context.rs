@@ -20,22 +20,18 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(globals: GlobalArgs) -> Result<Ctx> {
-        // INCIDENT_NOW replaces the clock: tests, demos and backfills.
-        let now = match std::env::var("INCIDENT_NOW") {
-            Ok(text) if !text.trim().is_empty() => DateTime::parse_from_rfc3339(text.trim())
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| {
-                    usage(format!(
-                        "INCIDENT_NOW='{text}' is not an RFC 3339 time, e.g. 2026-11-23T08:00:00Z"
-                    ))
-                })?,
-            _ => Utc::now(),
-        };
         Ok(Ctx {
             globals,
-            now: time::truncate(now),
+            now: clock()?,
             config: OnceCell::new(),
         })
+    }
+
+    /// Reads the clock again: a long-running command (`serve`) records
+    /// each request at its own time.
+    pub fn tick(&mut self) -> Result<()> {
+        self.now = clock()?;
+        Ok(())
     }
 
     pub fn json(&self) -> bool {
@@ -101,28 +97,43 @@ impl Ctx {
         &self,
         f: impl FnOnce(&mut dyn Transaction) -> Result<T>,
     ) -> Result<(Store, Committed<T>)> {
+        // Read before writing: an unknown actor or a broken configuration
+        // stops the command before anything is recorded, not after.
+        self.actor()?;
+        if !self.globals.no_hooks {
+            self.config()?;
+        }
+        let mut store = self.open(Access::Write)?;
+        let committed = self.write_to(&mut store, f)?;
+        Ok((store, committed))
+    }
+
+    /// [`Ctx::write`] on a database already open (a server keeps its
+    /// connection): one transaction, then the hooks.
+    pub fn write_to<T>(
+        &self,
+        store: &mut Store,
+        f: impl FnOnce(&mut dyn Transaction) -> Result<T>,
+    ) -> Result<Committed<T>> {
         let actor = self.actor()?;
-        // Read before writing: a broken configuration stops the command
-        // before anything is recorded, not after.
         let hooks = if self.globals.no_hooks {
             &[][..]
         } else {
             &self.config()?.hooks[..]
         };
-        let mut store = self.open(Access::Write)?;
         let committed = store.write(&actor, self.now, f)?;
         if !hooks.is_empty() {
             let config = self.config()?;
             crate::hooks::after_commit(
                 &config.key_prefix,
                 config.source.as_deref(),
-                &store,
+                store,
                 hooks,
                 &actor,
                 &committed.events,
             )?;
         }
-        Ok((store, committed))
+        Ok(committed)
     }
 
     /// Who is acting: `--as`, `INCIDENT_USER`, then the login name.
@@ -199,6 +210,22 @@ impl Ctx {
     pub fn warn(&self, message: impl AsRef<str>) {
         crate::text::to_stderr(&format!("warning: {}", message.as_ref()));
     }
+}
+
+/// The time now: `INCIDENT_NOW` replaces the clock (tests, demos and
+/// backfills).
+fn clock() -> Result<DateTime<Utc>> {
+    let now = match std::env::var("INCIDENT_NOW") {
+        Ok(text) if !text.trim().is_empty() => DateTime::parse_from_rfc3339(text.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                usage(format!(
+                    "INCIDENT_NOW='{text}' is not an RFC 3339 time, e.g. 2026-11-23T08:00:00Z"
+                ))
+            })?,
+        _ => Utc::now(),
+    };
+    Ok(time::truncate(now))
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {

@@ -36,7 +36,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a hook may run when its configuration names no timeout.
@@ -163,7 +163,8 @@ pub fn after_commit(
         let source = std::path::absolute(source).unwrap_or_else(|_| source.to_path_buf());
         context.push(("INCIDENT_CONFIG", source.display().to_string()));
     }
-    let guard = SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
+    let guard = (!LEAVE_SIGNALS.load(Ordering::SeqCst))
+        .then(|| SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]));
     // One checkpoint for the command, read once, only when a hook runs.
     let mut checkpoint: Option<Option<String>> = None;
     // The incident as the whole command left it, read once per incident.
@@ -373,6 +374,16 @@ fn kill_group(leader: u32) {
     unsafe {
         libc::kill(-pgid, libc::SIGKILL);
     }
+}
+
+/// Set by a long-running server (`serve`) whose own signal handling must
+/// see SIGTERM: hooks then leave the signal handlers alone (a stop waits
+/// for a running hook's timeout instead of interrupting it).
+static LEAVE_SIGNALS: AtomicBool = AtomicBool::new(false);
+
+/// Hooks from now on leave the process's signal handlers as they are.
+pub fn leave_signals_alone() {
+    LEAVE_SIGNALS.store(true, Ordering::SeqCst);
 }
 
 /// The last signal a [`SignalGuard`] caught; 0 for none.

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod follow;
 pub mod hooks;
+pub mod intake;
 pub mod output;
 pub mod playbooks;
 pub mod postmortem;

@@ -25,6 +25,9 @@ pub struct Postmortem {
     pub category: Category,
     pub services: Vec<String>,
     pub summary: Option<String>,
+    /// Who or what noticed first; for an incident an alert opened, the
+    /// alert and its link.
+    pub detected_by: Option<String>,
     pub resolution: Option<String>,
     pub severity_history: Vec<SeverityStep>,
     pub dates: Dates,
@@ -246,6 +249,21 @@ impl Postmortem {
         let retro = src.retro.unwrap_or(&empty);
         let first = |want: &dyn Fn(&Event) -> bool| events.iter().find(|e| want(e)).map(|e| e.at);
         let acknowledged_at = first(&|e| e.data.assigns_commander());
+        let opened_by = events.iter().find_map(|e| match &e.data {
+            EventData::AlertAttached(a) if a.how == "opened" => Some(a),
+            _ => None,
+        });
+        let detected_by = match (i.detected_by, opened_by) {
+            (_, Some(a)) => Some(format!(
+                "monitoring: alert {} from {}: {}{}",
+                a.alert_id,
+                a.source,
+                a.summary,
+                a.link.as_deref().map(|l| format!(" ({l})")).unwrap_or_default()
+            )),
+            (Some(d), None) => Some(d.to_string()),
+            (None, None) => None,
+        };
         let mitigated_at = first(&|e| match &e.data {
             EventData::StatusChanged(m) | EventData::Reopened(m) => m.to == Status::Mitigated,
             _ => false,
@@ -314,6 +332,7 @@ impl Postmortem {
             category: i.category,
             services: i.services.clone(),
             summary: i.summary.clone(),
+            detected_by,
             resolution: i.resolution.clone(),
             severity_history: severity_history(i, events),
             dates,
@@ -569,6 +588,9 @@ impl Postmortem {
         }
         if let Some(s) = &self.summary {
             writeln!(d, "| Summary | {} |", md(s))?;
+        }
+        if let Some(s) = &self.detected_by {
+            writeln!(d, "| Detected by | {} |", md(s))?;
         }
         if let Some(s) = &self.resolution {
             writeln!(d, "| Resolution | {} |", md(s))?;

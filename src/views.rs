@@ -176,3 +176,14 @@ impl<'a> EventView<'a> {
 fn stamp(t: Option<DateTime<Utc>>) -> Option<String> {
     t.map(to_rfc3339)
 }
+
+/// An alert as `incident alerts --json` prints it: its recorded fields
+/// (`id`, `source`, `identity`, `group`, `status`, `summary`, `severity`,
+/// `service`, `labels`, `link`, `starts_at`, `ends_at`, `first_seen`,
+/// `last_seen`, `times_seen`, `incident_id`) and its incident's key.
+#[derive(Serialize)]
+pub struct AlertView<'a> {
+    #[serde(flatten)]
+    pub alert: &'a crate::domain::alerts::Alert,
+    pub incident: Option<String>,
+}

@@ -31,6 +31,10 @@ mod seed;
 #[path = "cli/support.rs"]
 mod support;
 
+#[path = "cli/alertmanager.rs"]
+mod alertmanager;
+#[path = "cli/alerts.rs"]
+mod alerts;
 #[path = "cli/assess.rs"]
 mod assess;
 #[path = "cli/completions.rs"]

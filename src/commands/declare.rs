@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::domain::{Category, DetectedBy, Incident, Status, ops, plans};
-use crate::error::{refused, usage};
+use crate::error::{not_found, refused, usage};
 use crate::render;
 use crate::store::Access;
 use crate::text::{clean_list, non_blank};
@@ -11,8 +11,9 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct DeclareArgs {
-    /// What is broken, in a few words
-    pub title: String,
+    /// What is broken, in a few words [default with --from-alert: the alert's summary]
+    #[arg(required_unless_present = "from_alert")]
+    pub title: Option<String>,
 
     /// Severity level [default: the least severe configured level]
     #[arg(long, short)]
@@ -61,6 +62,9 @@ pub struct DeclareArgs {
     /// Classify: key=value (repeatable), e.g. --tag team=payments
     #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
     pub tags: Vec<(String, String)>,
+    /// Open it from this recorded alert (an id from 'incident alerts'), tied to it
+    #[arg(long, value_name = "ID")]
+    pub from_alert: Option<i64>,
 
     /// Go straight into the triage walk (incident assess) after declaring; needs a terminal
     #[arg(long)]
@@ -71,10 +75,40 @@ pub struct DeclareArgs {
 /// next (the dispatcher runs it: a command does not call another).
 pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let config = ctx.config()?;
-    let title = non_blank(&args.title).ok_or_else(|| {
+    let alert = match args.from_alert {
+        Some(id) => {
+            let store = ctx.open(crate::store::Access::Read)?;
+            let alert = store
+                .alerts(&crate::store::AlertFilter {
+                    id: Some(id),
+                    ..Default::default()
+                })?
+                .pop()
+                .ok_or_else(|| not_found(format!("no alert {id}; run 'incident alerts' for their ids")))?;
+            if let Some(incident) = alert.incident_id
+                && store.incident(incident)?.is_some_and(|i| i.status.is_open())
+            {
+                return Err(usage(format!(
+                    "alert {id} already belongs to {}, which is open; add to it with 'incident update {0} ...'",
+                    ctx.key(incident)?
+                )));
+            }
+            Some(alert)
+        }
+        None => None,
+    };
+    let title = args
+        .title
+        .as_deref()
+        .or(alert.as_ref().map(|a| a.summary.as_str()));
+    let title = non_blank(title.unwrap_or_default()).ok_or_else(|| {
         usage("the title is empty; say what is broken, e.g. incident declare \"Checkout returns 500s\"")
     })?;
-    let services = clean_list(args.services);
+    // An alert's service, unless services were named.
+    let services = match (&alert, args.services.is_empty()) {
+        (Some(a), true) => a.service.iter().cloned().collect(),
+        _ => clean_list(args.services),
+    };
     // A named plan must be there and readable; a broken plans folder must
     // not stop a declaration at 3 a.m. when no plan was asked for.
     let plans = match (&args.playbook, args.no_playbook) {
@@ -126,8 +160,10 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         services,
         channels: clean_list(args.channels),
         summary: args.summary.as_deref().and_then(non_blank),
-        detected_by: args.detected_by,
-        started_at,
+        detected_by: args
+            .detected_by
+            .or(alert.as_ref().map(|_| DetectedBy::Monitoring)),
+        started_at: started_at.or(alert.as_ref().and_then(|a| a.starts_at).filter(|t| *t <= ctx.now)),
         declared_at: ctx.now,
         resolved_at: None,
         closed_at: None,
@@ -153,6 +189,9 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let noted = recent.clone();
     let (store, committed) = ctx.write(|w| {
         let id = w.create(change)?;
+        if let Some(alert) = &alert {
+            crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;
+        }
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         if let Some(plan) = attached {
             let key = ctx.key(id)?;

@@ -1,6 +1,7 @@
 //! One file per subcommand; this file only dispatches.
 
 pub mod action;
+pub mod alerts;
 pub mod assess;
 pub mod assign_role;
 pub mod cancel;
@@ -18,11 +19,13 @@ pub mod exec;
 pub mod export;
 pub mod guard;
 pub mod import;
+pub mod ingest;
 pub mod list;
 pub mod playbooks;
 pub mod reopen;
 pub mod resolve;
 pub mod retro;
+pub mod serve;
 pub mod show;
 pub mod stats;
 pub mod task;
@@ -69,6 +72,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Checkpoint(args) => checkpoint::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),
+        Command::Ingest(args) => ingest::run(&ctx, args),
+        Command::Serve(args) => serve::run(&ctx, args),
+        Command::Alerts(args) => alerts::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

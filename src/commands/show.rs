@@ -61,8 +61,12 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         _ => None,
     };
     let (checklist, recent) = render::plans_of(&store, &incident)?;
+    let alerts = store.alerts(&crate::store::AlertFilter {
+        incident_id: Some(id),
+        ..Default::default()
+    })?;
     let mut out = output::stdout();
-    write_details(ctx, &mut out, &incident, primary.as_ref(), &targets)?;
+    write_details(ctx, &mut out, &incident, primary.as_ref(), &targets, &alerts)?;
     if let Some(a) = &assessment {
         write_assessment(&mut out, a)?;
     }
@@ -84,6 +88,7 @@ fn write_details(
     i: &Incident,
     primary: Option<&Incident>,
     targets: &Targets,
+    alerts: &[crate::domain::alerts::Alert],
 ) -> Result<()> {
     let config = ctx.config()?;
     let key = ctx.key(i.id)?;
@@ -133,6 +138,24 @@ fn write_details(
     }
     if let Some(d) = i.detected_by {
         field("detected by", d.to_string())?;
+    }
+    // The alerts tied to it: how many still fire, and the first one's link.
+    if let Some(first) = alerts.iter().min_by_key(|a| (a.first_seen, a.id)) {
+        let firing = alerts
+            .iter()
+            .filter(|a| a.status == crate::domain::alerts::AlertStatus::Firing)
+            .count();
+        let link = first.link.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+        field(
+            "alerts",
+            one_line(&format!(
+                "{} ({firing} firing); first: alert {} from {}{link}",
+                alerts.len(),
+                first.id,
+                first.source
+            ))
+            .into_owned(),
+        )?;
     }
     if let Some(t) = i.resolved_at {
         // The first resolution, kept when the incident is reopened.

@@ -47,6 +47,10 @@ pub struct UpdateArgs {
     /// When it happened, if not now (for the scribe catching up)
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+
+    /// Tie this recorded alert (an id from 'incident alerts') to the incident
+    #[arg(long, value_name = "ID")]
+    pub attach_alert: Option<i64>,
 }
 
 /// Only the statuses `update` can move an incident to.
@@ -73,9 +77,14 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         .map(|s| config.level(s))
         .transpose()?
         .map(|l| l.name.clone());
-    if message.is_none() && args.status.is_none() && severity.is_none() && args.next_update.is_none() {
+    if message.is_none()
+        && args.status.is_none()
+        && severity.is_none()
+        && args.next_update.is_none()
+        && args.attach_alert.is_none()
+    {
         return Err(usage(
-            "nothing to record; give a MESSAGE (or '-' for stdin), --status or --severity",
+            "nothing to record; give a MESSAGE (or '-' for stdin), --status, --severity or --attach-alert",
         ));
     }
     if args.external && message.is_none() {
@@ -140,8 +149,14 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
             false => Default::default(),
         };
         let change = ops::update(&incident, &request, at, &latest).map_err(|r| refused(&key, r))?;
-        let said = describe(&change, &request);
+        let mut said = describe(&change, &request);
         w.apply(change)?;
+        if let Some(alert) = args.attach_alert {
+            match crate::intake::tie_in(w, alert, id, ops::AlertJoin::Hand, at)? {
+                Some(_) => said.push(format!("alert {alert} attached")),
+                None => said.push(format!("alert {alert} was attached already")),
+            }
+        }
         Ok(said)
     })?;
     if ctx.json() {

@@ -6,6 +6,7 @@
 //! [`EventData::to_stored`] must keep producing it byte for byte, and
 //! [`EventData::from_stored`] must read what every earlier release wrote.
 
+use super::alerts::AlertSource;
 use super::retro::ActionKind;
 use super::triage::{Customers, Factor};
 use super::{Category, DetectedBy, EventKind, Status};
@@ -60,6 +61,11 @@ pub enum EventData {
     TaskSkipped(TaskMark),
     /// The changes recorded on the incident's services just before it.
     RecentChanges(RecentChanges),
+    /// An alert from monitoring opened the incident, joined it, or fired
+    /// again on it.
+    AlertAttached(AlertAttached),
+    /// One of the incident's alerts resolved.
+    AlertResolved(AlertResolved),
     /// Stored details that do not match their kind (a row written by hand,
     /// or by an early build): kept verbatim, so the entry still shows and
     /// exports as it was, and no rule reads a fact from it.
@@ -339,6 +345,31 @@ pub struct DuplicateLink {
     pub duplicate: i64,
 }
 
+/// An alert tied to an incident: which one, and what it said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertAttached {
+    pub alert_id: i64,
+    pub source: AlertSource,
+    pub identity: String,
+    pub summary: String,
+    #[serde(default)]
+    pub link: Option<String>,
+    /// Why it joined: `opened` (it opened the incident), `rule` (a rule
+    /// or its group attached it), `hand` (someone tied it in) or `refired`.
+    pub how: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertResolved {
+    pub alert_id: i64,
+    pub identity: String,
+    pub summary: String,
+    #[serde(default, with = "stamp_opt")]
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Every alert of the incident has now resolved.
+    pub all_resolved: bool,
+}
+
 /// Stored details this release cannot read as their kind says.
 #[derive(Debug, thiserror::Error)]
 #[error("{kind} event details do not match their kind: {why}")]
@@ -380,6 +411,8 @@ impl EventData {
             EventData::TaskDone(_) => EventKind::TaskDone,
             EventData::TaskSkipped(_) => EventKind::TaskSkipped,
             EventData::RecentChanges(_) => EventKind::RecentChanges,
+            EventData::AlertAttached(_) => EventKind::AlertAttached,
+            EventData::AlertResolved(_) => EventKind::AlertResolved,
             EventData::Unreadable { kind, .. } => *kind,
         }
     }
@@ -573,6 +606,27 @@ pub mod sample {
         }))
     }
 
+    pub fn alert_attached(how: &str) -> EventData {
+        EventData::AlertAttached(AlertAttached {
+            alert_id: 1,
+            source: AlertSource::Alertmanager,
+            identity: "c0ffee".into(),
+            summary: "High error rate".into(),
+            link: Some("http://prometheus:9090/graph".into()),
+            how: how.into(),
+        })
+    }
+
+    pub fn alert_resolved(all_resolved: bool) -> EventData {
+        EventData::AlertResolved(AlertResolved {
+            alert_id: 1,
+            identity: "c0ffee".into(),
+            summary: "High error rate".into(),
+            ends_at: Some("2026-11-23T08:30:00Z".parse().expect("a time")),
+            all_resolved,
+        })
+    }
+
     pub fn assessed() -> EventData {
         EventData::Assessed(Box::new(Assessed {
             impact: "checkout fails".into(),
@@ -760,6 +814,18 @@ mod tests {
             "recent_changes",
             Some(
                 r#"{"changes":[{"at":"2026-11-23T07:30:00Z","author":"ci","id":3,"kind":"deploy","link":"https://ci/4821","services":["checkout"],"title":"deploy 4821"}]}"#,
+            ),
+        ),
+        (
+            "alert_attached",
+            Some(
+                r#"{"alert_id":3,"how":"opened","identity":"c0ffee","link":"http://prometheus:9090/graph","source":"alertmanager","summary":"High error rate"}"#,
+            ),
+        ),
+        (
+            "alert_resolved",
+            Some(
+                r#"{"alert_id":3,"all_resolved":true,"ends_at":"2026-11-23T08:30:00Z","identity":"c0ffee","summary":"High error rate"}"#,
             ),
         ),
         (

@@ -59,7 +59,8 @@ macro_rules! named_enum {
     };
 }
 
-// Declared after the macro, which it uses.
+// Declared after the macro, which they use.
+pub mod alerts;
 pub mod triage;
 
 named_enum! {
@@ -172,6 +173,8 @@ named_enum! {
         TaskDone = "task_done",
         TaskSkipped = "task_skipped",
         RecentChanges = "recent_changes",
+        AlertAttached = "alert_attached",
+        AlertResolved = "alert_resolved",
     }
 }
 

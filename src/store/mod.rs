@@ -12,6 +12,7 @@ pub mod sqlite;
 
 pub use sqlite::{ReadOnly, SETTLE_BATCH};
 
+use crate::domain::alerts::Alert;
 use crate::domain::chain::Chain;
 use crate::domain::ops::{Change, Latest, Mark};
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
@@ -95,6 +96,22 @@ pub struct ActionFilter {
     pub due_before: Option<NaiveDate>,
     pub owner: Option<String>,
     pub incident_id: Option<i64>,
+}
+
+/// Which alerts [`Storage::alerts`] and [`Transaction::alerts`] select;
+/// every part given must hold. Most recently seen first.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub id: Option<i64>,
+    /// The alert with this identity from this source.
+    pub identity: Option<(crate::domain::alerts::AlertSource, String)>,
+    /// The alerts of this group from this source that belong to an incident.
+    pub group: Option<(crate::domain::alerts::AlertSource, String)>,
+    /// The alerts of this incident.
+    pub incident_id: Option<i64>,
+    /// Only firing alerts.
+    pub firing: bool,
+    pub limit: Option<usize>,
 }
 
 /// How much of each incident's response history [`Storage::each_response`]
@@ -227,6 +244,8 @@ pub trait Storage {
         settle: &mut dyn FnMut(&Incident, &Facts) -> Option<Settled>,
     ) -> Result<usize>;
 
+    /// The alerts `filter` selects, most recently seen first.
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>>;
     /// The events that arrived after arrival number `after` (`seq`), of
     /// one incident or of all, in arrival order, and the newest arrival
     /// number. `None`: no events, only that number (where to start).
@@ -284,6 +303,18 @@ pub trait Transaction {
 
     /// The number the next action item gets.
     fn next_action_id(&self) -> Result<i64>;
+
+    /// The alerts `filter` selects, most recently seen first.
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>>;
+
+    /// The incidents `filter` selects (alerts look for an open one on
+    /// their service), in no set order.
+    fn incidents(&self, filter: &ListFilter) -> Result<Vec<Incident>>;
+
+    /// Stores an alert: a new one (id 0) gets its id, returned; a known one
+    /// is updated. No event: what an alert does to an incident is a
+    /// [`Change`] applied in the same transaction.
+    fn save_alert(&mut self, alert: &Alert) -> Result<i64>;
 
     /// Stores a new incident and what its declaration records; returns its
     /// number, allocated inside this transaction.

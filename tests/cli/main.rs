@@ -30,6 +30,8 @@ mod support;
 #[path = "../../examples/bench-seed/seed.rs"]
 mod seed;
 
+mod alertmanager;
+mod alerts;
 mod assess;
 mod completions;
 mod declare;

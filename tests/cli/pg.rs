@@ -23,6 +23,9 @@ pub const PASSWORD_USER: &str = "guarded";
 pub const PASSWORD: &str = "correct-horse-7";
 
 pub struct Server {
+    /// The CA that signed the server's certificate (a TLS server only).
+    #[allow(dead_code)] // read by the server's own tests (postgres.rs) only
+    pub ca: Option<PathBuf>,
     /// The socket folder (or, for a named server, its base URL).
     socket: PathBuf,
     pub port: u16,
@@ -72,7 +75,16 @@ impl Server {
 /// PostgreSQL is not installed here.
 pub fn server() -> Option<&'static Server> {
     static SERVER: OnceLock<Option<Server>> = OnceLock::new();
-    SERVER.get_or_init(start).as_ref()
+    SERVER.get_or_init(|| start(false)).as_ref()
+}
+
+/// A second server that speaks only TLS over TCP (`hostssl` lines alone),
+/// with a certificate for `localhost` signed by a CA made for the test run.
+// Only the server's own tests (postgres.rs) use it.
+#[allow(dead_code)]
+pub fn tls_server() -> Option<&'static Server> {
+    static SERVER: OnceLock<Option<Server>> = OnceLock::new();
+    SERVER.get_or_init(|| start(true)).as_ref()
 }
 
 /// Where the PostgreSQL programs are: `PG_BIN`, `pg_config --bindir`, or
@@ -105,9 +117,10 @@ fn loud(message: &str) {
     let _ = writeln!(std::io::stderr(), "\n==========\n{message}\n==========\n");
 }
 
-fn start() -> Option<Server> {
+fn start(tls: bool) -> Option<Server> {
     if let Ok(url) = std::env::var("INCIDENT_TEST_PG_URL") {
         return Some(Server {
+            ca: None,
             socket: PathBuf::new(),
             port: 0,
             named: Some(url),
@@ -125,7 +138,7 @@ fn start() -> Option<Server> {
     let root = unsafe { libc::geteuid() } == 0;
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg");
     sweep(&base);
-    let dir = base.join(std::process::id().to_string());
+    let dir = base.join(format!("{}{}", std::process::id(), if tls { "-tls" } else { "" }));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     // The server refuses to run as root: as root, it runs as `postgres`.
@@ -196,13 +209,44 @@ fn start() -> Option<Server> {
     );
     // The socket trusts; TCP asks for passwords, so the tests can get them
     // wrong.
-    std::fs::write(
-        data.join("pg_hba.conf"),
-        "local all all trust\n\
-         host all postgres 127.0.0.1/32 trust\n\
-         host all all 127.0.0.1/32 scram-sha-256\n",
-    )
-    .unwrap();
+    let hba = match tls {
+        false => {
+            "local all all trust\n\
+             host all postgres 127.0.0.1/32 trust\n\
+             host all all 127.0.0.1/32 scram-sha-256\n"
+        }
+        true => "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+    };
+    std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
+    let mut ssl = Vec::new();
+    let mut ca = None;
+    if tls {
+        let (ca_pem, cert_pem, key_pem) = certificates("localhost");
+        let ca_file = dir.join("ca.crt");
+        std::fs::write(&ca_file, ca_pem).unwrap();
+        std::fs::write(data.join("server.crt"), cert_pem).unwrap();
+        std::fs::write(data.join("server.key"), key_pem).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        if root {
+            let status = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(data.join("server.crt"))
+                .arg(data.join("server.key"))
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        ssl = vec![
+            "-c",
+            "ssl=on",
+            "-c",
+            "ssl_cert_file=server.crt",
+            "-c",
+            "ssl_key_file=server.key",
+        ];
+        ca = Some(ca_file);
+    }
     let port = free_port();
     let mut cmd = as_user(&bin.join("postgres"));
     cmd.arg("-D")
@@ -219,6 +263,7 @@ fn start() -> Option<Server> {
             "full_page_writes=off",
         ])
         .args(["-c", "max_connections=300", "-c", "shared_buffers=32MB"])
+        .args(&ssl)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(dir.join("server.log")).unwrap());
@@ -248,6 +293,7 @@ fn start() -> Option<Server> {
         .unwrap()
         .unwrap_or_else(|e| panic!("cannot start postgres: {e}"));
     let server = Server {
+        ca,
         socket: dir.clone(),
         port,
         named: None,
@@ -284,6 +330,20 @@ fn sweep(base: &Path) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// A CA (PEM), and a certificate for `host` it signed with its key (PEM).
+pub fn certificates(host: &str) -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec![host.to_string()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    (ca.pem(), cert.pem(), key.serialize_pem())
 }
 
 fn free_port() -> u16 {

@@ -284,4 +284,88 @@ fn a_history_moves_between_the_file_and_the_server_unchanged() {
     assert_eq!(back.ok(&["export"]), exported);
 }
 
+#[test]
+fn the_grants_docs_team_md_gives_are_enough_and_keep_the_timeline_append_only() {
+    // The SQL as docs/team.md gives it, for roles of this test's own.
+    let doc = include_str!("../../docs/team.md");
+    let grants = doc
+        .split("```sql")
+        .map(|block| block.split("```").next().unwrap_or_default())
+        .find(|block| block.contains("GRANT USAGE"))
+        .expect("docs/team.md gives the grants");
+    let s = server();
+    let name = s.create_database();
+    let (owner, app) = (format!("{name}_owner"), format!("{name}_app"));
+    let mut admin = s.client("postgres");
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {owner} LOGIN; CREATE ROLE {app} LOGIN; ALTER DATABASE {name} OWNER TO {owner}"
+        ))
+        .unwrap();
+    s.client(&name)
+        .batch_execute(&format!(
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC; ALTER SCHEMA public OWNER TO {owner}"
+        ))
+        .unwrap();
+    // The owner's first command creates the schema; then the grants.
+    at_url(&s.url(&owner, &name)).ok(&["list"]);
+    let as_owner = |sql: &str| {
+        postgres::Client::connect(&s.url(&owner, &name), postgres::NoTls)
+            .unwrap()
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    as_owner(&grants.replace(" TO incident;", &format!(" TO {app};")).replace(" FROM incident;", &format!(" FROM {app};")));
+    // The application role does everything a responder does.
+    let team = at_url(&s.url(&app, &name));
+    team.declare("Checkout down", &["--severity", "SEV1", "--service", "checkout"]);
+    team.ok(&["assign-role", "INC-1", "commander", "carol"]);
+    team.ok(&["update", "INC-1", "--status", "mitigated", "rolled back"]);
+    team.ok(&["resolve", "INC-1", "--summary", "fixed"]);
+    team.ok(&["stats", "--since", "36500d"]);
+    team.ok(&["verify"]);
+    // And cannot rewrite the timeline, even past the trigger.
+    let mut c = postgres::Client::connect(&s.url(&app, &name), postgres::NoTls).unwrap();
+    let err = c
+        .batch_execute("UPDATE events SET text = 'nothing happened'")
+        .unwrap_err();
+    assert!(err.to_string().contains("permission denied") || format!("{err:?}").contains("42501"), "{err:?}");
+    assert!(c.batch_execute("DELETE FROM events").is_err());
+    assert!(c.batch_execute("UPDATE incident_schema SET version = 1").is_err());
+}
+
+#[test]
+fn tls_is_checked_as_sslmode_says() {
+    let s = pg::tls_server().expect("the TLS server starts where the plain one does");
+    let name = s.create_database();
+    let ca = s.ca.clone().unwrap();
+    let url = |host: &str, mode: &str, root: Option<&std::path::Path>| {
+        let root = root.map(|r| format!("&sslrootcert={}", r.display()));
+        format!(
+            "postgres://postgres@{host}:{}/{name}?sslmode={mode}{}",
+            s.port,
+            root.unwrap_or_default()
+        )
+    };
+    // The server takes TLS connections only: each that works was encrypted.
+    let team = at_url(&url("localhost", "verify-full", Some(&ca)));
+    team.declare("Checkout down", &[]);
+    assert!(team.ok(&["list"]).contains("Checkout down"));
+    // require: encrypted, the certificate unchecked; verify-ca: signed by
+    // the CA, whatever name it bears (127.0.0.1 is not on it).
+    at_url(&url("127.0.0.1", "require", None)).ok(&["list"]);
+    at_url(&url("127.0.0.1", "verify-ca", Some(&ca))).ok(&["list"]);
+    // verify-full by a name the certificate does not bear, or with another
+    // CA: refused, saying where to look.
+    let err = at_url(&url("127.0.0.1", "verify-full", Some(&ca))).fails(1, &["list"]);
+    assert!(err.contains("TLS with postgres://postgres@127.0.0.1") && err.contains("sslrootcert"), "{err}");
+    let other = team.dir.path().join("other-ca.crt");
+    std::fs::write(&other, pg::certificates("localhost").0).unwrap();
+    let err = at_url(&url("localhost", "verify-full", Some(&other))).fails(1, &["list"]);
+    assert!(err.contains("TLS with"), "{err}");
+    // Without TLS this server refuses the connection.
+    let err = at_url(&url("127.0.0.1", "disable", None)).fails(1, &["list"]);
+    assert!(err.contains("refused user postgres"), "{err}");
+}
+
 }

@@ -144,12 +144,17 @@ pub fn each(db: &mut Db, filter: &ListFilter, severity_order: &[String]) -> Resu
     let conditions = conditions(filter, &mut values);
     // Each level's rank by its first position, as SQLite's CASE picks the
     // first WHEN that matches.
+    // A CASE needs at least one WHEN: with no order, every rank is 0.
     let mut rank = String::from("CASE i.severity");
     for (position, name) in severity_order.iter().enumerate() {
         let m = mark(&mut values, Value::Text(name.clone()));
         rank.push_str(&format!(" WHEN {m} THEN {position}"));
     }
     rank.push_str(&format!(" ELSE {} END", severity_order.len()));
+    if severity_order.is_empty() {
+        // (A bare 0 in ORDER BY would name a column by position.)
+        rank = "(0 + 0)".into();
+    }
     let limit = match filter.limit {
         Some(n) => format!(
             " LIMIT {}",

@@ -15,6 +15,7 @@
 //! - The `events` table refuses UPDATE and DELETE (trigger
 //!   `events_append_only`, schema_v1.sql).
 
+mod alerts;
 mod assessments;
 mod connect;
 mod events;
@@ -70,10 +71,6 @@ pub struct Db {
     target: Target,
     /// A read snapshot transaction is open.
     reading: bool,
-    /// Opened for reading on a database the tool has not created its
-    /// tables in: reads see empty temporary tables, and nothing is created
-    /// (as a read of a missing SQLite file creates no file).
-    empty: bool,
 }
 
 impl Db {
@@ -120,35 +117,10 @@ impl Db {
 
     /// Opens the read snapshot if none is open.
     fn snapshot(&mut self) -> Result<()> {
-        if self.reading {
-            return Ok(());
+        if !self.reading {
+            self.batch(BEGIN_SNAPSHOT)?;
+            self.reading = true;
         }
-        if self.empty {
-            return self.empty_snapshot();
-        }
-        self.batch(BEGIN_SNAPSHOT)?;
-        self.reading = true;
-        Ok(())
-    }
-
-    /// The snapshot of a database without the tool's tables: the tables as
-    /// temporary ones, found first by every query and gone at ROLLBACK. If
-    /// someone created the real ones since, those are read instead.
-    fn empty_snapshot(&mut self) -> Result<()> {
-        match self.read_version() {
-            Ok(_) => {
-                self.empty = false;
-                self.reading = true;
-                return Ok(());
-            }
-            Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => self.batch("ROLLBACK")?,
-            Err(e) => return Err(self.explain(e)),
-        }
-        self.batch(&format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL search_path = pg_temp; {}",
-            migrations::tables()
-        ))?;
-        self.reading = true;
         Ok(())
     }
 
@@ -189,7 +161,6 @@ impl PgStore {
             client,
             target: target.clone(),
             reading: false,
-            empty: false,
         };
         let version = match db.read_version() {
             Ok(version) => {
@@ -204,10 +175,10 @@ impl PgStore {
         };
         // Read before anything is written: a newer database stays untouched.
         migrations::refuse_newer(target, version)?;
-        if version == 0 && access == Access::Read {
-            // Reading creates nothing: an empty database reads as empty.
-            db.empty = true;
-        } else if version < migrations::LATEST {
+        // Unlike a file, the database exists already: its schema is made on
+        // first use, reading or not (docs/team.md has the owner run `list`).
+        let _ = access;
+        if version < migrations::LATEST {
             if std::mem::take(&mut db.reading) {
                 db.batch("ROLLBACK")?;
             }
@@ -273,6 +244,10 @@ impl Storage for PgStore {
         // Read first, then hand out: `f` may read the store again.
         let found = self.read(|db| incidents::each(db, filter, severity_order))?;
         found.into_iter().try_for_each(f)
+    }
+
+    fn alerts(&self, filter: &crate::store::AlertFilter) -> Result<Vec<crate::domain::alerts::Alert>> {
+        self.read(|db| alerts::select(db, filter))
     }
 
     fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
@@ -389,10 +364,6 @@ impl Storage for PgStore {
         settle: &mut dyn FnMut(&Incident, &Facts) -> Option<Settled>,
     ) -> Result<usize> {
         let db = self.db.get_mut();
-        if db.empty {
-            // Nothing is settled where nothing is stored.
-            return Ok(0);
-        }
         let mut end = db.end_snapshot();
         let mut total = 0;
         let mut after = 0;
@@ -584,6 +555,18 @@ impl super::Transaction for Writer<'_> {
 
     fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
         events::of_kinds(&mut *self.db()?, id, kinds)
+    }
+
+    fn alerts(&self, filter: &crate::store::AlertFilter) -> Result<Vec<crate::domain::alerts::Alert>> {
+        alerts::select(&mut *self.db()?, filter)
+    }
+
+    fn incidents(&self, filter: &ListFilter) -> Result<Vec<Incident>> {
+        incidents::each(&mut *self.db()?, filter, &[])
+    }
+
+    fn save_alert(&mut self, alert: &crate::domain::alerts::Alert) -> Result<i64> {
+        alerts::save(&mut *self.db()?, alert)
     }
 
     fn next_action_id(&self) -> Result<i64> {

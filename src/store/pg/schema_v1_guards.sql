@@ -1,6 +1,5 @@
 -- PostgreSQL schema version 1, continued: what guards the tables and serves
--- hand edits rather than holds data, apart so that a read of a database not
--- created yet can build the tables alone, as temporary ones (`Db::snapshot`).
+-- hand edits rather than holds data.
 
 -- The timeline is append-only: the trigger `events_append_only` refuses
 -- every UPDATE and DELETE of an event, and `events_append_only_truncate`

@@ -139,16 +139,23 @@ fn each_sorted(
     mut f: impl FnMut(Incident) -> Result<()>,
 ) -> Result<()> {
     let (conditions, mut values) = conditions(filter);
-    let mut rank = String::from("CASE i.severity");
+    // No order given (a caller that sorts for itself): a CASE needs a WHEN.
+    let mut rank = String::from(if severity_order.is_empty() {
+        ""
+    } else {
+        "CASE i.severity"
+    });
     for (position, name) in severity_order.iter().enumerate() {
         rank.push_str(&format!(" WHEN ? THEN {position}"));
         values.push(Value::Text(name.clone()));
     }
-    rank.push_str(&format!(" ELSE {} END", severity_order.len()));
+    if !severity_order.is_empty() {
+        rank.push_str(&format!(" ELSE {} END,", severity_order.len()));
+    }
     let limit = filter.limit.map(|n| n as i64).unwrap_or(-1);
     values.push(Value::Integer(limit));
     let sql = format!(
-        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank}, i.declared_at, i.id LIMIT ?"
+        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank} i.declared_at, i.id LIMIT ?"
     );
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;

@@ -37,6 +37,8 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_seq.sql")),
     Step::sql(include_str!("schema_changes.sql")),
     Step::sql(include_str!("schema_plans.sql")),
+    // 14: alerts from monitoring.
+    Step::sql(include_str!("schema_alerts.sql")),
 ];
 
 /// The version this binary writes.
@@ -88,6 +90,7 @@ mod tests {
             "retros",
             "actions",
             "retro_drafts",
+            "alerts",
         ] {
             assert!(
                 tables.iter().any(|t| t == table),

@@ -5,6 +5,7 @@
 //! Every change runs in one IMMEDIATE transaction through [`Writer`], which
 //! appends the timeline events with the state change they describe.
 
+mod alerts;
 mod assessments;
 mod events;
 mod incidents;
@@ -16,7 +17,8 @@ pub(super) mod sql;
 mod transfer;
 mod watch;
 
-use super::{Access, ActionFilter, ListFilter, Scope, Storage};
+use super::{Access, ActionFilter, AlertFilter, ListFilter, Scope, Storage};
+use crate::domain::alerts::Alert;
 use crate::domain::chain::Chain;
 use crate::domain::ops::{Change, Record};
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
@@ -398,6 +400,10 @@ impl Storage for SqliteStore {
         Ok(total)
     }
 
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
+        self.read(|c| alerts::select(c, filter))
+    }
+
     fn arrived_after(&self, incident: Option<i64>, after: Option<i64>) -> Result<(Vec<Event>, i64)> {
         self.read(|c| events::arrived_after(c, incident, after))
     }
@@ -516,6 +522,23 @@ impl super::Transaction for Writer<'_> {
 
     fn next_action_id(&self) -> Result<i64> {
         retro::next_action_id(&self.tx).map_err(|e| self.explain(e))
+    }
+
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
+        alerts::select(&self.tx, filter).map_err(|e| self.explain(e))
+    }
+
+    fn incidents(&self, filter: &ListFilter) -> Result<Vec<Incident>> {
+        let mut found = Vec::new();
+        incidents::each(&self.tx, filter, &[], &mut |i| {
+            found.push(i);
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    fn save_alert(&mut self, alert: &Alert) -> Result<i64> {
+        alerts::save(&self.tx, alert).map_err(|e| self.explain(e))
     }
 
     fn create(&mut self, mut change: Change) -> Result<i64> {

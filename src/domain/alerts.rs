@@ -1,0 +1,571 @@
+//! Alerts from monitoring, and every rule about them, written once: an
+//! alert's identity, what a repeat or a resolution does to it, which
+//! configured rule it matches, where it goes (a new incident, an open one,
+//! or only the record) and whether all of an incident's alerts resolved.
+//!
+//! Payloads are parsed into [`Signal`]s elsewhere (`intake/`); nothing here
+//! knows a wire format, storage or the clock.
+
+use super::{Category, Incident};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+named_enum! {
+    /// Which kind of sender a payload came from.
+    AlertSource {
+        Alertmanager = "alertmanager",
+        Grafana = "grafana",
+        Pagerduty = "pagerduty",
+        Generic = "generic",
+    }
+}
+
+named_enum! {
+    /// Whether the alert is firing.
+    AlertStatus {
+        Firing = "firing",
+        Resolved = "resolved",
+    }
+}
+
+named_enum! {
+    /// What a rule does with an alert it matches.
+    AlertAction {
+        Open = "open",
+        Attach = "attach",
+        Record = "record",
+    }
+}
+
+/// The longest summary kept; a longer one is cut (a payload is not a novel).
+pub const SUMMARY_CHARS: usize = 500;
+/// The longest label name or value kept.
+pub const LABEL_CHARS: usize = 1_000;
+/// The most labels kept per alert.
+pub const MAX_LABELS: usize = 100;
+
+/// One alert as a payload tells it, normalised from any format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signal {
+    pub source: AlertSource,
+    /// What makes two notifications the same alert (never its text).
+    pub identity: String,
+    /// The sender's group (Alertmanager's `groupKey`): later alerts of a
+    /// group join the incident the group opened.
+    pub group: Option<String>,
+    pub status: AlertStatus,
+    pub summary: String,
+    pub severity: Option<String>,
+    pub service: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub link: Option<String>,
+}
+
+impl Signal {
+    /// A field or label by the name a rule matches on: `source`,
+    /// `severity`, `service`, `summary`, `status`, else a label.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        match name {
+            "source" => Some(self.source.as_str()),
+            "status" => Some(self.status.as_str()),
+            "summary" => Some(&self.summary),
+            "severity" => self.severity.as_deref(),
+            "service" => self.service.as_deref(),
+            label => self.labels.get(label).map(String::as_str),
+        }
+    }
+
+    /// Cuts every text to its limit, and gives a blank summary a name: a
+    /// hostile or sloppy sender cannot grow a row without bound.
+    pub fn bounded(mut self) -> Signal {
+        self.summary = cut(self.summary.trim(), SUMMARY_CHARS);
+        if self.summary.is_empty() {
+            self.summary = self
+                .labels
+                .get("alertname")
+                .map(|n| cut(n, SUMMARY_CHARS))
+                .unwrap_or_else(|| format!("{} alert {}", self.source, cut(&self.identity, 64)));
+        }
+        self.identity = cut(&self.identity, LABEL_CHARS);
+        self.group = self.group.map(|g| cut(&g, LABEL_CHARS));
+        self.severity = self
+            .severity
+            .map(|s| cut(s.trim(), 100))
+            .filter(|s| !s.is_empty());
+        self.service = self.service.map(|s| cut(s.trim(), 200)).filter(|s| !s.is_empty());
+        self.link = self
+            .link
+            .map(|s| cut(s.trim(), LABEL_CHARS))
+            .filter(|s| !s.is_empty());
+        self.labels = self
+            .labels
+            .into_iter()
+            .take(MAX_LABELS)
+            .map(|(k, v)| (cut(&k, LABEL_CHARS), cut(&v, LABEL_CHARS)))
+            .collect();
+        self
+    }
+}
+
+fn cut(text: &str, chars: usize) -> String {
+    text.chars().take(chars).collect()
+}
+
+/// An identity for an alert whose sender gave none: its label set, as
+/// Alertmanager's own fingerprint is, hashed (never its text).
+pub fn label_identity(labels: &BTreeMap<String, String>) -> String {
+    let mut hash = Sha256::new();
+    for (k, v) in labels {
+        hash.update(k.as_bytes());
+        hash.update([0xff]);
+        hash.update(v.as_bytes());
+        hash.update([0xfe]);
+    }
+    hash.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An alert as recorded: the latest of what its sender said, and how often.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub id: i64,
+    pub source: AlertSource,
+    pub identity: String,
+    pub group: Option<String>,
+    pub status: AlertStatus,
+    pub summary: String,
+    pub severity: Option<String>,
+    pub service: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub link: Option<String>,
+    #[serde(with = "super::event::stamp_opt")]
+    pub starts_at: Option<DateTime<Utc>>,
+    /// When it resolved, as its sender said (or when it was told).
+    #[serde(with = "super::event::stamp_opt")]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(with = "super::event::stamp")]
+    pub first_seen: DateTime<Utc>,
+    #[serde(with = "super::event::stamp")]
+    pub last_seen: DateTime<Utc>,
+    pub times_seen: i64,
+    /// The incident it belongs to, if any.
+    pub incident_id: Option<i64>,
+}
+
+/// What a notification was, next to what was recorded of its alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// A firing alert not seen before.
+    New,
+    /// Said again as it was: only counted.
+    Repeat,
+    /// Firing again after it had resolved.
+    Refired,
+    /// A firing alert resolved.
+    Resolved,
+    /// A resolution of an alert never seen firing: recorded as it is.
+    ResolvedUnseen,
+}
+
+/// The alert after `signal`, given what was recorded (`known`) at `now`:
+/// a repeat counts (last seen, times seen) and changes nothing else.
+pub fn observe(known: Option<&Alert>, signal: &Signal, now: DateTime<Utc>) -> (Alert, Seen) {
+    let resolved_at = || signal.ends_at.filter(|t| *t <= now).unwrap_or(now);
+    let Some(known) = known else {
+        let seen = match signal.status {
+            AlertStatus::Firing => Seen::New,
+            AlertStatus::Resolved => Seen::ResolvedUnseen,
+        };
+        let alert = Alert {
+            id: 0,
+            source: signal.source,
+            identity: signal.identity.clone(),
+            group: signal.group.clone(),
+            status: signal.status,
+            summary: signal.summary.clone(),
+            severity: signal.severity.clone(),
+            service: signal.service.clone(),
+            labels: signal.labels.clone(),
+            link: signal.link.clone(),
+            starts_at: signal.starts_at,
+            ends_at: (signal.status == AlertStatus::Resolved).then(resolved_at),
+            first_seen: now,
+            last_seen: now,
+            times_seen: 1,
+            incident_id: None,
+        };
+        return (alert, seen);
+    };
+    let mut alert = Alert {
+        last_seen: now.max(known.last_seen),
+        times_seen: known.times_seen + 1,
+        ..known.clone()
+    };
+    let seen = match (known.status, signal.status) {
+        (AlertStatus::Firing, AlertStatus::Firing) | (AlertStatus::Resolved, AlertStatus::Resolved) => {
+            Seen::Repeat
+        }
+        (AlertStatus::Resolved, AlertStatus::Firing) => {
+            alert.status = AlertStatus::Firing;
+            alert.ends_at = None;
+            alert.starts_at = signal.starts_at.or(known.starts_at);
+            Seen::Refired
+        }
+        (AlertStatus::Firing, AlertStatus::Resolved) => {
+            alert.status = AlertStatus::Resolved;
+            alert.ends_at = Some(resolved_at());
+            Seen::Resolved
+        }
+    };
+    if seen != Seen::Repeat {
+        // A state change carries the sender's latest words and link.
+        alert.summary = signal.summary.clone();
+        alert.link = signal.link.clone().or(alert.link);
+    }
+    (alert, seen)
+}
+
+/// A configured rule: the fields and labels it matches (all must equal),
+/// and what it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub matches: BTreeMap<String, String>,
+    pub action: AlertAction,
+    /// The level of an incident it opens (else the default level).
+    pub severity: Option<String>,
+    pub category: Option<Category>,
+    /// How recent an open incident on the same service must be to take the
+    /// alert (`attach`).
+    pub within: Duration,
+    /// When every alert of the incident has resolved, resolve it.
+    pub auto_resolve: bool,
+}
+
+impl Rule {
+    pub fn matches(&self, signal: &Signal) -> bool {
+        self.matches
+            .iter()
+            .all(|(name, want)| signal.field(name) == Some(want.as_str()))
+    }
+}
+
+/// The first rule `signal` matches, in the order configured.
+pub fn rule_for<'r>(rules: &'r [Rule], signal: &Signal) -> Option<&'r Rule> {
+    rules.iter().find(|r| r.matches(signal))
+}
+
+/// Where a firing alert goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Route {
+    /// Only recorded: no rule matched, or the rule says so.
+    Record { matched: bool },
+    /// Opens a new incident.
+    Open {
+        severity: Option<String>,
+        category: Category,
+    },
+    /// Joins this open incident.
+    Attach(i64),
+}
+
+/// Where a new (or re-firing) alert goes: nowhere but the record unless a
+/// rule says so; with a rule, to the open incident its group opened, or
+/// (`attach`) the most recent open incident on its service declared within
+/// the rule's window, else a new incident. `group_incident` is the
+/// incident another alert of its group belongs to; `open` the open
+/// incidents.
+pub fn route(
+    signal: &Signal,
+    rules: &[Rule],
+    group_incident: Option<&Incident>,
+    open: &[Incident],
+    now: DateTime<Utc>,
+) -> Route {
+    let Some(rule) = rule_for(rules, signal) else {
+        return Route::Record { matched: false };
+    };
+    if rule.action == AlertAction::Record {
+        return Route::Record { matched: true };
+    }
+    if let Some(incident) = group_incident.filter(|i| i.status.is_open()) {
+        return Route::Attach(incident.id);
+    }
+    if rule.action == AlertAction::Attach
+        && let Some(service) = &signal.service
+        && let Some(incident) = open
+            .iter()
+            .filter(|i| i.status.is_open() && i.declared_at >= now - rule.within)
+            .filter(|i| i.services.iter().any(|s| s == service))
+            .max_by_key(|i| (i.declared_at, i.id))
+    {
+        return Route::Attach(incident.id);
+    }
+    Route::Open {
+        severity: rule.severity.clone(),
+        category: rule.category.unwrap_or(Category::Other),
+    }
+}
+
+/// Whether the incident's alerts have all resolved (it has at least one).
+pub fn all_resolved(alerts: &[Alert]) -> bool {
+    !alerts.is_empty() && alerts.iter().all(|a| a.status == AlertStatus::Resolved)
+}
+
+/// Whether a resolution resolves the incident itself: only when a rule
+/// says `auto_resolve`, every alert resolved and the incident is open.
+pub fn resolves_incident(rule: Option<&Rule>, alerts: &[Alert], incident: &Incident) -> bool {
+    rule.is_some_and(|r| r.auto_resolve) && all_resolved(alerts) && incident.status.is_open()
+}
+
+/// The new incident's draft for an alert that opens one.
+pub fn draft(signal: &Signal, severity: String, category: Category, now: DateTime<Utc>) -> Incident {
+    Incident {
+        id: 0,
+        title: cut(signal.summary.lines().next().unwrap_or(""), 200),
+        status: super::Status::Investigating,
+        severity,
+        category,
+        services: signal.service.iter().cloned().collect(),
+        channels: Vec::new(),
+        summary: None,
+        detected_by: Some(super::DetectedBy::Monitoring),
+        started_at: signal.starts_at.filter(|t| *t <= now),
+        declared_at: now,
+        resolved_at: None,
+        closed_at: None,
+        resolution: None,
+        next_update_at: None,
+        roles: Vec::new(),
+        drill: false,
+        tags: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Status;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn signal(identity: &str, status: AlertStatus) -> Signal {
+        Signal {
+            source: AlertSource::Alertmanager,
+            identity: identity.into(),
+            group: Some("{}:{alertname=\"HighErrorRate\"}".into()),
+            status,
+            summary: "High error rate on checkout".into(),
+            severity: Some("critical".into()),
+            service: Some("checkout".into()),
+            labels: BTreeMap::from([
+                ("alertname".into(), "HighErrorRate".into()),
+                ("severity".into(), "critical".into()),
+                ("team".into(), "payments".into()),
+            ]),
+            starts_at: Some(t("2026-11-23T07:58:00Z")),
+            ends_at: None,
+            link: Some("http://prometheus/graph".into()),
+        }
+    }
+
+    fn rule(action: AlertAction, matches: &[(&str, &str)]) -> Rule {
+        Rule {
+            matches: matches
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            action,
+            severity: Some("SEV1".into()),
+            category: Some(Category::Availability),
+            within: Duration::hours(1),
+            auto_resolve: false,
+        }
+    }
+
+    #[test]
+    fn a_repeat_is_counted_and_changes_nothing_else() {
+        let now = t("2026-11-23T08:00:00Z");
+        let (first, seen) = observe(None, &signal("a1", AlertStatus::Firing), now);
+        assert_eq!((seen, first.times_seen, first.first_seen), (Seen::New, 1, now));
+        let later = t("2026-11-23T08:05:00Z");
+        let mut again = signal("a1", AlertStatus::Firing);
+        again.summary = "reworded".into();
+        let (second, seen) = observe(Some(&first), &again, later);
+        assert_eq!(seen, Seen::Repeat);
+        assert_eq!(
+            (second.times_seen, second.first_seen, second.last_seen),
+            (2, now, later)
+        );
+        assert_eq!(second.summary, first.summary);
+    }
+
+    #[test]
+    fn resolution_and_refiring_change_the_status() {
+        let now = t("2026-11-23T08:00:00Z");
+        let (firing, _) = observe(None, &signal("a1", AlertStatus::Firing), now);
+        let mut end = signal("a1", AlertStatus::Resolved);
+        end.ends_at = Some(t("2026-11-23T08:09:00Z"));
+        let (resolved, seen) = observe(Some(&firing), &end, t("2026-11-23T08:10:00Z"));
+        assert_eq!(seen, Seen::Resolved);
+        assert_eq!(resolved.ends_at, Some(t("2026-11-23T08:09:00Z")));
+        let (_, seen) = observe(Some(&resolved), &end, t("2026-11-23T08:11:00Z"));
+        assert_eq!(seen, Seen::Repeat);
+        let (again, seen) = observe(Some(&resolved), &signal("a1", AlertStatus::Firing), now);
+        assert_eq!(
+            (seen, again.status, again.ends_at),
+            (Seen::Refired, AlertStatus::Firing, None)
+        );
+        let (unseen, seen) = observe(None, &end, now);
+        assert_eq!(
+            (seen, unseen.status),
+            (Seen::ResolvedUnseen, AlertStatus::Resolved)
+        );
+        // An end in the future is not believed.
+        assert_eq!(unseen.ends_at, Some(now));
+    }
+
+    #[test]
+    fn rules_match_fields_and_labels_and_the_first_wins() {
+        let s = signal("a1", AlertStatus::Firing);
+        let rules = [
+            rule(AlertAction::Record, &[("team", "search")]),
+            rule(
+                AlertAction::Open,
+                &[("severity", "critical"), ("service", "checkout")],
+            ),
+            rule(AlertAction::Attach, &[]),
+        ];
+        assert_eq!(rule_for(&rules, &s).unwrap().action, AlertAction::Open);
+        let mut other = s.clone();
+        other.severity = Some("warning".into());
+        assert_eq!(rule_for(&rules, &other).unwrap().action, AlertAction::Attach);
+        assert!(rule_for(&rules[..1], &s).is_none());
+        // Identity, not text: the summary matches only when a rule names it.
+        assert!(rule(AlertAction::Open, &[("summary", "High error rate on checkout")]).matches(&s));
+    }
+
+    #[test]
+    fn unmatched_alerts_are_recorded_and_groups_join_their_incident() {
+        let now = t("2026-11-23T08:00:00Z");
+        let s = signal("a1", AlertStatus::Firing);
+        assert_eq!(route(&s, &[], None, &[], now), Route::Record { matched: false });
+        let open = [rule(AlertAction::Open, &[])];
+        assert_eq!(
+            route(&s, &open, None, &[], now),
+            Route::Open {
+                severity: Some("SEV1".into()),
+                category: Category::Availability
+            }
+        );
+        let grouped = Incident {
+            id: 7,
+            ..Incident::example()
+        };
+        assert_eq!(route(&s, &open, Some(&grouped), &[], now), Route::Attach(7));
+        let resolved = Incident {
+            status: Status::Resolved,
+            ..grouped
+        };
+        assert!(matches!(
+            route(&s, &open, Some(&resolved), &[], now),
+            Route::Open { .. }
+        ));
+        let record = [rule(AlertAction::Record, &[])];
+        assert_eq!(
+            route(&s, &record, None, &[], now),
+            Route::Record { matched: true }
+        );
+    }
+
+    #[test]
+    fn attach_takes_the_latest_open_incident_on_the_service_within_the_window() {
+        let now = t("2026-11-23T09:00:00Z");
+        let s = signal("a1", AlertStatus::Firing);
+        let on = |id: i64, service: &str, declared: &str, status: Status| Incident {
+            id,
+            services: vec![service.into()],
+            declared_at: t(declared),
+            status,
+            ..Incident::example()
+        };
+        let open = [
+            on(1, "checkout", "2026-11-23T08:10:00Z", Status::Investigating),
+            on(2, "checkout", "2026-11-23T08:20:00Z", Status::Identified),
+            on(3, "search", "2026-11-23T08:50:00Z", Status::Investigating),
+            on(4, "checkout", "2026-11-23T08:55:00Z", Status::Resolved),
+            on(5, "checkout", "2026-11-23T07:00:00Z", Status::Investigating),
+        ];
+        let attach = [rule(AlertAction::Attach, &[])];
+        assert_eq!(route(&s, &attach, None, &open, now), Route::Attach(2));
+        assert!(matches!(
+            route(&s, &attach, None, &open[2..], now),
+            Route::Open { .. }
+        ));
+    }
+
+    #[test]
+    fn an_incident_resolves_only_by_rule_when_all_its_alerts_have() {
+        let now = t("2026-11-23T08:00:00Z");
+        let (a, _) = observe(None, &signal("a", AlertStatus::Firing), now);
+        let b = Alert {
+            status: AlertStatus::Resolved,
+            ..a.clone()
+        };
+        assert!(!all_resolved(&[]));
+        assert!(!all_resolved(&[a.clone(), b.clone()]));
+        assert!(all_resolved(std::slice::from_ref(&b)));
+        let incident = Incident::example();
+        let mut auto = rule(AlertAction::Open, &[]);
+        assert!(!resolves_incident(
+            Some(&auto),
+            std::slice::from_ref(&b),
+            &incident
+        ));
+        auto.auto_resolve = true;
+        assert!(resolves_incident(
+            Some(&auto),
+            std::slice::from_ref(&b),
+            &incident
+        ));
+        assert!(!resolves_incident(Some(&auto), &[a, b.clone()], &incident));
+        assert!(!resolves_incident(None, &[b], &incident));
+    }
+
+    #[test]
+    fn identities_come_from_labels_not_text_and_texts_are_bounded() {
+        let mut labels = BTreeMap::from([("a".to_string(), "1".to_string())]);
+        let one = label_identity(&labels);
+        assert_eq!(one.len(), 16);
+        labels.insert("b".into(), "2".into());
+        assert_ne!(label_identity(&labels), one);
+        let mut s = signal("x", AlertStatus::Firing);
+        s.summary = "y".repeat(10_000);
+        s.labels = (0..1000).map(|i| (format!("l{i}"), "v".repeat(5000))).collect();
+        let s = s.bounded();
+        assert_eq!(s.summary.chars().count(), SUMMARY_CHARS);
+        assert_eq!(s.labels.len(), MAX_LABELS);
+        assert!(s.labels.values().all(|v| v.len() == LABEL_CHARS));
+        let mut blank = signal("x", AlertStatus::Firing);
+        blank.summary = "  ".into();
+        assert_eq!(blank.bounded().summary, "HighErrorRate");
+    }
+
+    #[test]
+    fn a_draft_says_monitoring_detected_it_and_never_starts_in_the_future() {
+        let now = t("2026-11-23T07:00:00Z");
+        let d = draft(
+            &signal("a", AlertStatus::Firing),
+            "SEV1".into(),
+            Category::Availability,
+            now,
+        );
+        assert_eq!(d.detected_by, Some(crate::domain::DetectedBy::Monitoring));
+        assert_eq!(d.started_at, None);
+        assert_eq!(d.services, vec!["checkout".to_string()]);
+    }
+}

@@ -1,0 +1,480 @@
+//! Alert intake: each sender's payload, parsed from its published
+//! definition into [`Signal`]s, and what recording one does, in the
+//! caller's transaction. Shared by `incident ingest` and `incident serve`.
+//! The rules themselves (identity, repeats, routing, "all resolved") are
+//! in [`crate::domain::alerts`]; this module only applies them.
+
+mod alertmanager;
+mod generic;
+mod pagerduty;
+
+use crate::domain::alerts::{self, Alert, AlertAction, AlertSource, AlertStatus, Route, Rule, Seen, Signal};
+use crate::domain::ops::{self, AlertJoin};
+use crate::domain::{Category, Incident, Status};
+use crate::store::{AlertFilter, ListFilter, Transaction};
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// The largest body taken, from a file or over HTTP.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The payload formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Alertmanager,
+    Grafana,
+    Pagerduty,
+    Generic,
+}
+
+impl Format {
+    pub fn source(self) -> AlertSource {
+        match self {
+            Format::Alertmanager => AlertSource::Alertmanager,
+            Format::Grafana => AlertSource::Grafana,
+            Format::Pagerduty => AlertSource::Pagerduty,
+            Format::Generic => AlertSource::Generic,
+        }
+    }
+
+    /// The format a JSON document looks like: Grafana's webhook has
+    /// `orgId`; Alertmanager's `alerts`; PagerDuty's `event_action`; the
+    /// generic shape `key`.
+    pub fn detect(body: &[u8]) -> Result<Format, String> {
+        let doc: serde_json::Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        let has = |k: &str| doc.get(k).is_some();
+        if has("alerts") && (has("orgId") || has("title") && has("state")) {
+            Ok(Format::Grafana)
+        } else if has("alerts") {
+            Ok(Format::Alertmanager)
+        } else if has("event_action") {
+            Ok(Format::Pagerduty)
+        } else if has("key") {
+            Ok(Format::Generic)
+        } else {
+            Err("cannot tell the format (no \"alerts\", \"event_action\" or \"key\"); pass --format".into())
+        }
+    }
+}
+
+/// A parsed payload: its alerts, and the dedup key to answer a PagerDuty
+/// sender with.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    pub signals: Vec<Signal>,
+    pub dedup_key: Option<String>,
+}
+
+/// Parses a body of `format`; the error says what is wrong with it.
+pub fn parse(format: Format, body: &[u8]) -> Result<Payload, String> {
+    if body.len() > MAX_BODY {
+        return Err(format!("the payload is larger than {MAX_BODY} bytes"));
+    }
+    let json = |e: serde_json::Error| format!("not a valid {} payload: {e}", format_name(format));
+    let payload = match format {
+        Format::Alertmanager | Format::Grafana => serde_json::from_slice::<alertmanager::Webhook>(body)
+            .map_err(json)?
+            .into_payload(format.source())?,
+        Format::Pagerduty => serde_json::from_slice::<pagerduty::Event>(body)
+            .map_err(json)?
+            .into_payload(|| uuid::Uuid::new_v4().simple().to_string())?,
+        Format::Generic => serde_json::from_slice::<generic::Generic>(body)
+            .map_err(json)?
+            .into_payload()?,
+    };
+    Ok(Payload {
+        signals: payload.signals.into_iter().map(Signal::bounded).collect(),
+        ..payload
+    })
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Alertmanager => "Alertmanager webhook",
+        Format::Grafana => "Grafana webhook",
+        Format::Pagerduty => "PagerDuty Events API v2",
+        Format::Generic => "generic alert",
+    }
+}
+
+/// A sender's time; Alertmanager's zero time (`0001-01-01T00:00:00Z`)
+/// means none.
+fn time(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    // PagerDuty's own examples write the offset without a colon.
+    let t = DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z"))
+        .ok()?
+        .with_timezone(&Utc);
+    (chrono::Datelike::year(&t) > 1).then(|| crate::time::truncate(t))
+}
+
+/// What recording one alert did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub alert: i64,
+    pub identity: String,
+    pub status: AlertStatus,
+    /// `new`, `repeat`, `refired`, `resolved` or `resolved_unseen`.
+    pub seen: &'static str,
+    /// `opened`, `attached`, `updated` (an event on its incident),
+    /// `recorded` (matched a `record` rule, or no rule), `counted`.
+    pub did: &'static str,
+    pub incident: Option<i64>,
+    pub times_seen: i64,
+}
+
+/// What an alert's rules need from the configuration.
+pub struct Routing<'c> {
+    pub rules: &'c [Rule],
+    pub default_severity: &'c str,
+}
+
+/// Records one alert in `tx` at `now`: the alert's row, and what it does
+/// to an incident (a new one, an event on one), together.
+pub fn record(
+    tx: &mut dyn Transaction,
+    signal: &Signal,
+    routing: &Routing,
+    now: DateTime<Utc>,
+) -> Result<Outcome> {
+    let known = tx
+        .alerts(&AlertFilter {
+            identity: Some((signal.source, signal.identity.clone())),
+            ..AlertFilter::default()
+        })?
+        .pop();
+    let (mut alert, seen) = alerts::observe(known.as_ref(), signal, now);
+    let current = match alert.incident_id {
+        Some(id) => tx.incident(id)?,
+        None => None,
+    };
+    let mut did = "counted";
+    match seen {
+        Seen::Repeat | Seen::ResolvedUnseen => {
+            if seen == Seen::ResolvedUnseen {
+                did = "recorded";
+            }
+            alert.id = tx.save_alert(&alert)?;
+        }
+        Seen::Resolved => {
+            alert.id = tx.save_alert(&alert)?;
+            if let Some(incident) = current {
+                let all = tx.alerts(&AlertFilter {
+                    incident_id: Some(incident.id),
+                    ..AlertFilter::default()
+                })?;
+                let rule = alerts::rule_for(routing.rules, signal);
+                let resolve = alerts::resolves_incident(rule, &all, &incident);
+                let latest = tx.latest(incident.id)?;
+                tx.apply(ops::alert_resolved(
+                    &incident, &alert, &all, resolve, now, &latest,
+                ))?;
+                did = "updated";
+            } else {
+                did = "recorded";
+            }
+        }
+        Seen::Refired if current.as_ref().is_some_and(|i| i.status.is_open()) => {
+            alert.id = tx.save_alert(&alert)?;
+            let incident = current.expect("checked above");
+            tx.apply(ops::attach_alert(&incident, &alert, AlertJoin::Refired, now))?;
+            did = "updated";
+        }
+        Seen::New | Seen::Refired => {
+            did = route(tx, &mut alert, signal, routing, now)?;
+        }
+    }
+    Ok(Outcome {
+        alert: alert.id,
+        identity: alert.identity.clone(),
+        status: alert.status,
+        seen: match seen {
+            Seen::New => "new",
+            Seen::Repeat => "repeat",
+            Seen::Refired => "refired",
+            Seen::Resolved => "resolved",
+            Seen::ResolvedUnseen => "resolved_unseen",
+        },
+        did,
+        incident: alert.incident_id,
+        times_seen: alert.times_seen,
+    })
+}
+
+/// A new (or re-firing) alert goes where the rules send it.
+fn route(
+    tx: &mut dyn Transaction,
+    alert: &mut Alert,
+    signal: &Signal,
+    routing: &Routing,
+    now: DateTime<Utc>,
+) -> Result<&'static str> {
+    let group_incident = match &signal.group {
+        Some(group) => {
+            let joined = tx.alerts(&AlertFilter {
+                group: Some((signal.source, group.clone())),
+                limit: Some(1),
+                ..AlertFilter::default()
+            })?;
+            match joined.first().and_then(|a| a.incident_id) {
+                Some(id) => tx.incident(id)?,
+                None => None,
+            }
+        }
+        None => None,
+    };
+    let rule = alerts::rule_for(routing.rules, signal);
+    let open: Vec<Incident> = match rule {
+        Some(r) if r.action == AlertAction::Attach && signal.service.is_some() => {
+            tx.incidents(&ListFilter {
+                statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
+                since: Some(now - r.within),
+                ..ListFilter::default()
+            })?
+        }
+        _ => Vec::new(),
+    };
+    alert.incident_id = None;
+    match alerts::route(signal, routing.rules, group_incident.as_ref(), &open, now) {
+        Route::Record { .. } => {
+            alert.id = tx.save_alert(alert)?;
+            Ok("recorded")
+        }
+        Route::Attach(id) => {
+            let incident = tx
+                .incident(id)?
+                .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+            alert.incident_id = Some(id);
+            alert.id = tx.save_alert(alert)?;
+            tx.apply(ops::attach_alert(&incident, alert, AlertJoin::Rule, now))?;
+            Ok("attached")
+        }
+        Route::Open { severity, category } => {
+            alert.id = tx.save_alert(alert)?;
+            let level = severity.unwrap_or_else(|| routing.default_severity.to_string());
+            open_incident(tx, alert, signal, level, category, AlertJoin::Opened, now)?;
+            Ok("opened")
+        }
+    }
+}
+
+/// Opens an incident for a stored alert (its id known) and ties the alert
+/// to it, in `tx`; returns the incident's id.
+pub fn open_incident(
+    tx: &mut dyn Transaction,
+    alert: &mut Alert,
+    signal: &Signal,
+    severity: String,
+    category: Category,
+    how: AlertJoin,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let draft = alerts::draft(signal, severity, category, now);
+    let id = tx.create(ops::declare(&draft, None, now))?;
+    alert.incident_id = Some(id);
+    tx.save_alert(alert)?;
+    let incident = tx
+        .incident(id)?
+        .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+    tx.apply(ops::attach_alert(&incident, alert, how, now))?;
+    Ok(id)
+}
+
+/// Ties the recorded alert `alert_id` to incident `incident_id` by hand
+/// (`declare --from-alert`, `update --attach-alert`), in `tx`: the alert
+/// row and the `alert_attached` event together. Returns the alert, or
+/// `None` when it belonged to that incident already.
+pub fn tie_in(
+    tx: &mut dyn Transaction,
+    alert_id: i64,
+    incident_id: i64,
+    how: AlertJoin,
+    now: DateTime<Utc>,
+) -> Result<Option<Alert>> {
+    let mut alert = find(tx, alert_id)?;
+    if alert.incident_id == Some(incident_id) {
+        return Ok(None);
+    }
+    let incident = tx
+        .incident(incident_id)?
+        .ok_or_else(|| anyhow::anyhow!("incident {incident_id} vanished"))?;
+    alert.incident_id = Some(incident_id);
+    tx.save_alert(&alert)?;
+    tx.apply(ops::attach_alert(&incident, &alert, how, now))?;
+    Ok(Some(alert))
+}
+
+/// The recorded alert `id`, or the error that says how to find one.
+pub fn find(tx: &dyn Transaction, id: i64) -> Result<Alert> {
+    tx.alerts(&AlertFilter {
+        id: Some(id),
+        ..AlertFilter::default()
+    })?
+    .pop()
+    .ok_or_else(|| crate::error::not_found(format!("no alert {id}; run 'incident alerts' for their ids")))
+}
+
+/// The signal an alert as recorded stands for (to open an incident from
+/// it by hand).
+pub fn signal_of(alert: &Alert) -> Signal {
+    Signal {
+        source: alert.source,
+        identity: alert.identity.clone(),
+        group: alert.group.clone(),
+        status: alert.status,
+        summary: alert.summary.clone(),
+        severity: alert.severity.clone(),
+        service: alert.service.clone(),
+        labels: alert.labels.clone(),
+        starts_at: alert.starts_at,
+        ends_at: alert.ends_at,
+        link: alert.link.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cli/fixtures/alerts")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn every_fixture_parses_and_is_detected() {
+        for (name, format, count) in [
+            ("alertmanager-firing.json", Format::Alertmanager, 2),
+            ("alertmanager-resolved.json", Format::Alertmanager, 2),
+            ("grafana-firing.json", Format::Grafana, 1),
+            ("pagerduty-trigger.json", Format::Pagerduty, 1),
+            ("pagerduty-resolve.json", Format::Pagerduty, 1),
+            ("generic.json", Format::Generic, 1),
+        ] {
+            let body = fixture(name);
+            assert_eq!(Format::detect(&body), Ok(format), "{name}");
+            let payload = parse(format, &body).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(payload.signals.len(), count, "{name}");
+        }
+    }
+
+    #[test]
+    fn alertmanager_alerts_keep_their_fingerprint_group_and_link() {
+        let p = parse(Format::Alertmanager, &fixture("alertmanager-firing.json")).unwrap();
+        let s = &p.signals[0];
+        assert_eq!(s.identity, "a4c8b0e6c0f3a1d2");
+        assert_eq!(
+            s.group.as_deref(),
+            Some("{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\"}")
+        );
+        assert_eq!(s.status, AlertStatus::Firing);
+        assert_eq!(s.service.as_deref(), Some("checkout"));
+        assert_eq!(s.severity.as_deref(), Some("critical"));
+        assert!(s.link.as_deref().unwrap().starts_with("http://prometheus"));
+        assert_eq!(s.ends_at, None, "the zero time is no time");
+        let r = parse(Format::Alertmanager, &fixture("alertmanager-resolved.json")).unwrap();
+        assert_eq!(r.signals[0].status, AlertStatus::Resolved);
+        assert!(r.signals[0].ends_at.is_some());
+    }
+
+    #[test]
+    fn pagerduty_keys_are_generated_when_absent_and_required_to_resolve() {
+        let trigger = br#"{"routing_key":"r","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"error"}}"#;
+        let p = parse(Format::Pagerduty, trigger).unwrap();
+        assert_eq!(p.dedup_key.as_deref().map(str::len), Some(32));
+        assert_eq!(p.signals[0].identity, p.dedup_key.unwrap());
+        let resolve = br#"{"routing_key":"r","event_action":"resolve"}"#;
+        assert!(
+            parse(Format::Pagerduty, resolve)
+                .unwrap_err()
+                .contains("dedup_key")
+        );
+        let bad = br#"{"routing_key":"r","event_action":"trigger","payload":{"summary":"s","source":"h","severity":"sev1"}}"#;
+        assert!(
+            parse(Format::Pagerduty, bad)
+                .unwrap_err()
+                .contains("payload.severity")
+        );
+        let missing = br#"{"event_action":"trigger","payload":{"source":"h","severity":"info"}}"#;
+        assert!(
+            parse(Format::Pagerduty, missing)
+                .unwrap_err()
+                .contains("payload.summary")
+        );
+    }
+
+    #[test]
+    fn hostile_bodies_are_refused_with_a_reason_never_a_panic() {
+        let huge = vec![b' '; MAX_BODY + 1];
+        for (format, body) in [
+            (Format::Alertmanager, &b"{"[..]),
+            (Format::Alertmanager, b"[]"),
+            (Format::Alertmanager, br#"{"alerts":[]}"#),
+            (Format::Alertmanager, br#"{"alerts":[{"status":"burning"}]}"#),
+            (
+                Format::Alertmanager,
+                br#"{"alerts":[{"status":"firing","labels":{"a":1}}]}"#,
+            ),
+            (Format::Grafana, br#"{"alerts":"no"}"#),
+            (Format::Pagerduty, br#"{"event_action":5}"#),
+            (
+                Format::Pagerduty,
+                br#"{"event_action":"explode","dedup_key":"k"}"#,
+            ),
+            (Format::Generic, br#"{"key":"","summary":"x"}"#),
+            (Format::Generic, br#"{"key":"k"}"#),
+            (Format::Generic, br#"{"key":"k","summary":"s","status":"maybe"}"#),
+            (Format::Generic, &huge[..]),
+            (Format::Generic, b"\xff\xfe"),
+        ] {
+            assert!(
+                parse(format, body).is_err(),
+                "{format:?} {:?}",
+                String::from_utf8_lossy(&body[..body.len().min(60)])
+            );
+        }
+        assert!(Format::detect(b"{}").is_err());
+    }
+
+    /// Every prefix of every fixture, and each with bytes overwritten by
+    /// quotes, braces, control characters and invalid UTF-8, in every
+    /// format: an answer (usually a refusal), never a panic.
+    #[test]
+    fn mangled_fixtures_never_panic() {
+        let formats = [
+            Format::Alertmanager,
+            Format::Grafana,
+            Format::Pagerduty,
+            Format::Generic,
+        ];
+        for name in [
+            "alertmanager-firing.json",
+            "grafana-firing.json",
+            "pagerduty-trigger.json",
+            "generic.json",
+        ] {
+            let body = fixture(name);
+            for cut in (0..body.len()).step_by(7) {
+                for format in formats {
+                    let _ = parse(format, &body[..cut]);
+                }
+                let _ = Format::detect(&body[..cut]);
+            }
+            for (i, junk) in (0..body.len())
+                .step_by(11)
+                .zip([b'"', b'{', 0x1b, 0xff, b'0', b']'].iter().cycle())
+            {
+                let mut mangled = body.clone();
+                mangled[i] = *junk;
+                for format in formats {
+                    let _ = parse(format, &mangled);
+                }
+            }
+        }
+    }
+}

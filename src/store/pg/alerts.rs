@@ -1,0 +1,149 @@
+//! Queries on the `alerts` table (as `sqlite/alerts.rs`).
+
+use super::Db;
+use super::incidents::mark;
+use super::sql::{Stamp, Value, col, p, params};
+use crate::domain::alerts::{Alert, AlertSource, AlertStatus};
+use crate::store::AlertFilter;
+use anyhow::{Result, anyhow};
+use postgres::Row;
+use std::collections::BTreeMap;
+
+const COLUMNS: &str = "id, source, identity, group_key, status, summary, severity, service, labels, link, \
+     starts_at, ends_at, first_seen, last_seen, times_seen, incident_id";
+
+fn text_enum<T: std::str::FromStr<Err = String>>(row: &Row, i: usize) -> Result<T> {
+    let text: String = col(row, i)?;
+    text.parse()
+        .map_err(|e: String| anyhow!("an alert does not read back: {e}"))
+}
+
+fn from_row(row: &Row) -> Result<Alert> {
+    let labels: String = col(row, 8)?;
+    let labels: BTreeMap<String, String> =
+        serde_json::from_str(&labels).map_err(|e| anyhow!("an alert's labels do not read back: {e}"))?;
+    Ok(Alert {
+        id: col(row, 0)?,
+        source: text_enum::<AlertSource>(row, 1)?,
+        identity: col(row, 2)?,
+        group: col(row, 3)?,
+        status: text_enum::<AlertStatus>(row, 4)?,
+        summary: col(row, 5)?,
+        severity: col(row, 6)?,
+        service: col(row, 7)?,
+        labels,
+        link: col(row, 9)?,
+        starts_at: col::<Option<Stamp>>(row, 10)?.map(|s| s.0),
+        ends_at: col::<Option<Stamp>>(row, 11)?.map(|s| s.0),
+        first_seen: col::<Stamp>(row, 12)?.0,
+        last_seen: col::<Stamp>(row, 13)?.0,
+        times_seen: col(row, 14)?,
+        incident_id: col(row, 15)?,
+    })
+}
+
+/// The alerts `filter` selects, most recently seen first.
+pub fn select(db: &mut Db, filter: &AlertFilter) -> Result<Vec<Alert>> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(id) = filter.id {
+        clauses.push(format!("id = {}", mark(&mut values, Value::Int(id))));
+    }
+    if let Some((source, identity)) = &filter.identity {
+        clauses.push(format!(
+            "source = {}",
+            mark(&mut values, Value::Text(source.as_str().into()))
+        ));
+        clauses.push(format!(
+            "identity = {}",
+            mark(&mut values, Value::Text(identity.clone()))
+        ));
+    }
+    if let Some((source, group)) = &filter.group {
+        clauses.push(format!(
+            "source = {}",
+            mark(&mut values, Value::Text(source.as_str().into()))
+        ));
+        clauses.push(format!(
+            "group_key = {}",
+            mark(&mut values, Value::Text(group.clone()))
+        ));
+        clauses.push("incident_id IS NOT NULL".into());
+    }
+    if let Some(incident) = filter.incident_id {
+        clauses.push(format!(
+            "incident_id = {}",
+            mark(&mut values, Value::Int(incident))
+        ));
+    }
+    if filter.firing {
+        clauses.push("status = 'firing'".into());
+    }
+    let mut sql = format!("SELECT {COLUMNS} FROM alerts");
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    sql.push_str(" ORDER BY last_seen DESC, id DESC");
+    if let Some(limit) = filter.limit {
+        sql.push_str(&format!(" LIMIT {limit}"));
+    }
+    db.query(&sql, &params(&values))?.iter().map(from_row).collect()
+}
+
+/// Inserts a new alert (id 0) or updates it; returns its id. A new one is
+/// numbered one past the highest, under the writers' lock, as SQLite
+/// numbers it.
+pub fn save(db: &mut Db, alert: &Alert) -> Result<i64> {
+    let labels = serde_json::to_string(&alert.labels)?;
+    let (source, status) = (alert.source.as_str(), alert.status.as_str());
+    let (starts, ends) = (alert.starts_at.map(Stamp), alert.ends_at.map(Stamp));
+    let (first, last) = (Stamp(alert.first_seen), Stamp(alert.last_seen));
+    if alert.id == 0 {
+        let row = db.query_one(
+            "INSERT INTO alerts (id, source, identity, group_key, status, summary, severity, service, labels, \
+             link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id) \
+             VALUES ((SELECT coalesce(max(id), 0) + 1 FROM alerts), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15) RETURNING id",
+            &p![
+                source,
+                alert.identity,
+                alert.group,
+                status,
+                alert.summary,
+                alert.severity,
+                alert.service,
+                labels,
+                alert.link,
+                starts,
+                ends,
+                first,
+                last,
+                alert.times_seen,
+                alert.incident_id
+            ],
+        )?;
+        return col(&row, 0);
+    }
+    db.query(
+        "UPDATE alerts SET group_key = $2, status = $3, summary = $4, severity = $5, service = $6, \
+         labels = $7, link = $8, starts_at = $9, ends_at = $10, last_seen = $11, times_seen = $12, \
+         incident_id = $13 WHERE id = $1",
+        &p![
+            alert.id,
+            alert.group,
+            status,
+            alert.summary,
+            alert.severity,
+            alert.service,
+            labels,
+            alert.link,
+            starts,
+            ends,
+            last,
+            alert.times_seen,
+            alert.incident_id
+        ],
+    )?;
+    Ok(alert.id)
+}
