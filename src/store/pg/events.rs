@@ -29,24 +29,51 @@ fn from_row(row: &Row) -> Result<Event> {
     })
 }
 
-/// Appends one event, chained to the incident's head, in two round trips:
-/// the incident's chain and milestones, then one statement that inserts
+/// What an append needs of its incident: its chain's uid and head, and the
+/// milestones kept beside them.
+#[derive(Debug, Clone)]
+pub struct Head {
+    uid: String,
+    head: Option<String>,
+    marks: Milestones,
+}
+
+/// The incidents' heads as this transaction left them: only this
+/// transaction writes (it holds the writers' lock), so a change of several
+/// events reads its incident's head once.
+pub type Heads = std::collections::HashMap<i64, Head>;
+
+/// Appends one event, chained to the incident's head: one statement inserts
 /// the event (numbered `max + 1` under the writers' lock) and moves the
-/// head, the count and the milestones.
+/// head, the count and the milestones; the head is read first unless this
+/// transaction already knows it.
 pub fn append(
     db: &mut Db,
+    heads: &mut Heads,
     incident_id: i64,
     author: &str,
     now: DateTime<Utc>,
     event: NewEvent,
 ) -> Result<Event> {
     let (kind, details_text) = event.data.to_stored();
-    let row = db.query_one(
-        "SELECT uid, head, acknowledged_at, triaged_at FROM incidents WHERE id = $1",
-        &p![incident_id],
-    )?;
-    let uid: String = col(&row, 0)?;
-    let head: Option<String> = col(&row, 1)?;
+    let known = match heads.remove(&incident_id) {
+        Some(known) => known,
+        None => {
+            let row = db.query_one(
+                "SELECT uid, head, acknowledged_at, triaged_at FROM incidents WHERE id = $1",
+                &p![incident_id],
+            )?;
+            Head {
+                uid: col(&row, 0)?,
+                head: col(&row, 1)?,
+                marks: Milestones {
+                    acknowledged: col::<Option<Stamp>>(&row, 2)?.map(|s| s.0),
+                    triaged: col::<Option<Stamp>>(&row, 3)?.map(|s| s.0),
+                },
+            }
+        }
+    };
+    let Head { uid, head, mut marks } = known;
     // The content is hashed in exactly the text form it is stored in.
     let (at, recorded_at) = (crate::time::to_rfc3339(event.at), crate::time::to_rfc3339(now));
     let prev = head.unwrap_or_default();
@@ -68,10 +95,6 @@ pub fn append(
          UPDATE incidents SET head = $9, event_count = event_count + 1";
     let row = if Milestones::marks(&event.data) {
         // The response state kept on the incident, as the SQLite backend.
-        let mut marks = Milestones {
-            acknowledged: col::<Option<Stamp>>(&row, 2)?.map(|s| s.0),
-            triaged: col::<Option<Stamp>>(&row, 3)?.map(|s| s.0),
-        };
         marks.absorb(event.at, &event.data);
         let (acknowledged, triaged) = (marks.acknowledged.map(Stamp), marks.triaged.map(Stamp));
         db.query_one(
@@ -109,6 +132,14 @@ pub fn append(
         )?
     };
     let id: i64 = col(&row, 0)?;
+    heads.insert(
+        incident_id,
+        Head {
+            uid,
+            head: Some(hash),
+            marks,
+        },
+    );
     Ok(Event {
         id,
         incident_id,

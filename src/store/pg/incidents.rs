@@ -26,10 +26,16 @@ fn from_row(row: &Row) -> Result<Incident> {
         .map_err(|e| anyhow!("the roles of an incident do not read back: {e}"))?;
     // In order of assignment (`since`, then role), as the SQLite backend.
     held.sort_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0)));
-    let pairs = held.into_iter().map(|(role, person, _)| (role, person));
+    let pairs = held
+        .into_iter()
+        .map(|(role, person, _)| (super::sql::unescape(role), super::sql::unescape(person)));
     let tags: String = col(row, 17)?;
     let tags: Vec<(String, String)> =
         serde_json::from_str(&tags).map_err(|e| anyhow!("the tags of an incident do not read back: {e}"))?;
+    let tags: Vec<(String, String)> = tags
+        .into_iter()
+        .map(|(k, v)| (super::sql::unescape(k), super::sql::unescape(v)))
+        .collect();
     Ok(Incident {
         id: col(row, 0)?,
         title: col(row, 1)?,

@@ -11,11 +11,27 @@ use super::connect::Target;
 use anyhow::{Result, anyhow};
 use postgres::error::SqlState;
 
+/// One upgrade: the tables and indexes, then what guards them and serves
+/// hand edits (the append-only trigger, `max + 1` id defaults).
+pub struct Step {
+    pub sql: &'static str,
+    pub guards: &'static str,
+}
+
 /// Never edit or reorder a released step: add a new one.
-pub const STEPS: &[&str] = &[
-    include_str!("schema_v1.sql"),
-    include_str!("schema_plans.sql"),
-    include_str!("schema_alerts.sql"),
+pub const STEPS: &[Step] = &[
+    Step {
+        sql: include_str!("schema_v1.sql"),
+        guards: include_str!("schema_v1_guards.sql"),
+    },
+    Step {
+        sql: include_str!("schema_plans.sql"),
+        guards: include_str!("schema_plans_guards.sql"),
+    },
+    Step {
+        sql: include_str!("schema_alerts.sql"),
+        guards: include_str!("schema_alerts_guards.sql"),
+    },
 ];
 
 /// The version this binary writes.
@@ -78,7 +94,8 @@ pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
             return Ok(());
         }
         for (index, step) in STEPS.iter().enumerate().skip(current.max(0) as usize) {
-            db.client.batch_execute(step)?;
+            db.client.batch_execute(step.sql)?;
+            db.client.batch_execute(step.guards)?;
             let version = index as i64 + 1;
             db.client.batch_execute(&format!(
                 "INSERT INTO incident_schema (one, version) VALUES (true, {version}) \
@@ -103,7 +120,9 @@ pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
                 db.target
             )
         } else {
-            anyhow!("cannot upgrade database {}: {}", db.target, db.target.explain(&e))
+            db.target
+                .explain(&e)
+                .context("cannot upgrade the database's tables")
         };
         return failed(db, why);
     }
@@ -142,7 +161,7 @@ mod tests {
 
     #[test]
     fn the_timeline_trigger_is_in_the_schema() {
-        let schema = STEPS.concat();
+        let schema: String = STEPS.iter().map(|s| format!("{}{}", s.sql, s.guards)).collect();
         assert!(schema.contains("CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events"));
         assert!(schema.contains("CREATE UNIQUE INDEX events_by_seq"));
         assert!(schema.contains("CREATE UNIQUE INDEX incidents_by_uid"));

@@ -124,6 +124,20 @@ impl Db {
         Ok(())
     }
 
+    /// Opens the read snapshot and reads the schema version in it, in one
+    /// round trip (an error leaves the transaction to roll back).
+    fn read_version(&mut self) -> Result<i64, postgres::Error> {
+        let messages = self
+            .client
+            .simple_query(&format!("{BEGIN_SNAPSHOT}; SELECT version FROM incident_schema"))?;
+        let text = messages.into_iter().find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+            _ => None,
+        });
+        // A version that is not a number reads as newer than any: refused.
+        Ok(text.map_or(0, |v| v.parse().unwrap_or(i64::MAX)))
+    }
+
     /// What ends the read snapshot, if one is open, to run before a write
     /// in the same round trip.
     fn end_snapshot(&mut self) -> &'static str {
@@ -142,31 +156,16 @@ pub struct PgStore {
 
 impl PgStore {
     pub fn open(target: &Target, access: Access) -> Result<PgStore> {
-        // Reads migrate an empty database too: unlike a file, the database
-        // exists already, and an empty one reads as empty either way.
-        let _ = access;
         let client = target.connect()?;
         let mut db = Db {
             client,
             target: target.clone(),
             reading: false,
         };
-        let version = match db
-            .client
-            .simple_query(&format!("{BEGIN_SNAPSHOT}; SELECT version FROM incident_schema"))
-        {
-            Ok(messages) => {
+        let version = match db.read_version() {
+            Ok(version) => {
                 db.reading = true;
-                let text = messages.into_iter().find_map(|m| match m {
-                    postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
-                    _ => None,
-                });
-                match text {
-                    Some(v) => v
-                        .parse::<i64>()
-                        .map_err(|_| anyhow!("database {target}: incident_schema holds version {v:?}"))?,
-                    None => 0,
-                }
+                version
             }
             Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => {
                 db.batch("ROLLBACK")?;
@@ -176,9 +175,11 @@ impl PgStore {
         };
         // Read before anything is written: a newer database stays untouched.
         migrations::refuse_newer(target, version)?;
+        // Unlike a file, the database exists already: its schema is made on
+        // first use, reading or not (docs/team.md has the owner run `list`).
+        let _ = access;
         if version < migrations::LATEST {
-            let end = db.end_snapshot();
-            if !end.is_empty() {
+            if std::mem::take(&mut db.reading) {
                 db.batch("ROLLBACK")?;
             }
             migrations::upgrade(&mut db, version)?;
@@ -217,6 +218,7 @@ impl Storage for PgStore {
             now,
             appended: Vec::new(),
             touched: BTreeSet::new(),
+            heads: events::Heads::new(),
             open: true,
         }))
     }
@@ -444,6 +446,8 @@ struct Writer<'s> {
     appended: Vec<Event>,
     /// Incidents that got events: each is notified once, at commit.
     touched: BTreeSet<i64>,
+    /// The chain heads this transaction moved (see `events::Heads`).
+    heads: events::Heads,
     open: bool,
 }
 
@@ -456,7 +460,19 @@ impl Writer<'_> {
 
     /// Appends one event to the incident's timeline, written by the actor.
     fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
-        let stored = events::append(&mut *self.db()?, incident_id, &self.author, self.now, event)?;
+        let mut db = self
+            .db
+            .try_borrow_mut()
+            .map_err(|_| anyhow!("the store was written from inside one of its own reads"))?;
+        let stored = events::append(
+            &mut db,
+            &mut self.heads,
+            incident_id,
+            &self.author,
+            self.now,
+            event,
+        )?;
+        drop(db);
         let id = stored.id;
         self.appended.push(stored);
         self.touched.insert(incident_id);
@@ -591,6 +607,8 @@ impl super::Transaction for Writer<'_> {
     }
 
     fn import(&mut self, record: &IncidentRecord) -> Result<Outcome> {
+        // An import moves heads and milestones itself.
+        self.heads.clear();
         let outcome = transfer::import(&mut *self.db()?, record)?;
         match outcome {
             Outcome::Added { id, .. } if !record.events.is_empty() => {

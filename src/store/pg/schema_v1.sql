@@ -52,7 +52,8 @@ CREATE TABLE roles (
 );
 
 -- The timeline: append-only. A correction is a new event. The trigger
--- `events_append_only` (below) refuses every UPDATE, DELETE and TRUNCATE.
+-- `events_append_only` (schema_v1_guards.sql) refuses every UPDATE,
+-- DELETE and TRUNCATE.
 CREATE TABLE events (
     id          BIGINT PRIMARY KEY,
     incident_id BIGINT NOT NULL REFERENCES incidents (id),
@@ -76,17 +77,6 @@ CREATE INDEX events_for_updates ON events (kind, incident_id, at, id)
 CREATE INDEX events_for_changes ON events (incident_id, at, id)
   WHERE kind IN ('status_changed', 'resolved', 'reopened', 'closed', 'canceled', 'marked_duplicate',
                  'severity_changed');
-
-CREATE FUNCTION incident_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the timeline is append-only: % on events is refused (a correction is a new event)', TG_OP
-        USING ERRCODE = 'restrict_violation';
-END
-$$;
-CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
-    FOR EACH ROW EXECUTE FUNCTION incident_events_append_only();
-CREATE TRIGGER events_append_only_truncate BEFORE TRUNCATE ON events
-    FOR EACH STATEMENT EXECUTE FUNCTION incident_events_append_only();
 
 -- Triage assessments, append-only: the current one has the highest id.
 CREATE TABLE assessments (

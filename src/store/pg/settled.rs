@@ -21,13 +21,17 @@ pub fn insert(db: &mut Db, key: i64, settled: &[Settled]) -> Result<usize> {
         unsettle(db, s.id)?;
         let declared_at = to_rfc3339(s.declared_at);
         let tallies = tallies_json(&s.tallies);
-        // The row, and the incident's mark, in one statement.
+        // The row, the incident's mark and its month's staleness, in one
+        // statement; a row comes back when it was stored.
         let added = db.query(
             "WITH added AS (INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category, \
              acknowledge_seconds, resolve_seconds, tallies) \
              SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM incidents WHERE id = $1 AND declared_at = $3 \
-             RETURNING incident_id) \
-             UPDATE incidents SET settled = $2 WHERE id IN (SELECT incident_id FROM added) RETURNING id",
+             RETURNING incident_id, declared_at), \
+             marked AS (UPDATE incidents SET settled = $2 WHERE id IN (SELECT incident_id FROM added)) \
+             INSERT INTO stats_months (targets, month, summary) \
+             SELECT $2, substr(declared_at, 1, 7), NULL FROM added \
+             ON CONFLICT (targets, month) DO UPDATE SET summary = NULL RETURNING 1",
             &p![
                 s.id,
                 key,
@@ -39,9 +43,6 @@ pub fn insert(db: &mut Db, key: i64, settled: &[Settled]) -> Result<usize> {
                 tallies
             ],
         )?;
-        if !added.is_empty() {
-            stale(db, key, &declared_at)?;
-        }
         stored += added.len();
     }
     Ok(stored)
@@ -58,18 +59,6 @@ pub fn unsettle(db: &mut Db, id: i64) -> Result<()> {
          SELECT targets, substr(declared_at, 1, 7), NULL FROM dropped \
          ON CONFLICT (targets, month) DO UPDATE SET summary = NULL",
         &p![id],
-    )?;
-    Ok(())
-}
-
-/// Marks the month (UTC, by declaration) of a settled row's stored
-/// declaration time as needing to be added up again.
-fn stale(db: &mut Db, key: i64, declared_at: &str) -> Result<()> {
-    let month = declared_at.get(..7).unwrap_or(declared_at);
-    db.query(
-        "INSERT INTO stats_months (targets, month, summary) VALUES ($1, $2, NULL) \
-         ON CONFLICT (targets, month) DO UPDATE SET summary = NULL",
-        &p![key, month],
     )?;
     Ok(())
 }

@@ -12,14 +12,147 @@ use bytes::BytesMut;
 use chrono::{DateTime, NaiveDate, Utc};
 use postgres::Row;
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use std::borrow::Cow;
 use std::error::Error;
 
 type BoxError = Box<dyn Error + Sync + Send>;
 
-/// A parameter that knows its PostgreSQL type.
+/// A parameter that knows its PostgreSQL type, and how it is sent.
 pub trait Typed: ToSql + Sync {
     fn pg_type(&self) -> Type;
+
+    /// The value as sent: itself, or (text) escaped.
+    fn param(&self) -> Param<'_>
+    where
+        Self: Sized,
+    {
+        Param::Plain(self)
+    }
 }
+
+/// What [`escape`] puts before an escaped character: U+FFFF, a
+/// noncharacter that text practically never holds.
+const MARK: char = '\u{FFFF}';
+
+/// Text as stored: PostgreSQL text cannot hold U+0000, which SQLite stores
+/// and the hash chain hashes, so NUL is stored as MARK '0' and MARK itself
+/// as MARK MARK. Injective, so equality in SQL still holds; text without
+/// either character (all but hostile input) is stored as it is.
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.contains(['\0', MARK]) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\0' => out.extend([MARK, '0']),
+            MARK => out.extend([MARK, MARK]),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The text [`escape`] stored, as it was given. A MARK not followed by
+/// '0' or MARK (written behind the tool's back) is kept as it is.
+pub fn unescape(s: String) -> String {
+    if !s.contains(MARK) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            (MARK, Some('0')) => {
+                chars.next();
+                out.push('\0');
+            }
+            (MARK, Some(&MARK)) => {
+                chars.next();
+                out.push(MARK);
+            }
+            (c, _) => out.push(c),
+        }
+    }
+    out
+}
+
+/// A parameter as sent: a value of its own type, or text escaped.
+pub enum Param<'a> {
+    Plain(&'a (dyn ToSql + Sync)),
+    Text(Option<Cow<'a, str>>),
+}
+
+impl std::fmt::Debug for Param<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Param::Plain(v) => v.fmt(f),
+            Param::Text(t) => t.fmt(f),
+        }
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Param::Plain(v) => v.to_sql_checked(ty, out),
+            Param::Text(Some(text)) => {
+                let text: &str = text;
+                text.to_sql(ty, out)
+            }
+            Param::Text(None) => Ok(IsNull::Yes),
+        }
+    }
+    // The statement gives each parameter's type, from the value's own.
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+    to_sql_checked!();
+}
+
+/// What a column reads back as: text unescaped (see [`escape`]), the rest
+/// as it is.
+pub trait Stored: Sized {
+    fn restore(self) -> Self {
+        self
+    }
+}
+
+impl Stored for String {
+    fn restore(self) -> String {
+        unescape(self)
+    }
+}
+
+impl Stored for Option<String> {
+    fn restore(self) -> Option<String> {
+        self.map(unescape)
+    }
+}
+
+macro_rules! stored_as_is {
+    ($($ty:ty),+) => {$(
+        impl Stored for $ty {}
+        impl Stored for Option<$ty> {}
+    )+};
+}
+
+stored_as_is!(
+    i64,
+    bool,
+    ChangeKind,
+    Stamp,
+    Day,
+    JsonList,
+    Status,
+    Category,
+    DetectedBy,
+    EventKind,
+    Customers,
+    Factor,
+    ActionKind,
+    ActionStatus
+);
 
 /// The parameters of one statement, each with its type.
 pub type Params<'a> = Vec<(&'a (dyn ToSql + Sync), Type)>;
@@ -27,7 +160,10 @@ pub type Params<'a> = Vec<(&'a (dyn ToSql + Sync), Type)>;
 /// `p![a, b]`: the typed parameter list of a statement.
 macro_rules! p {
     ($($value:expr),* $(,)?) => {
-        [$((&$value as &(dyn postgres::types::ToSql + Sync), $crate::store::pg::sql::Typed::pg_type(&$value))),*]
+        [$((
+            &$crate::store::pg::sql::Typed::param(&$value) as &(dyn postgres::types::ToSql + Sync),
+            $crate::store::pg::sql::Typed::pg_type(&$value),
+        )),*]
     };
 }
 pub(crate) use p;
@@ -51,7 +187,10 @@ impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
         match self {
             Value::Int(n) => n.to_sql(ty, out),
-            Value::Text(s) => s.to_sql(ty, out),
+            Value::Text(s) => {
+                let text: &str = &escape(s);
+                text.to_sql(ty, out)
+            }
         }
     }
     fn accepts(ty: &Type) -> bool {
@@ -85,9 +224,32 @@ macro_rules! typed {
     )+};
 }
 
+/// Text, sent escaped (see [`escape`]).
+macro_rules! typed_text {
+    ($($ty:ty),+) => {$(
+        impl Typed for $ty {
+            fn pg_type(&self) -> Type {
+                Type::TEXT
+            }
+            fn param(&self) -> Param<'_> {
+                Param::Text(Some(escape(self)))
+            }
+        }
+        impl Typed for Option<$ty> {
+            fn pg_type(&self) -> Type {
+                Type::TEXT
+            }
+            fn param(&self) -> Param<'_> {
+                Param::Text(self.as_ref().map(|s| escape(s)))
+            }
+        }
+    )+};
+}
+
 typed!(Type::INT8 => i64);
 typed!(Type::BOOL => bool);
-typed!(Type::TEXT => String, &str, &String, Stamp, Day, JsonList,
+typed_text!(String, &str, &String);
+typed!(Type::TEXT => Stamp, Day, JsonList,
     Status, Category, DetectedBy, EventKind, Customers, Factor, ActionKind, ActionStatus, ChangeKind);
 
 macro_rules! text_enum_sql {
@@ -205,8 +367,8 @@ impl<'a> FromSql<'a> for JsonList {
 
 /// Column `i` of `row`: a value that does not convert is an error naming
 /// the column, never a panic.
-pub fn col<'a, T: FromSql<'a>>(row: &'a Row, i: usize) -> Result<T> {
-    row.try_get(i).map_err(|e| {
+pub fn col<'a, T: FromSql<'a> + Stored>(row: &'a Row, i: usize) -> Result<T> {
+    row.try_get(i).map(Stored::restore).map_err(|e| {
         let name = row.columns().get(i).map(|c| c.name()).unwrap_or("?");
         let cause = std::error::Error::source(&e)
             .map(|s| s.to_string())
@@ -226,6 +388,27 @@ mod tests {
         assert_eq!(None::<Stamp>.pg_type(), Type::TEXT);
         assert_eq!(Value::Int(1).pg_type(), Type::INT8);
         assert_eq!(Value::Text("x".into()).pg_type(), Type::TEXT);
+    }
+
+    #[test]
+    fn text_with_nul_is_escaped_injectively_and_read_back_as_given() {
+        for text in [
+            "",
+            "plain",
+            "a\0b",
+            "\0",
+            "x\u{FFFF}0y",
+            "\u{FFFF}",
+            "\u{FFFF}\0\u{FFFF}\u{FFFF}",
+        ] {
+            let stored = escape(text);
+            assert!(!stored.contains('\0'), "{text:?}");
+            assert_eq!(unescape(stored.into_owned()), text, "{text:?}");
+        }
+        assert!(matches!(escape("plain"), Cow::Borrowed(_)));
+        assert_ne!(escape("\0"), escape("\u{FFFF}0"));
+        // A lone mark written by hand stays.
+        assert_eq!(unescape("a\u{FFFF}b".into()), "a\u{FFFF}b");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::transfer::{
     ActionRecord, AssessmentRecord, EventRecord, IncidentRecord, Outcome, RetroRecord, RoleRecord,
 };
 use anyhow::{Result, anyhow};
+use postgres::types::Type;
 use serde_json::value::RawValue;
 use std::collections::{HashMap, HashSet};
 
@@ -221,33 +222,47 @@ pub fn import(db: &mut Db, record: &IncidentRecord) -> Result<Outcome> {
     // keeps the chain in its order; otherwise they take the next number.
     let mut event_ids: HashMap<i64, i64> = HashMap::new();
     let mut added_events = 0;
-    let mut last: i64 = col(
-        &db.query_one(
-            "SELECT coalesce(max(id), 0) FROM events WHERE incident_id = $1",
-            &p![id],
-        )?,
-        0,
-    )?;
+    // What is here already, read once rather than per event (a move of a
+    // whole history is a million events): this incident's events by hash
+    // (the first of equal ones), its highest number, and which of the
+    // file's numbers are taken. Kept up to date as events are inserted.
+    let mut by_hash: HashMap<String, i64> = HashMap::new();
+    let mut last: i64 = 0;
+    for r in &db.query(
+        "SELECT hash, id FROM events WHERE incident_id = $1 ORDER BY id",
+        &p![id],
+    )? {
+        let (hash, number): (Option<String>, i64) = (col(r, 0)?, col(r, 1)?);
+        last = last.max(number);
+        if let Some(hash) = hash {
+            by_hash.entry(hash).or_insert(number);
+        }
+    }
+    let numbers: Vec<i64> = record.events.iter().map(|e| e.id).collect();
+    let mut taken_numbers: HashSet<i64> = db
+        .query(
+            "SELECT id FROM events WHERE id = ANY($1)",
+            &[(&numbers, Type::INT8_ARRAY)],
+        )?
+        .iter()
+        .map(|r| col(r, 0))
+        .collect::<Result<_>>()?;
+    // The highest number of all, read when first needed.
+    let mut highest: Option<i64> = None;
     for event in &record.events {
-        let here: Option<i64> = match &event.hash {
-            Some(hash) => db
-                .query_opt(
-                    "SELECT id FROM events WHERE incident_id = $1 AND hash = $2",
-                    &p![id, hash],
-                )?
-                .map(|r| col(&r, 0))
-                .transpose()?,
-            None => None,
-        };
+        let here = event.hash.as_ref().and_then(|h| by_hash.get(h).copied());
         let new = match here {
             Some(found) => found,
             None => {
-                let free = event.id > last && !taken(db, "events", event.id)?;
+                let free = event.id > last && !taken_numbers.contains(&event.id);
                 let number = match free {
                     true => event.id,
                     false => {
-                        let max: i64 =
-                            col(&db.query_one("SELECT coalesce(max(id), 0) FROM events", &[])?, 0)?;
+                        let max = match highest {
+                            Some(max) => max,
+                            None => col(&db.query_one("SELECT coalesce(max(id), 0) FROM events", &[])?, 0)?,
+                        };
+                        highest = Some(max);
                         max.max(last) + 1
                     }
                 };
@@ -272,6 +287,11 @@ pub fn import(db: &mut Db, record: &IncidentRecord) -> Result<Outcome> {
                 .map_err(|e| anyhow!("event {}: {e}", event.id))?;
                 added_events += 1;
                 last = number;
+                taken_numbers.insert(number);
+                highest = highest.map(|max| max.max(number));
+                if let Some(hash) = &event.hash {
+                    by_hash.entry(hash.clone()).or_insert(number);
+                }
                 number
             }
         };
