@@ -315,7 +315,11 @@ fn the_grants_docs_team_md_gives_are_enough_and_keep_the_timeline_append_only() 
             .batch_execute(sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"))
     };
-    as_owner(&grants.replace(" TO incident;", &format!(" TO {app};")).replace(" FROM incident;", &format!(" FROM {app};")));
+    as_owner(
+        &grants
+            .replace(" TO incident;", &format!(" TO {app};"))
+            .replace("DATABASE incidents", &format!("DATABASE {name}")),
+    );
     // The application role does everything a responder does.
     let team = at_url(&s.url(&app, &name));
     team.declare("Checkout down", &["--severity", "SEV1", "--service", "checkout"]);
@@ -332,6 +336,20 @@ fn the_grants_docs_team_md_gives_are_enough_and_keep_the_timeline_append_only() 
     assert!(err.to_string().contains("permission denied") || format!("{err:?}").contains("42501"), "{err:?}");
     assert!(c.batch_execute("DELETE FROM events").is_err());
     assert!(c.batch_execute("UPDATE incident_schema SET version = 1").is_err());
+    // A role that may only read reads everything, and a write says what
+    // is missing.
+    let reader = format!("{name}_reader");
+    admin.batch_execute(&format!("CREATE ROLE {reader} LOGIN")).unwrap();
+    as_owner(&format!(
+        "GRANT USAGE ON SCHEMA public TO {reader}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader};"
+    ));
+    let auditor = at_url(&s.url(&reader, &name));
+    assert!(auditor.ok(&["list", "--all"]).contains("Checkout down"));
+    auditor.ok(&["show", "INC-1"]);
+    auditor.ok(&["stats", "--since", "36500d"]);
+    auditor.ok(&["verify"]);
+    let err = auditor.fails(1, &["update", "INC-1", "a note"]);
+    assert!(err.contains("denied permission") && err.contains("docs/team.md"), "{err}");
 }
 
 #[test]
