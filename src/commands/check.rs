@@ -180,7 +180,18 @@ fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
         ..ListFilter::default()
     };
     let mut rows = Vec::new();
-    for (incident, targets) in evaluate_all(ctx, store, &filter, within)? {
+    let evaluated = evaluate_all(ctx, store, &filter, within)?;
+    // Every open incident's checklist events in one read, not one each.
+    let open: Vec<i64> = evaluated
+        .iter()
+        .filter(|(i, _)| i.status.is_open())
+        .map(|(i, _)| i.id)
+        .collect();
+    let mut checklists: std::collections::HashMap<i64, Vec<crate::domain::Event>> = Default::default();
+    for e in store.events_of_each(&open, plans::CHECKLIST_KINDS)? {
+        checklists.entry(e.incident_id).or_default().push(e);
+    }
+    for (incident, targets) in evaluated {
         for d in targets.deadlines.iter().filter(|d| d.current) {
             if !matches!(d.outcome, Outcome::Missed | Outcome::DueSoon) {
                 continue;
@@ -190,8 +201,8 @@ fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
             }
             rows.push(row(ctx.key(incident.id)?, &incident, d, ctx.now));
         }
-        if incident.status.is_open() {
-            rows.extend(task_rows(ctx, store, &incident, within)?);
+        if let Some(events) = checklists.get(&incident.id) {
+            rows.extend(task_rows(ctx, &incident, events, within)?);
         }
     }
     rows.extend(missing_tag_rows(ctx, store, &filter)?);
@@ -199,9 +210,13 @@ fn target_rows(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
 }
 
 /// The playbook tasks past or near their deadline, like any target.
-fn task_rows(ctx: &Ctx, store: &Store, incident: &Incident, within: Duration) -> Result<Vec<Row>> {
-    let events = store.events_of(incident.id, plans::CHECKLIST_KINDS)?;
-    let Some(list) = plans::checklist(incident.declared_at, &events) else {
+fn task_rows(
+    ctx: &Ctx,
+    incident: &Incident,
+    events: &[crate::domain::Event],
+    within: Duration,
+) -> Result<Vec<Row>> {
+    let Some(list) = plans::checklist(incident.declared_at, events) else {
         return Ok(Vec::new());
     };
     let mut rows = Vec::new();

@@ -175,6 +175,10 @@ pub trait Storage {
     /// built from, without reading the whole timeline.
     fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>>;
 
+    /// The events of `kinds` of each of the incidents `ids`, oldest first,
+    /// in one read (what `check` needs of every open incident).
+    fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>>;
+
     /// The last `limit` events (all when `None`), oldest first, and the total.
     fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)>;
 

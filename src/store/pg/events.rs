@@ -250,17 +250,27 @@ const CHANGE_KINDS: &str =
 
 /// The incident's events of `kinds`, oldest first.
 pub fn of_kinds(db: &mut Db, incident_id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
-    if kinds.is_empty() {
+    of_kinds_each(db, &[incident_id], kinds)
+}
+
+/// The events of `kinds` of the incidents `ids`, oldest first.
+pub fn of_kinds_each(db: &mut Db, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
+    if ids.is_empty() || kinds.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values = vec![Value::Int(incident_id)];
+    let mut values = Vec::new();
+    let id_marks: Vec<String> = ids
+        .iter()
+        .map(|id| super::incidents::mark(&mut values, Value::Int(*id)))
+        .collect();
     let marks: Vec<String> = kinds
         .iter()
         .map(|k| super::incidents::mark(&mut values, Value::Text(k.as_str().into())))
         .collect();
     db.query(
         &format!(
-            "SELECT {COLUMNS} FROM events WHERE incident_id = $1 AND kind IN ({}) ORDER BY at, id",
+            "SELECT {COLUMNS} FROM events WHERE incident_id IN ({}) AND kind IN ({}) ORDER BY at, id",
+            id_marks.join(", "),
             marks.join(", ")
         ),
         &params(&values),

@@ -266,6 +266,10 @@ impl Storage for PgStore {
         self.read(|db| events::of_kinds(db, id, kinds))
     }
 
+    fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
+        self.read(|db| events::of_kinds_each(db, ids, kinds))
+    }
+
     fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
         self.read(|db| events::timeline(db, id, limit))
     }

@@ -284,11 +284,20 @@ pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusql
 
 /// The incident's events of `kinds`, oldest first.
 pub fn of_kinds(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusqlite::Result<Vec<Event>> {
+    of_kinds_each(conn, &[incident_id], kinds)
+}
+
+/// The events of `kinds` of the incidents `ids`, oldest first.
+pub fn of_kinds_each(conn: &Connection, ids: &[i64], kinds: &[EventKind]) -> rusqlite::Result<Vec<Event>> {
+    if ids.is_empty() || kinds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids_marks = vec!["?"; ids.len()].join(", ");
     let marks = vec!["?"; kinds.len()].join(", ");
-    let mut values = vec![Value::Integer(incident_id)];
+    let mut values: Vec<Value> = ids.iter().map(|id| Value::Integer(*id)).collect();
     values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks}) ORDER BY at, id"
+        "SELECT {COLUMNS} FROM events WHERE incident_id IN ({ids_marks}) AND kind IN ({marks}) ORDER BY at, id"
     ))?
     .query_map(params_from_iter(values), from_row)?
     .collect()

@@ -262,6 +262,10 @@ impl Storage for SqliteStore {
         self.read(|c| events::of_kinds(c, id, kinds))
     }
 
+    fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
+        self.read(|c| events::of_kinds_each(c, ids, kinds))
+    }
+
     fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
         self.read(|c| events::timeline(c, id, limit))
     }
