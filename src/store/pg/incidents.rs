@@ -6,6 +6,7 @@ use crate::domain::{Incident, RoleHolder};
 use crate::store::ListFilter;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
+use fallible_iterator::FallibleIterator;
 use postgres::Row;
 
 /// The columns every incident query selects, in `from_row` order. Current
@@ -140,6 +141,22 @@ pub fn count(db: &mut Db, filter: &ListFilter) -> Result<usize> {
 /// The matching incidents, most severe first by `severity_order` (unknown
 /// levels last), then oldest, then by number; at most `filter.limit`.
 pub fn each(db: &mut Db, filter: &ListFilter, severity_order: &[String]) -> Result<Vec<Incident>> {
+    let mut found = Vec::new();
+    stream(db, filter, severity_order, &mut |i| {
+        found.push(i);
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// The matching incidents as [`each`] orders them, handed to `f` as they
+/// arrive from the server: 100,000 of them never sit in memory at once.
+pub fn stream(
+    db: &mut Db,
+    filter: &ListFilter,
+    severity_order: &[String],
+    f: &mut dyn FnMut(Incident) -> Result<()>,
+) -> Result<()> {
     let mut values = Vec::new();
     let conditions = conditions(filter, &mut values);
     // Each level's rank by its first position, as SQLite's CASE picks the
@@ -165,7 +182,15 @@ pub fn each(db: &mut Db, filter: &ListFilter, severity_order: &[String]) -> Resu
     let sql = format!(
         "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank}, i.declared_at, i.id{limit}"
     );
-    db.query(&sql, &params(&values))?.iter().map(from_row).collect()
+    let target = db.target.clone();
+    let mut rows = db
+        .client
+        .query_typed_raw(&sql, params(&values))
+        .map_err(|e| target.explain(&e))?;
+    while let Some(row) = rows.next().map_err(|e| target.explain(&e))? {
+        f(from_row(&row)?)?;
+    }
+    Ok(())
 }
 
 pub fn insert(db: &mut Db, d: &Incident) -> Result<i64> {

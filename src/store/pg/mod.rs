@@ -241,9 +241,9 @@ impl Storage for PgStore {
         severity_order: &[String],
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()> {
-        // Read first, then hand out: `f` may read the store again.
-        let found = self.read(|db| incidents::each(db, filter, severity_order))?;
-        found.into_iter().try_for_each(f)
+        // Streamed: `f` must not read the store again meanwhile (a clear
+        // error if it does, not a deadlock); no caller does.
+        self.read(|db| incidents::stream(db, filter, severity_order, f))
     }
 
     fn alerts(&self, filter: &crate::store::AlertFilter) -> Result<Vec<crate::domain::alerts::Alert>> {
