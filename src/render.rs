@@ -34,10 +34,13 @@ pub fn plans_of(
     store: &Store,
     incident: &Incident,
 ) -> Result<(Option<plans::Checklist>, Vec<plans::ChangeRecord>)> {
-    let events = store.events_of(incident.id, plans::CHECKLIST_KINDS)?;
+    // One read for both: the checklist reads only its own kinds.
+    let mut kinds = plans::CHECKLIST_KINDS.to_vec();
+    kinds.push(crate::domain::EventKind::RecentChanges);
+    let events = store.events_of(incident.id, &kinds)?;
     let checklist = plans::checklist(incident.declared_at, &events);
     let mut recent = Vec::new();
-    for e in store.events_of(incident.id, &[crate::domain::EventKind::RecentChanges])? {
+    for e in events {
         if let crate::domain::EventData::RecentChanges(r) = e.data {
             recent.extend(r.changes);
         }
