@@ -244,6 +244,21 @@ pub fn refresh_state(db: &mut Db, incident_id: i64) -> Result<()> {
 }
 
 /// The kinds `events_for_changes` indexes, spelled as in its condition.
+/// The kinds of `events_for_plans`, spelled as its condition.
+const PLAN_KINDS: &str = "('playbook_attached', 'task_done', 'task_skipped', 'recent_changes')";
+
+/// ` AND kind IN <the partial index's list>` when every kind wanted is in
+/// it, so the planner reads that index.
+fn plan_index(kinds: &[EventKind]) -> String {
+    match kinds
+        .iter()
+        .all(|k| PLAN_KINDS.contains(&format!("'{}'", k.as_str())))
+    {
+        true => format!(" AND kind IN {PLAN_KINDS}"),
+        false => String::new(),
+    }
+}
+
 const CHANGE_KINDS: &str =
     "('status_changed', 'resolved', 'reopened', 'closed', 'canceled', 'marked_duplicate',
                  'severity_changed')";
@@ -269,8 +284,9 @@ pub fn of_kinds_each(db: &mut Db, ids: &[i64], kinds: &[EventKind]) -> Result<Ve
         .collect();
     db.query(
         &format!(
-            "SELECT {COLUMNS} FROM events WHERE incident_id IN ({}) AND kind IN ({}) ORDER BY at, id",
+            "SELECT {COLUMNS} FROM events WHERE incident_id IN ({}){} AND kind IN ({}) ORDER BY at, id",
             id_marks.join(", "),
+            plan_index(kinds),
             marks.join(", ")
         ),
         &params(&values),

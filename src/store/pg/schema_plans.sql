@@ -31,3 +31,9 @@ CREATE INDEX changes_by_at ON changes (at);
 -- The retrospective's trigger and lead-up (`trigger` is an SQL keyword).
 ALTER TABLE retros ADD COLUMN triggered_by TEXT COLLATE "C";
 ALTER TABLE retros ADD COLUMN lead_up TEXT COLLATE "C";
+
+-- An incident's playbook checklist and recent changes (`events::of_kinds`)
+-- without walking its timeline: these kinds are a handful next to notes.
+-- `events::PLAN_KINDS` spells the same list.
+CREATE INDEX events_for_plans ON events (incident_id, at, id)
+  WHERE kind IN ('playbook_attached', 'task_done', 'task_skipped', 'recent_changes');

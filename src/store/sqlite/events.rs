@@ -247,6 +247,21 @@ pub fn fill_milestones(conn: &Connection) -> rusqlite::Result<()> {
 
 /// The incident's most recent event of one of `kinds` (by when it happened).
 /// The kinds `events_for_changes` indexes, spelled as in its condition.
+/// The kinds of `events_for_plans`, spelled as its condition.
+const PLAN_KINDS: &str = "('playbook_attached', 'task_done', 'task_skipped', 'recent_changes')";
+
+/// ` AND kind IN <the partial index's list>` when every kind wanted is in
+/// it, so the planner reads that index.
+fn plan_index(kinds: &[EventKind]) -> String {
+    match kinds
+        .iter()
+        .all(|k| PLAN_KINDS.contains(&format!("'{}'", k.as_str())))
+    {
+        true => format!(" AND kind IN {PLAN_KINDS}"),
+        false => String::new(),
+    }
+}
+
 const CHANGE_KINDS: &str =
     "('status_changed', 'resolved', 'reopened', 'closed', 'canceled', 'marked_duplicate',
                  'severity_changed')";
@@ -297,7 +312,8 @@ pub fn of_kinds_each(conn: &Connection, ids: &[i64], kinds: &[EventKind]) -> rus
     let mut values: Vec<Value> = ids.iter().map(|id| Value::Integer(*id)).collect();
     values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
     conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM events WHERE incident_id IN ({ids_marks}) AND kind IN ({marks}) ORDER BY at, id"
+        "SELECT {COLUMNS} FROM events WHERE incident_id IN ({ids_marks}){} AND kind IN ({marks}) ORDER BY at, id",
+        plan_index(kinds)
     ))?
     .query_map(params_from_iter(values), from_row)?
     .collect()
@@ -385,5 +401,34 @@ mod tests {
                 "{kind} is not indexed"
             );
         }
+    }
+
+    /// The checklist and recent changes are read through their own
+    /// partial index, which must list every kind they ask for.
+    #[test]
+    fn the_checklist_is_read_through_its_partial_index() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::upgrade(&conn, 0).unwrap();
+        let mut kinds = crate::domain::plans::CHECKLIST_KINDS.to_vec();
+        kinds.push(EventKind::RecentChanges);
+        assert_eq!(plan_index(&kinds), format!(" AND kind IN {PLAN_KINDS}"));
+        assert_eq!(plan_index(&[EventKind::Note]), "");
+        let plan: Vec<String> = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM events WHERE incident_id IN (?1){} \
+                 AND kind IN (?2, ?3) ORDER BY at, id",
+                plan_index(&kinds)
+            ))
+            .unwrap()
+            .query_map(rusqlite::params![1, "task_done", "task_skipped"], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains("events_for_plans")),
+            "{plan:?}"
+        );
     }
 }

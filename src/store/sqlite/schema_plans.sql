@@ -30,3 +30,10 @@ CREATE INDEX changes_by_at ON changes (at);
 -- fields; `trigger` is an SQL keyword, hence the column's name).
 ALTER TABLE retros ADD COLUMN triggered_by TEXT;
 ALTER TABLE retros ADD COLUMN lead_up TEXT;
+
+-- An incident's playbook checklist and recent changes (`events::of_kinds`)
+-- without walking its timeline: these kinds are a handful next to notes.
+-- `events::PLAN_KINDS` spells the same list: the planner uses a partial
+-- index only for a condition written like its own.
+CREATE INDEX events_for_plans ON events (incident_id, at, id)
+  WHERE kind IN ('playbook_attached', 'task_done', 'task_skipped', 'recent_changes');
