@@ -173,7 +173,9 @@ pub trait Storage {
 
     /// The incident's events of `kinds`, oldest first: what a checklist is
     /// built from, without reading the whole timeline.
-    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>>;
+    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
+        self.events_of_each(&[id], kinds)
+    }
 
     /// The events of `kinds` of each of the incidents `ids`, oldest first,
     /// in one read (what `check` needs of every open incident).

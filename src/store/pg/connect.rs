@@ -622,7 +622,7 @@ fn explain(target: &Target, e: &postgres::Error) -> anyhow::Error {
                 source.clone()
             }
         )
-    } else if lower.contains("password missing") || lower.contains("password") {
+    } else if lower.contains("password") {
         format!(
             "{server} asks for a password for user {}; set PGPASSWORD or add a line to ~/.pgpass",
             target.user()

@@ -160,17 +160,15 @@ pub fn stream(
     let mut values = Vec::new();
     let conditions = conditions(filter, &mut values);
     // Each level's rank by its first position, as SQLite's CASE picks the
-    // first WHEN that matches.
-    // A CASE needs at least one WHEN: with no order, every rank is 0.
-    let mut rank = String::from("CASE i.severity");
-    for (position, name) in severity_order.iter().enumerate() {
-        let m = mark(&mut values, Value::Text(name.clone()));
-        rank.push_str(&format!(" WHEN {m} THEN {position}"));
-    }
-    rank.push_str(&format!(" ELSE {} END", severity_order.len()));
-    if severity_order.is_empty() {
-        // (A bare 0 in ORDER BY would name a column by position.)
-        rank = "(0 + 0)".into();
+    // first WHEN that matches; with no order, no rank (a CASE needs a WHEN).
+    let mut rank = String::new();
+    if !severity_order.is_empty() {
+        rank.push_str("CASE i.severity");
+        for (position, name) in severity_order.iter().enumerate() {
+            let m = mark(&mut values, Value::Text(name.clone()));
+            rank.push_str(&format!(" WHEN {m} THEN {position}"));
+        }
+        rank.push_str(&format!(" ELSE {} END, ", severity_order.len()));
     }
     let limit = match filter.limit {
         Some(n) => format!(
@@ -180,7 +178,7 @@ pub fn stream(
         None => String::new(),
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank}, i.declared_at, i.id{limit}"
+        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank}i.declared_at, i.id{limit}"
     );
     let target = db.target.clone();
     let mut rows = db

@@ -262,10 +262,6 @@ impl Storage for PgStore {
         self.read(|db| incidents::changes(db, since, until))
     }
 
-    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
-        self.read(|db| events::of_kinds(db, id, kinds))
-    }
-
     fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
         self.read(|db| events::of_kinds_each(db, ids, kinds))
     }

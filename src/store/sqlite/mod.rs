@@ -258,10 +258,6 @@ impl Storage for SqliteStore {
         self.read(|c| incidents::changes(c, since, until))
     }
 
-    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
-        self.read(|c| events::of_kinds(c, id, kinds))
-    }
-
     fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
         self.read(|c| events::of_kinds_each(c, ids, kinds))
     }
