@@ -6,8 +6,8 @@ use super::sql::{Stamp, Value, col, p, params};
 use crate::domain::alerts::{Alert, AlertSource, AlertStatus};
 use crate::store::AlertFilter;
 use anyhow::{Result, anyhow};
-use postgres::Row;
 use std::collections::BTreeMap;
+use tokio_postgres::Row;
 
 const COLUMNS: &str = "id, source, identity, group_key, status, summary, severity, service, labels, link, \
      starts_at, ends_at, first_seen, last_seen, times_seen, incident_id";

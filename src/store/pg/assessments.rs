@@ -8,8 +8,8 @@ use super::sql::{JsonList, Stamp, col, p, params};
 use crate::domain::triage::{Answers, Assessment, Factor, normalize_checks};
 use crate::store::ListFilter;
 use anyhow::{Result, anyhow};
-use postgres::Row;
 use std::collections::HashMap;
+use tokio_postgres::Row;
 
 const COLUMNS: &str = "a.id, a.incident_id, a.event_id, a.at, a.author, a.impact, a.sees, a.customers, \
      a.impact_started_at, a.tickets, a.factors, a.checked, a.suggested, a.reason, a.severity";

@@ -5,14 +5,15 @@
 //! A password never leaves this module: the [`Target`] displays without it,
 //! and every error names the server by that display.
 
+use super::client::{Client, Failed};
 use crate::error::usage;
 use anyhow::{Result, anyhow};
-use postgres::config::{Host, SslMode};
-use postgres::{Client, Config};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio_postgres::Config;
+use tokio_postgres::config::{Host, SslMode};
 
 /// How long connecting may take when nothing says otherwise: a cron job
 /// must never hang on a server that does not answer.
@@ -129,7 +130,7 @@ impl Target {
         };
         let mut config: Config = rebuilt
             .parse()
-            .map_err(|e: postgres::Error| bad(&e.to_string()))?;
+            .map_err(|e: tokio_postgres::Error| bad(&e.to_string()))?;
         let url_password = config
             .get_password()
             .map(|p| String::from_utf8_lossy(p).into_owned());
@@ -291,20 +292,16 @@ impl Target {
         };
         // The driver's timeout covers reaching the server, not a server
         // that takes the connection and then says nothing (a hung
-        // postmaster, a black-holing proxy): the whole handshake gets the
-        // timeout here, on a thread that is left behind if it never ends.
-        let (send, receive) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let connected = match tls {
-                None => config.connect(postgres::NoTls),
-                Some(tls) => config.connect(tls),
-            };
-            let _ = send.send(connected);
-        });
-        match receive.recv_timeout(self.timeout()) {
-            Ok(connected) => connected.map_err(|e| self.explain(&e)),
-            Err(_) => Err(self.no_answer()),
-        }
+        // postmaster, a black-holing proxy): the whole handshake gets it.
+        let connected = match tls {
+            None => Client::connect(&config, tokio_postgres::NoTls, self.timeout()),
+            Some(tls) => Client::connect(&config, tls, self.timeout()),
+        };
+        connected.map_err(|failed| match failed {
+            Failed::Driver(e) => self.explain(&e),
+            Failed::TimedOut => self.no_answer(),
+            Failed::Runtime(e) => anyhow!("cannot connect to {self}: {e}"),
+        })
     }
 
     fn no_answer(&self) -> anyhow::Error {
@@ -383,7 +380,7 @@ impl Target {
     }
 
     /// One line naming the server (never the password) and what to check.
-    pub fn explain(&self, e: &postgres::Error) -> anyhow::Error {
+    pub fn explain(&self, e: &tokio_postgres::Error) -> anyhow::Error {
         explain(self, e)
     }
 }
@@ -557,7 +554,7 @@ pub fn pgpass_lookup(text: &str, host: &str, port: &str, dbname: &str, user: &st
     None
 }
 
-fn explain(target: &Target, e: &postgres::Error) -> anyhow::Error {
+fn explain(target: &Target, e: &tokio_postgres::Error) -> anyhow::Error {
     let server = target.to_string();
     if let Some(db) = e.as_db_error() {
         let code = db.code().code();

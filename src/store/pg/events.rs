@@ -8,7 +8,7 @@ use crate::domain::targets::Milestones;
 use crate::domain::{Event, EventData, EventKind, NewEvent};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
-use postgres::Row;
+use tokio_postgres::Row;
 
 const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
 

@@ -6,8 +6,7 @@ use crate::domain::{Incident, RoleHolder};
 use crate::store::ListFilter;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
-use fallible_iterator::FallibleIterator;
-use postgres::Row;
+use tokio_postgres::Row;
 
 /// The columns every incident query selects, in `from_row` order. Current
 /// role holders come along as one JSON array of [role, person, since], in
@@ -183,7 +182,7 @@ pub fn stream(
     let target = db.target.clone();
     let mut rows = db
         .client
-        .query_typed_raw(&sql, params(&values))
+        .rows(&sql, &params(&values))
         .map_err(|e| target.explain(&e))?;
     while let Some(row) = rows.next().map_err(|e| target.explain(&e))? {
         f(from_row(&row)?)?;

@@ -9,7 +9,7 @@
 use super::Db;
 use super::connect::Target;
 use anyhow::{Result, anyhow};
-use postgres::error::SqlState;
+use tokio_postgres::error::SqlState;
 
 /// One upgrade: the tables and indexes, then what guards them and serves
 /// hand edits (the append-only trigger, `max + 1` id defaults).
@@ -57,21 +57,21 @@ fn newer_message(server: &str, version: i64) -> Option<String> {
 /// The version as the schema table says, inside the caller's transaction:
 /// 0 when the table does not exist (checked first, so that the
 /// transaction is not aborted by the missing table).
-fn version_in(db: &mut Db) -> Result<i64, postgres::Error> {
+fn version_in(db: &mut Db) -> Result<i64, tokio_postgres::Error> {
     let exists = db
         .client
         .simple_query("SELECT to_regclass('incident_schema') IS NOT NULL")?
         .into_iter()
         .find_map(|m| match m {
-            postgres::SimpleQueryMessage::Row(r) => r.get(0).map(|v| v == "t"),
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(|v| v == "t"),
             _ => None,
         })
         .unwrap_or(false);
     if !exists {
         return Ok(0);
     }
-    let row = db.client.query_opt("SELECT version FROM incident_schema", &[])?;
-    match row {
+    let row = db.client.query("SELECT version FROM incident_schema", &[])?;
+    match row.into_iter().next() {
         Some(r) => r.try_get(0),
         None => Ok(0),
     }
@@ -83,7 +83,7 @@ pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
     if seen >= LATEST {
         return Ok(());
     }
-    let result = (|| -> Result<(), postgres::Error> {
+    let result = (|| -> Result<(), tokio_postgres::Error> {
         db.client.batch_execute(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; {}",
             super::LOCK_WRITERS

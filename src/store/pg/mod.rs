@@ -17,6 +17,7 @@
 
 mod alerts;
 mod assessments;
+mod client;
 mod connect;
 mod events;
 mod incidents;
@@ -41,12 +42,13 @@ use crate::domain::{Event, EventKind, Incident, NewEvent, Status};
 use crate::transfer::{IncidentRecord, Outcome};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
-use postgres::error::SqlState;
-use postgres::types::ToSql;
-use postgres::{Client, Row};
+use client::Client;
 use response::Scope as Reading;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use tokio_postgres::Row;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::ToSql;
 
 /// The advisory lock every writer (and the migration) takes first: "incident"
 /// in ASCII, so it is unlikely to collide with another application's key.
@@ -74,7 +76,7 @@ pub struct Db {
 }
 
 impl Db {
-    fn explain(&self, e: postgres::Error) -> anyhow::Error {
+    fn explain(&self, e: tokio_postgres::Error) -> anyhow::Error {
         if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
             return anyhow!(
                 "database {} stayed busy for {LOCK_TIMEOUT_SECONDS}s (another writer holds it); try again",
@@ -88,15 +90,15 @@ impl Db {
     fn query(
         &mut self,
         sql: &str,
-        params: &[(&(dyn ToSql + Sync), postgres::types::Type)],
+        params: &[(&(dyn ToSql + Sync), tokio_postgres::types::Type)],
     ) -> Result<Vec<Row>> {
-        self.client.query_typed(sql, params).map_err(|e| self.explain(e))
+        self.client.query(sql, params).map_err(|e| self.explain(e))
     }
 
     fn query_opt(
         &mut self,
         sql: &str,
-        params: &[(&(dyn ToSql + Sync), postgres::types::Type)],
+        params: &[(&(dyn ToSql + Sync), tokio_postgres::types::Type)],
     ) -> Result<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
@@ -104,7 +106,7 @@ impl Db {
     fn query_one(
         &mut self,
         sql: &str,
-        params: &[(&(dyn ToSql + Sync), postgres::types::Type)],
+        params: &[(&(dyn ToSql + Sync), tokio_postgres::types::Type)],
     ) -> Result<Row> {
         self.query_opt(sql, params)?
             .ok_or_else(|| anyhow!("database {}: a row the query needs is missing", self.target))
@@ -126,12 +128,12 @@ impl Db {
 
     /// Opens the read snapshot and reads the schema version in it, in one
     /// round trip (an error leaves the transaction to roll back).
-    fn read_version(&mut self) -> Result<i64, postgres::Error> {
+    fn read_version(&mut self) -> Result<i64, tokio_postgres::Error> {
         let messages = self
             .client
             .simple_query(&format!("{BEGIN_SNAPSHOT}; SELECT version FROM incident_schema"))?;
         let text = messages.into_iter().find_map(|m| match m {
-            postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
             _ => None,
         });
         // A version that is not a number reads as newer than any: refused.
@@ -378,7 +380,7 @@ impl Storage for PgStore {
                     ))
                     .map_err(|e| db.explain(e))?
                     .into_iter()
-                    .any(|m| matches!(m, postgres::SimpleQueryMessage::Row(r) if r.get(0) == Some("t")));
+                    .any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(r) if r.get(0) == Some("t")));
                 end = "";
                 if !locked {
                     return Ok(None);

@@ -10,8 +10,8 @@ use crate::domain::targets::{self, Facts, UpdateFact};
 use crate::domain::{Category, EventData, Incident, Status};
 use crate::store::ListFilter;
 use anyhow::{Result, anyhow};
-use postgres::types::Type;
 use std::collections::{BTreeMap, HashMap};
+use tokio_postgres::types::Type;
 
 /// The kinds `events_for_updates` indexes. Spelled literally in the SQL: the
 /// planner uses a partial index only for a condition that implies its own.

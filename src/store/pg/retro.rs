@@ -8,7 +8,7 @@ use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro, RetroDraf
 use crate::store::ActionFilter;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use postgres::Row;
+use tokio_postgres::Row;
 
 /// The columns [`retro_from_row`] reads, first in a query's select list.
 pub const RETRO_COLUMNS: &str =

@@ -10,10 +10,10 @@ use crate::domain::{Category, DetectedBy, EventKind, Status};
 use anyhow::{Result, anyhow};
 use bytes::BytesMut;
 use chrono::{DateTime, NaiveDate, Utc};
-use postgres::Row;
-use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use std::borrow::Cow;
 use std::error::Error;
+use tokio_postgres::Row;
+use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
 type BoxError = Box<dyn Error + Sync + Send>;
 
@@ -161,7 +161,7 @@ pub type Params<'a> = Vec<(&'a (dyn ToSql + Sync), Type)>;
 macro_rules! p {
     ($($value:expr),* $(,)?) => {
         [$((
-            &$crate::store::pg::sql::Typed::param(&$value) as &(dyn postgres::types::ToSql + Sync),
+            &$crate::store::pg::sql::Typed::param(&$value) as &(dyn tokio_postgres::types::ToSql + Sync),
             $crate::store::pg::sql::Typed::pg_type(&$value),
         )),*]
     };

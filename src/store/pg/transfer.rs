@@ -11,9 +11,9 @@ use crate::transfer::{
     ActionRecord, AssessmentRecord, EventRecord, IncidentRecord, Outcome, RetroRecord, RoleRecord,
 };
 use anyhow::{Result, anyhow};
-use postgres::types::Type;
 use serde_json::value::RawValue;
 use std::collections::{HashMap, HashSet};
+use tokio_postgres::types::Type;
 
 /// Reads one incident and all its parts (the caller holds one snapshot).
 pub fn export(db: &mut Db, id: i64) -> Result<Option<IncidentRecord>> {

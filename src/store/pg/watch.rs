@@ -4,10 +4,9 @@
 //! done. A connection of its own LISTENs, so the store's read snapshot is
 //! never disturbed; a wake-up only says "look again".
 
+use super::client::Client;
 use super::{CHANNEL, Target};
 use anyhow::Result;
-use postgres::Client;
-use postgres::fallible_iterator::FallibleIterator;
 use std::time::Duration;
 
 pub struct Listen {
@@ -30,17 +29,9 @@ impl Listen {
 
 impl crate::store::Watch for Listen {
     fn wait(&mut self, timeout: Duration) -> Result<bool> {
-        let mut notifications = self.client.notifications();
-        let woke = notifications
-            .timeout_iter(timeout)
-            .next()
-            .map_err(|e| self.target.explain(&e))?
-            .is_some();
-        if woke {
-            // One look covers a burst of commits.
-            let mut pending = notifications.iter();
-            while let Ok(Some(_)) = pending.next() {}
-        }
-        Ok(woke)
+        // One look covers a burst of commits: all that came are taken.
+        self.client
+            .wait_for_notification(timeout)
+            .map_err(|e| self.target.explain(&e))
     }
 }

@@ -1,0 +1,221 @@
+//! A blocking connection over tokio-postgres, as the `postgres` crate
+//! gives one, plus what that crate cannot do: run several statements in
+//! one round trip ([`Client::pipeline`]). `show` reads nine things about
+//! an incident; sent one by one they cost a round trip each, which is a
+//! large part of a short command on a fresh connection (BENCHMARKS.md).
+//!
+//! The connection is driven only while a call blocks, on a runtime of this
+//! thread, so no thread is started; notices are dropped, notifications
+//! kept for [`Client::wait_for_notification`].
+
+use futures_util::{Stream, TryStreamExt, future};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::runtime::Runtime;
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{AsyncMessage, Config, Error, Notification, Row, RowStream, SimpleQueryMessage, Socket};
+
+/// A statement's parameters with their types: sent with the statement, so
+/// it needs no separate prepare.
+pub type Params<'a> = &'a [(&'a (dyn ToSql + Sync), Type)];
+
+/// Why connecting failed.
+#[derive(Debug)]
+pub enum Failed {
+    /// The driver's error: refused, authentication, TLS, …
+    Driver(Error),
+    /// The handshake took longer than the timeout.
+    TimedOut,
+    /// No runtime for the connection (out of file descriptors or memory).
+    Runtime(std::io::Error),
+}
+
+pub struct Client {
+    /// Taken only when dropped.
+    client: Option<tokio_postgres::Client>,
+    driver: Driver,
+}
+
+/// What makes progress on the connection: the runtime and the
+/// connection's own task, polled together with whatever a call awaits.
+struct Driver {
+    runtime: Runtime,
+    connection: Pin<Box<dyn Stream<Item = Result<AsyncMessage, Error>> + Send>>,
+    notifications: VecDeque<Notification>,
+}
+
+impl Driver {
+    /// Runs `f` until it is ready, driving the connection meanwhile; `f`
+    /// is told when the connection has ended.
+    fn poll_until<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Context<'_>, &mut VecDeque<Notification>, bool) -> Poll<Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let connection = &mut self.connection;
+        let notifications = &mut self.notifications;
+        self.runtime.block_on(future::poll_fn(|cx| {
+            let ended = loop {
+                match connection.as_mut().poll_next(cx) {
+                    Poll::Ready(Some(Ok(AsyncMessage::Notification(n)))) => notifications.push_back(n),
+                    Poll::Ready(Some(Ok(_))) => {}
+                    // The connection's own error (reset, closed) says more
+                    // than the "connection closed" the call would get.
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+                    Poll::Ready(None) => break true,
+                    Poll::Pending => break false,
+                }
+            };
+            f(cx, notifications, ended)
+        }))
+    }
+
+    /// A timer of this runtime (made outside it, a timer panics).
+    fn sleep(&self, duration: Duration) -> tokio::time::Sleep {
+        let _inside = self.runtime.enter();
+        tokio::time::sleep(duration)
+    }
+
+    fn block_on<T>(&mut self, call: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+        let mut call = pin!(call);
+        self.poll_until(|cx, _, _| call.as_mut().poll(cx))
+    }
+}
+
+impl Client {
+    /// Connects with `config`, the whole handshake (TLS and
+    /// authentication included, which the driver's own connect timeout
+    /// does not cover) within `timeout`.
+    pub fn connect<T>(config: &Config, tls: T, timeout: Duration) -> Result<Client, Failed>
+    where
+        T: MakeTlsConnect<Socket> + 'static + Send,
+        T::TlsConnect: Send,
+        T::Stream: Send,
+        <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
+    {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Failed::Runtime)?;
+        let connected = runtime.block_on(async { tokio::time::timeout(timeout, config.connect(tls)).await });
+        let (client, mut connection) = match connected {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(e)) => return Err(Failed::Driver(e)),
+            Err(_) => return Err(Failed::TimedOut),
+        };
+        let connection = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        Ok(Client {
+            client: Some(client),
+            driver: Driver {
+                runtime,
+                connection: Box::pin(connection),
+                notifications: VecDeque::new(),
+            },
+        })
+    }
+
+    pub fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
+        let (client, driver) = self.parts();
+        driver.block_on(client.query_typed(sql, params))
+    }
+
+    /// Runs the statements in one round trip (a pipeline: each is sent
+    /// before any answer is awaited), and gives each one's rows, in order.
+    /// Inside a transaction they see what the transaction sees.
+    pub fn pipeline(&mut self, statements: &[(&str, Params<'_>)]) -> Result<Vec<Vec<Row>>, Error> {
+        let (client, driver) = self.parts();
+        let calls = statements
+            .iter()
+            .map(|(sql, params)| client.query_typed(sql, params));
+        driver.block_on(future::try_join_all(calls))
+    }
+
+    /// The rows of one statement as they arrive, without holding them all.
+    pub fn rows(&mut self, sql: &str, params: Params<'_>) -> Result<Rows<'_>, Error> {
+        let (client, driver) = self.parts();
+        let stream =
+            driver.block_on(client.query_typed_raw(sql, params.iter().map(|(v, t)| (*v, t.clone()))))?;
+        Ok(Rows {
+            driver,
+            stream: Box::pin(stream),
+        })
+    }
+
+    /// Parameterless statements, several in one round trip.
+    pub fn batch_execute(&mut self, sql: &str) -> Result<(), Error> {
+        let (client, driver) = self.parts();
+        driver.block_on(client.batch_execute(sql))
+    }
+
+    pub fn simple_query(&mut self, sql: &str) -> Result<Vec<SimpleQueryMessage>, Error> {
+        let (client, driver) = self.parts();
+        driver.block_on(client.simple_query(sql))
+    }
+
+    /// Waits up to `timeout` for a notification (of a channel this
+    /// connection LISTENs to); true if one or more came, all taken.
+    pub fn wait_for_notification(&mut self, timeout: Duration) -> Result<bool, Error> {
+        enum Woke {
+            Notified,
+            TimedOut,
+            Ended,
+        }
+        let mut sleep = pin!(self.driver.sleep(timeout));
+        let woke = self.driver.poll_until(|cx, notifications, ended| {
+            if !notifications.is_empty() {
+                notifications.clear();
+                return Poll::Ready(Ok(Woke::Notified));
+            }
+            if ended {
+                return Poll::Ready(Ok(Woke::Ended));
+            }
+            sleep.as_mut().poll(cx).map(|()| Ok(Woke::TimedOut))
+        })?;
+        match woke {
+            Woke::Notified => Ok(true),
+            Woke::TimedOut => Ok(false),
+            // Asked again, so that the error is the driver's own.
+            Woke::Ended => self.batch_execute("").map(|()| false),
+        }
+    }
+
+    /// The client and the driver, borrowed apart.
+    fn parts(&mut self) -> (&tokio_postgres::Client, &mut Driver) {
+        let client = self
+            .client
+            .as_ref()
+            .expect("the client is taken only when dropped");
+        (client, &mut self.driver)
+    }
+}
+
+impl Drop for Client {
+    /// Says goodbye (Terminate), as libpq does, without waiting for the
+    /// server to hang up (a server that sees the socket close without it
+    /// logs an "unexpected EOF"), and never for long: a call left
+    /// unanswered by a hung server is not waited for.
+    fn drop(&mut self) {
+        drop(self.client.take());
+        let mut patience = pin!(self.driver.sleep(Duration::from_millis(200)));
+        let _ = self.driver.poll_until(|cx, _, ended| match ended {
+            true => Poll::Ready(Ok(())),
+            false => patience.as_mut().poll(cx).map(Ok),
+        });
+    }
+}
+
+/// The rows of [`Client::rows`].
+pub struct Rows<'a> {
+    driver: &'a mut Driver,
+    stream: Pin<Box<RowStream>>,
+}
+
+impl Rows<'_> {
+    pub fn next(&mut self) -> Result<Option<Row>, Error> {
+        let stream = &mut self.stream;
+        self.driver.block_on(stream.try_next())
+    }
+}
