@@ -3,7 +3,7 @@
 //! they share lives here (or in `views`, `text`, `time`, `output`, `ops`).
 
 use crate::context::Ctx;
-use crate::domain::targets::{self, Targets};
+use crate::domain::targets::{self, Facts, Targets};
 use crate::domain::{Incident, plans};
 use crate::output;
 use crate::store::Store;
@@ -15,29 +15,25 @@ use chrono::{DateTime, Local, Utc};
 /// The incident as `show --json` prints it; every command that changes an
 /// incident prints this too, so scripts see one shape.
 pub fn print_incident(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Result<()> {
-    let incident = ctx.find(store, id)?;
-    let limit = limit.filter(|n| *n > 0);
-    let (events, total) = store.timeline(id, limit)?;
-    let assessment = store.assessment(id)?;
-    let (checklist, recent) = plans_of(store, &incident)?;
-    let mut view = IncidentView::new(ctx.key(id)?, &incident)
-        .with_assessment(assessment.as_ref())
-        .with_timeline(&events, total);
+    let d = store
+        .dossier(id, limit.filter(|n| *n > 0))?
+        .ok_or_else(|| ctx.missing(id))?;
+    let (checklist, recent) = plans_of(&d.incident, d.plans);
+    let mut view = IncidentView::new(ctx.key(id)?, &d.incident)
+        .with_assessment(d.assessment.as_ref())
+        .with_timeline(&d.timeline, d.total);
     view.checklist = Some(checklist);
     view.recent_changes = Some(recent);
     output::print_json(&view)
 }
 
 /// The incident's checklist (if it follows a playbook) and the changes
-/// recorded on it at declaration, from its events.
+/// recorded on it at declaration, from its events of
+/// [`plans::SHOWN_KINDS`].
 pub fn plans_of(
-    store: &Store,
     incident: &Incident,
-) -> Result<(Option<plans::Checklist>, Vec<plans::ChangeRecord>)> {
-    // One read for both: the checklist reads only its own kinds.
-    let mut kinds = plans::CHECKLIST_KINDS.to_vec();
-    kinds.push(crate::domain::EventKind::RecentChanges);
-    let events = store.events_of(incident.id, &kinds)?;
+    events: Vec<crate::domain::Event>,
+) -> (Option<plans::Checklist>, Vec<plans::ChangeRecord>) {
     let checklist = plans::checklist(incident.declared_at, &events);
     let mut recent = Vec::new();
     for e in events {
@@ -45,16 +41,20 @@ pub fn plans_of(
             recent.extend(r.changes);
         }
     }
-    Ok((checklist, recent))
+    (checklist, recent)
 }
 
 /// The incident's targets as `check` computes them.
 pub fn targets_of(ctx: &Ctx, store: &Store, incident: &Incident) -> Result<Targets> {
+    targets_from(ctx, incident, &store.response_facts(incident.id)?)
+}
+
+/// The incident's targets, from its response facts.
+pub fn targets_from(ctx: &Ctx, incident: &Incident, facts: &Facts) -> Result<Targets> {
     let config = ctx.config()?;
-    let facts = store.response_facts(incident.id)?;
     Ok(targets::evaluate_facts(
         incident,
-        &facts,
+        facts,
         &config.levels,
         ctx.now,
         config.check_within,

@@ -1,13 +1,14 @@
 //! `incident show`: everything about one incident.
 
 use crate::context::Ctx;
+use crate::domain::retro::{ActionItem, Retro};
 use crate::domain::retro::{ActionStatus, format_action_id};
 use crate::domain::targets::Targets;
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, Status, plans};
 use crate::output;
 use crate::render;
-use crate::store::{Access, ActionFilter, Store};
+use crate::store::Access;
 use crate::text::{one_line, safe};
 use crate::time::{compact, human};
 use anyhow::Result;
@@ -48,31 +49,22 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let incident = ctx.find(&store, id)?;
     let limit = match args.limit.unwrap_or(DEFAULT_EVENTS) {
         0 => None,
         n => Some(n),
     };
-    let (events, total) = store.timeline(id, limit)?;
-    let assessment = store.assessment(id)?;
-    let targets = render::targets_of(ctx, &store, &incident)?;
-    let primary = match incident.status {
-        Status::Duplicate => store.duplicate_of(id)?,
-        _ => None,
-    };
-    let (checklist, recent) = render::plans_of(&store, &incident)?;
-    let alerts = store.alerts(&crate::store::AlertFilter {
-        incident_id: Some(id),
-        ..Default::default()
-    })?;
+    let d = store.dossier(id, limit)?.ok_or_else(|| ctx.missing(id))?;
+    let incident = &d.incident;
+    let targets = render::targets_from(ctx, incident, &d.facts)?;
+    let (checklist, recent) = render::plans_of(incident, d.plans);
     let mut out = output::stdout();
-    write_details(ctx, &mut out, &incident, primary.as_ref(), &targets, &alerts)?;
-    if let Some(a) = &assessment {
+    write_details(ctx, &mut out, incident, d.primary.as_ref(), &targets, &d.alerts)?;
+    if let Some(a) = &d.assessment {
         write_assessment(&mut out, a)?;
     }
-    write_plans(ctx, &mut out, &incident, checklist.as_ref(), &recent)?;
-    write_follow_up(ctx, &mut out, &store, &incident)?;
-    write_timeline(&mut out, &incident, &events, total)?;
+    write_plans(ctx, &mut out, incident, checklist.as_ref(), &recent)?;
+    write_follow_up(ctx, &mut out, incident, d.retro.as_ref(), &d.actions)?;
+    write_timeline(&mut out, incident, &d.timeline, d.total)?;
     out.flush()?;
     drop(out);
     if args.follow {
@@ -336,12 +328,13 @@ fn write_assessment(out: &mut impl Write, a: &Assessment) -> Result<()> {
 
 /// Where the retrospective stands and the incident's action items, once
 /// there is anything to say.
-fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident) -> Result<()> {
-    let retro = store.retro(i.id)?;
-    let actions = store.actions(&ActionFilter {
-        incident_id: Some(i.id),
-        ..ActionFilter::default()
-    })?;
+fn write_follow_up(
+    ctx: &Ctx,
+    out: &mut impl Write,
+    i: &Incident,
+    retro: Option<&Retro>,
+    actions: &[ActionItem],
+) -> Result<()> {
     if retro.is_none() && actions.is_empty() {
         return Ok(());
     }
@@ -360,7 +353,7 @@ fn write_follow_up(ctx: &Ctx, out: &mut impl Write, store: &Store, i: &Incident)
         &format!("{state} (incident retro {key} --export md)"),
     )?;
     let today = ctx.now.with_timezone(&Local).date_naive();
-    for a in &actions {
+    for a in actions {
         let status = match a.status {
             ActionStatus::Done => "done".to_string(),
             _ if a.is_overdue(today) => "OVERDUE".to_string(),

@@ -275,10 +275,15 @@ pub fn checklist<'a>(
 }
 
 /// The event kinds a checklist is built from.
-pub const CHECKLIST_KINDS: &[super::EventKind] = &[
+pub const CHECKLIST_KINDS: &[super::EventKind] = SHOWN_KINDS.split_at(3).0;
+
+/// What `show` reads of an incident's plans: the checklist's kinds, then
+/// the changes recorded at declaration.
+pub const SHOWN_KINDS: &[super::EventKind] = &[
     super::EventKind::PlaybookAttached,
     super::EventKind::TaskDone,
     super::EventKind::TaskSkipped,
+    super::EventKind::RecentChanges,
 ];
 
 /// A tag the configuration requires for incidents of some categories or

@@ -171,6 +171,46 @@ pub trait Storage {
         until: DateTime<Utc>,
     ) -> Result<Vec<crate::domain::plans::ChangeRecord>>;
 
+    /// Everything `show` reads about incident `id` (`limit`: of the
+    /// timeline, as [`Storage::timeline`]), in one go: a backend with
+    /// round trips makes them one. `None` if there is no such incident.
+    fn dossier(&self, id: i64, limit: Option<usize>) -> Result<Option<Dossier>> {
+        let Some(incident) = self.incident(id)? else {
+            return Ok(None);
+        };
+        let (timeline, total) = self.timeline(id, limit)?;
+        Ok(Some(Dossier {
+            primary: match incident.status {
+                Status::Duplicate => self.duplicate_of(id)?,
+                _ => None,
+            },
+            timeline,
+            total,
+            assessment: self.assessments(id)?.pop(),
+            facts: self.response_facts(id)?,
+            plans: self.events_of(id, crate::domain::plans::SHOWN_KINDS)?,
+            alerts: self.alerts(&AlertFilter {
+                incident_id: Some(id),
+                ..AlertFilter::default()
+            })?,
+            retro: self.retro(id)?,
+            actions: self.actions(&ActionFilter {
+                incident_id: Some(id),
+                ..ActionFilter::default()
+            })?,
+            incident,
+        }))
+    }
+
+    /// The incident a duplicate points to, as its timeline says.
+    fn duplicate_of(&self, id: i64) -> Result<Option<Incident>> {
+        let mark = self.latest_event(id, &[EventKind::MarkedDuplicate])?;
+        match crate::domain::ops::duplicate_of(mark.as_ref()) {
+            Some(of) => self.incident(of),
+            None => Ok(None),
+        }
+    }
+
     /// The incident's events of `kinds`, oldest first: what a checklist is
     /// built from, without reading the whole timeline.
     fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
@@ -351,6 +391,28 @@ pub struct Store {
     backend: Box<dyn Storage>,
 }
 
+/// What [`Storage::dossier`] reads about one incident.
+#[derive(Debug)]
+pub struct Dossier {
+    pub incident: Incident,
+    /// The incident a duplicate points to.
+    pub primary: Option<Incident>,
+    /// The latest entries, oldest first, and how many there are in all.
+    pub timeline: Vec<Event>,
+    pub total: usize,
+    /// The current triage assessment.
+    pub assessment: Option<Assessment>,
+    /// What its response targets are computed from.
+    pub facts: Facts,
+    /// Its events of [`crate::domain::plans::SHOWN_KINDS`], oldest first.
+    pub plans: Vec<Event>,
+    /// Its alerts, most recently seen first.
+    pub alerts: Vec<Alert>,
+    pub retro: Option<Retro>,
+    /// Its action items, in order of creation.
+    pub actions: Vec<ActionItem>,
+}
+
 impl Store {
     /// Opens the database at `location`.
     pub fn open(location: &Location, access: Access) -> Result<Store> {
@@ -400,15 +462,6 @@ impl Store {
         mut settle: impl FnMut(&Incident, &Facts) -> Option<Settled>,
     ) -> Result<usize> {
         self.backend.settle(key, filter, batch, &mut settle)
-    }
-
-    /// The incident a duplicate points to, as its timeline says.
-    pub fn duplicate_of(&self, id: i64) -> Result<Option<Incident>> {
-        let mark = self.backend.latest_event(id, &[EventKind::MarkedDuplicate])?;
-        match crate::domain::ops::duplicate_of(mark.as_ref()) {
-            Some(of) => self.backend.incident(of),
-            None => Ok(None),
-        }
     }
 
     /// The current (latest) triage assessment, if any.

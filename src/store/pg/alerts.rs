@@ -2,7 +2,7 @@
 
 use super::Db;
 use super::incidents::mark;
-use super::sql::{Stamp, Value, col, p, params};
+use super::sql::{Stamp, Statement, Value, col, p};
 use crate::domain::alerts::{Alert, AlertSource, AlertStatus};
 use crate::store::AlertFilter;
 use anyhow::{Result, anyhow};
@@ -44,6 +44,14 @@ fn from_row(row: &Row) -> Result<Alert> {
 
 /// The alerts `filter` selects, most recently seen first.
 pub fn select(db: &mut Db, filter: &AlertFilter) -> Result<Vec<Alert>> {
+    select_of(db.run(&select_statement(filter))?)
+}
+
+pub fn select_of(rows: Vec<Row>) -> Result<Vec<Alert>> {
+    rows.iter().map(from_row).collect()
+}
+
+pub fn select_statement(filter: &AlertFilter) -> Statement {
     let mut clauses: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     if let Some(id) = filter.id {
@@ -88,7 +96,7 @@ pub fn select(db: &mut Db, filter: &AlertFilter) -> Result<Vec<Alert>> {
     if let Some(limit) = filter.limit {
         sql.push_str(&format!(" LIMIT {limit}"));
     }
-    db.query(&sql, &params(&values))?.iter().map(from_row).collect()
+    Statement::new(sql, values)
 }
 
 /// Inserts a new alert (id 0) or updates it; returns its id. A new one is

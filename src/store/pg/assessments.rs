@@ -4,7 +4,7 @@
 
 use super::Db;
 use super::incidents::conditions;
-use super::sql::{JsonList, Stamp, col, p, params};
+use super::sql::{JsonList, Stamp, Statement, Value, col, p, params};
 use crate::domain::triage::{Answers, Assessment, Factor, normalize_checks};
 use crate::store::ListFilter;
 use anyhow::{Result, anyhow};
@@ -78,13 +78,18 @@ pub fn insert(db: &mut Db, a: &Assessment) -> Result<i64> {
 
 /// Every assessment of an incident, oldest first.
 pub fn all(db: &mut Db, incident_id: i64) -> Result<Vec<Assessment>> {
-    db.query(
-        &format!("SELECT {COLUMNS} FROM assessments AS a WHERE a.incident_id = $1 ORDER BY a.id"),
-        &p![incident_id],
-    )?
-    .iter()
-    .map(from_row)
-    .collect()
+    all_of(db.run(&all_statement(incident_id))?)
+}
+
+pub fn all_statement(incident_id: i64) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM assessments AS a WHERE a.incident_id = $1 ORDER BY a.id"),
+        vec![Value::Int(incident_id)],
+    )
+}
+
+pub fn all_of(rows: Vec<Row>) -> Result<Vec<Assessment>> {
+    rows.iter().map(from_row).collect()
 }
 
 /// The current assessments of the incidents `filter` matches (ignoring its

@@ -2,7 +2,7 @@
 //! `sqlite/events.rs`; the table refuses UPDATE and DELETE).
 
 use super::Db;
-use super::sql::{Stamp, Value, col, p, params};
+use super::sql::{Stamp, Statement, Value, col, p, params};
 use crate::domain::chain::{self, Chain, ChainRow, Content};
 use crate::domain::targets::Milestones;
 use crate::domain::{Event, EventData, EventKind, NewEvent};
@@ -193,37 +193,48 @@ pub fn chain(db: &mut Db, incident_id: i64) -> Result<Option<Chain>> {
 /// Events in the order they happened (ties in the order they were recorded).
 /// With a limit, the most recent `limit` of them, still oldest first.
 pub fn timeline(db: &mut Db, incident_id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
-    let mut events = match limit {
-        None => db.query(
-            &format!("SELECT {COLUMNS} FROM events WHERE incident_id = $1 ORDER BY at, id"),
-            &p![incident_id],
-        )?,
-        Some(n) => {
-            let n = i64::try_from(n).unwrap_or(i64::MAX);
-            db.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM events WHERE incident_id = $1 ORDER BY at DESC, id DESC LIMIT $2"
-                ),
-                &p![incident_id, n],
-            )?
-        }
-    }
-    .iter()
-    .map(from_row)
-    .collect::<Result<Vec<_>>>()?;
+    let [events, count] = timeline_statements(incident_id, limit);
+    let rows = db.run(&events)?;
+    // Only a full page can have left earlier entries out; then the kept
+    // count says how many, without counting the timeline.
+    let count = match limit {
+        Some(n) if rows.len() >= n => db.run(&count)?,
+        _ => Vec::new(),
+    };
+    timeline_of(rows, limit, count)
+}
+
+/// The timeline's statements: its events, and the incident's count of them.
+pub fn timeline_statements(incident_id: i64, limit: Option<usize>) -> [Statement; 2] {
+    let events = match limit {
+        None => Statement::new(
+            format!("SELECT {COLUMNS} FROM events WHERE incident_id = $1 ORDER BY at, id"),
+            vec![Value::Int(incident_id)],
+        ),
+        Some(n) => Statement::new(
+            format!("SELECT {COLUMNS} FROM events WHERE incident_id = $1 ORDER BY at DESC, id DESC LIMIT $2"),
+            vec![
+                Value::Int(incident_id),
+                Value::Int(i64::try_from(n).unwrap_or(i64::MAX)),
+            ],
+        ),
+    };
+    let count = Statement::new(
+        "SELECT event_count FROM incidents WHERE id = $1",
+        vec![Value::Int(incident_id)],
+    );
+    [events, count]
+}
+
+/// The timeline and its total from [`timeline_statements`]' rows (the
+/// count's may be left out when the page is not full).
+pub fn timeline_of(rows: Vec<Row>, limit: Option<usize>, count: Vec<Row>) -> Result<(Vec<Event>, usize)> {
+    let mut events = all_of(rows)?;
     if limit.is_some() {
         events.reverse();
     }
-    // Only a full page can have left earlier entries out; then the kept
-    // count says how many, without counting the timeline.
-    let total = match limit {
-        Some(n) if events.len() >= n => {
-            let row = db.query_one(
-                "SELECT event_count FROM incidents WHERE id = $1",
-                &p![incident_id],
-            )?;
-            (col::<i64>(&row, 0)? as usize).max(events.len())
-        }
+    let total = match (limit, count.first()) {
+        (Some(n), Some(row)) if events.len() >= n => (col::<i64>(row, 0)? as usize).max(events.len()),
         _ => events.len(),
     };
     Ok((events, total))
@@ -273,6 +284,15 @@ pub fn of_kinds_each(db: &mut Db, ids: &[i64], kinds: &[EventKind]) -> Result<Ve
     if ids.is_empty() || kinds.is_empty() {
         return Ok(Vec::new());
     }
+    all_of(db.run(&of_kinds_statement(ids, kinds))?)
+}
+
+pub fn all_of(rows: Vec<Row>) -> Result<Vec<Event>> {
+    rows.iter().map(from_row).collect()
+}
+
+/// [`of_kinds_each`]'s statement, for at least one id and kind.
+pub fn of_kinds_statement(ids: &[i64], kinds: &[EventKind]) -> Statement {
     let mut values = Vec::new();
     let id_marks: Vec<String> = ids
         .iter()
@@ -282,18 +302,15 @@ pub fn of_kinds_each(db: &mut Db, ids: &[i64], kinds: &[EventKind]) -> Result<Ve
         .iter()
         .map(|k| super::incidents::mark(&mut values, Value::Text(k.as_str().into())))
         .collect();
-    db.query(
-        &format!(
+    Statement::new(
+        format!(
             "SELECT {COLUMNS} FROM events WHERE incident_id IN ({}){} AND kind IN ({}) ORDER BY at, id",
             id_marks.join(", "),
             plan_index(kinds),
             marks.join(", ")
         ),
-        &params(&values),
-    )?
-    .iter()
-    .map(from_row)
-    .collect()
+        values,
+    )
 }
 
 /// The incident's most recent event of one of `kinds` (by when it happened).

@@ -1,7 +1,7 @@
 //! Queries on the `incidents` and `roles` tables (as `sqlite/incidents.rs`).
 
 use super::Db;
-use super::sql::{JsonList, Stamp, Value, col, p, params};
+use super::sql::{JsonList, Stamp, Statement, Value, col, p, params};
 use crate::domain::{Incident, RoleHolder};
 use crate::store::ListFilter;
 use anyhow::{Result, anyhow};
@@ -59,12 +59,19 @@ fn from_row(row: &Row) -> Result<Incident> {
 }
 
 pub fn get(db: &mut Db, id: i64) -> Result<Option<Incident>> {
-    db.query_opt(
-        &format!("SELECT {COLUMNS} FROM incidents AS i WHERE i.id = $1"),
-        &p![id],
-    )?
-    .map(|r| from_row(&r))
-    .transpose()
+    one_of(db.run(&get_statement(id))?)
+}
+
+pub fn get_statement(id: i64) -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM incidents AS i WHERE i.id = $1"),
+        vec![Value::Int(id)],
+    )
+}
+
+/// The incident of [`get_statement`]'s rows.
+pub fn one_of(rows: Vec<Row>) -> Result<Option<Incident>> {
+    rows.first().map(from_row).transpose()
 }
 
 /// The next placeholder for a value pushed onto `values`.

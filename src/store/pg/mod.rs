@@ -19,6 +19,7 @@ mod alerts;
 mod assessments;
 mod client;
 mod connect;
+mod dossier;
 mod events;
 mod incidents;
 pub mod migrations;
@@ -110,6 +111,21 @@ impl Db {
     ) -> Result<Row> {
         self.query_opt(sql, params)?
             .ok_or_else(|| anyhow!("database {}: a row the query needs is missing", self.target))
+    }
+
+    fn run(&mut self, statement: &sql::Statement) -> Result<Vec<Row>> {
+        self.query(&statement.sql, &sql::params(&statement.values))
+    }
+
+    /// The statements' rows, each statement's in order, in one round trip.
+    fn pipeline(&mut self, statements: &[sql::Statement]) -> Result<Vec<Vec<Row>>> {
+        let params: Vec<_> = statements.iter().map(|s| sql::params(&s.values)).collect();
+        let calls: Vec<(&str, client::Params<'_>)> = statements
+            .iter()
+            .zip(&params)
+            .map(|(s, p)| (s.sql.as_str(), p.as_slice()))
+            .collect();
+        self.client.pipeline(&calls).map_err(|e| self.explain(e))
     }
 
     /// Parameterless statements, several in one round trip.
@@ -266,6 +282,16 @@ impl Storage for PgStore {
 
     fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
         self.read(|db| events::of_kinds_each(db, ids, kinds))
+    }
+
+    fn dossier(&self, id: i64, limit: Option<usize>) -> Result<Option<super::Dossier>> {
+        let Some(mut d) = self.read(|db| dossier::read(db, id, limit))? else {
+            return Ok(None);
+        };
+        if d.incident.status == Status::Duplicate {
+            d.primary = self.duplicate_of(id)?;
+        }
+        Ok(Some(d))
     }
 
     fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {

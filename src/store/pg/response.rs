@@ -5,12 +5,13 @@
 
 use super::Db;
 use super::incidents::mark;
-use super::sql::{Stamp, Value, col, p, params};
+use super::sql::{Stamp, Statement, Value, col, params};
 use crate::domain::targets::{self, Facts, UpdateFact};
 use crate::domain::{Category, EventData, Incident, Status};
 use crate::store::ListFilter;
 use anyhow::{Result, anyhow};
 use std::collections::{BTreeMap, HashMap};
+use tokio_postgres::Row;
 use tokio_postgres::types::Type;
 
 /// The kinds `events_for_updates` indexes. Spelled literally in the SQL: the
@@ -114,33 +115,61 @@ impl Scope {
 
 /// One incident's response facts, for `show` and `comms`.
 pub fn facts_of(db: &mut Db, id: i64) -> Result<Facts> {
-    let values = [Value::Int(id)];
-    let mut facts = history(db, "i.id = $1", &values)?.remove(&id).unwrap_or_default();
-    let row = db.query_one(
-        "SELECT acknowledged_at, triaged_at FROM incidents WHERE id = $1",
-        &p![id],
-    )?;
-    facts.acknowledged = col::<Option<Stamp>>(&row, 0)?.map(|s| s.0);
-    facts.triaged = col::<Option<Stamp>>(&row, 1)?.map(|s| s.0);
+    let [history, milestones] = facts_statements(id);
+    let (history, milestones) = (db.run(&history)?, db.run(&milestones)?);
+    facts_from(db, id, history, milestones)
+}
+
+/// [`facts_of`]'s statements: the history, and the milestones kept on the
+/// incident.
+pub fn facts_statements(id: i64) -> [Statement; 2] {
+    [
+        history_statement("i.id = $1", vec![Value::Int(id)]),
+        Statement::new(
+            "SELECT acknowledged_at, triaged_at FROM incidents WHERE id = $1",
+            vec![Value::Int(id)],
+        ),
+    ]
+}
+
+/// The facts from [`facts_statements`]' rows (reading on only where the
+/// severity changed).
+pub fn facts_from(db: &mut Db, id: i64, history: Vec<Row>, milestones: Vec<Row>) -> Result<Facts> {
+    let mut facts = history_of(db, &history)?.remove(&id).unwrap_or_default();
+    let row = milestones
+        .first()
+        .ok_or_else(|| anyhow!("database {}: incident {id} is gone", db.target))?;
+    facts.acknowledged = col::<Option<Stamp>>(row, 0)?.map(|s| s.0);
+    facts.triaged = col::<Option<Stamp>>(row, 1)?.map(|s| s.0);
     Ok(facts)
 }
 
 /// The status updates and severity changes of the incidents `selection`
 /// (a condition on `incidents AS i`) picks, by incident.
 fn history(db: &mut Db, selection: &str, values: &[Value]) -> Result<HashMap<i64, Facts>> {
-    let mut out: HashMap<i64, Facts> = HashMap::new();
-    let rows = db.query(
-        &format!(
+    let rows = db.run(&history_statement(selection, values.to_vec()))?;
+    history_of(db, &rows)
+}
+
+fn history_statement(selection: &str, values: Vec<Value>) -> Statement {
+    Statement::new(
+        format!(
             "SELECT e.incident_id, e.at, e.author, e.id, e.kind, e.details \
              FROM incidents AS i JOIN events AS e ON e.incident_id = i.id \
              WHERE {selection} AND e.kind IN {INDEXED_KINDS} ORDER BY e.incident_id, e.at, e.id"
         ),
-        &params(values),
-    )?;
+        values,
+    )
+}
+
+/// [`history_statement`]'s rows by incident, reading the level at
+/// declaration of those whose severity changed.
+fn history_of(db: &mut Db, rows: &[Row]) -> Result<HashMap<i64, Facts>> {
+    let mut out: HashMap<i64, Facts> = HashMap::new();
     // Incidents whose severity changed: their first change, until the
     // `declared` event says what the level was at declaration.
     let mut changed: BTreeMap<i64, EventData> = BTreeMap::new();
-    for r in &rows {
+    for r in rows {
         let id: i64 = col(r, 0)?;
         let facts = out.entry(id).or_default();
         let at = col::<Stamp>(r, 1)?.0;

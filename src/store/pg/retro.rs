@@ -3,7 +3,7 @@
 
 use super::Db;
 use super::incidents::mark;
-use super::sql::{Day, JsonList, Stamp, Value, col, p, params};
+use super::sql::{Day, JsonList, Stamp, Statement, Value, col, p};
 use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro, RetroDraft};
 use crate::store::ActionFilter;
 use anyhow::Result;
@@ -31,12 +31,18 @@ pub fn retro_from_row(r: &Row) -> Result<Retro> {
 }
 
 pub fn get(db: &mut Db, incident_id: i64) -> Result<Option<Retro>> {
-    db.query_opt(
-        &format!("SELECT {RETRO_COLUMNS} FROM retros WHERE incident_id = $1"),
-        &p![incident_id],
-    )?
-    .map(|r| retro_from_row(&r))
-    .transpose()
+    get_of(db.run(&get_statement(incident_id))?)
+}
+
+pub fn get_statement(incident_id: i64) -> Statement {
+    Statement::new(
+        format!("SELECT {RETRO_COLUMNS} FROM retros WHERE incident_id = $1"),
+        vec![Value::Int(incident_id)],
+    )
+}
+
+pub fn get_of(rows: Vec<Row>) -> Result<Option<Retro>> {
+    rows.first().map(retro_from_row).transpose()
 }
 
 pub fn draft(db: &mut Db, incident_id: i64) -> Result<Option<RetroDraft>> {
@@ -187,6 +193,14 @@ pub fn save_action(db: &mut Db, item: &ActionItem) -> Result<()> {
 /// Action items matching `filter`: the soonest due first, then in order of
 /// creation (one incident's: in order of creation).
 pub fn actions(db: &mut Db, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
+    actions_of(db.run(&actions_statement(filter))?)
+}
+
+pub fn actions_of(rows: Vec<Row>) -> Result<Vec<ActionItem>> {
+    rows.iter().map(action_from_row).collect()
+}
+
+pub fn actions_statement(filter: &ActionFilter) -> Statement {
     let mut clauses = Vec::new();
     let mut values = Vec::new();
     if filter.open || filter.due_before.is_some() {
@@ -215,11 +229,8 @@ pub fn actions(db: &mut Db, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
     } else {
         "due, id"
     };
-    db.query(
-        &format!("SELECT {ACTION_COLUMNS} FROM actions {conditions} ORDER BY {order}"),
-        &params(&values),
-    )?
-    .iter()
-    .map(action_from_row)
-    .collect()
+    Statement::new(
+        format!("SELECT {ACTION_COLUMNS} FROM actions {conditions} ORDER BY {order}"),
+        values,
+    )
 }

@@ -176,6 +176,23 @@ pub fn params(values: &[Value]) -> Params<'_> {
         .collect()
 }
 
+/// A statement built at run time, with its parameters: run alone
+/// (`Db::run`) or with others in one round trip (`Db::pipeline`).
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub sql: String,
+    pub values: Vec<Value>,
+}
+
+impl Statement {
+    pub fn new(sql: impl Into<String>, values: Vec<Value>) -> Statement {
+        Statement {
+            sql: sql.into(),
+            values,
+        }
+    }
+}
+
 /// A parameter of a statement built at run time (a filter's conditions).
 #[derive(Debug, Clone)]
 pub enum Value {
