@@ -353,6 +353,30 @@ fn the_grants_docs_team_md_gives_are_enough_and_keep_the_timeline_append_only() 
 }
 
 #[test]
+fn a_read_the_role_may_not_make_is_named_even_amid_others_sent_together() {
+    // `show` sends its reads together (one round trip); the one refused
+    // comes in the middle, and the ones after it fail only because the
+    // transaction is aborted: the message must be the first one's.
+    let s = server();
+    let name = s.create_database();
+    let owner = at_url(&s.url(pg::SUPERUSER, &name));
+    owner.declare("Checkout down", &["--severity", "SEV1", "--service", "checkout"]);
+    let reader = format!("{name}_partial");
+    s.client(&name)
+        .batch_execute(&format!(
+            "CREATE ROLE {reader} LOGIN; GRANT USAGE ON SCHEMA public TO {reader}; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}; REVOKE SELECT ON alerts FROM {reader}"
+        ))
+        .unwrap();
+    let partial = at_url(&s.url(&reader, &name));
+    let err = partial.fails(1, &["show", "INC-1"]);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("alerts") && !err.contains("aborted"), "{err}");
+    // What it may read, it reads.
+    assert!(partial.ok(&["list"]).contains("Checkout down"));
+}
+
+#[test]
 fn tls_is_checked_as_sslmode_says() {
     let s = pg::tls_server().expect("the TLS server starts where the plain one does");
     let name = s.create_database();
