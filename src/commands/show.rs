@@ -1,8 +1,7 @@
 //! `incident show`: everything about one incident.
 
 use crate::context::Ctx;
-use crate::domain::retro::{ActionItem, Retro};
-use crate::domain::retro::{ActionStatus, format_action_id};
+use crate::domain::retro::{ActionItem, ActionStatus, Retro, format_action_id};
 use crate::domain::targets::Targets;
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, Status, plans};
