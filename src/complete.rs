@@ -12,7 +12,7 @@ use crate::context::Ctx;
 use crate::domain::Status;
 use crate::domain::retro::format_action_id;
 use crate::domain::triage::CHECKLIST;
-use crate::store::{Access, ActionFilter, ListFilter};
+use crate::store::{Access, ActionFilter, AlertFilter, ListFilter};
 use crate::text::one_line;
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
@@ -20,7 +20,8 @@ use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 pub const VAR: &str = "INCIDENT_COMPLETE";
 
 /// Adds the completers to `cmd` and its subcommands, by argument: keys,
-/// action ids, severities, roles and checklist ids.
+/// action ids, severities, roles, checklist ids, playbook names and alert
+/// ids.
 pub fn attach(cmd: clap::Command) -> clap::Command {
     fn walk(cmd: clap::Command, path: &str) -> clap::Command {
         let name = cmd.get_name().to_string();
@@ -45,6 +46,9 @@ pub fn attach(cmd: clap::Command) -> clap::Command {
                 "severity" | "severities" => Some(ArgValueCandidates::new(severities)),
                 "role" => Some(ArgValueCandidates::new(roles)),
                 "checks" => Some(ArgValueCandidates::new(checks)),
+                "playbook" => Some(ArgValueCandidates::new(playbooks)),
+                "name" if at.ends_with(" playbooks") => Some(ArgValueCandidates::new(playbooks)),
+                "from_alert" | "attach_alert" => Some(ArgValueCandidates::new(loose_alerts)),
                 _ => None,
             };
             match candidates {
@@ -176,4 +180,44 @@ fn checks() -> Vec<CompletionCandidate> {
         .iter()
         .map(|i| candidate(i.id.to_string(), i.text.to_string()))
         .collect()
+}
+
+/// The playbooks' names, with their descriptions.
+fn playbooks() -> Vec<CompletionCandidate> {
+    let Some(ctx) = ctx() else { return Vec::new() };
+    let Ok(plans) = ctx.config().and_then(|config| crate::playbooks::load(config)) else {
+        return Vec::new();
+    };
+    plans
+        .into_iter()
+        .map(|p| candidate(p.name, p.description.unwrap_or_default()))
+        .collect()
+}
+
+/// The recorded alerts that belong to no incident (what `--from-alert`
+/// and `--attach-alert` take), most recently seen first.
+fn loose_alerts() -> Vec<CompletionCandidate> {
+    /// A menu, not a report: the most recent are what anyone picks.
+    const SHOWN: usize = 50;
+    let read = || -> anyhow::Result<Vec<CompletionCandidate>> {
+        let ctx = ctx().ok_or_else(|| anyhow::anyhow!("no context"))?;
+        if ctx.location()?.file().is_some_and(|path| !path.exists()) {
+            return Ok(Vec::new());
+        }
+        let store = ctx.open(Access::Read)?;
+        let filter = AlertFilter {
+            unattached: true,
+            limit: Some(SHOWN),
+            ..AlertFilter::default()
+        };
+        Ok(store
+            .alerts(&filter)?
+            .into_iter()
+            .map(|a| {
+                let help = format!("{} {}: {}", a.source, a.status, one_line(&a.summary));
+                candidate(a.id.to_string(), help)
+            })
+            .collect())
+    };
+    read().unwrap_or_default()
 }

@@ -111,6 +111,8 @@ pub struct AlertFilter {
     pub incident_id: Option<i64>,
     /// Only firing alerts.
     pub firing: bool,
+    /// Only alerts that belong to no incident.
+    pub unattached: bool,
     pub limit: Option<usize>,
 }
 

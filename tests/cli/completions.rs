@@ -237,6 +237,40 @@ fn bash_completes_severities_roles_checks_and_choices_not_file_names() {
 }
 
 #[test]
+fn bash_completes_playbook_names_and_the_alerts_no_incident_holds() {
+    let mut env = Env::new();
+    env.with_config("");
+    let plans = env.dir.path().join("playbooks");
+    std::fs::create_dir_all(&plans).unwrap();
+    for name in ["ddos.toml", "outage.toml"] {
+        let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/playbooks")
+            .join(name);
+        std::fs::copy(shipped, plans.join(name)).unwrap();
+    }
+    assert_eq!(
+        offered(&env, &["declare", "X", "--playbook", ""]),
+        ["ddos", "outage"]
+    );
+    assert_eq!(offered(&env, &["playbooks", "o"]), ["outage"]);
+    // No rule says to open or attach: both alerts are only recorded.
+    let alerts = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/fixtures/alerts/alertmanager-firing.json");
+    env.ok(&["ingest", alerts.to_str().unwrap()]);
+    assert_eq!(
+        offered(&env, &["declare", "--from-alert", ""]),
+        ["2", "1"],
+        "most recently seen first"
+    );
+    env.ok(&["declare", "--from-alert", "1"]);
+    assert_eq!(
+        offered(&env, &["update", "INC-1", "--attach-alert", ""]),
+        ["2"],
+        "not one an incident holds"
+    );
+}
+
+#[test]
 fn zsh_and_fish_complete_keys_ids_severities_roles_and_choices_like_bash() {
     let mut env = Env::new();
     env.with_config(

@@ -93,6 +93,9 @@ pub fn select(conn: &Connection, filter: &AlertFilter) -> rusqlite::Result<Vec<A
     if filter.firing {
         clauses.push("status = 'firing'".into());
     }
+    if filter.unattached {
+        clauses.push("incident_id IS NULL".into());
+    }
     let mut sql = format!("SELECT {COLUMNS} FROM alerts");
     if !clauses.is_empty() {
         sql.push_str(" WHERE ");
