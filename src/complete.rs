@@ -185,7 +185,7 @@ fn checks() -> Vec<CompletionCandidate> {
 /// The playbooks' names, with their descriptions.
 fn playbooks() -> Vec<CompletionCandidate> {
     let Some(ctx) = ctx() else { return Vec::new() };
-    let Ok(plans) = ctx.config().and_then(|config| crate::playbooks::load(config)) else {
+    let Ok(plans) = ctx.config().and_then(crate::playbooks::load) else {
         return Vec::new();
     };
     plans
