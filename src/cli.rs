@@ -162,17 +162,30 @@ pub enum Command {
 /// every choice (`--kind`, `--category`, `--customers`, …) matched in any
 /// case, so `--kind Note` means `note`.
 pub fn command() -> clap::Command {
-    fn any_case(cmd: clap::Command) -> clap::Command {
-        cmd.mut_args(|a| {
-            if !a.get_action().takes_values() || a.get_possible_values().is_empty() {
-                a
-            } else {
-                a.ignore_case(true)
-            }
-        })
-        .mut_subcommands(any_case)
-    }
-    any_case(Cli::command())
+    Cli::command().mut_subcommands(any_case)
+}
+
+/// [`command`] for parsing `args`: only the subcommands they name are made
+/// case-blind, since walking every argument of every subcommand is a large
+/// part of what parsing a command line costs (BENCHMARKS.md).
+fn command_for(args: &[OsString]) -> clap::Command {
+    let cmd = Cli::command();
+    let named = |name: &str| args.iter().any(|a| a.to_str() == Some(name));
+    cmd.mut_subcommands(|sub| {
+        let wanted = named(sub.get_name()) || sub.get_all_aliases().any(named);
+        if wanted { any_case(sub) } else { sub }
+    })
+}
+
+fn any_case(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if !a.get_action().takes_values() || a.get_possible_values().is_empty() {
+            a
+        } else {
+            a.ignore_case(true)
+        }
+    })
+    .mut_subcommands(any_case)
 }
 
 /// [`command`] with the shell completers of [`crate::complete`]: built only
@@ -188,9 +201,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let mut cmd = command();
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let mut cmd = command_for(args.get(1..).unwrap_or_default());
     let matches = cmd.try_get_matches_from_mut(args)?;
-    Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
+    // Freeing the whole command tree costs a fifth of parsing; the process
+    // ends soon, and takes it along.
+    std::mem::forget(cmd);
+    Ok(cli)
 }
 
 /// The subcommand `args` (without the program name) name, as words:
