@@ -92,89 +92,142 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open an incident and print its key
-    Declare(DeclareArgs),
+    Declare(Lazy<DeclareArgs>),
     /// Triage: impact questions, the CIA checklist, and the severity
-    Assess(AssessArgs),
+    Assess(Lazy<AssessArgs>),
     /// Delegate a role (commander, scribe, …) or hand it over
-    AssignRole(AssignRoleArgs),
+    AssignRole(Lazy<AssignRoleArgs>),
     /// Page more people, and raise the severity if needed
-    Escalate(EscalateArgs),
+    Escalate(Lazy<EscalateArgs>),
     /// Add to the timeline: a note, decision, action, evidence or status update
-    Update(UpdateArgs),
+    Update(Lazy<UpdateArgs>),
     /// Mark an incident resolved: service restored for everyone
-    Resolve(ResolveArgs),
+    Resolve(Lazy<ResolveArgs>),
     /// Reopen a resolved, closed, canceled or duplicate incident, saying why
-    Reopen(ReopenArgs),
+    Reopen(Lazy<ReopenArgs>),
     /// Change the title, category, services, summary, detection, start of impact or channels
-    Edit(EditArgs),
+    Edit(Lazy<EditArgs>),
     /// End an incident that was never real (kept in the record, left out of stats)
-    Cancel(CancelArgs),
+    Cancel(Lazy<CancelArgs>),
     /// Mark an incident a duplicate of another (kept in the record, left out of stats)
-    Duplicate(DuplicateArgs),
+    Duplicate(Lazy<DuplicateArgs>),
     /// The retrospective: five whys, root cause, action items; --complete closes, --export md renders
-    Retro(RetroArgs),
+    Retro(Lazy<RetroArgs>),
     /// Follow-up action items: add, list, done, link
-    Action(ActionArgs),
+    Action(Lazy<ActionArgs>),
     /// The playbook's checklist: list the tasks, or mark one done or skipped
-    Task(TaskArgs),
+    Task(Lazy<TaskArgs>),
     /// List the response plans (playbooks), or show one; checks their files
-    Playbooks(PlaybooksArgs),
+    Playbooks(Lazy<PlaybooksArgs>),
     /// Record a change (deploy, config, flag, infra) from CI, to show beside incidents it may have caused
-    Change(ChangeArgs),
+    Change(Lazy<ChangeArgs>),
     /// List the changes CI recorded
-    Changes(ChangesArgs),
+    Changes(Lazy<ChangesArgs>),
     /// List incidents: open ones by default, most severe first
     #[command(visible_alias = "ls")]
-    List(ListArgs),
+    List(Lazy<ListArgs>),
     /// Show an incident, its roles and its timeline
-    Show(ShowArgs),
+    Show(Lazy<ShowArgs>),
     /// Print a one-line status for a chat channel topic
-    Topic(TopicArgs),
+    Topic(Lazy<TopicArgs>),
     /// Run a remediation command and record it in the timeline as an action
-    Exec(ExecArgs),
+    Exec(Lazy<ExecArgs>),
     /// Print the latest customer-facing update, or a draft of the next one
-    Comms(CommsArgs),
+    Comms(Lazy<CommsArgs>),
     /// Report missed and soon-due response targets (exit 3 when any is missed)
-    Check(CheckArgs),
+    Check(Lazy<CheckArgs>),
     /// Response metrics: counts, time to acknowledge and resolve, targets met
-    Stats(StatsArgs),
+    Stats(Lazy<StatsArgs>),
     /// Fail while a matching incident is open: a deploy freeze for CI
-    Guard(GuardArgs),
+    Guard(Lazy<GuardArgs>),
     /// Check that no timeline was edited, deleted or reordered behind the tool's back
-    Verify(VerifyArgs),
+    Verify(Lazy<VerifyArgs>),
     /// Print one line that commits to the whole database, to keep elsewhere
-    Checkpoint(CheckpointArgs),
+    Checkpoint(Lazy<CheckpointArgs>),
     /// Write every incident with its whole history as JSON: a backup, or a move
-    Export(ExportArgs),
+    Export(Lazy<ExportArgs>),
     /// Restore incidents from an export; importing the same file twice changes nothing
-    Import(ImportArgs),
+    Import(Lazy<ImportArgs>),
     /// Take one alert webhook payload (Alertmanager, Grafana, PagerDuty, generic) from a file or stdin
-    Ingest(IngestArgs),
+    Ingest(Lazy<IngestArgs>),
     /// Receive alert webhooks over HTTP and record them
-    Serve(ServeArgs),
+    Serve(Lazy<ServeArgs>),
     /// List the alerts received from monitoring, most recently seen first
-    Alerts(AlertsArgs),
+    Alerts(Lazy<AlertsArgs>),
     /// Print a shell completion script
-    Completions(CompletionsArgs),
+    Completions(Lazy<CompletionsArgs>),
 }
 
-/// The command line as the binary parses it: the derived definition with
+/// The command line as the binary parses it: the derived definition, each
+/// subcommand's arguments added only when it is built ([`Lazy`]) and with
 /// every choice (`--kind`, `--category`, `--customers`, …) matched in any
-/// case, so `--kind Note` means `note`.
+/// case, so `--kind Note` means `note`. [`Command::build`] builds them all
+/// (help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command().mut_subcommands(any_case)
+    Cli::command()
 }
 
-/// [`command`] for parsing `args`: only the subcommands they name are made
-/// case-blind, since walking every argument of every subcommand is a large
-/// part of what parsing a command line costs (BENCHMARKS.md).
-fn command_for(args: &[OsString]) -> clap::Command {
-    let cmd = Cli::command();
-    let named = |name: &str| args.iter().any(|a| a.to_str() == Some(name));
-    cmd.mut_subcommands(|sub| {
-        let wanted = named(sub.get_name()) || sub.get_all_aliases().any(named);
-        if wanted { any_case(sub) } else { sub }
-    })
+/// [`command`] with every subcommand built, for what walks the whole tree
+/// (man pages, completions): the `help` subcommands building adds are
+/// hidden, as they are no commands of ours.
+pub fn whole() -> clap::Command {
+    fn hide_help(cmd: clap::Command) -> clap::Command {
+        cmd.mut_subcommands(|sub| match sub.get_name() {
+            "help" => sub.hide(true),
+            _ => hide_help(sub),
+        })
+    }
+    let mut cmd = command();
+    cmd.build();
+    hide_help(cmd)
+}
+
+/// A subcommand's arguments (`T`), added to its command only when that
+/// subcommand is built: parsing a command line builds the one it names,
+/// not all thirty, which was most of what parsing cost (BENCHMARKS.md).
+#[derive(Debug)]
+pub struct Lazy<T>(pub T);
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| expand(cmd, T::augment_args))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| expand(cmd, T::augment_args_for_update))
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Lazy)
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+    fn update_from_arg_matches_mut(&mut self, matches: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
+}
+
+/// Adds a subcommand's arguments (`augment`), case-blind, keeping the
+/// description its variant gave: built eagerly, the variant's came after
+/// the arguments' and won over a flattened struct's own.
+fn expand(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let (about, long_about) = (cmd.get_about().cloned(), cmd.get_long_about().cloned());
+    let mut cmd = any_case(augment(cmd));
+    if let Some(about) = about {
+        cmd = cmd.about(about);
+    }
+    match long_about {
+        Some(long_about) => cmd.long_about(long_about),
+        None => cmd.long_about(None::<&str>),
+    }
 }
 
 fn any_case(cmd: clap::Command) -> clap::Command {
@@ -192,7 +245,7 @@ fn any_case(cmd: clap::Command) -> clap::Command {
 /// when a shell asks for completions, since attaching them walks the whole
 /// tree, a cost every command would otherwise pay.
 pub fn completing() -> clap::Command {
-    crate::complete::attach(command())
+    crate::complete::attach(whole())
 }
 
 /// Parses `args` (the program name first) as the binary does.
@@ -201,8 +254,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let mut cmd = command_for(args.get(1..).unwrap_or_default());
+    let mut cmd = command();
     let matches = cmd.try_get_matches_from_mut(args)?;
     let cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
     // Freeing the whole command tree costs a fifth of parsing; the process
@@ -215,7 +267,7 @@ where
 /// "incident action add"; "incident" when they name none. Error messages
 /// point to its `--help`.
 pub fn subcommand_path(args: &[OsString]) -> String {
-    let mut cmd = command();
+    let mut cmd = whole();
     let mut path = vec!["incident".to_string()];
     let mut words = args.iter().map(|a| a.to_string_lossy());
     while let Some(word) = words.next() {
@@ -294,7 +346,7 @@ mod tests {
                 let name = format!("{path} {}", sub.get_name()).trim().to_string();
                 let shorts = sub
                     .get_arguments()
-                    .filter(|a| !a.is_global_set())
+                    .filter(|a| !a.is_global_set() && a.get_id() != "help")
                     .filter_map(|a| a.get_short().map(|c| format!("-{c}")))
                     .collect();
                 match sub.has_subcommands() {
@@ -304,7 +356,7 @@ mod tests {
             }
         }
         let mut out = Vec::new();
-        walk(&Cli::command(), "", &mut out);
+        walk(&whole(), "", &mut out);
         out
     }
 
@@ -330,7 +382,7 @@ mod tests {
                 walk(sub, m);
             }
         }
-        walk(&Cli::command(), &mut meaning);
+        walk(&whole(), &mut meaning);
         let clashes: Vec<String> = meaning
             .iter()
             .filter(|(_, longs)| longs.len() > 1)

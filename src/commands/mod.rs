@@ -33,7 +33,7 @@ pub mod topic;
 pub mod update;
 pub mod verify;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Lazy};
 use crate::context::Ctx;
 use anyhow::Result;
 
@@ -41,41 +41,41 @@ pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx::new(cli.globals)?;
     match cli.command {
         // `declare --assess` goes straight on into the triage walk.
-        Command::Declare(args) => match declare::run(&ctx, args)? {
+        Command::Declare(Lazy(args)) => match declare::run(&ctx, args)? {
             Some(id) => assess::assess(&ctx, id, &assess::AnswerArgs::default(), true),
             None => Ok(()),
         },
-        Command::Assess(args) => assess::run(&ctx, args),
-        Command::AssignRole(args) => assign_role::run(&ctx, args),
-        Command::Escalate(args) => escalate::run(&ctx, args),
-        Command::Update(args) => update::run(&ctx, args),
-        Command::Resolve(args) => resolve::run(&ctx, args),
-        Command::Reopen(args) => reopen::run(&ctx, args),
-        Command::Edit(args) => edit::run(&ctx, args),
-        Command::Cancel(args) => cancel::run(&ctx, args),
-        Command::Duplicate(args) => duplicate::run(&ctx, args),
-        Command::Retro(args) => retro::run(&ctx, args),
-        Command::Action(args) => action::run(&ctx, args),
-        Command::Task(args) => task::run(&ctx, args),
-        Command::Playbooks(args) => playbooks::run(&ctx, args),
-        Command::Change(args) => change::run(&ctx, args),
-        Command::Changes(args) => changes::run(&ctx, args),
-        Command::List(args) => list::run(&ctx, args),
-        Command::Show(args) => show::run(&ctx, args),
-        Command::Topic(args) => topic::run(&ctx, args),
-        Command::Exec(args) => exec::run(&ctx, args),
-        Command::Comms(args) => comms::run(&ctx, args),
-        Command::Check(args) => check::run(&ctx, args),
-        Command::Stats(args) => stats::run(&ctx, args),
-        Command::Guard(args) => guard::run(&ctx, args),
-        Command::Verify(args) => verify::run(&ctx, args),
-        Command::Checkpoint(args) => checkpoint::run(&ctx, args),
-        Command::Export(args) => export::run(&ctx, args),
-        Command::Import(args) => import::run(&ctx, args),
-        Command::Ingest(args) => ingest::run(&ctx, args),
-        Command::Serve(args) => serve::run(&ctx, args),
-        Command::Alerts(args) => alerts::run(&ctx, args),
-        Command::Completions(args) => completions::run(args),
+        Command::Assess(Lazy(args)) => assess::run(&ctx, args),
+        Command::AssignRole(Lazy(args)) => assign_role::run(&ctx, args),
+        Command::Escalate(Lazy(args)) => escalate::run(&ctx, args),
+        Command::Update(Lazy(args)) => update::run(&ctx, args),
+        Command::Resolve(Lazy(args)) => resolve::run(&ctx, args),
+        Command::Reopen(Lazy(args)) => reopen::run(&ctx, args),
+        Command::Edit(Lazy(args)) => edit::run(&ctx, args),
+        Command::Cancel(Lazy(args)) => cancel::run(&ctx, args),
+        Command::Duplicate(Lazy(args)) => duplicate::run(&ctx, args),
+        Command::Retro(Lazy(args)) => retro::run(&ctx, args),
+        Command::Action(Lazy(args)) => action::run(&ctx, args),
+        Command::Task(Lazy(args)) => task::run(&ctx, args),
+        Command::Playbooks(Lazy(args)) => playbooks::run(&ctx, args),
+        Command::Change(Lazy(args)) => change::run(&ctx, args),
+        Command::Changes(Lazy(args)) => changes::run(&ctx, args),
+        Command::List(Lazy(args)) => list::run(&ctx, args),
+        Command::Show(Lazy(args)) => show::run(&ctx, args),
+        Command::Topic(Lazy(args)) => topic::run(&ctx, args),
+        Command::Exec(Lazy(args)) => exec::run(&ctx, args),
+        Command::Comms(Lazy(args)) => comms::run(&ctx, args),
+        Command::Check(Lazy(args)) => check::run(&ctx, args),
+        Command::Stats(Lazy(args)) => stats::run(&ctx, args),
+        Command::Guard(Lazy(args)) => guard::run(&ctx, args),
+        Command::Verify(Lazy(args)) => verify::run(&ctx, args),
+        Command::Checkpoint(Lazy(args)) => checkpoint::run(&ctx, args),
+        Command::Export(Lazy(args)) => export::run(&ctx, args),
+        Command::Import(Lazy(args)) => import::run(&ctx, args),
+        Command::Ingest(Lazy(args)) => ingest::run(&ctx, args),
+        Command::Serve(Lazy(args)) => serve::run(&ctx, args),
+        Command::Alerts(Lazy(args)) => alerts::run(&ctx, args),
+        Command::Completions(Lazy(args)) => completions::run(args),
     }
 }
 

@@ -1,8 +1,6 @@
 //! What `--help` and the man pages show a user.
 
 use crate::support::Env;
-use clap::CommandFactory;
-use incident::cli::Cli;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -18,7 +16,7 @@ fn visible_commands() -> Vec<Vec<String>> {
         }
     }
     let mut out = Vec::new();
-    walk(&Cli::command(), &[], &mut out);
+    walk(&incident::cli::whole(), &[], &mut out);
     out
 }
 
@@ -76,7 +74,7 @@ fn every_help_lists_the_global_options_under_their_own_heading() {
 /// `incident.1` and one page per visible subcommand, by file name.
 fn man_pages() -> BTreeMap<String, Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
-    clap_mangen::generate_to(Cli::command(), dir.path()).unwrap();
+    clap_mangen::generate_to(incident::cli::whole(), dir.path()).unwrap();
     std::fs::read_dir(dir.path())
         .unwrap()
         .map(|entry| {
