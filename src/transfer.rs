@@ -316,7 +316,7 @@ pub struct ExportFile {
     /// The alerts that belong to no incident (version 3 on, in an export
     /// of everything).
     #[serde(default)]
-    pub alerts: Option<Vec<serde_json::Value>>,
+    pub alerts: Option<serde_json::Value>,
 }
 
 /// What an export file holds.
@@ -367,11 +367,8 @@ pub fn read(text: &str) -> Result<Contents, String> {
                 })
                 .collect::<Result<_, String>>()?;
             let alerts = match file.alerts {
-                Some(values) => {
-                    let values = serde_json::Value::Array(values);
-                    serde_json::from_value(values.clone())
-                        .map_err(|e| alert_error(Some(&values)).unwrap_or_else(|| format!("alerts: {e}")))?
-                }
+                Some(values) => serde_json::from_value(values.clone())
+                    .map_err(|e| alert_error(Some(&values)).unwrap_or_else(|| format!("alerts: {e}")))?,
                 None => Vec::new(),
             };
             Ok(Contents { incidents, alerts })
