@@ -402,9 +402,14 @@ pub fn read(text: &str) -> Result<Contents, String> {
 }
 
 /// The first alert of `alerts` (a list) that does not read, as
-/// `alerts[2]: field: what is wrong` (the field as far as it can be told).
+/// `alerts[2].field: what is wrong` (the field as far as it can be told),
+/// or what is wrong with `alerts` when it is not a list.
 fn alert_error(alerts: Option<&serde_json::Value>) -> Option<String> {
-    let items = alerts?.as_array()?;
+    let alerts = alerts?;
+    let Some(items) = alerts.as_array() else {
+        let e = serde_json::from_value::<Vec<AlertRecord>>(alerts.clone()).err()?;
+        return Some(format!("alerts: {e}"));
+    };
     items.iter().enumerate().find_map(|(i, value)| {
         let e = serde_json::from_value::<AlertRecord>(value.clone())
             .err()?
@@ -1202,6 +1207,12 @@ mod tests {
         let err = bad(|a| a["colour"] = "red".into());
         assert!(
             err.starts_with("incident #1: alerts[1]: unknown field `colour`"),
+            "{err}"
+        );
+        let not_a_list = with_alerts(3, serde_json::Value::Null, serde_json::json!([]));
+        let err = read(&not_a_list).unwrap_err();
+        assert!(
+            err.starts_with("incident #1: alerts: invalid type: null"),
             "{err}"
         );
         // At file level, by its position there.
