@@ -7,9 +7,16 @@
 //! hashes), so the hash chain checks out wherever they land. Everything
 //! else is typed: a value this release does not know is refused on import.
 //!
+//! Since version 3 the alerts from monitoring travel too: each incident's
+//! inside its record, and (in an export of everything) those that belong to
+//! no incident at the end of the file. An alert is known by its source and
+//! identity, never by a number, so an import merges it with the one
+//! recorded here ([`crate::domain::alerts::merge`]).
+//!
 //! Files of the first format (`incident-export-v1`: SQLite rows as column
 //! maps) are still read: [`legacy`] turns them into records.
 
+use crate::domain::alerts::{Alert, AlertSource, AlertStatus};
 use crate::domain::event::{stamp, stamp_opt};
 use crate::domain::retro::{ActionItem, ActionKind, ActionStatus};
 use crate::domain::triage::{Customers, Factor};
@@ -17,11 +24,14 @@ use crate::domain::{Category, DetectedBy, Status};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 
 /// The `format` of an export file.
 pub const FORMAT: &str = "incident-export";
 /// The version of [`FORMAT`] this release writes and the newest it reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
+/// The first version that carries alerts.
+pub const ALERTS_SINCE: u32 = 3;
 /// The first format, read for old backups.
 pub const LEGACY_FORMAT: &str = "incident-export-v1";
 
@@ -70,6 +80,9 @@ pub struct IncidentRecord {
     pub assessments: Vec<AssessmentRecord>,
     pub retro: Option<RetroRecord>,
     pub actions: Vec<ActionRecord>,
+    /// The alerts that belong to it (since version 3; none before).
+    #[serde(default)]
+    pub alerts: Vec<AlertRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,6 +189,91 @@ impl From<ActionItem> for ActionRecord {
     }
 }
 
+/// An alert as recorded, without the number this database gave it: it is
+/// known by its source and identity. Inside an incident's record it
+/// belongs to that incident; at the end of the file, to none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRecord {
+    pub source: AlertSource,
+    /// The fingerprint, dedup key or key.
+    pub identity: String,
+    pub group: Option<String>,
+    pub status: AlertStatus,
+    pub summary: String,
+    pub severity: Option<String>,
+    pub service: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub link: Option<String>,
+    #[serde(with = "stamp_opt")]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(with = "stamp_opt")]
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(with = "stamp")]
+    pub first_seen: DateTime<Utc>,
+    #[serde(with = "stamp")]
+    pub last_seen: DateTime<Utc>,
+    pub times_seen: i64,
+}
+
+impl AlertRecord {
+    /// The alert as this database would record it, new (id 0), belonging to
+    /// `incident` (its number here). Times keep whole seconds, as stored.
+    pub fn to_alert(&self, incident: Option<i64>) -> Alert {
+        let second = crate::time::truncate;
+        Alert {
+            id: 0,
+            source: self.source,
+            identity: self.identity.clone(),
+            group: self.group.clone(),
+            status: self.status,
+            summary: self.summary.clone(),
+            severity: self.severity.clone(),
+            service: self.service.clone(),
+            labels: self.labels.clone(),
+            link: self.link.clone(),
+            starts_at: self.starts_at.map(second),
+            ends_at: self.ends_at.map(second),
+            first_seen: second(self.first_seen),
+            last_seen: second(self.last_seen),
+            times_seen: self.times_seen,
+            incident_id: incident,
+        }
+    }
+}
+
+impl From<Alert> for AlertRecord {
+    fn from(a: Alert) -> AlertRecord {
+        AlertRecord {
+            source: a.source,
+            identity: a.identity,
+            group: a.group,
+            status: a.status,
+            summary: a.summary,
+            severity: a.severity,
+            service: a.service,
+            labels: a.labels,
+            link: a.link,
+            starts_at: a.starts_at,
+            ends_at: a.ends_at,
+            first_seen: a.first_seen,
+            last_seen: a.last_seen,
+            times_seen: a.times_seen,
+        }
+    }
+}
+
+/// Alerts as a file carries them: in the order they were first seen, then
+/// by source and identity, so the file does not depend on any database's
+/// numbering or collation.
+pub fn alert_records(alerts: Vec<Alert>) -> Vec<AlertRecord> {
+    let mut records: Vec<AlertRecord> = alerts.into_iter().map(AlertRecord::from).collect();
+    records.sort_by(|a, b| {
+        (a.first_seen, a.source.as_str(), &a.identity).cmp(&(b.first_seen, b.source.as_str(), &b.identity))
+    });
+    records
+}
+
 /// What importing one incident did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
@@ -215,11 +313,24 @@ pub struct ExportFile {
     #[serde(default)]
     pub schema_version: Option<i64>,
     pub incidents: Vec<serde_json::Value>,
+    /// The alerts that belong to no incident (version 3 on, in an export
+    /// of everything).
+    #[serde(default)]
+    pub alerts: Option<serde_json::Value>,
 }
 
-/// Reads an export file's incidents, of either format. The error says what
-/// is wrong and, for one incident, which (by its position).
-pub fn read(text: &str) -> Result<Vec<IncidentRecord>, String> {
+/// What an export file holds.
+#[derive(Debug, Default)]
+pub struct Contents {
+    pub incidents: Vec<IncidentRecord>,
+    /// The alerts that belong to no incident.
+    pub alerts: Vec<AlertRecord>,
+}
+
+/// Reads an export file's incidents (and alerts), of either format. The
+/// error says what is wrong and, for one incident, which (by its
+/// position); for an alert, which (`alerts[2]`) and its field.
+pub fn read(text: &str) -> Result<Contents, String> {
     let file: ExportFile = serde_json::from_str(text).map_err(|e| format!("not an incident export: {e}"))?;
     match file.format.as_str() {
         FORMAT => {
@@ -229,38 +340,90 @@ pub fn read(text: &str) -> Result<Vec<IncidentRecord>, String> {
                     "the file is format version {version}, newer than this incident's {VERSION}; upgrade incident to import it"
                 ));
             }
-            let incidents = file.incidents;
-            incidents
+            let without_alerts = |what: String| {
+                format!("{what}: format version {version} carries no alerts (they came in {ALERTS_SINCE})")
+            };
+            if version < ALERTS_SINCE && file.alerts.is_some() {
+                return Err(without_alerts("alerts".into()));
+            }
+            let incidents = file
+                .incidents
                 .into_iter()
                 .enumerate()
                 .map(|(n, value)| {
+                    if version < ALERTS_SINCE && value.get("alerts").is_some() {
+                        return Err(without_alerts(format!("incident #{}: alerts", n + 1)));
+                    }
                     serde_json::from_value(value.clone()).map_err(|e| {
                         let e = e.to_string();
+                        if let Some(alert) = alert_error(value.get("alerts")) {
+                            return format!("incident #{}: {alert}", n + 1);
+                        }
                         match locate(&value, &e) {
                             Some(field) => format!("incident #{}: {field}: {e}", n + 1),
                             None => format!("incident #{}: {e}", n + 1),
                         }
                     })
                 })
-                .collect()
+                .collect::<Result<_, String>>()?;
+            let alerts = match file.alerts {
+                Some(values) => serde_json::from_value(values.clone())
+                    .map_err(|e| alert_error(Some(&values)).unwrap_or_else(|| format!("alerts: {e}")))?,
+                None => Vec::new(),
+            };
+            Ok(Contents { incidents, alerts })
         }
-        LEGACY_FORMAT => file
-            .incidents
-            .into_iter()
-            .enumerate()
-            .map(|(n, value)| {
-                legacy::record(value.clone()).map_err(|e| match locate(&value, &e) {
-                    Some(field) if !e.starts_with(&format!("{field}:")) => {
-                        format!("incident #{}: {field}: {e}", n + 1)
-                    }
-                    _ => format!("incident #{}: {e}", n + 1),
+        LEGACY_FORMAT => {
+            if file.alerts.is_some() {
+                return Err(format!("alerts: the format {LEGACY_FORMAT} carries no alerts"));
+            }
+            let incidents = file
+                .incidents
+                .into_iter()
+                .enumerate()
+                .map(|(n, value)| {
+                    legacy::record(value.clone()).map_err(|e| match locate(&value, &e) {
+                        Some(field) if !e.starts_with(&format!("{field}:")) => {
+                            format!("incident #{}: {field}: {e}", n + 1)
+                        }
+                        _ => format!("incident #{}: {e}", n + 1),
+                    })
                 })
+                .collect::<Result<_, String>>()?;
+            Ok(Contents {
+                incidents,
+                alerts: Vec::new(),
             })
-            .collect(),
+        }
         other => Err(format!(
             "the file has format '{other}'; this incident reads '{FORMAT}' (and '{LEGACY_FORMAT}')"
         )),
     }
+}
+
+/// The first alert of `alerts` (a list) that does not read, as
+/// `alerts[2].field: what is wrong` (the field as far as it can be told),
+/// or what is wrong with `alerts` when it is not a list.
+fn alert_error(alerts: Option<&serde_json::Value>) -> Option<String> {
+    let alerts = alerts?;
+    let Some(items) = alerts.as_array() else {
+        let e = serde_json::from_value::<Vec<AlertRecord>>(alerts.clone()).err()?;
+        return Some(format!("alerts: {e}"));
+    };
+    items.iter().enumerate().find_map(|(i, value)| {
+        let e = serde_json::from_value::<AlertRecord>(value.clone())
+            .err()?
+            .to_string();
+        // Serde names a missing or unknown field itself; the value of a
+        // bad one is found where it sits.
+        let field = match locate(value, &e) {
+            Some(field) if !e.starts_with("missing field") && !e.starts_with("unknown field") => {
+                format!(".{field}")
+            }
+            _ => String::new(),
+        };
+        Some(format!("alerts[{i}]{field}: {e}"))
+    })
 }
 
 /// Where in `value` the text a serde error quotes sits (`actions[0].due`),
@@ -545,6 +708,7 @@ pub mod legacy {
                     link: a.link,
                 })
                 .collect(),
+            alerts: Vec::new(),
         })
     }
 }
@@ -809,7 +973,75 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
             return Err(format!("actions: A-{} due {} is out of range", a.id, a.due));
         }
     }
+    let mut seen = std::collections::HashSet::new();
+    for (i, alert) in record.alerts.iter().enumerate() {
+        validate_alert(alert).map_err(|e| format!("alerts[{i}].{e}"))?;
+        if !seen.insert((alert.source, alert.identity.as_str())) {
+            return Err(format!(
+                "alerts[{i}].identity: the {} alert '{}' is in the incident twice",
+                alert.source, alert.identity
+            ));
+        }
+    }
     Ok(())
+}
+
+/// Checks one alert's values; the error starts with the field.
+fn validate_alert(alert: &AlertRecord) -> Result<(), String> {
+    use chrono::Datelike;
+    if alert.identity.is_empty() {
+        return Err("identity: an alert has an identity".into());
+    }
+    for (field, t) in [
+        ("first_seen", Some(alert.first_seen)),
+        ("last_seen", Some(alert.last_seen)),
+        ("starts_at", alert.starts_at),
+        ("ends_at", alert.ends_at),
+    ] {
+        if let Some(t) = t.filter(|t| !YEARS.contains(&t.year())) {
+            return Err(format!("{field}: {t} is out of range"));
+        }
+    }
+    if alert.last_seen < alert.first_seen {
+        return Err("last_seen: earlier than first_seen".into());
+    }
+    if alert.times_seen < 1 {
+        return Err(format!(
+            "times_seen: {} is not a positive number",
+            alert.times_seen
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the alerts a file carries beyond its incidents (each incident's
+/// own are checked with it by [`validate`]): those that belong to no
+/// incident, and that no alert is in the file twice.
+pub fn validate_alerts(contents: &Contents) -> Result<(), String> {
+    let mut seen = std::collections::HashMap::new();
+    for (n, record) in contents.incidents.iter().enumerate() {
+        for (i, alert) in record.alerts.iter().enumerate() {
+            let here = format!("incident #{}: alerts[{i}]", n + 1);
+            if let Some(first) = seen.insert((alert.source, alert.identity.as_str()), here.clone()) {
+                return Err(twice(&here, alert, &first));
+            }
+        }
+    }
+    for (i, alert) in contents.alerts.iter().enumerate() {
+        let here = format!("alerts[{i}]");
+        validate_alert(alert).map_err(|e| format!("{here}.{e}"))?;
+        if let Some(first) = seen.insert((alert.source, alert.identity.as_str()), here.clone()) {
+            return Err(twice(&here, alert, &first));
+        }
+    }
+    Ok(())
+}
+
+fn twice(here: &str, alert: &AlertRecord, first: &str) -> String {
+    format!(
+        "{here}.identity: the {} alert '{}' is also {first}",
+        alert.source, alert.identity
+    )
 }
 
 #[cfg(test)]
@@ -847,7 +1079,7 @@ mod tests {
 
     #[test]
     fn the_first_format_reads_into_records_with_details_verbatim() {
-        let records = read(LEGACY).unwrap();
+        let records = read(LEGACY).unwrap().incidents;
         let r = &records[0];
         assert_eq!(
             (r.id, r.status, r.services.clone()),
@@ -863,12 +1095,12 @@ mod tests {
 
     #[test]
     fn a_record_round_trips_through_the_current_format() {
-        let record = read(LEGACY).unwrap().remove(0);
+        let record = read(LEGACY).unwrap().incidents.remove(0);
         let text = serde_json::to_string(&record).unwrap();
         let file = format!(
-            r#"{{"format":"incident-export","version":2,"exported_at":"2026-11-24T00:00:00Z","incidents":[{text}]}}"#
+            r#"{{"format":"incident-export","version":3,"exported_at":"2026-11-24T00:00:00Z","incidents":[{text}]}}"#
         );
-        let again = read(&file).unwrap().remove(0);
+        let again = read(&file).unwrap().incidents.remove(0);
         assert_eq!(serde_json::to_string(&again).unwrap(), text);
     }
 
@@ -882,6 +1114,130 @@ mod tests {
             read(r#"{"format":"tar","incidents":[]}"#)
                 .unwrap_err()
                 .contains("'tar'")
+        );
+    }
+
+    /// One alert as version 3 writes it.
+    fn alert() -> serde_json::Value {
+        serde_json::json!({
+            "source": "alertmanager", "identity": "a4c8b0e6c0f3a1d2", "group": "g", "status": "firing",
+            "summary": "High error rate", "severity": "critical", "service": "checkout",
+            "labels": {"alertname": "HighErrorRate"}, "link": null,
+            "starts_at": "2026-11-23T07:55:00Z", "ends_at": null,
+            "first_seen": "2026-11-23T08:00:00Z", "last_seen": "2026-11-23T08:05:00Z", "times_seen": 2
+        })
+    }
+
+    /// A version 3 file of the legacy incident carrying `mine`, and `loose`
+    /// at file level.
+    fn with_alerts(version: u32, mine: serde_json::Value, loose: serde_json::Value) -> String {
+        let mut record = serde_json::to_value(read(LEGACY).unwrap().incidents.remove(0)).unwrap();
+        record["alerts"] = mine;
+        serde_json::json!({
+            "format": "incident-export", "version": version, "incidents": [record], "alerts": loose
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn alerts_read_inside_their_incident_and_at_file_level() {
+        let mut other = alert();
+        other["identity"] = "b5d9".into();
+        let contents = read(&with_alerts(
+            3,
+            serde_json::json!([alert()]),
+            serde_json::json!([other]),
+        ))
+        .unwrap();
+        let mine = &contents.incidents[0].alerts[0];
+        assert_eq!(
+            (mine.source, mine.identity.as_str(), mine.times_seen),
+            (AlertSource::Alertmanager, "a4c8b0e6c0f3a1d2", 2)
+        );
+        assert_eq!(mine.to_alert(Some(9)).incident_id, Some(9));
+        assert_eq!(contents.alerts[0].identity, "b5d9");
+        assert_eq!(serde_json::to_value(mine).unwrap(), alert(), "written as read");
+        assert!(validate_alerts(&contents).is_ok());
+        // The same alert twice in a file is refused, naming both places.
+        let twice = read(&with_alerts(
+            3,
+            serde_json::json!([alert()]),
+            serde_json::json!([alert()]),
+        ))
+        .unwrap();
+        let err = validate_alerts(&twice).unwrap_err();
+        assert!(
+            err.starts_with("alerts[0].identity:") && err.contains("also incident #1: alerts[0]"),
+            "{err}"
+        );
+        // Version 2 carried none.
+        let err = read(&with_alerts(2, serde_json::json!([]), serde_json::json!([]))).unwrap_err();
+        assert!(err.contains("format version 2 carries no alerts"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_alert_is_named_by_incident_position_and_field() {
+        let bad = |edit: fn(&mut serde_json::Value)| {
+            let mut a = alert();
+            edit(&mut a);
+            read(&with_alerts(
+                3,
+                serde_json::json!([alert(), a]),
+                serde_json::json!([]),
+            ))
+            .unwrap_err()
+        };
+        let err = bad(|a| a["source"] = "pigeon".into());
+        assert!(
+            err.starts_with("incident #1: alerts[1].source: unknown variant `pigeon`"),
+            "{err}"
+        );
+        let err = bad(|a| a["last_seen"] = "yesterday".into());
+        assert!(
+            err.starts_with("incident #1: alerts[1].last_seen: 'yesterday' is not an RFC 3339"),
+            "{err}"
+        );
+        let err = bad(|a| {
+            a.as_object_mut().unwrap().remove("first_seen");
+        });
+        assert!(
+            err.starts_with("incident #1: alerts[1]: missing field `first_seen`"),
+            "{err}"
+        );
+        let err = bad(|a| a["colour"] = "red".into());
+        assert!(
+            err.starts_with("incident #1: alerts[1]: unknown field `colour`"),
+            "{err}"
+        );
+        let not_a_list = with_alerts(3, serde_json::Value::Null, serde_json::json!([]));
+        let err = read(&not_a_list).unwrap_err();
+        assert!(
+            err.starts_with("incident #1: alerts: invalid type: null"),
+            "{err}"
+        );
+        // At file level, by its position there.
+        let mut a = alert();
+        a["status"] = "smouldering".into();
+        let err = read(&with_alerts(3, serde_json::json!([]), serde_json::json!([a]))).unwrap_err();
+        assert!(
+            err.starts_with("alerts[0].status: unknown variant `smouldering`"),
+            "{err}"
+        );
+        // Values the types take but an alert cannot have (at file level
+        // here; an incident's own are checked the same way by `validate`).
+        let refused = |edit: fn(&mut serde_json::Value)| {
+            let mut a = alert();
+            edit(&mut a);
+            let contents = read(&with_alerts(3, serde_json::json!([]), serde_json::json!([a]))).unwrap();
+            validate_alerts(&contents).unwrap_err()
+        };
+        assert!(refused(|a| a["times_seen"] = 0.into()).starts_with("alerts[0].times_seen:"));
+        assert!(refused(|a| a["identity"] = "".into()).starts_with("alerts[0].identity:"));
+        assert!(
+            refused(|a| a["first_seen"] = "0000-01-01T00:00:00Z".into()).starts_with("alerts[0].first_seen:")
+        );
+        assert!(
+            refused(|a| a["first_seen"] = "2026-11-24T00:00:00Z".into()).starts_with("alerts[0].last_seen:")
         );
     }
 }

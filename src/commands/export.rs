@@ -1,10 +1,11 @@
 //! `incident export`: every incident with its whole timeline, assessments,
-//! retrospective and action items, as one JSON document, for backups and
-//! moving to another machine.
+//! retrospective, action items and alerts, as one JSON document, for
+//! backups and moving to another machine; an export of everything also
+//! carries the alerts that belong to no incident.
 
 use crate::context::Ctx;
 use crate::output;
-use crate::store::{Access, Store};
+use crate::store::{Access, AlertFilter, Store};
 use crate::transfer::{self, Header};
 use anyhow::Result;
 use clap::Args;
@@ -37,14 +38,16 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
         ids
     };
     let count = ids.len();
+    // Alerts of no incident go with an export of everything only.
+    let everything = args.keys.is_empty();
     match &args.output {
         Some(path) => {
-            output::write_private(path, |w| write_export(ctx, &store, &ids, w))?;
+            output::write_private(path, |w| write_export(ctx, &store, &ids, everything, w))?;
             ctx.say(format!("Exported {count} incidents to {}", path.display()));
         }
         None => {
             let mut out = output::stdout();
-            write_export(ctx, &store, &ids, &mut out)?;
+            write_export(ctx, &store, &ids, everything, &mut out)?;
             out.flush()?;
         }
     }
@@ -52,8 +55,8 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
 }
 
 /// Streams the document one incident at a time, so a large database never
-/// sits in memory.
-fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], out: &mut impl Write) -> Result<()> {
+/// sits in memory; with `everything`, then the alerts of no incident.
+fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], everything: bool, out: &mut impl Write) -> Result<()> {
     let header = Header {
         format: transfer::FORMAT.into(),
         version: transfer::VERSION,
@@ -73,6 +76,21 @@ fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], out: &mut impl Write) -> 
         write!(out, "{}\n    ", if n == 0 { "" } else { "," })?;
         serde_json::to_writer(&mut *out, &dump)?;
     }
-    writeln!(out, "{}]\n}}", if ids.is_empty() { "" } else { "\n  " })?;
+    write!(out, "{}]", if ids.is_empty() { "" } else { "\n  " })?;
+    if everything {
+        let alerts: Vec<_> = store
+            .alerts(&AlertFilter::default())?
+            .into_iter()
+            .filter(|a| a.incident_id.is_none())
+            .collect();
+        let alerts = transfer::alert_records(alerts);
+        write!(out, ",\n  \"alerts\": [")?;
+        for (n, alert) in alerts.iter().enumerate() {
+            write!(out, "{}\n    ", if n == 0 { "" } else { "," })?;
+            serde_json::to_writer(&mut *out, alert)?;
+        }
+        write!(out, "{}]", if alerts.is_empty() { "" } else { "\n  " })?;
+    }
+    writeln!(out, "\n}}")?;
     Ok(())
 }

@@ -1,10 +1,14 @@
 //! `incident import`: restore an export into this database, exactly, and
-//! idempotently: incidents are matched by their uid and events by their hash.
+//! idempotently: incidents are matched by their uid, events by their hash,
+//! and alerts by their source and identity (merged with the one recorded
+//! here by `domain::alerts::merge`).
 
 use crate::context::Ctx;
+use crate::domain::alerts;
 use crate::error::usage;
 use crate::output;
-use crate::transfer::{self, Outcome};
+use crate::store::{AlertFilter, Transaction};
+use crate::transfer::{self, AlertRecord, Outcome};
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
@@ -36,7 +40,8 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             .and_then(|mut f| f.read_to_string(&mut text))
             .map_err(|e| usage(format!("cannot read {shown}: {e}")))?;
     }
-    let records = transfer::read(&text).map_err(|e| usage(format!("{shown}: {e}")))?;
+    let contents = transfer::read(&text).map_err(|e| usage(format!("{shown}: {e}")))?;
+    let records = &contents.incidents;
     // Everything is checked before anything is written.
     let config = ctx.config()?;
     let levels = config.level_list();
@@ -52,25 +57,34 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             ))
         })?;
     }
+    transfer::validate_alerts(&contents).map_err(|e| usage(format!("{shown}: {e}; nothing was imported")))?;
     // All or nothing: one bad incident leaves the database as it was.
     let (_, committed) = ctx.write(|w| {
-        records
+        let mut tally = Tally::default();
+        let outcomes = records
             .iter()
             .enumerate()
             .map(|(n, record)| {
-                w.import(record).with_context(|| {
+                let context = || {
                     format!(
                         "{shown}: incident #{} ({}); nothing was imported",
                         n + 1,
                         record.uid
                     )
-                })
+                };
+                let outcome = w.import(record).with_context(context)?;
+                // Its alerts belong to it as numbered here.
+                merge_alerts(w, &record.alerts, Some(outcome.id()), &mut tally).with_context(context)?;
+                Ok(outcome)
             })
-            .collect::<Result<Vec<_>>>()
+            .collect::<Result<Vec<_>>>()?;
+        merge_alerts(w, &contents.alerts, None, &mut tally)
+            .with_context(|| format!("{shown}: alerts; nothing was imported"))?;
+        Ok((outcomes, tally))
     })?;
+    let (outcomes, tally) = committed.value;
     let prefix = &ctx.config()?.key_prefix;
-    let rows: Vec<ReportRow> = committed
-        .value
+    let rows: Vec<ReportRow> = outcomes
         .into_iter()
         .map(|outcome| ReportRow {
             key: crate::domain::key::format(prefix, outcome.id()),
@@ -87,6 +101,15 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
         count(|o| matches!(o, Outcome::Extended { .. })),
         count(|o| matches!(o, Outcome::Unchanged { .. })),
     ));
+    let carried = records.iter().map(|r| r.alerts.len()).sum::<usize>() + contents.alerts.len();
+    if carried > 0 {
+        ctx.say(format!(
+            "  alerts: {} added, {} updated, {} unchanged",
+            tally.added,
+            tally.updated,
+            carried - tally.added - tally.updated
+        ));
+    }
     for row in &rows {
         match &row.outcome {
             Outcome::Added { from: Some(old), .. } => ctx.say(format!(
@@ -103,6 +126,49 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
                 row.key
             )),
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// How many of the file's alerts were new here, and how many changed one
+/// recorded here.
+#[derive(Default)]
+struct Tally {
+    added: usize,
+    updated: usize,
+}
+
+/// Stores the file's alerts in `tx`, belonging to `incident` (its number
+/// here): one unknown here is added; one known here (by source and
+/// identity) becomes what the domain's merge makes of the two, and is
+/// written only when that differs.
+fn merge_alerts(
+    tx: &mut dyn Transaction,
+    records: &[AlertRecord],
+    incident: Option<i64>,
+    tally: &mut Tally,
+) -> Result<()> {
+    for record in records {
+        let theirs = record.to_alert(incident);
+        let known = tx
+            .alerts(&AlertFilter {
+                identity: Some((record.source, record.identity.clone())),
+                ..AlertFilter::default()
+            })?
+            .pop();
+        match known {
+            None => {
+                tx.save_alert(&theirs)?;
+                tally.added += 1;
+            }
+            Some(here) => {
+                let merged = alerts::merge(&here, &theirs);
+                if merged != here {
+                    tx.save_alert(&merged)?;
+                    tally.updated += 1;
+                }
+            }
         }
     }
     Ok(())

@@ -228,6 +228,26 @@ pub fn observe(known: Option<&Alert>, signal: &Signal, now: DateTime<Utc>) -> (A
     (alert, seen)
 }
 
+/// The same alert (source and identity) as recorded here and as another
+/// database recorded it (`theirs`, an import), made one: the state seen
+/// more recently (by `last_seen`) wins whole (status, texts, labels,
+/// times, the incident it belongs to), `here`'s on a tie; the first seen is
+/// the earlier and the times seen the larger of the two. Keeps `here`'s id.
+/// Merging the result with either side again changes nothing.
+pub fn merge(here: &Alert, theirs: &Alert) -> Alert {
+    debug_assert_eq!((here.source, &here.identity), (theirs.source, &theirs.identity));
+    let newer = match theirs.last_seen > here.last_seen {
+        true => theirs,
+        false => here,
+    };
+    Alert {
+        id: here.id,
+        first_seen: here.first_seen.min(theirs.first_seen),
+        times_seen: here.times_seen.max(theirs.times_seen),
+        ..newer.clone()
+    }
+}
+
 /// A configured rule: the fields and labels it matches (all must equal),
 /// and what it does.
 #[derive(Debug, Clone, PartialEq)]
@@ -427,6 +447,78 @@ mod tests {
         );
         // An end in the future is not believed.
         assert_eq!(unseen.ends_at, Some(now));
+    }
+
+    #[test]
+    fn a_merge_keeps_the_latest_state_the_first_sighting_and_the_larger_count() {
+        let start = t("2026-11-23T08:00:00Z");
+        let (firing, _) = observe(None, &signal("a1", AlertStatus::Firing), start);
+        let here = Alert {
+            id: 4,
+            incident_id: Some(7),
+            times_seen: 5,
+            last_seen: t("2026-11-23T08:20:00Z"),
+            ..firing.clone()
+        };
+        // Elsewhere it was first seen earlier, and resolved later.
+        let mut end = signal("a1", AlertStatus::Resolved);
+        end.summary = "Error rate back to normal".into();
+        let (theirs, _) = observe(
+            Some(&Alert {
+                first_seen: t("2026-11-23T07:59:00Z"),
+                incident_id: Some(2),
+                ..firing.clone()
+            }),
+            &end,
+            t("2026-11-23T08:30:00Z"),
+        );
+        let merged = merge(&here, &theirs);
+        assert_eq!(
+            (merged.id, merged.status, merged.incident_id),
+            (4, AlertStatus::Resolved, Some(2))
+        );
+        assert_eq!(merged.summary, "Error rate back to normal");
+        assert_eq!(merged.ends_at, theirs.ends_at);
+        assert_eq!(
+            (merged.first_seen, merged.last_seen, merged.times_seen),
+            (t("2026-11-23T07:59:00Z"), t("2026-11-23T08:30:00Z"), 5)
+        );
+        // An older state changes nothing but the counts.
+        let older = Alert {
+            status: AlertStatus::Resolved,
+            incident_id: None,
+            times_seen: 9,
+            first_seen: t("2026-11-23T07:00:00Z"),
+            last_seen: t("2026-11-23T08:10:00Z"),
+            ..firing.clone()
+        };
+        let kept = merge(&here, &older);
+        assert_eq!(
+            kept,
+            Alert {
+                times_seen: 9,
+                first_seen: t("2026-11-23T07:00:00Z"),
+                ..here.clone()
+            }
+        );
+        // A tie keeps what is here; the latest state may belong to no incident.
+        let tie = Alert {
+            summary: "other words".into(),
+            ..here.clone()
+        };
+        assert_eq!(merge(&here, &tie), here);
+        let detached = Alert {
+            incident_id: None,
+            last_seen: t("2026-11-23T09:00:00Z"),
+            ..here.clone()
+        };
+        assert_eq!(merge(&here, &detached).incident_id, None);
+        // Idempotent, from either side.
+        for other in [&theirs, &older, &tie, &detached] {
+            let once = merge(&here, other);
+            assert_eq!(merge(&once, other), once);
+            assert_eq!(merge(&once, &here), once);
+        }
     }
 
     #[test]

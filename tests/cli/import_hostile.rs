@@ -429,3 +429,91 @@ fn alike_action_items_stay_apart_through_a_round_trip() {
             .contains("1 unchanged")
     );
 }
+
+/// An alert record that is not one: refused whole with one line naming the
+/// incident (or the alerts of no incident) and the field, exit 2, nothing
+/// written.
+#[test]
+fn a_bad_alert_record_is_refused_naming_the_incident_and_the_field() {
+    let clean = export(&rich());
+    let target = Env::new();
+    target.declare("Already here", &[]);
+    target.ok(&["ingest", &crate::alerts::fixture("alertmanager-firing.json")]);
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "alert-source-unknown",
+            |d| d["incidents"][0]["alerts"][0]["source"] = json!("carrier-pigeon"),
+            "incident #1: alerts[0].source: unknown variant `carrier-pigeon`",
+        ),
+        (
+            "alert-time-bad",
+            |d| d["incidents"][0]["alerts"][0]["last_seen"] = json!("yesterday"),
+            "incident #1: alerts[0].last_seen: 'yesterday' is not an RFC 3339 time",
+        ),
+        (
+            "alert-time-out-of-range",
+            |d| d["incidents"][0]["alerts"][0]["starts_at"] = json!("0000-01-01T00:00:00Z"),
+            "incident #1 (INC-1): alerts[0].starts_at:",
+        ),
+        (
+            "alert-field-missing",
+            |d| {
+                d["incidents"][0]["alerts"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("times_seen");
+            },
+            "incident #1: alerts[0]: missing field `times_seen`",
+        ),
+        (
+            "alert-field-unknown",
+            |d| d["incidents"][0]["alerts"][0]["incident_id"] = json!(1),
+            "incident #1: alerts[0]: unknown field `incident_id`",
+        ),
+        (
+            "alert-never-seen",
+            |d| d["incidents"][0]["alerts"][0]["times_seen"] = json!(0),
+            "incident #1 (INC-1): alerts[0].times_seen:",
+        ),
+        (
+            "alert-labels-not-text",
+            |d| d["incidents"][0]["alerts"][0]["labels"]["job"] = json!(5),
+            "incident #1: alerts[0]: invalid type: integer `5`",
+        ),
+        (
+            "alert-of-no-incident-bad",
+            |d| d["alerts"][0]["first_seen"] = json!("2026-13-45T00:00:00Z"),
+            "alerts[0].first_seen: '2026-13-45T00:00:00Z' is not an RFC 3339 time",
+        ),
+        (
+            "alert-of-no-incident-not-a-list",
+            |d| d["alerts"] = json!({"source": "generic"}),
+            "alerts: invalid type: map",
+        ),
+        (
+            "alert-twice",
+            |d| {
+                let again = d["incidents"][0]["alerts"][0].clone();
+                d["alerts"].as_array_mut().unwrap().push(again);
+            },
+            "alerts[1].identity: the alertmanager alert 'a4c8b0e6c0f3a1d2' is also incident #1: alerts[0]",
+        ),
+        (
+            "good-then-bad-alert",
+            |d| d["incidents"][1]["alerts"] = json!([{"source": "generic"}]),
+            "incident #2: alerts[0]: missing field",
+        ),
+    ];
+    for (name, edit, want) in cases {
+        let mut doc = clean.clone();
+        edit(&mut doc);
+        let before = target.bytes();
+        let path = target.dir.path().join(format!("{name}.json"));
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let err = target.fails(2, &["import", path.to_str().unwrap()]);
+        assert!(err.contains(want), "{name}: wanted {want:?} in {err}");
+        assert_eq!(target.bytes(), before, "{name} changed the database");
+    }
+    readers_work(&target);
+    assert_eq!(target.json(&["alerts"]).as_array().unwrap().len(), 2);
+}

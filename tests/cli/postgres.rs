@@ -251,8 +251,8 @@ fn the_timeline_is_append_only_on_the_server() {
 
 #[test]
 fn a_history_moves_between_the_file_and_the_server_unchanged() {
-    // The file: a rich history, exported.
-    let file = {
+    // The file: a rich history, with alerts, exported.
+    let mut file = {
         let mut env = Env::new();
         env.db = env.dir.path().join("local.db");
         env.pg = None;
@@ -263,11 +263,16 @@ fn a_history_moves_between_the_file_and_the_server_unchanged() {
     file.ok(&["update", "INC-1", "--status", "mitigated", "rolled back"]);
     file.ok(&["resolve", "INC-1", "--summary", "fixed"]);
     file.declare("Search slow", &[]);
+    with_alerts(&mut file);
     let exported = file.ok(&["export"]);
+    let doc: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(doc["incidents"][2]["alerts"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["alerts"].as_array().unwrap().len(), 1);
     let path = file.dir.path().join("export.json");
     std::fs::write(&path, &exported).unwrap();
-    // Into the server, and out again: the same bytes.
-    let team = Env::new();
+    // Into the server, and out again: the same bytes (at the same clock).
+    let mut team = Env::new();
+    team.at(&file.now);
     team.ok(&["import", path.to_str().unwrap()]);
     team.ok(&["verify"]);
     assert_eq!(team.ok(&["export"]), exported);
@@ -276,12 +281,67 @@ fn a_history_moves_between_the_file_and_the_server_unchanged() {
         let mut env = Env::new();
         env.db = env.dir.path().join("back.db");
         env.pg = None;
+        env.at(&file.now);
         env
     };
     let path2 = back.dir.path().join("export.json");
     std::fs::write(&path2, team.ok(&["export"])).unwrap();
     back.ok(&["import", path2.to_str().unwrap()]);
     assert_eq!(back.ok(&["export"]), exported);
+    assert_eq!(back.ok(&["--json", "alerts"]), file.ok(&["--json", "alerts"]));
+}
+
+/// Alerts from Alertmanager's webhook that open an incident, repeat and
+/// resolve, and a generic one that only is recorded.
+fn with_alerts(env: &mut Env) {
+    env.with_config(crate::alerts::RULES);
+    let alertmanager = |name: &str| crate::alerts::fixture(name);
+    env.at("2026-11-23T09:00:00Z");
+    env.ok(&["ingest", &alertmanager("alertmanager-firing.json")]);
+    env.at("2026-11-23T09:05:00Z");
+    env.ok(&["ingest", &alertmanager("alertmanager-firing.json")]);
+    env.at("2026-11-23T09:30:00Z");
+    env.ok(&["ingest", &alertmanager("alertmanager-resolved.json")]);
+    env.cmd()
+        .args(["ingest", "-"])
+        .write_stdin(r#"{"key": "db1-disk", "summary": "Disk filling on db1", "severity": "info"}"#)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_history_with_alerts_moves_from_the_server_to_a_file_and_back_unchanged() {
+    // The server: incidents and alerts, exported.
+    let mut team = Env::new();
+    team.declare("Checkout down", &["--severity", "SEV1", "--service", "checkout"]);
+    team.ok(&["resolve", "INC-1", "--summary", "fixed"]);
+    with_alerts(&mut team);
+    let exported = team.ok(&["export"]);
+    let path = team.dir.path().join("team.json");
+    std::fs::write(&path, &exported).unwrap();
+    // Into a file, and out again: the same bytes; importing again changes nothing.
+    let mut file = Env::new();
+    file.db = file.dir.path().join("local.db");
+    file.pg = None;
+    file.at(&team.now);
+    file.ok(&["import", path.to_str().unwrap()]);
+    assert_eq!(file.ok(&["export"]), exported);
+    let talk = file.talk(&["import", path.to_str().unwrap()]);
+    assert!(talk.contains("alerts: 0 added, 0 updated, 3 unchanged"), "{talk}");
+    assert_eq!(file.ok(&["--json", "alerts"]), team.ok(&["--json", "alerts"]));
+    // Back into a new server database: the same bytes again.
+    let mut again = Env::new();
+    again.at(&team.now);
+    let path2 = file.dir.path().join("file.json");
+    std::fs::write(&path2, file.ok(&["export"])).unwrap();
+    again.ok(&["import", path2.to_str().unwrap()]);
+    assert_eq!(again.ok(&["export"]), exported);
+    // A repeat sent to the file after the move joins the incident it opened.
+    file.with_config(crate::alerts::RULES);
+    file.at("2026-11-23T10:00:00Z");
+    let out = file.ok(&["ingest", &crate::alerts::fixture("alertmanager-firing.json")]);
+    assert!(out.starts_with("alert 1 firing (refired): updated INC-2\n"), "{out}");
+    assert_eq!(file.json(&["list", "--all"]).as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -1,16 +1,22 @@
-//! Backup and move: export, import, round trips and idempotence.
+//! Backup and move: export, import, round trips and idempotence, alerts
+//! included.
 
+use crate::alerts::{RULES, fixture};
 use crate::support::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::path::Path;
 
-/// An incident with something in every table, and a second plain one.
+/// An incident with something in every table, and a second plain one;
+/// two alerts from Alertmanager's webhook (no rules: only recorded), the
+/// first tied to INC-1 by hand and repeated, the second of no incident.
 pub(crate) fn rich() -> Env {
     let mut env = Env::new();
     env.declare(
         "Checkout | payments 500s",
         &["-s", "SEV2", "--commander", "alice", "--service", "checkout"],
     );
+    env.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    env.ok(&["update", "1", "--attach-alert", "1"]);
     env.ok(&["assign-role", "1", "scribe", "bob"]);
     env.ok(&[
         "assess",
@@ -56,7 +62,25 @@ pub(crate) fn rich() -> Env {
         "corrective",
     ]);
     env.ok(&["action", "link", "A-1", "https://tracker.example/OPS-1"]);
+    env.ok(&["ingest", &fixture("alertmanager-firing.json")]);
     env.declare("Search slow", &[]);
+    env
+}
+
+/// `alerts --json` without the numbers each database gives its alerts.
+fn alerts(env: &Env) -> Vec<Value> {
+    let mut list = env.json(&["alerts"]).as_array().unwrap().clone();
+    for alert in &mut list {
+        alert.as_object_mut().unwrap().remove("id");
+    }
+    list.sort_by_key(|a| a["identity"].as_str().unwrap().to_string());
+    list
+}
+
+/// An environment with the alert rules of tests/cli/alerts.rs.
+fn with_rules() -> Env {
+    let mut env = Env::new();
+    env.with_config(RULES);
     env
 }
 
@@ -89,19 +113,22 @@ fn a_round_trip_through_an_empty_database_is_lossless() {
     let b = Env::new();
     let talk = import(&b, &file);
     assert!(talk.contains("2 added, 0 extended, 0 unchanged"), "{talk}");
+    assert!(talk.contains("alerts: 2 added, 0 updated, 0 unchanged"), "{talk}");
     assert_eq!(export(&b), export(&a));
     for key in ["1", "2"] {
         assert_eq!(b.show(key), a.show(key));
     }
+    assert_eq!(alerts(&b), alerts(&a));
+    assert!(b.ok(&["show", "1"]).contains("alerts       1 (1 firing)"));
     assert_eq!(b.json(&["action", "list"]), a.json(&["action", "list"]));
     assert!(b.talk(&["verify"]).contains("every timeline is intact"));
     let file = export(&a);
     assert_eq!(
         (file["format"].as_str(), file["version"].as_u64()),
-        (Some("incident-export"), Some(2))
+        (Some("incident-export"), Some(3))
     );
     let parts = file["incidents"][0].clone();
-    for list in ["events", "roles", "assessments", "actions"] {
+    for list in ["events", "roles", "assessments", "actions", "alerts"] {
         assert!(
             !parts[list].as_array().unwrap().is_empty(),
             "{list} is part of the export"
@@ -111,6 +138,23 @@ fn a_round_trip_through_an_empty_database_is_lossless() {
         parts["retro"].is_object(),
         "the retrospective is part of the export"
     );
+    let alert = &parts["alerts"][0];
+    assert_eq!(
+        (&alert["identity"], &alert["times_seen"], &alert["last_seen"]),
+        (
+            &json!("a4c8b0e6c0f3a1d2"),
+            &json!(2),
+            &json!("2026-11-23T10:00:00Z")
+        )
+    );
+    assert!(alert.get("id").is_none() && alert.get("incident_id").is_none());
+    // The alert of no incident, at the end of the file.
+    assert_eq!(file["alerts"].as_array().unwrap().len(), 1);
+    assert_eq!(file["alerts"][0]["identity"], "b5d9c1f7d1e4b2e3");
+    // An export of some incidents carries their alerts, and no others.
+    let some: Value = serde_json::from_str(&a.ok(&["export", "1"])).unwrap();
+    assert_eq!(some["incidents"][0]["alerts"], parts["alerts"]);
+    assert!(some.get("alerts").is_none());
 }
 
 #[test]
@@ -119,9 +163,17 @@ fn importing_the_same_file_twice_changes_nothing() {
     let file = save(&a, "backup.json");
     let talk = import(&a, &file);
     assert!(talk.contains("0 added, 0 extended, 2 unchanged"), "{talk}");
-    let before = export(&a);
+    assert!(talk.contains("alerts: 0 added, 0 updated, 2 unchanged"), "{talk}");
+    let before = (export(&a), alerts(&a));
     import(&a, &file);
-    assert_eq!(export(&a), before);
+    assert_eq!((export(&a), alerts(&a)), before);
+    // And into another database: the second time changes nothing there.
+    let b = Env::new();
+    import(&b, &file);
+    let once = (b.bytes(), alerts(&b));
+    let talk = import(&b, &file);
+    assert!(talk.contains("alerts: 0 added, 0 updated, 2 unchanged"), "{talk}");
+    assert_eq!((b.bytes(), alerts(&b)), once);
     let report = a.json(&["import", file.to_str().unwrap()]);
     assert_eq!(report[0]["outcome"], "unchanged");
 }
@@ -244,4 +296,136 @@ fn export_takes_keys_and_reads_stdin_on_import() {
         .assert()
         .success();
     assert_eq!(b.show("2")["title"], "Search slow");
+}
+
+#[test]
+fn a_file_of_format_version_2_imports_as_before() {
+    // Written by the release before alerts travelled (fixtures/README.md).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/fixtures/release-v2-export.json");
+    let v2: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(v2["version"], 2);
+    let env = with_rules();
+    let talk = import(&env, &path);
+    assert!(talk.contains("2 added, 0 extended, 0 unchanged"), "{talk}");
+    assert!(!talk.contains("alerts:"), "{talk}");
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+    // Everything the file had, as it had it; it carried no alerts.
+    let mut want = v2.clone();
+    want["version"] = json!(3);
+    want.as_object_mut().unwrap().remove("exported_at");
+    for incident in want["incidents"].as_array_mut().unwrap() {
+        incident["alerts"] = json!([]);
+    }
+    want["alerts"] = json!([]);
+    assert_eq!(export(&env), want);
+    assert!(alerts(&env).is_empty());
+    // Again: unchanged.
+    assert!(import(&env, &path).contains("0 added, 0 extended, 2 unchanged"));
+    // A version 2 file never held alerts: one that does is refused.
+    let mut forged = v2.clone();
+    forged["incidents"][0]["alerts"] = json!([]);
+    let file = env.dir.path().join("forged.json");
+    std::fs::write(&file, forged.to_string()).unwrap();
+    let err = env.fails(2, &["import", file.to_str().unwrap()]);
+    assert!(
+        err.contains("incident #1: alerts: format version 2 carries no alerts"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_alert_known_on_both_sides_merges_to_its_latest_state() {
+    let generic = |env: &Env, key: &str| {
+        let body = format!(r#"{{"key": "{key}", "summary": "Disk filling on db1", "severity": "info"}}"#);
+        env.cmd()
+            .args(["ingest", "-"])
+            .write_stdin(body)
+            .assert()
+            .success();
+    };
+    // The file: an alert that opened INC-1, moved to the team database.
+    let mut a = with_rules();
+    a.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    let file = save(&a, "first.json");
+    let mut b = with_rules();
+    import(&b, &file);
+    // Each side sees more: here repeats, there the resolution, later.
+    a.at("2026-11-23T08:10:00Z");
+    a.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    a.at("2026-11-23T08:12:00Z");
+    a.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    b.at("2026-11-23T08:30:00Z");
+    b.ok(&["ingest", &fixture("alertmanager-resolved.json")]);
+    // An alert of no incident that each side saw on its own, the team first.
+    b.at("2026-11-23T07:30:00Z");
+    generic(&b, "db1-disk");
+    a.at("2026-11-23T08:40:00Z");
+    generic(&a, "db1-disk");
+
+    let theirs = save(&b, "theirs.json");
+    let talk = import(&a, &theirs);
+    assert!(talk.contains("0 added, 1 extended, 0 unchanged"), "{talk}");
+    assert!(talk.contains("alerts: 0 added, 3 updated, 0 unchanged"), "{talk}");
+    let merged = alerts(&a);
+    let by = |identity: &str| merged.iter().find(|x| x["identity"] == identity).unwrap().clone();
+    let first = by("a4c8b0e6c0f3a1d2");
+    // The latest state (resolved, there), the larger count (here).
+    assert_eq!(first["status"], "resolved");
+    assert_eq!(first["ends_at"], "2026-11-23T08:20:00Z");
+    assert_eq!(first["last_seen"], "2026-11-23T08:30:00Z");
+    assert_eq!(first["times_seen"], 3);
+    assert_eq!(first["first_seen"], "2026-11-23T08:00:00Z");
+    assert_eq!(first["incident"], "INC-1");
+    // The earlier first sighting (there), the latest state (here).
+    let disk = by("db1-disk");
+    assert_eq!(
+        (
+            &disk["first_seen"],
+            &disk["last_seen"],
+            &disk["times_seen"],
+            &disk["incident"]
+        ),
+        (
+            &json!("2026-11-23T07:30:00Z"),
+            &json!("2026-11-23T08:40:00Z"),
+            &json!(1),
+            &Value::Null
+        )
+    );
+    // Again: nothing changes.
+    let before = (export(&a), alerts(&a));
+    let talk = import(&a, &theirs);
+    assert!(talk.contains("alerts: 0 added, 0 updated, 3 unchanged"), "{talk}");
+    assert_eq!((export(&a), alerts(&a)), before);
+    // And back the other way: both sides now hold the same.
+    import(&b, &save(&a, "ours.json"));
+    assert_eq!(alerts(&b), alerts(&a));
+    assert_eq!(export(&b), export(&a));
+}
+
+#[test]
+fn a_repeat_after_the_move_joins_the_old_incident() {
+    let a = with_rules();
+    a.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    let file = save(&a, "move.json");
+    // The team database numbers it INC-2: INC-1 is taken there.
+    let mut team = with_rules();
+    team.declare("Their own first incident", &[]);
+    let talk = import(&team, &file);
+    assert!(talk.contains("INC-2 was INC-1 in the export"), "{talk}");
+    assert_eq!(alerts(&team)[0]["incident"], "INC-2");
+    // Alertmanager repeats the still-firing alerts to the new home.
+    team.at("2026-11-23T08:05:00Z");
+    let out = team.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    assert_eq!(
+        out,
+        "alert 1 firing (repeat): counted INC-2\nalert 2 firing (repeat): counted INC-2\n"
+    );
+    assert_eq!(team.json(&["list", "--all"]).as_array().unwrap().len(), 2);
+    assert!(alerts(&team).iter().all(|x| x["times_seen"] == 2));
+    // Their resolution resolves them on the incident they belong to.
+    team.at("2026-11-23T08:30:00Z");
+    let out = team.ok(&["ingest", &fixture("alertmanager-resolved.json")]);
+    assert!(out.contains("resolved (resolved): updated INC-2"), "{out}");
+    assert_eq!(last_event(&team.show("INC-2"))["kind"], "alert_resolved");
 }

@@ -139,7 +139,7 @@ pub fn save(db: &mut Db, alert: &Alert) -> Result<i64> {
     db.query(
         "UPDATE alerts SET group_key = $2, status = $3, summary = $4, severity = $5, service = $6, \
          labels = $7, link = $8, starts_at = $9, ends_at = $10, last_seen = $11, times_seen = $12, \
-         incident_id = $13 WHERE id = $1",
+         incident_id = $13, first_seen = $14 WHERE id = $1",
         &p![
             alert.id,
             alert.group,
@@ -153,7 +153,8 @@ pub fn save(db: &mut Db, alert: &Alert) -> Result<i64> {
             ends,
             last,
             alert.times_seen,
-            alert.incident_id
+            alert.incident_id,
+            first
         ],
     )?;
     Ok(alert.id)

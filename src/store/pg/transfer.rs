@@ -127,6 +127,11 @@ pub fn export(db: &mut Db, id: i64) -> Result<Option<IncidentRecord>> {
     .into_iter()
     .map(ActionRecord::from)
     .collect();
+    let filter = crate::store::AlertFilter {
+        incident_id: Some(id),
+        ..Default::default()
+    };
+    let alerts = crate::transfer::alert_records(super::alerts::select(db, &filter)?);
     Ok(Some(IncidentRecord {
         uid: chain.uid,
         id,
@@ -150,6 +155,7 @@ pub fn export(db: &mut Db, id: i64) -> Result<Option<IncidentRecord>> {
         assessments,
         retro,
         actions,
+        alerts,
     }))
 }
 

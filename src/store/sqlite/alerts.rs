@@ -143,7 +143,7 @@ pub fn save(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
     conn.prepare_cached(
         "UPDATE alerts SET group_key = ?2, status = ?3, summary = ?4, severity = ?5, service = ?6, \
          labels = ?7, link = ?8, starts_at = ?9, ends_at = ?10, last_seen = ?11, times_seen = ?12, \
-         incident_id = ?13 WHERE id = ?1",
+         incident_id = ?13, first_seen = ?14 WHERE id = ?1",
     )?
     .execute(params![
         alert.id,
@@ -159,6 +159,7 @@ pub fn save(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
         Stamp(alert.last_seen),
         alert.times_seen,
         alert.incident_id,
+        Stamp(alert.first_seen),
     ])?;
     Ok(alert.id)
 }

@@ -117,6 +117,11 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
     .into_iter()
     .map(ActionRecord::from)
     .collect();
+    let filter = crate::store::AlertFilter {
+        incident_id: Some(id),
+        ..Default::default()
+    };
+    let alerts = crate::transfer::alert_records(super::alerts::select(conn, &filter)?);
     Ok(Some(IncidentRecord {
         uid: chain.uid,
         id,
@@ -140,6 +145,7 @@ pub fn export(conn: &Connection, id: i64) -> rusqlite::Result<Option<IncidentRec
         assessments,
         retro,
         actions,
+        alerts,
     }))
 }
 
