@@ -189,12 +189,17 @@ impl From<ActionItem> for ActionRecord {
     }
 }
 
-/// An alert as recorded, without the number this database gave it: it is
-/// known by its source and identity. Inside an incident's record it
-/// belongs to that incident; at the end of the file, to none.
+/// An alert as recorded: it is known by its source and identity; its
+/// number is kept where the importing database has it free, as an
+/// incident's is (timeline entries name alerts by number). Inside an
+/// incident's record it belongs to that incident; at the end of the file,
+/// to none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertRecord {
+    /// The number it had (`alerts` lists it); a file may leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     pub source: AlertSource,
     /// The fingerprint, dedup key or key.
     pub identity: String,
@@ -217,12 +222,13 @@ pub struct AlertRecord {
 }
 
 impl AlertRecord {
-    /// The alert as this database would record it, new (id 0), belonging to
-    /// `incident` (its number here). Times keep whole seconds, as stored.
+    /// The alert as this database would record it, belonging to `incident`
+    /// (its number here), numbered as in the file (0 when the file gives
+    /// none). Times keep whole seconds, as stored.
     pub fn to_alert(&self, incident: Option<i64>) -> Alert {
         let second = crate::time::truncate;
         Alert {
-            id: 0,
+            id: self.id.unwrap_or(0),
             source: self.source,
             identity: self.identity.clone(),
             group: self.group.clone(),
@@ -245,6 +251,7 @@ impl AlertRecord {
 impl From<Alert> for AlertRecord {
     fn from(a: Alert) -> AlertRecord {
         AlertRecord {
+            id: Some(a.id),
             source: a.source,
             identity: a.identity,
             group: a.group,
@@ -989,6 +996,9 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
 /// Checks one alert's values; the error starts with the field.
 fn validate_alert(alert: &AlertRecord) -> Result<(), String> {
     use chrono::Datelike;
+    if let Some(id) = alert.id.filter(|id| *id < 1) {
+        return Err(format!("id: {id} is not a positive number"));
+    }
     if alert.identity.is_empty() {
         return Err("identity: an alert has an identity".into());
     }
@@ -1232,6 +1242,8 @@ mod tests {
             validate_alerts(&contents).unwrap_err()
         };
         assert!(refused(|a| a["times_seen"] = 0.into()).starts_with("alerts[0].times_seen:"));
+        assert!(refused(|a| a["id"] = 0.into()).starts_with("alerts[0].id:"));
+        assert!(refused(|a| a["id"] = "7".into()).starts_with("alerts[0].id:"));
         assert!(refused(|a| a["identity"] = "".into()).starts_with("alerts[0].identity:"));
         assert!(
             refused(|a| a["first_seen"] = "0000-01-01T00:00:00Z".into()).starts_with("alerts[0].first_seen:")

@@ -4,7 +4,7 @@
 //! here by `domain::alerts::merge`).
 
 use crate::context::Ctx;
-use crate::domain::alerts;
+use crate::domain::alerts::{self, Alert};
 use crate::error::usage;
 use crate::output;
 use crate::store::{AlertFilter, Transaction};
@@ -61,6 +61,7 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     // All or nothing: one bad incident leaves the database as it was.
     let (_, committed) = ctx.write(|w| {
         let mut tally = Tally::default();
+        let mut new = Vec::new();
         let outcomes = records
             .iter()
             .enumerate()
@@ -74,12 +75,14 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
                 };
                 let outcome = w.import(record).with_context(context)?;
                 // Its alerts belong to it as numbered here.
-                merge_alerts(w, &record.alerts, Some(outcome.id()), &mut tally).with_context(context)?;
+                let alerts = merge_alerts(w, &record.alerts, Some(outcome.id()), &mut tally);
+                new.extend(alerts.with_context(context)?);
                 Ok(outcome)
             })
             .collect::<Result<Vec<_>>>()?;
-        merge_alerts(w, &contents.alerts, None, &mut tally)
-            .with_context(|| format!("{shown}: alerts; nothing was imported"))?;
+        let alerts = || format!("{shown}: alerts; nothing was imported");
+        new.extend(merge_alerts(w, &contents.alerts, None, &mut tally).with_context(alerts)?);
+        add_alerts(w, new).with_context(alerts)?;
         Ok((outcomes, tally))
     })?;
     let (outcomes, tally) = committed.value;
@@ -139,16 +142,18 @@ struct Tally {
     updated: usize,
 }
 
-/// Stores the file's alerts in `tx`, belonging to `incident` (its number
-/// here): one unknown here is added; one known here (by source and
-/// identity) becomes what the domain's merge makes of the two, and is
-/// written only when that differs.
+/// Merges the file's alerts into `tx`, belonging to `incident` (its
+/// number here): one known here (by source and identity) becomes what the
+/// domain's merge makes of the two, written only when that differs; those
+/// unknown here are returned, to be added once all are known
+/// ([`add_alerts`]).
 fn merge_alerts(
     tx: &mut dyn Transaction,
     records: &[AlertRecord],
     incident: Option<i64>,
     tally: &mut Tally,
-) -> Result<()> {
+) -> Result<Vec<Alert>> {
+    let mut new = Vec::new();
     for record in records {
         let theirs = record.to_alert(incident);
         let known = tx
@@ -159,7 +164,7 @@ fn merge_alerts(
             .pop();
         match known {
             None => {
-                tx.save_alert(&theirs)?;
+                new.push(theirs);
                 tally.added += 1;
             }
             Some(here) => {
@@ -170,6 +175,31 @@ fn merge_alerts(
                 }
             }
         }
+    }
+    Ok(new)
+}
+
+/// Adds the alerts new here: first those whose numbers are free here,
+/// which keep them, then the rest, which take the next ones (the timeline
+/// names alerts by number, so as many as can keep theirs do).
+fn add_alerts(tx: &mut dyn Transaction, new: Vec<Alert>) -> Result<()> {
+    let mut taken = Vec::new();
+    for alert in new {
+        let free = tx
+            .alerts(&AlertFilter {
+                id: Some(alert.id),
+                ..AlertFilter::default()
+            })?
+            .is_empty();
+        match free {
+            true => {
+                tx.import_alert(&alert)?;
+            }
+            false => taken.push(alert),
+        }
+    }
+    for alert in taken {
+        tx.import_alert(&Alert { id: 0, ..alert })?;
     }
     Ok(())
 }

@@ -364,6 +364,11 @@ pub trait Transaction {
     /// [`Change`] applied in the same transaction.
     fn save_alert(&mut self, alert: &Alert) -> Result<i64>;
 
+    /// Stores an alert from another database (an import) as a new one,
+    /// keeping its number (`alert.id`) where it is free here, else the
+    /// next; returns the number it got.
+    fn import_alert(&mut self, alert: &Alert) -> Result<i64>;
+
     /// Stores a new incident and what its declaration records; returns its
     /// number, allocated inside this transaction.
     fn create(&mut self, change: Change) -> Result<i64>;

@@ -147,7 +147,18 @@ fn a_round_trip_through_an_empty_database_is_lossless() {
             &json!("2026-11-23T10:00:00Z")
         )
     );
-    assert!(alert.get("id").is_none() && alert.get("incident_id").is_none());
+    // Its number travels (timelines name alerts by it); its incident is the
+    // record it sits in.
+    assert_eq!(
+        alert["id"],
+        a.json(&["alerts"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["identity"] == "a4c8b0e6c0f3a1d2")
+            .unwrap()["id"]
+    );
+    assert!(alert.get("incident_id").is_none());
     // The alert of no incident, at the end of the file.
     assert_eq!(file["alerts"].as_array().unwrap().len(), 1);
     assert_eq!(file["alerts"][0]["identity"], "b5d9c1f7d1e4b2e3");
@@ -428,4 +439,73 @@ fn a_repeat_after_the_move_joins_the_old_incident() {
     let out = team.ok(&["ingest", &fixture("alertmanager-resolved.json")]);
     assert!(out.contains("resolved (resolved): updated INC-2"), "{out}");
     assert_eq!(last_event(&team.show("INC-2"))["kind"], "alert_resolved");
+}
+
+#[test]
+fn alerts_keep_their_numbers_where_free_as_the_timeline_names_them() {
+    let numbers = |env: &Env| -> Vec<(i64, String)> {
+        let mut list: Vec<(i64, String)> = env
+            .json(&["alerts"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["id"].as_i64().unwrap(),
+                    a["identity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        list.sort();
+        list
+    };
+    let disk = |env: &Env| {
+        env.cmd()
+            .args(["ingest", "-"])
+            .write_stdin(r#"{"key": "db1-disk", "summary": "Disk filling on db1"}"#)
+            .assert()
+            .success();
+    };
+    // Alert 1 belongs to no incident; INC-1 holds alerts 2 and 3, and only
+    // INC-1 moves.
+    let a = with_rules();
+    disk(&a);
+    a.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    let file = a.dir.path().join("inc-1.json");
+    a.ok(&["export", "INC-1", "-o", file.to_str().unwrap()]);
+    // Into a database of its own they keep 2 and 3, so "Alert 3" in the
+    // moved timeline is alert 3 in `alerts`.
+    let fresh = with_rules();
+    import(&fresh, &file);
+    let moved: Vec<i64> = numbers(&fresh).iter().map(|(id, _)| *id).collect();
+    assert_eq!(moved, [2, 3]);
+    assert!(fresh.ok(&["show", "INC-1"]).contains("Alert 3 from alertmanager"));
+    // Where a number is taken, the alert takes the next one; what was here
+    // keeps its own.
+    let team = Env::new();
+    disk(&team);
+    disk(&team);
+    team.cmd()
+        .args(["ingest", "-"])
+        .write_stdin(r#"{"key": "db2-disk", "summary": "Disk filling on db2"}"#)
+        .assert()
+        .success();
+    import(&team, &file);
+    let here = numbers(&team);
+    assert_eq!(
+        &here[..2],
+        [(1, "db1-disk".to_string()), (2, "db2-disk".to_string())]
+    );
+    assert_eq!(here.len(), 4, "{here:?}");
+    // The file's alert 3 keeps its number; its alert 2 (taken) takes the next.
+    let moved: std::collections::BTreeMap<String, i64> = numbers(&a)
+        .into_iter()
+        .filter(|(_, identity)| identity != "db1-disk")
+        .map(|(id, identity)| (identity, id))
+        .collect();
+    let kept = here.iter().find(|(_, identity)| moved.get(identity) == Some(&3));
+    assert_eq!(kept.map(|(id, _)| *id), Some(3), "{here:?}");
+    let renumbered = here.iter().find(|(_, identity)| moved.get(identity) == Some(&2));
+    assert_eq!(renumbered.map(|(id, _)| *id), Some(4), "{here:?}");
+    team.ok(&["verify"]);
 }

@@ -106,36 +106,13 @@ pub fn select_statement(filter: &AlertFilter) -> Statement {
 /// numbered one past the highest, under the writers' lock, as SQLite
 /// numbers it.
 pub fn save(db: &mut Db, alert: &Alert) -> Result<i64> {
+    if alert.id == 0 {
+        return insert(db, alert, None);
+    }
     let labels = serde_json::to_string(&alert.labels)?;
-    let (source, status) = (alert.source.as_str(), alert.status.as_str());
+    let status = alert.status.as_str();
     let (starts, ends) = (alert.starts_at.map(Stamp), alert.ends_at.map(Stamp));
     let (first, last) = (Stamp(alert.first_seen), Stamp(alert.last_seen));
-    if alert.id == 0 {
-        let row = db.query_one(
-            "INSERT INTO alerts (id, source, identity, group_key, status, summary, severity, service, labels, \
-             link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id) \
-             VALUES ((SELECT coalesce(max(id), 0) + 1 FROM alerts), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15) RETURNING id",
-            &p![
-                source,
-                alert.identity,
-                alert.group,
-                status,
-                alert.summary,
-                alert.severity,
-                alert.service,
-                labels,
-                alert.link,
-                starts,
-                ends,
-                first,
-                last,
-                alert.times_seen,
-                alert.incident_id
-            ],
-        )?;
-        return col(&row, 0);
-    }
     db.query(
         "UPDATE alerts SET group_key = $2, status = $3, summary = $4, severity = $5, service = $6, \
          labels = $7, link = $8, starts_at = $9, ends_at = $10, last_seen = $11, times_seen = $12, \
@@ -158,4 +135,47 @@ pub fn save(db: &mut Db, alert: &Alert) -> Result<i64> {
         ],
     )?;
     Ok(alert.id)
+}
+
+/// Inserts `alert` as a new row numbered `id` (`None`: the next number,
+/// allocated under the writers' lock like every other).
+fn insert(db: &mut Db, alert: &Alert, id: Option<i64>) -> Result<i64> {
+    let labels = serde_json::to_string(&alert.labels)?;
+    let (source, status) = (alert.source.as_str(), alert.status.as_str());
+    let (starts, ends) = (alert.starts_at.map(Stamp), alert.ends_at.map(Stamp));
+    let (first, last) = (Stamp(alert.first_seen), Stamp(alert.last_seen));
+    let row = db.query_one(
+        "INSERT INTO alerts (id, source, identity, group_key, status, summary, severity, service, labels, \
+         link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id) \
+         VALUES (coalesce($16, (SELECT coalesce(max(id), 0) + 1 FROM alerts)), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15) RETURNING id",
+        &p![
+            source,
+            alert.identity,
+            alert.group,
+            status,
+            alert.summary,
+            alert.severity,
+            alert.service,
+            labels,
+            alert.link,
+            starts,
+            ends,
+            first,
+            last,
+            alert.times_seen,
+            alert.incident_id,
+            id
+        ],
+    )?;
+    col(&row, 0)
+}
+
+/// Inserts an alert from another database, keeping its number where free.
+pub fn insert_keeping(db: &mut Db, alert: &Alert) -> Result<i64> {
+    let taken = alert.id < 1
+        || db
+            .query_opt("SELECT 1 FROM alerts WHERE id = $1", &p![alert.id])?
+            .is_some();
+    insert(db, alert, (!taken).then_some(alert.id))
 }

@@ -597,6 +597,10 @@ impl super::Transaction for Writer<'_> {
         alerts::save(&mut *self.db()?, alert)
     }
 
+    fn import_alert(&mut self, alert: &crate::domain::alerts::Alert) -> Result<i64> {
+        alerts::insert_keeping(&mut *self.db()?, alert)
+    }
+
     fn next_action_id(&self) -> Result<i64> {
         retro::next_action_id(&mut *self.db()?)
     }

@@ -112,34 +112,12 @@ pub fn select(conn: &Connection, filter: &AlertFilter) -> rusqlite::Result<Vec<A
 
 /// Inserts a new alert (id 0) or updates it; returns its id.
 pub fn save(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
+    if alert.id == 0 {
+        return insert(conn, alert, None);
+    }
     let labels = serde_json::to_string(&alert.labels)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(Stamp);
-    if alert.id == 0 {
-        conn.prepare_cached(
-            "INSERT INTO alerts (source, identity, group_key, status, summary, severity, service, labels, \
-             link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-        )?
-        .execute(params![
-            alert.source.as_str(),
-            alert.identity,
-            alert.group,
-            alert.status.as_str(),
-            alert.summary,
-            alert.severity,
-            alert.service,
-            labels,
-            alert.link,
-            stamp(alert.starts_at),
-            stamp(alert.ends_at),
-            Stamp(alert.first_seen),
-            Stamp(alert.last_seen),
-            alert.times_seen,
-            alert.incident_id,
-        ])?;
-        return Ok(conn.last_insert_rowid());
-    }
     conn.prepare_cached(
         "UPDATE alerts SET group_key = ?2, status = ?3, summary = ?4, severity = ?5, service = ?6, \
          labels = ?7, link = ?8, starts_at = ?9, ends_at = ?10, last_seen = ?11, times_seen = ?12, \
@@ -162,6 +140,46 @@ pub fn save(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
         Stamp(alert.first_seen),
     ])?;
     Ok(alert.id)
+}
+
+/// Inserts `alert` as a new row numbered `id` (`None`: the next number).
+fn insert(conn: &Connection, alert: &Alert, id: Option<i64>) -> rusqlite::Result<i64> {
+    let labels = serde_json::to_string(&alert.labels)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(Stamp);
+    conn.prepare_cached(
+        "INSERT INTO alerts (id, source, identity, group_key, status, summary, severity, service, labels, \
+         link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id) \
+         VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        alert.source.as_str(),
+        alert.identity,
+        alert.group,
+        alert.status.as_str(),
+        alert.summary,
+        alert.severity,
+        alert.service,
+        labels,
+        alert.link,
+        stamp(alert.starts_at),
+        stamp(alert.ends_at),
+        Stamp(alert.first_seen),
+        Stamp(alert.last_seen),
+        alert.times_seen,
+        alert.incident_id,
+        id,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Inserts an alert from another database, keeping its number where free.
+pub fn insert_keeping(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
+    let taken = alert.id < 1
+        || conn
+            .prepare_cached("SELECT 1 FROM alerts WHERE id = ?1")?
+            .exists([alert.id])?;
+    insert(conn, alert, (!taken).then_some(alert.id))
 }
 
 #[cfg(test)]

@@ -541,6 +541,10 @@ impl super::Transaction for Writer<'_> {
         alerts::save(&self.tx, alert).map_err(|e| self.explain(e))
     }
 
+    fn import_alert(&mut self, alert: &Alert) -> Result<i64> {
+        alerts::insert_keeping(&self.tx, alert).map_err(|e| self.explain(e))
+    }
+
     fn create(&mut self, mut change: Change) -> Result<i64> {
         let id = incidents::insert(&self.tx, &change.incident).map_err(|e| self.explain(e))?;
         change.incident.id = id;
