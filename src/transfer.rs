@@ -1243,7 +1243,10 @@ mod tests {
         };
         assert!(refused(|a| a["times_seen"] = 0.into()).starts_with("alerts[0].times_seen:"));
         assert!(refused(|a| a["id"] = 0.into()).starts_with("alerts[0].id:"));
-        assert!(refused(|a| a["id"] = "7".into()).starts_with("alerts[0].id:"));
+        let mut a = alert();
+        a["id"] = "seven".into();
+        let err = read(&with_alerts(3, serde_json::json!([]), serde_json::json!([a]))).unwrap_err();
+        assert!(err.starts_with("alerts[0].id: invalid type"), "{err}");
         assert!(refused(|a| a["identity"] = "".into()).starts_with("alerts[0].identity:"));
         assert!(
             refused(|a| a["first_seen"] = "0000-01-01T00:00:00Z".into()).starts_with("alerts[0].first_seen:")
