@@ -232,6 +232,32 @@ fn a_database_of_a_newer_schema_is_refused_untouched() {
 }
 
 #[test]
+fn a_database_of_the_version_before_is_upgraded_with_the_updates_index_led_by_the_incident() {
+    // A database as version 3 left it: the updates index led by the kind.
+    let env = Env::new();
+    env.declare("Checkout down", &["--severity", "SEV1"]);
+    env.ok(&["update", "INC-1", "--external", "Investigating elevated errors"]);
+    env.psql(
+        "DROP INDEX events_for_updates; \
+         CREATE INDEX events_for_updates ON events (kind, incident_id, at, id) \
+           WHERE kind IN ('severity_changed', 'status_update', 'comms'); \
+         UPDATE incident_schema SET version = 3",
+    );
+    // Any command upgrades it, keeping what it holds.
+    assert!(env.ok(&["show", "INC-1"]).contains("Investigating elevated errors"));
+    let name = env.pg.clone().unwrap();
+    let mut c = server().client(&name);
+    let version: i64 = c.query_one("SELECT version FROM incident_schema", &[]).unwrap().get(0);
+    assert!(version >= 4, "{version}");
+    let index: String = c
+        .query_one("SELECT indexdef FROM pg_indexes WHERE indexname = 'events_for_updates'", &[])
+        .unwrap()
+        .get(0);
+    assert!(index.contains("(incident_id, at, id)"), "{index}");
+    env.ok(&["verify"]);
+}
+
+#[test]
 fn the_timeline_is_append_only_on_the_server() {
     let env = Env::new();
     env.declare("Checkout down", &[]);

@@ -32,6 +32,10 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("schema_alerts.sql"),
         guards: include_str!("schema_alerts_guards.sql"),
     },
+    Step {
+        sql: include_str!("schema_updates_index.sql"),
+        guards: "",
+    },
 ];
 
 /// The version this binary writes.
