@@ -32,6 +32,12 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("schema_alerts.sql"),
         guards: include_str!("schema_alerts_guards.sql"),
     },
+    // 4: the time to detect in the stats cache (which it clears); a cache
+    // column needs no guard.
+    Step {
+        sql: include_str!("schema_settled_detect.sql"),
+        guards: "",
+    },
 ];
 
 /// The version this binary writes.

@@ -30,7 +30,8 @@ pub fn each(db: &mut Db, filter: &ListFilter, scope: Scope) -> Result<Vec<(Incid
     let rows = db.query(
         &format!(
             "SELECT i.id, i.status, i.severity, i.category, i.declared_at, i.resolved_at, i.closed_at, \
-             i.acknowledged_at, i.triaged_at, i.title, i.drill FROM incidents AS i WHERE {selection}"
+             i.acknowledged_at, i.triaged_at, i.title, i.drill, i.started_at FROM incidents AS i \
+             WHERE {selection}"
         ),
         &params(&values),
     )?;
@@ -49,7 +50,7 @@ pub fn each(db: &mut Db, filter: &ListFilter, scope: Scope) -> Result<Vec<(Incid
             channels: Vec::new(),
             summary: None,
             detected_by: None,
-            started_at: None,
+            started_at: col::<Option<Stamp>>(r, 11)?.map(|s| s.0),
             resolution: None,
             next_update_at: None,
             roles: Vec::new(),
