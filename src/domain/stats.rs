@@ -305,14 +305,6 @@ pub fn time_to_detect(i: &Incident) -> Option<Duration> {
     Some((i.declared_at - started).max(Duration::zero()))
 }
 
-/// What the time to detect is computed from, read without whole rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImpactStart {
-    pub status: super::Status,
-    pub declared_at: DateTime<Utc>,
-    pub started_at: DateTime<Utc>,
-}
-
 /// How `stats --by` breaks the figures down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum By {
