@@ -83,6 +83,8 @@ mod retro;
 mod roles;
 #[path = "cli/show.rs"]
 mod show;
+#[path = "cli/stats.rs"]
+mod stats;
 #[path = "cli/storage.rs"]
 mod storage;
 #[path = "cli/targets.rs"]

@@ -118,26 +118,11 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     let evaluate = |incident: &Incident, facts: &Facts| {
         targets::evaluate_facts(incident, facts, &config.levels, ctx.now, config.check_within)
     };
-    // The response facts leave out the start of impact: it comes on its own.
-    for start in store.impact_starts(&filter)? {
-        summarizer.add_start(&start);
-    }
     // The groups need the whole incident row.
     let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
-    let mut starts: Vec<(Vec<String>, Incident)> = Vec::new();
     if let Some(by) = &args.by {
         store.each_incident(&filter, &levels, |incident| {
-            let names = by.groups(&incident);
-            if incident.started_at.is_some() {
-                let start = Incident {
-                    status: incident.status,
-                    declared_at: incident.declared_at,
-                    started_at: incident.started_at,
-                    ..Incident::bare()
-                };
-                starts.push((names.clone(), start));
-            }
-            groups.insert(incident.id, names);
+            groups.insert(incident.id, by.groups(&incident));
             Ok(())
         })?;
     }
@@ -156,13 +141,6 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
             }
             Ok(())
         })?;
-        for (names, start) in &starts {
-            for name in names {
-                if let Some(g) = by_group.get_mut(name) {
-                    g.add_detection(start);
-                }
-            }
-        }
         let by = args.by.as_ref().map(|_| {
             by_group
                 .into_iter()
@@ -180,9 +158,10 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         });
         return report(ctx, &store, &args, &severities, since, summarizer.finish(), by);
     }
-    // Closed incidents are settled once under these targets and read back
-    // a month at a time; the rest (and any the database could not store
-    // just now) are evaluated from the state columns and update history.
+    // Closed incidents are settled once under these targets, their times to
+    // detect, acknowledge and resolve with them, and read back a month at a
+    // time; the rest (and any the database could not store just now) are
+    // evaluated from the state columns and update history.
     let key = stats::targets_key(&config.levels);
     let closed = ListFilter {
         statuses: vec![Status::Closed],

@@ -189,7 +189,8 @@ impl Summarizer {
     }
 
     /// Counts one incident; a canceled or duplicate one is not counted at
-    /// all (see [`Status::is_counted`](super::Status::is_counted)).
+    /// all (see [`Status::is_counted`](super::Status::is_counted)). Its
+    /// time to detect counts when its start of impact is filled in.
     pub fn add(&mut self, i: &Incident, targets: &Targets) {
         if !i.status.is_counted() {
             return;
@@ -218,6 +219,9 @@ impl Summarizer {
         {
             c.count += 1;
         }
+        if let Some(d) = time_to_detect(i) {
+            self.detect.push(d);
+        }
         if let Some(at) = targets.current(Target::Acknowledge).and_then(|d| d.met_at) {
             self.acknowledge.push((at - i.declared_at).max(Duration::zero()));
         }
@@ -229,25 +233,6 @@ impl Summarizer {
             self.tallies[slot].add(d.outcome);
             self.all.add(d.outcome);
         }
-    }
-
-    /// Counts how long the incident went unnoticed, when its start of
-    /// impact is known. Its other figures come through [`Summarizer::add`]
-    /// or [`Summarizer::add_settled`], which read no start of impact.
-    pub fn add_detection(&mut self, i: &Incident) {
-        if let Some(d) = time_to_detect(i) {
-            self.detect.push(d);
-        }
-    }
-
-    /// [`Summarizer::add_detection`] from the three facts it reads.
-    pub fn add_start(&mut self, s: &ImpactStart) {
-        self.add_detection(&Incident {
-            status: s.status,
-            declared_at: s.declared_at,
-            started_at: Some(s.started_at),
-            ..Incident::bare()
-        });
     }
 
     /// Adds what [`Settled::of`] kept of closed incidents, one or many of
@@ -273,6 +258,8 @@ impl Summarizer {
         if let Some(c) = self.by_category.iter_mut().find(|c| c.name == group.category) {
             c.count += group.incidents;
         }
+        self.detect
+            .extend(group.detect.iter().map(|s| Duration::seconds(*s)));
         self.acknowledge
             .extend(group.acknowledge.iter().map(|s| Duration::seconds(*s)));
         self.resolve
@@ -316,14 +303,6 @@ impl Summarizer {
 pub fn time_to_detect(i: &Incident) -> Option<Duration> {
     let started = i.started_at.filter(|_| i.status.is_counted())?;
     Some((i.declared_at - started).max(Duration::zero()))
-}
-
-/// What the time to detect is computed from, read without whole rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImpactStart {
-    pub status: super::Status,
-    pub declared_at: DateTime<Utc>,
-    pub started_at: DateTime<Utc>,
 }
 
 /// How `stats --by` breaks the figures down.
@@ -397,6 +376,8 @@ pub struct Settled {
     pub declared_at: DateTime<Utc>,
     pub severity: String,
     pub category: Category,
+    /// The time to detect, when the start of impact is known.
+    pub detect_seconds: Option<i64>,
     pub acknowledge_seconds: Option<i64>,
     pub resolve_seconds: Option<i64>,
     pub tallies: Tallies,
@@ -413,6 +394,10 @@ impl Settled {
             return None;
         }
         let seconds = |d: Duration| (d.subsec_nanos() == 0).then(|| d.num_seconds());
+        let detect = match time_to_detect(i) {
+            Some(d) => Some(seconds(d)?),
+            None => None,
+        };
         let acknowledge = match targets.current(Target::Acknowledge).and_then(|d| d.met_at) {
             Some(at) => Some(seconds((at - i.declared_at).max(Duration::zero()))?),
             None => None,
@@ -437,6 +422,7 @@ impl Settled {
             declared_at: i.declared_at,
             severity: i.severity.clone(),
             category: i.category,
+            detect_seconds: detect,
             acknowledge_seconds: acknowledge,
             resolve_seconds: resolve,
             tallies,
@@ -452,7 +438,10 @@ pub struct SettledGroup {
     pub category: String,
     pub incidents: usize,
     pub tallies: Tallies,
-    /// Every time to acknowledge and to resolve, in seconds, in no order.
+    /// Every time to detect, to acknowledge and to resolve, in seconds, in
+    /// no order. No default for `detect`: a summary stored before it was
+    /// kept does not read back (and is added up again from the rows).
+    pub detect: Vec<i64>,
     pub acknowledge: Vec<i64>,
     pub resolve: Vec<i64>,
 }
@@ -475,6 +464,7 @@ impl SettledGroup {
                         category: category.to_string(),
                         incidents: 0,
                         tallies: Tallies::default(),
+                        detect: Vec::new(),
                         acknowledge: Vec::new(),
                         resolve: Vec::new(),
                     });
@@ -488,6 +478,7 @@ impl SettledGroup {
                     g.tallies[slot][column] += n;
                 }
             }
+            g.detect.extend(s.detect_seconds);
             g.acknowledge.extend(s.acknowledge_seconds);
             g.resolve.extend(s.resolve_seconds);
         }
@@ -514,8 +505,9 @@ mod tests {
         };
         assert_eq!(time_to_detect(&canceled), None);
         let mut s = Summarizer::new(&[]);
-        s.add_detection(&i);
-        s.add_detection(&Incident::example());
+        s.add(&i, &Targets::default());
+        s.add(&Incident::example(), &Targets::default());
+        s.add(&canceled, &Targets::default());
         assert_eq!(s.finish().time_to_detect.count, 1);
     }
 
@@ -639,7 +631,8 @@ mod tests {
     }
 
     /// A closed incident declared at `hour` and resolved 2h later, with
-    /// the given deadlines (target, outcome).
+    /// the given deadlines (target, outcome); the odd-numbered ones with a
+    /// start of impact `id` × 4 minutes before.
     fn closed(
         id: i64,
         severity: &str,
@@ -658,6 +651,7 @@ mod tests {
             declared_at: declared,
             resolved_at: Some(declared + Duration::hours(2)),
             closed_at: Some(declared + Duration::days(1)),
+            started_at: (id % 2 == 1).then(|| declared - Duration::minutes(id * 4)),
             ..Incident::example()
         };
         let deadlines = outcomes
@@ -755,6 +749,11 @@ mod tests {
         );
         assert_eq!(b.incidents, 5);
         assert_eq!(b.time_to_acknowledge.count, 3, "the met ones: {b:?}");
+        // INC-1, 3 and 5 know their start: 4, 12 and 20 minutes.
+        assert_eq!(b.time_to_detect.count, 3, "{b:?}");
+        assert_eq!(b.time_to_detect.median, Some(Duration::minutes(12)));
+        assert_eq!(settled[0].detect_seconds, Some(240));
+        assert_eq!(settled[1].detect_seconds, None);
         let update = &b.targets[2];
         assert_eq!((update.on_time, update.late, update.missed), (2, 1, 1));
     }
@@ -797,6 +796,21 @@ mod tests {
             ..i.clone()
         };
         assert_eq!(Settled::of(&odd, &t, &levels), None);
+        // So is a start of impact with one.
+        let odd = Incident {
+            started_at: i.started_at.map(|t| t - Duration::milliseconds(250)),
+            ..i.clone()
+        };
+        assert_eq!(Settled::of(&odd, &t, &levels), None);
+        // A start after the declaration counts as detected at once.
+        let late = Incident {
+            started_at: Some(i.declared_at + Duration::minutes(5)),
+            ..i.clone()
+        };
+        assert_eq!(
+            Settled::of(&late, &t, &levels).map(|s| s.detect_seconds),
+            Some(Some(0))
+        );
     }
 
     #[test]

@@ -161,11 +161,6 @@ pub trait Storage {
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()>;
 
-    /// The status, declaration and start of impact of every incident
-    /// `filter` selects whose start is known, in no set order: what the
-    /// time to detect is computed from, without reading whole rows.
-    fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>>;
-
     /// The changes CI recorded from `since` to `until`, oldest first.
     fn changes(
         &self,

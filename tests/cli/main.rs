@@ -56,6 +56,7 @@ mod record;
 mod retro;
 mod roles;
 mod show;
+mod stats;
 mod storage;
 mod targets;
 mod transfer;

@@ -255,29 +255,6 @@ pub fn set_labels(
     Ok(())
 }
 
-/// See `Storage::impact_starts`.
-pub fn impact_starts(db: &mut Db, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
-    let mut values = Vec::new();
-    let mut clauses = clauses(filter, "i", &mut values);
-    clauses.push("i.started_at IS NOT NULL".into());
-    db.query(
-        &format!(
-            "SELECT i.status, i.declared_at, i.started_at FROM incidents AS i WHERE {}",
-            clauses.join(" AND ")
-        ),
-        &params(&values),
-    )?
-    .iter()
-    .map(|r| {
-        Ok(crate::domain::stats::ImpactStart {
-            status: col(r, 0)?,
-            declared_at: col::<Stamp>(r, 1)?.0,
-            started_at: col::<Stamp>(r, 2)?.0,
-        })
-    })
-    .collect()
-}
-
 /// Records a change from CI; returns its number (one past the highest,
 /// under the writers' lock, as SQLite numbers it).
 pub fn insert_change(

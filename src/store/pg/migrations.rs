@@ -32,8 +32,15 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("schema_alerts.sql"),
         guards: include_str!("schema_alerts_guards.sql"),
     },
+    // 4: the updates index led by the incident (see the file).
     Step {
         sql: include_str!("schema_updates_index.sql"),
+        guards: "",
+    },
+    // 5: the time to detect in the stats cache (which it clears); a cache
+    // column needs no guard.
+    Step {
+        sql: include_str!("schema_settled_detect.sql"),
         guards: "",
     },
 ];

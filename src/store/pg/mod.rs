@@ -268,10 +268,6 @@ impl Storage for PgStore {
         self.read(|db| alerts::select(db, filter))
     }
 
-    fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
-        self.read(|db| incidents::impact_starts(db, filter))
-    }
-
     fn changes(
         &self,
         since: DateTime<Utc>,

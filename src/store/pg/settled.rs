@@ -25,8 +25,8 @@ pub fn insert(db: &mut Db, key: i64, settled: &[Settled]) -> Result<usize> {
         // statement; a row comes back when it was stored.
         let added = db.query(
             "WITH added AS (INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category, \
-             acknowledge_seconds, resolve_seconds, tallies) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM incidents WHERE id = $1 AND declared_at = $3 \
+             acknowledge_seconds, resolve_seconds, tallies, detect_seconds) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM incidents WHERE id = $1 AND declared_at = $3 \
              RETURNING incident_id, declared_at), \
              marked AS (UPDATE incidents SET settled = $2 WHERE id IN (SELECT incident_id FROM added)) \
              INSERT INTO stats_months (targets, month, summary) \
@@ -40,7 +40,8 @@ pub fn insert(db: &mut Db, key: i64, settled: &[Settled]) -> Result<usize> {
                 s.category,
                 s.acknowledge_seconds,
                 s.resolve_seconds,
-                tallies
+                tallies,
+                s.detect_seconds
             ],
         )?;
         stored += added.len();
@@ -127,8 +128,8 @@ fn months_after(db: &mut Db, key: i64, month: &str) -> Result<Vec<SettledGroup>>
 /// The settled rows under `key` declared in [from, to) (stored times).
 fn rows(db: &mut Db, key: i64, from: &str, to: &str) -> Result<Vec<Settled>> {
     db.query(
-        "SELECT incident_id, declared_at, severity, category, acknowledge_seconds, resolve_seconds, tallies \
-         FROM stats_settled WHERE targets = $1 AND declared_at >= $2 AND declared_at < $3",
+        "SELECT incident_id, declared_at, severity, category, acknowledge_seconds, resolve_seconds, tallies, \
+         detect_seconds FROM stats_settled WHERE targets = $1 AND declared_at >= $2 AND declared_at < $3",
         &p![key, from, to],
     )?
     .iter()
@@ -139,6 +140,7 @@ fn rows(db: &mut Db, key: i64, from: &str, to: &str) -> Result<Vec<Settled>> {
             declared_at: col::<Stamp>(r, 1)?.0,
             severity: col(r, 2)?,
             category: col::<Category>(r, 3)?,
+            detect_seconds: col(r, 7)?,
             acknowledge_seconds: col(r, 4)?,
             resolve_seconds: col(r, 5)?,
             tallies: serde_json::from_str(&tallies)

@@ -260,27 +260,6 @@ pub fn set_labels(
     Ok(())
 }
 
-/// See `Storage::impact_starts`.
-pub fn impact_starts(
-    conn: &Connection,
-    filter: &ListFilter,
-) -> rusqlite::Result<Vec<crate::domain::stats::ImpactStart>> {
-    let (mut clauses, values) = clauses(filter, "i");
-    clauses.push("i.started_at IS NOT NULL".into());
-    conn.prepare_cached(&format!(
-        "SELECT i.status, i.declared_at, i.started_at FROM incidents AS i WHERE {}",
-        clauses.join(" AND ")
-    ))?
-    .query_map(params_from_iter(values), |r| {
-        Ok(crate::domain::stats::ImpactStart {
-            status: r.get(0)?,
-            declared_at: r.get::<_, Stamp>(1)?.0,
-            started_at: r.get::<_, Stamp>(2)?.0,
-        })
-    })?
-    .collect()
-}
-
 /// Records a change from CI; returns its number.
 pub fn insert_change(
     conn: &Connection,

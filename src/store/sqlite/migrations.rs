@@ -39,6 +39,8 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_plans.sql")),
     // 14: alerts from monitoring.
     Step::sql(include_str!("schema_alerts.sql")),
+    // 15: the time to detect in the stats cache (which it clears).
+    Step::sql(include_str!("schema_settled_detect.sql")),
 ];
 
 /// The version this binary writes.
@@ -136,6 +138,46 @@ mod tests {
         assert_eq!(hashes[0].0, "");
         assert_eq!(hashes[1].0, hashes[0].1);
         assert_eq!(head, hashes[1].1);
+    }
+
+    #[test]
+    fn the_detect_step_clears_the_stats_cache_settled_without_the_time_to_detect() {
+        let detect = STEPS
+            .iter()
+            .position(|s| s.sql.contains("detect_seconds"))
+            .unwrap() as i64;
+        let conn = Connection::open_in_memory().unwrap();
+        upgrade_to(&conn, 0, detect).unwrap();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at, started_at, settled)
+               VALUES (1, 'Old', 'closed', 'SEV2', 'other', '2026-01-01T00:00:00Z', '2025-12-31T23:50:00Z', 7),
+                      (2, 'Open', 'investigating', 'SEV2', 'other', '2026-01-02T00:00:00Z', NULL, NULL);
+             INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category,
+                 acknowledge_seconds, resolve_seconds, tallies)
+               VALUES (1, 7, '2026-01-01T00:00:00Z', 'SEV2', 'other', 60, 3600, '[]');
+             INSERT INTO stats_months (targets, month, summary)
+               VALUES (7, '2026-01', '[{\"severity\":\"SEV2\"}]');",
+        )
+        .unwrap();
+        upgrade(&conn, detect).unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT count(*) FROM stats_settled"), 0);
+        assert_eq!(count("SELECT count(*) FROM stats_months"), 0);
+        assert_eq!(
+            count("SELECT count(*) FROM incidents WHERE settled IS NOT NULL"),
+            0
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM incidents"),
+            2,
+            "only the cache is cleared"
+        );
+        conn.execute(
+            "INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category, tallies, detect_seconds)
+               VALUES (1, 7, '2026-01-01T00:00:00Z', 'SEV2', 'other', '[]', 600)",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

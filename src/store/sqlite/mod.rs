@@ -246,10 +246,6 @@ impl Storage for SqliteStore {
         incidents::each(self.snapshot()?, filter, severity_order, f)
     }
 
-    fn impact_starts(&self, filter: &ListFilter) -> Result<Vec<crate::domain::stats::ImpactStart>> {
-        self.read(|c| incidents::impact_starts(c, filter))
-    }
-
     fn changes(
         &self,
         since: DateTime<Utc>,

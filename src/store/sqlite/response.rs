@@ -52,7 +52,8 @@ pub fn each(
 
     let mut statement = conn.prepare_cached(&format!(
         "SELECT i.id, i.status, i.severity, i.category, i.declared_at, i.resolved_at, i.closed_at, \
-         i.acknowledged_at, i.triaged_at, i.title, i.drill FROM incidents AS i WHERE {selection}"
+         i.acknowledged_at, i.triaged_at, i.title, i.drill, i.started_at FROM incidents AS i \
+         WHERE {selection}"
     ))?;
     let mut rows = statement.query(params_from_iter(values.iter()))?;
     while let Some(r) = rows.next()? {
@@ -69,7 +70,7 @@ pub fn each(
             channels: Vec::new(),
             summary: None,
             detected_by: None,
-            started_at: None,
+            started_at: r.get::<_, Option<Stamp>>(11)?.map(|s| s.0),
             resolution: None,
             next_update_at: None,
             roles: Vec::new(),

@@ -22,8 +22,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Result<usize> {
     let mut add = conn.prepare_cached(
         "INSERT INTO stats_settled (incident_id, targets, declared_at, severity, category, \
-         acknowledge_seconds, resolve_seconds, tallies) \
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM incidents WHERE id = ?1 AND declared_at = ?3",
+         acknowledge_seconds, resolve_seconds, tallies, detect_seconds) \
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM incidents WHERE id = ?1 AND declared_at = ?3",
     )?;
     let mut mark = conn.prepare_cached("UPDATE incidents SET settled = ?2 WHERE id = ?1")?;
     let mut stored = 0;
@@ -39,6 +39,7 @@ pub fn insert(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Res
             s.acknowledge_seconds,
             s.resolve_seconds,
             tallies_json(&s.tallies),
+            s.detect_seconds,
         ])?;
         if added > 0 {
             mark.execute(params![s.id, key])?;
@@ -139,8 +140,8 @@ fn months_after(conn: &Connection, key: i64, month: &str) -> rusqlite::Result<Ve
 /// The settled rows under `key` declared in [from, to) (stored times).
 fn rows(conn: &Connection, key: i64, from: &str, to: &str) -> rusqlite::Result<Vec<Settled>> {
     let mut statement = conn.prepare_cached(
-        "SELECT incident_id, declared_at, severity, category, acknowledge_seconds, resolve_seconds, tallies \
-         FROM stats_settled WHERE targets = ?1 AND declared_at >= ?2 AND declared_at < ?3",
+        "SELECT incident_id, declared_at, severity, category, acknowledge_seconds, resolve_seconds, tallies, \
+         detect_seconds FROM stats_settled WHERE targets = ?1 AND declared_at >= ?2 AND declared_at < ?3",
     )?;
     let rows = statement.query_map(params![key, from, to], |r| {
         let tallies: String = r.get(6)?;
@@ -149,6 +150,7 @@ fn rows(conn: &Connection, key: i64, from: &str, to: &str) -> rusqlite::Result<V
             declared_at: r.get::<_, Stamp>(1)?.0,
             severity: r.get(2)?,
             category: r.get::<_, Category>(3)?,
+            detect_seconds: r.get(7)?,
             acknowledge_seconds: r.get(4)?,
             resolve_seconds: r.get(5)?,
             tallies: serde_json::from_str(&tallies).map_err(|e| {
@@ -259,6 +261,7 @@ mod tests {
                     declared_at: i.declared_at,
                     severity: i.severity.clone(),
                     category: i.category,
+                    detect_seconds: None,
                     acknowledge_seconds: Some(60),
                     resolve_seconds: None,
                     tallies: Tallies::default(),
