@@ -161,8 +161,8 @@ pub enum Command {
 /// The command line as the binary parses it: the derived definition, each
 /// subcommand's arguments added only when it is built ([`Lazy`]) and with
 /// every choice (`--kind`, `--category`, `--customers`, …) matched in any
-/// case, so `--kind Note` means `note`. [`Command::build`] builds them all
-/// (help, man pages, completions).
+/// case, so `--kind Note` means `note`. [`whole`] builds them all (man
+/// pages, completions).
 pub fn command() -> clap::Command {
     Cli::command()
 }
@@ -184,7 +184,7 @@ pub fn whole() -> clap::Command {
 
 /// A subcommand's arguments (`T`), added to its command only when that
 /// subcommand is built: parsing a command line builds the one it names,
-/// not all thirty, which was most of what parsing cost (BENCHMARKS.md).
+/// not all of them, which was most of what parsing cost (BENCHMARKS.md).
 #[derive(Debug)]
 pub struct Lazy<T>(pub T);
 

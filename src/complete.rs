@@ -93,13 +93,24 @@ fn candidate(value: String, help: String) -> CompletionCandidate {
     CompletionCandidate::new(value).help(Some(help.into()))
 }
 
-fn keys(wanted: Wanted) -> Vec<CompletionCandidate> {
-    let read = || -> anyhow::Result<Vec<CompletionCandidate>> {
+/// What `read` finds in the database the environment names: nothing when
+/// there is no database yet, or on any failure.
+fn from_store(
+    read: impl FnOnce(&Ctx, &crate::store::Store) -> anyhow::Result<Vec<CompletionCandidate>>,
+) -> Vec<CompletionCandidate> {
+    let found = || -> anyhow::Result<Vec<CompletionCandidate>> {
         let ctx = ctx().ok_or_else(|| anyhow::anyhow!("no context"))?;
         if ctx.location()?.file().is_some_and(|path| !path.exists()) {
             return Ok(Vec::new());
         }
         let store = ctx.open(Access::Read)?;
+        read(&ctx, &store)
+    };
+    found().unwrap_or_default()
+}
+
+fn keys(wanted: Wanted) -> Vec<CompletionCandidate> {
+    from_store(|ctx, store| {
         let statuses = match wanted {
             Wanted::Open => Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
             Wanted::Resolved => vec![Status::Resolved],
@@ -117,17 +128,11 @@ fn keys(wanted: Wanted) -> Vec<CompletionCandidate> {
             Ok(())
         })?;
         Ok(out)
-    };
-    read().unwrap_or_default()
+    })
 }
 
 fn open_actions() -> Vec<CompletionCandidate> {
-    let read = || -> anyhow::Result<Vec<CompletionCandidate>> {
-        let ctx = ctx().ok_or_else(|| anyhow::anyhow!("no context"))?;
-        if ctx.location()?.file().is_some_and(|path| !path.exists()) {
-            return Ok(Vec::new());
-        }
-        let store = ctx.open(Access::Read)?;
+    from_store(|_, store| {
         let filter = ActionFilter {
             open: true,
             ..ActionFilter::default()
@@ -140,8 +145,7 @@ fn open_actions() -> Vec<CompletionCandidate> {
                 candidate(format_action_id(a.id), help)
             })
             .collect())
-    };
-    read().unwrap_or_default()
+    })
 }
 
 fn severities() -> Vec<CompletionCandidate> {
@@ -199,12 +203,7 @@ fn playbooks() -> Vec<CompletionCandidate> {
 fn loose_alerts() -> Vec<CompletionCandidate> {
     /// A menu, not a report: the most recent are what anyone picks.
     const SHOWN: usize = 50;
-    let read = || -> anyhow::Result<Vec<CompletionCandidate>> {
-        let ctx = ctx().ok_or_else(|| anyhow::anyhow!("no context"))?;
-        if ctx.location()?.file().is_some_and(|path| !path.exists()) {
-            return Ok(Vec::new());
-        }
-        let store = ctx.open(Access::Read)?;
+    from_store(|_, store| {
         let filter = AlertFilter {
             unattached: true,
             limit: Some(SHOWN),
@@ -218,6 +217,5 @@ fn loose_alerts() -> Vec<CompletionCandidate> {
                 candidate(a.id.to_string(), help)
             })
             .collect())
-    };
-    read().unwrap_or_default()
+    })
 }

@@ -118,14 +118,16 @@ impl Db {
     }
 
     /// The statements' rows, each statement's in order, in one round trip.
-    fn pipeline(&mut self, statements: &[sql::Statement]) -> Result<Vec<Vec<Row>>> {
+    fn pipeline<const N: usize>(&mut self, statements: &[sql::Statement; N]) -> Result<[Vec<Row>; N]> {
         let params: Vec<_> = statements.iter().map(|s| sql::params(&s.values)).collect();
         let calls: Vec<(&str, client::Params<'_>)> = statements
             .iter()
             .zip(&params)
             .map(|(s, p)| (s.sql.as_str(), p.as_slice()))
             .collect();
-        self.client.pipeline(&calls).map_err(|e| self.explain(e))
+        let rows = self.client.pipeline(&calls).map_err(|e| self.explain(e))?;
+        // One answer per statement, or the pipeline had failed.
+        <[_; N]>::try_from(rows).map_err(|_| anyhow!("database {}: a read gave too few answers", self.target))
     }
 
     /// Parameterless statements, several in one round trip.

@@ -121,8 +121,7 @@ impl Scope {
 
 /// One incident's response facts, for `show` and `comms`.
 pub fn facts_of(db: &mut Db, id: i64) -> Result<Facts> {
-    let [history, milestones] = facts_statements(id);
-    let (history, milestones) = (db.run(&history)?, db.run(&milestones)?);
+    let [history, milestones] = db.pipeline(&facts_statements(id))?;
     facts_from(db, id, history, milestones)
 }
 
