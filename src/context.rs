@@ -165,6 +165,22 @@ impl Ctx {
         store.incident(id)?.ok_or_else(|| self.missing(id))
     }
 
+    /// A domain operation's refusal of a change to incident `id`, as the
+    /// usage error that explains it (exit 2).
+    pub fn refused(&self, id: i64, refusal: crate::domain::ops::Refusal) -> anyhow::Error {
+        let prefix = match self.config() {
+            Ok(config) => config.key_prefix.as_str(),
+            Err(e) => return e,
+        };
+        let key_of = |n: i64| key::format(prefix, n);
+        let names = crate::explain::Names {
+            key: &key_of(id),
+            key_of: &key_of,
+            time: &|t| time::human(t, &Local),
+        };
+        usage(crate::explain::refusal(&refusal, &names))
+    }
+
     pub fn missing(&self, id: i64) -> anyhow::Error {
         match self.key(id) {
             Ok(key) => not_found(format!("no incident {key}; run 'incident list --all'")),

@@ -108,12 +108,6 @@ pub fn clap_one_line(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
     format!("{message}; see '{command} --help'")
 }
 
-/// A domain operation's refusal, as the usage error that explains it for
-/// the incident `key` (exit 2).
-pub fn refused(key: &str, refusal: crate::domain::ops::Refusal) -> anyhow::Error {
-    usage(refusal.explain(key, |t| crate::time::human(t, &chrono::Local)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

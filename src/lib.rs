@@ -1,4 +1,5 @@
-//! `incident`: a command-line incident tracker backed by a local SQLite file.
+//! `incident`: a command-line incident tracker on a local SQLite file or a team's
+//! PostgreSQL database.
 //!
 //! The binary is a thin `main`; everything lives here so tests and fuzz
 //! targets reach the same code.
@@ -10,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod domain;
 pub mod error;
+pub mod explain;
 pub mod follow;
 pub mod hooks;
 pub mod intake;

@@ -1055,7 +1055,7 @@ mod tests {
                 "2026-11-24T10:00:00Z",
                 "carol",
                 EventData::RetroUpdated(RetroUpdate {
-                    changed: vec!["root_cause".into()],
+                    changed: vec![crate::domain::retro::RetroField::RootCause],
                     values: Default::default(),
                 }),
                 "Retrospective updated: root cause",

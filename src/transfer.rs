@@ -842,8 +842,8 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
     // wrote without every fact cannot be replayed, and is taken as it is).
     if let Ok(replayed) = crate::domain::replay::replay(timeline.iter().map(|(id, at, d)| (*id, *at, d))) {
         let incident = crate::domain::Incident {
-            drill: replayed.drill,
-            tags: replayed.tags.clone(),
+            drill: replayed.state.drill,
+            tags: replayed.state.tags.clone(),
             ..as_incident(record)
         };
         let disagree = crate::domain::replay::disagreements(&incident, &replayed);

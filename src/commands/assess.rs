@@ -11,7 +11,7 @@ use crate::domain::triage::{
     self, Answers, Area, Assessment, CUSTOMERS, Customers, FACTORS, Factor, IMPACT, Question, SEES,
     STARTED_AT, TICKETS, normalize_checks, normalize_factors, parse_tickets,
 };
-use crate::error::{Failure, refused, usage};
+use crate::error::{Failure, usage};
 use crate::prompt::{self, Cancelled, Prompter};
 use crate::render;
 use crate::store::Access;
@@ -174,7 +174,7 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
     };
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let change = ops::assess(&incident, assessment, now).map_err(|r| refused(key, r))?;
+        let change = ops::assess(&incident, assessment, now).map_err(|r| ctx.refused(id, r))?;
         let changed = (change.incident.severity != incident.severity).then_some(incident.severity);
         w.apply(change)?;
         Ok(changed)

@@ -2,7 +2,6 @@
 
 use crate::context::Ctx;
 use crate::domain::{ops, roles};
-use crate::error::refused;
 use crate::error::usage;
 use crate::render;
 use crate::text::{non_blank, one_line};
@@ -45,11 +44,12 @@ pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let role = roles::find(&args.role, configured, &incident.roles, args.force).map_err(usage)?;
+        let role = roles::find(&args.role, configured, &incident.roles, args.force)
+            .map_err(|why| usage(crate::explain::unknown_role(&why)))?;
         let name = &role.name;
         let change = match args.remove {
-            true => ops::remove_role(&incident, &role, &person, now).map_err(|r| refused(&key, r))?,
-            false => ops::assign_role(&incident, &role, &person, now).map_err(|r| refused(&key, r))?,
+            true => ops::remove_role(&incident, &role, &person, now).map_err(|r| ctx.refused(id, r))?,
+            false => ops::assign_role(&incident, &role, &person, now).map_err(|r| ctx.refused(id, r))?,
         };
         let outcome = match change.events.first() {
             Some(event) => Outcome::Changed(event.text.clone()),

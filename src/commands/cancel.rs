@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::domain::ops;
-use crate::error::{refused, usage};
+use crate::error::usage;
 use crate::render;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<()> {
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        let change = ops::cancel(&incident, &reason, now).map_err(|r| refused(&key, r))?;
+        let change = ops::cancel(&incident, &reason, now).map_err(|r| ctx.refused(id, r))?;
         let said = change.events[0].text.clone();
         w.apply(change)?;
         Ok(said)

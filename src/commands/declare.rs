@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::domain::{Category, DetectedBy, Incident, Status, ops, plans};
-use crate::error::{not_found, refused, usage};
+use crate::error::{not_found, usage};
 use crate::render;
 use crate::store::Access;
 use crate::text::{clean_list, non_blank};
@@ -199,8 +199,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         }
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         if let Some(plan) = attached {
-            let key = ctx.key(id)?;
-            let change = ops::attach_playbook(&incident, None, plan, now).map_err(|r| refused(&key, r))?;
+            let change = ops::attach_playbook(&incident, None, plan, now).map_err(|r| ctx.refused(id, r))?;
             w.apply(change)?;
         }
         w.apply(ops::note_recent_changes(&incident, noted, now))?;

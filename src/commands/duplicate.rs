@@ -4,7 +4,6 @@
 
 use crate::context::Ctx;
 use crate::domain::ops;
-use crate::error::refused;
 use crate::render;
 use crate::text::one_line;
 use anyhow::Result;
@@ -31,7 +30,7 @@ pub fn run(ctx: &Ctx, args: DuplicateArgs) -> Result<()> {
         let primary = ops::primary(target, |d| w.duplicate_of(d.id))?;
         let primary_key = ctx.key(primary.id)?;
         let (change, link) =
-            ops::duplicate(&incident, &key, &primary, &primary_key, now).map_err(|r| refused(&key, r))?;
+            ops::duplicate(&incident, &key, &primary, &primary_key, now).map_err(|r| ctx.refused(id, r))?;
         w.apply(change)?;
         w.apply(link)?;
         Ok(primary_key)

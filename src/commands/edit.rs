@@ -4,7 +4,7 @@
 use crate::context::Ctx;
 use crate::domain::ops::{self, EditRequest};
 use crate::domain::{Category, DetectedBy, EventData, EventKind};
-use crate::error::{refused, usage};
+use crate::error::usage;
 use crate::render;
 use crate::text::{clean_list, non_blank, one_line};
 use anyhow::Result;
@@ -124,7 +124,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         let mut said: Vec<String> = Vec::new();
         let mut incident = incident;
         if asked {
-            let change = ops::edit(&incident, &request, now).map_err(|r| refused(&key, r))?;
+            let change = ops::edit(&incident, &request, now).map_err(|r| ctx.refused(id, r))?;
             said.extend(change.events.iter().map(|e| e.text.clone()));
             incident = change.incident.clone();
             w.apply(change)?;
@@ -135,7 +135,8 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
                 EventData::PlaybookAttached(p) => Some(p.name.as_str()),
                 _ => None,
             });
-            let change = ops::attach_playbook(&incident, current, plan, now).map_err(|r| refused(&key, r))?;
+            let change =
+                ops::attach_playbook(&incident, current, plan, now).map_err(|r| ctx.refused(id, r))?;
             said.extend(change.events.iter().map(|e| e.text.clone()));
             w.apply(change)?;
         }

@@ -3,7 +3,6 @@
 use crate::context::Ctx;
 use crate::domain::EventData;
 use crate::domain::ops::{self, EscalateRequest, Refusal};
-use crate::error::refused;
 use crate::error::usage;
 use crate::render;
 use crate::text::{clean_list, non_blank, one_line};
@@ -51,7 +50,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
                 "no escalation policy for {severity}; pass --to WHO, or add `{severity} = [\"team-oncall\"]` under [escalation] in {}",
                 config.describe_source()
             )),
-            r => refused(&key, r),
+            r => ctx.refused(id, r),
         })?;
         let paged = change.events.iter().find_map(|e| match &e.data {
             EventData::Escalated(e) => Some((e.to.clone(), e.severity.clone())),

@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::domain::{Status, ops};
-use crate::error::{refused, usage};
+use crate::error::usage;
 use crate::render;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: ReopenArgs) -> Result<()> {
             _ => None,
         };
         let (change, unlinked) = ops::reopen(&incident, &key, args.status, &reason, primary.as_ref(), now)
-            .map_err(|r| refused(&key, r))?;
+            .map_err(|r| ctx.refused(id, r))?;
         let said = change.events[0].text.clone();
         w.apply(change)?;
         if let Some(unlinked) = unlinked {

@@ -2,7 +2,6 @@
 
 use crate::context::Ctx;
 use crate::domain::ops;
-use crate::error::refused;
 use crate::render;
 use crate::text::non_blank;
 use crate::time;
@@ -35,7 +34,7 @@ pub fn run(ctx: &Ctx, args: ResolveArgs) -> Result<()> {
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let latest = w.latest(id)?;
         let change =
-            ops::resolve(&incident, summary.as_deref(), at, &latest).map_err(|r| refused(&key, r))?;
+            ops::resolve(&incident, summary.as_deref(), at, &latest).map_err(|r| ctx.refused(id, r))?;
         w.apply(change)?;
         Ok(at - incident.declared_at)
     })?;

@@ -6,11 +6,11 @@ use crate::context::Ctx;
 use crate::domain::Incident;
 use crate::domain::ops::{self, RetroRequest};
 use crate::domain::retro::{
-    self, ActionItem, ActionKind, MAX_WHYS, NewAction, Retro, RetroPatch, check_complete, format_action_id,
+    ActionItem, ActionKind, MAX_WHYS, NewAction, Retro, RetroPatch, check_complete, format_action_id,
     parse_due, why_question,
 };
 use crate::domain::triage::{self, Assessment};
-use crate::error::{Failure, refused, usage};
+use crate::error::{Failure, usage};
 use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
 use crate::prompt::{self, Cancelled, Prompter};
@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
         None => {
             // Say first what no terminal could fix.
             let store = ctx.open(Access::Read)?;
-            refuse_unless_resolved(&ctx.key(id)?, &ctx.find(&store, id)?)?;
+            refuse_unless_resolved(ctx, &ctx.find(&store, id)?)?;
             drop(store);
             if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
                 return Err(usage(format!(
@@ -138,8 +138,8 @@ pub fn run(ctx: &Ctx, args: RetroArgs) -> Result<()> {
 }
 
 /// Why the retrospective of this incident cannot be edited now, if it cannot.
-fn refuse_unless_resolved(key: &str, incident: &Incident) -> Result<()> {
-    ops::retro_open(incident).map_err(|r| refused(key, r))
+fn refuse_unless_resolved(ctx: &Ctx, incident: &Incident) -> Result<()> {
+    ops::retro_open(incident).map_err(|r| ctx.refused(incident.id, r))
 }
 
 fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
@@ -154,7 +154,7 @@ fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
         })?;
         let next = w.next_action_id()?;
         let (change, outcome) = ops::retro(&incident, current.as_ref(), &existing, next, request, now)
-            .map_err(|r| refused(&key, r))?;
+            .map_err(|r| ctx.refused(id, r))?;
         w.apply(change)?;
         // Recorded: the draft's answers are in, or superseded.
         w.save_retro_draft(id, None)?;
@@ -166,7 +166,7 @@ fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
         said.push("the retrospective is already complete; nothing changed".to_string());
     }
     if !outcome.changed.is_empty() {
-        let names: Vec<&str> = outcome.changed.iter().map(|n| retro::describe_field(n)).collect();
+        let names: Vec<&str> = outcome.changed.iter().map(|n| n.describe()).collect();
         said.push(format!("updated {}", names.join(", ")));
     }
     for number in &outcome.already {
@@ -714,7 +714,7 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest
     let key = ctx.key(id)?;
     let store = ctx.open(Access::Read)?;
     let incident = ctx.find(&store, id)?;
-    refuse_unless_resolved(&key, &incident)?;
+    refuse_unless_resolved(ctx, &incident)?;
     let (events, _) = store.timeline(id, None)?;
     let changes: Vec<crate::domain::plans::ChangeRecord> = events
         .iter()
@@ -791,7 +791,11 @@ fn interview(ctx: &Ctx, id: i64, today: NaiveDate) -> Result<Option<RetroRequest
     }
     let (patch, new_actions) = parse_answers(&toml::to_string(&walk.answers)?, today).map_err(usage)?;
     let mut draft = existing.clone();
-    draft.apply(patch.clone());
+    for (field, value) in draft.diff(patch.clone()) {
+        draft
+            .set(field, &value)
+            .expect("a patch's values fit their fields");
+    }
     let complete = check_complete(&draft, actions.len() + new_actions.len(), None).is_ok()
         && walk
             .p

@@ -4,7 +4,7 @@
 use crate::context::Ctx;
 use crate::domain::ops;
 use crate::domain::plans::{self, CHECKLIST_KINDS, Checklist};
-use crate::error::{refused, usage};
+use crate::error::usage;
 use crate::output;
 use crate::store::Access;
 use crate::text::{non_blank, one_line};
@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: TaskArgs) -> Result<()> {
             note.as_deref(),
             now,
         )
-        .map_err(|r| refused(&key, r))?;
+        .map_err(|r| ctx.refused(id, r))?;
         let said = change.events.first().map(|e| e.text.clone()).unwrap_or_default();
         w.apply(change)?;
         Ok(said)

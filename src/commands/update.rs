@@ -4,7 +4,6 @@
 use crate::context::Ctx;
 use crate::domain::ops::{self, Change, Entry, UpdateRequest};
 use crate::domain::{EntryKind, EventKind, Status, lifecycle};
-use crate::error::refused;
 use crate::error::usage;
 use crate::render;
 use crate::text::{non_blank, one_line};
@@ -148,7 +147,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
             true => w.latest(id)?,
             false => Default::default(),
         };
-        let change = ops::update(&incident, &request, at, &latest).map_err(|r| refused(&key, r))?;
+        let change = ops::update(&incident, &request, at, &latest).map_err(|r| ctx.refused(id, r))?;
         let mut said = describe(&change, &request);
         w.apply(change)?;
         if let Some(alert) = args.attach_alert {

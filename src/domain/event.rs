@@ -7,7 +7,7 @@
 //! [`EventData::from_stored`] must read what every earlier release wrote.
 
 use super::alerts::AlertSource;
-use super::retro::ActionKind;
+use super::retro::{ActionKind, RetroField};
 use super::triage::{Customers, Factor};
 use super::{Category, DetectedBy, EventKind, Status};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -254,10 +254,10 @@ pub struct Assessed {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetroUpdate {
-    /// The names of the fields that changed (`retro::field`), in order.
-    pub changed: Vec<String>,
-    /// Their new values, by name.
-    pub values: BTreeMap<String, RetroValue>,
+    /// The fields that changed, in order.
+    pub changed: Vec<RetroField>,
+    /// Their new values.
+    pub values: BTreeMap<RetroField, RetroValue>,
 }
 
 /// A retrospective field's value: a list (the whys, …) or a text.
@@ -308,22 +308,49 @@ pub struct ActionLinked {
     pub previous: Option<String>,
 }
 
-/// One field of the incident changed by `incident edit`: its name (as the
-/// `edit` option says it, e.g. `title`, `services`, `started_at`) and its
-/// values before and after.
+/// One field of the incident changed by an edit, with its value before
+/// and after. Stored as `{"field": NAME, "from": …, "to": …}`, the names
+/// being the ones every release wrote (`title`, `services`, `started_at`…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Edit {
-    pub field: String,
-    pub from: EditValue,
-    pub to: EditValue,
-}
-
-/// A field's value: a list (services, channels) or a text (times in RFC 3339).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum EditValue {
-    List(Vec<String>),
-    Text(Option<String>),
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum Edit {
+    Title {
+        from: String,
+        to: String,
+    },
+    Category {
+        from: Category,
+        to: Category,
+    },
+    Services {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    Channels {
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+    Summary {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    DetectedBy {
+        from: Option<DetectedBy>,
+        to: Option<DetectedBy>,
+    },
+    StartedAt {
+        #[serde(with = "stamp_opt")]
+        from: Option<DateTime<Utc>>,
+        #[serde(with = "stamp_opt")]
+        to: Option<DateTime<Utc>>,
+    },
+    /// Tags travel as `key=value` texts, in key order.
+    Tags {
+        #[serde(with = "tag_list")]
+        from: BTreeMap<String, String>,
+        #[serde(with = "tag_list")]
+        to: BTreeMap<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -530,6 +557,23 @@ pub(crate) mod stamp_opt {
                 .map(|t| Some(t.with_timezone(&Utc)))
                 .map_err(|e| serde::de::Error::custom(format!("'{text}' is not an RFC 3339 time: {e}"))),
         }
+    }
+}
+
+/// Tags as an `edited` event lists them: `key=value` texts in key order.
+/// A malformed entry makes the event unreadable as an edit.
+pub(crate) mod tag_list {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(tags: &BTreeMap<String, String>, s: S) -> Result<S::Ok, S::Error> {
+        crate::domain::plans::tag_list(tags).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+        let list = Vec::<String>::deserialize(d)?;
+        crate::domain::plans::tags_from_list(&list)
+            .ok_or_else(|| serde::de::Error::custom("a tag is not key=value"))
     }
 }
 

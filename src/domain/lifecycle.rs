@@ -47,51 +47,63 @@ pub const SETTABLE: &[Status] = &[
     Status::Resolved,
 ];
 
+/// Why a status change is not allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Only completing the retrospective closes an incident.
+    ClosedByRetro,
+    /// Canceling has its own step, with a reason.
+    CanceledApart,
+    /// Marking a duplicate has its own step, naming the primary.
+    DuplicateApart,
+    /// A closed, canceled or duplicate incident (this status) changes
+    /// status only when reopened.
+    Final(Status),
+    /// Reopening goes to an active status, not this one.
+    ReopenTo(Status),
+    /// Only an ended incident is reopened; this one is this status.
+    NothingToReopen(Status),
+    /// It is closed already.
+    AlreadyClosed,
+    /// Closing needs a resolved incident; this one is this status.
+    NotResolved(Status),
+}
+
 /// Decides a status change, or says why it is not allowed.
-pub fn plan(from: Status, to: Status) -> Result<Move, String> {
+pub fn plan(from: Status, to: Status) -> Result<Move, Refused> {
     if from == to {
         return Ok(Move::Stay);
     }
     match (from, to) {
-        (_, Status::Closed) => Err(
-            "an incident is closed by completing its retrospective ('incident retro KEY --complete')".into(),
-        ),
-        (_, Status::Canceled) => {
-            Err("an incident is canceled with 'incident cancel KEY --reason WHY'".into())
-        }
-        (_, Status::Duplicate) => {
-            Err("an incident is marked a duplicate with 'incident duplicate KEY --of OTHER'".into())
-        }
-        (from, _) if from.is_final() => Err(format!(
-            "a {from} incident changes status only when reopened ('incident reopen KEY --reason WHY')"
-        )),
+        (_, Status::Closed) => Err(Refused::ClosedByRetro),
+        (_, Status::Canceled) => Err(Refused::CanceledApart),
+        (_, Status::Duplicate) => Err(Refused::DuplicateApart),
+        (from, _) if from.is_final() => Err(Refused::Final(from)),
         (_, Status::Resolved) => Ok(Move::Resolve),
         (Status::Resolved, _) => Ok(Move::Reopen),
         _ => Ok(Move::Step),
     }
 }
 
-/// Whether `incident reopen` may take an incident from `from` back to the
-/// active status `to`.
-pub fn reopen(from: Status, to: Status) -> Result<(), String> {
+/// Whether an incident may be reopened from `from` to the active status
+/// `to`.
+pub fn reopen(from: Status, to: Status) -> Result<(), Refused> {
     if !to.is_open() {
-        return Err(format!("an incident is reopened to an active status, not {to}"));
+        return Err(Refused::ReopenTo(to));
     }
     if from.is_open() {
-        return Err(format!(
-            "it is {from}, not resolved, closed, canceled or a duplicate: nothing to reopen"
-        ));
+        return Err(Refused::NothingToReopen(from));
     }
     Ok(())
 }
 
 /// Whether completing the retrospective may close an incident now. This is
-/// the only way into `closed`: [`plan`] refuses it to every other command.
-pub fn close(from: Status) -> Result<(), String> {
+/// the only way into `closed`: [`plan`] refuses it to every other change.
+pub fn close(from: Status) -> Result<(), Refused> {
     match from {
         Status::Resolved => Ok(()),
-        Status::Closed => Err("it is already closed".into()),
-        _ => Err(format!("it is {from}; resolve it first ('incident resolve KEY')")),
+        Status::Closed => Err(Refused::AlreadyClosed),
+        _ => Err(Refused::NotResolved(from)),
     }
 }
 
@@ -159,7 +171,8 @@ mod tests {
             Some(EventKind::Resolved)
         );
         assert_eq!(plan(Identified, Identified).unwrap().event_kind(), None);
-        assert!(plan(Resolved, Closed).unwrap_err().contains("retro"));
+        assert_eq!(plan(Resolved, Closed), Err(Refused::ClosedByRetro));
+        assert_eq!(plan(Closed, Identified), Err(Refused::Final(Closed)));
     }
 
     #[test]
@@ -167,7 +180,7 @@ mod tests {
         for &from in Status::ALL {
             assert_eq!(close(from).is_ok(), from == Resolved, "{from}");
         }
-        assert!(close(Mitigated).unwrap_err().contains("resolve it first"));
-        assert!(close(Closed).unwrap_err().contains("already closed"));
+        assert_eq!(close(Mitigated), Err(Refused::NotResolved(Mitigated)));
+        assert_eq!(close(Closed), Err(Refused::AlreadyClosed));
     }
 }

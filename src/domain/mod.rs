@@ -1,5 +1,6 @@
 //! The domain: what an incident is, independent of storage and of the CLI.
 
+pub mod apply;
 pub mod chain;
 pub mod event;
 pub mod key;

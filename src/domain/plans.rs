@@ -358,33 +358,6 @@ pub fn recent_changes(
     found
 }
 
-/// The incident's state the declaration gives it and later edits change:
-/// whether it is a drill, and its tags. The store keeps both beside the
-/// incident for filtering; this is what they must be.
-pub fn drill_and_tags<'a>(
-    events: impl IntoIterator<Item = &'a EventData>,
-) -> (bool, BTreeMap<String, String>) {
-    let mut drill = false;
-    let mut tags = BTreeMap::new();
-    for data in events {
-        match data {
-            EventData::Declared(d) => {
-                drill = d.drill;
-                tags = d.tags.clone();
-            }
-            EventData::Edited(e) if e.field == "tags" => {
-                if let super::event::EditValue::List(list) = &e.to
-                    && let Some(t) = tags_from_list(list)
-                {
-                    tags = t;
-                }
-            }
-            _ => {}
-        }
-    }
-    (drill, tags)
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::event::TaskMark;
@@ -591,24 +564,5 @@ mod tests {
         );
         let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
         assert_eq!(ids, [5, 3]);
-    }
-
-    #[test]
-    fn drill_and_tags_come_from_the_declaration_and_tag_edits() {
-        let mut declared = match super::super::event::sample::declared("SEV2") {
-            EventData::Declared(d) => d,
-            _ => unreachable!(),
-        };
-        declared.drill = true;
-        declared.tags = BTreeMap::from([("team".to_string(), "web".to_string())]);
-        let edit = EventData::Edited(super::super::event::Edit {
-            field: "tags".into(),
-            from: super::super::event::EditValue::List(vec!["team=web".into()]),
-            to: super::super::event::EditValue::List(vec!["team=db".into(), "tier=1".into()]),
-        });
-        let events = [EventData::Declared(declared), edit];
-        let (drill, tags) = drill_and_tags(&events);
-        assert!(drill);
-        assert_eq!(tags_from_list(&["team=db".into(), "tier=1".into()]), Some(tags));
     }
 }

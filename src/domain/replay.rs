@@ -1,42 +1,28 @@
-//! Replaying a timeline: the incident state its events imply. `verify`
-//! compares it with the stored state, and `import` with a file's, so state
-//! edited behind the tool's back (or forged in a file) shows.
+//! Replaying a timeline: the incident state its events imply, by folding
+//! [`super::apply`] (the same function every operation uses) over them.
+//! `verify` compares it with the stored state, and `import` with a file's,
+//! so state edited behind the tool's back (or forged in a file) shows.
 //!
-//! Covered: title, status, severity, category, services, channels,
+//! Compared: title, status, severity, category, services, channels,
 //! summary, detected_by, started_at, declared_at, resolved_at, closed_at,
-//! resolution, the role holders, the drill mark and the tags. Not covered (not recorded fully by the
-//! events): next_update_at, the assessment answers, the retrospective text
-//! and action items beyond their events.
+//! resolution, the role holders, the drill mark and the tags; beside them
+//! the assessments, the action items and the retrospective. Not compared:
+//! next_update_at, which earlier releases did not always keep in step.
 
-use super::event::{EditValue, EventData};
-use super::{Category, DetectedBy, Incident, Status};
+use super::apply::{apply, apply_to_retro};
+use super::event::EventData;
+use super::{EventKind, Incident};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
 /// What a timeline says the incident's state is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replayed {
-    pub title: String,
-    pub status: Status,
-    pub severity: String,
-    pub category: Category,
-    pub services: Vec<String>,
-    pub channels: Vec<String>,
-    pub summary: Option<String>,
-    pub detected_by: Option<DetectedBy>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub declared_at: DateTime<Utc>,
-    /// The first resolution (what this release keeps).
-    pub resolved_at: Option<DateTime<Utc>>,
+    /// The state (its id is 0: the timeline does not say it).
+    pub state: Incident,
     /// Every resolution's time: earlier releases kept the latest, or none
     /// after a reopening, so a stored time is checked against these.
     pub resolutions: Vec<DateTime<Utc>>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub resolution: Option<String>,
-    /// (role, person) pairs.
-    pub roles: BTreeSet<(String, String)>,
-    pub drill: bool,
-    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 /// Why a timeline cannot be replayed.
@@ -46,140 +32,50 @@ pub enum Unreplayable {
     NoDeclaration,
     #[error("event {0} has details this release cannot read")]
     Unreadable(i64),
-    #[error("event {id} edits `{field}` with a value it cannot hold")]
-    BadEdit { id: i64, field: String },
 }
+
+/// The kinds whose events change the incident's own state: one of them
+/// unreadable, the state cannot be replayed.
+const SHAPES_STATE: &[EventKind] = &[
+    EventKind::Declared,
+    EventKind::StatusChanged,
+    EventKind::Resolved,
+    EventKind::Reopened,
+    EventKind::Closed,
+    EventKind::Canceled,
+    EventKind::MarkedDuplicate,
+    EventKind::SeverityChanged,
+    EventKind::RoleAssigned,
+    EventKind::RoleHandover,
+    EventKind::RoleRemoved,
+    EventKind::Edited,
+];
 
 /// Replays events (id, when, data), oldest first.
 pub fn replay<'a>(
     events: impl IntoIterator<Item = (i64, DateTime<Utc>, &'a EventData)>,
 ) -> Result<Replayed, Unreplayable> {
     let mut events = events.into_iter();
-    let Some((_, at, EventData::Declared(d))) = events.next() else {
+    let Some((_, at, declared @ EventData::Declared(_))) = events.next() else {
         return Err(Unreplayable::NoDeclaration);
     };
-    let mut s = Replayed {
-        title: d.title.clone(),
-        status: Status::Investigating,
-        severity: d.severity.clone(),
-        category: d.category,
-        services: d.services.clone(),
-        channels: d.channels.clone(),
-        summary: d.summary.clone(),
-        detected_by: d.detected_by,
-        started_at: d.started_at,
-        declared_at: at,
-        resolved_at: None,
+    let mut replayed = Replayed {
+        state: Incident::bare(),
         resolutions: Vec::new(),
-        closed_at: None,
-        resolution: None,
-        roles: BTreeSet::new(),
-        drill: d.drill,
-        tags: d.tags.clone(),
     };
+    apply(&mut replayed.state, at, declared);
     for (id, at, data) in events {
         match data {
-            EventData::Unreadable { kind, .. } => {
-                use super::EventKind as K;
-                let shapes_state = matches!(
-                    kind,
-                    K::Declared
-                        | K::StatusChanged
-                        | K::Resolved
-                        | K::Reopened
-                        | K::Closed
-                        | K::Canceled
-                        | K::MarkedDuplicate
-                        | K::SeverityChanged
-                        | K::RoleAssigned
-                        | K::RoleHandover
-                        | K::RoleRemoved
-                        | K::Edited
-                );
-                if shapes_state {
-                    return Err(Unreplayable::Unreadable(id));
-                }
+            EventData::Unreadable { kind, .. } if SHAPES_STATE.contains(kind) => {
+                return Err(Unreplayable::Unreadable(id));
             }
             EventData::Declared(_) => return Err(Unreplayable::NoDeclaration),
-            EventData::StatusChanged(m) => s.status = m.to,
-            EventData::Resolved(r) => {
-                s.status = r.to;
-                s.resolved_at.get_or_insert(at);
-                s.resolutions.push(at);
-                if let Some(summary) = &r.summary {
-                    s.resolution = Some(summary.clone());
-                }
-            }
-            EventData::Reopened(m) => {
-                s.status = m.to;
-                s.closed_at = None;
-            }
-            EventData::Closed(c) => {
-                s.status = c.to;
-                s.closed_at = Some(at);
-            }
-            EventData::Canceled(_) => s.status = Status::Canceled,
-            EventData::MarkedDuplicate(_) => s.status = Status::Duplicate,
-            EventData::SeverityChanged(m) => s.severity = m.to.clone(),
-            EventData::RoleAssigned(r) => {
-                s.roles.insert((r.role.clone(), r.person.clone()));
-            }
-            EventData::RoleHandover(h) => {
-                s.roles.remove(&(h.role.clone(), h.previous.clone()));
-                s.roles.insert((h.role.clone(), h.person.clone()));
-            }
-            EventData::RoleRemoved(r) => {
-                s.roles.remove(&(r.role.clone(), r.person.clone()));
-            }
-            EventData::Edited(e) => edit(&mut s, id, &e.field, &e.to)?,
+            EventData::Resolved(_) => replayed.resolutions.push(at),
             _ => {}
         }
+        apply(&mut replayed.state, at, data);
     }
-    Ok(s)
-}
-
-fn edit(s: &mut Replayed, id: i64, field: &str, to: &EditValue) -> Result<(), Unreplayable> {
-    let bad = || Unreplayable::BadEdit {
-        id,
-        field: field.to_string(),
-    };
-    match (field, to) {
-        ("title", EditValue::Text(Some(t))) => s.title = t.clone(),
-        ("category", EditValue::Text(Some(c))) => s.category = c.parse().map_err(|_| bad())?,
-        ("services", EditValue::List(l)) => s.services = l.clone(),
-        ("channels", EditValue::List(l)) => s.channels = l.clone(),
-        // Kept beside the incident from the events themselves (plans::drill_and_tags).
-        ("tags", EditValue::List(l)) => s.tags = super::plans::tags_from_list(l).ok_or_else(bad)?,
-        ("summary", EditValue::Text(t)) => s.summary = t.clone(),
-        ("detected_by", EditValue::Text(t)) => {
-            s.detected_by = t.as_deref().map(str::parse).transpose().map_err(|_| bad())?
-        }
-        ("started_at", EditValue::Text(t)) => {
-            s.started_at = t
-                .as_deref()
-                .map(|t| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)))
-                .transpose()
-                .map_err(|_| bad())?
-        }
-        _ => return Err(bad()),
-    }
-    Ok(())
-}
-
-/// What an `assessed` event records of a stored assessment.
-pub fn assessed_facts(a: &super::triage::Assessment) -> super::event::Assessed {
-    super::event::Assessed {
-        impact: a.answers.impact.clone(),
-        sees: a.answers.sees.clone(),
-        customers: a.answers.customers,
-        impact_started_at: a.answers.started_at,
-        tickets: a.answers.tickets,
-        factors: a.answers.factors.clone(),
-        checked: a.answers.checked.iter().map(|c| c.to_string()).collect(),
-        suggested_severity: a.suggested.clone(),
-        reason: a.reason.clone(),
-        severity: a.severity.clone(),
-    }
+    Ok(replayed)
 }
 
 /// Stored assessments that disagree with the `assessed` events they were
@@ -192,7 +88,7 @@ pub fn assessment_disagreements(
     for a in assessments {
         let event = events.iter().find(|e| e.id == a.event_id);
         match event.map(|e| &e.data) {
-            Some(EventData::Assessed(recorded)) if **recorded == assessed_facts(a) => {}
+            Some(EventData::Assessed(recorded)) if **recorded == a.recorded() => {}
             Some(EventData::Assessed(_)) => problems.push(format!(
                 "the stored assessment of event {} disagrees with the event",
                 a.event_id
@@ -214,22 +110,24 @@ pub fn assessment_disagreements(
 /// The fields where `incident` (and its role holders) disagree with what
 /// its timeline says.
 pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
-    let roles: BTreeSet<(String, String)> = incident
-        .roles
-        .iter()
-        .map(|h| (h.role.clone(), h.person.clone()))
-        .collect();
+    let holders = |i: &Incident| -> BTreeSet<(String, String)> {
+        i.roles
+            .iter()
+            .map(|h| (h.role.clone(), h.person.clone()))
+            .collect()
+    };
+    let s = &r.state;
     let checks = [
-        ("title", incident.title == r.title),
-        ("status", incident.status == r.status),
-        ("severity", incident.severity == r.severity),
-        ("category", incident.category == r.category),
-        ("services", incident.services == r.services),
-        ("channels", incident.channels == r.channels),
-        ("summary", incident.summary == r.summary),
-        ("detected_by", incident.detected_by == r.detected_by),
-        ("started_at", incident.started_at == r.started_at),
-        ("declared_at", incident.declared_at == r.declared_at),
+        ("title", incident.title == s.title),
+        ("status", incident.status == s.status),
+        ("severity", incident.severity == s.severity),
+        ("category", incident.category == s.category),
+        ("services", incident.services == s.services),
+        ("channels", incident.channels == s.channels),
+        ("summary", incident.summary == s.summary),
+        ("detected_by", incident.detected_by == s.detected_by),
+        ("started_at", incident.started_at == s.started_at),
+        ("declared_at", incident.declared_at == s.declared_at),
         (
             "resolved_at",
             match incident.resolved_at {
@@ -237,11 +135,11 @@ pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
                 None => r.resolutions.is_empty() || incident.status.is_open(),
             },
         ),
-        ("closed_at", incident.closed_at == r.closed_at),
-        ("resolution", incident.resolution == r.resolution),
-        ("roles", roles == r.roles),
-        ("drill", incident.drill == r.drill),
-        ("tags", incident.tags == r.tags),
+        ("closed_at", incident.closed_at == s.closed_at),
+        ("resolution", incident.resolution == s.resolution),
+        ("roles", holders(incident) == holders(s)),
+        ("drill", incident.drill == s.drill),
+        ("tags", incident.tags == s.tags),
     ];
     checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
 }
@@ -251,40 +149,19 @@ pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
 /// their `action_added` event by what it records (an import may have given
 /// an item a new number; the events keep the number it was added with).
 pub fn action_disagreements(items: &[super::retro::ActionItem], events: &[super::Event]) -> Vec<String> {
-    use super::retro::ActionStatus;
     use std::collections::BTreeMap;
     // By the number the events use: (added event, replayed item).
     let mut replayed: BTreeMap<i64, (i64, super::retro::ActionItem)> = BTreeMap::new();
     for e in events {
         match &e.data {
             EventData::ActionAdded(a) => {
-                let item = super::retro::ActionItem {
-                    id: a.action_id,
-                    incident_id: e.incident_id,
-                    text: a.text.clone(),
-                    owner: a.owner.clone(),
-                    due: a.due,
-                    kind: a.kind,
-                    status: ActionStatus::Open,
-                    created_at: e.at,
-                    done_at: None,
-                    note: None,
-                    link: None,
-                };
+                let item = super::retro::ActionItem::added(e.incident_id, e.at, a);
                 replayed.insert(a.action_id, (e.id, item));
             }
-            EventData::ActionDone(d) => {
-                if let Some((_, item)) = replayed.get_mut(&d.action_id) {
-                    item.status = ActionStatus::Done;
-                    item.done_at = Some(e.at);
-                    if d.note.is_some() {
-                        item.note = d.note.clone();
-                    }
-                }
-            }
-            EventData::ActionLinked(l) => {
-                if let Some((_, item)) = replayed.get_mut(&l.action_id) {
-                    item.link = Some(l.link.clone());
+            EventData::ActionDone(super::event::ActionDone { action_id, .. })
+            | EventData::ActionLinked(super::event::ActionLinked { action_id, .. }) => {
+                if let Some((_, item)) = replayed.get_mut(action_id) {
+                    item.apply(e.at, &e.data);
                 }
             }
             _ => {}
@@ -329,46 +206,27 @@ pub fn action_disagreements(items: &[super::retro::ActionItem], events: &[super:
 }
 
 /// Where the stored retrospective disagrees with the `retro_updated`
-/// events: the names of the fields.
+/// events: the names of the fields (a field whose recorded value has the
+/// wrong shape disagrees too).
 pub fn retro_disagreements(
     stored: Option<&super::retro::Retro>,
     events: &[super::Event],
 ) -> Vec<&'static str> {
-    use super::event::RetroValue;
-    use super::retro::field;
-    let mut r = super::retro::Retro::default();
-    for e in events {
-        if let EventData::RetroUpdated(u) = &e.data {
-            for (name, value) in &u.values {
-                match (name.as_str(), value) {
-                    (field::IMPACT, RetroValue::Text(t)) => r.impact = t.clone(),
-                    (field::ROOT_CAUSE, RetroValue::Text(t)) => r.root_cause = t.clone(),
-                    (field::TRIGGER, RetroValue::Text(t)) => r.trigger = t.clone(),
-                    (field::LEAD_UP, RetroValue::Text(t)) => r.lead_up = t.clone(),
-                    (field::WHYS, RetroValue::List(l)) => r.whys = l.clone(),
-                    (field::CONTRIBUTING, RetroValue::List(l)) => r.contributing = l.clone(),
-                    (field::WENT_WELL, RetroValue::List(l)) => r.went_well = l.clone(),
-                    (field::WENT_BADLY, RetroValue::List(l)) => r.went_badly = l.clone(),
-                    (field::LUCKY, RetroValue::List(l)) => r.lucky = l.clone(),
-                    _ => {}
-                }
-            }
+    use super::retro::{Retro, RetroField};
+    let mut r = Retro::default();
+    let mut bad = BTreeSet::new();
+    for e in events.iter().filter(|e| e.kind() == EventKind::RetroUpdated) {
+        if let Err(field) = apply_to_retro(&mut r, &e.data) {
+            bad.insert(field);
         }
     }
-    let empty = super::retro::Retro::default();
+    let empty = Retro::default();
     let s = stored.unwrap_or(&empty);
-    let checks = [
-        (field::IMPACT, s.impact == r.impact),
-        (field::ROOT_CAUSE, s.root_cause == r.root_cause),
-        (field::TRIGGER, s.trigger == r.trigger),
-        (field::LEAD_UP, s.lead_up == r.lead_up),
-        (field::WHYS, s.whys == r.whys),
-        (field::CONTRIBUTING, s.contributing == r.contributing),
-        (field::WENT_WELL, s.went_well == r.went_well),
-        (field::WENT_BADLY, s.went_badly == r.went_badly),
-        (field::LUCKY, s.lucky == r.lucky),
-    ];
-    checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
+    RetroField::ALL
+        .iter()
+        .filter(|f| bad.contains(f) || s.value(**f) != r.value(**f))
+        .map(|f| f.as_str())
+        .collect()
 }
 
 #[cfg(test)]
@@ -376,7 +234,7 @@ mod tests {
     use super::*;
     use crate::domain::ops::{self, EditRequest};
     use crate::domain::roles::RoleDef;
-    use crate::domain::{NewEvent, RoleHolder};
+    use crate::domain::{NewEvent, RoleHolder, Status};
 
     fn t(hm: &str) -> DateTime<Utc> {
         format!("2026-11-23T{hm}:00Z").parse().unwrap()
@@ -447,13 +305,19 @@ mod tests {
         }
         let r = replayed(&change.events);
         assert_eq!(disagreements(&change.incident, &r), Vec::<&str>::new());
-        assert_eq!(r.title, "Checkout slow");
-        assert_eq!(r.severity, "SEV2");
-        assert_eq!(r.resolved_at, Some(t("09:00")));
-        assert_eq!(r.resolution.as_deref(), Some("Rolled back"));
+        assert_eq!(r.state.title, "Checkout slow");
+        assert_eq!(r.state.severity, "SEV2");
+        assert_eq!(r.state.resolved_at, Some(t("09:00")));
+        assert_eq!(r.resolutions, [t("09:00"), t("10:00")]);
+        assert_eq!(r.state.resolution.as_deref(), Some("Rolled back"));
+        assert_eq!(r.state.holder("commander"), Some("carol"));
         assert_eq!(
-            r.roles,
-            BTreeSet::from([("commander".to_string(), "carol".to_string())])
+            Incident {
+                id: change.incident.id,
+                ..r.state.clone()
+            },
+            change.incident,
+            "the replayed state is the operations' state, field for field"
         );
 
         // Each field changed behind the timeline's back is named.
@@ -482,5 +346,201 @@ mod tests {
     fn a_timeline_without_its_declaration_cannot_be_replayed() {
         let note = EventData::Note;
         assert_eq!(replay([(1, t("08:00"), &note)]), Err(Unreplayable::NoDeclaration));
+    }
+
+    mod property {
+        use super::*;
+        use crate::domain::event::Execution;
+        use crate::domain::ops::{Entry, EscalateRequest, UpdateRequest};
+        use crate::domain::{Category, DetectedBy, EntryKind};
+        use proptest::prelude::*;
+
+        /// One step a team might take, with small choices so that steps
+        /// meet each other (the same people, roles and levels).
+        #[derive(Debug, Clone)]
+        enum Step {
+            Assign(usize, usize),
+            Remove(usize, usize),
+            Update {
+                kind: usize,
+                external: bool,
+                promise: bool,
+                severity: Option<usize>,
+                status: Option<usize>,
+            },
+            Escalate(Option<usize>),
+            Resolve(bool),
+            Reopen(usize),
+            Cancel,
+            Edit {
+                title: bool,
+                category: usize,
+                service: Option<usize>,
+                drop_service: Option<usize>,
+                tag: Option<usize>,
+                started: bool,
+            },
+            Exec,
+        }
+
+        const PEOPLE: [&str; 3] = ["alice", "bob", "carol"];
+        const LEVELS: [&str; 3] = ["SEV1", "SEV2", "SEV3"];
+        const SERVICES: [&str; 3] = ["checkout", "auth", "search"];
+
+        fn roles() -> Vec<RoleDef> {
+            crate::domain::roles::defaults().into_iter().take(7).collect()
+        }
+
+        fn step() -> impl Strategy<Value = Step> {
+            prop_oneof![
+                (0..7usize, 0..3usize).prop_map(|(r, p)| Step::Assign(r, p)),
+                (0..7usize, 0..3usize).prop_map(|(r, p)| Step::Remove(r, p)),
+                (
+                    0..5usize,
+                    any::<bool>(),
+                    any::<bool>(),
+                    proptest::option::of(0..3usize),
+                    proptest::option::of(0..4usize)
+                )
+                    .prop_map(|(kind, external, promise, severity, status)| Step::Update {
+                        kind,
+                        external,
+                        promise,
+                        severity,
+                        status
+                    }),
+                proptest::option::of(0..3usize).prop_map(Step::Escalate),
+                any::<bool>().prop_map(Step::Resolve),
+                (0..3usize).prop_map(Step::Reopen),
+                Just(Step::Cancel),
+                (
+                    any::<bool>(),
+                    0..6usize,
+                    proptest::option::of(0..3usize),
+                    proptest::option::of(0..3usize),
+                    proptest::option::of(0..3usize),
+                    any::<bool>()
+                )
+                    .prop_map(|(title, category, service, drop_service, tag, started)| {
+                        Step::Edit {
+                            title,
+                            category,
+                            service,
+                            drop_service,
+                            tag,
+                            started,
+                        }
+                    }),
+                Just(Step::Exec),
+            ]
+        }
+
+        /// What a step does to the incident at `now`; refusals change
+        /// nothing, as the command would record nothing.
+        fn take(i: &Incident, step: &Step, n: usize, now: DateTime<Utc>) -> Option<ops::Change> {
+            let roles = roles();
+            let latest = ops::Latest::default();
+            match step {
+                Step::Assign(r, p) => ops::assign_role(i, &roles[*r], PEOPLE[*p], now).ok(),
+                Step::Remove(r, p) => ops::remove_role(i, &roles[*r], PEOPLE[*p], now).ok(),
+                Step::Update {
+                    kind,
+                    external,
+                    promise,
+                    severity,
+                    status,
+                } => {
+                    let request = UpdateRequest {
+                        entry: Some(Entry {
+                            kind: EntryKind::ALL[*kind],
+                            external: *external,
+                            text: format!("entry {n}"),
+                        }),
+                        next_update: promise.then(|| now + chrono::Duration::minutes(30)),
+                        severity: severity.map(|l| LEVELS[l].to_string()),
+                        status: status.map(|s| crate::domain::lifecycle::SETTABLE[s]),
+                    };
+                    ops::update(i, &request, now, &latest).ok()
+                }
+                Step::Escalate(level) => {
+                    let request = EscalateRequest {
+                        to: vec!["dba-oncall".into()],
+                        severity: level.map(|l| LEVELS[l].to_string()),
+                        reason: Some("worse".into()),
+                    };
+                    ops::escalate(i, &request, &LEVELS, |_| None, now).ok()
+                }
+                Step::Resolve(summary) => {
+                    let summary = summary.then(|| format!("fixed {n}"));
+                    ops::resolve(i, summary.as_deref(), now, &latest).ok()
+                }
+                Step::Reopen(to) => {
+                    let to = [Status::Investigating, Status::Identified, Status::Mitigated][*to];
+                    ops::reopen(i, "INC-1", to, "again", None, now)
+                        .ok()
+                        .map(|(c, _)| c)
+                }
+                Step::Cancel => ops::cancel(i, "false alarm", now).ok(),
+                Step::Edit {
+                    title,
+                    category,
+                    service,
+                    drop_service,
+                    tag,
+                    started,
+                } => {
+                    let request = EditRequest {
+                        title: title.then(|| format!("title {n}")),
+                        category: Some(Category::ALL[*category]),
+                        add_services: service.iter().map(|s| SERVICES[*s].to_string()).collect(),
+                        remove_services: drop_service
+                            .iter()
+                            .map(|s| SERVICES[*s].to_string())
+                            .filter(|s| i.services.contains(s))
+                            .collect(),
+                        summary: title.then(|| format!("summary {n}")),
+                        detected_by: Some(DetectedBy::ALL[n % DetectedBy::ALL.len()]),
+                        started_at: started.then(|| now - chrono::Duration::minutes(5)),
+                        set_tags: tag.iter().map(|t| (format!("k{t}"), format!("v{n}"))).collect(),
+                        ..EditRequest::default()
+                    };
+                    ops::edit(i, &request, now).ok()
+                }
+                Step::Exec => {
+                    let run = Execution {
+                        command: vec!["true".into()],
+                        exit_status: Some(0),
+                        signal: None,
+                        duration_ms: 1,
+                        error: None,
+                        started: false,
+                        start: None,
+                    };
+                    Some(ops::executed(i, run, "ran true".into(), now))
+                }
+            }
+        }
+
+        proptest! {
+            /// For any sequence of steps, the state the operations reach is
+            /// the state the replay of their events gives, field for field.
+            #[test]
+            fn the_state_is_what_the_timeline_replays_to(steps in proptest::collection::vec(step(), 0..40)) {
+                let draft = Incident {
+                    declared_at: t("08:00"),
+                    ..Incident::example()
+                };
+                let mut change = ops::declare(&draft, Some("alice"), t("08:00"));
+                for (n, step) in steps.iter().enumerate() {
+                    let now = t("08:00") + chrono::Duration::minutes(n as i64 + 1);
+                    if let Some(next) = take(&change.incident, step, n, now) {
+                        change = change.then(next);
+                    }
+                }
+                let r = replayed(&change.events);
+                prop_assert_eq!(&r.state, &change.incident);
+                prop_assert!(disagreements(&change.incident, &r).is_empty());
+            }
+        }
     }
 }

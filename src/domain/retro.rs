@@ -1,8 +1,9 @@
 //! The retrospective (the "lessons learned" phase) and its follow-up action
 //! items: what they hold and the rules about them, free of storage and I/O.
 
+use super::event::RetroValue;
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 named_enum! {
     /// What an action item does about the next incident: `detective` notices
@@ -71,115 +72,160 @@ pub struct RetroPatch {
     pub lucky: Option<Vec<String>>,
 }
 
-/// The stable names of the retrospective's fields (answers files, JSON, events).
-pub mod field {
-    pub const IMPACT: &str = "impact";
-    pub const WHYS: &str = "whys";
-    pub const ROOT_CAUSE: &str = "root_cause";
-    pub const TRIGGER: &str = "trigger";
-    pub const LEAD_UP: &str = "lead_up";
-    pub const CONTRIBUTING: &str = "contributing_factors";
-    pub const WENT_WELL: &str = "went_well";
-    pub const WENT_BADLY: &str = "went_badly";
-    pub const LUCKY: &str = "lucky";
+/// A field of the retrospective. Its stable name (`as_str`) is the one
+/// answers files, JSON and `retro_updated` events use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RetroField {
+    #[serde(rename = "impact")]
+    Impact,
+    #[serde(rename = "whys")]
+    Whys,
+    #[serde(rename = "root_cause")]
+    RootCause,
+    #[serde(rename = "trigger")]
+    Trigger,
+    #[serde(rename = "lead_up")]
+    LeadUp,
+    #[serde(rename = "contributing_factors")]
+    Contributing,
+    #[serde(rename = "went_well")]
+    WentWell,
+    #[serde(rename = "went_badly")]
+    WentBadly,
+    #[serde(rename = "lucky")]
+    Lucky,
+}
+
+impl RetroField {
+    /// Every field, in the order a retrospective asks them.
+    pub const ALL: &'static [RetroField] = &[
+        RetroField::Impact,
+        RetroField::Whys,
+        RetroField::RootCause,
+        RetroField::Trigger,
+        RetroField::LeadUp,
+        RetroField::Contributing,
+        RetroField::WentWell,
+        RetroField::WentBadly,
+        RetroField::Lucky,
+    ];
+
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetroField::Impact => "impact",
+            RetroField::Whys => "whys",
+            RetroField::RootCause => "root_cause",
+            RetroField::Trigger => "trigger",
+            RetroField::LeadUp => "lead_up",
+            RetroField::Contributing => "contributing_factors",
+            RetroField::WentWell => "went_well",
+            RetroField::WentBadly => "went_badly",
+            RetroField::Lucky => "lucky",
+        }
+    }
+
+    /// The name as people say it ("five whys").
+    pub fn describe(self) -> &'static str {
+        match self {
+            RetroField::Impact => "impact",
+            RetroField::Whys => "five whys",
+            RetroField::RootCause => "root cause",
+            RetroField::Trigger => "trigger",
+            RetroField::LeadUp => "lead-up",
+            RetroField::Contributing => "contributing factors",
+            RetroField::WentWell => "what went well",
+            RetroField::WentBadly => "what went badly",
+            RetroField::Lucky => "where we got lucky",
+        }
+    }
+}
+
+/// A field's text slot or list slot in a retrospective.
+enum Slot<'a> {
+    Text(&'a mut Option<String>),
+    List(&'a mut Vec<String>),
 }
 
 impl Retro {
-    /// Applies the patch and returns the names of the fields that changed,
-    /// in a fixed order. Blank text clears a field; blank list entries drop.
-    pub fn apply(&mut self, patch: RetroPatch) -> Vec<&'static str> {
-        let mut changed = Vec::new();
-        fn text(
-            slot: &mut Option<String>,
-            new: Option<String>,
-            name: &'static str,
-            changed: &mut Vec<&'static str>,
-        ) {
-            if let Some(new) = new {
-                let new = clean(&new);
-                if *slot != new {
-                    *slot = new;
-                    changed.push(name);
-                }
-            }
-        }
-        fn list(
-            slot: &mut Vec<String>,
-            new: Option<Vec<String>>,
-            name: &'static str,
-            changed: &mut Vec<&'static str>,
-        ) {
-            if let Some(new) = new {
-                let new = clean_list(new);
-                if *slot != new {
-                    *slot = new;
-                    changed.push(name);
-                }
-            }
-        }
-        text(&mut self.impact, patch.impact, field::IMPACT, &mut changed);
-        list(&mut self.whys, patch.whys, field::WHYS, &mut changed);
-        text(
-            &mut self.root_cause,
-            patch.root_cause,
-            field::ROOT_CAUSE,
-            &mut changed,
-        );
-        text(&mut self.trigger, patch.trigger, field::TRIGGER, &mut changed);
-        text(&mut self.lead_up, patch.lead_up, field::LEAD_UP, &mut changed);
-        list(
-            &mut self.contributing,
-            patch.contributing,
-            field::CONTRIBUTING,
-            &mut changed,
-        );
-        list(
-            &mut self.went_well,
-            patch.went_well,
-            field::WENT_WELL,
-            &mut changed,
-        );
-        list(
-            &mut self.went_badly,
-            patch.went_badly,
-            field::WENT_BADLY,
-            &mut changed,
-        );
-        list(&mut self.lucky, patch.lucky, field::LUCKY, &mut changed);
-        changed
-    }
-
-    /// The value of a field by its stable name, as JSON (for event details).
-    pub fn value(&self, name: &str) -> serde_json::Value {
-        use serde_json::json;
-        match name {
-            field::IMPACT => json!(self.impact),
-            field::WHYS => json!(self.whys),
-            field::ROOT_CAUSE => json!(self.root_cause),
-            field::TRIGGER => json!(self.trigger),
-            field::LEAD_UP => json!(self.lead_up),
-            field::CONTRIBUTING => json!(self.contributing),
-            field::WENT_WELL => json!(self.went_well),
-            field::WENT_BADLY => json!(self.went_badly),
-            field::LUCKY => json!(self.lucky),
-            _ => serde_json::Value::Null,
+    fn slot(&mut self, field: RetroField) -> Slot<'_> {
+        match field {
+            RetroField::Impact => Slot::Text(&mut self.impact),
+            RetroField::Whys => Slot::List(&mut self.whys),
+            RetroField::RootCause => Slot::Text(&mut self.root_cause),
+            RetroField::Trigger => Slot::Text(&mut self.trigger),
+            RetroField::LeadUp => Slot::Text(&mut self.lead_up),
+            RetroField::Contributing => Slot::List(&mut self.contributing),
+            RetroField::WentWell => Slot::List(&mut self.went_well),
+            RetroField::WentBadly => Slot::List(&mut self.went_badly),
+            RetroField::Lucky => Slot::List(&mut self.lucky),
         }
     }
-}
 
-/// A field's name as people say it ("five whys").
-pub fn describe_field(name: &str) -> &'static str {
-    match name {
-        field::IMPACT => "impact",
-        field::WHYS => "five whys",
-        field::ROOT_CAUSE => "root cause",
-        field::TRIGGER => "trigger",
-        field::LEAD_UP => "lead-up",
-        field::CONTRIBUTING => "contributing factors",
-        field::WENT_WELL => "what went well",
-        field::WENT_BADLY => "what went badly",
-        field::LUCKY => "where we got lucky",
-        _ => "other",
+    /// The fields the patch would change, in a fixed order, with their new
+    /// values: blank text clears a field; blank list entries drop. Nothing
+    /// changes here; the `retro_updated` event that records the values is
+    /// what [`Retro::set`] applies.
+    pub fn diff(&self, patch: RetroPatch) -> Vec<(RetroField, RetroValue)> {
+        let RetroPatch {
+            impact,
+            whys,
+            root_cause,
+            trigger,
+            lead_up,
+            contributing,
+            went_well,
+            went_badly,
+            lucky,
+        } = patch;
+        let asked = [
+            (RetroField::Impact, impact.map(|t| RetroValue::Text(clean(&t)))),
+            (RetroField::Whys, whys.map(|l| RetroValue::List(clean_list(l)))),
+            (
+                RetroField::RootCause,
+                root_cause.map(|t| RetroValue::Text(clean(&t))),
+            ),
+            (RetroField::Trigger, trigger.map(|t| RetroValue::Text(clean(&t)))),
+            (RetroField::LeadUp, lead_up.map(|t| RetroValue::Text(clean(&t)))),
+            (
+                RetroField::Contributing,
+                contributing.map(|l| RetroValue::List(clean_list(l))),
+            ),
+            (
+                RetroField::WentWell,
+                went_well.map(|l| RetroValue::List(clean_list(l))),
+            ),
+            (
+                RetroField::WentBadly,
+                went_badly.map(|l| RetroValue::List(clean_list(l))),
+            ),
+            (RetroField::Lucky, lucky.map(|l| RetroValue::List(clean_list(l)))),
+        ];
+        asked
+            .into_iter()
+            .filter_map(|(field, value)| value.filter(|v| *v != self.value(field)).map(|v| (field, v)))
+            .collect()
+    }
+
+    /// A field's value. (Through a copy: [`Retro::slot`] is the one map
+    /// from fields to where they are kept.)
+    pub fn value(&self, field: RetroField) -> RetroValue {
+        let mut copy = self.clone();
+        match copy.slot(field) {
+            Slot::Text(t) => RetroValue::Text(t.take()),
+            Slot::List(l) => RetroValue::List(std::mem::take(l)),
+        }
+    }
+
+    /// Sets a field; `Err` when the value is not of the field's shape (a
+    /// list for a text), which only a hand-made event could hold.
+    pub fn set(&mut self, field: RetroField, value: &RetroValue) -> Result<(), RetroField> {
+        match (self.slot(field), value) {
+            (Slot::Text(slot), RetroValue::Text(t)) => *slot = t.clone(),
+            (Slot::List(slot), RetroValue::List(l)) => *slot = l.clone(),
+            _ => return Err(field),
+        }
+        Ok(())
     }
 }
 
@@ -205,21 +251,28 @@ pub fn why_question(previous: Option<&str>) -> String {
     }
 }
 
+/// What completing a retrospective still needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    RootCause,
+    /// An action item, or a reason for having none.
+    ActionItem,
+}
+
 /// What completing the retrospective still needs, or `Ok` when it may
 /// complete: a root cause, and an action item or a reason for having none.
-pub fn check_complete(retro: &Retro, actions: usize, no_actions: Option<&str>) -> Result<(), String> {
+pub fn check_complete(retro: &Retro, actions: usize, no_actions: Option<&str>) -> Result<(), Vec<Missing>> {
     let mut missing = Vec::new();
     if retro.root_cause.is_none() {
-        missing.push("a root cause");
+        missing.push(Missing::RootCause);
     }
     let excused = no_actions.is_some_and(|r| !r.trim().is_empty());
     if actions == 0 && !excused {
-        missing.push("at least one action item (or --no-actions \"reason\")");
+        missing.push(Missing::ActionItem);
     }
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(missing.join(" and "))
+    match missing.is_empty() {
+        true => Ok(()),
+        false => Err(missing),
     }
 }
 
@@ -318,25 +371,44 @@ mod tests {
             impact: Some("Checkout down".into()),
             ..Retro::default()
         };
-        let changed = retro.apply(RetroPatch {
+        let diff = retro.diff(RetroPatch {
             root_cause: Some("  missing index \n".into()),
             whys: Some(vec!["a".into(), " ".into(), "b".into()]),
             impact: Some("Checkout down".into()),
             ..RetroPatch::default()
         });
-        assert_eq!(changed, [field::WHYS, field::ROOT_CAUSE]);
+        let fields: Vec<RetroField> = diff.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, [RetroField::Whys, RetroField::RootCause]);
+        for (field, value) in &diff {
+            retro.set(*field, value).unwrap();
+        }
         assert_eq!(retro.root_cause.as_deref(), Some("missing index"));
         assert_eq!(retro.whys, ["a", "b"]);
         assert_eq!(retro.impact.as_deref(), Some("Checkout down"));
         // Blank text clears; the same values again change nothing.
-        let changed = retro.apply(RetroPatch {
+        let diff = retro.diff(RetroPatch {
             impact: Some("".into()),
             whys: Some(vec!["a".into(), "b".into()]),
             ..RetroPatch::default()
         });
-        assert_eq!(changed, [field::IMPACT]);
-        assert_eq!(retro.impact, None);
-        assert_eq!(retro.value(field::WHYS), serde_json::json!(["a", "b"]));
+        assert_eq!(diff, [(RetroField::Impact, RetroValue::Text(None))]);
+        assert_eq!(
+            retro.value(RetroField::Whys),
+            RetroValue::List(vec!["a".into(), "b".into()])
+        );
+        // A value of the wrong shape is refused.
+        assert_eq!(
+            retro.set(RetroField::Whys, &RetroValue::Text(None)),
+            Err(RetroField::Whys)
+        );
+    }
+
+    #[test]
+    fn every_field_has_its_stable_name_in_json() {
+        for field in RetroField::ALL {
+            let json = serde_json::to_value(field).unwrap();
+            assert_eq!(json, field.as_str());
+        }
     }
 
     #[test]
@@ -353,9 +425,9 @@ mod tests {
         let mut retro = Retro::default();
         assert_eq!(
             check_complete(&retro, 0, None).unwrap_err(),
-            "a root cause and at least one action item (or --no-actions \"reason\")"
+            [Missing::RootCause, Missing::ActionItem]
         );
-        assert_eq!(check_complete(&retro, 1, None).unwrap_err(), "a root cause");
+        assert_eq!(check_complete(&retro, 1, None).unwrap_err(), [Missing::RootCause]);
         retro.root_cause = Some("x".into());
         assert!(check_complete(&retro, 0, Some("  ")).is_err());
         assert!(check_complete(&retro, 0, Some("one-off hardware fault")).is_ok());

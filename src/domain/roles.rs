@@ -43,7 +43,12 @@ pub fn defaults() -> Vec<RoleDef> {
 /// ad-hoc role for this incident (anyone may hold it, many at once), unless
 /// it is within a typo of a configured role: then it is refused with the
 /// likely meaning, and `force` takes it anyway.
-pub fn find(name: &str, configured: &[RoleDef], held: &[RoleHolder], force: bool) -> Result<RoleDef, String> {
+pub fn find(
+    name: &str,
+    configured: &[RoleDef],
+    held: &[RoleHolder],
+    force: bool,
+) -> Result<RoleDef, UnknownRole> {
     let wanted = name.trim().to_ascii_lowercase();
     if let Some(known) = configured.iter().find(|r| r.name == wanted) {
         return Ok(known.clone());
@@ -56,23 +61,40 @@ pub fn find(name: &str, configured: &[RoleDef], held: &[RoleHolder], force: bool
         return Ok(ad_hoc);
     }
     if wanted.is_empty() {
-        return Err("the role is empty; name one, e.g. scribe".into());
+        return Err(UnknownRole::Empty);
     }
     if let Some(bad) = wanted
         .chars()
         .find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_'))
     {
-        return Err(format!(
-            "a role is one word (letters, digits, '-' or '_'), and '{name}' has {bad:?}; e.g. security-lead"
-        ));
+        return Err(UnknownRole::NotOneWord {
+            name: name.to_string(),
+            bad,
+        });
     }
     if !force && let Some(near) = configured.iter().find(|r| is_typo(&wanted, &r.name)) {
-        return Err(format!(
-            "unknown role '{wanted}': did you mean {}? (--force takes '{wanted}' as a new role)",
-            near.name
-        ));
+        return Err(UnknownRole::Typo {
+            wanted,
+            near: near.name.clone(),
+        });
     }
     Ok(ad_hoc)
+}
+
+/// Why a role name was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownRole {
+    Empty,
+    /// A role is one word; `bad` is the first character that is not.
+    NotOneWord {
+        name: String,
+        bad: char,
+    },
+    /// Within a slip of the configured role `near`: taken only when forced.
+    Typo {
+        wanted: String,
+        near: String,
+    },
 }
 
 /// Whether `a` is one slip away from `b`: at most one edit (a letter
@@ -131,26 +153,17 @@ pub fn plan_assign(role: &RoleDef, person: &str, holders: &[RoleHolder]) -> Assi
     }
 }
 
-/// Removing is only meaningful for someone who holds the role.
-pub fn plan_remove(role: &RoleDef, person: &str, holders: &[RoleHolder]) -> Result<(), String> {
+/// Removing is only meaningful for someone who holds the role: `Err`
+/// gives those who do (none, maybe).
+pub fn plan_remove(role: &RoleDef, person: &str, holders: &[RoleHolder]) -> Result<(), Vec<String>> {
     if holders.iter().any(|h| h.role == role.name && h.person == person) {
-        Ok(())
-    } else {
-        let current: Vec<&str> = holders
-            .iter()
-            .filter(|h| h.role == role.name)
-            .map(|h| h.person.as_str())
-            .collect();
-        Err(if current.is_empty() {
-            format!("nobody holds {}", role.name)
-        } else {
-            format!(
-                "{person} does not hold {}; held by {}",
-                role.name,
-                current.join(", ")
-            )
-        })
+        return Ok(());
     }
+    Err(holders
+        .iter()
+        .filter(|h| h.role == role.name)
+        .map(|h| h.person.clone())
+        .collect())
 }
 
 #[cfg(test)]
@@ -220,13 +233,15 @@ mod tests {
         assert_eq!(find("scribe", &roles, &[], false).unwrap(), def("scribe", true));
         assert_eq!(
             find("scirbe", &roles, &[], false).unwrap_err(),
-            "unknown role 'scirbe': did you mean scribe? (--force takes 'scirbe' as a new role)"
+            UnknownRole::Typo {
+                wanted: "scirbe".into(),
+                near: "scribe".into()
+            }
         );
-        assert!(
-            find("comander", &roles, &[], false)
-                .unwrap_err()
-                .contains("did you mean commander?")
-        );
+        assert!(matches!(
+            find("comander", &roles, &[], false),
+            Err(UnknownRole::Typo { near, .. }) if near == "commander"
+        ));
         assert_eq!(find("scirbe", &roles, &[], true).unwrap(), def("scirbe", false));
         // Once held on the incident, the name is known there.
         let held = [holder("scirbe", "bob")];
@@ -234,11 +249,10 @@ mod tests {
             find("scirbe", &roles, &held, false).unwrap(),
             def("scirbe", false)
         );
-        assert!(
-            find("data lead", &roles, &[], false)
-                .unwrap_err()
-                .contains("one word")
-        );
+        assert!(matches!(
+            find("data lead", &roles, &[], false),
+            Err(UnknownRole::NotOneWord { bad: ' ', .. })
+        ));
         assert!(find(" ", &roles, &[], false).is_err());
     }
 
@@ -257,13 +271,10 @@ mod tests {
         let holders = [holder("responder", "dave")];
         let responder = def("responder", false);
         assert_eq!(plan_remove(&responder, "dave", &holders), Ok(()));
-        assert_eq!(
-            plan_remove(&responder, "erin", &holders).unwrap_err(),
-            "erin does not hold responder; held by dave"
-        );
+        assert_eq!(plan_remove(&responder, "erin", &holders).unwrap_err(), ["dave"]);
         assert_eq!(
             plan_remove(&def("scribe", true), "bob", &holders).unwrap_err(),
-            "nobody holds scribe"
+            Vec::<String>::new()
         );
     }
 }

@@ -273,6 +273,24 @@ pub struct Assessment {
     pub severity: String,
 }
 
+impl Assessment {
+    /// What the `assessed` event it is recorded with says of it.
+    pub fn recorded(&self) -> super::event::Assessed {
+        super::event::Assessed {
+            impact: self.answers.impact.clone(),
+            sees: self.answers.sees.clone(),
+            customers: self.answers.customers,
+            impact_started_at: self.answers.started_at,
+            tickets: self.answers.tickets,
+            factors: self.answers.factors.clone(),
+            checked: self.answers.checked.iter().map(|c| c.to_string()).collect(),
+            suggested_severity: self.suggested.clone(),
+            reason: self.reason.clone(),
+            severity: self.severity.clone(),
+        }
+    }
+}
+
 /// The three outcomes of the rule, most severe first. They map onto the
 /// configured levels by position (see [`level_for`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -496,7 +496,11 @@ fn write_state(db: &mut Db, id: i64, r: &IncidentRecord) -> Result<()> {
             crate::domain::EventData::parse_stored(&e.kind, e.details.as_ref().map(|d| d.get())).ok()
         })
         .collect();
-    let (drill, tags) = crate::domain::plans::drill_and_tags(&data);
+    let mut state = crate::domain::Incident::bare();
+    for d in &data {
+        crate::domain::apply::apply(&mut state, r.declared_at, d);
+    }
+    let (drill, tags) = (state.drill, state.tags);
     super::incidents::set_labels(db, id, drill, &tags)?;
     Ok(())
 }

@@ -231,6 +231,11 @@ mod tests {
                 .unwrap();
         }
         tx.commit().unwrap();
+        // Closed without the steps between: only the status matters here.
+        store
+            .conn
+            .execute("UPDATE incidents SET status = 'closed'", [])
+            .unwrap();
         store
     }
 

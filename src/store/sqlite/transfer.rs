@@ -465,7 +465,11 @@ fn write_state(conn: &Connection, id: i64, r: &IncidentRecord) -> rusqlite::Resu
             crate::domain::EventData::parse_stored(&e.kind, e.details.as_ref().map(|d| d.get())).ok()
         })
         .collect();
-    let (drill, tags) = crate::domain::plans::drill_and_tags(&data);
+    let mut state = crate::domain::Incident::bare();
+    for d in &data {
+        crate::domain::apply::apply(&mut state, r.declared_at, d);
+    }
+    let (drill, tags) = (state.drill, state.tags);
     super::incidents::set_labels(conn, id, drill, &tags)?;
     Ok(())
 }

@@ -1,0 +1,271 @@
+//! The words for the domain's refusals: what a person reads when a change
+//! is refused, with the commands and options that get them further. The
+//! domain says what and why ([`Refusal`]); only this module says it in
+//! sentences, so the two never mix.
+
+use crate::domain::lifecycle::Refused;
+use crate::domain::ops::{Doing, Listed, Part, Refusal};
+use crate::domain::retro::{Missing, format_action_id};
+use crate::domain::roles::UnknownRole;
+use chrono::{DateTime, Utc};
+
+/// How a refusal names incidents and times.
+pub struct Names<'a> {
+    /// The incident refused.
+    pub key: &'a str,
+    /// Any incident's key, by number.
+    pub key_of: &'a dyn Fn(i64) -> String,
+    /// A time, as the person reads it.
+    pub time: &'a dyn Fn(DateTime<Utc>) -> String,
+}
+
+/// The one-line message for a refusal.
+pub fn refusal(r: &Refusal, names: &Names<'_>) -> String {
+    let key = names.key;
+    let show = names.time;
+    let reopen = format!("'incident reopen {key} --reason WHY'");
+    match r {
+        Refusal::NotOpen {
+            status,
+            doing: Doing::Resolve,
+        } => format!("{key} is already {status}; reopen it with {reopen}"),
+        Refusal::NotOpen { status, .. } => format!("{key} is {status}; reopen it first with {reopen}"),
+        Refusal::Ended { status, part } => format!(
+            "{key} is {status}: its {} cannot change; reopen it first with {reopen} \
+             (notes and evidence are still taken)",
+            part_name(*part)
+        ),
+        Refusal::OutOfOrder { at, part, entry } => {
+            let what = part_name(*part);
+            format!(
+                "--at {} is before the latest {what} change on {key}, \"{}\" at {}; \
+                 the {what} is what the timeline says in time order, so a change cannot be dated before it \
+                 (record a note instead)",
+                show(*at),
+                entry.text,
+                show(entry.at)
+            )
+        }
+        Refusal::BeforeDeclared { at, declared } => {
+            format!(
+                "--at {} is before {key} was declared ({})",
+                show(*at),
+                show(*declared)
+            )
+        }
+        Refusal::CannotReopen(why) => format!("cannot reopen {key}: {}", lifecycle(*why)),
+        Refusal::OwnDuplicate { via: None } => format!("{key} cannot be a duplicate of itself"),
+        Refusal::OwnDuplicate { via: Some(other) } => {
+            let other = (names.key_of)(*other);
+            format!("{key} cannot be a duplicate of {other}: {other} is a duplicate of {key}")
+        }
+        Refusal::PrimaryCanceled { primary } => {
+            let primary = (names.key_of)(*primary);
+            format!(
+                "{primary} is canceled, so {key} cannot be its duplicate; cancel {key} too, or reopen {primary} first"
+            )
+        }
+        Refusal::NotListed { list, item, listed } => {
+            let list = match list {
+                Listed::Services => "services",
+                Listed::Channels => "channels",
+                Listed::Tags => "tags",
+            };
+            match listed.is_empty() {
+                true => format!("{key} lists no {list}; nothing to remove"),
+                false => format!(
+                    "{key} does not list '{item}' among its {list} ({})",
+                    listed.join(", ")
+                ),
+            }
+        }
+        Refusal::NothingToEdit => format!("nothing to change: {key} already says that"),
+        Refusal::WouldLower { current, asked } => format!(
+            "escalate only raises severity and {key} is already {current}; \
+             lower it with 'incident update {key} --severity {asked}'"
+        ),
+        Refusal::NoPolicy { severity } => format!("no escalation policy for {severity}"),
+        Refusal::Lifecycle(why) => lifecycle(*why),
+        Refusal::NotHolder {
+            role,
+            person,
+            holders,
+        } => match holders.is_empty() {
+            true => format!("nobody holds {role} on {key}"),
+            false => format!(
+                "{person} does not hold {role}; held by {} on {key}",
+                holders.join(", ")
+            ),
+        },
+        Refusal::RetroNotResolved(crate::domain::Status::Closed) => format!(
+            "{key} is closed: its retrospective is complete; read it with 'incident retro {key} --export md'"
+        ),
+        Refusal::RetroNotResolved(status) => format!(
+            "{key} is {status}: the retrospective comes after resolution; resolve it first with 'incident resolve {key}'"
+        ),
+        Refusal::Incomplete(missing) => format!(
+            "cannot complete the retrospective of {key}: it needs {}; record them with \
+             'incident retro {key}' (or --answers FILE) and 'incident action add {key} TEXT --owner --due --kind'",
+            needs(missing)
+        ),
+        Refusal::HasActions { first, more } => format!(
+            "{key} has action items ({} and {more} more); leave out --no-actions",
+            format_action_id(*first)
+        ),
+        Refusal::CannotClose(why) => format!("cannot close {key}: {}", lifecycle(*why)),
+        Refusal::HasPlaybook(name) => {
+            format!("{key} already follows playbook {name}; an incident follows one plan")
+        }
+        Refusal::NoPlaybook => format!(
+            "{key} follows no playbook, so it has no tasks; attach one with 'incident edit {key} --playbook NAME'"
+        ),
+        Refusal::NoTask { number, count } => format!(
+            "{key} has no task {number}: its checklist has {count}; see them with 'incident task {key}'"
+        ),
+        Refusal::TaskEnded { number, state } => {
+            format!("task {number} of {key} is already {state}; see the checklist with 'incident task {key}'")
+        }
+    }
+}
+
+fn part_name(part: Part) -> &'static str {
+    match part {
+        Part::Status => "status",
+        Part::Severity => "severity",
+        Part::Roles => "roles",
+        Part::Playbook => "playbook",
+        Part::Tasks => "tasks",
+    }
+}
+
+/// Why a status change is not allowed, and which command does it.
+pub fn lifecycle(why: Refused) -> String {
+    match why {
+        Refused::ClosedByRetro => {
+            "an incident is closed by completing its retrospective ('incident retro KEY --complete')".into()
+        }
+        Refused::CanceledApart => "an incident is canceled with 'incident cancel KEY --reason WHY'".into(),
+        Refused::DuplicateApart => {
+            "an incident is marked a duplicate with 'incident duplicate KEY --of OTHER'".into()
+        }
+        Refused::Final(from) => {
+            format!(
+                "a {from} incident changes status only when reopened ('incident reopen KEY --reason WHY')"
+            )
+        }
+        Refused::ReopenTo(to) => format!("an incident is reopened to an active status, not {to}"),
+        Refused::NothingToReopen(from) => {
+            format!("it is {from}, not resolved, closed, canceled or a duplicate: nothing to reopen")
+        }
+        Refused::AlreadyClosed => "it is already closed".into(),
+        Refused::NotResolved(from) => format!("it is {from}; resolve it first ('incident resolve KEY')"),
+    }
+}
+
+/// What completing a retrospective still needs, in words.
+pub fn needs(missing: &[Missing]) -> String {
+    let words: Vec<&str> = missing
+        .iter()
+        .map(|m| match m {
+            Missing::RootCause => "a root cause",
+            Missing::ActionItem => "at least one action item (or --no-actions \"reason\")",
+        })
+        .collect();
+    words.join(" and ")
+}
+
+/// Why a role name was not taken.
+pub fn unknown_role(why: &UnknownRole) -> String {
+    match why {
+        UnknownRole::Empty => "the role is empty; name one, e.g. scribe".into(),
+        UnknownRole::NotOneWord { name, bad } => format!(
+            "a role is one word (letters, digits, '-' or '_'), and '{name}' has {bad:?}; e.g. security-lead"
+        ),
+        UnknownRole::Typo { wanted, near } => {
+            format!("unknown role '{wanted}': did you mean {near}? (--force takes '{wanted}' as a new role)")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Status;
+    use crate::domain::ops::Mark;
+
+    fn t(hm: &str) -> DateTime<Utc> {
+        format!("2026-11-23T{hm}:00Z").parse().unwrap()
+    }
+
+    fn said(r: Refusal) -> String {
+        let names = Names {
+            key: "INC-1",
+            key_of: &|id| format!("INC-{id}"),
+            time: &|t| t.format("%H:%M").to_string(),
+        };
+        refusal(&r, &names)
+    }
+
+    #[test]
+    fn time_order_refusals_name_the_option_and_the_entry() {
+        let entry = Mark {
+            at: t("09:00"),
+            text: "Reopened: resolved → investigating: errors again".into(),
+        };
+        assert_eq!(
+            said(Refusal::OutOfOrder {
+                at: t("08:30"),
+                part: Part::Status,
+                entry
+            }),
+            "--at 08:30 is before the latest status change on INC-1, \"Reopened: resolved → investigating: \
+             errors again\" at 09:00; the status is what the timeline says in time order, so a change cannot \
+             be dated before it (record a note instead)"
+        );
+        assert_eq!(
+            said(Refusal::BeforeDeclared {
+                at: t("09:00"),
+                declared: t("10:00")
+            }),
+            "--at 09:00 is before INC-1 was declared (10:00)"
+        );
+    }
+
+    #[test]
+    fn an_ended_incident_says_how_to_reopen_it() {
+        assert!(
+            said(Refusal::Ended {
+                status: Status::Closed,
+                part: Part::Status
+            })
+            .contains("reopen it first with 'incident reopen INC-1 --reason WHY'")
+        );
+        assert_eq!(
+            said(Refusal::NotHolder {
+                role: "scribe".into(),
+                person: "eve".into(),
+                holders: vec!["bob".into()]
+            }),
+            "eve does not hold scribe; held by bob on INC-1"
+        );
+        assert_eq!(
+            said(Refusal::OwnDuplicate { via: Some(4) }),
+            "INC-1 cannot be a duplicate of INC-4: INC-4 is a duplicate of INC-1"
+        );
+    }
+
+    #[test]
+    fn a_retro_that_cannot_complete_says_what_it_needs() {
+        assert_eq!(
+            needs(&[Missing::RootCause, Missing::ActionItem]),
+            "a root cause and at least one action item (or --no-actions \"reason\")"
+        );
+        assert_eq!(
+            unknown_role(&UnknownRole::Typo {
+                wanted: "scirbe".into(),
+                near: "scribe".into()
+            }),
+            "unknown role 'scirbe': did you mean scribe? (--force takes 'scirbe' as a new role)"
+        );
+    }
+}
