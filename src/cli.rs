@@ -308,9 +308,90 @@ pub fn subcommand_path(args: &[OsString]) -> String {
     path.join(" ")
 }
 
+/// Folds clap's several-line usage errors into one line that still names
+/// the problem, the choices, clap's tip and where to read more: at 3 a.m. a
+/// usage block scrolls the actual mistake out of view.
+/// `args` (without the program name) say which subcommand's help to point
+/// to when clap's message names none.
+pub fn clap_one_line(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
+    let text = e.render().to_string();
+    let mut lines = text.lines().map(str::trim_end);
+    let mut message = lines.next().unwrap_or("error: invalid arguments").to_string();
+    let mut command = None;
+    for line in lines {
+        let trimmed = line.trim();
+        if let Some(usage) = trimmed.strip_prefix("Usage: ") {
+            // "incident declare [OPTIONS] <TITLE>" → "incident declare"
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            command = Some(words.join(" "));
+        } else if !trimmed.is_empty() && !trimmed.starts_with("For more information") {
+            let sep = if trimmed.starts_with("tip:") { "; " } else { " " };
+            message.push_str(sep);
+            message.push_str(trimmed);
+        }
+    }
+    if e.kind() == clap::error::ErrorKind::UnknownArgument
+        && let Some(clap::error::ContextValue::String(arg)) = e.get(clap::error::ContextKind::InvalidArg)
+        && !arg.starts_with('-')
+    {
+        message.push_str("; quote text that has spaces, e.g. \"Checkout is down\"");
+    }
+    let command = command
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| subcommand_path(args));
+    format!("{message}; see '{command} --help'")
+}
+
+/// The value parser for a domain name list ([`crate::domain::Named`]):
+/// the choices clap shows and completes, parsed by the domain's own
+/// `FromStr`, so the domain needs no clap.
+pub fn named<T: crate::domain::Named>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(T::ALL.iter().map(|v| v.as_str()))
+        .map(|name| name.parse::<T>().expect("a listed name parses"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_error(args: &[&str]) -> String {
+        let given: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        let args = std::iter::once("incident").chain(args.iter().copied());
+        clap_one_line(&try_parse_from(args).unwrap_err(), &given)
+    }
+
+    #[test]
+    fn clap_errors_fold_into_one_line_with_the_choices_and_a_pointer() {
+        assert_eq!(
+            parse_error(&["declare", "Checkout", "is", "down"]),
+            "error: unexpected argument 'is' found; quote text that has spaces, e.g. \"Checkout is down\"; \
+             see 'incident declare --help'"
+        );
+        let bad_value = parse_error(&["declare", "X", "--category", "outage"]);
+        assert!(!bad_value.contains('\n'));
+        assert!(
+            bad_value.starts_with(
+                "error: invalid value 'outage' for '--category <CATEGORY>' [possible values: availability,"
+            ),
+            "{bad_value}"
+        );
+        assert!(
+            bad_value.contains("; tip: a similar value exists: 'other'"),
+            "{bad_value}"
+        );
+        assert!(
+            bad_value.ends_with("; see 'incident declare --help'"),
+            "{bad_value}"
+        );
+        assert_eq!(
+            parse_error(&["show"]),
+            "error: the following required arguments were not provided: <KEY>; see 'incident show --help'"
+        );
+    }
 
     #[test]
     fn clap_definition_is_consistent() {

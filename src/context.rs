@@ -197,14 +197,13 @@ impl Ctx {
 
     /// A time that must not be in the future (`--at`, `--started-at`).
     pub fn past_time(&self, flag: &str, input: &str) -> Result<DateTime<Utc>> {
-        let t = self.time(flag, input, Lean::Past)?;
-        if t > self.now {
-            return Err(usage(format!(
+        time::parse_past(input, self.now, &Local).map_err(|e| match e {
+            time::NotPast::Invalid(e) => usage(format!("{flag}: {e}")),
+            time::NotPast::Future(t) => usage(format!(
                 "{flag} {input} is in the future ({}); give a time that has passed",
                 time::human(t, &Local)
-            )));
-        }
-        Ok(t)
+            )),
+        })
     }
 
     /// A lower bound in time: a duration back from now (`90d`) or a time

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
                     let args: Vec<_> = std::env::args_os().skip(1).collect();
                     // What was typed is echoed in clap's message: it goes
                     // through the sanitiser like every other text.
-                    let line = incident::error::clap_one_line(&e, &args);
+                    let line = incident::cli::clap_one_line(&e, &args);
                     incident::text::to_stderr(&incident::text::one_line(&line));
                 }
             }

@@ -75,11 +75,18 @@ impl<F: Formatter> Formatter for SafeJson<F> {
     }
 }
 
-/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+/// Colour on stdout: see [`colour_on`].
 pub fn colour() -> bool {
+    colour_on(io::stdout().is_terminal())
+}
+
+/// Colour only on a terminal (`terminal`: the stream written to is one)
+/// that says it can show it: never when NO_COLOR is set (no-color.org),
+/// nor when TERM is unset or `dumb`. The one rule for tables and prompts.
+pub fn colour_on(terminal: bool) -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-    !no_color && !dumb && io::stdout().is_terminal()
+    let dumb = std::env::var_os("TERM").is_none_or(|t| t.is_empty() || t == "dumb");
+    terminal && !no_color && !dumb
 }
 
 /// The terminal's width in columns when stdout is a terminal; `None` on a

@@ -86,6 +86,28 @@ pub fn parse_duration(input: &str) -> Result<Duration, ParseError> {
     Ok(total)
 }
 
+/// Why a time that must have passed was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotPast {
+    /// Not a time at all.
+    Invalid(ParseError),
+    /// A time after `now` (whole seconds).
+    Future(DateTime<Utc>),
+}
+
+/// Parses a time that must have passed (when something happened or
+/// started): at whole seconds, and not after `now`. The one rule for
+/// every option and answers file that asks for one.
+pub fn parse_past<Tz: TimeZone>(input: &str, now: DateTime<Utc>, tz: &Tz) -> Result<DateTime<Utc>, NotPast> {
+    let t = parse_time(input, now, tz, Lean::Past)
+        .map(truncate)
+        .map_err(NotPast::Invalid)?;
+    match t > now {
+        true => Err(NotPast::Future(t)),
+        false => Ok(t),
+    }
+}
+
 /// Parses a point in time relative to `now`, reading wall-clock forms in `tz`.
 pub fn parse_time<Tz: TimeZone>(
     input: &str,

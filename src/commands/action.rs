@@ -55,7 +55,7 @@ pub struct AddArgs {
     pub due: String,
 
     /// detective (notice sooner), preventive (keep it from happening) or corrective (fix, recover faster)
-    #[arg(long, short, value_enum)]
+    #[arg(long, short, value_parser = crate::cli::named::<ActionKind>())]
     pub kind: ActionKind,
 }
 
@@ -275,7 +275,7 @@ fn change(
     id: &str,
     f: impl FnOnce(&Incident, &ActionItem) -> ops::Change,
 ) -> Result<(ActionItem, bool)> {
-    let number = parse_action_id(id).map_err(usage)?;
+    let number = parse_action_id(id).map_err(|e| usage(format!("{e} (see 'incident action list')")))?;
     let (_, committed) = ctx.write(|w| {
         let item = w.action(number)?.ok_or_else(|| missing_action(number))?;
         let incident = w

@@ -16,7 +16,7 @@ use crate::prompt::{self, Cancelled, Prompter};
 use crate::render;
 use crate::store::Access;
 use crate::text::{non_blank, one_line};
-use crate::time::{self, Lean};
+use crate::time;
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use clap::Args;
@@ -45,7 +45,7 @@ pub struct AnswerArgs {
     pub sees: Option<String>,
 
     /// How many customers are affected
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::cli::named::<Customers>())]
     pub customers: Option<Customers>,
 
     /// When the impact started [default: the incident's start, or now]
@@ -57,7 +57,7 @@ pub struct AnswerArgs {
     pub tickets: Option<String>,
 
     /// Another factor: public attention, security, data loss (repeat or use commas)
-    #[arg(long = "factor", value_enum, value_delimiter = ',')]
+    #[arg(long = "factor", value_parser = crate::cli::named::<Factor>(), value_delimiter = ',')]
     pub factors: Vec<Factor>,
 
     /// A checked CIA checklist item: C1–C4, I1–I5, A1–A6 (repeat or use commas)
@@ -136,7 +136,7 @@ pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs, just_declared: bool) -> Res
             Err(e) => return Err(e),
         }
     } else {
-        let mut what: Vec<String> = missing.iter().map(|q| q.flag.to_string()).collect();
+        let mut what: Vec<String> = missing.iter().map(|q| flag(q).to_string()).collect();
         if !decided {
             what.push("--yes (accept the suggestion) or --severity".into());
         }
@@ -221,7 +221,7 @@ impl Draft {
             self.customers = Some(c);
         }
         if let Some(text) = &a.started_at {
-            self.started_at = Some(ctx.past_time(STARTED_AT.flag, text)?);
+            self.started_at = Some(ctx.past_time(flag(&STARTED_AT), text)?);
         }
         if let Some(text) = &a.tickets {
             self.tickets = Some(parse_tickets(text).map_err(|e| usage(format!("--tickets: {e}")))?);
@@ -305,16 +305,13 @@ impl Draft {
             draft.customers = Some(s.get_ref().parse().map_err(|e| at(s.span(), "customers", e))?);
         }
         if let Some(s) = file.started_at {
-            let t = time::parse_time(s.get_ref(), now, &Local, Lean::Past)
-                .map(time::truncate)
-                .map_err(|e| at(s.span(), "started_at", e.to_string()))?;
-            if t > now {
-                return Err(at(
-                    s.span(),
-                    "started_at",
-                    "is in the future; give a time that has passed".into(),
-                ));
-            }
+            let t = time::parse_past(s.get_ref(), now, &Local).map_err(|e| {
+                let why = match e {
+                    time::NotPast::Invalid(e) => e.to_string(),
+                    time::NotPast::Future(_) => "is in the future; give a time that has passed".into(),
+                };
+                at(s.span(), "started_at", why)
+            })?;
             draft.started_at = Some(t);
         }
         if let Some(s) = file.tickets {
@@ -365,7 +362,7 @@ struct AnswersFile {
 
 /// A free-text answer: anything but blank.
 fn check_text(q: &Question, text: &str) -> Result<String, String> {
-    non_blank(text).ok_or_else(|| format!("{} is empty; answer \"{}\"", q.flag, q.text))
+    non_blank(text).ok_or_else(|| format!("{} is empty; answer \"{}\"", flag(q), q.text))
 }
 
 // ---- the walk ----------------------------------------------------------------
@@ -477,4 +474,16 @@ fn walk(
         }
     };
     Ok((answers, chosen))
+}
+
+/// The option that answers an impact question on the command line.
+fn flag(q: &Question) -> &'static str {
+    match q.key {
+        "impact" => "--impact",
+        "sees" => "--sees",
+        "customers" => "--customers",
+        "started_at" => "--started-at",
+        "tickets" => "--tickets",
+        _ => "--factor",
+    }
 }

@@ -20,7 +20,7 @@ pub struct ChangeArgs {
     pub services: Vec<String>,
 
     /// What kind of change
-    #[arg(long, value_enum, default_value_t = ChangeKind::Deploy)]
+    #[arg(long, value_parser = crate::cli::named::<ChangeKind>(), default_value_t = ChangeKind::Deploy)]
     pub kind: ChangeKind,
 
     /// When it happened, if earlier than now

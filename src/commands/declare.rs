@@ -20,7 +20,7 @@ pub struct DeclareArgs {
     pub severity: Option<String>,
 
     /// What kind of incident
-    #[arg(long, short, value_enum, default_value_t = Category::Other)]
+    #[arg(long, short, value_parser = crate::cli::named::<Category>(), default_value_t = Category::Other)]
     pub category: Category,
 
     /// An affected service (repeat or separate with commas)
@@ -36,7 +36,7 @@ pub struct DeclareArgs {
     pub summary: Option<String>,
 
     /// Who or what noticed first
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::cli::named::<DetectedBy>())]
     pub detected_by: Option<DetectedBy>,
 
     /// When the impact began, if earlier than now

@@ -20,7 +20,7 @@ pub struct EditArgs {
     pub title: Option<String>,
 
     /// What kind of incident
-    #[arg(long, short, value_enum)]
+    #[arg(long, short, value_parser = crate::cli::named::<Category>())]
     pub category: Option<Category>,
 
     /// Add an affected service (repeat or separate with commas)
@@ -36,7 +36,7 @@ pub struct EditArgs {
     pub summary: Option<String>,
 
     /// Who or what noticed first
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = crate::cli::named::<DetectedBy>())]
     pub detected_by: Option<DetectedBy>,
 
     /// When the impact began

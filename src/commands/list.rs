@@ -20,7 +20,7 @@ pub struct ListArgs {
     pub all: bool,
 
     /// Only incidents in this status (repeat or separate with commas)
-    #[arg(long, value_enum, value_delimiter = ',')]
+    #[arg(long, value_parser = crate::cli::named::<Status>(), value_delimiter = ',')]
     pub status: Vec<Status>,
 
     /// Only incidents of these severities (repeat or separate with commas)

@@ -23,7 +23,13 @@ pub struct UpdateArgs {
     pub message: Option<String>,
 
     /// What kind of entry
-    #[arg(long, short, value_enum, default_value_t = EntryKind::Note, conflicts_with = "external")]
+    #[arg(
+        long,
+        short,
+        value_parser = crate::cli::named::<EntryKind>(),
+        default_value_t = EntryKind::Note,
+        conflicts_with = "external"
+    )]
     pub kind: EntryKind,
 
     /// Move the incident to this status (closing, canceling and marking a

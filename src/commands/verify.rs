@@ -71,7 +71,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         .as_deref()
         .map(chain::Checkpoint::parse)
         .transpose()
-        .map_err(crate::error::usage)?;
+        .map_err(|e| crate::error::usage(format!("{e}; `incident checkpoint` prints one")))?;
     let ids = args
         .keys
         .iter()

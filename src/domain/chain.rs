@@ -167,13 +167,9 @@ impl Checkpoint {
         format!("{CHECKPOINT_TAG}:{}:{}", self.upto, self.digest)
     }
 
+    /// Reads a checkpoint line; `Err` says it is not one.
     pub fn parse(line: &str) -> Result<Checkpoint, String> {
-        let bad = || {
-            format!(
-                "'{}' is not a checkpoint line; `incident checkpoint` prints one",
-                line.trim()
-            )
-        };
+        let bad = || format!("'{}' is not a checkpoint line", line.trim());
         let mut parts = line.trim().split(':');
         let (Some(CHECKPOINT_TAG), Some(upto), Some(digest), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())

@@ -16,22 +16,40 @@ use serde::Serialize;
 
 pub use event::EventData;
 
+/// A closed set of names with one canonical spelling each: what the
+/// command line offers as choices, serde and the stores spell, and
+/// messages say.
+pub trait Named: Copy + std::str::FromStr<Err = String> + Send + Sync + 'static {
+    /// Every value, in their order.
+    const ALL: &'static [Self];
+    /// The canonical spelling.
+    fn as_str(self) -> &'static str;
+}
+
 /// Declares a string-backed enum with one canonical spelling per variant,
-/// used by clap, serde, SQLite and messages alike.
+/// used by the command line, serde, the stores and messages alike.
 macro_rules! named_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, clap::ValueEnum)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $(#[value(name = $text)] #[serde(rename = $text)] $variant),+
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $crate::domain::Named for $name {
+            const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
         }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
+                <Self as $crate::domain::Named>::as_str(self)
             }
 
             /// The spellings, for error messages: `a, b, c`.

@@ -327,9 +327,7 @@ pub fn parse_action_id(input: &str) -> Result<i64, String> {
     };
     match number.parse::<i64>() {
         Ok(n) if n > 0 && number.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-        _ => Err(format!(
-            "invalid action id '{input}': use A-3 or 3 (see 'incident action list')"
-        )),
+        _ => Err(format!("invalid action id '{input}': use A-3 or 3")),
     }
 }
 

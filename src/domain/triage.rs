@@ -7,43 +7,36 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// One impact question: `key` names it in the answers file and in JSON, `flag`
-/// on the command line; `text` is what a person is asked.
+/// One impact question: `key` names it in the answers file and in JSON;
+/// `text` is what a person is asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Question {
     pub key: &'static str,
-    pub flag: &'static str,
     pub text: &'static str,
 }
 
 pub const IMPACT: Question = Question {
     key: "impact",
-    flag: "--impact",
     text: "What is the impact on customers (internal or external)?",
 };
 pub const SEES: Question = Question {
     key: "sees",
-    flag: "--sees",
     text: "What do customers see?",
 };
 pub const CUSTOMERS: Question = Question {
     key: "customers",
-    flag: "--customers",
     text: "How many customers are affected — none, some, or all?",
 };
 pub const STARTED_AT: Question = Question {
     key: "started_at",
-    flag: "--started-at",
     text: "When did the impact start?",
 };
 pub const TICKETS: Question = Question {
     key: "tickets",
-    flag: "--tickets",
     text: "How many support tickets have customers raised?",
 };
 pub const FACTORS: Question = Question {
     key: "factors",
-    flag: "--factor",
     text: "Are there other factors — public attention (social media, press), security, data loss?",
 };
 

@@ -81,8 +81,8 @@ impl Drop for CatchSigint {
 
 impl Prompter {
     pub fn new() -> Self {
-        let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-            || std::env::var_os("TERM").is_none_or(|t| t == "dumb");
+        // Prompts are asked on a terminal (stderr), so only the settings decide.
+        let plain = !crate::output::colour_on(true);
         let theme: Box<dyn Theme> = if plain {
             Box::new(SimpleTheme)
         } else {
