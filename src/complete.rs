@@ -12,6 +12,7 @@ use crate::context::Ctx;
 use crate::domain::Status;
 use crate::domain::retro::format_action_id;
 use crate::domain::triage::CHECKLIST;
+use crate::store::ReadsExt;
 use crate::store::{Access, ActionFilter, AlertFilter, ListFilter};
 use crate::text::one_line;
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
@@ -100,10 +101,10 @@ fn from_store(
 ) -> Vec<CompletionCandidate> {
     let found = || -> anyhow::Result<Vec<CompletionCandidate>> {
         let ctx = ctx().ok_or_else(|| anyhow::anyhow!("no context"))?;
-        if ctx.location()?.file().is_some_and(|path| !path.exists()) {
-            return Ok(Vec::new());
-        }
-        let store = ctx.open(Access::Read)?;
+        let store = match ctx.open(Access::Existing) {
+            Err(e) if e.is::<crate::store::Missing>() => return Ok(Vec::new()),
+            store => store?,
+        };
         read(&ctx, &store)
     };
     found().unwrap_or_default()
@@ -122,7 +123,7 @@ fn keys(wanted: Wanted) -> Vec<CompletionCandidate> {
         let config = ctx.config()?;
         let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
         let mut out = Vec::new();
-        store.each_incident(&filter, &order, |i| {
+        store.each_incident(&filter, crate::store::Order::Severity(&order), &mut |i| {
             let help = format!("{} {}: {}", i.severity, i.status, one_line(&i.title));
             out.push(candidate(ctx.key(i.id)?, help));
             Ok(())

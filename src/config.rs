@@ -60,7 +60,7 @@ impl Default for Database {
     fn default() -> Self {
         Database {
             url: None,
-            connect_timeout: crate::store::pg::DEFAULT_CONNECT_TIMEOUT,
+            connect_timeout: crate::store::DEFAULT_CONNECT_TIMEOUT,
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::cli::GlobalArgs;
 use crate::config::Config;
 use crate::domain::{Incident, key};
 use crate::error::{not_found, usage};
-use crate::store::{Access, Committed, Location, Store, Transaction};
+use crate::store::{Access, Committed, Location, Options, ReadsExt, Store, Writer};
 use crate::time::{self, Lean};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -55,7 +55,7 @@ impl Ctx {
     /// The database: `--db` / `INCIDENT_DB`, else the configuration's
     /// `[database] url`, else the file in the platform data directory.
     pub fn location(&self) -> Result<Location> {
-        let mut location = match &self.globals.db {
+        let location = match &self.globals.db {
             Some(path) if path.as_os_str().is_empty() => {
                 return Err(usage(
                     "--db / INCIDENT_DB is empty; give a database file path or a postgres:// URL",
@@ -64,25 +64,20 @@ impl Ctx {
             Some(path) => Location::parse(path)?,
             None => match self.config()?.database.url.as_deref() {
                 Some(url) => Location::parse(std::path::Path::new(url))?,
-                None => Location::File(
-                    project_dirs()
-                        .map(|dirs| dirs.data_dir().join("incidents.db"))
-                        .ok_or_else(|| {
-                            usage(
-                                "cannot find a home directory for the database; pass --db PATH or set INCIDENT_DB",
-                            )
-                        })?,
-                ),
+                None => Location::parse(&project_dirs().map(|dirs| dirs.data_dir().join("incidents.db")).ok_or_else(
+                    || usage("cannot find a home directory for the database; pass --db PATH or set INCIDENT_DB"),
+                )?)?,
             },
         };
-        if let Location::Postgres(target) = &mut location {
-            target.default_timeout(self.config()?.database.connect_timeout);
-        }
         Ok(location)
     }
 
     pub fn open(&self, access: Access) -> Result<Store> {
-        Store::open(&self.location()?, access)
+        let options = Options {
+            access,
+            connect_timeout: self.config()?.database.connect_timeout,
+        };
+        Store::open(&self.location()?, &options)
     }
 
     /// Makes one change: opens the database for writing and runs `f` in one
@@ -93,10 +88,7 @@ impl Ctx {
     /// After the commit, and never inside the transaction, the configured
     /// hooks run for each event appended (unless `--no-hooks`); they can
     /// only warn, never undo or fail the change.
-    pub fn write<T>(
-        &self,
-        f: impl FnOnce(&mut dyn Transaction) -> Result<T>,
-    ) -> Result<(Store, Committed<T>)> {
+    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<(Store, Committed<T>)> {
         // Read before writing: an unknown actor or a broken configuration
         // stops the command before anything is recorded, not after.
         self.actor()?;
@@ -113,7 +105,7 @@ impl Ctx {
     pub fn write_to<T>(
         &self,
         store: &mut Store,
-        f: impl FnOnce(&mut dyn Transaction) -> Result<T>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<Committed<T>> {
         let actor = self.actor()?;
         let hooks = if self.globals.no_hooks {
@@ -121,7 +113,8 @@ impl Ctx {
         } else {
             &self.config()?.hooks[..]
         };
-        let committed = store.write(&actor, self.now, f)?;
+        let now = self.now;
+        let committed = store.write(&actor, || Ok(now), f)?;
         if !hooks.is_empty() {
             let config = self.config()?;
             crate::hooks::after_commit(

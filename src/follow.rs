@@ -8,6 +8,7 @@ use crate::context::Ctx;
 use crate::domain::Event;
 use crate::hooks::SignalGuard;
 use crate::output;
+use crate::store::ReadsExt;
 use crate::store::{Store, Watch};
 use crate::text::{one_line, safe};
 use crate::time::human;

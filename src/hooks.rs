@@ -27,6 +27,7 @@
 
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, key};
+use crate::store::ReadsExt;
 use crate::store::Store;
 use crate::views::{EventView, IncidentView};
 use serde::Serialize;
@@ -151,13 +152,7 @@ pub fn after_commit(
     // What a hook needs to run `incident` on the same database: the
     // absolute path, or the URL (without a password, which the hook's
     // PGPASSWORD or ~/.pgpass supplies).
-    let db = match store.location() {
-        crate::store::Location::File(path) => std::path::absolute(path)
-            .unwrap_or_else(|_| path.clone())
-            .display()
-            .to_string(),
-        other => other.to_string(),
-    };
+    let db = store.location().shared();
     let mut context = vec![("INCIDENT_DB", db), ("INCIDENT_USER", actor.to_string())];
     if let Some(source) = config_file {
         let source = std::path::absolute(source).unwrap_or_else(|_| source.to_path_buf());

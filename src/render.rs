@@ -15,8 +15,7 @@ use chrono::{DateTime, Local, Utc};
 /// The incident as `show --json` prints it; every command that changes an
 /// incident prints this too, so scripts see one shape.
 pub fn print_incident(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -> Result<()> {
-    let d = store
-        .dossier(id, limit.filter(|n| *n > 0))?
+    let d = crate::store::dossier::read(&**store, id, limit.filter(|n| *n > 0))?
         .ok_or_else(|| ctx.missing(id))?;
     let (checklist, recent) = plans_of(&d.incident, d.plans);
     let mut view = IncidentView::new(ctx.key(id)?, &d.incident)
@@ -46,7 +45,9 @@ pub fn plans_of(
 
 /// The incident's targets as `check` computes them.
 pub fn targets_of(ctx: &Ctx, store: &Store, incident: &Incident) -> Result<Targets> {
-    targets_from(ctx, incident, &store.response_facts(incident.id)?)
+    let (_, facts) =
+        crate::store::facts::of(&**store, incident.id)?.ok_or_else(|| ctx.missing(incident.id))?;
+    targets_from(ctx, incident, &facts)
 }
 
 /// The incident's targets, from its response facts.

@@ -720,35 +720,48 @@ pub mod legacy {
     }
 }
 
-/// The incident state a record carries, as the domain holds it.
-fn as_incident(r: &IncidentRecord) -> crate::domain::Incident {
-    crate::domain::Incident {
-        id: r.id,
-        title: r.title.clone(),
-        status: r.status,
-        severity: r.severity.clone(),
-        category: r.category,
-        services: r.services.clone(),
-        channels: r.channels.clone(),
-        summary: r.summary.clone(),
-        detected_by: r.detected_by,
-        started_at: r.started_at,
-        declared_at: r.declared_at,
-        resolved_at: r.resolved_at,
-        closed_at: r.closed_at,
-        resolution: r.resolution.clone(),
-        next_update_at: r.next_update_at,
-        roles: r
-            .roles
-            .iter()
-            .map(|h| crate::domain::RoleHolder {
-                role: h.role.clone(),
-                person: h.person.clone(),
-            })
-            .collect(),
-        // Not in the file: what its events say (the import writes them so).
-        drill: false,
-        tags: Default::default(),
+impl IncidentRecord {
+    /// The incident state the record carries, as the domain holds it; what
+    /// the file leaves to its events (the drill mark, the tags and the
+    /// milestones) is what the events it can read say.
+    pub fn state(&self) -> crate::domain::Incident {
+        use crate::domain::EventData;
+        let mut replayed = crate::domain::Incident::bare();
+        for e in &self.events {
+            let data = EventData::parse_stored(&e.kind, e.details.as_ref().map(|d| d.get()));
+            let at = DateTime::parse_from_rfc3339(&e.at).map(|t| t.with_timezone(&Utc));
+            if let (Ok(data), Ok(at)) = (data, at) {
+                crate::domain::apply::apply(&mut replayed, at, &data);
+            }
+        }
+        crate::domain::Incident {
+            id: self.id,
+            title: self.title.clone(),
+            status: self.status,
+            severity: self.severity.clone(),
+            category: self.category,
+            services: self.services.clone(),
+            channels: self.channels.clone(),
+            summary: self.summary.clone(),
+            detected_by: self.detected_by,
+            started_at: self.started_at,
+            declared_at: self.declared_at,
+            resolved_at: self.resolved_at,
+            closed_at: self.closed_at,
+            resolution: self.resolution.clone(),
+            next_update_at: self.next_update_at,
+            roles: self
+                .roles
+                .iter()
+                .map(|h| crate::domain::RoleHolder {
+                    role: h.role.clone(),
+                    person: h.person.clone(),
+                })
+                .collect(),
+            drill: replayed.drill,
+            tags: replayed.tags,
+            milestones: replayed.milestones,
+        }
     }
 }
 
@@ -841,12 +854,7 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
     // The state must be what the events say (a timeline an early release
     // wrote without every fact cannot be replayed, and is taken as it is).
     if let Ok(replayed) = crate::domain::replay::replay(timeline.iter().map(|(id, at, d)| (*id, *at, d))) {
-        let incident = crate::domain::Incident {
-            drill: replayed.state.drill,
-            tags: replayed.state.tags.clone(),
-            ..as_incident(record)
-        };
-        let disagree = crate::domain::replay::disagreements(&incident, &replayed);
+        let disagree = crate::domain::replay::disagreements(&record.state(), &replayed);
         if let Some(field) = disagree.first() {
             return Err(format!("{field}: the file's value is not what its events record"));
         }

@@ -9,8 +9,8 @@ use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use incident::config::Config;
 use incident::domain::event::{Closure, Promise};
-use incident::domain::{Category, DetectedBy, EventData, Incident, NewEvent, Status, ops};
-use incident::store::{Access, Store};
+use incident::domain::{Category, DetectedBy, EventData, Incident, Status, ops};
+use incident::store::{Access, Options, Store};
 use std::path::Path;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -53,83 +53,84 @@ pub fn seed(db: &Path, now: DateTime<Utc>, args: &Seed) -> Result<usize> {
     // Declared one every 47 minutes going back: 100,000 incidents span ~9 years.
     // A long timeline (one incident of 10,000 events) is spread over days.
     let step = Duration::minutes(47).max(Duration::seconds(24 * per_incident as i64));
-    let mut store = Store::open(&db, Access::Write)?;
-    let committed = store.write("bench", now, |w| {
-        for i in 0..n {
-            let declared_at = now - step * (n - i) as i32;
-            let open = i + args.open >= n;
-            let closed = i + args.open + args.resolved < n;
-            let severity = levels[i % levels.len()].clone();
-            let services = vec![SERVICES[i % SERVICES.len()].to_string()];
-            let commander = PEOPLE[i % PEOPLE.len()];
-            let incident = Incident {
-                id: 0,
-                title: format!("Elevated 5xx on {} after deploy {}", services[0], 4000 + i),
-                status: Status::Investigating,
-                severity: severity.clone(),
-                category: Category::ALL[i % Category::ALL.len()],
-                services: services.clone(),
-                channels: vec![format!("https://chat.example/inc-{i}")],
-                summary: Some("Customers see errors at checkout".into()),
-                detected_by: Some(DetectedBy::Monitoring),
-                started_at: Some(declared_at - Duration::minutes(5)),
-                declared_at,
-                resolved_at: None,
-                closed_at: None,
-                resolution: None,
-                next_update_at: None,
-                roles: Vec::new(),
-                drill: false,
-                tags: Default::default(),
-            };
-            let mut change = ops::declare(&incident, Some(commander), declared_at);
-            let notes = per_incident.saturating_sub(2 + usize::from(!open) + usize::from(closed));
-            for k in 0..notes {
-                let at = declared_at + Duration::seconds(20 * (k as i64 + 1));
-                // Every fourth of the first dozen entries is a customer
-                // status update promising the next, as on a real incident:
-                // `check`, `show` and `stats` read these.
-                let data = if k % 4 == 3 && k < 12 {
-                    EventData::StatusUpdate(Some(Promise {
-                        next_update_at: at + Duration::minutes(30),
-                    }))
-                } else {
-                    EventData::Note
+    let options = Options {
+        access: Access::Write,
+        connect_timeout: incident::store::DEFAULT_CONNECT_TIMEOUT,
+    };
+    let mut store = Store::open(&db, &options)?;
+    let committed = store.write(
+        "bench",
+        || Ok(now),
+        |w| {
+            for i in 0..n {
+                let declared_at = now - step * (n - i) as i32;
+                let open = i + args.open >= n;
+                let closed = i + args.open + args.resolved < n;
+                let severity = levels[i % levels.len()].clone();
+                let services = vec![SERVICES[i % SERVICES.len()].to_string()];
+                let commander = PEOPLE[i % PEOPLE.len()];
+                let incident = Incident {
+                    id: 0,
+                    title: format!("Elevated 5xx on {} after deploy {}", services[0], 4000 + i),
+                    status: Status::Investigating,
+                    severity: severity.clone(),
+                    category: Category::ALL[i % Category::ALL.len()],
+                    services: services.clone(),
+                    channels: vec![format!("https://chat.example/inc-{i}")],
+                    summary: Some("Customers see errors at checkout".into()),
+                    detected_by: Some(DetectedBy::Monitoring),
+                    started_at: Some(declared_at - Duration::minutes(5)),
+                    declared_at,
+                    resolved_at: None,
+                    closed_at: None,
+                    resolution: None,
+                    next_update_at: None,
+                    roles: Vec::new(),
+                    ..Incident::bare()
                 };
-                change.events.push(NewEvent::new(at, data, NOTE));
+                let mut change = ops::declare(&incident, Some(commander), declared_at);
+                let notes = per_incident.saturating_sub(2 + usize::from(!open) + usize::from(closed));
+                for k in 0..notes {
+                    let at = declared_at + Duration::seconds(20 * (k as i64 + 1));
+                    // Every fourth of the first dozen entries is a customer
+                    // status update promising the next, as on a real incident:
+                    // `check`, `show` and `stats` read these.
+                    let data = if k % 4 == 3 && k < 12 {
+                        EventData::StatusUpdate(Some(Promise {
+                            next_update_at: at + Duration::minutes(30),
+                        }))
+                    } else {
+                        EventData::Note
+                    };
+                    change = change.record(at, data, NOTE);
+                }
+                if !open {
+                    let resolved_at = declared_at + Duration::seconds(20 * (notes as i64 + 2));
+                    let resolved = ops::resolve(
+                        &change.incident,
+                        Some("Rolled back the deploy"),
+                        resolved_at,
+                        &ops::Latest::default(),
+                    )
+                    .map_err(|r| anyhow::anyhow!("{r:?}"))?;
+                    change = change.then(resolved);
+                }
+                if closed {
+                    // Closed without a retrospective row: `stats` and `check`
+                    // read only the state and the timeline.
+                    let closed_at = declared_at + Duration::hours(2);
+                    let data = EventData::Closed(Closure {
+                        from: Status::Resolved,
+                        to: Status::Closed,
+                        action_items: vec![],
+                        no_actions: None,
+                    });
+                    change = change.record(closed_at, data, "Closed: the retrospective is complete");
+                }
+                w.create(change)?;
             }
-            if !open {
-                let resolved_at = declared_at + Duration::seconds(20 * (notes as i64 + 2));
-                let resolved = ops::resolve(
-                    &change.incident,
-                    Some("Rolled back the deploy"),
-                    resolved_at,
-                    &ops::Latest::default(),
-                )
-                .map_err(|r| anyhow::anyhow!("{r:?}"))?;
-                change = change.then(resolved);
-            }
-            if closed {
-                // Closed without a retrospective row: `stats` and `check`
-                // read only the state and the timeline.
-                let closed_at = declared_at + Duration::hours(2);
-                change.incident.status = Status::Closed;
-                change.incident.closed_at = Some(closed_at);
-                let data = EventData::Closed(Closure {
-                    from: Status::Resolved,
-                    to: Status::Closed,
-                    action_items: vec![],
-                    no_actions: None,
-                });
-                change.events.push(NewEvent::new(
-                    closed_at,
-                    data,
-                    "Closed: the retrospective is complete",
-                ));
-            }
-            w.create(change)?;
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     Ok(committed.events.len())
 }

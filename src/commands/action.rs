@@ -9,6 +9,7 @@ use crate::domain::{Incident, ops};
 use crate::error::{not_found, usage};
 use crate::output;
 use crate::postmortem::ActionView;
+use crate::store::ReadsExt;
 use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line};
 use crate::time::{human, local_day, to_rfc3339};
@@ -169,16 +170,20 @@ fn list(ctx: &Ctx, args: ListArgs) -> Result<()> {
     let today = local_day(ctx.now);
     let incident_id = args.incident.as_deref().map(|k| ctx.parse_key(k)).transpose()?;
     let filter = ActionFilter {
-        open: args.open,
-        due_before: args.overdue.then_some(today),
+        open: args.open || args.overdue,
         owner: args.owner.as_deref().and_then(non_blank),
         incident_id,
+        ..ActionFilter::default()
     };
     let store = ctx.open(Access::Read)?;
     if let Some(id) = incident_id {
         ctx.find(&store, id)?;
     }
-    let items = store.actions(&filter)?;
+    let items: Vec<_> = store
+        .actions(&filter)?
+        .into_iter()
+        .filter(|a| !args.overdue || a.is_overdue(today))
+        .collect();
     if ctx.json() {
         let views = items
             .iter()

@@ -3,6 +3,7 @@
 
 use crate::context::Ctx;
 use crate::output;
+use crate::store::ReadsExt;
 use crate::store::{Access, AlertFilter};
 use crate::text::one_line;
 use crate::time::human;

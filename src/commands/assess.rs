@@ -15,6 +15,7 @@ use crate::error::{Failure, usage};
 use crate::prompt::{self, Cancelled, Prompter};
 use crate::render;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use crate::text::{non_blank, one_line};
 use crate::time;
 use anyhow::Result;

@@ -4,6 +4,7 @@ use crate::context::Ctx;
 use crate::domain::{ops, roles};
 use crate::error::usage;
 use crate::render;
+use crate::store::ReadsExt;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;

@@ -5,6 +5,7 @@ use crate::context::Ctx;
 use crate::domain::ops;
 use crate::error::usage;
 use crate::render;
+use crate::store::ReadsExt;
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;

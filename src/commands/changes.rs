@@ -3,6 +3,7 @@
 use crate::context::Ctx;
 use crate::output;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use crate::text::one_line;
 use crate::time::human;
 use anyhow::Result;

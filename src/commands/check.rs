@@ -7,7 +7,9 @@ use crate::domain::targets::{self, Deadline, Facts, Outcome, Target, Targets};
 use crate::domain::{Incident, Status, plans};
 use crate::error::Failure;
 use crate::output;
-use crate::store::{Access, ActionFilter, ListFilter, Scope, Store};
+use crate::store::ReadsExt;
+use crate::store::facts::{self, History};
+use crate::store::{Access, ActionFilter, ListFilter, Order, Store};
 use crate::text::one_line;
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
@@ -252,7 +254,7 @@ fn missing_tag_rows(ctx: &Ctx, store: &Store, filter: &ListFilter) -> Result<Vec
         return Ok(rows);
     }
     let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
-    store.each_incident(filter, &levels, |incident| {
+    store.each_incident(filter, Order::Severity(&levels), &mut |incident| {
         for key in plans::missing_tags(&incident, &config.required_tags) {
             rows.push(Row {
                 key: ctx.key(incident.id)?,
@@ -292,11 +294,14 @@ fn row(key: String, incident: &Incident, d: &Deadline, now: DateTime<Utc>) -> Ro
 /// the title. An item is due at the end of its due day, local time.
 fn overdue_action_items(ctx: &Ctx, store: &Store, within: Duration) -> Result<Vec<Row>> {
     let horizon = (ctx.now + within).with_timezone(&Local).date_naive();
-    let items = store.actions(&ActionFilter {
-        open: true,
-        due_before: horizon.succ_opt(),
-        ..ActionFilter::default()
-    })?;
+    let items: Vec<_> = store
+        .actions(&ActionFilter {
+            open: true,
+            ..ActionFilter::default()
+        })?
+        .into_iter()
+        .filter(|a| a.is_due_by(horizon))
+        .collect();
     let mut rows = Vec::new();
     let mut incidents: HashMap<i64, Incident> = HashMap::new();
     for item in items {
@@ -368,7 +373,7 @@ fn evaluate_all(
             statuses: open,
             ..filter.clone()
         };
-        store.each_response(&open, Scope::All, &mut add)?;
+        facts::each(&**store, &open, History::Read, &mut add)?;
     }
     // The retro target counts from resolution at the current level and reads
     // nothing from the timeline: no update history for these.
@@ -377,7 +382,7 @@ fn evaluate_all(
             statuses: done,
             ..filter.clone()
         };
-        store.each_response(&done, Scope::Milestones, &mut add)?;
+        facts::each(&**store, &done, History::Skip, &mut add)?;
     }
     Ok(out)
 }

@@ -6,6 +6,7 @@
 use crate::context::Ctx;
 use crate::output;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;

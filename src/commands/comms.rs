@@ -7,6 +7,7 @@ use crate::error::{not_found, usage};
 use crate::output;
 use crate::render::{self, when};
 use crate::store::Access;
+use crate::store::ReadsExt;
 use crate::text::{one_line, safe};
 use crate::time::{self, human, to_rfc3339};
 use anyhow::Result;

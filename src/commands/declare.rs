@@ -5,6 +5,7 @@ use crate::domain::{Category, DetectedBy, Incident, Status, ops, plans};
 use crate::error::{not_found, usage};
 use crate::render;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use crate::text::{clean_list, non_blank};
 use anyhow::Result;
 use clap::Args;
@@ -172,6 +173,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         roles: Vec::new(),
         drill: args.drill,
         tags: args.tags.iter().cloned().collect(),
+        milestones: Default::default(),
     };
     let now = ctx.now;
     // The store the changes are read from is the one the declaration is
@@ -192,7 +194,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let change = ops::declare(&draft, commander.as_deref(), now);
     let attached = plan.map(|p| p.attached());
     let noted = recent.clone();
-    let write = |w: &mut dyn crate::store::Transaction| {
+    let write = |w: &mut crate::store::Writer<'_>| {
         let id = w.create(change)?;
         if let Some(alert) = &alert {
             crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;

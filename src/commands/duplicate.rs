@@ -5,6 +5,7 @@
 use crate::context::Ctx;
 use crate::domain::ops;
 use crate::render;
+use crate::store::ReadsExt;
 use crate::text::one_line;
 use anyhow::Result;
 use clap::Args;

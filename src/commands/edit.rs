@@ -6,6 +6,7 @@ use crate::domain::ops::{self, EditRequest};
 use crate::domain::{Category, DetectedBy, EventData, EventKind};
 use crate::error::usage;
 use crate::render;
+use crate::store::ReadsExt;
 use crate::text::{clean_list, non_blank, one_line};
 use anyhow::Result;
 use clap::Args;

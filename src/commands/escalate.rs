@@ -5,6 +5,7 @@ use crate::domain::EventData;
 use crate::domain::ops::{self, EscalateRequest, Refusal};
 use crate::error::usage;
 use crate::render;
+use crate::store::ReadsExt;
 use crate::text::{clean_list, non_blank, one_line};
 use anyhow::Result;
 use clap::Args;

@@ -23,6 +23,7 @@ use crate::error::{Failure, usage};
 use crate::hooks::{humantime, signal_name};
 use crate::render;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use crate::text::one_line;
 use anyhow::Result;
 use clap::Args;

@@ -5,6 +5,7 @@
 
 use crate::context::Ctx;
 use crate::output;
+use crate::store::ReadsExt;
 use crate::store::{Access, AlertFilter, Store};
 use crate::transfer::{self, Header};
 use anyhow::Result;
@@ -72,7 +73,7 @@ fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], everything: bool, out: &m
     )?;
     write!(out, "  \"incidents\": [")?;
     for (n, id) in ids.iter().enumerate() {
-        let dump = store.export(*id)?.ok_or_else(|| ctx.missing(*id))?;
+        let dump = crate::store::transfer::export(&**store, *id)?.ok_or_else(|| ctx.missing(*id))?;
         write!(out, "{}\n    ", if n == 0 { "" } else { "," })?;
         serde_json::to_writer(&mut *out, &dump)?;
     }

@@ -10,6 +10,7 @@ use crate::context::Ctx;
 use crate::domain::{Incident, Status};
 use crate::error::Failure;
 use crate::output;
+use crate::store::ReadsExt;
 use crate::store::{Access, ListFilter};
 use crate::text::one_line;
 use crate::views::IncidentView;
@@ -55,19 +56,17 @@ pub fn run(ctx: &Ctx, args: GuardArgs) -> Result<()> {
     // A guard that cannot see the incidents must not wave deploys through: a
     // mistyped INCIDENT_DB or a runner without the file would otherwise read
     // as "no incidents".
-    let location = ctx.location()?;
-    if let Some(path) = location.file()
-        && !path.exists()
-    {
-        return Err(anyhow::anyhow!(
-            "no incident database at {}; the guard cannot tell whether deploys are safe \
-             (point --db or INCIDENT_DB at the team's database)",
-            path.display()
-        ));
-    }
-    let store = ctx.open(Access::Read)?;
+    let store = ctx
+        .open(Access::Existing)
+        .map_err(|e| match e.downcast_ref::<crate::store::Missing>() {
+            Some(missing) => anyhow::anyhow!(
+                "{missing}; the guard cannot tell whether deploys are safe \
+             (point --db or INCIDENT_DB at the team's database)"
+            ),
+            None => e,
+        })?;
     let mut matching: Vec<Incident> = Vec::new();
-    store.each_incident(&filter, &order, |incident| {
+    store.each_incident(&filter, crate::store::Order::Severity(&order), &mut |incident| {
         if matches(
             &incident,
             min_rank.map(|r| (r, config.rank(&incident.severity))),

@@ -4,12 +4,11 @@
 //! here by `domain::alerts::merge`).
 
 use crate::context::Ctx;
-use crate::domain::alerts::{self, Alert};
 use crate::error::usage;
 use crate::output;
-use crate::store::{AlertFilter, Transaction};
-use crate::transfer::{self, AlertRecord, Outcome};
-use anyhow::{Context, Result};
+use crate::store::transfer::{Located, import_file};
+use crate::transfer::{self, Outcome};
+use anyhow::{Context, Result, anyhow};
 use clap::Args;
 use serde::Serialize;
 use std::io::Read;
@@ -60,30 +59,16 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     transfer::validate_alerts(&contents).map_err(|e| usage(format!("{shown}: {e}; nothing was imported")))?;
     // All or nothing: one bad incident leaves the database as it was.
     let (_, committed) = ctx.write(|w| {
-        let mut tally = Tally::default();
-        let mut new = Vec::new();
-        let outcomes = records
-            .iter()
-            .enumerate()
-            .map(|(n, record)| {
-                let context = || {
-                    format!(
-                        "{shown}: incident #{} ({}); nothing was imported",
-                        n + 1,
-                        record.uid
-                    )
-                };
-                let outcome = w.import(record).with_context(context)?;
-                // Its alerts belong to it as numbered here.
-                let alerts = merge_alerts(w, &record.alerts, Some(outcome.id()), &mut tally);
-                new.extend(alerts.with_context(context)?);
-                Ok(outcome)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let alerts = || format!("{shown}: alerts; nothing was imported");
-        new.extend(merge_alerts(w, &contents.alerts, None, &mut tally).with_context(alerts)?);
-        add_alerts(w, new).with_context(alerts)?;
-        Ok((outcomes, tally))
+        import_file(w, &contents).map_err(|e| match e {
+            Located::Incident(n, e) => {
+                let record = &records[n - 1];
+                anyhow!(
+                    "{shown}: incident #{n} ({}); nothing was imported: {e:#}",
+                    record.uid
+                )
+            }
+            Located::Alerts(e) => anyhow!("{shown}: alerts; nothing was imported: {e:#}"),
+        })
     })?;
     let (outcomes, tally) = committed.value;
     let prefix = &ctx.config()?.key_prefix;
@@ -130,76 +115,6 @@ pub fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
             )),
             _ => {}
         }
-    }
-    Ok(())
-}
-
-/// How many of the file's alerts were new here, and how many changed one
-/// recorded here.
-#[derive(Default)]
-struct Tally {
-    added: usize,
-    updated: usize,
-}
-
-/// Merges the file's alerts into `tx`, belonging to `incident` (its
-/// number here): one known here (by source and identity) becomes what the
-/// domain's merge makes of the two, written only when that differs; those
-/// unknown here are returned, to be added once all are known
-/// ([`add_alerts`]).
-fn merge_alerts(
-    tx: &mut dyn Transaction,
-    records: &[AlertRecord],
-    incident: Option<i64>,
-    tally: &mut Tally,
-) -> Result<Vec<Alert>> {
-    let mut new = Vec::new();
-    for record in records {
-        let theirs = record.to_alert(incident);
-        let known = tx
-            .alerts(&AlertFilter {
-                identity: Some((record.source, record.identity.clone())),
-                ..AlertFilter::default()
-            })?
-            .pop();
-        match known {
-            None => {
-                new.push(theirs);
-                tally.added += 1;
-            }
-            Some(here) => {
-                let merged = alerts::merge(&here, &theirs);
-                if merged != here {
-                    tx.save_alert(&merged)?;
-                    tally.updated += 1;
-                }
-            }
-        }
-    }
-    Ok(new)
-}
-
-/// Adds the alerts new here: first those whose numbers are free here,
-/// which keep them, then the rest, which take the next ones (the timeline
-/// names alerts by number, so as many as can keep theirs do).
-fn add_alerts(tx: &mut dyn Transaction, new: Vec<Alert>) -> Result<()> {
-    let mut taken = Vec::new();
-    for alert in new {
-        let free = tx
-            .alerts(&AlertFilter {
-                id: Some(alert.id),
-                ..AlertFilter::default()
-            })?
-            .is_empty();
-        match free {
-            true => {
-                tx.import_alert(&alert)?;
-            }
-            false => taken.push(alert),
-        }
-    }
-    for alert in taken {
-        tx.import_alert(&Alert { id: 0, ..alert })?;
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 use crate::context::Ctx;
 use crate::domain::{Incident, Status};
 use crate::output;
-use crate::store::{Access, ListFilter, Store};
+use crate::store::ReadsExt;
+use crate::store::{Access, ListFilter, Order, Store};
 use crate::text::one_line;
 use crate::time::{compact, human};
 use crate::views::IncidentView;
@@ -98,10 +99,14 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
     if ctx.json() {
         // Streamed one object per line, so 100,000 incidents never sit in memory.
         // The current assessments come in one query, not one per row.
-        let assessments = store.current_assessments(&filter)?;
+        let everyone = ListFilter {
+            limit: None,
+            ..filter.clone()
+        };
+        let assessments = store.current_assessments(&everyone)?;
         let mut first = true;
         write!(out, "[")?;
-        store.each_incident(&filter, &order, |incident| {
+        store.each_incident(&filter, Order::Severity(&order), &mut |incident| {
             let view = IncidentView::new(ctx.key(incident.id)?, &incident)
                 .with_assessment(assessments.get(&incident.id));
             writeln!(out, "{}", if first { "" } else { "," })?;
@@ -115,7 +120,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
     }
 
     let mut rows: Vec<Incident> = Vec::new();
-    store.each_incident(&filter, &order, |incident| {
+    store.each_incident(&filter, Order::Severity(&order), &mut |incident| {
         rows.push(incident);
         Ok(())
     })?;

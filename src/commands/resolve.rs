@@ -3,6 +3,7 @@
 use crate::context::Ctx;
 use crate::domain::ops;
 use crate::render;
+use crate::store::ReadsExt;
 use crate::text::non_blank;
 use crate::time;
 use anyhow::Result;

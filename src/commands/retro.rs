@@ -15,6 +15,7 @@ use crate::output;
 use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
 use crate::prompt::{self, Cancelled, Prompter};
 use crate::render;
+use crate::store::ReadsExt;
 use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line, safe};
 use crate::time::{human, local_day};

@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
         0 => None,
         n => Some(n),
     };
-    let d = store.dossier(id, limit)?.ok_or_else(|| ctx.missing(id))?;
+    let d = crate::store::dossier::read(&*store, id, limit)?.ok_or_else(|| ctx.missing(id))?;
     let incident = &d.incident;
     let targets = render::targets_from(ctx, incident, &d.facts)?;
     let (checklist, recent) = render::plans_of(incident, d.plans);

@@ -5,7 +5,9 @@ use crate::domain::stats::{self, Settled, Spread, Summary, TargetTally};
 use crate::domain::targets::{self, Facts};
 use crate::domain::{Incident, Status};
 use crate::output;
-use crate::store::{Access, ActionFilter, ListFilter, SETTLE_BATCH, Scope, Store};
+use crate::store::ReadsExt;
+use crate::store::facts::{self, History};
+use crate::store::{Access, ActionFilter, ListFilter, Order, Store};
 use crate::time::{compact, human, to_rfc3339};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -121,7 +123,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     // The groups need the whole incident row.
     let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
     if let Some(by) = &args.by {
-        store.each_incident(&filter, &levels, |incident| {
+        store.each_incident(&filter, Order::Number, &mut |incident| {
             groups.insert(incident.id, by.groups(&incident));
             Ok(())
         })?;
@@ -130,7 +132,7 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
     // drills, tags and breakdowns are evaluated afresh.
     if args.drills || !args.tags.is_empty() || args.by.is_some() {
         let mut by_group: BTreeMap<String, stats::Summarizer> = BTreeMap::new();
-        store.each_response(&filter, Scope::All, |incident, facts| {
+        facts::each(&*store, &filter, History::Read, |incident, facts| {
             let targets = evaluate(&incident, &facts);
             summarizer.add(&incident, &targets);
             for name in groups.get(&incident.id).into_iter().flatten() {
@@ -167,9 +169,13 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         statuses: vec![Status::Closed],
         ..filter.clone()
     };
-    store.settle(key, &closed, SETTLE_BATCH, |incident, facts| {
-        Settled::of(incident, &evaluate(incident, facts), &config.levels)
-    })?;
+    crate::store::settle::settle(
+        store.backend(),
+        key,
+        &closed,
+        crate::store::settle::BATCH,
+        |incident, facts| Settled::of(incident, &evaluate(incident, facts), &config.levels),
+    )?;
     // One snapshot: an incident settled or changed by another command in
     // between must be counted exactly once.
     // (The store reads in one snapshot until its next write.)
@@ -178,7 +184,11 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
             summarizer.add_settled(&group);
         }
     }
-    store.each_response(&filter, Scope::Unsettled(key), |incident, facts| {
+    let unsettled = ListFilter {
+        unsettled: Some(key),
+        ..filter.clone()
+    };
+    facts::each(&*store, &unsettled, History::Read, |incident, facts| {
         summarizer.add(&incident, &evaluate(&incident, &facts));
         Ok(())
     })?;

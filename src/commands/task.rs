@@ -7,6 +7,7 @@ use crate::domain::plans::{self, CHECKLIST_KINDS, Checklist};
 use crate::error::usage;
 use crate::output;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use crate::text::{non_blank, one_line};
 use crate::time::human;
 use anyhow::Result;

@@ -4,6 +4,7 @@ use crate::context::Ctx;
 use crate::domain::Incident;
 use crate::output;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use crate::text::one_line;
 use anyhow::Result;
 use clap::Args;

@@ -6,6 +6,7 @@ use crate::domain::ops::{self, Change, Entry, UpdateRequest};
 use crate::domain::{EntryKind, EventKind, Status, lifecycle};
 use crate::error::usage;
 use crate::render;
+use crate::store::ReadsExt;
 use crate::text::{non_blank, one_line};
 use crate::time;
 use anyhow::{Context, Result};

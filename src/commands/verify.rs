@@ -8,6 +8,7 @@ use crate::domain::targets::Milestones;
 use crate::error::Failure;
 use crate::output;
 use crate::store::Access;
+use crate::store::ReadsExt;
 use anyhow::{Result, anyhow};
 use clap::Args;
 use serde::Serialize;
@@ -222,19 +223,21 @@ fn state_problems(store: &dyn crate::store::Storage, id: i64) -> Result<Result<V
                 )
             }),
     );
-    if let Some((stored, count)) = store.cached(id)? {
-        let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
-        let cached = [
-            ("acknowledged_at", stored.acknowledged == marks.acknowledged),
-            ("triaged_at", stored.triaged == marks.triaged),
-            ("event_count", usize::try_from(count).ok() == Some(events.len())),
-        ];
-        for (column, same) in cached {
-            if !same {
-                problems.push(format!(
-                    "the cached {column} disagrees with the timeline (changed outside incident)"
-                ));
-            }
+    let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
+    let count = store.event_count(id)?;
+    let cached = [
+        (
+            "acknowledged_at",
+            incident.milestones.acknowledged == marks.acknowledged,
+        ),
+        ("triaged_at", incident.milestones.triaged == marks.triaged),
+        ("event_count", count == events.len()),
+    ];
+    for (column, same) in cached {
+        if !same {
+            problems.push(format!(
+                "the cached {column} disagrees with the timeline (changed outside incident)"
+            ));
         }
     }
     Ok(Ok(problems))

@@ -361,6 +361,7 @@ pub fn draft(signal: &Signal, severity: String, category: Category, now: DateTim
         roles: Vec::new(),
         drill: false,
         tags: Default::default(),
+        milestones: Default::default(),
     }
 }
 

@@ -20,6 +20,8 @@ use chrono::{DateTime, Utc};
 /// assessments, alerts, …) leave it as it is; so do details this release
 /// cannot read ([`EventData::Unreadable`]): no rule reads a fact from them.
 pub fn apply(incident: &mut Incident, at: DateTime<Utc>, data: &EventData) {
+    // The first commander and the first assessment, by when they happened.
+    incident.milestones.absorb(at, data);
     match data {
         EventData::Declared(d) => {
             *incident = Incident {
@@ -41,6 +43,7 @@ pub fn apply(incident: &mut Incident, at: DateTime<Utc>, data: &EventData) {
                 roles: Vec::new(),
                 drill: d.drill,
                 tags: d.tags.clone(),
+                milestones: Default::default(),
             }
         }
         EventData::StatusChanged(m) => incident.status = m.to,

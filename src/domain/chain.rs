@@ -39,6 +39,38 @@ pub fn hash(incident_uid: &str, prev: &str, c: &Content<'_>) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A new event as it is stored and chained: its fields in the exact text
+/// form that is hashed, its link to the previous event and its hash.
+/// Every backend stores these fields as they are, so an event hashes the
+/// same wherever it is kept.
+pub fn seal(
+    incident_uid: &str,
+    head: Option<&str>,
+    event: &crate::domain::NewEvent,
+    author: &str,
+    recorded_at: chrono::DateTime<chrono::Utc>,
+) -> ChainRow {
+    let (kind, details) = event.data.to_stored();
+    let prev = head.unwrap_or_default().to_string();
+    let mut row = ChainRow {
+        id: 0,
+        at: crate::time::to_rfc3339(event.at),
+        recorded_at: crate::time::to_rfc3339(recorded_at),
+        author: author.to_string(),
+        kind: kind.as_str().to_string(),
+        text: event.text.clone(),
+        details,
+        prev_hash: Some(prev),
+        hash: None,
+    };
+    row.hash = Some(hash(
+        incident_uid,
+        row.prev_hash.as_deref().unwrap_or_default(),
+        &row.link().content,
+    ));
+    row
+}
+
 /// One stored event, for verification.
 #[derive(Debug, Clone)]
 pub struct Link<'a> {
@@ -107,6 +139,7 @@ pub fn verify(incident_uid: &str, head: Option<&str>, links: &[Link<'_>]) -> Vec
 }
 
 /// An event's chain fields and content, verbatim from the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainRow {
     pub id: i64,
     pub at: String,
@@ -139,6 +172,7 @@ impl ChainRow {
 
 /// An incident's stable id, recorded head and events in recording order, as
 /// stored (no parsing, so even a mangled row can be checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chain {
     pub uid: String,
     pub head: Option<String>,

@@ -253,6 +253,8 @@ pub struct Incident {
     pub drill: bool,
     /// Classification, `key → value`.
     pub tags: std::collections::BTreeMap<String, String>,
+    /// When the acknowledge and triage targets were first met.
+    pub milestones: targets::Milestones,
 }
 
 #[cfg(test)]
@@ -280,6 +282,7 @@ impl Incident {
             roles: vec![],
             drill: false,
             tags: Default::default(),
+            milestones: Default::default(),
         }
     }
 }
@@ -307,6 +310,7 @@ impl Incident {
             roles: Vec::new(),
             drill: false,
             tags: Default::default(),
+            milestones: Default::default(),
         }
     }
 

@@ -300,6 +300,11 @@ impl ActionItem {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.status == ActionStatus::Open && self.due < today
     }
+
+    /// Open, and due on `day` or before (overdue by the day after).
+    pub fn is_due_by(&self, day: NaiveDate) -> bool {
+        self.status == ActionStatus::Open && self.due <= day
+    }
 }
 
 /// An action item about to be added.

@@ -253,6 +253,14 @@ impl UpdateFact {
     }
 }
 
+/// The kinds of event the targets read besides the milestones: the update
+/// history and the severity changes.
+pub const HISTORY_KINDS: &[EventKind] = &[
+    EventKind::SeverityChanged,
+    EventKind::StatusUpdate,
+    EventKind::Comms,
+];
+
 /// When the acknowledge and triage targets were first met, as kept on the
 /// incident: the first commander assignment and the first assessment by
 /// when they happened, so a backdated entry moves them back.

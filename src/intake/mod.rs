@@ -11,7 +11,8 @@ mod pagerduty;
 use crate::domain::alerts::{self, Alert, AlertAction, AlertSource, AlertStatus, Route, Rule, Seen, Signal};
 use crate::domain::ops::{self, AlertJoin};
 use crate::domain::{Category, Incident, Status};
-use crate::store::{AlertFilter, ListFilter, Transaction};
+use crate::store::ReadsExt;
+use crate::store::{AlertFilter, ListFilter, Writer};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -135,7 +136,7 @@ pub struct Routing<'c> {
 /// Records one alert in `tx` at `now`: the alert's row, and what it does
 /// to an incident (a new one, an event on one), together.
 pub fn record(
-    tx: &mut dyn Transaction,
+    tx: &mut Writer<'_>,
     signal: &Signal,
     routing: &Routing,
     now: DateTime<Utc>,
@@ -206,7 +207,7 @@ pub fn record(
 
 /// A new (or re-firing) alert goes where the rules send it.
 fn route(
-    tx: &mut dyn Transaction,
+    tx: &mut Writer<'_>,
     alert: &mut Alert,
     signal: &Signal,
     routing: &Routing,
@@ -264,7 +265,7 @@ fn route(
 /// Opens an incident for a stored alert (its id known) and ties the alert
 /// to it, in `tx`; returns the incident's id.
 pub fn open_incident(
-    tx: &mut dyn Transaction,
+    tx: &mut Writer<'_>,
     alert: &mut Alert,
     signal: &Signal,
     severity: String,
@@ -288,7 +289,7 @@ pub fn open_incident(
 /// row and the `alert_attached` event together. Returns the alert, or
 /// `None` when it belonged to that incident already.
 pub fn tie_in(
-    tx: &mut dyn Transaction,
+    tx: &mut Writer<'_>,
     alert_id: i64,
     incident_id: i64,
     how: AlertJoin,
@@ -308,7 +309,7 @@ pub fn tie_in(
 }
 
 /// The recorded alert `id`, or the error that says how to find one.
-pub fn find(tx: &dyn Transaction, id: i64) -> Result<Alert> {
+pub fn find(tx: &Writer<'_>, id: i64) -> Result<Alert> {
     tx.alerts(&AlertFilter {
         id: Some(id),
         ..AlertFilter::default()

@@ -400,9 +400,11 @@ mod tests {
             declared_at: t("08:00"),
             ..Incident::example()
         };
+        assert_eq!(change.incident.milestones.acknowledged, Some(t("08:00")));
         assert_eq!(
             Incident {
                 roles: vec![],
+                milestones: Default::default(),
                 ..change.incident
             },
             draft,

@@ -74,7 +74,7 @@ impl Change {
     }
 
     /// Records an event and applies it to the state.
-    pub(crate) fn record(mut self, at: DateTime<Utc>, data: EventData, text: impl Into<String>) -> Change {
+    pub fn record(mut self, at: DateTime<Utc>, data: EventData, text: impl Into<String>) -> Change {
         apply(&mut self.incident, at, &data);
         self.events.push(NewEvent::new(at, data, text));
         self

@@ -4,7 +4,7 @@ use super::Db;
 use super::incidents::mark;
 use super::sql::{Stamp, Statement, Value, col, p};
 use crate::domain::alerts::{Alert, AlertSource, AlertStatus};
-use crate::store::AlertFilter;
+use crate::store::{AlertFilter, Put};
 use anyhow::{Result, anyhow};
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
@@ -43,10 +43,6 @@ fn from_row(row: &Row) -> Result<Alert> {
 }
 
 /// The alerts `filter` selects, most recently seen first.
-pub fn select(db: &mut Db, filter: &AlertFilter) -> Result<Vec<Alert>> {
-    select_of(db.run(&select_statement(filter))?)
-}
-
 pub fn select_of(rows: Vec<Row>) -> Result<Vec<Alert>> {
     rows.iter().map(from_row).collect()
 }
@@ -102,12 +98,16 @@ pub fn select_statement(filter: &AlertFilter) -> Statement {
     Statement::new(sql, values)
 }
 
-/// Inserts a new alert (id 0) or updates it; returns its id. A new one is
-/// numbered one past the highest, under the writers' lock, as SQLite
-/// numbers it.
-pub fn save(db: &mut Db, alert: &Alert) -> Result<i64> {
-    if alert.id == 0 {
-        return insert(db, alert, None);
+/// Stores an alert: a new one keeps its number where that is free (else
+/// one past the highest, under the writers' lock, as SQLite numbers it), a
+/// known one is updated; returns its number.
+pub fn put(db: &mut Db, alert: &Alert, put: Put) -> Result<i64> {
+    if put == Put::Insert {
+        let taken = alert.id < 1
+            || db
+                .query_opt("SELECT 1 FROM alerts WHERE id = $1", &p![alert.id])?
+                .is_some();
+        return insert(db, alert, (!taken).then_some(alert.id));
     }
     let labels = serde_json::to_string(&alert.labels)?;
     let status = alert.status.as_str();
@@ -169,13 +169,4 @@ fn insert(db: &mut Db, alert: &Alert, id: Option<i64>) -> Result<i64> {
         ],
     )?;
     col(&row, 0)
-}
-
-/// Inserts an alert from another database, keeping its number where free.
-pub fn insert_keeping(db: &mut Db, alert: &Alert) -> Result<i64> {
-    let taken = alert.id < 1
-        || db
-            .query_opt("SELECT 1 FROM alerts WHERE id = $1", &p![alert.id])?
-            .is_some();
-    insert(db, alert, (!taken).then_some(alert.id))
 }

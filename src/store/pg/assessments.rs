@@ -3,12 +3,10 @@
 //! `sqlite/assessments.rs`).
 
 use super::Db;
-use super::incidents::conditions;
-use super::sql::{JsonList, Stamp, Statement, Value, col, p, params};
+use super::sql::{JsonList, Stamp, Statement, Value, col, p};
 use crate::domain::triage::{Answers, Assessment, Factor, normalize_checks};
-use crate::store::ListFilter;
+use crate::store::Of;
 use anyhow::{Result, anyhow};
-use std::collections::HashMap;
 use tokio_postgres::Row;
 
 const COLUMNS: &str = "a.id, a.incident_id, a.event_id, a.at, a.author, a.impact, a.sees, a.customers, \
@@ -76,33 +74,33 @@ pub fn insert(db: &mut Db, a: &Assessment) -> Result<i64> {
     col(&row, 0)
 }
 
-/// Every assessment of an incident, oldest first.
-pub fn all(db: &mut Db, incident_id: i64) -> Result<Vec<Assessment>> {
-    all_of(db.run(&all_statement(incident_id))?)
-}
-
-pub fn all_statement(incident_id: i64) -> Statement {
-    Statement::new(
-        format!("SELECT {COLUMNS} FROM assessments AS a WHERE a.incident_id = $1 ORDER BY a.id"),
-        vec![Value::Int(incident_id)],
-    )
-}
-
-pub fn all_of(rows: Vec<Row>) -> Result<Vec<Assessment>> {
-    rows.iter().map(from_row).collect()
-}
-
-/// The current assessments of the incidents `filter` matches (ignoring its
-/// limit), in one query, by incident id.
-pub fn current_for(db: &mut Db, filter: &ListFilter) -> Result<HashMap<i64, Assessment>> {
+/// The assessments of the incidents `of` selects, oldest first.
+pub fn select_statement(of: Of<'_>) -> Statement {
     let mut values = Vec::new();
-    let conditions = conditions(filter, &mut values);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM incidents AS i JOIN assessments AS a ON a.incident_id = i.id \
-         AND a.id = (SELECT max(b.id) FROM assessments AS b WHERE b.incident_id = i.id) {conditions}"
-    );
-    db.query(&sql, &params(&values))?
-        .iter()
-        .map(|r| from_row(r).map(|a| (a.incident_id, a)))
-        .collect()
+    let from = match of {
+        Of::Incident(id) => {
+            let m = super::incidents::mark(&mut values, Value::Int(id));
+            format!("assessments AS a WHERE a.incident_id = {m}")
+        }
+        Of::Incidents(ids) => {
+            let marks: Vec<String> = ids
+                .iter()
+                .map(|id| super::incidents::mark(&mut values, Value::Int(*id)))
+                .collect();
+            match marks.is_empty() {
+                true => "assessments AS a WHERE false".into(),
+                false => format!("assessments AS a WHERE a.incident_id IN ({})", marks.join(", ")),
+            }
+        }
+        Of::Selected(filter) => {
+            let selection = super::incidents::selection(filter, &mut values);
+            format!("incidents AS i JOIN assessments AS a ON a.incident_id = i.id WHERE {selection}")
+        }
+        Of::All => "assessments AS a".into(),
+    };
+    Statement::new(format!("SELECT {COLUMNS} FROM {from} ORDER BY a.id"), values)
+}
+
+pub fn select_of(rows: Vec<Row>) -> Result<Vec<Assessment>> {
+    rows.iter().map(from_row).collect()
 }

@@ -17,7 +17,7 @@ use tokio_postgres::config::{Host, SslMode};
 
 /// How long connecting may take when nothing says otherwise: a cron job
 /// must never hang on a server that does not answer.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::store::DEFAULT_CONNECT_TIMEOUT;
 
 /// What `sslmode` asks for, as libpq defines it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

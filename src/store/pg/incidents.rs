@@ -2,8 +2,9 @@
 
 use super::Db;
 use super::sql::{JsonList, Stamp, Statement, Value, col, p, params};
+use crate::domain::targets::Milestones;
 use crate::domain::{Incident, RoleHolder};
-use crate::store::ListFilter;
+use crate::store::{ListFilter, Order};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
@@ -18,7 +19,8 @@ const COLUMNS: &str = "i.id, i.title, i.status, i.severity, i.category, i.servic
       FROM roles AS r WHERE r.incident_id = i.id), \
      i.drill, \
      (SELECT coalesce(json_agg(json_build_array(t.tag_key, t.tag_value) ORDER BY t.tag_key)::text, '[]') \
-      FROM incident_tags AS t WHERE t.incident_id = i.id)";
+      FROM incident_tags AS t WHERE t.incident_id = i.id), \
+     i.acknowledged_at, i.triaged_at";
 
 fn from_row(row: &Row) -> Result<Incident> {
     let roles: String = col(row, 15)?;
@@ -55,11 +57,11 @@ fn from_row(row: &Row) -> Result<Incident> {
         roles: pairs.map(|(role, person)| RoleHolder { role, person }).collect(),
         drill: col(row, 16)?,
         tags: tags.into_iter().collect(),
+        milestones: Milestones {
+            acknowledged: col::<Option<Stamp>>(row, 18)?.map(|s| s.0),
+            triaged: col::<Option<Stamp>>(row, 19)?.map(|s| s.0),
+        },
     })
-}
-
-pub fn get(db: &mut Db, id: i64) -> Result<Option<Incident>> {
-    one_of(db.run(&get_statement(id))?)
 }
 
 pub fn get_statement(id: i64) -> Statement {
@@ -124,47 +126,72 @@ pub(super) fn clauses(filter: &ListFilter, i: &str, values: &mut Vec<Value>) -> 
             "EXISTS (SELECT 1 FROM incident_tags AS t WHERE t.incident_id = {i}.id AND t.tag_key = {k} AND t.tag_value = {v})"
         ));
     }
+    if let Some(uid) = &filter.uid {
+        let m = mark(values, Value::Text(uid.clone()));
+        clauses.push(format!("{i}.uid = {m}"));
+    }
+    if let Some(key) = filter.unsettled {
+        // `IS DISTINCT FROM` is the same test, but no index serves it: the
+        // server would read every incident of the period to find the few.
+        let key = mark(values, Value::Int(key));
+        clauses.push(format!(
+            "({i}.settled IS NULL OR {i}.settled < {key} OR {i}.settled > {key})"
+        ));
+    }
+    if let Some(after) = filter.after {
+        let m = mark(values, Value::Int(after));
+        clauses.push(format!("{i}.id > {m}"));
+    }
     clauses
 }
 
-pub fn ids(db: &mut Db) -> Result<Vec<i64>> {
-    db.query("SELECT id FROM incidents ORDER BY id", &[])?
-        .iter()
-        .map(|r| col(r, 0))
-        .collect()
+/// A condition on `incidents AS i` selecting what `filter` selects by
+/// number, up to its limit, its parameters pushed onto `values`.
+pub(super) fn selection(filter: &ListFilter, values: &mut Vec<Value>) -> String {
+    match filter.limit {
+        None => {
+            let clauses = clauses(filter, "i", values);
+            match clauses.is_empty() {
+                true => "true".into(),
+                false => clauses.join(" AND "),
+            }
+        }
+        Some(limit) => {
+            let clauses = clauses(filter, "s", values);
+            let conditions = match clauses.is_empty() {
+                true => String::new(),
+                false => format!("WHERE {}", clauses.join(" AND ")),
+            };
+            let limit = mark(values, Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+            format!("i.id IN (SELECT s.id FROM incidents AS s {conditions} ORDER BY s.id LIMIT {limit})")
+        }
+    }
 }
 
-pub fn count(db: &mut Db, filter: &ListFilter) -> Result<usize> {
+pub fn count_statement(filter: &ListFilter) -> Statement {
     let mut values = Vec::new();
     let conditions = conditions(filter, &mut values);
-    let row = db.query_one(
-        &format!("SELECT count(*) FROM incidents AS i {conditions}"),
-        &params(&values),
-    )?;
-    Ok(col::<i64>(&row, 0)? as usize)
+    Statement::new(
+        format!("SELECT count(*) FROM incidents AS i {conditions}"),
+        values,
+    )
 }
 
-/// The matching incidents, most severe first by `severity_order` (unknown
-/// levels last), then oldest, then by number; at most `filter.limit`.
-pub fn each(db: &mut Db, filter: &ListFilter, severity_order: &[String]) -> Result<Vec<Incident>> {
-    let mut found = Vec::new();
-    stream(db, filter, severity_order, &mut |i| {
-        found.push(i);
-        Ok(())
-    })?;
-    Ok(found)
-}
-
-/// The matching incidents as [`each`] orders them, handed to `f` as they
-/// arrive from the server: 100,000 of them never sit in memory at once.
+/// The matching incidents in `order`, at most `filter.limit`, handed to
+/// `f` as they arrive from the server: 100,000 of them never sit in memory
+/// at once.
 pub fn stream(
     db: &mut Db,
     filter: &ListFilter,
-    severity_order: &[String],
+    order: Order<'_>,
     f: &mut dyn FnMut(Incident) -> Result<()>,
 ) -> Result<()> {
     let mut values = Vec::new();
     let conditions = conditions(filter, &mut values);
+    let severity_order: &[String] = match order {
+        Order::Severity(levels) => levels,
+        Order::Number => &[],
+    };
     // Each level's rank by its first position, as SQLite's CASE picks the
     // first WHEN that matches; with no order, no rank (a CASE needs a WHEN).
     let mut rank = String::new();
@@ -183,9 +210,11 @@ pub fn stream(
         ),
         None => String::new(),
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {rank}i.declared_at, i.id{limit}"
-    );
+    let by = match order {
+        Order::Severity(_) => format!("{rank}i.declared_at, i.id"),
+        Order::Number => "i.id".into(),
+    };
+    let sql = format!("SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {by}{limit}");
     let target = db.target.clone();
     let mut rows = db
         .client
@@ -197,62 +226,65 @@ pub fn stream(
     Ok(())
 }
 
-pub fn insert(db: &mut Db, d: &Incident) -> Result<i64> {
-    let uid = uuid::Uuid::new_v4().to_string();
-    let services = JsonList(d.services.clone());
-    let channels = JsonList(d.channels.clone());
-    let (started, declared, resolved, closed, next) = (
-        d.started_at.map(Stamp),
-        Stamp(d.declared_at),
-        d.resolved_at.map(Stamp),
-        d.closed_at.map(Stamp),
-        d.next_update_at.map(Stamp),
-    );
-    // The number as SQLite gives it: one past the highest, under the
-    // writers' lock, so numbers stay unique and gap-free.
+/// Inserts a new incident with its state and identity, numbered `number`
+/// where that is free, else one past the highest (under the writers'
+/// lock, so numbers stay unique and gap-free); returns its number.
+pub fn insert(db: &mut Db, d: &Incident, uid: &str, number: Option<i64>) -> Result<i64> {
+    let wanted = number.filter(|n| *n > 0).unwrap_or(0);
     let row = db.query_one(
         "INSERT INTO incidents (id, title, status, severity, category, services, channels, summary, \
-         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill) \
-         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM incidents), $1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill, \
+         acknowledged_at, triaged_at) \
+         VALUES (CASE WHEN $19 > 0 AND NOT EXISTS (SELECT 1 FROM incidents WHERE id = $19) THEN $19 \
+         ELSE (SELECT coalesce(max(id), 0) + 1 FROM incidents) END, \
+         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
         &p![
             d.title,
             d.status,
             d.severity,
             d.category,
-            services,
-            channels,
+            JsonList(d.services.clone()),
+            JsonList(d.channels.clone()),
             d.summary,
             d.detected_by,
-            started,
-            declared,
-            resolved,
-            closed,
+            d.started_at.map(Stamp),
+            Stamp(d.declared_at),
+            d.resolved_at.map(Stamp),
+            d.closed_at.map(Stamp),
             d.resolution,
-            next,
+            d.next_update_at.map(Stamp),
             uid,
-            d.drill
+            d.drill,
+            d.milestones.acknowledged.map(Stamp),
+            d.milestones.triaged.map(Stamp),
+            wanted
         ],
     )?;
-    col(&row, 0)
+    let id: i64 = col(&row, 0)?;
+    if !d.tags.is_empty() {
+        db.pipeline_vec(&tag_statements(id, &d.tags)[1..])?;
+    }
+    Ok(id)
 }
 
-/// Replaces the incident's drill mark and tags with what its events say.
-pub fn set_labels(
-    db: &mut Db,
-    id: i64,
-    drill: bool,
-    tags: &std::collections::BTreeMap<String, String>,
-) -> Result<()> {
-    db.query("UPDATE incidents SET drill = $2 WHERE id = $1", &p![id, drill])?;
-    db.query("DELETE FROM incident_tags WHERE incident_id = $1", &p![id])?;
-    for (key, value) in tags {
-        db.query(
+/// What replaces an incident's tags: the old ones deleted, the new ones
+/// inserted.
+fn tag_statements(id: i64, tags: &std::collections::BTreeMap<String, String>) -> Vec<Statement> {
+    let mut statements = vec![Statement::new(
+        "DELETE FROM incident_tags WHERE incident_id = $1",
+        vec![Value::Int(id)],
+    )];
+    statements.extend(tags.iter().map(|(key, value)| {
+        Statement::new(
             "INSERT INTO incident_tags (incident_id, tag_key, tag_value) VALUES ($1, $2, $3)",
-            &p![id, key, value],
-        )?;
-    }
-    Ok(())
+            vec![
+                Value::Int(id),
+                Value::Text(key.clone()),
+                Value::Text(value.clone()),
+            ],
+        )
+    }));
+    statements
 }
 
 /// Records a change from CI; returns its number (one past the highest,
@@ -279,77 +311,101 @@ pub fn insert_change(
 }
 
 /// The changes made from `since` to `until`, oldest first.
-pub fn changes(
-    db: &mut Db,
-    since: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<crate::domain::plans::ChangeRecord>> {
-    db.query(
+pub fn changes_statement(since: DateTime<Utc>, until: DateTime<Utc>) -> Statement {
+    Statement::new(
         "SELECT id, at, title, kind, services, link, author FROM changes \
          WHERE at >= $1 AND at <= $2 ORDER BY at, id",
-        &p![Stamp(since), Stamp(until)],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(crate::domain::plans::ChangeRecord {
-            id: col(r, 0)?,
-            at: col::<Stamp>(r, 1)?.0,
-            title: col(r, 2)?,
-            kind: col(r, 3)?,
-            services: col::<JsonList>(r, 4)?.0,
-            link: col(r, 5)?,
-            author: col(r, 6)?,
-        })
-    })
-    .collect()
+        vec![
+            Value::Text(crate::time::to_rfc3339(since)),
+            Value::Text(crate::time::to_rfc3339(until)),
+        ],
+    )
 }
 
+pub fn changes_of(rows: Vec<Row>) -> Result<Vec<crate::domain::plans::ChangeRecord>> {
+    rows.iter()
+        .map(|r| {
+            Ok(crate::domain::plans::ChangeRecord {
+                id: col(r, 0)?,
+                at: col::<Stamp>(r, 1)?.0,
+                title: col(r, 2)?,
+                kind: col(r, 3)?,
+                services: col::<JsonList>(r, 4)?.0,
+                link: col(r, 5)?,
+                author: col(r, 6)?,
+            })
+        })
+        .collect()
+}
+
+/// Stores an incident's state and tags, in one round trip.
 pub fn update(db: &mut Db, d: &Incident) -> Result<()> {
-    let services = JsonList(d.services.clone());
-    let channels = JsonList(d.channels.clone());
-    let (started, resolved, closed, next) = (
-        d.started_at.map(Stamp),
-        d.resolved_at.map(Stamp),
-        d.closed_at.map(Stamp),
-        d.next_update_at.map(Stamp),
-    );
-    db.query(
+    let mut statements = vec![Statement::new(
         "UPDATE incidents SET title = $2, status = $3, severity = $4, category = $5, services = $6, \
          channels = $7, summary = $8, detected_by = $9, started_at = $10, resolved_at = $11, \
-         closed_at = $12, resolution = $13, next_update_at = $14 WHERE id = $1",
-        &p![
-            d.id,
-            d.title,
-            d.status,
-            d.severity,
-            d.category,
-            services,
-            channels,
-            d.summary,
-            d.detected_by,
-            started,
-            resolved,
-            closed,
-            d.resolution,
-            next
+         closed_at = $12, resolution = $13, next_update_at = $14, declared_at = $15, drill = $16, \
+         acknowledged_at = $17, triaged_at = $18 WHERE id = $1",
+        vec![
+            Value::Int(d.id),
+            Value::Text(d.title.clone()),
+            Value::Text(d.status.as_str().into()),
+            Value::Text(d.severity.clone()),
+            Value::Text(d.category.as_str().into()),
+            Value::Json(JsonList(d.services.clone())),
+            Value::Json(JsonList(d.channels.clone())),
+            Value::OptText(d.summary.clone()),
+            Value::OptText(d.detected_by.map(|x| x.as_str().to_string())),
+            Value::OptText(d.started_at.map(crate::time::to_rfc3339)),
+            Value::OptText(d.resolved_at.map(crate::time::to_rfc3339)),
+            Value::OptText(d.closed_at.map(crate::time::to_rfc3339)),
+            Value::OptText(d.resolution.clone()),
+            Value::OptText(d.next_update_at.map(crate::time::to_rfc3339)),
+            Value::Text(crate::time::to_rfc3339(d.declared_at)),
+            Value::Bool(d.drill),
+            Value::OptText(d.milestones.acknowledged.map(crate::time::to_rfc3339)),
+            Value::OptText(d.milestones.triaged.map(crate::time::to_rfc3339)),
         ],
-    )?;
+    )];
+    statements.extend(tag_statements(d.id, &d.tags));
+    db.pipeline_vec(&statements)?;
     Ok(())
 }
 
-pub fn add_role(db: &mut Db, id: i64, role: &str, person: &str, now: DateTime<Utc>) -> Result<()> {
-    db.query(
-        "INSERT INTO roles (incident_id, role, person, since) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT DO NOTHING",
-        &p![id, role, person, Stamp(now)],
-    )?;
+/// A role holder taking the role `since` (kept if they hold it already),
+/// or, without `since`, leaving it.
+pub fn put_role(db: &mut Db, id: i64, h: &RoleHolder, since: Option<DateTime<Utc>>) -> Result<()> {
+    match since {
+        Some(since) => db.query(
+            "INSERT INTO roles (incident_id, role, person, since) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING",
+            &p![id, h.role, h.person, Stamp(since)],
+        )?,
+        None => db.query(
+            "DELETE FROM roles WHERE incident_id = $1 AND role = $2 AND person = $3",
+            &p![id, h.role, h.person],
+        )?,
+    };
     Ok(())
 }
 
-pub fn remove_role(db: &mut Db, id: i64, role: &str, person: &str) -> Result<()> {
-    db.query(
-        "DELETE FROM roles WHERE incident_id = $1 AND role = $2 AND person = $3",
-        &p![id, role, person],
-    )?;
-    Ok(())
+/// The incident's role holders, each with when they took the role.
+pub fn roles_statement(id: i64) -> Statement {
+    Statement::new(
+        "SELECT role, person, since FROM roles WHERE incident_id = $1 ORDER BY since, role, person",
+        vec![Value::Int(id)],
+    )
+}
+
+pub fn roles_of(rows: Vec<Row>) -> Result<Vec<(RoleHolder, DateTime<Utc>)>> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                RoleHolder {
+                    role: col(r, 0)?,
+                    person: col(r, 1)?,
+                },
+                col::<Stamp>(r, 2)?.0,
+            ))
+        })
+        .collect()
 }

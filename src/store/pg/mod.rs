@@ -19,37 +19,48 @@ mod alerts;
 mod assessments;
 mod client;
 mod connect;
-mod dossier;
 mod events;
 mod incidents;
 pub mod migrations;
-mod response;
+mod read;
 mod retro;
 mod settled;
 pub(crate) mod sql;
-mod transfer;
 mod watch;
 
-pub use connect::{DEFAULT_CONNECT_TIMEOUT, Target, is_url};
+pub use connect::{Target, is_url};
 
-use super::{Access, ActionFilter, ListFilter, Location, Scope, Storage};
-use crate::domain::chain::Chain;
-use crate::domain::ops::{Change, Record};
+use super::{Access, Append, Dated, Found, ListFilter, Location, Order, Put, Read, Reads, Storage, Wait};
+use crate::domain::alerts::Alert;
+use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
-use crate::domain::stats::{Settled, SettledGroup};
-use crate::domain::targets::Facts;
+use crate::domain::stats::Settled;
 use crate::domain::triage::Assessment;
-use crate::domain::{Event, EventKind, Incident, NewEvent, Status};
-use crate::transfer::{IncidentRecord, Outcome};
+use crate::domain::{Incident, RoleHolder};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use client::Client;
-use response::Scope as Reading;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
+
+/// The PostgreSQL backend: a `postgres://` or `postgresql://` URL.
+pub const BACKEND: super::Backend = super::Backend {
+    claims: is_url,
+    shown: |given| Ok(Target::parse(&given.to_string_lossy())?.to_string()),
+    shared: |given| {
+        Target::parse(&given.to_string_lossy())
+            .map(|t| t.to_string())
+            .unwrap_or_default()
+    },
+    open: |location, options| {
+        let mut target = Target::parse(&location.given().to_string_lossy())?;
+        target.default_timeout(options.connect_timeout);
+        Ok(Box::new(PgStore::open(location, &target, options.access)?))
+    },
+};
 
 /// The advisory lock every writer (and the migration) takes first: "incident"
 /// in ASCII, so it is unlikely to collide with another application's key.
@@ -118,7 +129,10 @@ impl Db {
     }
 
     /// The statements' rows, each statement's in order, in one round trip.
-    fn pipeline<const N: usize>(&mut self, statements: &[sql::Statement; N]) -> Result<[Vec<Row>; N]> {
+    fn pipeline_vec(&mut self, statements: &[sql::Statement]) -> Result<Vec<Vec<Row>>> {
+        if statements.is_empty() {
+            return Ok(Vec::new());
+        }
         let params: Vec<_> = statements.iter().map(|s| sql::params(&s.values)).collect();
         let calls: Vec<(&str, client::Params<'_>)> = statements
             .iter()
@@ -127,7 +141,10 @@ impl Db {
             .collect();
         let rows = self.client.pipeline(&calls).map_err(|e| self.explain(e))?;
         // One answer per statement, or the pipeline had failed.
-        <[_; N]>::try_from(rows).map_err(|_| anyhow!("database {}: a read gave too few answers", self.target))
+        match rows.len() == statements.len() {
+            true => Ok(rows),
+            false => Err(anyhow!("database {}: a read gave too few answers", self.target)),
+        }
     }
 
     /// Parameterless statements, several in one round trip.
@@ -175,7 +192,7 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    pub fn open(target: &Target, access: Access) -> Result<PgStore> {
+    fn open(location: &Location, target: &Target, access: Access) -> Result<PgStore> {
         let client = target.connect()?;
         let mut db = Db {
             client,
@@ -206,7 +223,7 @@ impl PgStore {
         }
         Ok(PgStore {
             db: RefCell::new(db),
-            location: Location::Postgres(Box::new(target.clone())),
+            location: location.clone(),
         })
     }
 
@@ -221,227 +238,66 @@ impl PgStore {
     }
 }
 
-impl Storage for PgStore {
-    fn location(&self) -> &Location {
-        &self.location
-    }
-
-    fn begin<'s>(&'s mut self, author: &str, now: DateTime<Utc>) -> Result<Box<dyn super::Transaction + 's>> {
-        let db = self.db.get_mut();
-        let end = db.end_snapshot();
-        db.batch(&format!(
-            "{end}BEGIN ISOLATION LEVEL READ COMMITTED; {LOCK_WRITERS}"
-        ))?;
-        Ok(Box::new(Writer {
-            db: &self.db,
-            author: author.to_string(),
-            now,
-            appended: Vec::new(),
-            touched: BTreeSet::new(),
-            heads: events::Heads::new(),
-            open: true,
-        }))
-    }
-
-    fn incident(&self, id: i64) -> Result<Option<Incident>> {
-        self.read(|db| incidents::get(db, id))
-    }
-
-    fn incident_ids(&self) -> Result<Vec<i64>> {
-        self.read(incidents::ids)
-    }
-
-    fn count(&self, filter: &ListFilter) -> Result<usize> {
-        self.read(|db| incidents::count(db, filter))
+impl Reads for PgStore {
+    fn batch(&self, reads: &[Read<'_>]) -> Result<Vec<Found>> {
+        self.read(|db| read::batch(db, reads))
     }
 
     fn each_incident(
         &self,
         filter: &ListFilter,
-        severity_order: &[String],
+        order: Order<'_>,
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()> {
         // Streamed: `f` must not read the store again meanwhile (a clear
-        // error if it does, not a deadlock); no caller does.
-        self.read(|db| incidents::stream(db, filter, severity_order, f))
+        // error if it does, not a deadlock).
+        self.read(|db| incidents::stream(db, filter, order, f))
     }
 
-    fn alerts(&self, filter: &crate::store::AlertFilter) -> Result<Vec<crate::domain::alerts::Alert>> {
-        self.read(|db| alerts::select(db, filter))
+    fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
+        self.read(|db| events::each_hash(db, upto, f))
+    }
+}
+
+impl Storage for PgStore {
+    fn location(&self) -> &Location {
+        &self.location
     }
 
-    fn changes(
-        &self,
-        since: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<crate::domain::plans::ChangeRecord>> {
-        self.read(|db| incidents::changes(db, since, until))
-    }
-
-    fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
-        self.read(|db| events::of_kinds_each(db, ids, kinds))
-    }
-
-    fn dossier(&self, id: i64, limit: Option<usize>) -> Result<Option<super::Dossier>> {
-        let Some(mut d) = self.read(|db| dossier::read(db, id, limit))? else {
-            return Ok(None);
-        };
-        if d.incident.status == Status::Duplicate {
-            d.primary = self.duplicate_of(id)?;
-        }
-        Ok(Some(d))
-    }
-
-    fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
-        self.read(|db| events::timeline(db, id, limit))
-    }
-
-    fn chain(&self, id: i64) -> Result<Option<Chain>> {
-        self.read(|db| events::chain(db, id))
-    }
-
-    fn cached(&self, id: i64) -> Result<Option<(crate::domain::targets::Milestones, i64)>> {
-        self.read(|db| {
-            let Some(r) = db.query_opt(
-                "SELECT acknowledged_at, triaged_at, event_count FROM incidents WHERE id = $1",
-                &sql::p![id],
-            )?
-            else {
-                return Ok(None);
-            };
-            let milestones = crate::domain::targets::Milestones {
-                acknowledged: sql::col::<Option<sql::Stamp>>(&r, 0)?.map(|s| s.0),
-                triaged: sql::col::<Option<sql::Stamp>>(&r, 1)?.map(|s| s.0),
-            };
-            Ok(Some((milestones, sql::col(&r, 2)?)))
-        })
-    }
-
-    fn checkpoint(&self, upto: Option<i64>) -> Result<crate::domain::chain::Checkpoint> {
-        self.read(|db| events::checkpoint(db, upto))
-    }
-
-    fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
-        self.read(|db| events::latest(db, id, kinds))
-    }
-
-    fn assessments(&self, id: i64) -> Result<Vec<Assessment>> {
-        self.read(|db| assessments::all(db, id))
-    }
-
-    fn current_assessments(&self, filter: &ListFilter) -> Result<HashMap<i64, Assessment>> {
-        self.read(|db| assessments::current_for(db, filter))
-    }
-
-    fn each_response(
-        &self,
-        filter: &ListFilter,
-        scope: Scope,
-        f: &mut dyn FnMut(Incident, Facts) -> Result<()>,
-    ) -> Result<()> {
-        let reading = match scope {
-            Scope::All => Reading::ALL,
-            Scope::Milestones => Reading {
-                history: false,
-                ..Reading::ALL
-            },
-            Scope::Unsettled(key) => Reading {
-                unsettled: Some(key),
-                ..Reading::ALL
-            },
-        };
-        let found = self.read(|db| response::each(db, filter, reading))?;
-        found.into_iter().try_for_each(|(i, facts)| f(i, facts))
-    }
-
-    fn response_facts(&self, id: i64) -> Result<Facts> {
-        self.read(|db| response::facts_of(db, id))
-    }
-
-    fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
-        self.read(|db| retro::get(db, incident_id))
-    }
-
-    fn retro_draft(&self, incident_id: i64) -> Result<Option<RetroDraft>> {
-        self.read(|db| retro::draft(db, incident_id))
-    }
-
-    fn action(&self, id: i64) -> Result<Option<ActionItem>> {
-        self.read(|db| retro::action(db, id))
-    }
-
-    fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
-        self.read(|db| retro::actions(db, filter))
-    }
-
-    fn export(&self, id: i64) -> Result<Option<IncidentRecord>> {
-        self.read(|db| transfer::export(db, id))
-    }
-
-    fn settled_groups(&self, key: i64, since: DateTime<Utc>) -> Result<Vec<SettledGroup>> {
-        self.read(|db| settled::groups_since(db, key, since))
-    }
-
-    fn settle(
-        &mut self,
-        key: i64,
-        filter: &ListFilter,
-        batch: usize,
-        settle: &mut dyn FnMut(&Incident, &Facts) -> Option<Settled>,
-    ) -> Result<usize> {
+    fn begin(&mut self, wait: Wait) -> Result<Option<Box<dyn super::Transaction + '_>>> {
         let db = self.db.get_mut();
-        let mut end = db.end_snapshot();
-        let mut total = 0;
-        let mut after = 0;
-        loop {
-            let done = (|| -> Result<Option<(usize, Option<i64>)>> {
-                // Never wait for a writer: a report must not stall behind
-                // a scribe. Without the lock, stop; what is settled stays.
-                let locked = db
+        let end = db.end_snapshot();
+        match wait {
+            Wait::Yes => db.batch(&format!(
+                "{end}BEGIN ISOLATION LEVEL READ COMMITTED; {LOCK_WRITERS}"
+            ))?,
+            Wait::No => {
+                // Without the lock, or without the right to write, no
+                // transaction: the caller goes on without writing.
+                let messages = db
                     .client
                     .simple_query(&format!(
-                        "{end}BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_try_advisory_xact_lock({WRITER_KEY})"
+                        "{end}BEGIN ISOLATION LEVEL READ COMMITTED; \
+                         SELECT pg_try_advisory_xact_lock({WRITER_KEY}) \
+                         AND has_table_privilege('stats_settled', 'INSERT') \
+                         AND has_table_privilege('incidents', 'UPDATE')"
                     ))
-                    .map_err(|e| db.explain(e))?
-                    .into_iter()
-                    .any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(r) if r.get(0) == Some("t")));
-                end = "";
-                if !locked {
+                    .map_err(|e| db.explain(e))?;
+                let writable = messages.into_iter().any(
+                    |m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(r) if r.get(0) == Some("t")),
+                );
+                if !writable {
+                    db.batch("ROLLBACK")?;
                     return Ok(None);
-                }
-                let reading = Reading {
-                    unsettled: Some(key),
-                    page: Some((after, batch)),
-                    history: true,
-                };
-                let (mut seen, mut last) = (0, None);
-                let mut found = Vec::new();
-                for (incident, facts) in response::each(db, filter, reading)? {
-                    seen += 1;
-                    last = last.max(Some(incident.id));
-                    found.extend(settle(&incident, &facts));
-                }
-                let stored = settled::insert(db, key, &found)?;
-                settled::refresh_months(db, key)?;
-                db.batch("COMMIT")?;
-                total += stored;
-                Ok(Some((seen, last)))
-            })();
-            match done {
-                Ok(Some((seen, Some(last)))) if seen == batch => after = last,
-                _ => {
-                    // Ends whatever is open (a refused lock, a read-only
-                    // role): the next read opens a fresh snapshot.
-                    let _ = db.client.batch_execute("ROLLBACK");
-                    break;
                 }
             }
         }
-        Ok(total)
-    }
-
-    fn arrived_after(&self, incident: Option<i64>, after: Option<i64>) -> Result<(Vec<Event>, i64)> {
-        self.read(|db| events::arrived_after(db, incident, after))
+        Ok(Some(Box::new(Writer {
+            db: &self.db,
+            touched: BTreeSet::new(),
+            heads: events::Heads::new(),
+            open: true,
+        })))
     }
 
     fn refresh(&self) -> Result<()> {
@@ -462,14 +318,11 @@ impl Storage for PgStore {
     }
 }
 
-/// Every change to the database goes through here, inside one READ
-/// COMMITTED transaction holding the writers' lock. Dropped without
+/// One READ COMMITTED transaction holding the writers' lock: every change
+/// to the database goes through one. Dropped without
 /// [`super::Transaction::commit`], it rolls back.
 struct Writer<'s> {
     db: &'s RefCell<Db>,
-    author: String,
-    now: DateTime<Utc>,
-    appended: Vec<Event>,
     /// Incidents that got events: each is notified once, at commit.
     touched: BTreeSet<i64>,
     /// The chain heads this transaction moved (see `events::Heads`).
@@ -483,176 +336,84 @@ impl Writer<'_> {
             .try_borrow_mut()
             .map_err(|_| anyhow!("the store was written from inside one of its own reads"))
     }
+}
 
-    /// Appends one event to the incident's timeline, written by the actor.
-    fn append(&mut self, incident_id: i64, event: NewEvent) -> Result<i64> {
-        let mut db = self
-            .db
-            .try_borrow_mut()
-            .map_err(|_| anyhow!("the store was written from inside one of its own reads"))?;
-        let stored = events::append(
-            &mut db,
-            &mut self.heads,
-            incident_id,
-            &self.author,
-            self.now,
-            event,
-        )?;
-        drop(db);
-        let id = stored.id;
-        self.appended.push(stored);
-        self.touched.insert(incident_id);
-        Ok(id)
+impl Reads for Writer<'_> {
+    fn batch(&self, reads: &[Read<'_>]) -> Result<Vec<Found>> {
+        read::batch(&mut *self.db()?, reads)
     }
 
-    fn store(&mut self, change: Change) -> Result<()> {
-        // Only what changed is written, as in the SQLite backend.
-        if change.changes_state() {
-            incidents::update(&mut *self.db()?, &change.incident)?;
-        }
-        // Only closed incidents are ever settled in the stats cache.
-        if change.before.status == Status::Closed || change.incident.status == Status::Closed {
-            settled::unsettle(&mut *self.db()?, change.incident.id)?;
-        }
-        let Change {
-            before,
-            incident,
-            events,
-            records,
-        } = change;
-        let id = incident.id;
-        for gone in before.roles.iter().filter(|h| !incident.roles.contains(h)) {
-            incidents::remove_role(&mut *self.db()?, id, &gone.role, &gone.person)?;
-        }
-        for new in incident.roles.iter().filter(|h| !before.roles.contains(h)) {
-            incidents::add_role(&mut *self.db()?, id, &new.role, &new.person, self.now)?;
-        }
-        if before.drill != incident.drill || before.tags != incident.tags {
-            incidents::set_labels(&mut *self.db()?, id, incident.drill, &incident.tags)?;
-        }
-        let mut assessed = None;
-        for event in events {
-            let kind = event.kind();
-            let event_id = self.append(id, event)?;
-            if kind == EventKind::Assessed {
-                assessed = Some(event_id);
-            }
-        }
-        let mut db = self.db()?;
-        for record in records {
-            match record {
-                Record::Assessment(mut a) => {
-                    a.incident_id = id;
-                    // An operation records an assessment with its event.
-                    a.event_id = assessed.unwrap_or_default();
-                    assessments::insert(&mut db, &a)?;
-                }
-                Record::Retro(r) => retro::save(&mut db, id, &r, self.now)?,
-                Record::NewAction(number, item) => {
-                    retro::add_action(&mut db, number, id, &item, self.now)?;
-                }
-                Record::Action(item) => retro::save_action(&mut db, &item)?,
-            }
-        }
-        Ok(())
+    fn each_incident(
+        &self,
+        filter: &ListFilter,
+        order: Order<'_>,
+        f: &mut dyn FnMut(Incident) -> Result<()>,
+    ) -> Result<()> {
+        incidents::stream(&mut *self.db()?, filter, order, f)
+    }
+
+    fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
+        events::each_hash(&mut *self.db()?, upto, f)
     }
 }
 
 impl super::Transaction for Writer<'_> {
-    fn incident(&self, id: i64) -> Result<Option<Incident>> {
-        incidents::get(&mut *self.db()?, id)
+    fn insert_incident(&mut self, incident: &Incident, uid: &str, number: Option<i64>) -> Result<i64> {
+        incidents::insert(&mut *self.db()?, incident, uid, number)
     }
 
-    fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
-        retro::get(&mut *self.db()?, incident_id)
+    fn put_incident(&mut self, incident: &Incident) -> Result<()> {
+        incidents::update(&mut *self.db()?, incident)
     }
 
-    fn action(&self, id: i64) -> Result<Option<ActionItem>> {
-        retro::action(&mut *self.db()?, id)
+    fn put_role(&mut self, incident: i64, holder: &RoleHolder, since: Option<DateTime<Utc>>) -> Result<()> {
+        incidents::put_role(&mut *self.db()?, incident, holder, since)
     }
 
-    fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
-        retro::actions(&mut *self.db()?, filter)
-    }
-
-    fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
-        events::latest(&mut *self.db()?, id, kinds)
-    }
-
-    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
-        events::of_kinds(&mut *self.db()?, id, kinds)
-    }
-
-    fn alerts(&self, filter: &crate::store::AlertFilter) -> Result<Vec<crate::domain::alerts::Alert>> {
-        alerts::select(&mut *self.db()?, filter)
-    }
-
-    fn incidents(&self, filter: &ListFilter) -> Result<Vec<Incident>> {
-        incidents::each(&mut *self.db()?, filter, &[])
-    }
-
-    fn save_alert(&mut self, alert: &crate::domain::alerts::Alert) -> Result<i64> {
-        alerts::save(&mut *self.db()?, alert)
-    }
-
-    fn import_alert(&mut self, alert: &crate::domain::alerts::Alert) -> Result<i64> {
-        alerts::insert_keeping(&mut *self.db()?, alert)
-    }
-
-    fn next_action_id(&self) -> Result<i64> {
-        retro::next_action_id(&mut *self.db()?)
-    }
-
-    fn create(&mut self, mut change: Change) -> Result<i64> {
-        let id = incidents::insert(&mut *self.db()?, &change.incident)?;
-        change.incident.id = id;
-        // The row now holds the final state, and nobody holds a role yet.
-        change.before = Incident {
-            roles: Vec::new(),
-            drill: false,
-            tags: Default::default(),
-            ..change.incident.clone()
-        };
-        self.store(change)?;
+    fn append(&mut self, incident: i64, event: Append<'_>) -> Result<i64> {
+        let cell = self.db;
+        let mut db = cell
+            .try_borrow_mut()
+            .map_err(|_| anyhow!("the store was written from inside one of its own reads"))?;
+        let id = events::append(&mut db, &mut self.heads, incident, event)?;
+        drop(db);
+        self.touched.insert(incident);
         Ok(id)
     }
 
-    fn apply(&mut self, change: Change) -> Result<()> {
-        if change.is_empty() && change.records.is_empty() {
-            return Ok(());
-        }
-        self.store(change)
+    fn put_assessment(&mut self, assessment: &Assessment) -> Result<()> {
+        assessments::insert(&mut *self.db()?, assessment).map(|_| ())
     }
 
-    fn record_change(&mut self, change: &crate::domain::plans::ChangeRecord) -> Result<i64> {
-        incidents::insert_change(&mut *self.db()?, change, self.now)
+    fn put_retro(&mut self, incident: i64, retro: &Dated<Retro>) -> Result<()> {
+        retro::put(&mut *self.db()?, incident, retro)
     }
 
-    fn save_retro_draft(&mut self, incident_id: i64, answers: Option<&str>) -> Result<()> {
-        let mut db = self.db()?;
-        match answers {
-            Some(text) => retro::save_draft(&mut db, incident_id, text, &self.author, self.now),
-            None => retro::delete_draft(&mut db, incident_id),
-        }
+    fn put_retro_draft(&mut self, incident: i64, draft: Option<&RetroDraft>) -> Result<()> {
+        retro::put_draft(&mut *self.db()?, incident, draft)
     }
 
-    fn import(&mut self, record: &IncidentRecord) -> Result<Outcome> {
-        // An import moves heads and milestones itself.
-        self.heads.clear();
-        let outcome = transfer::import(&mut *self.db()?, record)?;
-        match outcome {
-            Outcome::Added { id, .. } if !record.events.is_empty() => {
-                self.touched.insert(id);
-            }
-            Outcome::Extended { id, events } if events > 0 => {
-                self.touched.insert(id);
-            }
-            _ => {}
-        }
-        Ok(outcome)
+    fn put_action(&mut self, item: &ActionItem, put: Put) -> Result<i64> {
+        retro::put_action(&mut *self.db()?, item, put)
     }
 
-    fn commit(mut self: Box<Self>) -> Result<Vec<Event>> {
+    fn put_alert(&mut self, alert: &Alert, put: Put) -> Result<i64> {
+        alerts::put(&mut *self.db()?, alert, put)
+    }
+
+    fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64> {
+        incidents::insert_change(&mut *self.db()?, change, recorded_at)
+    }
+
+    fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {
+        settled::settle(&mut *self.db()?, key, settled)
+    }
+
+    fn unsettle(&mut self, incident: i64) -> Result<()> {
+        settled::unsettle(&mut *self.db()?, incident)
+    }
+
+    fn commit(mut self: Box<Self>) -> Result<()> {
         // `--follow` wakes on these; PostgreSQL delivers them at COMMIT,
         // and only if it commits.
         let mut sql: String = self
@@ -663,7 +424,7 @@ impl super::Transaction for Writer<'_> {
         sql.push_str("COMMIT");
         self.db()?.batch(&sql)?;
         self.open = false;
-        Ok(std::mem::take(&mut self.appended))
+        Ok(())
     }
 }
 

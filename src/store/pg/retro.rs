@@ -4,10 +4,9 @@
 use super::Db;
 use super::incidents::mark;
 use super::sql::{Day, JsonList, Stamp, Statement, Value, col, p};
-use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro, RetroDraft};
-use crate::store::ActionFilter;
+use crate::domain::retro::{ActionItem, ActionStatus, Retro, RetroDraft};
+use crate::store::{ActionFilter, Dated, Put};
 use anyhow::Result;
-use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 
 /// The columns [`retro_from_row`] reads, first in a query's select list.
@@ -30,71 +29,73 @@ pub fn retro_from_row(r: &Row) -> Result<Retro> {
     })
 }
 
-pub fn get(db: &mut Db, incident_id: i64) -> Result<Option<Retro>> {
-    get_of(db.run(&get_statement(incident_id))?)
-}
-
 pub fn get_statement(incident_id: i64) -> Statement {
     Statement::new(
-        format!("SELECT {RETRO_COLUMNS} FROM retros WHERE incident_id = $1"),
+        format!("SELECT {RETRO_COLUMNS}, created_at, updated_at FROM retros WHERE incident_id = $1"),
         vec![Value::Int(incident_id)],
     )
 }
 
-pub fn get_of(rows: Vec<Row>) -> Result<Option<Retro>> {
-    rows.first().map(retro_from_row).transpose()
-}
-
-pub fn draft(db: &mut Db, incident_id: i64) -> Result<Option<RetroDraft>> {
-    db.query_opt(
-        "SELECT answers, author, saved_at FROM retro_drafts WHERE incident_id = $1",
-        &p![incident_id],
-    )?
-    .map(|r| {
-        Ok(RetroDraft {
-            answers: col(&r, 0)?,
-            author: col(&r, 1)?,
-            saved_at: col::<Stamp>(&r, 2)?.0,
+pub fn get_of(rows: Vec<Row>) -> Result<Option<Dated<Retro>>> {
+    rows.first()
+        .map(|r| {
+            Ok(Dated {
+                value: retro_from_row(r)?,
+                created_at: col::<Stamp>(r, 10)?.0,
+                updated_at: col::<Stamp>(r, 11)?.0,
+            })
         })
-    })
-    .transpose()
+        .transpose()
 }
 
-pub fn save_draft(
-    db: &mut Db,
-    incident_id: i64,
-    answers: &str,
-    author: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    db.query(
-        "INSERT INTO retro_drafts (incident_id, answers, author, saved_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (incident_id) DO UPDATE SET answers = excluded.answers, \
-         author = excluded.author, saved_at = excluded.saved_at",
-        &p![incident_id, answers, author, Stamp(now)],
-    )?;
-    Ok(())
+pub fn draft_statement(incident_id: i64) -> Statement {
+    Statement::new(
+        "SELECT answers, author, saved_at FROM retro_drafts WHERE incident_id = $1",
+        vec![Value::Int(incident_id)],
+    )
 }
 
-pub fn delete_draft(db: &mut Db, incident_id: i64) -> Result<()> {
-    db.query(
-        "DELETE FROM retro_drafts WHERE incident_id = $1",
-        &p![incident_id],
-    )?;
+pub fn draft_of(rows: Vec<Row>) -> Result<Option<RetroDraft>> {
+    rows.first()
+        .map(|r| {
+            Ok(RetroDraft {
+                answers: col(r, 0)?,
+                author: col(r, 1)?,
+                saved_at: col::<Stamp>(r, 2)?.0,
+            })
+        })
+        .transpose()
+}
+
+/// Saves an interrupted retrospective's answers; `None` deletes them.
+pub fn put_draft(db: &mut Db, incident_id: i64, draft: Option<&RetroDraft>) -> Result<()> {
+    match draft {
+        Some(d) => db.query(
+            "INSERT INTO retro_drafts (incident_id, answers, author, saved_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (incident_id) DO UPDATE SET answers = excluded.answers, \
+             author = excluded.author, saved_at = excluded.saved_at",
+            &p![incident_id, d.answers, d.author, Stamp(d.saved_at)],
+        )?,
+        None => db.query(
+            "DELETE FROM retro_drafts WHERE incident_id = $1",
+            &p![incident_id],
+        )?,
+    };
     Ok(())
 }
 
 /// Inserts or replaces the incident's retrospective.
-pub fn save(db: &mut Db, incident_id: i64, retro: &Retro, now: DateTime<Utc>) -> Result<()> {
+pub fn put(db: &mut Db, incident_id: i64, dated: &Dated<Retro>) -> Result<()> {
+    let retro = &dated.value;
     db.query(
         "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, \
          went_badly, lucky, no_actions, created_at, updated_at, triggered_by, lead_up) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (incident_id) DO UPDATE SET impact = excluded.impact, whys = excluded.whys, \
          root_cause = excluded.root_cause, contributing = excluded.contributing, \
          went_well = excluded.went_well, went_badly = excluded.went_badly, lucky = excluded.lucky, \
-         no_actions = excluded.no_actions, updated_at = excluded.updated_at, \
-         triggered_by = excluded.triggered_by, lead_up = excluded.lead_up",
+         no_actions = excluded.no_actions, created_at = excluded.created_at, \
+         updated_at = excluded.updated_at, triggered_by = excluded.triggered_by, lead_up = excluded.lead_up",
         &p![
             incident_id,
             retro.impact,
@@ -105,7 +106,8 @@ pub fn save(db: &mut Db, incident_id: i64, retro: &Retro, now: DateTime<Utc>) ->
             JsonList(retro.went_badly.clone()),
             JsonList(retro.lucky.clone()),
             retro.no_actions,
-            Stamp(now),
+            Stamp(dated.created_at),
+            Stamp(dated.updated_at),
             retro.trigger,
             retro.lead_up
         ],
@@ -132,70 +134,47 @@ fn action_from_row(row: &Row) -> Result<ActionItem> {
     })
 }
 
-/// The number the next action item gets: one past the highest, under the
-/// writers' lock.
-pub fn next_action_id(db: &mut Db) -> Result<i64> {
-    col(
-        &db.query_one("SELECT coalesce(max(id), 0) + 1 FROM actions", &[])?,
-        0,
-    )
-}
-
-/// Adds an open action item numbered `id` (from [`next_action_id`]).
-pub fn add_action(
-    db: &mut Db,
-    id: i64,
-    incident_id: i64,
-    item: &NewAction,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    db.query(
-        "INSERT INTO actions (id, incident_id, text, owner, due, kind, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+/// Stores an action item: a new one keeps its number where that is free
+/// (else one past the highest, under the writers' lock; returned), a known
+/// one its changeable columns (status, done time, note and link).
+pub fn put_action(db: &mut Db, item: &ActionItem, put: Put) -> Result<i64> {
+    if put == Put::Update {
+        db.query(
+            "UPDATE actions SET status = $2, done_at = $3, note = $4, link = $5 WHERE id = $1",
+            &p![
+                item.id,
+                item.status,
+                item.done_at.map(Stamp),
+                item.note,
+                item.link
+            ],
+        )?;
+        return Ok(item.id);
+    }
+    let row = db.query_one(
+        "INSERT INTO actions (id, incident_id, text, owner, due, kind, status, created_at, done_at, note, link) \
+         VALUES (CASE WHEN $1 > 0 AND NOT EXISTS (SELECT 1 FROM actions WHERE id = $1) THEN $1 \
+         ELSE (SELECT coalesce(max(id), 0) + 1 FROM actions) END, \
+         $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         &p![
-            id,
-            incident_id,
+            item.id,
+            item.incident_id,
             item.text,
             item.owner,
             Day(item.due),
             item.kind,
-            ActionStatus::Open,
-            Stamp(now)
-        ],
-    )?;
-    Ok(())
-}
-
-pub fn action(db: &mut Db, id: i64) -> Result<Option<ActionItem>> {
-    db.query_opt(
-        &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = $1"),
-        &p![id],
-    )?
-    .map(|r| action_from_row(&r))
-    .transpose()
-}
-
-/// Stores an item's changeable columns: status, done time, note and link.
-pub fn save_action(db: &mut Db, item: &ActionItem) -> Result<()> {
-    db.query(
-        "UPDATE actions SET status = $2, done_at = $3, note = $4, link = $5 WHERE id = $1",
-        &p![
-            item.id,
             item.status,
+            Stamp(item.created_at),
             item.done_at.map(Stamp),
             item.note,
             item.link
         ],
     )?;
-    Ok(())
+    col(&row, 0)
 }
 
 /// Action items matching `filter`: the soonest due first, then in order of
 /// creation (one incident's: in order of creation).
-pub fn actions(db: &mut Db, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
-    actions_of(db.run(&actions_statement(filter))?)
-}
-
 pub fn actions_of(rows: Vec<Row>) -> Result<Vec<ActionItem>> {
     rows.iter().map(action_from_row).collect()
 }
@@ -203,13 +182,13 @@ pub fn actions_of(rows: Vec<Row>) -> Result<Vec<ActionItem>> {
 pub fn actions_statement(filter: &ActionFilter) -> Statement {
     let mut clauses = Vec::new();
     let mut values = Vec::new();
-    if filter.open || filter.due_before.is_some() {
+    if let Some(id) = filter.id {
+        let m = mark(&mut values, Value::Int(id));
+        clauses.push(format!("id = {m}"));
+    }
+    if filter.open {
         let m = mark(&mut values, Value::Text(ActionStatus::Open.as_str().into()));
         clauses.push(format!("status = {m}"));
-    }
-    if let Some(day) = filter.due_before {
-        let m = mark(&mut values, Value::Text(day.format("%Y-%m-%d").to_string()));
-        clauses.push(format!("due < {m}"));
     }
     if let Some(owner) = &filter.owner {
         let m = mark(&mut values, Value::Text(owner.clone()));

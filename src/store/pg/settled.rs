@@ -49,6 +49,14 @@ pub fn insert(db: &mut Db, key: i64, settled: &[Settled]) -> Result<usize> {
     Ok(stored)
 }
 
+/// Keeps what `settled` holds under `key` and adds up again the months it
+/// changed; returns how many it kept.
+pub fn settle(db: &mut Db, key: i64, settled: &[Settled]) -> Result<usize> {
+    let stored = insert(db, key, settled)?;
+    refresh_months(db, key)?;
+    Ok(stored)
+}
+
 /// Drops what the cache holds of one incident, because it is changing (or
 /// about to be settled again), and marks the month it counted in for adding
 /// up again: one statement, as every write to a closed incident runs it.

@@ -193,25 +193,34 @@ impl Statement {
     }
 }
 
-/// A parameter of a statement built at run time (a filter's conditions).
+/// A parameter of a statement built at run time (a filter's conditions,
+/// a write sent in a pipeline).
 #[derive(Debug, Clone)]
 pub enum Value {
     Int(i64),
     Text(String),
+    /// Text or NULL.
+    OptText(Option<String>),
+    Bool(bool),
+    /// A list as the JSON text it is stored as.
+    Json(JsonList),
 }
 
 impl ToSql for Value {
     fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
         match self {
             Value::Int(n) => n.to_sql(ty, out),
-            Value::Text(s) => {
+            Value::Text(s) | Value::OptText(Some(s)) => {
                 let text: &str = &escape(s);
                 text.to_sql(ty, out)
             }
+            Value::OptText(None) => Ok(IsNull::Yes),
+            Value::Bool(b) => b.to_sql(ty, out),
+            Value::Json(list) => list.to_sql(ty, out),
         }
     }
     fn accepts(ty: &Type) -> bool {
-        <i64 as ToSql>::accepts(ty) || <String as ToSql>::accepts(ty)
+        <i64 as ToSql>::accepts(ty) || <String as ToSql>::accepts(ty) || <bool as ToSql>::accepts(ty)
     }
     to_sql_checked!();
 }
@@ -220,7 +229,8 @@ impl Typed for Value {
     fn pg_type(&self) -> Type {
         match self {
             Value::Int(_) => Type::INT8,
-            Value::Text(_) => Type::TEXT,
+            Value::Bool(_) => Type::BOOL,
+            Value::Text(_) | Value::OptText(_) | Value::Json(_) => Type::TEXT,
         }
     }
 }

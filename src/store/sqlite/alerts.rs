@@ -2,7 +2,7 @@
 
 use super::sql::Stamp;
 use crate::domain::alerts::{Alert, AlertSource, AlertStatus};
-use crate::store::AlertFilter;
+use crate::store::{AlertFilter, Put};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params, params_from_iter};
 use std::collections::BTreeMap;
@@ -110,10 +110,15 @@ pub fn select(conn: &Connection, filter: &AlertFilter) -> rusqlite::Result<Vec<A
         .collect()
 }
 
-/// Inserts a new alert (id 0) or updates it; returns its id.
-pub fn save(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
-    if alert.id == 0 {
-        return insert(conn, alert, None);
+/// Stores an alert: a new one keeps its number where that is free (else
+/// takes the next), a known one is updated; returns its number.
+pub fn put(conn: &Connection, alert: &Alert, put: Put) -> rusqlite::Result<i64> {
+    if put == Put::Insert {
+        let taken = alert.id < 1
+            || conn
+                .prepare_cached("SELECT 1 FROM alerts WHERE id = ?1")?
+                .exists([alert.id])?;
+        return insert(conn, alert, (!taken).then_some(alert.id));
     }
     let labels = serde_json::to_string(&alert.labels)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
@@ -173,15 +178,6 @@ fn insert(conn: &Connection, alert: &Alert, id: Option<i64>) -> rusqlite::Result
     Ok(conn.last_insert_rowid())
 }
 
-/// Inserts an alert from another database, keeping its number where free.
-pub fn insert_keeping(conn: &Connection, alert: &Alert) -> rusqlite::Result<i64> {
-    let taken = alert.id < 1
-        || conn
-            .prepare_cached("SELECT 1 FROM alerts WHERE id = ?1")?
-            .exists([alert.id])?;
-    insert(conn, alert, (!taken).then_some(alert.id))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,13 +210,13 @@ mod tests {
         )
         .unwrap();
         let mut a = alert("a", Some("g"), AlertStatus::Firing);
-        a.id = save(&conn, &a).unwrap();
+        a.id = put(&conn, &a, Put::Insert).unwrap();
         let b = alert("b", Some("g"), AlertStatus::Resolved);
-        let b_id = save(&conn, &b).unwrap();
+        let b_id = put(&conn, &b, Put::Insert).unwrap();
         a.incident_id = Some(7);
         a.times_seen = 3;
         a.last_seen = "2026-11-23T09:00:00Z".parse().unwrap();
-        assert_eq!(save(&conn, &a).unwrap(), a.id);
+        assert_eq!(put(&conn, &a, Put::Update).unwrap(), a.id);
 
         let get = |f: AlertFilter| -> Vec<i64> { select(&conn, &f).unwrap().iter().map(|x| x.id).collect() };
         assert_eq!(
@@ -280,6 +276,6 @@ mod tests {
         // One row per source and identity.
         let mut again = alert("a", None, AlertStatus::Firing);
         again.id = 0;
-        assert!(save(&conn, &again).is_err());
+        assert!(put(&conn, &again, Put::Insert).is_err());
     }
 }

@@ -1,13 +1,11 @@
 //! Queries on the `assessments` table: triage records, append-only; the
 //! current assessment of an incident is its latest.
 
-use super::incidents::conditions;
 use super::sql::{JsonList, Stamp};
 use crate::domain::triage::{Answers, Assessment, Factor, normalize_checks};
-use crate::store::ListFilter;
-use rusqlite::types::Type;
+use crate::store::Of;
+use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, Row, params, params_from_iter};
-use std::collections::HashMap;
 
 const COLUMNS: &str = "a.id, a.incident_id, a.event_id, a.at, a.author, a.impact, a.sees, a.customers, \
      a.impact_started_at, a.tickets, a.factors, a.checked, a.suggested, a.reason, a.severity";
@@ -73,26 +71,32 @@ pub fn insert(conn: &Connection, a: &Assessment) -> rusqlite::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-/// Every assessment of an incident, oldest first (the retrospective's view).
-pub fn all(conn: &Connection, incident_id: i64) -> rusqlite::Result<Vec<Assessment>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM assessments AS a WHERE a.incident_id = ?1 ORDER BY a.id"
-    ))?
-    .query_map([incident_id], from_row)?
-    .collect()
-}
-
-/// The current assessments of the incidents `filter` matches (ignoring its
-/// limit), in one query, by incident id.
-pub fn current_for(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<HashMap<i64, Assessment>> {
-    let (conditions, values) = conditions(filter);
-    let sql = format!(
-        "SELECT {COLUMNS} FROM incidents AS i JOIN assessments AS a ON a.incident_id = i.id \
-         AND a.id = (SELECT max(b.id) FROM assessments AS b WHERE b.incident_id = i.id) {conditions}"
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(params_from_iter(values), from_row)?;
-    rows.map(|r| r.map(|a| (a.incident_id, a))).collect()
+/// The assessments of the incidents `of` selects, oldest first.
+pub fn select(conn: &Connection, of: Of<'_>) -> rusqlite::Result<Vec<Assessment>> {
+    let (from, values) = match of {
+        Of::Incident(id) => (
+            "assessments AS a WHERE a.incident_id = ?".to_string(),
+            vec![Value::Integer(id)],
+        ),
+        Of::Incidents(ids) => (
+            format!(
+                "assessments AS a WHERE a.incident_id IN ({})",
+                vec!["?"; ids.len()].join(", ")
+            ),
+            ids.iter().map(|id| Value::Integer(*id)).collect(),
+        ),
+        Of::Selected(filter) => {
+            let (selection, values) = super::incidents::selection(filter);
+            (
+                format!("incidents AS i JOIN assessments AS a ON a.incident_id = i.id WHERE {selection}"),
+                values,
+            )
+        }
+        Of::All => ("assessments AS a".to_string(), Vec::new()),
+    };
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM {from} ORDER BY a.id"))?
+        .query_map(params_from_iter(values), from_row)?
+        .collect()
 }
 
 #[cfg(test)]
@@ -137,19 +141,18 @@ mod tests {
         )
         .unwrap();
         migrations::upgrade(&conn, 1).unwrap();
-        assert!(all(&conn, 1).unwrap().is_empty());
+        let all = |id| select(&conn, Of::Incident(id)).unwrap();
+        assert!(all(1).is_empty());
 
         let first = assessment(1, "SEV1");
         let id = insert(&conn, &first).unwrap();
         let second_id = insert(&conn, &assessment(1, "SEV2")).unwrap();
         assert!(second_id > id);
-        let got = all(&conn, 1).unwrap().pop().unwrap();
+        let got = all(1).pop().unwrap();
         assert_eq!(got.severity, "SEV2", "the later one supersedes");
         assert_eq!(got.answers, first.answers);
-        assert_eq!(all(&conn, 1).unwrap().len(), 2);
-
-        let map = current_for(&conn, &ListFilter::default()).unwrap();
-        assert_eq!(map.len(), 1);
-        assert_eq!(map[&1].id, second_id);
+        assert_eq!(all(1).len(), 2);
+        let selected = select(&conn, Of::Selected(&Default::default())).unwrap();
+        assert_eq!(selected.last().map(|a| a.id), Some(second_id));
     }
 }

@@ -1,10 +1,10 @@
 //! Queries on the `events` table: the append-only timeline.
 
 use super::sql::Stamp;
-use crate::domain::chain::{self, Chain, ChainRow, Content};
+use crate::domain::chain::{self, Chain, ChainRow};
 use crate::domain::targets::Milestones;
-use crate::domain::{Event, EventData, EventKind, NewEvent};
-use chrono::{DateTime, Utc};
+use crate::domain::{Event, EventData, EventKind};
+use crate::store::{Append, EventQuery, Of, Range};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
@@ -32,79 +32,52 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     })
 }
 
-pub fn append(
-    conn: &Connection,
-    incident_id: i64,
-    author: &str,
-    now: DateTime<Utc>,
-    event: NewEvent,
-) -> rusqlite::Result<Event> {
-    let (kind, details_text) = event.data.to_stored();
-    let (uid, head): (String, Option<String>) = conn
-        .prepare_cached("SELECT uid, head FROM incidents WHERE id = ?1")?
-        .query_row([incident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    // The content is hashed in exactly the text form it is stored in.
-    let (at, recorded_at) = (crate::time::to_rfc3339(event.at), crate::time::to_rfc3339(now));
-    let prev = head.unwrap_or_default();
-    let hash = chain::hash(
-        &uid,
-        &prev,
-        &Content {
-            at: &at,
-            recorded_at: &recorded_at,
+/// Appends one event to the incident's timeline: a new one chained to the
+/// head, or one from another database as it was stored. Moves the head
+/// and the count; returns the event's number.
+pub fn append(conn: &Connection, incident_id: i64, event: Append<'_>) -> rusqlite::Result<i64> {
+    let (row, number) = match event {
+        Append::New {
+            event,
             author,
-            kind: kind.as_str(),
-            text: &event.text,
-            details: details_text.as_deref(),
-        },
-    );
+            recorded_at,
+        } => {
+            let (uid, head): (String, Option<String>) = conn
+                .prepare_cached("SELECT uid, head FROM incidents WHERE id = ?1")?
+                .query_row([incident_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            (
+                chain::seal(&uid, head.as_deref(), event, author, recorded_at),
+                None,
+            )
+        }
+        Append::Verbatim { row, number } => (row.clone(), number),
+    };
+    let free = match number {
+        Some(n) if n > 0 => !conn
+            .prepare_cached("SELECT 1 FROM events WHERE id = ?1")?
+            .exists([n])?,
+        _ => false,
+    };
     conn.prepare_cached(
-        "INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash, seq) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (SELECT coalesce(max(seq), 0) + 1 FROM events))",
+        "INSERT INTO events (id, incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash, seq) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT coalesce(max(seq), 0) + 1 FROM events))",
     )?
     .execute(params![
+        free.then_some(number).flatten(),
         incident_id,
-        at,
-        recorded_at,
-        author,
-        kind,
-        event.text,
-        details_text,
-        prev,
-        hash
+        row.at,
+        row.recorded_at,
+        row.author,
+        row.kind,
+        row.text,
+        row.details,
+        row.prev_hash,
+        row.hash
     ])?;
     let id = conn.last_insert_rowid();
     conn.prepare_cached("UPDATE incidents SET head = ?2, event_count = event_count + 1 WHERE id = ?1")?
-        .execute(params![incident_id, hash])?;
-    // The response state kept on the incident (`Milestones`): apart, so an
-    // ordinary entry writes only the two columns above.
-    if Milestones::marks(&event.data) {
-        let (acknowledged, triaged) = conn
-            .prepare_cached("SELECT acknowledged_at, triaged_at FROM incidents WHERE id = ?1")?
-            .query_row([incident_id], |r| {
-                Ok((r.get::<_, Option<Stamp>>(0)?, r.get::<_, Option<Stamp>>(1)?))
-            })?;
-        let mut marks = Milestones {
-            acknowledged: acknowledged.map(|s| s.0),
-            triaged: triaged.map(|s| s.0),
-        };
-        marks.absorb(event.at, &event.data);
-        conn.prepare_cached("UPDATE incidents SET acknowledged_at = ?2, triaged_at = ?3 WHERE id = ?1")?
-            .execute(params![
-                incident_id,
-                marks.acknowledged.map(Stamp),
-                marks.triaged.map(Stamp)
-            ])?;
-    }
-    Ok(Event {
-        id,
-        incident_id,
-        at: event.at,
-        recorded_at: now,
-        author: author.to_string(),
-        text: event.text,
-        data: event.data,
-    })
+        .execute(params![incident_id, row.hash])?;
+    Ok(id)
 }
 
 pub fn chain(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Chain>> {
@@ -169,61 +142,6 @@ pub fn backfill_chain(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Events in the order they happened (ties in the order they were recorded).
-/// With a limit, the most recent `limit` of them, still oldest first.
-pub fn timeline(
-    conn: &Connection,
-    incident_id: i64,
-    limit: Option<usize>,
-) -> rusqlite::Result<(Vec<Event>, usize)> {
-    let mut events = match limit {
-        None => conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE incident_id = ?1 ORDER BY at, id"
-            ))?
-            .query_map([incident_id], from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-        Some(n) => conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE incident_id = ?1 ORDER BY at DESC, id DESC LIMIT ?2"
-            ))?
-            .query_map(params![incident_id, n as i64], from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-    };
-    if limit.is_some() {
-        events.reverse();
-    }
-    // Only a full page can have left earlier entries out; then the kept
-    // count says how many, without counting the timeline.
-    let total = match limit {
-        Some(n) if events.len() >= n => conn
-            .prepare_cached("SELECT event_count FROM incidents WHERE id = ?1")?
-            .query_row([incident_id], |r| r.get::<_, i64>(0))
-            .map(|n| n as usize)?
-            .max(events.len()),
-        _ => events.len(),
-    };
-    Ok((events, total))
-}
-
-/// Recomputes the response state columns (schema_state.sql) and the event
-/// count of one incident from its events: for imported incidents, whose
-/// file may predate them, and for the migration that added them.
-pub fn refresh_state(conn: &Connection, incident_id: i64) -> rusqlite::Result<()> {
-    let (events, _) = timeline(conn, incident_id, None)?;
-    let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
-    conn.prepare_cached(
-        "UPDATE incidents SET acknowledged_at = ?2, triaged_at = ?3, event_count = ?4 WHERE id = ?1",
-    )?
-    .execute(params![
-        incident_id,
-        marks.acknowledged.map(Stamp),
-        marks.triaged.map(Stamp),
-        events.len() as i64
-    ])?;
-    Ok(())
-}
-
 /// Fills in the milestone columns of every incident from its events: the
 /// code half of the migration that added them (schema_state.sql).
 pub fn fill_milestones(conn: &Connection) -> rusqlite::Result<()> {
@@ -234,7 +152,7 @@ pub fn fill_milestones(conn: &Connection) -> rusqlite::Result<()> {
     let mut update =
         conn.prepare("UPDATE incidents SET acknowledged_at = ?2, triaged_at = ?3 WHERE id = ?1")?;
     for id in ids {
-        let (events, _) = timeline(conn, id, None)?;
+        let events = select(conn, &[id], &[], Range::All)?;
         let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
         update.execute(params![
             id,
@@ -245,119 +163,212 @@ pub fn fill_milestones(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// The incident's most recent event of one of `kinds` (by when it happened).
-/// The kinds `events_for_changes` indexes, spelled as in its condition.
 /// The kinds of `events_for_plans`, spelled as its condition.
 const PLAN_KINDS: &str = "('playbook_attached', 'task_done', 'task_skipped', 'recent_changes')";
 
-/// ` AND kind IN <the partial index's list>` when every kind wanted is in
-/// it, so the planner reads that index.
-fn plan_index(kinds: &[EventKind]) -> String {
-    match kinds
-        .iter()
-        .all(|k| PLAN_KINDS.contains(&format!("'{}'", k.as_str())))
-    {
-        true => format!(" AND kind IN {PLAN_KINDS}"),
-        false => String::new(),
-    }
-}
-
+/// The kinds of `events_for_changes`, spelled as its condition.
 const CHANGE_KINDS: &str =
     "('status_changed', 'resolved', 'reopened', 'closed', 'canceled', 'marked_duplicate',
                  'severity_changed')";
 
-pub fn latest(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusqlite::Result<Option<Event>> {
-    // Change kinds come from their partial index, newest first: the first
-    // row of a wanted kind is the answer, after a few rows at most.
-    if kinds
-        .iter()
-        .all(|k| CHANGE_KINDS.contains(&format!("'{}'", k.as_str())))
-    {
-        let mut statement = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM events WHERE incident_id = ?1 AND kind IN {CHANGE_KINDS} \
-             ORDER BY at DESC, id DESC"
-        ))?;
-        let mut rows = statement.query([incident_id])?;
-        while let Some(row) = rows.next()? {
-            let event = from_row(row)?;
-            if kinds.contains(&event.kind()) {
-                return Ok(Some(event));
-            }
-        }
-        return Ok(None);
+/// The kinds `events_for_updates` indexes, spelled as its condition.
+const UPDATE_KINDS: &str = "('severity_changed', 'status_update', 'comms')";
+
+/// ` AND kind IN <the partial index's list>` when every kind wanted is in
+/// `indexed`, so the planner reads that index: a partial index is used only
+/// for a condition written like its own.
+fn within(kinds: &[EventKind], indexed: &str) -> Option<String> {
+    (!kinds.is_empty()
+        && kinds
+            .iter()
+            .all(|k| indexed.contains(&format!("'{}'", k.as_str()))))
+    .then(|| format!(" AND kind IN {indexed}"))
+}
+
+fn plan_index(kinds: &[EventKind]) -> String {
+    within(kinds, PLAN_KINDS).unwrap_or_default()
+}
+
+/// The events a query selects, each incident's in the order they
+/// happened (or arrived, for [`Range::Arrived`]).
+pub fn query(conn: &Connection, q: &EventQuery<'_>) -> rusqlite::Result<Vec<Event>> {
+    match q.of {
+        Of::Incident(id) => select(conn, &[id], q.kinds, q.range),
+        Of::Incidents(ids) => select(conn, ids, q.kinds, q.range),
+        Of::All => all(conn, q.kinds, q.range),
+        Of::Selected(filter) => selected(conn, filter, q.kinds, q.range),
     }
-    let marks = vec!["?"; kinds.len()].join(", ");
-    let mut values = vec![Value::Integer(incident_id)];
-    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM events WHERE incident_id = ? AND kind IN ({marks}) \
-         ORDER BY at DESC, id DESC LIMIT 1"
-    ))?
-    .query_row(params_from_iter(values), from_row)
-    .optional()
 }
 
-/// The incident's events of `kinds`, oldest first.
-pub fn of_kinds(conn: &Connection, incident_id: i64, kinds: &[EventKind]) -> rusqlite::Result<Vec<Event>> {
-    of_kinds_each(conn, &[incident_id], kinds)
+fn kind_values(kinds: &[EventKind]) -> (String, Vec<Value>) {
+    match kinds.is_empty() {
+        true => (String::new(), Vec::new()),
+        false => (
+            format!(" AND kind IN ({})", vec!["?"; kinds.len()].join(", ")),
+            kinds.iter().map(|k| Value::Text(k.as_str().into())).collect(),
+        ),
+    }
 }
 
-/// The events of `kinds` of the incidents `ids`, oldest first.
-pub fn of_kinds_each(conn: &Connection, ids: &[i64], kinds: &[EventKind]) -> rusqlite::Result<Vec<Event>> {
-    if ids.is_empty() || kinds.is_empty() {
+/// The events of the incidents `ids`.
+fn select(conn: &Connection, ids: &[i64], kinds: &[EventKind], range: Range) -> rusqlite::Result<Vec<Event>> {
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids_marks = vec!["?"; ids.len()].join(", ");
-    let marks = vec!["?"; kinds.len()].join(", ");
+    if let ([id], Range::Last(1), Some(_)) = (ids, range, within(kinds, CHANGE_KINDS)) {
+        return latest_change(conn, *id, kinds).map(|e| e.into_iter().collect());
+    }
     let mut values: Vec<Value> = ids.iter().map(|id| Value::Integer(*id)).collect();
-    values.extend(kinds.iter().map(|k| Value::Text(k.as_str().into())));
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM events WHERE incident_id IN ({ids_marks}){} AND kind IN ({marks}) ORDER BY at, id",
-        plan_index(kinds)
-    ))?
-    .query_map(params_from_iter(values), from_row)?
-    .collect()
+    let of = format!("incident_id IN ({})", vec!["?"; ids.len()].join(", "));
+    let (kind, kind_values) = kind_values(kinds);
+    values.extend(kind_values);
+    let index = plan_index(kinds);
+    let run = |sql: String, values: Vec<Value>| -> rusqlite::Result<Vec<Event>> {
+        conn.prepare_cached(&sql)?
+            .query_map(params_from_iter(values), from_row)?
+            .collect()
+    };
+    match range {
+        Range::All => run(
+            format!("SELECT {COLUMNS} FROM events WHERE {of}{index}{kind} ORDER BY incident_id, at, id"),
+            values,
+        ),
+        Range::Last(n) => {
+            values.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+            let mut events = run(
+                format!(
+                    "SELECT {COLUMNS} FROM events WHERE {of}{index}{kind} ORDER BY at DESC, id DESC LIMIT ?"
+                ),
+                values,
+            )?;
+            events.reverse();
+            Ok(events)
+        }
+        Range::Arrived { after, upto } => {
+            values.extend([Value::Integer(after), Value::Integer(upto)]);
+            run(
+                format!(
+                    "SELECT {COLUMNS} FROM events WHERE {of}{kind} AND seq > ? AND seq <= ? ORDER BY seq"
+                ),
+                values,
+            )
+        }
+    }
 }
 
-/// Hashes every event that arrived up to `upto` (all when `None`), in
-/// arrival order, with its incident's uid (see `domain::chain::Checkpoint`).
-pub fn arrived_after(
+/// The incident's latest event of change `kinds`, from their partial
+/// index, newest first: the first row of a wanted kind is the answer,
+/// after a few rows at most.
+fn latest_change(
     conn: &Connection,
-    incident: Option<i64>,
-    after: Option<i64>,
-) -> rusqlite::Result<(Vec<Event>, i64)> {
-    let newest: i64 = conn
-        .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
-        .query_row([], |r| r.get(0))?;
-    let Some(after) = after else {
-        return Ok((Vec::new(), newest));
-    };
-    let events = match incident {
-        Some(id) => conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE seq > ?1 AND seq <= ?2 AND incident_id = ?3 ORDER BY seq"
-            ))?
-            .query_map(params![after, newest, id], from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-        None => conn
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
-            ))?
-            .query_map(params![after, newest], from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?,
-    };
-    Ok((events, newest))
+    incident_id: i64,
+    kinds: &[EventKind],
+) -> rusqlite::Result<Option<Event>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM events WHERE incident_id = ?1 AND kind IN {CHANGE_KINDS} \
+         ORDER BY at DESC, id DESC"
+    ))?;
+    let mut rows = statement.query([incident_id])?;
+    while let Some(row) = rows.next()? {
+        let event = from_row(row)?;
+        if kinds.contains(&event.kind()) {
+            return Ok(Some(event));
+        }
+    }
+    Ok(None)
 }
 
-pub fn checkpoint(
-    conn: &Connection,
-    upto: Option<i64>,
-) -> rusqlite::Result<crate::domain::chain::Checkpoint> {
-    let upto = match upto {
-        Some(n) => n,
-        None => conn.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0))?,
+/// The events of every incident.
+fn all(conn: &Connection, kinds: &[EventKind], range: Range) -> rusqlite::Result<Vec<Event>> {
+    let (kind, mut values) = kind_values(kinds);
+    let sql = match range {
+        Range::All => format!("SELECT {COLUMNS} FROM events WHERE 1{kind} ORDER BY incident_id, at, id"),
+        Range::Last(n) => {
+            values.push(Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)));
+            format!(
+                "SELECT * FROM (SELECT {COLUMNS} FROM events WHERE 1{kind} ORDER BY at DESC, id DESC LIMIT ?) \
+                 ORDER BY at, id"
+            )
+        }
+        Range::Arrived { after, upto } => {
+            values.extend([Value::Integer(after), Value::Integer(upto)]);
+            format!("SELECT {COLUMNS} FROM events WHERE 1{kind} AND seq > ? AND seq <= ? ORDER BY seq")
+        }
     };
-    let mut hasher = crate::domain::chain::CheckpointHasher::default();
+    conn.prepare_cached(&sql)?
+        .query_map(params_from_iter(values), from_row)?
+        .collect()
+}
+
+/// The events of the incidents a filter selects. The update history (what
+/// the targets read of every incident) is driven from those incidents
+/// through its partial index, so it reads their updates only: left to
+/// itself the planner prefers the timeline index for its order and reads
+/// every note, or walks every update of every incident.
+fn selected(
+    conn: &Connection,
+    filter: &crate::store::ListFilter,
+    kinds: &[EventKind],
+    range: Range,
+) -> rusqlite::Result<Vec<Event>> {
+    let (selection, mut values) = super::incidents::selection(filter);
+    if range != Range::All {
+        // Rare shapes: the incidents first, then their events.
+        let ids: Vec<i64> = conn
+            .prepare_cached(&format!("SELECT i.id FROM incidents AS i WHERE {selection}"))?
+            .query_map(params_from_iter(values), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        return select(conn, &ids, kinds, range);
+    }
+    let columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("e.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Every kind of the index (it spells the targets' history kinds).
+    let every_update = kinds.len() == crate::domain::targets::HISTORY_KINDS.len();
+    let (kind, kind_values) = kind_values(kinds);
+    let sql = match within(kinds, UPDATE_KINDS) {
+        Some(_) if every_update => format!(
+            "SELECT {columns} FROM incidents AS i CROSS JOIN events AS e INDEXED BY events_for_updates \
+             WHERE {selection} AND e.incident_id = i.id AND e.kind IN {UPDATE_KINDS} \
+             ORDER BY e.incident_id, e.at, e.id"
+        ),
+        _ => {
+            values.extend(kind_values);
+            format!(
+                "SELECT {columns} FROM incidents AS i CROSS JOIN events AS e \
+                 WHERE {selection} AND e.incident_id = i.id{} ORDER BY e.incident_id, e.at, e.id",
+                kind.replace(" kind", " e.kind")
+            )
+        }
+    };
+    conn.prepare_cached(&sql)?
+        .query_map(params_from_iter(values), from_row)?
+        .collect()
+}
+
+/// How many events the incident has (as kept beside it).
+pub fn count(conn: &Connection, incident_id: i64) -> rusqlite::Result<usize> {
+    conn.prepare_cached("SELECT event_count FROM incidents WHERE id = ?1")?
+        .query_row([incident_id], |r| r.get::<_, i64>(0))
+        .optional()
+        .map(|n| n.map_or(0, |n| n.max(0) as usize))
+}
+
+/// The newest arrival number (0 when there are no events).
+pub fn newest(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
+        .query_row([], |r| r.get(0))
+}
+
+/// Streams (incident uid, hash) of every event that arrived up to `upto`,
+/// in arrival order.
+pub fn each_hash(
+    conn: &Connection,
+    upto: i64,
+    f: &mut dyn FnMut(&str, Option<&str>),
+) -> rusqlite::Result<()> {
     let mut statement = conn.prepare_cached(
         "SELECT coalesce(i.uid, ''), e.hash FROM events e LEFT JOIN incidents i ON i.id = e.incident_id \
          WHERE e.seq <= ?1 ORDER BY e.seq",
@@ -366,9 +377,9 @@ pub fn checkpoint(
     while let Some(row) = rows.next()? {
         let uid: String = row.get(0)?;
         let hash: Option<String> = row.get(1)?;
-        hasher.add(&uid, hash.as_deref());
+        f(&uid, hash.as_deref());
     }
-    Ok(hasher.finish(upto))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -401,6 +412,16 @@ mod tests {
                 "{kind} is not indexed"
             );
         }
+        for kind in crate::domain::targets::HISTORY_KINDS {
+            assert!(
+                UPDATE_KINDS.contains(&format!("'{kind}'")),
+                "{kind} is not indexed"
+            );
+        }
+        assert_eq!(
+            UPDATE_KINDS.matches('\'').count() / 2,
+            crate::domain::targets::HISTORY_KINDS.len()
+        );
     }
 
     /// The checklist and recent changes are read through their own

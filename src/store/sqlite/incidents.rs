@@ -1,8 +1,9 @@
 //! Queries on the `incidents` and `roles` tables.
 
 use super::sql::{JsonList, Stamp};
+use crate::domain::targets::Milestones;
 use crate::domain::{Incident, RoleHolder};
-use crate::store::ListFilter;
+use crate::store::{ListFilter, Order};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
@@ -17,7 +18,8 @@ const COLUMNS: &str = "i.id, i.title, i.status, i.severity, i.category, i.servic
      i.resolution, i.next_update_at, \
      (SELECT json_group_array(json_array(r.role, r.person, r.since)) FROM roles AS r WHERE r.incident_id = i.id), \
      i.drill, \
-     (SELECT json_group_array(json_array(t.tag_key, t.tag_value)) FROM incident_tags AS t WHERE t.incident_id = i.id)";
+     (SELECT json_group_array(json_array(t.tag_key, t.tag_value)) FROM incident_tags AS t WHERE t.incident_id = i.id), \
+     i.acknowledged_at, i.triaged_at";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
     let roles: String = row.get(15)?;
@@ -50,6 +52,10 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Incident> {
         roles: pairs.map(|(role, person)| RoleHolder { role, person }).collect(),
         drill: row.get(16)?,
         tags: tags.into_iter().collect(),
+        milestones: Milestones {
+            acknowledged: row.get::<_, Option<Stamp>>(18)?.map(|s| s.0),
+            triaged: row.get::<_, Option<Stamp>>(19)?.map(|s| s.0),
+        },
     })
 }
 
@@ -100,13 +106,51 @@ pub(super) fn clauses(filter: &ListFilter, i: &str) -> (Vec<String>, Vec<Value>)
         values.push(Value::Text(key.clone()));
         values.push(Value::Text(value.clone()));
     }
+    if let Some(uid) = &filter.uid {
+        clauses.push(format!("{i}.uid = ?"));
+        values.push(Value::Text(uid.clone()));
+    }
+    if let Some(key) = filter.unsettled {
+        // Through `incidents_unsettled`: those never settled, then those
+        // settled under other targets, so the settled majority is never read.
+        clauses.push(format!(
+            "{i}.id IN (SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled IS NULL \
+             UNION ALL SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled < ? \
+             UNION ALL SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled > ?)"
+        ));
+        values.extend([Value::Integer(key), Value::Integer(key)]);
+    }
+    if let Some(after) = filter.after {
+        clauses.push(format!("{i}.id > ?"));
+        values.push(Value::Integer(after));
+    }
     (clauses, values)
 }
 
-pub fn ids(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
-    conn.prepare_cached("SELECT id FROM incidents ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect()
+/// A condition on `incidents AS i` selecting what `filter` selects by
+/// number, up to its limit, and its parameters.
+pub(super) fn selection(filter: &ListFilter) -> (String, Vec<Value>) {
+    match filter.limit {
+        None => {
+            let (clauses, values) = clauses(filter, "i");
+            match clauses.is_empty() {
+                true => ("1".into(), values),
+                false => (clauses.join(" AND "), values),
+            }
+        }
+        Some(limit) => {
+            let (clauses, mut values) = clauses(filter, "s");
+            let conditions = match clauses.is_empty() {
+                true => String::new(),
+                false => format!("WHERE {}", clauses.join(" AND ")),
+            };
+            values.push(Value::Integer(i64::try_from(limit).unwrap_or(-1)));
+            (
+                format!("i.id IN (SELECT s.id FROM incidents AS s {conditions} ORDER BY s.id LIMIT ?)"),
+                values,
+            )
+        }
+    }
 }
 
 pub fn count(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<usize> {
@@ -116,19 +160,35 @@ pub fn count(conn: &Connection, filter: &ListFilter) -> rusqlite::Result<usize> 
         .map(|n| n as usize)
 }
 
-/// Streams the matching incidents, most severe first by `severity_order`
-/// (unknown levels last), then oldest, then by number.
+/// Streams the matching incidents in `order`, up to the filter's limit.
 pub fn each(
     conn: &Connection,
     filter: &ListFilter,
-    severity_order: &[String],
+    order: Order<'_>,
     f: impl FnMut(Incident) -> Result<()>,
 ) -> Result<()> {
-    if filter.statuses.is_empty() {
-        each_by_level(conn, filter, severity_order, f)
-    } else {
-        each_sorted(conn, filter, severity_order, f)
+    match order {
+        Order::Number => each_by_number(conn, filter, f),
+        Order::Severity(levels) if filter.statuses.is_empty() => each_by_level(conn, filter, levels, f),
+        Order::Severity(levels) => each_sorted(conn, filter, levels, f),
     }
+}
+
+fn each_by_number(
+    conn: &Connection,
+    filter: &ListFilter,
+    mut f: impl FnMut(Incident) -> Result<()>,
+) -> Result<()> {
+    let (conditions, mut values) = conditions(filter);
+    values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?"
+    ))?;
+    let mut rows = statement.query(params_from_iter(values))?;
+    while let Some(row) = rows.next()? {
+        f(from_row(row)?)?;
+    }
+    Ok(())
 }
 
 /// Some statuses: the few rows `incidents_by_status` finds, sorted by SQLite.
@@ -214,13 +274,23 @@ fn each_by_level(
     Ok(())
 }
 
-pub fn insert(conn: &Connection, d: &Incident) -> rusqlite::Result<i64> {
+/// Inserts a new incident with its state and identity, numbered `number`
+/// where that is free (else the next); returns its number.
+pub fn insert(conn: &Connection, d: &Incident, uid: &str, number: Option<i64>) -> rusqlite::Result<i64> {
+    let free = match number {
+        Some(n) if n > 0 => !conn
+            .prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?
+            .exists([n])?,
+        _ => false,
+    };
     conn.prepare_cached(
-        "INSERT INTO incidents (title, status, severity, category, services, channels, summary, \
-         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "INSERT INTO incidents (id, title, status, severity, category, services, channels, summary, \
+         detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill, \
+         acknowledged_at, triaged_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?
     .execute(params![
+        free.then_some(number).flatten(),
         d.title,
         d.status,
         d.severity,
@@ -235,21 +305,22 @@ pub fn insert(conn: &Connection, d: &Incident) -> rusqlite::Result<i64> {
         d.closed_at.map(Stamp),
         d.resolution,
         d.next_update_at.map(Stamp),
-        uuid::Uuid::new_v4().to_string(),
+        uid,
         d.drill,
+        d.milestones.acknowledged.map(Stamp),
+        d.milestones.triaged.map(Stamp),
     ])?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    set_tags(conn, id, &d.tags)?;
+    Ok(id)
 }
 
-/// Replaces the incident's drill mark and tags with what its events say.
-pub fn set_labels(
+/// Replaces the incident's tags.
+fn set_tags(
     conn: &Connection,
     id: i64,
-    drill: bool,
     tags: &std::collections::BTreeMap<String, String>,
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE incidents SET drill = ?2 WHERE id = ?1")?
-        .execute(params![id, drill])?;
     conn.prepare_cached("DELETE FROM incident_tags WHERE incident_id = ?1")?
         .execute([id])?;
     let mut insert = conn
@@ -306,11 +377,13 @@ pub fn changes(
     .collect()
 }
 
+/// Stores an incident's state.
 pub fn update(conn: &Connection, d: &Incident) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE incidents SET title = ?2, status = ?3, severity = ?4, category = ?5, services = ?6, \
          channels = ?7, summary = ?8, detected_by = ?9, started_at = ?10, resolved_at = ?11, \
-         closed_at = ?12, resolution = ?13, next_update_at = ?14 WHERE id = ?1",
+         closed_at = ?12, resolution = ?13, next_update_at = ?14, declared_at = ?15, drill = ?16, \
+         acknowledged_at = ?17, triaged_at = ?18 WHERE id = ?1",
     )?
     .execute(params![
         d.id,
@@ -327,28 +400,50 @@ pub fn update(conn: &Connection, d: &Incident) -> rusqlite::Result<()> {
         d.closed_at.map(Stamp),
         d.resolution,
         d.next_update_at.map(Stamp),
+        Stamp(d.declared_at),
+        d.drill,
+        d.milestones.acknowledged.map(Stamp),
+        d.milestones.triaged.map(Stamp),
     ])?;
-    Ok(())
+    set_tags(conn, d.id, &d.tags)
 }
 
-pub fn add_role(
+/// A role holder taking the role `since` (kept if they hold it already),
+/// or, without `since`, leaving it.
+pub fn put_role(
     conn: &Connection,
     id: i64,
-    role: &str,
-    person: &str,
-    now: DateTime<Utc>,
+    h: &RoleHolder,
+    since: Option<DateTime<Utc>>,
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO roles (incident_id, role, person, since) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, role, person, Stamp(now)])?;
+    match since {
+        Some(since) => conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO roles (incident_id, role, person, since) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id, h.role, h.person, Stamp(since)])?,
+        None => conn
+            .prepare_cached("DELETE FROM roles WHERE incident_id = ?1 AND role = ?2 AND person = ?3")?
+            .execute(params![id, h.role, h.person])?,
+    };
     Ok(())
 }
 
-pub fn remove_role(conn: &Connection, id: i64, role: &str, person: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM roles WHERE incident_id = ?1 AND role = ?2 AND person = ?3")?
-        .execute(params![id, role, person])?;
-    Ok(())
+/// The incident's role holders, each with when they took the role.
+pub fn roles(conn: &Connection, id: i64) -> rusqlite::Result<Vec<(RoleHolder, DateTime<Utc>)>> {
+    conn.prepare_cached(
+        "SELECT role, person, since FROM roles WHERE incident_id = ?1 ORDER BY since, role, person",
+    )?
+    .query_map([id], |r| {
+        Ok((
+            RoleHolder {
+                role: r.get(0)?,
+                person: r.get(1)?,
+            },
+            r.get::<_, Stamp>(2)?.0,
+        ))
+    })?
+    .collect()
 }
 
 #[cfg(test)]
@@ -376,7 +471,7 @@ mod tests {
         let levels = ["SEV1".to_string(), "SEV2".to_string(), "SEV3".to_string()];
         let ids = |filter: &ListFilter| {
             let mut got = Vec::new();
-            each(&conn, filter, &levels, |i| {
+            each(&conn, filter, Order::Severity(&levels), |i| {
                 got.push(i.id);
                 Ok(())
             })

@@ -10,33 +10,39 @@ mod assessments;
 mod events;
 mod incidents;
 pub mod migrations;
-mod response;
 mod retro;
 mod settled;
 pub(super) mod sql;
-mod transfer;
 mod watch;
 
-use super::{Access, ActionFilter, AlertFilter, ListFilter, Scope, Storage};
+use super::{Access, Append, Dated, Found, ListFilter, Location, Order, Put, Read, Reads, Storage, Wait};
 use crate::domain::alerts::Alert;
-use crate::domain::chain::Chain;
-use crate::domain::ops::{Change, Record};
+use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
-use crate::domain::stats::{Settled, SettledGroup};
-use crate::domain::targets::Facts;
+use crate::domain::stats::Settled;
 use crate::domain::triage::Assessment;
-use crate::domain::{Event, EventKind, Incident, NewEvent, Status};
+use crate::domain::{Incident, RoleHolder};
 use crate::error::usage;
-use crate::transfer::{IncidentRecord, Outcome};
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
-use response::Scope as Reading;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
-use std::collections::HashMap;
 use std::fs;
-use std::io::Read;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+/// The SQLite backend: a path that no other backend claims.
+pub const BACKEND: super::Backend = super::Backend {
+    claims: |_| true,
+    shown: |given| Ok(given.display().to_string()),
+    shared: |given| {
+        std::path::absolute(given)
+            .unwrap_or_else(|_| given.to_path_buf())
+            .display()
+            .to_string()
+    },
+    open: |location, options| Ok(Box::new(SqliteStore::open_at(location, options.access)?)),
+};
 
 /// How long a writer waits for another one before giving up. Long enough for
 /// a burst of scribes and cron; short enough that a stuck process is noticed.
@@ -44,27 +50,29 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// How many incidents `Store::settle` settles per transaction: about 0.4 s
-/// of holding the write lock on the benchmark machine.
-pub const SETTLE_BATCH: usize = 10_000;
-
 /// An SQLite database file.
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
-    location: super::Location,
+    location: Location,
 }
 
 impl SqliteStore {
+    fn open_at(location: &Location, access: Access) -> Result<SqliteStore> {
+        let mut store = SqliteStore::open(location.given(), access)?;
+        store.location = location.clone();
+        Ok(store)
+    }
+
+    /// Opens (or, to write, creates) the database file at `path`.
     pub fn open(path: &Path, access: Access) -> Result<SqliteStore> {
         let mut wal = false;
         match fs::metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if access == Access::Read {
-                    return SqliteStore::empty(path);
-                }
-                create(path)?;
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match access {
+                Access::Read => return SqliteStore::empty(path),
+                Access::Existing => return Err(super::Missing(path.display().to_string()).into()),
+                Access::Write => create(path)?,
+            },
             Err(e) => return Err(anyhow!("cannot open database {}: {e}", path.display())),
             Ok(meta) if meta.is_dir() => {
                 return Err(usage(format!(
@@ -92,7 +100,7 @@ impl SqliteStore {
             // A write-protected WAL database (an archive, a read-only mount):
             // SQLite cannot create its shared-memory file, so read the file as
             // immutable. Nobody can be writing to it, or we could too.
-            Err(e) if access == Access::Read && e.is::<ReadOnly>() => SqliteStore::open_immutable(path),
+            Err(e) if access != Access::Write && e.is::<ReadOnly>() => SqliteStore::open_immutable(path),
             Err(e) => Err(e),
         }
     }
@@ -101,7 +109,7 @@ impl SqliteStore {
         SqliteStore {
             conn,
             path: path.to_path_buf(),
-            location: super::Location::File(path.to_path_buf()),
+            location: Location::parse(path).expect("a path is a location"),
         }
     }
 
@@ -204,204 +212,79 @@ impl SqliteStore {
     }
 }
 
-impl Storage for SqliteStore {
-    fn location(&self) -> &super::Location {
-        &self.location
-    }
+/// Answers one read on `conn` (the read snapshot, or a transaction).
+fn answer(conn: &Connection, read: &Read<'_>) -> rusqlite::Result<Found> {
+    Ok(match *read {
+        Read::Incident(id) => Found::Incident(incidents::get(conn, id)?),
+        Read::Count(filter) => Found::Count(incidents::count(conn, filter)?),
+        Read::Events(query) => Found::Events(events::query(conn, &query)?),
+        Read::EventCount(id) => Found::Count(events::count(conn, id)?),
+        Read::Newest => Found::Newest(events::newest(conn)?),
+        Read::Chain(id) => Found::Chain(events::chain(conn, id)?),
+        Read::Roles(id) => Found::Roles(incidents::roles(conn, id)?),
+        Read::Assessments(of) => Found::Assessments(assessments::select(conn, of)?),
+        Read::Retro(id) => Found::Retro(retro::get(conn, id)?),
+        Read::RetroDraft(id) => Found::RetroDraft(retro::draft(conn, id)?),
+        Read::Actions(filter) => Found::Actions(retro::actions(conn, filter)?),
+        Read::Alerts(filter) => Found::Alerts(alerts::select(conn, filter)?),
+        Read::Changes { since, until } => Found::Changes(incidents::changes(conn, since, until)?),
+        Read::Settled { key, since } => Found::Settled(settled::groups_since(conn, key, since)?),
+    })
+}
 
-    fn begin<'s>(&'s mut self, author: &str, now: DateTime<Utc>) -> Result<Box<dyn super::Transaction + 's>> {
-        self.end_snapshot()?;
-        let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| explain_error(&path, e))?;
-        Ok(Box::new(Writer {
-            tx,
-            path,
-            author: author.to_string(),
-            now,
-            appended: Vec::new(),
-        }))
-    }
+/// Answers reads one after another: with no round trips, a batch is as
+/// fast as its reads.
+fn batch(conn: &Connection, path: &Path, reads: &[Read<'_>]) -> Result<Vec<Found>> {
+    reads
+        .iter()
+        .map(|r| answer(conn, r).map_err(|e| explain_error(path, e)))
+        .collect()
+}
 
-    fn incident(&self, id: i64) -> Result<Option<Incident>> {
-        self.read(|c| incidents::get(c, id))
-    }
-
-    fn incident_ids(&self) -> Result<Vec<i64>> {
-        self.read(incidents::ids)
-    }
-
-    fn count(&self, filter: &ListFilter) -> Result<usize> {
-        self.read(|c| incidents::count(c, filter))
+impl Reads for SqliteStore {
+    fn batch(&self, reads: &[Read<'_>]) -> Result<Vec<Found>> {
+        batch(self.snapshot()?, &self.path, reads)
     }
 
     fn each_incident(
         &self,
         filter: &ListFilter,
-        severity_order: &[String],
+        order: Order<'_>,
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()> {
-        incidents::each(self.snapshot()?, filter, severity_order, f)
+        incidents::each(self.snapshot()?, filter, order, f)
     }
 
-    fn changes(
-        &self,
-        since: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<Vec<crate::domain::plans::ChangeRecord>> {
-        self.read(|c| incidents::changes(c, since, until))
+    fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
+        self.read(|c| events::each_hash(c, upto, f))
+    }
+}
+
+impl Storage for SqliteStore {
+    fn location(&self) -> &Location {
+        &self.location
     }
 
-    fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
-        self.read(|c| events::of_kinds_each(c, ids, kinds))
-    }
-
-    fn timeline(&self, id: i64, limit: Option<usize>) -> Result<(Vec<Event>, usize)> {
-        self.read(|c| events::timeline(c, id, limit))
-    }
-
-    fn chain(&self, id: i64) -> Result<Option<Chain>> {
-        self.read(|c| events::chain(c, id))
-    }
-
-    fn cached(&self, id: i64) -> Result<Option<(crate::domain::targets::Milestones, i64)>> {
-        self.read(|c| {
-            c.prepare_cached("SELECT acknowledged_at, triaged_at, event_count FROM incidents WHERE id = ?1")?
-                .query_row([id], |r| {
-                    let acknowledged: Option<sql::Stamp> = r.get(0)?;
-                    let triaged: Option<sql::Stamp> = r.get(1)?;
-                    let milestones = crate::domain::targets::Milestones {
-                        acknowledged: acknowledged.map(|s| s.0),
-                        triaged: triaged.map(|s| s.0),
-                    };
-                    Ok((milestones, r.get(2)?))
-                })
-                .map(Some)
-                .or_else(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                    e => Err(e),
-                })
-        })
-    }
-
-    fn checkpoint(&self, upto: Option<i64>) -> Result<crate::domain::chain::Checkpoint> {
-        self.read(|c| events::checkpoint(c, upto))
-    }
-
-    fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
-        self.read(|c| events::latest(c, id, kinds))
-    }
-
-    fn assessments(&self, id: i64) -> Result<Vec<Assessment>> {
-        self.read(|c| assessments::all(c, id))
-    }
-
-    fn current_assessments(&self, filter: &ListFilter) -> Result<HashMap<i64, Assessment>> {
-        self.read(|c| assessments::current_for(c, filter))
-    }
-
-    fn each_response(
-        &self,
-        filter: &ListFilter,
-        scope: Scope,
-        f: &mut dyn FnMut(Incident, Facts) -> Result<()>,
-    ) -> Result<()> {
-        let reading = match scope {
-            Scope::All => Reading::ALL,
-            Scope::Milestones => Reading {
-                history: false,
-                ..Reading::ALL
-            },
-            Scope::Unsettled(key) => Reading {
-                unsettled: Some(key),
-                ..Reading::ALL
-            },
-        };
-        response::each(self.snapshot()?, filter, reading, f)
-    }
-
-    fn response_facts(&self, id: i64) -> Result<Facts> {
-        self.read(|c| response::facts_of(c, id))
-    }
-
-    fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
-        self.read(|c| retro::get(c, incident_id))
-    }
-
-    fn retro_draft(&self, incident_id: i64) -> Result<Option<RetroDraft>> {
-        self.read(|c| retro::draft(c, incident_id))
-    }
-
-    fn action(&self, id: i64) -> Result<Option<ActionItem>> {
-        self.read(|c| retro::action(c, id))
-    }
-
-    fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
-        self.read(|c| retro::actions(c, filter))
-    }
-
-    fn export(&self, id: i64) -> Result<Option<IncidentRecord>> {
-        self.read(|c| transfer::export(c, id))
-    }
-
-    fn settled_groups(&self, key: i64, since: DateTime<Utc>) -> Result<Vec<SettledGroup>> {
-        self.read(|c| settled::groups_since(c, key, since))
-    }
-
-    fn settle(
-        &mut self,
-        key: i64,
-        filter: &ListFilter,
-        batch: usize,
-        settle: &mut dyn FnMut(&Incident, &Facts) -> Option<Settled>,
-    ) -> Result<usize> {
-        if self.conn.is_readonly("main")? {
-            return Ok(0);
-        }
+    fn begin(&mut self, wait: Wait) -> Result<Option<Box<dyn super::Transaction + '_>>> {
         self.end_snapshot()?;
-        // Never wait for a writer: a report must not stall behind a scribe.
-        self.conn.busy_timeout(Duration::ZERO)?;
-        let mut total = 0;
-        let mut after = 0;
-        loop {
-            let done = (|| -> Result<(usize, Option<i64>)> {
-                let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-                let reading = Reading {
-                    unsettled: Some(key),
-                    page: Some((after, batch)),
-                    history: true,
-                };
-                let (mut seen, mut last) = (0, None);
-                let mut found = Vec::new();
-                response::each(&tx, filter, reading, &mut |incident: Incident, facts: Facts| {
-                    seen += 1;
-                    last = last.max(Some(incident.id));
-                    found.extend(settle(&incident, &facts));
-                    Ok(())
-                })?;
-                let stored = settled::insert(&tx, key, &found)?;
-                settled::refresh_months(&tx, key)?;
-                tx.commit()?;
-                total += stored;
-                Ok((seen, last))
-            })();
-            match done {
-                Ok((seen, Some(last))) if seen == batch => after = last,
-                _ => break,
+        let path = self.path.clone();
+        if wait == Wait::No {
+            if self.conn.is_readonly("main")? {
+                return Ok(None);
             }
+            // Never wait for a writer: the caller goes on without writing.
+            self.conn.busy_timeout(Duration::ZERO)?;
         }
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        Ok(total)
-    }
-
-    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
-        self.read(|c| alerts::select(c, filter))
-    }
-
-    fn arrived_after(&self, incident: Option<i64>, after: Option<i64>) -> Result<(Vec<Event>, i64)> {
-        self.read(|c| events::arrived_after(c, incident, after))
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate);
+        if wait == Wait::No {
+            self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        }
+        let tx = match tx {
+            Ok(tx) => tx,
+            Err(e) if wait == Wait::No && is_busy(&e) => return Ok(None),
+            Err(e) => return Err(explain_error(&path, e)),
+        };
+        Ok(Some(Box::new(Writer { tx, path })))
     }
 
     fn refresh(&self) -> Result<()> {
@@ -413,177 +296,98 @@ impl Storage for SqliteStore {
     }
 }
 
-/// Every change to the database goes through here, inside one IMMEDIATE
-/// transaction.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::ReadOnly)
+    )
+}
+
+/// One IMMEDIATE transaction: every change to the database goes through one.
 struct Writer<'c> {
     tx: Transaction<'c>,
     path: PathBuf,
-    author: String,
-    now: DateTime<Utc>,
-    appended: Vec<Event>,
 }
 
 impl Writer<'_> {
     /// A write refused deep inside still gets the plain explanation, not
     /// SQLite's "attempt to write a readonly database".
-    fn explain(&self, e: rusqlite::Error) -> anyhow::Error {
-        explain_error(&self.path, e)
+    fn run<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        f(&self.tx).map_err(|e| explain_error(&self.path, e))
+    }
+}
+
+impl Reads for Writer<'_> {
+    fn batch(&self, reads: &[Read<'_>]) -> Result<Vec<Found>> {
+        batch(&self.tx, &self.path, reads)
     }
 
-    /// Appends one event to the incident's timeline, written by the actor.
-    fn append(&mut self, incident_id: i64, event: NewEvent) -> rusqlite::Result<i64> {
-        let stored = events::append(&self.tx, incident_id, &self.author, self.now, event)?;
-        let id = stored.id;
-        self.appended.push(stored);
-        Ok(id)
+    fn each_incident(
+        &self,
+        filter: &ListFilter,
+        order: Order<'_>,
+        f: &mut dyn FnMut(Incident) -> Result<()>,
+    ) -> Result<()> {
+        incidents::each(&self.tx, filter, order, f)
     }
 
-    fn store(&mut self, change: Change) -> rusqlite::Result<()> {
-        // Only what changed is written: most entries change no state, and
-        // every statement is parsed afresh in each short-lived process.
-        if change.changes_state() {
-            incidents::update(&self.tx, &change.incident)?;
-        }
-        // Only closed incidents are ever settled in the stats cache.
-        if change.before.status == Status::Closed || change.incident.status == Status::Closed {
-            settled::unsettle(&self.tx, change.incident.id)?;
-        }
-        let Change {
-            before,
-            incident,
-            events,
-            records,
-        } = change;
-        let id = incident.id;
-        for gone in before.roles.iter().filter(|h| !incident.roles.contains(h)) {
-            incidents::remove_role(&self.tx, id, &gone.role, &gone.person)?;
-        }
-        for new in incident.roles.iter().filter(|h| !before.roles.contains(h)) {
-            incidents::add_role(&self.tx, id, &new.role, &new.person, self.now)?;
-        }
-        if before.drill != incident.drill || before.tags != incident.tags {
-            incidents::set_labels(&self.tx, id, incident.drill, &incident.tags)?;
-        }
-        let mut assessed = None;
-        for event in events {
-            let kind = event.kind();
-            let event_id = self.append(id, event)?;
-            if kind == EventKind::Assessed {
-                assessed = Some(event_id);
-            }
-        }
-        for record in records {
-            match record {
-                Record::Assessment(mut a) => {
-                    a.incident_id = id;
-                    // An operation records an assessment with its event.
-                    a.event_id = assessed.unwrap_or_default();
-                    assessments::insert(&self.tx, &a)?;
-                }
-                Record::Retro(r) => retro::save(&self.tx, id, &r, self.now)?,
-                Record::NewAction(number, item) => {
-                    retro::add_action(&self.tx, number, id, &item, self.now)?;
-                }
-                Record::Action(item) => retro::save_action(&self.tx, &item)?,
-            }
-        }
-        Ok(())
+    fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
+        self.run(|c| events::each_hash(c, upto, f))
     }
 }
 
 impl super::Transaction for Writer<'_> {
-    fn incident(&self, id: i64) -> Result<Option<Incident>> {
-        incidents::get(&self.tx, id).map_err(|e| self.explain(e))
+    fn insert_incident(&mut self, incident: &Incident, uid: &str, number: Option<i64>) -> Result<i64> {
+        self.run(|c| incidents::insert(c, incident, uid, number))
     }
 
-    fn retro(&self, incident_id: i64) -> Result<Option<Retro>> {
-        retro::get(&self.tx, incident_id).map_err(|e| self.explain(e))
+    fn put_incident(&mut self, incident: &Incident) -> Result<()> {
+        self.run(|c| incidents::update(c, incident))
     }
 
-    fn action(&self, id: i64) -> Result<Option<ActionItem>> {
-        retro::action(&self.tx, id).map_err(|e| self.explain(e))
+    fn put_role(&mut self, incident: i64, holder: &RoleHolder, since: Option<DateTime<Utc>>) -> Result<()> {
+        self.run(|c| incidents::put_role(c, incident, holder, since))
     }
 
-    fn actions(&self, filter: &ActionFilter) -> Result<Vec<ActionItem>> {
-        retro::actions(&self.tx, filter).map_err(|e| self.explain(e))
+    fn append(&mut self, incident: i64, event: Append<'_>) -> Result<i64> {
+        self.run(|c| events::append(c, incident, event))
     }
 
-    fn latest_event(&self, id: i64, kinds: &[EventKind]) -> Result<Option<Event>> {
-        events::latest(&self.tx, id, kinds).map_err(|e| self.explain(e))
+    fn put_assessment(&mut self, assessment: &Assessment) -> Result<()> {
+        self.run(|c| assessments::insert(c, assessment).map(|_| ()))
     }
 
-    fn events_of(&self, id: i64, kinds: &[EventKind]) -> Result<Vec<Event>> {
-        events::of_kinds(&self.tx, id, kinds).map_err(|e| self.explain(e))
+    fn put_retro(&mut self, incident: i64, retro: &Dated<Retro>) -> Result<()> {
+        self.run(|c| retro::put(c, incident, retro))
     }
 
-    fn next_action_id(&self) -> Result<i64> {
-        retro::next_action_id(&self.tx).map_err(|e| self.explain(e))
+    fn put_retro_draft(&mut self, incident: i64, draft: Option<&RetroDraft>) -> Result<()> {
+        self.run(|c| retro::put_draft(c, incident, draft))
     }
 
-    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<Alert>> {
-        alerts::select(&self.tx, filter).map_err(|e| self.explain(e))
+    fn put_action(&mut self, item: &ActionItem, put: Put) -> Result<i64> {
+        self.run(|c| retro::put_action(c, item, put))
     }
 
-    fn incidents(&self, filter: &ListFilter) -> Result<Vec<Incident>> {
-        let mut found = Vec::new();
-        incidents::each(&self.tx, filter, &[], &mut |i| {
-            found.push(i);
-            Ok(())
-        })?;
-        Ok(found)
+    fn put_alert(&mut self, alert: &Alert, put: Put) -> Result<i64> {
+        self.run(|c| alerts::put(c, alert, put))
     }
 
-    fn save_alert(&mut self, alert: &Alert) -> Result<i64> {
-        alerts::save(&self.tx, alert).map_err(|e| self.explain(e))
+    fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64> {
+        self.run(|c| incidents::insert_change(c, change, recorded_at))
     }
 
-    fn import_alert(&mut self, alert: &Alert) -> Result<i64> {
-        alerts::insert_keeping(&self.tx, alert).map_err(|e| self.explain(e))
+    fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {
+        self.run(|c| settled::settle(c, key, settled))
     }
 
-    fn create(&mut self, mut change: Change) -> Result<i64> {
-        let id = incidents::insert(&self.tx, &change.incident).map_err(|e| self.explain(e))?;
-        change.incident.id = id;
-        // The row now holds the final state, and nobody holds a role yet.
-        change.before = Incident {
-            roles: Vec::new(),
-            drill: false,
-            tags: Default::default(),
-            ..change.incident.clone()
-        };
-        self.store(change).map_err(|e| self.explain(e))?;
-        Ok(id)
+    fn unsettle(&mut self, incident: i64) -> Result<()> {
+        self.run(|c| settled::unsettle(c, incident))
     }
 
-    fn apply(&mut self, change: Change) -> Result<()> {
-        if change.is_empty() && change.records.is_empty() {
-            return Ok(());
-        }
-        self.store(change).map_err(|e| self.explain(e))
-    }
-
-    fn record_change(&mut self, change: &crate::domain::plans::ChangeRecord) -> Result<i64> {
-        incidents::insert_change(&self.tx, change, self.now).map_err(|e| self.explain(e))
-    }
-
-    fn save_retro_draft(&mut self, incident_id: i64, answers: Option<&str>) -> Result<()> {
-        let saved = match answers {
-            Some(text) => retro::save_draft(&self.tx, incident_id, text, &self.author, self.now),
-            None => retro::delete_draft(&self.tx, incident_id),
-        };
-        saved.map_err(|e| self.explain(e))
-    }
-
-    fn import(&mut self, record: &IncidentRecord) -> Result<Outcome> {
-        transfer::import(&self.tx, record).map_err(anyhow::Error::msg)
-    }
-
-    fn commit(self: Box<Self>) -> Result<Vec<Event>> {
-        let Writer {
-            tx, path, appended, ..
-        } = *self;
-        tx.commit().map_err(|e| explain_error(&path, e))?;
-        Ok(appended)
+    fn commit(self: Box<Self>) -> Result<()> {
+        let Writer { tx, path } = *self;
+        tx.commit().map_err(|e| explain_error(&path, e))
     }
 }
 

@@ -1,9 +1,8 @@
 //! Queries on the `retros` and `actions` tables.
 
 use super::sql::{Day, JsonList, Stamp};
-use crate::domain::retro::{ActionItem, ActionStatus, NewAction, Retro, RetroDraft};
-use crate::store::ActionFilter;
-use chrono::{DateTime, Utc};
+use crate::domain::retro::{ActionItem, ActionStatus, Retro, RetroDraft};
+use crate::store::{ActionFilter, Dated, Put};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
@@ -27,11 +26,17 @@ pub fn retro_from_row(r: &Row<'_>) -> rusqlite::Result<Retro> {
     })
 }
 
-pub fn get(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Retro>> {
+pub fn get(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Dated<Retro>>> {
     conn.prepare_cached(&format!(
-        "SELECT {RETRO_COLUMNS} FROM retros WHERE incident_id = ?1"
+        "SELECT {RETRO_COLUMNS}, created_at, updated_at FROM retros WHERE incident_id = ?1"
     ))?
-    .query_row([incident_id], retro_from_row)
+    .query_row([incident_id], |r| {
+        Ok(Dated {
+            value: retro_from_row(r)?,
+            created_at: r.get::<_, Stamp>(10)?.0,
+            updated_at: r.get::<_, Stamp>(11)?.0,
+        })
+    })
     .optional()
 }
 
@@ -47,39 +52,30 @@ pub fn draft(conn: &Connection, incident_id: i64) -> rusqlite::Result<Option<Ret
         .optional()
 }
 
-pub fn save_draft(
-    conn: &Connection,
-    incident_id: i64,
-    answers: &str,
-    author: &str,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO retro_drafts (incident_id, answers, author, saved_at) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (incident_id) DO UPDATE SET answers = excluded.answers, \
-         author = excluded.author, saved_at = excluded.saved_at",
-    )?
-    .execute(params![incident_id, answers, author, Stamp(now)])?;
-    Ok(())
-}
-
-pub fn delete_draft(conn: &Connection, incident_id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM retro_drafts WHERE incident_id = ?1")?
-        .execute([incident_id])?;
+/// Saves an interrupted retrospective's answers; `None` deletes them.
+pub fn put_draft(conn: &Connection, incident_id: i64, draft: Option<&RetroDraft>) -> rusqlite::Result<()> {
+    match draft {
+        Some(d) => conn
+            .prepare_cached(
+                "INSERT INTO retro_drafts (incident_id, answers, author, saved_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (incident_id) DO UPDATE SET answers = excluded.answers, \
+                 author = excluded.author, saved_at = excluded.saved_at",
+            )?
+            .execute(params![incident_id, d.answers, d.author, Stamp(d.saved_at)])?,
+        None => conn
+            .prepare_cached("DELETE FROM retro_drafts WHERE incident_id = ?1")?
+            .execute([incident_id])?,
+    };
     Ok(())
 }
 
 /// Inserts or replaces the incident's retrospective.
-pub fn save(conn: &Connection, incident_id: i64, retro: &Retro, now: DateTime<Utc>) -> rusqlite::Result<()> {
+pub fn put(conn: &Connection, incident_id: i64, dated: &Dated<Retro>) -> rusqlite::Result<()> {
+    let retro = &dated.value;
     conn.prepare_cached(
-        "INSERT INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, \
+        "INSERT OR REPLACE INTO retros (incident_id, impact, whys, root_cause, contributing, went_well, \
          went_badly, lucky, no_actions, created_at, updated_at, triggered_by, lead_up) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12) \
-         ON CONFLICT (incident_id) DO UPDATE SET impact = excluded.impact, whys = excluded.whys, \
-         root_cause = excluded.root_cause, contributing = excluded.contributing, \
-         went_well = excluded.went_well, went_badly = excluded.went_badly, lucky = excluded.lucky, \
-         no_actions = excluded.no_actions, updated_at = excluded.updated_at, \
-         triggered_by = excluded.triggered_by, lead_up = excluded.lead_up",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         incident_id,
@@ -91,7 +87,8 @@ pub fn save(conn: &Connection, incident_id: i64, retro: &Retro, now: DateTime<Ut
         JsonList(retro.went_badly.clone()),
         JsonList(retro.lucky.clone()),
         retro.no_actions,
-        Stamp(now),
+        Stamp(dated.created_at),
+        Stamp(dated.updated_at),
         retro.trigger,
         retro.lead_up,
     ])?;
@@ -117,46 +114,14 @@ fn action_from_row(row: &Row<'_>) -> rusqlite::Result<ActionItem> {
     })
 }
 
-/// The number the next action item gets.
-pub fn next_action_id(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM actions")?
-        .query_row([], |r| r.get(0))
-}
-
-/// Adds an open action item numbered `id` (from [`next_action_id`]).
-pub fn add_action(
-    conn: &Connection,
-    id: i64,
-    incident_id: i64,
-    item: &NewAction,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO actions (id, incident_id, text, owner, due, kind, status, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        id,
-        incident_id,
-        item.text,
-        item.owner,
-        Day(item.due),
-        item.kind,
-        ActionStatus::Open,
-        Stamp(now),
-    ])?;
-    Ok(conn.last_insert_rowid())
-}
-
-pub fn action(conn: &Connection, id: i64) -> rusqlite::Result<Option<ActionItem>> {
-    conn.prepare_cached(&format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?1"))?
-        .query_row([id], action_from_row)
-        .optional()
-}
-
-/// Stores an item's changeable columns: status, done time, note and link.
-pub fn save_action(conn: &Connection, item: &ActionItem) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE actions SET status = ?2, done_at = ?3, note = ?4, link = ?5 WHERE id = ?1")?
+/// Stores an action item: a new one keeps its number where that is free
+/// (else takes the next; returned), a known one its changeable columns
+/// (status, done time, note and link).
+pub fn put_action(conn: &Connection, item: &ActionItem, put: Put) -> rusqlite::Result<i64> {
+    if put == Put::Update {
+        conn.prepare_cached(
+            "UPDATE actions SET status = ?2, done_at = ?3, note = ?4, link = ?5 WHERE id = ?1",
+        )?
         .execute(params![
             item.id,
             item.status,
@@ -164,20 +129,43 @@ pub fn save_action(conn: &Connection, item: &ActionItem) -> rusqlite::Result<()>
             item.note,
             item.link
         ])?;
-    Ok(())
+        return Ok(item.id);
+    }
+    let free = item.id > 0
+        && !conn
+            .prepare_cached("SELECT 1 FROM actions WHERE id = ?1")?
+            .exists([item.id])?;
+    conn.prepare_cached(
+        "INSERT INTO actions (id, incident_id, text, owner, due, kind, status, created_at, done_at, note, link) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        free.then_some(item.id),
+        item.incident_id,
+        item.text,
+        item.owner,
+        Day(item.due),
+        item.kind,
+        item.status,
+        Stamp(item.created_at),
+        item.done_at.map(Stamp),
+        item.note,
+        item.link
+    ])?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// Action items matching `filter`: the soonest due first, then in order of creation.
 pub fn actions(conn: &Connection, filter: &ActionFilter) -> rusqlite::Result<Vec<ActionItem>> {
     let mut clauses = Vec::new();
     let mut values = Vec::new();
-    if filter.open || filter.due_before.is_some() {
+    if let Some(id) = filter.id {
+        clauses.push("id = ?");
+        values.push(Value::Integer(id));
+    }
+    if filter.open {
         clauses.push("status = ?");
         values.push(Value::Text(ActionStatus::Open.as_str().into()));
-    }
-    if let Some(day) = filter.due_before {
-        clauses.push("due < ?");
-        values.push(Value::Text(day.format("%Y-%m-%d").to_string()));
     }
     if let Some(owner) = &filter.owner {
         clauses.push("owner = ?");
@@ -207,10 +195,9 @@ pub fn actions(conn: &Connection, filter: &ActionFilter) -> rusqlite::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::retro::ActionKind;
     use crate::store::sqlite::migrations::{self, STEPS};
 
-    fn at(s: &str) -> DateTime<Utc> {
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
         s.parse().unwrap()
     }
 
@@ -254,11 +241,16 @@ mod tests {
             lucky: vec!["quiet day".into()],
             ..Retro::default()
         };
-        save(&conn, 1, &retro, at("2026-11-24T08:00:00Z")).unwrap();
-        assert_eq!(get(&conn, 1).unwrap().as_ref(), Some(&retro));
+        let dated = |retro: &Retro, updated: &str| Dated {
+            value: retro.clone(),
+            created_at: at("2026-11-24T08:00:00Z"),
+            updated_at: at(updated),
+        };
+        put(&conn, 1, &dated(&retro, "2026-11-24T08:00:00Z")).unwrap();
+        assert_eq!(get(&conn, 1).unwrap().map(|d| d.value).as_ref(), Some(&retro));
         retro.no_actions = Some("hardware".into());
-        save(&conn, 1, &retro, at("2026-11-24T09:00:00Z")).unwrap();
-        assert_eq!(get(&conn, 1).unwrap(), Some(retro));
+        put(&conn, 1, &dated(&retro, "2026-11-24T09:00:00Z")).unwrap();
+        assert_eq!(get(&conn, 1).unwrap().map(|d| d.value), Some(retro));
         let (created, updated): (String, String) = conn
             .query_row("SELECT created_at, updated_at FROM retros", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -267,68 +259,6 @@ mod tests {
         assert_eq!(
             (created.as_str(), updated.as_str()),
             ("2026-11-24T08:00:00Z", "2026-11-24T09:00:00Z")
-        );
-    }
-
-    #[test]
-    fn actions_filter_by_open_overdue_owner_and_incident() {
-        let (conn, step) = before_retro_step();
-        migrations::upgrade(&conn, step).unwrap();
-        let now = at("2026-11-24T08:00:00Z");
-        let new = |text: &str, owner: &str, due: &str| NewAction {
-            text: text.into(),
-            owner: owner.into(),
-            due: due.parse().unwrap(),
-            kind: ActionKind::Preventive,
-        };
-        let add = |item| add_action(&conn, next_action_id(&conn).unwrap(), 1, &item, now).unwrap();
-        let a = add(new("alert", "erin", "2026-12-15"));
-        let b = add(new("index", "bob", "2026-12-01"));
-        let c = add(new("docs", "erin", "2026-11-30"));
-        let mut done = action(&conn, c).unwrap().unwrap();
-        done.status = ActionStatus::Done;
-        done.done_at = Some(now);
-        done.note = Some("written".into());
-        save_action(&conn, &done).unwrap();
-        assert_eq!(action(&conn, c).unwrap().unwrap(), done);
-
-        let ids = |f: ActionFilter| {
-            actions(&conn, &f)
-                .unwrap()
-                .iter()
-                .map(|i| i.id)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(ids(ActionFilter::default()), [c, b, a], "soonest due first");
-        let open = ActionFilter {
-            open: true,
-            ..ActionFilter::default()
-        };
-        assert_eq!(ids(open), [b, a]);
-        let overdue = |day: &str| ActionFilter {
-            due_before: Some(day.parse().unwrap()),
-            ..ActionFilter::default()
-        };
-        assert_eq!(
-            ids(overdue("2026-12-01")),
-            Vec::<i64>::new(),
-            "due today is not overdue"
-        );
-        assert_eq!(ids(overdue("2026-12-02")), [b], "done items are never overdue");
-        assert_eq!(ids(overdue("2027-01-01")), [b, a]);
-        let erin = ActionFilter {
-            owner: Some("erin".into()),
-            ..ActionFilter::default()
-        };
-        assert_eq!(ids(erin), [c, a]);
-        let incident = ActionFilter {
-            incident_id: Some(1),
-            ..ActionFilter::default()
-        };
-        assert_eq!(
-            ids(incident),
-            [a, b, c],
-            "an incident's items in order of creation"
         );
     }
 }

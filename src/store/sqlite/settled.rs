@@ -78,6 +78,14 @@ fn stale(conn: &Connection, key: i64, declared_at: &str) -> rusqlite::Result<()>
     Ok(())
 }
 
+/// Keeps what `settled` holds under `key` and adds up again the months it
+/// changed; returns how many it kept.
+pub fn settle(conn: &Connection, key: i64, settled: &[Settled]) -> rusqlite::Result<usize> {
+    let stored = insert(conn, key, settled)?;
+    refresh_months(conn, key)?;
+    Ok(stored)
+}
+
 /// Adds up again every month under `key` that a change made stale.
 pub fn refresh_months(conn: &Connection, key: i64) -> rusqlite::Result<()> {
     let stale: Vec<String> = conn
@@ -214,28 +222,22 @@ mod tests {
     use crate::domain::stats::Tallies;
     use crate::domain::{Incident, Status};
     use crate::store::sqlite::SqliteStore as Store;
-    use crate::store::{Access, ListFilter, Storage};
+    use crate::store::{Access, ListFilter, ReadsExt, Storage};
 
     /// A store with five closed incidents, INC-1 to INC-5.
     fn five_closed(dir: &std::path::Path) -> Store {
         let mut store = Store::open(&dir.join("s.db"), Access::Write).unwrap();
         let now: DateTime<Utc> = "2026-11-23T08:00:00Z".parse().unwrap();
-        let mut tx = store.begin("alice", now).unwrap();
+        let mut tx = store.begin(crate::store::Wait::Yes).unwrap().unwrap();
         for n in 1..=5 {
             let incident = Incident {
                 status: Status::Closed,
                 declared_at: now - chrono::Duration::days(n),
                 ..Incident::example()
             };
-            tx.create(crate::domain::ops::declare(&incident, None, incident.declared_at))
-                .unwrap();
+            tx.insert_incident(&incident, &format!("u{n}"), None).unwrap();
         }
         tx.commit().unwrap();
-        // Closed without the steps between: only the status matters here.
-        store
-            .conn
-            .execute("UPDATE incidents SET status = 'closed'", [])
-            .unwrap();
         store
     }
 
@@ -258,21 +260,20 @@ mod tests {
             ..ListFilter::default()
         };
         let mut visited = Vec::new();
-        let n = store
-            .settle(7, &closed, batch, &mut |i, _| {
-                visited.push(i.id);
-                (i.id != 3).then(|| Settled {
-                    id: i.id,
-                    declared_at: i.declared_at,
-                    severity: i.severity.clone(),
-                    category: i.category,
-                    detect_seconds: None,
-                    acknowledge_seconds: Some(60),
-                    resolve_seconds: None,
-                    tallies: Tallies::default(),
-                })
+        let n = crate::store::settle::settle(store, 7, &closed, batch, |i, _| {
+            visited.push(i.id);
+            (i.id != 3).then(|| Settled {
+                id: i.id,
+                declared_at: i.declared_at,
+                severity: i.severity.clone(),
+                category: i.category,
+                detect_seconds: None,
+                acknowledge_seconds: Some(60),
+                resolve_seconds: None,
+                tallies: Tallies::default(),
             })
-            .unwrap();
+        })
+        .unwrap();
         visited.sort();
         (n, visited)
     }
@@ -284,6 +285,7 @@ mod tests {
         // Batches of two: the one that cannot settle does not stall the rest.
         assert_eq!(settle_all_but_3(&mut store, 2), (4, vec![1, 2, 3, 4, 5]));
         assert_eq!(settled(&store), [Some(7), Some(7), None, Some(7), Some(7)]);
+        store.refresh().unwrap();
         let groups = store
             .settled_groups(7, "2026-01-01T00:00:00Z".parse().unwrap())
             .unwrap();
