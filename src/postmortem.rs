@@ -3,6 +3,7 @@
 //! serialised as JSON). Pure: no I/O; the time zone is a parameter.
 
 use crate::domain::retro::{ActionItem, ActionKind, ActionStatus, Retro, format_action_id};
+use crate::domain::triage::{self, Assessment};
 use crate::domain::{Category, Event, EventData, EventKind, Incident, Status, targets};
 use crate::time::{compact, human};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -195,12 +196,8 @@ impl ActionView {
     }
 }
 
-/// The triage assessment as the postmortem shows it.
-///
-/// SEAM: `assess` (built separately) stores the assessment; whoever wires it
-/// in converts its stored form into this and passes it to
-/// [`Postmortem::build`]. Until then the command passes `None` and the
-/// document says that no assessment was recorded.
+/// The triage assessment as the postmortem shows it; `None` in
+/// [`Sources`] when none was recorded.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AssessmentSection {
     #[serde(serialize_with = "opt_stamp")]
@@ -212,6 +209,52 @@ pub struct AssessmentSection {
     pub checked: Vec<CheckedItem>,
     pub suggested_severity: Option<String>,
     pub severity: Option<String>,
+}
+
+impl AssessmentSection {
+    /// The current assessment (the last `assess` recorded): each impact
+    /// question in the words `assess` asked it, and the checked CIA items;
+    /// times in `tz`.
+    pub fn of<Tz: TimeZone>(a: &Assessment, tz: &Tz) -> AssessmentSection
+    where
+        Tz::Offset: Display,
+    {
+        let answers = &a.answers;
+        let factors: Vec<&str> = answers.factors.iter().map(|f| f.label()).collect();
+        let replies = [
+            answers.impact.clone(),
+            answers.sees.clone(),
+            answers.customers.label().to_string(),
+            human(answers.started_at, tz),
+            answers.tickets.to_string(),
+            if factors.is_empty() {
+                "none".into()
+            } else {
+                factors.join(", ")
+            },
+        ];
+        AssessmentSection {
+            assessed_at: Some(a.at),
+            author: Some(a.author.clone()),
+            answers: triage::QUESTIONS
+                .iter()
+                .zip(replies)
+                .map(|(q, answer)| Answer {
+                    question: q.text.to_string(),
+                    answer,
+                })
+                .collect(),
+            checked: answers
+                .checked_items()
+                .map(|i| CheckedItem {
+                    id: i.id.to_string(),
+                    label: i.text.to_string(),
+                })
+                .collect(),
+            suggested_severity: Some(a.suggested.clone()),
+            severity: Some(a.severity.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

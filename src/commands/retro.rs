@@ -7,15 +7,14 @@ use crate::context::Ctx;
 use crate::domain::Incident;
 use crate::domain::ops::{self, RetroRequest};
 use crate::domain::retro::{self, check_complete, format_action_id};
-use crate::domain::triage::{self, Assessment};
 use crate::error::{Failure, refused, usage};
 use crate::output;
-use crate::postmortem::{Answer, AssessmentSection, CheckedItem, Postmortem, Sources};
+use crate::postmortem::{AssessmentSection, Postmortem, Sources};
 use crate::prompt::{self, Cancelled, Prompter};
 use crate::render;
 use crate::store::{Access, ActionFilter};
 use crate::text::{non_blank, one_line};
-use crate::time::{human, local_day};
+use crate::time::local_day;
 use anyhow::Result;
 use chrono::{Local, NaiveDate};
 use clap::{Args, ValueEnum};
@@ -257,48 +256,6 @@ fn draft_out(ctx: &Ctx, id: i64, path: &Path) -> Result<()> {
     Ok(())
 }
 
-// ---- the postmortem document ----
-
-/// The current triage assessment as the postmortem shows it: each impact
-/// question in the words `assess` asked it, and the checked CIA items.
-fn assessment_section(a: &Assessment) -> AssessmentSection {
-    let answers = &a.answers;
-    let factors: Vec<&str> = answers.factors.iter().map(|f| f.label()).collect();
-    let replies = [
-        answers.impact.clone(),
-        answers.sees.clone(),
-        answers.customers.label().to_string(),
-        human(answers.started_at, &Local),
-        answers.tickets.to_string(),
-        if factors.is_empty() {
-            "none".into()
-        } else {
-            factors.join(", ")
-        },
-    ];
-    AssessmentSection {
-        assessed_at: Some(a.at),
-        author: Some(a.author.clone()),
-        answers: triage::QUESTIONS
-            .iter()
-            .zip(replies)
-            .map(|(q, answer)| Answer {
-                question: q.text.to_string(),
-                answer,
-            })
-            .collect(),
-        checked: answers
-            .checked_items()
-            .map(|i| CheckedItem {
-                id: i.id.to_string(),
-                label: i.text.to_string(),
-            })
-            .collect(),
-        suggested_severity: Some(a.suggested.clone()),
-        severity: Some(a.severity.clone()),
-    }
-}
-
 fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let incident = ctx.find(&store, id)?;
@@ -314,7 +271,10 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
         events: &events,
         retro: retro.as_ref(),
         actions: &actions,
-        assessment: store.assessment(id)?.as_ref().map(assessment_section),
+        assessment: store
+            .assessment(id)?
+            .as_ref()
+            .map(|a| AssessmentSection::of(a, &Local)),
         today: local_day(ctx.now),
         now: ctx.now,
     });
