@@ -2,8 +2,7 @@
 //! error naming the place, never a panic.
 #![no_main]
 
-use incident::answers;
-use incident::commands::assess::Draft;
+use incident::answers::{self, assess::Draft};
 use incident::config::Config;
 use libfuzzer_sys::fuzz_target;
 

@@ -3,4 +3,5 @@
 //! names the line or the field. The parsing is pure, so the fuzz target
 //! (fuzz/fuzz_targets/answers.rs) reaches it.
 
+pub mod assess;
 pub mod retro;
