@@ -4,6 +4,7 @@
 //! The binary is a thin `main`; everything lives here so tests and fuzz
 //! targets reach the same code.
 
+pub mod answers;
 pub mod cli;
 pub mod commands;
 pub mod complete;

@@ -3,6 +3,7 @@
 //! serialised as JSON). Pure: no I/O; the time zone is a parameter.
 
 use crate::domain::retro::{ActionItem, ActionKind, ActionStatus, Retro, format_action_id};
+use crate::domain::triage::{self, Assessment};
 use crate::domain::{Category, Event, EventData, EventKind, Incident, Status, targets};
 use crate::time::{compact, human};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -195,12 +196,8 @@ impl ActionView {
     }
 }
 
-/// The triage assessment as the postmortem shows it.
-///
-/// SEAM: `assess` (built separately) stores the assessment; whoever wires it
-/// in converts its stored form into this and passes it to
-/// [`Postmortem::build`]. Until then the command passes `None` and the
-/// document says that no assessment was recorded.
+/// The triage assessment as the postmortem shows it; `None` in
+/// [`Sources`] when none was recorded.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AssessmentSection {
     #[serde(serialize_with = "opt_stamp")]
@@ -212,6 +209,52 @@ pub struct AssessmentSection {
     pub checked: Vec<CheckedItem>,
     pub suggested_severity: Option<String>,
     pub severity: Option<String>,
+}
+
+impl AssessmentSection {
+    /// The current assessment (the last `assess` recorded): each impact
+    /// question in the words `assess` asked it, and the checked CIA items;
+    /// times in `tz`.
+    pub fn of<Tz: TimeZone>(a: &Assessment, tz: &Tz) -> AssessmentSection
+    where
+        Tz::Offset: Display,
+    {
+        let answers = &a.answers;
+        let factors: Vec<&str> = answers.factors.iter().map(|f| f.label()).collect();
+        let replies = [
+            answers.impact.clone(),
+            answers.sees.clone(),
+            answers.customers.label().to_string(),
+            human(answers.started_at, tz),
+            answers.tickets.to_string(),
+            if factors.is_empty() {
+                "none".into()
+            } else {
+                factors.join(", ")
+            },
+        ];
+        AssessmentSection {
+            assessed_at: Some(a.at),
+            author: Some(a.author.clone()),
+            answers: triage::QUESTIONS
+                .iter()
+                .zip(replies)
+                .map(|(q, answer)| Answer {
+                    question: q.text.to_string(),
+                    answer,
+                })
+                .collect(),
+            checked: answers
+                .checked_items()
+                .map(|i| CheckedItem {
+                    id: i.id.to_string(),
+                    label: i.text.to_string(),
+                })
+                .collect(),
+            suggested_severity: Some(a.suggested.clone()),
+            severity: Some(a.severity.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,39 +292,11 @@ impl Postmortem {
         let retro = src.retro.unwrap_or(&empty);
         let first = |want: &dyn Fn(&Event) -> bool| events.iter().find(|e| want(e)).map(|e| e.at);
         let acknowledged_at = first(&|e| e.data.assigns_commander());
-        let opened_by = events.iter().find_map(|e| match &e.data {
-            EventData::AlertAttached(a) if a.how == "opened" => Some(a),
-            _ => None,
-        });
-        let detected_by = match (i.detected_by, opened_by) {
-            (_, Some(a)) => Some(format!(
-                "monitoring: alert {} from {}: {}{}",
-                a.alert_id,
-                a.source,
-                a.summary,
-                a.link.as_deref().map(|l| format!(" ({l})")).unwrap_or_default()
-            )),
-            (Some(d), None) => Some(d.to_string()),
-            (None, None) => None,
-        };
         let mitigated_at = first(&|e| match &e.data {
             EventData::StatusChanged(m) | EventData::Reopened(m) => m.to == Status::Mitigated,
             _ => false,
         });
         let since_declared = |t: Option<DateTime<Utc>>| t.map(|t| (t - i.declared_at).num_seconds());
-        let first_resolution = events.iter().position(|e| e.kind() == EventKind::Resolved);
-        let later = first_resolution
-            .map(|n| &events[n + 1..])
-            .unwrap_or_default()
-            .iter()
-            .filter(|e| matches!(e.kind(), EventKind::Resolved | EventKind::Reopened))
-            .map(|e| Milestone {
-                kind: e.kind(),
-                at: e.at,
-                author: e.author.clone(),
-                text: e.text.clone(),
-            })
-            .collect();
         let dates = Dates {
             started_at: i.started_at,
             declared_at: i.declared_at,
@@ -289,7 +304,7 @@ impl Postmortem {
             mitigated_at,
             resolved_at: i.resolved_at,
             closed_at: i.closed_at,
-            later,
+            later: later_milestones(events),
         };
         let unfinished = crate::domain::event::unfinished_runs(events);
         let durations = Durations {
@@ -332,7 +347,7 @@ impl Postmortem {
             category: i.category,
             services: i.services.clone(),
             summary: i.summary.clone(),
-            detected_by,
+            detected_by: detected_by(i, events),
             resolution: i.resolution.clone(),
             severity_history: severity_history(i, events),
             dates,
@@ -375,6 +390,43 @@ impl Postmortem {
             no_actions: retro.no_actions.clone(),
         }
     }
+}
+
+/// Who or what noticed first: the alert that opened the incident, else
+/// what `declare` was told.
+fn detected_by(i: &Incident, events: &[Event]) -> Option<String> {
+    let opened_by = events.iter().find_map(|e| match &e.data {
+        EventData::AlertAttached(a) if a.how == "opened" => Some(a),
+        _ => None,
+    });
+    match (i.detected_by, opened_by) {
+        (_, Some(a)) => Some(format!(
+            "monitoring: alert {} from {}: {}{}",
+            a.alert_id,
+            a.source,
+            a.summary,
+            a.link.as_deref().map(|l| format!(" ({l})")).unwrap_or_default()
+        )),
+        (Some(d), None) => Some(d.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// Every resolution and reopening after the first resolution.
+fn later_milestones(events: &[Event]) -> Vec<Milestone> {
+    let first_resolution = events.iter().position(|e| e.kind() == EventKind::Resolved);
+    first_resolution
+        .map(|n| &events[n + 1..])
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| matches!(e.kind(), EventKind::Resolved | EventKind::Reopened))
+        .map(|e| Milestone {
+            kind: e.kind(),
+            at: e.at,
+            author: e.author.clone(),
+            text: e.text.clone(),
+        })
+        .collect()
 }
 
 /// The level at declaration, then every change, from the timeline.
@@ -544,12 +596,34 @@ impl Postmortem {
         d
     }
 
+    /// Every section, in the order the document has them.
     fn write_markdown<Tz: TimeZone>(&self, d: &mut String, tz: &Tz) -> std::fmt::Result
     where
         Tz::Offset: Display,
     {
         let when = |t: DateTime<Utc>| human(t, tz);
-        let none = "_Not recorded._";
+        self.write_summary(d)?;
+        self.write_dates(d, &when)?;
+        self.write_lead_up(d, &when)?;
+        write_prose(d, "Trigger", self.trigger.as_deref())?;
+        self.write_detection(d)?;
+        self.write_resolution(d)?;
+        if let Some(list) = &self.checklist {
+            write_checklist(d, list, &when)?;
+        }
+        self.write_severity_history(d, &when)?;
+        write_prose(d, "Impact", self.impact.as_deref())?;
+        write_assessment(d, self.assessment.as_ref(), &when)?;
+        self.write_responders(d)?;
+        self.write_roles(d, &when)?;
+        self.write_messaging(d, &when)?;
+        self.write_timeline(d, &when)?;
+        self.write_analysis(d)?;
+        self.write_action_items(d, &when)
+    }
+
+    /// The title, and a table of what the incident was and where it stands.
+    fn write_summary(&self, d: &mut String) -> std::fmt::Result {
         let drill = if self.drill { " (DRILL)" } else { "" };
         writeln!(d, "# Postmortem {}{drill}: {}", self.key, md(&self.title))?;
         writeln!(d)?;
@@ -604,7 +678,11 @@ impl Postmortem {
                 .count();
             writeln!(d, "| Action items | {n} ({open} open) |")?;
         }
+        Ok(())
+    }
 
+    /// When each milestone came, and how long after the declaration.
+    fn write_dates(&self, d: &mut String, when: &dyn Fn(DateTime<Utc>) -> String) -> std::fmt::Result {
         writeln!(d, "\n## Dates and durations\n")?;
         writeln!(d, "| Milestone | Time | After declaration |")?;
         writeln!(d, "|---|---|---|")?;
@@ -643,10 +721,6 @@ impl Postmortem {
         }
         milestone("Closed", self.dates.closed_at, true)?;
         writeln!(d)?;
-        let span = |s: Option<i64>| {
-            s.map(|s| compact(chrono::Duration::seconds(s)))
-                .unwrap_or_else(|| "—".into())
-        };
         writeln!(
             d,
             "Time to acknowledge: **{}** · to mitigate: **{}** · to resolve: **{}**",
@@ -663,7 +737,12 @@ impl Postmortem {
         if let Some(s) = self.durations.impact_seconds {
             writeln!(d, "\nCustomer impact lasted **{}**.", span(Some(s)))?;
         }
+        Ok(())
+    }
 
+    /// What the retrospective says led up to it, and the changes recorded
+    /// just before.
+    fn write_lead_up(&self, d: &mut String, when: &dyn Fn(DateTime<Utc>) -> String) -> std::fmt::Result {
         writeln!(d, "\n## Lead-up\n")?;
         if let Some(text) = &self.lead_up_text {
             writeln!(d, "{}\n", md(text))?;
@@ -689,14 +768,11 @@ impl Postmortem {
                 )?;
             }
         }
+        Ok(())
+    }
 
-        writeln!(d, "\n## Trigger\n")?;
-        writeln!(
-            d,
-            "{}",
-            self.trigger.as_deref().map(md).unwrap_or_else(|| none.into())
-        )?;
-
+    /// How it was noticed, and how fast.
+    fn write_detection(&self, d: &mut String) -> std::fmt::Result {
         writeln!(d, "\n## Detection\n")?;
         let by = self
             .detection
@@ -714,52 +790,27 @@ impl Postmortem {
                 "{by} The start of impact was not recorded, so the time to detect is unknown."
             )?,
         }
+        Ok(())
+    }
 
-        writeln!(d, "\n## Resolution and recovery\n")?;
-        writeln!(
-            d,
-            "{}",
-            self.resolution.as_deref().map(md).unwrap_or_else(|| none.into())
-        )?;
+    /// How it was resolved, and how fast.
+    fn write_resolution(&self, d: &mut String) -> std::fmt::Result {
+        write_prose(d, "Resolution and recovery", self.resolution.as_deref())?;
         writeln!(
             d,
             "\nMitigated after **{}**, resolved after **{}** (from the declaration).",
             span(self.durations.to_mitigate_seconds),
             span(self.durations.to_resolve_seconds)
         )?;
+        Ok(())
+    }
 
-        if let Some(list) = &self.checklist {
-            writeln!(d, "\n## Playbook tasks\n")?;
-            writeln!(
-                d,
-                "Playbook **{}**: {}.\n",
-                md(&list.playbook),
-                list.progress_text()
-            )?;
-            writeln!(d, "| # | Task | Role | Due | Outcome |")?;
-            writeln!(d, "|---|---|---|---|---|")?;
-            for t in &list.tasks {
-                let outcome = match &t.outcome {
-                    Some(o) => {
-                        let mut text = format!("{} {} by {}", o.state, when(o.at), md(&o.by));
-                        if let Some(note) = &o.note {
-                            text.push_str(&format!(": {}", md(note)));
-                        }
-                        text
-                    }
-                    None => "not done".into(),
-                };
-                writeln!(
-                    d,
-                    "| {} | {} | {} | {} | {outcome} |",
-                    t.number,
-                    md(&t.title),
-                    t.role.as_deref().map(md).unwrap_or_default(),
-                    t.due_at.map(when).unwrap_or_default()
-                )?;
-            }
-        }
-
+    /// The level at declaration, then every change.
+    fn write_severity_history(
+        &self,
+        d: &mut String,
+        when: &dyn Fn(DateTime<Utc>) -> String,
+    ) -> std::fmt::Result {
         writeln!(d, "\n## Severity history\n")?;
         writeln!(d, "| Time | Severity | By | Why |")?;
         writeln!(d, "|---|---|---|---|")?;
@@ -773,20 +824,11 @@ impl Postmortem {
                 s.reason.as_deref().map(md).unwrap_or_default()
             )?;
         }
+        Ok(())
+    }
 
-        writeln!(d, "\n## Impact\n")?;
-        writeln!(
-            d,
-            "{}",
-            self.impact.as_deref().map(md).unwrap_or_else(|| none.into())
-        )?;
-
-        writeln!(d, "\n## Assessment\n")?;
-        match &self.assessment {
-            None => writeln!(d, "_No assessment recorded._")?,
-            Some(a) => write_assessment(d, a, &when)?,
-        }
-
+    /// Each person and their time in roles.
+    fn write_responders(&self, d: &mut String) -> std::fmt::Result {
         writeln!(d, "\n## Responders\n")?;
         if self.responders.is_empty() {
             writeln!(d, "_No roles were assigned._")?;
@@ -803,7 +845,11 @@ impl Postmortem {
                 )?;
             }
         }
+        Ok(())
+    }
 
+    /// Who held which role when.
+    fn write_roles(&self, d: &mut String, when: &dyn Fn(DateTime<Utc>) -> String) -> std::fmt::Result {
         writeln!(d, "\n## Roles\n")?;
         if self.roles.is_empty() {
             writeln!(d, "_No roles were assigned._")?;
@@ -821,7 +867,11 @@ impl Postmortem {
                 )?;
             }
         }
+        Ok(())
+    }
 
+    /// Every customer-facing update, as sent.
+    fn write_messaging(&self, d: &mut String, when: &dyn Fn(DateTime<Utc>) -> String) -> std::fmt::Result {
         writeln!(d, "\n## Messaging\n")?;
         if self.messaging.is_empty() {
             writeln!(d, "_No customer-facing update was recorded._")?;
@@ -832,7 +882,11 @@ impl Postmortem {
                 writeln!(d, "| {} | {} | {} |", when(e.at), md(&e.author), md(&e.text))?;
             }
         }
+        Ok(())
+    }
 
+    /// The timeline, without the edits of this document.
+    fn write_timeline(&self, d: &mut String, when: &dyn Fn(DateTime<Utc>) -> String) -> std::fmt::Result {
         writeln!(d, "\n## Timeline\n")?;
         writeln!(d, "| Time | Who | Kind | What |")?;
         writeln!(d, "|---|---|---|---|")?;
@@ -850,22 +904,19 @@ impl Postmortem {
                 }
             )?;
         }
+        Ok(())
+    }
 
+    /// The whys, the root cause, and what went well, badly and luckily.
+    fn write_analysis(&self, d: &mut String) -> std::fmt::Result {
         writeln!(d, "\n## Five whys\n")?;
         if self.whys.is_empty() {
-            writeln!(d, "{none}")?;
+            writeln!(d, "{NOT_RECORDED}")?;
         }
         for (n, why) in self.whys.iter().enumerate() {
             writeln!(d, "{}. {}", n + 1, md(why))?;
         }
-
-        writeln!(d, "\n## Root cause\n")?;
-        writeln!(
-            d,
-            "{}",
-            self.root_cause.as_deref().map(md).unwrap_or_else(|| none.into())
-        )?;
-
+        write_prose(d, "Root cause", self.root_cause.as_deref())?;
         for (title, items) in [
             ("Contributing factors", &self.contributing_factors),
             ("What went well", &self.went_well),
@@ -874,13 +925,17 @@ impl Postmortem {
         ] {
             writeln!(d, "\n## {title}\n")?;
             if items.is_empty() {
-                writeln!(d, "{none}")?;
+                writeln!(d, "{NOT_RECORDED}")?;
             }
             for item in items {
                 writeln!(d, "- {}", md(item))?;
             }
         }
+        Ok(())
+    }
 
+    /// The action items and where each stands, or why there are none.
+    fn write_action_items(&self, d: &mut String, when: &dyn Fn(DateTime<Utc>) -> String) -> std::fmt::Result {
         writeln!(d, "\n## Action items\n")?;
         if self.action_items.is_empty() {
             match &self.no_actions {
@@ -916,11 +971,70 @@ impl Postmortem {
     }
 }
 
-fn write_assessment(
+/// What the document shows where a piece of text was not recorded.
+const NOT_RECORDED: &str = "_Not recorded._";
+
+/// A span in whole seconds, compactly (`1h 5m`), or a dash.
+fn span(seconds: Option<i64>) -> String {
+    seconds
+        .map(|s| compact(chrono::Duration::seconds(s)))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A section that is one piece of text, or says it was not recorded.
+fn write_prose(d: &mut String, title: &str, text: Option<&str>) -> std::fmt::Result {
+    writeln!(d, "\n## {title}\n")?;
+    writeln!(d, "{}", text.map(md).unwrap_or_else(|| NOT_RECORDED.into()))
+}
+
+/// The playbook's tasks and their outcomes.
+fn write_checklist(
     d: &mut String,
-    a: &AssessmentSection,
+    list: &crate::domain::plans::Checklist,
     when: &dyn Fn(DateTime<Utc>) -> String,
 ) -> std::fmt::Result {
+    writeln!(d, "\n## Playbook tasks\n")?;
+    writeln!(
+        d,
+        "Playbook **{}**: {}.\n",
+        md(&list.playbook),
+        list.progress_text()
+    )?;
+    writeln!(d, "| # | Task | Role | Due | Outcome |")?;
+    writeln!(d, "|---|---|---|---|---|")?;
+    for t in &list.tasks {
+        let outcome = match &t.outcome {
+            Some(o) => {
+                let mut text = format!("{} {} by {}", o.state, when(o.at), md(&o.by));
+                if let Some(note) = &o.note {
+                    text.push_str(&format!(": {}", md(note)));
+                }
+                text
+            }
+            None => "not done".into(),
+        };
+        writeln!(
+            d,
+            "| {} | {} | {} | {} | {outcome} |",
+            t.number,
+            md(&t.title),
+            t.role.as_deref().map(md).unwrap_or_default(),
+            t.due_at.map(when).unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}
+
+/// The triage assessment: the answers, the checked CIA items, the levels.
+fn write_assessment(
+    d: &mut String,
+    a: Option<&AssessmentSection>,
+    when: &dyn Fn(DateTime<Utc>) -> String,
+) -> std::fmt::Result {
+    writeln!(d, "\n## Assessment\n")?;
+    let Some(a) = a else {
+        return writeln!(d, "_No assessment recorded._");
+    };
     if let Some(t) = a.assessed_at {
         let by = a
             .author

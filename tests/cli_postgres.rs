@@ -30,6 +30,8 @@ mod pg;
 mod seed;
 #[path = "cli/support.rs"]
 mod support;
+#[path = "cli/tools.rs"]
+mod tools;
 
 #[path = "cli/alertmanager.rs"]
 mod alertmanager;

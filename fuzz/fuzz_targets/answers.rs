@@ -2,12 +2,12 @@
 //! error naming the place, never a panic.
 #![no_main]
 
-use incident::commands::{assess::Draft, retro::parse_answers};
+use incident::answers::{self, assess::Draft};
 use incident::config::Config;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
     let now = "2026-11-23T08:00:00Z".parse().unwrap();
     let _ = Draft::parse(text, std::path::Path::new("answers.toml"), now, &Config::default());
-    let _ = parse_answers(text, now.date_naive());
+    let _ = answers::retro::parse(text, now.date_naive());
 });

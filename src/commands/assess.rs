@@ -4,26 +4,24 @@
 //! the assessment, its `assessed` event and, when the level changes, a
 //! `severity_changed` event.
 
-use crate::config::{Config, toml_error, toml_located};
+use crate::answers::assess::{Draft, check_text};
+use crate::config::Config;
 use crate::context::Ctx;
 use crate::domain::ops;
 use crate::domain::triage::{
-    self, Answers, Area, Assessment, CUSTOMERS, Customers, FACTORS, Factor, IMPACT, Question, SEES,
-    STARTED_AT, TICKETS, normalize_checks, normalize_factors, parse_tickets,
+    self, Answers, Area, Assessment, CUSTOMERS, Customers, FACTORS, Factor, IMPACT, SEES, STARTED_AT,
+    TICKETS, normalize_checks, normalize_factors, parse_tickets,
 };
 use crate::error::{Failure, usage};
 use crate::prompt::{self, Cancelled, Prompter};
 use crate::render;
-use crate::store::Access;
-use crate::store::ReadsExt;
-use crate::text::{non_blank, one_line};
+use crate::store::{Access, ReadsExt};
+use crate::text::one_line;
 use crate::time;
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use clap::Args;
-use serde::Deserialize;
-use std::path::{Path, PathBuf};
-use toml::Spanned;
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct AssessArgs {
@@ -89,10 +87,10 @@ pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs, just_declared: bool) -> Res
     let config = ctx.config()?;
     let key = ctx.key(id)?;
     let mut draft = match &args.file {
-        Some(path) => Draft::from_file(ctx, path)?,
+        Some(path) => Draft::read(path, ctx.now, config)?,
         None => Draft::default(),
     };
-    draft.apply_flags(ctx, args)?;
+    apply_flags(&mut draft, ctx, args)?;
     let severity = draft.severity.as_deref().map(|s| config.level(s)).transpose()?;
     let decided = severity.is_some() || args.yes;
 
@@ -137,7 +135,10 @@ pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs, just_declared: bool) -> Res
             Err(e) => return Err(e),
         }
     } else {
-        let mut what: Vec<String> = missing.iter().map(|q| flag(q).to_string()).collect();
+        let mut what: Vec<String> = missing
+            .iter()
+            .map(|q| crate::answers::assess::flag(q).to_string())
+            .collect();
         if !decided {
             what.push("--yes (accept the suggestion) or --severity".into());
         }
@@ -197,173 +198,33 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
 
 // ---- collecting answers ----------------------------------------------------
 
-/// Answers collected so far, each already validated; `None` is unanswered.
-#[derive(Debug, Default)]
-pub struct Draft {
-    impact: Option<String>,
-    sees: Option<String>,
-    customers: Option<Customers>,
-    started_at: Option<DateTime<Utc>>,
-    tickets: Option<u32>,
-    factors: Option<Vec<Factor>>,
-    checked: Option<Vec<&'static str>>,
-    severity: Option<String>,
-}
-
-impl Draft {
-    fn apply_flags(&mut self, ctx: &Ctx, a: &AnswerArgs) -> Result<()> {
-        if let Some(text) = &a.impact {
-            self.impact = Some(check_text(&IMPACT, text).map_err(usage)?);
-        }
-        if let Some(text) = &a.sees {
-            self.sees = Some(check_text(&SEES, text).map_err(usage)?);
-        }
-        if let Some(c) = a.customers {
-            self.customers = Some(c);
-        }
-        if let Some(text) = &a.started_at {
-            self.started_at = Some(ctx.past_time(flag(&STARTED_AT), text)?);
-        }
-        if let Some(text) = &a.tickets {
-            self.tickets = Some(parse_tickets(text).map_err(|e| usage(format!("--tickets: {e}")))?);
-        }
-        if !a.factors.is_empty() {
-            self.factors = Some(normalize_factors(&a.factors));
-        }
-        if !a.checks.is_empty() {
-            self.checked = Some(normalize_checks(&a.checks).map_err(|e| usage(format!("--check: {e}")))?);
-        }
-        if let Some(level) = &a.severity {
-            self.severity = Some(level.clone());
-        }
-        Ok(())
+/// The answers given as flags, over those of the file.
+fn apply_flags(draft: &mut Draft, ctx: &Ctx, a: &AnswerArgs) -> Result<()> {
+    if let Some(text) = &a.impact {
+        draft.impact = Some(check_text(&IMPACT, text).map_err(usage)?);
     }
-
-    /// The required questions nobody answered. The rest have defaults:
-    /// started_at the incident's start (or now), tickets 0, no factors, no
-    /// checklist items.
-    fn missing(&self) -> Vec<&'static Question> {
-        let mut out = Vec::new();
-        if self.impact.is_none() {
-            out.push(&IMPACT);
-        }
-        if self.sees.is_none() {
-            out.push(&SEES);
-        }
-        if self.customers.is_none() {
-            out.push(&CUSTOMERS);
-        }
-        out
+    if let Some(text) = &a.sees {
+        draft.sees = Some(check_text(&SEES, text).map_err(usage)?);
     }
-
-    /// The answers, with defaults for what is optional. Call only when
-    /// nothing is missing.
-    fn complete(self, default_start: DateTime<Utc>) -> Answers {
-        Answers {
-            impact: self.impact.unwrap_or_default(),
-            sees: self.sees.unwrap_or_default(),
-            customers: self.customers.unwrap_or(Customers::Unknown),
-            started_at: self.started_at.unwrap_or(default_start),
-            tickets: self.tickets.unwrap_or(0),
-            factors: self.factors.unwrap_or_default(),
-            checked: self.checked.unwrap_or_default(),
-        }
+    if let Some(c) = a.customers {
+        draft.customers = Some(c);
     }
-
-    fn from_file(ctx: &Ctx, path: &Path) -> Result<Draft> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            usage(format!(
-                "cannot read answers file {}: {e}; check the path given to --answers",
-                path.display()
-            ))
-        })?;
-        Draft::parse(&text, path, ctx.now, ctx.config()?)
+    if let Some(text) = &a.started_at {
+        draft.started_at = Some(ctx.past_time(crate::answers::assess::flag(&STARTED_AT), text)?);
     }
-
-    /// Parses and checks an answers file's text (`path` names it in
-    /// errors). Pure: public for the fuzz target.
-    pub fn parse(text: &str, path: &Path, now: DateTime<Utc>, config: &Config) -> Result<Draft> {
-        let text = text.to_string();
-        let file: AnswersFile =
-            toml::from_str(&text).map_err(|e| toml_error("answers file", path, &text, &e))?;
-        let at = |span: std::ops::Range<usize>, key: &str, message: String| {
-            toml_located(
-                "answers file",
-                path,
-                &text,
-                Some(span),
-                &format!("{key}: {message}"),
-            )
-        };
-        let mut draft = Draft::default();
-        if let Some(s) = file.impact {
-            draft.impact = Some(check_text(&IMPACT, s.get_ref()).map_err(|e| at(s.span(), "impact", e))?);
-        }
-        if let Some(s) = file.sees {
-            draft.sees = Some(check_text(&SEES, s.get_ref()).map_err(|e| at(s.span(), "sees", e))?);
-        }
-        if let Some(s) = file.customers {
-            draft.customers = Some(s.get_ref().parse().map_err(|e| at(s.span(), "customers", e))?);
-        }
-        if let Some(s) = file.started_at {
-            let t = time::parse_past(s.get_ref(), now, &Local).map_err(|e| {
-                let why = match e {
-                    time::NotPast::Invalid(e) => e.to_string(),
-                    time::NotPast::Future(_) => "is in the future; give a time that has passed".into(),
-                };
-                at(s.span(), "started_at", why)
-            })?;
-            draft.started_at = Some(t);
-        }
-        if let Some(s) = file.tickets {
-            let n = u32::try_from(*s.get_ref()).map_err(|_| {
-                at(
-                    s.span(),
-                    "tickets",
-                    format!("{} is not a number of tickets; give 0 or more", s.get_ref()),
-                )
-            })?;
-            draft.tickets = Some(n);
-        }
-        if let Some(s) = file.factors {
-            let factors = s
-                .get_ref()
-                .iter()
-                .map(|f| f.parse::<Factor>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| at(s.span(), "factors", e))?;
-            draft.factors = Some(normalize_factors(&factors));
-        }
-        if let Some(s) = file.checked {
-            draft.checked = Some(normalize_checks(s.get_ref()).map_err(|e| at(s.span(), "checked", e))?);
-        }
-        if let Some(s) = file.severity {
-            config
-                .level(s.get_ref())
-                .map_err(|e| at(s.span(), "severity", e.to_string()))?;
-            draft.severity = Some(s.into_inner());
-        }
-        Ok(draft)
+    if let Some(text) = &a.tickets {
+        draft.tickets = Some(parse_tickets(text).map_err(|e| usage(format!("--tickets: {e}")))?);
     }
-}
-
-/// The answers file: the same answers as the flags, under the question keys.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AnswersFile {
-    impact: Option<Spanned<String>>,
-    sees: Option<Spanned<String>>,
-    customers: Option<Spanned<String>>,
-    started_at: Option<Spanned<String>>,
-    tickets: Option<Spanned<i64>>,
-    factors: Option<Spanned<Vec<String>>>,
-    checked: Option<Spanned<Vec<String>>>,
-    severity: Option<Spanned<String>>,
-}
-
-/// A free-text answer: anything but blank.
-fn check_text(q: &Question, text: &str) -> Result<String, String> {
-    non_blank(text).ok_or_else(|| format!("{} is empty; answer \"{}\"", flag(q), q.text))
+    if !a.factors.is_empty() {
+        draft.factors = Some(normalize_factors(&a.factors));
+    }
+    if !a.checks.is_empty() {
+        draft.checked = Some(normalize_checks(&a.checks).map_err(|e| usage(format!("--check: {e}")))?);
+    }
+    if let Some(level) = &a.severity {
+        draft.severity = Some(level.clone());
+    }
+    Ok(())
 }
 
 // ---- the walk ----------------------------------------------------------------
@@ -475,16 +336,4 @@ fn walk(
         }
     };
     Ok((answers, chosen))
-}
-
-/// The option that answers an impact question on the command line.
-fn flag(q: &Question) -> &'static str {
-    match q.key {
-        "impact" => "--impact",
-        "sees" => "--sees",
-        "customers" => "--customers",
-        "started_at" => "--started-at",
-        "tickets" => "--tickets",
-        _ => "--factor",
-    }
 }

@@ -11,6 +11,7 @@
 //! and exits 130.
 
 pub mod line;
+pub mod retro;
 
 use crate::text::{one_line, safe};
 use dialoguer::console::{Term, measure_text_width};

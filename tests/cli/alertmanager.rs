@@ -4,28 +4,15 @@
 //! Alertmanager's v2 API opens exactly one incident, its repeat
 //! notifications open none, and resolving it records the resolution.
 //!
-//! Without the binary the test says so loudly and passes; with `CI` set it
-//! fails instead, so CI never skips it silently.
+//! Without the program the test fails, saying it was skipped and why
+//! (tests/cli/tools.rs).
 
 use crate::alerts::{RULES, Server, http};
 use crate::support::{Env, kinds};
+use crate::tools::{self, Tool};
 use serde_json::Value;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const NAMES: [&str; 2] = ["prometheus-alertmanager", "alertmanager"];
-
-fn find_alertmanager() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs = std::env::split_paths(&path)
-        .chain(["/usr/bin", "/usr/local/bin", "/usr/sbin"].map(PathBuf::from))
-        .collect::<Vec<_>>();
-    NAMES
-        .iter()
-        .flat_map(|name| dirs.iter().map(move |d| d.join(name)))
-        .find(|p| p.is_file())
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -59,18 +46,7 @@ fn alerts(env: &Env) -> Vec<Value> {
 
 #[test]
 fn alertmanager_notifications_open_one_incident_and_record_the_resolution() {
-    let Some(binary) = find_alertmanager() else {
-        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !ci,
-            "prometheus-alertmanager is not installed; CI must run this test (.ci/run installs it)"
-        );
-        eprintln!(
-            "\n!!!!!!!!!! SKIPPED: the real Alertmanager test: prometheus-alertmanager is not installed \
-             (apt-get install prometheus-alertmanager) !!!!!!!!!!\n"
-        );
-        return;
-    };
+    let binary = tools::require(Tool::Alertmanager);
     let mut env = Env::new();
     env.with_config(RULES);
     let server = Server::start(&env, &[]);

@@ -3,10 +3,11 @@
 //! Tab offers. bash's and zsh's functions are called as their completion
 //! systems call them (zsh's `_describe`, which only draws the menu, is
 //! replaced by one that prints it); fish answers `complete -C` itself.
-//! With CI=true a missing shell fails the test; elsewhere it is skipped
-//! with a note (.ci/run installs zsh and fish on Debian).
+//! A test that needs a shell that is missing fails, saying it was skipped
+//! and why (tests/cli/tools.rs).
 
 use crate::support::Env;
+use crate::tools::{self, Tool};
 use std::process::Command;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,24 +26,12 @@ impl Shell {
         }
     }
 
-    /// Whether the shell is installed; a missing one fails on CI.
-    fn present(self) -> bool {
-        let found = Command::new(self.name())
-            .args(["-c", "exit 0"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !found {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{} is not installed; CI must test its completions (.ci/run installs it)",
-                self.name()
-            );
-            eprintln!(
-                "note: {} is not installed; its completions are not tested here",
-                self.name()
-            );
+    fn tool(self) -> Tool {
+        match self {
+            Shell::Bash => Tool::Bash,
+            Shell::Zsh => Tool::Zsh,
+            Shell::Fish => Tool::Fish,
         }
-        found
     }
 }
 
@@ -65,7 +54,7 @@ fn offered_in(shell: Shell, env: &Env, words: &[&str]) -> Vec<String> {
 fn shell_cmd(env: &Env, shell: Shell) -> Command {
     let bin = assert_cmd::cargo::cargo_bin("incident");
     let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.parent().unwrap().display());
-    let mut cmd = Command::new(shell.name());
+    let mut cmd = Command::new(tools::require(shell.tool()));
     cmd.env_clear()
         .env("PATH", path)
         .env("HOME", env.home())
@@ -298,12 +287,10 @@ fn zsh_and_fish_complete_keys_ids_severities_roles_and_choices_like_bash() {
             .filter(|w| !w.starts_with('-'))
             .collect()
     };
-    let mut tested = 0;
-    for shell in SHELLS {
-        if !shell.present() {
-            continue;
-        }
-        tested += 1;
+    // Each shell that is there is tested before a missing one fails the test.
+    let (shells, missing): (Vec<Shell>, Vec<Shell>) =
+        SHELLS.into_iter().partition(|s| tools::find(s.tool()).is_some());
+    for shell in shells {
         let name = shell.name();
         assert_eq!(
             values(shell, &["show", ""]),
@@ -350,7 +337,9 @@ fn zsh_and_fish_complete_keys_ids_severities_roles_and_choices_like_bash() {
             "{name}: {commands:?}"
         );
     }
-    assert!(tested >= 1);
+    for shell in missing {
+        tools::require(shell.tool());
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! names a calendar date stops the suite today rather than on that date.
 
 use crate::support::*;
+use crate::tools::{self, Tool};
 
 /// Runs `examples/drill.sh` with the clock fixed at `now` and checks the
 /// incident it leaves behind; `due` is the first action item's due date,
@@ -10,7 +11,7 @@ use crate::support::*;
 fn drill_at(now: &str, due: &str) {
     let env = Env::new();
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/drill.sh");
-    let out = std::process::Command::new("bash")
+    let out = std::process::Command::new(tools::require(Tool::Bash))
         .arg(&script)
         .env_clear()
         .env("PATH", "/usr/bin:/bin")

@@ -26,6 +26,8 @@ macro_rules! postgres_only {
 
 mod pg;
 mod support;
+// The programs some tests need: PostgreSQL, Alertmanager, the shells.
+mod tools;
 // The benchmark seeding (the `bench-seed` example), for large databases.
 #[path = "../../examples/bench-seed/seed.rs"]
 mod seed;

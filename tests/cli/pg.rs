@@ -4,9 +4,10 @@
 //! 127.0.0.1 for the password and TLS tests), and killed with the process.
 //! Each test gets an empty database of its own. `INCIDENT_TEST_PG_URL`
 //! names an existing server instead (a URL of a role that may create
-//! databases).
+//! databases). Without either, every test of the half fails, saying
+//! PostgreSQL is not installed (tests/cli/tools.rs).
 
-use std::io::Write;
+use crate::tools::{self, Tool};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -71,70 +72,33 @@ impl Server {
     }
 }
 
-/// The server, started on first use; `None` (after saying so loudly) when
-/// PostgreSQL is not installed here.
-pub fn server() -> Option<&'static Server> {
-    static SERVER: OnceLock<Option<Server>> = OnceLock::new();
-    SERVER.get_or_init(|| start(false)).as_ref()
+/// The server, started on first use.
+pub fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| start(false))
 }
 
 /// A second server that speaks only TLS over TCP (`hostssl` lines alone),
 /// with a certificate for `localhost` signed by a CA made for the test run.
 // Only the server's own tests (postgres.rs) use it.
 #[allow(dead_code)]
-pub fn tls_server() -> Option<&'static Server> {
-    static SERVER: OnceLock<Option<Server>> = OnceLock::new();
-    SERVER.get_or_init(|| start(true)).as_ref()
+pub fn tls_server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| start(true))
 }
 
-/// Where the PostgreSQL programs are: `PG_BIN`, `pg_config --bindir`, or
-/// Debian's folders.
-pub fn bin_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PG_BIN") {
-        return Some(PathBuf::from(dir));
-    }
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
-        && out.status.success()
-    {
-        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        if dir.join("initdb").exists() {
-            return Some(dir);
-        }
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    found.sort();
-    found.pop()
-}
-
-fn loud(message: &str) {
-    // Straight to the process's stderr, past the test harness's capture.
-    let _ = writeln!(std::io::stderr(), "\n==========\n{message}\n==========\n");
-}
-
-fn start(tls: bool) -> Option<Server> {
+fn start(tls: bool) -> Server {
     if let Ok(url) = std::env::var("INCIDENT_TEST_PG_URL") {
-        return Some(Server {
+        return Server {
             ca: None,
             socket: PathBuf::new(),
             port: 0,
             named: Some(url),
             _data: PathBuf::new(),
-        });
+        };
     }
-    let Some(bin) = bin_dir() else {
-        loud(
-            "SKIPPED: the PostgreSQL half of the suite (cli-postgres) did not run: \
-             PostgreSQL is not installed here (no initdb found; set PG_BIN, or install \
-             postgresql). `.ci/run` installs it and fails when this half is skipped.",
-        );
-        return None;
-    };
+    let initdb = tools::require(Tool::Postgresql);
+    let bin = initdb.parent().unwrap();
     let root = unsafe { libc::geteuid() } == 0;
     let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pg");
     sweep(&base);
@@ -187,7 +151,7 @@ fn start(tls: bool) -> Option<Server> {
         );
     }
     let data = dir.join("data");
-    let out = as_user(&bin.join("initdb"))
+    let out = as_user(&initdb)
         .args(["-D"])
         .arg(&data)
         .args([
@@ -316,7 +280,7 @@ fn start(tls: bool) -> Option<Server> {
         std::thread::sleep(Duration::from_millis(50));
     }
     std::fs::write(dir.join("pid"), std::process::id().to_string()).unwrap();
-    Some(server)
+    server
 }
 
 /// Removes the folders of earlier test processes that are gone.

@@ -9,10 +9,6 @@ use crate::support::*;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-fn server() -> &'static pg::Server {
-    pg::server().expect("the PostgreSQL half runs only with a server")
-}
-
 /// An environment whose database is `url`.
 fn at_url(url: &str) -> Env {
     let mut env = Env::new();
@@ -35,7 +31,7 @@ fn a_server_that_is_down_is_named_without_its_password() {
 
 #[test]
 fn a_wrong_password_says_where_the_password_comes_from() {
-    let s = server();
+    let s = pg::server();
     let name = s.create_database();
     let env = at_url(&s.tcp_url(PASSWORD_USER, &name));
     let mut cmd = env.cmd();
@@ -49,7 +45,7 @@ fn a_wrong_password_says_where_the_password_comes_from() {
 
 #[test]
 fn the_password_comes_from_pgpassword_or_the_password_file() {
-    let s = server();
+    let s = pg::server();
     let name = s.create_database();
     s.client(&name)
         .batch_execute(&format!("GRANT ALL ON DATABASE {name} TO {PASSWORD_USER}; ALTER DATABASE {name} OWNER TO {PASSWORD_USER}"))
@@ -85,7 +81,7 @@ fn the_password_comes_from_pgpassword_or_the_password_file() {
 
 #[test]
 fn an_unknown_database_is_named_with_what_to_do() {
-    let s = server();
+    let s = pg::server();
     let env = at_url(&s.url(pg::SUPERUSER, "no_such_db"));
     let err = env.fails(1, &["list"]);
     assert!(err.contains("database no_such_db does not exist"), "{err}");
@@ -94,7 +90,7 @@ fn an_unknown_database_is_named_with_what_to_do() {
 
 #[test]
 fn tls_that_the_server_refuses_is_a_clear_error() {
-    let s = server();
+    let s = pg::server();
     let name = s.create_database();
     let url = format!("postgres://postgres@127.0.0.1:{}/{name}?sslmode=require", s.port);
     let err = at_url(&url).fails(1, &["list"]);
@@ -137,7 +133,7 @@ fn a_server_that_never_answers_times_out_instead_of_hanging() {
 fn a_connection_dropped_mid_command_records_nothing_and_says_so() {
     let env = Env::new();
     env.declare("Checkout down", &[]);
-    let s = server();
+    let s = pg::server();
     let name = env.pg.clone().unwrap();
     // Hold the incidents table, so the next command waits mid-way.
     let mut holder = s.client(&name);
@@ -218,7 +214,7 @@ fn a_database_of_a_newer_schema_is_refused_untouched() {
     env.psql("UPDATE incident_schema SET version = 999");
     let name = env.pg.clone().unwrap();
     let count = || -> i64 {
-        server()
+        pg::server()
             .client(&name)
             .query_one("SELECT count(*) FROM events", &[])
             .unwrap()
@@ -248,7 +244,7 @@ fn a_database_of_the_version_before_is_upgraded_with_the_updates_index_led_by_th
     // Any command upgrades it, keeping what it holds.
     assert!(env.ok(&["show", "INC-1"]).contains("Investigating elevated errors"));
     let name = env.pg.clone().unwrap();
-    let mut c = server().client(&name);
+    let mut c = pg::server().client(&name);
     let version: i64 = c.query_one("SELECT version FROM incident_schema", &[]).unwrap().get(0);
     assert!(version >= 4, "{version}");
     let index: String = c
@@ -264,7 +260,7 @@ fn the_timeline_is_append_only_on_the_server() {
     let env = Env::new();
     env.declare("Checkout down", &[]);
     let name = env.pg.clone().unwrap();
-    let mut c = server().client(&name);
+    let mut c = pg::server().client(&name);
     let edit = c.batch_execute("UPDATE events SET text = 'nothing happened'");
     assert!(edit.is_err(), "an UPDATE of events must be refused");
     let delete = c.batch_execute("DELETE FROM events");
@@ -381,7 +377,7 @@ fn the_grants_docs_team_md_gives_are_enough_and_keep_the_timeline_append_only() 
         .map(|block| block.split("```").next().unwrap_or_default())
         .find(|block| block.contains("GRANT USAGE"))
         .expect("docs/team.md gives the grants");
-    let s = server();
+    let s = pg::server();
     let name = s.create_database();
     let (owner, app) = (format!("{name}_owner"), format!("{name}_app"));
     let mut admin = s.client("postgres");
@@ -445,7 +441,7 @@ fn a_read_the_role_may_not_make_is_named_even_amid_others_sent_together() {
     // `show` sends its reads together (one round trip); the one refused
     // comes in the middle, and the ones after it fail only because the
     // transaction is aborted: the message must be the first one's.
-    let s = server();
+    let s = pg::server();
     let name = s.create_database();
     let owner = at_url(&s.url(pg::SUPERUSER, &name));
     owner.declare("Checkout down", &["--severity", "SEV1", "--service", "checkout"]);
@@ -466,7 +462,7 @@ fn a_read_the_role_may_not_make_is_named_even_amid_others_sent_together() {
 
 #[test]
 fn tls_is_checked_as_sslmode_says() {
-    let s = pg::tls_server().expect("the TLS server starts where the plain one does");
+    let s = pg::tls_server();
     let name = s.create_database();
     let ca = s.ca.clone().unwrap();
     let url = |host: &str, mode: &str, root: Option<&std::path::Path>| {

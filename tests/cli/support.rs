@@ -32,13 +32,9 @@ impl Env {
         let mut db = dir.path().join("data").join("incidents.db");
         let mut pg = None;
         if postgres_half() {
-            let Some(server) = crate::pg::server() else {
-                // Said loudly once; under CI a skipped half is a failure.
-                if std::env::var_os("CI").is_some() {
-                    panic!("PostgreSQL is not installed, and CI must run the PostgreSQL half");
-                }
-                std::process::exit(0);
-            };
+            // Without PostgreSQL, the test fails here, saying it was
+            // skipped and why (tests/cli/tools.rs).
+            let server = crate::pg::server();
             let name = server.create_database();
             db = PathBuf::from(server.url(crate::pg::SUPERUSER, &name));
             pg = Some(name);
@@ -69,7 +65,7 @@ impl Env {
     }
 
     fn pg_client(&self) -> postgres::Client {
-        crate::pg::server().unwrap().client(self.pg.as_deref().unwrap())
+        crate::pg::server().client(self.pg.as_deref().unwrap())
     }
 
     /// One number from a query, on either backend.
@@ -154,7 +150,6 @@ impl Env {
     pub fn psql(&self, sql: &str) {
         let name = self.pg.as_deref().expect("psql is for the PostgreSQL half");
         crate::pg::server()
-            .unwrap()
             .client(name)
             .batch_execute(sql)
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
