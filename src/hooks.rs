@@ -213,7 +213,7 @@ pub fn after_commit(
             }
             if let Outcome::Interrupted(signal) = outcome {
                 drop(guard);
-                let code = u8::try_from(128 + signal).unwrap_or(1);
+                let code = crate::signals::exit_code(signal);
                 return Err(crate::error::Failure::Silent(code).into());
             }
         }
@@ -244,7 +244,7 @@ pub fn warning(hook: &Hook, key: &str, kind: EventKind, outcome: &Outcome) -> Op
         Outcome::Succeeded => return None,
         Outcome::Failed(status) => match (status.code(), status.signal()) {
             (Some(code), _) => format!("exited with status {code}"),
-            (None, Some(signal)) => format!("was killed by {}", signal_name(signal)),
+            (None, Some(signal)) => format!("was killed by {}", crate::signals::name(signal)),
             (None, None) => format!("failed ({status})"),
         },
         Outcome::TimedOut(limit) => format!("ran past its {} timeout and was killed", humantime(*limit)),
@@ -252,7 +252,7 @@ pub fn warning(hook: &Hook, key: &str, kind: EventKind, outcome: &Outcome) -> Op
         Outcome::Interrupted(signal) => {
             return Some(format!(
                 "interrupted by {}: hook '{}' was killed and no more hooks run; the {kind} event on {key} is recorded",
-                signal_name(*signal),
+                crate::signals::name(*signal),
                 crate::text::one_line(&hook.label())
             ));
         }
@@ -439,26 +439,6 @@ impl Drop for SignalGuard {
             }
         }
     }
-}
-
-/// `SIGTERM`, or `signal 42` for the uncommon ones.
-pub fn signal_name(signal: i32) -> String {
-    let name = match signal {
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGINT => "SIGINT",
-        libc::SIGQUIT => "SIGQUIT",
-        libc::SIGILL => "SIGILL",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGFPE => "SIGFPE",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGALRM => "SIGALRM",
-        libc::SIGTERM => "SIGTERM",
-        _ => return format!("signal {signal}"),
-    };
-    name.to_string()
 }
 
 /// A short span for messages: `10s`, `1.5s`, `250ms`, `2m`, `1m30s`.

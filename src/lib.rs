@@ -18,6 +18,7 @@ pub mod playbooks;
 pub mod postmortem;
 pub mod prompt;
 pub mod render;
+pub mod signals;
 pub mod store;
 pub mod text;
 pub mod time;

@@ -20,8 +20,9 @@ use crate::context::Ctx;
 use crate::domain::event::Execution;
 use crate::domain::ops;
 use crate::error::{Failure, usage};
-use crate::hooks::{humantime, signal_name};
+use crate::hooks::humantime;
 use crate::render;
+use crate::signals::{self, name as signal_name};
 use crate::store::Access;
 use crate::text::one_line;
 use anyhow::Result;
@@ -145,7 +146,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     match &ended {
         Ended::Exited(status) if status.success() => Ok(()),
         Ended::Exited(status) => Err(Failure::Silent(exit_code(status)).into()),
-        Ended::NotRun(signal) => Err(Failure::Silent(u8::try_from(128 + signal).unwrap_or(1)).into()),
+        Ended::NotRun(signal) => Err(Failure::Silent(signals::exit_code(*signal)).into()),
         Ended::CouldNotStart(e) => {
             // Our own error line; exit 127/126 like a shell, not 1/2.
             eprintln!(
@@ -275,7 +276,7 @@ mod relay {
 pub fn exit_code(status: &ExitStatus) -> u8 {
     match (status.code(), status.signal()) {
         (Some(code), _) => u8::try_from(code).ok().filter(|c| *c != 0).unwrap_or(1),
-        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, Some(signal)) => signals::exit_code(signal),
         (None, None) => 1,
     }
 }
