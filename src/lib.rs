@@ -3,6 +3,7 @@
 //! The binary is a thin `main`; everything lives here so tests and fuzz
 //! targets reach the same code.
 
+pub mod child;
 pub mod cli;
 pub mod commands;
 pub mod complete;

@@ -1,6 +1,7 @@
-//! Signals: catching them while something is waited on, seeing whether one
-//! arrived and who sent it, and putting back what they did before. Prompts
-//! and `--follow` use it.
+//! Signals, handled in one place: catching them while something is waited
+//! on, seeing whether one arrived and who sent it, and putting back what
+//! they did before. Hooks, prompts, `exec` and `--follow` use it;
+//! [`crate::child`] waits on children through it.
 //!
 //! While a [`Catch`] lives, the signals it names are noted instead of ending
 //! the process; once it is dropped they do what they did before (end the
@@ -10,21 +11,22 @@
 //! ignored too. Caught signals go back to their default in a child at exec,
 //! so a command or hook we start is not shielded by our catching.
 //!
-//! Built on signal-hook: its handler stores the signal and who sent it, for
-//! the catch to read without blocking. Its handler stays installed once a
-//! signal was caught; while no catch holds that signal, the handler runs the
-//! default action (signal-hook's emulation: the disposition back to SIG_DFL
-//! and the signal raised again, so the process still ends *by* the signal,
-//! as its parent sees).
+//! Built on signal-hook: its handler stores the signal and who sent it, and
+//! wakes a self-pipe that `Catch::wait` blocks on with a deadline. Its
+//! handler stays installed once a signal was caught; while no catch holds
+//! that signal, the handler runs the default action (signal-hook's
+//! emulation: the disposition back to SIG_DFL and the signal raised again,
+//! so the process still ends *by* the signal, as its parent sees).
 
-use signal_hook::iterator::backend::SignalDelivery;
+use signal_hook::iterator::backend::{Pending, SignalDelivery};
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, Read};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 pub use nix::sys::signal::Signal;
 
@@ -66,6 +68,10 @@ struct Inner {
     queue: VecDeque<Caught>,
     /// The last signal caught since the catch was made.
     last: Option<Signal>,
+    /// A child of ours changed state (SIGCHLD) since the last wait.
+    child_changed: bool,
+    /// SIGCHLD wakes `wait` too.
+    watching_children: bool,
 }
 
 impl Catch {
@@ -83,6 +89,8 @@ impl Catch {
                 delivery,
                 queue: VecDeque::new(),
                 last: None,
+                child_changed: false,
+                watching_children: false,
             }),
         };
         for &signal in signals {
@@ -117,18 +125,72 @@ impl Catch {
         any
     }
 
+    /// From now on [`wait`](Self::wait) also wakes when a child of ours
+    /// changes state (SIGCHLD, whose default is to be ignored: catching it
+    /// changes nothing else).
+    pub(crate) fn watch_children(&self) -> io::Result<()> {
+        let mut inner = self.lock();
+        if !inner.watching_children {
+            inner.delivery.handle().add_signal(Signal::SIGCHLD as i32)?;
+            inner.watching_children = true;
+        }
+        Ok(())
+    }
+
+    /// Blocks until a signal is caught, a child of ours changes state (once
+    /// watched), or `timeout` passes (`None`: no limit). It may return
+    /// early: the caller looks at what it waits for, then waits again.
+    pub(crate) fn wait(&self, timeout: Option<Duration>) -> io::Result<()> {
+        let mut inner = self.lock();
+        inner.gather();
+        if !inner.queue.is_empty() || std::mem::take(&mut inner.child_changed) {
+            return Ok(());
+        }
+        if timeout.is_some_and(|t| t.is_zero()) {
+            return Ok(());
+        }
+        inner.delivery.get_read().set_read_timeout(timeout)?;
+        let woke = inner.delivery.poll_pending(&mut woken)?;
+        if let Some(pending) = woke {
+            inner.note(pending);
+        }
+        inner.child_changed = false;
+        Ok(())
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One byte from the self-pipe: a signal came. A timeout, or a signal we
+/// do not catch interrupting the read, is a wake-up like another.
+fn woken(read: &mut UnixStream) -> io::Result<bool> {
+    match read.read(&mut [0u8]) {
+        Ok(n) => Ok(n > 0),
+        Err(e) => match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted => Ok(false),
+            _ => Err(e),
+        },
     }
 }
 
 impl Inner {
     /// Moves what the handler stored into the queue, without blocking.
     fn gather(&mut self) {
-        for origin in self.delivery.pending() {
+        let pending = self.delivery.pending();
+        self.note(pending);
+    }
+
+    fn note(&mut self, pending: Pending<WithOrigin>) {
+        for origin in pending {
             let Ok(signal) = Signal::try_from(origin.signal) else {
                 continue;
             };
+            if signal == Signal::SIGCHLD {
+                self.child_changed = true;
+                continue;
+            }
             self.last = Some(signal);
             self.queue.push_back(Caught {
                 signal,
@@ -231,6 +293,7 @@ mod tests {
     use super::*;
     use std::os::unix::process::ExitStatusExt;
     use std::process::{Command, Stdio};
+    use std::time::Instant;
 
     #[test]
     fn signals_are_named_as_people_know_them() {
@@ -248,13 +311,18 @@ mod tests {
 
     /// SIGUSR2 is used by no other test in this binary: raised at ourselves
     /// while caught, it is noted (as sent by a process) and does not end
-    /// the test process.
+    /// the test process; a wait with nothing to see ends at its timeout.
     #[test]
-    fn a_caught_signal_is_noted() {
+    fn a_caught_signal_is_noted_and_a_wait_ends_at_its_timeout() {
         let catch = Catch::new(&[Signal::SIGUSR2]).unwrap();
         assert_eq!(catch.caught(), None);
+        let started = Instant::now();
+        catch.wait(Some(Duration::from_millis(50))).unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(50));
         assert_eq!(catch.next(), None);
+
         nix::sys::signal::raise(Signal::SIGUSR2).unwrap();
+        catch.wait(Some(Duration::from_secs(20))).unwrap();
         assert_eq!(
             catch.next(),
             Some(Caught {
