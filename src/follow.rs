@@ -6,8 +6,8 @@
 
 use crate::context::Ctx;
 use crate::domain::Event;
-use crate::hooks::SignalGuard;
 use crate::output;
+use crate::signals::{Catch, Signal};
 use crate::store::ReadsExt;
 use crate::store::{Store, Watch};
 use crate::text::{one_line, safe};
@@ -28,7 +28,7 @@ const LOOK_ANYWAY: Duration = Duration::from_secs(5);
 /// Prints the entries that arrive for `incident` (or for any incident),
 /// until SIGINT, SIGTERM or SIGHUP, which end it cleanly (exit 0).
 pub fn follow(ctx: &Ctx, store: &Store, incident: Option<i64>) -> Result<()> {
-    let _guard = SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]);
+    let catch = Catch::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])?;
     let (_, mut cursor) = store.arrived_after(incident, None)?;
     let mut watch: Box<dyn Watch> = store.watch().unwrap_or_else(|_| Box::new(Poll));
     let mut looked = Instant::now();
@@ -39,7 +39,7 @@ pub fn follow(ctx: &Ctx, store: &Store, incident: Option<i64>) -> Result<()> {
     let key_column = incident.is_none();
     loop {
         let woke = watch.wait(SLICE)?;
-        if SignalGuard::caught().is_some() {
+        if catch.caught().is_some() {
             return Ok(());
         }
         if !woke && !again && looked.elapsed() < LOOK_ANYWAY {

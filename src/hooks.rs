@@ -23,10 +23,14 @@
 //!   one-line warning; the record and our exit code stand.
 //!
 //! Which hooks match an event, the stdin document and the warning texts are
-//! pure functions, unit-tested below; [`run`] is the only part that spawns.
+//! pure functions, unit-tested below; [`run`] is the only part that spawns,
+//! through [`crate::child::Group`] (the process group, the deadline, the
+//! kill); the signals are caught through [`crate::signals`].
 
+use crate::child::{Group, Waited};
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, key};
+use crate::signals::{Catch, Signal};
 use crate::store::ReadsExt;
 use crate::store::Store;
 use crate::views::{EventView, IncidentView};
@@ -34,10 +38,10 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::io::{self, Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a hook may run when its configuration names no timeout.
@@ -158,8 +162,19 @@ pub fn after_commit(
         let source = std::path::absolute(source).unwrap_or_else(|_| source.to_path_buf());
         context.push(("INCIDENT_CONFIG", source.display().to_string()));
     }
-    let guard = (!LEAVE_SIGNALS.load(Ordering::SeqCst))
-        .then(|| SignalGuard::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]));
+    let signals: &[Signal] = match LEAVE_SIGNALS.load(Ordering::SeqCst) {
+        true => &[],
+        false => &[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP],
+    };
+    let catch = match Catch::new(signals) {
+        Ok(catch) => catch,
+        Err(e) => {
+            warn(format!(
+                "hooks did not run: cannot watch for signals: {e}; the events are recorded"
+            ));
+            return Ok(());
+        }
+    };
     // One checkpoint for the command, read once, only when a hook runs.
     let mut checkpoint: Option<Option<String>> = None;
     // The incident as the whole command left it, read once per incident.
@@ -202,13 +217,13 @@ pub fn after_commit(
         input.push(b'\n');
         let env = environment(&key, event, &context);
         for hook in todo {
-            let outcome = run(hook, &input, &env);
+            let outcome = run(hook, &input, &env, &catch);
             if let Some(message) = warning(hook, &key, event.kind(), &outcome) {
                 warn(message);
             }
             if let Outcome::Interrupted(signal) = outcome {
-                drop(guard);
-                let code = u8::try_from(128 + signal).unwrap_or(1);
+                drop(catch);
+                let code = crate::signals::exit_code(signal);
                 return Err(crate::error::Failure::Silent(code).into());
             }
         }
@@ -239,7 +254,7 @@ pub fn warning(hook: &Hook, key: &str, kind: EventKind, outcome: &Outcome) -> Op
         Outcome::Succeeded => return None,
         Outcome::Failed(status) => match (status.code(), status.signal()) {
             (Some(code), _) => format!("exited with status {code}"),
-            (None, Some(signal)) => format!("was killed by {}", signal_name(signal)),
+            (None, Some(signal)) => format!("was killed by {}", crate::signals::name(signal)),
             (None, None) => format!("failed ({status})"),
         },
         Outcome::TimedOut(limit) => format!("ran past its {} timeout and was killed", humantime(*limit)),
@@ -247,7 +262,7 @@ pub fn warning(hook: &Hook, key: &str, kind: EventKind, outcome: &Outcome) -> Op
         Outcome::Interrupted(signal) => {
             return Some(format!(
                 "interrupted by {}: hook '{}' was killed and no more hooks run; the {kind} event on {key} is recorded",
-                signal_name(*signal),
+                crate::signals::name(*signal),
                 crate::text::one_line(&hook.label())
             ));
         }
@@ -259,9 +274,10 @@ pub fn warning(hook: &Hook, key: &str, kind: EventKind, outcome: &Outcome) -> Op
 }
 
 /// Runs one hook: `input` on its stdin, `env` added to the environment,
-/// bounded by its timeout. Never panics, never blocks past the timeout (plus
-/// the moment it takes to kill).
-pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
+/// bounded by its timeout, and ended early by a signal `catch` catches.
+/// Never panics, never blocks past the timeout (plus the moment it takes
+/// to kill).
+pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)], catch: &Catch) -> Outcome {
     // Its output reaches our stderr through a pipe we copy from, never our
     // stderr itself: a background child it leaves behind then holds only
     // the pipe, never the caller's output, and is ended at the timeout.
@@ -281,14 +297,14 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::from(writer))
-        .stderr(Stdio::from(second))
-        // Its own process group: a timeout kills the hook and its children.
-        .process_group(0);
-    let spawned = command.spawn();
+        .stderr(Stdio::from(second));
+    let started = Instant::now();
+    // Its own process group: a timeout kills the hook and its children.
+    let spawned = Group::spawn(&mut command);
     // Our copies of the write end go, so the pipe ends when the hook's do.
     drop(command);
-    let mut child = match spawned {
-        Ok(child) => child,
+    let mut group = match spawned {
+        Ok(group) => group,
         Err(e) => return Outcome::CouldNotStart(e),
     };
     let (closed_tx, closed) = std::sync::mpsc::channel::<()>();
@@ -311,7 +327,7 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
         });
     // A hook need not read its stdin, and one that does not must not block
     // us on a full pipe: write from a thread that is left behind if need be.
-    if let Some(mut stdin) = child.stdin.take() {
+    if let Some(mut stdin) = group.stdin() {
         let input = input.to_vec();
         let _ = std::thread::Builder::new()
             .name("hook-stdin".into())
@@ -320,140 +336,35 @@ pub fn run(hook: &Hook, input: &[u8], env: &[(String, String)]) -> Outcome {
                 let _ = stdin.write_all(&input);
             });
     }
-    let started = Instant::now();
-    let mut pause = Duration::from_millis(1);
-    let ended = loop {
-        match child.try_wait() {
-            Ok(Some(status)) if status.success() => break Outcome::Succeeded,
-            Ok(Some(status)) => break Outcome::Failed(status),
-            Ok(None) => {}
-            Err(e) => {
-                kill_group(child.id());
-                return Outcome::CouldNotStart(e);
-            }
-        }
-        if let Some(signal) = SignalGuard::caught() {
-            kill_group(child.id());
-            let _ = child.wait();
-            return Outcome::Interrupted(signal);
-        }
-        let elapsed = started.elapsed();
-        if elapsed >= hook.timeout {
-            // The leader is not reaped yet, so its id still names this group.
-            kill_group(child.id());
-            let _ = child.wait();
+    let ended = match group.wait(catch, started.checked_add(hook.timeout)) {
+        Ok(Waited::Exited(status)) if status.success() => Outcome::Succeeded,
+        Ok(Waited::Exited(status)) => Outcome::Failed(status),
+        // The group was killed and the hook reaped.
+        Ok(Waited::Caught(caught)) => return Outcome::Interrupted(caught.signal as i32),
+        Ok(Waited::TimedOut) => {
             let _ = closed.recv_timeout(Duration::from_millis(200));
             return Outcome::TimedOut(hook.timeout);
         }
-        std::thread::sleep(pause.min(hook.timeout - elapsed));
-        pause = (pause * 2).min(Duration::from_millis(25));
+        Err(e) => return Outcome::CouldNotStart(e),
     };
     // The hook is done; what it left running may finish its work within the
     // timeout (its output still copied), and is ended then.
     let left = hook.timeout.saturating_sub(started.elapsed());
     if closed.recv_timeout(left).is_err() {
-        // The group outlives its reaped leader while members remain, and
-        // its id is not reused while it does.
-        kill_group(child.id());
+        group.kill();
         let _ = closed.recv_timeout(Duration::from_millis(200));
     }
     ended
 }
 
-fn kill_group(leader: u32) {
-    let Ok(pgid) = libc::pid_t::try_from(leader) else {
-        return;
-    };
-    // SAFETY: kill(2) has no memory-safety preconditions; a negative pid
-    // addresses the process group the hook was started in.
-    unsafe {
-        libc::kill(-pgid, libc::SIGKILL);
-    }
-}
-
 /// Set by a long-running server (`serve`) whose own signal handling must
-/// see SIGTERM: hooks then leave the signal handlers alone (a stop waits
+/// see SIGTERM: hooks then catch no SIGINT, SIGTERM or SIGHUP (a stop waits
 /// for a running hook's timeout instead of interrupting it).
 static LEAVE_SIGNALS: AtomicBool = AtomicBool::new(false);
 
-/// Hooks from now on leave the process's signal handlers as they are.
+/// Hooks from now on leave SIGINT, SIGTERM and SIGHUP to the process.
 pub fn leave_signals_alone() {
     LEAVE_SIGNALS.store(true, Ordering::SeqCst);
-}
-
-/// The last signal a [`SignalGuard`] caught; 0 for none.
-static CAUGHT: AtomicI32 = AtomicI32::new(0);
-
-extern "C" fn note_signal(signal: libc::c_int) {
-    CAUGHT.store(signal, Ordering::SeqCst);
-}
-
-/// While alive, the given signals are noted instead of ending the process,
-/// so a child can be dealt with first; dropping it restores what was there.
-/// A signal that was ignored stays ignored. A handler rather than SIG_IGN:
-/// handled signals go back to their default in a child at exec, ignored ones
-/// would stay ignored there.
-pub struct SignalGuard {
-    previous: Vec<(libc::c_int, libc::sighandler_t)>,
-}
-
-impl SignalGuard {
-    pub fn catch(signals: &[libc::c_int]) -> SignalGuard {
-        CAUGHT.store(0, Ordering::SeqCst);
-        let handler = note_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        let mut previous = Vec::new();
-        for &signal in signals {
-            // SAFETY: the handler only stores to an atomic, which is
-            // async-signal-safe; signal(2) has no other preconditions.
-            let old = unsafe { libc::signal(signal, handler) };
-            if old == libc::SIG_IGN {
-                // SAFETY: as above; puts back the inherited "ignore".
-                unsafe { libc::signal(signal, libc::SIG_IGN) };
-            } else if old != libc::SIG_ERR {
-                previous.push((signal, old));
-            }
-        }
-        SignalGuard { previous }
-    }
-
-    /// The signal caught since the guard was set up, if any.
-    pub fn caught() -> Option<i32> {
-        match CAUGHT.load(Ordering::SeqCst) {
-            0 => None,
-            signal => Some(signal),
-        }
-    }
-}
-
-impl Drop for SignalGuard {
-    fn drop(&mut self) {
-        for (signal, old) in &self.previous {
-            // SAFETY: restores the disposition signal(2) returned earlier.
-            unsafe {
-                libc::signal(*signal, *old);
-            }
-        }
-    }
-}
-
-/// `SIGTERM`, or `signal 42` for the uncommon ones.
-pub fn signal_name(signal: i32) -> String {
-    let name = match signal {
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGINT => "SIGINT",
-        libc::SIGQUIT => "SIGQUIT",
-        libc::SIGILL => "SIGILL",
-        libc::SIGABRT => "SIGABRT",
-        libc::SIGBUS => "SIGBUS",
-        libc::SIGFPE => "SIGFPE",
-        libc::SIGKILL => "SIGKILL",
-        libc::SIGSEGV => "SIGSEGV",
-        libc::SIGPIPE => "SIGPIPE",
-        libc::SIGALRM => "SIGALRM",
-        libc::SIGTERM => "SIGTERM",
-        _ => return format!("signal {signal}"),
-    };
-    name.to_string()
 }
 
 /// A short span for messages: `10s`, `1.5s`, `250ms`, `2m`, `1m30s`.
@@ -617,7 +528,7 @@ mod tests {
         h.timeout = Duration::from_millis(200);
         let env = [("PATH".to_string(), "/usr/bin:/bin".to_string())];
         let started = Instant::now();
-        let outcome = run(&h, b"{}", &env);
+        let outcome = run(&h, b"{}", &env, &Catch::new(&[]).unwrap());
         assert!(matches!(outcome, Outcome::TimedOut(_)), "{outcome:?}");
         assert!(started.elapsed() < Duration::from_secs(3));
     }
@@ -626,8 +537,9 @@ mod tests {
     fn a_hook_that_ignores_a_large_stdin_does_not_block() {
         let h = hook(On::All, "exit 0");
         let big = vec![b'x'; 1 << 20];
-        assert!(matches!(run(&h, &big, &[]), Outcome::Succeeded));
+        let catch = Catch::new(&[]).unwrap();
+        assert!(matches!(run(&h, &big, &[], &catch), Outcome::Succeeded));
         let h = hook(On::All, "exit 4");
-        assert!(matches!(run(&h, b"", &[]), Outcome::Failed(s) if s.code() == Some(4)));
+        assert!(matches!(run(&h, b"", &[], &catch), Outcome::Failed(s) if s.code() == Some(4)));
     }
 }

@@ -5,6 +5,7 @@
 //! targets reach the same code.
 
 pub mod answers;
+pub mod child;
 pub mod cli;
 pub mod commands;
 pub mod complete;
@@ -21,6 +22,7 @@ pub mod playbooks;
 pub mod postmortem;
 pub mod prompt;
 pub mod render;
+pub mod signals;
 pub mod store;
 pub mod text;
 pub mod time;

@@ -16,12 +16,14 @@
 //! evidence of what was tried. Before running, the key and the incident are
 //! checked (exit 2 or 1, and nothing runs).
 
+use crate::child;
 use crate::context::Ctx;
 use crate::domain::event::Execution;
 use crate::domain::ops;
 use crate::error::{Failure, usage};
-use crate::hooks::{humantime, signal_name};
+use crate::hooks::humantime;
 use crate::render;
+use crate::signals::{self, Catch, Signal, name as signal_name};
 use crate::store::Access;
 use crate::store::ReadsExt;
 use crate::text::one_line;
@@ -146,7 +148,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     match &ended {
         Ended::Exited(status) if status.success() => Ok(()),
         Ended::Exited(status) => Err(Failure::Silent(exit_code(status)).into()),
-        Ended::NotRun(signal) => Err(Failure::Silent(u8::try_from(128 + signal).unwrap_or(1)).into()),
+        Ended::NotRun(signal) => Err(Failure::Silent(signals::exit_code(*signal)).into()),
         Ended::CouldNotStart(e) => {
             // Our own error line; exit 127/126 like a shell, not 1/2.
             eprintln!(
@@ -170,105 +172,20 @@ fn execute(argv: &[String], json: bool) -> Ended {
     if json {
         command.stdout(Stdio::from(io::stderr()));
     }
-    let _relay = relay::Relay::catch(&[libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP]);
-    if let Some(signal) = relay::take() {
-        return Ended::NotRun(signal);
+    let catch = match Catch::new(&[Signal::SIGINT, Signal::SIGQUIT, Signal::SIGTERM, Signal::SIGHUP]) {
+        Ok(catch) => catch,
+        Err(e) => return Ended::CouldNotStart(e),
+    };
+    if let Some(caught) = catch.next() {
+        return Ended::NotRun(caught.signal as i32);
     }
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => return Ended::CouldNotStart(e),
     };
-    let pid = libc::pid_t::try_from(child.id()).unwrap_or(0);
-    let mut pause = Duration::from_millis(1);
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Ended::Exited(status),
-            Ok(None) => {}
-            Err(e) => return Ended::CouldNotStart(e),
-        }
-        if let Some(signal) = relay::take()
-            && pid > 0
-        {
-            {
-                // SAFETY: kill(2) has no memory-safety preconditions; the
-                // child is not reaped yet, so its pid still names it.
-                unsafe { libc::kill(pid, signal) };
-            }
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
-    }
-}
-
-/// Signals caught while the command runs, with whether to pass them on.
-mod relay {
-    use std::sync::atomic::{AtomicI32, Ordering};
-
-    /// A signal sent to us by a process (not by the terminal), to pass on.
-    static PENDING: AtomicI32 = AtomicI32::new(0);
-
-    extern "C" fn note(signal: libc::c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
-        // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler.
-        let code = unsafe { (*info).si_code };
-        // SI_USER, SI_QUEUE, SI_TKILL (≤ 0) come from a process; the
-        // terminal's signals come from the kernel (SI_KERNEL > 0).
-        if code <= 0 {
-            PENDING.store(signal, Ordering::SeqCst);
-        }
-    }
-
-    /// The signal to pass on, if one came since the last call.
-    pub fn take() -> Option<i32> {
-        match PENDING.swap(0, Ordering::SeqCst) {
-            0 => None,
-            signal => Some(signal),
-        }
-    }
-
-    pub struct Relay {
-        previous: Vec<(libc::c_int, libc::sigaction)>,
-    }
-
-    impl Relay {
-        pub fn catch(signals: &[libc::c_int]) -> Relay {
-            PENDING.store(0, Ordering::SeqCst);
-            let mut previous = Vec::new();
-            for &signal in signals {
-                // SAFETY: zeroed sigaction structs are valid; the handler only
-                // stores to an atomic (async-signal-safe).
-                unsafe {
-                    let mut old: libc::sigaction = std::mem::zeroed();
-                    if libc::sigaction(signal, std::ptr::null(), &mut old) != 0 {
-                        continue;
-                    }
-                    // An inherited "ignore" stays (nohup).
-                    if old.sa_sigaction == libc::SIG_IGN {
-                        continue;
-                    }
-                    let mut new: libc::sigaction = std::mem::zeroed();
-                    new.sa_sigaction =
-                        note as extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void)
-                            as libc::sighandler_t;
-                    new.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-                    libc::sigemptyset(&mut new.sa_mask);
-                    if libc::sigaction(signal, &new, std::ptr::null_mut()) == 0 {
-                        previous.push((signal, old));
-                    }
-                }
-            }
-            Relay { previous }
-        }
-    }
-
-    impl Drop for Relay {
-        fn drop(&mut self) {
-            for (signal, old) in &self.previous {
-                // SAFETY: restores the disposition sigaction(2) returned.
-                unsafe {
-                    libc::sigaction(*signal, old, std::ptr::null_mut());
-                }
-            }
-        }
+    match child::wait_relaying(&mut child, &catch) {
+        Ok(status) => Ended::Exited(status),
+        Err(e) => Ended::CouldNotStart(e),
     }
 }
 
@@ -276,7 +193,7 @@ mod relay {
 pub fn exit_code(status: &ExitStatus) -> u8 {
     match (status.code(), status.signal()) {
         (Some(code), _) => u8::try_from(code).ok().filter(|c| *c != 0).unwrap_or(1),
-        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, Some(signal)) => signals::exit_code(signal),
         (None, None) => 1,
     }
 }

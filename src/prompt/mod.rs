@@ -13,12 +13,12 @@
 pub mod line;
 pub mod retro;
 
+use crate::signals::{Catch, Signal};
 use crate::text::{one_line, safe};
 use dialoguer::console::{Term, measure_text_width};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, MultiSelect, Select};
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The person backed out of a prompt (Esc or Ctrl-C).
 #[derive(Debug, thiserror::Error)]
@@ -37,46 +37,20 @@ pub fn interactive() -> bool {
 pub struct Prompter {
     theme: Box<dyn Theme>,
     term: Term,
-    _sigint: CatchSigint,
+    /// While the prompter lives, SIGINT is caught, not obeyed (unless the
+    /// process inherited it ignored, when it stays ignored). dialoguer's choices read keys in raw mode and turn Ctrl-C into
+    /// `raise(SIGINT)`, which would otherwise end the process at once with
+    /// the cursor hidden; caught, the read fails and the prompt returns
+    /// [`Cancelled`] like Esc. A Ctrl-C typed between two prompts (while an
+    /// answer is saved) cancels the next one instead of killing the process
+    /// mid-write. `None` when it cannot be caught (no file descriptor left
+    /// for it): Ctrl-C then ends the process as by default.
+    sigint: Option<Catch>,
 }
 
 impl Default for Prompter {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// While it lives (as long as the [`Prompter`]), SIGINT only sets a flag.
-/// dialoguer's choices read keys in raw mode and turn Ctrl-C into
-/// `raise(SIGINT)`, which would otherwise end the process at once with the
-/// cursor hidden; with the flag, the read fails and the prompt returns
-/// [`Cancelled`] like Esc. A Ctrl-C typed between two prompts (while an
-/// answer is saved) cancels the next one instead of killing the process
-/// mid-write.
-struct CatchSigint {
-    previous: libc::sighandler_t,
-}
-
-impl CatchSigint {
-    fn new() -> CatchSigint {
-        INTERRUPTED.store(false, Ordering::SeqCst);
-        let handler = on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        // SAFETY: the handler only stores to an atomic.
-        let previous = unsafe { libc::signal(libc::SIGINT, handler) };
-        CatchSigint { previous }
-    }
-}
-
-impl Drop for CatchSigint {
-    fn drop(&mut self) {
-        // SAFETY: puts back what was there.
-        unsafe { libc::signal(libc::SIGINT, self.previous) };
     }
 }
 
@@ -92,13 +66,13 @@ impl Prompter {
         Prompter {
             theme,
             term: Term::stderr(),
-            _sigint: CatchSigint::new(),
+            sigint: Catch::new(&[Signal::SIGINT]).ok(),
         }
     }
 
     /// Cancelled already: Ctrl-C was pressed since the last prompt.
     fn interrupted(&self) -> bool {
-        INTERRUPTED.swap(false, Ordering::SeqCst)
+        self.sigint.as_ref().is_some_and(Catch::clear)
     }
 
     /// Runs a dialoguer prompt; Esc (`None`) and Ctrl-C become

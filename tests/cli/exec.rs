@@ -285,3 +285,116 @@ fn a_signal_while_the_starts_hooks_run_stops_the_command_and_is_recorded() {
     assert_eq!(end["details"]["start"], incident["timeline"][1]["id"]);
     assert!(end["text"].as_str().unwrap().starts_with("Did not run"), "{end}");
 }
+
+/// Starts `incident exec INC-1 -- sh -c SCRIPT` in its own process group;
+/// returns it once `ready` exists (the script makes it when it is set up).
+fn running(env: &Env, script: &str, ready: &std::path::Path) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let mut command = crate::hooks::std_command(env);
+    command
+        .args(["exec", "INC-1", "--", "sh", "-c", script])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0);
+    let child = command.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ready.exists() {
+        assert!(std::time::Instant::now() < deadline, "the command never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}
+
+/// SIGTERM or SIGQUIT sent to `incident exec` alone reaches the command
+/// once; a command that handles it and exits on its own terms is recorded
+/// as it exited, and we exit with its status.
+#[test]
+fn a_relayed_signal_the_command_handles_is_recorded_as_its_exit() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    for (signal, name) in [(Signal::SIGTERM, "TERM"), (Signal::SIGQUIT, "QUIT")] {
+        let env = Env::new();
+        env.declare("API down", &[]);
+        let ready = env.dir.path().join("ready");
+        let log = env.dir.path().join("caught");
+        let script = format!(
+            "trap \"echo {name} >> '{}'; kill \\$!; exit 7\" {name}; sleep 30 & touch '{}'; wait",
+            log.display(),
+            ready.display()
+        );
+        let mut child = running(&env, &script, &ready);
+        kill(Pid::from_raw(child.id() as i32), signal).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(7), "{name}: {status:?}");
+        assert_eq!(std::fs::read_to_string(&log).unwrap(), format!("{name}\n"));
+        let incident = env.show("INC-1");
+        assert_eq!(kinds(&incident), ["declared", "action", "action"], "{name}");
+        let end = last_event(&incident);
+        assert_eq!(end["details"]["exit_status"], 7, "{name}: {end}");
+        assert_eq!(end["details"]["signal"], Value::Null, "{name}: {end}");
+        assert_eq!(end["details"]["start"], incident["timeline"][1]["id"]);
+        assert!(end["text"].as_str().unwrap().contains("→ exit 7"), "{end}");
+    }
+}
+
+/// Ctrl-C on a real terminal signals the whole foreground process group
+/// itself, so we never pass it on: a command that left our group (and so
+/// the terminal's reach) gets no SIGINT from us, and we, caught, live on
+/// to record its end.
+#[test]
+fn the_terminals_ctrl_c_is_not_passed_on() {
+    use rexpect::process::WaitStatus;
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let ready = env.dir.path().join("ready");
+    // Leaves our process group, then counts each SIGINT delivered to it for
+    // two seconds after `ready` exists, and exits 10 + the count. perl is
+    // part of every Debian system (perl-base).
+    let script = r#"use POSIX (); POSIX::setpgid(0, 0) or die "setpgid: $!";
+        $n = 0; $SIG{INT} = sub { $n++ };
+        open(my $f, ">", $ARGV[0]) or die "$ARGV[0]: $!"; close($f);
+        for (1 .. 20) { select(undef, undef, undef, 0.1) } exit(10 + $n)"#;
+    let mut command = crate::hooks::std_command(&env);
+    command.args([
+        "exec",
+        "INC-1",
+        "--",
+        "perl",
+        "-e",
+        script,
+        ready.to_str().unwrap(),
+    ]);
+    let mut p = rexpect::session::spawn_command(command, Some(20_000)).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !ready.exists() {
+        assert!(std::time::Instant::now() < deadline, "the command never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    p.send_control('c').unwrap();
+    p.exp_eof().unwrap();
+    let status = p.process().wait().unwrap();
+    assert!(matches!(status, WaitStatus::Exited(_, 10)), "{status:?}");
+    let end = last_event(&env.show("INC-1")).clone();
+    assert_eq!(end["details"]["exit_status"], 10, "{end}");
+}
+
+/// `nohup incident exec …`: a hangup ignored by whoever started us stays
+/// ignored, for us and for the command, while the signals we catch are the
+/// command's to obey (back to their default in it).
+#[test]
+fn a_signal_ignored_by_whoever_started_us_stays_ignored_for_the_command() {
+    use crate::hooks::in_mask;
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let out = crate::hooks::with_ignored(&env, "HUP")
+        .args(["exec", "INC-1", "--", "cat", "/proc/self/status"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status = text(&out.stdout);
+    assert!(in_mask(&status, "SigIgn", libc::SIGHUP), "{status}");
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGQUIT] {
+        assert!(!in_mask(&status, "SigIgn", signal), "{signal}: {status}");
+        assert!(!in_mask(&status, "SigCgt", signal), "{signal}: {status}");
+    }
+}

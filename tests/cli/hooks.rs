@@ -43,6 +43,32 @@ pub fn std_command(env: &Env) -> std::process::Command {
     command
 }
 
+/// The binary as [`std_command`] gives it, started by a shell that ignores
+/// `signals` first (as `nohup`, or a shell starting a background job, does):
+/// it inherits them ignored.
+pub fn with_ignored(env: &Env, signals: &str) -> std::process::Command {
+    let incident = std_command(env);
+    let mut command = std::process::Command::new("/bin/sh");
+    command
+        .env_clear()
+        .envs(incident.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .arg("-c")
+        .arg(format!("trap '' {signals}; exec \"$0\" \"$@\""))
+        .arg(incident.get_program());
+    command
+}
+
+/// Whether the `field` line (`SigIgn`, `SigCgt`) of a `/proc/PID/status`
+/// text has `signal` in its mask.
+pub fn in_mask(status: &str, field: &str, signal: i32) -> bool {
+    let line = status
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("no {field} in {status}"));
+    let mask = u64::from_str_radix(line.trim(), 16).unwrap();
+    mask & (1 << (signal - 1)) != 0
+}
+
 fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -194,6 +220,73 @@ fn a_hook_past_its_timeout_is_killed_with_its_children_and_the_command_returns()
 
     // The background sleep was in the hook's process group: it is gone.
     assert_child_gone(&pid_file);
+}
+
+/// The timeout's SIGKILL goes to the hook's whole process group: a
+/// grandchild that ignores SIGTERM (and that the hook waits for) is ended
+/// with it, at the timeout, not later.
+#[test]
+fn a_grandchild_that_ignores_sigterm_is_killed_with_the_group_at_the_timeout() {
+    let mut env = Env::new();
+    let (pid_file, quoted) = spot(&env, "stubborn.pid");
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        name = "stubborn"
+        on = ["note"]
+        run = "(trap '' TERM HUP INT; exec sleep 30) & echo $! > {quoted}; trap '' TERM; wait"
+        timeout = "1s"
+        "#
+    ));
+    env.declare("Stubborn hooks", &[]);
+    let started = Instant::now();
+    let out = run(&env, &["update", "INC-1", "Still looking"]);
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: hook 'stubborn' for note on INC-1 ran past its 1s timeout and was killed"),
+        "{stderr}"
+    );
+    assert!(elapsed >= Duration::from_secs(1), "killed early: {elapsed:?}");
+    assert!(elapsed < Duration::from_secs(4), "killed late: {elapsed:?}");
+    assert_child_gone(&pid_file);
+}
+
+/// A process started with SIGINT ignored (`nohup`, a background job) keeps
+/// it ignored while its hooks run: not caught, so its hooks inherit it
+/// ignored too, while SIGTERM is caught as always.
+#[test]
+fn hooks_leave_a_signal_ignored_by_whoever_started_us_ignored() {
+    let mut env = Env::new();
+    let (ours, quoted_ours) = spot(&env, "incident.status");
+    let (hooks, quoted_hooks) = spot(&env, "hook.status");
+    env.with_config(&format!(
+        r#"
+        [[hooks]]
+        name = "look"
+        on = ["note"]
+        run = "cat /proc/$PPID/status > {quoted_ours}; cat /proc/self/status > {quoted_hooks}"
+        "#
+    ));
+    env.declare("Ignoring", &["--no-hooks"]);
+    let out = with_ignored(&env, "INT")
+        .args(["update", "INC-1", "Still looking"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let ours = std::fs::read_to_string(ours).unwrap();
+    let hooks = std::fs::read_to_string(hooks).unwrap();
+    assert!(in_mask(&ours, "SigIgn", libc::SIGINT), "{ours}");
+    assert!(!in_mask(&ours, "SigCgt", libc::SIGINT), "SIGINT caught: {ours}");
+    assert!(
+        in_mask(&ours, "SigCgt", libc::SIGTERM),
+        "SIGTERM not caught: {ours}"
+    );
+    assert!(in_mask(&hooks, "SigIgn", libc::SIGINT), "{hooks}");
+    assert!(!in_mask(&hooks, "SigIgn", libc::SIGTERM), "{hooks}");
 }
 
 /// A hook that leaves a background child cannot hold a caller's
