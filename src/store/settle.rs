@@ -10,6 +10,7 @@ use crate::domain::Incident;
 use crate::domain::stats::Settled;
 use crate::domain::targets::Facts;
 use anyhow::Result;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// How many incidents one transaction settles: short enough that a scribe
 /// waiting to write never notices.
@@ -56,4 +57,32 @@ pub fn settle(
         }
     }
     Ok(total)
+}
+
+/// The month (`YYYY-MM`) of `t` and the stored form of the first instant
+/// of the next one: how the cache keys its month summaries. `None` outside
+/// the years the stored form can hold.
+pub(super) fn month_of(t: DateTime<Utc>) -> Option<(String, String)> {
+    if !(0..=9999).contains(&t.year()) {
+        return None;
+    }
+    let month = format!("{:04}-{:02}", t.year(), t.month());
+    let (y, m) = if t.month() == 12 {
+        (t.year() + 1, 1)
+    } else {
+        (t.year(), t.month() + 1)
+    };
+    let next = NaiveDate::from_ymd_opt(y, m, 1)?.and_hms_opt(0, 0, 0)?.and_utc();
+    Some((month, crate::time::to_rfc3339(next)))
+}
+
+/// The stored-time bounds [from, to) of a month `YYYY-MM`: `YYYY-MM` sorts
+/// before any time in the month and `YYYY-MM~` after all, bytewise.
+pub(super) fn month_range(month: &str) -> (String, String) {
+    (month.to_string(), format!("{month}~"))
+}
+
+/// A settled incident's tallies as the cache stores them.
+pub(super) fn tallies_json(t: &crate::domain::stats::Tallies) -> String {
+    serde_json::to_string(t).unwrap_or_else(|_| "[]".into())
 }

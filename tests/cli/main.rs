@@ -36,6 +36,7 @@ mod alertmanager;
 mod alerts;
 mod assess;
 mod completions;
+mod conformance;
 mod declare;
 mod dependability;
 mod errors;

@@ -6,10 +6,11 @@
 use super::Db;
 use super::sql::{Stamp, col, p};
 use crate::domain::Category;
-use crate::domain::stats::{Settled, SettledGroup, Tallies};
+use crate::domain::stats::{Settled, SettledGroup};
+use crate::store::settle::{month_of, month_range, tallies_json};
 use crate::time::to_rfc3339;
 use anyhow::{Result, anyhow};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 /// Stores what `settled` holds under `key`, replacing any row an incident
 /// had under other targets. An incident whose declaration time is not
@@ -156,31 +157,4 @@ fn rows(db: &mut Db, key: i64, from: &str, to: &str) -> Result<Vec<Settled>> {
         })
     })
     .collect()
-}
-
-fn tallies_json(t: &Tallies) -> String {
-    serde_json::to_string(t).unwrap_or_else(|_| "[]".into())
-}
-
-/// The month (`YYYY-MM`) of `t` and the stored form of the first instant
-/// of the next one; `None` outside the years the stored form can hold.
-fn month_of(t: DateTime<Utc>) -> Option<(String, String)> {
-    if !(0..=9999).contains(&t.year()) {
-        return None;
-    }
-    let month = format!("{:04}-{:02}", t.year(), t.month());
-    let (y, m) = if t.month() == 12 {
-        (t.year() + 1, 1)
-    } else {
-        (t.year(), t.month() + 1)
-    };
-    let next = NaiveDate::from_ymd_opt(y, m, 1)?.and_hms_opt(0, 0, 0)?.and_utc();
-    Some((month, to_rfc3339(next)))
-}
-
-/// The stored-time bounds [from, to) of a month `YYYY-MM`: `YYYY-MM` sorts
-/// before any time in the month and `YYYY-MM~` after all, bytewise (the
-/// columns are COLLATE "C").
-fn month_range(month: &str) -> (String, String) {
-    (month.to_string(), format!("{month}~"))
 }

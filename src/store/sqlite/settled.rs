@@ -9,9 +9,10 @@
 
 use super::sql::Stamp;
 use crate::domain::Category;
-use crate::domain::stats::{Settled, SettledGroup, Tallies};
+use crate::domain::stats::{Settled, SettledGroup};
+use crate::store::settle::{month_of, month_range, tallies_json};
 use crate::time::to_rfc3339;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Stores what `settled` holds under `key`, replacing any row an incident
@@ -167,32 +168,6 @@ fn rows(conn: &Connection, key: i64, from: &str, to: &str) -> rusqlite::Result<V
         })
     })?;
     rows.collect()
-}
-
-fn tallies_json(t: &Tallies) -> String {
-    serde_json::to_string(t).unwrap_or_else(|_| "[]".into())
-}
-
-/// The month (`YYYY-MM`) of `t` and the stored form of the first instant
-/// of the next one; `None` outside the years the stored form can hold.
-fn month_of(t: DateTime<Utc>) -> Option<(String, String)> {
-    if !(0..=9999).contains(&t.year()) {
-        return None;
-    }
-    let month = format!("{:04}-{:02}", t.year(), t.month());
-    let (y, m) = if t.month() == 12 {
-        (t.year() + 1, 1)
-    } else {
-        (t.year(), t.month() + 1)
-    };
-    let next = NaiveDate::from_ymd_opt(y, m, 1)?.and_hms_opt(0, 0, 0)?.and_utc();
-    Some((month, to_rfc3339(next)))
-}
-
-/// The stored-time bounds [from, to) of a month `YYYY-MM`.
-fn month_range(month: &str) -> (String, String) {
-    // `YYYY-MM` sorts before any time in the month; `YYYY-MM~` after all.
-    (month.to_string(), format!("{month}~"))
 }
 
 #[cfg(test)]

@@ -1,0 +1,927 @@
+//! One conformance suite at the storage boundary, run against every
+//! backend: SQLite (a file in a temporary folder) and PostgreSQL (a
+//! database of its own on the throwaway server, tests/cli/pg.rs). Each test
+//! is written once over `incident::store` and instantiated per backend by
+//! `conformance!`: every read and write, what a transaction shows and
+//! hides, concurrent appends, migrations from every older schema step, and
+//! the stored state of random command sequences against their replayed
+//! timelines.
+
+use chrono::{DateTime, Duration, Utc};
+use incident::domain::alerts::{Alert, AlertSource, AlertStatus};
+use incident::domain::chain::{self, Link};
+use incident::domain::plans::{ChangeKind, ChangeRecord};
+use incident::domain::retro::{ActionItem, ActionKind, ActionStatus, Retro, RetroDraft};
+use incident::domain::roles::RoleDef;
+use incident::domain::stats::{Settled, Tallies};
+use incident::domain::triage::{Answers, Assessment, Customers};
+use incident::domain::{Category, EventKind, Incident, RoleHolder, Status, ops, replay};
+use incident::store::{
+    Access, ActionFilter, AlertFilter, Dated, EventQuery, ListFilter, Location, Of, Options, Order, Put,
+    Range, ReadsExt, Store, Wait, Writer,
+};
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// An empty database of one backend, kept until the test ends.
+struct Db {
+    _dir: TempDir,
+    location: Location,
+}
+
+impl Db {
+    fn new(kind: Kind) -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let given = match kind {
+            Kind::Sqlite => dir.path().join("incidents.db"),
+            Kind::Postgres => {
+                let server = crate::pg::server();
+                let name = server.create_database();
+                PathBuf::from(server.url(crate::pg::SUPERUSER, &name))
+            }
+        };
+        Db {
+            _dir: dir,
+            location: Location::parse(&given).unwrap(),
+        }
+    }
+
+    fn open(&self) -> Store {
+        let options = Options {
+            access: Access::Write,
+            connect_timeout: incident::store::DEFAULT_CONNECT_TIMEOUT,
+        };
+        Store::open(&self.location, &options).unwrap()
+    }
+}
+
+fn t(hm: &str) -> DateTime<Utc> {
+    format!("2026-11-23T{hm}:00Z").parse().unwrap()
+}
+
+/// Writes in one transaction as alice at `now`.
+fn write<T>(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    f: impl FnOnce(&mut Writer<'_>) -> anyhow::Result<T>,
+) -> T {
+    store.write("alice", || Ok(now), f).unwrap().value
+}
+
+/// Declares an incident (SEV2 availability on checkout, alice commanding).
+fn declare(store: &mut Store, title: &str, at: DateTime<Utc>) -> i64 {
+    let draft = Incident {
+        title: title.into(),
+        severity: "SEV2".into(),
+        category: Category::Availability,
+        services: vec!["checkout".into()],
+        ..Incident::bare()
+    };
+    write(store, at, |w| w.create(ops::declare(&draft, Some("alice"), at)))
+}
+
+fn commander() -> RoleDef {
+    RoleDef {
+        name: "commander".into(),
+        single: true,
+    }
+}
+
+macro_rules! conformance {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $test() {
+                super::$test(super::Kind::Sqlite)
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $test() {
+                super::$test(super::Kind::Postgres)
+            })*
+        }
+    };
+}
+
+conformance!(
+    an_incident_reads_back_as_it_was_written,
+    numbers_are_kept_where_free_and_allocated_past_the_highest,
+    events_chain_and_every_query_shape_selects_them,
+    roles_assessments_retros_drafts_actions_alerts_and_changes_read_back,
+    listings_filter_order_limit_and_count,
+    a_transaction_sees_its_own_writes_and_a_dropped_one_leaves_nothing,
+    a_store_reads_one_snapshot_until_it_refreshes,
+    concurrent_appends_all_land_and_the_chains_hold,
+    the_stats_cache_settles_and_forgets,
+    every_older_schema_step_migrates_and_reads,
+    stored_states_are_what_their_timelines_replay_to,
+);
+
+fn an_incident_reads_back_as_it_was_written(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let incident = Incident {
+        id: 0,
+        title: "Checkout \u{0}returns 500s".into(),
+        status: Status::Mitigated,
+        severity: "SEV1".into(),
+        category: Category::Security,
+        services: vec!["checkout".into(), "auth".into()],
+        channels: vec!["https://chat/inc".into()],
+        summary: Some("a summary".into()),
+        detected_by: Some(incident::domain::DetectedBy::Customer),
+        started_at: Some(t("07:50")),
+        declared_at: t("08:00"),
+        resolved_at: Some(t("09:00")),
+        closed_at: None,
+        resolution: Some("rolled back".into()),
+        next_update_at: Some(t("09:30")),
+        roles: Vec::new(),
+        drill: true,
+        tags: [("team".into(), "web".into()), ("tier".into(), "1".into())].into(),
+        milestones: incident::domain::targets::Milestones {
+            acknowledged: Some(t("08:05")),
+            triaged: Some(t("08:10")),
+        },
+    };
+    let id = write(&mut store, t("08:00"), |w| {
+        w.transaction().insert_incident(&incident, "uid-1", None)
+    });
+    store.refresh().unwrap();
+    let back = store.incident(id).unwrap().unwrap();
+    assert_eq!(
+        back,
+        Incident {
+            id,
+            ..incident.clone()
+        }
+    );
+    assert_eq!(store.incident(id + 1).unwrap(), None);
+
+    // Every field changes, the tags too.
+    let changed = Incident {
+        id,
+        title: "Customer data exposed".into(),
+        status: Status::Resolved,
+        tags: [("team".into(), "sec".into())].into(),
+        drill: false,
+        next_update_at: None,
+        milestones: Default::default(),
+        ..incident
+    };
+    write(&mut store, t("09:00"), |w| w.transaction().put_incident(&changed));
+    store.refresh().unwrap();
+    assert_eq!(store.incident(id).unwrap().unwrap(), changed);
+    let found = store
+        .incidents(&ListFilter {
+            uid: Some("uid-1".into()),
+            ..ListFilter::default()
+        })
+        .unwrap();
+    assert_eq!(found.iter().map(|i| i.id).collect::<Vec<_>>(), [id]);
+}
+
+fn numbers_are_kept_where_free_and_allocated_past_the_highest(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let draft = Incident {
+        title: "x".into(),
+        severity: "SEV3".into(),
+        declared_at: t("08:00"),
+        ..Incident::bare()
+    };
+    let ids = write(&mut store, t("08:00"), |w| {
+        let tx = w.transaction();
+        let seven = tx.insert_incident(&draft, "a", Some(7))?;
+        let next = tx.insert_incident(&draft, "b", None)?;
+        let taken = tx.insert_incident(&draft, "c", Some(7))?;
+        let action = |id: i64| ActionItem {
+            id,
+            incident_id: seven,
+            text: "alert on locks".into(),
+            owner: "bob".into(),
+            due: "2026-12-01".parse().unwrap(),
+            kind: ActionKind::Detective,
+            status: ActionStatus::Open,
+            created_at: t("08:00"),
+            done_at: None,
+            note: None,
+            link: None,
+        };
+        let a5 = tx.put_action(&action(5), Put::Insert)?;
+        let a_taken = tx.put_action(&action(5), Put::Insert)?;
+        Ok((seven, next, taken, a5, a_taken))
+    });
+    assert_eq!(ids, (7, 8, 9, 5, 6));
+    assert_eq!(store.next_action_id().unwrap(), 7);
+}
+
+fn events_chain_and_every_query_shape_selects_them(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let a = declare(&mut store, "a", t("08:00"));
+    let b = declare(&mut store, "b", t("08:01"));
+    let newest_before = store.arrived_after(None, None).unwrap().1;
+    write(&mut store, t("08:30"), |w| {
+        let i = w.incident(a)?.unwrap();
+        let request = ops::UpdateRequest {
+            entry: Some(ops::Entry {
+                kind: incident::domain::EntryKind::Evidence,
+                external: false,
+                text: "backdated".into(),
+            }),
+            ..Default::default()
+        };
+        // Happened before the declaration's commander, recorded after.
+        w.apply(ops::update(&i, &request, t("07:59"), &Default::default()).unwrap())?;
+        let i = w.incident(a)?.unwrap();
+        w.apply(ops::change_severity(&i, "SEV1", t("08:30"), Some("worse")))?;
+        Ok(())
+    });
+    store.refresh().unwrap();
+    let (timeline, total) = store.timeline(a, None).unwrap();
+    let kinds: Vec<EventKind> = timeline.iter().map(|e| e.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Evidence,
+            EventKind::Declared,
+            EventKind::RoleAssigned,
+            EventKind::SeverityChanged
+        ],
+        "in the order they happened"
+    );
+    assert_eq!(total, 4);
+    let (last, total) = store.timeline(a, Some(2)).unwrap();
+    assert_eq!(
+        last.iter().map(|e| e.kind()).collect::<Vec<_>>(),
+        [EventKind::RoleAssigned, EventKind::SeverityChanged]
+    );
+    assert_eq!(total, 4);
+    assert_eq!(store.event_count(a).unwrap(), 4);
+    assert_eq!(
+        store
+            .latest_event(a, EventKind::SETS_SEVERITY)
+            .unwrap()
+            .map(|e| e.text),
+        Some("Severity SEV2 → SEV1: worse".into())
+    );
+    let latest = store.latest(a).unwrap();
+    assert_eq!(latest.status, None);
+    assert_eq!(latest.severity.map(|m| m.at), Some(t("08:30")));
+    let of_kinds = store.events_of_each(&[a, b], &[EventKind::Declared]).unwrap();
+    assert_eq!(of_kinds.len(), 2);
+    let selected = store
+        .events(EventQuery {
+            of: Of::Selected(&ListFilter {
+                severities: vec!["SEV1".into()],
+                ..ListFilter::default()
+            }),
+            kinds: &[
+                EventKind::SeverityChanged,
+                EventKind::StatusUpdate,
+                EventKind::Comms,
+            ],
+            range: Range::All,
+        })
+        .unwrap();
+    assert_eq!(selected.iter().map(|e| e.incident_id).collect::<Vec<_>>(), [a]);
+    // Arrival order: the backdated entry arrived after b's declaration.
+    let (arrived, newest) = store.arrived_after(None, Some(newest_before)).unwrap();
+    assert_eq!(
+        arrived.iter().map(|e| e.kind()).collect::<Vec<_>>(),
+        [EventKind::Evidence, EventKind::SeverityChanged]
+    );
+    assert_eq!(newest, newest_before + 2);
+    let (of_b, _) = store.arrived_after(Some(b), Some(newest_before)).unwrap();
+    assert!(of_b.is_empty());
+    // Every chain checks out, and the checkpoint covers every event.
+    for id in [a, b] {
+        let chain = store.chain(id).unwrap().unwrap();
+        let links: Vec<Link<'_>> = chain.rows.iter().map(|r| r.link()).collect();
+        assert!(chain::verify(&chain.uid, chain.head.as_deref(), &links).is_empty());
+    }
+    assert_eq!(store.checkpoint(None).unwrap().upto, newest);
+    // An event from another database keeps its number where free.
+    let row = store.chain(a).unwrap().unwrap().rows[0].clone();
+    let kept = write(&mut store, t("09:00"), |w| {
+        let c = w.transaction().insert_incident(&Incident::bare(), "copy", None)?;
+        w.transaction().append(
+            c,
+            incident::store::Append::Verbatim {
+                row: &row,
+                number: Some(1000),
+            },
+        )
+    });
+    assert_eq!(kept, 1000);
+}
+
+fn roles_assessments_retros_drafts_actions_alerts_and_changes_read_back(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let id = declare(&mut store, "a", t("08:00"));
+    let bob = RoleHolder {
+        role: "scribe".into(),
+        person: "bob".into(),
+    };
+    let assessment = Assessment {
+        id: 0,
+        incident_id: id,
+        event_id: 1,
+        at: t("08:10"),
+        author: "alice".into(),
+        answers: Answers {
+            impact: "checkout fails".into(),
+            sees: "500s".into(),
+            customers: Customers::Some,
+            started_at: t("07:50"),
+            tickets: 3,
+            factors: vec![],
+            checked: vec!["A1"],
+        },
+        suggested: "SEV2".into(),
+        reason: "SEV2 because some customers are affected".into(),
+        severity: "SEV2".into(),
+    };
+    let retro = Dated {
+        value: Retro {
+            root_cause: Some("a lock".into()),
+            whys: vec!["a".into(), "b".into()],
+            ..Retro::default()
+        },
+        created_at: t("10:00"),
+        updated_at: t("10:05"),
+    };
+    let draft = RetroDraft {
+        answers: "impact = \"x\"".into(),
+        author: "alice".into(),
+        saved_at: t("10:01"),
+    };
+    let action = |text: &str, owner: &str, due: &str| ActionItem {
+        id: 0,
+        incident_id: id,
+        text: text.into(),
+        owner: owner.into(),
+        due: due.parse().unwrap(),
+        kind: ActionKind::Preventive,
+        status: ActionStatus::Open,
+        created_at: t("10:00"),
+        done_at: None,
+        note: None,
+        link: None,
+    };
+    let alert = Alert {
+        id: 0,
+        source: AlertSource::Alertmanager,
+        identity: "c0ffee".into(),
+        group: Some("g".into()),
+        status: AlertStatus::Firing,
+        summary: "High error rate".into(),
+        severity: Some("critical".into()),
+        service: Some("checkout".into()),
+        labels: [("alertname".into(), "Errors".into())].into(),
+        link: None,
+        starts_at: Some(t("07:55")),
+        ends_at: None,
+        first_seen: t("07:56"),
+        last_seen: t("07:58"),
+        times_seen: 2,
+        incident_id: Some(id),
+    };
+    let change = ChangeRecord {
+        id: 0,
+        at: t("07:30"),
+        title: "deploy 4821".into(),
+        kind: ChangeKind::Deploy,
+        services: vec!["checkout".into()],
+        link: None,
+        author: "ci".into(),
+    };
+    let (later, done, alert_id) = write(&mut store, t("10:00"), |w| {
+        let tx = w.transaction();
+        tx.put_role(id, &bob, Some(t("08:20")))?;
+        // Held already: the first time stays.
+        tx.put_role(id, &bob, Some(t("09:00")))?;
+        tx.put_assessment(&assessment)?;
+        tx.put_retro(id, &retro)?;
+        tx.put_retro_draft(id, Some(&draft))?;
+        let later = tx.put_action(&action("docs", "bob", "2026-12-20"), Put::Insert)?;
+        let soon = tx.put_action(&action("alert", "erin", "2026-12-01"), Put::Insert)?;
+        let done = ActionItem {
+            id: soon,
+            status: ActionStatus::Done,
+            done_at: Some(t("11:00")),
+            note: Some("shipped".into()),
+            link: Some("https://t/OPS-1".into()),
+            ..action("alert", "erin", "2026-12-01")
+        };
+        tx.put_action(&done, Put::Update)?;
+        let alert_id = tx.put_alert(&alert, Put::Insert)?;
+        tx.insert_change(&change, t("07:31"))?;
+        Ok((later, done, alert_id))
+    });
+    store.refresh().unwrap();
+    let roles = store.roles(id).unwrap();
+    assert!(roles.contains(&(bob.clone(), t("08:20"))), "{roles:?}");
+    assert_eq!(store.incident(id).unwrap().unwrap().roles.len(), 2);
+    let got = store.assessment(id).unwrap().unwrap();
+    assert_eq!(
+        (got.answers, got.severity),
+        (assessment.answers, assessment.severity)
+    );
+    assert_eq!(store.dated_retro(id).unwrap(), Some(retro));
+    assert_eq!(store.retro_draft(id).unwrap(), Some(draft));
+    let all = store.actions(&ActionFilter::default()).unwrap();
+    assert_eq!(
+        all.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [done.id, later],
+        "soonest due first"
+    );
+    assert_eq!(all[0], done);
+    let open = store
+        .actions(&ActionFilter {
+            open: true,
+            ..ActionFilter::default()
+        })
+        .unwrap();
+    assert_eq!(open.iter().map(|a| a.id).collect::<Vec<_>>(), [later]);
+    let overdue = store.overdue_actions("2026-12-21".parse().unwrap()).unwrap();
+    assert_eq!(overdue.iter().map(|a| a.id).collect::<Vec<_>>(), [later]);
+    assert_eq!(store.action(later).unwrap().map(|a| a.owner), Some("bob".into()));
+    let alerts = store
+        .alerts(&AlertFilter {
+            identity: Some((AlertSource::Alertmanager, "c0ffee".into())),
+            ..AlertFilter::default()
+        })
+        .unwrap();
+    assert_eq!(
+        alerts,
+        [Alert {
+            id: alert_id,
+            ..alert.clone()
+        }]
+    );
+    assert!(
+        store
+            .alerts(&AlertFilter {
+                unattached: true,
+                ..AlertFilter::default()
+            })
+            .unwrap()
+            .is_empty()
+    );
+    let changes = store.changes(t("07:00"), t("08:00")).unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].title, "deploy 4821");
+    assert!(store.changes(t("07:31"), t("08:00")).unwrap().is_empty());
+    // The draft goes; the role holder leaves.
+    write(&mut store, t("11:00"), |w| {
+        w.transaction().put_retro_draft(id, None)?;
+        w.transaction().put_role(id, &bob, None)
+    });
+    store.refresh().unwrap();
+    assert_eq!(store.retro_draft(id).unwrap(), None);
+    assert!(!store.roles(id).unwrap().iter().any(|(h, _)| *h == bob));
+}
+
+fn listings_filter_order_limit_and_count(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let mut ids = Vec::new();
+    for (n, (severity, drill)) in [("SEV2", false), ("SEV1", false), ("SEV3", true), ("SEV1", false)]
+        .into_iter()
+        .enumerate()
+    {
+        let at = t("08:00") + Duration::minutes(n as i64);
+        let draft = Incident {
+            title: format!("i{n}"),
+            severity: severity.into(),
+            drill,
+            tags: match n {
+                0 => [("team".to_string(), "web".to_string())].into(),
+                _ => Default::default(),
+            },
+            ..Incident::bare()
+        };
+        ids.push(write(&mut store, at, |w| {
+            w.create(ops::declare(&draft, None, at))
+        }));
+    }
+    store.refresh().unwrap();
+    let levels = ["SEV1".to_string(), "SEV2".into(), "SEV3".into()];
+    let listed = |filter: &ListFilter, order: Order<'_>| {
+        let mut got = Vec::new();
+        store
+            .each_incident(filter, order, &mut |i| {
+                got.push(i.id);
+                Ok(())
+            })
+            .unwrap();
+        got
+    };
+    let all = ListFilter::default();
+    assert_eq!(
+        listed(&all, Order::Severity(&levels)),
+        [ids[1], ids[3], ids[0], ids[2]]
+    );
+    assert_eq!(listed(&all, Order::Number), ids);
+    let two = ListFilter {
+        limit: Some(2),
+        ..ListFilter::default()
+    };
+    assert_eq!(listed(&two, Order::Severity(&levels)), [ids[1], ids[3]]);
+    assert_eq!(listed(&two, Order::Number), ids[..2]);
+    assert_eq!(store.count(&two).unwrap(), 4, "the limit aside");
+    let filters = [
+        (
+            ListFilter {
+                severities: vec!["SEV1".into()],
+                ..ListFilter::default()
+            },
+            vec![ids[1], ids[3]],
+        ),
+        (
+            ListFilter {
+                drill: Some(true),
+                ..ListFilter::default()
+            },
+            vec![ids[2]],
+        ),
+        (
+            ListFilter {
+                tags: vec![("team".into(), "web".into())],
+                ..ListFilter::default()
+            },
+            vec![ids[0]],
+        ),
+        (
+            ListFilter {
+                since: Some(t("08:02")),
+                ..ListFilter::default()
+            },
+            vec![ids[2], ids[3]],
+        ),
+        (
+            ListFilter {
+                after: Some(ids[1]),
+                ..ListFilter::default()
+            },
+            vec![ids[2], ids[3]],
+        ),
+        (
+            ListFilter {
+                statuses: vec![Status::Resolved],
+                ..ListFilter::default()
+            },
+            vec![],
+        ),
+    ];
+    for (filter, want) in filters {
+        assert_eq!(listed(&filter, Order::Number), want, "{filter:?}");
+        assert_eq!(store.count(&filter).unwrap(), want.len(), "{filter:?}");
+    }
+    assert_eq!(store.incident_ids().unwrap(), ids);
+}
+
+fn a_transaction_sees_its_own_writes_and_a_dropped_one_leaves_nothing(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let kept = declare(&mut store, "kept", t("08:00"));
+    let failed = store.write(
+        "alice",
+        || Ok(t("08:05")),
+        |w| -> anyhow::Result<()> {
+            let draft = Incident {
+                title: "dropped".into(),
+                severity: "SEV3".into(),
+                ..Incident::bare()
+            };
+            let id = w.create(ops::declare(&draft, Some("bob"), t("08:05")))?;
+            // Inside, it is there with its events.
+            assert_eq!(w.incident(id)?.map(|i| i.title), Some("dropped".into()));
+            assert_eq!(w.timeline(id, None)?.1, 2);
+            anyhow::bail!("changed my mind")
+        },
+    );
+    assert!(failed.is_err());
+    store.refresh().unwrap();
+    assert_eq!(store.incident_ids().unwrap(), [kept], "nothing of it is left");
+    assert_eq!(
+        store.arrived_after(None, None).unwrap().1,
+        2,
+        "nor any of its events"
+    );
+    // A transaction begun and dropped by hand leaves nothing either.
+    {
+        let mut tx = store.backend().begin(Wait::Yes).unwrap().unwrap();
+        tx.insert_incident(&Incident::bare(), "gone", None).unwrap();
+    }
+    store.refresh().unwrap();
+    assert_eq!(store.incident_ids().unwrap(), [kept]);
+    // The next number is the one after the last kept.
+    assert_eq!(declare(&mut store, "next", t("08:10")), kept + 1);
+}
+
+fn a_store_reads_one_snapshot_until_it_refreshes(kind: Kind) {
+    let db = Db::new(kind);
+    let mut reader = db.open();
+    let mut writer = db.open();
+    let first = declare(&mut writer, "first", t("08:00"));
+    assert_eq!(reader.incident_ids().unwrap(), [first]);
+    let second = declare(&mut writer, "second", t("08:01"));
+    assert_eq!(
+        reader.incident_ids().unwrap(),
+        [first],
+        "the reader's snapshot holds"
+    );
+    reader.refresh().unwrap();
+    assert_eq!(reader.incident_ids().unwrap(), [first, second]);
+    // A write of the reader's own ends its snapshot too.
+    let third = declare(&mut writer, "third", t("08:02"));
+    declare(&mut reader, "fourth", t("08:03"));
+    assert_eq!(reader.incident_ids().unwrap().len(), 4, "{third}");
+}
+
+fn concurrent_appends_all_land_and_the_chains_hold(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let id = declare(&mut store, "busy", t("08:00"));
+    const WRITERS: usize = 6;
+    const EACH: usize = 25;
+    // The clock is read once each writer holds the lock, as the store
+    // promises: times then rise in the order events are recorded.
+    let tick = std::sync::atomic::AtomicI64::new(0);
+    std::thread::scope(|s| {
+        for n in 0..WRITERS {
+            let (db, tick) = (&db, &tick);
+            s.spawn(move || {
+                let mut store = db.open();
+                for _ in 0..EACH {
+                    let clock = || {
+                        let k = tick.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        Ok(t("09:00") + Duration::seconds(k))
+                    };
+                    store
+                        .write(&format!("writer{n}"), clock, |w| {
+                            let i = w.incident(id)?.unwrap();
+                            let role = RoleDef {
+                                name: "scribe".into(),
+                                single: true,
+                            };
+                            w.apply(ops::assign_role(&i, &role, &format!("p{n}"), w.now()).unwrap())
+                        })
+                        .unwrap();
+                }
+            });
+        }
+    });
+    store.refresh().unwrap();
+    let (events, total) = store.timeline(id, None).unwrap();
+    assert_eq!(total, events.len());
+    // Each writer handed the role to itself at least once, and every
+    // handover or assignment that changed a holder is recorded.
+    let handovers = events
+        .iter()
+        .filter(|e| matches!(e.kind(), EventKind::RoleAssigned | EventKind::RoleHandover))
+        .count();
+    assert!(handovers > WRITERS, "{handovers}");
+    let chain = store.chain(id).unwrap().unwrap();
+    let links: Vec<Link<'_>> = chain.rows.iter().map(|r| r.link()).collect();
+    assert!(chain::verify(&chain.uid, chain.head.as_deref(), &links).is_empty());
+    // The stored roles are what the timeline says.
+    let replayed = replay::replay(events.iter().map(|e| (e.id, e.at, &e.data))).unwrap();
+    let incident = store.incident(id).unwrap().unwrap();
+    assert!(replay::disagreements(&incident, &replayed).is_empty());
+    let mut numbers: Vec<i64> = events.iter().map(|e| e.id).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), events.len(), "every event has a number of its own");
+}
+
+fn the_stats_cache_settles_and_forgets(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let id = declare(&mut store, "settled", t("08:00"));
+    let settled = Settled {
+        id,
+        declared_at: t("08:00"),
+        severity: "SEV2".into(),
+        category: Category::Availability,
+        detect_seconds: Some(60),
+        acknowledge_seconds: Some(0),
+        resolve_seconds: Some(3600),
+        tallies: Tallies::default(),
+    };
+    let kept = write(&mut store, t("12:00"), |w| {
+        w.transaction().settle(7, &[settled.clone()])
+    });
+    assert_eq!(kept, 1);
+    store.refresh().unwrap();
+    let groups = store.settled_groups(7, t("00:00")).unwrap();
+    assert_eq!(groups.iter().map(|g| g.incidents).sum::<usize>(), 1);
+    let unsettled = ListFilter {
+        unsettled: Some(7),
+        ..ListFilter::default()
+    };
+    assert!(store.incidents(&unsettled).unwrap().is_empty());
+    assert_eq!(
+        store
+            .incidents(&ListFilter {
+                unsettled: Some(8),
+                ..ListFilter::default()
+            })
+            .unwrap()
+            .len(),
+        1
+    );
+    write(&mut store, t("12:01"), |w| w.transaction().unsettle(id));
+    store.refresh().unwrap();
+    assert!(
+        store
+            .settled_groups(7, t("00:00"))
+            .unwrap()
+            .iter()
+            .all(|g| g.incidents == 0)
+    );
+    assert_eq!(store.incidents(&unsettled).unwrap().len(), 1);
+    // A writer that cannot wait is told so, not made to wait.
+    let mut holder = db.open();
+    let _held = holder.backend().begin(Wait::Yes).unwrap().unwrap();
+    assert!(store.backend().begin(Wait::No).unwrap().is_none());
+}
+
+/// A database at every older schema step, holding one incident with its
+/// declaration written as that step's schema stores it, opens (migrating
+/// forward) and reads back.
+fn every_older_schema_step_migrates_and_reads(kind: Kind) {
+    let steps = match kind {
+        Kind::Sqlite => incident::store::sqlite::migrations::LATEST,
+        Kind::Postgres => incident::store::pg::migrations::LATEST,
+    };
+    for version in 1..steps {
+        let db = Db::new(kind);
+        match kind {
+            Kind::Sqlite => {
+                let path = db.location.given().to_path_buf();
+                let conn = rusqlite::Connection::open(&path).unwrap();
+                incident::store::sqlite::migrations::upgrade_to(&conn, 0, version).unwrap();
+                conn.execute_batch(
+                    "INSERT INTO incidents (title, status, severity, category, declared_at) \
+                     VALUES ('old', 'investigating', 'SEV2', 'other', '2026-11-23T08:00:00Z'); \
+                     INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details) \
+                     VALUES (1, '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z', 'alice', 'declared', \
+                     'Declared SEV2 other: old', '{\"category\":\"other\",\"channels\":[],\"detected_by\":null,\
+                     \"services\":[],\"severity\":\"SEV2\",\"started_at\":null,\"summary\":null,\"title\":\"old\"}');",
+                )
+                .unwrap();
+                conn.pragma_update(None, "user_version", version).unwrap();
+            }
+            Kind::Postgres => {
+                let name = db.location.given().to_string_lossy().into_owned();
+                let mut c = ::postgres::Client::connect(&name, ::postgres::NoTls).unwrap();
+                for step in &incident::store::pg::migrations::STEPS[..version as usize] {
+                    c.batch_execute(step.sql).unwrap();
+                    c.batch_execute(step.guards).unwrap();
+                }
+                c.batch_execute(&format!(
+                    "INSERT INTO incident_schema (one, version) VALUES (true, {version}) \
+                     ON CONFLICT (one) DO UPDATE SET version = excluded.version; \
+                     INSERT INTO incidents (id, uid, title, status, severity, category, declared_at) \
+                     VALUES (1, 'u1', 'old', 'investigating', 'SEV2', 'other', '2026-11-23T08:00:00Z');"
+                ))
+                .unwrap();
+            }
+        }
+        let mut store = db.open();
+        let old = store
+            .incident(1)
+            .unwrap()
+            .unwrap_or_else(|| panic!("version {version}"));
+        assert_eq!(old.title, "old", "version {version}");
+        // And it takes new writes at the current version.
+        let id = declare(&mut store, "new", t("09:00"));
+        store.refresh().unwrap();
+        assert_eq!(store.incident(id).unwrap().map(|i| i.title), Some("new".into()));
+        assert_eq!(store.timeline(id, None).unwrap().1, 2, "version {version}");
+    }
+}
+
+/// Random sequences of real operations, stored through the store: every
+/// incident's stored state (and its cached milestones and count) is what
+/// its stored timeline replays to.
+fn stored_states_are_what_their_timelines_replay_to(kind: Kind) {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let cases = match kind {
+        Kind::Sqlite => 24,
+        Kind::Postgres => 8,
+    };
+    let mut runner = TestRunner::new(Config {
+        cases,
+        ..Config::default()
+    });
+    let step = (0..9usize, 0..3usize, 0..3usize);
+    runner
+        .run(&proptest::collection::vec(step, 1..30), |steps| {
+            let db = Db::new(kind);
+            let mut store = db.open();
+            let id = declare(&mut store, "random", t("08:00"));
+            for (n, (op, x, y)) in steps.iter().copied().enumerate() {
+                let at = t("08:00") + Duration::minutes(n as i64 + 1);
+                write(&mut store, at, |w| {
+                    let i = w.incident(id)?.unwrap();
+                    let people = ["alice", "bob", "carol"];
+                    let levels = ["SEV1", "SEV2", "SEV3"];
+                    let latest = w.latest(id)?;
+                    let change = match op {
+                        0 => ops::assign_role(&i, &commander(), people[x], at).ok(),
+                        1 => ops::remove_role(&i, &commander(), people[x], at).ok(),
+                        2 => Some(ops::change_severity(&i, levels[x], at, None)),
+                        3 => ops::resolve(&i, Some("fixed"), at, &latest).ok(),
+                        4 => ops::reopen(&i, "INC", Status::ALL[y], "again", None, at)
+                            .ok()
+                            .map(|(c, _)| c),
+                        5 => ops::cancel(&i, "false alarm", at).ok(),
+                        6 => ops::edit(
+                            &i,
+                            &ops::EditRequest {
+                                title: Some(format!("title {n}")),
+                                set_tags: vec![(format!("k{x}"), format!("v{y}"))],
+                                ..Default::default()
+                            },
+                            at,
+                        )
+                        .ok(),
+                        7 => ops::update(
+                            &i,
+                            &ops::UpdateRequest {
+                                entry: Some(ops::Entry {
+                                    kind: incident::domain::EntryKind::Note,
+                                    external: x == 0,
+                                    text: format!("update {n}"),
+                                }),
+                                next_update: (x == 0).then(|| at + Duration::minutes(30)),
+                                status: incident::domain::lifecycle::SETTABLE.get(y).copied(),
+                                ..Default::default()
+                            },
+                            at,
+                            &latest,
+                        )
+                        .ok(),
+                        _ => {
+                            let a = Assessment {
+                                id: 0,
+                                incident_id: id,
+                                event_id: 0,
+                                at,
+                                author: "alice".into(),
+                                answers: Answers {
+                                    impact: "x".into(),
+                                    sees: "y".into(),
+                                    customers: Customers::Some,
+                                    started_at: t("07:50"),
+                                    tickets: 0,
+                                    factors: vec![],
+                                    checked: vec![],
+                                },
+                                suggested: "SEV2".into(),
+                                reason: "SEV2 because some customers are affected".into(),
+                                severity: levels[y].into(),
+                            };
+                            ops::assess(&i, a, at).ok()
+                        }
+                    };
+                    if let Some(change) = change {
+                        w.apply(change)?;
+                    }
+                    Ok(())
+                });
+            }
+            store.refresh().unwrap();
+            let stored = store.incident(id).unwrap().unwrap();
+            let (events, count) = store.timeline(id, None).unwrap();
+            let events_by_id = {
+                let mut e = events.clone();
+                e.sort_by_key(|e| e.id);
+                e
+            };
+            let replayed = replay::replay(events_by_id.iter().map(|e| (e.id, e.at, &e.data))).unwrap();
+            prop_assert_eq!(replay::disagreements(&stored, &replayed), Vec::<&str>::new());
+            prop_assert_eq!(stored.milestones, replayed.state.milestones);
+            prop_assert_eq!(stored.next_update_at, replayed.state.next_update_at);
+            prop_assert_eq!(count, store.chain(id).unwrap().unwrap().rows.len());
+            let assessed = events.iter().filter(|e| e.kind() == EventKind::Assessed).count();
+            prop_assert_eq!(store.assessments(id).unwrap().len(), assessed);
+            Ok(())
+        })
+        .unwrap();
+}
