@@ -722,7 +722,7 @@ fn the_stats_cache_settles_and_forgets(kind: Kind) {
         tallies: Tallies::default(),
     };
     let kept = write(&mut store, t("12:00"), |w| {
-        w.transaction().settle(7, &[settled.clone()])
+        w.transaction().settle(7, std::slice::from_ref(&settled))
     });
     assert_eq!(kept, 1);
     store.refresh().unwrap();
