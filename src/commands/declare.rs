@@ -1,7 +1,7 @@
 //! `incident declare`: open an incident.
 
 use crate::context::Ctx;
-use crate::domain::{Category, DetectedBy, Incident, Status, ops, plans};
+use crate::domain::{Category, DetectedBy, Incident, ops, plans};
 use crate::error::{not_found, usage};
 use crate::render;
 use crate::store::Access;
@@ -76,28 +76,7 @@ pub struct DeclareArgs {
 /// next (the dispatcher runs it: a command does not call another).
 pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     let config = ctx.config()?;
-    let alert = match args.from_alert {
-        Some(id) => {
-            let store = ctx.open(crate::store::Access::Read)?;
-            let alert = store
-                .alerts(&crate::store::AlertFilter {
-                    id: Some(id),
-                    ..Default::default()
-                })?
-                .pop()
-                .ok_or_else(|| not_found(format!("no alert {id}; run 'incident alerts' for their ids")))?;
-            if let Some(incident) = alert.incident_id
-                && store.incident(incident)?.is_some_and(|i| i.status.is_open())
-            {
-                return Err(usage(format!(
-                    "alert {id} already belongs to {}, which is open; add to it with 'incident update {0} ...'",
-                    ctx.key(incident)?
-                )));
-            }
-            Some(alert)
-        }
-        None => None,
-    };
+    let alert = from_alert(ctx, args.from_alert)?;
     let title = args
         .title
         .as_deref()
@@ -108,18 +87,9 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     // An alert's service, unless services were named.
     let services = match (&alert, args.services.is_empty()) {
         (Some(a), true) => a.service.iter().cloned().collect(),
-        _ => clean_list(args.services),
+        _ => clean_list(args.services.clone()),
     };
-    // A named plan must be there and readable; a broken plans folder must
-    // not stop a declaration at 3 a.m. when no plan was asked for.
-    let plans = match (&args.playbook, args.no_playbook) {
-        (_, true) => Vec::new(),
-        (Some(_), false) => crate::playbooks::load(config)?,
-        (None, false) => crate::playbooks::load(config).unwrap_or_else(|e| {
-            ctx.warn(format!("no playbook attached: {e:#}"));
-            Vec::new()
-        }),
-    };
+    let plans = playbooks(ctx, &args)?;
     let given = match &args.severity {
         Some(name) => Some(config.level(name)?.name.clone()),
         None => None,
@@ -133,9 +103,6 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
             given.as_deref().unwrap_or(&config.default_severity),
         ),
     };
-    let severity = given
-        .or_else(|| plan.and_then(|p| p.severity.clone()))
-        .unwrap_or_else(|| config.default_severity.clone());
     if args.assess && !crate::prompt::interactive() {
         // Checked before anything is written: no half-done declare-and-assess.
         return Err(usage(
@@ -153,86 +120,51 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         None => None,
     };
     let draft = Incident {
-        id: 0,
         title,
-        status: Status::Investigating,
-        severity,
+        severity: given
+            .or_else(|| plan.and_then(|p| p.severity.clone()))
+            .unwrap_or_else(|| config.default_severity.clone()),
         category: args.category,
         services,
-        channels: clean_list(args.channels),
+        channels: clean_list(args.channels.clone()),
         summary: args.summary.as_deref().and_then(non_blank),
         detected_by: args
             .detected_by
             .or(alert.as_ref().map(|_| DetectedBy::Monitoring)),
         started_at: started_at.or(alert.as_ref().and_then(|a| a.starts_at).filter(|t| *t <= ctx.now)),
         declared_at: ctx.now,
-        resolved_at: None,
-        closed_at: None,
-        resolution: None,
-        next_update_at: None,
-        roles: Vec::new(),
         drill: args.drill,
         tags: args.tags.iter().cloned().collect(),
-        milestones: Default::default(),
+        ..Incident::bare()
     };
     let now = ctx.now;
-    // The store the changes are read from is the one the declaration is
-    // written to: on a server, one connection instead of two.
-    let mut opened = None;
-    let recent = match draft.services.is_empty() {
-        true => Vec::new(),
-        false => {
-            let began = draft.started_at.unwrap_or(now).min(now);
-            let window = config.changes_window;
-            let from = began.checked_sub_signed(window).unwrap_or(began);
-            let store = ctx.open(Access::Write)?;
-            let all = store.changes(from, now)?;
-            opened = Some(store);
-            plans::recent_changes(&all, &draft.services, began, window, now)
-        }
-    };
-    let change = ops::declare(&draft, commander.as_deref(), now);
-    let attached = plan.map(|p| p.attached());
-    let noted = recent.clone();
-    let write = |w: &mut crate::store::Writer<'_>| {
-        let id = w.create(change)?;
+    let window = config.changes_window;
+    let (store, committed) = ctx.write(|w| {
+        let (from, began) = plans::lookback(draft.started_at, window, now);
+        let recent = match draft.services.is_empty() {
+            true => Vec::new(),
+            false => plans::recent_changes(&w.changes(from, now)?, &draft.services, began, window, now),
+        };
+        let attached = plan.map(|p| p.attached());
+        let id = w.create(ops::open(
+            &draft,
+            commander.as_deref(),
+            attached,
+            recent.clone(),
+            now,
+        ))?;
         if let Some(alert) = &alert {
             crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;
         }
-        let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
-        if let Some(plan) = attached {
-            let change = ops::attach_playbook(&incident, None, plan, now).map_err(|r| ctx.refused(id, r))?;
-            w.apply(change)?;
-        }
-        w.apply(ops::note_recent_changes(&incident, noted, now))?;
-        Ok(id)
-    };
-    let (store, committed) = match opened {
-        Some(mut store) => {
-            let committed = ctx.write_to(&mut store, write)?;
-            (store, committed)
-        }
-        None => ctx.write(write)?,
-    };
-    let id = committed.value;
+        Ok((id, recent))
+    })?;
+    let (id, recent) = committed.value;
     let key = ctx.key(id)?;
-    if args.assess {
-        drop(store);
-        if !ctx.json() {
-            let mut out = crate::output::stdout();
-            use std::io::Write;
-            writeln!(out, "{key}")?;
-            out.flush()?;
-            ctx.say(format!(
-                "Declared {key} [{}] {}",
-                draft.severity,
-                crate::text::one_line(&draft.title)
-            ));
-        }
-        return Ok(Some(id));
-    }
-    if ctx.json() {
-        return render::print_incident(ctx, &store, id, None).map(|()| None);
+    match (ctx.json(), args.assess) {
+        (true, false) => return render::print_incident(ctx, &store, id, None).map(|()| None),
+        // The triage walk prints the incident when it is done.
+        (true, true) => return Ok(Some(id)),
+        (false, _) => drop(store),
     }
     let mut out = crate::output::stdout();
     use std::io::Write;
@@ -243,6 +175,62 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         draft.severity,
         crate::text::one_line(&draft.title)
     ));
+    if args.assess {
+        return Ok(Some(id));
+    }
+    report(ctx, &key, &args, &draft, plan, &recent, commander.is_none());
+    Ok(None)
+}
+
+/// The alert `--from-alert` names, which must not belong to an open
+/// incident already.
+fn from_alert(ctx: &Ctx, id: Option<i64>) -> Result<Option<crate::domain::alerts::Alert>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let store = ctx.open(Access::Read)?;
+    let alert = store
+        .alerts(&crate::store::AlertFilter {
+            id: Some(id),
+            ..Default::default()
+        })?
+        .pop()
+        .ok_or_else(|| not_found(format!("no alert {id}; run 'incident alerts' for their ids")))?;
+    if let Some(incident) = alert.incident_id
+        && store.incident(incident)?.is_some_and(|i| i.status.is_open())
+    {
+        return Err(usage(format!(
+            "alert {id} already belongs to {}, which is open; add to it with 'incident update {0} ...'",
+            ctx.key(incident)?
+        )));
+    }
+    Ok(Some(alert))
+}
+
+/// The response plans to choose from. A named plan must be there and
+/// readable; a broken plans folder must not stop a declaration at 3 a.m.
+/// when no plan was asked for.
+fn playbooks(ctx: &Ctx, args: &DeclareArgs) -> Result<Vec<plans::Playbook>> {
+    Ok(match (&args.playbook, args.no_playbook) {
+        (_, true) => Vec::new(),
+        (Some(_), false) => crate::playbooks::load(ctx.config()?)?,
+        (None, false) => crate::playbooks::load(ctx.config()?).unwrap_or_else(|e| {
+            ctx.warn(format!("no playbook attached: {e:#}"));
+            Vec::new()
+        }),
+    })
+}
+
+/// What the declaration brought with it and what to do next, for people.
+fn report(
+    ctx: &Ctx,
+    key: &str,
+    args: &DeclareArgs,
+    draft: &Incident,
+    plan: Option<&plans::Playbook>,
+    recent: &[plans::ChangeRecord],
+    no_commander: bool,
+) {
     if draft.drill {
         ctx.say("  DRILL: a rehearsal, left out of stats, guard and check's exit status");
     }
@@ -256,7 +244,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     }
     if !recent.is_empty() {
         ctx.say(format!("  recent changes on {}:", draft.services.join(", ")));
-        for c in &recent {
+        for c in recent {
             ctx.say(format!(
                 "    {}  {} {}  {}{}",
                 crate::time::human(c.at, &chrono::Local),
@@ -281,10 +269,9 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
             draft.severity
         )),
     }
-    if commander.is_none() {
+    if no_commander {
         ctx.say(format!(
             "  no commander yet: incident assign-role {key} commander NAME"
         ));
     }
-    Ok(None)
 }

@@ -51,9 +51,16 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<()> {
         None => Format::detect(&body).map_err(|e| usage(format!("{name}: {e}")))?,
     };
     let payload = intake::parse(format, &body).map_err(|e| usage(format!("{name}: {e}")))?;
+    // A broken plans folder must not stop an alert from being recorded.
+    let plans = crate::playbooks::load(config).unwrap_or_else(|e| {
+        ctx.warn(format!("no playbook can be attached: {e:#}"));
+        Vec::new()
+    });
     let routing = Routing {
         rules: &config.alert_rules,
         default_severity: &config.default_severity,
+        plans: &plans,
+        changes_window: config.changes_window,
     };
     let now = ctx.now;
     let (_, committed) = ctx.write(|tx| {

@@ -298,6 +298,15 @@ fn write_loop(
             return;
         }
     };
+    // Read once: a broken plans folder must not stop alerts from being
+    // recorded, so it is said once and the incidents open without a plan.
+    let plans = match ctx.config().map(crate::playbooks::load) {
+        Ok(Ok(plans)) => plans,
+        Ok(Err(e)) | Err(e) => {
+            ctx.warn(format!("no playbook can be attached: {e:#}"));
+            Vec::new()
+        }
+    };
     while let Some(first) = queue.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -312,6 +321,8 @@ fn write_loop(
             let routing = Routing {
                 rules: &config.alert_rules,
                 default_severity: &config.default_severity,
+                plans: &plans,
+                changes_window: config.changes_window,
             };
             let now = ctx.now;
             let committed = ctx.write_to(&mut store, |tx| {

@@ -341,6 +341,18 @@ impl ChangeRecord {
 /// The changes on the incident's services in the `window` before its
 /// impact began (or its declaration, when earlier or unknown), up to `now`,
 /// oldest first.
+/// Where to look for the changes that may have set an incident off: from
+/// `window` before its impact began (its declaration when that is not
+/// known, and never later than `now`) up to `now`. Returns (from, began).
+pub fn lookback(
+    started_at: Option<DateTime<Utc>>,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let began = started_at.unwrap_or(now).min(now);
+    (began.checked_sub_signed(window).unwrap_or(began), began)
+}
+
 pub fn recent_changes(
     changes: &[ChangeRecord],
     services: &[String],

@@ -131,6 +131,10 @@ pub struct Outcome {
 pub struct Routing<'c> {
     pub rules: &'c [Rule],
     pub default_severity: &'c str,
+    /// The response plans an incident an alert opens may follow.
+    pub plans: &'c [crate::domain::plans::Playbook],
+    /// How far back the changes that may have set it off are looked for.
+    pub changes_window: chrono::Duration,
 }
 
 /// Records one alert in `tx` at `now`: the alert's row, and what it does
@@ -256,31 +260,42 @@ fn route(
         Route::Open { severity, category } => {
             alert.id = tx.save_alert(alert)?;
             let level = severity.unwrap_or_else(|| routing.default_severity.to_string());
-            open_incident(tx, alert, signal, level, category, AlertJoin::Opened, now)?;
+            open_incident(tx, alert, signal, level, category, routing, now)?;
             Ok("opened")
         }
     }
 }
 
-/// Opens an incident for a stored alert (its id known) and ties the alert
-/// to it, in `tx`; returns the incident's id.
-pub fn open_incident(
+/// Opens an incident for a stored alert (its id known), as a person would
+/// declare it (the playbook that fits, the changes just before), and ties
+/// the alert to it, in `tx`; returns the incident's id.
+fn open_incident(
     tx: &mut Writer<'_>,
     alert: &mut Alert,
     signal: &Signal,
     severity: String,
     category: Category,
-    how: AlertJoin,
+    routing: &Routing,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let draft = alerts::draft(signal, severity, category, now);
-    let id = tx.create(ops::declare(&draft, None, now))?;
+    let plan = crate::domain::plans::choose(routing.plans, draft.category, &draft.services, &draft.severity);
+    let (from, began) = crate::domain::plans::lookback(draft.started_at, routing.changes_window, now);
+    let recent = crate::domain::plans::recent_changes(
+        &tx.changes(from, now)?,
+        &draft.services,
+        began,
+        routing.changes_window,
+        now,
+    );
+    let opened = ops::open(&draft, None, plan.map(|p| p.attached()), recent, now);
+    let id = tx.create(opened)?;
     alert.incident_id = Some(id);
     tx.save_alert(alert)?;
     let incident = tx
         .incident(id)?
         .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
-    tx.apply(ops::attach_alert(&incident, alert, how, now))?;
+    tx.apply(ops::attach_alert(&incident, alert, AlertJoin::Opened, now))?;
     Ok(id)
 }
 

@@ -780,3 +780,42 @@ fn stats_reports_time_to_detect_and_leaves_out_canceled_duplicates_and_drills() 
     let human = env.ok(&["stats"]);
     assert!(human.contains("detect       2"), "{human}");
 }
+
+/// An incident an alert opens is opened as a person declaring it would
+/// be: the playbook that fits it, and the changes made just before it.
+#[test]
+fn an_incident_an_alert_opens_gets_its_playbook_and_the_recent_changes() {
+    let mut env = with_playbooks(crate::alerts::RULES);
+    env.at("2026-11-23T07:40:00Z");
+    env.talk(&["--as", "ci", "change", "deploy 4821", "--service", "checkout"]);
+    env.at("2026-11-23T08:00:00Z");
+    env.ok(&["ingest", &crate::alerts::fixture("alertmanager-firing.json")]);
+    let opened = env.show("1");
+    assert_eq!(opened["severity"], "SEV1");
+    let kinds = kinds(&opened);
+    for kind in [
+        "declared",
+        "playbook_attached",
+        "recent_changes",
+        "alert_attached",
+    ] {
+        assert!(kinds.contains(&kind.to_string()), "{kind} missing: {kinds:?}");
+    }
+    assert_eq!(opened["checklist"]["playbook"], "outage");
+    assert_eq!(opened["recent_changes"][0]["title"], "deploy 4821");
+    // Declared by hand from the same facts, it gets the same.
+    env.declare(
+        "Checkout down",
+        &[
+            "--severity",
+            "SEV1",
+            "--category",
+            "availability",
+            "--service",
+            "checkout",
+        ],
+    );
+    let declared = env.show("2");
+    assert_eq!(declared["checklist"]["playbook"], "outage");
+    assert_eq!(declared["recent_changes"][0]["title"], "deploy 4821");
+}

@@ -49,6 +49,27 @@ pub fn declare(draft: &Incident, commander: Option<&str>, now: DateTime<Utc>) ->
     }
 }
 
+/// Opens an incident with what opening one brings, whoever opens it (a
+/// person declaring it, or an alert): the declaration and its commander,
+/// the response plan it follows (`plan`, the playbook chosen for it) and
+/// the changes made on its services just before it began (`recent`).
+pub fn open(
+    draft: &Incident,
+    commander: Option<&str>,
+    plan: Option<crate::domain::event::PlaybookAttached>,
+    recent: Vec<crate::domain::plans::ChangeRecord>,
+    now: DateTime<Utc>,
+) -> Change {
+    let mut change = declare(draft, commander, now);
+    if let Some(plan) = plan
+        && let Ok(attached) = super::attach_playbook(&change.incident, None, plan, now)
+    {
+        change = change.then(attached);
+    }
+    let noted = super::note_recent_changes(&change.incident, recent, now);
+    change.then(noted)
+}
+
 /// Sets the severity (a configured level). Empty when it is that level.
 pub fn change_severity(incident: &Incident, level: &str, at: DateTime<Utc>, reason: Option<&str>) -> Change {
     let change = Change::of(incident);
