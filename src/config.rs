@@ -437,33 +437,7 @@ impl ConfigFile {
             config.key_prefix = prefix;
         }
         if !self.severity.is_empty() {
-            config.levels = self
-                .severity
-                .into_iter()
-                .map(|l| Level {
-                    name: l.name,
-                    description: l.description,
-                    acknowledge: l.acknowledge.0,
-                    triage: l.triage.0,
-                    update: l.update.map(|d| d.0),
-                    remediate: l.remediate.0,
-                    retro: l.retro.0,
-                })
-                .collect();
-            for (i, level) in config.levels.iter().enumerate() {
-                if level.name.trim().is_empty() || level.name.chars().any(char::is_whitespace) {
-                    return Err(format!(
-                        "severity name '{}' must be one word, e.g. \"SEV1\"",
-                        level.name
-                    ));
-                }
-                if config.levels[..i]
-                    .iter()
-                    .any(|l| l.name.eq_ignore_ascii_case(&level.name))
-                {
-                    return Err(format!("severity '{}' is defined twice", level.name));
-                }
-            }
+            config.levels = levels(self.severity)?;
             // The old default may not exist any more: the least severe level is.
             config.default_severity = config.levels.last().map(|l| l.name.clone()).unwrap_or_default();
         }
@@ -507,34 +481,7 @@ impl ConfigFile {
                 severities,
             });
         }
-        for (i, hook) in self.hooks.into_iter().enumerate() {
-            let label = format!("[[hooks]] #{}", i + 1);
-            if hook.on.is_empty() {
-                return Err(format!(
-                    "{label} has an empty `on`; list event kinds, e.g. [\"declared\", \"resolved\"], or [\"*\"] for all"
-                ));
-            }
-            let on = if hook.on.iter().any(|k| matches!(k, EventKindText::All)) {
-                On::All
-            } else {
-                let mut kinds = Vec::new();
-                for kind in hook.on {
-                    if let EventKindText::Kind(kind) = kind
-                        && !kinds.contains(&kind)
-                    {
-                        kinds.push(kind);
-                    }
-                }
-                On::Kinds(kinds)
-            };
-            let name = hook.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-            config.hooks.push(Hook {
-                name,
-                on,
-                run: hook.run.0,
-                timeout: hook.timeout.map_or(hooks::DEFAULT_TIMEOUT, |t| t.0),
-            });
-        }
+        config.hooks = hook_list(self.hooks)?;
         for (i, rule) in self.alerts.rules.into_iter().enumerate() {
             let label = format!("[[alerts.rules]] #{}", i + 1);
             let severity = rule
@@ -558,6 +505,71 @@ impl ConfigFile {
         }
         Ok(config)
     }
+}
+
+/// The configured severity levels, checked: each one word, none twice.
+fn levels(raw: Vec<LevelFile>) -> Result<Vec<Level>, String> {
+    let levels: Vec<Level> = raw
+        .into_iter()
+        .map(|l| Level {
+            name: l.name,
+            description: l.description,
+            acknowledge: l.acknowledge.0,
+            triage: l.triage.0,
+            update: l.update.map(|d| d.0),
+            remediate: l.remediate.0,
+            retro: l.retro.0,
+        })
+        .collect();
+    for (i, level) in levels.iter().enumerate() {
+        if level.name.trim().is_empty() || level.name.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "severity name '{}' must be one word, e.g. \"SEV1\"",
+                level.name
+            ));
+        }
+        if levels[..i]
+            .iter()
+            .any(|l| l.name.eq_ignore_ascii_case(&level.name))
+        {
+            return Err(format!("severity '{}' is defined twice", level.name));
+        }
+    }
+    Ok(levels)
+}
+
+/// The configured hooks, checked: each runs on some kinds of event.
+fn hook_list(raw: Vec<HookFile>) -> Result<Vec<Hook>, String> {
+    let mut hooks = Vec::new();
+    for (i, hook) in raw.into_iter().enumerate() {
+        let label = format!("[[hooks]] #{}", i + 1);
+        if hook.on.is_empty() {
+            return Err(format!(
+                "{label} has an empty `on`; list event kinds, e.g. [\"declared\", \"resolved\"], or [\"*\"] for all"
+            ));
+        }
+        let on = if hook.on.iter().any(|k| matches!(k, EventKindText::All)) {
+            On::All
+        } else {
+            let mut kinds = Vec::new();
+            for kind in hook.on {
+                if let EventKindText::Kind(kind) = kind
+                    && !kinds.contains(&kind)
+                {
+                    kinds.push(kind);
+                }
+            }
+            On::Kinds(kinds)
+        };
+        let name = hook.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        hooks.push(Hook {
+            name,
+            on,
+            run: hook.run.0,
+            timeout: hook.timeout.map_or(hooks::DEFAULT_TIMEOUT, |t| t.0),
+        });
+    }
+    Ok(hooks)
 }
 
 fn canonical_level(config: &Config, name: &str, key: &str) -> Result<String, String> {

@@ -110,6 +110,23 @@ pub struct EventRecord {
     pub hash: Option<String>,
 }
 
+impl EventRecord {
+    /// The event as it is chained (and stored).
+    pub fn chained(&self) -> crate::domain::chain::ChainRow {
+        crate::domain::chain::ChainRow {
+            id: self.id,
+            at: self.at.clone(),
+            recorded_at: self.recorded_at.clone(),
+            author: self.author.clone(),
+            kind: self.kind.clone(),
+            text: self.text.clone(),
+            details: self.details.as_ref().map(|d| d.get().to_string()),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentRecord {
@@ -769,225 +786,14 @@ impl IncidentRecord {
 const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
 /// Checks one record before anything is written: every value through the
-/// domain types, and its chain. `severities` are the defined levels. The
-/// error names the field.
+/// domain types, its chain, and that what it holds is what its events
+/// record. `severities` are the defined levels. The error names the field.
 pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), String> {
-    use crate::domain::chain::{self, Content, Link};
-    use crate::domain::event::EventData;
-    use chrono::Datelike;
-
-    let time = |field: &str, t: DateTime<Utc>| -> Result<(), String> {
-        match YEARS.contains(&t.year()) {
-            true => Ok(()),
-            false => Err(format!("{field}: {t} is out of range")),
-        }
-    };
-    let text_time = |field: &str, text: &str| -> Result<DateTime<Utc>, String> {
-        let t = DateTime::parse_from_rfc3339(text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| format!("{field}: '{text}' is not an RFC 3339 time: {e}"))?;
-        time(field, t)?;
-        Ok(t)
-    };
-    let severity = |field: &str, name: &str| -> Result<(), String> {
-        match severities.contains(&name) {
-            true => Ok(()),
-            false => Err(format!(
-                "{field}: '{name}' is not a defined severity ({})",
-                severities.join(", ")
-            )),
-        }
-    };
-    if record.id <= 0 {
-        return Err(format!("id: {} is not a positive number", record.id));
-    }
-    if record.uid.is_empty() || record.uid.len() > 128 || !record.uid.chars().all(|c| c.is_ascii_graphic()) {
-        return Err("uid: not an incident uid".into());
-    }
-    severity("severity", &record.severity)?;
-    time("declared_at", record.declared_at)?;
-    for (field, t) in [
-        ("started_at", record.started_at),
-        ("resolved_at", record.resolved_at),
-        ("closed_at", record.closed_at),
-        ("next_update_at", record.next_update_at),
-    ] {
-        if let Some(t) = t {
-            time(field, t)?;
-        }
-    }
-    for role in &record.roles {
-        time("roles.since", role.since)?;
-        if role.role.trim().is_empty() || role.person.trim().is_empty() {
-            return Err("roles: a role and a person are required".into());
-        }
-    }
-
-    if record.events.is_empty() {
-        return Err("events: an incident has at least its `declared` event".into());
-    }
-    let mut previous = 0;
-    let mut kinds = std::collections::HashMap::new();
-    let mut timeline = Vec::with_capacity(record.events.len());
-    for (n, event) in record.events.iter().enumerate() {
-        let field = |name: &str| format!("event {}: {name}", event.id);
-        if event.id <= previous {
-            return Err(format!(
-                "event {}: event ids must be positive and rise in recording order",
-                event.id
-            ));
-        }
-        previous = event.id;
-        text_time(&field("at"), &event.at)?;
-        text_time(&field("recorded_at"), &event.recorded_at)?;
-        let data = EventData::parse_stored(&event.kind, event.details.as_ref().map(|d| d.get()))
-            .map_err(|e| format!("{}: {e}", field("details")))?;
-        if (n == 0) != matches!(data, EventData::Declared(_)) {
-            return Err(format!(
-                "{}: the first event, and only it, is `declared`",
-                field("kind")
-            ));
-        }
-        kinds.insert(event.id, data.kind());
-        timeline.push((event.id, text_time("at", &event.at)?, data));
-    }
-    // The state must be what the events say (a timeline an early release
-    // wrote without every fact cannot be replayed, and is taken as it is).
-    if let Ok(replayed) = crate::domain::replay::replay(timeline.iter().map(|(id, at, d)| (*id, *at, d))) {
-        let disagree = crate::domain::replay::disagreements(&record.state(), &replayed);
-        if let Some(field) = disagree.first() {
-            return Err(format!("{field}: the file's value is not what its events record"));
-        }
-    }
-    let links: Vec<Link<'_>> = record
-        .events
-        .iter()
-        .map(|e| Link {
-            id: e.id,
-            content: Content {
-                at: &e.at,
-                recorded_at: &e.recorded_at,
-                author: &e.author,
-                kind: &e.kind,
-                text: &e.text,
-                details: e.details.as_ref().map(|d| d.get()),
-            },
-            prev_hash: e.prev_hash.as_deref(),
-            hash: e.hash.as_deref(),
-        })
-        .collect();
-    if record.head.is_none() {
-        return Err("head: missing, though the incident has events".into());
-    }
-    if let Some(problem) = chain::verify(&record.uid, record.head.as_deref(), &links).first() {
-        return Err(format!("events: the chain does not verify: {problem}"));
-    }
-
-    for a in &record.assessments {
-        if kinds.get(&a.event_id) != Some(&crate::domain::EventKind::Assessed) {
-            return Err(format!(
-                "assessments: event {} is not an `assessed` event in the file",
-                a.event_id
-            ));
-        }
-        let facts = crate::domain::event::Assessed {
-            impact: a.impact.clone(),
-            sees: a.sees.clone(),
-            customers: a.customers,
-            impact_started_at: a.impact_started_at,
-            tickets: a.tickets,
-            factors: a.factors.clone(),
-            checked: a.checked.clone(),
-            suggested_severity: a.suggested.clone(),
-            reason: a.reason.clone(),
-            severity: a.severity.clone(),
-        };
-        let recorded = timeline.iter().find(|(id, _, _)| *id == a.event_id);
-        if !matches!(recorded, Some((_, _, EventData::Assessed(e))) if **e == facts) {
-            return Err(format!(
-                "assessments: the assessment of event {} is not what that event records",
-                a.event_id
-            ));
-        }
-        time("assessments.at", a.at)?;
-        time("assessments.impact_started_at", a.impact_started_at)?;
-        severity("assessments.severity", &a.severity)?;
-    }
-    if let Some(r) = &record.retro {
-        time("retro.created_at", r.created_at)?;
-        time("retro.updated_at", r.updated_at)?;
-    }
-    for (id, _, data) in &timeline {
-        if matches!(data, EventData::Assessed(_)) && !record.assessments.iter().any(|a| a.event_id == *id) {
-            return Err(format!(
-                "assessments: the assessment event {id} records is missing"
-            ));
-        }
-    }
-    // Action items and the retrospective: what their events record.
-    let events: Vec<crate::domain::Event> = timeline
-        .iter()
-        .zip(&record.events)
-        .map(|((id, at, data), e)| crate::domain::Event {
-            id: *id,
-            incident_id: record.id,
-            at: *at,
-            recorded_at: *at,
-            author: e.author.clone(),
-            text: e.text.clone(),
-            data: data.clone(),
-        })
-        .collect();
-    let items: Vec<crate::domain::retro::ActionItem> = record
-        .actions
-        .iter()
-        .map(|a| crate::domain::retro::ActionItem {
-            id: a.id,
-            incident_id: record.id,
-            text: a.text.clone(),
-            owner: a.owner.clone(),
-            due: a.due,
-            kind: a.kind,
-            status: a.status,
-            created_at: a.created_at,
-            done_at: a.done_at,
-            note: a.note.clone(),
-            link: a.link.clone(),
-        })
-        .collect();
-    if let Some(problem) = crate::domain::replay::action_disagreements(&items, &events).first() {
-        return Err(format!("actions: {problem}"));
-    }
-    let retro = record.retro.as_ref().map(|r| crate::domain::retro::Retro {
-        impact: r.impact.clone(),
-        whys: r.whys.clone(),
-        root_cause: r.root_cause.clone(),
-        contributing: r.contributing.clone(),
-        went_well: r.went_well.clone(),
-        went_badly: r.went_badly.clone(),
-        lucky: r.lucky.clone(),
-        no_actions: r.no_actions.clone(),
-        trigger: r.trigger.clone(),
-        lead_up: r.lead_up.clone(),
-    });
-    if let Some(field) = crate::domain::replay::retro_disagreements(retro.as_ref(), &events).first() {
-        return Err(format!(
-            "retro.{field}: the file's value is not what its events record"
-        ));
-    }
-    let mut ids = std::collections::HashSet::new();
-    for a in &record.actions {
-        if a.id <= 0 || !ids.insert(a.id) {
-            return Err(format!("actions: A-{} is not a positive, unique number", a.id));
-        }
-        time("actions.created_at", a.created_at)?;
-        if let Some(t) = a.done_at {
-            time("actions.done_at", t)?;
-        }
-        if !YEARS.contains(&a.due.year()) {
-            return Err(format!("actions: A-{} due {} is out of range", a.id, a.due));
-        }
-    }
+    let check = Checks { severities };
+    check.fields(record)?;
+    let events = check.events(record)?;
+    check.assessments(record, &events)?;
+    check.follow_up(record, &events)?;
     let mut seen = std::collections::HashSet::new();
     for (i, alert) in record.alerts.iter().enumerate() {
         validate_alert(alert).map_err(|e| format!("alerts[{i}].{e}"))?;
@@ -999,6 +805,239 @@ pub fn validate(record: &IncidentRecord, severities: &[&str]) -> Result<(), Stri
         }
     }
     Ok(())
+}
+
+/// The checks of [`validate`], each naming the field it refuses.
+struct Checks<'s> {
+    severities: &'s [&'s str],
+}
+
+impl Checks<'_> {
+    fn time(&self, field: &str, t: DateTime<Utc>) -> Result<(), String> {
+        use chrono::Datelike;
+        match YEARS.contains(&t.year()) {
+            true => Ok(()),
+            false => Err(format!("{field}: {t} is out of range")),
+        }
+    }
+
+    fn text_time(&self, field: &str, text: &str) -> Result<DateTime<Utc>, String> {
+        let t = DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| format!("{field}: '{text}' is not an RFC 3339 time: {e}"))?;
+        self.time(field, t)?;
+        Ok(t)
+    }
+
+    fn severity(&self, field: &str, name: &str) -> Result<(), String> {
+        match self.severities.contains(&name) {
+            true => Ok(()),
+            false => Err(format!(
+                "{field}: '{name}' is not a defined severity ({})",
+                self.severities.join(", ")
+            )),
+        }
+    }
+
+    /// The incident's own fields and role holders.
+    fn fields(&self, record: &IncidentRecord) -> Result<(), String> {
+        if record.id <= 0 {
+            return Err(format!("id: {} is not a positive number", record.id));
+        }
+        if record.uid.is_empty()
+            || record.uid.len() > 128
+            || !record.uid.chars().all(|c| c.is_ascii_graphic())
+        {
+            return Err("uid: not an incident uid".into());
+        }
+        self.severity("severity", &record.severity)?;
+        self.time("declared_at", record.declared_at)?;
+        for (field, t) in [
+            ("started_at", record.started_at),
+            ("resolved_at", record.resolved_at),
+            ("closed_at", record.closed_at),
+            ("next_update_at", record.next_update_at),
+        ] {
+            if let Some(t) = t {
+                self.time(field, t)?;
+            }
+        }
+        for role in &record.roles {
+            self.time("roles.since", role.since)?;
+            if role.role.trim().is_empty() || role.person.trim().is_empty() {
+                return Err("roles: a role and a person are required".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The events: each readable, in recording order, the declaration
+    /// first; the state what they say; the chain whole. Returns them read.
+    fn events(&self, record: &IncidentRecord) -> Result<Vec<crate::domain::Event>, String> {
+        use crate::domain::chain::{self, Link};
+        use crate::domain::event::EventData;
+        if record.events.is_empty() {
+            return Err("events: an incident has at least its `declared` event".into());
+        }
+        let mut previous = 0;
+        let mut events = Vec::with_capacity(record.events.len());
+        for (n, event) in record.events.iter().enumerate() {
+            let field = |name: &str| format!("event {}: {name}", event.id);
+            if event.id <= previous {
+                return Err(format!(
+                    "event {}: event ids must be positive and rise in recording order",
+                    event.id
+                ));
+            }
+            previous = event.id;
+            let at = self.text_time(&field("at"), &event.at)?;
+            self.text_time(&field("recorded_at"), &event.recorded_at)?;
+            let data = EventData::parse_stored(&event.kind, event.details.as_ref().map(|d| d.get()))
+                .map_err(|e| format!("{}: {e}", field("details")))?;
+            if (n == 0) != matches!(data, EventData::Declared(_)) {
+                return Err(format!(
+                    "{}: the first event, and only it, is `declared`",
+                    field("kind")
+                ));
+            }
+            events.push(crate::domain::Event {
+                id: event.id,
+                incident_id: record.id,
+                at,
+                recorded_at: at,
+                author: event.author.clone(),
+                text: event.text.clone(),
+                data,
+            });
+        }
+        // The state must be what the events say (a timeline an early release
+        // wrote without every fact cannot be replayed, and is taken as it is).
+        if let Ok(replayed) = crate::domain::replay::replay(events.iter().map(|e| (e.id, e.at, &e.data))) {
+            let disagree = crate::domain::replay::disagreements(&record.state(), &replayed);
+            if let Some(field) = disagree.first() {
+                return Err(format!("{field}: the file's value is not what its events record"));
+            }
+        }
+        let rows: Vec<chain::ChainRow> = record.events.iter().map(EventRecord::chained).collect();
+        let links: Vec<Link<'_>> = rows.iter().map(|r| r.link()).collect();
+        if record.head.is_none() {
+            return Err("head: missing, though the incident has events".into());
+        }
+        if let Some(problem) = chain::verify(&record.uid, record.head.as_deref(), &links).first() {
+            return Err(format!("events: the chain does not verify: {problem}"));
+        }
+        Ok(events)
+    }
+
+    /// Each assessment is what its `assessed` event records, and each such
+    /// event has its assessment.
+    fn assessments(&self, record: &IncidentRecord, events: &[crate::domain::Event]) -> Result<(), String> {
+        use crate::domain::event::EventData;
+        for a in &record.assessments {
+            let facts = crate::domain::event::Assessed {
+                impact: a.impact.clone(),
+                sees: a.sees.clone(),
+                customers: a.customers,
+                impact_started_at: a.impact_started_at,
+                tickets: a.tickets,
+                factors: a.factors.clone(),
+                checked: a.checked.clone(),
+                suggested_severity: a.suggested.clone(),
+                reason: a.reason.clone(),
+                severity: a.severity.clone(),
+            };
+            match events.iter().find(|e| e.id == a.event_id).map(|e| &e.data) {
+                Some(EventData::Assessed(e)) if **e == facts => {}
+                Some(EventData::Assessed(_)) => {
+                    return Err(format!(
+                        "assessments: the assessment of event {} is not what that event records",
+                        a.event_id
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "assessments: event {} is not an `assessed` event in the file",
+                        a.event_id
+                    ));
+                }
+            }
+            self.time("assessments.at", a.at)?;
+            self.time("assessments.impact_started_at", a.impact_started_at)?;
+            self.severity("assessments.severity", &a.severity)?;
+        }
+        if let Some(r) = &record.retro {
+            self.time("retro.created_at", r.created_at)?;
+            self.time("retro.updated_at", r.updated_at)?;
+        }
+        for e in events {
+            if matches!(e.data, EventData::Assessed(_))
+                && !record.assessments.iter().any(|a| a.event_id == e.id)
+            {
+                return Err(format!(
+                    "assessments: the assessment event {} records is missing",
+                    e.id
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Action items and the retrospective: what their events record, and
+    /// numbers and times in range.
+    fn follow_up(&self, record: &IncidentRecord, events: &[crate::domain::Event]) -> Result<(), String> {
+        use chrono::Datelike;
+        let items: Vec<crate::domain::retro::ActionItem> = record
+            .actions
+            .iter()
+            .map(|a| crate::domain::retro::ActionItem {
+                id: a.id,
+                incident_id: record.id,
+                text: a.text.clone(),
+                owner: a.owner.clone(),
+                due: a.due,
+                kind: a.kind,
+                status: a.status,
+                created_at: a.created_at,
+                done_at: a.done_at,
+                note: a.note.clone(),
+                link: a.link.clone(),
+            })
+            .collect();
+        if let Some(problem) = crate::domain::replay::action_disagreements(&items, events).first() {
+            return Err(format!("actions: {problem}"));
+        }
+        let retro = record.retro.as_ref().map(|r| crate::domain::retro::Retro {
+            impact: r.impact.clone(),
+            whys: r.whys.clone(),
+            root_cause: r.root_cause.clone(),
+            contributing: r.contributing.clone(),
+            went_well: r.went_well.clone(),
+            went_badly: r.went_badly.clone(),
+            lucky: r.lucky.clone(),
+            no_actions: r.no_actions.clone(),
+            trigger: r.trigger.clone(),
+            lead_up: r.lead_up.clone(),
+        });
+        if let Some(field) = crate::domain::replay::retro_disagreements(retro.as_ref(), events).first() {
+            return Err(format!(
+                "retro.{field}: the file's value is not what its events record"
+            ));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for a in &record.actions {
+            if a.id <= 0 || !ids.insert(a.id) {
+                return Err(format!("actions: A-{} is not a positive, unique number", a.id));
+            }
+            self.time("actions.created_at", a.created_at)?;
+            if let Some(t) = a.done_at {
+                self.time("actions.done_at", t)?;
+            }
+            if !YEARS.contains(&a.due.year()) {
+                return Err(format!("actions: A-{} due {} is out of range", a.id, a.due));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Checks one alert's values; the error starts with the field.

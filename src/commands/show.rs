@@ -198,6 +198,13 @@ fn write_details(
         field("resolution", one_line(s).into_owned())?;
     }
     writeln!(out)?;
+    write_roles(ctx, out, i, &key)
+}
+
+/// The role holders: configured roles in configuration order, ad-hoc ones
+/// after, each role's people in order of assignment.
+fn write_roles(ctx: &Ctx, out: &mut impl Write, i: &Incident, key: &str) -> Result<()> {
+    let config = ctx.config()?;
     if i.roles.is_empty() {
         let hint = format!("none yet (incident assign-role {key} commander NAME)");
         output::write_wrapped(out, "Roles: ", &hint)?;

@@ -10,7 +10,6 @@ use super::{
     ActionFilter, AlertFilter, Append, Dated, Found, ListFilter, Of, Put, Read, Reads, ReadsExt, Writer,
 };
 use crate::domain::alerts::{self, Alert};
-use crate::domain::chain::ChainRow;
 use crate::domain::event::EventData;
 use crate::domain::retro::{ActionItem, Retro};
 use crate::domain::triage::{Answers as TriageAnswers, Assessment, normalize_checks};
@@ -113,7 +112,7 @@ pub fn export(store: &(impl Reads + ?Sized), id: i64) -> Result<Option<IncidentR
     }))
 }
 
-fn event_record(row: ChainRow) -> EventRecord {
+fn event_record(row: crate::domain::chain::ChainRow) -> EventRecord {
     EventRecord {
         id: row.id,
         at: row.at,
@@ -261,7 +260,7 @@ pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Outcome> {
         event_ids.insert(event.id, *n);
     }
     for event in new_events {
-        let row = chain_row(event);
+        let row = event.chained();
         let number = (event.id > last).then_some(event.id);
         let n = w
             .transaction()
@@ -387,21 +386,6 @@ fn import_actions(
         }
     }
     Ok(())
-}
-
-/// An event of a file, as it is chained.
-fn chain_row(e: &EventRecord) -> ChainRow {
-    ChainRow {
-        id: e.id,
-        at: e.at.clone(),
-        recorded_at: e.recorded_at.clone(),
-        author: e.author.clone(),
-        kind: e.kind.clone(),
-        text: e.text.clone(),
-        details: e.details.as_ref().map(|d| d.get().to_string()),
-        prev_hash: e.prev_hash.clone(),
-        hash: e.hash.clone(),
-    }
 }
 
 fn assessment(incident_id: i64, event_id: i64, a: &AssessmentRecord) -> Result<Assessment> {
