@@ -113,8 +113,9 @@ impl Ctx {
         } else {
             &self.config()?.hooks[..]
         };
-        let now = self.now;
-        let committed = store.write(&actor, || Ok(now), f)?;
+        // The time is read once the write lock is held: the order in which
+        // events are recorded and their times agree however many write.
+        let committed = store.write(&actor, clock, f)?;
         if !hooks.is_empty() {
             let config = self.config()?;
             crate::hooks::after_commit(

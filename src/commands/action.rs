@@ -137,8 +137,8 @@ fn add(ctx: &Ctx, args: AddArgs) -> Result<()> {
         due: parse_due(&args.due, today).map_err(|e| usage(format!("--due: {e}")))?,
         kind: args.kind,
     };
-    let now = ctx.now;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let number = w.next_action_id()?;
         w.apply(ops::add_action(&incident, number, &item, now))?;

@@ -175,6 +175,7 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
         severity: chosen.clone(),
     };
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let change = ops::assess(&incident, assessment, now).map_err(|r| ctx.refused(id, r))?;
         let changed = (change.incident.severity != incident.severity).then_some(incident.severity);

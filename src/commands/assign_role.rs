@@ -41,9 +41,9 @@ pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
     let configured = &ctx.config()?.roles;
     let person =
         non_blank(&args.person).ok_or_else(|| usage("the person is empty; name who takes the role"))?;
-    let now = ctx.now;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let role = roles::find(&args.role, configured, &incident.roles, args.force)
             .map_err(|why| usage(crate::explain::unknown_role(&why)))?;

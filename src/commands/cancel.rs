@@ -24,9 +24,9 @@ pub fn run(ctx: &Ctx, args: CancelArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let reason = non_blank(&args.reason)
         .ok_or_else(|| usage("--reason is empty; say why it was not an incident, e.g. \"false alarm\""))?;
-    let now = ctx.now;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let change = ops::cancel(&incident, &reason, now).map_err(|r| ctx.refused(id, r))?;
         let said = change.events[0].text.clone();

@@ -137,9 +137,9 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         tags: args.tags.iter().cloned().collect(),
         ..Incident::bare()
     };
-    let now = ctx.now;
     let window = config.changes_window;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let (from, began) = plans::lookback(draft.started_at, window, now);
         let recent = match draft.services.is_empty() {
             true => Vec::new(),

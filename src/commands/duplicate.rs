@@ -23,9 +23,9 @@ pub struct DuplicateArgs {
 pub fn run(ctx: &Ctx, args: DuplicateArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let of = ctx.parse_key(&args.of)?;
-    let now = ctx.now;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let target = w.incident(of)?.ok_or_else(|| ctx.missing(of))?;
         let primary = ops::primary(target, |d| w.duplicate_of(d.id))?;

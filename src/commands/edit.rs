@@ -118,9 +118,9 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
              --detected-by, --started-at, --add-channel, --remove-channel, --tag, --remove-tag or --playbook",
         ));
     }
-    let now = ctx.now;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let mut said: Vec<String> = Vec::new();
         let mut incident = incident;

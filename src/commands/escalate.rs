@@ -35,7 +35,6 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     let level = args.severity.as_deref().map(|s| config.level(s)).transpose()?;
     let to = clean_list(args.to);
     let reason = args.reason.as_deref().and_then(non_blank);
-    let now = ctx.now;
     let key = ctx.key(id)?;
     let request = EscalateRequest {
         to,
@@ -45,6 +44,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     let levels = config.level_list();
     let policy = |level: &str| config.escalation.get(level).map(Vec::as_slice);
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let change = ops::escalate(&incident, &request, &levels, policy, now).map_err(|r| match r {
             Refusal::NoPolicy { severity } => usage(format!(

@@ -62,8 +62,8 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<()> {
         plans: &plans,
         changes_window: config.changes_window,
     };
-    let now = ctx.now;
     let (_, committed) = ctx.write(|tx| {
+        let now = tx.now();
         payload
             .signals
             .iter()

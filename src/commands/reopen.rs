@@ -35,9 +35,9 @@ pub fn run(ctx: &Ctx, args: ReopenArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let reason = non_blank(&args.reason)
         .ok_or_else(|| usage("--reason is empty; say why the incident is reopened"))?;
-    let now = ctx.now;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let primary = match incident.status {
             Status::Duplicate => w.duplicate_of(id)?,

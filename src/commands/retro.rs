@@ -139,8 +139,8 @@ fn refuse_unless_resolved(ctx: &Ctx, incident: &Incident) -> Result<()> {
 
 fn record(ctx: &Ctx, id: i64, request: RetroRequest) -> Result<()> {
     let key = ctx.key(id)?;
-    let now = ctx.now;
     let (store, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let current = w.retro(id)?;
         let existing = w.actions(&ActionFilter {

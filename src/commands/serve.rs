@@ -324,8 +324,8 @@ fn write_loop(
                 plans: &plans,
                 changes_window: config.changes_window,
             };
-            let now = ctx.now;
             let committed = ctx.write_to(&mut store, |tx| {
+                let now = tx.now();
                 batch
                     .iter()
                     .map(|job| {

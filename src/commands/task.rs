@@ -54,8 +54,8 @@ pub fn run(ctx: &Ctx, args: TaskArgs) -> Result<()> {
         Some(n) => Some(non_blank(n).ok_or_else(|| usage("--note is empty; say what was done or why not"))?),
         None => None,
     };
-    let now = ctx.now;
     let (_, committed) = ctx.write(|w| {
+        let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let events = w.events_of(id, CHECKLIST_KINDS)?;
         let list = plans::checklist(incident.declared_at, &events);

@@ -105,10 +105,8 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
              give the MESSAGE with --external (or --kind comms)",
         ));
     }
-    let at = match &args.at {
-        Some(text) => ctx.past_time("--at", text)?,
-        None => ctx.now,
-    };
+    // Without --at, the time the write lock is taken (see `Writer::now`).
+    let at = args.at.as_deref().map(|text| ctx.past_time("--at", text)).transpose()?;
     let next_update = args
         .next_update
         .as_deref()
@@ -147,6 +145,7 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         status: args.status,
     };
     let (store, committed) = ctx.write(|w| {
+        let at = at.unwrap_or(w.now());
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         // Only a change of status or severity is checked against the
         // latest such change: a plain entry need not look for it.

@@ -85,6 +85,60 @@ fn eight_concurrent_writers_lose_nothing_and_readers_never_fail() {
     }
 }
 
+/// Many writers on the real clock, handing one role over and moving the
+/// status and severity at once: each event's time is taken once the write
+/// lock is held, so the timeline's times rise in the order it was
+/// recorded, no change is refused as "before the latest change" though no
+/// `--at` was given, and `verify` finds nothing amiss.
+#[test]
+fn concurrent_writers_on_the_real_clock_keep_time_order_and_verify_clean() {
+    const WRITERS: usize = 8;
+    const EACH: usize = 24;
+    let env = Env::new();
+    env.declare("Handovers", &[]);
+    let env = Arc::new(env);
+    let start = Arc::new(Barrier::new(WRITERS));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let (env, start) = (env.clone(), start.clone());
+            thread::spawn(move || {
+                start.wait();
+                for n in 0..EACH {
+                    let name = format!("p{w}");
+                    let args: Vec<String> = match n % 3 {
+                        0 => vec!["assign-role".into(), "1".into(), "scribe".into(), name],
+                        1 => {
+                            let status = ["investigating", "identified", "mitigated"][(w + n) % 3];
+                            vec!["update".into(), "1".into(), "--status".into(), status.into()]
+                        }
+                        _ => {
+                            let level = ["SEV1", "SEV2", "SEV3"][(w + n) % 3];
+                            vec!["update".into(), "1".into(), "--severity".into(), level.into()]
+                        }
+                    };
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    let out = env.raw(&args).env_remove("INCIDENT_NOW").output().unwrap();
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    assert!(out.status.success(), "{args:?}: {stderr}");
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    // Recorded in order, and dated in order.
+    let times: Vec<Vec<Option<String>>> = env.strings("SELECT at, recorded_at FROM events ORDER BY id");
+    for pair in times.windows(2) {
+        assert!(pair[0][0] <= pair[1][0], "dated out of recording order: {pair:?}");
+        assert!(pair[0][1] <= pair[1][1], "recorded out of order: {pair:?}");
+    }
+    let out = env.raw(&["verify"]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stderr.contains("every timeline is intact"), "{stderr}");
+}
+
 /// What one command of the crash test changes; the timeline of a command
 /// that committed records every part of it.
 #[derive(Debug, Clone, Copy, PartialEq)]
