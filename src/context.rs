@@ -234,6 +234,14 @@ fn clock() -> Result<DateTime<Utc>> {
             })?,
         _ => Utc::now(),
     };
+    if !time::in_range(now) {
+        return Err(usage(format!(
+            "INCIDENT_NOW {} is outside the years {}-{} the record holds",
+            time::to_rfc3339(now),
+            time::YEARS.start(),
+            time::YEARS.end()
+        )));
+    }
     Ok(time::truncate(now))
 }
 

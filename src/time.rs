@@ -108,8 +108,42 @@ pub fn parse_past<Tz: TimeZone>(input: &str, now: DateTime<Utc>, tz: &Tz) -> Res
     }
 }
 
-/// Parses a point in time relative to `now`, reading wall-clock forms in `tz`.
+/// The years every time the record holds falls in: what both backends,
+/// the stored text form and the export format hold. Every entry (the
+/// command line, answers files, webhooks, imports) keeps to it, so
+/// whatever is recorded exports and imports back.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// Whether a time falls in [`YEARS`].
+pub fn in_range(t: DateTime<Utc>) -> bool {
+    YEARS.contains(&chrono::Datelike::year(&t))
+}
+
+/// `t`, or the error that says it is outside [`YEARS`].
+fn within_years(input: &str, t: DateTime<Utc>) -> Result<DateTime<Utc>, ParseError> {
+    match in_range(t) {
+        true => Ok(t),
+        false => Err(ParseError(format!(
+            "time '{}' is outside the years {}-{} the record holds",
+            input.trim(),
+            YEARS.start(),
+            YEARS.end()
+        ))),
+    }
+}
+
+/// Parses a point in time relative to `now`, reading wall-clock forms in
+/// `tz`; a time outside [`YEARS`] is refused.
 pub fn parse_time<Tz: TimeZone>(
+    input: &str,
+    now: DateTime<Utc>,
+    tz: &Tz,
+    lean: Lean,
+) -> Result<DateTime<Utc>, ParseError> {
+    within_years(input, parse_any_time(input, now, tz, lean)?)
+}
+
+fn parse_any_time<Tz: TimeZone>(
     input: &str,
     now: DateTime<Utc>,
     tz: &Tz,
@@ -223,7 +257,8 @@ pub fn parse_deadline<Tz: TimeZone>(
     match parse_duration(input) {
         Ok(span) => now
             .checked_add_signed(span)
-            .ok_or_else(|| ParseError(format!("invalid time '{input}': too far ahead"))),
+            .ok_or_else(|| ParseError(format!("invalid time '{input}': too far ahead")))
+            .and_then(|t| within_years(input, t)),
         Err(_) => parse_time(input, now, tz, Lean::Future).map_err(|_| {
             ParseError(format!(
                 "invalid time '{input}': use a duration from now ('30m', '2h') or a time ('14:30', 'tomorrow 09:00', 'YYYY-MM-DD HH:MM')"

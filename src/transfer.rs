@@ -782,8 +782,12 @@ impl IncidentRecord {
     }
 }
 
-/// The earliest and latest years a time in a file may name.
-const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+/// The earliest and latest years a time in a file may name: those every
+/// entry keeps to.
+use crate::time::YEARS;
+
+/// The highest number a file may give anything.
+use crate::domain::key::MAX;
 
 /// Checks one record before anything is written: every value through the
 /// domain types, its chain, and that what it holds is what its events
@@ -841,8 +845,8 @@ impl Checks<'_> {
 
     /// The incident's own fields and role holders.
     fn fields(&self, record: &IncidentRecord) -> Result<(), String> {
-        if record.id <= 0 {
-            return Err(format!("id: {} is not a positive number", record.id));
+        if !(1..=MAX).contains(&record.id) {
+            return Err(format!("id: {} is not a number from 1 to {MAX}", record.id));
         }
         if record.uid.is_empty()
             || record.uid.len() > 128
@@ -883,9 +887,9 @@ impl Checks<'_> {
         let mut events = Vec::with_capacity(record.events.len());
         for (n, event) in record.events.iter().enumerate() {
             let field = |name: &str| format!("event {}: {name}", event.id);
-            if event.id <= previous {
+            if event.id <= previous || event.id > MAX {
                 return Err(format!(
-                    "event {}: event ids must be positive and rise in recording order",
+                    "event {}: event ids must be positive, at most {MAX}, and rise in recording order",
                     event.id
                 ));
             }
@@ -1025,8 +1029,11 @@ impl Checks<'_> {
         }
         let mut ids = std::collections::HashSet::new();
         for a in &record.actions {
-            if a.id <= 0 || !ids.insert(a.id) {
-                return Err(format!("actions: A-{} is not a positive, unique number", a.id));
+            if !(1..=MAX).contains(&a.id) || !ids.insert(a.id) {
+                return Err(format!(
+                    "actions: A-{} is not a unique number from 1 to {MAX}",
+                    a.id
+                ));
             }
             self.time("actions.created_at", a.created_at)?;
             if let Some(t) = a.done_at {
@@ -1043,8 +1050,8 @@ impl Checks<'_> {
 /// Checks one alert's values; the error starts with the field.
 fn validate_alert(alert: &AlertRecord) -> Result<(), String> {
     use chrono::Datelike;
-    if let Some(id) = alert.id.filter(|id| *id < 1) {
-        return Err(format!("id: {id} is not a positive number"));
+    if let Some(id) = alert.id.filter(|id| !(1..=MAX).contains(id)) {
+        return Err(format!("id: {id} is not a number from 1 to {MAX}"));
     }
     if alert.identity.is_empty() {
         return Err("identity: an alert has an identity".into());

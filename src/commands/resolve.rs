@@ -27,7 +27,11 @@ pub fn run(ctx: &Ctx, args: ResolveArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let summary = args.summary.as_deref().and_then(non_blank);
     // Without --at, the time the write lock is taken (see `Writer::now`).
-    let at = args.at.as_deref().map(|text| ctx.past_time("--at", text)).transpose()?;
+    let at = args
+        .at
+        .as_deref()
+        .map(|text| ctx.past_time("--at", text))
+        .transpose()?;
     let key = ctx.key(id)?;
     let (store, committed) = ctx.write(|w| {
         let at = at.unwrap_or(w.now());

@@ -106,7 +106,11 @@ pub fn run(ctx: &Ctx, args: UpdateArgs) -> Result<()> {
         ));
     }
     // Without --at, the time the write lock is taken (see `Writer::now`).
-    let at = args.at.as_deref().map(|text| ctx.past_time("--at", text)).transpose()?;
+    let at = args
+        .at
+        .as_deref()
+        .map(|text| ctx.past_time("--at", text))
+        .transpose()?;
     let next_update = args
         .next_update
         .as_deref()

@@ -1,5 +1,11 @@
 //! Incident keys: `INC-7` for people, `7` inside the database.
 
+/// The highest number a file may give anything (an incident, an event, an
+/// action item, an alert): far beyond any team's history, and far enough
+/// below what a 64-bit column holds that the numbers given after it always
+/// fit.
+pub const MAX: i64 = 999_999_999_999;
+
 /// Parses `INC-7`, `inc-7` or `7` (with the configured prefix) into the number.
 pub fn parse(input: &str, prefix: &str) -> Result<i64, String> {
     let text = input.trim();

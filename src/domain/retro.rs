@@ -357,6 +357,9 @@ pub fn parse_due(input: &str, today: NaiveDate) -> Result<NaiveDate, String> {
             "due date {due} has passed (today is {today}); give a day from today on"
         ));
     }
+    if !crate::time::YEARS.contains(&chrono::Datelike::year(&due)) {
+        return Err(format!("invalid due date '{input}': too far ahead"));
+    }
     Ok(due)
 }
 

@@ -109,7 +109,10 @@ fn time(text: &str) -> Option<DateTime<Utc>> {
         .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z"))
         .ok()?
         .with_timezone(&Utc);
-    (chrono::Datelike::year(&t) > 1).then(|| crate::time::truncate(t))
+    // Alertmanager's "0001-01-01" means "not set"; any time outside the
+    // years the record holds is taken as not given, so one odd sender
+    // cannot make every backup unrestorable.
+    crate::time::in_range(t).then(|| crate::time::truncate(t))
 }
 
 /// What recording one alert did.

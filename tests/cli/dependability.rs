@@ -134,7 +134,10 @@ fn concurrent_writers_on_the_real_clock_keep_time_order_and_verify_clean() {
         assert!(pair[0][1] <= pair[1][1], "recorded out of order: {pair:?}");
     }
     let out = env.raw(&["verify"]).output().unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
     assert!(out.status.success(), "{stdout}{stderr}");
     assert!(stderr.contains("every timeline is intact"), "{stderr}");
 }

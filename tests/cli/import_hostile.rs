@@ -517,3 +517,77 @@ fn a_bad_alert_record_is_refused_naming_the_incident_and_the_field() {
     readers_work(&target);
     assert_eq!(target.json(&["alerts"]).as_array().unwrap().len(), 2);
 }
+
+/// Numbers a file gives must leave room for the next one: an incident,
+/// event, action or alert number past the limit is refused, naming it,
+/// and the next `declare` still works.
+#[test]
+fn numbers_past_the_limit_are_refused_and_declare_keeps_working() {
+    let env = Env::new();
+    env.declare("Checkout returns 500s", &[]);
+    let doc = export(&env);
+    let fresh = Env::new();
+    let mut huge = doc.clone();
+    huge["incidents"][0]["id"] = json!(i64::MAX);
+    refused(
+        &fresh,
+        "huge-incident",
+        &huge,
+        "id: 9223372036854775807 is not a number from 1 to 999999999999",
+    );
+    let mut huge_event = doc.clone();
+    huge_event["incidents"][0]["events"][0]["id"] = json!(1_000_000_000_000i64);
+    rehash(&mut huge_event, 0);
+    refused(&fresh, "huge-event", &huge_event, "at most 999999999999");
+    let mut just_fits = doc.clone();
+    just_fits["incidents"][0]["id"] = json!(999_999_999_999i64);
+    let path = fresh.dir.path().join("fits.json");
+    std::fs::write(&path, just_fits.to_string()).unwrap();
+    fresh.ok(&["import", path.to_str().unwrap()]);
+    // The next one still has a number, which reads back.
+    assert_eq!(fresh.declare("Next", &[]), "INC-1000000000000");
+    fresh.ok(&["show", "INC-1000000000000"]);
+    fresh.fails(2, &["show", "INC-99999999999999999999"]);
+}
+
+/// One range of years for every time: whatever the command line, a webhook
+/// or a file may give is what an export carries back in.
+#[test]
+fn times_outside_the_years_the_record_holds_are_refused_at_every_entry() {
+    let mut env = Env::new();
+    env.declare("Checkout returns 500s", &[]);
+    for args in [
+        &["edit", "1", "--started-at", "1969-12-31 23:00"][..],
+        &["declare", "Old", "--started-at", "0002-01-01 00:00"],
+        &["update", "1", "old news", "--at", "1960-06-01 00:00"],
+    ] {
+        let err = env.fails(2, args);
+        assert!(err.contains("outside the years 1970-9999"), "{args:?}: {err}");
+    }
+    // A webhook's start before 1970 is taken as not given: the alert is
+    // recorded, and everything exports and imports back.
+    let fixture = std::fs::read_to_string(crate::alerts::fixture("alertmanager-firing.json")).unwrap();
+    let payload = fixture.replace("2026-11-23T07:55:00.123456789Z", "1960-01-01T00:00:00Z");
+    assert_ne!(payload, fixture);
+    let path = env.dir.path().join("old-alert.json");
+    std::fs::write(&path, payload).unwrap();
+    env.ok(&["ingest", path.to_str().unwrap()]);
+    let alerts = env.json(&["alerts"]);
+    let old = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["identity"] == "a4c8b0e6c0f3a1d2")
+        .unwrap();
+    assert!(old["starts_at"].is_null(), "{alerts}");
+    let file = env.dir.path().join("all.json");
+    env.ok(&["export", "--output", file.to_str().unwrap()]);
+    let mut fresh = Env::new();
+    fresh.at(&env.now.clone());
+    fresh.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(fresh.json(&["alerts"]).as_array().unwrap().len(), 2);
+    // The clock itself is held to it too.
+    env.at("1969-07-20T20:17:00Z");
+    let err = env.fails(2, &["list"]);
+    assert!(err.contains("INCIDENT_NOW"), "{err}");
+}
