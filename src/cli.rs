@@ -20,7 +20,7 @@ Keys are accepted as INC-7, inc-7 or 7. Times (local): 'HH:MM', 'yesterday 23:40
 ('fri 14:00'), 'YYYY-MM-DD HH:MM', RFC 3339, 'now', '15m ago'. Durations: 30m, 4h, 3d.
 
 Exit codes: 0 success, 1 failure (not found, storage; 'guard': a matching incident is open),
-2 invalid input, 3 'check' found a missed target.";
+2 invalid input, 3 'check' found a missed target, 4 'verify' could not check some state.";
 
 /// Track production incidents from the terminal: declare, triage, escalate,
 /// keep the timeline, resolve, and learn.

@@ -56,8 +56,14 @@ pub fn replay<'a>(
     events: impl IntoIterator<Item = (i64, DateTime<Utc>, &'a EventData)>,
 ) -> Result<Replayed, Unreplayable> {
     let mut events = events.into_iter();
-    let Some((_, at, declared @ EventData::Declared(_))) = events.next() else {
-        return Err(Unreplayable::NoDeclaration);
+    let (at, declared) = match events.next() {
+        Some((_, at, declared @ EventData::Declared(_))) => (at, declared),
+        // A declaration whose details say too little (the first release
+        // wrote none): the start is there, but not what it said.
+        Some((id, _, EventData::Unreadable { kind, .. })) if *kind == EventKind::Declared => {
+            return Err(Unreplayable::Unreadable(id));
+        }
+        _ => return Err(Unreplayable::NoDeclaration),
     };
     let mut replayed = Replayed {
         state: Incident::bare(),
@@ -142,6 +148,30 @@ pub fn disagreements(incident: &Incident, r: &Replayed) -> Vec<&'static str> {
         ("tags", incident.tags == s.tags),
     ];
     checks.iter().filter(|(_, same)| !same).map(|(f, _)| *f).collect()
+}
+
+/// Role holders whose recorded start (`since`) is not when the event that
+/// gave them the role was recorded: one line each. `events` in recording
+/// order.
+pub fn role_disagreements(
+    holders: &[(super::RoleHolder, DateTime<Utc>)],
+    events: &[super::Event],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (holder, since) in holders {
+        let gave = events.iter().rev().find(|e| match &e.data {
+            EventData::RoleAssigned(r) => r.role == holder.role && r.person == holder.person,
+            EventData::RoleHandover(h) => h.role == holder.role && h.person == holder.person,
+            _ => false,
+        });
+        if gave.is_some_and(|e| e.recorded_at != *since) {
+            problems.push(format!(
+                "the stored start of {} as {} disagrees with the timeline (changed outside incident)",
+                holder.person, holder.role
+            ));
+        }
+    }
+    problems
 }
 
 /// Stored action items of the incident that disagree with the events that

@@ -156,9 +156,22 @@ sqlite_only! {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, migrations::LATEST);
-        // Migrated timelines are chained, and new events extend the chain.
+        // Migrated timelines are chained, and new events extend the chain;
+        // the first release's declarations carried no details, so what
+        // these incidents' states say cannot be proven from them, and
+        // `verify` says so (exit 4) rather than calling them intact.
         env.ok(&["update", "2", "after the upgrade"]);
-        assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+        let out = env.cmd().arg("verify").output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(4), "{stdout}{stderr}");
+        assert!(
+            stdout.contains("INC-1: its state could not be checked against its timeline: event 1 has details"),
+            "{stdout}"
+        );
+        assert!(stderr.contains("every chain is intact, but 2 of 2 incidents could not be checked"), "{stderr}");
     }
 }
 
@@ -387,4 +400,32 @@ fn action_items_and_the_retrospective_are_checked_against_their_events() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains(want), "{sql}: {stdout}");
     }
+}
+
+/// A backdated entry (earlier than the declaration, as the docs allow)
+/// does not hide the incident's state from `verify`; a role holder's
+/// recorded start, edited behind the tool's back, is reported.
+#[test]
+fn a_backdated_entry_leaves_the_state_checked_and_role_starts_are_checked() {
+    let env = Env::new();
+    env.declare("Search is slow", &["--commander", "alice"]);
+    env.ok(&["update", "1", "seen in logs", "-k", "evidence", "--at", "5m ago"]);
+    env.ok(&["assign-role", "1", "scribe", "bob"]);
+    let report = env.json(&["verify"]);
+    assert!(report["incidents"][0]["state_unchecked"].is_null(), "{report}");
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+    // The state is really checked: a changed title is found.
+    env.tamper("UPDATE incidents SET title = 'Renamed' WHERE id = 1");
+    let out = env.cmd().arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the stored title disagrees"));
+    env.tamper("UPDATE incidents SET title = 'Search is slow' WHERE id = 1");
+    env.tamper("UPDATE roles SET since = '2020-01-01T00:00:00Z' WHERE person = 'bob'");
+    let out = env.cmd().arg("verify").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("INC-1: the stored start of bob as scribe disagrees with the timeline"),
+        "{stdout}"
+    );
 }
