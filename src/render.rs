@@ -20,7 +20,8 @@ pub fn print_incident(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -
     let (checklist, recent) = plans_of(&d.incident, d.plans);
     let mut view = IncidentView::new(ctx.key(id)?, &d.incident)
         .with_assessment(d.assessment.as_ref())
-        .with_timeline(&d.timeline, d.total);
+        .with_timeline(&d.timeline, d.total)
+        .with_renumbered(&d.renumbered);
     view.checklist = Some(checklist);
     view.recent_changes = Some(recent);
     output::print_json(&view)

@@ -28,10 +28,14 @@ use std::collections::BTreeMap;
 
 /// The `format` of an export file.
 pub const FORMAT: &str = "incident-export";
-/// The version of [`FORMAT`] this release writes and the newest it reads.
-pub const VERSION: u32 = 3;
+/// The newest version of [`FORMAT`] this release reads and writes.
+pub const VERSION: u32 = 4;
 /// The first version that carries alerts.
 pub const ALERTS_SINCE: u32 = 3;
+/// The first version whose events may say what their numbers are where
+/// they were exported (`renumbered`). A file with none is written as the
+/// version before, which the release before reads.
+pub const RENUMBERED_SINCE: u32 = 4;
 /// The first format, read for old backups.
 pub const LEGACY_FORMAT: &str = "incident-export-v1";
 
@@ -108,6 +112,11 @@ pub struct EventRecord {
     pub details: Option<Box<RawValue>>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    /// What the event names (other incidents, alerts), as the database it
+    /// was exported from numbers them, where an import there renumbered
+    /// them; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renumbered: Option<crate::domain::refs::Renumbering>,
 }
 
 impl EventRecord {
@@ -378,6 +387,16 @@ pub fn read(text: &str) -> Result<Contents, String> {
                     if version < ALERTS_SINCE && value.get("alerts").is_some() {
                         return Err(without_alerts(format!("incident #{}: alerts", n + 1)));
                     }
+                    let renumbered = value
+                        .get("events")
+                        .and_then(|e| e.as_array())
+                        .is_some_and(|events| events.iter().any(|e| e.get("renumbered").is_some()));
+                    if version < RENUMBERED_SINCE && renumbered {
+                        return Err(format!(
+                            "incident #{}: events: format version {version} carries no `renumbered` (it came in {RENUMBERED_SINCE})",
+                            n + 1
+                        ));
+                    }
                     serde_json::from_value(value.clone()).map_err(|e| {
                         let e = e.to_string();
                         if let Some(alert) = alert_error(value.get("alerts")) {
@@ -645,6 +664,7 @@ pub mod legacy {
                     details,
                     prev_hash: e.prev_hash,
                     hash: e.hash,
+                    renumbered: None,
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -1007,7 +1027,16 @@ impl Checks<'_> {
                 link: a.link.clone(),
             })
             .collect();
-        if let Some(problem) = crate::domain::replay::action_disagreements(&items, events).first() {
+        // The numbers the file's events name, as the file numbers them.
+        let renumbered: std::collections::HashMap<i64, crate::domain::refs::Renumbering> = record
+            .events
+            .iter()
+            .filter_map(|e| Some((e.id, e.renumbered.clone()?)))
+            .collect();
+        let here = crate::domain::refs::Resolver {
+            renumbered: &renumbered,
+        };
+        if let Some(problem) = crate::domain::replay::action_disagreements(&items, events, &here).first() {
             return Err(format!("actions: {problem}"));
         }
         let retro = record.retro.as_ref().map(|r| crate::domain::retro::Retro {
@@ -1178,6 +1207,23 @@ mod tests {
             read(r#"{"format":"tar","incidents":[]}"#)
                 .unwrap_err()
                 .contains("'tar'")
+        );
+    }
+
+    #[test]
+    fn renumbered_events_read_from_version_4_and_are_refused_before() {
+        let mut record = serde_json::to_value(read(LEGACY).unwrap().incidents.remove(0)).unwrap();
+        record["events"][1]["renumbered"] = serde_json::json!({"incidents": {"1": 3}});
+        let file = |version: u32| {
+            serde_json::json!({"format": "incident-export", "version": version, "incidents": [record]})
+                .to_string()
+        };
+        let read4 = read(&file(4)).unwrap().incidents.remove(0);
+        assert_eq!(read4.events[1].renumbered.as_ref().unwrap().incidents[&1], 3);
+        let err = read(&file(3)).unwrap_err();
+        assert!(
+            err.contains("incident #1: events: format version 3 carries no `renumbered`"),
+            "{err}"
         );
     }
 

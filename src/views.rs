@@ -88,6 +88,17 @@ impl<'a> IncidentView<'a> {
         }
         self
     }
+
+    /// Says, on each imported event renumbered here, what its numbers are here.
+    pub fn with_renumbered(
+        mut self,
+        renumbered: &'a std::collections::HashMap<i64, crate::domain::refs::Renumbering>,
+    ) -> Self {
+        for e in self.timeline.iter_mut().flatten() {
+            e.renumbered = renumbered.get(&e.id);
+        }
+        self
+    }
 }
 
 /// The current triage assessment, as `show --json` prints it.
@@ -157,6 +168,10 @@ pub struct EventView<'a> {
     pub kind: EventKind,
     pub text: &'a str,
     pub details: serde_json::Value,
+    /// For an event imported with other numbers: what those it names are
+    /// here (`{"incidents": {"1": 2}, "alerts": {...}}`; 0: not here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renumbered: Option<&'a crate::domain::refs::Renumbering>,
 }
 
 impl<'a> EventView<'a> {
@@ -169,6 +184,7 @@ impl<'a> EventView<'a> {
             kind: e.kind(),
             text: &e.text,
             details: e.data.details(),
+            renumbered: None,
         }
     }
 }

@@ -58,9 +58,19 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
 /// Streams the document one incident at a time, so a large database never
 /// sits in memory; with `everything`, then the alerts of no incident.
 fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], everything: bool, out: &mut impl Write) -> Result<()> {
+    // The version before, which the release before reads, unless an event
+    // needs what came in this one.
+    let of = match everything {
+        true => crate::store::Of::All,
+        false => crate::store::Of::Incidents(ids),
+    };
+    let renumbered = !store.renumbered(of)?.is_empty();
     let header = Header {
         format: transfer::FORMAT.into(),
-        version: transfer::VERSION,
+        version: match renumbered {
+            true => transfer::RENUMBERED_SINCE,
+            false => transfer::RENUMBERED_SINCE - 1,
+        },
         exported_at: ctx.now,
     };
     writeln!(out, "{{")?;

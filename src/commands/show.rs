@@ -63,7 +63,13 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     }
     write_plans(ctx, &mut out, incident, checklist.as_ref(), &recent)?;
     write_follow_up(ctx, &mut out, incident, d.retro.as_ref(), &d.actions)?;
-    write_timeline(&mut out, incident, &d.timeline, d.total)?;
+    let prefix = &ctx.config()?.key_prefix;
+    let imported = |e: &Event| {
+        d.renumbered
+            .get(&e.id)
+            .map(|r| r.describe(|n| crate::domain::key::format(prefix, n)))
+    };
+    write_timeline(&mut out, incident, &d.timeline, d.total, &imported)?;
     out.flush()?;
     drop(out);
     if args.follow {
@@ -384,7 +390,14 @@ fn write_follow_up(
     Ok(())
 }
 
-fn write_timeline(out: &mut impl Write, incident: &Incident, events: &[Event], total: usize) -> Result<()> {
+/// `imported`: for an event imported with other numbers, what they are here.
+fn write_timeline(
+    out: &mut impl Write,
+    incident: &Incident,
+    events: &[Event],
+    total: usize,
+    imported: &dyn Fn(&Event) -> Option<String>,
+) -> Result<()> {
     if events.len() < total {
         let head = format!(
             "Timeline ({} earlier entries not shown; --limit 0 shows all {total})",
@@ -395,13 +408,19 @@ fn write_timeline(out: &mut impl Write, incident: &Incident, events: &[Event], t
         writeln!(out, "Timeline")?;
     }
     let unfinished = crate::domain::event::unfinished_runs(events);
-    let text = |e: &Event| match (e.added_after_closing(incident), unfinished.contains(&e.id)) {
-        (_, true) => format!(
-            "{} (no end recorded: still running, or never finished)",
-            safe(&output::shown(&e.text))
-        ),
-        (true, false) => format!("{} (added after closing)", safe(&output::shown(&e.text))),
-        (false, false) => safe(&output::shown(&e.text)).into_owned(),
+    let text = |e: &Event| {
+        let words = match (e.added_after_closing(incident), unfinished.contains(&e.id)) {
+            (_, true) => format!(
+                "{} (no end recorded: still running, or never finished)",
+                safe(&output::shown(&e.text))
+            ),
+            (true, false) => format!("{} (added after closing)", safe(&output::shown(&e.text))),
+            (false, false) => safe(&output::shown(&e.text)).into_owned(),
+        };
+        match imported(e) {
+            Some(numbers) => format!("{words} (imported: {numbers})"),
+            None => words,
+        }
     };
     if output::width().is_some_and(|w| w < NARROW) {
         // Too narrow for a table: each entry's time, author and kind on a

@@ -30,6 +30,10 @@ pub struct VerifyArgs {
 struct Report {
     intact: bool,
     incidents: Vec<IncidentReport>,
+    /// Alerts of no incident whose rows were changed behind the tool's
+    /// back (checked when every incident is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alerts: Vec<String>,
     /// Whether the database still holds what the checkpoint committed to.
     #[serde(skip_serializing_if = "Option::is_none")]
     checkpoint: Option<CheckpointReport>,
@@ -84,16 +88,19 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         .map(|k| ctx.parse_key(k))
         .collect::<Result<Vec<_>>>()?;
     let store = ctx.open(Access::Read)?;
-    let ids = if ids.is_empty() {
-        store.incident_ids()?
-    } else {
-        ids
-    };
+    let prefix = ctx.config()?.key_prefix.clone();
+    let everything = ids.is_empty();
+    let ids = if everything { store.incident_ids()? } else { ids };
     let mut report = Report {
         intact: true,
         incidents: Vec::new(),
+        alerts: match everything {
+            true => unattached_alert_problems(&*store)?,
+            false => Vec::new(),
+        },
         checkpoint: None,
     };
+    report.intact &= report.alerts.is_empty();
     if let Some(expected) = checkpoint {
         let here = store.checkpoint(Some(expected.upto))?;
         let holds = here == expected;
@@ -109,7 +116,7 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         let problems = chain::verify(&uid, head.as_deref(), &links);
         // A broken chain says enough; the state is checked on a sound one.
         let (state, state_unchecked) = match problems.is_empty() {
-            true => match state_problems(&*store, id)? {
+            true => match state_problems(&*store, id, &prefix)? {
                 Ok(state) => (state, None),
                 Err(why) => (Vec::new(), Some(why)),
             },
@@ -172,8 +179,11 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
             incident.key
         )?;
     }
-    let broken = report.checkpoint.as_ref().is_some_and(|c| !c.holds);
-    if broken {
+    for problem in &report.alerts {
+        writeln!(out, "alerts: {problem}")?;
+    }
+    let broken = report.checkpoint.as_ref().is_some_and(|c| !c.holds) || !report.alerts.is_empty();
+    if report.checkpoint.as_ref().is_some_and(|c| !c.holds) {
         writeln!(out, "checkpoint: {CHECKPOINT_BROKEN}")?;
     }
     out.flush()?;
@@ -200,21 +210,155 @@ pub fn run(ctx: &Ctx, args: VerifyArgs) -> Result<()> {
         ));
         return Err(Failure::Silent(UNCHECKED).into());
     }
-    if damaged.is_empty() {
-        return Err(anyhow!(
-            "the database no longer holds what the checkpoint committed to; restore it from a backup or export"
+    let mut what = Vec::new();
+    if !damaged.is_empty() {
+        what.push(format!(
+            "{} of {} incidents have timelines or state altered outside incident",
+            damaged.len(),
+            report.incidents.len()
         ));
     }
-    Err(anyhow!(
-        "{} of {} incidents have timelines altered outside incident; restore them from a backup or export",
-        damaged.len(),
-        report.incidents.len()
-    ))
+    if !report.alerts.is_empty() {
+        what.push(format!(
+            "{} alert{} of no incident were altered outside incident",
+            report.alerts.len(),
+            if report.alerts.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if report.checkpoint.as_ref().is_some_and(|c| !c.holds) {
+        what.push("the database no longer holds what the checkpoint committed to".to_string());
+    }
+    Err(anyhow!("{}; restore from a backup or export", what.join("; ")))
+}
+
+/// Where what the incident's timeline names (its primary, its duplicates,
+/// its alerts) does not agree with what is stored there: one line each.
+/// `events` in recording order.
+fn reference_problems(
+    store: &dyn crate::store::Storage,
+    incident: &crate::domain::Incident,
+    events: &[crate::domain::Event],
+    here: &crate::domain::refs::Resolver,
+    prefix: &str,
+) -> Result<Vec<String>> {
+    use crate::domain::Status;
+    let key = |id: i64| crate::domain::key::format(prefix, id);
+    let mut problems = Vec::new();
+    let changed = "(changed outside incident)";
+    if incident.status == Status::Duplicate {
+        match here.duplicate_of(events) {
+            Some(of) => match store.incident(of)? {
+                Some(_) if duplicates_of(store, of)?.contains(&incident.id) => {}
+                Some(_) => problems.push(format!(
+                    "it is a duplicate of {}, whose timeline does not list it {changed}",
+                    key(of)
+                )),
+                None => problems.push(format!(
+                    "it is a duplicate of {}, which is not here {changed}",
+                    key(of)
+                )),
+            },
+            None => problems.push(format!(
+                "it is a duplicate, but its timeline names no primary {changed}"
+            )),
+        }
+    }
+    for duplicate in here.duplicates(events) {
+        let agrees = match store.incident(duplicate)? {
+            Some(d) if d.status == Status::Duplicate => {
+                store.duplicate_of(duplicate)?.map(|p| p.id) == Some(incident.id)
+            }
+            _ => false,
+        };
+        if !agrees {
+            problems.push(format!(
+                "its timeline lists {} as its duplicate, which that incident does not say {changed}",
+                key(duplicate)
+            ));
+        }
+    }
+    let tied = here.alerts(events);
+    for (number, identity) in &tied {
+        let found = store
+            .alerts(&crate::store::AlertFilter {
+                id: Some(*number),
+                ..Default::default()
+            })?
+            .pop();
+        if found.as_ref().is_none_or(|a| a.identity != *identity) {
+            problems.push(format!(
+                "alert {number}, which its timeline ties in, is missing or is another alert now {changed}"
+            ));
+        }
+    }
+    let filter = crate::store::AlertFilter {
+        incident_id: Some(incident.id),
+        ..Default::default()
+    };
+    let seals = store.alert_seals(&filter)?;
+    for alert in store.alerts(&filter)? {
+        if !tied.contains_key(&alert.id) {
+            problems.push(format!(
+                "alert {}'s row points at this incident, whose timeline never tied it in {changed}",
+                alert.id
+            ));
+        }
+        if seals
+            .get(&alert.id)
+            .is_some_and(|seal| seal.as_deref() != Some(alert.seal().as_str()))
+        {
+            problems.push(format!(
+                "alert {}'s row (its count, words, times or incident) was changed outside incident",
+                alert.id
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// Alerts of no incident whose rows were changed behind the tool's back.
+fn unattached_alert_problems(store: &dyn crate::store::Storage) -> Result<Vec<String>> {
+    let filter = crate::store::AlertFilter {
+        unattached: true,
+        ..Default::default()
+    };
+    let seals = store.alert_seals(&filter)?;
+    Ok(store
+        .alerts(&filter)?
+        .into_iter()
+        .filter(|a| {
+            seals
+                .get(&a.id)
+                .is_some_and(|seal| seal.as_deref() != Some(a.seal().as_str()))
+        })
+        .map(|a| {
+            format!(
+                "alert {}'s row (its count, words, times or incident) was changed outside incident",
+                a.id
+            )
+        })
+        .collect())
+}
+
+/// The duplicates incident `id`'s timeline lists now, as numbered here.
+fn duplicates_of(store: &dyn crate::store::Storage, id: i64) -> Result<std::collections::BTreeSet<i64>> {
+    use crate::domain::EventKind;
+    let mut events = store.events_of(id, &[EventKind::DuplicateLinked, EventKind::DuplicateUnlinked])?;
+    events.sort_by_key(|e| e.id);
+    let renumbered = store.renumbered(crate::store::Of::Incident(id))?;
+    Ok(crate::domain::refs::Resolver {
+        renumbered: &renumbered,
+    }
+    .duplicates(&events))
 }
 
 /// Replays the incident's timeline and says where its stored state
 /// disagrees (one line per field), or why the timeline cannot be replayed.
-fn state_problems(store: &dyn crate::store::Storage, id: i64) -> Result<Result<Vec<String>, String>> {
+fn state_problems(
+    store: &dyn crate::store::Storage,
+    id: i64,
+    prefix: &str,
+) -> Result<Result<Vec<String>, String>> {
     let Some(incident) = store.incident(id)? else {
         return Ok(Ok(Vec::new()));
     };
@@ -242,7 +386,11 @@ fn state_problems(store: &dyn crate::store::Storage, id: i64) -> Result<Result<V
         incident_id: Some(id),
         ..Default::default()
     })?;
-    problems.extend(replay::action_disagreements(&items, &events));
+    let renumbered = store.renumbered(crate::store::Of::Incident(id))?;
+    let here = crate::domain::refs::Resolver {
+        renumbered: &renumbered,
+    };
+    problems.extend(replay::action_disagreements(&items, &events, &here));
     let retro = store.retro(id)?;
     problems.extend(
         replay::retro_disagreements(retro.as_ref(), &events)
@@ -254,6 +402,7 @@ fn state_problems(store: &dyn crate::store::Storage, id: i64) -> Result<Result<V
             }),
     );
     problems.extend(replay::role_disagreements(&store.roles(id)?, &events));
+    problems.extend(reference_problems(store, &incident, &events, &here, prefix)?);
     let marks = Milestones::of(events.iter().map(|e| (e.at, &e.data)));
     let count = store.event_count(id)?;
     let cached = [

@@ -178,19 +178,25 @@ pub fn role_disagreements(
 /// added, finished and linked them: one line each. Items are matched to
 /// their `action_added` event by what it records (an import may have given
 /// an item a new number; the events keep the number it was added with).
-pub fn action_disagreements(items: &[super::retro::ActionItem], events: &[super::Event]) -> Vec<String> {
+/// `here` resolves the numbers imported events name.
+pub fn action_disagreements(
+    items: &[super::retro::ActionItem],
+    events: &[super::Event],
+    here: &super::refs::Resolver,
+) -> Vec<String> {
     use std::collections::BTreeMap;
-    // By the number the events use: (added event, replayed item).
+    // By number here: (added event, replayed item).
     let mut replayed: BTreeMap<i64, (i64, super::retro::ActionItem)> = BTreeMap::new();
     for e in events {
         match &e.data {
             EventData::ActionAdded(a) => {
-                let item = super::retro::ActionItem::added(e.incident_id, e.at, a);
-                replayed.insert(a.action_id, (e.id, item));
+                let mut item = super::retro::ActionItem::added(e.incident_id, e.at, a);
+                item.id = here.action(e, a.action_id);
+                replayed.insert(item.id, (e.id, item));
             }
             EventData::ActionDone(super::event::ActionDone { action_id, .. })
             | EventData::ActionLinked(super::event::ActionLinked { action_id, .. }) => {
-                if let Some((_, item)) = replayed.get_mut(action_id) {
+                if let Some((_, item)) = replayed.get_mut(&here.action(e, *action_id)) {
                     item.apply(e.at, &e.data);
                 }
             }

@@ -5,11 +5,13 @@ use super::reads::Answers;
 use super::{ActionFilter, AlertFilter, EventQuery, Found, Of, Range, Read, Reads, ReadsExt};
 use crate::domain::alerts::Alert;
 use crate::domain::plans::SHOWN_KINDS;
+use crate::domain::refs::Renumbering;
 use crate::domain::retro::{ActionItem, Retro};
 use crate::domain::targets::Facts;
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, Incident, Status};
 use anyhow::Result;
+use std::collections::HashMap;
 
 /// What `show` reads about one incident.
 #[derive(Debug)]
@@ -31,6 +33,8 @@ pub struct Dossier {
     pub retro: Option<Retro>,
     /// Its action items, in order of creation.
     pub actions: Vec<ActionItem>,
+    /// What its imported events name, as numbered here (by event id).
+    pub renumbered: HashMap<i64, Renumbering>,
 }
 
 /// The dossier of incident `id` (`limit`: of the timeline, the latest so
@@ -62,6 +66,7 @@ pub fn read(store: &(impl Reads + ?Sized), id: i64, limit: Option<usize>) -> Res
         Read::Alerts(&alerts),
         Read::Retro(id),
         Read::Actions(&actions),
+        Read::Renumbered(Of::Incident(id)),
     ];
     let mut found = Answers::new(&reads, store.batch(&reads)?);
     let incident = found.take(|f| match f {
@@ -95,6 +100,10 @@ pub fn read(store: &(impl Reads + ?Sized), id: i64, limit: Option<usize>) -> Res
         Found::Actions(a) => Some(a),
         _ => None,
     })?;
+    let renumbered = found.take(|f| match f {
+        Found::Renumbered(r) => Some(r),
+        _ => None,
+    })?;
     let Some(incident) = incident else {
         return Ok(None);
     };
@@ -111,6 +120,7 @@ pub fn read(store: &(impl Reads + ?Sized), id: i64, limit: Option<usize>) -> Res
         alerts,
         retro: retro.map(|r| r.value),
         actions,
+        renumbered,
         primary,
         incident,
     }))

@@ -34,6 +34,7 @@ pub use write::{Committed, Writer};
 use crate::domain::alerts::{Alert, AlertSource};
 use crate::domain::chain::{Chain, ChainRow};
 use crate::domain::plans::ChangeRecord;
+use crate::domain::refs::Renumbering;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::triage::Assessment;
@@ -261,6 +262,11 @@ pub enum Read<'a> {
         key: i64,
         since: DateTime<Utc>,
     },
+    /// What the imported events of the incidents `of` selects name, as
+    /// numbered here, by event id (only those renumbered).
+    Renumbered(Of<'a>),
+    /// The seal each selected alert's row was written with, by alert id.
+    AlertSeals(&'a AlertFilter),
 }
 
 /// What a [`Read`] found, variant for variant.
@@ -279,6 +285,8 @@ pub enum Found {
     Alerts(Vec<Alert>),
     Changes(Vec<ChangeRecord>),
     Settled(Vec<SettledGroup>),
+    Renumbered(std::collections::HashMap<i64, Renumbering>),
+    AlertSeals(Vec<(i64, Option<String>)>),
 }
 
 /// A value with when it was first stored and last changed.
@@ -352,8 +360,10 @@ pub trait Transaction: Reads {
     fn put_retro_draft(&mut self, incident: i64, draft: Option<&RetroDraft>) -> Result<()>;
     /// Returns the item's number.
     fn put_action(&mut self, item: &ActionItem, put: Put) -> Result<i64>;
-    /// Returns the alert's number.
+    /// Returns the alert's number. The row is sealed ([`Alert::seal`]).
     fn put_alert(&mut self, alert: &Alert, put: Put) -> Result<i64>;
+    /// What an imported event names, as numbered here.
+    fn put_renumbered(&mut self, event: i64, numbers: &Renumbering) -> Result<()>;
     /// A change from CI (its `id` is ignored), recorded at `recorded_at`;
     /// returns its number.
     fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64>;

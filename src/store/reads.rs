@@ -146,13 +146,48 @@ pub trait ReadsExt: Reads {
         Ok(Latest { status, severity })
     }
 
-    /// The incident a duplicate points to, as its timeline says.
+    /// The incident a duplicate points to, as its timeline says (through
+    /// any renumbering an import kept for it).
     fn duplicate_of(&self, id: i64) -> Result<Option<Incident>> {
-        let mark = self.latest_event(id, &[EventKind::MarkedDuplicate])?;
-        match crate::domain::ops::duplicate_of(mark.as_ref()) {
+        let reads = [
+            Read::Events(EventQuery {
+                of: Of::Incident(id),
+                kinds: &[EventKind::MarkedDuplicate],
+                range: Range::All,
+            }),
+            Read::Renumbered(Of::Incident(id)),
+        ];
+        let mut found = Answers::new(&reads, self.batch(&reads)?);
+        let marks = found.take(|f| match f {
+            Found::Events(e) => Some(e),
+            _ => None,
+        })?;
+        let renumbered = found.take(|f| match f {
+            Found::Renumbered(r) => Some(r),
+            _ => None,
+        })?;
+        let resolver = crate::domain::refs::Resolver {
+            renumbered: &renumbered,
+        };
+        match resolver.duplicate_of(&marks) {
             Some(of) => self.incident(of),
             None => Ok(None),
         }
+    }
+
+    /// What the imported events of the incidents `of` selects name, as
+    /// numbered here, by event id.
+    fn renumbered(&self, of: Of<'_>) -> Result<HashMap<i64, crate::domain::refs::Renumbering>> {
+        let read = Read::Renumbered(of);
+        expect!(self.one(read)?, Found::Renumbered, read)
+    }
+
+    /// The seal each selected alert's row was written with, by alert id.
+    fn alert_seals(&self, filter: &AlertFilter) -> Result<HashMap<i64, Option<String>>> {
+        let read = Read::AlertSeals(filter);
+        Ok(expect!(self.one(read)?, Found::AlertSeals, read)?
+            .into_iter()
+            .collect())
     }
 
     /// The events that arrived after arrival number `after`, of one

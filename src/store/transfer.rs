@@ -11,6 +11,7 @@ use super::{
 };
 use crate::domain::alerts::{self, Alert};
 use crate::domain::event::EventData;
+use crate::domain::refs::{self, Renumbering};
 use crate::domain::retro::{ActionItem, Retro};
 use crate::domain::triage::{Answers as TriageAnswers, Assessment, normalize_checks};
 use crate::domain::{EventKind, RoleHolder};
@@ -41,6 +42,7 @@ pub fn export(store: &(impl Reads + ?Sized), id: i64) -> Result<Option<IncidentR
         Read::Retro(id),
         Read::Actions(&actions),
         Read::Alerts(&alerts),
+        Read::Renumbered(Of::Incident(id)),
     ];
     let mut found = Answers::new(&reads, store.batch(&reads)?);
     let incident = found.take(|f| match f {
@@ -69,6 +71,10 @@ pub fn export(store: &(impl Reads + ?Sized), id: i64) -> Result<Option<IncidentR
     })?;
     let alerts = found.take(|f| match f {
         Found::Alerts(a) => Some(a),
+        _ => None,
+    })?;
+    let mut renumbered = found.take(|f| match f {
+        Found::Renumbered(r) => Some(r),
         _ => None,
     })?;
     let (Some(incident), Some(chain)) = (incident, chain) else {
@@ -104,7 +110,14 @@ pub fn export(store: &(impl Reads + ?Sized), id: i64) -> Result<Option<IncidentR
         head: chain.head,
         roles,
         // The chain as stored, verbatim: the file carries exactly what is hashed.
-        events: chain.rows.into_iter().map(event_record).collect(),
+        events: chain
+            .rows
+            .into_iter()
+            .map(|row| {
+                let numbers = renumbered.remove(&row.id);
+                event_record(row, numbers)
+            })
+            .collect(),
         assessments: assessments.into_iter().map(assessment_record).collect(),
         retro: retro.map(retro_record),
         actions: actions.into_iter().map(ActionRecord::from).collect(),
@@ -112,7 +125,7 @@ pub fn export(store: &(impl Reads + ?Sized), id: i64) -> Result<Option<IncidentR
     }))
 }
 
-fn event_record(row: crate::domain::chain::ChainRow) -> EventRecord {
+fn event_record(row: crate::domain::chain::ChainRow, renumbered: Option<Renumbering>) -> EventRecord {
     EventRecord {
         id: row.id,
         at: row.at,
@@ -128,6 +141,7 @@ fn event_record(row: crate::domain::chain::ChainRow) -> EventRecord {
         }),
         prev_hash: row.prev_hash,
         hash: row.hash,
+        renumbered,
     }
 }
 
@@ -186,16 +200,64 @@ pub fn import_file(w: &mut Writer<'_>, contents: &Contents) -> Result<(Vec<Outco
     let mut tally = AlertTally::default();
     let mut new = Vec::new();
     let mut outcomes = Vec::with_capacity(contents.incidents.len());
+    let mut appended = Vec::new();
+    let mut numbers = refs::Numbers::default();
     for (n, record) in contents.incidents.iter().enumerate() {
         let at = |e: anyhow::Error| Located::Incident(n + 1, e);
-        let outcome = import(w, record).map_err(at)?;
+        let imported = import(w, record).map_err(at)?;
+        let here = imported.outcome.id();
+        numbers.incidents.insert(record.id, here);
+        numbers.actions.extend(imported.actions);
+        appended.extend(
+            imported
+                .events
+                .into_iter()
+                .map(|(event, index)| (n, event, index)),
+        );
         // Its alerts belong to it as numbered here.
-        new.extend(merge_alerts(w, &record.alerts, Some(outcome.id()), &mut tally).map_err(at)?);
-        outcomes.push(outcome);
+        let merged =
+            merge_alerts(w, &record.alerts, Some(here), &mut tally, &mut numbers.alerts).map_err(at)?;
+        new.extend(merged);
+        outcomes.push(imported.outcome);
     }
-    new.extend(merge_alerts(w, &contents.alerts, None, &mut tally).map_err(Located::Alerts)?);
-    add_alerts(w, new).map_err(Located::Alerts)?;
+    new.extend(
+        merge_alerts(w, &contents.alerts, None, &mut tally, &mut numbers.alerts).map_err(Located::Alerts)?,
+    );
+    add_alerts(w, new, &mut numbers.alerts).map_err(Located::Alerts)?;
+    // What the new events name, as numbered here: what the file has not
+    // got is not here either (never an unrelated record that happens to
+    // have the number).
+    for (n, here, index) in appended {
+        let event = &contents.incidents[n].events[index];
+        let Ok(data) = EventData::parse_stored(&event.kind, event.details.as_ref().map(|d| d.get())) else {
+            continue;
+        };
+        let before = event.renumbered.clone().unwrap_or_default();
+        let now = known(&numbers, &before, &refs::named(&data));
+        if let Some(renumbering) = refs::through(&data, Some(&before), &now) {
+            w.transaction()
+                .put_renumbered(here, &renumbering)
+                .map_err(|e| Located::Incident(n + 1, e))?;
+        }
+    }
     Ok((outcomes, tally))
+}
+
+/// This import's numbers for what `named` names (through `before`, the
+/// renumbering the file kept), [`refs::NOT_HERE`] for what it did not carry.
+fn known(numbers: &refs::Numbers, before: &refs::Renumbering, named: &refs::Named) -> refs::Numbers {
+    let pick = |names: &[i64], was: &std::collections::BTreeMap<i64, i64>, now: &HashMap<i64, i64>| {
+        names
+            .iter()
+            .map(|n| was.get(n).copied().unwrap_or(*n))
+            .map(|k| (k, now.get(&k).copied().unwrap_or(refs::NOT_HERE)))
+            .collect()
+    };
+    refs::Numbers {
+        incidents: pick(&named.incidents, &before.incidents, &numbers.incidents),
+        alerts: pick(&named.alerts, &before.alerts, &numbers.alerts),
+        actions: pick(&named.actions, &before.actions, &numbers.actions),
+    }
 }
 
 /// Where an import went wrong.
@@ -211,7 +273,9 @@ pub enum Located {
 /// free; known here (by uid), it is extended with the events the file has
 /// beyond this database's, and left alone when this database has more or
 /// other events.
-pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Outcome> {
+/// Returns what it did, the events it added and the numbers of its action
+/// items.
+pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Imported> {
     let existing = w
         .incidents(&ListFilter {
             uid: Some(record.uid.clone()),
@@ -227,13 +291,13 @@ pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Outcome> {
             let here: Vec<(i64, Option<String>)> = chain.rows.into_iter().map(|r| (r.id, r.hash)).collect();
             let hashes: Vec<Option<&str>> = here.iter().map(|(_, h)| h.as_deref()).collect();
             if hashes == file_hashes {
-                return Ok(Outcome::Unchanged { id });
+                return Ok(Imported::nothing(Outcome::Unchanged { id }));
             }
             if hashes.starts_with(&file_hashes) {
-                return Ok(Outcome::NewerHere { id });
+                return Ok(Imported::nothing(Outcome::NewerHere { id }));
             }
             if !file_hashes.starts_with(&hashes) {
-                return Ok(Outcome::Diverged { id });
+                return Ok(Imported::nothing(Outcome::Diverged { id }));
             }
             // Known here, but the file carries more: its state (checked
             // against its events before the import began) is taken, and
@@ -259,7 +323,8 @@ pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Outcome> {
     for (event, (n, _)) in record.events.iter().zip(&here) {
         event_ids.insert(event.id, *n);
     }
-    for event in new_events {
+    let mut added_events = Vec::with_capacity(new_events.len());
+    for (index, event) in new_events.iter().enumerate() {
         let row = event.chained();
         let number = (event.id > last).then_some(event.id);
         let n = w
@@ -267,6 +332,7 @@ pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Outcome> {
             .append(id, Append::Verbatim { row: &row, number })
             .map_err(|e| anyhow!("event {}: {e:#}", event.id))?;
         event_ids.insert(event.id, n);
+        added_events.push((n, known + index));
         last = last.max(n);
     }
     let new_data: Vec<EventData> = new_events
@@ -314,29 +380,55 @@ pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Outcome> {
     {
         w.transaction().put_retro(id, &dated_retro(r))?;
     }
-    import_actions(w, id, record, existing.is_some(), &new_kinds)?;
+    let actions = import_actions(w, id, record, existing.is_some(), &new_kinds)?;
     // The stats cache forgets what it knew of the incident.
     w.transaction().unsettle(id)?;
-    Ok(match existing {
+    let outcome = match existing {
         Some(_) => Outcome::Extended {
             id,
             events: new_events.len(),
         },
         None => Outcome::Added { id, from },
+    };
+    Ok(Imported {
+        outcome,
+        events: added_events,
+        actions,
     })
+}
+
+/// What importing one incident did.
+pub struct Imported {
+    pub outcome: Outcome,
+    /// The events it added: (number here, position in the record).
+    pub events: Vec<(i64, usize)>,
+    /// Its action items: the file's number → the number here.
+    pub actions: HashMap<i64, i64>,
+}
+
+impl Imported {
+    fn nothing(outcome: Outcome) -> Self {
+        Imported {
+            outcome,
+            events: Vec::new(),
+            actions: HashMap::new(),
+        }
+    }
 }
 
 /// The file's action items: one already here (on an extension: the same
 /// item, text, owner, due date, kind and creation, each matched once)
 /// takes the file's progress only when new events record it; the rest are
-/// added, keeping their numbers where free.
+/// added, keeping their numbers where free. Returns the file's numbers →
+/// the numbers here.
 fn import_actions(
     w: &mut Writer<'_>,
     id: i64,
     record: &IncidentRecord,
     extending: bool,
     new_kinds: &HashSet<EventKind>,
-) -> Result<()> {
+) -> Result<HashMap<i64, i64>> {
+    let mut numbers = HashMap::new();
     let progressed =
         new_kinds.contains(&EventKind::ActionDone) || new_kinds.contains(&EventKind::ActionLinked);
     let mut here = match extending {
@@ -372,6 +464,7 @@ fn import_actions(
         match found {
             Some(at) => {
                 let matched = here.remove(at);
+                numbers.insert(a.id, matched.id);
                 if progressed {
                     let item = ActionItem {
                         id: matched.id,
@@ -381,11 +474,11 @@ fn import_actions(
                 }
             }
             None => {
-                w.transaction().put_action(&item, Put::Insert)?;
+                numbers.insert(a.id, w.transaction().put_action(&item, Put::Insert)?);
             }
         }
     }
-    Ok(())
+    Ok(numbers)
 }
 
 fn assessment(incident_id: i64, event_id: i64, a: &AssessmentRecord) -> Result<Assessment> {
@@ -438,6 +531,7 @@ fn merge_alerts(
     records: &[AlertRecord],
     incident: Option<i64>,
     tally: &mut AlertTally,
+    numbers: &mut HashMap<i64, i64>,
 ) -> Result<Vec<Alert>> {
     let mut new = Vec::new();
     for record in records {
@@ -454,6 +548,9 @@ fn merge_alerts(
                 tally.added += 1;
             }
             Some(here) => {
+                if let Some(theirs) = record.id {
+                    numbers.insert(theirs, here.id);
+                }
                 let merged = alerts::merge(&here, &theirs);
                 if merged != here {
                     w.save_alert(&merged)?;
@@ -468,7 +565,7 @@ fn merge_alerts(
 /// Adds the alerts new here: first those whose numbers are free here,
 /// which keep them, then the rest, which take the next ones (the timeline
 /// names alerts by number, so as many as can keep theirs do).
-fn add_alerts(w: &mut Writer<'_>, new: Vec<Alert>) -> Result<()> {
+fn add_alerts(w: &mut Writer<'_>, new: Vec<Alert>, numbers: &mut HashMap<i64, i64>) -> Result<()> {
     let mut taken = Vec::new();
     for alert in new {
         let free = alert.id > 0
@@ -479,14 +576,20 @@ fn add_alerts(w: &mut Writer<'_>, new: Vec<Alert>) -> Result<()> {
             .is_empty();
         match free {
             true => {
-                w.transaction().put_alert(&alert, Put::Insert)?;
+                let here = w.transaction().put_alert(&alert, Put::Insert)?;
+                numbers.insert(alert.id, here);
             }
             false => taken.push(alert),
         }
     }
     for alert in taken {
-        w.transaction()
+        let theirs = alert.id;
+        let here = w
+            .transaction()
             .put_alert(&Alert { id: 0, ..alert }, Put::Insert)?;
+        if theirs > 0 {
+            numbers.insert(theirs, here);
+        }
     }
     Ok(())
 }

@@ -312,17 +312,31 @@ fn events_chain_and_every_query_shape_selects_them(kind: Kind) {
     assert_eq!(store.checkpoint(None).unwrap().upto, newest);
     // An event from another database keeps its number where free.
     let row = store.chain(a).unwrap().unwrap().rows[0].clone();
-    let kept = write(&mut store, t("09:00"), |w| {
+    let (copy, kept) = write(&mut store, t("09:00"), |w| {
         let c = w.transaction().insert_incident(&Incident::bare(), "copy", None)?;
-        w.transaction().append(
+        let n = w.transaction().append(
             c,
             incident::store::Append::Verbatim {
                 row: &row,
                 number: Some(1000),
             },
-        )
+        )?;
+        Ok((c, n))
     });
     assert_eq!(kept, 1000);
+    // What it names is kept beside it, and read back by incident.
+    let numbers = incident::domain::refs::Renumbering {
+        incidents: [(1, 7)].into(),
+        ..Default::default()
+    };
+    write(&mut store, t("09:01"), |w| {
+        w.transaction().put_renumbered(kept, &numbers)
+    });
+    store.refresh().unwrap();
+    for of in [Of::Incident(copy), Of::Incidents(&[a, copy]), Of::All] {
+        assert_eq!(store.renumbered(of).unwrap(), [(kept, numbers.clone())].into());
+    }
+    assert!(store.renumbered(Of::Incident(a)).unwrap().is_empty());
 }
 
 fn roles_assessments_retros_drafts_actions_alerts_and_changes_read_back(kind: Kind) {
@@ -479,6 +493,9 @@ fn roles_assessments_retros_drafts_actions_alerts_and_changes_read_back(kind: Ki
             .unwrap()
             .is_empty()
     );
+    // Each alert row is sealed with what it records, and the seal read back.
+    let seals = store.alert_seals(&AlertFilter::default()).unwrap();
+    assert_eq!(seals.get(&alert_id), Some(&Some(alert.seal())));
     let changes = store.changes(t("07:00"), t("08:00")).unwrap();
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0].title, "deploy 4821");

@@ -320,12 +320,18 @@ fn a_file_of_format_version_2_imports_as_before() {
     assert!(talk.contains("2 added, 0 extended, 0 unchanged"), "{talk}");
     assert!(!talk.contains("alerts:"), "{talk}");
     assert!(env.talk(&["verify"]).contains("every timeline is intact"));
-    // Everything the file had, as it had it; it carried no alerts.
+    // Everything the file had, as it had it; it carried no alerts, so the
+    // alerts its events name are not here (never this database's alert 1).
     let mut want = v2.clone();
-    want["version"] = json!(3);
+    want["version"] = json!(4);
     want.as_object_mut().unwrap().remove("exported_at");
     for incident in want["incidents"].as_array_mut().unwrap() {
         incident["alerts"] = json!([]);
+        for event in incident["events"].as_array_mut().unwrap() {
+            if let Some(alert) = event["details"].get("alert_id").cloned() {
+                event["renumbered"] = json!({"alerts": {alert.to_string(): 0}});
+            }
+        }
     }
     want["alerts"] = json!([]);
     assert_eq!(export(&env), want);
@@ -508,4 +514,106 @@ fn alerts_keep_their_numbers_where_free_as_the_timeline_names_them() {
     let renumbered = here.iter().find(|(_, identity)| moved.get(identity) == Some(&2));
     assert_eq!(renumbered.map(|(id, _)| *id), Some(4), "{here:?}");
     team.ok(&["verify"]);
+}
+
+#[test]
+fn an_import_that_renumbers_keeps_every_reference() {
+    // A local history: INC-3 is a duplicate of INC-1, which has an action
+    // item; an alert opened INC-4.
+    let a = with_rules();
+    a.declare("Checkout down", &[]);
+    a.declare("Search slow", &[]);
+    a.declare("Checkout errors", &[]);
+    a.ok(&["duplicate", "3", "--of", "1"]);
+    a.ok(&[
+        "action",
+        "add",
+        "1",
+        "Alert on lock waits",
+        "--owner",
+        "bob",
+        "--due",
+        "2026-12-01",
+        "-k",
+        "detective",
+    ]);
+    a.ok(&["ingest", &fixture("alertmanager-firing.json")]);
+    let file = save(&a, "local.json");
+    // The team database already has an unrelated INC-1 and A-1, and an
+    // alert 1 that opened INC-2.
+    let b = with_rules();
+    b.declare("Unrelated", &[]);
+    b.ok(&[
+        "action",
+        "add",
+        "1",
+        "Unrelated item",
+        "--owner",
+        "carol",
+        "--due",
+        "2026-12-01",
+        "-k",
+        "preventive",
+    ]);
+    b.ok(&["ingest", &fixture("generic.json")]);
+    let talk = import(&b, &file);
+    assert!(talk.contains("INC-5 was INC-3 in the export"), "{talk}");
+    // The duplicate points at its own primary, now INC-3, and the timeline
+    // says what the numbers it recorded are here.
+    let dup = b.show("5");
+    assert_eq!(dup["status"], "duplicate");
+    let shown = b.ok(&["show", "5"]);
+    assert!(shown.contains("duplicate of INC-3  Checkout down"), "{shown}");
+    assert!(
+        shown.contains("Duplicate of INC-1 (imported: INC-1 there is INC-3 here)"),
+        "{shown}"
+    );
+    let marked = dup["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "marked_duplicate")
+        .unwrap();
+    assert_eq!(marked["renumbered"], json!({"incidents": {"1": 3}}));
+    let primary = b.ok(&["show", "3"]);
+    assert!(
+        primary.contains("(imported: INC-3 there is INC-5 here)"),
+        "{primary}"
+    );
+    assert!(primary.contains("(imported: A-1 there is A-2 here)"), "{primary}");
+    // The alerts that opened the old INC-4 are tied to the new INC-6, and
+    // its timeline says what their numbers are here.
+    let tied: Vec<Value> = b
+        .json(&["alerts"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["incident"] == "INC-6")
+        .cloned()
+        .collect();
+    assert_eq!(tied.len(), 2, "{tied:?}");
+    let opened = b.ok(&["show", "6"]);
+    assert!(opened.contains("alert 1 there is alert 3 here"), "{opened}");
+    assert!(b.talk(&["verify"]).contains("every timeline is intact"));
+    // Reopening the duplicate unlinks it from its own primary, never from
+    // the unrelated INC-1; finishing the renumbered item is no tamper alarm.
+    b.ok(&["reopen", "5", "--reason", "a separate fault"]);
+    for other in ["1", "2"] {
+        assert!(!kinds(&b.show(other)).contains(&"duplicate_unlinked".to_string()));
+    }
+    assert_eq!(last_event(&b.show("3"))["kind"], "duplicate_unlinked");
+    b.ok(&["action", "done", "A-2", "--note", "shipped"]);
+    assert!(b.talk(&["verify"]).contains("every timeline is intact"));
+    // Moved again, to an empty database: the numbers stay resolved.
+    let again = save(&b, "team.json");
+    let c = with_rules();
+    import(&c, &again);
+    assert!(c.talk(&["verify"]).contains("every timeline is intact"));
+    assert!(c.ok(&["show", "3"]).contains("(imported: A-1 there is A-2 here)"));
+    assert_eq!(export(&b)["version"], 4, "it carries what version 3 cannot");
+    assert_eq!(export(&a)["version"], 3, "the release before reads it");
+    assert!(
+        c.ok(&["show", "5"])
+            .contains("(imported: INC-1 there is INC-3 here)")
+    );
 }

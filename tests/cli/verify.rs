@@ -46,7 +46,7 @@ fn tampered(sql: &str) -> (Env, String) {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("1 of 2 incidents have timelines altered outside incident"),
+        stderr.contains("1 of 2 incidents have timelines or state altered outside incident"),
         "{stderr}"
     );
     (env, stdout)
@@ -426,6 +426,97 @@ fn a_backdated_entry_leaves_the_state_checked_and_role_starts_are_checked() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("INC-1: the stored start of bob as scribe disagrees with the timeline"),
+        "{stdout}"
+    );
+}
+
+/// Two alerts that opened INC-1, and an unrelated INC-2.
+fn two_alerts() -> Env {
+    let mut env = Env::new();
+    env.with_config(crate::alerts::RULES);
+    env.ok(&["ingest", &crate::alerts::fixture("alertmanager-firing.json")]);
+    env.declare("Unrelated", &[]);
+    env
+}
+
+/// `verify`'s stdout and stderr after `sql`, which it must find (exit 1).
+fn verified_after(env: &Env, sql: &str) -> (String, String) {
+    env.tamper(sql);
+    let out = env.cmd().args(["verify"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{sql}: {stdout}{stderr}");
+    (stdout, stderr)
+}
+
+#[test]
+fn alert_rows_changed_behind_the_tools_back_are_reported() {
+    let env = two_alerts();
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+    let changed = "INC-1: alert 1's row (its count, words, times or incident) was changed outside incident\n";
+    for sql in [
+        "UPDATE alerts SET times_seen = 40 WHERE id = 1",
+        "UPDATE alerts SET summary = 'All fine' WHERE id = 1",
+        "UPDATE alerts SET last_seen = '2026-11-23T09:00:00Z' WHERE id = 1",
+    ] {
+        let env = two_alerts();
+        let (stdout, stderr) = verified_after(&env, sql);
+        assert_eq!(stdout, changed, "{sql}");
+        assert!(
+            stderr.contains("1 of 2 incidents have timelines or state altered"),
+            "{stderr}"
+        );
+    }
+    // Deleted: the timeline still ties it in.
+    let env = two_alerts();
+    let (stdout, _) = verified_after(&env, "DELETE FROM alerts WHERE id = 2");
+    assert_eq!(
+        stdout,
+        "INC-1: alert 2, which its timeline ties in, is missing or is another alert now (changed outside incident)\n"
+    );
+    // Re-pointed at another incident: both sides say so.
+    let env = two_alerts();
+    let (stdout, _) = verified_after(&env, "UPDATE alerts SET incident_id = 2 WHERE id = 2");
+    assert!(
+        stdout.contains("INC-2: alert 2's row points at this incident, whose timeline never tied it in"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("INC-2: alert 2's row (its count"), "{stdout}");
+    // Cut loose from every incident: the alert's own row says so.
+    let env = two_alerts();
+    let (stdout, stderr) = verified_after(&env, "UPDATE alerts SET incident_id = NULL WHERE id = 1");
+    assert_eq!(
+        stdout,
+        "alerts: alert 1's row (its count, words, times or incident) was changed outside incident\n"
+    );
+    assert!(stderr.contains("1 alert of no incident were altered"), "{stderr}");
+}
+
+#[test]
+fn a_reference_changed_behind_the_tools_back_is_reported() {
+    // Imported into a database where its numbers were taken: INC-3 (the
+    // duplicate) names INC-1 there, INC-2 here.
+    let a = Env::new();
+    a.declare("Checkout down", &[]);
+    a.declare("Checkout errors", &[]);
+    a.ok(&["duplicate", "2", "--of", "1"]);
+    let file = a.dir.path().join("a.json");
+    a.ok(&["export", "-o", file.to_str().unwrap()]);
+    let b = Env::new();
+    b.declare("Unrelated", &[]);
+    b.ok(&["import", file.to_str().unwrap()]);
+    assert!(b.talk(&["verify"]).contains("every timeline is intact"));
+    // The kept renumbering deleted: INC-3 would name the unrelated INC-1,
+    // and INC-2's link would name INC-2 itself.
+    let (stdout, _) = verified_after(&b, "DELETE FROM renumbered");
+    assert!(
+        stdout.contains(
+            "INC-3: it is a duplicate of INC-1, whose timeline does not list it (changed outside incident)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("INC-2: its timeline lists INC-2 as its duplicate, which that incident does not say"),
         "{stdout}"
     );
 }

@@ -11,7 +11,7 @@ use crate::domain::event::{
 use crate::domain::lifecycle::{self, Move};
 use crate::domain::roles::{self, RoleDef};
 use crate::domain::triage::Assessment;
-use crate::domain::{EntryKind, Event, EventData, Incident, Status};
+use crate::domain::{EntryKind, EventData, Incident, Status};
 use chrono::{DateTime, Utc};
 
 /// Opens an incident: `draft` says what it is (its id, roles and times
@@ -196,15 +196,6 @@ pub fn primary<E>(
         }
     }
     Ok(primary)
-}
-
-/// The number of the incident a duplicate's timeline says it duplicates:
-/// its latest `marked_duplicate` event.
-pub fn duplicate_of(latest_mark: Option<&Event>) -> Option<i64> {
-    match latest_mark.map(|e| &e.data) {
-        Some(EventData::MarkedDuplicate(d)) => Some(d.of),
-        _ => None,
-    }
 }
 
 /// Marks `incident` a duplicate of `primary` (already followed to the end

@@ -22,7 +22,7 @@ pub use alerts::{AlertJoin, alert_resolved, attach_alert};
 pub use edit::{EditRequest, edit};
 pub use lifecycle::{
     Entry, EscalateRequest, UpdateRequest, assess, cancel, change_severity, change_status, declare,
-    duplicate, duplicate_of, escalate, executed, open, primary, reopen, resolve, update,
+    duplicate, escalate, executed, open, primary, reopen, resolve, update,
 };
 pub use plans::{attach_playbook, mark_task, note_recent_changes};
 pub use retro::{RetroOutcome, RetroRequest, action_done, action_link, add_action, retro, retro_open};

@@ -116,7 +116,7 @@ pub fn put(db: &mut Db, alert: &Alert, put: Put) -> Result<i64> {
     db.query(
         "UPDATE alerts SET group_key = $2, status = $3, summary = $4, severity = $5, service = $6, \
          labels = $7, link = $8, starts_at = $9, ends_at = $10, last_seen = $11, times_seen = $12, \
-         incident_id = $13, first_seen = $14 WHERE id = $1",
+         incident_id = $13, first_seen = $14, seal = $15 WHERE id = $1",
         &p![
             alert.id,
             alert.group,
@@ -131,7 +131,8 @@ pub fn put(db: &mut Db, alert: &Alert, put: Put) -> Result<i64> {
             last,
             alert.times_seen,
             alert.incident_id,
-            first
+            first,
+            alert.seal()
         ],
     )?;
     Ok(alert.id)
@@ -146,9 +147,9 @@ fn insert(db: &mut Db, alert: &Alert, id: Option<i64>) -> Result<i64> {
     let (first, last) = (Stamp(alert.first_seen), Stamp(alert.last_seen));
     let row = db.query_one(
         "INSERT INTO alerts (id, source, identity, group_key, status, summary, severity, service, labels, \
-         link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id) \
+         link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id, seal) \
          VALUES (coalesce($16, (SELECT coalesce(max(id), 0) + 1 FROM alerts)), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15) RETURNING id",
+         $11, $12, $13, $14, $15, $17) RETURNING id",
         &p![
             source,
             alert.identity,
@@ -165,8 +166,47 @@ fn insert(db: &mut Db, alert: &Alert, id: Option<i64>) -> Result<i64> {
             last,
             alert.times_seen,
             alert.incident_id,
-            id
+            id,
+            alert.seal()
         ],
     )?;
     col(&row, 0)
+}
+
+/// The seal each selected alert's row was written with.
+pub fn seals_statement(filter: &AlertFilter) -> Statement {
+    let select = select_statement(filter);
+    Statement::new(
+        format!(
+            "SELECT s.id, a.seal FROM ({}) AS s JOIN alerts AS a ON a.id = s.id",
+            select.sql
+        ),
+        select.values,
+    )
+}
+
+pub fn seals_of(rows: Vec<Row>) -> Result<Vec<(i64, Option<String>)>> {
+    rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
+}
+
+/// Seals every alert row as it stands: the code half of the migration that
+/// added the seal (schema_references.sql), in the migration's transaction.
+pub fn seal_all(db: &mut Db) -> Result<(), tokio_postgres::Error> {
+    let select = select_statement(&AlertFilter::default());
+    let rows = db
+        .client
+        .query(&select.sql, &super::sql::params(&select.values))?;
+    for row in &rows {
+        // A row that does not read back is left unsealed: `verify` names it.
+        if let Ok(alert) = from_row(row) {
+            db.client.query(
+                "UPDATE alerts SET seal = $2 WHERE id = $1",
+                &[
+                    (&alert.id, tokio_postgres::types::Type::INT8),
+                    (&alert.seal(), tokio_postgres::types::Type::TEXT),
+                ],
+            )?;
+        }
+    }
+    Ok(())
 }

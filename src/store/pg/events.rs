@@ -279,6 +279,60 @@ pub fn query_in_two(db: &mut Db, q: &EventQuery<'_>) -> Result<Vec<Event>> {
     query_of(db.run(&statement)?, newest_first)
 }
 
+/// What the imported events of the incidents `of` selects name, as
+/// numbered here, by event id.
+pub fn renumbered_statement(of: Of<'_>) -> Statement {
+    let mut values = Vec::new();
+    let condition = match of {
+        Of::Incident(id) => format!(
+            "e.incident_id = {}",
+            super::incidents::mark(&mut values, Value::Int(id))
+        ),
+        Of::Incidents(ids) => {
+            let marks: Vec<String> = ids
+                .iter()
+                .map(|id| super::incidents::mark(&mut values, Value::Int(*id)))
+                .collect();
+            match marks.is_empty() {
+                true => "false".into(),
+                false => format!("e.incident_id IN ({})", marks.join(", ")),
+            }
+        }
+        Of::Selected(filter) => {
+            let selection = super::incidents::selection(filter, &mut values);
+            format!("e.incident_id IN (SELECT i.id FROM incidents AS i WHERE {selection})")
+        }
+        Of::All => "true".into(),
+    };
+    Statement::new(
+        format!(
+            "SELECT r.event_id, r.numbers FROM renumbered AS r JOIN events AS e ON e.id = r.event_id WHERE {condition}"
+        ),
+        values,
+    )
+}
+
+pub fn renumbered_of(
+    rows: Vec<Row>,
+) -> Result<std::collections::HashMap<i64, crate::domain::refs::Renumbering>> {
+    rows.iter()
+        .map(|r| {
+            let numbers: String = col(r, 1)?;
+            Ok((col(r, 0)?, serde_json::from_str(&numbers)?))
+        })
+        .collect()
+}
+
+/// Keeps what an imported event names, as numbered here.
+pub fn put_renumbered(db: &mut Db, event: i64, numbers: &crate::domain::refs::Renumbering) -> Result<()> {
+    let text = serde_json::to_string(numbers)?;
+    db.query(
+        "INSERT INTO renumbered (event_id, numbers) VALUES ($1, $2)",
+        &p![event, text],
+    )?;
+    Ok(())
+}
+
 pub fn count_statement(incident_id: i64) -> Statement {
     Statement::new(
         "SELECT event_count FROM incidents WHERE id = $1",

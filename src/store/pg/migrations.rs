@@ -16,32 +16,48 @@ use tokio_postgres::error::SqlState;
 pub struct Step {
     pub sql: &'static str,
     pub guards: &'static str,
+    /// What SQL cannot compute, run after the SQL in the same transaction.
+    pub code: Option<StepCode>,
 }
+
+/// A step's code: it fills in what its SQL added.
+pub type StepCode = fn(&mut Db) -> Result<(), tokio_postgres::Error>;
 
 /// Never edit or reorder a released step: add a new one.
 pub const STEPS: &[Step] = &[
     Step {
         sql: include_str!("schema_v1.sql"),
         guards: include_str!("schema_v1_guards.sql"),
+        code: None,
     },
     Step {
         sql: include_str!("schema_plans.sql"),
         guards: include_str!("schema_plans_guards.sql"),
+        code: None,
     },
     Step {
         sql: include_str!("schema_alerts.sql"),
         guards: include_str!("schema_alerts_guards.sql"),
+        code: None,
     },
     // 4: the updates index led by the incident (see the file).
     Step {
         sql: include_str!("schema_updates_index.sql"),
         guards: "",
+        code: None,
     },
     // 5: the time to detect in the stats cache (which it clears); a cache
     // column needs no guard.
     Step {
         sql: include_str!("schema_settled_detect.sql"),
         guards: "",
+        code: None,
+    },
+    // 6: what imported events name, as numbered here; sealed alert rows.
+    Step {
+        sql: include_str!("schema_references.sql"),
+        guards: "",
+        code: Some(super::alerts::seal_all),
     },
 ];
 
@@ -107,6 +123,9 @@ pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
         for (index, step) in STEPS.iter().enumerate().skip(current.max(0) as usize) {
             db.client.batch_execute(step.sql)?;
             db.client.batch_execute(step.guards)?;
+            if let Some(code) = step.code {
+                code(db)?;
+            }
             let version = index as i64 + 1;
             db.client.batch_execute(&format!(
                 "INSERT INTO incident_schema (one, version) VALUES (true, {version}) \

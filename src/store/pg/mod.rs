@@ -405,6 +405,10 @@ impl super::Transaction for Writer<'_> {
         incidents::insert_change(&mut *self.db()?, change, recorded_at)
     }
 
+    fn put_renumbered(&mut self, event: i64, numbers: &crate::domain::refs::Renumbering) -> Result<()> {
+        events::put_renumbered(&mut *self.db()?, event, numbers)
+    }
+
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {
         settled::settle(&mut *self.db()?, key, settled)
     }

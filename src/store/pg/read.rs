@@ -77,6 +77,14 @@ fn plan(read: &Read<'_>) -> Option<(Statement, Decode)> {
             incidents::changes_statement(since, until),
             Box::new(|rows| Ok(Found::Changes(incidents::changes_of(rows)?))),
         ),
+        Read::Renumbered(of) => (
+            events::renumbered_statement(of),
+            Box::new(|rows| Ok(Found::Renumbered(events::renumbered_of(rows)?))),
+        ),
+        Read::AlertSeals(filter) => (
+            alerts::seals_statement(filter),
+            Box::new(|rows| Ok(Found::AlertSeals(alerts::seals_of(rows)?))),
+        ),
         Read::Settled { .. } => return None,
     })
 }

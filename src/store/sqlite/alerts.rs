@@ -126,7 +126,7 @@ pub fn put(conn: &Connection, alert: &Alert, put: Put) -> rusqlite::Result<i64> 
     conn.prepare_cached(
         "UPDATE alerts SET group_key = ?2, status = ?3, summary = ?4, severity = ?5, service = ?6, \
          labels = ?7, link = ?8, starts_at = ?9, ends_at = ?10, last_seen = ?11, times_seen = ?12, \
-         incident_id = ?13, first_seen = ?14 WHERE id = ?1",
+         incident_id = ?13, first_seen = ?14, seal = ?15 WHERE id = ?1",
     )?
     .execute(params![
         alert.id,
@@ -143,6 +143,7 @@ pub fn put(conn: &Connection, alert: &Alert, put: Put) -> rusqlite::Result<i64> 
         alert.times_seen,
         alert.incident_id,
         Stamp(alert.first_seen),
+        alert.seal(),
     ])?;
     Ok(alert.id)
 }
@@ -154,8 +155,8 @@ fn insert(conn: &Connection, alert: &Alert, id: Option<i64>) -> rusqlite::Result
     let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(Stamp);
     conn.prepare_cached(
         "INSERT INTO alerts (id, source, identity, group_key, status, summary, severity, service, labels, \
-         link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id) \
-         VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+         link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id, seal) \
+         VALUES (?16, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?17)",
     )?
     .execute(params![
         alert.source.as_str(),
@@ -174,8 +175,28 @@ fn insert(conn: &Connection, alert: &Alert, id: Option<i64>) -> rusqlite::Result
         alert.times_seen,
         alert.incident_id,
         id,
+        alert.seal(),
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// The seal each selected alert's row was written with.
+pub fn seals(conn: &Connection, filter: &AlertFilter) -> rusqlite::Result<Vec<(i64, Option<String>)>> {
+    let ids: Vec<i64> = select(conn, filter)?.iter().map(|a| a.id).collect();
+    let mut statement = conn.prepare_cached("SELECT seal FROM alerts WHERE id = ?1")?;
+    ids.into_iter()
+        .map(|id| Ok((id, statement.query_row([id], |r| r.get(0))?)))
+        .collect()
+}
+
+/// Seals every alert row as it stands: the code half of the migration that
+/// added the seal (schema_references.sql).
+pub fn seal_all(conn: &Connection) -> rusqlite::Result<()> {
+    let mut update = conn.prepare("UPDATE alerts SET seal = ?2 WHERE id = ?1")?;
+    for alert in select(conn, &AlertFilter::default())? {
+        update.execute(params![alert.id, alert.seal()])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -348,6 +348,56 @@ fn selected(
         .collect()
 }
 
+/// What the imported events of the incidents `of` selects name, as
+/// numbered here, by event id.
+pub fn renumbered(
+    conn: &Connection,
+    of: Of<'_>,
+) -> rusqlite::Result<std::collections::HashMap<i64, crate::domain::refs::Renumbering>> {
+    let (condition, values) = match of {
+        Of::Incident(id) => ("e.incident_id = ?".to_string(), vec![Value::Integer(id)]),
+        Of::Incidents(ids) => (
+            format!("e.incident_id IN ({})", vec!["?"; ids.len().max(1)].join(", ")),
+            match ids.is_empty() {
+                true => vec![Value::Null],
+                false => ids.iter().map(|id| Value::Integer(*id)).collect(),
+            },
+        ),
+        Of::Selected(filter) => {
+            let (selection, values) = super::incidents::selection(filter);
+            (
+                format!("e.incident_id IN (SELECT i.id FROM incidents AS i WHERE {selection})"),
+                values,
+            )
+        }
+        Of::All => ("1".to_string(), Vec::new()),
+    };
+    conn.prepare_cached(&format!(
+        "SELECT r.event_id, r.numbers FROM renumbered AS r JOIN events AS e ON e.id = r.event_id WHERE {condition}"
+    ))?
+    .query_map(params_from_iter(values), |r| {
+        let numbers: String = r.get(1)?;
+        let numbers = serde_json::from_str(&numbers).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+        Ok((r.get(0)?, numbers))
+    })?
+    .collect()
+}
+
+/// Keeps what an imported event names, as numbered here.
+pub fn put_renumbered(
+    conn: &Connection,
+    event: i64,
+    numbers: &crate::domain::refs::Renumbering,
+) -> rusqlite::Result<()> {
+    let text =
+        serde_json::to_string(numbers).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    conn.prepare_cached("INSERT INTO renumbered (event_id, numbers) VALUES (?1, ?2)")?
+        .execute(params![event, text])?;
+    Ok(())
+}
+
 /// How many events the incident has (as kept beside it).
 pub fn count(conn: &Connection, incident_id: i64) -> rusqlite::Result<usize> {
     conn.prepare_cached("SELECT event_count FROM incidents WHERE id = ?1")?

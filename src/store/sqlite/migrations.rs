@@ -41,6 +41,11 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_alerts.sql")),
     // 15: the time to detect in the stats cache (which it clears).
     Step::sql(include_str!("schema_settled_detect.sql")),
+    // 16: what imported events name, as numbered here; sealed alert rows.
+    Step {
+        sql: include_str!("schema_references.sql"),
+        code: Some(super::alerts::seal_all),
+    },
 ];
 
 /// The version this binary writes.

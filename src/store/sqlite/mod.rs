@@ -229,6 +229,8 @@ fn answer(conn: &Connection, read: &Read<'_>) -> rusqlite::Result<Found> {
         Read::Alerts(filter) => Found::Alerts(alerts::select(conn, filter)?),
         Read::Changes { since, until } => Found::Changes(incidents::changes(conn, since, until)?),
         Read::Settled { key, since } => Found::Settled(settled::groups_since(conn, key, since)?),
+        Read::Renumbered(of) => Found::Renumbered(events::renumbered(conn, of)?),
+        Read::AlertSeals(filter) => Found::AlertSeals(alerts::seals(conn, filter)?),
     })
 }
 
@@ -375,6 +377,10 @@ impl super::Transaction for Writer<'_> {
 
     fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64> {
         self.run(|c| incidents::insert_change(c, change, recorded_at))
+    }
+
+    fn put_renumbered(&mut self, event: i64, numbers: &crate::domain::refs::Renumbering) -> Result<()> {
+        self.run(|c| events::put_renumbered(c, event, numbers))
     }
 
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {
