@@ -2,6 +2,7 @@
 //! severity, escalation and triage, resolving, reopening, canceling and
 //! marking a duplicate.
 
+use super::edit::set_start;
 use super::roles::assign;
 use super::{Change, Doing, Latest, Part, Record, Refusal, in_time_order, not_ended};
 use crate::domain::event::{
@@ -372,9 +373,15 @@ pub fn executed(incident: &Incident, run: Execution, text: String, at: DateTime<
     Change::of(incident).record(at, EventData::Action(Some(run)), text)
 }
 
-/// Records a triage assessment and sets the chosen severity (not on a
-/// closed, canceled or duplicate incident: its severity waits for a
-/// reopening).
+/// Records a triage assessment, then sets the start of impact it gives
+/// and the chosen severity (not on a closed, canceled or duplicate
+/// incident: its severity waits for a reopening).
+///
+/// The start of impact is one value, the incident's: an assessment whose
+/// answer differs moves it, as `edit --started-at` would, whether it was
+/// set at declaration or by an earlier assessment. The latest answer wins,
+/// earlier or later in time: it is given with more known, and the
+/// timeline keeps what was said before.
 pub fn assess(incident: &Incident, assessment: Assessment, now: DateTime<Utc>) -> Result<Change, Refusal> {
     not_ended(incident, Part::Severity)?;
     let a = &assessment;
@@ -394,8 +401,11 @@ pub fn assess(incident: &Incident, assessment: Assessment, now: DateTime<Utc>) -
         )
     };
     let data = EventData::Assessed(Box::new(a.recorded()));
+    let start = a.answers.started_at;
     let mut change = Change::of(incident).record(now, data, text);
     change.records.push(Record::Assessment(assessment));
+    let moved = set_start(&change.incident, start, now);
+    let change = change.then(moved);
     let severity = change_severity(&change.incident, &chosen, now, Some(&why));
     Ok(change.then(severity))
 }
@@ -759,7 +769,7 @@ mod tests {
     }
 
     #[test]
-    fn an_assessment_sets_the_chosen_severity_with_its_reason() {
+    fn an_assessment_sets_the_start_it_gives_and_the_chosen_severity_with_its_reason() {
         use crate::domain::triage::{Answers, Customers};
         let assessment = Assessment {
             id: 0,
@@ -780,13 +790,30 @@ mod tests {
             reason: "SEV3 because nothing else applies".into(),
             severity: "SEV3".into(),
         };
-        let change = assess(&Incident::example(), assessment, t("08:20")).unwrap();
-        assert_eq!(kinds(&change), [EventKind::Assessed, EventKind::SeverityChanged]);
-        assert_eq!(change.incident.severity, "SEV3");
+        let change = assess(&Incident::example(), assessment.clone(), t("08:20")).unwrap();
         assert_eq!(
-            change.events[1].text,
+            kinds(&change),
+            [EventKind::Assessed, EventKind::Edited, EventKind::SeverityChanged]
+        );
+        assert_eq!(change.incident.severity, "SEV3");
+        assert_eq!(change.incident.started_at, Some(t("08:00")));
+        assert_eq!(change.events[1].text, "Impact started 2026-11-23 08:00 UTC");
+        assert_eq!(
+            change.events[2].text,
             "Severity SEV1 → SEV3: assessed, nothing else applies"
         );
         assert!(matches!(change.records[..], [Record::Assessment(_)]));
+
+        // The latest answer wins, earlier or later than the start before;
+        // the same start records nothing more.
+        let mut incident = change.incident;
+        for (start, moved) in [("07:40", true), ("08:10", true), ("08:10", false)] {
+            let mut again = assessment.clone();
+            again.answers.started_at = t(start);
+            let next = assess(&incident, again, t("08:30")).unwrap();
+            assert_eq!(next.incident.started_at, Some(t(start)));
+            assert_eq!(kinds(&next).contains(&EventKind::Edited), moved, "{start}");
+            incident = next.incident;
+        }
     }
 }
