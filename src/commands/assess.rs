@@ -272,15 +272,18 @@ fn walk(
         "Assessing {key} (Esc or Ctrl-C cancels; nothing is recorded until the end)"
     ));
     if before.is_some() {
-        ctx.say("The earlier answers are filled in: Enter keeps one; edit it, or type over a value.");
+        ctx.say(
+            "The earlier answers are filled in: Enter keeps one, typing replaces it, \
+             and the arrows, Home, End and Backspace edit it.",
+        );
     }
     if d.impact.is_none() {
         let initial = before.map(|a| a.impact.as_str());
-        d.impact = Some(p.prose(IMPACT.text, initial, |s| check_text(&IMPACT, s))?);
+        d.impact = Some(p.text(IMPACT.text, initial, |s| check_text(&IMPACT, s))?);
     }
     if d.sees.is_none() {
         let initial = before.map(|a| a.sees.as_str());
-        d.sees = Some(p.prose(SEES.text, initial, |s| check_text(&SEES, s))?);
+        d.sees = Some(p.text(SEES.text, initial, |s| check_text(&SEES, s))?);
     }
     if d.customers.is_none() {
         let items: Vec<String> = Customers::ALL.iter().map(|c| c.label().to_string()).collect();

@@ -757,3 +757,71 @@ fn a_later_assessment_moves_the_start_given_at_declaration() {
     );
     assert_eq!(env.json(&["stats"])["time_to_detect"]["median_seconds"], 50 * 60);
 }
+
+/// Re-assessing: typing replaces a filled-in answer, prose as much as a
+/// time or a number, as the walk says; the start offered is the
+/// incident's, which an `edit` after the last assessment moved.
+#[test]
+fn reassessing_typing_replaces_the_earlier_answer_and_the_start_is_the_incidents() {
+    let mut env = Env::new();
+    let key = env.declare("Search is slow", &[]);
+    env.ok(&[
+        "assess",
+        &key,
+        "--impact",
+        "Search slow",
+        "--sees",
+        "timeouts",
+        "--customers",
+        "some",
+        "--started-at",
+        "07:40",
+        "--yes",
+    ]);
+    env.at("2026-11-23T08:40:00Z");
+    env.ok(&["edit", &key, "--started-at", "07:30"]);
+    env.at("2026-11-23T09:00:00Z");
+    let mut p = spawn(&env, &["assess", &key]);
+    p.exp_string("Enter keeps one, typing replaces it").unwrap();
+    p.exp_string("What is the impact on customers (internal or external)?: Search slow")
+        .unwrap();
+    p.send_line("Search times out for EU").unwrap();
+    p.exp_string("What do customers see?: timeouts").unwrap();
+    p.send_line("HTTP 504").unwrap();
+    p.exp_string("> some").unwrap();
+    enter(&mut p);
+    p.exp_string("When did the impact start?: 2026-11-23 07:30")
+        .unwrap();
+    enter(&mut p);
+    for prompt in [
+        "How many support tickets",
+        "Are there other factors",
+        "Confidentiality",
+        "Integrity",
+        "Availability",
+        "Suggested:",
+    ] {
+        p.exp_string(prompt).unwrap();
+        enter(&mut p);
+    }
+    p.exp_eof().unwrap();
+    assert!(matches!(p.process().wait().unwrap(), WaitStatus::Exited(_, 0)));
+    let incident = env.show(&key);
+    let a = &incident["assessment"];
+    assert_eq!(a["impact"], "Search times out for EU");
+    assert_eq!(a["sees"], "HTTP 504");
+    assert_eq!(a["impact_started_at"], "2026-11-23T07:30:00Z");
+    assert_eq!(incident["started_at"], "2026-11-23T07:30:00Z");
+    // Enter kept the start: nothing more to record about it.
+    assert_eq!(
+        kinds(&incident),
+        [
+            "declared",
+            "assessed",
+            "edited",
+            "severity_changed",
+            "edited",
+            "assessed"
+        ]
+    );
+}
