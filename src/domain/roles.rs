@@ -97,11 +97,16 @@ pub enum UnknownRole {
     },
 }
 
-/// Whether `a` is one slip away from `b`: at most one edit (a letter
-/// added, dropped, changed, or two neighbours swapped), two for longer
-/// names.
+/// Whether `a` is a slip away from `b`: at most one edit (a letter added,
+/// dropped, changed, or two neighbours swapped), two for names of 8
+/// letters or more, three from 12 (`communications` for `communicator`):
+/// a long word gets a longer misspelling, a short one stays its own.
 fn is_typo(a: &str, b: &str) -> bool {
-    let allowed = if b.chars().count() >= 8 { 2 } else { 1 };
+    let allowed = match b.chars().count() {
+        ..8 => 1,
+        8..12 => 2,
+        _ => 3,
+    };
     distance(a, b) <= allowed
 }
 
@@ -264,6 +269,33 @@ mod tests {
         assert!(is_typo("comandr", "commander"));
         assert!(!is_typo("security-lead", "tech-lead"));
         assert!(!is_typo("legal", "sme"));
+    }
+
+    #[test]
+    fn long_names_take_a_longer_misspelling() {
+        assert_eq!(distance("communications", "communicator"), 3);
+        assert!(is_typo("communications", "communicator"));
+        assert!(is_typo("communication", "communicator"));
+        assert!(is_typo("problem-managers", "problem-manager"));
+        assert!(is_typo("customer-suport", "customer-support"));
+        // Short names keep one slip, middling ones two.
+        assert!(!is_typo("scribes-x", "scribe"));
+        assert!(!is_typo("coordinating", "coordinator"));
+        assert!(!is_typo("comms", "communicator"));
+        assert!(!is_typo("customer-success", "customer-support"));
+        assert!(!is_typo("social", "social-media"));
+        let roles = defaults();
+        assert!(matches!(
+            find("communications", &roles, &[], false),
+            Err(UnknownRole::Typo { near, .. }) if near == "communicator"
+        ));
+        // Every default role stays apart from every other: none is taken
+        // for a typo of another.
+        for a in &roles {
+            for b in roles.iter().filter(|b| b.name != a.name) {
+                assert!(!is_typo(&a.name, &b.name), "{} ~ {}", a.name, b.name);
+            }
+        }
     }
 
     #[test]

@@ -122,3 +122,15 @@ fn a_role_nobody_configured_is_taken_for_the_incident() {
         ]
     );
 }
+
+#[test]
+fn a_longer_misspelling_of_a_long_role_is_a_typo() {
+    let env = Env::new();
+    env.declare("X", &[]);
+    let err = env.fails(2, &["assign-role", "1", "communications", "bob"]);
+    assert!(
+        err.contains("unknown role 'communications': did you mean communicator?"),
+        "{err}"
+    );
+    env.ok(&["assign-role", "1", "communications", "bob", "--force"]);
+}
