@@ -208,19 +208,24 @@ pub fn duplicate_of(latest_mark: Option<&Event>) -> Option<i64> {
     }
 }
 
-/// Marks `incident` a duplicate of `primary` (already followed to the end
-/// of any chain with [`primary`]); both timelines record the link. `key`
-/// and `primary_key` are how the two are shown.
+/// Marks `incident` a duplicate of `primary`, the incident numbered
+/// `named` followed to the end of any chain with [`primary`]; both
+/// timelines record the link. `key` and `primary_key` are how the two are
+/// shown. When the chain ends at `incident`, the refusal names the
+/// incident asked for: it is a duplicate of this one.
 pub fn duplicate(
     incident: &Incident,
     key: &str,
+    named: i64,
     primary: &Incident,
     primary_key: &str,
     now: DateTime<Utc>,
 ) -> Result<(Change, Change), Refusal> {
     not_ended(incident, Part::Status)?;
     if primary.id == incident.id {
-        return Err(Refusal::OwnDuplicate { via: None });
+        return Err(Refusal::OwnDuplicate {
+            via: (named != incident.id).then_some(named),
+        });
     }
     if primary.status == Status::Duplicate {
         // Only a loop ends at a duplicate.
@@ -692,14 +697,20 @@ mod tests {
             id: 4,
             ..Incident::example()
         };
-        let (marked, link) = duplicate(&dup, "INC-4", &primary, "INC-3", t("08:20")).unwrap();
+        let (marked, link) = duplicate(&dup, "INC-4", 3, &primary, "INC-3", t("08:20")).unwrap();
         assert_eq!(marked.incident.status, Status::Duplicate);
         assert_eq!(marked.events[0].text, "Duplicate of INC-3");
         assert_eq!(link.incident.id, 3);
         assert_eq!(link.events[0].text, "INC-4 is a duplicate of this incident");
         assert!(matches!(
-            duplicate(&dup, "INC-4", &dup, "INC-4", t("08:20")),
+            duplicate(&dup, "INC-4", 4, &dup, "INC-4", t("08:20")),
             Err(Refusal::OwnDuplicate { via: None })
+        ));
+        // INC-5 is a duplicate of INC-4: asked to make INC-4 a duplicate of
+        // INC-5, the chain ends at INC-4, and the refusal names INC-5.
+        assert!(matches!(
+            duplicate(&dup, "INC-4", 5, &dup, "INC-4", t("08:20")),
+            Err(Refusal::OwnDuplicate { via: Some(5) })
         ));
         let (back, unlinked) = reopen(
             &marked.incident,
