@@ -6,7 +6,7 @@
 use crate::domain::lifecycle::Refused;
 use crate::domain::ops::{Doing, Listed, Part, Refusal};
 use crate::domain::retro::{Missing, format_action_id};
-use crate::domain::roles::UnknownRole;
+use crate::domain::roles::{Swapped, UnknownRole};
 use chrono::{DateTime, Utc};
 
 /// How a refusal names incidents and times.
@@ -187,6 +187,59 @@ pub fn unknown_role(why: &UnknownRole) -> String {
     }
 }
 
+/// The words of an `assign-role` that looked swapped, as given.
+pub struct RoleWords<'a> {
+    pub key: &'a str,
+    pub role: &'a str,
+    pub person: &'a str,
+    pub remove: bool,
+}
+
+/// Why `assign-role`'s words look swapped, with the likely order.
+pub fn swapped(why: Swapped, w: &RoleWords<'_>) -> String {
+    let (role, person) = (w.role, w.person);
+    let what = match why {
+        Swapped::NoPerson => {
+            return format!(
+                "'{person}' is a role, not a person: name who takes {role} \
+                 (--force takes '{person}' as a person)"
+            );
+        }
+        Swapped::Both => format!("'{role}' is a person and '{person}' a role"),
+        Swapped::PersonIsRole => format!("'{person}' is a role"),
+        Swapped::RoleIsPerson => format!("'{role}' is a person"),
+    };
+    let remove = if w.remove { " --remove" } else { "" };
+    format!(
+        "{what}: did you mean 'incident assign-role {} {} {}{remove}'? (--force takes them in the order given)",
+        w.key,
+        quoted(person),
+        quoted(role)
+    )
+}
+
+/// A word as a person would type it in a shell, inside the single quotes
+/// a suggested command is shown in: in double quotes when it has spaces or
+/// shell characters.
+fn quoted(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        return word.to_string();
+    }
+    let mut out = String::from("\"");
+    for c in word.chars() {
+        if "\"\\$`".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +304,33 @@ mod tests {
         assert_eq!(
             said(Refusal::OwnDuplicate { via: Some(4) }),
             "INC-1 cannot be a duplicate of INC-4: INC-4 is a duplicate of INC-1"
+        );
+    }
+
+    #[test]
+    fn swapped_role_words_say_the_likely_order() {
+        let words = |role, person, remove| RoleWords {
+            key: "INC-1",
+            role,
+            person,
+            remove,
+        };
+        assert_eq!(
+            swapped(Swapped::Both, &words("bob", "scribe", false)),
+            "'bob' is a person and 'scribe' a role: did you mean 'incident assign-role INC-1 scribe bob'? \
+             (--force takes them in the order given)"
+        );
+        assert!(
+            swapped(Swapped::RoleIsPerson, &words("Bob Smith", "sme", true))
+                .starts_with("'Bob Smith' is a person: did you mean 'incident assign-role INC-1 sme \"Bob Smith\" --remove'?")
+        );
+        assert!(
+            swapped(Swapped::PersonIsRole, &words("o\"neil$", "scribe", false))
+                .contains("assign-role INC-1 scribe \"o\\\"neil\\$\"'?")
+        );
+        assert_eq!(
+            swapped(Swapped::NoPerson, &words("commander", "scribe", false)),
+            "'scribe' is a role, not a person: name who takes commander (--force takes 'scribe' as a person)"
         );
     }
 

@@ -1,8 +1,9 @@
 //! `incident assess`: triage. The six impact questions and the CIA
 //! checklist, answered in a terminal, by flags or by an answers file; then the
 //! suggested severity, accepted or overridden. Recorded as one transaction:
-//! the assessment, its `assessed` event and, when the level changes, a
-//! `severity_changed` event.
+//! the assessment, its `assessed` event, an `edited` event when the start
+//! of impact it gives is not the incident's (the assessment sets it), and
+//! a `severity_changed` event when the level changes.
 
 use crate::answers::assess::{Draft, check_text};
 use crate::config::Config;
@@ -99,7 +100,13 @@ pub fn assess(ctx: &Ctx, id: i64, args: &AnswerArgs, just_declared: bool) -> Res
         let store = ctx.open(Access::Read)?;
         (ctx.find(&store, id)?, store.assessment(id)?)
     };
-    let default_start = incident.started_at.unwrap_or(ctx.now);
+    // The start offered and defaulted is the incident's, which the last
+    // assessment set (or an edit since); for an incident assessed before
+    // assessments set it, that assessment's answer; else now.
+    let default_start = incident
+        .started_at
+        .or(previous.as_ref().map(|a| a.answers.started_at))
+        .unwrap_or(ctx.now);
 
     let missing = draft.missing();
     let (answers, chosen) = if missing.is_empty() && decided {
@@ -178,9 +185,13 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
         let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
         let change = ops::assess(&incident, assessment, now).map_err(|r| ctx.refused(id, r))?;
-        let changed = (change.incident.severity != incident.severity).then_some(incident.severity);
+        let severity = (change.incident.severity != incident.severity).then_some(incident.severity);
+        let start = change
+            .incident
+            .started_at
+            .filter(|t| incident.started_at != Some(*t));
         w.apply(change)?;
-        Ok(changed)
+        Ok((severity, start))
     })?;
     if ctx.json() {
         return render::print_incident(ctx, &store, id, None);
@@ -190,8 +201,12 @@ fn record(ctx: &Ctx, config: &Config, id: i64, key: &str, answers: Answers, chos
     } else {
         format!("{key} assessed: {chosen} chosen (suggested {reason})")
     };
-    if let Some(from) = committed.value {
+    let (severity, start) = committed.value;
+    if let Some(from) = severity {
         said.push_str(&format!("; severity {from} → {chosen}"));
+    }
+    if let Some(start) = start {
+        said.push_str(&format!("; impact from {}", time::human(start, &Local)));
     }
     ctx.say(one_line(&said));
     Ok(())
@@ -230,8 +245,8 @@ fn apply_flags(draft: &mut Draft, ctx: &Ctx, a: &AnswerArgs) -> Result<()> {
 
 // ---- the walk ----------------------------------------------------------------
 
-/// What the walk offers before anything is typed: the incident's start,
-/// and the answers of the assessment before this one.
+/// What the walk offers before anything is typed: the start of impact
+/// known (or now), and the answers of the assessment before this one.
 struct Earlier<'a> {
     start: DateTime<Utc>,
     answers: Option<&'a Answers>,
@@ -239,8 +254,9 @@ struct Earlier<'a> {
 
 /// Asks, in a terminal, every question not yet answered, then the checklist
 /// (unless given), then the severity (unless decided). A re-assessment
-/// starts from every earlier answer; a first one from the safe side: the
-/// number of customers `unknown`, the start the incident's.
+/// starts from every earlier answer, and the start of impact known; a
+/// first one from the safe side: the number of customers `unknown`, the
+/// start the incident's (or now).
 fn walk(
     ctx: &Ctx,
     config: &Config,
@@ -252,20 +268,23 @@ fn walk(
 ) -> Result<(Answers, String)> {
     let p = Prompter::new();
     let before = earlier.answers;
-    let default_start = before.map(|a| a.started_at).unwrap_or(earlier.start);
+    let default_start = earlier.start;
     ctx.say(format!(
         "Assessing {key} (Esc or Ctrl-C cancels; nothing is recorded until the end)"
     ));
     if before.is_some() {
-        ctx.say("The earlier answers are filled in: Enter keeps one; edit it, or type over a value.");
+        ctx.say(
+            "The earlier answers are filled in: Enter keeps one, typing replaces it, \
+             and the arrows, Home, End and Backspace edit it.",
+        );
     }
     if d.impact.is_none() {
         let initial = before.map(|a| a.impact.as_str());
-        d.impact = Some(p.prose(IMPACT.text, initial, |s| check_text(&IMPACT, s))?);
+        d.impact = Some(p.text(IMPACT.text, initial, |s| check_text(&IMPACT, s))?);
     }
     if d.sees.is_none() {
         let initial = before.map(|a| a.sees.as_str());
-        d.sees = Some(p.prose(SEES.text, initial, |s| check_text(&SEES, s))?);
+        d.sees = Some(p.text(SEES.text, initial, |s| check_text(&SEES, s))?);
     }
     if d.customers.is_none() {
         let items: Vec<String> = Customers::ALL.iter().map(|c| c.label().to_string()).collect();

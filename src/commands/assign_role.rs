@@ -1,10 +1,10 @@
 //! `incident assign-role`: delegate a role, hand it over, or take it away.
 
 use crate::context::Ctx;
-use crate::domain::{ops, roles};
+use crate::domain::{EventKind, ops, roles};
 use crate::error::usage;
 use crate::render;
-use crate::store::ReadsExt;
+use crate::store::{EventQuery, Of, Range, ReadsExt};
 use crate::text::{non_blank, one_line};
 use anyhow::Result;
 use clap::Args;
@@ -26,7 +26,8 @@ pub struct AssignRoleArgs {
     #[arg(long)]
     pub remove: bool,
 
-    /// Take a new role even though its name is close to a configured one
+    /// Take the words as given: a new role even though its name is close to
+    /// a configured one, a role named like a person, a person named like a role
     #[arg(long)]
     pub force: bool,
 }
@@ -42,9 +43,34 @@ pub fn run(ctx: &Ctx, args: AssignRoleArgs) -> Result<()> {
     let person =
         non_blank(&args.person).ok_or_else(|| usage("the person is empty; name who takes the role"))?;
     let key = ctx.key(id)?;
+    let actor = ctx.actor().ok();
     let (store, committed) = ctx.write(|w| {
         let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        if !args.force {
+            // Who held a role anywhere: read only for a word that is no
+            // role here, and not the one acting.
+            let is_person = |word: &str| -> Result<bool> {
+                if actor.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(word)) {
+                    return Ok(true);
+                }
+                let events = w.events(EventQuery {
+                    of: Of::All,
+                    kinds: &[EventKind::RoleAssigned, EventKind::RoleHandover],
+                    range: Range::All,
+                })?;
+                Ok(roles::ever_held(&events, word))
+            };
+            if let Some(why) = roles::swapped(&args.role, &person, configured, &incident.roles, is_person)? {
+                let words = crate::explain::RoleWords {
+                    key: &key,
+                    role: args.role.trim(),
+                    person: &person,
+                    remove: args.remove,
+                };
+                return Err(usage(crate::explain::swapped(why, &words)));
+            }
+        }
         let role = roles::find(&args.role, configured, &incident.roles, args.force)
             .map_err(|why| usage(crate::explain::unknown_role(&why)))?;
         let name = &role.name;

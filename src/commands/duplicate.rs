@@ -30,8 +30,8 @@ pub fn run(ctx: &Ctx, args: DuplicateArgs) -> Result<()> {
         let target = w.incident(of)?.ok_or_else(|| ctx.missing(of))?;
         let primary = ops::primary(target, |d| w.duplicate_of(d.id))?;
         let primary_key = ctx.key(primary.id)?;
-        let (change, link) =
-            ops::duplicate(&incident, &key, &primary, &primary_key, now).map_err(|r| ctx.refused(id, r))?;
+        let (change, link) = ops::duplicate(&incident, &key, of, &primary, &primary_key, now)
+            .map_err(|r| ctx.refused(id, r))?;
         w.apply(change)?;
         w.apply(link)?;
         Ok(primary_key)

@@ -97,12 +97,74 @@ pub enum UnknownRole {
     },
 }
 
-/// Whether `a` is one slip away from `b`: at most one edit (a letter
-/// added, dropped, changed, or two neighbours swapped), two for longer
-/// names.
+/// Whether `a` is a slip away from `b`: at most one edit (a letter added,
+/// dropped, changed, or two neighbours swapped), two for names of 8
+/// letters or more, three from 12 (`communications` for `communicator`):
+/// a long word gets a longer misspelling, a short one stays its own.
 fn is_typo(a: &str, b: &str) -> bool {
-    let allowed = if b.chars().count() >= 8 { 2 } else { 1 };
+    let allowed = match b.chars().count() {
+        ..8 => 1,
+        8..12 => 2,
+        _ => 3,
+    };
     distance(a, b) <= allowed
+}
+
+/// Why `assign-role ROLE PERSON` looks like its two words were swapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Swapped {
+    /// The person word names a configured role.
+    PersonIsRole,
+    /// The role word names a known person.
+    RoleIsPerson,
+    /// Both: the likely order is the other one.
+    Both,
+    /// Both words name configured roles: no person is named.
+    NoPerson,
+}
+
+/// Whether `assign-role ROLE PERSON` reads as if its words were swapped:
+/// the person word names a configured role, or the role word names a known
+/// person: someone holding a role on this incident, or for whom
+/// `is_person` says so (who held a role on any incident, or the one
+/// acting; asked only when needed, as it may read far). What this incident
+/// already says stands: a role held on it is a role here, and someone
+/// holding a role on it is a person here. Names are compared without case,
+/// as roles are.
+pub fn swapped<E>(
+    role: &str,
+    person: &str,
+    configured: &[RoleDef],
+    held: &[RoleHolder],
+    is_person: impl FnOnce(&str) -> Result<bool, E>,
+) -> Result<Option<Swapped>, E> {
+    let (role, person) = (role.trim(), person.trim());
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let configured_role = |word: &str| configured.iter().any(|r| same(&r.name, word));
+    let role_is_role = configured_role(role) || held.iter().any(|h| same(&h.role, role));
+    let person_is_role = configured_role(person) && !held.iter().any(|h| same(&h.person, person));
+    let role_is_person =
+        !role.is_empty() && !role_is_role && (held.iter().any(|h| same(&h.person, role)) || is_person(role)?);
+    Ok(match (person_is_role, role_is_person) {
+        (true, true) => Some(Swapped::Both),
+        (true, false) if role_is_role => Some(Swapped::NoPerson),
+        (true, false) => Some(Swapped::PersonIsRole),
+        (false, true) => Some(Swapped::RoleIsPerson),
+        (false, false) => None,
+    })
+}
+
+/// Whether `name` holds or held a role, by the role events of any
+/// incidents (`role_assigned`, `role_handover`), without case.
+pub fn ever_held(events: &[super::Event], name: &str) -> bool {
+    let name = name.trim();
+    events.iter().any(|e| match &e.data {
+        super::EventData::RoleAssigned(r) => r.person.trim().eq_ignore_ascii_case(name),
+        super::EventData::RoleHandover(h) => {
+            h.person.trim().eq_ignore_ascii_case(name) || h.previous.trim().eq_ignore_ascii_case(name)
+        }
+        _ => false,
+    })
 }
 
 /// Optimal string alignment distance (Levenshtein with transpositions).
@@ -264,6 +326,87 @@ mod tests {
         assert!(is_typo("comandr", "commander"));
         assert!(!is_typo("security-lead", "tech-lead"));
         assert!(!is_typo("legal", "sme"));
+    }
+
+    #[test]
+    fn long_names_take_a_longer_misspelling() {
+        assert_eq!(distance("communications", "communicator"), 3);
+        assert!(is_typo("communications", "communicator"));
+        assert!(is_typo("communication", "communicator"));
+        assert!(is_typo("problem-managers", "problem-manager"));
+        assert!(is_typo("customer-suport", "customer-support"));
+        // Short names keep one slip, middling ones two.
+        assert!(!is_typo("scribes-x", "scribe"));
+        assert!(!is_typo("coordinating", "coordinator"));
+        assert!(!is_typo("comms", "communicator"));
+        assert!(!is_typo("customer-success", "customer-support"));
+        assert!(!is_typo("social", "social-media"));
+        let roles = defaults();
+        assert!(matches!(
+            find("communications", &roles, &[], false),
+            Err(UnknownRole::Typo { near, .. }) if near == "communicator"
+        ));
+        // Every default role stays apart from every other: none is taken
+        // for a typo of another.
+        for a in &roles {
+            for b in roles.iter().filter(|b| b.name != a.name) {
+                assert!(!is_typo(&a.name, &b.name), "{} ~ {}", a.name, b.name);
+            }
+        }
+    }
+
+    #[test]
+    fn swapped_words_are_a_known_person_as_the_role_or_a_role_as_the_person() {
+        let roles = defaults();
+        // Forced earlier: a role "bob" held here by someone called "tech-lead".
+        let held = [holder("security-lead", "priya"), holder("bob", "tech-lead")];
+        let known = |name: &str| Ok::<_, ()>(name == "alice" || name == "dave");
+        let asked = |role: &str, person: &str| swapped(role, person, &roles, &held, known).unwrap();
+        assert_eq!(asked("dave", "scribe"), Some(Swapped::Both));
+        assert_eq!(asked("erin", "Scribe"), Some(Swapped::PersonIsRole));
+        assert_eq!(asked("alice", "security-lead"), Some(Swapped::RoleIsPerson));
+        // Someone holding a role here is a person here.
+        assert_eq!(asked("Priya", "legal"), Some(Swapped::RoleIsPerson));
+        assert_eq!(asked("commander", "scribe"), Some(Swapped::NoPerson));
+        assert_eq!(asked("security-lead", "commander"), Some(Swapped::NoPerson));
+        // What this incident says stands: a role held here is a role, its
+        // holder a person.
+        assert_eq!(asked("bob", "tech-lead"), None);
+        assert_eq!(asked("scribe", "tech-lead"), None);
+        assert_eq!(asked("scribe", "dave"), None);
+        assert_eq!(asked("legal", "erin"), None);
+        // A role named for sure is never looked up as a person.
+        let never = |_: &str| -> Result<bool, ()> { panic!("looked up") };
+        assert_eq!(swapped("scribe", "dave", &roles, &[], never), Ok(None));
+        assert_eq!(swapped(" ", "dave", &roles, &[], never), Ok(None));
+        assert_eq!(swapped("x", "y", &roles, &[], |_| Err("busy")), Err("busy"));
+    }
+
+    #[test]
+    fn anyone_who_held_a_role_is_known_by_the_role_events() {
+        use crate::domain::event::sample;
+        let event = |data| crate::domain::Event {
+            id: 1,
+            incident_id: 1,
+            at: chrono::DateTime::UNIX_EPOCH,
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+            author: "x".into(),
+            text: String::new(),
+            data,
+        };
+        let events = [
+            event(sample::assigned("scribe", "bob")),
+            event(sample::handover("commander", "carol", "alice")),
+            event(sample::removed("sme", "erin")),
+        ];
+        for name in ["bob", "Carol", "alice"] {
+            assert!(ever_held(&events, name), "{name}");
+        }
+        assert!(
+            !ever_held(&events, "erin"),
+            "removal names only who held it already"
+        );
+        assert!(!ever_held(&events, "scribe"));
     }
 
     #[test]

@@ -100,38 +100,18 @@ impl Prompter {
         Cancelled.into()
     }
 
-    /// A value (a time, a number, a name), checked by `valid` before it is
-    /// accepted. `default` is filled in: Enter keeps it, typing replaces
-    /// it, the editing keys (arrows, Home, End, Backspace) change it.
+    /// An answer (a time, a number, a name, a sentence), checked by `valid`
+    /// before it is accepted. `default` is filled in: Enter keeps it,
+    /// typing replaces it, the editing keys (arrows, Home, End, Backspace)
+    /// change it. After a refused answer, the answer is filled in to edit.
     pub fn text<T>(
         &self,
         prompt: &str,
         default: Option<&str>,
         valid: impl Fn(&str) -> Result<T, String>,
     ) -> anyhow::Result<T> {
-        self.checked(prompt, default, true, valid)
-    }
-
-    /// Prose, checked by `valid`: `initial` is filled in to edit, and what
-    /// is typed goes where the cursor is (at its end).
-    pub fn prose<T>(
-        &self,
-        prompt: &str,
-        initial: Option<&str>,
-        valid: impl Fn(&str) -> Result<T, String>,
-    ) -> anyhow::Result<T> {
-        self.checked(prompt, initial, false, valid)
-    }
-
-    fn checked<T>(
-        &self,
-        prompt: &str,
-        initial: Option<&str>,
-        replace: bool,
-        valid: impl Fn(&str) -> Result<T, String>,
-    ) -> anyhow::Result<T> {
-        let mut start = initial.unwrap_or_default().to_string();
-        let mut replace = replace;
+        let mut start = default.unwrap_or_default().to_string();
+        let mut replace = true;
         loop {
             let answer = self.edit(prompt, &start, replace)?;
             match valid(&answer) {

@@ -68,7 +68,12 @@ fn flags_record_the_assessment_its_event_and_the_severity_change() {
     assert_eq!(a["severity"], "SEV1");
     assert_eq!(a["author"], "alice");
     assert_eq!(a["assessed_at"], "2026-11-23T08:20:00Z");
-    assert_eq!(kinds(&incident), ["declared", "assessed", "severity_changed"]);
+    // The start it gives is the incident's.
+    assert_eq!(incident["started_at"], "2026-11-23T07:50:00Z");
+    assert_eq!(
+        kinds(&incident),
+        ["declared", "assessed", "edited", "severity_changed"]
+    );
     let assessed = &incident["timeline"][1];
     assert_eq!(assessed["id"], a["event_id"]);
     assert_eq!(assessed["at"], "2026-11-23T08:20:00Z");
@@ -95,8 +100,10 @@ fn an_override_is_recorded_beside_the_suggestion_and_a_later_assessment_supersed
     let first = env.show(&key);
     assert_eq!(first["assessment"]["suggested_severity"], "SEV3");
     assert_eq!(first["assessment"]["severity"], "SEV2");
-    // Chosen equals the current level: no severity_changed event.
-    assert_eq!(kinds(&first), ["declared", "assessed"]);
+    // Chosen equals the current level: no severity_changed event. No start
+    // given and none known: the answer is now, and so is the incident's.
+    assert_eq!(kinds(&first), ["declared", "assessed", "edited"]);
+    assert_eq!(first["started_at"], crate::support::T0);
     assert!(
         first["timeline"][1]["text"]
             .as_str()
@@ -113,10 +120,12 @@ fn an_override_is_recorded_beside_the_suggestion_and_a_later_assessment_supersed
     assert_eq!(second["assessment"]["customers"], "all");
     assert_eq!(second["assessment"]["severity"], "SEV1");
     assert_eq!(second["severity"], "SEV1");
+    // No start given: the incident's stands, and nothing more is edited.
     assert_eq!(
         kinds(&second),
-        ["declared", "assessed", "assessed", "severity_changed"]
+        ["declared", "assessed", "edited", "assessed", "severity_changed"]
     );
+    assert_eq!(second["assessment"]["impact_started_at"], crate::support::T0);
     let rows = env.number("SELECT count(*) FROM assessments WHERE incident_id = 1");
     assert_eq!(rows, 2, "both assessments stay");
 
@@ -387,7 +396,11 @@ fn the_walk_in_a_terminal_asks_everything_and_records_it() {
     assert_eq!(checked_ids(&incident), ["C3", "A1"]);
     assert_eq!(a["severity"], "SEV1");
     assert_eq!(incident["severity"], "SEV1");
-    assert_eq!(kinds(&incident), ["declared", "assessed", "severity_changed"]);
+    assert_eq!(incident["started_at"], "2026-11-23T08:10:00Z");
+    assert_eq!(
+        kinds(&incident),
+        ["declared", "assessed", "edited", "severity_changed"]
+    );
 }
 
 #[test]
@@ -632,4 +645,183 @@ fn show_prints_the_current_assessment_with_the_checklist_wording() {
         "SEV2",
     ]);
     snapshot!(env.ok(&["show", &key]));
+}
+
+/// The start of impact is one value, the incident's: the assessment's
+/// answer sets it (an `edited` event in the same transaction), and `show`,
+/// `comms --draft`, `stats` and the postmortem all read it.
+#[test]
+fn the_start_the_assessment_gives_is_the_incidents_everywhere() {
+    let mut env = Env::new();
+    let key = env.declare("Search is slow", &["--severity", "SEV2"]);
+    env.at("2026-11-23T08:30:00Z");
+    let talk = env.talk(&[
+        "assess",
+        &key,
+        "--impact",
+        "Search slow",
+        "--sees",
+        "timeouts",
+        "--customers",
+        "some",
+        "--started-at",
+        "20m ago",
+        "--yes",
+    ]);
+    assert!(talk.contains("impact from 2026-11-23 08:10"), "{talk}");
+    let incident = env.show(&key);
+    assert_eq!(incident["started_at"], "2026-11-23T08:10:00Z");
+    assert_eq!(
+        incident["assessment"]["impact_started_at"],
+        "2026-11-23T08:10:00Z"
+    );
+    assert_eq!(kinds(&incident), ["declared", "assessed", "edited"]);
+    let edited = last_event(&incident);
+    assert_eq!(edited["text"], "Impact started 2026-11-23 08:10 UTC");
+    assert_eq!(
+        edited["details"],
+        serde_json::json!({"field": "started_at", "from": null, "to": "2026-11-23T08:10:00Z"})
+    );
+    let shown = env.ok(&["show", &key]);
+    assert_eq!(
+        shown.matches("impact from    2026-11-23 08:10").count(),
+        1,
+        "{shown}"
+    );
+    assert!(shown.contains("  impact from  2026-11-23 08:10\n"), "{shown}");
+
+    let draft = env.ok(&["comms", &key, "--draft"]);
+    assert!(draft.contains("since 2026-11-23 08:10 UTC"), "{draft}");
+    let stats = env.json(&["stats"]);
+    assert_eq!(stats["time_to_detect"]["count"], 1, "{stats}");
+    assert_eq!(stats["time_to_detect"]["median_seconds"], 0, "{stats}");
+
+    env.at("2026-11-23T09:00:00Z");
+    env.ok(&["resolve", &key]);
+    let md = env.ok(&["retro", &key, "--export", "md"]);
+    assert!(!md.contains("start of impact was not recorded"), "{md}");
+    assert!(md.contains("| Impact started | 2026-11-23 08:10 |"), "{md}");
+    env.ok(&["verify"]);
+}
+
+/// `declare --started-at` and a later assessment that says otherwise: the
+/// later answer wins, earlier or later in time, and the timeline keeps
+/// both; an assessment that gives no start keeps the incident's.
+#[test]
+fn a_later_assessment_moves_the_start_given_at_declaration() {
+    let mut env = Env::new();
+    let key = env.declare("Search is slow", &["--started-at", "07:30"]);
+    env.at("2026-11-23T08:30:00Z");
+    let base = [
+        "assess",
+        key.as_str(),
+        "--impact",
+        "Search slow",
+        "--sees",
+        "timeouts",
+        "--customers",
+        "some",
+        "--yes",
+    ];
+    env.ok(&base);
+    let kept = env.show(&key);
+    assert_eq!(kept["started_at"], "2026-11-23T07:30:00Z");
+    assert_eq!(kept["assessment"]["impact_started_at"], "2026-11-23T07:30:00Z");
+    assert_eq!(kinds(&kept), ["declared", "assessed", "severity_changed"]);
+
+    for (given, want) in [
+        ("07:50", "2026-11-23T07:50:00Z"),
+        ("07:10", "2026-11-23T07:10:00Z"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(["--started-at", given]);
+        env.ok(&args);
+        let moved = env.show(&key);
+        assert_eq!(moved["started_at"], want);
+        assert_eq!(moved["assessment"]["impact_started_at"], want);
+    }
+    let moved = env.show(&key);
+    let texts: Vec<&str> = moved["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "edited")
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Impact started 2026-11-23 07:30 UTC → 2026-11-23 07:50 UTC",
+            "Impact started 2026-11-23 07:50 UTC → 2026-11-23 07:10 UTC"
+        ]
+    );
+    assert_eq!(env.json(&["stats"])["time_to_detect"]["median_seconds"], 50 * 60);
+}
+
+/// Re-assessing: typing replaces a filled-in answer, prose as much as a
+/// time or a number, as the walk says; the start offered is the
+/// incident's, which an `edit` after the last assessment moved.
+#[test]
+fn reassessing_typing_replaces_the_earlier_answer_and_the_start_is_the_incidents() {
+    let mut env = Env::new();
+    let key = env.declare("Search is slow", &[]);
+    env.ok(&[
+        "assess",
+        &key,
+        "--impact",
+        "Search slow",
+        "--sees",
+        "timeouts",
+        "--customers",
+        "some",
+        "--started-at",
+        "07:40",
+        "--yes",
+    ]);
+    env.at("2026-11-23T08:40:00Z");
+    env.ok(&["edit", &key, "--started-at", "07:30"]);
+    env.at("2026-11-23T09:00:00Z");
+    let mut p = spawn(&env, &["assess", &key]);
+    p.exp_string("Enter keeps one, typing replaces it").unwrap();
+    p.exp_string("What is the impact on customers (internal or external)?: Search slow")
+        .unwrap();
+    p.send_line("Search times out for EU").unwrap();
+    p.exp_string("What do customers see?: timeouts").unwrap();
+    p.send_line("HTTP 504").unwrap();
+    p.exp_string("> some").unwrap();
+    enter(&mut p);
+    p.exp_string("When did the impact start?: 2026-11-23 07:30")
+        .unwrap();
+    enter(&mut p);
+    for prompt in [
+        "How many support tickets",
+        "Are there other factors",
+        "Confidentiality",
+        "Integrity",
+        "Availability",
+        "Suggested:",
+    ] {
+        p.exp_string(prompt).unwrap();
+        enter(&mut p);
+    }
+    p.exp_eof().unwrap();
+    assert!(matches!(p.process().wait().unwrap(), WaitStatus::Exited(_, 0)));
+    let incident = env.show(&key);
+    let a = &incident["assessment"];
+    assert_eq!(a["impact"], "Search times out for EU");
+    assert_eq!(a["sees"], "HTTP 504");
+    assert_eq!(a["impact_started_at"], "2026-11-23T07:30:00Z");
+    assert_eq!(incident["started_at"], "2026-11-23T07:30:00Z");
+    // Enter kept the start: nothing more to record about it.
+    assert_eq!(
+        kinds(&incident),
+        [
+            "declared",
+            "assessed",
+            "edited",
+            "severity_changed",
+            "edited",
+            "assessed"
+        ]
+    );
 }

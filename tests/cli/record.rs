@@ -443,9 +443,13 @@ fn a_duplicate_points_to_the_primary_and_both_timelines_say_so() {
         talk.contains("INC-3: duplicate of INC-1 (through INC-2, itself a duplicate)"),
         "{talk}"
     );
-    // INC-3 points to INC-1: INC-1 cannot become its own duplicate.
+    // INC-3 points to INC-1: INC-1 cannot become its own duplicate, and
+    // the refusal says so of the incident named.
     let err = env.fails(2, &["duplicate", "1", "--of", "3"]);
-    assert!(err.contains("INC-1 cannot be a duplicate of itself"), "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "error: INC-1 cannot be a duplicate of INC-3: INC-3 is a duplicate of INC-1"
+    );
 
     let primary = env.show("1");
     assert_eq!(

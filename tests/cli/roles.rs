@@ -122,3 +122,69 @@ fn a_role_nobody_configured_is_taken_for_the_incident() {
         ]
     );
 }
+
+/// `assign-role KEY PERSON ROLE`, the words swapped: refused with the
+/// likely order when the role word is a known person (who holds or held
+/// a role on any incident, or the one acting) or the person word a
+/// configured role; `--force` takes them as given.
+#[test]
+fn swapped_words_are_refused_with_the_likely_order() {
+    let env = Env::new();
+    env.declare("Checkout returns 500s", &[]);
+    env.ok(&["assign-role", "1", "responder", "bob"]);
+    env.ok(&["assign-role", "1", "responder", "bob", "--remove"]);
+    env.declare("Search is slow", &[]);
+    let err = env.fails(2, &["assign-role", "INC-2", "bob", "scribe"]);
+    assert_eq!(
+        err.trim_end(),
+        "error: 'bob' is a person and 'scribe' a role: did you mean 'incident assign-role INC-2 scribe bob'? \
+         (--force takes them in the order given)"
+    );
+    // A person word that is a configured role is enough.
+    let err = env.fails(2, &["assign-role", "2", "priya", "Communicator"]);
+    assert!(
+        err.contains(
+            "'Communicator' is a role: did you mean 'incident assign-role INC-2 Communicator priya'?"
+        ),
+        "{err}"
+    );
+    // A role word that names a known person is enough: the one acting,
+    // or who held a role anywhere, even taken away since.
+    let err = env.fails(2, &["assign-role", "2", "alice", "security-lead"]);
+    assert!(
+        err.contains("'alice' is a person: did you mean 'incident assign-role INC-2 security-lead alice'?"),
+        "{err}"
+    );
+    let err = env.fails(2, &["assign-role", "2", "Bob", "sme-db", "--remove"]);
+    assert!(
+        err.contains("did you mean 'incident assign-role INC-2 sme-db Bob --remove'?"),
+        "{err}"
+    );
+    let err = env.fails(2, &["assign-role", "2", "commander", "scribe"]);
+    assert!(
+        err.contains("'scribe' is a role, not a person: name who takes commander"),
+        "{err}"
+    );
+    assert_eq!(kinds(&env.show("2")), ["declared"]);
+
+    // --force takes them in the order given.
+    env.ok(&["assign-role", "2", "bob", "scribe", "--force"]);
+    let i = env.show("2");
+    assert_eq!(i["roles"], json!([{"role": "bob", "person": "scribe"}]));
+    // Once held on this incident, the name is a role here.
+    env.ok(&["assign-role", "2", "bob", "scribe", "--remove"]);
+    // Nothing known either way: an ad-hoc role as before.
+    env.ok(&["assign-role", "2", "security-lead", "priya"]);
+}
+
+#[test]
+fn a_longer_misspelling_of_a_long_role_is_a_typo() {
+    let env = Env::new();
+    env.declare("X", &[]);
+    let err = env.fails(2, &["assign-role", "1", "communications", "bob"]);
+    assert!(
+        err.contains("unknown role 'communications': did you mean communicator?"),
+        "{err}"
+    );
+    env.ok(&["assign-role", "1", "communications", "bob", "--force"]);
+}

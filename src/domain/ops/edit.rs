@@ -106,17 +106,8 @@ pub fn edit(incident: &Incident, request: &EditRequest, now: DateTime<Utc>) -> R
         };
         edits.push((edit, said));
     }
-    if let Some(at) = request.started_at.filter(|t| incident.started_at != Some(*t)) {
-        let shown = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
-        let said = match incident.started_at {
-            Some(from) => format!("Impact started {} → {}", shown(from), shown(at)),
-            None => format!("Impact started {}", shown(at)),
-        };
-        let edit = Edit::StartedAt {
-            from: incident.started_at,
-            to: Some(at),
-        };
-        edits.push((edit, said));
+    if let Some(start) = request.started_at.and_then(|at| start_edit(incident, at)) {
+        edits.push(start);
     }
     if let Some(tags) = changed_tags(&incident.tags, &request.set_tags, &request.remove_tags)? {
         let shown = |t: &BTreeMap<String, String>| match t.is_empty() {
@@ -138,6 +129,34 @@ pub fn edit(incident: &Incident, request: &EditRequest, now: DateTime<Utc>) -> R
         change = change.record(now, EventData::Edited(edit), said);
     }
     Ok(change)
+}
+
+/// Sets the start of impact to `at`: one `edited` event, as `edit
+/// --started-at` records it; empty when the incident already says `at`.
+/// An assessment records it when its answer differs.
+pub(super) fn set_start(incident: &Incident, at: DateTime<Utc>, now: DateTime<Utc>) -> Change {
+    let change = Change::of(incident);
+    match start_edit(incident, at) {
+        Some((edit, said)) => change.record(now, EventData::Edited(edit), said),
+        None => change,
+    }
+}
+
+/// The edit that moves the start of impact to `at`, and its words.
+fn start_edit(incident: &Incident, at: DateTime<Utc>) -> Option<(Edit, String)> {
+    if incident.started_at == Some(at) {
+        return None;
+    }
+    let shown = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let said = match incident.started_at {
+        Some(from) => format!("Impact started {} → {}", shown(from), shown(at)),
+        None => format!("Impact started {}", shown(at)),
+    };
+    let edit = Edit::StartedAt {
+        from: incident.started_at,
+        to: Some(at),
+    };
+    Some((edit, said))
 }
 
 /// The list after removing and adding, or `None` when that changes

@@ -2,6 +2,7 @@
 //! severity, escalation and triage, resolving, reopening, canceling and
 //! marking a duplicate.
 
+use super::edit::set_start;
 use super::roles::assign;
 use super::{Change, Doing, Latest, Part, Record, Refusal, in_time_order, not_ended};
 use crate::domain::event::{
@@ -198,19 +199,24 @@ pub fn primary<E>(
     Ok(primary)
 }
 
-/// Marks `incident` a duplicate of `primary` (already followed to the end
-/// of any chain with [`primary`]); both timelines record the link. `key`
-/// and `primary_key` are how the two are shown.
+/// Marks `incident` a duplicate of `primary`, the incident numbered
+/// `named` followed to the end of any chain with [`primary`]; both
+/// timelines record the link. `key` and `primary_key` are how the two are
+/// shown. When the chain ends at `incident`, the refusal names the
+/// incident asked for: it is a duplicate of this one.
 pub fn duplicate(
     incident: &Incident,
     key: &str,
+    named: i64,
     primary: &Incident,
     primary_key: &str,
     now: DateTime<Utc>,
 ) -> Result<(Change, Change), Refusal> {
     not_ended(incident, Part::Status)?;
     if primary.id == incident.id {
-        return Err(Refusal::OwnDuplicate { via: None });
+        return Err(Refusal::OwnDuplicate {
+            via: (named != incident.id).then_some(named),
+        });
     }
     if primary.status == Status::Duplicate {
         // Only a loop ends at a duplicate.
@@ -363,9 +369,15 @@ pub fn executed(incident: &Incident, run: Execution, text: String, at: DateTime<
     Change::of(incident).record(at, EventData::Action(Some(run)), text)
 }
 
-/// Records a triage assessment and sets the chosen severity (not on a
-/// closed, canceled or duplicate incident: its severity waits for a
-/// reopening).
+/// Records a triage assessment, then sets the start of impact it gives
+/// and the chosen severity (not on a closed, canceled or duplicate
+/// incident: its severity waits for a reopening).
+///
+/// The start of impact is one value, the incident's: an assessment whose
+/// answer differs moves it, as `edit --started-at` would, whether it was
+/// set at declaration or by an earlier assessment. The latest answer wins,
+/// earlier or later in time: it is given with more known, and the
+/// timeline keeps what was said before.
 pub fn assess(incident: &Incident, assessment: Assessment, now: DateTime<Utc>) -> Result<Change, Refusal> {
     not_ended(incident, Part::Severity)?;
     let a = &assessment;
@@ -385,8 +397,11 @@ pub fn assess(incident: &Incident, assessment: Assessment, now: DateTime<Utc>) -
         )
     };
     let data = EventData::Assessed(Box::new(a.recorded()));
+    let start = a.answers.started_at;
     let mut change = Change::of(incident).record(now, data, text);
     change.records.push(Record::Assessment(assessment));
+    let moved = set_start(&change.incident, start, now);
+    let change = change.then(moved);
     let severity = change_severity(&change.incident, &chosen, now, Some(&why));
     Ok(change.then(severity))
 }
@@ -673,14 +688,20 @@ mod tests {
             id: 4,
             ..Incident::example()
         };
-        let (marked, link) = duplicate(&dup, "INC-4", &primary, "INC-3", t("08:20")).unwrap();
+        let (marked, link) = duplicate(&dup, "INC-4", 3, &primary, "INC-3", t("08:20")).unwrap();
         assert_eq!(marked.incident.status, Status::Duplicate);
         assert_eq!(marked.events[0].text, "Duplicate of INC-3");
         assert_eq!(link.incident.id, 3);
         assert_eq!(link.events[0].text, "INC-4 is a duplicate of this incident");
         assert!(matches!(
-            duplicate(&dup, "INC-4", &dup, "INC-4", t("08:20")),
+            duplicate(&dup, "INC-4", 4, &dup, "INC-4", t("08:20")),
             Err(Refusal::OwnDuplicate { via: None })
+        ));
+        // INC-5 is a duplicate of INC-4: asked to make INC-4 a duplicate of
+        // INC-5, the chain ends at INC-4, and the refusal names INC-5.
+        assert!(matches!(
+            duplicate(&dup, "INC-4", 5, &dup, "INC-4", t("08:20")),
+            Err(Refusal::OwnDuplicate { via: Some(5) })
         ));
         let (back, unlinked) = reopen(
             &marked.incident,
@@ -750,7 +771,7 @@ mod tests {
     }
 
     #[test]
-    fn an_assessment_sets_the_chosen_severity_with_its_reason() {
+    fn an_assessment_sets_the_start_it_gives_and_the_chosen_severity_with_its_reason() {
         use crate::domain::triage::{Answers, Customers};
         let assessment = Assessment {
             id: 0,
@@ -771,13 +792,30 @@ mod tests {
             reason: "SEV3 because nothing else applies".into(),
             severity: "SEV3".into(),
         };
-        let change = assess(&Incident::example(), assessment, t("08:20")).unwrap();
-        assert_eq!(kinds(&change), [EventKind::Assessed, EventKind::SeverityChanged]);
-        assert_eq!(change.incident.severity, "SEV3");
+        let change = assess(&Incident::example(), assessment.clone(), t("08:20")).unwrap();
         assert_eq!(
-            change.events[1].text,
+            kinds(&change),
+            [EventKind::Assessed, EventKind::Edited, EventKind::SeverityChanged]
+        );
+        assert_eq!(change.incident.severity, "SEV3");
+        assert_eq!(change.incident.started_at, Some(t("08:00")));
+        assert_eq!(change.events[1].text, "Impact started 2026-11-23 08:00 UTC");
+        assert_eq!(
+            change.events[2].text,
             "Severity SEV1 → SEV3: assessed, nothing else applies"
         );
         assert!(matches!(change.records[..], [Record::Assessment(_)]));
+
+        // The latest answer wins, earlier or later than the start before;
+        // the same start records nothing more.
+        let mut incident = change.incident;
+        for (start, moved) in [("07:40", true), ("08:10", true), ("08:10", false)] {
+            let mut again = assessment.clone();
+            again.answers.started_at = t(start);
+            let next = assess(&incident, again, t("08:30")).unwrap();
+            assert_eq!(next.incident.started_at, Some(t(start)));
+            assert_eq!(kinds(&next).contains(&EventKind::Edited), moved, "{start}");
+            incident = next.incident;
+        }
     }
 }

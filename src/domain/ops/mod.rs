@@ -148,8 +148,8 @@ pub enum Refusal {
     CannotClose(super::lifecycle::Refused),
     /// Reopening is not possible from here.
     CannotReopen(super::lifecycle::Refused),
-    /// An incident cannot be a duplicate of itself (or, `via`, of a
-    /// duplicate of itself).
+    /// An incident cannot be a duplicate of itself (or, `via`, of an
+    /// incident that is a duplicate of it).
     OwnDuplicate { via: Option<i64> },
     /// The primary named for a duplicate was canceled.
     PrimaryCanceled { primary: i64 },
