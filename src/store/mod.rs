@@ -33,6 +33,7 @@ pub use write::{Committed, Writer};
 
 use crate::domain::alerts::{Alert, AlertSource};
 use crate::domain::chain::{Chain, ChainRow};
+use crate::domain::notify::{Delivery, Room};
 use crate::domain::plans::ChangeRecord;
 use crate::domain::refs::Renumbering;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
@@ -267,6 +268,18 @@ pub enum Read<'a> {
     Renumbered(Of<'a>),
     /// The seal each selected alert's row was written with, by alert id.
     AlertSeals(&'a AlertFilter),
+    /// Up to `limit` events that arrived after arrival number `after`,
+    /// each with its arrival number, in arrival order.
+    Arrivals {
+        after: i64,
+        limit: usize,
+    },
+    /// Where each notification destination's delivery stands, by name.
+    Deliveries,
+    /// The rooms a destination opened, by incident.
+    Rooms(&'a str),
+    /// Which of these chat messages are on a timeline already.
+    Seen(&'a [String]),
 }
 
 /// What a [`Read`] found, variant for variant.
@@ -287,6 +300,10 @@ pub enum Found {
     Settled(Vec<SettledGroup>),
     Renumbered(std::collections::HashMap<i64, Renumbering>),
     AlertSeals(Vec<(i64, Option<String>)>),
+    Arrivals(Vec<(i64, Event)>),
+    Deliveries(Vec<Delivery>),
+    Rooms(Vec<Room>),
+    Seen(Vec<String>),
 }
 
 /// A value with when it was first stored and last changed.
@@ -364,6 +381,13 @@ pub trait Transaction: Reads {
     fn put_alert(&mut self, alert: &Alert, put: Put) -> Result<i64>;
     /// What an imported event names, as numbered here.
     fn put_renumbered(&mut self, event: i64, numbers: &Renumbering) -> Result<()>;
+    /// Where a destination's delivery stands (new, or replacing its row).
+    fn put_delivery(&mut self, delivery: &Delivery) -> Result<()>;
+    /// The room a destination opened for an incident (new, or replacing).
+    fn put_room(&mut self, room: &Room) -> Result<()>;
+    /// A chat message (`source`, the chat's id for it) recorded as event
+    /// `event`; a second one of the same source fails.
+    fn mark_seen(&mut self, source: &str, event: i64) -> Result<()>;
     /// A change from CI (its `id` is ignored), recorded at `recorded_at`;
     /// returns its number.
     fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64>;

@@ -190,6 +190,31 @@ pub trait ReadsExt: Reads {
             .collect())
     }
 
+    /// Up to `limit` events after arrival number `after`, each with its
+    /// arrival number, in arrival order.
+    fn arrivals(&self, after: i64, limit: usize) -> Result<Vec<(i64, Event)>> {
+        let read = Read::Arrivals { after, limit };
+        expect!(self.one(read)?, Found::Arrivals, read)
+    }
+
+    /// Where each notification destination's delivery stands.
+    fn deliveries(&self) -> Result<Vec<crate::domain::notify::Delivery>> {
+        let read = Read::Deliveries;
+        expect!(self.one(read)?, Found::Deliveries, read)
+    }
+
+    /// The rooms `destination` opened, by incident.
+    fn rooms(&self, destination: &str) -> Result<Vec<crate::domain::notify::Room>> {
+        let read = Read::Rooms(destination);
+        expect!(self.one(read)?, Found::Rooms, read)
+    }
+
+    /// Which of these chat messages are on a timeline already.
+    fn seen(&self, sources: &[String]) -> Result<Vec<String>> {
+        let read = Read::Seen(sources);
+        expect!(self.one(read)?, Found::Seen, read)
+    }
+
     /// The events that arrived after arrival number `after`, of one
     /// incident or of all, in arrival order, and the newest arrival number.
     /// `None`: no events, only that number (where to start).

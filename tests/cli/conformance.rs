@@ -123,6 +123,7 @@ conformance!(
     the_stats_cache_settles_and_forgets,
     every_older_schema_step_migrates_and_reads,
     stored_states_are_what_their_timelines_replay_to,
+    deliveries_rooms_and_chat_marks_read_back,
 );
 
 fn an_incident_reads_back_as_it_was_written(kind: Kind) {
@@ -508,6 +509,83 @@ fn roles_assessments_retros_drafts_actions_alerts_and_changes_read_back(kind: Ki
     store.refresh().unwrap();
     assert_eq!(store.retro_draft(id).unwrap(), None);
     assert!(!store.roles(id).unwrap().iter().any(|(h, _)| *h == bob));
+}
+
+fn deliveries_rooms_and_chat_marks_read_back(kind: Kind) {
+    use incident::domain::notify::{Delivery, Failure, Room};
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let a = declare(&mut store, "a", t("08:00"));
+    let b = declare(&mut store, "b", t("08:01"));
+    store.refresh().unwrap();
+    // Events in arrival order with their arrival numbers, from a cursor.
+    let all = store.arrivals(0, 100).unwrap();
+    assert_eq!(
+        all.iter().map(|(_, e)| e.incident_id).collect::<Vec<_>>(),
+        [a, a, b, b],
+        "declared and its commander, each"
+    );
+    let numbers: Vec<i64> = all.iter().map(|(n, _)| *n).collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+    let after = store.arrivals(numbers[1], 1).unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].0, numbers[2]);
+    assert!(store.arrivals(numbers[3], 10).unwrap().is_empty());
+    // A delivery as each step of its life leaves it.
+    let fresh = Delivery::new("chat", numbers[1]);
+    let claimed = fresh.claim("deliverer-1", t("08:02")).unwrap();
+    let failed = claimed.failed(&Failure::of_status(503, None, "down"), t("08:03"), 0.5);
+    let parked = failed.failed(&Failure::of_status(404, None, "gone"), t("08:04"), 0.5);
+    for d in [&fresh, &claimed, &failed, &parked] {
+        write(&mut store, t("08:05"), |w| w.transaction().put_delivery(d));
+        store.refresh().unwrap();
+        assert_eq!(store.deliveries().unwrap(), [d.clone()]);
+    }
+    write(&mut store, t("08:05"), |w| {
+        w.transaction().put_delivery(&Delivery::new("mail", 0))
+    });
+    store.refresh().unwrap();
+    let names: Vec<String> = store
+        .deliveries()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.destination)
+        .collect();
+    assert_eq!(names, ["chat", "mail"]);
+    // Rooms, by destination and incident, replaced in place.
+    let room = Room {
+        destination: "matrix".into(),
+        incident_id: a,
+        room: "!abc:example.org".into(),
+        link: "https://matrix.to/#/!abc:example.org".into(),
+        topic: None,
+    };
+    let topical = Room {
+        topic: Some("INC-1 SEV2".into()),
+        ..room.clone()
+    };
+    write(&mut store, t("08:06"), |w| {
+        w.transaction().put_room(&room)?;
+        w.transaction().put_room(&topical)
+    });
+    store.refresh().unwrap();
+    assert_eq!(store.rooms("matrix").unwrap(), [topical]);
+    assert!(store.rooms("other").unwrap().is_empty());
+    // A chat message recorded once: a second mark of it fails.
+    let event = all[0].1.id;
+    write(&mut store, t("08:07"), |w| {
+        w.transaction().mark_seen("matrix:$one", event)
+    });
+    store.refresh().unwrap();
+    let asked = ["matrix:$one".to_string(), "matrix:$two".to_string()];
+    assert_eq!(store.seen(&asked).unwrap(), ["matrix:$one"]);
+    assert!(store.seen(&[]).unwrap().is_empty());
+    let again = store.write(
+        "alice",
+        || Ok(t("08:08")),
+        |w| w.transaction().mark_seen("matrix:$one", event),
+    );
+    assert!(again.is_err());
 }
 
 fn listings_filter_order_limit_and_count(kind: Kind) {

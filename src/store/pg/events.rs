@@ -9,9 +9,9 @@ use crate::store::{Append, EventQuery, Of, Range};
 use anyhow::{Result, anyhow};
 use tokio_postgres::Row;
 
-const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
+pub const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
 
-fn from_row(row: &Row) -> Result<Event> {
+pub fn from_row(row: &Row) -> Result<Event> {
     let id: i64 = col(row, 0)?;
     let kind: String = col(row, 5)?;
     let details: Option<String> = col(row, 7)?;

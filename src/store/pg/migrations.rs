@@ -59,6 +59,13 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: Some(super::alerts::seal_all),
     },
+    // 7: notifications: where each destination's delivery stands, the
+    // rooms opened per incident, chat messages recorded.
+    Step {
+        sql: include_str!("schema_deliveries.sql"),
+        guards: "",
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

@@ -19,6 +19,7 @@ mod alerts;
 mod assessments;
 mod client;
 mod connect;
+mod deliveries;
 mod events;
 mod incidents;
 pub mod migrations;
@@ -407,6 +408,18 @@ impl super::Transaction for Writer<'_> {
 
     fn put_renumbered(&mut self, event: i64, numbers: &crate::domain::refs::Renumbering) -> Result<()> {
         events::put_renumbered(&mut *self.db()?, event, numbers)
+    }
+
+    fn put_delivery(&mut self, delivery: &crate::domain::notify::Delivery) -> Result<()> {
+        deliveries::put_delivery(&mut *self.db()?, delivery)
+    }
+
+    fn put_room(&mut self, room: &crate::domain::notify::Room) -> Result<()> {
+        deliveries::put_room(&mut *self.db()?, room)
+    }
+
+    fn mark_seen(&mut self, source: &str, event: i64) -> Result<()> {
+        deliveries::mark_seen(&mut *self.db()?, source, event)
     }
 
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {

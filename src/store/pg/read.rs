@@ -2,7 +2,7 @@
 //! of reads goes to the server in one pipeline: one round trip.
 
 use super::sql::{Statement, col};
-use super::{Db, alerts, assessments, events, incidents, retro, settled};
+use super::{Db, alerts, assessments, deliveries, events, incidents, retro, settled};
 use crate::store::{Found, Read};
 use anyhow::Result;
 use tokio_postgres::Row;
@@ -84,6 +84,22 @@ fn plan(read: &Read<'_>) -> Option<(Statement, Decode)> {
         Read::AlertSeals(filter) => (
             alerts::seals_statement(filter),
             Box::new(|rows| Ok(Found::AlertSeals(alerts::seals_of(rows)?))),
+        ),
+        Read::Arrivals { after, limit } => (
+            deliveries::arrivals_statement(after, limit),
+            Box::new(|rows| Ok(Found::Arrivals(deliveries::arrivals_of(rows)?))),
+        ),
+        Read::Deliveries => (
+            deliveries::deliveries_statement(),
+            Box::new(|rows| Ok(Found::Deliveries(deliveries::deliveries_of(rows)?))),
+        ),
+        Read::Rooms(destination) => (
+            deliveries::rooms_statement(destination),
+            Box::new(|rows| Ok(Found::Rooms(deliveries::rooms_of(rows)?))),
+        ),
+        Read::Seen(sources) => (
+            deliveries::seen_statement(sources),
+            Box::new(|rows| Ok(Found::Seen(deliveries::seen_of(rows)?))),
         ),
         Read::Settled { .. } => return None,
     })

@@ -8,9 +8,9 @@ use crate::store::{Append, EventQuery, Of, Range};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
-const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
+pub const COLUMNS: &str = "id, incident_id, at, recorded_at, author, kind, text, details";
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
+pub fn from_row(row: &Row<'_>) -> rusqlite::Result<Event> {
     let id = row.get(0)?;
     let kind: String = row.get(5)?;
     let details: Option<String> = row.get(7)?;

@@ -46,6 +46,9 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("schema_references.sql"),
         code: Some(super::alerts::seal_all),
     },
+    // 17: notifications: where each destination's delivery stands, the
+    // rooms opened per incident, chat messages recorded.
+    Step::sql(include_str!("schema_deliveries.sql")),
 ];
 
 /// The version this binary writes.

@@ -7,6 +7,7 @@
 
 mod alerts;
 mod assessments;
+mod deliveries;
 mod events;
 mod incidents;
 pub mod migrations;
@@ -231,6 +232,10 @@ fn answer(conn: &Connection, read: &Read<'_>) -> rusqlite::Result<Found> {
         Read::Settled { key, since } => Found::Settled(settled::groups_since(conn, key, since)?),
         Read::Renumbered(of) => Found::Renumbered(events::renumbered(conn, of)?),
         Read::AlertSeals(filter) => Found::AlertSeals(alerts::seals(conn, filter)?),
+        Read::Arrivals { after, limit } => Found::Arrivals(deliveries::arrivals(conn, after, limit)?),
+        Read::Deliveries => Found::Deliveries(deliveries::deliveries(conn)?),
+        Read::Rooms(destination) => Found::Rooms(deliveries::rooms(conn, destination)?),
+        Read::Seen(sources) => Found::Seen(deliveries::seen(conn, sources)?),
     })
 }
 
@@ -381,6 +386,18 @@ impl super::Transaction for Writer<'_> {
 
     fn put_renumbered(&mut self, event: i64, numbers: &crate::domain::refs::Renumbering) -> Result<()> {
         self.run(|c| events::put_renumbered(c, event, numbers))
+    }
+
+    fn put_delivery(&mut self, delivery: &crate::domain::notify::Delivery) -> Result<()> {
+        self.run(|c| deliveries::put_delivery(c, delivery))
+    }
+
+    fn put_room(&mut self, room: &crate::domain::notify::Room) -> Result<()> {
+        self.run(|c| deliveries::put_room(c, room))
+    }
+
+    fn mark_seen(&mut self, source: &str, event: i64) -> Result<()> {
+        self.run(|c| deliveries::mark_seen(c, source, event))
     }
 
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {

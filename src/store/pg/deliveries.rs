@@ -1,0 +1,157 @@
+//! Queries on the notification tables (as `sqlite/deliveries.rs`):
+//! where each destination's delivery stands, the rooms opened per
+//! incident, the chat messages recorded; and the events in arrival order
+//! a deliverer reads.
+
+use super::Db;
+use super::sql::{Stamp, Statement, Value, col, p};
+use crate::domain::Event;
+use crate::domain::notify::{Delivery, Lease, Room};
+use anyhow::Result;
+use tokio_postgres::Row;
+
+const COLUMNS: &str = "destination, cursor, lease_owner, lease_until, attempts, next_attempt_at, \
+     last_success_at, last_error, failing_since, parked, delivered";
+
+pub fn deliveries_statement() -> Statement {
+    Statement::new(
+        format!("SELECT {COLUMNS} FROM deliveries ORDER BY destination"),
+        vec![],
+    )
+}
+
+pub fn deliveries_of(rows: Vec<Row>) -> Result<Vec<Delivery>> {
+    rows.iter()
+        .map(|r| {
+            let owner: Option<String> = col(r, 2)?;
+            let until = col::<Option<Stamp>>(r, 3)?.map(|s| s.0);
+            Ok(Delivery {
+                destination: col(r, 0)?,
+                cursor: col(r, 1)?,
+                lease: owner.zip(until).map(|(owner, until)| Lease { owner, until }),
+                attempts: u32::try_from(col::<i64>(r, 4)?).unwrap_or(u32::MAX),
+                next_attempt: col::<Option<Stamp>>(r, 5)?.map(|s| s.0),
+                last_success: col::<Option<Stamp>>(r, 6)?.map(|s| s.0),
+                last_error: col(r, 7)?,
+                failing_since: col::<Option<Stamp>>(r, 8)?.map(|s| s.0),
+                parked: col(r, 9)?,
+                delivered: col(r, 10)?,
+            })
+        })
+        .collect()
+}
+
+pub fn put_delivery(db: &mut Db, d: &Delivery) -> Result<()> {
+    let owner = d.lease.as_ref().map(|l| l.owner.clone());
+    let until = d.lease.as_ref().map(|l| Stamp(l.until));
+    db.query(
+        &format!(
+            "INSERT INTO deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (destination) DO UPDATE SET cursor = excluded.cursor, \
+             lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, \
+             attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, \
+             last_success_at = excluded.last_success_at, last_error = excluded.last_error, \
+             failing_since = excluded.failing_since, parked = excluded.parked, delivered = excluded.delivered"
+        ),
+        &p![
+            d.destination,
+            d.cursor,
+            owner,
+            until,
+            i64::from(d.attempts),
+            d.next_attempt.map(Stamp),
+            d.last_success.map(Stamp),
+            d.last_error,
+            d.failing_since.map(Stamp),
+            d.parked,
+            d.delivered
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn rooms_statement(destination: &str) -> Statement {
+    Statement::new(
+        "SELECT destination, incident_id, room, link, topic FROM rooms WHERE destination = $1 ORDER BY incident_id",
+        vec![Value::Text(destination.into())],
+    )
+}
+
+pub fn rooms_of(rows: Vec<Row>) -> Result<Vec<Room>> {
+    rows.iter()
+        .map(|r| {
+            Ok(Room {
+                destination: col(r, 0)?,
+                incident_id: col(r, 1)?,
+                room: col(r, 2)?,
+                link: col(r, 3)?,
+                topic: col(r, 4)?,
+            })
+        })
+        .collect()
+}
+
+pub fn put_room(db: &mut Db, room: &Room) -> Result<()> {
+    db.query(
+        "INSERT INTO rooms (destination, incident_id, room, link, topic) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (destination, incident_id) DO UPDATE SET room = excluded.room, link = excluded.link, \
+         topic = excluded.topic",
+        &p![
+            room.destination,
+            room.incident_id,
+            room.room,
+            room.link,
+            room.topic
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn seen_statement(sources: &[String]) -> Statement {
+    let mut values = Vec::new();
+    let marks: Vec<String> = sources
+        .iter()
+        .map(|s| super::incidents::mark(&mut values, Value::Text(s.clone())))
+        .collect();
+    let list = match marks.is_empty() {
+        true => "NULL".to_string(),
+        false => marks.join(", "),
+    };
+    Statement::new(
+        format!("SELECT source FROM chat_seen WHERE source IN ({list}) ORDER BY source"),
+        values,
+    )
+}
+
+pub fn seen_of(rows: Vec<Row>) -> Result<Vec<String>> {
+    rows.iter().map(|r| col(r, 0)).collect()
+}
+
+pub fn mark_seen(db: &mut Db, source: &str, event: i64) -> Result<()> {
+    db.query(
+        "INSERT INTO chat_seen (source, event_id) VALUES ($1, $2)",
+        &p![source, event],
+    )?;
+    Ok(())
+}
+
+/// Up to `limit` events that arrived after arrival number `after`, each
+/// with its arrival number, in arrival order.
+pub fn arrivals_statement(after: i64, limit: usize) -> Statement {
+    Statement::new(
+        format!(
+            "SELECT {}, seq FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            super::events::COLUMNS
+        ),
+        vec![
+            Value::Int(after),
+            Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+        ],
+    )
+}
+
+pub fn arrivals_of(rows: Vec<Row>) -> Result<Vec<(i64, Event)>> {
+    rows.iter()
+        .map(|r| Ok((col(r, 8)?, super::events::from_row(r)?)))
+        .collect()
+}

@@ -1,0 +1,108 @@
+//! Queries on the notification tables: where each destination's delivery
+//! stands, the rooms opened per incident, the chat messages recorded; and
+//! the events in arrival order a deliverer reads.
+
+use super::sql::Stamp;
+use crate::domain::Event;
+use crate::domain::notify::{Delivery, Lease, Room};
+use rusqlite::{Connection, params, params_from_iter};
+
+const COLUMNS: &str = "destination, cursor, lease_owner, lease_until, attempts, next_attempt_at, \
+     last_success_at, last_error, failing_since, parked, delivered";
+
+pub fn deliveries(conn: &Connection) -> rusqlite::Result<Vec<Delivery>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM deliveries ORDER BY destination"))?
+        .query_map([], |r| {
+            let owner: Option<String> = r.get(2)?;
+            let until = r.get::<_, Option<Stamp>>(3)?.map(|s| s.0);
+            Ok(Delivery {
+                destination: r.get(0)?,
+                cursor: r.get(1)?,
+                lease: owner.zip(until).map(|(owner, until)| Lease { owner, until }),
+                attempts: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(u32::MAX),
+                next_attempt: r.get::<_, Option<Stamp>>(5)?.map(|s| s.0),
+                last_success: r.get::<_, Option<Stamp>>(6)?.map(|s| s.0),
+                last_error: r.get(7)?,
+                failing_since: r.get::<_, Option<Stamp>>(8)?.map(|s| s.0),
+                parked: r.get(9)?,
+                delivered: r.get(10)?,
+            })
+        })?
+        .collect()
+}
+
+pub fn put_delivery(conn: &Connection, d: &Delivery) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(params![
+        d.destination,
+        d.cursor,
+        d.lease.as_ref().map(|l| l.owner.clone()),
+        d.lease.as_ref().map(|l| Stamp(l.until)),
+        i64::from(d.attempts),
+        d.next_attempt.map(Stamp),
+        d.last_success.map(Stamp),
+        d.last_error,
+        d.failing_since.map(Stamp),
+        d.parked,
+        d.delivered
+    ])?;
+    Ok(())
+}
+
+pub fn rooms(conn: &Connection, destination: &str) -> rusqlite::Result<Vec<Room>> {
+    conn.prepare_cached(
+        "SELECT destination, incident_id, room, link, topic FROM rooms WHERE destination = ?1 ORDER BY incident_id",
+    )?
+    .query_map([destination], |r| {
+        Ok(Room {
+            destination: r.get(0)?,
+            incident_id: r.get(1)?,
+            room: r.get(2)?,
+            link: r.get(3)?,
+            topic: r.get(4)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn put_room(conn: &Connection, room: &Room) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO rooms (destination, incident_id, room, link, topic) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![room.destination, room.incident_id, room.room, room.link, room.topic])?;
+    Ok(())
+}
+
+pub fn seen(conn: &Connection, sources: &[String]) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare_cached("SELECT source FROM chat_seen WHERE source = ?1")?;
+    let mut found = Vec::new();
+    for source in sources {
+        if statement.exists([source])? {
+            found.push(source.clone());
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+pub fn mark_seen(conn: &Connection, source: &str, event: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO chat_seen (source, event_id) VALUES (?1, ?2)")?
+        .execute(params![source, event])?;
+    Ok(())
+}
+
+/// Up to `limit` events that arrived after arrival number `after`, each
+/// with its arrival number, in arrival order.
+pub fn arrivals(conn: &Connection, after: i64, limit: usize) -> rusqlite::Result<Vec<(i64, Event)>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    conn.prepare_cached(&format!(
+        "SELECT {}, seq FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        super::events::COLUMNS
+    ))?
+    .query_map(params_from_iter([after, limit]), |r| {
+        Ok((r.get(8)?, super::events::from_row(r)?))
+    })?
+    .collect()
+}
