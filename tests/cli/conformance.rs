@@ -539,7 +539,7 @@ fn deliveries_rooms_and_chat_marks_read_back(kind: Kind) {
     for d in [&fresh, &claimed, &failed, &parked] {
         write(&mut store, t("08:05"), |w| w.transaction().put_delivery(d));
         store.refresh().unwrap();
-        assert_eq!(store.deliveries().unwrap(), [d.clone()]);
+        assert_eq!(store.deliveries().unwrap(), std::slice::from_ref(d));
     }
     write(&mut store, t("08:05"), |w| {
         w.transaction().put_delivery(&Delivery::new("mail", 0))
