@@ -398,3 +398,71 @@ fn a_signal_ignored_by_whoever_started_us_stays_ignored_for_the_command() {
         assert!(!in_mask(&status, "SigCgt", signal), "{signal}: {status}");
     }
 }
+
+/// The starts on `key`'s timeline with no end naming them.
+fn starts_without_an_end(env: &Env, key: &str) -> (usize, Vec<Value>) {
+    let incident = env.show(key);
+    let events = incident["timeline"].as_array().unwrap();
+    let actions = || events.iter().filter(|e| e["kind"] == "action");
+    let starts: Vec<&Value> = actions().filter(|e| e["details"]["started"] == true).collect();
+    let ended: Vec<&Value> = actions().map(|e| &e["details"]["start"]).collect();
+    let open = starts
+        .iter()
+        .filter(|s| !ended.contains(&&s["id"]))
+        .map(|s| (*s).clone())
+        .collect();
+    (starts.len(), open)
+}
+
+/// SIGHUP and SIGTERM sent at moments spread over a whole `exec` (the
+/// start being recorded, the command starting and ending, the end being
+/// recorded): every start that is recorded gets its end, once.
+#[test]
+fn a_signal_at_any_moment_after_the_start_leaves_no_start_without_an_end() {
+    use std::time::{Duration, Instant};
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let exec = || {
+        let mut command = crate::hooks::std_command(&env);
+        command
+            .args(["exec", "INC-1", "--", "true"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        command
+    };
+    // How long one takes here, unsignalled: the moments are spread over it.
+    let started = Instant::now();
+    for _ in 0..3 {
+        assert!(exec().status().unwrap().success());
+    }
+    let whole = started.elapsed() / 3;
+    let rounds: u32 = 120;
+    let budget = Instant::now();
+    for (signal, name) in [(libc::SIGHUP, "SIGHUP"), (libc::SIGTERM, "SIGTERM")] {
+        let (before, _) = starts_without_an_end(&env, "INC-1");
+        for i in 0..rounds {
+            let mut child = exec().spawn().unwrap();
+            // Spread over the run, from its beginning to just past its end.
+            std::thread::sleep(whole * 5 * i / (4 * rounds));
+            // SAFETY: kill(2) on the process this test started (not reaped yet).
+            unsafe {
+                libc::kill(child.id() as i32, signal);
+            }
+            child.wait().unwrap();
+        }
+        let (starts, open) = starts_without_an_end(&env, "INC-1");
+        assert!(
+            open.is_empty(),
+            "{name}: {} starts with no end: {open:?}",
+            open.len()
+        );
+        // Some moments came after the start (the rest, before it).
+        assert!(starts > before, "{name}: every signal came before the start");
+    }
+    assert!(
+        budget.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        budget.elapsed()
+    );
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+}
