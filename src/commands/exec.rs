@@ -7,8 +7,8 @@
 //! our process group, so Ctrl-C reaches it. SIGINT, SIGQUIT, SIGTERM and
 //! SIGHUP do not end us from before the start is recorded until its end is:
 //! one that comes before the command is started keeps it from running, one
-//! sent to us alone while it runs is passed on to it, and the end is
-//! recorded however it came. Only
+//! sent to us alone while it runs is passed on to it (one sent to the whole
+//! group reached it already), and the end is recorded however it came. Only
 //! SIGKILL leaves a start with no end, which `show` marks.
 //! With `--json` its stdout goes to our stderr, keeping stdout one document.
 //!
@@ -172,16 +172,20 @@ const SIGNALS: [Signal; 4] = [Signal::SIGINT, Signal::SIGQUIT, Signal::SIGTERM, 
 
 /// Runs the command to its end, unless `catch` (made before the start was
 /// recorded) caught a signal first. The signals are noted, not obeyed, by
-/// us while it runs: one sent to us alone (`kill`, `timeout`, a shell
-/// passing on a hangup) is passed on to the command; one the terminal sent
-/// reached the command already (same process group) and is not sent
-/// twice. We outlive the command to record how it ended.
+/// us while it runs: one sent to us alone (`kill PID`, a shell passing on
+/// a hangup) is passed on to the command; one sent to our whole process
+/// group (the terminal's Ctrl-C, `kill -- -PGID`, `timeout`) reached the
+/// command already, there, and is not sent twice. We outlive the command
+/// to record how it ended.
 fn execute(argv: &[String], json: bool, catch: &Catch) -> Ended {
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]);
     if json {
         command.stdout(Stdio::from(io::stderr()));
     }
+    // In the group before the command; without one (no process can be
+    // started), what a process sent is passed on, as to us alone.
+    let mut sentinel = child::Sentinel::start(&SIGNALS).ok();
     if let Some(caught) = catch.next() {
         return Ended::NotRun(caught.signal as i32);
     }
@@ -189,7 +193,7 @@ fn execute(argv: &[String], json: bool, catch: &Catch) -> Ended {
         Ok(child) => child,
         Err(e) => return Ended::CouldNotStart(e),
     };
-    match child::wait_relaying(&mut child, catch) {
+    match child::wait_relaying(&mut child, catch, sentinel.as_mut()) {
         Ok(status) => Ended::Exited(status),
         Err(e) => Ended::CouldNotStart(e),
     }
