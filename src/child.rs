@@ -61,9 +61,10 @@ pub fn wait(child: &mut Child, catch: &Catch, deadline: Option<Instant>) -> io::
 /// started before it) ends, passing on to it each signal `catch` catches
 /// that a process sent to us alone (`kill PID`, a shell passing on a
 /// hangup), once. One sent to our whole process group (the terminal's
-/// Ctrl-C, `kill -- -PGID`, a shell hanging up its jobs, `timeout`)
-/// reached the child already, there: the sentinel got it too, and it is
-/// not sent again. One the kernel sent (the terminal) is never passed on.
+/// Ctrl-C, `kill -- -PGID`, a shell hanging up its jobs) reached the
+/// child already, there: the sentinel got it too, and it is not sent
+/// again. (A sender that signals each process on its own may reach the
+/// sentinel only after we asked: then the child gets it twice.) One the kernel sent (the terminal) is never passed on.
 /// Without a sentinel, every signal a process sent is passed on. Should
 /// the signals become impossible to watch, it still waits for the end,
 /// passing nothing on.

@@ -174,7 +174,7 @@ const SIGNALS: [Signal; 4] = [Signal::SIGINT, Signal::SIGQUIT, Signal::SIGTERM, 
 /// recorded) caught a signal first. The signals are noted, not obeyed, by
 /// us while it runs: one sent to us alone (`kill PID`, a shell passing on
 /// a hangup) is passed on to the command; one sent to our whole process
-/// group (the terminal's Ctrl-C, `kill -- -PGID`, `timeout`) reached the
+/// group (the terminal's Ctrl-C, `kill -- -PGID`) reached the
 /// command already, there, and is not sent twice. We outlive the command
 /// to record how it ended.
 fn execute(argv: &[String], json: bool, catch: &Catch) -> Ended {

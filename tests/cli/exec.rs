@@ -468,7 +468,7 @@ fn a_signal_at_any_moment_after_the_start_leaves_no_start_without_an_end() {
 }
 
 /// TERM, INT or HUP sent to `incident exec`'s whole process group (as
-/// `kill -- -PGID`, a shell hanging up its jobs or `timeout` do) reaches the
+/// `kill -- -PGID` and a shell hanging up its jobs do) reaches the
 /// command there once: we do not pass on a signal it got already. A shell
 /// trap cannot count this (bash runs a trap once for the deliveries that
 /// came before it ran it), so the command counts in a handler that runs at
