@@ -1,7 +1,9 @@
 //! Child processes, waited on in one place: until they end, until a
 //! deadline, or until a caught signal calls for something else. A hook
 //! runs as a [`Group`], killed whole at its deadline; `exec`'s command is
-//! waited on with [`wait_relaying`], which passes on what was sent to us.
+//! waited on with [`wait_relaying`], which passes on what was sent to us
+//! alone, told apart from what was sent to our whole process group by a
+//! [`Sentinel`].
 //!
 //! Waiting never sleeps on a guess: it blocks on the [`Catch`]'s self-pipe,
 //! which SIGCHLD (a child of ours changed state), a caught signal or the
@@ -11,12 +13,15 @@
 //! reaches another process.
 
 use crate::signals::{Catch, Caught, Signal};
-use nix::sys::signal::{kill, killpg};
+use nix::sys::signal::{SigSet, kill, killpg};
 use nix::unistd::Pid;
-use std::io;
+use std::ffi::OsString;
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, ChildStdin, Command, ExitStatus};
-use std::time::Instant;
+use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 /// How a wait ended.
 #[derive(Debug)]
@@ -52,26 +57,183 @@ pub fn wait(child: &mut Child, catch: &Catch, deadline: Option<Instant>) -> io::
     }
 }
 
-/// Waits until `child` ends, passing on to it each signal `catch` catches
-/// that a process sent us (`kill`, `timeout`, a shell passing on a hangup).
-/// One the terminal sent is not sent twice: it reached the child already,
-/// in our foreground process group. Should the signals become impossible
-/// to watch, it still waits for the end, passing nothing on.
-pub fn wait_relaying(child: &mut Child, catch: &Catch) -> io::Result<ExitStatus> {
+/// Waits until `child` (started in our process group, with `sentinel`
+/// started before it) ends, passing on to it each signal `catch` catches
+/// that a process sent to us alone (`kill PID`, a shell passing on a
+/// hangup), once. One sent to our whole process group (the terminal's
+/// Ctrl-C, `kill -- -PGID`, a shell hanging up its jobs) reached the
+/// child already, there: the sentinel got it too, and it is not sent
+/// again. (A sender that signals each process on its own may reach the
+/// sentinel only after we asked: then the child gets it twice.) One the kernel sent (the terminal) is never passed on.
+/// Without a sentinel, every signal a process sent is passed on. Should
+/// the signals become impossible to watch, it still waits for the end,
+/// passing nothing on.
+pub fn wait_relaying(
+    child: &mut Child,
+    catch: &Catch,
+    mut sentinel: Option<&mut Sentinel>,
+) -> io::Result<ExitStatus> {
+    // Caught while the child was being started, maybe before it was in the
+    // group to get one sent there (or before it could take one: until it
+    // runs its program, our handlers stand in its stead): passed on as if
+    // sent to us alone, and the sentinel's copy taken.
+    while let Some(caught) = catch.next() {
+        if let Some(sentinel) = sentinel.as_deref_mut() {
+            sentinel.also_got(caught.signal);
+        }
+        pass_on(child, caught, false);
+    }
     loop {
         match wait(child, catch, None) {
             Ok(Waited::Exited(status)) => return Ok(status),
             Err(_) => return child.wait(),
-            Ok(Waited::Caught(caught)) if caught.sent => {
-                if let Some(pid) = pid(child.id()) {
-                    // Not reaped yet (the wait reaps only an ended child), so
-                    // the pid still names it. It may have just ended: fine.
-                    let _ = kill(pid, caught.signal);
-                }
+            Ok(Waited::Caught(caught)) => {
+                // Asked about every signal, so that the copy of one the
+                // whole group got is taken with it, whoever sent it.
+                let to_group = sentinel.as_deref_mut().and_then(|s| s.also_got(caught.signal));
+                pass_on(child, caught, to_group == Some(true));
             }
-            Ok(Waited::Caught(_) | Waited::TimedOut) => {}
+            Ok(Waited::TimedOut) => {}
         }
     }
+}
+
+/// Sends `caught` on to `child` when a process sent it to us alone.
+fn pass_on(child: &Child, caught: Caught, to_group: bool) {
+    if !caught.sent || to_group {
+        return;
+    }
+    if let Some(pid) = pid(child.id()) {
+        // Not reaped yet (the wait reaps only an ended child), so the pid
+        // still names it. It may have just ended: fine.
+        let _ = kill(pid, caught.signal);
+    }
+}
+
+/// What the sentinel's command line starts with, after its name.
+const SENTINEL: &str = "--exec-signal-sentinel";
+
+/// A process of ours in our process group that blocks the signals `exec`
+/// catches and takes them only when asked, so it can say whether one we
+/// caught was sent to the whole group (it got it too) or to us alone.
+///
+/// It is this program started again ([`sentinel_main`]), so it needs
+/// nothing installed. It is started before the command, so in a signal to
+/// the group it comes before us: the kernel signals a group's newest
+/// member first, and whatever we catch it got already. Its name is
+/// neither ours nor the command's (`signal-sentinel`; on Linux its process
+/// name is `exe`), so `pkill incident` does not reach it. It ends when we
+/// drop it or end, even by SIGKILL (its end of the line closes).
+pub struct Sentinel {
+    child: Child,
+    line: UnixStream,
+}
+
+impl Sentinel {
+    /// Starts one blocking `signals`, in our process group.
+    pub fn start(signals: &[Signal]) -> io::Result<Sentinel> {
+        let (line, theirs) = UnixStream::pair()?;
+        // The answer comes at once; one that does not is no answer.
+        line.set_read_timeout(Some(Duration::from_secs(2)))?;
+        let mut command = Command::new(own_program()?);
+        command
+            .arg0("signal-sentinel")
+            .arg(SENTINEL)
+            .args(signals.iter().map(|s| (*s as i32).to_string()))
+            .env_clear()
+            .stdin(Stdio::from(OwnedFd::from(theirs.try_clone()?)))
+            .stdout(Stdio::from(OwnedFd::from(theirs)))
+            .stderr(Stdio::null());
+        let blocked: SigSet = signals.iter().copied().collect();
+        // SAFETY: between fork and exec the closure only calls
+        // pthread_sigmask(3), which is async-signal-safe, on a set built
+        // before the fork: the sentinel runs its program with the signals
+        // already blocked, so none can end it first.
+        unsafe {
+            command.pre_exec(move || blocked.thread_block().map_err(io::Error::from));
+        }
+        let child = command.spawn()?;
+        Ok(Sentinel { child, line })
+    }
+
+    /// Whether the sentinel got `signal` since it was last asked (taking
+    /// it); `None` when it cannot say.
+    pub fn also_got(&mut self, signal: Signal) -> Option<bool> {
+        let number = u8::try_from(signal as i32).ok()?;
+        self.line.write_all(&[number]).ok()?;
+        let mut answer = [0u8];
+        self.line.read_exact(&mut answer).ok()?;
+        Some(answer[0] == 1)
+    }
+}
+
+impl Drop for Sentinel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// This program's file: on Linux the running image itself (even if the
+/// file was replaced since), else its path.
+fn own_program() -> io::Result<std::path::PathBuf> {
+    let running = std::path::Path::new("/proc/self/exe");
+    if cfg!(target_os = "linux") && running.exists() {
+        return Ok(running.to_path_buf());
+    }
+    std::env::current_exe()
+}
+
+/// When this process was started as a [`Sentinel`] (`args`: its command
+/// line after its name), runs as one until its line closes, and returns
+/// its exit code; `None` otherwise. The signals it names stay blocked; each
+/// byte read is a signal's number, answered with 1 when that signal was
+/// pending (and is now taken), else 0.
+pub fn sentinel_main(mut args: impl Iterator<Item = OsString>) -> Option<ExitCode> {
+    if args.next()? != SENTINEL {
+        return None;
+    }
+    let signals: SigSet = args
+        .filter_map(|a| a.to_str()?.parse::<i32>().ok())
+        .filter_map(|n| Signal::try_from(n).ok())
+        .collect();
+    if signals.thread_block().is_err() {
+        return Some(ExitCode::FAILURE);
+    }
+    let (mut questions, mut answers) = (io::stdin().lock(), io::stdout().lock());
+    let mut asked = [0u8];
+    while questions.read_exact(&mut asked).is_ok() {
+        let got = Signal::try_from(i32::from(asked[0]))
+            .ok()
+            .filter(|s| signals.contains(*s))
+            .is_some_and(take_pending);
+        if answers
+            .write_all(&[u8::from(got)])
+            .and_then(|()| answers.flush())
+            .is_err()
+        {
+            break;
+        }
+    }
+    Some(ExitCode::SUCCESS)
+}
+
+/// Takes `signal` when it is pending (blocked, sent and not taken yet).
+fn take_pending(signal: Signal) -> bool {
+    // SAFETY: sigpending(2) writes the pending set into `set`, a plain C
+    // struct for which all-zero bytes are a valid value, and sigismember(3)
+    // only reads it; nix wraps neither.
+    let pending = unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigpending(&mut set) == 0 && libc::sigismember(&set, signal as libc::c_int) == 1
+    };
+    if !pending {
+        return false;
+    }
+    // Pending, so sigwait(3) returns at once, taking it.
+    let mut one = SigSet::empty();
+    one.add(signal);
+    one.wait().is_ok()
 }
 
 /// A child leading a process group of its own, so that it and everything

@@ -452,8 +452,14 @@ impl ConfigFile {
             .chain(self.roles.single.iter().map(|n| (n, true)))
         {
             let name = name.trim().to_ascii_lowercase();
-            if name.is_empty() || name.chars().any(char::is_whitespace) {
-                return Err(format!("role '{name}' must be one word, e.g. \"legal\""));
+            if name.is_empty()
+                || name
+                    .chars()
+                    .any(|c| c.is_whitespace() || crate::text::needs_escape(c))
+            {
+                return Err(format!(
+                    "role '{name}' must be one word of printable characters, e.g. \"legal\""
+                ));
             }
             match config.roles.iter_mut().find(|r| r.name == name) {
                 Some(existing) => existing.single = single,
@@ -522,9 +528,14 @@ fn levels(raw: Vec<LevelFile>) -> Result<Vec<Level>, String> {
         })
         .collect();
     for (i, level) in levels.iter().enumerate() {
-        if level.name.trim().is_empty() || level.name.chars().any(char::is_whitespace) {
+        if level.name.trim().is_empty()
+            || level
+                .name
+                .chars()
+                .any(|c| c.is_whitespace() || crate::text::needs_escape(c))
+        {
             return Err(format!(
-                "severity name '{}' must be one word, e.g. \"SEV1\"",
+                "severity name '{}' must be one word of printable characters, e.g. \"SEV1\"",
                 level.name
             ));
         }

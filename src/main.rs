@@ -2,6 +2,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Started again by `exec` as its signal sentinel (src/child.rs): only that.
+    if let Some(code) = incident::child::sentinel_main(std::env::args_os().skip(1)) {
+        return code;
+    }
     // `incident --version` alone answers before clap builds its whole command
     // tree (most of its cost, measured by benches/cli.sh); the output is
     // clap's own: "incident 0.1.0".

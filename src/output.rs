@@ -34,6 +34,38 @@ pub fn write_json_line<T: Serialize + ?Sized>(out: &mut impl Write, value: &T) -
     Ok(())
 }
 
+/// An export's JSON, pretty (as `serde_json::to_string_pretty` writes it):
+/// for a terminal (`terminal`), with what a terminal acts on escaped as
+/// `print_json` does; else the record byte for byte (see [`export_json_line`]).
+pub fn export_json_pretty<T: Serialize + ?Sized>(value: &T, terminal: bool) -> Result<String> {
+    if !terminal {
+        return Ok(serde_json::to_string_pretty(value)?);
+    }
+    let mut out = Vec::new();
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        SafeJson(PrettyFormatter::new()),
+    ))?;
+    String::from_utf8(out).context("JSON is UTF-8")
+}
+
+/// One record of an export on one line. An export is data: written to a
+/// file or a pipe it holds the stored text byte for byte, whatever it is
+/// (`import` and other tools read it, and two exports of the same record
+/// compare equal). Only for a terminal (`terminal`) are DEL, C1 and bidi
+/// controls written as `\uXXXX`, as `print_json` does: still valid JSON that
+/// reads back as the same value, but nothing a terminal acts on.
+pub fn export_json_line<T: Serialize + ?Sized>(
+    out: &mut impl Write,
+    value: &T,
+    terminal: bool,
+) -> Result<()> {
+    match terminal {
+        true => write_json_line(out, value),
+        false => Ok(serde_json::to_writer(out, value)?),
+    }
+}
+
 /// JSON whose strings carry no character a terminal acts on: serde_json
 /// escapes C0 controls; this also writes DEL, C1 controls and bidi
 /// overrides as `\uXXXX`, which any JSON reader decodes to the same text.
@@ -63,16 +95,28 @@ impl<F: Formatter> Formatter for SafeJson<F> {
     );
 
     fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if crate::text::needs_escape(c) {
-                w.write_all(&fragment.as_bytes()[start..i])?;
-                write!(w, "\\u{:04x}", c as u32)?;
-                start = i + c.len_utf8();
-            }
-        }
-        w.write_all(&fragment.as_bytes()[start..])
+        escaped(w, fragment)
     }
+
+    /// JSON kept verbatim (an event's stored details): valid JSON holds
+    /// these characters only inside its strings, where `\uXXXX` means the
+    /// same.
+    fn write_raw_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        escaped(w, fragment)
+    }
+}
+
+/// `fragment` with what a terminal acts on written as `\uXXXX`.
+fn escaped<W: ?Sized + Write>(w: &mut W, fragment: &str) -> io::Result<()> {
+    let mut start = 0;
+    for (i, c) in fragment.char_indices() {
+        if crate::text::needs_escape(c) {
+            w.write_all(&fragment.as_bytes()[start..i])?;
+            write!(w, "\\u{:04x}", c as u32)?;
+            start = i + c.len_utf8();
+        }
+    }
+    w.write_all(&fragment.as_bytes()[start..])
 }
 
 /// Colour on stdout: see [`colour_on`].
@@ -225,5 +269,28 @@ mod tests {
         assert_eq!(json, r#"{"t":"a\u001b[2J\u007f\u009b31m\u202eé\rz"}"#);
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(back["t"], text);
+    }
+
+    #[test]
+    fn an_export_is_the_record_byte_for_byte_but_on_a_terminal() {
+        // An event's details go verbatim (a RawValue): escaped too.
+        let raw = serde_json::value::RawValue::from_string("{\"x\": \"\u{202e}\"}".into()).unwrap();
+        let value = serde_json::json!({ "t": "a\u{202e}b\u{2066}c\u{9b}d\u{7f}é", "n": [1, 2], "raw": raw });
+        let mut data = Vec::new();
+        export_json_line(&mut data, &value, false).unwrap();
+        assert_eq!(data, serde_json::to_vec(&value).unwrap());
+        assert_eq!(
+            export_json_pretty(&value, false).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
+        let mut shown = Vec::new();
+        export_json_line(&mut shown, &value, true).unwrap();
+        let pretty = export_json_pretty(&value, true).unwrap();
+        for text in [String::from_utf8(shown).unwrap(), pretty] {
+            assert!(!text.chars().any(crate::text::needs_escape), "{text}");
+            assert!(text.contains("\\u202e"), "{text}");
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, value);
+        }
     }
 }

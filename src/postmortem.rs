@@ -562,13 +562,14 @@ pub fn md(text: &str) -> String {
 }
 
 /// A link as an autolink (`<https://…>`) when it is a plain URL; anything
-/// else is escaped like other text.
+/// else (a control or bidirectional character among them, which a link
+/// stored before links were checked may hold) is escaped like other text.
 pub fn md_link(url: &str) -> String {
     let url = url.trim();
     let plain = (url.starts_with("https://") || url.starts_with("http://"))
-        && !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '|' | '`' | '\\'));
+        && !url.chars().any(|c| {
+            c.is_whitespace() || crate::text::needs_escape(c) || matches!(c, '<' | '>' | '|' | '`' | '\\')
+        });
     if plain { format!("<{url}>") } else { md(url) }
 }
 

@@ -167,6 +167,28 @@ pub fn name_arg(text: &str) -> Result<String, String> {
     non_blank(text).ok_or_else(|| "it is empty; give a name".to_string())
 }
 
+/// A link given as an option (`change --link`, `action link`'s URL):
+/// trimmed and never blank, and refused when it holds a control character
+/// (C0, DEL, C1) or a bidirectional control. Other text with them is kept
+/// and shown escaped; a link is refused instead, because it is followed: one
+/// that shows other than it reads would send a reader elsewhere.
+pub fn link_arg(text: &str) -> Result<String, String> {
+    let link = non_blank(text)
+        .ok_or_else(|| "it is empty; give the address, e.g. https://tracker.example/OPS-12".to_string())?;
+    match link.chars().find(|c| needs_escape(*c)) {
+        None => Ok(link),
+        Some(c) => Err(format!(
+            "it has {} (U+{:04X}), so it would not show as it is; give the address as plain text",
+            if c.is_control() {
+                "a control character"
+            } else {
+                "a bidirectional control"
+            },
+            c as u32
+        )),
+    }
+}
+
 /// A tag given as an option: `key=value` (see `domain::plans::parse_tag`).
 pub fn tag_arg(text: &str) -> Result<(String, String), String> {
     crate::domain::plans::parse_tag(text)
@@ -213,6 +235,20 @@ mod tests {
         assert_eq!(safe("line one\nline two\tend"), "line one\nline two    end");
         assert_eq!(one_line("line one\r\nline two\n\n"), "line one ⏎ line two");
         assert_eq!(one_line("x\u{1b}y"), "x\\u{1b}y");
+    }
+
+    #[test]
+    fn links_with_controls_or_bidi_controls_are_refused() {
+        assert_eq!(link_arg(" https://t/x "), Ok("https://t/x".into()));
+        for (bad, says) in [
+            ("https://t/\u{202E}x", "a bidirectional control (U+202E)"),
+            ("https://t/\u{2066}x", "a bidirectional control (U+2066)"),
+            ("https://t/\u{9b}x", "a control character (U+009B)"),
+            ("https://t/\u{1b}x", "a control character (U+001B)"),
+        ] {
+            assert!(link_arg(bad).unwrap_err().contains(says), "{bad:?}");
+        }
+        assert!(link_arg("  ").unwrap_err().contains("empty"));
     }
 
     #[test]

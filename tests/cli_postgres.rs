@@ -96,9 +96,8 @@ mod transfer;
 #[path = "cli/verify.rs"]
 mod verify;
 
-/// Both binaries run the same modules, but for the conformance suite,
-/// which runs each of its tests on every backend itself (in the SQLite
-/// binary).
+/// Both binaries run the same modules, but the conformance suite, which
+/// runs each of its tests on both backends itself (tests/cli/conformance.rs).
 #[test]
 fn every_module_of_the_suite_runs_against_postgres_too() {
     let modules = |text: &str| -> Vec<String> {

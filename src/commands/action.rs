@@ -95,6 +95,7 @@ pub struct LinkArgs {
     pub id: String,
 
     /// The ticket, e.g. https://tracker.example/OPS-12
+    #[arg(value_parser = crate::text::link_arg)]
     pub url: String,
 }
 

@@ -28,7 +28,7 @@ pub struct ChangeArgs {
     pub at: Option<String>,
 
     /// A link to the pipeline, pull request or change ticket
-    #[arg(long, value_name = "URL", value_parser = crate::text::name_arg)]
+    #[arg(long, value_name = "URL", value_parser = crate::text::link_arg)]
     pub link: Option<String>,
 }
 

@@ -5,9 +5,11 @@
 //! `started`), and its end after, naming the start. The command runs
 //! directly (no shell; argv as given), with our stdin, stdout and stderr, in
 //! our process group, so Ctrl-C reaches it. SIGINT, SIGQUIT, SIGTERM and
-//! SIGHUP do not end us while it runs: one sent to us alone is passed on to
-//! the command, and the end is recorded however it came. Only SIGKILL
-//! leaves a start with no end, which `show` marks.
+//! SIGHUP do not end us from before the start is recorded until its end is:
+//! one that comes before the command is started keeps it from running, one
+//! sent to us alone while it runs is passed on to it (one sent to the whole
+//! group reached it already), and the end is recorded however it came. Only
+//! SIGKILL leaves a start with no end, which `show` marks.
 //! With `--json` its stdout goes to our stderr, keeping stdout one document.
 //!
 //! Exit codes: 0 when the command succeeds; its exit status when it fails;
@@ -27,7 +29,7 @@ use crate::signals::{self, Catch, Signal, name as signal_name};
 use crate::store::Access;
 use crate::store::ReadsExt;
 use crate::text::one_line;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::io;
 use std::os::unix::process::ExitStatusExt;
@@ -74,6 +76,9 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     ctx.actor()?;
     ctx.config()?;
     let key = ctx.key(id)?;
+    // Caught from before the start is recorded until its end is, so that
+    // no signal but SIGKILL can leave one without the other.
+    let catch = Catch::new(&SIGNALS).context("cannot watch for signals; nothing was run")?;
 
     // The start is on record before anything runs: if we are killed
     // outright, it stays, with no end after it.
@@ -121,7 +126,7 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     ctx.say(format!("{key}: running {}", one_line(&display(&argv))));
 
     let started = Instant::now();
-    let ended = execute(&argv, ctx.json());
+    let ended = execute(&argv, ctx.json(), &catch);
     let took = started.elapsed();
 
     let text = describe(&argv, &ended, took);
@@ -161,21 +166,26 @@ pub fn run(ctx: &Ctx, args: ExecArgs) -> Result<()> {
     }
 }
 
-/// Runs the command to its end. SIGINT, SIGQUIT, SIGTERM and SIGHUP are
-/// noted, not obeyed, by us while it runs: one sent to us alone (`kill`,
-/// `timeout`, a shell passing on a hangup) is passed on to the command; one
-/// the terminal sent reached the command already (same process group) and
-/// is not sent twice. We outlive the command to record how it ended.
-fn execute(argv: &[String], json: bool) -> Ended {
+/// The signals `exec` outlives (all but SIGKILL and SIGSTOP could be, but
+/// these are the ones sent to stop a command).
+const SIGNALS: [Signal; 4] = [Signal::SIGINT, Signal::SIGQUIT, Signal::SIGTERM, Signal::SIGHUP];
+
+/// Runs the command to its end, unless `catch` (made before the start was
+/// recorded) caught a signal first. The signals are noted, not obeyed, by
+/// us while it runs: one sent to us alone (`kill PID`, a shell passing on
+/// a hangup) is passed on to the command; one sent to our whole process
+/// group (the terminal's Ctrl-C, `kill -- -PGID`) reached the
+/// command already, there, and is not sent twice. We outlive the command
+/// to record how it ended.
+fn execute(argv: &[String], json: bool, catch: &Catch) -> Ended {
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]);
     if json {
         command.stdout(Stdio::from(io::stderr()));
     }
-    let catch = match Catch::new(&[Signal::SIGINT, Signal::SIGQUIT, Signal::SIGTERM, Signal::SIGHUP]) {
-        Ok(catch) => catch,
-        Err(e) => return Ended::CouldNotStart(e),
-    };
+    // In the group before the command; without one (no process can be
+    // started), what a process sent is passed on, as to us alone.
+    let mut sentinel = child::Sentinel::start(&SIGNALS).ok();
     if let Some(caught) = catch.next() {
         return Ended::NotRun(caught.signal as i32);
     }
@@ -183,7 +193,7 @@ fn execute(argv: &[String], json: bool) -> Ended {
         Ok(child) => child,
         Err(e) => return Ended::CouldNotStart(e),
     };
-    match child::wait_relaying(&mut child, &catch) {
+    match child::wait_relaying(&mut child, catch, sentinel.as_mut()) {
         Ok(status) => Ended::Exited(status),
         Err(e) => Ended::CouldNotStart(e),
     }

@@ -43,12 +43,14 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
     let everything = args.keys.is_empty();
     match &args.output {
         Some(path) => {
-            output::write_private(path, |w| write_export(ctx, &store, &ids, everything, w))?;
+            output::write_private(path, |w| write_export(ctx, &store, &ids, everything, false, w))?;
             ctx.say(format!("Exported {count} incidents to {}", path.display()));
         }
         None => {
+            // A terminal gets no raw control (output::export_json_line).
+            let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
             let mut out = output::stdout();
-            write_export(ctx, &store, &ids, everything, &mut out)?;
+            write_export(ctx, &store, &ids, everything, terminal, &mut out)?;
             out.flush()?;
         }
     }
@@ -56,8 +58,16 @@ pub fn run(ctx: &Ctx, args: ExportArgs) -> Result<()> {
 }
 
 /// Streams the document one incident at a time, so a large database never
-/// sits in memory; with `everything`, then the alerts of no incident.
-fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], everything: bool, out: &mut impl Write) -> Result<()> {
+/// sits in memory; with `everything`, then the alerts of no incident. For a
+/// `terminal`, controls in the text are escaped (`output::export_json_line`).
+fn write_export(
+    ctx: &Ctx,
+    store: &Store,
+    ids: &[i64],
+    everything: bool,
+    terminal: bool,
+    out: &mut impl Write,
+) -> Result<()> {
     // The version before, which the release before reads, unless an event
     // needs what came in this one.
     let of = match everything {
@@ -85,7 +95,7 @@ fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], everything: bool, out: &m
     for (n, id) in ids.iter().enumerate() {
         let dump = crate::store::transfer::export(&**store, *id)?.ok_or_else(|| ctx.missing(*id))?;
         write!(out, "{}\n    ", if n == 0 { "" } else { "," })?;
-        serde_json::to_writer(&mut *out, &dump)?;
+        output::export_json_line(&mut *out, &dump, terminal)?;
     }
     write!(out, "{}]", if ids.is_empty() { "" } else { "\n  " })?;
     if everything {
@@ -98,7 +108,7 @@ fn write_export(ctx: &Ctx, store: &Store, ids: &[i64], everything: bool, out: &m
         write!(out, ",\n  \"alerts\": [")?;
         for (n, alert) in alerts.iter().enumerate() {
             write!(out, "{}\n    ", if n == 0 { "" } else { "," })?;
-            serde_json::to_writer(&mut *out, alert)?;
+            output::export_json_line(&mut *out, alert, terminal)?;
         }
         write!(out, "{}]", if alerts.is_empty() { "" } else { "\n  " })?;
     }

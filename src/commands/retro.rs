@@ -282,9 +282,12 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
         today: local_day(ctx.now),
         now: ctx.now,
     });
+    // Markdown escapes what it shows wherever it goes; JSON is data, escaped
+    // only for a terminal (output::export_json_line).
+    let terminal = to.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let mut text = match format {
         Export::Md => doc.to_markdown(&Local),
-        Export::Json => serde_json::to_string_pretty(&doc)?,
+        Export::Json => output::export_json_pretty(&doc, terminal)?,
     };
     if !text.ends_with('\n') {
         text.push('\n');

@@ -10,6 +10,7 @@ use super::{Category, Incident};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 named_enum! {
@@ -39,6 +40,13 @@ named_enum! {
     }
 }
 
+/// The longest identity or group key taken, in bytes of UTF-8. Keys are
+/// compared whole, so a longer one is refused, never cut: two keys that
+/// differ only past a cut would be one alert. 2,000 bytes keeps every key
+/// of 1,000 characters or fewer that is ASCII, and fits the index a
+/// PostgreSQL database keeps on them (a B-tree entry takes at most 2,704
+/// bytes).
+pub const KEY_BYTES: usize = 2_000;
 /// The longest summary kept; a longer one is cut (a payload is not a novel).
 pub const SUMMARY_CHARS: usize = 500;
 /// The longest label name or value kept.
@@ -56,6 +64,10 @@ pub struct Signal {
     /// group join the incident the group opened.
     pub group: Option<String>,
     pub status: AlertStatus,
+    /// The sender's words; empty when the notification carried none (a
+    /// PagerDuty `resolve`, an Alertmanager alert without a `summary`,
+    /// `description` or `message` annotation), which never replaces words
+    /// an earlier notification gave. [`Signal::summary_or_name`] names it.
     pub summary: String,
     pub severity: Option<String>,
     pub service: Option<String>,
@@ -68,30 +80,39 @@ pub struct Signal {
 impl Signal {
     /// A field or label by the name a rule matches on: `source`,
     /// `severity`, `service`, `summary`, `status`, else a label.
-    pub fn field(&self, name: &str) -> Option<&str> {
+    pub fn field(&self, name: &str) -> Option<Cow<'_, str>> {
         match name {
-            "source" => Some(self.source.as_str()),
-            "status" => Some(self.status.as_str()),
-            "summary" => Some(&self.summary),
-            "severity" => self.severity.as_deref(),
-            "service" => self.service.as_deref(),
-            label => self.labels.get(label).map(String::as_str),
+            "source" => Some(self.source.as_str().into()),
+            "status" => Some(self.status.as_str().into()),
+            "summary" => Some(self.summary_or_name()),
+            "severity" => self.severity.as_deref().map(Cow::from),
+            "service" => self.service.as_deref().map(Cow::from),
+            label => self.labels.get(label).map(|v| v.as_str().into()),
         }
     }
 
-    /// Cuts every text to its limit, and gives a blank summary a name: a
-    /// hostile or sloppy sender cannot grow a row without bound.
+    /// Its summary, or when the sender gave none, a name: its `alertname`
+    /// label, else its source and identity.
+    pub fn summary_or_name(&self) -> Cow<'_, str> {
+        if !self.summary.is_empty() {
+            return self.summary.as_str().into();
+        }
+        match self.labels.get("alertname").map(|n| cut(n.trim(), SUMMARY_CHARS)) {
+            Some(name) if !name.is_empty() => name.into(),
+            _ => format!("{} alert {}", self.source, cut(&self.identity, 64)).into(),
+        }
+    }
+
+    /// Cuts every text to its limit (a blank summary is none): a hostile
+    /// or sloppy sender cannot grow a row without bound. Keys are not cut:
+    /// intake refuses one over [`KEY_BYTES`].
     pub fn bounded(mut self) -> Signal {
         self.summary = cut(self.summary.trim(), SUMMARY_CHARS);
-        if self.summary.is_empty() {
-            self.summary = self
-                .labels
-                .get("alertname")
-                .map(|n| cut(n, SUMMARY_CHARS))
-                .unwrap_or_else(|| format!("{} alert {}", self.source, cut(&self.identity, 64)));
-        }
-        self.identity = cut(&self.identity, LABEL_CHARS);
-        self.group = self.group.map(|g| cut(&g, LABEL_CHARS));
+        debug_assert!(self.identity.len() <= KEY_BYTES, "intake checks the identity");
+        debug_assert!(
+            self.group.as_ref().is_none_or(|g| g.len() <= KEY_BYTES),
+            "intake checks the group"
+        );
         self.severity = self
             .severity
             .map(|s| cut(s.trim(), 100))
@@ -217,7 +238,7 @@ pub fn observe(known: Option<&Alert>, signal: &Signal, now: DateTime<Utc>) -> (A
             identity: signal.identity.clone(),
             group: signal.group.clone(),
             status: signal.status,
-            summary: signal.summary.clone(),
+            summary: signal.summary_or_name().into_owned(),
             severity: signal.severity.clone(),
             service: signal.service.clone(),
             labels: signal.labels.clone(),
@@ -253,8 +274,11 @@ pub fn observe(known: Option<&Alert>, signal: &Signal, now: DateTime<Utc>) -> (A
         }
     };
     if seen != Seen::Repeat {
-        // A state change carries the sender's latest words and link.
-        alert.summary = signal.summary.clone();
+        // A state change carries the sender's latest words and link, when
+        // it has some: what a notification leaves out is kept as it was.
+        if !signal.summary.is_empty() {
+            alert.summary = signal.summary.clone();
+        }
         alert.link = signal.link.clone().or(alert.link);
     }
     (alert, seen)
@@ -300,7 +324,7 @@ impl Rule {
     pub fn matches(&self, signal: &Signal) -> bool {
         self.matches
             .iter()
-            .all(|(name, want)| signal.field(name) == Some(want.as_str()))
+            .all(|(name, want)| signal.field(name).as_deref() == Some(want.as_str()))
     }
 }
 
@@ -376,7 +400,7 @@ pub fn resolves_incident(rule: Option<&Rule>, alerts: &[Alert], incident: &Incid
 pub fn draft(signal: &Signal, severity: String, category: Category, now: DateTime<Utc>) -> Incident {
     Incident {
         id: 0,
-        title: cut(signal.summary.lines().next().unwrap_or(""), 200),
+        title: cut(signal.summary_or_name().lines().next().unwrap_or(""), 200),
         status: super::Status::Investigating,
         severity,
         category,
@@ -480,6 +504,34 @@ mod tests {
         );
         // An end in the future is not believed.
         assert_eq!(unseen.ends_at, Some(now));
+    }
+
+    #[test]
+    fn what_a_notification_leaves_out_is_kept() {
+        let now = t("2026-11-23T08:00:00Z");
+        let (firing, _) = observe(None, &signal("a1", AlertStatus::Firing), now);
+        // A resolution without words (PagerDuty's `resolve`) keeps them.
+        let silent = |status| Signal {
+            summary: String::new(),
+            link: None,
+            labels: BTreeMap::new(),
+            ..signal("a1", status)
+        };
+        let (resolved, seen) = observe(Some(&firing), &silent(AlertStatus::Resolved), now);
+        assert_eq!(seen, Seen::Resolved);
+        assert_eq!(resolved.summary, "High error rate on checkout");
+        assert_eq!(resolved.link.as_deref(), Some("http://prometheus/graph"));
+        let (again, seen) = observe(Some(&resolved), &silent(AlertStatus::Firing), now);
+        assert_eq!(seen, Seen::Refired);
+        assert_eq!(again.summary, "High error rate on checkout");
+        // Words it does carry are the latest.
+        let mut worded = silent(AlertStatus::Resolved);
+        worded.summary = "Error rate back to normal".into();
+        let (resolved, _) = observe(Some(&again), &worded, now);
+        assert_eq!(resolved.summary, "Error rate back to normal");
+        // A first sighting without words is named.
+        let (named, _) = observe(None, &silent(AlertStatus::Resolved), now);
+        assert_eq!(named.summary, "alertmanager alert a1");
     }
 
     #[test]
@@ -677,7 +729,14 @@ mod tests {
         assert!(s.labels.values().all(|v| v.len() == LABEL_CHARS));
         let mut blank = signal("x", AlertStatus::Firing);
         blank.summary = "  ".into();
-        assert_eq!(blank.bounded().summary, "HighErrorRate");
+        let blank = blank.bounded();
+        assert_eq!(blank.summary, "");
+        assert_eq!(blank.summary_or_name(), "HighErrorRate");
+        let nameless = Signal {
+            labels: BTreeMap::new(),
+            ..blank
+        };
+        assert_eq!(nameless.summary_or_name(), "alertmanager alert x");
     }
 
     #[test]

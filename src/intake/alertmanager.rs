@@ -4,7 +4,7 @@
 //! `silenceURL`). Fields not listed here are ignored: newer releases add
 //! some.
 
-use super::{Payload, time};
+use super::{Payload, key, time};
 use crate::domain::alerts::{AlertSource, AlertStatus, Signal, label_identity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -87,18 +87,23 @@ impl Webhook {
         if self.alerts.is_empty() {
             return Err("the payload has no alerts (\"alerts\": [] )".into());
         }
-        let group = self.group_key.filter(|g| !g.is_empty());
+        let group = self
+            .group_key
+            .filter(|g| !g.is_empty())
+            .map(|g| key("groupKey", g))
+            .transpose()?;
         let mut signals = Vec::with_capacity(self.alerts.len());
         for alert in self.alerts {
             let status = status(&alert.status)?;
             let identity = match alert.fingerprint.filter(|f| !f.trim().is_empty()) {
-                Some(f) => f,
+                Some(f) => key("fingerprint", f)?,
                 None => label_identity(&alert.labels),
             };
+            // Without one of these annotations the alert carries no words
+            // (its `alertname` names it: `Signal::summary_or_name`).
             let summary = ["summary", "description", "message"]
                 .iter()
                 .find_map(|k| alert.annotations.get(*k).filter(|s| !s.trim().is_empty()))
-                .or_else(|| alert.labels.get("alertname"))
                 .cloned()
                 .unwrap_or_default();
             let link = [alert.panel_url, alert.dashboard_url, alert.generator_url]

@@ -3,7 +3,7 @@
 //! `key` and `summary` are required, `status` is "firing" (the default)
 //! or "resolved".
 
-use super::Payload;
+use super::{Payload, key};
 use crate::domain::alerts::{AlertSource, AlertStatus, Signal};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -51,8 +51,12 @@ impl Generic {
         Ok(Payload {
             signals: vec![Signal {
                 source: AlertSource::Generic,
-                identity: self.key,
-                group: self.group.filter(|g| !g.trim().is_empty()),
+                identity: key("\"key\"", self.key)?,
+                group: self
+                    .group
+                    .filter(|g| !g.trim().is_empty())
+                    .map(|g| key("\"group\"", g))
+                    .transpose()?,
                 status,
                 summary: self.summary,
                 severity: self.severity,

@@ -91,6 +91,19 @@ pub fn parse(format: Format, body: &[u8]) -> Result<Payload, String> {
     })
 }
 
+/// A sender's key (an identity or a group), whole: one over
+/// [`alerts::KEY_BYTES`] is refused, naming `field`, never cut (two keys
+/// alike up to the cut would be one alert).
+fn key(field: &str, value: String) -> Result<String, String> {
+    match value.len() {
+        n if n > alerts::KEY_BYTES => Err(format!(
+            "{field} is {n} bytes long; a key is compared whole and may be at most {} bytes",
+            alerts::KEY_BYTES
+        )),
+        _ => Ok(value),
+    }
+}
+
 fn format_name(format: Format) -> &'static str {
     match format {
         Format::Alertmanager => "Alertmanager webhook",

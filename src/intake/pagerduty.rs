@@ -3,7 +3,7 @@
 //! `source`, `severity`, `timestamp`, `component`, `group`, `class`,
 //! `custom_details`), `links`, `images`, `client`, `client_url`.
 
-use super::{Payload, time};
+use super::{Payload, key, time};
 use crate::domain::alerts::{AlertSource, AlertStatus, Signal};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -68,9 +68,9 @@ impl Event {
                 ));
             }
         };
-        let key = self.dedup_key.filter(|k| !k.trim().is_empty());
-        let key = match (key, self.event_action.as_str()) {
-            (Some(key), _) => key,
+        let given = self.dedup_key.filter(|k| !k.trim().is_empty());
+        let key = match (given, self.event_action.as_str()) {
+            (Some(k), _) => key("dedup_key", k)?,
             (None, "trigger") => new_key(),
             (None, action) => return Err(format!("an {action} event needs its dedup_key")),
         };

@@ -265,6 +265,127 @@ fn pagerduty_dedup_keys_are_made_when_absent_and_resolve_by_key() {
 }
 
 #[test]
+fn a_resolution_without_words_keeps_the_words_the_trigger_gave() {
+    // PagerDuty's published resolve event carries no payload, so no summary.
+    for rules in [RULES, ""] {
+        let mut env = Env::new();
+        env.with_config(rules);
+        env.ok(&["ingest", &fixture("pagerduty-trigger.json")]);
+        env.at("2026-11-23T08:30:00Z");
+        env.ok(&["ingest", &fixture("pagerduty-resolve.json")]);
+        let alert = &alerts(&env)[0];
+        assert_eq!(alert["status"], "resolved");
+        assert_eq!(
+            alert["summary"], "DISK at 99% on machine prod-datapipe03.example.com",
+            "{rules:?}"
+        );
+        let table = env.ok(&["alerts"]);
+        assert!(!table.contains("pagerduty alert samplekeyhere"), "{table}");
+        if !rules.is_empty() {
+            let inc = env.show("INC-1");
+            assert_eq!(
+                last_event(&inc)["text"],
+                "Alert 1 resolved: DISK at 99% on machine prod-datapipe03.example.com; every alert of this incident has resolved"
+            );
+        }
+    }
+    // An alert first heard of in a resolution still gets a name.
+    let env = Env::new();
+    env.ok(&["ingest", &fixture("pagerduty-resolve.json")]);
+    assert_eq!(alerts(&env)[0]["summary"], "pagerduty alert samplekeyhere");
+}
+
+#[test]
+fn identities_and_groups_are_compared_whole_or_refused_over_their_limit() {
+    let env = Env::new();
+    let generic = |key: &str, group: &str, summary: &str| {
+        serde_json::json!({"key": key, "group": group, "summary": summary}).to_string()
+    };
+    let ingest = |body: String| {
+        env.cmd()
+            .args(["ingest", "-"])
+            .write_stdin(body)
+            .output()
+            .unwrap()
+    };
+    // 1,001 characters, differing after the 1,000th: two alerts.
+    let base = "k".repeat(1000);
+    for (end, summary) in [("A", "one"), ("B", "two")] {
+        let out = ingest(generic(&format!("{base}{end}"), "g", summary));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let list = alerts(&env);
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert!(list.iter().all(|a| a["identity"].as_str().unwrap().len() == 1001));
+    assert!(list.iter().all(|a| a["times_seen"] == 1));
+    // At the limit (2,000 bytes, here 500 four-byte characters) it is kept
+    // whole; one byte more is refused, naming the field and the limit.
+    let at_limit = "\u{1F6A8}".repeat(500);
+    assert_eq!(at_limit.len(), 2000);
+    assert!(ingest(generic(&at_limit, "g", "emoji")).status.success());
+    assert_eq!(alerts(&env)[0]["identity"], at_limit.as_str());
+    let before = env.bytes();
+    let over = format!("{at_limit}x");
+    for (format, body, field) in [
+        ("generic", generic(&over, "g", "s"), "\"key\""),
+        ("generic", generic("k", &over, "s"), "\"group\""),
+        (
+            "pagerduty",
+            serde_json::json!({"routing_key": "R015ANEXAMPLEROUTINGKEY00000000", "event_action": "trigger",
+                "dedup_key": over, "payload": {"summary": "s", "source": "h", "severity": "info"}})
+            .to_string(),
+            "dedup_key",
+        ),
+        (
+            "alertmanager",
+            serde_json::json!({"version": "4", "groupKey": "{}:{alertname=\"A\"}", "status": "firing",
+                "receiver": "incident", "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},
+                "externalURL": "http://alertmanager:9093", "truncatedAlerts": 0,
+                "alerts": [{"status": "firing", "labels": {"alertname": "A"}, "annotations": {},
+                    "startsAt": "2026-11-23T07:55:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                    "generatorURL": "http://prometheus/graph", "fingerprint": over}]})
+            .to_string(),
+            "fingerprint",
+        ),
+        (
+            "alertmanager",
+            serde_json::json!({"version": "4", "groupKey": over, "status": "firing",
+                "receiver": "incident", "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},
+                "externalURL": "http://alertmanager:9093", "truncatedAlerts": 0,
+                "alerts": [{"status": "firing", "labels": {"alertname": "A"}, "annotations": {},
+                    "startsAt": "2026-11-23T07:55:00Z", "endsAt": "0001-01-01T00:00:00Z",
+                    "generatorURL": "http://prometheus/graph", "fingerprint": "a4c8b0e6c0f3a1d2"}]})
+            .to_string(),
+            "groupKey",
+        ),
+    ] {
+        let out = env
+            .cmd()
+            .args(["ingest", "--format", format, "-"])
+            .write_stdin(body.clone())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format} {field}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(field) && stderr.contains("2001 bytes") && stderr.contains("at most 2000 bytes"),
+            "{stderr}"
+        );
+        assert!(stderr.len() < 300, "the value is not echoed: {stderr}");
+    }
+    assert_eq!(env.bytes(), before, "nothing was written");
+    // serve refuses it too, with 400 and the same reason.
+    let server = Server::start(&env, &[]);
+    let (status, answer) = server.post("/generic", generic(&over, "g", "s").as_bytes());
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("at most 2000 bytes"), "{answer}");
+    let (code, _) = server.stop();
+    assert_eq!(code, Some(0));
+    assert_eq!(alerts(&env).len(), 3);
+}
+
+#[test]
 fn malformed_payloads_are_refused_with_a_reason_and_change_nothing() {
     let env = Env::new();
     env.ok(&["ingest", &fixture("generic.json")]);

@@ -398,3 +398,132 @@ fn a_signal_ignored_by_whoever_started_us_stays_ignored_for_the_command() {
         assert!(!in_mask(&status, "SigCgt", signal), "{signal}: {status}");
     }
 }
+
+/// The starts on `key`'s timeline with no end naming them.
+fn starts_without_an_end(env: &Env, key: &str) -> (usize, Vec<Value>) {
+    let incident = env.show(key);
+    let events = incident["timeline"].as_array().unwrap();
+    let actions = || events.iter().filter(|e| e["kind"] == "action");
+    let starts: Vec<&Value> = actions().filter(|e| e["details"]["started"] == true).collect();
+    let ended: Vec<&Value> = actions().map(|e| &e["details"]["start"]).collect();
+    let open = starts
+        .iter()
+        .filter(|s| !ended.contains(&&s["id"]))
+        .map(|s| (*s).clone())
+        .collect();
+    (starts.len(), open)
+}
+
+/// SIGHUP and SIGTERM sent at moments spread over a whole `exec` (the
+/// start being recorded, the command starting and ending, the end being
+/// recorded): every start that is recorded gets its end, once.
+#[test]
+fn a_signal_at_any_moment_after_the_start_leaves_no_start_without_an_end() {
+    use std::time::{Duration, Instant};
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let exec = || {
+        let mut command = crate::hooks::std_command(&env);
+        command
+            .args(["exec", "INC-1", "--", "true"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        command
+    };
+    // How long one takes here, unsignalled: the moments are spread over it.
+    let started = Instant::now();
+    for _ in 0..3 {
+        assert!(exec().status().unwrap().success());
+    }
+    let whole = started.elapsed() / 3;
+    let rounds: u32 = 120;
+    let budget = Instant::now();
+    for (signal, name) in [(libc::SIGHUP, "SIGHUP"), (libc::SIGTERM, "SIGTERM")] {
+        let (before, _) = starts_without_an_end(&env, "INC-1");
+        for i in 0..rounds {
+            let mut child = exec().spawn().unwrap();
+            // Spread over the run, from its beginning to just past its end.
+            std::thread::sleep(whole * 5 * i / (4 * rounds));
+            // SAFETY: kill(2) on the process this test started (not reaped yet).
+            unsafe {
+                libc::kill(child.id() as i32, signal);
+            }
+            child.wait().unwrap();
+        }
+        let (starts, open) = starts_without_an_end(&env, "INC-1");
+        assert!(
+            open.is_empty(),
+            "{name}: {} starts with no end: {open:?}",
+            open.len()
+        );
+        // Some moments came after the start (the rest, before it).
+        assert!(starts > before, "{name}: every signal came before the start");
+    }
+    assert!(
+        budget.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        budget.elapsed()
+    );
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+}
+
+/// TERM, INT or HUP sent to `incident exec`'s whole process group (as
+/// `kill -- -PGID` and a shell hanging up its jobs do) reaches the
+/// command there once: we do not pass on a signal it got already. A shell
+/// trap cannot count this (bash runs a trap once for the deliveries that
+/// came before it ran it), so the command counts in a handler that runs at
+/// each delivery (perl, with "unsafe" signals).
+#[test]
+fn a_signal_to_the_whole_process_group_reaches_the_command_once() {
+    use std::os::unix::process::CommandExt;
+    let env = Env::new();
+    env.declare("API down", &[]);
+    let ready = env.dir.path().join("ready");
+    let count = env.dir.path().join("count");
+    // Counts deliveries of one signal until 300ms after the first, then
+    // writes the count and exits 0.
+    let script = r#"use POSIX (); use Time::HiRes ();
+        my ($name, $ready, $count) = @ARGV; my ($n, $first) = (0, 0);
+        my $act = POSIX::SigAction->new(sub { $n++; $first ||= Time::HiRes::time() });
+        $act->safe(0);
+        POSIX::sigaction(POSIX->can("SIG$name")->(), $act) or die "sigaction: $!";
+        open(my $f, ">", $ready) or die "$ready: $!"; close($f);
+        my $end = Time::HiRes::time() + 10;
+        while (Time::HiRes::time() < ($first ? $first + 0.3 : $end)) { select(undef, undef, undef, 0.01) }
+        open($f, ">", $count) or die "$count: $!"; print $f "$n\n"; close($f); exit 0"#;
+    let mut rounds = 0;
+    use nix::sys::signal::{Signal, killpg};
+    for (name, signal) in [
+        ("TERM", Signal::SIGTERM),
+        ("INT", Signal::SIGINT),
+        ("HUP", Signal::SIGHUP),
+    ] {
+        for _ in 0..5 {
+            let _ = std::fs::remove_file(&ready);
+            let _ = std::fs::remove_file(&count);
+            let mut command = crate::hooks::std_command(&env);
+            command
+                .args(["exec", "INC-1", "--", "perl", "-e", script, name])
+                .args([&ready, &count])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .process_group(0);
+            let mut child = command.spawn().unwrap();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !ready.exists() {
+                assert!(std::time::Instant::now() < deadline, "the command never started");
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            killpg(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+            let status = child.wait().unwrap();
+            assert_eq!(status.code(), Some(0), "{name}: {status:?}");
+            let counted = std::fs::read_to_string(&count).unwrap();
+            assert_eq!(counted.trim(), "1", "{name}: delivered {} times", counted.trim());
+            rounds += 1;
+            let end = last_event(&env.show("INC-1")).clone();
+            assert_eq!(end["details"]["exit_status"], 0, "{name}: {end}");
+        }
+    }
+    let (starts, open) = starts_without_an_end(&env, "INC-1");
+    assert_eq!((starts, open.len()), (rounds, 0));
+}

@@ -213,3 +213,100 @@ fn a_prompt_prefilled_with_hostile_text_draws_it_escaped() {
     }
     assert!(screen.contains("\\u{1b}]52;c;QUJD"), "{screen:?}");
 }
+
+/// U+202E (right-to-left override), U+2066 (left-to-right isolate) and
+/// U+009B (the C1 control CSI).
+const TURNS: [char; 3] = ['\u{202E}', '\u{2066}', '\u{9b}'];
+
+/// Issue "The record stays right", point 10: a link that shows other than
+/// it is, is refused where it is typed; exports and the postmortem never
+/// write a bidi or C1 control raw to a terminal, and to a file or a pipe
+/// they stay the record, byte for byte.
+#[test]
+fn links_refuse_and_exports_to_a_terminal_neutralise_bidi_and_c1_controls() {
+    let mut env = Env::new();
+    let title = format!("Checkout {}x{} y{}31m", TURNS[0], TURNS[1], TURNS[2]);
+    env.declare(&title, &[]);
+    env.ok(&[
+        "action",
+        "add",
+        "1",
+        "fix it",
+        "--owner",
+        "erin",
+        "--due",
+        "1d",
+        "--kind",
+        "corrective",
+    ]);
+    let before = env.bytes();
+    // Refused with one line naming the option, exit 2, nothing stored.
+    for c in TURNS {
+        let link = format!("https://t/{c}x");
+        let err = env.fails(2, &["action", "link", "A-1", &link]);
+        assert!(err.contains("'<URL>'"), "{err}");
+        assert!(err.contains(&format!("U+{:04X}", c as u32)), "{err}");
+        let err = env.fails(2, &["change", "deploy", "--service", "api", "--link", &link]);
+        assert!(err.contains("'--link <URL>'"), "{err}");
+        assert!(!err.contains(c), "{err}");
+    }
+    assert_eq!(env.bytes(), before, "nothing was stored");
+    env.ok(&["action", "link", "A-1", "https://tracker.example/OPS-12"]);
+
+    // A link stored before links were checked (here, by hand) shows escaped
+    // in the postmortem, written anywhere.
+    env.tamper(&format!("UPDATE actions SET link = 'https://t/{}x'", TURNS[0]));
+    let md = env.ok(&["retro", "1", "--export", "md"]);
+    assert!(!md.contains(TURNS), "{md}");
+    assert!(md.contains("https://t/\\\\u{202e}x"), "{md}");
+
+    // To a pipe or a file, an export is the record as stored, byte for byte.
+    let file = env.dir.path().join("export.json");
+    env.ok(&["export", "-o", file.to_str().unwrap()]);
+    let piped = env.ok(&["export"]);
+    assert_eq!(piped.as_bytes(), std::fs::read(&file).unwrap());
+    assert!(piped.contains(&title), "raw in a data file");
+    let retro_file = env.dir.path().join("retro.json");
+    env.ok(&[
+        "retro",
+        "1",
+        "--export",
+        "json",
+        "-o",
+        retro_file.to_str().unwrap(),
+    ]);
+    let retro_piped = env.ok(&["retro", "1", "--export", "json"]);
+    assert_eq!(retro_piped.as_bytes(), std::fs::read(&retro_file).unwrap());
+    assert!(retro_piped.contains(&title));
+
+    // To a terminal: escaped as \uXXXX, which reads back as the same value.
+    for (args, piped) in [
+        (&["export"][..], &piped),
+        (&["retro", "1", "--export", "json"], &retro_piped),
+    ] {
+        let (shown, _) = env.on_terminal(200, args);
+        assert!(!shown.contains(TURNS), "{args:?}: {shown:?}");
+        assert!(shown.contains("\\u202e") && shown.contains("\\u2066"), "{shown}");
+        let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+        let piped: serde_json::Value = serde_json::from_str(piped).unwrap();
+        assert_eq!(shown, piped, "{args:?}");
+    }
+    let (shown, _) = env.on_terminal(200, &["retro", "1", "--export", "md"]);
+    assert!(!shown.contains(TURNS), "{shown:?}");
+
+    // Names from the configuration are one word of printable characters.
+    for (config, names) in [
+        (
+            format!(
+                "[[severity]]\nname = \"P{}1\"\nacknowledge = \"5m\"\ntriage = \"15m\"\nremediate = \"4h\"\nretro = \"5d\"\n",
+                TURNS[0]
+            ),
+            "severity name",
+        ),
+        (format!("[roles]\nadd = [\"legal{}\"]\n", TURNS[1]), "role"),
+    ] {
+        env.with_config(&config);
+        let err = env.fails(2, &["list"]);
+        assert!(err.contains(names) && err.contains("one word"), "{err}");
+    }
+}
