@@ -11,6 +11,7 @@ use crate::commands::{
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
+use crate::commands::{deliveries::DeliveriesArgs, notify::NotifyArgs};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -154,6 +155,10 @@ pub enum Command {
     Serve(Lazy<ServeArgs>),
     /// List the alerts received from monitoring, most recently seen first
     Alerts(Lazy<AlertsArgs>),
+    /// Deliver notifications to the configured destinations (chat, mail, webhooks); --watch keeps going
+    Notify(Lazy<NotifyArgs>),
+    /// Show where each notification destination stands; 'retry NAME' unparks one
+    Deliveries(Lazy<DeliveriesArgs>),
     /// Print a shell completion script
     Completions(Lazy<CompletionsArgs>),
 }
@@ -473,6 +478,18 @@ mod tests {
         assert_eq!(
             meaning.get(&'s').map(|l| l.iter().collect::<Vec<_>>()),
             Some(vec![&"severity".to_string()])
+        );
+    }
+
+    /// The README is for a first read: reference goes to `docs/` and the
+    /// man pages.
+    #[test]
+    fn the_readme_stays_under_15_kb() {
+        let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let size = std::fs::metadata(readme).unwrap().len();
+        assert!(
+            size < 15 * 1024,
+            "README.md is {size} bytes; move reference to docs/"
         );
     }
 

@@ -45,6 +45,13 @@ pub struct Config {
     /// The bearer token `incident serve` requires (`[serve] token`); never
     /// printed.
     pub serve_token: Option<String>,
+    /// Where notifications go (`[[notify]]`), in file order.
+    pub notify: Vec<crate::notify::Destination>,
+    /// How to reach people (`[people.NAME]`), by the names roles use.
+    pub people: BTreeMap<String, crate::notify::Person>,
+    /// How long a destination may fail (or stay parked) before `check`
+    /// reports it (`[check] deliveries`).
+    pub delivery_grace: Duration,
 }
 
 /// The `[database]` table: where the team's database is.
@@ -83,6 +90,9 @@ impl Default for Config {
             required_tags: Vec::new(),
             alert_rules: Vec::new(),
             serve_token: None,
+            notify: Vec::new(),
+            people: BTreeMap::new(),
+            delivery_grace: Duration::minutes(15),
         }
     }
 }
@@ -237,6 +247,10 @@ struct ConfigFile {
     alerts: AlertsFile,
     #[serde(default)]
     serve: ServeFile,
+    #[serde(default)]
+    notify: Vec<crate::notify::file::DestinationFile>,
+    #[serde(default)]
+    people: BTreeMap<String, crate::notify::file::PersonFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -380,6 +394,8 @@ struct RolesFile {
 #[serde(deny_unknown_fields)]
 struct CheckFile {
     within: Option<DurationText>,
+    /// How long a notification destination may fail before it is a miss.
+    deliveries: Option<DurationText>,
 }
 
 /// A duration written as text in the file (`"30m"`), checked while parsing
@@ -473,6 +489,9 @@ impl ConfigFile {
         if let Some(within) = self.check.within {
             config.check_within = within.0;
         }
+        if let Some(grace) = self.check.deliveries {
+            config.delivery_grace = grace.0;
+        }
         for rule in self.required_tags {
             let key = crate::domain::plans::parse_tag_key(&rule.key)
                 .map_err(|e| format!("[[required_tags]]: {e}"))?;
@@ -503,6 +522,9 @@ impl ConfigFile {
                 auto_resolve: rule.auto_resolve,
             });
         }
+        let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
+        config.notify = crate::notify::file::destinations(self.notify, &levels, config.dir.as_deref())?;
+        config.people = crate::notify::file::people(self.people)?;
         if let Some(token) = self.serve.token {
             if token.trim().len() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());

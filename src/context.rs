@@ -223,7 +223,7 @@ impl Ctx {
 
 /// The time now: `INCIDENT_NOW` replaces the clock (tests, demos and
 /// backfills).
-fn clock() -> Result<DateTime<Utc>> {
+pub fn clock() -> Result<DateTime<Utc>> {
     let now = match std::env::var("INCIDENT_NOW") {
         Ok(text) if !text.trim().is_empty() => DateTime::parse_from_rfc3339(text.trim())
             .map(|t| t.with_timezone(&Utc))

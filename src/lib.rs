@@ -11,12 +11,15 @@ pub mod commands;
 pub mod complete;
 pub mod config;
 pub mod context;
+// `named_enum!` is the domain's, and the notification kinds' too.
+#[macro_use]
 pub mod domain;
 pub mod error;
 pub mod explain;
 pub mod follow;
 pub mod hooks;
 pub mod intake;
+pub mod notify;
 pub mod output;
 pub mod playbooks;
 pub mod postmortem;

@@ -71,6 +71,8 @@ mod lifecycle;
 mod list;
 #[path = "cli/narrow.rs"]
 mod narrow;
+#[path = "cli/notify.rs"]
+mod notify;
 #[path = "cli/pipes.rs"]
 mod pipes;
 #[path = "cli/plans.rs"]

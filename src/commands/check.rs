@@ -57,6 +57,16 @@ struct Report<'a> {
     /// Missed targets of drills, listed but not counted in `missed`.
     drills_missed: usize,
     items: &'a [Row],
+    /// Notification destinations failing or parked past `[check]
+    /// deliveries`: stakeholders who hear nothing. Each counts as missed.
+    deliveries: &'a [Trouble],
+}
+
+/// A notification destination in trouble.
+#[derive(Debug, Clone, Serialize)]
+struct Trouble {
+    destination: String,
+    problem: String,
 }
 
 /// Below this many columns the report is not a table: deadline and time
@@ -88,7 +98,8 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         .iter()
         .filter(|r| r.state == Outcome::Missed && r.drill)
         .count();
-    let missed = rows.iter().filter(|r| r.state == Outcome::Missed).count() - drills_missed;
+    let troubles = delivery_troubles(ctx, &store)?;
+    let missed = rows.iter().filter(|r| r.state == Outcome::Missed).count() - drills_missed + troubles.len();
     let due_soon = rows.iter().filter(|r| r.state != Outcome::Missed).count();
     let drills = match drills_missed {
         0 => String::new(),
@@ -103,10 +114,16 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
             due_soon,
             drills_missed,
             items: &rows,
+            deliveries: &troubles,
         })?;
-    } else if rows.is_empty() {
+    } else if rows.is_empty() && troubles.is_empty() {
         ctx.say(format!(
             "All response targets met; nothing due within {}.",
+            compact(within)
+        ));
+    } else if rows.is_empty() {
+        ctx.say(format!(
+            "{missed} missed (notifications), nothing due within {}",
             compact(within)
         ));
     } else if output::width().is_some_and(|w| w < NARROW) {
@@ -153,10 +170,45 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
             compact(within)
         ));
     }
+    if !ctx.json() && !troubles.is_empty() {
+        let mut out = output::stdout();
+        for t in &troubles {
+            output::write_wrapped(
+                &mut out,
+                "",
+                &format!(
+                    "notify {}: {}",
+                    t.destination,
+                    one_line(&output::shown(&t.problem))
+                ),
+            )?;
+        }
+        out.flush()?;
+    }
     if missed > 0 {
         return Err(Failure::Silent(3).into());
     }
     Ok(())
+}
+
+/// The configured destinations failing, or parked, for longer than
+/// `[check] deliveries`.
+fn delivery_troubles(ctx: &Ctx, store: &Store) -> Result<Vec<Trouble>> {
+    let config = ctx.config()?;
+    if config.notify.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store
+        .deliveries()?
+        .into_iter()
+        .filter(|d| config.notify.iter().any(|n| n.name == d.destination))
+        .filter_map(|d| {
+            d.trouble(ctx.now, config.delivery_grace).map(|problem| Trouble {
+                destination: d.destination.clone(),
+                problem,
+            })
+        })
+        .collect())
 }
 
 /// Response targets missed or due within `within`: open incidents for every

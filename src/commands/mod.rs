@@ -12,6 +12,7 @@ pub mod checkpoint;
 pub mod comms;
 pub mod completions;
 pub mod declare;
+pub mod deliveries;
 pub mod duplicate;
 pub mod edit;
 pub mod escalate;
@@ -21,6 +22,7 @@ pub mod guard;
 pub mod import;
 pub mod ingest;
 pub mod list;
+pub mod notify;
 pub mod playbooks;
 pub mod reopen;
 pub mod resolve;
@@ -75,6 +77,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Ingest(Lazy(args)) => ingest::run(&ctx, args),
         Command::Serve(Lazy(args)) => serve::run(&ctx, args),
         Command::Alerts(Lazy(args)) => alerts::run(&ctx, args),
+        Command::Notify(Lazy(args)) => notify::run(&ctx, args),
+        Command::Deliveries(Lazy(args)) => deliveries::run(&ctx, args),
         Command::Completions(Lazy(args)) => completions::run(args),
     }
 }

@@ -5,7 +5,6 @@
 //! Pure: no I/O, no clock.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 /// One impact question: `key` names it in the answers file and in JSON;
 /// `text` is what a person is asked.

@@ -52,6 +52,7 @@ mod inputs;
 mod lifecycle;
 mod list;
 mod narrow;
+mod notify;
 mod pipes;
 mod plans;
 mod postgres;

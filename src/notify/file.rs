@@ -1,0 +1,475 @@
+//! `[[notify]]` and `[people.NAME]` as the configuration file writes them,
+//! checked into [`Destination`]s and [`Person`]s: every error names the
+//! entry and says what to write instead.
+
+use super::{Destination, Email, Kind, Matrix, Medium, Person, Secret, Tls};
+use crate::domain::EventKind;
+use crate::domain::notify::{Audience, DEFAULT_KINDS, Route};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a `command` destination may run when it names no timeout.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One `[[notify]]` entry as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationFile {
+    name: String,
+    kind: String,
+    /// The webhook URL: a secret for the chats, plain for `webhook`.
+    url: Option<toml::Value>,
+    secret: Option<SecretFile>,
+    // Matrix.
+    homeserver: Option<String>,
+    token: Option<SecretFile>,
+    room: Option<String>,
+    #[serde(default)]
+    room_per_incident: bool,
+    // Email.
+    server: Option<String>,
+    tls: Option<String>,
+    username: Option<String>,
+    password: Option<SecretFile>,
+    from: Option<String>,
+    #[serde(default)]
+    to: Vec<String>,
+    // Command.
+    run: Option<String>,
+    timeout: Option<String>,
+    // Routing.
+    events: Option<Vec<String>>,
+    #[serde(default)]
+    severities: Vec<String>,
+    #[serde(default)]
+    services: Vec<String>,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    audience: Option<Vec<String>>,
+    #[serde(default)]
+    drills: bool,
+}
+
+/// A secret as written: `{ env = "NAME" }` or `{ file = "/path" }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretFile {
+    env: Option<String>,
+    file: Option<PathBuf>,
+}
+
+/// `[people.NAME]` as written.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PersonFile {
+    matrix: Option<String>,
+    email: Option<String>,
+}
+
+/// The people, checked: a Matrix id looks like `@user:server`.
+pub fn people(raw: BTreeMap<String, PersonFile>) -> Result<BTreeMap<String, Person>, String> {
+    raw.into_iter()
+        .map(|(name, p)| {
+            if let Some(id) = &p.matrix
+                && !(id.starts_with('@') && id.contains(':'))
+            {
+                return Err(format!(
+                    "[people.{name}] matrix '{id}' is not a Matrix user id; write it as \"@{name}:example.org\""
+                ));
+            }
+            if let Some(address) = &p.email
+                && !address.contains('@')
+            {
+                return Err(format!("[people.{name}] email '{address}' is not an address"));
+            }
+            Ok((
+                name,
+                Person {
+                    matrix: p.matrix,
+                    email: p.email,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The destinations, checked against the configuration's severity levels
+/// (`levels`, canonical names) and the configuration's folder (`dir`, where
+/// relative secret files are).
+pub fn destinations(
+    raw: Vec<DestinationFile>,
+    levels: &[String],
+    dir: Option<&Path>,
+) -> Result<Vec<Destination>, String> {
+    let mut out: Vec<Destination> = Vec::new();
+    for (i, d) in raw.into_iter().enumerate() {
+        let name = d.name.trim().to_string();
+        let label = match name.is_empty() {
+            true => format!("[[notify]] #{}", i + 1),
+            false => format!("[[notify]] '{name}'"),
+        };
+        if name.is_empty()
+            || name
+                .chars()
+                .any(|c| c.is_whitespace() || crate::text::needs_escape(c))
+        {
+            return Err(format!(
+                "{label}: `name` must be one word of printable characters, e.g. \"ops-chat\""
+            ));
+        }
+        if out.iter().any(|o| o.name == name) {
+            return Err(format!(
+                "{label} is defined twice; each destination needs its own name"
+            ));
+        }
+        let destination = destination(d, name, levels, dir).map_err(|e| format!("{label}: {e}"))?;
+        out.push(destination);
+    }
+    Ok(out)
+}
+
+fn destination(
+    d: DestinationFile,
+    name: String,
+    levels: &[String],
+    dir: Option<&Path>,
+) -> Result<Destination, String> {
+    let kind: Kind = d
+        .kind
+        .parse()
+        .map_err(|_| format!("unknown kind '{}'; use one of: {}", d.kind, Kind::names()))?;
+    let optional = |s: Option<SecretFile>, field: &str| -> Result<Option<Secret>, String> {
+        s.map(|s| secret(s, field, dir)).transpose()
+    };
+    let need = |v: Option<String>, field: &str, example: &str| -> Result<String, String> {
+        v.map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                format!(
+                    "a {} destination needs `{field}`, e.g. {field} = {example}",
+                    kind.as_str()
+                )
+            })
+    };
+    let medium = match kind {
+        Kind::Slack | Kind::Teams | Kind::Mattermost | Kind::Discord | Kind::GoogleChat => {
+            let url = match d.url {
+                Some(toml::Value::Table(table)) => {
+                    let s: SecretFile = table
+                        .try_into()
+                        .map_err(|e| format!("`url`: {e}; write url = {{ env = \"NAME\" }}"))?;
+                    secret(s, "url", dir)?
+                }
+                Some(_) => {
+                    return Err(
+                        "`url` holds the webhook's secret: never write it here; write url = { env = \"NAME\" } or url = { file = \"PATH\" }"
+                            .into(),
+                    );
+                }
+                None => {
+                    return Err(format!(
+                        "a {} destination needs `url = {{ env = \"NAME\" }}`",
+                        kind.as_str()
+                    ));
+                }
+            };
+            Medium::Chat { kind, url }
+        }
+        Kind::Matrix => {
+            let homeserver = need(d.homeserver, "homeserver", "\"https://matrix.example.org\"")?;
+            web_url(&homeserver, "homeserver")?;
+            let token = optional(d.token, "token")?
+                .ok_or("a matrix destination needs `token = { env = \"NAME\" }` (an access token)")?;
+            if d.room.is_none() && !d.room_per_incident {
+                return Err(
+                    "a matrix destination needs `room = \"!id:server\"`, or `room_per_incident = true`"
+                        .into(),
+                );
+            }
+            Medium::Matrix(Matrix {
+                homeserver: homeserver.trim_end_matches('/').to_string(),
+                token,
+                room: d.room,
+                room_per_incident: d.room_per_incident,
+            })
+        }
+        Kind::Email => {
+            let server = need(d.server, "server", "\"smtp.example.org:587\"")?;
+            if !server
+                .rsplit_once(':')
+                .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+            {
+                return Err(format!(
+                    "`server` '{server}' must be host:port, e.g. \"smtp.example.org:587\""
+                ));
+            }
+            let tls = match d.tls {
+                Some(t) => t
+                    .parse()
+                    .map_err(|_| format!("`tls` '{t}' is not one of: {}", Tls::names()))?,
+                None => Tls::StartTls,
+            };
+            let from = need(d.from, "from", "\"incident@example.org\"")?;
+            if d.to.is_empty() || d.to.iter().any(|a| !a.contains('@')) {
+                return Err("`to` needs one or more addresses, e.g. to = [\"oncall@example.org\"]".into());
+            }
+            Medium::Email(Email {
+                server,
+                tls,
+                username: d.username,
+                password: optional(d.password, "password")?,
+                from,
+                to: d.to,
+            })
+        }
+        Kind::Webhook => {
+            let url = match d.url {
+                Some(toml::Value::String(url)) => url,
+                _ => return Err("a webhook destination needs `url = \"https://…\"`".into()),
+            };
+            web_url(&url, "url")?;
+            Medium::Webhook {
+                url,
+                secret: optional(d.secret, "secret")?,
+            }
+        }
+        Kind::Command => {
+            let run = need(d.run, "run", "\"/usr/local/bin/page-someone\"")?;
+            let timeout = match d.timeout {
+                Some(t) => crate::time::parse_duration(&t)
+                    .ok()
+                    .and_then(|d| d.to_std().ok())
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        format!("`timeout` '{t}' must be a duration longer than zero, e.g. \"10s\"")
+                    })?,
+                None => DEFAULT_COMMAND_TIMEOUT,
+            };
+            Medium::Command { run, timeout }
+        }
+    };
+    Ok(Destination {
+        name,
+        medium,
+        route: route(
+            d.events,
+            d.severities,
+            d.services,
+            d.tags,
+            d.audience,
+            d.drills,
+            levels,
+        )?,
+    })
+}
+
+fn route(
+    events: Option<Vec<String>>,
+    severities: Vec<String>,
+    services: Vec<String>,
+    tags: BTreeMap<String, String>,
+    audience: Option<Vec<String>>,
+    drills: bool,
+    levels: &[String],
+) -> Result<Route, String> {
+    let kinds = match events {
+        None => Some(DEFAULT_KINDS.to_vec()),
+        Some(list) if list.iter().any(|k| k.trim() == "*") => None,
+        Some(list) if list.is_empty() => {
+            return Err("`events` is empty; leave it out for the default, or list kinds, or [\"*\"]".into());
+        }
+        Some(list) => Some(
+            list.iter()
+                .map(|k| {
+                    k.parse::<EventKind>().map_err(|_| {
+                        format!(
+                            "unknown event kind '{k}' in `events`; use \"*\" or any of: {}",
+                            EventKind::names()
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    let severities = severities
+        .iter()
+        .map(|s| {
+            levels
+                .iter()
+                .find(|l| l.eq_ignore_ascii_case(s))
+                .cloned()
+                .ok_or_else(|| {
+                    format!(
+                        "unknown severity '{s}' in `severities`; levels are: {}",
+                        levels.join(", ")
+                    )
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    let audiences = match audience {
+        None => Audience::ALL.to_vec(),
+        Some(list) if list.is_empty() => return Err("`audience` is empty; leave it out for both".into()),
+        Some(list) => list
+            .iter()
+            .map(|a| {
+                a.parse::<Audience>()
+                    .map_err(|_| format!("unknown audience '{a}'; use \"internal\", \"external\" or both"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(Route {
+        kinds,
+        severities,
+        services,
+        tags: tags.into_iter().collect(),
+        audiences,
+        drills,
+    })
+}
+
+fn secret(s: SecretFile, field: &str, dir: Option<&Path>) -> Result<Secret, String> {
+    match (s.env, s.file) {
+        (Some(name), None) if !name.trim().is_empty() => Ok(Secret::Env(name.trim().to_string())),
+        (None, Some(path)) => Ok(Secret::File(match (path.is_relative(), dir) {
+            (true, Some(dir)) => dir.join(path),
+            _ => path,
+        })),
+        _ => Err(format!(
+            "`{field}` must name one place to read it from: {field} = {{ env = \"NAME\" }} or {field} = {{ file = \"PATH\" }}"
+        )),
+    }
+}
+
+fn web_url(url: &str, field: &str) -> Result<(), String> {
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || crate::text::needs_escape(c));
+    match ok {
+        true => Ok(()),
+        false => Err(format!("`{field}` '{url}' must be an http:// or https:// URL")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<Destination>, String> {
+        #[derive(Deserialize)]
+        struct File {
+            notify: Vec<DestinationFile>,
+        }
+        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        destinations(
+            file.notify,
+            &["SEV1".into(), "SEV2".into()],
+            Some(Path::new("/etc/incident")),
+        )
+    }
+
+    #[test]
+    fn one_line_of_routing_gives_the_default_and_secrets_are_read_from_elsewhere() {
+        let d = parse(
+            r#"[[notify]]
+               name = "ops"
+               kind = "slack"
+               url = { env = "OPS_SLACK" }"#,
+        )
+        .unwrap();
+        assert_eq!(d[0].route, Route::default());
+        assert_eq!(
+            d[0].medium,
+            Medium::Chat {
+                kind: Kind::Slack,
+                url: Secret::Env("OPS_SLACK".into())
+            }
+        );
+        let file = parse(
+            r#"[[notify]]
+               name = "mx"
+               kind = "matrix"
+               homeserver = "https://matrix.example.org/"
+               token = { file = "matrix-token" }
+               room = "!r:example.org"
+               events = ["*"]
+               severities = ["sev1"]
+               audience = ["external"]"#,
+        )
+        .unwrap();
+        let Medium::Matrix(m) = &file[0].medium else {
+            panic!()
+        };
+        assert_eq!(m.token, Secret::File("/etc/incident/matrix-token".into()));
+        assert_eq!(m.homeserver, "https://matrix.example.org");
+        assert_eq!(file[0].route.kinds, None);
+        assert_eq!(file[0].route.severities, ["SEV1"]);
+        assert_eq!(file[0].route.audiences, [Audience::External]);
+    }
+
+    #[test]
+    fn mistakes_are_named_with_what_to_write() {
+        let err = |text: &str| parse(text).unwrap_err();
+        let inline = err(r#"[[notify]]
+            name = "ops"
+            kind = "slack"
+            url = "https://hooks.slack.com/services/T/B/x""#);
+        assert!(inline.contains("never write it here"), "{inline}");
+        assert!(
+            !inline.contains("hooks.slack.com"),
+            "the secret is not repeated: {inline}"
+        );
+        assert!(
+            err(r#"[[notify]]
+            name = "ops"
+            kind = "sms""#)
+            .contains("unknown kind 'sms'")
+        );
+        assert!(
+            err(r#"[[notify]]
+            name = "a"
+            kind = "webhook"
+            url = "https://x"
+            [[notify]]
+            name = "a"
+            kind = "webhook"
+            url = "https://y""#)
+            .contains("defined twice")
+        );
+        assert!(
+            err(r#"[[notify]]
+            name = "a"
+            kind = "webhook"
+            url = "https://x"
+            events = ["declared", "pages"]"#)
+            .contains("unknown event kind 'pages'")
+        );
+        assert!(
+            err(r#"[[notify]]
+            name = "a"
+            kind = "email"
+            server = "smtp"
+            from = "a@b"
+            to = ["c@d"]"#)
+            .contains("host:port")
+        );
+        assert!(
+            err(r#"[[notify]]
+            name = "a"
+            kind = "matrix"
+            homeserver = "https://m"
+            token = { env = "T" }"#)
+            .contains("room_per_incident")
+        );
+        assert!(
+            err(r#"[[notify]]
+            name = "a"
+            kind = "webhook"
+            url = "https://x"
+            severities = ["SEV9"]"#)
+            .contains("unknown severity 'SEV9'")
+        );
+    }
+}

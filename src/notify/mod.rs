@@ -1,0 +1,153 @@
+//! Notifications delivered from the record: the destinations of the
+//! configuration's `[[notify]]` (this module and [`file`]), the message each
+//! medium gets ([`render`]), how it is sent ([`send`]), and the deliverer
+//! that walks the timeline for each destination ([`deliver`]). Which events
+//! a destination gets, what a message says and how a delivery moves are
+//! rules of the domain (`domain::notify`).
+
+pub mod deliver;
+pub mod file;
+pub mod render;
+pub mod send;
+
+use crate::domain::notify::Route;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One `[[notify]]` entry: where messages go and which ones.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Destination {
+    /// Unique: its delivery's cursor is kept under it.
+    pub name: String,
+    pub medium: Medium,
+    pub route: Route,
+}
+
+named_enum! {
+    /// The kinds of destination, as `kind = "…"` names them.
+    Kind {
+        Slack = "slack",
+        Teams = "teams",
+        Mattermost = "mattermost",
+        Discord = "discord",
+        GoogleChat = "google-chat",
+        Matrix = "matrix",
+        Email = "email",
+        Webhook = "webhook",
+        Command = "command",
+    }
+}
+
+/// How a destination is reached, with what its kind needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Medium {
+    /// An incoming webhook of a chat (Slack, Teams, Mattermost, Discord,
+    /// Google Chat): its URL is the secret.
+    Chat {
+        kind: Kind,
+        url: Secret,
+    },
+    Matrix(Matrix),
+    Email(Email),
+    /// Our own JSON document, signed when a secret is given.
+    Webhook {
+        url: String,
+        secret: Option<Secret>,
+    },
+    /// A command, as a hook runs it.
+    Command {
+        run: String,
+        timeout: Duration,
+    },
+}
+
+impl Medium {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Medium::Chat { kind, .. } => *kind,
+            Medium::Matrix(_) => Kind::Matrix,
+            Medium::Email(_) => Kind::Email,
+            Medium::Webhook { .. } => Kind::Webhook,
+            Medium::Command { .. } => Kind::Command,
+        }
+    }
+}
+
+/// A Matrix room, or a room per incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    /// `https://matrix.example.org`
+    pub homeserver: String,
+    pub token: Secret,
+    /// The room messages go to (`!id:server` or `#alias:server`).
+    pub room: Option<String>,
+    /// Opens a room for each incident declared, invites its role holders
+    /// and keeps its topic current.
+    pub room_per_incident: bool,
+}
+
+/// Mail through an SMTP server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Email {
+    /// `host:port`
+    pub server: String,
+    pub tls: Tls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+named_enum! {
+    /// How an SMTP connection is protected: STARTTLS, required (the
+    /// default); TLS from the first byte (port 465); none, only for a relay
+    /// on this host.
+    Tls {
+        StartTls = "starttls",
+        Tls = "tls",
+        None = "none",
+    }
+}
+
+/// Where a secret is read from when it is needed (never from the
+/// configuration itself, so the file can be shared and shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    Env(String),
+    File(PathBuf),
+}
+
+impl Secret {
+    /// The secret's value, or why it cannot be had (naming where it was
+    /// looked for, never what it is).
+    pub fn read(&self) -> Result<String, String> {
+        let value = match self {
+            Secret::Env(name) => {
+                std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))?
+            }
+            Secret::File(path) => std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read secret file {}: {e}", path.display()))?,
+        };
+        let value = value.trim().to_string();
+        match value.is_empty() {
+            true => Err(format!("{} is empty", self.describe())),
+            false => Ok(value),
+        }
+    }
+
+    /// Where it is read from, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Secret::Env(name) => format!("environment variable {name}"),
+            Secret::File(path) => format!("secret file {}", path.display()),
+        }
+    }
+}
+
+/// How to reach a person (`[people.NAME]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Person {
+    /// `@alice:example.org`
+    pub matrix: Option<String>,
+    pub email: Option<String>,
+}

@@ -1,0 +1,326 @@
+//! Notifications (`incident notify`, `incident deliveries`, `check`)
+//! through the real binary, to a receiver on loopback that records every
+//! request and answers as each test scripts it.
+
+use crate::support::Env;
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+/// One request as the receiver saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Header names in lower case.
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// A scripted answer: status, headers, body.
+type Answer = (u16, Vec<(String, String)>, String);
+
+#[derive(Default)]
+struct Script {
+    /// Answers to give, per path, in turn; 200 once they run out.
+    answers: HashMap<String, VecDeque<Answer>>,
+    seen: Vec<Request>,
+}
+
+/// An HTTP/1.1 server on loopback for the test's life.
+pub struct Receiver {
+    pub addr: String,
+    script: Arc<Mutex<Script>>,
+}
+
+impl Receiver {
+    pub fn start() -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let script = Arc::new(Mutex::new(Script::default()));
+        let shared = script.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = shared.clone();
+                std::thread::spawn(move || serve(stream, &shared));
+            }
+        });
+        Receiver { addr, script }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The next request to `path` is answered with `status` (and headers).
+    pub fn answer(&self, path: &str, status: u16, headers: &[(&str, &str)], body: &str) {
+        self.script
+            .lock()
+            .unwrap()
+            .answers
+            .entry(path.to_string())
+            .or_default()
+            .push_back((
+                status,
+                headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                body.to_string(),
+            ));
+    }
+
+    /// Every request so far to `path`, in order.
+    pub fn seen(&self, path: &str) -> Vec<Request> {
+        self.script
+            .lock()
+            .unwrap()
+            .seen
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+fn serve(stream: TcpStream, script: &Mutex<Script>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let (method, path) = (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        );
+        let mut headers = HashMap::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        let length: usize = headers
+            .get("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let (status, extra, text) = {
+            let mut s = script.lock().unwrap();
+            s.seen.push(Request {
+                method,
+                path: path.clone(),
+                headers,
+                body,
+            });
+            s.answers
+                .get_mut(&path)
+                .and_then(|q| q.pop_front())
+                .unwrap_or((200, Vec::new(), "ok".into()))
+        };
+        let mut response = format!("HTTP/1.1 {status} Status\r\nContent-Length: {}\r\n", text.len());
+        for (k, v) in extra {
+            response.push_str(&format!("{k}: {v}\r\n"));
+        }
+        response.push_str("\r\n");
+        response.push_str(&text);
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+/// A configuration whose destinations' URLs are read from files beside
+/// it, as secrets are: `slack` posts to /slack, `hook` (every event,
+/// signed) to /hook.
+fn configured(receiver: &Receiver) -> Env {
+    let mut env = Env::new();
+    std::fs::write(env.dir.path().join("slack-url"), receiver.url("/slack")).unwrap();
+    std::fs::write(env.dir.path().join("hook-key"), "s3cret\n").unwrap();
+    env.with_config(&format!(
+        r#"
+[[notify]]
+name = "ops"
+kind = "slack"
+url = {{ file = "slack-url" }}
+
+[[notify]]
+name = "hook"
+kind = "webhook"
+url = "{}"
+secret = {{ file = "hook-key" }}
+events = ["*"]
+"#,
+        receiver.url("/hook")
+    ));
+    env
+}
+
+#[test]
+fn events_recorded_after_a_destination_starts_are_delivered_once_in_order() {
+    let receiver = Receiver::start();
+    let env = configured(&receiver);
+    // Before the first delivery: nothing of the history is sent.
+    env.declare("Old", &[]);
+    let first = env.talk(&["notify"]);
+    assert!(first.contains("ops: 0 sent, up to date"), "{first}");
+    assert!(receiver.seen("/slack").is_empty());
+    env.declare("Checkout down", &["-s", "SEV1", "--commander", "alice"]);
+    env.ok(&["update", "2", "Rolling back 4821", "--kind", "comms"]);
+    env.ok(&["update", "2", "looked at the logs"]);
+    let talk = env.talk(&["notify"]);
+    assert!(talk.contains("ops: 2 sent, up to date"), "{talk}");
+    assert!(talk.contains("hook: 4 sent, up to date"), "{talk}");
+    // Slack: the moments stakeholders hear of, as Block Kit.
+    let slack = receiver.seen("/slack");
+    let headers: Vec<String> = slack
+        .iter()
+        .map(|r| {
+            r.json()["blocks"][0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "INC-2 SEV1 declared: Checkout down",
+            "INC-2 SEV1 update: Checkout down"
+        ]
+    );
+    // The webhook: every event, our JSON document, signed.
+    let hook = receiver.seen("/hook");
+    let kinds: Vec<String> = hook
+        .iter()
+        .map(|r| r.json()["event"]["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["declared", "role_assigned", "comms", "note"]);
+    for r in &hook {
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.headers["content-type"], "application/json");
+        assert_eq!(
+            r.headers["incident-signature-256"],
+            incident::notify::send::sign("s3cret", &r.body)
+        );
+        assert!(
+            r.headers["incident-delivery"].starts_with("hook."),
+            "{:?}",
+            r.headers
+        );
+    }
+    assert_eq!(hook[0].json()["incident"]["key"], "INC-2");
+    // Nothing new: nothing sent again.
+    assert!(env.talk(&["notify"]).contains("hook: 0 sent, up to date"));
+    assert_eq!(receiver.seen("/hook").len(), 4);
+    let states = env.json(&["deliveries"]);
+    assert_eq!(states[0]["destination"], "ops");
+    assert_eq!(states[0]["delivered"], 2);
+    assert_eq!(states[1]["delivered"], 4);
+    assert_eq!(states[1]["backlog"], 0);
+}
+
+#[test]
+fn a_receiver_that_is_down_is_retried_later_and_one_that_refuses_is_parked_until_retried() {
+    let receiver = Receiver::start();
+    let mut env = configured(&receiver);
+    env.talk(&["notify"]);
+    env.declare("Checkout down", &[]);
+    receiver.answer("/slack", 503, &[("Retry-After", "120")], "busy");
+    receiver.answer("/hook", 404, &[], "no such hook");
+    let err = env.fails(1, &["notify"]);
+    assert!(
+        err.contains("ops: HTTP 503: busy; retried from 2026-11-23T08:02:00Z"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hook: HTTP 404: no such hook; parked until 'incident deliveries retry hook'"),
+        "{err}"
+    );
+    // Not before the receiver said: nothing is tried, nothing lost.
+    env.at("2026-11-23T08:01:00Z");
+    let (code, talk) = notify(&env);
+    assert_eq!(code, 1, "the parked one is still a failure: {talk}");
+    assert!(talk.contains("ops: waiting until 2026-11-23T08:02:00Z"), "{talk}");
+    assert_eq!(receiver.seen("/slack").len(), 1);
+    // check: a stakeholder who hears nothing for 15 minutes is a miss.
+    env.at("2026-11-23T08:16:00Z");
+    let out = env.cmd().args(["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("notify hook: parked since 2026-11-23T08:00:00Z: HTTP 404: no such hook"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("notify ops: failing since 2026-11-23T08:00:00Z: HTTP 503: busy"),
+        "{stdout}"
+    );
+    // Back: the same event arrives, once.
+    let (_, talk) = notify(&env);
+    assert!(talk.contains("ops: 1 sent, up to date"), "{talk}");
+    assert_eq!(receiver.seen("/slack").len(), 2);
+    assert_eq!(receiver.seen("/slack")[0].body, receiver.seen("/slack")[1].body);
+    // The parked one waits for a person.
+    assert_eq!(receiver.seen("/hook").len(), 1);
+    env.talk(&["deliveries", "retry", "hook"]);
+    assert!(env.talk(&["notify"]).contains("hook: 1 sent, up to date"));
+    let states = env.json(&["deliveries"]);
+    assert!(states[1]["parked"].is_null());
+    assert!(states[1]["failing_since"].is_null());
+    let out = env.cmd().args(["check"]).output().unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("notify "));
+}
+
+/// `notify`'s exit code and what it said.
+fn notify(env: &Env) -> (i32, String) {
+    let out = env.cmd().args(["notify"]).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn mistakes_in_notify_and_deliveries_are_one_line_each() {
+    let receiver = Receiver::start();
+    let env = configured(&receiver);
+    assert!(
+        env.fails(2, &["notify", "--to", "pager"])
+            .contains("no destination 'pager'")
+    );
+    assert!(
+        env.fails(1, &["deliveries", "retry", "ops"])
+            .contains("has not been delivered to yet")
+    );
+    assert!(
+        env.fails(2, &["deliveries", "retry", "nope"])
+            .contains("no destination 'nope'")
+    );
+    let bare = Env::new();
+    assert!(bare.fails(2, &["notify"]).contains("no [[notify]] destinations"));
+    // A secret that is not there parks the destination, naming the file.
+    env.talk(&["notify"]);
+    std::fs::remove_file(env.dir.path().join("slack-url")).unwrap();
+    env.declare("Checkout down", &[]);
+    let err = env.fails(1, &["notify", "--to", "ops"]);
+    assert!(err.contains("cannot read secret file"), "{err}");
+}
