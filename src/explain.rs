@@ -103,6 +103,9 @@ pub fn refusal(r: &Refusal, names: &Names<'_>) -> String {
         Refusal::RetroNotResolved(status) => format!(
             "{key} is {status}: the retrospective comes after resolution; resolve it first with 'incident resolve {key}'"
         ),
+        Refusal::NotResolved(status) => format!(
+            "{key} is {status}: a resolution summary is for a resolved incident; give it with 'incident resolve {key} --summary TEXT'"
+        ),
         Refusal::Incomplete(missing) => format!(
             "cannot complete the retrospective of {key}: it needs {}; record them with \
              'incident retro {key}' (or --answers FILE) and 'incident action add {key} TEXT --owner --due --kind'",

@@ -60,6 +60,10 @@ pub struct EditArgs {
     #[arg(long, value_name = "KEY", value_parser = crate::domain::plans::parse_tag_key)]
     pub remove_tag: Vec<String>,
 
+    /// The resolution summary of a resolved or closed incident: given late, or corrected
+    #[arg(long, value_name = "TEXT")]
+    pub resolution: Option<String>,
+
     /// Attach a response plan: its tasks become the incident's checklist
     #[arg(long, value_name = "NAME", value_parser = crate::text::name_arg)]
     pub playbook: Option<String>,
@@ -74,6 +78,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     };
     let summary = match &args.summary {
         Some(s) => Some(non_blank(s).ok_or_else(|| usage("--summary is empty; say what is known"))?),
+        None => None,
+    };
+    let resolution = match &args.resolution {
+        Some(r) => {
+            Some(non_blank(r).ok_or_else(|| usage("--resolution is empty; say what restored the service"))?)
+        }
         None => None,
     };
     let started_at = args
@@ -93,6 +103,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         remove_channels: clean_list(args.remove_channel),
         set_tags: args.tags,
         remove_tags: args.remove_tag,
+        resolution,
     };
     let plan = match &args.playbook {
         Some(name) => {
@@ -111,11 +122,13 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         || !request.add_channels.is_empty()
         || !request.remove_channels.is_empty()
         || !request.set_tags.is_empty()
-        || !request.remove_tags.is_empty();
+        || !request.remove_tags.is_empty()
+        || request.resolution.is_some();
     if !asked && plan.is_none() {
         return Err(usage(
             "nothing to change; give --title, --category, --add-service, --remove-service, --summary, \
-             --detected-by, --started-at, --add-channel, --remove-channel, --tag, --remove-tag or --playbook",
+             --detected-by, --started-at, --add-channel, --remove-channel, --tag, --remove-tag, --resolution \
+             or --playbook",
         ));
     }
     let key = ctx.key(id)?;

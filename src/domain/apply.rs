@@ -113,6 +113,7 @@ fn apply_edit(incident: &mut Incident, edit: &Edit) {
         Edit::DetectedBy { to, .. } => incident.detected_by = *to,
         Edit::StartedAt { to, .. } => incident.started_at = *to,
         Edit::Tags { to, .. } => incident.tags = to.clone(),
+        Edit::Resolution { to, .. } => incident.resolution = to.clone(),
     }
 }
 

@@ -344,6 +344,11 @@ pub enum Edit {
         #[serde(with = "stamp_opt")]
         to: Option<DateTime<Utc>>,
     },
+    /// The resolution summary, given or corrected after resolving.
+    Resolution {
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// Tags travel as `key=value` texts, in key order.
     Tags {
         #[serde(with = "tag_list")]

@@ -538,6 +538,8 @@ mod tests {
                         detected_by: Some(DetectedBy::ALL[n % DetectedBy::ALL.len()]),
                         started_at: started.then(|| now - chrono::Duration::minutes(5)),
                         set_tags: tag.iter().map(|t| (format!("k{t}"), format!("v{n}"))).collect(),
+                        // Refused while it is not resolved: a refused step is skipped.
+                        resolution: (*title && i.resolved_at.is_some()).then(|| format!("fixed {n}")),
                         ..EditRequest::default()
                     };
                     ops::edit(i, &request, now).ok()

@@ -344,3 +344,22 @@ fn a_reopened_incident_cannot_be_resolved_before_it_was_reopened() {
     // Resolved again: the first resolution stays the one that counts.
     assert_eq!(env.show("1")["resolved_at"], "2026-11-23T10:00:00Z");
 }
+
+#[test]
+fn a_resolution_summary_can_be_given_after_resolving_and_verifies() {
+    let env = Env::new();
+    env.declare("Checkout down", &[]);
+    let err = env.fails(2, &["edit", "1", "--resolution", "Rolled back"]);
+    assert!(
+        err.contains("a resolution summary is for a resolved incident"),
+        "{err}"
+    );
+    env.ok(&["resolve", "1"]);
+    assert!(env.show("1")["resolution"].is_null());
+    env.ok(&["edit", "1", "--resolution", "Rolled back 4821"]);
+    let shown = env.show("1");
+    assert_eq!(shown["resolution"], "Rolled back 4821");
+    assert_eq!(last_event(&shown)["text"], "Resolution: Rolled back 4821");
+    assert!(env.ok(&["show", "1"]).contains("Rolled back 4821"));
+    assert!(env.talk(&["verify"]).contains("every timeline is intact"));
+}

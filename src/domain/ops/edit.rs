@@ -21,6 +21,8 @@ pub struct EditRequest {
     /// Tags to set (a key given twice: the last value).
     pub set_tags: Vec<(String, String)>,
     pub remove_tags: Vec<String>,
+    /// The resolution summary (of a resolved or closed incident).
+    pub resolution: Option<String>,
 }
 
 /// Changes what was said at declaration: one `edited` event per field that
@@ -120,6 +122,20 @@ pub fn edit(incident: &Incident, request: &EditRequest, now: DateTime<Utc>) -> R
             to: tags,
         };
         edits.push((edit, said));
+    }
+    if let Some(resolution) = request
+        .resolution
+        .as_ref()
+        .filter(|r| incident.resolution.as_ref() != Some(*r))
+    {
+        if incident.resolved_at.is_none() {
+            return Err(Refusal::NotResolved(incident.status));
+        }
+        let edit = Edit::Resolution {
+            from: incident.resolution.clone(),
+            to: Some(resolution.clone()),
+        };
+        edits.push((edit, format!("Resolution: {resolution}")));
     }
     if edits.is_empty() {
         return Err(Refusal::NothingToEdit);
@@ -284,6 +300,31 @@ mod tests {
                 r#"{"field":"detected_by","from":null,"to":"customer"}"#,
                 r#"{"field":"started_at","from":"2026-11-23T07:40:00Z","to":"2026-11-23T07:50:00Z"}"#,
             ]
+        );
+    }
+
+    #[test]
+    fn a_resolution_is_given_or_corrected_after_resolving_only() {
+        let open = Incident::example();
+        let request = EditRequest {
+            resolution: Some("Rolled back 4821".into()),
+            ..EditRequest::default()
+        };
+        assert_eq!(
+            edit(&open, &request, t("09:00")).err(),
+            Some(Refusal::NotResolved(crate::domain::Status::Investigating))
+        );
+        let resolved = Incident {
+            status: crate::domain::Status::Resolved,
+            resolved_at: Some(t("08:50")),
+            ..Incident::example()
+        };
+        let change = edit(&resolved, &request, t("09:00")).unwrap();
+        assert_eq!(change.incident.resolution.as_deref(), Some("Rolled back 4821"));
+        assert_eq!(change.events[0].text, "Resolution: Rolled back 4821");
+        assert_eq!(
+            change.events[0].data.to_stored().1.unwrap(),
+            r#"{"field":"resolution","from":null,"to":"Rolled back 4821"}"#
         );
     }
 }

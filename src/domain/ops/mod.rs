@@ -140,6 +140,8 @@ pub enum Refusal {
     },
     /// The retrospective belongs to a resolved incident.
     RetroNotResolved(Status),
+    /// A resolution summary belongs to a resolved incident.
+    NotResolved(Status),
     /// Completing needs more answers.
     Incomplete(Vec<Missing>),
     /// Completing without action items was asked, but there are some.
