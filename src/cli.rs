@@ -31,8 +31,9 @@ pub struct Cli {
     #[command(flatten)]
     pub globals: GlobalArgs,
 
+    /// None: a short overview (the everyday commands, the open incidents).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Shown under their own heading in every `--help`, after the subcommand's
@@ -338,15 +339,24 @@ pub fn clap_one_line(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
             message.push_str(trimmed);
         }
     }
+    let command = command
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| subcommand_path(args));
     if e.kind() == clap::error::ErrorKind::UnknownArgument
         && let Some(clap::error::ContextValue::String(arg)) = e.get(clap::error::ContextKind::InvalidArg)
         && !arg.starts_with('-')
     {
-        message.push_str("; quote text that has spaces, e.g. \"Checkout is down\"");
+        // What a word too many most likely means, command by command.
+        message.push_str(match command.as_str() {
+            "incident duplicate" => {
+                "; name the primary with --of, e.g. 'incident duplicate INC-3 --of INC-1'"
+            }
+            "incident exec" => {
+                "; put -- before the command, e.g. 'incident exec INC-4 -- systemctl restart api'"
+            }
+            _ => "; quote text that has spaces, e.g. \"Checkout is down\"",
+        });
     }
-    let command = command
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| subcommand_path(args));
     format!("{message}; see '{command} --help'")
 }
 
@@ -391,6 +401,15 @@ mod tests {
         assert!(
             bad_value.ends_with("; see 'incident declare --help'"),
             "{bad_value}"
+        );
+        assert_eq!(
+            parse_error(&["duplicate", "3", "1"]),
+            "error: unexpected argument '1' found; name the primary with --of, e.g. \
+             'incident duplicate INC-3 --of INC-1'; see 'incident duplicate --help'"
+        );
+        assert!(
+            parse_error(&["exec", "4", "systemctl", "restart", "x"])
+                .contains("; put -- before the command, e.g. 'incident exec INC-4 -- systemctl restart api'"),
         );
         assert_eq!(
             parse_error(&["show"]),

@@ -21,6 +21,11 @@ use serde::Serialize;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident action add INC-7 \"Alert on lock waits\" --owner erin --due 14d -k detective
+  incident action list --overdue
+  incident action done A-3 --note \"alert shipped\"")]
 pub struct ActionArgs {
     #[command(subcommand)]
     pub command: ActionCommand,
@@ -40,6 +45,10 @@ pub enum ActionCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident action add INC-7 \"Alert on lock waits\" --owner erin --due 14d -k detective
+  incident action add INC-7 \"Cap batch size\" --owner bob -d 2026-12-31 -k preventive")]
 pub struct AddArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,
@@ -61,6 +70,11 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident action list
+  incident action list --overdue
+  incident action list -i INC-7 --open")]
 pub struct ListArgs {
     /// Only items not done yet
     #[arg(long)]
@@ -80,6 +94,10 @@ pub struct ListArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident action done A-3
+  incident action done A-3 --note \"alert shipped\"")]
 pub struct DoneArgs {
     /// The action item (A-3 or 3)
     pub id: String,
@@ -90,6 +108,10 @@ pub struct DoneArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident action link A-3 https://tracker.example.org/OPS-142
+  incident action link 3 https://github.com/acme/api/issues/88")]
 pub struct LinkArgs {
     /// The action item (A-3 or 3)
     pub id: String,

@@ -13,6 +13,11 @@ use clap::Args;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident alerts
+  incident alerts --firing
+  incident --json alerts -n 0")]
 pub struct AlertsArgs {
     /// Only alerts still firing
     #[arg(long)]

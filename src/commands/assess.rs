@@ -25,6 +25,11 @@ use clap::Args;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident assess INC-7
+  incident assess INC-7 --customers some --check A2 --yes
+  incident assess INC-7 --answers triage.toml")]
 pub struct AssessArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

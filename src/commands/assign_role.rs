@@ -10,6 +10,11 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident assign-role INC-7 scribe bob
+  incident assign-role INC-7 commander carol   # a handover
+  incident assign-role INC-7 scribe bob --remove")]
 pub struct AssignRoleArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

@@ -11,6 +11,10 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident cancel INC-7 -r \"false alarm: a synthetic check misfired\"
+  incident --as bob cancel INC-9 -r \"a test page\"")]
 pub struct CancelArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

@@ -11,6 +11,10 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident change \"deploy 4821\" --service checkout --link \"$CI_PIPELINE_URL\"
+  incident change \"raise pool size\" --service db --kind config --at 07:30")]
 pub struct ChangeArgs {
     /// What changed, e.g. "deploy 4821"
     pub title: String,

@@ -13,6 +13,10 @@ use comfy_table::Cell;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident changes
+  incident changes --service checkout --since 24h")]
 pub struct ChangesArgs {
     /// Only changes to these services (repeat or separate with commas)
     #[arg(long = "service", value_name = "NAME", value_delimiter = ',', value_parser = crate::text::name_arg)]

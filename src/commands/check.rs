@@ -21,6 +21,11 @@ use std::collections::HashMap;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident check
+  incident check -w 1h
+  incident --json check | jq .missed")]
 pub struct CheckArgs {
     /// Also report targets due within this long [default: `[check] within` in the configuration, 15m]
     #[arg(long, short, value_name = "DURATION")]

@@ -14,7 +14,9 @@ use std::io::Write;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Example: incident checkpoint >> ~/incident-checkpoints.txt
+Examples:
+  incident checkpoint >> ~/incident-checkpoints.txt
+  incident --json checkpoint
 
 Keep the line somewhere the database's owner cannot rewrite (a chat channel, a git
 repository, a ticket); hooks receive it with every event. Later:

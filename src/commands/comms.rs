@@ -18,6 +18,10 @@ use std::fmt::Display;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident comms INC-7
+  incident comms INC-7 --draft --next-update 30m")]
 pub struct CommsArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

@@ -32,6 +32,10 @@ impl Shell {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident completions bash > ~/.local/share/bash-completion/completions/incident
+  incident completions zsh > \"${fpath[1]}/_incident\"")]
 pub struct CompletionsArgs {
     /// bash, zsh, fish, elvish or powershell
     #[arg(value_enum)]

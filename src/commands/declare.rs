@@ -11,6 +11,11 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident declare \"Checkout returns 500s\" -s SEV1 --service checkout --commander alice
+  incident declare \"Search is slow\" --assess
+  incident declare \"Game day: primary DB fails over\" --drill")]
 pub struct DeclareArgs {
     /// What is broken, in a few words [default with --from-alert: the alert's summary]
     #[arg(required_unless_present = "from_alert")]

@@ -29,6 +29,10 @@ pub struct DeliveriesArgs {
 #[derive(Debug, Subcommand)]
 pub enum DeliveriesAction {
     /// Unpark a destination (after fixing its URL or token): it is tried at the next delivery
+    #[command(after_help = "\
+Examples:
+  incident deliveries retry ops-chat
+  incident deliveries retry ops-chat && incident notify --to ops-chat")]
     Retry {
         /// The destination's name in [[notify]]
         name: String,

@@ -11,6 +11,10 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident duplicate INC-8 --of INC-7
+  incident reopen INC-8 -r \"a separate fault\"   # undoes it")]
 pub struct DuplicateArgs {
     /// The duplicate (INC-7, inc-7 or 7)
     pub key: String,

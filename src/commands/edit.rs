@@ -12,6 +12,11 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident edit INC-7 --title \"Checkout and cart return 500s\" --add-service cart
+  incident edit INC-7 --started-at 07:40 --detected-by customer
+  incident edit INC-7 --resolution \"Rolled back 4821; unlocked the orders table\"")]
 pub struct EditArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

@@ -11,6 +11,10 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident escalate INC-7 --to dba-oncall -r \"orders table locked\"
+  incident escalate INC-7 -s SEV1 -r \"all regions now\"")]
 pub struct EscalateArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

@@ -38,7 +38,9 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Example: incident exec INC-7 -- systemctl restart api
+Examples:
+  incident exec INC-7 -- systemctl restart api
+  incident exec INC-7 -- kubectl rollout undo deployment/checkout
 
 Exit status: the command's own (0 when it succeeds, 128+N when signal N ended it,
 127 when it was not found, 126 when it could not be executed). A bad key or an unknown

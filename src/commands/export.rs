@@ -14,6 +14,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident export -o backup.json
+  incident export INC-7 INC-9 > two.json")]
 pub struct ExportArgs {
     /// Incidents to export (INC-7, inc-7 or 7) [default: all]
     pub keys: Vec<String>,

@@ -18,6 +18,10 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident guard --service checkout
+  incident guard --min-severity SEV2 && ./deploy.sh")]
 pub struct GuardArgs {
     /// Only incidents at least this severe (e.g. SEV2 matches SEV1 and SEV2) [default: any]
     #[arg(long, value_name = "LEVEL")]

@@ -15,6 +15,10 @@ use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident import backup.json
+  incident --db old.db export | incident import -")]
 pub struct ImportArgs {
     /// A file written by `incident export`; '-' reads stdin
     pub file: PathBuf,

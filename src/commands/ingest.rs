@@ -10,6 +10,10 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident ingest alert.json
+  curl -s \"$URL\" | incident ingest --format pagerduty -")]
 pub struct IngestArgs {
     /// The payload's format [default: told from its fields]
     #[arg(long, value_enum)]

@@ -15,6 +15,11 @@ use comfy_table::Cell;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident list
+  incident list -a --since 7d --severity SEV1,SEV2
+  incident list -f")]
 pub struct ListArgs {
     /// Include resolved, closed, canceled and duplicate incidents
     #[arg(long, short)]

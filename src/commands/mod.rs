@@ -23,6 +23,7 @@ pub mod import;
 pub mod ingest;
 pub mod list;
 pub mod notify;
+pub mod overview;
 pub mod playbooks;
 pub mod reopen;
 pub mod resolve;
@@ -41,7 +42,10 @@ use anyhow::Result;
 
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx::new(cli.globals)?;
-    match cli.command {
+    let Some(command) = cli.command else {
+        return overview::run(&ctx);
+    };
+    match command {
         // `declare --assess` goes straight on into the triage walk.
         Command::Declare(Lazy(args)) => match declare::run(&ctx, args)? {
             Some(id) => assess::assess(&ctx, id, &assess::AnswerArgs::default(), true),

@@ -12,6 +12,10 @@ use comfy_table::Cell;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident playbooks
+  incident playbooks outage")]
 pub struct PlaybooksArgs {
     /// Show this playbook's roles and tasks
     #[arg(value_name = "NAME")]

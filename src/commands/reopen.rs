@@ -12,6 +12,10 @@ use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident reopen INC-7 -r \"errors are back\"
+  incident reopen INC-7 -r \"real after all\" --status identified")]
 pub struct ReopenArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

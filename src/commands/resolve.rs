@@ -10,6 +10,10 @@ use anyhow::Result;
 use clap::Args;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident resolve INC-7 --summary \"Rolled back 4821\"
+  incident resolve INC-7 --at \"10 min ago\"")]
 pub struct ResolveArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

@@ -22,6 +22,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident retro INC-7                       # guided, in the terminal
+  incident retro INC-7 --complete            # closes the incident
+  incident retro INC-7 --export md -o INC-7-postmortem.md")]
 pub struct RetroArgs {
     /// The incident (INC-7, inc-7 or 7); it must be resolved
     pub key: String,

@@ -27,6 +27,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident serve                                  # on 127.0.0.1:9095, for Alertmanager on this host
+  INCIDENT_SERVE_TOKEN=\"$(cat /etc/incident/token)\" incident serve --listen 0.0.0.0:9095")]
 pub struct ServeArgs {
     /// Where to listen: loopback unless a bearer token is configured
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9095")]

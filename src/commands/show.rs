@@ -25,6 +25,11 @@ const NARROW: usize = 60;
 const DEFAULT_EVENTS: usize = output::DEFAULT_ROWS;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident show INC-7
+  incident show INC-7 -n 0
+  incident show INC-7 -f")]
 pub struct ShowArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

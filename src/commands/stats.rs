@@ -18,6 +18,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident stats
+  incident stats --since 365d --by service
+  incident stats --drills")]
 pub struct StatsArgs {
     /// Incidents declared since: a duration back from now (90d) or a time
     #[arg(long, value_name = "WHEN", default_value = "90d")]

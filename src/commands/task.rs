@@ -16,6 +16,11 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident task INC-7                 # the checklist
+  incident task INC-7 done 2 --note \"rate limits on\"
+  incident task INC-7 skip 3 --note \"no customer data involved\"")]
 pub struct TaskArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

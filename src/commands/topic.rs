@@ -12,6 +12,10 @@ use serde::Serialize;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident topic INC-7
+  incident --json topic INC-7")]
 pub struct TopicArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,

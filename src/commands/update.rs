@@ -16,6 +16,11 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::io::Read;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident update INC-7 \"Rolled back deploy 4821\" -k action --status identified
+  incident update INC-7 \"Checkout is failing for some customers\" -e --next-update 30m
+  incident update INC-7 \"Saw lock waits at 08:02\" -k evidence --at 08:02")]
 pub struct UpdateArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,
@@ -203,6 +208,11 @@ fn describe(change: &Change, request: &UpdateRequest) -> Vec<String> {
 
 /// The message from stdin, for long or scripted entries.
 fn read_stdin() -> Result<String> {
+    use std::io::IsTerminal;
+    // Typed at a terminal, `-` waits for Ctrl-D: say so, or it looks hung.
+    if std::io::stdin().is_terminal() {
+        crate::text::to_stderr("Type the message, then Ctrl-D on a line of its own (Ctrl-C cancels):");
+    }
     let mut bytes = Vec::new();
     std::io::stdin()
         .read_to_end(&mut bytes)

@@ -15,6 +15,11 @@ use serde::Serialize;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  incident verify
+  incident verify INC-7
+  incident verify --checkpoint \"$(tail -1 ~/incident-checkpoints.txt)\"")]
 pub struct VerifyArgs {
     /// Incidents to check (INC-7, inc-7 or 7) [default: all]
     pub keys: Vec<String>,

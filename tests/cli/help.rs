@@ -157,3 +157,84 @@ fn man_pages_cover_every_visible_subcommand_and_nothing_hidden() {
         "{main}"
     );
 }
+
+#[test]
+fn incident_alone_shows_the_everyday_commands_and_what_is_open() {
+    let env = Env::new();
+    let first = env.ok(&[]);
+    assert!(
+        first.contains("incident declare \"Checkout is down\" -s SEV1"),
+        "{first}"
+    );
+    assert!(
+        first.contains("Every command: incident COMMAND --help"),
+        "{first}"
+    );
+    assert!(first.ends_with("No incidents recorded yet.\n"), "{first}");
+    assert!(!env.db.exists(), "looking creates no database");
+    env.declare("Checkout returns 500s", &["-s", "SEV1"]);
+    env.declare("Search slow", &["-s", "SEV3"]);
+    env.ok(&["resolve", "2"]);
+    let open = env.ok(&[]);
+    assert!(
+        open.ends_with("Open now (1):\n  INC-1  SEV1  Checkout returns 500s\n"),
+        "{open}"
+    );
+}
+
+/// The example lines under `Examples:` in `help`, up to the first blank line.
+fn examples(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| l.trim() != "Examples:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// The `incident …` commands of one example line, as words: without a
+/// trailing comment, split at pipes and `&&`, without redirections.
+fn invocations(line: &str) -> Vec<Vec<String>> {
+    let line = line.split(" # ").next().unwrap();
+    let words = shlex::split(line).unwrap_or_else(|| panic!("not shell words: {line}"));
+    words
+        .split(|w| w == "|" || w == "&&")
+        // Past the environment set for it (`NAME=value incident …`).
+        .map(|part| {
+            let start = part
+                .iter()
+                .position(|w| !w.contains('=') || w.starts_with('-'))
+                .unwrap_or(part.len());
+            &part[start..]
+        })
+        .filter(|part| part.first().is_some_and(|w| w == "incident"))
+        .map(|part| part.iter().take_while(|w| !w.starts_with('>')).cloned().collect())
+        .collect()
+}
+
+#[test]
+fn every_command_shows_examples_and_every_example_parses() {
+    let env = Env::new();
+    for path in visible_commands().into_iter().filter(|p| !p.is_empty()) {
+        let mut args = path.clone();
+        args.push("--help".into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let help = env.ok(&args);
+        let lines = examples(&help);
+        assert!(
+            lines.len() >= 2,
+            "incident {} --help shows {} examples:\n{help}",
+            path.join(" "),
+            lines.len()
+        );
+        for line in &lines {
+            for words in invocations(line) {
+                assert!(
+                    incident::cli::try_parse_from(&words).is_ok(),
+                    "an example of incident {} does not parse: {line}",
+                    path.join(" ")
+                );
+            }
+        }
+    }
+}

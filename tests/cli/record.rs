@@ -539,3 +539,17 @@ fn a_severity_is_never_taken_as_a_summary() {
     let err = env.fails(2, &["guard", "-s", "SEV1"]);
     assert!(err.contains("unexpected argument '-s'"), "{err}");
 }
+
+#[test]
+fn update_dash_at_a_terminal_says_it_waits_for_the_text() {
+    let env = Env::new();
+    env.declare("Checkout down", &[]);
+    let mut cmd = env.std_cmd();
+    cmd.env("TERM", "dumb").args(["update", "1", "-"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+    p.exp_string("Type the message, then Ctrl-D").unwrap();
+    p.send_line("Rolled back 4821").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(last_event(&env.show("1"))["text"], "Rolled back 4821");
+}
