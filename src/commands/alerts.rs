@@ -28,6 +28,10 @@ pub struct AlertsArgs {
     pub limit: Option<usize>,
 }
 
+/// Below this many columns the alerts are not a table: nine columns would
+/// break every word.
+const NARROW: usize = 120;
+
 pub fn run(ctx: &Ctx, args: AlertsArgs) -> Result<()> {
     let limit = match args.limit {
         Some(0) => None,
@@ -61,6 +65,34 @@ pub fn run(ctx: &Ctx, args: AlertsArgs) -> Result<()> {
         });
         return Ok(());
     }
+    if output::width().is_some_and(|w| w < NARROW) {
+        // Too narrow for nine columns: each alert's facts on a line, its
+        // summary below, indented.
+        let mut out = output::stdout();
+        for a in &alerts {
+            let head = format!(
+                "{}  {}  {}  {}×  {}  {}{}",
+                a.id,
+                a.status,
+                a.source,
+                a.times_seen,
+                human(a.last_seen, &Local),
+                match a.incident_id {
+                    Some(id) => ctx.key(id)?,
+                    None => "-".into(),
+                },
+                [a.severity.as_deref(), a.service.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .map(|s| format!("  {}", one_line(s)))
+                    .collect::<String>()
+            );
+            output::write_wrapped(&mut out, "", &head)?;
+            output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&a.summary)))?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
     let mut table = output::table([
         "ID",
         "STATUS",
@@ -88,7 +120,7 @@ pub fn run(ctx: &Ctx, args: AlertsArgs) -> Result<()> {
             output::shown(&one_line(&a.summary)).into_owned(),
         ]);
     }
-    output::keep_whole(&mut table, &[0, 1, 2, 5, 6, 7]);
+    output::keep_whole(&mut table, &[0, 1, 2, 3, 4, 5, 6, 7]);
     let mut out = output::stdout();
     output::print_table(&mut out, &table)?;
     out.flush()?;

@@ -58,6 +58,9 @@ pub fn run(ctx: &Ctx, args: DeliveriesArgs) -> Result<()> {
     }
 }
 
+/// Below this many columns the destinations are not a table.
+const NARROW: usize = 100;
+
 fn list(ctx: &Ctx) -> Result<()> {
     let config = ctx.config()?;
     let store = ctx.open(Access::Read)?;
@@ -87,6 +90,8 @@ fn list(ctx: &Ctx) -> Result<()> {
         ));
         return Ok(());
     }
+    let narrow = output::width().is_some_and(|w| w < NARROW);
+    let mut out = output::stdout();
     let mut table = output::table([
         "NAME",
         "KIND",
@@ -117,6 +122,18 @@ fn list(ctx: &Ctx) -> Result<()> {
                 output::shown(&one_line(s.last_error.as_deref().unwrap_or("-"))).into_owned(),
             ),
         };
+        if narrow {
+            // Each destination's facts on a line, its last error below.
+            let head = format!(
+                "{}  {}  {state}  behind {behind}  sent {sent}  last {last}",
+                row.destination, row.kind
+            );
+            output::write_wrapped(&mut out, "", &head)?;
+            if error != "-" {
+                output::write_wrapped(&mut out, "  ", &error)?;
+            }
+            continue;
+        }
         table.add_row(vec![
             row.destination.to_string(),
             row.kind.to_string(),
@@ -127,9 +144,10 @@ fn list(ctx: &Ctx) -> Result<()> {
             error,
         ]);
     }
-    output::keep_whole(&mut table, &[0, 1, 3, 4]);
-    let mut out = output::stdout();
-    output::print_table(&mut out, &table)?;
+    if !narrow {
+        output::keep_whole(&mut table, &[0, 1, 2, 3, 4, 5]);
+        output::print_table(&mut out, &table)?;
+    }
     out.flush()?;
     Ok(())
 }

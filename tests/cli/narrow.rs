@@ -231,3 +231,52 @@ fn the_retrospective_walk_shows_a_timeline_holding_a_blob_quickly() {
     p.send_control('c').unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn alerts_and_deliveries_keep_words_whole_at_60_and_80_columns() {
+    let mut env = Env::new();
+    env.with_config(crate::alerts::RULES);
+    env.ok(&["ingest", &crate::alerts::fixture("alertmanager-firing.json")]);
+    for columns in [60, 80] {
+        let (shown, _) = env.on_terminal(columns, &["alerts"]);
+        fits_and_keeps_words(&shown, columns as usize, "High error rate on checkout-1");
+        fits_and_keeps_words(
+            &shown,
+            columns as usize,
+            "firing alertmanager critical checkout INC-1",
+        );
+        assert!(!shown.contains("SEVER"), "no table header to split: {shown}");
+    }
+    // Wide enough: the table, its headers whole.
+    let (wide, _) = env.on_terminal(140, &["alerts"]);
+    assert!(wide.contains("SEVERITY") && wide.contains("SUMMARY"), "{wide}");
+
+    let receiver = crate::notify::Receiver::start();
+    let mut env = Env::new();
+    env.with_config(&format!(
+        "[[notify]]\nname = \"stakeholders-webhook\"\nkind = \"webhook\"\nurl = \"{}\"\n",
+        receiver.url("/hook")
+    ));
+    env.talk(&["notify"]);
+    env.declare(LONG_TITLE, &[]);
+    receiver.answer(
+        "/hook",
+        503,
+        &[],
+        "the receiving end is down for maintenance until later tonight",
+    );
+    env.cmd().args(["notify"]).output().unwrap();
+    for columns in [60, 80] {
+        let (shown, _) = env.on_terminal(columns, &["deliveries"]);
+        fits_and_keeps_words(
+            &shown,
+            columns as usize,
+            "stakeholders-webhook webhook failing since 2026-11-23 08:00",
+        );
+        fits_and_keeps_words(
+            &shown,
+            columns as usize,
+            "the receiving end is down for maintenance until later tonight",
+        );
+    }
+}
