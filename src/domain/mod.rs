@@ -228,6 +228,7 @@ impl From<EntryKind> for EventKind {
 
 // Declared after `named_enum!` so they can use the macro.
 pub mod notify;
+pub mod oncall;
 pub mod plans;
 pub mod retro;
 
