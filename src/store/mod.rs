@@ -34,6 +34,7 @@ pub use write::{Committed, Writer};
 use crate::domain::alerts::{Alert, AlertSource};
 use crate::domain::chain::{Chain, ChainRow};
 use crate::domain::notify::{Delivery, Room};
+use crate::domain::oncall::Override;
 use crate::domain::plans::ChangeRecord;
 use crate::domain::refs::Renumbering;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
@@ -280,6 +281,12 @@ pub enum Read<'a> {
     Rooms(&'a str),
     /// Which of these chat messages are on a timeline already.
     Seen(&'a [String]),
+    /// The on-call overrides of a schedule (all when `None`) that end
+    /// after `after`, by start.
+    Overrides {
+        schedule: Option<&'a str>,
+        after: DateTime<Utc>,
+    },
 }
 
 /// What a [`Read`] found, variant for variant.
@@ -304,6 +311,7 @@ pub enum Found {
     Deliveries(Vec<Delivery>),
     Rooms(Vec<Room>),
     Seen(Vec<String>),
+    Overrides(Vec<Override>),
 }
 
 /// A value with when it was first stored and last changed.
@@ -388,6 +396,10 @@ pub trait Transaction: Reads {
     /// A chat message (`source`, the chat's id for it) recorded as event
     /// `event`; a second one of the same source fails.
     fn mark_seen(&mut self, source: &str, event: i64) -> Result<()>;
+    /// A new on-call override (its `id` is ignored); returns its number.
+    fn insert_override(&mut self, o: &Override) -> Result<i64>;
+    /// Removes an override; whether there was one.
+    fn delete_override(&mut self, id: i64) -> Result<bool>;
     /// A change from CI (its `id` is ignored), recorded at `recorded_at`;
     /// returns its number.
     fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64>;

@@ -209,6 +209,17 @@ pub trait ReadsExt: Reads {
         expect!(self.one(read)?, Found::Rooms, read)
     }
 
+    /// The on-call overrides of `schedule` (all when `None`) that end after
+    /// `after`, by start.
+    fn overrides(
+        &self,
+        schedule: Option<&str>,
+        after: DateTime<Utc>,
+    ) -> Result<Vec<crate::domain::oncall::Override>> {
+        let read = Read::Overrides { schedule, after };
+        expect!(self.one(read)?, Found::Overrides, read)
+    }
+
     /// Which of these chat messages are on a timeline already.
     fn seen(&self, sources: &[String]) -> Result<Vec<String>> {
         let read = Read::Seen(sources);

@@ -586,6 +586,51 @@ fn deliveries_rooms_and_chat_marks_read_back(kind: Kind) {
         |w| w.transaction().mark_seen("matrix:$one", event),
     );
     assert!(again.is_err());
+    // On-call overrides: numbered, read by schedule and by end, removed.
+    let cover = incident::domain::oncall::Override {
+        id: 0,
+        schedule: "db".into(),
+        layer: "primary".into(),
+        person: "carol".into(),
+        from: t("09:00"),
+        until: t("17:00"),
+        by: "alice".into(),
+        at: t("08:09"),
+    };
+    let other = incident::domain::oncall::Override {
+        schedule: "web".into(),
+        from: t("08:00"),
+        until: t("10:00"),
+        ..cover.clone()
+    };
+    let (first, second) = write(&mut store, t("08:09"), |w| {
+        Ok((
+            w.transaction().insert_override(&cover)?,
+            w.transaction().insert_override(&other)?,
+        ))
+    });
+    assert!(second > first && first > 0);
+    store.refresh().unwrap();
+    assert_eq!(
+        store.overrides(Some("db"), t("08:00")).unwrap(),
+        [incident::domain::oncall::Override { id: first, ..cover }]
+    );
+    let all: Vec<i64> = store
+        .overrides(None, t("08:00"))
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(all, [second, first], "by start");
+    assert!(store.overrides(None, t("17:00")).unwrap().is_empty(), "ended");
+    assert!(write(&mut store, t("08:10"), |w| w
+        .transaction()
+        .delete_override(first)));
+    assert!(!write(&mut store, t("08:10"), |w| w
+        .transaction()
+        .delete_override(first)));
+    store.refresh().unwrap();
+    assert!(store.overrides(Some("db"), t("08:00")).unwrap().is_empty());
 }
 
 fn listings_filter_order_limit_and_count(kind: Kind) {

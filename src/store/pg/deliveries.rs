@@ -155,3 +155,63 @@ pub fn arrivals_of(rows: Vec<Row>) -> Result<Vec<(i64, Event)>> {
         .map(|r| Ok((col(r, 8)?, super::events::from_row(r)?)))
         .collect()
 }
+
+/// The overrides of `schedule` (all when `None`) that end after `after`.
+pub fn overrides_statement(schedule: Option<&str>, after: chrono::DateTime<chrono::Utc>) -> Statement {
+    let mut values = Vec::new();
+    let a = super::incidents::mark(&mut values, Value::Text(crate::time::to_rfc3339(after)));
+    let which = match schedule {
+        Some(s) => format!(
+            " AND schedule = {}",
+            super::incidents::mark(&mut values, Value::Text(s.into()))
+        ),
+        None => String::new(),
+    };
+    Statement::new(
+        format!(
+            "SELECT id, schedule, layer, person, starts_at, ends_at, created_by, created_at FROM overrides \
+             WHERE ends_at > {a}{which} ORDER BY starts_at, id"
+        ),
+        values,
+    )
+}
+
+pub fn overrides_of(rows: Vec<Row>) -> Result<Vec<crate::domain::oncall::Override>> {
+    rows.iter()
+        .map(|r| {
+            Ok(crate::domain::oncall::Override {
+                id: col(r, 0)?,
+                schedule: col(r, 1)?,
+                layer: col(r, 2)?,
+                person: col(r, 3)?,
+                from: col::<Stamp>(r, 4)?.0,
+                until: col::<Stamp>(r, 5)?.0,
+                by: col(r, 6)?,
+                at: col::<Stamp>(r, 7)?.0,
+            })
+        })
+        .collect()
+}
+
+pub fn insert_override(db: &mut Db, o: &crate::domain::oncall::Override) -> Result<i64> {
+    let row = db.query_one(
+        "INSERT INTO overrides (id, schedule, layer, person, starts_at, ends_at, created_by, created_at) \
+         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM overrides), $1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        &p![
+            o.schedule,
+            o.layer,
+            o.person,
+            Stamp(o.from),
+            Stamp(o.until),
+            o.by,
+            Stamp(o.at)
+        ],
+    )?;
+    col(&row, 0)
+}
+
+pub fn delete_override(db: &mut Db, id: i64) -> Result<bool> {
+    Ok(!db
+        .query("DELETE FROM overrides WHERE id = $1 RETURNING id", &p![id])?
+        .is_empty())
+}

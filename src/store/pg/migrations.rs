@@ -66,6 +66,12 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: None,
     },
+    // 8: on-call overrides.
+    Step {
+        sql: include_str!("schema_overrides.sql"),
+        guards: include_str!("schema_overrides_guards.sql"),
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

@@ -422,6 +422,14 @@ impl super::Transaction for Writer<'_> {
         deliveries::mark_seen(&mut *self.db()?, source, event)
     }
 
+    fn insert_override(&mut self, o: &crate::domain::oncall::Override) -> Result<i64> {
+        deliveries::insert_override(&mut *self.db()?, o)
+    }
+
+    fn delete_override(&mut self, id: i64) -> Result<bool> {
+        deliveries::delete_override(&mut *self.db()?, id)
+    }
+
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {
         settled::settle(&mut *self.db()?, key, settled)
     }

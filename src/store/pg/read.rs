@@ -97,6 +97,10 @@ fn plan(read: &Read<'_>) -> Option<(Statement, Decode)> {
             deliveries::rooms_statement(destination),
             Box::new(|rows| Ok(Found::Rooms(deliveries::rooms_of(rows)?))),
         ),
+        Read::Overrides { schedule, after } => (
+            deliveries::overrides_statement(schedule, after),
+            Box::new(|rows| Ok(Found::Overrides(deliveries::overrides_of(rows)?))),
+        ),
         Read::Seen(sources) => (
             deliveries::seen_statement(sources),
             Box::new(|rows| Ok(Found::Seen(deliveries::seen_of(rows)?))),

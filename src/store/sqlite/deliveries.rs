@@ -106,3 +106,52 @@ pub fn arrivals(conn: &Connection, after: i64, limit: usize) -> rusqlite::Result
     })?
     .collect()
 }
+
+/// The overrides of `schedule` (all when `None`) that end after `after`.
+pub fn overrides(
+    conn: &Connection,
+    schedule: Option<&str>,
+    after: chrono::DateTime<chrono::Utc>,
+) -> rusqlite::Result<Vec<crate::domain::oncall::Override>> {
+    conn.prepare_cached(
+        "SELECT id, schedule, layer, person, starts_at, ends_at, created_by, created_at FROM overrides \
+         WHERE (?1 IS NULL OR schedule = ?1) AND ends_at > ?2 ORDER BY starts_at, id",
+    )?
+    .query_map(params![schedule, Stamp(after)], |r| {
+        Ok(crate::domain::oncall::Override {
+            id: r.get(0)?,
+            schedule: r.get(1)?,
+            layer: r.get(2)?,
+            person: r.get(3)?,
+            from: r.get::<_, Stamp>(4)?.0,
+            until: r.get::<_, Stamp>(5)?.0,
+            by: r.get(6)?,
+            at: r.get::<_, Stamp>(7)?.0,
+        })
+    })?
+    .collect()
+}
+
+pub fn insert_override(conn: &Connection, o: &crate::domain::oncall::Override) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO overrides (schedule, layer, person, starts_at, ends_at, created_by, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        o.schedule,
+        o.layer,
+        o.person,
+        Stamp(o.from),
+        Stamp(o.until),
+        o.by,
+        Stamp(o.at)
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn delete_override(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM overrides WHERE id = ?1")?
+        .execute([id])?
+        > 0)
+}

@@ -49,6 +49,8 @@ pub const STEPS: &[Step] = &[
     // 17: notifications: where each destination's delivery stands, the
     // rooms opened per incident, chat messages recorded.
     Step::sql(include_str!("schema_deliveries.sql")),
+    // 18: on-call overrides.
+    Step::sql(include_str!("schema_overrides.sql")),
 ];
 
 /// The version this binary writes.

@@ -236,6 +236,9 @@ fn answer(conn: &Connection, read: &Read<'_>) -> rusqlite::Result<Found> {
         Read::Deliveries => Found::Deliveries(deliveries::deliveries(conn)?),
         Read::Rooms(destination) => Found::Rooms(deliveries::rooms(conn, destination)?),
         Read::Seen(sources) => Found::Seen(deliveries::seen(conn, sources)?),
+        Read::Overrides { schedule, after } => {
+            Found::Overrides(deliveries::overrides(conn, schedule, after)?)
+        }
     })
 }
 
@@ -398,6 +401,14 @@ impl super::Transaction for Writer<'_> {
 
     fn mark_seen(&mut self, source: &str, event: i64) -> Result<()> {
         self.run(|c| deliveries::mark_seen(c, source, event))
+    }
+
+    fn insert_override(&mut self, o: &crate::domain::oncall::Override) -> Result<i64> {
+        self.run(|c| deliveries::insert_override(c, o))
+    }
+
+    fn delete_override(&mut self, id: i64) -> Result<bool> {
+        self.run(|c| deliveries::delete_override(c, id))
     }
 
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {
