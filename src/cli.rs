@@ -11,7 +11,7 @@ use crate::commands::{
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
-use crate::commands::{deliveries::DeliveriesArgs, notify::NotifyArgs};
+use crate::commands::{deliveries::DeliveriesArgs, notify::NotifyArgs, oncall::OncallArgs};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -160,6 +160,8 @@ pub enum Command {
     Notify(Lazy<NotifyArgs>),
     /// Show where each notification destination stands; 'retry NAME' unparks one
     Deliveries(Lazy<DeliveriesArgs>),
+    /// Who is on call now and next; a schedule's shifts, overrides, calendars
+    Oncall(Lazy<OncallArgs>),
     /// Print a shell completion script
     Completions(Lazy<CompletionsArgs>),
 }

@@ -52,6 +52,10 @@ pub struct Config {
     /// How long a destination may fail (or stay parked) before `check`
     /// reports it (`[check] deliveries`).
     pub delivery_grace: Duration,
+    /// On-call rotations (`[[schedules]]`).
+    pub schedules: Vec<crate::domain::oncall::Schedule>,
+    /// Who is paged in what order (`[[policies]]`).
+    pub policies: Vec<crate::domain::oncall::Policy>,
 }
 
 /// The `[database]` table: where the team's database is.
@@ -93,6 +97,8 @@ impl Default for Config {
             notify: Vec::new(),
             people: BTreeMap::new(),
             delivery_grace: Duration::minutes(15),
+            schedules: Vec::new(),
+            policies: Vec::new(),
         }
     }
 }
@@ -251,6 +257,10 @@ struct ConfigFile {
     notify: Vec<crate::notify::file::DestinationFile>,
     #[serde(default)]
     people: BTreeMap<String, crate::notify::file::PersonFile>,
+    #[serde(default)]
+    schedules: Vec<crate::oncall::file::ScheduleFile>,
+    #[serde(default)]
+    policies: Vec<crate::oncall::file::PolicyFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -525,6 +535,8 @@ impl ConfigFile {
         let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
         config.notify = crate::notify::file::destinations(self.notify, &levels, config.dir.as_deref())?;
         config.people = crate::notify::file::people(self.people)?;
+        config.schedules = crate::oncall::file::schedules(self.schedules)?;
+        config.policies = crate::oncall::file::policies(self.policies, &config.schedules)?;
         if let Some(token) = self.serve.token {
             if token.trim().len() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());

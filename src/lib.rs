@@ -20,6 +20,7 @@ pub mod follow;
 pub mod hooks;
 pub mod intake;
 pub mod notify;
+pub mod oncall;
 pub mod output;
 pub mod playbooks;
 pub mod postmortem;

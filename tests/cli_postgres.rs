@@ -73,6 +73,8 @@ mod list;
 mod narrow;
 #[path = "cli/notify.rs"]
 mod notify;
+#[path = "cli/oncall.rs"]
+mod oncall;
 #[path = "cli/pipes.rs"]
 mod pipes;
 #[path = "cli/plans.rs"]

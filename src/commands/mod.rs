@@ -23,6 +23,7 @@ pub mod import;
 pub mod ingest;
 pub mod list;
 pub mod notify;
+pub mod oncall;
 pub mod overview;
 pub mod playbooks;
 pub mod reopen;
@@ -83,6 +84,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Alerts(Lazy(args)) => alerts::run(&ctx, args),
         Command::Notify(Lazy(args)) => notify::run(&ctx, args),
         Command::Deliveries(Lazy(args)) => deliveries::run(&ctx, args),
+        Command::Oncall(Lazy(args)) => oncall::run(&ctx, args),
         Command::Completions(Lazy(args)) => completions::run(args),
     }
 }

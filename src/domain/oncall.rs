@@ -174,7 +174,8 @@ impl Schedule {
     }
 
     /// Every turn of every layer from `from` to `until`, in time order
-    /// (by layer), overrides splitting the shifts they cover.
+    /// (by layer), overrides splitting the shifts they cover; the first of
+    /// each layer from when it began.
     pub fn turns(&self, from: DateTime<Utc>, until: DateTime<Utc>, overrides: &[Override]) -> Vec<Turn> {
         let mut out = Vec::new();
         for layer in &self.layers {
@@ -214,7 +215,7 @@ impl Schedule {
                         *u = end.min(until.max(end));
                     }
                     _ => out.push(Turn {
-                        from: t,
+                        from: if t == from { turn.from } else { t },
                         until: end,
                         ..turn
                     }),
@@ -224,6 +225,70 @@ impl Schedule {
         }
         out
     }
+}
+
+/// Whom one level of a policy pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Whoever a schedule's layer (the primary when `None`) has on call.
+    Schedule { name: String, layer: Option<String> },
+    Person(String),
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Schedule { name, layer: None } => write!(f, "schedule:{name}"),
+            Target::Schedule {
+                name,
+                layer: Some(layer),
+            } => write!(f, "schedule:{name}/{layer}"),
+            Target::Person(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Target, String> {
+        let s = s.trim();
+        match s.strip_prefix("schedule:") {
+            Some(rest) => {
+                let (name, layer) = match rest.split_once('/') {
+                    Some((n, l)) => (n, Some(l.to_string())),
+                    None => (rest, None),
+                };
+                match name.is_empty() || layer.as_deref() == Some("") {
+                    true => Err(format!("'{s}' names no schedule; write \"schedule:NAME\" or \"schedule:NAME/LAYER\"")),
+                    false => Ok(Target::Schedule {
+                        name: name.to_string(),
+                        layer,
+                    }),
+                }
+            }
+            None if s.is_empty() || s.contains(char::is_whitespace) => {
+                Err(format!("'{s}' is not a person's name or \"schedule:NAME\""))
+            }
+            None => Ok(Target::Person(s.to_string())),
+        }
+    }
+}
+
+/// One level of an escalation policy: whom to page, and how long to wait
+/// for an acknowledgement before the next level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyLevel {
+    pub page: Vec<Target>,
+    pub wait: Duration,
+}
+
+/// Levels paged in turn until someone acknowledges; the whole run again
+/// `repeat` more times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub name: String,
+    pub levels: Vec<PolicyLevel>,
+    pub repeat: u32,
 }
 
 #[cfg(test)]

@@ -53,6 +53,7 @@ mod lifecycle;
 mod list;
 mod narrow;
 mod notify;
+mod oncall;
 mod pipes;
 mod plans;
 mod postgres;
