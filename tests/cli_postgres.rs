@@ -77,6 +77,8 @@ mod pipes;
 mod plans;
 #[path = "cli/postgres.rs"]
 mod postgres;
+#[path = "cli/postgres_outages.rs"]
+mod postgres_outages;
 #[path = "cli/record.rs"]
 mod record;
 #[path = "cli/retro.rs"]

@@ -9,7 +9,7 @@
 use crate::context::Ctx;
 use crate::error::usage;
 use crate::intake::{self, Format, MAX_BODY, Outcome, Payload, Routing};
-use crate::store::{Access, Store};
+use crate::store::{Access, Lost, Store};
 use anyhow::{Context, Result};
 use axum::Router;
 use axum::body::Bytes;
@@ -42,11 +42,21 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most requests stored in one transaction.
 const BATCH: usize = 256;
 
-/// One request's alerts on their way to the writer, and where its answer goes.
-struct Job {
-    payload: Payload,
-    reply: oneshot::Sender<Result<Vec<Outcome>, String>>,
+/// What the writer is asked to do.
+enum Job {
+    /// Store one request's alerts, and answer where its reply goes.
+    Alerts {
+        payload: Payload,
+        reply: oneshot::Sender<Result<Vec<Outcome>, String>>,
+    },
+    /// Say whether the database answers (`/readyz`).
+    Ping {
+        reply: oneshot::Sender<Result<(), String>>,
+    },
 }
+
+/// How long `/readyz` waits for the writer's answer.
+const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
 struct Shared {
     jobs: mpsc::Sender<Job>,
@@ -175,6 +185,10 @@ fn router(shared: Arc<Shared>) -> Router {
     };
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
+        .route(
+            "/readyz",
+            get(|State(s): State<Arc<Shared>>| async move { ready(&s).await }),
+        )
         .route("/alertmanager", post_as(Format::Alertmanager))
         .route("/grafana", post_as(Format::Grafana))
         .route("/pagerduty", post_as(Format::Pagerduty))
@@ -205,6 +219,31 @@ fn answer(status: StatusCode, message: &str) -> Response {
         axum::Json(serde_json::json!({ "status": state, "message": message })),
     )
         .into_response()
+}
+
+/// Whether the database answers, through the writer's own connection
+/// (opened again if it was lost): 200 `ready`, or 503 with the reason.
+async fn ready(shared: &Shared) -> Response {
+    let (reply, answered) = oneshot::channel();
+    let why = match shared.jobs.send(Job::Ping { reply }).await {
+        Err(_) => "the server is stopping".to_string(),
+        Ok(()) => match tokio::time::timeout(READY_TIMEOUT, answered).await {
+            Ok(Ok(Ok(()))) => return (StatusCode::OK, "ready\n").into_response(),
+            Ok(Ok(Err(why))) => why,
+            Ok(Err(_)) => "the writer ended".to_string(),
+            Err(_) => format!("the database did not answer within {}s", READY_TIMEOUT.as_secs()),
+        },
+    };
+    unavailable(&why)
+}
+
+/// 503 with `Retry-After`: the sender tries again later.
+fn unavailable(why: &str) -> Response {
+    let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, why);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, "5".parse().expect("a header value"));
+    response
 }
 
 /// Whether the request carries the configured token (or none is needed),
@@ -240,14 +279,7 @@ async fn receive(shared: &Shared, format: Format, headers: &HeaderMap, body: &[u
     };
     let dedup_key = payload.dedup_key.clone();
     let (reply, answered) = oneshot::channel();
-    let unavailable = |why: &str| {
-        let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, why);
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, "5".parse().expect("a header value"));
-        response
-    };
-    if shared.jobs.send(Job { payload, reply }).await.is_err() {
+    if shared.jobs.send(Job::Alerts { payload, reply }).await.is_err() {
         return unavailable("the server is stopping; try again");
     }
     match answered.await {
@@ -273,6 +305,84 @@ async fn receive(shared: &Shared, format: Format, headers: &HeaderMap, body: &[u
     }
 }
 
+/// The writer's connection, opened again when it is lost: at once the
+/// first time, then no more often than the backoff allows (doubling from
+/// [`BACKOFF_FIRST`] to [`BACKOFF_MOST`]), so a server that is down is not
+/// hammered, and a request after it is back waits at most that long.
+struct Link {
+    store: Option<Store>,
+    /// Where it is, for messages (never with a password).
+    location: String,
+    backoff: Duration,
+    next_try: std::time::Instant,
+}
+
+const BACKOFF_FIRST: Duration = Duration::from_millis(250);
+const BACKOFF_MOST: Duration = Duration::from_secs(2);
+
+impl Link {
+    fn new(store: Store) -> Link {
+        Link {
+            location: store.location().to_string(),
+            store: Some(store),
+            backoff: BACKOFF_FIRST,
+            next_try: std::time::Instant::now(),
+        }
+    }
+
+    /// The open database, connecting again if it was lost.
+    fn get(&mut self, ctx: &Ctx) -> Result<&mut Store> {
+        if self.store.is_none() {
+            std::thread::sleep(self.next_try.saturating_duration_since(std::time::Instant::now()));
+            match ctx.open(Access::Write) {
+                Ok(store) => {
+                    ctx.say(format!("incident serve: connected to {} again", self.location));
+                    self.store = Some(store);
+                    self.backoff = BACKOFF_FIRST;
+                }
+                Err(e) => {
+                    self.next_try = std::time::Instant::now() + self.backoff;
+                    self.backoff = (self.backoff * 2).min(BACKOFF_MOST);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(self.store.as_mut().expect("opened above"))
+    }
+
+    /// The connection is gone: the next [`Link::get`] opens another.
+    fn lost(&mut self, ctx: &Ctx, e: &anyhow::Error) {
+        if self.store.take().is_some() {
+            ctx.warn(format!("{e:#}; connecting again"));
+        }
+        self.next_try = std::time::Instant::now();
+    }
+
+    /// Runs `f` on the database; if the connection turns out to be lost
+    /// before anything was committed, connects again and runs it once
+    /// more (so the first request after a server restart succeeds).
+    fn with<T>(&mut self, ctx: &Ctx, mut f: impl FnMut(&mut Store) -> Result<T>) -> Result<T> {
+        let mut again = true;
+        loop {
+            let store = self.get(ctx)?;
+            match f(store) {
+                Ok(value) => return Ok(value),
+                Err(e) => match Lost::of(&e) {
+                    Some(lost) => {
+                        let retry = again && !lost.in_doubt;
+                        self.lost(ctx, &e);
+                        if !retry {
+                            return Err(e);
+                        }
+                        again = false;
+                    }
+                    None => return Err(e),
+                },
+            }
+        }
+    }
+}
+
 /// The writer: its own context and connection; each turn takes what is
 /// waiting (up to [`BATCH`] requests), stores it in one transaction, runs
 /// the hooks, and only then answers.
@@ -288,10 +398,10 @@ fn write_loop(
         let store = ctx.open(Access::Write)?;
         Ok((ctx, store))
     })();
-    let (mut ctx, mut store) = match opened {
-        Ok(opened) => {
+    let (mut ctx, mut link) = match opened {
+        Ok((ctx, store)) => {
             let _ = ready.send(Ok(()));
-            opened
+            (ctx, Link::new(store))
         }
         Err(e) => {
             let _ = ready.send(Err(e));
@@ -307,11 +417,35 @@ fn write_loop(
             Vec::new()
         }
     };
-    while let Some(first) = queue.blocking_recv() {
-        let mut batch = vec![first];
+    // A job taken while a batch was gathered, that is not part of it.
+    let mut held: Option<Job> = None;
+    loop {
+        let first = match held.take() {
+            Some(job) => job,
+            None => match queue.blocking_recv() {
+                Some(job) => job,
+                None => break,
+            },
+        };
+        let (payload, reply) = match first {
+            Job::Ping { reply } => {
+                let answered = link.with(&ctx, |store| {
+                    store.refresh()?;
+                    store.batch(&[crate::store::Read::Newest]).map(|_| ())
+                });
+                let _ = reply.send(answered.map_err(|e| format!("{e:#}")));
+                continue;
+            }
+            Job::Alerts { payload, reply } => (payload, reply),
+        };
+        let mut batch = vec![(payload, reply)];
         while batch.len() < BATCH {
             match queue.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Job::Alerts { payload, reply }) => batch.push((payload, reply)),
+                Ok(other) => {
+                    held = Some(other);
+                    break;
+                }
                 Err(_) => break,
             }
         }
@@ -324,32 +458,34 @@ fn write_loop(
                 plans: &plans,
                 changes_window: config.changes_window,
             };
-            let committed = ctx.write_to(&mut store, |tx| {
-                let now = tx.now();
-                batch
-                    .iter()
-                    .map(|job| {
-                        job.payload
-                            .signals
-                            .iter()
-                            .map(|s| intake::record(tx, s, &routing, now))
-                            .collect::<Result<Vec<_>>>()
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })?;
-            Ok(committed.value)
+            link.with(&ctx, |store| {
+                let committed = ctx.write_to(store, |tx| {
+                    let now = tx.now();
+                    batch
+                        .iter()
+                        .map(|(payload, _)| {
+                            payload
+                                .signals
+                                .iter()
+                                .map(|s| intake::record(tx, s, &routing, now))
+                                .collect::<Result<Vec<_>>>()
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })?;
+                Ok(committed.value)
+            })
         })();
         match result {
             Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
+                for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
                 }
             }
             Err(e) => {
                 let why = format!("{e:#}");
                 ctx.warn(format!("alerts not recorded (their senders will retry): {why}"));
-                for job in batch {
-                    let _ = job.reply.send(Err(why.clone()));
+                for (_, reply) in batch {
+                    let _ = reply.send(Err(why.clone()));
                 }
             }
         }

@@ -132,6 +132,28 @@ pub enum Access {
     Write,
 }
 
+/// The connection to a database server is gone (closed, broken, the
+/// server shutting down, or silent past a deadline): what was not
+/// committed was not, and nothing more can be done on this `Store`. A
+/// command fails with it as with any error; the long-running ones
+/// (`serve`, `--follow`) open the database again. Found in an error's
+/// chain by [`Lost::of`].
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Lost {
+    /// One line naming the server (never its password).
+    pub message: String,
+    /// Lost while committing: the change may or may not be recorded.
+    pub in_doubt: bool,
+}
+
+impl Lost {
+    /// The lost connection `e` reports, if that is what it reports.
+    pub fn of(e: &anyhow::Error) -> Option<&Lost> {
+        e.chain().find_map(|cause| cause.downcast_ref::<Lost>())
+    }
+}
+
 /// There is no database at the location (and it was not to be created).
 #[derive(Debug, thiserror::Error)]
 #[error("no incident database at {0}")]

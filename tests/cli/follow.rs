@@ -8,13 +8,13 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 /// A following process and its stdout, line by line.
-struct Following {
+pub struct Following {
     child: Child,
     lines: Receiver<String>,
 }
 
 impl Following {
-    fn start(env: &Env, args: &[&str]) -> Following {
+    pub fn start(env: &Env, args: &[&str]) -> Following {
         let mut child = env
             .std_cmd()
             .args(args)
@@ -37,14 +37,14 @@ impl Following {
 
     /// The next line, waiting at most 20 s (a generous bound on a loaded
     /// machine; the benchmark measures the real latency).
-    fn next(&self) -> String {
+    pub fn next(&self) -> String {
         self.lines
             .recv_timeout(Duration::from_secs(20))
             .expect("no new line from --follow within 20 s")
     }
 
     /// Skips lines until one contains `text`; returns it.
-    fn until(&self, text: &str) -> String {
+    pub fn until(&self, text: &str) -> String {
         loop {
             let line = self.next();
             if line.contains(text) {
@@ -54,7 +54,7 @@ impl Following {
     }
 
     /// Interrupts it as Ctrl-C does; returns its exit code and stderr.
-    fn interrupt(self, signal: i32) -> (Option<i32>, String) {
+    pub fn interrupt(self, signal: i32) -> (Option<i32>, String) {
         // SAFETY: kill(2) on our own child.
         unsafe { libc::kill(self.child.id() as i32, signal) };
         let out = self.child.wait_with_output().unwrap();

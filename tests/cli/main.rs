@@ -55,6 +55,7 @@ mod narrow;
 mod pipes;
 mod plans;
 mod postgres;
+mod postgres_outages;
 mod record;
 mod retro;
 mod roles;

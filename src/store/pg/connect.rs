@@ -5,8 +5,9 @@
 //! A password never leaves this module: the [`Target`] displays without it,
 //! and every error names the server by that display.
 
-use super::client::{Client, Failed};
+use super::client::{self, Client, Failed};
 use crate::error::usage;
+use crate::store::Lost;
 use anyhow::{Result, anyhow};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -298,7 +299,7 @@ impl Target {
             Some(tls) => Client::connect(&config, tls, self.timeout()),
         };
         connected.map_err(|failed| match failed {
-            Failed::Driver(e) => self.explain(&e),
+            Failed::Driver(e) => self.explain(&e.into()),
             Failed::TimedOut => self.no_answer(),
             Failed::Runtime(e) => anyhow!("cannot connect to {self}: {e}"),
         })
@@ -379,9 +380,17 @@ impl Target {
         Ok(store)
     }
 
-    /// One line naming the server (never the password) and what to check.
-    pub fn explain(&self, e: &tokio_postgres::Error) -> anyhow::Error {
-        explain(self, e)
+    /// One line naming the server (never the password) and what to check;
+    /// a connection that is gone is a [`Lost`].
+    pub fn explain(&self, e: &client::Error) -> anyhow::Error {
+        let what = explain(self, e);
+        match e.is_lost() {
+            true => anyhow::Error::new(Lost {
+                message: what.to_string(),
+                in_doubt: false,
+            }),
+            false => what,
+        }
     }
 }
 
@@ -554,7 +563,7 @@ pub fn pgpass_lookup(text: &str, host: &str, port: &str, dbname: &str, user: &st
     None
 }
 
-fn explain(target: &Target, e: &tokio_postgres::Error) -> anyhow::Error {
+fn explain(target: &Target, e: &client::Error) -> anyhow::Error {
     let server = target.to_string();
     if let Some(db) = e.as_db_error() {
         let code = db.code().code();

@@ -68,7 +68,7 @@ fn newer_message(server: &str, version: i64) -> Option<String> {
 /// The version as the schema table says, inside the caller's transaction:
 /// 0 when the table does not exist (checked first, so that the
 /// transaction is not aborted by the missing table).
-fn version_in(db: &mut Db) -> Result<i64, tokio_postgres::Error> {
+fn version_in(db: &mut Db) -> Result<i64, super::client::Error> {
     let exists = db
         .client
         .simple_query("SELECT to_regclass('incident_schema') IS NOT NULL")?
@@ -83,7 +83,7 @@ fn version_in(db: &mut Db) -> Result<i64, tokio_postgres::Error> {
     }
     let row = db.client.query("SELECT version FROM incident_schema", &[])?;
     match row.into_iter().next() {
-        Some(r) => r.try_get(0),
+        Some(r) => Ok(r.try_get(0)?),
         None => Ok(0),
     }
 }
@@ -94,7 +94,7 @@ pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
     if seen >= LATEST {
         return Ok(());
     }
-    let result = (|| -> Result<(), tokio_postgres::Error> {
+    let result = (|| -> Result<(), super::client::Error> {
         db.client.batch_execute(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; {}",
             super::LOCK_WRITERS

@@ -88,7 +88,7 @@ pub struct Db {
 }
 
 impl Db {
-    fn explain(&self, e: tokio_postgres::Error) -> anyhow::Error {
+    fn explain(&self, e: client::Error) -> anyhow::Error {
         if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
             return anyhow!(
                 "database {} stayed busy for {LOCK_TIMEOUT_SECONDS}s (another writer holds it); try again",
@@ -163,7 +163,7 @@ impl Db {
 
     /// Opens the read snapshot and reads the schema version in it, in one
     /// round trip (an error leaves the transaction to roll back).
-    fn read_version(&mut self) -> Result<i64, tokio_postgres::Error> {
+    fn read_version(&mut self) -> Result<i64, client::Error> {
         let messages = self
             .client
             .simple_query(&format!("{BEGIN_SNAPSHOT}; SELECT version FROM incident_schema"))?;
@@ -422,9 +422,23 @@ impl super::Transaction for Writer<'_> {
             .map(|id| format!("SELECT pg_notify('{CHANNEL}', '{id}'); "))
             .collect();
         sql.push_str("COMMIT");
-        self.db()?.batch(&sql)?;
+        let committed = self.db()?.batch(&sql);
         self.open = false;
-        Ok(())
+        committed.map_err(|e| match super::Lost::of(&e) {
+            // The COMMIT may have been carried out before the answer was
+            // lost: say so, rather than "nothing was recorded".
+            Some(_) => {
+                let server = self.db.borrow().target.to_string();
+                anyhow::Error::new(super::Lost {
+                    message: format!(
+                        "the connection to {server} was lost while committing: the change may or may not be \
+                         recorded; look (incident show, incident alerts) before trying again"
+                    ),
+                    in_doubt: true,
+                })
+            }
+            None => e,
+        })
     }
 }
 
