@@ -54,6 +54,10 @@ pub struct Database {
     pub url: Option<String>,
     /// How long connecting to PostgreSQL may take.
     pub connect_timeout: std::time::Duration,
+    /// How long PostgreSQL may take to answer one round trip of a read,
+    /// and of a write.
+    pub read_timeout: std::time::Duration,
+    pub write_timeout: std::time::Duration,
 }
 
 impl Default for Database {
@@ -61,6 +65,8 @@ impl Default for Database {
         Database {
             url: None,
             connect_timeout: crate::store::DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: crate::store::DEFAULT_READ_TIMEOUT,
+            write_timeout: crate::store::DEFAULT_WRITE_TIMEOUT,
         }
     }
 }
@@ -244,6 +250,8 @@ struct ConfigFile {
 struct DatabaseFile {
     url: Option<String>,
     connect_timeout: Option<TimeoutText>,
+    read_timeout: Option<TimeoutText>,
+    write_timeout: Option<TimeoutText>,
 }
 
 #[derive(Deserialize, Default)]
@@ -421,6 +429,12 @@ impl ConfigFile {
         }
         if let Some(TimeoutText(timeout)) = self.database.connect_timeout {
             config.database.connect_timeout = timeout;
+        }
+        if let Some(TimeoutText(timeout)) = self.database.read_timeout {
+            config.database.read_timeout = timeout;
+        }
+        if let Some(TimeoutText(timeout)) = self.database.write_timeout {
+            config.database.write_timeout = timeout;
         }
         if let Some(window) = self.changes.window {
             config.changes_window = window.0;
@@ -603,6 +617,24 @@ mod tests {
             Some("postgres://incident@db/incidents")
         );
         assert_eq!(c.database.connect_timeout, std::time::Duration::from_secs(2));
+        let c = parse("[database]\nread_timeout = \"3s\"\nwrite_timeout = \"1m\"\n").unwrap();
+        assert_eq!(
+            (c.database.read_timeout, c.database.write_timeout),
+            (
+                std::time::Duration::from_secs(3),
+                std::time::Duration::from_secs(60)
+            )
+        );
+        assert_eq!(
+            (
+                Config::default().database.read_timeout,
+                Config::default().database.write_timeout
+            ),
+            (
+                std::time::Duration::from_secs(5),
+                std::time::Duration::from_secs(10)
+            )
+        );
         assert_eq!(
             Config::default().database.connect_timeout,
             std::time::Duration::from_secs(5)

@@ -73,9 +73,12 @@ impl Ctx {
     }
 
     pub fn open(&self, access: Access) -> Result<Store> {
+        let database = &self.config()?.database;
         let options = Options {
             access,
-            connect_timeout: self.config()?.database.connect_timeout,
+            connect_timeout: database.connect_timeout,
+            read_timeout: database.read_timeout,
+            write_timeout: database.write_timeout,
         };
         Store::open(&self.location()?, &options)
     }

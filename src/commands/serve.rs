@@ -358,9 +358,10 @@ impl Link {
         self.next_try = std::time::Instant::now();
     }
 
-    /// Runs `f` on the database; if the connection turns out to be lost
+    /// Runs `f` on the database; if the connection turns out to be gone
     /// before anything was committed, connects again and runs it once
-    /// more (so the first request after a server restart succeeds).
+    /// more (so the first request after a server restart succeeds). A
+    /// server that stopped answering is not asked again at once.
     fn with<T>(&mut self, ctx: &Ctx, mut f: impl FnMut(&mut Store) -> Result<T>) -> Result<T> {
         let mut again = true;
         loop {
@@ -369,7 +370,7 @@ impl Link {
                 Ok(value) => return Ok(value),
                 Err(e) => match Lost::of(&e) {
                     Some(lost) => {
-                        let retry = again && !lost.in_doubt;
+                        let retry = again && !lost.in_doubt && !lost.timed_out;
                         self.lost(ctx, &e);
                         if !retry {
                             return Err(e);

@@ -46,6 +46,10 @@ use std::time::Duration;
 
 /// How long connecting to a database server may take, unless configured.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a database server may take to answer one round trip of a
+/// read, and of a write, unless configured.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A kind of database: which locations it takes, and how it opens one.
 pub struct Backend {
@@ -119,6 +123,22 @@ pub struct Options {
     pub access: Access,
     /// How long connecting to a server may take.
     pub connect_timeout: Duration,
+    /// How long a server may take to answer a read's round trip, and a
+    /// write's (a file has no round trips).
+    pub read_timeout: Duration,
+    pub write_timeout: Duration,
+}
+
+impl Options {
+    /// `access`, with the default timeouts.
+    pub fn new(access: Access) -> Options {
+        Options {
+            access,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +165,8 @@ pub struct Lost {
     pub message: String,
     /// Lost while committing: the change may or may not be recorded.
     pub in_doubt: bool,
+    /// Given up at a deadline (the server may be frozen, not gone).
+    pub timed_out: bool,
 }
 
 impl Lost {

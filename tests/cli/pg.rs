@@ -427,14 +427,39 @@ impl Own {
         self.up();
     }
 
-    /// The process id of the server.
-    pub fn pid(&self) -> u32 {
-        self.running.as_ref().expect("the server is not running").0
+    /// Sends `signal` to the server and every process it started (its
+    /// backends, its background workers).
+    pub fn signal_all(&self, signal: i32) {
+        let pid = self.running.as_ref().expect("the server is not running").0 as i32;
+        let mut pids = vec![pid];
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(child) = entry.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            // `PID (NAME) STATE PPID …`; the name may hold spaces.
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<i32>().ok());
+            if ppid == Some(pid) {
+                pids.push(child);
+            }
+        }
+        for p in pids {
+            // SAFETY: kill(2) on the server this test started, and its children.
+            unsafe { libc::kill(p, signal) };
+        }
     }
 }
 
 impl Drop for Own {
     fn drop(&mut self) {
+        if self.running.is_some() {
+            // Backends a test stopped would outlive a killed server.
+            self.signal_all(libc::SIGCONT);
+            self.signal_all(libc::SIGKILL);
+        }
         if let Some((pid, exited)) = self.running.take() {
             // SAFETY: kill(2) on the server this test started.
             unsafe { libc::kill(pid as i32, libc::SIGKILL) };

@@ -9,6 +9,13 @@
 //! kept for [`Client::wait_for_notification`]. Once the connection has
 //! ended (the server closed it, or it broke) every call fails at once, and
 //! [`Error::is_lost`] says so: a long-running command connects again.
+//!
+//! Every call has a deadline ([`Client::set_deadline`]): a server that
+//! takes a statement and then says nothing (frozen, or behind a proxy that
+//! went silent, which TCP keepalives do not see while the kernel still
+//! answers) fails the call with [`Error::TimedOut`], and the connection is
+//! given up (its socket closed, so the server rolls back what was not
+//! committed).
 
 use futures_util::{Stream, TryStreamExt, future};
 use std::collections::VecDeque;
@@ -45,20 +52,22 @@ pub enum Error {
     Pg(tokio_postgres::Error),
     /// The connection had ended before the call.
     Ended,
+    /// No answer within the deadline: the connection was given up.
+    TimedOut(Duration),
 }
 
 impl Error {
     pub fn code(&self) -> Option<&SqlState> {
         match self {
             Error::Pg(e) => e.code(),
-            Error::Ended => None,
+            Error::Ended | Error::TimedOut(_) => None,
         }
     }
 
     pub fn as_db_error(&self) -> Option<&DbError> {
         match self {
             Error::Pg(e) => e.as_db_error(),
-            Error::Ended => None,
+            Error::Ended | Error::TimedOut(_) => None,
         }
     }
 
@@ -68,7 +77,7 @@ impl Error {
     pub fn is_lost(&self) -> bool {
         let e = match self {
             Error::Pg(e) => e,
-            Error::Ended => return true,
+            Error::Ended | Error::TimedOut(_) => return true,
         };
         if e.is_closed() {
             return true;
@@ -94,6 +103,7 @@ impl fmt::Display for Error {
         match self {
             Error::Pg(e) => e.fmt(f),
             Error::Ended => f.write_str("connection closed"),
+            Error::TimedOut(after) => write!(f, "no answer within {}s", after.as_secs_f64()),
         }
     }
 }
@@ -102,7 +112,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Pg(e) => std::error::Error::source(e),
-            Error::Ended => None,
+            Error::Ended | Error::TimedOut(_) => None,
         }
     }
 }
@@ -122,6 +132,8 @@ struct Driver {
     /// The connection has ended: it is not polled again (its socket is
     /// closed), and calls fail at once.
     ended: bool,
+    /// How long a call may wait for its answer.
+    deadline: Duration,
 }
 
 impl Driver {
@@ -164,8 +176,10 @@ impl Driver {
         tokio::time::sleep(duration)
     }
 
-    /// Runs a call of the driver's; fails at once on a connection that
-    /// has ended.
+    /// Runs a call of the driver's, within the deadline; fails at once on
+    /// a connection that has ended. At the deadline the connection is
+    /// given up: the call's answer could still come, and the next call
+    /// would take it for its own.
     fn block_on<T>(
         &mut self,
         call: impl Future<Output = Result<T, tokio_postgres::Error>>,
@@ -173,8 +187,24 @@ impl Driver {
         if self.ended {
             return Err(Error::Ended);
         }
+        let deadline = self.deadline;
+        let mut late = pin!(self.sleep(deadline));
         let mut call = pin!(call);
-        self.poll_until(|cx, _, _| call.as_mut().poll(cx).map_err(Error::Pg))
+        let answer = self.poll_until(|cx, _, _| match call.as_mut().poll(cx) {
+            Poll::Ready(done) => Poll::Ready(done.map_err(Error::Pg)),
+            Poll::Pending => late.as_mut().poll(cx).map(|()| Err(Error::TimedOut(deadline))),
+        });
+        if let Err(Error::TimedOut(_)) = answer {
+            self.end();
+        }
+        answer
+    }
+
+    /// Gives the connection up: its socket closes, and every later call
+    /// fails at once.
+    fn end(&mut self) {
+        self.ended = true;
+        self.connection = Box::pin(futures_util::stream::empty());
     }
 }
 
@@ -207,8 +237,15 @@ impl Client {
                 connection: Box::pin(connection),
                 notifications: VecDeque::new(),
                 ended: false,
+                deadline: timeout,
             },
         })
+    }
+
+    /// How long each call may wait for its answer from now on (until
+    /// connected: the connect timeout); returns the one before.
+    pub fn set_deadline(&mut self, deadline: Duration) -> Duration {
+        std::mem::replace(&mut self.driver.deadline, deadline)
     }
 
     pub fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {

@@ -74,6 +74,9 @@ pub struct Target {
     tls: Tls,
     root_cert: Option<PathBuf>,
     timeout_given: bool,
+    /// How long one round trip of a read may take, and of a write.
+    pub read_timeout: Duration,
+    pub write_timeout: Duration,
 }
 
 impl fmt::Debug for Target {
@@ -207,6 +210,8 @@ impl Target {
             tls,
             root_cert,
             timeout_given,
+            read_timeout: crate::store::DEFAULT_READ_TIMEOUT,
+            write_timeout: crate::store::DEFAULT_WRITE_TIMEOUT,
         })
     }
 
@@ -279,8 +284,15 @@ impl Target {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
-        // A dropped network must not hang a command either.
-        config.keepalives_idle(Duration::from_secs(30));
+        // A dropped network must not hang a command either: keepalives
+        // find a dead peer of an idle connection (`--follow`'s LISTEN)
+        // within about half a minute, the user timeout data that is never
+        // acknowledged; a peer that acknowledges and never answers (a
+        // frozen server) is what each call's deadline is for.
+        config.keepalives(true);
+        config.keepalives_idle(Duration::from_secs(15));
+        config.keepalives_interval(Duration::from_secs(5));
+        config.keepalives_retries(3);
         config.tcp_user_timeout(self.timeout().max(Duration::from_secs(10)));
         if let Some(p) = self.password() {
             config.password(p);
@@ -298,11 +310,13 @@ impl Target {
             None => Client::connect(&config, tokio_postgres::NoTls, self.timeout()),
             Some(tls) => Client::connect(&config, tls, self.timeout()),
         };
-        connected.map_err(|failed| match failed {
+        let mut client = connected.map_err(|failed| match failed {
             Failed::Driver(e) => self.explain(&e.into()),
             Failed::TimedOut => self.no_answer(),
             Failed::Runtime(e) => anyhow!("cannot connect to {self}: {e}"),
-        })
+        })?;
+        client.set_deadline(self.read_timeout);
+        Ok(client)
     }
 
     fn no_answer(&self) -> anyhow::Error {
@@ -388,6 +402,7 @@ impl Target {
             true => anyhow::Error::new(Lost {
                 message: what.to_string(),
                 in_doubt: false,
+                timed_out: matches!(e, client::Error::TimedOut(_)),
             }),
             false => what,
         }
@@ -602,6 +617,14 @@ fn explain(target: &Target, e: &client::Error) -> anyhow::Error {
         };
         return anyhow!(what);
     }
+    if let client::Error::TimedOut(after) = e {
+        return anyhow!(
+            "no answer from {server} within {}; the server or the network stalled, and the connection \
+             was given up (nothing of this command was recorded unless it said so); check the server, \
+             or raise [database] read_timeout or write_timeout if it is only slow",
+            seconds(*after)
+        );
+    }
     // The driver's own errors carry their kind only in their text.
     let text = e.to_string();
     let source = std::error::Error::source(e)
@@ -649,6 +672,14 @@ fn explain(target: &Target, e: &client::Error) -> anyhow::Error {
         format!("{server}: {text}: {source}")
     };
     anyhow!(what)
+}
+
+/// `5s`, `1.5s`.
+pub fn seconds(d: Duration) -> String {
+    match d.subsec_millis() {
+        0 => format!("{}s", d.as_secs()),
+        _ => format!("{}s", d.as_secs_f64()),
+    }
 }
 
 /// Certificate checks for the modes libpq defines.

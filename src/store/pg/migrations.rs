@@ -94,6 +94,18 @@ pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
     if seen >= LATEST {
         return Ok(());
     }
+    // A step may build an index on a large table: each statement gets
+    // longer than a command's.
+    let before = db.client.set_deadline(UPGRADE_TIMEOUT);
+    let upgraded = upgrade_under_lock(db);
+    db.client.set_deadline(before);
+    upgraded
+}
+
+/// How long one statement of a schema upgrade may take.
+const UPGRADE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+fn upgrade_under_lock(db: &mut Db) -> Result<()> {
     let result = (|| -> Result<(), super::client::Error> {
         db.client.batch_execute(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; {}",
