@@ -42,7 +42,8 @@ pub fn start(store: &Store) -> Result<i64> {
 
 /// Prints the entries that arrive for `incident` (or for any incident)
 /// after arrival number `cursor` ([`start`]), until SIGINT, SIGTERM or
-/// SIGHUP, which end it cleanly (exit 0).
+/// SIGHUP, or its reader leaves (a closed pipe), which end it cleanly
+/// (exit 0).
 pub fn follow(ctx: &Ctx, store: Store, incident: Option<i64>, cursor: i64) -> Result<()> {
     let catch = Catch::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])?;
     let mut cursor = cursor;
@@ -72,13 +73,13 @@ pub fn follow(ctx: &Ctx, store: Store, incident: Option<i64>, cursor: i64) -> Re
 }
 
 /// Opens the database and its watch again, waiting longer after each
-/// failure; `None` when a signal ends the wait.
+/// failure; `None` when a signal or the reader's leaving ends the wait.
 fn reconnect(ctx: &Ctx, catch: &Catch) -> Result<Option<(Store, Box<dyn Watch>)>> {
     let mut backoff = BACKOFF_FIRST;
     loop {
         let until = Instant::now() + backoff;
         while Instant::now() < until {
-            if catch.caught().is_some() {
+            if catch.caught().is_some() || output::reader_gone() {
                 return Ok(None);
             }
             std::thread::sleep(SLICE.min(until.saturating_duration_since(Instant::now())));
@@ -90,14 +91,14 @@ fn reconnect(ctx: &Ctx, catch: &Catch) -> Result<Option<(Store, Box<dyn Watch>)>
         if let Ok(both) = opened {
             return Ok(Some(both));
         }
-        if catch.caught().is_some() {
+        if catch.caught().is_some() || output::reader_gone() {
             return Ok(None);
         }
         backoff = (backoff * 2).min(BACKOFF_MOST);
     }
 }
 
-/// Follows until a signal (`Ok`) or an error: a [`Lost`] connection, or
+/// Follows until a signal or the reader's leaving (`Ok`), or an error: a [`Lost`] connection, or
 /// one that ends the command.
 fn watch_until_lost(
     ctx: &Ctx,
@@ -116,7 +117,7 @@ fn watch_until_lost(
     // Whatever arrived while the connection was down comes first.
     let mut woke = true;
     loop {
-        if catch.caught().is_some() {
+        if catch.caught().is_some() || output::reader_gone() {
             return Ok(());
         }
         if woke || again || looked.elapsed() >= LOOK_ANYWAY {

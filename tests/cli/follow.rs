@@ -120,3 +120,45 @@ fn follow_of_an_unknown_incident_fails_at_once() {
     let err = env.fails(1, &["show", "INC-9", "--follow"]);
     assert!(err.contains("INC-9"), "{err}");
 }
+
+/// `incident ARGS | head -c 10`, with nothing recorded meanwhile: the
+/// reader's leaving alone ends it, at once, with exit 0 and nothing said.
+fn ends_with_its_reader(env: &Env, args: &[&str]) {
+    use std::io::Read;
+    let mut child = env
+        .std_cmd()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = [0u8; 10];
+    stdout.read_exact(&mut head).unwrap();
+    drop(stdout);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("incident {args:?} | head -c 10 still ran 15 s after the reader left");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "incident {args:?}: {stderr}");
+    assert_eq!(stderr, "", "incident {args:?}");
+}
+
+#[test]
+fn follow_ends_at_once_with_exit_0_when_its_reader_leaves() {
+    let env = Env::new();
+    env.declare("Checkout down", &[]);
+    ends_with_its_reader(&env, &["show", "INC-1", "--follow"]);
+    ends_with_its_reader(&env, &["--json", "list", "--follow"]);
+    ends_with_its_reader(&env, &["list", "--follow"]);
+}
