@@ -42,9 +42,29 @@ pub struct Config {
     pub database: Database,
     /// What alerts from monitoring do, first match wins (`[[alerts.rules]]`).
     pub alert_rules: Vec<crate::domain::alerts::Rule>,
-    /// The bearer token `incident serve` requires (`[serve] token`); never
-    /// printed.
-    pub serve_token: Option<String>,
+    /// `incident serve`'s settings (`[serve]`).
+    pub serve: Serve,
+}
+
+/// The `[serve]` table.
+#[derive(Debug, Clone)]
+pub struct Serve {
+    /// The bearer token every request must carry; never printed.
+    pub token: Option<String>,
+    /// How many connections are served at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+/// How many connections `serve` takes at once unless configured.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+impl Default for Serve {
+    fn default() -> Self {
+        Serve {
+            token: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
 }
 
 /// The `[database]` table: where the team's database is.
@@ -88,7 +108,7 @@ impl Default for Config {
             changes_window: Duration::hours(6),
             required_tags: Vec::new(),
             alert_rules: Vec::new(),
-            serve_token: None,
+            serve: Serve::default(),
         }
     }
 }
@@ -297,6 +317,7 @@ struct AlertRuleFile {
 #[serde(deny_unknown_fields)]
 struct ServeFile {
     token: Option<String>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -515,7 +536,16 @@ impl ConfigFile {
             if token.trim().len() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());
             }
-            config.serve_token = Some(token.trim().to_string());
+            config.serve.token = Some(token.trim().to_string());
+        }
+        if let Some(n) = self.serve.max_connections {
+            if n == 0 {
+                return Err(
+                    "[serve] max_connections is 0; give how many connections to serve at once, e.g. 256"
+                        .into(),
+                );
+            }
+            config.serve.max_connections = n;
         }
         Ok(config)
     }
@@ -662,7 +692,16 @@ mod tests {
         assert_eq!(c.alert_rules[0].severity.as_deref(), Some("SEV1"));
         assert!(c.alert_rules[0].auto_resolve);
         assert_eq!(c.alert_rules[1].within, Duration::minutes(30));
-        assert_eq!(c.serve_token.as_deref(), Some("0123456789abcdef0123"));
+        assert_eq!(c.serve.token.as_deref(), Some("0123456789abcdef0123"));
+        assert_eq!(c.serve.max_connections, DEFAULT_MAX_CONNECTIONS);
+        assert_eq!(
+            parse("[serve]\nmax_connections = 8\n")
+                .unwrap()
+                .serve
+                .max_connections,
+            8
+        );
+        assert!(parse("[serve]\nmax_connections = 0\n").is_err());
         let err = parse("[[alerts.rules]]\naction = \"open\"\nseverity = \"P0\"\n").unwrap_err();
         assert!(
             err.to_string()

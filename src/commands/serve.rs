@@ -12,8 +12,8 @@ use crate::intake::{self, Format, MAX_BODY, Outcome, Payload, Routing};
 use crate::store::{Access, Lost, Store};
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,7 +24,7 @@ use hyper_util::service::TowerToHyperService;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -58,9 +58,16 @@ enum Job {
 /// How long `/readyz` waits for the writer's answer.
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How many bytes of request bodies are held at once, read or being read,
+/// until their answers: a flood of large bodies waits for room here
+/// instead of filling memory.
+const BODY_BUDGET: usize = 32 * MAX_BODY;
+
 struct Shared {
     jobs: mpsc::Sender<Job>,
     token: Option<String>,
+    /// Room for bodies, in bytes ([`BODY_BUDGET`]).
+    bodies: Arc<Semaphore>,
 }
 
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
@@ -69,7 +76,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         .ok()
         .map(|t| t.trim().to_string())
         .filter(|t| !t.is_empty())
-        .or_else(|| config.serve_token.clone());
+        .or_else(|| config.serve.token.clone());
     let addr = listen_address(&args.listen)?;
     if !addr.ip().is_loopback() && token.is_none() {
         return Err(usage(format!(
@@ -78,6 +85,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             config.describe_source()
         )));
     }
+    give_memory_back();
     // SIGTERM belongs to the server's drain, even while a hook runs.
     crate::hooks::leave_signals_alone();
     // The writer opens the database first: a bad path fails here, at once.
@@ -97,14 +105,52 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the HTTP runtime")?;
-    let shared = Arc::new(Shared { jobs, token });
-    let served = runtime.block_on(serve(ctx, addr, shared));
+    let shared = Arc::new(Shared {
+        jobs,
+        token,
+        bodies: Arc::new(Semaphore::new(BODY_BUDGET)),
+    });
+    let served = runtime.block_on(serve(ctx, addr, shared, config.serve.max_connections));
     // The server has stopped and dropped its sender: the writer finishes
     // what is queued and ends.
     runtime.shutdown_timeout(Duration::from_secs(1));
     let _ = writer.join();
     served
 }
+
+/// A server that runs all year gives back what a burst took. glibc's
+/// allocator raises its thresholds after large blocks are freed, and then
+/// keeps what a flood of bodies took for good; fixed thresholds keep
+/// blocks of a body's size mapped apart (unmapped when freed), and free
+/// memory at the top of a heap returned beyond a megabyte.
+fn give_memory_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's parameters; called before
+    // any other thread of ours exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 1024 * 1024);
+    }
+}
+
+/// Every few seconds after connections were served, hands the free pages
+/// the allocator holds back to the system: what a flood took does not
+/// stay taken.
+async fn trim_now_and_then(served: Arc<std::sync::atomic::AtomicBool>) {
+    let mut every = tokio::time::interval(TRIM_EVERY);
+    loop {
+        every.tick().await;
+        if served.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            #[cfg(all(target_os = "linux", target_env = "gnu"))]
+            // SAFETY: malloc_trim only releases free memory.
+            unsafe {
+                libc::malloc_trim(0);
+            }
+        }
+    }
+}
+
+const TRIM_EVERY: Duration = Duration::from_secs(2);
 
 fn listen_address(text: &str) -> Result<SocketAddr> {
     text.to_socket_addrs()
@@ -118,30 +164,49 @@ fn listen_address(text: &str) -> Result<SocketAddr> {
         })
 }
 
-async fn serve(ctx: &Ctx, addr: SocketAddr, shared: Arc<Shared>) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+/// Accepts at most `slots` connections at once: while that many are
+/// open, the next ones wait in the listen queue (each connection's
+/// headers must come within [`HEADER_TIMEOUT`], so a slot held by a
+/// silent sender is soon free again).
+async fn serve(ctx: &Ctx, addr: SocketAddr, shared: Arc<Shared>, slots: usize) -> Result<()> {
+    let listener = listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     ctx.say(format!("incident serve: listening on http://{local}"));
     let app = router(shared);
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(slots));
+    let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    tokio::spawn(trim_now_and_then(served.clone()));
     let mut stop = std::pin::pin!(stop_signal());
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let service = TowerToHyperService::new(app.clone());
-                let mut builder = hyper::server::conn::http1::Builder::new();
-                builder.timer(TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
-                let conn = builder.serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = conn.await;
-                });
-            }
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
             () = &mut stop => break,
-        }
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, most likely: give it a moment.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_TIMEOUT);
+        let conn = builder.serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        let served = served.clone();
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+            served.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
     }
     drop(listener);
     ctx.say("incident serve: stopping; finishing the requests in flight");
@@ -155,6 +220,20 @@ async fn serve(ctx: &Ctx, addr: SocketAddr, shared: Arc<Shared>) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// How many connections may wait to be accepted (the kernel may allow
+/// fewer: `net.core.somaxconn`).
+const LISTEN_QUEUE: u32 = 1024;
+
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_QUEUE)
 }
 
 /// SIGTERM (a service manager's stop) or SIGINT (Ctrl-C).
@@ -177,11 +256,9 @@ async fn stop_signal() {
 
 fn router(shared: Arc<Shared>) -> Router {
     let post_as = |format: Format| {
-        post(
-            move |State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes| async move {
-                receive(&s, format, &headers, &body).await
-            },
-        )
+        post(move |State(s): State<Arc<Shared>>, request: Request| async move {
+            receive(&s, format, request).await
+        })
     };
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
@@ -200,7 +277,6 @@ fn router(shared: Arc<Shared>) -> Router {
                 "no such endpoint; POST to /alertmanager, /grafana, /pagerduty or /generic",
             )
         })
-        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -261,7 +337,10 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     bool::from(given.as_bytes().ct_eq(token.as_bytes()))
 }
 
-async fn receive(shared: &Shared, format: Format, headers: &HeaderMap, body: &[u8]) -> Response {
+/// What the headers alone say against a request: a missing or wrong
+/// token, a body that is not JSON or is too large. Checked before a byte
+/// of the body is read.
+fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
     if !authorized(shared, headers) {
         let mut response = answer(
             StatusCode::UNAUTHORIZED,
@@ -271,8 +350,74 @@ async fn receive(shared: &Shared, format: Format, headers: &HeaderMap, body: &[u
             header::WWW_AUTHENTICATE,
             "Bearer".parse().expect("a header value"),
         );
-        return response;
+        return Some(response);
     }
+    if !is_json(headers) {
+        return Some(answer(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the body must be JSON, sent with Content-Type: application/json",
+        ));
+    }
+    if content_length(headers).is_some_and(|n| n > MAX_BODY) {
+        return Some(too_large());
+    }
+    None
+}
+
+fn too_large() -> Response {
+    answer(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("the body is larger than {MAX_BODY} bytes"),
+    )
+}
+
+/// `Content-Type: application/json`, with parameters or none.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn content_length(headers: &HeaderMap) -> Option<usize> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Reads the body, at most [`MAX_BODY`] bytes; `Err` is the answer.
+async fn read_body(body: Body, expected: usize) -> Result<Vec<u8>, Response> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::with_capacity(expected);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| answer(StatusCode::BAD_REQUEST, "the body could not be read"))?;
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+async fn receive(shared: &Shared, format: Format, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if let Some(refusal) = refused(shared, &parts.headers) {
+        return refusal;
+    }
+    // Room for the whole body, held until it is answered; a body of no
+    // stated length may be as large as any.
+    let expected = content_length(&parts.headers).unwrap_or(MAX_BODY);
+    let Ok(_room) = shared.bodies.acquire_many(expected.max(1) as u32).await else {
+        return unavailable("the server is stopping; try again");
+    };
+    let body = match read_body(body, expected).await {
+        Ok(bytes) => bytes,
+        Err(refusal) => return refusal,
+    };
+    let body = &body[..];
     let payload = match intake::parse(format, body) {
         Ok(p) => p,
         Err(reason) => return answer(StatusCode::BAD_REQUEST, &reason),

@@ -597,7 +597,17 @@ fn serve_needs_a_token_off_loopback_and_checks_it() {
     );
     assert_eq!(wrong.0, 401);
     let right = format!("Authorization: Bearer {token}");
-    assert_eq!(server.request("POST", "/generic", &[&right], &body).0, 200);
+    assert_eq!(
+        server
+            .request(
+                "POST",
+                "/generic",
+                &[&right, "Content-Type: application/json"],
+                &body
+            )
+            .0,
+        200
+    );
     assert_eq!(alerts(&env).len(), 1);
     let (code, said) = server.stop();
     assert_eq!(code, Some(0));
@@ -657,7 +667,16 @@ fn serve_runs_hooks_after_the_commit_and_still_stops_on_sigterm() {
     // A stop while a hook runs: the hook finishes, the server drains and exits 0.
     let other = br#"{"key": "other", "summary": "Other", "severity": "critical"}"#;
     let addr = server.addr.clone();
-    let sender = std::thread::spawn(move || http(&addr, "POST", "/generic", &[], other).0);
+    let sender = std::thread::spawn(move || {
+        http(
+            &addr,
+            "POST",
+            "/generic",
+            &["Content-Type: application/json"],
+            other,
+        )
+        .0
+    });
     // Stopped while the new incident's hook runs (it sleeps a second).
     let start = std::time::Instant::now();
     while !std::fs::read_to_string(&seen).unwrap().contains("INC-2 declared") {
@@ -671,4 +690,177 @@ fn serve_runs_hooks_after_the_commit_and_still_stops_on_sigterm() {
     assert_eq!(code, Some(0), "{said}");
     assert_eq!(sender.join().unwrap(), 200);
     assert_eq!(alerts(&env).len(), 2);
+}
+
+/// A line of `serve`'s /proc status, in kB (`VmHWM`: the peak resident
+/// memory; `VmRSS`: now).
+fn memory_kb(server: &Server, line: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(line)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {line} in {status}"))
+}
+
+/// Opens `n` connections (from 8 threads), each sending `head` and then
+/// `body` but its last byte, and keeps them open: what a flood of large
+/// requests holds on the server. Writes the server refuses to take (it
+/// answered, or closed) are left.
+fn flood(addr: &str, n: usize, head: &str, body: usize) -> Vec<TcpStream> {
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let addr = addr.to_string();
+            let head = head.to_string();
+            std::thread::spawn(move || {
+                let chunk = vec![b' '; body.saturating_sub(1)];
+                (t..n)
+                    .step_by(8)
+                    .filter_map(|_| {
+                        let mut s = TcpStream::connect(&addr).ok()?;
+                        s.set_write_timeout(Some(Duration::from_millis(200))).unwrap();
+                        let _ = s.write_all(head.as_bytes());
+                        let _ = s.write_all(&chunk);
+                        Some(s)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    threads.into_iter().flat_map(|t| t.join().unwrap()).collect()
+}
+
+#[test]
+fn serve_checks_the_token_before_reading_a_byte_of_the_body() {
+    let mut env = Env::new();
+    let token = "s3cret-token-0123456789";
+    env.with_config(&format!("{RULES}\n[serve]\ntoken = \"{token}\"\n"));
+    let server = Server::start(&env, &[]);
+    // Headers only: the answer comes without the body being sent.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "POST /generic HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let mut answer = [0u8; 12];
+    stream
+        .read_exact(&mut answer)
+        .expect("no answer before the body was sent");
+    assert_eq!(&answer, b"HTTP/1.1 401");
+    // 3,000 unauthenticated 1 MB bodies' worth, 300 held at once: the
+    // memory stays where it was.
+    let before = memory_kb(&server, "VmHWM");
+    let head = format!(
+        "POST /generic HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n",
+        server.addr
+    );
+    for _ in 0..10 {
+        drop(flood(&server.addr, 300, &head, 1 << 20));
+    }
+    let peak = memory_kb(&server, "VmHWM");
+    assert!(
+        peak < before + 40 * 1024,
+        "serve grew from {before} kB to {peak} kB under unauthenticated bodies"
+    );
+    let right = format!("Authorization: Bearer {token}");
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    let (status, answer) = server.request(
+        "POST",
+        "/generic",
+        &[&right, "Content-Type: application/json"],
+        &body,
+    );
+    assert_eq!(status, 200, "{answer}");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_holds_a_bounded_number_of_connections_and_bodies() {
+    let mut env = Env::new();
+    env.with_config(&format!("{RULES}\n[serve]\nmax_connections = 2\n"));
+    let server = Server::start(&env, &[]);
+    // Two senders stall mid-headers: the third waits for a free slot.
+    let stalled: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"POST /generic HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let addr = server.addr.clone();
+    let (sent, answered) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let body = br#"{"key": "k", "summary": "s", "severity": "critical"}"#;
+        let _ = sent.send(http(
+            &addr,
+            "POST",
+            "/generic",
+            &["Content-Type: application/json"],
+            body,
+        ));
+    });
+    assert!(
+        answered.recv_timeout(Duration::from_secs(1)).is_err(),
+        "a third connection was served beside two held ones"
+    );
+    drop(stalled);
+    let (status, answer) = answered
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the third sender was never served");
+    assert_eq!(status, 200, "{answer}");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_keeps_its_memory_flat_under_a_flood_of_large_bodies_and_connections() {
+    let mut env = Env::new();
+    env.with_config(RULES);
+    let server = Server::start(&env, &[]);
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    assert_eq!(server.post("/generic", &body).0, 200);
+    let before = memory_kb(&server, "VmHWM");
+    // No token: 300 senders each hold a 1 MB body open but its last byte.
+    let head = format!(
+        "POST /generic HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n",
+        server.addr
+    );
+    let held = flood(&server.addr, 300, &head, 1 << 20);
+    // And 900 connections that say nothing (beyond the 256 it serves at
+    // once, they wait in its listen queue of 1,024).
+    let silent: Vec<TcpStream> = (0..900)
+        .filter_map(|_| TcpStream::connect(&server.addr).ok())
+        .collect();
+    let peak = memory_kb(&server, "VmHWM");
+    assert!(
+        peak < before + 80 * 1024,
+        "serve grew from {before} kB to {peak} kB under a flood"
+    );
+    drop(held);
+    drop(silent);
+    // Served again once the flood is gone, and the memory given back.
+    let started = std::time::Instant::now();
+    while server.post("/generic", &body).0 != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not served after the flood"
+        );
+    }
+    // Given back within seconds.
+    let mut now = memory_kb(&server, "VmRSS");
+    while now > before + 16 * 1024 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve kept {now} kB after a flood (from {before} kB)"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        now = memory_kb(&server, "VmRSS");
+    }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
 }
