@@ -53,6 +53,9 @@ pub struct Serve {
     pub token: Option<String>,
     /// How many connections are served at once; more wait to be accepted.
     pub max_connections: usize,
+    /// The `Origin`s (`https://host[:port]`) whose requests are taken;
+    /// any other request that names an origin (a browser's) is refused.
+    pub allowed_origins: Vec<String>,
 }
 
 /// How many connections `serve` takes at once unless configured.
@@ -63,6 +66,7 @@ impl Default for Serve {
         Serve {
             token: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -318,6 +322,8 @@ struct AlertRuleFile {
 struct ServeFile {
     token: Option<String>,
     max_connections: Option<usize>,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -547,6 +553,15 @@ impl ConfigFile {
             }
             config.serve.max_connections = n;
         }
+        for origin in self.serve.allowed_origins {
+            let origin = origin.trim().trim_end_matches('/').to_string();
+            if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.len() < 9 {
+                return Err(format!(
+                    "[serve] allowed_origins has '{origin}'; write an origin as a browser sends it, e.g. \"https://grafana.example.com\""
+                ));
+            }
+            config.serve.allowed_origins.push(origin);
+        }
         Ok(config)
     }
 }
@@ -702,6 +717,9 @@ mod tests {
             8
         );
         assert!(parse("[serve]\nmax_connections = 0\n").is_err());
+        let c = parse("[serve]\nallowed_origins = [\"https://grafana.example/\"]\n").unwrap();
+        assert_eq!(c.serve.allowed_origins, ["https://grafana.example"]);
+        assert!(parse("[serve]\nallowed_origins = [\"*\"]\n").is_err());
         let err = parse("[[alerts.rules]]\naction = \"open\"\nseverity = \"P0\"\n").unwrap_err();
         assert!(
             err.to_string()

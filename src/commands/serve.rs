@@ -65,20 +65,45 @@ const BODY_BUDGET: usize = 32 * MAX_BODY;
 
 struct Shared {
     jobs: mpsc::Sender<Job>,
-    token: Option<String>,
+    /// Who may send what (from the configuration, reloaded on SIGHUP).
+    gate: std::sync::RwLock<Gate>,
+    /// The address listened on; on loopback, the only names a `Host`
+    /// header may give.
+    local: SocketAddr,
     /// Room for bodies, in bytes ([`BODY_BUDGET`]).
     bodies: Arc<Semaphore>,
 }
 
+/// What a request must show in its headers.
+#[derive(Debug, Clone, PartialEq)]
+struct Gate {
+    /// The bearer token, if one is required.
+    token: Option<String>,
+    /// The `Origin`s allowed; any other request with an `Origin` (a
+    /// browser's) is refused.
+    origins: Vec<String>,
+}
+
+impl Gate {
+    /// The gate the configuration and `INCIDENT_SERVE_TOKEN` set.
+    fn of(config: &crate::config::Config) -> Gate {
+        let token = std::env::var("INCIDENT_SERVE_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .or_else(|| config.serve.token.clone());
+        Gate {
+            token,
+            origins: config.serve.allowed_origins.clone(),
+        }
+    }
+}
+
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let config = ctx.config()?;
-    let token = std::env::var("INCIDENT_SERVE_TOKEN")
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .or_else(|| config.serve.token.clone());
+    let gate = Gate::of(config);
     let addr = listen_address(&args.listen)?;
-    if !addr.ip().is_loopback() && token.is_none() {
+    if !addr.ip().is_loopback() && gate.token.is_none() {
         return Err(usage(format!(
             "refusing to listen on {addr} without a bearer token; set [serve] token in {} \
              or INCIDENT_SERVE_TOKEN, or listen on 127.0.0.1",
@@ -105,12 +130,17 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the HTTP runtime")?;
+    let listener = {
+        let _inside = runtime.enter();
+        listen(addr).with_context(|| format!("cannot listen on {addr}"))?
+    };
     let shared = Arc::new(Shared {
         jobs,
-        token,
+        gate: std::sync::RwLock::new(gate),
+        local: listener.local_addr()?,
         bodies: Arc::new(Semaphore::new(BODY_BUDGET)),
     });
-    let served = runtime.block_on(serve(ctx, addr, shared, config.serve.max_connections));
+    let served = runtime.block_on(serve(ctx, listener, shared, config.serve.max_connections));
     // The server has stopped and dropped its sender: the writer finishes
     // what is queued and ends.
     runtime.shutdown_timeout(Duration::from_secs(1));
@@ -168,9 +198,13 @@ fn listen_address(text: &str) -> Result<SocketAddr> {
 /// open, the next ones wait in the listen queue (each connection's
 /// headers must come within [`HEADER_TIMEOUT`], so a slot held by a
 /// silent sender is soon free again).
-async fn serve(ctx: &Ctx, addr: SocketAddr, shared: Arc<Shared>, slots: usize) -> Result<()> {
-    let listener = listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
-    let local = listener.local_addr()?;
+async fn serve(
+    ctx: &Ctx,
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    slots: usize,
+) -> Result<()> {
+    let local = shared.local;
     ctx.say(format!("incident serve: listening on http://{local}"));
     let app = router(shared);
     let graceful = GracefulShutdown::new();
@@ -261,10 +295,23 @@ fn router(shared: Arc<Shared>) -> Router {
         })
     };
     Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
+        .route(
+            "/healthz",
+            get(|State(s): State<Arc<Shared>>, headers: HeaderMap| async move {
+                match cross_site(&s, &headers) {
+                    Some(refusal) => refusal,
+                    None => "ok\n".into_response(),
+                }
+            }),
+        )
         .route(
             "/readyz",
-            get(|State(s): State<Arc<Shared>>| async move { ready(&s).await }),
+            get(|State(s): State<Arc<Shared>>, headers: HeaderMap| async move {
+                match cross_site(&s, &headers) {
+                    Some(refusal) => refusal,
+                    None => ready(&s).await,
+                }
+            }),
         )
         .route("/alertmanager", post_as(Format::Alertmanager))
         .route("/grafana", post_as(Format::Grafana))
@@ -326,7 +373,8 @@ fn unavailable(why: &str) -> Response {
 /// compared in constant time.
 fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     use subtle::ConstantTimeEq;
-    let Some(token) = &shared.token else {
+    let gate = shared.gate.read().unwrap_or_else(|e| e.into_inner());
+    let Some(token) = &gate.token else {
         return true;
     };
     let given = headers
@@ -341,6 +389,9 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
 /// token, a body that is not JSON or is too large. Checked before a byte
 /// of the body is read.
 fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    if let Some(refusal) = cross_site(shared, headers) {
+        return Some(refusal);
+    }
     if !authorized(shared, headers) {
         let mut response = answer(
             StatusCode::UNAUTHORIZED,
@@ -362,6 +413,47 @@ fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
         return Some(too_large());
     }
     None
+}
+
+/// What a web page in a browser could send, refused: a request naming an
+/// `Origin` that is not allowed (webhook senders send none), and on
+/// loopback a `Host` that is not a name of loopback (a page whose own name
+/// was made to resolve to 127.0.0.1: DNS rebinding).
+fn cross_site(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
+    if shared.local.ip().is_loopback() && !loopback_host(headers, shared.local.port()) {
+        return Some(answer(
+            StatusCode::FORBIDDEN,
+            "the Host header names no loopback address; on loopback, send Host: 127.0.0.1, [::1] or localhost",
+        ));
+    }
+    let origin = headers.get(header::ORIGIN)?;
+    let gate = shared.gate.read().unwrap_or_else(|e| e.into_inner());
+    let allowed = origin
+        .to_str()
+        .is_ok_and(|o| gate.origins.iter().any(|a| a == o.trim_end_matches('/')));
+    (!allowed).then(|| {
+        answer(
+            StatusCode::FORBIDDEN,
+            "requests from web pages (with an Origin header) are refused; allow the origin in [serve] allowed_origins",
+        )
+    })
+}
+
+/// Whether the `Host` header names loopback (`127.0.0.1`, `[::1]`,
+/// `localhost`), on our port if it gives one.
+fn loopback_host(headers: &HeaderMap, port: u16) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let (name, given) = match host.rsplit_once(':') {
+        // `[::1]:9095`, `127.0.0.1:9095`, `localhost:9095`; not `[::1]`.
+        Some((name, p)) if !p.ends_with(']') => (name, Some(p)),
+        _ => (host, None),
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    loopback && given.is_none_or(|p| p.parse() == Ok(port))
 }
 
 fn too_large() -> Response {
@@ -635,5 +727,42 @@ fn write_loop(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn on_loopback_the_host_must_name_loopback_on_our_port() {
+        for ok in [
+            "127.0.0.1:9095",
+            "localhost:9095",
+            "LOCALHOST",
+            "[::1]:9095",
+            "[::1]",
+            "127.1.2.3",
+        ] {
+            assert!(loopback_host(&host(ok), 9095), "{ok}");
+        }
+        for refused in [
+            "evil.example:9095",
+            "evil.example",
+            "127.0.0.1:80",
+            "localhost.evil.example:9095",
+            "10.0.0.1:9095",
+            "::1",
+            "",
+        ] {
+            assert!(!loopback_host(&host(refused), 9095), "{refused}");
+        }
+        assert!(!loopback_host(&HeaderMap::new(), 9095), "no Host at all");
     }
 }

@@ -471,9 +471,16 @@ pub fn http(addr: &str, method: &str, path: &str, headers: &[&str], body: &[u8])
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    // The Host a client names the server by, unless the test names another.
+    if !headers
+        .iter()
+        .any(|h| h.to_ascii_lowercase().starts_with("host:"))
+    {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
     for h in headers {
         head.push_str(h);
         head.push_str("\r\n");
@@ -860,6 +867,60 @@ fn serve_keeps_its_memory_flat_under_a_flood_of_large_bodies_and_connections() {
         );
         std::thread::sleep(Duration::from_millis(200));
         now = memory_kb(&server, "VmRSS");
+    }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_refuses_what_a_browser_page_could_send() {
+    let mut env = Env::new();
+    env.with_config(&format!(
+        "{RULES}\n[serve]\nallowed_origins = [\"https://grafana.example\"]\n"
+    ));
+    let server = Server::start(&env, &[]);
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    // A form or fetch() from any page: text/plain needs no preflight.
+    for headers in [
+        &["Content-Type: text/plain", "Origin: https://evil.example"][..],
+        &["Content-Type: application/json", "Origin: https://evil.example"],
+        &["Content-Type: application/json", "Origin: null"],
+    ] {
+        let (status, answer) = server.request("POST", "/generic", headers, &body);
+        assert_eq!(status, 403, "{headers:?}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["status"], "invalid");
+    }
+    let (status, _) = server.request("POST", "/generic", &["Content-Type: text/plain"], &body);
+    assert_eq!(status, 415);
+    // DNS rebinding: a name of the attacker's that resolves to 127.0.0.1.
+    let port = server.addr.rsplit_once(':').unwrap().1;
+    let (status, answer) = server.request(
+        "POST",
+        "/generic",
+        &[
+            "Content-Type: application/json",
+            &format!("Host: evil.example:{port}"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer.contains("Host"), "{answer}");
+    assert!(alerts(&env).is_empty(), "nothing of them was recorded");
+    assert!(incidents(&env).is_empty());
+    // What may come: an allowed origin, and loopback by any of its names.
+    for headers in [
+        &[
+            "Content-Type: application/json",
+            "Origin: https://grafana.example",
+        ][..],
+        &[
+            "Content-Type: application/json; charset=utf-8",
+            &format!("Host: localhost:{port}"),
+        ],
+    ] {
+        let (status, answer) = server.request("POST", "/generic", headers, &body);
+        assert_eq!(status, 200, "{headers:?}: {answer}");
     }
     let (code, said) = server.stop();
     assert_eq!(code, Some(0), "{said}");
