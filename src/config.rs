@@ -539,7 +539,7 @@ impl ConfigFile {
             });
         }
         if let Some(token) = self.serve.token {
-            if token.trim().len() < 16 {
+            if token.trim().chars().count() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());
             }
             config.serve.token = Some(token.trim().to_string());

@@ -84,24 +84,34 @@ struct Gate {
     origins: Vec<String>,
 }
 
+/// The shortest token taken, from any source (the configuration's own
+/// check says the same).
+const MIN_TOKEN: usize = 16;
+
 impl Gate {
-    /// The gate the configuration and `INCIDENT_SERVE_TOKEN` set.
-    fn of(config: &crate::config::Config) -> Gate {
-        let token = std::env::var("INCIDENT_SERVE_TOKEN")
+    /// The gate the configuration and `INCIDENT_SERVE_TOKEN` set; a token
+    /// from the environment is held to the configuration's minimum.
+    fn of(config: &crate::config::Config) -> Result<Gate> {
+        let from_env = std::env::var("INCIDENT_SERVE_TOKEN")
             .ok()
             .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .or_else(|| config.serve.token.clone());
-        Gate {
-            token,
-            origins: config.serve.allowed_origins.clone(),
+            .filter(|t| !t.is_empty());
+        if from_env.as_ref().is_some_and(|t| t.chars().count() < MIN_TOKEN) {
+            return Err(usage(format!(
+                "INCIDENT_SERVE_TOKEN is shorter than {MIN_TOKEN} characters; use a long random one, \
+                 e.g. from `openssl rand -hex 32`"
+            )));
         }
+        Ok(Gate {
+            token: from_env.or_else(|| config.serve.token.clone()),
+            origins: config.serve.allowed_origins.clone(),
+        })
     }
 }
 
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let config = ctx.config()?;
-    let gate = Gate::of(config);
+    let gate = Gate::of(config)?;
     let addr = listen_address(&args.listen)?;
     if !addr.ip().is_loopback() && gate.token.is_none() {
         return Err(usage(format!(
@@ -377,11 +387,13 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     let Some(token) = &gate.token else {
         return true;
     };
+    // `Bearer TOKEN`, the scheme in any case (RFC 9110, 11.1).
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+        .and_then(|v| v.trim().split_once([' ', '\t']))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, credentials)| credentials.trim());
     bool::from(given.as_bytes().ct_eq(token.as_bytes()))
 }
 

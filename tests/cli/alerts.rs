@@ -925,3 +925,82 @@ fn serve_refuses_what_a_browser_page_could_send() {
     let (code, said) = server.stop();
     assert_eq!(code, Some(0), "{said}");
 }
+
+/// Runs `serve ARGS` that must refuse to start: its exit code and stderr,
+/// or a failure if it is still running after 20 s (it started serving).
+fn serve_refuses(mut cmd: std::process::Command, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = cmd
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve {args:?} started serving");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    (status.code(), err)
+}
+
+#[test]
+fn one_rule_for_tokens_whatever_their_source_and_the_scheme_in_any_case() {
+    let mut env = Env::new();
+    for listen in ["0.0.0.0:0", "127.0.0.1:0"] {
+        let mut cmd = env.std_cmd();
+        cmd.env("INCIDENT_SERVE_TOKEN", "tok-9");
+        let (code, err) = serve_refuses(cmd, &["--listen", listen]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.starts_with("error: INCIDENT_SERVE_TOKEN is shorter than 16 characters"),
+            "{err}"
+        );
+        assert!(!err.contains("tok-9"), "the token is not echoed: {err}");
+    }
+    let token = "s3cret-token-0123456789";
+    env.with_config(&format!("{RULES}\n[serve]\ntoken = \"{token}\"\n"));
+    let server = Server::start(&env, &[]);
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let authorization = format!("Authorization: {scheme} {token}");
+        let (status, answer) = server.request(
+            "POST",
+            "/generic",
+            &[&authorization, "Content-Type: application/json"],
+            &body,
+        );
+        assert_eq!(status, 200, "{scheme}: {answer}");
+    }
+    let basic = format!("Authorization: Basic {token}");
+    let (status, _) = server.request(
+        "POST",
+        "/generic",
+        &[&basic, "Content-Type: application/json"],
+        &body,
+    );
+    assert_eq!(status, 401);
+    // Too large: JSON, as every other refusal.
+    let right = format!("Authorization: Bearer {token}");
+    let huge = vec![b' '; 1024 * 1024 + 10];
+    let (status, answer) = server.request(
+        "POST",
+        "/generic",
+        &[&right, "Content-Type: application/json"],
+        &huge,
+    );
+    assert_eq!(status, 413);
+    let answer: Value = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
+    assert_eq!(answer["status"], "invalid");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
