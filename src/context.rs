@@ -116,9 +116,7 @@ impl Ctx {
         } else {
             &self.config()?.hooks[..]
         };
-        // The time is read once the write lock is held: the order in which
-        // events are recorded and their times agree however many write.
-        let committed = store.write(&actor, clock, f)?;
+        let committed = self.commit_to(store, f)?;
         if !hooks.is_empty() {
             let config = self.config()?;
             crate::hooks::after_commit(
@@ -131,6 +129,20 @@ impl Ctx {
             )?;
         }
         Ok(committed)
+    }
+
+    /// One transaction on a database already open, as the acting user,
+    /// and no hooks: for a caller that runs them elsewhere (`serve` runs
+    /// them off its request path).
+    pub fn commit_to<T>(
+        &self,
+        store: &mut Store,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<Committed<T>> {
+        let actor = self.actor()?;
+        // The time is read once the write lock is held: the order in which
+        // events are recorded and their times agree however many write.
+        store.write(&actor, clock, f)
     }
 
     /// Who is acting: `--as`, `INCIDENT_USER`, then the login name.

@@ -123,13 +123,22 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     give_memory_back();
     // SIGTERM belongs to the server's drain, even while a hook runs.
     crate::hooks::leave_signals_alone();
+    // Hooks run on a thread of their own, after the answers went out.
+    let (hooks_tx, hooks_rx) = std::sync::mpsc::sync_channel::<HookJob>(HOOK_QUEUE);
+    let stopping = Arc::new(std::sync::OnceLock::new());
+    let globals = ctx.globals.clone();
+    let until = stopping.clone();
+    let hook_runner = std::thread::Builder::new()
+        .name("incident-hooks".into())
+        .spawn(move || hook_loop(globals, hooks_rx, until))
+        .context("cannot start the hooks' thread")?;
     // The writer opens the database first: a bad path fails here, at once.
     let (jobs, queue) = mpsc::channel::<Job>(4 * BATCH);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<()>>();
     let globals = ctx.globals.clone();
     let writer = std::thread::Builder::new()
         .name("incident-writer".into())
-        .spawn(move || write_loop(globals, queue, ready_tx))
+        .spawn(move || write_loop(globals, queue, ready_tx, hooks_tx))
         .context("cannot start the writer thread")?;
     ready_rx
         .recv()
@@ -152,9 +161,11 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     });
     let served = runtime.block_on(serve(ctx, listener, shared, config.serve.max_connections));
     // The server has stopped and dropped its sender: the writer finishes
-    // what is queued and ends.
+    // what is queued and ends, and the hooks waiting run, for a while.
     runtime.shutdown_timeout(Duration::from_secs(1));
     let _ = writer.join();
+    let _ = stopping.set(std::time::Instant::now() + DRAIN_TIMEOUT);
+    let _ = hook_runner.join();
     served
 }
 
@@ -560,32 +571,51 @@ async fn receive(shared: &Shared, format: Format, request: Request) -> Response 
 /// hammered, and a request after it is back waits at most that long.
 struct Link {
     store: Option<Store>,
+    access: Access,
     /// Where it is, for messages (never with a password).
     location: String,
     backoff: Duration,
     next_try: std::time::Instant,
+    /// It was connected once: connecting again is worth saying.
+    was_connected: bool,
 }
 
 const BACKOFF_FIRST: Duration = Duration::from_millis(250);
 const BACKOFF_MOST: Duration = Duration::from_secs(2);
 
 impl Link {
-    fn new(store: Store) -> Link {
+    fn new(store: Store, access: Access) -> Link {
         Link {
             location: store.location().to_string(),
             store: Some(store),
+            access,
             backoff: BACKOFF_FIRST,
             next_try: std::time::Instant::now(),
+            was_connected: true,
         }
+    }
+
+    /// A link that connects when first used.
+    fn later(ctx: &Ctx, access: Access) -> Result<Link> {
+        Ok(Link {
+            location: ctx.location()?.to_string(),
+            store: None,
+            access,
+            backoff: BACKOFF_FIRST,
+            next_try: std::time::Instant::now(),
+            was_connected: false,
+        })
     }
 
     /// The open database, connecting again if it was lost.
     fn get(&mut self, ctx: &Ctx) -> Result<&mut Store> {
         if self.store.is_none() {
             std::thread::sleep(self.next_try.saturating_duration_since(std::time::Instant::now()));
-            match ctx.open(Access::Write) {
+            match ctx.open(self.access) {
                 Ok(store) => {
-                    ctx.say(format!("incident serve: connected to {} again", self.location));
+                    if std::mem::replace(&mut self.was_connected, true) {
+                        ctx.say(format!("incident serve: connected to {} again", self.location));
+                    }
                     self.store = Some(store);
                     self.backoff = BACKOFF_FIRST;
                 }
@@ -634,12 +664,13 @@ impl Link {
 }
 
 /// The writer: its own context and connection; each turn takes what is
-/// waiting (up to [`BATCH`] requests), stores it in one transaction, runs
-/// the hooks, and only then answers.
+/// waiting (up to [`BATCH`] requests), stores it in one transaction,
+/// answers, and hands what it recorded to the hooks' thread.
 fn write_loop(
     globals: crate::cli::GlobalArgs,
     mut queue: mpsc::Receiver<Job>,
     ready: std::sync::mpsc::Sender<Result<()>>,
+    hooks: std::sync::mpsc::SyncSender<HookJob>,
 ) {
     let opened = (|| -> Result<(Ctx, Store)> {
         let ctx = Ctx::new(globals)?;
@@ -651,7 +682,7 @@ fn write_loop(
     let (mut ctx, mut link) = match opened {
         Ok((ctx, store)) => {
             let _ = ready.send(Ok(()));
-            (ctx, Link::new(store))
+            (ctx, Link::new(store, Access::Write))
         }
         Err(e) => {
             let _ = ready.send(Err(e));
@@ -708,8 +739,8 @@ fn write_loop(
                 plans: &plans,
                 changes_window: config.changes_window,
             };
-            link.with(&ctx, |store| {
-                let committed = ctx.write_to(store, |tx| {
+            let committed = link.with(&ctx, |store| {
+                ctx.commit_to(store, |tx| {
                     let now = tx.now();
                     batch
                         .iter()
@@ -721,9 +752,10 @@ fn write_loop(
                                 .collect::<Result<Vec<_>>>()
                         })
                         .collect::<Result<Vec<_>>>()
-                })?;
-                Ok(committed.value)
-            })
+                })
+            })?;
+            hand_to_hooks(&ctx, &hooks, committed.events);
+            Ok(committed.value)
         })();
         match result {
             Ok(outcomes) => {
@@ -739,6 +771,90 @@ fn write_loop(
                 }
             }
         }
+    }
+}
+
+/// One commit's events, for the hooks, with the configuration's hooks as
+/// they were when it was made.
+struct HookJob {
+    events: Vec<crate::domain::Event>,
+    hooks: Vec<crate::hooks::Hook>,
+    key_prefix: String,
+    source: Option<std::path::PathBuf>,
+}
+
+/// How many commits' hooks may wait to run; those of a commit beyond that
+/// are not run (and it is said).
+const HOOK_QUEUE: usize = 1024;
+
+/// Hands a commit's events to the hooks' thread, never waiting: a queue
+/// that is full drops them, with a warning.
+fn hand_to_hooks(ctx: &Ctx, hooks: &std::sync::mpsc::SyncSender<HookJob>, events: Vec<crate::domain::Event>) {
+    let Ok(config) = ctx.config() else { return };
+    if ctx.globals.no_hooks
+        || !events
+            .iter()
+            .any(|e| crate::hooks::matching(&config.hooks, e.kind()).next().is_some())
+    {
+        return;
+    }
+    let count = events.len();
+    let job = HookJob {
+        events,
+        hooks: config.hooks.clone(),
+        key_prefix: config.key_prefix.clone(),
+        source: config.source.clone(),
+    };
+    if let Err(std::sync::mpsc::TrySendError::Full(_)) = hooks.try_send(job) {
+        ctx.warn(format!(
+            "hooks for {count} events not run: the hooks of {HOOK_QUEUE} commits are waiting already; the events are recorded"
+        ));
+    }
+}
+
+/// The hooks' thread: runs each commit's hooks in turn (one hook at a time,
+/// in the order the events were recorded), on a connection of its own that
+/// reads the incidents as they stand then. Once the server stops, what is
+/// still waiting runs until the time in `until`; the rest is said.
+fn hook_loop(
+    globals: crate::cli::GlobalArgs,
+    jobs: std::sync::mpsc::Receiver<HookJob>,
+    until: Arc<std::sync::OnceLock<std::time::Instant>>,
+) {
+    let Ok(ctx) = Ctx::new(globals) else { return };
+    let (Ok(actor), Ok(mut link)) = (ctx.actor(), Link::later(&ctx, Access::Read)) else {
+        return;
+    };
+    let mut skipped = 0;
+    for job in jobs {
+        if until.get().is_some_and(|by| std::time::Instant::now() > *by) {
+            skipped += job.events.len();
+            continue;
+        }
+        let ran = link.with(&ctx, |store| {
+            // A connection that was lost is found here, before any hook runs.
+            store.refresh()?;
+            store.batch(&[crate::store::Read::Newest])?;
+            crate::hooks::after_commit(
+                &job.key_prefix,
+                job.source.as_deref(),
+                store,
+                &job.hooks,
+                &actor,
+                &job.events,
+            )
+        });
+        if let Err(e) = ran {
+            ctx.warn(format!(
+                "hooks for {} events did not run: {e:#}; the events are recorded",
+                job.events.len()
+            ));
+        }
+    }
+    if skipped > 0 {
+        ctx.warn(format!(
+            "hooks for {skipped} events not run: the server stopped; the events are recorded"
+        ));
     }
 }
 

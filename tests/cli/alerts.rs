@@ -667,10 +667,16 @@ fn serve_runs_hooks_after_the_commit_and_still_stops_on_sigterm() {
     let server = Server::start_with(cmd, &[]);
     let body = std::fs::read(fixture_path("generic.json")).unwrap();
     assert_eq!(server.post("/generic", &body).0, 200);
-    assert_eq!(
-        std::fs::read_to_string(&seen).unwrap(),
-        "INC-1 declared\nINC-1 alert_attached\n"
-    );
+    // The hooks run after the answer, in order.
+    let start = std::time::Instant::now();
+    while std::fs::read_to_string(&seen).unwrap_or_default() != "INC-1 declared\nINC-1 alert_attached\n" {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the hooks never ran: {:?}",
+            std::fs::read_to_string(&seen)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // A stop while a hook runs: the hook finishes, the server drains and exits 0.
     let other = br#"{"key": "other", "summary": "Other", "severity": "critical"}"#;
     let addr = server.addr.clone();
@@ -1001,6 +1007,53 @@ fn one_rule_for_tokens_whatever_their_source_and_the_scheme_in_any_case() {
     assert_eq!(status, 413);
     let answer: Value = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
     assert_eq!(answer["status"], "invalid");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn slow_hooks_delay_no_answer() {
+    let mut env = Env::new();
+    let seen = env.dir.path().join("seen.log");
+    env.with_config(&format!(
+        "{RULES}\n[[hooks]]\non = [\"declared\"]\nrun = \"sleep 1; echo $INCIDENT_KEY >> '{}'\"\n",
+        seen.display()
+    ));
+    let mut cmd = env.std_cmd();
+    cmd.env("PATH", "/usr/bin:/bin");
+    let server = Server::start_with(cmd, &[]);
+    // 12 new alerts at once, each opening an incident whose hook takes a
+    // second: answered when committed, not 12 seconds later.
+    let senders: Vec<_> = (0..12)
+        .map(|n| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || {
+                let body = format!(r#"{{"key": "k{n}", "summary": "Alert {n}", "severity": "critical"}}"#);
+                let started = std::time::Instant::now();
+                let (status, _) = http(
+                    &addr,
+                    "POST",
+                    "/generic",
+                    &["Content-Type: application/json"],
+                    body.as_bytes(),
+                );
+                (status, started.elapsed())
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, Duration)> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+    assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}");
+    let slowest = answers.iter().map(|(_, took)| *took).max().unwrap();
+    assert!(
+        slowest < Duration::from_secs(6),
+        "the slowest answer took {slowest:?}"
+    );
+    // And every hook still runs, one after another.
+    let start = std::time::Instant::now();
+    while std::fs::read_to_string(&seen).unwrap_or_default().lines().count() < 12 {
+        assert!(start.elapsed() < Duration::from_secs(120), "not every hook ran");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let (code, said) = server.stop();
     assert_eq!(code, Some(0), "{said}");
 }
