@@ -42,14 +42,26 @@ impl Ctx {
         if let Some(config) = self.config.get() {
             return Ok(config);
         }
-        let loaded = match &self.globals.config {
+        let loaded = self.load_config()?;
+        Ok(self.config.get_or_init(|| loaded))
+    }
+
+    /// Reads the configuration (`--config`, else the platform's file),
+    /// without keeping it: [`Ctx::set_config`] keeps one that a
+    /// long-running command has read again.
+    pub fn load_config(&self) -> Result<Config> {
+        Ok(match &self.globals.config {
             Some(path) => Config::load(path, true)?,
             None => match project_dirs() {
                 Some(dirs) => Config::load(&dirs.config_dir().join("config.toml"), false)?,
                 None => Config::default(),
             },
-        };
-        Ok(self.config.get_or_init(|| loaded))
+        })
+    }
+
+    /// The configuration from now on (`serve` on SIGHUP).
+    pub fn set_config(&mut self, config: Config) {
+        self.config = OnceCell::from(config);
     }
 
     /// The database: `--db` / `INCIDENT_DB`, else the configuration's

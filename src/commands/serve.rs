@@ -3,6 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::usage;
+use crate::serve::LogFormat;
 use anyhow::Result;
 use clap::Args;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -12,11 +13,15 @@ pub struct ServeArgs {
     /// Where to listen: loopback unless a bearer token is configured
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9095")]
     pub listen: String,
+
+    /// How each request is logged on stderr: a line of text, or a JSON object for log shippers
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log: LogFormat,
 }
 
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let addr = listen_address(&args.listen)?;
-    crate::serve::run(ctx, addr)
+    crate::serve::run(ctx, addr, args.log)
 }
 
 fn listen_address(text: &str) -> Result<SocketAddr> {

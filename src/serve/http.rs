@@ -2,13 +2,15 @@
 //! (a loopback `Host`, no foreign `Origin`, the token, JSON, a length that
 //! fits) before a byte of the body is read, and the answers.
 
+use super::log::{self, Did};
 use super::writer::Job;
 use super::{REQUEST_TIMEOUT, Shared};
-use crate::intake::{self, Format, MAX_BODY};
+use crate::intake::{self, Format, MAX_BODY, Outcome};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::sync::Arc;
@@ -63,7 +65,28 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        // Outermost: every request is logged, a timed out one too.
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), logged))
         .with_state(shared)
+}
+
+/// Logs the request's line on stderr once it is answered.
+async fn logged(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let did = response.extensions().get::<Did>().cloned().unwrap_or_default();
+    let line = log::line(
+        shared.log,
+        &method,
+        &path,
+        response.status(),
+        &did,
+        started.elapsed(),
+    );
+    crate::text::to_stderr(&line);
+    response
 }
 
 fn answer(status: StatusCode, message: &str) -> Response {
@@ -108,8 +131,8 @@ fn unavailable(why: &str) -> Response {
 /// compared in constant time.
 fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     use subtle::ConstantTimeEq;
-    let gate = shared.gate.read().unwrap_or_else(|e| e.into_inner());
-    let Some(token) = &gate.token else {
+    let settings = shared.settings.read().unwrap_or_else(|e| e.into_inner());
+    let Some(token) = &settings.token else {
         return true;
     };
     // `Bearer TOKEN`, the scheme in any case (RFC 9110, 11.1).
@@ -164,10 +187,10 @@ fn cross_site(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
         ));
     }
     let origin = headers.get(header::ORIGIN)?;
-    let gate = shared.gate.read().unwrap_or_else(|e| e.into_inner());
+    let settings = shared.settings.read().unwrap_or_else(|e| e.into_inner());
     let allowed = origin
         .to_str()
-        .is_ok_and(|o| gate.origins.iter().any(|a| a == o.trim_end_matches('/')));
+        .is_ok_and(|o| settings.origins.iter().any(|a| a == o.trim_end_matches('/')));
     (!allowed).then(|| {
         answer(
             StatusCode::FORBIDDEN,
@@ -257,25 +280,62 @@ async fn receive(shared: &Shared, format: Format, request: Request) -> Response 
         return unavailable("the server is stopping; try again");
     }
     match answered.await {
-        Ok(Ok(outcomes)) => match format {
-            // As PagerDuty answers an enqueue.
-            Format::Pagerduty => (
-                StatusCode::ACCEPTED,
-                axum::Json(serde_json::json!({
-                    "status": "success",
-                    "message": "Event processed",
-                    "dedup_key": dedup_key,
-                })),
-            )
-                .into_response(),
-            _ => (
-                StatusCode::OK,
-                axum::Json(serde_json::json!({ "status": "success", "alerts": outcomes })),
-            )
-                .into_response(),
-        },
+        Ok(Ok(outcomes)) => {
+            let did = did(shared, &outcomes);
+            let mut response = success(format, outcomes, dedup_key);
+            response.extensions_mut().insert(did);
+            response
+        }
         Ok(Err(why)) => unavailable(&why),
         Err(_) => unavailable("the request was not recorded; try again"),
+    }
+}
+
+/// What the alerts did, for the log: how many, and which incidents they
+/// opened and joined.
+fn did(shared: &Shared, outcomes: &[Outcome]) -> Did {
+    let prefix = shared
+        .settings
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .key_prefix
+        .clone();
+    let keys = |what: &str| -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for o in outcomes.iter().filter(|o| o.did == what) {
+            if let Some(id) = o.incident {
+                let key = crate::domain::key::format(&prefix, id);
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        keys
+    };
+    Did {
+        alerts: outcomes.len(),
+        opened: keys("opened"),
+        joined: keys("attached"),
+    }
+}
+
+/// The 2xx answer: as PagerDuty answers an enqueue, or the outcomes.
+fn success(format: Format, outcomes: Vec<Outcome>, dedup_key: Option<String>) -> Response {
+    match format {
+        Format::Pagerduty => (
+            StatusCode::ACCEPTED,
+            axum::Json(serde_json::json!({
+                "status": "success",
+                "message": "Event processed",
+                "dedup_key": dedup_key,
+            })),
+        )
+            .into_response(),
+        _ => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "success", "alerts": outcomes })),
+        )
+            .into_response(),
     }
 }
 

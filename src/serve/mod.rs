@@ -11,7 +11,10 @@
 
 mod hooks;
 mod http;
+mod log;
 mod writer;
+
+pub use log::LogFormat;
 
 use crate::context::Ctx;
 use crate::error::usage;
@@ -20,7 +23,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use writer::Job;
@@ -34,33 +37,36 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
 struct Shared {
     jobs: mpsc::Sender<Job>,
-    /// Who may send what (from the configuration, reloaded on SIGHUP).
-    gate: std::sync::RwLock<Gate>,
+    /// What the configuration says about requests (reloaded on SIGHUP).
+    settings: Arc<RwLock<Settings>>,
     /// The address listened on; on loopback, the only names a `Host`
     /// header may give.
     local: SocketAddr,
     /// Room for bodies, in bytes ([`http::BODY_BUDGET`]).
     bodies: Arc<Semaphore>,
+    log: LogFormat,
 }
 
-/// What a request must show in its headers.
+/// What the configuration says about requests: what they must show in
+/// their headers, and how their incidents are named in the log.
 #[derive(Debug, Clone, PartialEq)]
-struct Gate {
+struct Settings {
     /// The bearer token, if one is required.
     token: Option<String>,
     /// The `Origin`s allowed; any other request with an `Origin` (a
     /// browser's) is refused.
     origins: Vec<String>,
+    key_prefix: String,
 }
 
 /// The shortest token taken, from any source (the configuration's own
 /// check says the same).
 const MIN_TOKEN: usize = 16;
 
-impl Gate {
-    /// The gate the configuration and `INCIDENT_SERVE_TOKEN` set; a token
-    /// from the environment is held to the configuration's minimum.
-    fn of(config: &crate::config::Config) -> Result<Gate> {
+impl Settings {
+    /// The settings the configuration and `INCIDENT_SERVE_TOKEN` make; a
+    /// token from the environment is held to the configuration's minimum.
+    fn of(config: &crate::config::Config) -> Result<Settings> {
         let from_env = std::env::var("INCIDENT_SERVE_TOKEN")
             .ok()
             .map(|t| t.trim().to_string())
@@ -71,25 +77,61 @@ impl Gate {
                  e.g. from `openssl rand -hex 32`"
             )));
         }
-        Ok(Gate {
+        Ok(Settings {
             token: from_env.or_else(|| config.serve.token.clone()),
             origins: config.serve.allowed_origins.clone(),
+            key_prefix: config.key_prefix.clone(),
+        })
+    }
+
+    /// Why these settings cannot serve on `addr`.
+    fn refused_on(&self, addr: SocketAddr, config: &crate::config::Config) -> Option<String> {
+        (!addr.ip().is_loopback() && self.token.is_none()).then(|| {
+            format!(
+                "refusing to listen on {addr} without a bearer token; set [serve] token in {} \
+                 or INCIDENT_SERVE_TOKEN, or listen on 127.0.0.1",
+                config.describe_source()
+            )
         })
     }
 }
 
-/// Serves on `addr` until SIGTERM or SIGINT. Refuses (a usage error) to
-/// listen off loopback without a token.
-pub fn run(ctx: &Ctx, addr: SocketAddr) -> Result<()> {
-    let config = ctx.config()?;
-    let gate = Gate::of(config)?;
-    if !addr.ip().is_loopback() && gate.token.is_none() {
-        return Err(usage(format!(
-            "refusing to listen on {addr} without a bearer token; set [serve] token in {} \
-             or INCIDENT_SERVE_TOKEN, or listen on 127.0.0.1",
-            config.describe_source()
-        )));
+/// The warning when no rule of `config` can open an incident: every alert
+/// would only be recorded.
+fn no_rule_opens(config: &crate::config::Config) -> Option<String> {
+    use crate::domain::alerts::AlertAction;
+    let source = config.describe_source();
+    if config.alert_rules.is_empty() {
+        return Some(format!(
+            "no [[alerts.rules]] in {source}: alerts are recorded, and none opens an incident \
+             (docs/alerts.md, Rules)"
+        ));
     }
+    let opens = config
+        .alert_rules
+        .iter()
+        .any(|r| matches!(r.action, AlertAction::Open | AlertAction::Attach));
+    (!opens).then(|| {
+        format!(
+            "no rule in {source} opens an incident (each says action = \"record\"): alerts are \
+             recorded, and none opens an incident"
+        )
+    })
+}
+
+/// Serves on `addr` until SIGTERM or SIGINT, logging each request in
+/// `log`'s format; reads the configuration again on SIGHUP. Refuses (a
+/// usage error) to listen off loopback without a token.
+pub fn run(ctx: &Ctx, addr: SocketAddr, log: LogFormat) -> Result<()> {
+    let config = ctx.config()?;
+    let settings = Settings::of(config)?;
+    if let Some(why) = settings.refused_on(addr, config) {
+        return Err(usage(why));
+    }
+    if let Some(warning) = no_rule_opens(config) {
+        ctx.warn(warning);
+    }
+    let settings = Arc::new(RwLock::new(settings));
     give_memory_back();
     // SIGTERM belongs to the server's drain, even while a hook runs.
     crate::hooks::leave_signals_alone();
@@ -106,9 +148,14 @@ pub fn run(ctx: &Ctx, addr: SocketAddr) -> Result<()> {
     let (jobs, queue) = mpsc::channel::<Job>(4 * writer::BATCH);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<()>>();
     let globals = ctx.globals.clone();
+    let handle = writer::Handle {
+        settings: settings.clone(),
+        addr,
+        hooks: hooks_tx,
+    };
     let writer = std::thread::Builder::new()
         .name("incident-writer".into())
-        .spawn(move || writer::run(globals, queue, ready_tx, hooks_tx))
+        .spawn(move || writer::run(globals, queue, ready_tx, handle))
         .context("cannot start the writer thread")?;
     ready_rx
         .recv()
@@ -125,9 +172,10 @@ pub fn run(ctx: &Ctx, addr: SocketAddr) -> Result<()> {
     };
     let shared = Arc::new(Shared {
         jobs,
-        gate: std::sync::RwLock::new(gate),
+        settings,
         local: listener.local_addr()?,
         bodies: Arc::new(Semaphore::new(http::BODY_BUDGET)),
+        log,
     });
     let served = runtime.block_on(serve(ctx, listener, shared, config.serve.max_connections));
     // The server has stopped and dropped its sender: the writer finishes
@@ -185,12 +233,25 @@ async fn serve(
 ) -> Result<()> {
     let local = shared.local;
     ctx.say(format!("incident serve: listening on http://{local}"));
+    let jobs = shared.jobs.clone();
     let app = http::router(shared);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(slots));
     let served = Arc::new(std::sync::atomic::AtomicBool::new(false));
     tokio::spawn(trim_now_and_then(served.clone()));
     let mut stop = std::pin::pin!(stop_signal());
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot catch SIGHUP")?;
+    // SIGHUP: the configuration again, read by the writer in line with the
+    // writes, so the next batch sees the new rules. (The task ends with
+    // the runtime, and its sender with it.)
+    tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            if jobs.send(Job::Reload).await.is_err() {
+                break;
+            }
+        }
+    });
     loop {
         let slot = tokio::select! {
             slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),

@@ -3,11 +3,13 @@
 //! hands what it recorded to the hooks' thread; and the connection that
 //! both of them open again when it is lost ([`Link`]).
 
+use super::Settings;
 use super::hooks::{self, HookJob};
 use crate::context::Ctx;
 use crate::intake::{self, Outcome, Payload, Routing};
 use crate::store::{Access, Lost, Store};
 use anyhow::Result;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,6 +27,20 @@ pub(super) enum Job {
     Ping {
         reply: oneshot::Sender<Result<(), String>>,
     },
+    /// Read the configuration again (SIGHUP).
+    Reload,
+}
+
+/// What the writer shares with the rest of the server.
+pub(super) struct Handle {
+    /// What the configuration says about requests, for the HTTP side:
+    /// replaced when the configuration is read again.
+    pub settings: Arc<RwLock<Settings>>,
+    /// Where the server listens (a configuration without a token is not
+    /// taken off loopback).
+    pub addr: std::net::SocketAddr,
+    /// Where each commit's events go for the hooks.
+    pub hooks: std::sync::mpsc::SyncSender<HookJob>,
 }
 
 /// The writer's connection, opened again when it is lost: at once the
@@ -132,7 +148,7 @@ pub(super) fn run(
     globals: crate::cli::GlobalArgs,
     mut queue: mpsc::Receiver<Job>,
     ready: std::sync::mpsc::Sender<Result<()>>,
-    hooks: std::sync::mpsc::SyncSender<HookJob>,
+    handle: Handle,
 ) {
     let opened = (|| -> Result<(Ctx, Store)> {
         let ctx = Ctx::new(globals)?;
@@ -151,15 +167,7 @@ pub(super) fn run(
             return;
         }
     };
-    // Read once: a broken plans folder must not stop alerts from being
-    // recorded, so it is said once and the incidents open without a plan.
-    let plans = match ctx.config().map(crate::playbooks::load) {
-        Ok(Ok(plans)) => plans,
-        Ok(Err(e)) | Err(e) => {
-            ctx.warn(format!("no playbook can be attached: {e:#}"));
-            Vec::new()
-        }
-    };
+    let mut plans = plans_of(&ctx);
     // A job taken while a batch was gathered, that is not part of it.
     let mut held: Option<Job> = None;
     loop {
@@ -177,6 +185,12 @@ pub(super) fn run(
                     store.batch(&[crate::store::Read::Newest]).map(|_| ())
                 });
                 let _ = reply.send(answered.map_err(|e| format!("{e:#}")));
+                continue;
+            }
+            Job::Reload => {
+                if let Some(read) = reload(&mut ctx, &handle) {
+                    plans = read;
+                }
                 continue;
             }
             Job::Alerts { payload, reply } => (payload, reply),
@@ -216,7 +230,7 @@ pub(super) fn run(
                         .collect::<Result<Vec<_>>>()
                 })
             })?;
-            hooks::hand_over(&ctx, &hooks, committed.events);
+            hooks::hand_over(&ctx, &handle.hooks, committed.events);
             Ok(committed.value)
         })();
         match result {
@@ -234,4 +248,52 @@ pub(super) fn run(
             }
         }
     }
+}
+
+/// The playbooks of the configuration. Read once per configuration: a
+/// broken plans folder must not stop alerts from being recorded, so it is
+/// said once and the incidents open without a plan.
+fn plans_of(ctx: &Ctx) -> Vec<crate::domain::plans::Playbook> {
+    match ctx.config().map(crate::playbooks::load) {
+        Ok(Ok(plans)) => plans,
+        Ok(Err(e)) | Err(e) => {
+            ctx.warn(format!("no playbook can be attached: {e:#}"));
+            Vec::new()
+        }
+    }
+}
+
+/// Reads the configuration again: on success it is the one from now on
+/// (rules, levels, hooks, playbooks, token, origins) and its playbooks are
+/// returned; a file that cannot be read, or that would leave a server off
+/// loopback without a token, leaves the one before, saying why.
+fn reload(ctx: &mut Ctx, handle: &Handle) -> Option<Vec<crate::domain::plans::Playbook>> {
+    let read = ctx.load_config().and_then(|config| {
+        let settings = Settings::of(&config)?;
+        match settings.refused_on(handle.addr, &config) {
+            Some(why) => Err(anyhow::anyhow!(why)),
+            None => Ok((config, settings)),
+        }
+    });
+    let (config, settings) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            ctx.warn(format!(
+                "configuration not reloaded; the one read before stays: {e:#}"
+            ));
+            return None;
+        }
+    };
+    ctx.say(format!(
+        "incident serve: configuration reloaded from {}: {} alert rules, {} hooks",
+        config.describe_source(),
+        config.alert_rules.len(),
+        config.hooks.len()
+    ));
+    if let Some(warning) = super::no_rule_opens(&config) {
+        ctx.warn(warning);
+    }
+    *handle.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+    ctx.set_config(config);
+    Some(plans_of(ctx))
 }

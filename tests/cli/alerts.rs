@@ -394,7 +394,9 @@ fn alert_events_travel_verbatim_through_export_and_import() {
 pub struct Server {
     pub child: Child,
     pub addr: String,
+    /// Everything said on stderr so far, line by line.
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
     /// Waited for: its process id may belong to another process now.
     reaped: bool,
 }
@@ -414,25 +416,56 @@ impl Server {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        lines.read_line(&mut first).unwrap();
-        let addr = first
-            .trim()
-            .strip_prefix("incident serve: listening on http://")
-            .unwrap_or_else(|| panic!("serve said: {first:?}"))
-            .to_string();
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(first));
+        // Warnings may come first; then where it listens.
+        let mut said = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if lines.read_line(&mut line).unwrap() == 0 {
+                panic!("serve said: {said:?}");
+            }
+            said.push_str(&line);
+            if let Some(addr) = line.trim().strip_prefix("incident serve: listening on http://") {
+                break addr.to_string();
+            }
+        };
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(said));
         let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = lines.read_to_string(&mut rest);
-            sink.lock().unwrap().push_str(&rest);
+        let reader = std::thread::spawn(move || {
+            for line in lines.lines() {
+                let Ok(line) = line else { break };
+                let mut said = sink.lock().unwrap();
+                said.push_str(&line);
+                said.push('\n');
+            }
         });
         Server {
             child,
             addr,
             stderr,
+            reader: Some(reader),
             reaped: false,
+        }
+    }
+
+    /// What it said on stderr so far.
+    pub fn said(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 30 s) until it has said `text` on stderr; returns all
+    /// it said.
+    pub fn wait_for(&self, text: &str) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let said = self.said();
+            if said.contains(text) {
+                return said;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "serve never said {text:?}; it said: {said}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -450,8 +483,10 @@ impl Server {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let status = self.child.wait().unwrap();
         self.reaped = true;
-        std::thread::sleep(Duration::from_millis(50));
-        (status.code(), self.stderr.lock().unwrap().clone())
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        (status.code(), self.said())
     }
 }
 
@@ -1054,6 +1089,76 @@ fn slow_hooks_delay_no_answer() {
         assert!(start.elapsed() < Duration::from_secs(120), "not every hook ran");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_logs_each_request_warns_without_rules_and_reloads_on_sighup() {
+    let mut env = Env::new();
+    env.with_config("key_prefix = \"INC\"\n");
+    let server = Server::start(&env, &[]);
+    let said = server.said();
+    assert!(
+        said.contains("warning: no [[alerts.rules]]") && said.contains("none opens an incident"),
+        "{said}"
+    );
+    let alert =
+        |key: &str| format!(r#"{{"key": "{key}", "summary": "Alert {key}", "severity": "critical"}}"#);
+    assert_eq!(server.post("/generic", alert("a").as_bytes()).0, 200);
+    // METHOD PATH STATUS alerts=N opened=KEYS joined=KEYS MSms
+    let line = log_line(&server.wait_for("POST /generic 200"), "POST /generic 200");
+    assert!(line.contains(" alerts=1 opened=- joined=- "), "{line}");
+    assert!(line.ends_with("ms"), "{line}");
+    // A rule, read on SIGHUP: the next alert opens an incident.
+    env.with_config(RULES);
+    unsafe { libc::kill(server.child.id() as i32, libc::SIGHUP) };
+    server.wait_for("configuration reloaded");
+    assert_eq!(server.post("/generic", alert("b").as_bytes()).0, 200);
+    server.wait_for("opened=INC-1 ");
+    // A broken file: the rules before stay, and it says why.
+    env.with_config("[[alerts.rules]]\naction = \"explode\"\n");
+    unsafe { libc::kill(server.child.id() as i32, libc::SIGHUP) };
+    let said = server.wait_for("not reloaded");
+    assert!(said.contains("explode"), "{said}");
+    assert_eq!(server.post("/generic", alert("c").as_bytes()).0, 200);
+    server.wait_for("opened=INC-2 ");
+    // Refusals and other paths are logged too.
+    assert_eq!(server.request("GET", "/healthz", &[], b"").0, 200);
+    assert_eq!(server.post("/nowhere", b"{}").0, 404);
+    server.wait_for("GET /healthz 200 alerts=0 opened=- joined=- ");
+    server.wait_for("POST /nowhere 404 ");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+}
+
+/// The line of `said` that contains `text`.
+fn log_line(said: &str, text: &str) -> String {
+    said.lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no {text:?} in {said}"))
+        .to_string()
+}
+
+#[test]
+fn serve_logs_json_lines_for_log_shippers() {
+    let mut env = Env::new();
+    env.with_config(RULES);
+    let server = Server::start(&env, &["--log", "json"]);
+    assert!(!server.said().contains("no [[alerts.rules]]"));
+    let body = std::fs::read(fixture_path("alertmanager-firing.json")).unwrap();
+    assert_eq!(server.post("/alertmanager", &body).0, 200);
+    let said = server.wait_for("\"path\":\"/alertmanager\"");
+    let line = log_line(&said, "\"path\":\"/alertmanager\"");
+    let entry: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    assert_eq!(entry["method"], "POST");
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["alerts"], 2);
+    assert_eq!(entry["opened"], serde_json::json!(["INC-1"]));
+    assert_eq!(entry["joined"], serde_json::json!(["INC-1"]));
+    assert!(entry["ms"].is_u64(), "{line}");
+    assert!(entry["time"].is_string(), "{line}");
     let (code, said) = server.stop();
     assert_eq!(code, Some(0), "{said}");
 }
