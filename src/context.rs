@@ -85,6 +85,18 @@ impl Ctx {
     }
 
     pub fn open(&self, access: Access) -> Result<Store> {
+        let location = self.location()?;
+        if location.has_password() {
+            // Once per process, however often it connects.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                self.warn(
+                    "the database URL carries a password, which others can read (in `ps` while a \
+                     command given --db runs, in shell history and profiles); put it in PGPASSWORD \
+                     or ~/.pgpass instead",
+                )
+            });
+        }
         let database = &self.config()?.database;
         let options = Options {
             access,
@@ -92,7 +104,7 @@ impl Ctx {
             read_timeout: database.read_timeout,
             write_timeout: database.write_timeout,
         };
-        Store::open(&self.location()?, &options)
+        Store::open(&location, &options)
     }
 
     /// Makes one change: opens the database for writing and runs `f` in one

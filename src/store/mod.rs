@@ -60,6 +60,8 @@ pub struct Backend {
     pub shown: fn(given: &Path) -> Result<String>,
     /// The location as another program (a hook) should be given it.
     pub shared: fn(given: &Path) -> String,
+    /// Whether the location as given carries a password.
+    pub has_password: fn(given: &Path) -> bool,
     pub open: fn(location: &Location, options: &Options) -> Result<Box<dyn Storage>>,
 }
 
@@ -107,6 +109,12 @@ impl Location {
     /// path; a URL without its password).
     pub fn shared(&self) -> String {
         (self.backend.shared)(&self.given)
+    }
+
+    /// Whether the location as given carries a password (a URL's), which
+    /// others may read where the location was written.
+    pub fn has_password(&self) -> bool {
+        (self.backend.has_password)(&self.given)
     }
 }
 

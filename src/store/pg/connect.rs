@@ -230,6 +230,11 @@ impl Target {
             .unwrap_or(DEFAULT_CONNECT_TIMEOUT)
     }
 
+    /// Whether the URL itself carried a password.
+    pub fn has_url_password(&self) -> bool {
+        self.url_password.is_some()
+    }
+
     pub fn user(&self) -> &str {
         self.config.get_user().unwrap_or_default()
     }
@@ -259,9 +264,7 @@ impl Target {
         if let Ok(p) = std::env::var("PGPASSWORD") {
             return Some(p);
         }
-        let file = std::env::var_os("PGPASSFILE")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+        let file = password_file()?;
         let text = read_private(&file)?;
         let host = match self.config.get_hosts().first() {
             Some(Host::Tcp(name)) => name.clone(),
@@ -533,6 +536,23 @@ pub fn redact(url: &str) -> String {
     format!("{scheme}://{authority}{tail}")
 }
 
+/// The password file: `PGPASSFILE`, else `~/.pgpass`.
+fn password_file() -> Option<PathBuf> {
+    std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))
+}
+
+/// The password file and its mode, when it is ignored because others may
+/// read it (group or world access), as libpq ignores it.
+fn password_file_ignored() -> Option<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let file = password_file()?;
+    let meta = std::fs::metadata(&file).ok()?;
+    let mode = meta.permissions().mode() & 0o777;
+    (meta.is_file() && mode & 0o077 != 0).then_some((file, mode))
+}
+
 /// The password file's text, when only its owner can read it (libpq
 /// ignores a file others can read, and so do we).
 fn read_private(path: &Path) -> Option<String> {
@@ -652,10 +672,21 @@ fn explain(target: &Target, e: &client::Error) -> anyhow::Error {
             }
         )
     } else if lower.contains("password") {
-        format!(
-            "{server} asks for a password for user {}; set PGPASSWORD or add a line to ~/.pgpass",
-            target.user()
-        )
+        match password_file_ignored() {
+            // libpq: "has group or world access; permissions should be
+            // u=rw (0600) or less".
+            Some((file, mode)) => format!(
+                "{server} asks for a password for user {}; the password file {} is ignored because \
+                 it has group or world access (mode {mode:04o}): chmod 600 {}",
+                target.user(),
+                file.display(),
+                file.display()
+            ),
+            None => format!(
+                "{server} asks for a password for user {}; set PGPASSWORD or add a line to ~/.pgpass",
+                target.user()
+            ),
+        }
     } else if lower.contains("closed")
         || lower.contains("reset")
         || lower.contains("broken pipe")

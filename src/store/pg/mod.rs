@@ -55,6 +55,7 @@ pub const BACKEND: super::Backend = super::Backend {
             .map(|t| t.to_string())
             .unwrap_or_default()
     },
+    has_password: |given| Target::parse(&given.to_string_lossy()).is_ok_and(|t| t.has_url_password()),
     open: |location, options| {
         let mut target = Target::parse(&location.given().to_string_lossy())?;
         target.default_timeout(options.connect_timeout);
