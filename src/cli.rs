@@ -20,6 +20,9 @@ const AFTER_HELP: &str = "\
 Keys are accepted as INC-7, inc-7 or 7. Times (local): 'HH:MM', 'yesterday 23:40', a weekday
 ('fri 14:00'), 'YYYY-MM-DD HH:MM', RFC 3339, 'now', '15m ago'. Durations: 30m, 4h, 3d.
 
+A team shares one PostgreSQL database: --db or INCIDENT_DB postgres://USER@HOST/DATABASE, with the
+password in PGPASSWORD or ~/.pgpass (never in the URL, which `ps` shows).
+
 Exit codes: 0 success, 1 failure (not found, storage; 'guard': a matching incident is open),
 2 invalid input, 3 'check' found a missed target, 4 'verify' could not check some state.";
 
@@ -41,7 +44,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// Database file [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]
+    /// Database: a file, or a postgres:// URL for a team's PostgreSQL (password in PGPASSWORD or ~/.pgpass) [default: the platform data directory, e.g. ~/.local/share/incident/incidents.db]
+    ///
+    /// A file path keeps the incidents in an SQLite file. A URL, postgres://USER@HOST:PORT/DATABASE
+    /// (or postgresql://), selects PostgreSQL: the team's shared database (docs/team.md). Give its
+    /// password in PGPASSWORD or ~/.pgpass, not in the URL: a command line shows in `ps` to every
+    /// user of the machine, and lands in shell history.
     #[arg(
         long,
         global = true,

@@ -42,9 +42,6 @@ pub struct Config {
     pub database: Database,
     /// What alerts from monitoring do, first match wins (`[[alerts.rules]]`).
     pub alert_rules: Vec<crate::domain::alerts::Rule>,
-    /// The bearer token `incident serve` requires (`[serve] token`); never
-    /// printed.
-    pub serve_token: Option<String>,
     /// Where notifications go (`[[notify]]`), in file order.
     pub notify: Vec<crate::notify::Destination>,
     /// How to reach people (`[people.NAME]`), by the names roles use.
@@ -56,6 +53,33 @@ pub struct Config {
     pub schedules: Vec<crate::domain::oncall::Schedule>,
     /// Who is paged in what order (`[[policies]]`).
     pub policies: Vec<crate::domain::oncall::Policy>,
+    /// `incident serve`'s settings (`[serve]`).
+    pub serve: Serve,
+}
+
+/// The `[serve]` table.
+#[derive(Debug, Clone)]
+pub struct Serve {
+    /// The bearer token every request must carry; never printed.
+    pub token: Option<String>,
+    /// How many connections are served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// The `Origin`s (`https://host[:port]`) whose requests are taken;
+    /// any other request that names an origin (a browser's) is refused.
+    pub allowed_origins: Vec<String>,
+}
+
+/// How many connections `serve` takes at once unless configured.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+
+impl Default for Serve {
+    fn default() -> Self {
+        Serve {
+            token: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            allowed_origins: Vec::new(),
+        }
+    }
 }
 
 /// The `[database]` table: where the team's database is.
@@ -65,6 +89,10 @@ pub struct Database {
     pub url: Option<String>,
     /// How long connecting to PostgreSQL may take.
     pub connect_timeout: std::time::Duration,
+    /// How long PostgreSQL may take to answer one round trip of a read,
+    /// and of a write.
+    pub read_timeout: std::time::Duration,
+    pub write_timeout: std::time::Duration,
 }
 
 impl Default for Database {
@@ -72,6 +100,8 @@ impl Default for Database {
         Database {
             url: None,
             connect_timeout: crate::store::DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: crate::store::DEFAULT_READ_TIMEOUT,
+            write_timeout: crate::store::DEFAULT_WRITE_TIMEOUT,
         }
     }
 }
@@ -93,12 +123,12 @@ impl Default for Config {
             changes_window: Duration::hours(6),
             required_tags: Vec::new(),
             alert_rules: Vec::new(),
-            serve_token: None,
             notify: Vec::new(),
             people: BTreeMap::new(),
             delivery_grace: Duration::minutes(15),
             schedules: Vec::new(),
             policies: Vec::new(),
+            serve: Serve::default(),
         }
     }
 }
@@ -268,6 +298,8 @@ struct ConfigFile {
 struct DatabaseFile {
     url: Option<String>,
     connect_timeout: Option<TimeoutText>,
+    read_timeout: Option<TimeoutText>,
+    write_timeout: Option<TimeoutText>,
 }
 
 #[derive(Deserialize, Default)]
@@ -313,6 +345,9 @@ struct AlertRuleFile {
 #[serde(deny_unknown_fields)]
 struct ServeFile {
     token: Option<String>,
+    max_connections: Option<usize>,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -448,6 +483,12 @@ impl ConfigFile {
         if let Some(TimeoutText(timeout)) = self.database.connect_timeout {
             config.database.connect_timeout = timeout;
         }
+        if let Some(TimeoutText(timeout)) = self.database.read_timeout {
+            config.database.read_timeout = timeout;
+        }
+        if let Some(TimeoutText(timeout)) = self.database.write_timeout {
+            config.database.write_timeout = timeout;
+        }
         if let Some(window) = self.changes.window {
             config.changes_window = window.0;
         }
@@ -538,10 +579,28 @@ impl ConfigFile {
         config.schedules = crate::oncall::file::schedules(self.schedules)?;
         config.policies = crate::oncall::file::policies(self.policies, &config.schedules)?;
         if let Some(token) = self.serve.token {
-            if token.trim().len() < 16 {
+            if token.trim().chars().count() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());
             }
-            config.serve_token = Some(token.trim().to_string());
+            config.serve.token = Some(token.trim().to_string());
+        }
+        if let Some(n) = self.serve.max_connections {
+            if n == 0 {
+                return Err(
+                    "[serve] max_connections is 0; give how many connections to serve at once, e.g. 256"
+                        .into(),
+                );
+            }
+            config.serve.max_connections = n;
+        }
+        for origin in self.serve.allowed_origins {
+            let origin = origin.trim().trim_end_matches('/').to_string();
+            if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.len() < 9 {
+                return Err(format!(
+                    "[serve] allowed_origins has '{origin}'; write an origin as a browser sends it, e.g. \"https://grafana.example.com\""
+                ));
+            }
+            config.serve.allowed_origins.push(origin);
         }
         Ok(config)
     }
@@ -648,6 +707,24 @@ mod tests {
             Some("postgres://incident@db/incidents")
         );
         assert_eq!(c.database.connect_timeout, std::time::Duration::from_secs(2));
+        let c = parse("[database]\nread_timeout = \"3s\"\nwrite_timeout = \"1m\"\n").unwrap();
+        assert_eq!(
+            (c.database.read_timeout, c.database.write_timeout),
+            (
+                std::time::Duration::from_secs(3),
+                std::time::Duration::from_secs(60)
+            )
+        );
+        assert_eq!(
+            (
+                Config::default().database.read_timeout,
+                Config::default().database.write_timeout
+            ),
+            (
+                std::time::Duration::from_secs(5),
+                std::time::Duration::from_secs(10)
+            )
+        );
         assert_eq!(
             Config::default().database.connect_timeout,
             std::time::Duration::from_secs(5)
@@ -675,7 +752,19 @@ mod tests {
         assert_eq!(c.alert_rules[0].severity.as_deref(), Some("SEV1"));
         assert!(c.alert_rules[0].auto_resolve);
         assert_eq!(c.alert_rules[1].within, Duration::minutes(30));
-        assert_eq!(c.serve_token.as_deref(), Some("0123456789abcdef0123"));
+        assert_eq!(c.serve.token.as_deref(), Some("0123456789abcdef0123"));
+        assert_eq!(c.serve.max_connections, DEFAULT_MAX_CONNECTIONS);
+        assert_eq!(
+            parse("[serve]\nmax_connections = 8\n")
+                .unwrap()
+                .serve
+                .max_connections,
+            8
+        );
+        assert!(parse("[serve]\nmax_connections = 0\n").is_err());
+        let c = parse("[serve]\nallowed_origins = [\"https://grafana.example/\"]\n").unwrap();
+        assert_eq!(c.serve.allowed_origins, ["https://grafana.example"]);
+        assert!(parse("[serve]\nallowed_origins = [\"*\"]\n").is_err());
         let err = parse("[[alerts.rules]]\naction = \"open\"\nseverity = \"P0\"\n").unwrap_err();
         assert!(
             err.to_string()

@@ -42,14 +42,26 @@ impl Ctx {
         if let Some(config) = self.config.get() {
             return Ok(config);
         }
-        let loaded = match &self.globals.config {
+        let loaded = self.load_config()?;
+        Ok(self.config.get_or_init(|| loaded))
+    }
+
+    /// Reads the configuration (`--config`, else the platform's file),
+    /// without keeping it: [`Ctx::set_config`] keeps one that a
+    /// long-running command has read again.
+    pub fn load_config(&self) -> Result<Config> {
+        Ok(match &self.globals.config {
             Some(path) => Config::load(path, true)?,
             None => match project_dirs() {
                 Some(dirs) => Config::load(&dirs.config_dir().join("config.toml"), false)?,
                 None => Config::default(),
             },
-        };
-        Ok(self.config.get_or_init(|| loaded))
+        })
+    }
+
+    /// The configuration from now on (`serve` on SIGHUP).
+    pub fn set_config(&mut self, config: Config) {
+        self.config = OnceCell::from(config);
     }
 
     /// The database: `--db` / `INCIDENT_DB`, else the configuration's
@@ -73,11 +85,26 @@ impl Ctx {
     }
 
     pub fn open(&self, access: Access) -> Result<Store> {
+        let location = self.location()?;
+        if location.has_password() {
+            // Once per process, however often it connects.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                self.warn(
+                    "the database URL carries a password, which others can read (in `ps` while a \
+                     command given --db runs, in shell history and profiles); put it in PGPASSWORD \
+                     or ~/.pgpass instead",
+                )
+            });
+        }
+        let database = &self.config()?.database;
         let options = Options {
             access,
-            connect_timeout: self.config()?.database.connect_timeout,
+            connect_timeout: database.connect_timeout,
+            read_timeout: database.read_timeout,
+            write_timeout: database.write_timeout,
         };
-        Store::open(&self.location()?, &options)
+        Store::open(&location, &options)
     }
 
     /// Makes one change: opens the database for writing and runs `f` in one
@@ -113,9 +140,7 @@ impl Ctx {
         } else {
             &self.config()?.hooks[..]
         };
-        // The time is read once the write lock is held: the order in which
-        // events are recorded and their times agree however many write.
-        let committed = store.write(&actor, clock, f)?;
+        let committed = self.commit_to(store, f)?;
         if !hooks.is_empty() {
             let config = self.config()?;
             crate::hooks::after_commit(
@@ -128,6 +153,20 @@ impl Ctx {
             )?;
         }
         Ok(committed)
+    }
+
+    /// One transaction on a database already open, as the acting user,
+    /// and no hooks: for a caller that runs them elsewhere (`serve` runs
+    /// them off its request path).
+    pub fn commit_to<T>(
+        &self,
+        store: &mut Store,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<Committed<T>> {
+        let actor = self.actor()?;
+        // The time is read once the write lock is held: the order in which
+        // events are recorded and their times agree however many write.
+        store.write(&actor, clock, f)
     }
 
     /// Who is acting: `--as`, `INCIDENT_USER`, then the login name.

@@ -2,14 +2,17 @@
 //! as teammates add it, until Ctrl-C. Wakes on the backend's own signal (a
 //! change to the SQLite file, a PostgreSQL NOTIFY) and looks again every few
 //! seconds in case a signal was missed; entries come in the order they
-//! arrived, each exactly once, by arrival number.
+//! arrived, each exactly once, by arrival number. A lost connection to a
+//! database server is said once, and opened again (with a backoff) until
+//! it is back; the arrival number carries over, so nothing is missed or
+//! repeated.
 
 use crate::context::Ctx;
 use crate::domain::Event;
 use crate::output;
 use crate::signals::{Catch, Signal};
 use crate::store::ReadsExt;
-use crate::store::{Store, Watch};
+use crate::store::{Access, Lost, Store, Watch};
 use crate::text::{one_line, safe};
 use crate::time::human;
 use crate::views::EventView;
@@ -25,51 +28,125 @@ const SLICE: Duration = Duration::from_millis(200);
 /// How often to look without a signal, in case one was missed.
 const LOOK_ANYWAY: Duration = Duration::from_secs(5);
 
-/// Prints the entries that arrive for `incident` (or for any incident),
-/// until SIGINT, SIGTERM or SIGHUP, which end it cleanly (exit 0).
-pub fn follow(ctx: &Ctx, store: &Store, incident: Option<i64>) -> Result<()> {
+/// How long to wait before connecting again after a connection is lost:
+/// doubling from the first to the most.
+const BACKOFF_FIRST: Duration = Duration::from_millis(250);
+const BACKOFF_MOST: Duration = Duration::from_secs(5);
+
+/// Where following starts: the newest arrival number in the snapshot the
+/// command prints from. Read before printing, so that a connection lost
+/// after it cannot make us miss or repeat an entry.
+pub fn start(store: &Store) -> Result<i64> {
+    Ok(store.arrived_after(None, None)?.1)
+}
+
+/// Prints the entries that arrive for `incident` (or for any incident)
+/// after arrival number `cursor` ([`start`]), until SIGINT, SIGTERM or
+/// SIGHUP, or its reader leaves (a closed pipe), which end it cleanly
+/// (exit 0).
+pub fn follow(ctx: &Ctx, store: Store, incident: Option<i64>, cursor: i64) -> Result<()> {
     let catch = Catch::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])?;
-    let (_, mut cursor) = store.arrived_after(incident, None)?;
-    let mut watch: Box<dyn Watch> = store.watch().unwrap_or_else(|_| Box::new(Poll));
+    let mut cursor = cursor;
+    let mut watch = store.watch().unwrap_or_else(|_| Box::new(Poll));
+    let mut store = store;
+    loop {
+        match watch_until_lost(ctx, &catch, &store, &mut *watch, incident, &mut cursor) {
+            Ok(()) => return Ok(()),
+            Err(e) if Lost::of(&e).is_some() => {}
+            Err(e) => return Err(e),
+        };
+        ctx.warn(format!(
+            "lost the connection to {}; reconnecting",
+            store.location()
+        ));
+        drop(watch);
+        drop(store);
+        match reconnect(ctx, &catch)? {
+            Some((again, woken)) => {
+                ctx.say(format!("reconnected to {}; following on", again.location()));
+                store = again;
+                watch = woken;
+            }
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Opens the database and its watch again, waiting longer after each
+/// failure; `None` when a signal or the reader's leaving ends the wait.
+fn reconnect(ctx: &Ctx, catch: &Catch) -> Result<Option<(Store, Box<dyn Watch>)>> {
+    let mut backoff = BACKOFF_FIRST;
+    loop {
+        let until = Instant::now() + backoff;
+        while Instant::now() < until {
+            if catch.caught().is_some() || output::reader_gone() {
+                return Ok(None);
+            }
+            std::thread::sleep(SLICE.min(until.saturating_duration_since(Instant::now())));
+        }
+        let opened = ctx.open(Access::Read).and_then(|store| {
+            let watch = store.watch()?;
+            Ok((store, watch))
+        });
+        if let Ok(both) = opened {
+            return Ok(Some(both));
+        }
+        if catch.caught().is_some() || output::reader_gone() {
+            return Ok(None);
+        }
+        backoff = (backoff * 2).min(BACKOFF_MOST);
+    }
+}
+
+/// Follows until a signal or the reader's leaving (`Ok`), or an error: a [`Lost`] connection, or
+/// one that ends the command.
+fn watch_until_lost(
+    ctx: &Ctx,
+    catch: &Catch,
+    store: &Store,
+    watch: &mut dyn Watch,
+    incident: Option<i64>,
+    cursor: &mut i64,
+) -> Result<()> {
     let mut looked = Instant::now();
     // A wake-up can come before the commit that caused it is visible (a
     // file is written before the commit is complete): look once more soon
     // after every wake-up.
     let mut again = false;
     let key_column = incident.is_none();
+    // Whatever arrived while the connection was down comes first.
+    let mut woke = true;
     loop {
-        let woke = watch.wait(SLICE)?;
-        if catch.caught().is_some() {
+        if catch.caught().is_some() || output::reader_gone() {
             return Ok(());
         }
-        if !woke && !again && looked.elapsed() < LOOK_ANYWAY {
-            continue;
-        }
-        again = woke;
-        looked = Instant::now();
-        store.refresh()?;
-        let (events, newest) = store.arrived_after(incident, Some(cursor))?;
-        cursor = newest;
-        if events.is_empty() {
-            continue;
-        }
-        let mut out = output::stdout();
-        for e in &events {
-            let key = ctx.key(e.incident_id)?;
-            if ctx.json() {
-                output::write_json_line(
-                    &mut out,
-                    &Arrived {
-                        incident: &key,
-                        event: EventView::new(e),
-                    },
-                )?;
-                writeln!(out)?;
-            } else {
-                write_entry(&mut out, key_column.then_some(key.as_str()), e)?;
+        if woke || again || looked.elapsed() >= LOOK_ANYWAY {
+            again = woke;
+            looked = Instant::now();
+            store.refresh()?;
+            let (events, newest) = store.arrived_after(incident, Some(*cursor))?;
+            *cursor = newest;
+            if !events.is_empty() {
+                let mut out = output::stdout();
+                for e in &events {
+                    let key = ctx.key(e.incident_id)?;
+                    if ctx.json() {
+                        output::write_json_line(
+                            &mut out,
+                            &Arrived {
+                                incident: &key,
+                                event: EventView::new(e),
+                            },
+                        )?;
+                        writeln!(out)?;
+                    } else {
+                        write_entry(&mut out, key_column.then_some(key.as_str()), e)?;
+                    }
+                }
+                out.flush()?;
             }
         }
-        out.flush()?;
+        woke = watch.wait(SLICE)?;
     }
 }
 

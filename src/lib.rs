@@ -26,6 +26,7 @@ pub mod playbooks;
 pub mod postmortem;
 pub mod prompt;
 pub mod render;
+pub mod serve;
 pub mod signals;
 pub mod store;
 pub mod text;

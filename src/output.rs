@@ -17,6 +17,22 @@ pub fn stdout() -> BufWriter<StdoutLock<'static>> {
     BufWriter::new(io::stdout().lock())
 }
 
+/// Whether whoever reads our stdout has gone (the read end of a pipe or
+/// socket closed), without writing to it: a command that waits before its
+/// next line (`--follow`) ends with its reader, as a write would tell it.
+pub fn reader_gone() -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let out = io::stdout();
+    let mut fds = [PollFd::new(out.as_fd(), PollFlags::empty())];
+    match poll(&mut fds, PollTimeout::ZERO) {
+        Ok(n) if n > 0 => fds[0]
+            .revents()
+            .is_some_and(|r| r.intersects(PollFlags::POLLERR | PollFlags::POLLHUP)),
+        _ => false,
+    }
+}
+
 /// One JSON document on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = stdout();

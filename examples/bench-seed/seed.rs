@@ -53,9 +53,11 @@ pub fn seed(db: &Path, now: DateTime<Utc>, args: &Seed) -> Result<usize> {
     // Declared one every 47 minutes going back: 100,000 incidents span ~9 years.
     // A long timeline (one incident of 10,000 events) is spread over days.
     let step = Duration::minutes(47).max(Duration::seconds(24 * per_incident as i64));
+    // One transaction of up to a million events: its COMMIT may take a
+    // while on a server.
     let options = Options {
-        access: Access::Write,
-        connect_timeout: incident::store::DEFAULT_CONNECT_TIMEOUT,
+        write_timeout: std::time::Duration::from_secs(600),
+        ..Options::new(Access::Write)
     };
     let mut store = Store::open(&db, &options)?;
     let committed = store.write(

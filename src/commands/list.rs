@@ -51,16 +51,16 @@ pub struct ListArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
-    let follow = args.follow;
-    let store = board(ctx, args)?;
-    if follow {
-        crate::follow::follow(ctx, &store, None)?;
+    let (store, cursor) = board(ctx, args)?;
+    if let Some(cursor) = cursor {
+        crate::follow::follow(ctx, store, None, cursor)?;
     }
     Ok(())
 }
 
-/// Prints the list; returns the open store for `--follow`.
-fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
+/// Prints the list; returns the open store and, for `--follow`, where
+/// following starts.
+fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>)> {
     let config = ctx.config()?;
     let statuses = if !args.status.is_empty() {
         args.status.clone()
@@ -98,6 +98,10 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
         ..ListFilter::default()
     };
     let store = ctx.open(Access::Read)?;
+    let cursor = match args.follow {
+        true => Some(crate::follow::start(&store)?),
+        false => None,
+    };
     let order: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
     let mut out = output::stdout();
 
@@ -121,7 +125,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
         })?;
         writeln!(out, "{}]", if first { "" } else { "\n" })?;
         out.flush()?;
-        return Ok(store);
+        return Ok((store, cursor));
     }
 
     let mut rows: Vec<Incident> = Vec::new();
@@ -148,7 +152,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
                 " 'incident list --all' includes resolved ones."
             }
         ));
-        return Ok(store);
+        return Ok((store, cursor));
     }
     let age = |i: &Incident| {
         // Open: still going (a reopened one's first resolution is past).
@@ -184,7 +188,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<Store> {
         )?;
     }
     out.flush()?;
-    Ok(store)
+    Ok((store, cursor))
 }
 
 /// The title, marked when the incident is a rehearsal.

@@ -125,8 +125,16 @@ pub fn run(ctx: &Ctx, args: OncallArgs) -> Result<()> {
     match args.action {
         Some(OncallAction::Override(o)) => add_override(ctx, o),
         Some(OncallAction::Unoverride { id }) => remove_override(ctx, id),
-        Some(OncallAction::Export { schedule, days, output }) => export(ctx, &schedule, days, output),
-        Some(OncallAction::Import { schedule, file, layer }) => import(ctx, &schedule, &file, layer),
+        Some(OncallAction::Export {
+            schedule,
+            days,
+            output,
+        }) => export(ctx, &schedule, days, output),
+        Some(OncallAction::Import {
+            schedule,
+            file,
+            layer,
+        }) => import(ctx, &schedule, &file, layer),
         None => {
             let at = match &args.at {
                 Some(t) => ctx.time("--at", t, Lean::Past)?,
@@ -151,27 +159,41 @@ fn schedule<'c>(ctx: &'c Ctx, name: &str) -> Result<&'c Schedule> {
     config.schedules.iter().find(|s| s.name == name).ok_or_else(|| {
         usage(format!(
             "no schedule '{name}'; configured: {}",
-            config.schedules.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+            config
+                .schedules
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })
 }
 
 /// The local time of `t` in the schedule's zone, for people.
 fn local(s: &Schedule, t: DateTime<Utc>) -> String {
-    t.with_timezone(&s.time_zone).format("%a %Y-%m-%d %H:%M %Z").to_string()
+    t.with_timezone(&s.time_zone)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 fn overview(ctx: &Ctx, at: DateTime<Utc>) -> Result<()> {
     let config = ctx.config()?;
     if config.schedules.is_empty() {
-        ctx.say(format!("No [[schedules]] in {}; see docs/oncall.md.", config.describe_source()));
+        ctx.say(format!(
+            "No [[schedules]] in {}; see docs/oncall.md.",
+            config.describe_source()
+        ));
         return Ok(());
     }
     let store = ctx.open(Access::Read)?;
     let overrides = store.overrides(None, at - Duration::days(1))?;
     let mut views = Vec::new();
     for s in &config.schedules {
-        let now: Vec<Turn> = s.layers.iter().filter_map(|l| s.on_call(Some(&l.name), at, &overrides)).collect();
+        let now: Vec<Turn> = s
+            .layers
+            .iter()
+            .filter_map(|l| s.on_call(Some(&l.name), at, &overrides))
+            .collect();
         let next: Vec<Turn> = now
             .iter()
             .filter_map(|t| s.on_call(Some(&t.layer), t.until, &overrides))
@@ -264,7 +286,11 @@ fn layer_of(s: &Schedule, layer: Option<String>) -> Result<String> {
         Some(l) => Err(usage(format!(
             "schedule '{}' has no layer '{l}'; it has: {}",
             s.name,
-            s.layers.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join(", ")
+            s.layers
+                .iter()
+                .map(|x| x.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -272,8 +298,11 @@ fn layer_of(s: &Schedule, layer: Option<String>) -> Result<String> {
 /// Everyone the configuration knows, with their e-mail addresses.
 fn people(ctx: &Ctx) -> Result<Vec<(String, Option<String>)>> {
     let config = ctx.config()?;
-    let mut people: Vec<(String, Option<String>)> =
-        config.people.iter().map(|(n, p)| (n.clone(), p.email.clone())).collect();
+    let mut people: Vec<(String, Option<String>)> = config
+        .people
+        .iter()
+        .map(|(n, p)| (n.clone(), p.email.clone()))
+        .collect();
     for s in &config.schedules {
         for l in &s.layers {
             for p in &l.people {
@@ -319,7 +348,11 @@ fn add_override(ctx: &Ctx, args: OverrideArgs) -> Result<()> {
         by: by.clone(),
         at: ctx.now,
     };
-    let id = store.write(&by, crate::context::clock, |w| w.transaction().insert_override(&o))?.value;
+    let id = store
+        .write(&by, crate::context::clock, |w| {
+            w.transaction().insert_override(&o)
+        })?
+        .value;
     if ctx.json() {
         return output::print_json(&Override { id, ..o });
     }
@@ -337,13 +370,19 @@ fn add_override(ctx: &Ctx, args: OverrideArgs) -> Result<()> {
 fn remove_override(ctx: &Ctx, id: i64) -> Result<()> {
     let mut store = ctx.open(Access::Write)?;
     let by = ctx.actor()?;
-    let gone = store.write(&by, crate::context::clock, |w| w.transaction().delete_override(id))?.value;
+    let gone = store
+        .write(&by, crate::context::clock, |w| {
+            w.transaction().delete_override(id)
+        })?
+        .value;
     match gone {
         true => {
             ctx.say(format!("override {id} removed"));
             Ok(())
         }
-        false => Err(not_found(format!("no override {id}; 'incident oncall SCHEDULE' lists them"))),
+        false => Err(not_found(format!(
+            "no override {id}; 'incident oncall SCHEDULE' lists them"
+        ))),
     }
 }
 
@@ -351,12 +390,20 @@ fn export(ctx: &Ctx, name: &str, days: u32, to: Option<std::path::PathBuf>) -> R
     let s = schedule(ctx, name)?;
     let store = ctx.open(Access::Read)?;
     let overrides = store.overrides(Some(name), ctx.now)?;
-    let turns = s.turns(ctx.now, ctx.now + Duration::days(i64::from(days.clamp(1, 3660))), &overrides);
+    let turns = s.turns(
+        ctx.now,
+        ctx.now + Duration::days(i64::from(days.clamp(1, 3660))),
+        &overrides,
+    );
     let text = crate::oncall::ics::export(&s.name, &turns, ctx.now);
     match to {
         Some(path) => {
             output::write_private(&path, |w| Ok(w.write_all(text.as_bytes())?))?;
-            ctx.say(format!("Wrote {} shifts of {name} to {}", turns.len(), path.display()));
+            ctx.say(format!(
+                "Wrote {} shifts of {name} to {}",
+                turns.len(),
+                path.display()
+            ));
         }
         None => {
             let mut out = output::stdout();

@@ -46,10 +46,14 @@ pub struct ShowArgs {
 pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     let id = ctx.parse_key(&args.key)?;
     let store = ctx.open(Access::Read)?;
+    let cursor = match args.follow {
+        true => crate::follow::start(&store)?,
+        false => 0,
+    };
     if ctx.json() {
         render::print_incident(ctx, &store, id, args.limit)?;
         if args.follow {
-            crate::follow::follow(ctx, &store, Some(id))?;
+            crate::follow::follow(ctx, store, Some(id), cursor)?;
         }
         return Ok(());
     }
@@ -78,7 +82,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     out.flush()?;
     drop(out);
     if args.follow {
-        crate::follow::follow(ctx, &store, Some(id))?;
+        crate::follow::follow(ctx, store, Some(id), cursor)?;
     }
     Ok(())
 }

@@ -231,7 +231,10 @@ impl Schedule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// Whoever a schedule's layer (the primary when `None`) has on call.
-    Schedule { name: String, layer: Option<String> },
+    Schedule {
+        name: String,
+        layer: Option<String>,
+    },
     Person(String),
 }
 
@@ -259,7 +262,9 @@ impl std::str::FromStr for Target {
                     None => (rest, None),
                 };
                 match name.is_empty() || layer.as_deref() == Some("") {
-                    true => Err(format!("'{s}' names no schedule; write \"schedule:NAME\" or \"schedule:NAME/LAYER\"")),
+                    true => Err(format!(
+                        "'{s}' names no schedule; write \"schedule:NAME\" or \"schedule:NAME/LAYER\""
+                    )),
                     false => Ok(Target::Schedule {
                         name: name.to_string(),
                         layer,

@@ -52,7 +52,8 @@ pub fn schedules(raw: Vec<ScheduleFile>) -> Result<Vec<Schedule>, String> {
     let mut out: Vec<Schedule> = Vec::new();
     for s in raw {
         let label = format!("[[schedules]] '{}'", s.name);
-        let name = one_word(&s.name).ok_or_else(|| format!("{label}: `name` must be one word, e.g. \"db-oncall\""))?;
+        let name = one_word(&s.name)
+            .ok_or_else(|| format!("{label}: `name` must be one word, e.g. \"db-oncall\""))?;
         if out.iter().any(|o| o.name == name) {
             return Err(format!("{label} is defined twice"));
         }
@@ -63,7 +64,9 @@ pub fn schedules(raw: Vec<ScheduleFile>) -> Result<Vec<Schedule>, String> {
             )
         })?;
         if s.layers.is_empty() {
-            return Err(format!("{label} has no layers; add [[schedules.layers]] with people, start and shift"));
+            return Err(format!(
+                "{label} has no layers; add [[schedules.layers]] with people, start and shift"
+            ));
         }
         let mut layers: Vec<Layer> = Vec::new();
         for (i, l) in s.layers.into_iter().enumerate() {
@@ -88,7 +91,10 @@ pub fn schedules(raw: Vec<ScheduleFile>) -> Result<Vec<Schedule>, String> {
                     l.start
                 )
             })?;
-            let shift: Shift = l.shift.parse().map_err(|e| format!("{label}: layer '{layer}': {e}"))?;
+            let shift: Shift = l
+                .shift
+                .parse()
+                .map_err(|e| format!("{label}: layer '{layer}': {e}"))?;
             layers.push(Layer {
                 name: layer,
                 people,
@@ -110,21 +116,29 @@ pub fn policies(raw: Vec<PolicyFile>, schedules: &[Schedule]) -> Result<Vec<Poli
     let mut out: Vec<Policy> = Vec::new();
     for p in raw {
         let label = format!("[[policies]] '{}'", p.name);
-        let name = one_word(&p.name).ok_or_else(|| format!("{label}: `name` must be one word, e.g. \"db-critical\""))?;
+        let name = one_word(&p.name)
+            .ok_or_else(|| format!("{label}: `name` must be one word, e.g. \"db-critical\""))?;
         if out.iter().any(|o| o.name == name) {
             return Err(format!("{label} is defined twice"));
         }
         if p.levels.is_empty() {
-            return Err(format!("{label} has no levels; add [[policies.levels]] with page and wait"));
+            return Err(format!(
+                "{label} has no levels; add [[policies.levels]] with page and wait"
+            ));
         }
         if p.repeat > 10 {
-            return Err(format!("{label}: repeat {} is more than 10; a page nobody answers ten times needs a person", p.repeat));
+            return Err(format!(
+                "{label}: repeat {} is more than 10; a page nobody answers ten times needs a person",
+                p.repeat
+            ));
         }
         let mut levels = Vec::new();
         for (i, l) in p.levels.into_iter().enumerate() {
             let at = format!("{label} level {}", i + 1);
             if l.page.is_empty() {
-                return Err(format!("{at}: `page` is empty; name a person or \"schedule:NAME\""));
+                return Err(format!(
+                    "{at}: `page` is empty; name a person or \"schedule:NAME\""
+                ));
             }
             let page = l
                 .page
@@ -161,7 +175,11 @@ pub fn policies(raw: Vec<PolicyFile>, schedules: &[Schedule]) -> Result<Vec<Poli
 
 fn one_word(s: &str) -> Option<String> {
     let s = s.trim();
-    (!s.is_empty() && !s.chars().any(|c| c.is_whitespace() || crate::text::needs_escape(c))).then(|| s.to_string())
+    (!s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || crate::text::needs_escape(c)))
+    .then(|| s.to_string())
 }
 
 #[cfg(test)]
@@ -221,10 +239,22 @@ wait = "15m"
     fn mistakes_name_the_entry_and_what_to_write() {
         let err = |from: &str, to: &str| parse(&GOOD.replace(from, to)).unwrap_err();
         assert!(err("Europe/Berlin", "CET+1").contains("unknown time zone 'CET+1'"));
-        assert!(err("\"2026-03-02 09:00\"\nshift = \"weekly\"\n[[schedules.layers]]", "\"next monday\"\nshift = \"weekly\"\n[[schedules.layers]]").contains("is not \"YYYY-MM-DD HH:MM\""));
+        assert!(
+            err(
+                "\"2026-03-02 09:00\"\nshift = \"weekly\"\n[[schedules.layers]]",
+                "\"next monday\"\nshift = \"weekly\"\n[[schedules.layers]]"
+            )
+            .contains("is not \"YYYY-MM-DD HH:MM\"")
+        );
         assert!(err("schedule:db/secondary", "schedule:db/tertiary").contains("has no layer 'tertiary'"));
         assert!(err("[\"schedule:db\"]", "[\"schedule:web\"]").contains("no schedule 'web'"));
         assert!(err("wait = \"10m\"", "wait = \"soon\"").contains("must be a duration"));
-        assert!(err("shift = \"weekly\"\n[[schedules.layers]]", "shift = \"monthly\"\n[[schedules.layers]]").contains("\"12h\""));
+        assert!(
+            err(
+                "shift = \"weekly\"\n[[schedules.layers]]",
+                "shift = \"monthly\"\n[[schedules.layers]]"
+            )
+            .contains("\"12h\"")
+        );
     }
 }

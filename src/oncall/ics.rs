@@ -49,14 +49,21 @@ pub fn import(text: &str, people: &[(String, Option<String>)]) -> Result<Vec<Shi
         .parse()
         .map_err(|e: String| format!("not an iCalendar file: {}", crate::text::one_line(&e)))?;
     let mut out = Vec::new();
-    for (n, event) in calendar.components.iter().filter_map(|c| c.as_event()).enumerate() {
+    for (n, event) in calendar
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .enumerate()
+    {
         let label = format!(
             "event #{} ({})",
             n + 1,
             crate::text::one_line(event.get_summary().unwrap_or("no summary"))
         );
-        let from = instant(event.get_start()).ok_or_else(|| format!("{label}: its start has no time zone or no time"))?;
-        let until = instant(event.get_end()).ok_or_else(|| format!("{label}: its end has no time zone or no time"))?;
+        let from = instant(event.get_start())
+            .ok_or_else(|| format!("{label}: its start has no time zone or no time"))?;
+        let until = instant(event.get_end())
+            .ok_or_else(|| format!("{label}: its end has no time zone or no time"))?;
         if until <= from {
             return Err(format!("{label}: it ends before it starts"));
         }
@@ -88,13 +95,21 @@ fn instant(t: Option<DatePerhapsTime>) -> Option<DateTime<Utc>> {
 }
 
 fn person_of(event: &icalendar::Event, people: &[(String, Option<String>)]) -> Option<String> {
-    let known = |name: &str| people.iter().find(|(p, _)| p.eq_ignore_ascii_case(name.trim())).map(|(p, _)| p.clone());
+    let known = |name: &str| {
+        people
+            .iter()
+            .find(|(p, _)| p.eq_ignore_ascii_case(name.trim()))
+            .map(|(p, _)| p.clone())
+    };
     if let Some(p) = event.property_value("X-INCIDENT-PERSON").and_then(known) {
         return Some(p);
     }
     let attendees = event.multi_properties().get("ATTENDEE").into_iter().flatten();
     for a in attendees {
-        let address = a.value().trim_start_matches("mailto:").trim_start_matches("MAILTO:");
+        let address = a
+            .value()
+            .trim_start_matches("mailto:")
+            .trim_start_matches("MAILTO:");
         if let Some((p, _)) = people
             .iter()
             .find(|(_, email)| email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(address)))
@@ -180,7 +195,14 @@ END:VCALENDAR\r\n";
         assert_eq!(shifts[0].from, utc("2026-03-02T08:00:00Z"));
         assert_eq!(shifts[1].person, "frank");
         let unknown = import(text, &people[..1]).unwrap_err();
-        assert!(unknown.contains("event #2 ([L1] frank): names nobody"), "{unknown}");
-        assert!(import("hello", &people).unwrap_err().starts_with("not an iCalendar file"));
+        assert!(
+            unknown.contains("event #2 ([L1] frank): names nobody"),
+            "{unknown}"
+        );
+        assert!(
+            import("hello", &people)
+                .unwrap_err()
+                .starts_with("not an iCalendar file")
+        );
     }
 }

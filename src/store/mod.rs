@@ -49,6 +49,10 @@ use std::time::Duration;
 
 /// How long connecting to a database server may take, unless configured.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a database server may take to answer one round trip of a
+/// read, and of a write, unless configured.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(5);
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A kind of database: which locations it takes, and how it opens one.
 pub struct Backend {
@@ -59,6 +63,8 @@ pub struct Backend {
     pub shown: fn(given: &Path) -> Result<String>,
     /// The location as another program (a hook) should be given it.
     pub shared: fn(given: &Path) -> String,
+    /// Whether the location as given carries a password.
+    pub has_password: fn(given: &Path) -> bool,
     pub open: fn(location: &Location, options: &Options) -> Result<Box<dyn Storage>>,
 }
 
@@ -107,6 +113,12 @@ impl Location {
     pub fn shared(&self) -> String {
         (self.backend.shared)(&self.given)
     }
+
+    /// Whether the location as given carries a password (a URL's), which
+    /// others may read where the location was written.
+    pub fn has_password(&self) -> bool {
+        (self.backend.has_password)(&self.given)
+    }
 }
 
 impl fmt::Display for Location {
@@ -122,6 +134,22 @@ pub struct Options {
     pub access: Access,
     /// How long connecting to a server may take.
     pub connect_timeout: Duration,
+    /// How long a server may take to answer a read's round trip, and a
+    /// write's (a file has no round trips).
+    pub read_timeout: Duration,
+    pub write_timeout: Duration,
+}
+
+impl Options {
+    /// `access`, with the default timeouts.
+    pub fn new(access: Access) -> Options {
+        Options {
+            access,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +161,30 @@ pub enum Access {
     Existing,
     /// Creates the database when missing.
     Write,
+}
+
+/// The connection to a database server is gone (closed, broken, the
+/// server shutting down, or silent past a deadline): what was not
+/// committed was not, and nothing more can be done on this `Store`. A
+/// command fails with it as with any error; the long-running ones
+/// (`serve`, `--follow`) open the database again. Found in an error's
+/// chain by [`Lost::of`].
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Lost {
+    /// One line naming the server (never its password).
+    pub message: String,
+    /// Lost while committing: the change may or may not be recorded.
+    pub in_doubt: bool,
+    /// Given up at a deadline (the server may be frozen, not gone).
+    pub timed_out: bool,
+}
+
+impl Lost {
+    /// The lost connection `e` reports, if that is what it reports.
+    pub fn of(e: &anyhow::Error) -> Option<&Lost> {
+        e.chain().find_map(|cause| cause.downcast_ref::<Lost>())
+    }
 }
 
 /// There is no database at the location (and it was not to be created).

@@ -515,7 +515,9 @@ fn alert_events_travel_verbatim_through_export_and_import() {
 pub struct Server {
     pub child: Child,
     pub addr: String,
+    /// Everything said on stderr so far, line by line.
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
     /// Waited for: its process id may belong to another process now.
     reaped: bool,
 }
@@ -535,25 +537,56 @@ impl Server {
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        lines.read_line(&mut first).unwrap();
-        let addr = first
-            .trim()
-            .strip_prefix("incident serve: listening on http://")
-            .unwrap_or_else(|| panic!("serve said: {first:?}"))
-            .to_string();
-        let stderr = std::sync::Arc::new(std::sync::Mutex::new(first));
+        // Warnings may come first; then where it listens.
+        let mut said = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if lines.read_line(&mut line).unwrap() == 0 {
+                panic!("serve said: {said:?}");
+            }
+            said.push_str(&line);
+            if let Some(addr) = line.trim().strip_prefix("incident serve: listening on http://") {
+                break addr.to_string();
+            }
+        };
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(said));
         let sink = stderr.clone();
-        std::thread::spawn(move || {
-            let mut rest = String::new();
-            let _ = lines.read_to_string(&mut rest);
-            sink.lock().unwrap().push_str(&rest);
+        let reader = std::thread::spawn(move || {
+            for line in lines.lines() {
+                let Ok(line) = line else { break };
+                let mut said = sink.lock().unwrap();
+                said.push_str(&line);
+                said.push('\n');
+            }
         });
         Server {
             child,
             addr,
             stderr,
+            reader: Some(reader),
             reaped: false,
+        }
+    }
+
+    /// What it said on stderr so far.
+    pub fn said(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 30 s) until it has said `text` on stderr; returns all
+    /// it said.
+    pub fn wait_for(&self, text: &str) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let said = self.said();
+            if said.contains(text) {
+                return said;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "serve never said {text:?}; it said: {said}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -571,8 +604,10 @@ impl Server {
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let status = self.child.wait().unwrap();
         self.reaped = true;
-        std::thread::sleep(Duration::from_millis(50));
-        (status.code(), self.stderr.lock().unwrap().clone())
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        (status.code(), self.said())
     }
 }
 
@@ -592,9 +627,16 @@ pub fn http(addr: &str, method: &str, path: &str, headers: &[&str], body: &[u8])
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    // The Host a client names the server by, unless the test names another.
+    if !headers
+        .iter()
+        .any(|h| h.to_ascii_lowercase().starts_with("host:"))
+    {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
     for h in headers {
         head.push_str(h);
         head.push_str("\r\n");
@@ -718,7 +760,17 @@ fn serve_needs_a_token_off_loopback_and_checks_it() {
     );
     assert_eq!(wrong.0, 401);
     let right = format!("Authorization: Bearer {token}");
-    assert_eq!(server.request("POST", "/generic", &[&right], &body).0, 200);
+    assert_eq!(
+        server
+            .request(
+                "POST",
+                "/generic",
+                &[&right, "Content-Type: application/json"],
+                &body
+            )
+            .0,
+        200
+    );
     assert_eq!(alerts(&env).len(), 1);
     let (code, said) = server.stop();
     assert_eq!(code, Some(0));
@@ -771,14 +823,29 @@ fn serve_runs_hooks_after_the_commit_and_still_stops_on_sigterm() {
     let server = Server::start_with(cmd, &[]);
     let body = std::fs::read(fixture_path("generic.json")).unwrap();
     assert_eq!(server.post("/generic", &body).0, 200);
-    assert_eq!(
-        std::fs::read_to_string(&seen).unwrap(),
-        "INC-1 declared\nINC-1 alert_attached\n"
-    );
+    // The hooks run after the answer, in order.
+    let start = std::time::Instant::now();
+    while std::fs::read_to_string(&seen).unwrap_or_default() != "INC-1 declared\nINC-1 alert_attached\n" {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the hooks never ran: {:?}",
+            std::fs::read_to_string(&seen)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // A stop while a hook runs: the hook finishes, the server drains and exits 0.
     let other = br#"{"key": "other", "summary": "Other", "severity": "critical"}"#;
     let addr = server.addr.clone();
-    let sender = std::thread::spawn(move || http(&addr, "POST", "/generic", &[], other).0);
+    let sender = std::thread::spawn(move || {
+        http(
+            &addr,
+            "POST",
+            "/generic",
+            &["Content-Type: application/json"],
+            other,
+        )
+        .0
+    });
     // Stopped while the new incident's hook runs (it sleeps a second).
     let start = std::time::Instant::now();
     while !std::fs::read_to_string(&seen).unwrap().contains("INC-2 declared") {
@@ -792,4 +859,427 @@ fn serve_runs_hooks_after_the_commit_and_still_stops_on_sigterm() {
     assert_eq!(code, Some(0), "{said}");
     assert_eq!(sender.join().unwrap(), 200);
     assert_eq!(alerts(&env).len(), 2);
+}
+
+/// A line of `serve`'s /proc status, in kB (`VmHWM`: the peak resident
+/// memory; `VmRSS`: now).
+fn memory_kb(server: &Server, line: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(line)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {line} in {status}"))
+}
+
+/// Opens `n` connections (from 8 threads), each sending `head` and then
+/// `body` but its last byte, and keeps them open: what a flood of large
+/// requests holds on the server. Writes the server refuses to take (it
+/// answered, or closed) are left.
+fn flood(addr: &str, n: usize, head: &str, body: usize) -> Vec<TcpStream> {
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let addr = addr.to_string();
+            let head = head.to_string();
+            std::thread::spawn(move || {
+                let chunk = vec![b' '; body.saturating_sub(1)];
+                (t..n)
+                    .step_by(8)
+                    .filter_map(|_| {
+                        let mut s = TcpStream::connect(&addr).ok()?;
+                        s.set_write_timeout(Some(Duration::from_millis(200))).unwrap();
+                        let _ = s.write_all(head.as_bytes());
+                        let _ = s.write_all(&chunk);
+                        Some(s)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    threads.into_iter().flat_map(|t| t.join().unwrap()).collect()
+}
+
+#[test]
+fn serve_checks_the_token_before_reading_a_byte_of_the_body() {
+    let mut env = Env::new();
+    let token = "s3cret-token-0123456789";
+    env.with_config(&format!("{RULES}\n[serve]\ntoken = \"{token}\"\n"));
+    let server = Server::start(&env, &[]);
+    // Headers only: the answer comes without the body being sent.
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "POST /generic HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let mut answer = [0u8; 12];
+    stream
+        .read_exact(&mut answer)
+        .expect("no answer before the body was sent");
+    assert_eq!(&answer, b"HTTP/1.1 401");
+    // 3,000 unauthenticated 1 MB bodies' worth, 300 held at once: the
+    // memory stays where it was.
+    let before = memory_kb(&server, "VmHWM");
+    let head = format!(
+        "POST /generic HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n",
+        server.addr
+    );
+    for _ in 0..10 {
+        drop(flood(&server.addr, 300, &head, 1 << 20));
+    }
+    let peak = memory_kb(&server, "VmHWM");
+    assert!(
+        peak < before + 40 * 1024,
+        "serve grew from {before} kB to {peak} kB under unauthenticated bodies"
+    );
+    let right = format!("Authorization: Bearer {token}");
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    let (status, answer) = server.request(
+        "POST",
+        "/generic",
+        &[&right, "Content-Type: application/json"],
+        &body,
+    );
+    assert_eq!(status, 200, "{answer}");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_holds_a_bounded_number_of_connections_and_bodies() {
+    let mut env = Env::new();
+    env.with_config(&format!("{RULES}\n[serve]\nmax_connections = 2\n"));
+    let server = Server::start(&env, &[]);
+    // Two senders stall mid-headers: the third waits for a free slot.
+    let stalled: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut s = TcpStream::connect(&server.addr).unwrap();
+            s.write_all(b"POST /generic HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let addr = server.addr.clone();
+    let (sent, answered) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let body = br#"{"key": "k", "summary": "s", "severity": "critical"}"#;
+        let _ = sent.send(http(
+            &addr,
+            "POST",
+            "/generic",
+            &["Content-Type: application/json"],
+            body,
+        ));
+    });
+    assert!(
+        answered.recv_timeout(Duration::from_secs(1)).is_err(),
+        "a third connection was served beside two held ones"
+    );
+    drop(stalled);
+    let (status, answer) = answered
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the third sender was never served");
+    assert_eq!(status, 200, "{answer}");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_keeps_its_memory_flat_under_a_flood_of_large_bodies_and_connections() {
+    let mut env = Env::new();
+    env.with_config(RULES);
+    let server = Server::start(&env, &[]);
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    assert_eq!(server.post("/generic", &body).0, 200);
+    let before = memory_kb(&server, "VmHWM");
+    // No token: 300 senders each hold a 1 MB body open but its last byte.
+    let head = format!(
+        "POST /generic HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n",
+        server.addr
+    );
+    let held = flood(&server.addr, 300, &head, 1 << 20);
+    // And 900 connections that say nothing (beyond the 256 it serves at
+    // once, they wait in its listen queue of 1,024).
+    let silent: Vec<TcpStream> = (0..900)
+        .filter_map(|_| TcpStream::connect(&server.addr).ok())
+        .collect();
+    let peak = memory_kb(&server, "VmHWM");
+    assert!(
+        peak < before + 80 * 1024,
+        "serve grew from {before} kB to {peak} kB under a flood"
+    );
+    drop(held);
+    drop(silent);
+    // Served again once the flood is gone, and the memory given back.
+    let started = std::time::Instant::now();
+    while server.post("/generic", &body).0 != 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "not served after the flood"
+        );
+    }
+    // Given back within seconds.
+    let mut now = memory_kb(&server, "VmRSS");
+    while now > before + 16 * 1024 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve kept {now} kB after a flood (from {before} kB)"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+        now = memory_kb(&server, "VmRSS");
+    }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_refuses_what_a_browser_page_could_send() {
+    let mut env = Env::new();
+    env.with_config(&format!(
+        "{RULES}\n[serve]\nallowed_origins = [\"https://grafana.example\"]\n"
+    ));
+    let server = Server::start(&env, &[]);
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    // A form or fetch() from any page: text/plain needs no preflight.
+    for headers in [
+        &["Content-Type: text/plain", "Origin: https://evil.example"][..],
+        &["Content-Type: application/json", "Origin: https://evil.example"],
+        &["Content-Type: application/json", "Origin: null"],
+    ] {
+        let (status, answer) = server.request("POST", "/generic", headers, &body);
+        assert_eq!(status, 403, "{headers:?}: {answer}");
+        let answer: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(answer["status"], "invalid");
+    }
+    let (status, _) = server.request("POST", "/generic", &["Content-Type: text/plain"], &body);
+    assert_eq!(status, 415);
+    // DNS rebinding: a name of the attacker's that resolves to 127.0.0.1.
+    let port = server.addr.rsplit_once(':').unwrap().1;
+    let (status, answer) = server.request(
+        "POST",
+        "/generic",
+        &[
+            "Content-Type: application/json",
+            &format!("Host: evil.example:{port}"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer.contains("Host"), "{answer}");
+    assert!(alerts(&env).is_empty(), "nothing of them was recorded");
+    assert!(incidents(&env).is_empty());
+    // What may come: an allowed origin, and loopback by any of its names.
+    for headers in [
+        &[
+            "Content-Type: application/json",
+            "Origin: https://grafana.example",
+        ][..],
+        &[
+            "Content-Type: application/json; charset=utf-8",
+            &format!("Host: localhost:{port}"),
+        ],
+    ] {
+        let (status, answer) = server.request("POST", "/generic", headers, &body);
+        assert_eq!(status, 200, "{headers:?}: {answer}");
+    }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+/// Runs `serve ARGS` that must refuse to start: its exit code and stderr,
+/// or a failure if it is still running after 20 s (it started serving).
+fn serve_refuses(mut cmd: std::process::Command, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = cmd
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve {args:?} started serving");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    (status.code(), err)
+}
+
+#[test]
+fn one_rule_for_tokens_whatever_their_source_and_the_scheme_in_any_case() {
+    let mut env = Env::new();
+    for listen in ["0.0.0.0:0", "127.0.0.1:0"] {
+        let mut cmd = env.std_cmd();
+        cmd.env("INCIDENT_SERVE_TOKEN", "tok-9");
+        let (code, err) = serve_refuses(cmd, &["--listen", listen]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.starts_with("error: INCIDENT_SERVE_TOKEN is shorter than 16 characters"),
+            "{err}"
+        );
+        assert!(!err.contains("tok-9"), "the token is not echoed: {err}");
+    }
+    let token = "s3cret-token-0123456789";
+    env.with_config(&format!("{RULES}\n[serve]\ntoken = \"{token}\"\n"));
+    let server = Server::start(&env, &[]);
+    let body = std::fs::read(fixture_path("generic.json")).unwrap();
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let authorization = format!("Authorization: {scheme} {token}");
+        let (status, answer) = server.request(
+            "POST",
+            "/generic",
+            &[&authorization, "Content-Type: application/json"],
+            &body,
+        );
+        assert_eq!(status, 200, "{scheme}: {answer}");
+    }
+    let basic = format!("Authorization: Basic {token}");
+    let (status, _) = server.request(
+        "POST",
+        "/generic",
+        &[&basic, "Content-Type: application/json"],
+        &body,
+    );
+    assert_eq!(status, 401);
+    // Too large: JSON, as every other refusal.
+    let right = format!("Authorization: Bearer {token}");
+    let huge = vec![b' '; 1024 * 1024 + 10];
+    let (status, answer) = server.request(
+        "POST",
+        "/generic",
+        &[&right, "Content-Type: application/json"],
+        &huge,
+    );
+    assert_eq!(status, 413);
+    let answer: Value = serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer:?}"));
+    assert_eq!(answer["status"], "invalid");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn slow_hooks_delay_no_answer() {
+    let mut env = Env::new();
+    let seen = env.dir.path().join("seen.log");
+    env.with_config(&format!(
+        "{RULES}\n[[hooks]]\non = [\"declared\"]\nrun = \"sleep 1; echo $INCIDENT_KEY >> '{}'\"\n",
+        seen.display()
+    ));
+    let mut cmd = env.std_cmd();
+    cmd.env("PATH", "/usr/bin:/bin");
+    let server = Server::start_with(cmd, &[]);
+    // 12 new alerts at once, each opening an incident whose hook takes a
+    // second: answered when committed, not 12 seconds later.
+    let senders: Vec<_> = (0..12)
+        .map(|n| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || {
+                let body = format!(r#"{{"key": "k{n}", "summary": "Alert {n}", "severity": "critical"}}"#);
+                let started = std::time::Instant::now();
+                let (status, _) = http(
+                    &addr,
+                    "POST",
+                    "/generic",
+                    &["Content-Type: application/json"],
+                    body.as_bytes(),
+                );
+                (status, started.elapsed())
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, Duration)> = senders.into_iter().map(|s| s.join().unwrap()).collect();
+    assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}");
+    let slowest = answers.iter().map(|(_, took)| *took).max().unwrap();
+    assert!(
+        slowest < Duration::from_secs(6),
+        "the slowest answer took {slowest:?}"
+    );
+    // And every hook still runs, one after another.
+    let start = std::time::Instant::now();
+    while std::fs::read_to_string(&seen).unwrap_or_default().lines().count() < 12 {
+        assert!(start.elapsed() < Duration::from_secs(120), "not every hook ran");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}
+
+#[test]
+fn serve_logs_each_request_warns_without_rules_and_reloads_on_sighup() {
+    let mut env = Env::new();
+    env.with_config("key_prefix = \"INC\"\n");
+    let server = Server::start(&env, &[]);
+    let said = server.said();
+    assert!(
+        said.contains("warning: no [[alerts.rules]]") && said.contains("none opens an incident"),
+        "{said}"
+    );
+    let alert =
+        |key: &str| format!(r#"{{"key": "{key}", "summary": "Alert {key}", "severity": "critical"}}"#);
+    assert_eq!(server.post("/generic", alert("a").as_bytes()).0, 200);
+    // METHOD PATH STATUS alerts=N opened=KEYS joined=KEYS MSms
+    let line = log_line(&server.wait_for("POST /generic 200"), "POST /generic 200");
+    assert!(line.contains(" alerts=1 opened=- joined=- "), "{line}");
+    assert!(line.ends_with("ms"), "{line}");
+    // A rule, read on SIGHUP: the next alert opens an incident.
+    env.with_config(RULES);
+    unsafe { libc::kill(server.child.id() as i32, libc::SIGHUP) };
+    server.wait_for("configuration reloaded");
+    assert_eq!(server.post("/generic", alert("b").as_bytes()).0, 200);
+    server.wait_for("opened=INC-1 ");
+    // A broken file: the rules before stay, and it says why.
+    env.with_config("[[alerts.rules]]\naction = \"explode\"\n");
+    unsafe { libc::kill(server.child.id() as i32, libc::SIGHUP) };
+    let said = server.wait_for("not reloaded");
+    assert!(said.contains("explode"), "{said}");
+    assert_eq!(server.post("/generic", alert("c").as_bytes()).0, 200);
+    server.wait_for("opened=INC-2 ");
+    // Refusals and other paths are logged too.
+    assert_eq!(server.request("GET", "/healthz", &[], b"").0, 200);
+    assert_eq!(server.post("/nowhere", b"{}").0, 404);
+    server.wait_for("GET /healthz 200 alerts=0 opened=- joined=- ");
+    server.wait_for("POST /nowhere 404 ");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!said.contains("panicked"), "{said}");
+}
+
+/// The line of `said` that contains `text`.
+fn log_line(said: &str, text: &str) -> String {
+    said.lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("no {text:?} in {said}"))
+        .to_string()
+}
+
+#[test]
+fn serve_logs_json_lines_for_log_shippers() {
+    let mut env = Env::new();
+    env.with_config(RULES);
+    let server = Server::start(&env, &["--log", "json"]);
+    assert!(!server.said().contains("no [[alerts.rules]]"));
+    let body = std::fs::read(fixture_path("alertmanager-firing.json")).unwrap();
+    assert_eq!(server.post("/alertmanager", &body).0, 200);
+    let said = server.wait_for("\"path\":\"/alertmanager\"");
+    let line = log_line(&said, "\"path\":\"/alertmanager\"");
+    let entry: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    assert_eq!(entry["method"], "POST");
+    assert_eq!(entry["status"], 200);
+    assert_eq!(entry["alerts"], 2);
+    assert_eq!(entry["opened"], serde_json::json!(["INC-1"]));
+    assert_eq!(entry["joined"], serde_json::json!(["INC-1"]));
+    assert!(entry["ms"].is_u64(), "{line}");
+    assert!(entry["time"].is_string(), "{line}");
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
 }

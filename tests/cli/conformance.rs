@@ -54,10 +54,7 @@ impl Db {
     }
 
     fn open(&self) -> Store {
-        let options = Options {
-            access: Access::Write,
-            connect_timeout: incident::store::DEFAULT_CONNECT_TIMEOUT,
-        };
+        let options = Options::new(Access::Write);
         Store::open(&self.location, &options).unwrap()
     }
 }

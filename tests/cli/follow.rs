@@ -8,13 +8,13 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 /// A following process and its stdout, line by line.
-struct Following {
+pub struct Following {
     child: Child,
     lines: Receiver<String>,
 }
 
 impl Following {
-    fn start(env: &Env, args: &[&str]) -> Following {
+    pub fn start(env: &Env, args: &[&str]) -> Following {
         let mut child = env
             .std_cmd()
             .args(args)
@@ -37,14 +37,14 @@ impl Following {
 
     /// The next line, waiting at most 20 s (a generous bound on a loaded
     /// machine; the benchmark measures the real latency).
-    fn next(&self) -> String {
+    pub fn next(&self) -> String {
         self.lines
             .recv_timeout(Duration::from_secs(20))
             .expect("no new line from --follow within 20 s")
     }
 
     /// Skips lines until one contains `text`; returns it.
-    fn until(&self, text: &str) -> String {
+    pub fn until(&self, text: &str) -> String {
         loop {
             let line = self.next();
             if line.contains(text) {
@@ -54,7 +54,7 @@ impl Following {
     }
 
     /// Interrupts it as Ctrl-C does; returns its exit code and stderr.
-    fn interrupt(self, signal: i32) -> (Option<i32>, String) {
+    pub fn interrupt(self, signal: i32) -> (Option<i32>, String) {
         // SAFETY: kill(2) on our own child.
         unsafe { libc::kill(self.child.id() as i32, signal) };
         let out = self.child.wait_with_output().unwrap();
@@ -119,4 +119,46 @@ fn follow_of_an_unknown_incident_fails_at_once() {
     env.declare("Checkout down", &[]);
     let err = env.fails(1, &["show", "INC-9", "--follow"]);
     assert!(err.contains("INC-9"), "{err}");
+}
+
+/// `incident ARGS | head -c 10`, with nothing recorded meanwhile: the
+/// reader's leaving alone ends it, at once, with exit 0 and nothing said.
+fn ends_with_its_reader(env: &Env, args: &[&str]) {
+    use std::io::Read;
+    let mut child = env
+        .std_cmd()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = [0u8; 10];
+    stdout.read_exact(&mut head).unwrap();
+    drop(stdout);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("incident {args:?} | head -c 10 still ran 15 s after the reader left");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "incident {args:?}: {stderr}");
+    assert_eq!(stderr, "", "incident {args:?}");
+}
+
+#[test]
+fn follow_ends_at_once_with_exit_0_when_its_reader_leaves() {
+    let env = Env::new();
+    env.declare("Checkout down", &[]);
+    ends_with_its_reader(&env, &["show", "INC-1", "--follow"]);
+    ends_with_its_reader(&env, &["--json", "list", "--follow"]);
+    ends_with_its_reader(&env, &["list", "--follow"]);
 }

@@ -238,3 +238,23 @@ fn every_command_shows_examples_and_every_example_parses() {
         }
     }
 }
+
+#[test]
+fn the_help_says_a_postgres_url_selects_postgresql_and_where_its_password_goes() {
+    let env = Env::new();
+    for args in [&["--help"][..], &["list", "--help"], &["serve", "--help"]] {
+        let help = env.ok(args);
+        assert!(help.contains("postgres://"), "incident {args:?}:\n{help}");
+        assert!(
+            help.contains("PGPASSWORD") && help.contains(".pgpass"),
+            "incident {args:?}:\n{help}"
+        );
+    }
+    let short = env.ok(&["-h"]);
+    assert!(short.contains("postgres://"), "{short}");
+    let man = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("man/incident.1")).unwrap();
+    assert!(
+        man.contains("postgres://") && man.contains("PGPASSWORD"),
+        "man incident"
+    );
+}

@@ -57,6 +57,7 @@ mod oncall;
 mod pipes;
 mod plans;
 mod postgres;
+mod postgres_outages;
 mod record;
 mod retro;
 mod roles;

@@ -16,6 +16,20 @@ fn at_url(url: &str) -> Env {
     env
 }
 
+/// Runs a command whose database URL carries a password, expecting exit
+/// `code`: the warning about the password, then one line of error;
+/// returns the error.
+fn fails_with_a_url_password(env: &Env, code: i32, args: &[&str]) -> String {
+    let out = env.cmd().args(args).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(code), "incident {args:?}: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].starts_with("warning: the database URL carries a password"), "{stderr}");
+    assert!(lines[1].starts_with("error: "), "{stderr}");
+    lines[1].to_string()
+}
+
 #[test]
 fn a_server_that_is_down_is_named_without_its_password() {
     let port = {
@@ -23,7 +37,7 @@ fn a_server_that_is_down_is_named_without_its_password() {
         listener.local_addr().unwrap().port()
     };
     let env = at_url(&format!("postgres://ann:hunter2@127.0.0.1:{port}/incidents?sslmode=disable"));
-    let err = env.fails(1, &["list"]);
+    let err = fails_with_a_url_password(&env, 1, &["list"]);
     assert!(err.contains(&format!("postgres://ann@127.0.0.1:{port}/incidents")), "{err}");
     assert!(err.contains("connection refused"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
@@ -75,7 +89,7 @@ fn the_password_comes_from_pgpassword_or_the_password_file() {
     let env = at_url(&url);
     let shown = env.ok(&["--json", "show", "INC-1"]) + &env.ok(&["show", "INC-1"]);
     assert!(!shown.contains(PASSWORD));
-    let err = env.fails(1, &["show", "INC-9"]);
+    let err = fails_with_a_url_password(&env, 1, &["show", "INC-9"]);
     assert!(!err.contains(PASSWORD), "{err}");
 }
 
@@ -493,6 +507,54 @@ fn tls_is_checked_as_sslmode_says() {
     // Without TLS this server refuses the connection.
     let err = at_url(&url("127.0.0.1", "disable", None)).fails(1, &["list"]);
     assert!(err.contains("refused user postgres"), "{err}");
+}
+
+
+#[test]
+fn a_password_in_the_url_is_warned_of_once_and_never_shown() {
+    let s = pg::server();
+    let name = s.create_database();
+    s.client(&name)
+        .batch_execute(&format!("ALTER DATABASE {name} OWNER TO {PASSWORD_USER}"))
+        .unwrap();
+    let url = format!(
+        "postgres://{PASSWORD_USER}:{PASSWORD}@127.0.0.1:{}/{name}?sslmode=disable",
+        s.port
+    );
+    let env = at_url(&url);
+    let out = env.cmd().args(["declare", "Checkout down"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("PGPASSWORD")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(warnings[0].starts_with("warning: ") && warnings[0].contains("ps"), "{err}");
+    assert!(!err.contains(PASSWORD), "{err}");
+    // The same database without the password in the URL: no warning.
+    let out = at_url(&s.tcp_url(PASSWORD_USER, &name))
+        .cmd()
+        .env("PGPASSWORD", PASSWORD)
+        .args(["list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+}
+
+#[test]
+fn a_password_file_others_can_read_is_named_as_the_reason_it_is_ignored() {
+    let s = pg::server();
+    let name = s.create_database();
+    let env = at_url(&s.tcp_url(PASSWORD_USER, &name));
+    let file = env.dir.path().join("pgpass");
+    std::fs::write(&file, format!("127.0.0.1:{}:{name}:{PASSWORD_USER}:{PASSWORD}\n", s.port)).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = env.cmd().env("PGPASSFILE", &file).args(["list"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&file.display().to_string()), "names the file: {err}");
+    assert!(err.contains("group or world access") && err.contains("chmod 600"), "{err}");
+    assert!(!err.contains("add a line"), "{err}");
 }
 
 }

@@ -191,7 +191,7 @@ pub fn seals_of(rows: Vec<Row>) -> Result<Vec<(i64, Option<String>)>> {
 
 /// Seals every alert row as it stands: the code half of the migration that
 /// added the seal (schema_references.sql), in the migration's transaction.
-pub fn seal_all(db: &mut Db) -> Result<(), tokio_postgres::Error> {
+pub fn seal_all(db: &mut Db) -> Result<(), super::client::Error> {
     let select = select_statement(&AlertFilter::default());
     let rows = db
         .client

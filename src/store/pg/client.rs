@@ -6,18 +6,29 @@
 //!
 //! The connection is driven only while a call blocks, on a runtime of this
 //! thread, so no thread is started; notices are dropped, notifications
-//! kept for [`Client::wait_for_notification`].
+//! kept for [`Client::wait_for_notification`]. Once the connection has
+//! ended (the server closed it, or it broke) every call fails at once, and
+//! [`Error::is_lost`] says so: a long-running command connects again.
+//!
+//! Every call has a deadline ([`Client::set_deadline`]): a server that
+//! takes a statement and then says nothing (frozen, or behind a proxy that
+//! went silent, which TCP keepalives do not see while the kernel still
+//! answers) fails the call with [`Error::TimedOut`], and the connection is
+//! given up (its socket closed, so the server rolls back what was not
+//! committed).
 
 use futures_util::{Stream, TryStreamExt, future};
 use std::collections::VecDeque;
+use std::fmt;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::runtime::Runtime;
+use tokio_postgres::error::{DbError, SqlState};
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{AsyncMessage, Config, Error, Notification, Row, RowStream, SimpleQueryMessage, Socket};
+use tokio_postgres::{AsyncMessage, Config, Notification, Row, RowStream, SimpleQueryMessage, Socket};
 
 /// A statement's parameters with their types: sent with the statement, so
 /// it needs no separate prepare.
@@ -27,11 +38,83 @@ pub type Params<'a> = &'a [(&'a (dyn ToSql + Sync), Type)];
 #[derive(Debug)]
 pub enum Failed {
     /// The driver's error: refused, authentication, TLS, …
-    Driver(Error),
+    Driver(tokio_postgres::Error),
     /// The handshake took longer than the timeout.
     TimedOut,
     /// No runtime for the connection (out of file descriptors or memory).
     Runtime(std::io::Error),
+}
+
+/// Why a call failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The driver's: the server's answer, or the connection's own error.
+    Pg(tokio_postgres::Error),
+    /// The connection had ended before the call.
+    Ended,
+    /// No answer within the deadline: the connection was given up.
+    TimedOut(Duration),
+}
+
+impl Error {
+    pub fn code(&self) -> Option<&SqlState> {
+        match self {
+            Error::Pg(e) => e.code(),
+            Error::Ended | Error::TimedOut(_) => None,
+        }
+    }
+
+    pub fn as_db_error(&self) -> Option<&DbError> {
+        match self {
+            Error::Pg(e) => e.as_db_error(),
+            Error::Ended | Error::TimedOut(_) => None,
+        }
+    }
+
+    /// Whether the connection is gone (closed, broken, or the server
+    /// ending it): nothing more can be done on it, and what was not
+    /// committed was not.
+    pub fn is_lost(&self) -> bool {
+        let e = match self {
+            Error::Pg(e) => e,
+            Error::Ended | Error::TimedOut(_) => return true,
+        };
+        if e.is_closed() {
+            return true;
+        }
+        if let Some(code) = e.code() {
+            // Class 08, connection exceptions; 57P01-57P03, the server
+            // shutting down or not up yet.
+            return code.code().starts_with("08") || matches!(code.code(), "57P01" | "57P02" | "57P03");
+        }
+        // The socket's own error (reset, broken pipe, end of file).
+        std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+    }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Error {
+        Error::Pg(e)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Pg(e) => e.fmt(f),
+            Error::Ended => f.write_str("connection closed"),
+            Error::TimedOut(after) => write!(f, "no answer within {}s", after.as_secs_f64()),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Pg(e) => std::error::Error::source(e),
+            Error::Ended | Error::TimedOut(_) => None,
+        }
+    }
 }
 
 pub struct Client {
@@ -44,8 +127,13 @@ pub struct Client {
 /// connection's own task, polled together with whatever a call awaits.
 struct Driver {
     runtime: Runtime,
-    connection: Pin<Box<dyn Stream<Item = Result<AsyncMessage, Error>> + Send>>,
+    connection: Pin<Box<dyn Stream<Item = Result<AsyncMessage, tokio_postgres::Error>> + Send>>,
     notifications: VecDeque<Notification>,
+    /// The connection has ended: it is not polled again (its socket is
+    /// closed), and calls fail at once.
+    ended: bool,
+    /// How long a call may wait for its answer.
+    deadline: Duration,
 }
 
 impl Driver {
@@ -57,19 +145,28 @@ impl Driver {
     ) -> Result<T, Error> {
         let connection = &mut self.connection;
         let notifications = &mut self.notifications;
+        let ended = &mut self.ended;
         self.runtime.block_on(future::poll_fn(|cx| {
-            let ended = loop {
+            while !*ended {
                 match connection.as_mut().poll_next(cx) {
                     Poll::Ready(Some(Ok(AsyncMessage::Notification(n)))) => notifications.push_back(n),
                     Poll::Ready(Some(Ok(_))) => {}
-                    // The connection's own error (reset, closed) says more
-                    // than the "connection closed" the call would get.
-                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
-                    Poll::Ready(None) => break true,
-                    Poll::Pending => break false,
+                    // The connection's own error (reset, closed, the server
+                    // ending it) says more than the "connection closed" the
+                    // call would get. It is the last thing it says.
+                    Poll::Ready(Some(Err(e))) => {
+                        *ended = true;
+                        *connection = Box::pin(futures_util::stream::empty());
+                        return Poll::Ready(Err(Error::Pg(e)));
+                    }
+                    Poll::Ready(None) => {
+                        *ended = true;
+                        *connection = Box::pin(futures_util::stream::empty());
+                    }
+                    Poll::Pending => break,
                 }
-            };
-            f(cx, notifications, ended)
+            }
+            f(cx, notifications, *ended)
         }))
     }
 
@@ -79,9 +176,35 @@ impl Driver {
         tokio::time::sleep(duration)
     }
 
-    fn block_on<T>(&mut self, call: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+    /// Runs a call of the driver's, within the deadline; fails at once on
+    /// a connection that has ended. At the deadline the connection is
+    /// given up: the call's answer could still come, and the next call
+    /// would take it for its own.
+    fn block_on<T>(
+        &mut self,
+        call: impl Future<Output = Result<T, tokio_postgres::Error>>,
+    ) -> Result<T, Error> {
+        if self.ended {
+            return Err(Error::Ended);
+        }
+        let deadline = self.deadline;
+        let mut late = pin!(self.sleep(deadline));
         let mut call = pin!(call);
-        self.poll_until(|cx, _, _| call.as_mut().poll(cx))
+        let answer = self.poll_until(|cx, _, _| match call.as_mut().poll(cx) {
+            Poll::Ready(done) => Poll::Ready(done.map_err(Error::Pg)),
+            Poll::Pending => late.as_mut().poll(cx).map(|()| Err(Error::TimedOut(deadline))),
+        });
+        if let Err(Error::TimedOut(_)) = answer {
+            self.end();
+        }
+        answer
+    }
+
+    /// Gives the connection up: its socket closes, and every later call
+    /// fails at once.
+    fn end(&mut self) {
+        self.ended = true;
+        self.connection = Box::pin(futures_util::stream::empty());
     }
 }
 
@@ -113,8 +236,16 @@ impl Client {
                 runtime,
                 connection: Box::pin(connection),
                 notifications: VecDeque::new(),
+                ended: false,
+                deadline: timeout,
             },
         })
+    }
+
+    /// How long each call may wait for its answer from now on (until
+    /// connected: the connect timeout); returns the one before.
+    pub fn set_deadline(&mut self, deadline: Duration) -> Duration {
+        std::mem::replace(&mut self.driver.deadline, deadline)
     }
 
     pub fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
@@ -177,8 +308,7 @@ impl Client {
         match woke {
             Woke::Notified => Ok(true),
             Woke::TimedOut => Ok(false),
-            // Asked again, so that the error is the driver's own.
-            Woke::Ended => self.batch_execute("").map(|()| false),
+            Woke::Ended => Err(Error::Ended),
         }
     }
 
@@ -199,6 +329,9 @@ impl Drop for Client {
     /// unanswered by a hung server is not waited for.
     fn drop(&mut self) {
         drop(self.client.take());
+        if self.driver.ended {
+            return;
+        }
         let mut patience = pin!(self.driver.sleep(Duration::from_millis(200)));
         let _ = self.driver.poll_until(|cx, _, ended| match ended {
             true => Poll::Ready(Ok(())),

@@ -5,8 +5,9 @@
 //! A password never leaves this module: the [`Target`] displays without it,
 //! and every error names the server by that display.
 
-use super::client::{Client, Failed};
+use super::client::{self, Client, Failed};
 use crate::error::usage;
+use crate::store::Lost;
 use anyhow::{Result, anyhow};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -73,6 +74,9 @@ pub struct Target {
     tls: Tls,
     root_cert: Option<PathBuf>,
     timeout_given: bool,
+    /// How long one round trip of a read may take, and of a write.
+    pub read_timeout: Duration,
+    pub write_timeout: Duration,
 }
 
 impl fmt::Debug for Target {
@@ -206,6 +210,8 @@ impl Target {
             tls,
             root_cert,
             timeout_given,
+            read_timeout: crate::store::DEFAULT_READ_TIMEOUT,
+            write_timeout: crate::store::DEFAULT_WRITE_TIMEOUT,
         })
     }
 
@@ -222,6 +228,11 @@ impl Target {
             .get_connect_timeout()
             .copied()
             .unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    /// Whether the URL itself carried a password.
+    pub fn has_url_password(&self) -> bool {
+        self.url_password.is_some()
     }
 
     pub fn user(&self) -> &str {
@@ -253,9 +264,7 @@ impl Target {
         if let Ok(p) = std::env::var("PGPASSWORD") {
             return Some(p);
         }
-        let file = std::env::var_os("PGPASSFILE")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+        let file = password_file()?;
         let text = read_private(&file)?;
         let host = match self.config.get_hosts().first() {
             Some(Host::Tcp(name)) => name.clone(),
@@ -278,8 +287,15 @@ impl Target {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
-        // A dropped network must not hang a command either.
-        config.keepalives_idle(Duration::from_secs(30));
+        // A dropped network must not hang a command either: keepalives
+        // find a dead peer of an idle connection (`--follow`'s LISTEN)
+        // within about half a minute, the user timeout data that is never
+        // acknowledged; a peer that acknowledges and never answers (a
+        // frozen server) is what each call's deadline is for.
+        config.keepalives(true);
+        config.keepalives_idle(Duration::from_secs(15));
+        config.keepalives_interval(Duration::from_secs(5));
+        config.keepalives_retries(3);
         config.tcp_user_timeout(self.timeout().max(Duration::from_secs(10)));
         if let Some(p) = self.password() {
             config.password(p);
@@ -297,11 +313,13 @@ impl Target {
             None => Client::connect(&config, tokio_postgres::NoTls, self.timeout()),
             Some(tls) => Client::connect(&config, tls, self.timeout()),
         };
-        connected.map_err(|failed| match failed {
-            Failed::Driver(e) => self.explain(&e),
+        let mut client = connected.map_err(|failed| match failed {
+            Failed::Driver(e) => self.explain(&e.into()),
             Failed::TimedOut => self.no_answer(),
             Failed::Runtime(e) => anyhow!("cannot connect to {self}: {e}"),
-        })
+        })?;
+        client.set_deadline(self.read_timeout);
+        Ok(client)
     }
 
     fn no_answer(&self) -> anyhow::Error {
@@ -379,9 +397,18 @@ impl Target {
         Ok(store)
     }
 
-    /// One line naming the server (never the password) and what to check.
-    pub fn explain(&self, e: &tokio_postgres::Error) -> anyhow::Error {
-        explain(self, e)
+    /// One line naming the server (never the password) and what to check;
+    /// a connection that is gone is a [`Lost`].
+    pub fn explain(&self, e: &client::Error) -> anyhow::Error {
+        let what = explain(self, e);
+        match e.is_lost() {
+            true => anyhow::Error::new(Lost {
+                message: what.to_string(),
+                in_doubt: false,
+                timed_out: matches!(e, client::Error::TimedOut(_)),
+            }),
+            false => what,
+        }
     }
 }
 
@@ -509,6 +536,23 @@ pub fn redact(url: &str) -> String {
     format!("{scheme}://{authority}{tail}")
 }
 
+/// The password file: `PGPASSFILE`, else `~/.pgpass`.
+fn password_file() -> Option<PathBuf> {
+    std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))
+}
+
+/// The password file and its mode, when it is ignored because others may
+/// read it (group or world access), as libpq ignores it.
+fn password_file_ignored() -> Option<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let file = password_file()?;
+    let meta = std::fs::metadata(&file).ok()?;
+    let mode = meta.permissions().mode() & 0o777;
+    (meta.is_file() && mode & 0o077 != 0).then_some((file, mode))
+}
+
 /// The password file's text, when only its owner can read it (libpq
 /// ignores a file others can read, and so do we).
 fn read_private(path: &Path) -> Option<String> {
@@ -554,7 +598,7 @@ pub fn pgpass_lookup(text: &str, host: &str, port: &str, dbname: &str, user: &st
     None
 }
 
-fn explain(target: &Target, e: &tokio_postgres::Error) -> anyhow::Error {
+fn explain(target: &Target, e: &client::Error) -> anyhow::Error {
     let server = target.to_string();
     if let Some(db) = e.as_db_error() {
         let code = db.code().code();
@@ -593,6 +637,14 @@ fn explain(target: &Target, e: &tokio_postgres::Error) -> anyhow::Error {
         };
         return anyhow!(what);
     }
+    if let client::Error::TimedOut(after) = e {
+        return anyhow!(
+            "no answer from {server} within {}; the server or the network stalled, and the connection \
+             was given up (nothing of this command was recorded unless it said so); check the server, \
+             or raise [database] read_timeout or write_timeout if it is only slow",
+            seconds(*after)
+        );
+    }
     // The driver's own errors carry their kind only in their text.
     let text = e.to_string();
     let source = std::error::Error::source(e)
@@ -620,10 +672,21 @@ fn explain(target: &Target, e: &tokio_postgres::Error) -> anyhow::Error {
             }
         )
     } else if lower.contains("password") {
-        format!(
-            "{server} asks for a password for user {}; set PGPASSWORD or add a line to ~/.pgpass",
-            target.user()
-        )
+        match password_file_ignored() {
+            // libpq: "has group or world access; permissions should be
+            // u=rw (0600) or less".
+            Some((file, mode)) => format!(
+                "{server} asks for a password for user {}; the password file {} is ignored because \
+                 it has group or world access (mode {mode:04o}): chmod 600 {}",
+                target.user(),
+                file.display(),
+                file.display()
+            ),
+            None => format!(
+                "{server} asks for a password for user {}; set PGPASSWORD or add a line to ~/.pgpass",
+                target.user()
+            ),
+        }
     } else if lower.contains("closed")
         || lower.contains("reset")
         || lower.contains("broken pipe")
@@ -640,6 +703,14 @@ fn explain(target: &Target, e: &tokio_postgres::Error) -> anyhow::Error {
         format!("{server}: {text}: {source}")
     };
     anyhow!(what)
+}
+
+/// `5s`, `1.5s`.
+pub fn seconds(d: Duration) -> String {
+    match d.subsec_millis() {
+        0 => format!("{}s", d.as_secs()),
+        _ => format!("{}s", d.as_secs_f64()),
+    }
 }
 
 /// Certificate checks for the modes libpq defines.

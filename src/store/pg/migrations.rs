@@ -21,7 +21,7 @@ pub struct Step {
 }
 
 /// A step's code: it fills in what its SQL added.
-pub type StepCode = fn(&mut Db) -> Result<(), tokio_postgres::Error>;
+pub type StepCode = fn(&mut Db) -> Result<(), super::client::Error>;
 
 /// Never edit or reorder a released step: add a new one.
 pub const STEPS: &[Step] = &[
@@ -97,7 +97,7 @@ fn newer_message(server: &str, version: i64) -> Option<String> {
 /// The version as the schema table says, inside the caller's transaction:
 /// 0 when the table does not exist (checked first, so that the
 /// transaction is not aborted by the missing table).
-fn version_in(db: &mut Db) -> Result<i64, tokio_postgres::Error> {
+fn version_in(db: &mut Db) -> Result<i64, super::client::Error> {
     let exists = db
         .client
         .simple_query("SELECT to_regclass('incident_schema') IS NOT NULL")?
@@ -112,7 +112,7 @@ fn version_in(db: &mut Db) -> Result<i64, tokio_postgres::Error> {
     }
     let row = db.client.query("SELECT version FROM incident_schema", &[])?;
     match row.into_iter().next() {
-        Some(r) => r.try_get(0),
+        Some(r) => Ok(r.try_get(0)?),
         None => Ok(0),
     }
 }
@@ -123,7 +123,19 @@ pub fn upgrade(db: &mut Db, seen: i64) -> Result<()> {
     if seen >= LATEST {
         return Ok(());
     }
-    let result = (|| -> Result<(), tokio_postgres::Error> {
+    // A step may build an index on a large table: each statement gets
+    // longer than a command's.
+    let before = db.client.set_deadline(UPGRADE_TIMEOUT);
+    let upgraded = upgrade_under_lock(db);
+    db.client.set_deadline(before);
+    upgraded
+}
+
+/// How long one statement of a schema upgrade may take.
+const UPGRADE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+fn upgrade_under_lock(db: &mut Db) -> Result<()> {
+    let result = (|| -> Result<(), super::client::Error> {
         db.client.batch_execute(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; {}",
             super::LOCK_WRITERS

@@ -56,9 +56,12 @@ pub const BACKEND: super::Backend = super::Backend {
             .map(|t| t.to_string())
             .unwrap_or_default()
     },
+    has_password: |given| Target::parse(&given.to_string_lossy()).is_ok_and(|t| t.has_url_password()),
     open: |location, options| {
         let mut target = Target::parse(&location.given().to_string_lossy())?;
         target.default_timeout(options.connect_timeout);
+        target.read_timeout = options.read_timeout;
+        target.write_timeout = options.write_timeout;
         Ok(Box::new(PgStore::open(location, &target, options.access)?))
     },
 };
@@ -89,7 +92,7 @@ pub struct Db {
 }
 
 impl Db {
-    fn explain(&self, e: tokio_postgres::Error) -> anyhow::Error {
+    fn explain(&self, e: client::Error) -> anyhow::Error {
         if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
             return anyhow!(
                 "database {} stayed busy for {LOCK_TIMEOUT_SECONDS}s (another writer holds it); try again",
@@ -164,7 +167,7 @@ impl Db {
 
     /// Opens the read snapshot and reads the schema version in it, in one
     /// round trip (an error leaves the transaction to roll back).
-    fn read_version(&mut self) -> Result<i64, tokio_postgres::Error> {
+    fn read_version(&mut self) -> Result<i64, client::Error> {
         let messages = self
             .client
             .simple_query(&format!("{BEGIN_SNAPSHOT}; SELECT version FROM incident_schema"))?;
@@ -268,10 +271,23 @@ impl Storage for PgStore {
     fn begin(&mut self, wait: Wait) -> Result<Option<Box<dyn super::Transaction + '_>>> {
         let db = self.db.get_mut();
         let end = db.end_snapshot();
-        match wait {
+        let write = db.target.write_timeout;
+        // Waiting for another writer is waiting for an answer too.
+        db.client
+            .set_deadline(write + std::time::Duration::from_secs(LOCK_TIMEOUT_SECONDS));
+        let begun = match wait {
             Wait::Yes => db.batch(&format!(
                 "{end}BEGIN ISOLATION LEVEL READ COMMITTED; {LOCK_WRITERS}"
-            ))?,
+            )),
+            Wait::No => Ok(()),
+        };
+        db.client.set_deadline(write);
+        if let Err(e) = begun {
+            db.client.set_deadline(db.target.read_timeout);
+            return Err(e);
+        }
+        match wait {
+            Wait::Yes => {}
             Wait::No => {
                 // Without the lock, or without the right to write, no
                 // transaction: the caller goes on without writing.
@@ -283,11 +299,15 @@ impl Storage for PgStore {
                          AND has_table_privilege('stats_settled', 'INSERT') \
                          AND has_table_privilege('incidents', 'UPDATE')"
                     ))
-                    .map_err(|e| db.explain(e))?;
+                    .map_err(|e| {
+                        db.client.set_deadline(db.target.read_timeout);
+                        db.explain(e)
+                    })?;
                 let writable = messages.into_iter().any(
                     |m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(r) if r.get(0) == Some("t")),
                 );
                 if !writable {
+                    db.client.set_deadline(db.target.read_timeout);
                     db.batch("ROLLBACK")?;
                     return Ok(None);
                 }
@@ -447,9 +467,39 @@ impl super::Transaction for Writer<'_> {
             .map(|id| format!("SELECT pg_notify('{CHANNEL}', '{id}'); "))
             .collect();
         sql.push_str("COMMIT");
-        self.db()?.batch(&sql)?;
+        let mut db = self.db()?;
+        let committed = db.client.batch_execute(&sql);
+        let read = db.target.read_timeout;
+        db.client.set_deadline(read);
+        drop(db);
         self.open = false;
-        Ok(())
+        let e = match committed {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let db = self.db()?;
+        if !e.is_lost() {
+            return Err(db.explain(e));
+        }
+        // The COMMIT may have been carried out before the answer was lost:
+        // say so, rather than "nothing was recorded".
+        let timed_out = matches!(e, client::Error::TimedOut(_));
+        let what = match e {
+            client::Error::TimedOut(after) => format!(
+                "no answer from {} within {} to the COMMIT",
+                db.target,
+                connect::seconds(after)
+            ),
+            _ => format!("the connection to {} was lost while committing", db.target),
+        };
+        Err(anyhow::Error::new(super::Lost {
+            message: format!(
+                "{what}: the change may or may not be recorded; look (incident show, incident alerts) \
+                 before trying again"
+            ),
+            in_doubt: true,
+            timed_out,
+        }))
     }
 }
 
@@ -461,6 +511,8 @@ impl Drop for Writer<'_> {
             // Nothing of an uncommitted change is kept; an error here means
             // the connection is gone, and the server rolls back anyway.
             let _ = db.client.batch_execute("ROLLBACK");
+            let read = db.target.read_timeout;
+            db.client.set_deadline(read);
         }
     }
 }

@@ -42,6 +42,7 @@ pub const BACKEND: super::Backend = super::Backend {
             .display()
             .to_string()
     },
+    has_password: |_| false,
     open: |location, options| Ok(Box::new(SqliteStore::open_at(location, options.access)?)),
 };
 
