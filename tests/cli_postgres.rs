@@ -69,6 +69,8 @@ mod inputs;
 mod lifecycle;
 #[path = "cli/list.rs"]
 mod list;
+#[path = "cli/mail.rs"]
+mod mail;
 #[path = "cli/narrow.rs"]
 mod narrow;
 #[path = "cli/notify.rs"]

@@ -74,7 +74,9 @@ fn links(m: &Message) -> Vec<String> {
 /// The message as plain text, one fact per line (mail bodies, Matrix's
 /// plain body, Google Chat and Mattermost's base).
 pub fn plain(m: &Message) -> String {
-    let mut out = format!("{}\n\n{}\n\n", clean(&m.subject()), clean(&m.text));
+    // The subject on one line, as the mail's Subject shows it.
+    let subject = crate::text::one_line(&m.subject()).into_owned();
+    let mut out = format!("{subject}\n\n{}\n\n", clean(&m.text));
     for (label, value) in facts(m) {
         out.push_str(&format!("{label}: {value}\n"));
     }

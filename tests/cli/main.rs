@@ -51,6 +51,7 @@ mod import_hostile;
 mod inputs;
 mod lifecycle;
 mod list;
+mod mail;
 mod narrow;
 mod notify;
 mod pipes;
