@@ -39,6 +39,8 @@ mod alertmanager;
 mod alerts;
 #[path = "cli/assess.rs"]
 mod assess;
+#[path = "cli/chat_formats.rs"]
+mod chat_formats;
 #[path = "cli/completions.rs"]
 mod completions;
 #[path = "cli/declare.rs"]

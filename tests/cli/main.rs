@@ -35,6 +35,7 @@ mod seed;
 mod alertmanager;
 mod alerts;
 mod assess;
+mod chat_formats;
 mod completions;
 mod conformance;
 mod declare;
