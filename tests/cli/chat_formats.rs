@@ -29,6 +29,7 @@ use crate::support::Env;
 use crate::tools::{Tool, require};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use serde_json::{Value, json};
+use std::path::Path;
 
 /// Everything a person could type that a chat might act on.
 const HOSTILE: &str = "<!channel> <!here> <!everyone> @channel @here @all @everyone <users/all> <@U024BE7LH> \
@@ -572,4 +573,95 @@ fn the_validators_refuse_what_the_chats_refuse() {
             "{bad:.200}"
         );
     }
+}
+
+/// The example in docs/notifications.md after `<!-- sent: NAME -->`: the
+/// code block that follows it.
+fn documented<'a>(docs: &'a str, name: &str) -> &'a str {
+    let marker = format!("<!-- sent: {name} -->");
+    let at = docs
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {marker} in docs/notifications.md"));
+    let rest = &docs[at..];
+    let rest = &rest[rest.find("```").unwrap()..];
+    let start = rest.find('\n').unwrap() + 1;
+    let end = rest[start..].find("\n```").unwrap();
+    &rest[start..start + end]
+}
+
+/// The examples docs/notifications.md shows for each medium are what the
+/// binary sends for one declaration.
+#[test]
+fn the_examples_in_the_notification_docs_are_what_each_medium_is_sent() {
+    let receiver = Receiver::start();
+    let smtpd = crate::mail::Smtpd::start(&[]);
+    let mut env = Env::new();
+    let mut config = String::new();
+    let chats = ["slack", "teams", "mattermost", "discord", "google-chat"];
+    for kind in chats {
+        std::fs::write(
+            env.dir.path().join(format!("{kind}-url")),
+            receiver.url(&format!("/{kind}")),
+        )
+        .unwrap();
+        config.push_str(&format!(
+            "[[notify]]\nname = \"{kind}\"\nkind = \"{kind}\"\nurl = {{ file = \"{kind}-url\" }}\n\n"
+        ));
+    }
+    config.push_str(&format!(
+        "[[notify]]\nname = \"webhook\"\nkind = \"webhook\"\nurl = \"{}\"\nevents = [\"declared\"]\n\n\
+         [[notify]]\nname = \"mail\"\nkind = \"email\"\nserver = \"127.0.0.1:{}\"\ntls = \"none\"\n\
+         from = \"incident@example.org\"\nto = [\"stakeholders@example.org\"]\n",
+        receiver.url("/webhook"),
+        smtpd.port
+    ));
+    env.with_config(&config);
+    env.talk(&["notify"]);
+    env.declare(
+        "Checkout returns 500s",
+        &[
+            "-s",
+            "SEV1",
+            "-c",
+            "availability",
+            "--commander",
+            "alice",
+            "--channel",
+            "https://chat.example.org/inc-1",
+        ],
+    );
+    env.talk(&["notify"]);
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/notifications.md")).unwrap();
+    // Every difference at once, each with what is sent, to copy in.
+    let mut wrong = Vec::new();
+    for kind in chats.iter().chain(&["webhook"]) {
+        let sent = receiver.seen(&format!("/{kind}"))[0].json();
+        let shown: Option<Value> = serde_json::from_str(documented(&docs, kind)).ok();
+        if shown.as_ref() != Some(&sent) {
+            wrong.push(format!(
+                "{kind}:\n{}",
+                serde_json::to_string_pretty(&sent).unwrap()
+            ));
+        }
+    }
+    let mail = &smtpd.messages()[0];
+    let subject = mail["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "Subject")
+        .unwrap()[1]
+        .as_str()
+        .unwrap();
+    let body = mail["body"].as_str().unwrap().replace("\r\n", "\n");
+    let sent = format!("Subject: {subject}\n\n{}", body.trim_end());
+    if documented(&docs, "email") != sent {
+        wrong.push(format!("email:\n{sent}"));
+    }
+    assert!(
+        wrong.is_empty(),
+        "docs/notifications.md shows other messages than are sent; they are:\n\n{}",
+        wrong.join("\n\n")
+    );
 }
