@@ -222,9 +222,11 @@ fn slack(m: &Message) -> Value {
 
 /// Markdown (Mattermost's, Discord's): every character that can start
 /// markup is escaped with a backslash (CommonMark: any ASCII punctuation
-/// may be), so what was typed shows as typed — no link, image, heading,
-/// list, quote, table, spoiler or emphasis; then what would mention
-/// everyone is put in a code span, where it mentions nobody.
+/// may be), `&` too (an entity would show as another character), so what
+/// was typed shows as typed — no link, image, heading, list, quote, table,
+/// spoiler or emphasis; then what would mention everyone is put in a code
+/// span, where it mentions nobody. Web addresses stay as typed inside a
+/// line only where they hold none of these characters.
 fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in clean(text).split('\n').enumerate() {
@@ -553,6 +555,19 @@ mod tests {
         assert_eq!(subject, "INC-7 SEV1 declared: Two ⏎ lines");
         assert!(text.contains("Next update: 2026-11-23 08:30 UTC\n"), "{text}");
         assert!(text.contains("Link: https://chat.example.org/inc-7\n"), "{text}");
+    }
+
+    #[test]
+    fn markdown_shows_what_was_typed_and_a_cut_never_splits_an_escape() {
+        assert_eq!(
+            markdown("# Title\n- item\n1. one\n[x](y) **b** a|b &amp; @here"),
+            "\\# Title\n\\- item\n1\\. one\n\\[x\\]\\(y\\) \\*\\*b\\*\\* a\\|b \\&amp; `@here`"
+        );
+        // Cut at 3: "a", then "\\*" would be 2 more; it ends before.
+        assert_eq!(clip_escaped("a\\*b", 3, markdown_unit), "a…");
+        assert_eq!(clip_escaped("x&amp;y", 4, slack_unit), "x…");
+        assert_eq!(clip_escaped("x&amp;y", 7, slack_unit), "x&amp;y");
+        assert_eq!(clip_bytes("ΩΩΩ", 5), "Ω…");
     }
 
     #[test]

@@ -353,6 +353,15 @@ fn smtp_failure(e: &Email, err: &lettre::transport::smtp::Error) -> Failure {
         format!(
             "TLS with {server} failed: {said}; if its certificate comes from a private CA, name that CA's PEM file in `ca`"
         )
+    } else if let Some(code) = err.status() {
+        // The server's own words follow lettre's "permanent error (535): ".
+        let words = said.split_once("): ").map_or(said.as_str(), |(_, w)| w);
+        match code.to_string().as_str() {
+            "530" | "534" | "535" => {
+                format!("{server} refused the login: {code} {words}; check `username` and `password`")
+            }
+            _ => format!("{server} answered {code} {words}"),
+        }
     } else {
         format!("{server}: {said}")
     };
@@ -424,5 +433,16 @@ mod tests {
         );
         assert_eq!(retry_after("soon"), None);
         assert_eq!(encode("!abc:example.org"), "%21abc%3Aexample.org");
+    }
+
+    #[test]
+    fn a_message_id_holds_the_key_as_dot_atom_text() {
+        assert_eq!(atext("ops.7.1795420800"), "ops.7.1795420800");
+        // RFC 5322 atext keeps these; what it does not is written %XX.
+        assert_eq!(atext("a!#$&'*+-/=?^_`{|}~.1"), "a!#$&'*+-/=?^_`{|}~.1");
+        assert_eq!(atext("stake(holders)@x.7.1"), "stake%28holders%29%40x.7.1");
+        assert_eq!(atext("équipe.7.1"), "%C3%A9quipe.7.1");
+        // No empty atom: a dot first, last or doubled is written too.
+        assert_eq!(atext(".a..b."), "%2E.a.%2E.b.%2E");
     }
 }
