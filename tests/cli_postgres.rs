@@ -39,6 +39,8 @@ mod alertmanager;
 mod alerts;
 #[path = "cli/assess.rs"]
 mod assess;
+#[path = "cli/chat_formats.rs"]
+mod chat_formats;
 #[path = "cli/completions.rs"]
 mod completions;
 #[path = "cli/declare.rs"]
@@ -69,6 +71,8 @@ mod inputs;
 mod lifecycle;
 #[path = "cli/list.rs"]
 mod list;
+#[path = "cli/mail.rs"]
+mod mail;
 #[path = "cli/narrow.rs"]
 mod narrow;
 #[path = "cli/notify.rs"]

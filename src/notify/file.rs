@@ -36,6 +36,7 @@ pub struct DestinationFile {
     from: Option<String>,
     #[serde(default)]
     to: Vec<String>,
+    ca: Option<PathBuf>,
     // Command.
     run: Option<String>,
     timeout: Option<String>,
@@ -215,6 +216,12 @@ fn destination(
             if d.to.is_empty() || d.to.iter().any(|a| !a.contains('@')) {
                 return Err("`to` needs one or more addresses, e.g. to = [\"oncall@example.org\"]".into());
             }
+            if d.ca.is_some() && tls == Tls::None {
+                return Err(
+                    "`ca` checks the server's certificate, and tls = \"none\" has none; use tls = \"starttls\" or \"tls\", or leave `ca` out"
+                        .into(),
+                );
+            }
             Medium::Email(Email {
                 server,
                 tls,
@@ -222,6 +229,10 @@ fn destination(
                 password: optional(d.password, "password")?,
                 from,
                 to: d.to,
+                ca: d.ca.map(|ca| match (ca.is_relative(), dir) {
+                    (true, Some(dir)) => dir.join(ca),
+                    _ => ca,
+                }),
             })
         }
         Kind::Webhook => {

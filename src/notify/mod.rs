@@ -96,6 +96,9 @@ pub struct Email {
     pub password: Option<Secret>,
     pub from: String,
     pub to: Vec<String>,
+    /// The CA that signed the server's certificate (a PEM file), trusted
+    /// instead of the public ones: for a relay with a private CA.
+    pub ca: Option<PathBuf>,
 }
 
 named_enum! {

@@ -12,14 +12,28 @@ use super::Kind;
 use crate::domain::notify::Message;
 use serde_json::{Value, json};
 
-/// Slack's limit on a header block's text, Discord's on an embed title.
+/// Slack's limit on a header block's text (Block Kit reference, header
+/// block: plain_text, 150 characters), which Discord's embed title (256)
+/// keeps too.
 const HEADER_CHARS: usize = 150;
-/// Slack's limit on a section's text (3,000), kept well under.
-const SECTION_CHARS: usize = 2_900;
-/// Discord's limit on a message's content and on an embed field's value.
+/// Slack's limit on a section's text (3,000 characters), and on each of
+/// its fields (2,000).
+const SECTION_CHARS: usize = 3_000;
+const FIELD_CHARS: usize = 2_000;
+/// Discord's limits (execute webhook; embed limits): a message's content,
+/// an embed's description, a field's value, and all the text of a
+/// message's embeds together.
 const DISCORD_CONTENT: usize = 2_000;
-const DISCORD_FIELD: usize = 1_024;
 const DISCORD_DESCRIPTION: usize = 4_096;
+const DISCORD_FIELD: usize = 1_024;
+const DISCORD_EMBED_TOTAL: usize = 6_000;
+/// Mattermost splits a post longer than 16,383 characters into several;
+/// one message stays one post.
+const MATTERMOST_CHARS: usize = 16_383;
+/// Teams takes a message of at most 28 KB; Google Chat one of at most
+/// 32,000 bytes. The entry's words are cut to leave room for the rest.
+const TEAMS_TEXT_BYTES: usize = 20_000;
+const GOOGLE_CHAT_TEXT_BYTES: usize = 24_000;
 
 /// The body an incoming webhook of `kind` takes (a chat kind).
 pub fn chat(kind: Kind, m: &Message) -> Value {
@@ -45,14 +59,72 @@ fn clip(text: &str, n: usize) -> String {
     }
 }
 
-/// The facts every medium shows beside the words: (label, value).
+/// At most `n` bytes of UTF-8, ending in … when cut.
+fn clip_bytes(text: &str, n: usize) -> String {
+    if text.len() <= n {
+        return text.to_string();
+    }
+    let mut end = n.saturating_sub('…'.len_utf8());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// At most `n` characters of escaped text, never cutting an escape in
+/// two: `unit` says how many characters the escape starting a text holds
+/// (1 for a plain character), and a cut falls between units only.
+fn clip_escaped(text: &str, n: usize, unit: fn(&str) -> usize) -> String {
+    if text.chars().count() <= n {
+        return text.to_string();
+    }
+    let budget = n.saturating_sub(1);
+    let (mut taken, mut end) = (0, 0);
+    while end < text.len() {
+        let len = unit(&text[end..]).max(1);
+        if taken + len > budget {
+            break;
+        }
+        let bytes: usize = text[end..].chars().take(len).map(char::len_utf8).sum();
+        end += bytes;
+        taken += len;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// Slack's escapes: `&amp;`, `&lt;`, `&gt;`.
+fn slack_unit(text: &str) -> usize {
+    ["&amp;", "&lt;", "&gt;"]
+        .iter()
+        .find(|e| text.starts_with(*e))
+        .map_or(1, |e| e.len())
+}
+
+/// Markdown's: a backslash and what it escapes, a code span around a
+/// mention.
+fn markdown_unit(text: &str) -> usize {
+    if text.starts_with('\\') {
+        return 2;
+    }
+    MENTIONS
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .find(|span| text.starts_with(span.as_str()))
+        .map_or(1, |span| span.chars().count())
+}
+
+/// What would mention everyone in Mattermost and Discord.
+const MENTIONS: [&str; 4] = ["@channel", "@here", "@all", "@everyone"];
+
+/// The facts every medium shows beside the words: (label, value), each
+/// on one line.
 fn facts(m: &Message) -> Vec<(&'static str, String)> {
     let mut facts = vec![
-        ("Severity", m.severity.clone()),
+        ("Severity", crate::text::one_line(&m.severity).into_owned()),
         ("Status", m.status.as_str().to_string()),
     ];
     if let Some(c) = &m.commander {
-        facts.push(("Commander", clean(c)));
+        facts.push(("Commander", crate::text::one_line(c).into_owned()));
     }
     if let Some(t) = m.next_update {
         facts.push(("Next update", utc(t)));
@@ -71,10 +143,26 @@ fn links(m: &Message) -> Vec<String> {
     m.links.iter().map(|l| clean(l)).collect()
 }
 
+/// A link a chat can show as one: http(s), and nothing in it that would
+/// end it or a URI (RFC 3986) cannot hold.
+fn web_link(link: &str) -> bool {
+    (link.starts_with("https://") || link.starts_with("http://"))
+        && link.len() > "https://".len()
+        && link.chars().all(|c| {
+            c.is_ascii_graphic() && !matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^')
+        })
+}
+
+/// The subject, on one line, controls shown as escapes.
+fn subject(m: &Message) -> String {
+    crate::text::one_line(&m.subject()).into_owned()
+}
+
 /// The message as plain text, one fact per line (mail bodies, Matrix's
-/// plain body, Google Chat and Mattermost's base).
+/// plain body).
 pub fn plain(m: &Message) -> String {
-    let mut out = format!("{}\n\n{}\n\n", clean(&m.subject()), clean(&m.text));
+    // The subject on one line, as the mail's Subject shows it.
+    let mut out = format!("{}\n\n{}\n\n", subject(m), clean(&m.text));
     for (label, value) in facts(m) {
         out.push_str(&format!("{label}: {value}\n"));
     }
@@ -90,7 +178,8 @@ pub fn plain(m: &Message) -> String {
     out
 }
 
-/// Slack's mrkdwn: `&`, `<` and `>` are its markup.
+/// Slack's mrkdwn: `&`, `<` and `>` are its markup ("Escaping text"), and
+/// with them escaped nothing typed is a link or a mention (`<!channel>`).
 fn slack_escape(text: &str) -> String {
     clean(text)
         .replace('&', "&amp;")
@@ -99,14 +188,21 @@ fn slack_escape(text: &str) -> String {
 }
 
 fn slack(m: &Message) -> Value {
-    let subject = slack_escape(&m.subject());
     let fields: Vec<Value> = facts(m)
         .into_iter()
-        .map(|(label, value)| json!({"type": "mrkdwn", "text": format!("*{label}*\n{}", slack_escape(&value))}))
+        .map(|(label, value)| {
+            let text = format!("*{label}*\n{}", slack_escape(&value));
+            json!({"type": "mrkdwn", "text": clip_escaped(&text, FIELD_CHARS, slack_unit)})
+        })
         .collect();
+    let text = match m.text.trim().is_empty() {
+        true => "(no text)".to_string(),
+        false => slack_escape(&m.text),
+    };
     let mut blocks = vec![
-        json!({"type": "header", "text": {"type": "plain_text", "text": clip(&clean(&m.subject()), HEADER_CHARS)}}),
-        json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&slack_escape(&m.text), SECTION_CHARS)}}),
+        // plain_text: shown as typed, nothing in it is markup.
+        json!({"type": "header", "text": {"type": "plain_text", "text": clip(&subject(m), HEADER_CHARS)}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": clip_escaped(&text, SECTION_CHARS, slack_unit)}}),
         json!({"type": "section", "fields": fields}),
     ];
     let links = links(m);
@@ -116,56 +212,127 @@ fn slack(m: &Message) -> Value {
             .map(|l| slack_escape(l))
             .collect::<Vec<_>>()
             .join("  ·  ");
-        blocks.push(
-            json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(&text, SECTION_CHARS)}]}),
-        );
+        blocks.push(json!({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": clip_escaped(&text, SECTION_CHARS, slack_unit)}
+        ]}));
     }
-    json!({"text": subject, "blocks": blocks})
+    // `text` is what notifications show: mrkdwn too.
+    json!({"text": slack_escape(&subject(m)), "blocks": blocks})
 }
 
-/// Mattermost and Discord markdown: what would mention everyone is put in
-/// a code span, where it mentions nobody.
-fn unmention(text: &str) -> String {
-    let mut out = clean(text);
-    for word in ["@channel", "@here", "@all", "@everyone"] {
+/// Markdown (Mattermost's, Discord's): every character that can start
+/// markup is escaped with a backslash (CommonMark: any ASCII punctuation
+/// may be), `&` too (an entity would show as another character), so what
+/// was typed shows as typed — no link, image, heading, list, quote, table,
+/// spoiler or emphasis; then what would mention everyone is put in a code
+/// span, where it mentions nobody. Web addresses stay as typed inside a
+/// line only where they hold none of these characters.
+fn markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in clean(text).split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        // A line's start: lists (`- `, `+ `, `1. `), setext underlines (`=`).
+        let mut rest = trimmed;
+        out.push_str(indent);
+        if let Some(c) = rest.chars().next()
+            && matches!(c, '-' | '+' | '=')
+        {
+            out.push('\\');
+            out.push(c);
+            rest = &rest[1..];
+        } else {
+            let digits = rest.chars().take_while(|c| c.is_ascii_digit()).count();
+            if digits > 0 && matches!(rest[digits..].chars().next(), Some('.' | ')')) {
+                out.push_str(&rest[..digits]);
+                out.push('\\');
+                rest = &rest[digits..];
+            }
+        }
+        for c in rest.chars() {
+            if matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '(' | ')' | '<' | '>' | '#' | '|' | '!' | '&'
+            ) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    for word in MENTIONS {
         out = out.replace(word, &format!("`{word}`"));
     }
     out
 }
 
+/// A link in Markdown: an autolink when it is a web address, else text.
+fn markdown_link(link: &str) -> String {
+    match web_link(link) {
+        true => format!("<{link}>"),
+        false => markdown(link),
+    }
+}
+
 fn mattermost(m: &Message) -> Value {
-    let mut text = format!("#### {}\n{}\n\n", unmention(&m.subject()), unmention(&m.text));
     let facts = facts(m);
-    text.push_str(&format!(
-        "| {} |\n|{}|\n| {} |\n",
+    let mut tail = format!(
+        "\n\n| {} |\n|{}|\n| {} |\n",
         facts.iter().map(|(l, _)| *l).collect::<Vec<_>>().join(" | "),
         vec![" --- "; facts.len()].join("|"),
         facts
             .iter()
-            .map(|(_, v)| unmention(v).replace('|', "\\|"))
+            .map(|(_, v)| markdown(v))
             .collect::<Vec<_>>()
             .join(" | ")
-    ));
+    );
     for link in links(m) {
-        text.push_str(&format!("\n{}", unmention(&link)));
+        tail.push_str(&format!("\n{}", markdown_link(&link)));
     }
-    json!({"text": text, "username": "incident"})
+    let head = format!("#### {}\n", markdown(&subject(m)));
+    // The entry's words give way, so it stays one post.
+    let room = MATTERMOST_CHARS.saturating_sub(head.chars().count() + tail.chars().count());
+    let words = clip_escaped(&markdown(&m.text), room, markdown_unit);
+    json!({"text": format!("{head}{words}{tail}"), "username": "incident"})
 }
 
 fn discord(m: &Message) -> Value {
+    let title = clip(&subject(m), HEADER_CHARS);
     let fields: Vec<Value> = facts(m)
         .into_iter()
-        .map(|(label, value)| json!({"name": label, "value": clip(&unmention(&value), DISCORD_FIELD), "inline": true}))
+        .map(|(label, value)| {
+            json!({"name": label, "value": clip_escaped(&markdown(&value), DISCORD_FIELD, markdown_unit), "inline": true})
+        })
         .collect();
-    let mut description = unmention(&m.text);
-    for link in links(m) {
-        description.push_str(&format!("\n{}", unmention(&link)));
+    let used = title.chars().count()
+        + fields
+            .iter()
+            .map(|f| {
+                f["name"].as_str().unwrap_or("").chars().count()
+                    + f["value"].as_str().unwrap_or("").chars().count()
+            })
+            .sum::<usize>();
+    let mut links = String::new();
+    for link in self::links(m) {
+        links.push_str(&format!("\n{}", markdown_link(&link)));
     }
+    // All of an embed's text together stays within Discord's 6,000: the
+    // entry's words give way, the links stay.
+    let room = DISCORD_DESCRIPTION
+        .min(DISCORD_EMBED_TOTAL.saturating_sub(used))
+        .saturating_sub(links.chars().count());
+    let description = format!(
+        "{}{}",
+        clip_escaped(&markdown(&m.text), room, markdown_unit),
+        clip(&links, DISCORD_DESCRIPTION)
+    );
     json!({
-        "content": clip(&unmention(&m.subject()), DISCORD_CONTENT),
+        "content": clip_escaped(&markdown(&subject(m)), DISCORD_CONTENT, markdown_unit),
         "embeds": [{
-            "title": clip(&clean(&m.subject()), HEADER_CHARS),
-            "description": clip(&description, DISCORD_DESCRIPTION),
+            "title": title,
+            "description": description,
             "fields": fields,
             "timestamp": crate::time::to_rfc3339(m.at),
         }],
@@ -174,36 +341,58 @@ fn discord(m: &Message) -> Value {
     })
 }
 
+/// Google Chat's text has no escape. What it would act on starts with
+/// `<`: `<users/all>` mentions everyone, `<https://…|text>` shows a link
+/// as other words; `‹` stands for it. Its emphasis (`*`, `_`, `~`) is
+/// left as typed: harmless, and there is no way to show it otherwise.
 fn google_chat(m: &Message) -> Value {
-    // `<users/all>` is how Google Chat mentions everyone.
-    let neutral = |t: &str| clean(t).replace("<users/", "‹users/");
-    let mut text = format!("*{}*\n{}\n", neutral(&m.subject()), neutral(&m.text));
+    let neutral = |t: &str| clean(t).replace('<', "‹");
+    let mut tail = String::new();
     for (label, value) in facts(m) {
-        text.push_str(&format!("\n{label}: {}", neutral(&value)));
+        tail.push_str(&format!("\n{label}: {}", neutral(&value)));
     }
     for link in links(m) {
-        text.push_str(&format!("\n{}", neutral(&link)));
+        tail.push_str(&format!("\n{}", neutral(&link)));
     }
+    let text = format!(
+        "*{}*\n{}\n{tail}",
+        neutral(&subject(m)),
+        clip_bytes(&neutral(&m.text), GOOGLE_CHAT_TEXT_BYTES)
+    );
     json!({"text": text})
 }
 
+/// Text that an Adaptive Card shows as it is: a TextRun ("Markdown is not
+/// supported", where a TextBlock's text and a FactSet's are Markdown).
+fn text_run(text: &str, bold: bool) -> Value {
+    match bold {
+        true => json!({"type": "TextRun", "text": text, "weight": "Bolder"}),
+        false => json!({"type": "TextRun", "text": text}),
+    }
+}
+
 /// An Adaptive Card (1.4, what Teams renders) in the message a Teams
-/// Workflows webhook takes.
+/// Workflows webhook takes. What was typed goes in TextRuns only.
 fn teams(m: &Message) -> Value {
-    let facts: Vec<Value> = facts(m)
-        .into_iter()
-        .map(|(label, value)| json!({"title": label, "value": value}))
-        .collect();
     let mut body = vec![
-        json!({"type": "TextBlock", "text": clean(&m.subject()), "weight": "Bolder", "size": "Medium", "wrap": true}),
-        json!({"type": "TextBlock", "text": clean(&m.text), "wrap": true}),
-        json!({"type": "FactSet", "facts": facts}),
+        json!({"type": "RichTextBlock", "inlines": [
+            {"type": "TextRun", "text": subject(m), "weight": "Bolder", "size": "Medium"}
+        ]}),
+        json!({"type": "RichTextBlock", "inlines": [text_run(&clip_bytes(&clean(&m.text), TEAMS_TEXT_BYTES), false)]}),
     ];
+    for (label, value) in facts(m) {
+        body.push(json!({"type": "RichTextBlock", "spacing": "None", "inlines": [
+            text_run(&format!("{label}: "), true),
+            text_run(&value, false),
+        ]}));
+    }
     let mut actions = Vec::new();
     for link in links(m) {
-        match link.starts_with("https://") || link.starts_with("http://") {
+        match web_link(&link) {
             true => actions.push(json!({"type": "Action.OpenUrl", "title": clip(&link, 40), "url": link})),
-            false => body.push(json!({"type": "TextBlock", "text": link, "wrap": true, "isSubtle": true})),
+            false => body.push(json!({"type": "RichTextBlock", "inlines": [
+                {"type": "TextRun", "text": link, "isSubtle": true}
+            ]})),
         }
     }
     let mut card = json!({
@@ -322,9 +511,13 @@ mod tests {
         assert_eq!(card["contentType"], "application/vnd.microsoft.card.adaptive");
         assert_eq!(card["content"]["type"], "AdaptiveCard");
         assert_eq!(card["content"]["version"], "1.4");
+        // The facts, label and value, each a TextRun (no Markdown).
         assert_eq!(
-            card["content"]["body"][2]["facts"][3]["value"],
-            "2026-11-23 08:30 UTC"
+            card["content"]["body"][5]["inlines"],
+            json!([
+                {"type": "TextRun", "text": "Next update: ", "weight": "Bolder"},
+                {"type": "TextRun", "text": "2026-11-23 08:30 UTC"}
+            ])
         );
         assert_eq!(
             card["content"]["actions"][0]["url"],
@@ -362,6 +555,19 @@ mod tests {
         assert_eq!(subject, "INC-7 SEV1 declared: Two ⏎ lines");
         assert!(text.contains("Next update: 2026-11-23 08:30 UTC\n"), "{text}");
         assert!(text.contains("Link: https://chat.example.org/inc-7\n"), "{text}");
+    }
+
+    #[test]
+    fn markdown_shows_what_was_typed_and_a_cut_never_splits_an_escape() {
+        assert_eq!(
+            markdown("# Title\n- item\n1. one\n[x](y) **b** a|b &amp; @here"),
+            "\\# Title\n\\- item\n1\\. one\n\\[x\\]\\(y\\) \\*\\*b\\*\\* a\\|b \\&amp; `@here`"
+        );
+        // Cut at 3: "a", then "\\*" would be 2 more; it ends before.
+        assert_eq!(clip_escaped("a\\*b", 3, markdown_unit), "a…");
+        assert_eq!(clip_escaped("x&amp;y", 4, slack_unit), "x…");
+        assert_eq!(clip_escaped("x&amp;y", 7, slack_unit), "x&amp;y");
+        assert_eq!(clip_bytes("ΩΩΩ", 5), "Ω…");
     }
 
     #[test]

@@ -250,9 +250,31 @@ pub fn encode(segment: &str) -> String {
         .collect()
 }
 
+/// A message id's left part (RFC 5322 §3.6.4: `dot-atom-text`): the
+/// idempotency key, with what a destination's name may hold beyond
+/// `atext` (`(`, `<`, `@`, letters beyond ASCII, …) as `%XX`, so the
+/// header stays valid and the key can still be told apart.
+pub fn atext(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' => out.push(b as char),
+            b'!' | b'#' | b'$' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'/' | b'=' | b'?' | b'^' | b'_'
+            | b'`' | b'{' | b'|' | b'}' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    // Dots may only separate atoms: none first, last or doubled.
+    out.split('.')
+        .map(|atom| if atom.is_empty() { "%2E" } else { atom })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 fn email(e: &Email, message: &Message) -> Result<(), Failure> {
-    use lettre::message::header::ContentType;
+    use lettre::message::header::{ContentType, MIME_VERSION_1_0};
     use lettre::transport::smtp::authentication::Credentials;
+    use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls as SmtpTls, TlsParameters};
     use lettre::{SmtpTransport, Transport};
     let (subject, body) = render::email(message);
     let bad = |what: &str, e: &dyn std::fmt::Display| Failure::Permanent {
@@ -261,21 +283,46 @@ fn email(e: &Email, message: &Message) -> Result<(), Failure> {
     let mut mail = lettre::Message::builder()
         .from(e.from.parse().map_err(|err| bad("`from`", &err))?)
         .subject(subject)
+        // RFC 2045 §4: a message with MIME headers says so.
+        .header(MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         // The same event is the same mail: a repeat can be told by its id.
-        .message_id(Some(format!("<{}@incident>", message.id)));
+        .message_id(Some(format!("<{}@incident>", atext(&message.id))));
     for to in &e.to {
         mail = mail.to(to.parse().map_err(|err| bad("`to`", &err))?);
     }
     let mail = mail.body(body).map_err(|err| bad("the mail", &err))?;
     let (host, port) = e.server.rsplit_once(':').unwrap_or((&e.server, "25"));
     let port: u16 = port.parse().unwrap_or(25);
-    let builder = match e.tls {
-        Tls::StartTls => SmtpTransport::starttls_relay(host).map_err(|err| bad("TLS", &err))?,
-        Tls::Tls => SmtpTransport::relay(host).map_err(|err| bad("TLS", &err))?,
-        Tls::None => SmtpTransport::builder_dangerous(host),
+    let tls = || -> Result<TlsParameters, Failure> {
+        let mut params = TlsParameters::builder(host.to_string());
+        if let Some(ca) = &e.ca {
+            // A private CA: trusted alone, as `sslrootcert` is for PostgreSQL.
+            let pem = std::fs::read(ca).map_err(|err| Failure::Permanent {
+                reason: format!("cannot read `ca` {}: {err}", ca.display()),
+            })?;
+            let cert = Certificate::from_pem(&pem).map_err(|_| Failure::Permanent {
+                reason: format!(
+                    "`ca` {} holds no certificate; give the PEM file of the CA that signed the server's certificate",
+                    ca.display()
+                ),
+            })?;
+            params = params
+                .certificate_store(CertificateStore::None)
+                .add_root_certificate(cert);
+        }
+        params.build_rustls().map_err(|err| bad("TLS", &err))
     };
-    let mut builder = builder.port(port).timeout(Some(REQUEST_TIMEOUT));
+    let protection = match e.tls {
+        // Required: a server that does not offer STARTTLS gets nothing.
+        Tls::StartTls => SmtpTls::Required(tls()?),
+        Tls::Tls => SmtpTls::Wrapper(tls()?),
+        Tls::None => SmtpTls::None,
+    };
+    let mut builder = SmtpTransport::builder_dangerous(host)
+        .port(port)
+        .tls(protection)
+        .timeout(Some(REQUEST_TIMEOUT));
     if let Some(user) = &e.username {
         let password = match &e.password {
             Some(p) => secret(p)?,
@@ -283,16 +330,52 @@ fn email(e: &Email, message: &Message) -> Result<(), Failure> {
         };
         builder = builder.credentials(Credentials::new(user.clone(), password));
     }
-    builder.build().send(&mail).map(|_| ()).map_err(|err| {
-        let reason = crate::text::one_line(&err.to_string()).into_owned();
-        match err.is_permanent() {
-            true => Failure::Permanent { reason },
-            false => Failure::Transient {
-                reason,
-                retry_after: None,
-            },
+    builder
+        .build()
+        .send(&mail)
+        .map(|_| ())
+        .map_err(|err| smtp_failure(e, &err))
+}
+
+/// What an SMTP error means, said so a person knows what to change.
+fn smtp_failure(e: &Email, err: &lettre::transport::smtp::Error) -> Failure {
+    let said = crate::text::one_line(&err.to_string()).into_owned();
+    let server = &e.server;
+    let reason = if said.contains("STARTTLS is not supported") {
+        format!(
+            "{server} does not offer STARTTLS, so nothing was sent in clear; if it takes TLS from the first byte (port 465) set tls = \"tls\", and tls = \"none\" only for a relay on this host"
+        )
+    } else if said.contains("No compatible authentication mechanism") {
+        format!(
+            "{server} offers no login this client can use (AUTH PLAIN or LOGIN) on this connection; check `username`, and `tls` (many servers offer login only after STARTTLS)"
+        )
+    } else if err.is_tls() || said.contains("certificate") || said.contains("InvalidCertificate") {
+        format!(
+            "TLS with {server} failed: {said}; if its certificate comes from a private CA, name that CA's PEM file in `ca`"
+        )
+    } else if let Some(code) = err.status() {
+        // The server's own words follow lettre's "permanent error (535): ".
+        let words = said.split_once("): ").map_or(said.as_str(), |(_, w)| w);
+        match code.to_string().as_str() {
+            "530" | "534" | "535" => {
+                format!("{server} refused the login: {code} {words}; check `username` and `password`")
+            }
+            _ => format!("{server} answered {code} {words}"),
         }
-    })
+    } else {
+        format!("{server}: {said}")
+    };
+    match err.is_permanent() {
+        // 5xx: the server refused (a bad login, an address it will not
+        // take); a person must fix it.
+        true => Failure::Permanent { reason },
+        // Down, busy, 4xx, or TLS that failed (perhaps on the way):
+        // tried again later, with nothing sent in clear.
+        false => Failure::Transient {
+            reason,
+            retry_after: None,
+        },
+    }
 }
 
 /// Runs a `command` destination as a hook runs: the document on stdin.
@@ -350,5 +433,16 @@ mod tests {
         );
         assert_eq!(retry_after("soon"), None);
         assert_eq!(encode("!abc:example.org"), "%21abc%3Aexample.org");
+    }
+
+    #[test]
+    fn a_message_id_holds_the_key_as_dot_atom_text() {
+        assert_eq!(atext("ops.7.1795420800"), "ops.7.1795420800");
+        // RFC 5322 atext keeps these; what it does not is written %XX.
+        assert_eq!(atext("a!#$&'*+-/=?^_`{|}~.1"), "a!#$&'*+-/=?^_`{|}~.1");
+        assert_eq!(atext("stake(holders)@x.7.1"), "stake%28holders%29%40x.7.1");
+        assert_eq!(atext("équipe.7.1"), "%C3%A9quipe.7.1");
+        // No empty atom: a dot first, last or doubled is written too.
+        assert_eq!(atext(".a..b."), "%2E.a.%2E.b.%2E");
     }
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// One request as the receiver saw it.
@@ -35,32 +36,86 @@ struct Script {
     seen: Vec<Request>,
 }
 
-/// An HTTP/1.1 server on loopback for the test's life.
+/// An HTTP/1.1 server on loopback for the test's life, that can be taken
+/// down (connections refused, open ones cut) and brought back on the same
+/// port.
 pub struct Receiver {
     pub addr: String,
     script: Arc<Mutex<Script>>,
+    up: Arc<Mutex<Option<Up>>>,
+}
+
+/// A receiver while it is up: its accepting thread, told to stop by
+/// `down`, and the connections it took.
+struct Up {
+    down: Arc<AtomicBool>,
+    accepting: std::thread::JoinHandle<()>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
 }
 
 impl Receiver {
     pub fn start() -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap().to_string();
-        let script = Arc::new(Mutex::new(Script::default()));
-        let shared = script.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let shared = shared.clone();
-                std::thread::spawn(move || serve(stream, &shared));
+        let receiver = Receiver {
+            addr,
+            script: Arc::new(Mutex::new(Script::default())),
+            up: Arc::new(Mutex::new(None)),
+        };
+        receiver.listen(listener);
+        receiver
+    }
+
+    fn listen(&self, listener: TcpListener) {
+        // Polled, so that taking it down closes the port at once.
+        listener.set_nonblocking(true).unwrap();
+        let down = Arc::new(AtomicBool::new(false));
+        let open = Arc::new(Mutex::new(Vec::new()));
+        let (shared, stop, streams) = (self.script.clone(), down.clone(), open.clone());
+        let accepting = std::thread::spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        stream.set_nonblocking(false).unwrap();
+                        streams.lock().unwrap().push(stream.try_clone().unwrap());
+                        let shared = shared.clone();
+                        std::thread::spawn(move || serve(stream, &shared));
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                }
             }
         });
-        Receiver { addr, script }
+        *self.up.lock().unwrap() = Some(Up {
+            down,
+            accepting,
+            open,
+        });
+    }
+
+    /// Down: the port refuses connections, and those open are cut.
+    pub fn stop(&self) {
+        let Some(up) = self.up.lock().unwrap().take() else {
+            return;
+        };
+        up.down.store(true, Ordering::SeqCst);
+        up.accepting.join().unwrap();
+        for stream in up.open.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Back up, on the same port.
+    pub fn restart(&self) {
+        self.listen(TcpListener::bind(&self.addr).unwrap());
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    /// The next request to `path` is answered with `status` (and headers).
+    /// The next request to `path` is answered with `status` (and headers);
+    /// status 0: the connection is closed without an answer, as by a
+    /// receiver that died while it read the request.
     pub fn answer(&self, path: &str, status: u16, headers: &[(&str, &str)], body: &str) {
         self.script
             .lock()
@@ -88,6 +143,12 @@ impl Receiver {
             .filter(|r| r.path == path)
             .cloned()
             .collect()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -139,6 +200,10 @@ fn serve(stream: TcpStream, script: &Mutex<Script>) {
                 .and_then(|q| q.pop_front())
                 .unwrap_or((200, Vec::new(), "ok".into()))
         };
+        if status == 0 {
+            let _ = writer.shutdown(std::net::Shutdown::Both);
+            return;
+        }
         let mut response = format!("HTTP/1.1 {status} Status\r\nContent-Length: {}\r\n", text.len());
         for (k, v) in extra {
             response.push_str(&format!("{k}: {v}\r\n"));
@@ -323,4 +388,109 @@ fn mistakes_in_notify_and_deliveries_are_one_line_each() {
     env.declare("Checkout down", &[]);
     let err = env.fails(1, &["notify", "--to", "ops"]);
     assert!(err.contains("cannot read secret file"), "{err}");
+}
+
+/// Waits up to `limit` for `done`, looking every 50 ms.
+fn wait_for(limit: std::time::Duration, what: &str, done: &mut dyn FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn nothing_is_lost_while_the_receiver_is_down_and_each_event_arrives_once_in_order() {
+    use std::time::Duration;
+    let receiver = Receiver::start();
+    let env = configured(&receiver);
+    env.talk(&["notify"]);
+    // The deliverer as a service runs on the real clock: its waits after a
+    // failure are real ones. What it sends keeps the times the events
+    // were recorded at (INCIDENT_NOW, for the commands below).
+    let mut watch = env
+        .std_cmd()
+        .env_remove("INCIDENT_NOW")
+        .args(["notify", "--watch", "--to", "hook"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let said = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stderr = BufReader::new(watch.stderr.take().unwrap());
+    let lines = said.clone();
+    let reading = std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            lines.lock().unwrap().push(line);
+        }
+    });
+    let key = env.declare("Checkout down", &["--commander", "alice"]);
+    env.ok(&["update", &key, "one"]);
+    let limit = Duration::from_secs(60);
+    wait_for(limit, "the first events", &mut || {
+        receiver.seen("/hook").len() == 3
+    });
+    // Down: the port refuses connections. Meanwhile more is recorded.
+    receiver.stop();
+    for words in ["two", "three", "four"] {
+        env.ok(&["update", &key, words]);
+    }
+    wait_for(limit, "the deliverer to fail", &mut || {
+        said.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("warning: hook: ") && l.contains("retried from"))
+    });
+    // Back on the same port; the first request it reads, it dies on
+    // before answering: that event is sent again, under the same key.
+    receiver.answer("/hook", 0, &[], "");
+    receiver.restart();
+    env.ok(&["update", &key, "five"]);
+    let recorded: Vec<i64> = env.show(&key)["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(recorded.len(), 7, "declared, commander, one to five");
+    let delivered = || {
+        let mut keys: Vec<String> = Vec::new();
+        let mut ids = Vec::new();
+        for r in receiver.seen("/hook") {
+            let key = r.headers["incident-delivery"].clone();
+            if !keys.contains(&key) {
+                keys.push(key);
+                ids.push(r.json()["event"]["id"].as_i64().unwrap());
+            }
+        }
+        ids
+    };
+    wait_for(limit, "every event", &mut || delivered().len() == recorded.len());
+    // SIGTERM: the service stops cleanly.
+    // SAFETY: kill(2) on the child this test started.
+    assert_eq!(unsafe { libc::kill(watch.id() as i32, libc::SIGTERM) }, 0);
+    assert!(watch.wait().unwrap().success());
+    reading.join().unwrap();
+    // In the order recorded, each once by its key; the one the receiver
+    // died on came twice, the same bytes under the same key.
+    assert_eq!(delivered(), recorded);
+    let seen = receiver.seen("/hook");
+    assert_eq!(seen.len(), recorded.len() + 1, "one repeat");
+    let repeated: Vec<_> = seen
+        .windows(2)
+        .filter(|w| w[0].headers["incident-delivery"] == w[1].headers["incident-delivery"])
+        .collect();
+    assert_eq!(repeated.len(), 1);
+    assert_eq!(repeated[0][0].body, repeated[0][1].body);
+    assert_eq!(
+        repeated[0][0].json()["event"]["text"],
+        "two",
+        "the first recorded while down"
+    );
+    let said = said.lock().unwrap();
+    assert!(
+        said.iter().any(|l| l.contains("hook: ") && l.contains("sent")),
+        "{said:?}"
+    );
 }

