@@ -66,6 +66,12 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: None,
     },
+    // 8: where each destination's reading of the chat stands.
+    Step {
+        sql: include_str!("schema_chat_cursor.sql"),
+        guards: "",
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

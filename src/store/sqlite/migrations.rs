@@ -49,6 +49,8 @@ pub const STEPS: &[Step] = &[
     // 17: notifications: where each destination's delivery stands, the
     // rooms opened per incident, chat messages recorded.
     Step::sql(include_str!("schema_deliveries.sql")),
+    // 18: where each destination's reading of the chat stands.
+    Step::sql(include_str!("schema_chat_cursor.sql")),
 ];
 
 /// The version this binary writes.
