@@ -30,6 +30,8 @@ mod pg;
 mod seed;
 #[path = "cli/support.rs"]
 mod support;
+#[path = "cli/synapse.rs"]
+mod synapse;
 #[path = "cli/tools.rs"]
 mod tools;
 
@@ -69,6 +71,8 @@ mod inputs;
 mod lifecycle;
 #[path = "cli/list.rs"]
 mod list;
+#[path = "cli/matrix.rs"]
+mod matrix;
 #[path = "cli/narrow.rs"]
 mod narrow;
 #[path = "cli/notify.rs"]

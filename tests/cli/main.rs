@@ -26,6 +26,8 @@ macro_rules! postgres_only {
 
 mod pg;
 mod support;
+// A throwaway Synapse (Matrix homeserver), for the Matrix tests.
+mod synapse;
 // The programs some tests need: PostgreSQL, Alertmanager, the shells.
 mod tools;
 // The benchmark seeding (the `bench-seed` example), for large databases.
@@ -51,6 +53,7 @@ mod import_hostile;
 mod inputs;
 mod lifecycle;
 mod list;
+mod matrix;
 mod narrow;
 mod notify;
 mod pipes;

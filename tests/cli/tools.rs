@@ -1,6 +1,7 @@
 //! The programs some tests need besides `incident`: PostgreSQL (every test
 //! of the `cli-postgres` half), Prometheus Alertmanager (the real sender),
-//! and bash, zsh and fish (completions, the drill script). One lookup for
+//! Synapse (the Matrix homeserver the Matrix tests talk to), and bash, zsh
+//! and fish (completions, the drill script). One lookup for
 //! all of them, and one rule, the same on a developer's machine as in CI: a
 //! test that needs a program that is missing fails, with a line that starts
 //! `skipped:` and says which program is not installed and how to get it.
@@ -8,7 +9,8 @@
 //! early.
 //!
 //! To see what a machine without one of them shows: point `PG_BIN` at a
-//! folder without `initdb`, or run with a `PATH` that lacks the program.
+//! folder without `initdb`, `INCIDENT_TEST_SYNAPSE` at an empty folder, or
+//! run with a `PATH` that lacks the program.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,18 +20,20 @@ use std::sync::OnceLock;
 pub enum Tool {
     Postgresql,
     Alertmanager,
+    Synapse,
     Bash,
     Zsh,
     Fish,
 }
 
-const TOOLS: usize = 5;
+const TOOLS: usize = 6;
 
 impl Tool {
     fn name(self) -> &'static str {
         match self {
             Tool::Postgresql => "PostgreSQL",
             Tool::Alertmanager => "Prometheus Alertmanager",
+            Tool::Synapse => "Synapse",
             Tool::Bash => "bash",
             Tool::Zsh => "zsh",
             Tool::Fish => "fish",
@@ -41,6 +45,7 @@ impl Tool {
         match self {
             Tool::Postgresql => "postgresql",
             Tool::Alertmanager => "prometheus-alertmanager",
+            Tool::Synapse => "matrix-synapse (PyPI) into a virtual environment there",
             Tool::Bash => "bash",
             Tool::Zsh => "zsh",
             Tool::Fish => "fish",
@@ -52,6 +57,7 @@ impl Tool {
         match self {
             Tool::Postgresql => &["initdb"],
             Tool::Alertmanager => &["prometheus-alertmanager", "alertmanager"],
+            Tool::Synapse => &["synapse_homeserver"],
             Tool::Bash => &["bash"],
             Tool::Zsh => &["zsh"],
             Tool::Fish => &["fish"],
@@ -65,6 +71,10 @@ impl Tool {
             (Tool::Postgresql, None) => {
                 "no initdb from pg_config --bindir, in /usr/lib/postgresql/*/bin or on PATH".into()
             }
+            (Tool::Synapse, _) => format!(
+                "no virtual environment with Synapse at {}",
+                synapse_venv().display()
+            ),
             _ => format!("no {} on PATH", self.programs().join(" or ")),
         }
     }
@@ -75,6 +85,9 @@ impl Tool {
             Tool::Postgresql => {
                 "; or name a server in INCIDENT_TEST_PG_URL, or run the SQLite half alone: cargo test --test cli"
             }
+            Tool::Synapse => {
+                "; by hand: python3 -m venv DIR && DIR/bin/pip install matrix-synapse, with DIR as above"
+            }
             _ => "",
         }
     }
@@ -82,13 +95,16 @@ impl Tool {
     fn search(self) -> Option<PathBuf> {
         match self {
             Tool::Postgresql => postgres_initdb(),
+            Tool::Synapse => Some(synapse_venv().join("bin").join("python"))
+                .filter(|python| python.is_file() && synapse_venv().join("bin/synapse_homeserver").is_file()),
             _ => on_path(self.programs()),
         }
     }
 }
 
 /// The tool's program, if it is installed: for PostgreSQL, `initdb`, in
-/// the folder that holds the server's other programs too.
+/// the folder that holds the server's other programs too; for Synapse, the
+/// Python of the virtual environment it is installed in.
 pub fn find(tool: Tool) -> Option<PathBuf> {
     static FOUND: [OnceLock<Option<PathBuf>>; TOOLS] = [const { OnceLock::new() }; TOOLS];
     FOUND[tool as usize].get_or_init(|| tool.search()).clone()
@@ -106,6 +122,21 @@ pub fn require(tool: Tool) -> PathBuf {
             tool.otherwise()
         )
     })
+}
+
+/// Where `.ci/run` installs Synapse, once, for every later run:
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/incident-tests/synapse`, or the folder
+/// `INCIDENT_TEST_SYNAPSE` names. (Synapse is a Python program; no
+/// distribution packages a version for every machine the tests run on.)
+pub fn synapse_venv() -> PathBuf {
+    if let Some(dir) = std::env::var_os("INCIDENT_TEST_SYNAPSE") {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+    cache.join("incident-tests").join("synapse")
 }
 
 /// The first of `names` in a folder on `PATH`, as a program runs it.
