@@ -376,6 +376,18 @@ fn a_room_per_incident_is_opened_once_kept_current_and_invites_role_holders() {
         bot.state(&orphan, "m.room.topic", "")["topic"],
         topic_of(&env, "INC-2")
     );
+    // A title that is not one line of plain words names a room as one.
+    env.declare("Two\nlines <b>x</b> \u{1b}[2J", &["-s", "SEV1"]);
+    env.talk(&["notify"]);
+    let odd = room_of(&env, "INC-3");
+    assert_eq!(
+        bot.state(&odd, "m.room.name", "")["name"],
+        "INC-3 Two ⏎ lines <b>x</b> \\u{1b}[2J"
+    );
+    assert_eq!(
+        bot.state(&odd, "m.room.topic", "")["topic"],
+        topic_of(&env, "INC-3")
+    );
 }
 
 /// The timeline's entries of these kinds, as (kind, author, text, at).
@@ -503,6 +515,16 @@ fn chat_writes_the_timeline_once_as_the_person_who_said_it() {
     }
     assert_eq!(entries(&env, "INC-1", &["note", "decision", "comms"]), recorded);
     assert_eq!(entries(&env, "INC-1", &["action"]).len(), 1);
+    // A deliverer that keeps running reads the rooms as it goes.
+    let mut watcher = Watcher::start(&env, 1);
+    alice.say(&room, "!note heard by the watcher");
+    until("the note read by --watch", Duration::from_secs(30), || {
+        entries(&env, "INC-1", &["note"])
+            .iter()
+            .any(|(_, _, text, _)| text == "heard by the watcher")
+            .then_some(())
+    });
+    assert!(watcher.signal(libc::SIGTERM).success(), "{}", watcher.talk());
     assert_eq!(
         from_bot(&alice, &bot, &room)
             .iter()
