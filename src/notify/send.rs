@@ -1,8 +1,8 @@
-//! Sending one message to one destination: the only part of notifications
-//! that touches the network (or runs a command). Each send says how it
-//! went as a [`Failure`] the deliverer's rules understand: a receiver that
-//! is down, slow or rate-limited is tried again; one that refuses for good
-//! is parked.
+//! Sending one message to one destination: with [`super::matrix`] (rooms,
+//! reading chat), the only part of notifications that touches the network
+//! (or runs a command). Each send says how it went as a [`Failure`] the
+//! deliverer's rules understand: a receiver that is down, slow or
+//! rate-limited is tried again; one that refuses for good is parked.
 //!
 //! Every request carries the message's idempotency key: Matrix's
 //! transaction id makes a repeat a no-op there; a webhook gets it as
@@ -55,6 +55,9 @@ pub fn send(
             }
             post(agent, url, extra.document, &headers)
         }
+        // The deliverer sends to Matrix through `matrix::Bot` (which joins
+        // the room first, and adds an incident's own room): this is the
+        // plain message to the room named.
         Medium::Matrix(m) => match &m.room {
             Some(room) => matrix_message(agent, m, room, message),
             None => Ok(()),

@@ -390,6 +390,43 @@ fn a_room_per_incident_is_opened_once_kept_current_and_invites_role_holders() {
     );
 }
 
+#[test]
+fn two_deliverers_at_once_open_each_incident_room_once() {
+    let server = synapse::server();
+    let (bot, alice) = (server.register("bot"), server.register("alice"));
+    let people = [("alice", &alice)];
+    let env = configured(
+        &bot,
+        Options {
+            per_incident: true,
+            people: &people,
+            ..Default::default()
+        },
+    );
+    env.talk(&["notify"]);
+    let mut a = Watcher::start(&env, 1);
+    let mut b = Watcher::start(&env, 2);
+    for title in ["Checkout down", "Search slow", "Login fails"] {
+        env.declare(title, &["-s", "SEV1", "--commander", "alice"]);
+    }
+    until("a room for each", Duration::from_secs(60), || {
+        (env.number("SELECT count(*) FROM rooms") == 3).then_some(())
+    });
+    for key in ["INC-1", "INC-2", "INC-3"] {
+        let room = until("the declaration in its room", Duration::from_secs(30), || {
+            let room = room_of(&env, key);
+            (!from_bot(&bot, &bot, &room).is_empty()).then_some(room)
+        });
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(from_bot(&bot, &bot, &room).len(), 1, "{key}");
+        assert_eq!(membership(&bot, &room, &alice), "invite");
+    }
+    assert!(a.signal(libc::SIGTERM).success(), "{}", a.talk());
+    assert!(b.signal(libc::SIGTERM).success(), "{}", b.talk());
+    assert_eq!(env.number("SELECT count(*) FROM rooms"), 3);
+    assert_eq!(env.number("SELECT count(*) FROM events WHERE kind = 'edited'"), 3);
+}
+
 /// The timeline's entries of these kinds, as (kind, author, text, at).
 fn entries(env: &Env, key: &str, kinds: &[&str]) -> Vec<(String, String, String, DateTime<Utc>)> {
     env.show(key)["timeline"]
