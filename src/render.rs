@@ -1,5 +1,6 @@
 //! What several commands show alike: the incident as JSON, its response
-//! targets and how a deadline reads. Commands never import each other; what
+//! targets, how a deadline reads, and its one-line topic (which a chat
+//! room's topic is kept to as well). Commands never import each other; what
 //! they share lives here (or in `views`, `text`, `time`, `output`, `ops`).
 
 use crate::context::Ctx;
@@ -25,6 +26,31 @@ pub fn print_incident(ctx: &Ctx, store: &Store, id: i64, limit: Option<usize>) -
     view.checklist = Some(checklist);
     view.recent_changes = Some(recent);
     output::print_json(&view)
+}
+
+/// The incident's topic line (`incident topic`), its checklist's progress
+/// read from `store`.
+pub fn topic_of<R: crate::store::Reads + ?Sized>(
+    store: &R,
+    key: &str,
+    incident: &Incident,
+) -> Result<String> {
+    use crate::store::ReadsExt;
+    let events = store.events_of(incident.id, plans::CHECKLIST_KINDS)?;
+    let progress = plans::checklist(incident.declared_at, &events).map(|l| l.progress_text());
+    Ok(topic(key, incident, progress.as_deref()))
+}
+
+/// `INC-1 [SEV1] identified: Checkout returns 500s | IC: carol | https://…`
+pub fn topic(key: &str, i: &Incident, progress: Option<&str>) -> String {
+    let drill = if i.drill { "DRILL " } else { "" };
+    let mut parts = vec![format!("{drill}{key} [{}] {}: {}", i.severity, i.status, i.title)];
+    parts.push(format!("IC: {}", i.holder("commander").unwrap_or("none")));
+    if let Some(progress) = progress {
+        parts.push(progress.to_string());
+    }
+    parts.extend(i.channels.iter().cloned());
+    crate::text::one_line(&parts.join(" | ")).into_owned()
 }
 
 /// The incident's checklist (if it follows a playbook) and the changes
@@ -69,5 +95,30 @@ pub fn when(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
         format!("{} (in {})", human(due, &Local), compact(due - now))
     } else {
         format!("{} (OVERDUE by {})", human(due, &Local), compact(now - due))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{RoleHolder, Status};
+
+    #[test]
+    fn a_topic_is_one_line_with_everything_a_channel_needs() {
+        let mut i = Incident {
+            title: "Checkout\nreturns 500s\u{1b}[31m".into(),
+            status: Status::Identified,
+            channels: vec!["https://chat.example/inc-1".into()],
+            ..Incident::example()
+        };
+        assert_eq!(
+            topic("INC-1", &i, None),
+            "INC-1 [SEV1] identified: Checkout ⏎ returns 500s\\u{1b}[31m | IC: none | https://chat.example/inc-1"
+        );
+        i.roles.push(RoleHolder {
+            role: "commander".into(),
+            person: "carol".into(),
+        });
+        assert!(topic("INC-1", &i, None).contains("| IC: carol |"));
     }
 }

@@ -30,6 +30,8 @@ mod pg;
 mod seed;
 #[path = "cli/support.rs"]
 mod support;
+#[path = "cli/synapse.rs"]
+mod synapse;
 #[path = "cli/tools.rs"]
 mod tools;
 
@@ -73,6 +75,8 @@ mod lifecycle;
 mod list;
 #[path = "cli/mail.rs"]
 mod mail;
+#[path = "cli/matrix.rs"]
+mod matrix;
 #[path = "cli/narrow.rs"]
 mod narrow;
 #[path = "cli/notify.rs"]

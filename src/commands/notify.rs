@@ -59,7 +59,8 @@ pub fn run(ctx: &Ctx, args: NotifyArgs) -> Result<()> {
         let source = std::path::absolute(source).unwrap_or_else(|_| source.clone());
         env.push(("INCIDENT_CONFIG", source.display().to_string()));
     }
-    let deliverer = Deliverer::new(&destinations, &config.key_prefix, env, &context::clock);
+    let deliverer =
+        Deliverer::new(&destinations, &config.key_prefix, env, &context::clock).with_people(&config.people);
     if args.watch {
         let catch = Catch::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])?;
         ctx.say(format!(

@@ -1,10 +1,11 @@
 //! Notifications, as rules: which events a destination gets ([`Route`]),
 //! what a message says whatever the medium ([`Message`]), and how a
 //! destination's delivery moves — claimed, delivered, failed, parked
-//! ([`Delivery`]). The timeline is the outbox: a delivery is a cursor over
-//! it, so nothing here sends, stores or reads a clock.
+//! ([`Delivery`]); and what a chat message asks of the timeline ([`said`],
+//! [`marks_timeline`]). The timeline is the outbox: a delivery is a cursor
+//! over it, so nothing here sends, stores or reads a clock.
 
-use super::{Event, EventData, EventKind, Incident, Status};
+use super::{EntryKind, Event, EventData, EventKind, Incident, Status};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -202,6 +203,10 @@ pub struct Delivery {
     pub parked: Option<String>,
     /// How many messages it has taken.
     pub delivered: i64,
+    /// Where its reading of the chat stands (a Matrix sync token): what
+    /// was said after it is read next. The chat's own, opaque: not shown.
+    #[serde(skip)]
+    pub chat: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -274,6 +279,7 @@ impl Delivery {
             failing_since: None,
             parked: None,
             delivered: 0,
+            chat: None,
         }
     }
 
@@ -387,6 +393,94 @@ pub struct Room {
     pub link: String,
     /// The topic last set there.
     pub topic: Option<String>,
+}
+
+/// What a chat message asks of the timeline: `!note`, `!decision`,
+/// `!action` or `!update` and the words to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    Entry {
+        kind: EntryKind,
+        text: String,
+    },
+    /// The command with nothing after it: nothing to record.
+    Empty(EntryKind),
+}
+
+/// The chat commands, as typed after `!`; `!update` is an internal update
+/// (`update --kind comms`), the words stakeholders are sent.
+pub const COMMANDS: &[(&str, EntryKind)] = &[
+    ("note", EntryKind::Note),
+    ("decision", EntryKind::Decision),
+    ("action", EntryKind::Action),
+    ("update", EntryKind::Comms),
+];
+
+/// What `body` asks of the timeline, if it starts with a command (any
+/// case, the words after it on any lines). `None`: chat, not a command.
+pub fn said(body: &str) -> Option<Said> {
+    let body = body.trim_start();
+    let rest = body.strip_prefix('!')?;
+    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let (word, text) = rest.split_at(end);
+    let kind = COMMANDS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        .map(|(_, kind)| *kind)?;
+    let text = text.trim();
+    Some(match text.is_empty() {
+        true => Said::Empty(kind),
+        false => Said::Entry {
+            kind,
+            text: text.to_string(),
+        },
+    })
+}
+
+/// The reaction that puts a message on the timeline: ⏱ (stopwatch), with
+/// or without the emoji presentation selector chat clients add.
+pub const TIMELINE_REACTION: &str = "⏱";
+
+pub fn marks_timeline(key: &str) -> bool {
+    key.trim_end_matches('\u{fe0f}') == TIMELINE_REACTION
+}
+
+/// A message's own words: the quote a reply starts with (Matrix's reply
+/// fallback, `> ` lines and a blank line) left out.
+pub fn own_words(body: &str) -> &str {
+    if !body.starts_with('>') {
+        return body;
+    }
+    match body.split_once("\n\n") {
+        Some((quote, rest)) if quote.lines().all(|l| l.starts_with('>')) => rest,
+        _ => body,
+    }
+}
+
+/// The words a ⏱ on someone else's message records: whose they were
+/// (`by`, as the timeline names people), then theirs.
+pub fn relayed(by: &str, words: &str) -> String {
+    format!("{by}: {words}")
+}
+
+/// The local part of the alias of the room a destination opens for an
+/// incident (`incident-ops-inc-7-3f2a9c1d04be`): the same for the same
+/// incident (its identity `uid`, which survives export and import), so a
+/// deliverer that finds it taken takes the room behind it instead of
+/// opening a second one. Lower case letters, digits, `.`, `_` and `-` only.
+pub fn room_alias(destination: &str, key: &str, uid: &str) -> String {
+    let uid: String = uid
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect();
+    format!("incident-{destination}-{key}-{uid}")
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '.' | '_' | '-') => c,
+            _ => '-',
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -569,5 +663,61 @@ mod tests {
         // Renewed as it delivers.
         let later = mine.advanced(3, 1, t("08:00") + Duration::seconds(50));
         assert!(later.held_by("a", t("08:01") + Duration::seconds(30)));
+    }
+
+    #[test]
+    fn chat_commands_are_read_in_any_case_and_chat_is_not() {
+        assert_eq!(
+            said("!note seen in logs"),
+            Some(Said::Entry {
+                kind: EntryKind::Note,
+                text: "seen in logs".into()
+            })
+        );
+        assert_eq!(
+            said("  !Decision roll back\nnow"),
+            Some(Said::Entry {
+                kind: EntryKind::Decision,
+                text: "roll back\nnow".into()
+            })
+        );
+        assert_eq!(
+            said("!update   Rolling back").map(|s| match s {
+                Said::Entry { kind, .. } => kind,
+                Said::Empty(k) => k,
+            }),
+            Some(EntryKind::Comms)
+        );
+        assert_eq!(said("!action"), Some(Said::Empty(EntryKind::Action)));
+        assert_eq!(said("!notes are here"), None);
+        assert_eq!(said("see !note"), None);
+        assert_eq!(said("hello"), None);
+        assert_eq!(said("!"), None);
+    }
+
+    #[test]
+    fn the_stopwatch_marks_the_timeline_and_a_reply_keeps_its_own_words() {
+        assert!(marks_timeline("⏱"));
+        assert!(marks_timeline("⏱\u{fe0f}"));
+        assert!(!marks_timeline("👍"));
+        assert!(!marks_timeline("⏱⏱"));
+        assert_eq!(own_words("> <@bob:x> 500s\n> more\n\nsame here"), "same here");
+        assert_eq!(own_words("> not a quote"), "> not a quote");
+        assert_eq!(own_words("plain"), "plain");
+        assert_eq!(relayed("bob", "DB failed over"), "bob: DB failed over");
+    }
+
+    #[test]
+    fn a_room_alias_is_one_word_the_same_for_the_same_incident() {
+        let uid = "3F2A9C1D-04BE-4C7A-9E1B-2D3C4B5A6F70";
+        assert_eq!(
+            room_alias("ops-matrix", "INC-7", uid),
+            "incident-ops-matrix-inc-7-3f2a9c1d04be"
+        );
+        assert_eq!(
+            room_alias("ops:chat #1", "INC-7", uid),
+            "incident-ops-chat--1-inc-7-3f2a9c1d04be"
+        );
+        assert_ne!(room_alias("a", "INC-7", uid), room_alias("b", "INC-7", uid));
     }
 }

@@ -9,15 +9,23 @@
 //! (a lease, `domain::notify::Delivery::claim`) in a write transaction, so
 //! at any time one deliverer sends to it, and each move of its cursor
 //! renews the claim; a deliverer that dies leaves the claim to run out.
+//!
+//! A Matrix destination with a room per incident does more on its turn
+//! ([`super::matrix`]): it opens an incident's room when the first event it
+//! wants of the incident comes, keeps the room's topic and members to the
+//! incident as events of it come, and reads back what was said in the
+//! rooms.
 
+use super::matrix::{Bot, Known};
 use super::send::{self, Extra};
-use super::{Destination, Medium};
-use crate::domain::notify::{Delivery, Failure, Message};
+use super::{Destination, Matrix, Medium, Person};
+use crate::domain::notify::{Delivery, Failure, Message, Room};
 use crate::domain::{Event, Incident, key};
 use crate::store::{ReadsExt, Store, Watch};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Who signs a deliverer's writes (it appends no events).
@@ -36,8 +44,17 @@ pub struct Deliverer<'a> {
     /// What a `command` destination's environment adds (`INCIDENT_DB`, …).
     pub context: Vec<(&'static str, String)>,
     pub clock: &'a dyn Fn() -> Result<DateTime<Utc>>,
+    /// Who people are in chat (`[people]`): whom a room invites, who wrote
+    /// what is read back from it.
+    pub people: &'a BTreeMap<String, Person>,
     agent: ureq::Agent,
+    /// What it learned of homeservers (Matrix), kept while it runs.
+    known: Mutex<Known>,
 }
+
+/// No `[people]`: a room invites nobody, and what is said there is
+/// answered, not recorded.
+static NOBODY: BTreeMap<String, Person> = BTreeMap::new();
 
 /// What one destination's turn came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +105,27 @@ impl<'a> Deliverer<'a> {
             owner: owner(),
             context,
             clock,
+            people: &NOBODY,
             agent: send::agent(),
+            known: Mutex::new(Known::default()),
+        }
+    }
+
+    /// The same, knowing who people are in chat.
+    pub fn with_people(self, people: &'a BTreeMap<String, Person>) -> Self {
+        Deliverer { people, ..self }
+    }
+
+    fn bot<'t>(&'t self, d: &'t Destination, m: &'t Matrix) -> Bot<'t> {
+        Bot {
+            agent: &self.agent,
+            destination: d,
+            matrix: m,
+            people: self.people,
+            known: &self.known,
+            prefix: self.prefix,
+            author: AUTHOR,
+            clock: self.clock,
         }
     }
 
@@ -214,6 +251,22 @@ impl<'a> Deliverer<'a> {
         store.refresh()?;
         let batch = store.arrivals(state.cursor, BATCH)?;
         let full = batch.len() == BATCH;
+        // A room per incident: the rooms opened so far, and the incidents
+        // whose room was kept up this turn (once is enough: it is kept to
+        // the incident as it stands).
+        let per_incident = match &d.medium {
+            Medium::Matrix(m) if m.room_per_incident => Some(m),
+            _ => None,
+        };
+        let mut rooms: HashMap<i64, Room> = match per_incident {
+            Some(_) => store
+                .rooms(&d.name)?
+                .into_iter()
+                .map(|r| (r.incident_id, r))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let mut kept: HashSet<i64> = HashSet::new();
         let mut incidents: HashMap<i64, Option<Incident>> = HashMap::new();
         let mut handled = state.cursor;
         let mut sent = 0;
@@ -226,15 +279,25 @@ impl<'a> Deliverer<'a> {
                     found
                 }
             };
-            let Some(incident) = incident else {
+            let Some(mut incident) = incident else {
                 handled = *arrival;
                 continue;
             };
-            if !d.route.wants(&incident, event) {
+            let wanted = d.route.wants(&incident, event);
+            let mut room = None;
+            if let Some(m) = per_incident {
+                let kept_up = self.room(store, d, m, &mut incident, wanted, &mut rooms, &mut kept)?;
+                match kept_up {
+                    Ok(r) => room = r,
+                    Err(failure) => return self.failed(store, d, handled, sent, failure),
+                }
+                incidents.insert(incident.id, Some(incident.clone()));
+            }
+            if !wanted {
                 handled = *arrival;
                 continue;
             }
-            match self.send(d, &incident, event) {
+            match self.send(d, &incident, event, room.as_ref()) {
                 Ok(()) => {
                     sent += 1;
                     handled = *arrival;
@@ -243,30 +306,145 @@ impl<'a> Deliverer<'a> {
                         return Ok(Turn::More { sent });
                     }
                 }
-                Err(failure) => {
-                    let next = self.fail(store, d, handled, &failure)?;
-                    return Ok(Turn::Failed {
-                        sent,
-                        reason: failure.reason().to_string(),
-                        next,
-                    });
+                Err(failure) => return self.failed(store, d, handled, sent, failure),
+            }
+        }
+        let mut heard = 0;
+        if let Some(m) = per_incident
+            && !rooms.is_empty()
+        {
+            let mut all: Vec<Room> = rooms.into_values().collect();
+            all.sort_by_key(|r| r.incident_id);
+            match self.bot(d, m).read(store, &all, state.chat.as_deref())? {
+                Ok((recorded, token)) => {
+                    heard = recorded;
+                    self.read_to(store, d, handled, token)?;
                 }
+                Err(failure) => return self.failed(store, d, handled, sent, failure),
             }
         }
         self.finish(store, d, handled)?;
-        Ok(match full {
+        // What was read from chat is on the timeline now, to be delivered.
+        Ok(match full || heard > 0 {
             true => Turn::More { sent },
             false => Turn::Done { sent },
         })
     }
 
-    /// The message for `event`, sent to `d`.
-    fn send(&self, d: &Destination, incident: &Incident, event: &Event) -> Result<(), Failure> {
+    /// The incident's room, for an event of it (`wanted`: one the
+    /// destination sends): opened if it has none and the event is wanted,
+    /// then, once a turn, kept to the incident. `incident` is read again
+    /// when opening the room changed it (its channels).
+    #[allow(clippy::too_many_arguments)]
+    fn room(
+        &self,
+        store: &mut Store,
+        d: &Destination,
+        m: &Matrix,
+        incident: &mut Incident,
+        wanted: bool,
+        rooms: &mut HashMap<i64, Room>,
+        kept: &mut HashSet<i64>,
+    ) -> Result<Result<Option<Room>, Failure>> {
+        let bot = self.bot(d, m);
+        let id = incident.id;
+        if !rooms.contains_key(&id) && wanted {
+            match bot.open(store, incident)? {
+                Ok(room) => {
+                    rooms.insert(id, room);
+                    if let Some(now) = store.incident(id)? {
+                        *incident = now;
+                    }
+                }
+                Err(failure) => return Ok(Err(failure)),
+            }
+        }
+        let Some(room) = rooms.get(&id).cloned() else {
+            return Ok(Ok(None));
+        };
+        if !kept.insert(id) {
+            return Ok(Ok(Some(room)));
+        }
+        match bot.keep(store, &room, incident)? {
+            Ok(room) => {
+                rooms.insert(id, room.clone());
+                Ok(Ok(Some(room)))
+            }
+            Err(failure) => {
+                kept.remove(&id);
+                Ok(Err(failure))
+            }
+        }
+    }
+
+    /// After a failure: recorded (the cursor past what was handled before
+    /// it), and the turn it makes.
+    fn failed(
+        &self,
+        store: &mut Store,
+        d: &Destination,
+        handled: i64,
+        sent: usize,
+        failure: Failure,
+    ) -> Result<Turn> {
+        let next = self.fail(store, d, handled, &failure)?;
+        Ok(Turn::Failed {
+            sent,
+            reason: failure.reason().to_string(),
+            next,
+        })
+    }
+
+    /// Keeps where reading the chat stands (`token`), with the cursor past
+    /// what was handled, while this deliverer holds the claim.
+    fn read_to(&self, store: &mut Store, d: &Destination, cursor: i64, token: String) -> Result<()> {
+        let now = (self.clock)()?;
+        let owner = &self.owner;
+        store.write(
+            AUTHOR,
+            || Ok(now),
+            |w| {
+                if let Some(state) = w.deliveries()?.into_iter().find(|x| x.destination == d.name)
+                    && state.held_by(owner, now)
+                {
+                    let read = Delivery {
+                        chat: Some(token),
+                        ..state.advanced(cursor, 0, now)
+                    };
+                    w.transaction().put_delivery(&read)?;
+                }
+                Ok(())
+            },
+        )?;
+        Ok(())
+    }
+
+    /// The message for `event`, sent to `d` (and to the incident's own
+    /// `room`, for a Matrix destination with a room per incident).
+    fn send(
+        &self,
+        d: &Destination,
+        incident: &Incident,
+        event: &Event,
+        room: Option<&Room>,
+    ) -> Result<(), Failure> {
         let key = key::format(self.prefix, event.incident_id);
         // Unique per destination and event, and across a database made
         // anew (numbers start again; the times they were recorded do not).
         let id = format!("{}.{}.{}", d.name, event.id, event.recorded_at.timestamp());
         let message = Message::of(id, key.clone(), incident, event);
+        if let Medium::Matrix(m) = &d.medium {
+            // The incident's room first, then the team's: each under the
+            // same transaction id, which the homeserver scopes per room.
+            let bot = self.bot(d, m);
+            if let Some(room) = room {
+                bot.say(&room.room, &message)?;
+            }
+            if let Some(named) = &m.room {
+                bot.say(&bot.joined(named)?, &message)?;
+            }
+            return Ok(());
+        }
         let (document, env) = match &d.medium {
             Medium::Webhook { .. } | Medium::Command { .. } => {
                 let payload = crate::hooks::Payload::new(key.clone(), event, incident, None);

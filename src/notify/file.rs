@@ -69,8 +69,19 @@ pub struct PersonFile {
     email: Option<String>,
 }
 
-/// The people, checked: a Matrix id looks like `@user:server`.
+/// The people, checked: a Matrix id looks like `@user:server`, and is one
+/// person's (what is said in chat is recorded as the person it maps to).
 pub fn people(raw: BTreeMap<String, PersonFile>) -> Result<BTreeMap<String, Person>, String> {
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, p) in &raw {
+        if let Some(id) = &p.matrix
+            && let Some(first) = owner.insert(id, name)
+        {
+            return Err(format!(
+                "[people.{name}] matrix '{id}' is [people.{first}]'s too; one Matrix user is one person"
+            ));
+        }
+    }
     raw.into_iter()
         .map(|(name, p)| {
             if let Some(id) = &p.matrix
@@ -418,6 +429,28 @@ mod tests {
         assert_eq!(file[0].route.kinds, None);
         assert_eq!(file[0].route.severities, ["SEV1"]);
         assert_eq!(file[0].route.audiences, [Audience::External]);
+    }
+
+    #[test]
+    fn people_have_a_matrix_id_of_their_own() {
+        let parse = |text: &str| {
+            let raw: BTreeMap<String, PersonFile> = toml::from_str(text).unwrap();
+            people(raw)
+        };
+        let ok =
+            parse("[alice]\nmatrix = \"@alice:example.org\"\n[bob]\nemail = \"bob@example.org\"").unwrap();
+        assert_eq!(ok["alice"].matrix.as_deref(), Some("@alice:example.org"));
+        assert_eq!(ok["bob"].matrix, None);
+        let twice = parse("[alice]\nmatrix = \"@a:x\"\n[bob]\nmatrix = \"@a:x\"").unwrap_err();
+        assert_eq!(
+            twice,
+            "[people.bob] matrix '@a:x' is [people.alice]'s too; one Matrix user is one person"
+        );
+        assert!(
+            parse("[carol]\nmatrix = \"carol\"")
+                .unwrap_err()
+                .contains("\"@carol:example.org\"")
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod deliver;
 pub mod file;
+pub mod matrix;
 pub mod render;
 pub mod send;
 

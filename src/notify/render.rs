@@ -423,8 +423,29 @@ fn html(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Matrix's limit on an event is 65,536 bytes, body and HTML together: the
+/// words are cut well inside it (an escaped character takes up to 8 bytes
+/// twice), so a long entry is sent cut, never refused.
+const MATRIX_TEXT: usize = 2_500;
+const MATRIX_TITLE: usize = 200;
+const MATRIX_LINK: usize = 300;
+const MATRIX_LINKS: usize = 10;
+
 /// The content of an `m.room.message` event.
 pub fn matrix(m: &Message) -> Value {
+    let m = &Message {
+        title: clip(&m.title, MATRIX_TITLE),
+        text: clip(&m.text, MATRIX_TEXT),
+        author: clip(&m.author, MATRIX_TITLE),
+        commander: m.commander.as_ref().map(|c| clip(c, MATRIX_TITLE)),
+        links: m
+            .links
+            .iter()
+            .take(MATRIX_LINKS)
+            .map(|l| clip(l, MATRIX_LINK))
+            .collect(),
+        ..m.clone()
+    };
     let mut formatted = format!(
         "<p><strong>{}</strong></p><p>{}</p><ul>",
         html(&m.subject()),
@@ -568,6 +589,20 @@ mod tests {
         assert_eq!(clip_escaped("x&amp;y", 4, slack_unit), "x…");
         assert_eq!(clip_escaped("x&amp;y", 7, slack_unit), "x&amp;y");
         assert_eq!(clip_bytes("ΩΩΩ", 5), "Ω…");
+    }
+
+    #[test]
+    fn a_matrix_message_fits_in_an_event_however_long_and_odd_the_words() {
+        let worst = Message {
+            title: "\u{1}\"".repeat(5_000),
+            text: "\u{1b}\"<&".repeat(50_000),
+            links: vec!["\u{7f}\"".repeat(5_000); 100],
+            author: "\u{2}".repeat(5_000),
+            commander: Some("\u{3}".repeat(5_000)),
+            ..message()
+        };
+        let event = serde_json::to_vec(&matrix(&worst)).unwrap();
+        assert!(event.len() < 60_000, "{} bytes", event.len());
     }
 
     #[test]

@@ -1,8 +1,8 @@
-//! Sending one message to one destination: the only part of notifications
-//! that touches the network (or runs a command). Each send says how it
-//! went as a [`Failure`] the deliverer's rules understand: a receiver that
-//! is down, slow or rate-limited is tried again; one that refuses for good
-//! is parked.
+//! Sending one message to one destination: with [`super::matrix`] (rooms,
+//! reading chat), the only part of notifications that touches the network
+//! (or runs a command). Each send says how it went as a [`Failure`] the
+//! deliverer's rules understand: a receiver that is down, slow or
+//! rate-limited is tried again; one that refuses for good is parked.
 //!
 //! Every request carries the message's idempotency key: Matrix's
 //! transaction id makes a repeat a no-op there; a webhook gets it as
@@ -55,6 +55,9 @@ pub fn send(
             }
             post(agent, url, extra.document, &headers)
         }
+        // The deliverer sends to Matrix through `matrix::Bot` (which joins
+        // the room first, and adds an incident's own room): this is the
+        // plain message to the room named.
         Medium::Matrix(m) => match &m.room {
             Some(room) => matrix_message(agent, m, room, message),
             None => Ok(()),
@@ -153,60 +156,95 @@ pub fn matrix_message(agent: &ureq::Agent, m: &Matrix, room: &str, message: &Mes
     matrix_put(agent, m, &path, &render::matrix(message)).map(|_| ())
 }
 
+/// A homeserver's answer that was not a success: what it means for the
+/// delivery, and the HTTP status and Matrix `errcode` it came with (none
+/// when the homeserver was not reached).
+#[derive(Debug, Clone)]
+pub struct MatrixError {
+    pub status: Option<u16>,
+    pub errcode: String,
+    pub failure: Failure,
+}
+
+impl MatrixError {
+    /// The homeserver answered that what was asked for is not there.
+    pub fn not_found(&self) -> bool {
+        self.status == Some(404)
+    }
+}
+
+impl From<MatrixError> for Failure {
+    fn from(e: MatrixError) -> Failure {
+        e.failure
+    }
+}
+
+/// A request to the homeserver's client API (`path` from `/_matrix`),
+/// with the destination's token; returns its answer.
+pub fn matrix_call(
+    agent: &ureq::Agent,
+    m: &Matrix,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Value, MatrixError> {
+    let unreached = |failure: Failure| MatrixError {
+        status: None,
+        errcode: String::new(),
+        failure,
+    };
+    let token = secret(&m.token).map_err(unreached)?;
+    let url = format!("{}{path}", m.homeserver);
+    let auth = format!("Bearer {token}");
+    let result = match (method, body) {
+        ("GET", _) => agent.get(&url).header("Authorization", &auth).call(),
+        (_, body) => {
+            let body = serde_json::to_vec(body.unwrap_or(&Value::Object(Default::default())))
+                .map_err(|e| unreached(internal(e)))?;
+            let request = match method {
+                "PUT" => agent.put(&url),
+                _ => agent.post(&url),
+            };
+            request
+                .header("Authorization", &auth)
+                .header("Content-Type", "application/json")
+                .send(&body[..])
+        }
+    };
+    json_answer(result)
+}
+
 /// A PUT to the homeserver's client API; returns its answer.
 pub fn matrix_put(agent: &ureq::Agent, m: &Matrix, path: &str, body: &Value) -> Result<Value, Failure> {
-    let token = secret(&m.token)?;
-    let body = serde_json::to_vec(body).map_err(internal)?;
-    let result = agent
-        .put(&format!("{}{path}", m.homeserver))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .send(&body[..]);
-    json_answer(result)
+    Ok(matrix_call(agent, m, "PUT", path, Some(body))?)
 }
 
-/// A POST to the homeserver's client API; returns its answer.
-pub fn matrix_post(agent: &ureq::Agent, m: &Matrix, path: &str, body: &Value) -> Result<Value, Failure> {
-    let token = secret(&m.token)?;
-    let body = serde_json::to_vec(body).map_err(internal)?;
-    let result = agent
-        .post(&format!("{}{path}", m.homeserver))
-        .header("Authorization", &format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .send(&body[..]);
-    json_answer(result)
-}
-
-/// A GET from the homeserver's client API.
-pub fn matrix_get(agent: &ureq::Agent, m: &Matrix, path: &str) -> Result<Value, Failure> {
-    let token = secret(&m.token)?;
-    let result = agent
-        .get(&format!("{}{path}", m.homeserver))
-        .header("Authorization", &format!("Bearer {token}"))
-        .call();
-    json_answer(result)
-}
-
-fn json_answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Value, Failure> {
-    let mut response = result.map_err(|e| Failure::Transient {
-        reason: e.to_string(),
-        retry_after: None,
+fn json_answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Value, MatrixError> {
+    let mut response = result.map_err(|e| MatrixError {
+        status: None,
+        errcode: String::new(),
+        failure: Failure::Transient {
+            reason: e.to_string(),
+            retry_after: None,
+        },
     })?;
     let status = response.status().as_u16();
+    let unreadable = |e: &dyn std::fmt::Display| MatrixError {
+        status: Some(status),
+        errcode: String::new(),
+        failure: Failure::Transient {
+            reason: format!("the homeserver's answer does not read: {e}"),
+            retry_after: None,
+        },
+    };
     if (200..300).contains(&status) {
         let text = response
             .body_mut()
             .with_config()
             .limit(16 * 1024 * 1024)
             .read_to_string()
-            .map_err(|e| Failure::Transient {
-                reason: format!("the homeserver's answer does not read: {e}"),
-                retry_after: None,
-            })?;
-        return serde_json::from_str(&text).map_err(|e| Failure::Transient {
-            reason: format!("the homeserver's answer does not read: {e}"),
-            retry_after: None,
-        });
+            .map_err(|e| unreadable(&e))?;
+        return serde_json::from_str(&text).map_err(|e| unreadable(&e));
     }
     let said: Value = response
         .body_mut()
@@ -227,16 +265,17 @@ fn json_answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) ->
                 .and_then(|v| v.to_str().ok())
                 .and_then(retry_after)
         });
+    let errcode = said["errcode"].as_str().unwrap_or_default().to_string();
     let why = [said["errcode"].as_str(), said["error"].as_str()]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(": ");
-    Err(Failure::of_status(
-        status,
-        retry_after,
-        &crate::text::one_line(&why),
-    ))
+    Err(MatrixError {
+        status: Some(status),
+        errcode,
+        failure: Failure::of_status(status, retry_after, &crate::text::one_line(&why)),
+    })
 }
 
 /// Percent-encodes a path segment (room ids hold `!` and `:`, aliases `#`).

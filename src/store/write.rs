@@ -73,6 +73,12 @@ impl Writer<'_> {
         &self.author
     }
 
+    /// The events this transaction has appended so far, in order: what a
+    /// record kept beside one (a chat message's mark) refers to.
+    pub fn appended(&self) -> &[Event] {
+        &self.appended
+    }
+
     /// The backend's transaction, for what a domain change does not say
     /// (an import's verbatim rows).
     pub fn transaction(&mut self) -> &mut dyn Transaction {

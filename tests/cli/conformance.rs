@@ -533,7 +533,12 @@ fn deliveries_rooms_and_chat_marks_read_back(kind: Kind) {
     let claimed = fresh.claim("deliverer-1", t("08:02")).unwrap();
     let failed = claimed.failed(&Failure::of_status(503, None, "down"), t("08:03"), 0.5);
     let parked = failed.failed(&Failure::of_status(404, None, "gone"), t("08:04"), 0.5);
-    for d in [&fresh, &claimed, &failed, &parked] {
+    // Where its reading of the chat stands, kept with it.
+    let reading = Delivery {
+        chat: Some("s72594_4483_1934".into()),
+        ..claimed.advanced(numbers[2], 1, t("08:03"))
+    };
+    for d in [&fresh, &claimed, &failed, &parked, &reading] {
         write(&mut store, t("08:05"), |w| w.transaction().put_delivery(d));
         store.refresh().unwrap();
         assert_eq!(store.deliveries().unwrap(), std::slice::from_ref(d));

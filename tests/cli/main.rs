@@ -26,6 +26,8 @@ macro_rules! postgres_only {
 
 mod pg;
 mod support;
+// A throwaway Synapse (Matrix homeserver), for the Matrix tests.
+mod synapse;
 // The programs some tests need: PostgreSQL, Alertmanager, the shells.
 mod tools;
 // The benchmark seeding (the `bench-seed` example), for large databases.
@@ -53,6 +55,7 @@ mod inputs;
 mod lifecycle;
 mod list;
 mod mail;
+mod matrix;
 mod narrow;
 mod notify;
 mod oncall;

@@ -1,6 +1,7 @@
 //! The programs some tests need besides `incident`: PostgreSQL (every test
 //! of the `cli-postgres` half), Prometheus Alertmanager (the real sender),
-//! bash, zsh and fish (completions, the drill script), aiosmtpd (the SMTP
+//! Synapse (the Matrix homeserver the Matrix tests talk to), bash, zsh
+//! and fish (completions, the drill script), aiosmtpd (the SMTP
 //! server mail is sent to), and one file: the published Adaptive Card
 //! schema, which Teams messages are checked against. One lookup for
 //! all of them, and one rule, the same on a developer's machine as in CI: a
@@ -10,7 +11,8 @@
 //! early.
 //!
 //! To see what a machine without one of them shows: point `PG_BIN` at a
-//! folder without `initdb`, or run with a `PATH` that lacks the program.
+//! folder without `initdb`, `INCIDENT_TEST_SYNAPSE` at an empty folder, or
+//! run with a `PATH` that lacks the program.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,11 +25,12 @@ pub enum Tool {
     Bash,
     Zsh,
     Fish,
+    Synapse,
     Aiosmtpd,
     AdaptiveCardSchema,
 }
 
-const TOOLS: usize = 7;
+const TOOLS: usize = 8;
 
 /// Where `.ci/run` installs what comes from PyPI rather than the
 /// distribution, out of the way of the system's Python: a virtual
@@ -48,6 +51,7 @@ impl Tool {
             Tool::Bash => "bash",
             Tool::Zsh => "zsh",
             Tool::Fish => "fish",
+            Tool::Synapse => "Synapse",
             Tool::Aiosmtpd => "aiosmtpd",
             Tool::AdaptiveCardSchema => "the Adaptive Card schema",
         }
@@ -62,6 +66,10 @@ impl Tool {
             Tool::Bash => "install bash".into(),
             Tool::Zsh => "install zsh".into(),
             Tool::Fish => "install fish".into(),
+            Tool::Synapse => format!(
+                "python3 -m venv {0} && {0}/bin/pip install matrix-synapse",
+                synapse_venv().display()
+            ),
             Tool::Aiosmtpd => format!(
                 "python3 -m venv {0}/aiosmtpd && {0}/aiosmtpd/bin/pip install aiosmtpd==1.4.6",
                 cache.display()
@@ -81,6 +89,7 @@ impl Tool {
             Tool::Bash => &["bash"],
             Tool::Zsh => &["zsh"],
             Tool::Fish => &["fish"],
+            Tool::Synapse => &["synapse_homeserver"],
             Tool::Aiosmtpd => &["python"],
             Tool::AdaptiveCardSchema => &["adaptive-card.json"],
         }
@@ -93,6 +102,7 @@ impl Tool {
             (Tool::Postgresql, None) => {
                 "no initdb from pg_config --bindir, in /usr/lib/postgresql/*/bin or on PATH".into()
             }
+            (Tool::Synapse, _) => format!("no virtual environment with Synapse at {}", synapse_venv().display()),
             (Tool::Aiosmtpd, _) => format!("no python with aiosmtpd in {}", aiosmtpd_dir().display()),
             (Tool::AdaptiveCardSchema, _) => format!("no {}", schema_path().display()),
             _ => format!("no {} on PATH", self.programs().join(" or ")),
@@ -121,13 +131,16 @@ impl Tool {
                     .then_some(python)
             }
             Tool::AdaptiveCardSchema => Some(schema_path()).filter(|p| p.is_file()),
+            Tool::Synapse => Some(synapse_venv().join("bin").join("python"))
+                .filter(|python| python.is_file() && synapse_venv().join("bin/synapse_homeserver").is_file()),
             _ => on_path(self.programs()),
         }
     }
 }
 
 /// The tool's program, if it is installed: for PostgreSQL, `initdb`, in
-/// the folder that holds the server's other programs too.
+/// the folder that holds the server's other programs too; for Synapse, the
+/// Python of the virtual environment it is installed in.
 pub fn find(tool: Tool) -> Option<PathBuf> {
     static FOUND: [OnceLock<Option<PathBuf>>; TOOLS] = [const { OnceLock::new() }; TOOLS];
     FOUND[tool as usize].get_or_init(|| tool.search()).clone()
@@ -145,6 +158,17 @@ pub fn require(tool: Tool) -> PathBuf {
             tool.otherwise()
         )
     })
+}
+
+/// Where `.ci/run` installs Synapse, once, for every later run:
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/incident-tests/synapse`, or the folder
+/// `INCIDENT_TEST_SYNAPSE` names. (Synapse is a Python program; no
+/// distribution packages a version for every machine the tests run on.)
+pub fn synapse_venv() -> PathBuf {
+    match std::env::var_os("INCIDENT_TEST_SYNAPSE") {
+        Some(dir) => PathBuf::from(dir),
+        None => cache().join("synapse"),
+    }
 }
 
 /// The virtual environment aiosmtpd is installed in.

@@ -11,7 +11,7 @@ use anyhow::Result;
 use tokio_postgres::Row;
 
 const COLUMNS: &str = "destination, cursor, lease_owner, lease_until, attempts, next_attempt_at, \
-     last_success_at, last_error, failing_since, parked, delivered";
+     last_success_at, last_error, failing_since, parked, delivered, chat";
 
 pub fn deliveries_statement() -> Statement {
     Statement::new(
@@ -36,6 +36,7 @@ pub fn deliveries_of(rows: Vec<Row>) -> Result<Vec<Delivery>> {
                 failing_since: col::<Option<Stamp>>(r, 8)?.map(|s| s.0),
                 parked: col(r, 9)?,
                 delivered: col(r, 10)?,
+                chat: col(r, 11)?,
             })
         })
         .collect()
@@ -46,12 +47,13 @@ pub fn put_delivery(db: &mut Db, d: &Delivery) -> Result<()> {
     let until = d.lease.as_ref().map(|l| Stamp(l.until));
     db.query(
         &format!(
-            "INSERT INTO deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+            "INSERT INTO deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              ON CONFLICT (destination) DO UPDATE SET cursor = excluded.cursor, \
              lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, \
              attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at, \
              last_success_at = excluded.last_success_at, last_error = excluded.last_error, \
-             failing_since = excluded.failing_since, parked = excluded.parked, delivered = excluded.delivered"
+             failing_since = excluded.failing_since, parked = excluded.parked, delivered = excluded.delivered, \
+             chat = excluded.chat"
         ),
         &p![
             d.destination,
@@ -64,7 +66,8 @@ pub fn put_delivery(db: &mut Db, d: &Delivery) -> Result<()> {
             d.last_error,
             d.failing_since.map(Stamp),
             d.parked,
-            d.delivered
+            d.delivered,
+            d.chat
         ],
     )?;
     Ok(())

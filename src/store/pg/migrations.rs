@@ -72,6 +72,12 @@ pub const STEPS: &[Step] = &[
         guards: include_str!("schema_overrides_guards.sql"),
         code: None,
     },
+    // 9: where each destination's reading of the chat stands.
+    Step {
+        sql: include_str!("schema_chat_cursor.sql"),
+        guards: "",
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

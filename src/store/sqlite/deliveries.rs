@@ -8,7 +8,7 @@ use crate::domain::notify::{Delivery, Lease, Room};
 use rusqlite::{Connection, params, params_from_iter};
 
 const COLUMNS: &str = "destination, cursor, lease_owner, lease_until, attempts, next_attempt_at, \
-     last_success_at, last_error, failing_since, parked, delivered";
+     last_success_at, last_error, failing_since, parked, delivered, chat";
 
 pub fn deliveries(conn: &Connection) -> rusqlite::Result<Vec<Delivery>> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM deliveries ORDER BY destination"))?
@@ -26,6 +26,7 @@ pub fn deliveries(conn: &Connection) -> rusqlite::Result<Vec<Delivery>> {
                 failing_since: r.get::<_, Option<Stamp>>(8)?.map(|s| s.0),
                 parked: r.get(9)?,
                 delivered: r.get(10)?,
+                chat: r.get(11)?,
             })
         })?
         .collect()
@@ -33,7 +34,7 @@ pub fn deliveries(conn: &Connection) -> rusqlite::Result<Vec<Delivery>> {
 
 pub fn put_delivery(conn: &Connection, d: &Delivery) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        "INSERT OR REPLACE INTO deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
     .execute(params![
         d.destination,
@@ -46,7 +47,8 @@ pub fn put_delivery(conn: &Connection, d: &Delivery) -> rusqlite::Result<()> {
         d.last_error,
         d.failing_since.map(Stamp),
         d.parked,
-        d.delivered
+        d.delivered,
+        d.chat
     ])?;
     Ok(())
 }

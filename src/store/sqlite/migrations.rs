@@ -51,6 +51,8 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_deliveries.sql")),
     // 18: on-call overrides.
     Step::sql(include_str!("schema_overrides.sql")),
+    // 19: where each destination's reading of the chat stands.
+    Step::sql(include_str!("schema_chat_cursor.sql")),
 ];
 
 /// The version this binary writes.
