@@ -2,7 +2,7 @@
 //! arguments live beside its code in `commands/`.
 
 use crate::commands::{
-    action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs,
+    ack::AckArgs, action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs,
     check::CheckArgs, checkpoint::CheckpointArgs, comms::CommsArgs, completions::CompletionsArgs,
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
     export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs,
@@ -109,6 +109,8 @@ pub enum Command {
     AssignRole(Lazy<AssignRoleArgs>),
     /// Page more people, and raise the severity if needed
     Escalate(Lazy<EscalateArgs>),
+    /// Take the incident: you have it, and any page on it stops
+    Ack(Lazy<AckArgs>),
     /// Add to the timeline: a note, decision, action, evidence or status update
     Update(Lazy<UpdateArgs>),
     /// Mark an incident resolved: service restored for everyone

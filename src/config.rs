@@ -339,6 +339,7 @@ struct AlertRuleFile {
     within: Option<DurationText>,
     #[serde(default)]
     auto_resolve: bool,
+    page: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -453,6 +454,15 @@ impl<'de> Deserialize<'de> for DurationText {
         parse_duration(&text)
             .map(DurationText)
             .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Names for a message: `a, b` or `none`.
+fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = names.collect();
+    match all.is_empty() {
+        true => "none".into(),
+        false => all.join(", "),
     }
 }
 
@@ -571,6 +581,7 @@ impl ConfigFile {
                 category: rule.category,
                 within: rule.within.map_or(Duration::hours(1), |w| w.0),
                 auto_resolve: rule.auto_resolve,
+                page: rule.page,
             });
         }
         let levels: Vec<String> = config.levels.iter().map(|l| l.name.clone()).collect();
@@ -578,6 +589,19 @@ impl ConfigFile {
         config.people = crate::notify::file::people(self.people)?;
         config.schedules = crate::oncall::file::schedules(self.schedules)?;
         config.policies = crate::oncall::file::policies(self.policies, &config.schedules)?;
+        for (i, rule) in config.alert_rules.iter().enumerate() {
+            if let Some(page) = &rule.page
+                && !config.policies.iter().any(|p| &p.name == page)
+            {
+                return Err(format!(
+                    "[[alerts.rules]] #{}: page = \"{page}\" names no [[policies]] entry; configured: {}",
+                    i + 1,
+                    names(config.policies.iter().map(|p| p.name.as_str()))
+                ));
+            }
+        }
+        let paged = crate::oncall::file::pageable(&config.policies, &config.schedules);
+        crate::notify::file::route_pages(&mut config.notify, &config.people, &paged)?;
         if let Some(token) = self.serve.token {
             if token.trim().chars().count() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());

@@ -29,6 +29,12 @@ pub fn refusal(r: &Refusal, names: &Names<'_>) -> String {
             status,
             doing: Doing::Resolve,
         } => format!("{key} is already {status}; reopen it with {reopen}"),
+        Refusal::NotOpen {
+            status,
+            doing: Doing::Acknowledge,
+        } => format!(
+            "{key} is {status}: there is nothing to acknowledge (a page stops when its incident ends)"
+        ),
         Refusal::NotOpen { status, .. } => format!("{key} is {status}; reopen it first with {reopen}"),
         Refusal::Ended { status, part } => format!(
             "{key} is {status}: its {} cannot change; reopen it first with {reopen} \

@@ -291,7 +291,7 @@ impl Postmortem {
         let empty = Retro::default();
         let retro = src.retro.unwrap_or(&empty);
         let first = |want: &dyn Fn(&Event) -> bool| events.iter().find(|e| want(e)).map(|e| e.at);
-        let acknowledged_at = first(&|e| e.data.assigns_commander());
+        let acknowledged_at = first(&|e| e.data.acknowledges());
         let mitigated_at = first(&|e| match &e.data {
             EventData::StatusChanged(m) | EventData::Reopened(m) => m.to == Status::Mitigated,
             _ => false,

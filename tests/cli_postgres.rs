@@ -83,6 +83,8 @@ mod narrow;
 mod notify;
 #[path = "cli/oncall.rs"]
 mod oncall;
+#[path = "cli/paging.rs"]
+mod paging;
 #[path = "cli/pipes.rs"]
 mod pipes;
 #[path = "cli/plans.rs"]

@@ -4,7 +4,7 @@
 use crate::context::Ctx;
 use crate::domain::retro::format_action_id;
 use crate::domain::targets::{self, Deadline, Facts, Outcome, Target, Targets};
-use crate::domain::{Incident, Status, plans};
+use crate::domain::{Incident, Status, paging, plans};
 use crate::error::Failure;
 use crate::output;
 use crate::store::ReadsExt;
@@ -65,6 +65,16 @@ struct Report<'a> {
     /// Notification destinations failing or parked past `[check]
     /// deliveries`: stakeholders who hear nothing. Each counts as missed.
     deliveries: &'a [Trouble],
+    /// Open incidents whose page ran through its policy unanswered: nobody
+    /// has them. Each counts as missed.
+    unanswered_pages: &'a [Unanswered],
+}
+
+/// A page nobody acknowledged.
+#[derive(Debug, Clone, Serialize)]
+struct Unanswered {
+    key: String,
+    policy: String,
 }
 
 /// A notification destination in trouble.
@@ -104,7 +114,10 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         .filter(|r| r.state == Outcome::Missed && r.drill)
         .count();
     let troubles = delivery_troubles(ctx, &store)?;
-    let missed = rows.iter().filter(|r| r.state == Outcome::Missed).count() - drills_missed + troubles.len();
+    let unanswered = unanswered_pages(ctx, &store)?;
+    let missed = rows.iter().filter(|r| r.state == Outcome::Missed).count() - drills_missed
+        + troubles.len()
+        + unanswered.len();
     let due_soon = rows.iter().filter(|r| r.state != Outcome::Missed).count();
     let drills = match drills_missed {
         0 => String::new(),
@@ -120,15 +133,16 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
             drills_missed,
             items: &rows,
             deliveries: &troubles,
+            unanswered_pages: &unanswered,
         })?;
-    } else if rows.is_empty() && troubles.is_empty() {
+    } else if rows.is_empty() && troubles.is_empty() && unanswered.is_empty() {
         ctx.say(format!(
             "All response targets met; nothing due within {}.",
             compact(within)
         ));
     } else if rows.is_empty() {
         ctx.say(format!(
-            "{missed} missed (notifications), nothing due within {}",
+            "{missed} missed (pages or notifications), nothing due within {}",
             compact(within)
         ));
     } else if output::width().is_some_and(|w| w < NARROW) {
@@ -190,6 +204,20 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Result<()> {
         }
         out.flush()?;
     }
+    if !ctx.json() && !unanswered.is_empty() {
+        let mut out = output::stdout();
+        for u in &unanswered {
+            output::write_wrapped(
+                &mut out,
+                "",
+                &format!(
+                    "{}: nobody acknowledged the page ({} paged every level); 'incident ack {}' once someone has it",
+                    u.key, u.policy, u.key
+                ),
+            )?;
+        }
+        out.flush()?;
+    }
     if missed > 0 {
         return Err(Failure::Silent(3).into());
     }
@@ -214,6 +242,31 @@ fn delivery_troubles(ctx: &Ctx, store: &Store) -> Result<Vec<Trouble>> {
             })
         })
         .collect())
+}
+
+/// Open incidents whose page ran out unanswered (and nobody acknowledged
+/// since).
+fn unanswered_pages(ctx: &Ctx, store: &Store) -> Result<Vec<Unanswered>> {
+    let config = ctx.config()?;
+    if config.policies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let open = store.incidents(&ListFilter {
+        statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
+        ..ListFilter::default()
+    })?;
+    let ids: Vec<i64> = open.iter().map(|i| i.id).collect();
+    let events = store.events_of_each(&ids, paging::KINDS)?;
+    let mut out = Vec::new();
+    for (incident, state) in paging::states(&open, &events) {
+        if state.unanswered && !state.acknowledged && !incident.drill {
+            out.push(Unanswered {
+                key: ctx.key(incident.id)?,
+                policy: state.policy,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Response targets missed or due within `within`: open incidents for every

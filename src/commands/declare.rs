@@ -15,6 +15,7 @@ use clap::Args;
 Examples:
   incident declare \"Checkout returns 500s\" -s SEV1 --service checkout --commander alice
   incident declare \"Search is slow\" --assess
+  incident declare \"Orders table locked\" -s SEV1 --service db --page db-critical
   incident declare \"Game day: primary DB fails over\" --drill")]
 pub struct DeclareArgs {
     /// What is broken, in a few words [default with --from-alert: the alert's summary]
@@ -71,6 +72,10 @@ pub struct DeclareArgs {
     /// Open it from this recorded alert (an id from 'incident alerts'), tied to it
     #[arg(long, value_name = "ID")]
     pub from_alert: Option<i64>,
+
+    /// Page by this escalation policy ([[policies]]) until someone acknowledges
+    #[arg(long, value_name = "POLICY")]
+    pub page: Option<String>,
 
     /// Go straight into the triage walk (incident assess) after declaring; needs a terminal
     #[arg(long)]
@@ -142,6 +147,20 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         tags: args.tags.iter().cloned().collect(),
         ..Incident::bare()
     };
+    if let Some(policy) = &args.page
+        && !config.policies.iter().any(|p| &p.name == policy)
+    {
+        let known: Vec<&str> = config.policies.iter().map(|p| p.name.as_str()).collect();
+        return Err(usage(format!(
+            "--page {policy}: no such [[policies]] entry in {}; configured: {}",
+            config.describe_source(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
     let window = config.changes_window;
     let (store, committed) = ctx.write(|w| {
         let now = w.now();
@@ -160,6 +179,11 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         ))?;
         if let Some(alert) = &alert {
             crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;
+        }
+        if let Some(policy) = &args.page
+            && let Some(incident) = w.incident(id)?
+        {
+            w.apply(ops::start_paging(&incident, policy, None, now))?;
         }
         Ok((id, recent))
     })?;
@@ -184,6 +208,11 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         return Ok(Some(id));
     }
     report(ctx, &key, &args, &draft, plan, &recent, commander.is_none());
+    if let Some(policy) = &args.page {
+        ctx.say(format!(
+            "  paging by {policy} until someone runs 'incident ack {key}' (pages go out from 'incident notify' or 'incident serve')"
+        ));
+    }
     Ok(None)
 }
 

@@ -14,12 +14,14 @@ use clap::Args;
 #[command(after_help = "\
 Examples:
   incident escalate INC-7 --to dba-oncall -r \"orders table locked\"
-  incident escalate INC-7 -s SEV1 -r \"all regions now\"")]
+  incident escalate INC-7 -s SEV1 -r \"all regions now\"
+  incident escalate INC-7 --to db-critical    # a [[policies]] entry: pages until acked")]
 pub struct EscalateArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,
 
-    /// Whom to page: a person, rota or team (repeat or separate with commas)
+    /// Whom to page: a person, rota or team (repeat or separate with commas);
+    /// a [[policies]] name pages its people until someone acknowledges
     /// [default: the escalation policy for the severity in the configuration]
     #[arg(long, value_name = "WHO", value_delimiter = ',', value_parser = crate::text::name_arg)]
     pub to: Vec<String>,
@@ -44,6 +46,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
         to,
         severity: level.map(|l| l.name.clone()),
         reason,
+        policies: config.policies.iter().map(|p| p.name.clone()).collect(),
     };
     let levels = config.level_list();
     let policy = |level: &str| config.escalation.get(level).map(Vec::as_slice);
@@ -58,7 +61,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
             r => ctx.refused(id, r),
         })?;
         let paged = change.events.iter().find_map(|e| match &e.data {
-            EventData::Escalated(e) => Some((e.to.clone(), e.severity.clone())),
+            EventData::Escalated(e) => Some((e.to.clone(), e.severity.clone(), e.page.clone())),
             _ => None,
         });
         w.apply(change)?;
@@ -67,10 +70,15 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     if ctx.json() {
         return render::print_incident(ctx, &store, id, None);
     }
-    let (recipients, severity) = committed.value;
+    let (recipients, severity, page) = committed.value;
     ctx.say(format!(
         "{key} [{severity}]: escalated to {}",
         one_line(&recipients.join(", "))
     ));
+    if let Some(policy) = page {
+        ctx.say(format!(
+            "Paging by policy {policy} until someone runs 'incident ack {key}'; pages go out from 'incident notify' or 'incident serve'"
+        ));
+    }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand; this file only dispatches.
 
+pub mod ack;
 pub mod action;
 pub mod alerts;
 pub mod assess;
@@ -60,6 +61,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Reopen(Lazy(args)) => reopen::run(&ctx, args),
         Command::Edit(Lazy(args)) => edit::run(&ctx, args),
         Command::Cancel(Lazy(args)) => cancel::run(&ctx, args),
+        Command::Ack(Lazy(args)) => ack::run(&ctx, args),
         Command::Duplicate(Lazy(args)) => duplicate::run(&ctx, args),
         Command::Retro(Lazy(args)) => retro::run(&ctx, args),
         Command::Action(Lazy(args)) => action::run(&ctx, args),

@@ -54,13 +54,10 @@ pub fn run(ctx: &Ctx, args: NotifyArgs) -> Result<()> {
     let config = ctx.config()?;
     let destinations = chosen(&config.notify, &args.to, &config.describe_source())?;
     let mut store = ctx.open(Access::Write)?;
-    let mut env = vec![("INCIDENT_DB", store.location().shared())];
-    if let Some(source) = &config.source {
-        let source = std::path::absolute(source).unwrap_or_else(|_| source.clone());
-        env.push(("INCIDENT_CONFIG", source.display().to_string()));
-    }
-    let deliverer =
-        Deliverer::new(&destinations, &config.key_prefix, env, &context::clock).with_people(&config.people);
+    let env = crate::notify::environment(&store, config.source.as_deref());
+    let deliverer = Deliverer::new(&destinations, &config.key_prefix, env, &context::clock)
+        .with_people(&config.people)
+        .with_paging(&config.policies, &config.schedules);
     if args.watch {
         let catch = Catch::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])?;
         ctx.say(format!(

@@ -318,6 +318,8 @@ pub struct Rule {
     pub within: Duration,
     /// When every alert of the incident has resolved, resolve it.
     pub auto_resolve: bool,
+    /// The `[[policies]]` entry an incident it opens pages.
+    pub page: Option<String>,
 }
 
 impl Rule {
@@ -461,6 +463,7 @@ mod tests {
             category: Some(Category::Availability),
             within: Duration::hours(1),
             auto_resolve: false,
+            page: None,
         }
     }
 

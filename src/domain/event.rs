@@ -66,6 +66,12 @@ pub enum EventData {
     AlertAttached(AlertAttached),
     /// One of the incident's alerts resolved.
     AlertResolved(AlertResolved),
+    /// A person was paged by an escalation policy (by the deliverer).
+    Paged(Paged),
+    /// Someone took the page: the escalation stops.
+    Acknowledged,
+    /// Every step of a policy was paged and waited out unanswered.
+    PageUnanswered(Unanswered),
     /// Stored details that do not match their kind (a row written by hand,
     /// or by an early build): kept verbatim, so the entry still shows and
     /// exports as it was, and no rule reads a fact from it.
@@ -233,6 +239,27 @@ pub struct Escalation {
     /// The recipients came from the configured escalation policy.
     #[serde(default)]
     pub policy: bool,
+    /// The `[[policies]]` entry this escalation started, which pages until
+    /// someone acknowledges. Left out when none: escalations written
+    /// before paging keep their exact bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}
+
+/// One person paged at one step of a policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paged {
+    pub policy: String,
+    /// From 0: the run of the policy (it repeats `repeat` times).
+    pub round: u32,
+    /// From 0: the policy's level.
+    pub level: usize,
+    pub person: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unanswered {
+    pub policy: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -445,6 +472,9 @@ impl EventData {
             EventData::RecentChanges(_) => EventKind::RecentChanges,
             EventData::AlertAttached(_) => EventKind::AlertAttached,
             EventData::AlertResolved(_) => EventKind::AlertResolved,
+            EventData::Paged(_) => EventKind::Paged,
+            EventData::Acknowledged => EventKind::Acknowledged,
+            EventData::PageUnanswered(_) => EventKind::PageUnanswered,
             EventData::Unreadable { kind, .. } => *kind,
         }
     }
@@ -507,12 +537,14 @@ impl EventData {
         serde_json::from_value(tagged).map_err(|e| e.to_string())
     }
 
-    /// A commander was assigned (or handed the role): what meets the
-    /// acknowledge target.
-    pub fn assigns_commander(&self) -> bool {
+    /// Someone took the incident: a commander was assigned (or handed the
+    /// role), or a page was acknowledged. What meets the acknowledge
+    /// target.
+    pub fn acknowledges(&self) -> bool {
         match self {
             EventData::RoleAssigned(c) => c.role == super::roles::COMMANDER,
             EventData::RoleHandover(h) => h.role == super::roles::COMMANDER,
+            EventData::Acknowledged => true,
             _ => false,
         }
     }
@@ -881,6 +913,18 @@ mod tests {
             "reopened",
             Some(r#"{"from":"closed","summary":"customers still see errors","to":"identified"}"#),
         ),
+        (
+            "escalated",
+            Some(
+                r#"{"page":"db-critical","policy":false,"reason":null,"severity":"SEV1","to":["db-critical"]}"#,
+            ),
+        ),
+        (
+            "paged",
+            Some(r#"{"level":1,"person":"alice","policy":"db-critical","round":0}"#),
+        ),
+        ("acknowledged", None),
+        ("page_unanswered", Some(r#"{"policy":"db-critical"}"#)),
     ];
 
     #[test]
@@ -932,7 +976,7 @@ mod tests {
         assert_eq!(kept.details(), serde_json::json!({"from": 1}));
         // Nothing counts it as what its kind would mean.
         let commander = EventData::from_stored("role_assigned", Some(r#"{"role":"commander"}"#)).unwrap();
-        assert!(!commander.assigns_commander());
+        assert!(!commander.acknowledges());
         assert!(EventData::from_stored("bogus", None).is_err());
     }
 
@@ -944,15 +988,15 @@ mod tests {
                 person: "a".into(),
             })
         };
-        assert!(assign("commander").assigns_commander());
-        assert!(!assign("scribe").assigns_commander());
+        assert!(assign("commander").acknowledges());
+        assert!(!assign("scribe").acknowledges());
         let handover = EventData::RoleHandover(Handover {
             role: "commander".into(),
             person: "b".into(),
             previous: "a".into(),
         });
-        assert!(handover.assigns_commander());
-        assert!(!EventData::Note.assigns_commander());
+        assert!(handover.acknowledges());
+        assert!(!EventData::Note.acknowledges());
     }
 
     #[test]

@@ -195,6 +195,9 @@ named_enum! {
         RecentChanges = "recent_changes",
         AlertAttached = "alert_attached",
         AlertResolved = "alert_resolved",
+        Paged = "paged",
+        Acknowledged = "acknowledged",
+        PageUnanswered = "page_unanswered",
     }
 }
 
@@ -229,6 +232,7 @@ impl From<EntryKind> for EventKind {
 // Declared after `named_enum!` so they can use the macro.
 pub mod notify;
 pub mod oncall;
+pub mod paging;
 pub mod plans;
 pub mod retro;
 

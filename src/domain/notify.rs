@@ -38,6 +38,8 @@ pub const DEFAULT_KINDS: &[EventKind] = &[
     EventKind::Resolved,
     EventKind::Reopened,
     EventKind::Canceled,
+    EventKind::Acknowledged,
+    EventKind::PageUnanswered,
 ];
 
 /// Which events a destination gets; every part must hold.
@@ -55,6 +57,10 @@ pub struct Route {
     pub audiences: Vec<Audience>,
     /// Rehearsals too.
     pub drills: bool,
+    /// The people whose pages this destination carries (set from
+    /// `[people]`): a `paged` event naming one of them is sent here,
+    /// whatever the rest of the route says.
+    pub pages: Vec<String>,
 }
 
 impl Default for Route {
@@ -66,6 +72,7 @@ impl Default for Route {
             tags: Vec::new(),
             audiences: vec![Audience::Internal, Audience::External],
             drills: false,
+            pages: Vec::new(),
         }
     }
 }
@@ -73,6 +80,11 @@ impl Default for Route {
 impl Route {
     /// Whether the destination gets `event` of `incident` (as it stands).
     pub fn wants(&self, incident: &Incident, event: &Event) -> bool {
+        if let EventData::Paged(p) = &event.data
+            && self.pages.contains(&p.person)
+        {
+            return true;
+        }
         let kind = event.kind();
         self.kinds.as_ref().is_none_or(|k| k.contains(&kind))
             && (self.severities.is_empty() || self.severities.contains(&incident.severity))
@@ -169,6 +181,8 @@ fn headline(data: &EventData) -> String {
         EventData::Closed(_) => "closed".into(),
         EventData::RoleAssigned(r) => format!("{} is {}", r.person, r.role),
         EventData::RoleHandover(h) => format!("{} hands {} to {}", h.previous, h.role, h.person),
+        EventData::Paged(p) => format!("page for {}", p.person),
+        EventData::PageUnanswered(_) => "page unanswered".into(),
         other => other.kind().as_str().replace('_', " "),
     }
 }

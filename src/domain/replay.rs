@@ -503,6 +503,7 @@ mod tests {
                         to: vec!["dba-oncall".into()],
                         severity: level.map(|l| LEVELS[l].to_string()),
                         reason: Some("worse".into()),
+                        policies: Vec::new(),
                     };
                     ops::escalate(i, &request, &LEVELS, |_| None, now).ok()
                 }

@@ -273,7 +273,7 @@ pub struct Milestones {
 impl Milestones {
     /// Whether an event can move a milestone.
     pub fn marks(data: &EventData) -> bool {
-        data.assigns_commander() || data.kind() == EventKind::Assessed
+        data.acknowledges() || data.kind() == EventKind::Assessed
     }
 
     /// Takes in one event that happened at `at`: the earliest time wins.
@@ -281,7 +281,7 @@ impl Milestones {
         let earliest = |slot: &mut Option<DateTime<Utc>>| {
             *slot = Some(slot.map_or(at, |t| t.min(at)));
         };
-        if data.assigns_commander() {
+        if data.acknowledges() {
             earliest(&mut self.acknowledged);
         }
         if data.kind() == EventKind::Assessed {

@@ -276,7 +276,17 @@ fn route(
         Route::Open { severity, category } => {
             alert.id = tx.save_alert(alert)?;
             let level = severity.unwrap_or_else(|| routing.default_severity.to_string());
-            open_incident(tx, alert, signal, level, category, routing, now)?;
+            let id = open_incident(tx, alert, signal, level, category, routing, now)?;
+            if let Some(policy) = rule.and_then(|r| r.page.as_deref())
+                && let Some(incident) = tx.incident(id)?
+            {
+                tx.apply(ops::start_paging(
+                    &incident,
+                    policy,
+                    Some("an alert rule pages it"),
+                    now,
+                ))?;
+            }
             Ok("opened")
         }
     }

@@ -17,10 +17,12 @@
 //! rooms.
 
 use super::matrix::{Bot, Known};
+use super::page::Pager;
 use super::send::{self, Extra};
 use super::{Destination, Matrix, Medium, Person};
 use crate::domain::notify::{Delivery, Failure, Message, Room};
-use crate::domain::{Event, Incident, key};
+use crate::domain::oncall::{Policy, Schedule};
+use crate::domain::{Event, EventData, Incident, key};
 use crate::store::{ReadsExt, Store, Watch};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -50,6 +52,10 @@ pub struct Deliverer<'a> {
     agent: ureq::Agent,
     /// What it learned of homeservers (Matrix), kept while it runs.
     known: Mutex<Known>,
+    /// The escalation policies whose timers it drives.
+    pager: Option<Pager<'a>>,
+    /// When the pager's next step comes due.
+    page_due: Mutex<Option<DateTime<Utc>>>,
 }
 
 /// No `[people]`: a room invites nobody, and what is said there is
@@ -108,6 +114,16 @@ impl<'a> Deliverer<'a> {
             people: &NOBODY,
             agent: send::agent(),
             known: Mutex::new(Known::default()),
+            pager: None,
+            page_due: Mutex::new(None),
+        }
+    }
+
+    /// The same, driving the timers of these escalation policies.
+    pub fn with_paging(self, policies: &'a [Policy], schedules: &'a [Schedule]) -> Self {
+        Deliverer {
+            pager: Some(Pager { policies, schedules }),
+            ..self
         }
     }
 
@@ -134,6 +150,21 @@ impl<'a> Deliverer<'a> {
         let mut turns = Vec::with_capacity(self.destinations.len());
         for d in self.destinations {
             turns.push((d.name.clone(), self.turn(store, d)?));
+        }
+        // The pager after the destinations' turns: a destination seen for
+        // the first time starts at the newest event, and must not start
+        // past a page recorded in this pass.
+        if let Some(pager) = &self.pager {
+            let paged = pager.pass(store, (self.clock)()?)?;
+            *self.page_due.lock().unwrap_or_else(|e| e.into_inner()) = paged.next;
+            if paged.pages + paged.unanswered > 0 {
+                // What it recorded goes out in the next pass, at once.
+                for (_, turn) in &mut turns {
+                    if let Turn::Done { sent } = turn {
+                        *turn = Turn::More { sent: *sent };
+                    }
+                }
+            }
         }
         Ok(turns)
     }
@@ -188,8 +219,11 @@ impl<'a> Deliverer<'a> {
                 let turns = self.pass(store)?;
                 let more = turns.iter().any(|(_, t)| matches!(t, Turn::More { .. }));
                 let now = (self.clock)()?;
-                // The soonest retry, or a look in a while.
+                // The soonest retry or page, or a look in a while.
                 let mut next = LOOK_ANYWAY;
+                if let Some(at) = *self.page_due.lock().unwrap_or_else(|e| e.into_inner()) {
+                    next = next.min((at - now).to_std().unwrap_or(Duration::ZERO).max(SLICE));
+                }
                 for (name, turn) in &turns {
                     report(name, turn);
                     if let Turn::Failed { next: Some(at), .. } | Turn::Skipped { until: Some(at) } = turn {
@@ -432,7 +466,33 @@ impl<'a> Deliverer<'a> {
         // Unique per destination and event, and across a database made
         // anew (numbers start again; the times they were recorded do not).
         let id = format!("{}.{}.{}", d.name, event.id, event.recorded_at.timestamp());
-        let message = Message::of(id, key.clone(), incident, event);
+        let mut message = Message::of(id, key.clone(), incident, event);
+        // A page this destination carries goes to the person: their
+        // address for mail, their name said (a mention) in a room.
+        let page_to = match &event.data {
+            EventData::Paged(p) if d.route.pages.contains(&p.person) => self.people.get(&p.person),
+            _ => None,
+        };
+        let for_person;
+        let d = match (page_to, &d.medium) {
+            (Some(person), Medium::Email(mail)) if person.email.is_some() => {
+                for_person = Destination {
+                    medium: Medium::Email(super::Email {
+                        to: person.email.iter().cloned().collect(),
+                        ..mail.clone()
+                    }),
+                    ..d.clone()
+                };
+                &for_person
+            }
+            (Some(person), Medium::Matrix(_)) => {
+                if let Some(user) = &person.matrix {
+                    message.text = format!("{user}: {}", message.text);
+                }
+                d
+            }
+            _ => d,
+        };
         if let Medium::Matrix(m) = &d.medium {
             // The incident's room first, then the team's: each under the
             // same transaction id, which the homeserver scopes per room.

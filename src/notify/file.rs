@@ -67,6 +67,9 @@ pub struct SecretFile {
 pub struct PersonFile {
     matrix: Option<String>,
     email: Option<String>,
+    /// The `[[notify]]` destination their pages go through.
+    notify: Option<String>,
+    time_zone: Option<String>,
 }
 
 /// The people, checked: a Matrix id looks like `@user:server`, and is one
@@ -96,15 +99,66 @@ pub fn people(raw: BTreeMap<String, PersonFile>) -> Result<BTreeMap<String, Pers
             {
                 return Err(format!("[people.{name}] email '{address}' is not an address"));
             }
+            let time_zone = p
+                .time_zone
+                .map(|tz| {
+                    tz.parse::<chrono_tz::Tz>().map_err(|_| {
+                        format!("[people.{name}] time_zone '{tz}' is not a time zone; write one such as \"Europe/Berlin\"")
+                    })
+                })
+                .transpose()?;
             Ok((
                 name,
                 Person {
                     matrix: p.matrix,
                     email: p.email,
+                    notify: p.notify,
+                    time_zone,
                 },
             ))
         })
         .collect()
+}
+
+/// Gives each destination the people whose pages it carries: the one a
+/// person names (`notify = "…"`), else the first Matrix destination for a
+/// person with a Matrix id, else the first mail destination for a person
+/// with an address. Every person a policy can page must be reachable.
+pub fn route_pages(
+    destinations: &mut [Destination],
+    people: &BTreeMap<String, Person>,
+    paged: &[String],
+) -> Result<(), String> {
+    for (name, person) in people {
+        let carrier = match &person.notify {
+            Some(named) => Some(destinations.iter().position(|d| &d.name == named).ok_or_else(|| {
+                let known: Vec<&str> = destinations.iter().map(|d| d.name.as_str()).collect();
+                format!(
+                    "[people.{name}] notify '{named}' is not a [[notify]] destination; configured: {}",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                )
+            })?),
+            None => destinations
+                .iter()
+                .position(|d| matches!(d.medium, Medium::Matrix(_)) && person.matrix.is_some())
+                .or_else(|| {
+                    destinations
+                        .iter()
+                        .position(|d| matches!(d.medium, Medium::Email(_)) && person.email.is_some())
+                }),
+        };
+        if let Some(i) = carrier {
+            destinations[i].route.pages.push(name.clone());
+        }
+    }
+    for name in paged {
+        if !destinations.iter().any(|d| d.route.pages.contains(name)) {
+            return Err(format!(
+                "{name} can be paged (by [[policies]]) but cannot be reached: add [people.{name}] with matrix, email or notify = \"DESTINATION\" (a [[notify]] entry, e.g. a command for an SMS gateway)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The destinations, checked against the configuration's severity levels
@@ -348,6 +402,7 @@ fn route(
         tags: tags.into_iter().collect(),
         audiences,
         drills,
+        pages: Vec::new(),
     })
 }
 

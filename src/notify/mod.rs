@@ -8,12 +8,27 @@
 pub mod deliver;
 pub mod file;
 pub mod matrix;
+pub mod page;
 pub mod render;
 pub mod send;
 
 use crate::domain::notify::Route;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// What a `command` destination's environment adds: where the database
+/// and the configuration are, so the command can run `incident` itself.
+pub fn environment(
+    store: &crate::store::Store,
+    config: Option<&std::path::Path>,
+) -> Vec<(&'static str, String)> {
+    let mut env = vec![("INCIDENT_DB", store.location().shared())];
+    if let Some(source) = config {
+        let source = std::path::absolute(source).unwrap_or_else(|_| source.to_path_buf());
+        env.push(("INCIDENT_CONFIG", source.display().to_string()));
+    }
+    env
+}
 
 /// One `[[notify]]` entry: where messages go and which ones.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,4 +169,8 @@ pub struct Person {
     /// `@alice:example.org`
     pub matrix: Option<String>,
     pub email: Option<String>,
+    /// The destination their pages go through, when not Matrix or mail.
+    pub notify: Option<String>,
+    /// Where they are: the times in their pages are on this clock.
+    pub time_zone: Option<chrono_tz::Tz>,
 }

@@ -111,6 +111,35 @@ pub fn schedules(raw: Vec<ScheduleFile>) -> Result<Vec<Schedule>, String> {
     Ok(out)
 }
 
+/// Everyone a policy can page: its people, and everyone in the layers of
+/// the schedules it pages; each once.
+pub fn pageable(policies: &[Policy], schedules: &[Schedule]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |p: &String| {
+        if !out.contains(p) {
+            out.push(p.clone());
+        }
+    };
+    for level in policies.iter().flat_map(|p| &p.levels) {
+        for target in &level.page {
+            match target {
+                Target::Person(p) => add(p),
+                Target::Schedule { name, layer } => {
+                    for l in schedules
+                        .iter()
+                        .filter(|s| &s.name == name)
+                        .flat_map(|s| &s.layers)
+                        .filter(|l| layer.as_ref().is_none_or(|n| n == &l.name))
+                    {
+                        l.people.iter().for_each(&mut add);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The policies, checked against the schedules they page.
 pub fn policies(raw: Vec<PolicyFile>, schedules: &[Schedule]) -> Result<Vec<Policy>, String> {
     let mut out: Vec<Policy> = Vec::new();

@@ -59,6 +59,7 @@ mod matrix;
 mod narrow;
 mod notify;
 mod oncall;
+mod paging;
 mod pipes;
 mod plans;
 mod postgres;

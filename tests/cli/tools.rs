@@ -102,7 +102,10 @@ impl Tool {
             (Tool::Postgresql, None) => {
                 "no initdb from pg_config --bindir, in /usr/lib/postgresql/*/bin or on PATH".into()
             }
-            (Tool::Synapse, _) => format!("no virtual environment with Synapse at {}", synapse_venv().display()),
+            (Tool::Synapse, _) => format!(
+                "no virtual environment with Synapse at {}",
+                synapse_venv().display()
+            ),
             (Tool::Aiosmtpd, _) => format!("no python with aiosmtpd in {}", aiosmtpd_dir().display()),
             (Tool::AdaptiveCardSchema, _) => format!("no {}", schema_path().display()),
             _ => format!("no {} on PATH", self.programs().join(" or ")),

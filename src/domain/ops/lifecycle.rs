@@ -247,6 +247,8 @@ pub struct EscalateRequest {
     /// A level to raise the incident to.
     pub severity: Option<String>,
     pub reason: Option<String>,
+    /// The configured `[[policies]]`: a recipient named so starts paging.
+    pub policies: Vec<String>,
 }
 
 /// Pages people and may raise the severity. `levels` are the configured
@@ -287,6 +289,7 @@ pub fn escalate<'p>(
         (request.to.clone(), false)
     };
     let reason = request.reason.as_deref();
+    let page = recipients.iter().find(|r| request.policies.contains(r)).cloned();
     let raised = change_severity(incident, &severity, now, reason);
     let text = match reason {
         Some(r) => format!("Escalated to {}: {r}", recipients.join(", ")),
@@ -297,6 +300,7 @@ pub fn escalate<'p>(
         reason: request.reason.clone(),
         severity,
         policy: from_policy,
+        page,
     });
     Ok(raised.record(now, data, text))
 }

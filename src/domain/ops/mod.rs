@@ -14,6 +14,7 @@
 mod alerts;
 mod edit;
 mod lifecycle;
+mod paging;
 mod plans;
 mod retro;
 mod roles;
@@ -24,6 +25,7 @@ pub use lifecycle::{
     Entry, EscalateRequest, UpdateRequest, assess, cancel, change_severity, change_status, declare,
     duplicate, escalate, executed, open, primary, reopen, resolve, update,
 };
+pub use paging::{acknowledge, page, start_paging, unanswered};
 pub use plans::{attach_playbook, mark_task, note_recent_changes};
 pub use retro::{RetroOutcome, RetroRequest, action_done, action_link, add_action, retro, retro_open};
 pub use roles::{assign_role, remove_role};
@@ -178,6 +180,7 @@ pub enum Refusal {
 pub enum Doing {
     Resolve,
     Escalate,
+    Acknowledge,
 }
 
 /// A part of an incident a change touches.
