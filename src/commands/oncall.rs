@@ -5,6 +5,7 @@
 
 use crate::context::Ctx;
 use crate::domain::oncall::{Override, Schedule, Turn};
+use crate::domain::paging;
 use crate::error::{not_found, usage};
 use crate::output;
 use crate::store::{Access, ReadsExt};
@@ -111,6 +112,16 @@ struct NowView<'a> {
     time_zone: &'a str,
     now: Vec<Turn>,
     next: Vec<Turn>,
+    /// Open incidents paged from this schedule, and who holds each.
+    holding: Vec<Held>,
+}
+
+#[derive(Serialize, Clone)]
+struct Held {
+    key: String,
+    title: String,
+    layer: String,
+    person: String,
 }
 
 #[derive(Serialize)]
@@ -186,7 +197,8 @@ fn overview(ctx: &Ctx, at: DateTime<Utc>) -> Result<()> {
         return Ok(());
     }
     let store = ctx.open(Access::Read)?;
-    let overrides = store.overrides(None, at - Duration::days(1))?;
+    let overrides = store.overrides(None, at - Duration::days(30))?;
+    let held = holding(ctx, &store, &overrides)?;
     let mut views = Vec::new();
     for s in &config.schedules {
         let now: Vec<Turn> = s
@@ -203,6 +215,11 @@ fn overview(ctx: &Ctx, at: DateTime<Utc>) -> Result<()> {
             time_zone: s.time_zone.name(),
             now,
             next,
+            holding: held
+                .iter()
+                .filter(|(schedule, _)| *schedule == s.name)
+                .map(|(_, h)| h.clone())
+                .collect(),
         });
     }
     if ctx.json() {
@@ -225,9 +242,63 @@ fn overview(ctx: &Ctx, at: DateTime<Utc>) -> Result<()> {
                 ),
             )?;
         }
+        for h in &v.holding {
+            output::write_wrapped(
+                &mut out,
+                "  ",
+                &format!(
+                    "{} held by {} ({}): {}",
+                    h.key,
+                    h.person,
+                    h.layer,
+                    crate::text::one_line(&output::shown(&h.title))
+                ),
+            )?;
+        }
     }
     out.flush()?;
     Ok(())
+}
+
+/// Open incidents paged from a schedule, by schedule: who holds each, as
+/// its timeline says (the person paged, or the incoming one of a shift
+/// change since), so an outgoing person sees what they hand over.
+fn holding(ctx: &Ctx, store: &crate::store::Store, overrides: &[Override]) -> Result<Vec<(String, Held)>> {
+    let config = ctx.config()?;
+    if config.policies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let open = store.incidents(&crate::store::ListFilter {
+        statuses: crate::domain::Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect(),
+        ..Default::default()
+    })?;
+    let ids: Vec<i64> = open.iter().map(|i| i.id).collect();
+    let events = store.events_of_each(&ids, paging::KINDS)?;
+    let mut out = Vec::new();
+    for (incident, state) in paging::states(&open, &events) {
+        let Some(policy) = config.policies.iter().find(|p| p.name == state.policy) else {
+            continue;
+        };
+        let mine: Vec<_> = events
+            .iter()
+            .filter(|e| e.incident_id == incident.id)
+            .cloned()
+            .collect();
+        for (schedule, layer, person) in paging::holders(policy, &config.schedules, overrides, &mine) {
+            let held = Held {
+                key: ctx.key(incident.id)?,
+                title: incident.title.clone(),
+                layer,
+                person,
+            };
+            out.push((schedule, held));
+        }
+    }
+    Ok(out)
 }
 
 fn shifts(ctx: &Ctx, name: &str, at: DateTime<Utc>, days: u32) -> Result<()> {

@@ -72,6 +72,9 @@ pub enum EventData {
     Acknowledged,
     /// Every step of a policy was paged and waited out unanswered.
     PageUnanswered(Unanswered),
+    /// The shift changed on a schedule's layer that was paged for the
+    /// incident: the outgoing and incoming person are told.
+    ShiftChanged(ShiftChange),
     /// Stored details that do not match their kind (a row written by hand,
     /// or by an early build): kept verbatim, so the entry still shows and
     /// exports as it was, and no rule reads a fact from it.
@@ -255,6 +258,14 @@ pub struct Paged {
     /// From 0: the policy's level.
     pub level: usize,
     pub person: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftChange {
+    pub schedule: String,
+    pub layer: String,
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -475,6 +486,7 @@ impl EventData {
             EventData::Paged(_) => EventKind::Paged,
             EventData::Acknowledged => EventKind::Acknowledged,
             EventData::PageUnanswered(_) => EventKind::PageUnanswered,
+            EventData::ShiftChanged(_) => EventKind::ShiftChanged,
             EventData::Unreadable { kind, .. } => *kind,
         }
     }
@@ -925,6 +937,10 @@ mod tests {
         ),
         ("acknowledged", None),
         ("page_unanswered", Some(r#"{"policy":"db-critical"}"#)),
+        (
+            "shift_changed",
+            Some(r#"{"from":"bob","layer":"primary","schedule":"db","to":"alice"}"#),
+        ),
     ];
 
     #[test]

@@ -198,6 +198,7 @@ named_enum! {
         Paged = "paged",
         Acknowledged = "acknowledged",
         PageUnanswered = "page_unanswered",
+        ShiftChanged = "shift_changed",
     }
 }
 

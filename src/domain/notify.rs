@@ -77,12 +77,20 @@ impl Default for Route {
     }
 }
 
+/// The people an event is for, when it is for people: the person paged,
+/// the outgoing and incoming person of a shift change.
+pub fn addressed(event: &Event) -> Vec<String> {
+    match &event.data {
+        EventData::Paged(p) => vec![p.person.clone()],
+        EventData::ShiftChanged(h) => vec![h.from.clone(), h.to.clone()],
+        _ => Vec::new(),
+    }
+}
+
 impl Route {
     /// Whether the destination gets `event` of `incident` (as it stands).
     pub fn wants(&self, incident: &Incident, event: &Event) -> bool {
-        if let EventData::Paged(p) = &event.data
-            && self.pages.contains(&p.person)
-        {
+        if addressed(event).iter().any(|p| self.pages.contains(p)) {
             return true;
         }
         let kind = event.kind();
@@ -183,6 +191,7 @@ fn headline(data: &EventData) -> String {
         EventData::RoleHandover(h) => format!("{} hands {} to {}", h.previous, h.role, h.person),
         EventData::Paged(p) => format!("page for {}", p.person),
         EventData::PageUnanswered(_) => "page unanswered".into(),
+        EventData::ShiftChanged(h) => format!("{} hands over to {}", h.from, h.to),
         other => other.kind().as_str().replace('_', " "),
     }
 }
@@ -419,6 +428,8 @@ pub enum Said {
     },
     /// The command with nothing after it: nothing to record.
     Empty(EntryKind),
+    /// `ack` or `!ack`: the sender takes the incident (a page stops).
+    Ack,
 }
 
 /// The chat commands, as typed after `!`; `!update` is an internal update
@@ -434,6 +445,10 @@ pub const COMMANDS: &[(&str, EntryKind)] = &[
 /// case, the words after it on any lines). `None`: chat, not a command.
 pub fn said(body: &str) -> Option<Said> {
     let body = body.trim_start();
+    let bare = body.trim_end().trim_start_matches('!');
+    if bare.eq_ignore_ascii_case("ack") {
+        return Some(Said::Ack);
+    }
     let rest = body.strip_prefix('!')?;
     let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let (word, text) = rest.split_at(end);
@@ -697,13 +712,17 @@ mod tests {
         );
         assert_eq!(
             said("!update   Rolling back").map(|s| match s {
-                Said::Entry { kind, .. } => kind,
-                Said::Empty(k) => k,
+                Said::Entry { kind, .. } => Some(kind),
+                Said::Empty(k) => Some(k),
+                Said::Ack => None,
             }),
-            Some(EntryKind::Comms)
+            Some(Some(EntryKind::Comms))
         );
         assert_eq!(said("!action"), Some(Said::Empty(EntryKind::Action)));
         assert_eq!(said("!notes are here"), None);
+        assert_eq!(said("ACK"), Some(Said::Ack));
+        assert_eq!(said(" !ack \n"), Some(Said::Ack));
+        assert_eq!(said("ack, looking"), None);
         assert_eq!(said("see !note"), None);
         assert_eq!(said("hello"), None);
         assert_eq!(said("!"), None);

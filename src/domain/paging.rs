@@ -7,7 +7,7 @@
 //! from the `paged` events, whoever drives the timers (any deliverer, after
 //! any restart) pages each step once.
 
-use super::event::{EventData, Paged};
+use super::event::{EventData, Paged, ShiftChange};
 use super::oncall::{Override, Policy, Schedule, Target};
 use super::{Event, EventKind, Incident};
 use chrono::{DateTime, Utc};
@@ -192,7 +192,77 @@ pub const KINDS: &[EventKind] = &[
     EventKind::Paged,
     EventKind::Acknowledged,
     EventKind::PageUnanswered,
+    EventKind::ShiftChanged,
 ];
+
+/// Who holds the incident for each schedule layer its page went to, as
+/// its timeline says: whoever the layer had on call when its level was
+/// paged, or the incoming person of the latest shift change since.
+pub fn holders(
+    policy: &Policy,
+    schedules: &[Schedule],
+    overrides: &[Override],
+    events: &[Event],
+) -> Vec<(String, String, String)> {
+    let Some(page) = state(events) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    for e in events.iter().filter(|e| e.at >= page.started) {
+        match &e.data {
+            EventData::Paged(p) if p.policy == policy.name => {
+                let Some(level) = policy.levels.get(p.level) else {
+                    continue;
+                };
+                for t in &level.page {
+                    let Target::Schedule { name, layer } = t else {
+                        continue;
+                    };
+                    let Some(schedule) = schedules.iter().find(|s| &s.name == name) else {
+                        continue;
+                    };
+                    let Some(turn) = schedule.on_call(layer.as_deref(), e.at, overrides) else {
+                        continue;
+                    };
+                    if !out.iter().any(|(s, l, _)| s == name && *l == turn.layer) {
+                        out.push((name.clone(), turn.layer, turn.person));
+                    }
+                }
+            }
+            EventData::ShiftChanged(h) => {
+                if let Some(held) = out.iter_mut().find(|(s, l, _)| *s == h.schedule && *l == h.layer) {
+                    held.2 = h.to.clone();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The shift changes to record at `now` on an open incident: each layer
+/// its page went to whose person on call is no longer the one holding it.
+pub fn handoffs(
+    policy: &Policy,
+    schedules: &[Schedule],
+    overrides: &[Override],
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> Vec<ShiftChange> {
+    holders(policy, schedules, overrides, events)
+        .into_iter()
+        .filter_map(|(schedule, layer, from)| {
+            let s = schedules.iter().find(|s| s.name == schedule)?;
+            let to = s.on_call(Some(&layer), now, overrides)?.person;
+            (to != from).then_some(ShiftChange {
+                schedule,
+                layer,
+                from,
+                to,
+            })
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,7 @@ use super::send::{self, Extra};
 use super::{Destination, Matrix, Medium, Person};
 use crate::domain::notify::{Delivery, Failure, Message, Room};
 use crate::domain::oncall::{Policy, Schedule};
-use crate::domain::{Event, EventData, Incident, key};
+use crate::domain::{Event, Incident, key};
 use crate::store::{ReadsExt, Store, Watch};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -157,7 +157,7 @@ impl<'a> Deliverer<'a> {
         if let Some(pager) = &self.pager {
             let paged = pager.pass(store, (self.clock)()?)?;
             *self.page_due.lock().unwrap_or_else(|e| e.into_inner()) = paged.next;
-            if paged.pages + paged.unanswered > 0 {
+            if paged.pages + paged.unanswered + paged.handoffs > 0 {
                 // What it recorded goes out in the next pass, at once.
                 for (_, turn) in &mut turns {
                     if let Turn::Done { sent } = turn {
@@ -469,26 +469,26 @@ impl<'a> Deliverer<'a> {
         let mut message = Message::of(id, key.clone(), incident, event);
         // A page this destination carries goes to the person: their
         // address for mail, their name said (a mention) in a room.
-        let page_to = match &event.data {
-            EventData::Paged(p) if d.route.pages.contains(&p.person) => self.people.get(&p.person),
-            _ => None,
-        };
-        let for_person;
-        let d = match (page_to, &d.medium) {
-            (Some(person), Medium::Email(mail)) if person.email.is_some() => {
-                for_person = Destination {
+        let page_to: Vec<&Person> = crate::domain::notify::addressed(event)
+            .iter()
+            .filter(|p| d.route.pages.contains(p))
+            .filter_map(|p| self.people.get(p))
+            .collect();
+        let for_people;
+        let d = match &d.medium {
+            Medium::Email(mail) if page_to.iter().any(|p| p.email.is_some()) => {
+                for_people = Destination {
                     medium: Medium::Email(super::Email {
-                        to: person.email.iter().cloned().collect(),
+                        to: page_to.iter().filter_map(|p| p.email.clone()).collect(),
                         ..mail.clone()
                     }),
                     ..d.clone()
                 };
-                &for_person
+                &for_people
             }
-            (Some(person), Medium::Matrix(_)) => {
-                if let Some(user) = &person.matrix {
-                    message.text = format!("{user}: {}", message.text);
-                }
+            Medium::Matrix(_) if page_to.iter().any(|p| p.matrix.is_some()) => {
+                let users: Vec<&str> = page_to.iter().filter_map(|p| p.matrix.as_deref()).collect();
+                message.text = format!("{}: {}", users.join(" "), message.text);
                 d
             }
             _ => d,

@@ -16,7 +16,7 @@ use super::send::{MatrixError, encode, matrix_call};
 use super::{Destination, Matrix, Person};
 use crate::domain::notify::{self, Failure, Message, Room, Said};
 use crate::domain::ops::{self, EditRequest, Entry, UpdateRequest};
-use crate::domain::{EntryKind, Incident, key};
+use crate::domain::{EntryKind, EventData, EventKind, Incident, key};
 use crate::store::{ReadsExt, Store};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
@@ -244,9 +244,21 @@ impl Bot<'_> {
             room.topic = Some(topic);
             store.write(self.author, self.clock, |w| w.transaction().put_room(&room))?;
         }
+        // The role holders, and the people paged: a page said in the room
+        // reaches someone there.
+        let mut wanted: Vec<(String, String)> = incident
+            .roles
+            .iter()
+            .map(|h| (h.person.clone(), h.role.clone()))
+            .collect();
+        for e in store.events_of(incident.id, &[EventKind::Paged])? {
+            if let EventData::Paged(p) = e.data {
+                wanted.push((p.person, "paged".into()));
+            }
+        }
         let mut invited = HashSet::new();
-        for holder in &incident.roles {
-            let Some(user) = self.people.get(&holder.person).and_then(|p| p.matrix.clone()) else {
+        for (person, role) in &wanted {
+            let Some(user) = self.people.get(person).and_then(|p| p.matrix.clone()) else {
                 continue;
             };
             let known = self
@@ -269,7 +281,7 @@ impl Bot<'_> {
                     let path = format!("/_matrix/client/v3/rooms/{}/invite", encode(&room.room));
                     let asked = json!({
                         "user_id": user,
-                        "reason": format!("{} of {key}", holder.role),
+                        "reason": format!("{role} of {key}"),
                     });
                     match self.call("POST", &path, Some(&asked)) {
                         Ok(_) => {}
@@ -280,10 +292,7 @@ impl Bot<'_> {
                             // Someone the homeserver will not invite (an
                             // unknown user, a server it cannot reach): said
                             // in the room, and the room kept all the same.
-                            let said = format!(
-                                "Could not invite {user} ({}, {}): {reason}",
-                                holder.person, holder.role
-                            );
+                            let said = format!("Could not invite {user} ({person}, {role}): {reason}");
                             tried!(self.notice(&room.room, &format!("invite.{user}"), None, &said));
                         }
                         Err(e) => return Ok(Err(e.failure)),
@@ -415,6 +424,7 @@ impl Bot<'_> {
                 }
                 match notify::said(notify::own_words(content["body"].as_str().unwrap_or_default())) {
                     None => return Ok(Ok(0)),
+                    Some(Said::Ack) => return self.ack(store, room, sender, id),
                     Some(Said::Empty(kind)) => {
                         let command = notify::COMMANDS
                             .iter()
@@ -451,7 +461,7 @@ impl Bot<'_> {
                 let words = notify::own_words(message["content"]["body"].as_str().unwrap_or_default());
                 let (kind, words) = match notify::said(words) {
                     Some(Said::Entry { kind, text }) => (kind, text),
-                    Some(Said::Empty(_)) => return Ok(Ok(0)),
+                    Some(Said::Empty(_) | Said::Ack) => return Ok(Ok(0)),
                     None => (EntryKind::Note, words.trim().to_string()),
                 };
                 if words.is_empty() {
@@ -508,6 +518,51 @@ impl Bot<'_> {
             })?
             .value;
         Ok(Ok(usize::from(recorded)))
+    }
+
+    /// `ack` said in an incident's room: the sender, as the person they
+    /// are, takes the incident (once per message; an incident no longer
+    /// open is answered, not recorded).
+    fn ack(&self, store: &mut Store, room: &Room, sender: &str, id: &str) -> Outcome<usize> {
+        let key = key::format(self.prefix, room.incident_id);
+        let Some(person) = self.person_of(sender) else {
+            let said = format!(
+                "Not acknowledged: {sender} is not one of the people incident knows. \
+                 Add them to its configuration as [people.NAME] with matrix = \"{sender}\"."
+            );
+            tried!(self.notice(&room.room, &format!("answer.{id}"), Some(id), &said));
+            return Ok(Ok(0));
+        };
+        let source = format!("matrix:{id}");
+        let recorded = store
+            .write(&person, self.clock, |w| {
+                if !w.seen(std::slice::from_ref(&source))?.is_empty() {
+                    return Ok(Some(true));
+                }
+                let Some(incident) = w.incident(room.incident_id)? else {
+                    return Ok(Some(true));
+                };
+                let Ok(change) = ops::acknowledge(&incident, w.now()) else {
+                    return Ok(None);
+                };
+                w.apply(change)?;
+                let number = w
+                    .appended()
+                    .last()
+                    .map(|e| e.id)
+                    .ok_or_else(|| anyhow!("recording {source} appended no event"))?;
+                w.transaction().mark_seen(&source, number)?;
+                Ok(Some(false))
+            })?
+            .value;
+        match recorded {
+            Some(seen) => Ok(Ok(usize::from(!seen))),
+            None => {
+                let said = format!("{key} is no longer open: there is nothing to acknowledge.");
+                tried!(self.notice(&room.room, &format!("answer.{id}"), Some(id), &said));
+                Ok(Ok(0))
+            }
+        }
     }
 
     /// An event of `room`, if the bot may see it.

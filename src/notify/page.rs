@@ -30,6 +30,8 @@ pub struct Paged {
     pub pages: usize,
     /// Pages that ran out unanswered.
     pub unanswered: usize,
+    /// Shift changes recorded on open incidents.
+    pub handoffs: usize,
     /// When the next step comes due, if one waits.
     pub next: Option<DateTime<Utc>>,
 }
@@ -41,17 +43,17 @@ impl Pager<'_> {
         if self.policies.is_empty() {
             return Ok(out);
         }
-        let due = self.due(store, now, &mut out.next)?;
+        let overrides = store.overrides(None, now - chrono::Duration::days(30))?;
+        let due = self.due(store, now, &overrides, &mut out.next)?;
         if due.is_empty() {
             return Ok(out);
         }
-        let overrides = store.overrides(None, now - chrono::Duration::days(1))?;
         let done = store
             .write(
                 AUTHOR,
                 || Ok(now),
                 |w| {
-                    let mut done = (0, 0);
+                    let mut done = (0, 0, 0);
                     for id in &due {
                         let Some(incident) = w.incident(*id)? else {
                             continue;
@@ -63,6 +65,10 @@ impl Pager<'_> {
                         let Some(policy) = self.policies.iter().find(|p| p.name == state.policy) else {
                             continue;
                         };
+                        for handoff in paging::handoffs(policy, self.schedules, &overrides, &events, now) {
+                            done.2 += 1;
+                            w.apply(ops::shift_changed(&incident, handoff, now))?;
+                        }
                         match paging::next(policy, &state, incident.status.is_open(), now) {
                             Next::Page(step) => {
                                 let level = &policy.levels[step.level];
@@ -81,10 +87,10 @@ impl Pager<'_> {
                 },
             )?
             .value;
-        (out.pages, out.unanswered) = done;
+        (out.pages, out.unanswered, out.handoffs) = done;
         // The steps just paged wait in their turn.
         let mut ignored = None;
-        self.due(store, now, &mut ignored)?;
+        self.due(store, now, &overrides, &mut ignored)?;
         out.next = ignored.or(out.next);
         Ok(out)
     }
@@ -95,6 +101,7 @@ impl Pager<'_> {
         &self,
         store: &mut Store,
         now: DateTime<Utc>,
+        overrides: &[crate::domain::oncall::Override],
         next: &mut Option<DateTime<Utc>>,
     ) -> Result<Vec<i64>> {
         store.refresh()?;
@@ -109,6 +116,15 @@ impl Pager<'_> {
             let Some(policy) = self.policies.iter().find(|p| p.name == state.policy) else {
                 continue;
             };
+            let mine: Vec<_> = events
+                .iter()
+                .filter(|e| e.incident_id == incident.id)
+                .cloned()
+                .collect();
+            if !paging::handoffs(policy, self.schedules, overrides, &mine, now).is_empty() {
+                due.push(incident.id);
+                continue;
+            }
             match paging::next(policy, &state, true, now) {
                 Next::Page(_) | Next::Unanswered => due.push(incident.id),
                 Next::Wait(at) => *next = Some(next.map_or(at, |n: DateTime<Utc>| n.min(at))),

@@ -645,3 +645,82 @@ fn a_homeserver_that_is_down_is_backed_off_and_a_bad_token_parks() {
         "{err}"
     );
 }
+
+#[test]
+fn a_page_reaches_the_person_on_call_in_the_incident_room_and_ack_said_there_stops_it() {
+    let server = synapse::server();
+    let (bot, alice, bob) = (
+        server.register("bot"),
+        server.register("alice"),
+        server.register("bob"),
+    );
+    let people = [("alice", &alice), ("bob", &bob)];
+    let mut env = configured(
+        &bot,
+        Options {
+            per_incident: true,
+            people: &people,
+            ..Default::default()
+        },
+    );
+    // alice's week on the primary, bob's on the secondary.
+    let mut toml = std::fs::read_to_string(env.dir.path().join("config.toml")).unwrap();
+    toml.push_str(
+        r#"
+[[schedules]]
+name = "db"
+time_zone = "Europe/Berlin"
+[[schedules.layers]]
+people = ["bob", "alice"]
+start = "2026-03-02 09:00"
+shift = "weekly"
+[[schedules.layers]]
+people = ["alice", "bob"]
+start = "2026-03-02 09:00"
+shift = "weekly"
+
+[[policies]]
+name = "db-critical"
+[[policies.levels]]
+page = ["schedule:db"]
+wait = "5m"
+[[policies.levels]]
+page = ["schedule:db/secondary"]
+wait = "5m"
+"#,
+    );
+    env.with_config(&toml);
+    env.at("2026-03-23T09:00:00Z");
+    env.talk(&["notify"]);
+    env.declare("Orders table locked", &["-s", "SEV1", "--page", "db-critical"]);
+    env.talk(&["notify"]);
+    let room = room_of(&env, "INC-1");
+    // The person paged is invited, and the page in the room names them.
+    assert_eq!(membership(&bot, &room, &alice), "invite");
+    let said = |who: &User| {
+        from_bot(&bot, &bot, &room)
+            .iter()
+            .filter_map(|m| m["content"]["body"].as_str().map(String::from))
+            .filter(|b| b.contains(&format!("{}: Paged", who.id)))
+            .count()
+    };
+    assert_eq!(said(&alice), 1);
+    assert_eq!(membership(&bot, &room, &bob), "none");
+    // Nobody answers: after the wait, the secondary.
+    env.at("2026-03-23T09:05:00Z");
+    env.talk(&["notify"]);
+    assert_eq!(membership(&bot, &room, &bob), "invite");
+    assert_eq!(said(&bob), 1);
+    bob.join(&room);
+    bob.say(&room, "ack");
+    env.talk(&["notify"]);
+    let acks = entries(&env, "INC-1", &["acknowledged"]);
+    assert_eq!(acks.len(), 1, "{acks:?}");
+    assert_eq!(acks[0].1, "bob");
+    // The page stopped: nothing more when the last wait is long over.
+    env.at("2026-03-23T09:30:00Z");
+    env.talk(&["notify"]);
+    assert!(entries(&env, "INC-1", &["page_unanswered"]).is_empty());
+    assert_eq!(entries(&env, "INC-1", &["paged"]).len(), 2);
+    assert_eq!((said(&alice), said(&bob)), (1, 1));
+}

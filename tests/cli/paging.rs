@@ -27,7 +27,7 @@ notify = "pager"
 name = "pager"
 kind = "command"
 run = "cat >> '{}'; echo >> '{}'"
-events = ["paged"]
+events = ["paged", "shift_changed"]
 
 [[schedules]]
 name = "db"
@@ -242,4 +242,49 @@ fn policies_and_pages_that_cannot_work_are_refused_naming_what_to_fix() {
         err.contains("--page web: no such [[policies]] entry") && err.contains("configured: db-critical"),
         "{err}"
     );
+}
+
+#[test]
+fn a_shift_change_during_an_open_incident_tells_both_and_oncall_shows_who_holds_it() {
+    let (mut env, pages) = paging();
+    // Monday 23 March, 08:55 in Berlin: alice's week on the primary ends
+    // at 09:00 (08:00 UTC), then it is bob's.
+    env.at("2026-03-23T07:55:00Z");
+    env.talk(&[
+        "declare",
+        "Orders table locked",
+        "-s",
+        "SEV1",
+        "--page",
+        "db-critical",
+    ]);
+    env.talk(&["notify"]);
+    env.at("2026-03-23T07:57:00Z");
+    env.talk(&["--as", "alice", "ack", "1"]);
+    let now = env.ok(&["oncall"]);
+    assert!(
+        now.contains("\n  INC-1 held by alice (primary): Orders table locked\n"),
+        "{now}"
+    );
+    env.at("2026-03-23T08:00:00Z");
+    env.talk(&["notify"]);
+    env.talk(&["notify"]);
+    assert_eq!(
+        texts(&env, "1", "shift_changed"),
+        ["Shift change on db primary: alice hands the incident over to bob"]
+    );
+    // Both were told, through their destination, once.
+    let told: Vec<Value> = std::fs::read_to_string(&pages)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|d: &Value| d["event"]["kind"] == "shift_changed")
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["event"]["details"]["to"], "bob");
+    let now = env.json(&["oncall"]);
+    assert_eq!(now[0]["holding"][0]["person"], "bob", "{now}");
+    // Acknowledged: no page for bob, only the word of the handover.
+    assert_eq!(texts(&env, "1", "paged"), ["Paged alice (db-critical level 1)"]);
 }

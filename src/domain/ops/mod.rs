@@ -25,7 +25,7 @@ pub use lifecycle::{
     Entry, EscalateRequest, UpdateRequest, assess, cancel, change_severity, change_status, declare,
     duplicate, escalate, executed, open, primary, reopen, resolve, update,
 };
-pub use paging::{acknowledge, page, start_paging, unanswered};
+pub use paging::{acknowledge, page, shift_changed, start_paging, unanswered};
 pub use plans::{attach_playbook, mark_task, note_recent_changes};
 pub use retro::{RetroOutcome, RetroRequest, action_done, action_link, add_action, retro, retro_open};
 pub use roles::{assign_role, remove_role};

@@ -3,7 +3,7 @@
 
 use super::{Change, Doing, Refusal};
 use crate::domain::Incident;
-use crate::domain::event::{Escalation, EventData, Unanswered};
+use crate::domain::event::{Escalation, EventData, ShiftChange, Unanswered};
 use crate::domain::oncall::Policy;
 use crate::domain::paging::{Step, paged};
 use chrono::{DateTime, Utc};
@@ -54,6 +54,15 @@ pub fn page(
         change = change.record(now, EventData::Paged(paged(policy, step, person)), text);
     }
     change
+}
+
+/// The shift changed on a layer paged for the incident.
+pub fn shift_changed(incident: &Incident, change: ShiftChange, now: DateTime<Utc>) -> Change {
+    let text = format!(
+        "Shift change on {} {}: {} hands the incident over to {}",
+        change.schedule, change.layer, change.from, change.to
+    );
+    Change::of(incident).record(now, EventData::ShiftChanged(change), text)
 }
 
 /// Every step of `policy` paged and waited out without an answer.
