@@ -12,7 +12,6 @@
 mod hooks;
 mod http;
 mod log;
-mod notify;
 mod writer;
 
 pub use log::LogFormat;
@@ -145,13 +144,6 @@ pub fn run(ctx: &Ctx, addr: SocketAddr, log: LogFormat) -> Result<()> {
         .name("incident-hooks".into())
         .spawn(move || hooks::run(globals, hooks_rx, until))
         .context("cannot start the hooks' thread")?;
-    // Notifications and pages go out from a thread of their own.
-    let globals = ctx.globals.clone();
-    let until = stopping.clone();
-    let notifier = std::thread::Builder::new()
-        .name("incident-notify".into())
-        .spawn(move || notify::run(globals, until))
-        .context("cannot start the notifications' thread")?;
     // The writer opens the database first: a bad path fails here, at once.
     let (jobs, queue) = mpsc::channel::<Job>(4 * writer::BATCH);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<()>>();
@@ -192,7 +184,6 @@ pub fn run(ctx: &Ctx, addr: SocketAddr, log: LogFormat) -> Result<()> {
     let _ = writer.join();
     let _ = stopping.set(std::time::Instant::now() + DRAIN_TIMEOUT);
     let _ = hook_runner.join();
-    let _ = notifier.join();
     served
 }
 

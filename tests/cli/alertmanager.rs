@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -22,7 +22,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Killed(Child);
+pub struct Killed(pub Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -32,7 +32,7 @@ impl Drop for Killed {
 }
 
 /// Waits until `done` holds, at most `limit`; says what it waited for.
-fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+pub fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < limit, "waited {limit:?} for {what}");
@@ -44,13 +44,10 @@ fn alerts(env: &Env) -> Vec<Value> {
     env.json(&["alerts"]).as_array().unwrap().clone()
 }
 
-#[test]
-fn alertmanager_notifications_open_one_incident_and_record_the_resolution() {
+/// The real Alertmanager, notifying `receiver` (a `serve`'s address) of
+/// each group within a second and every 2 s again; and where its API is.
+pub fn alertmanager(env: &Env, receiver: &str) -> (Killed, String) {
     let binary = tools::require(Tool::Alertmanager);
-    let mut env = Env::new();
-    env.with_config(RULES);
-    let server = Server::start(&env, &[]);
-
     let dir = env.dir.path().join("alertmanager");
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("alertmanager.yml");
@@ -61,7 +58,7 @@ fn alertmanager_notifications_open_one_incident_and_record_the_resolution() {
              group_interval: 1s\n  repeat_interval: 2s\n\
              receivers:\n  - name: incident\n    webhook_configs:\n      - url: http://{}/alertmanager\n        \
              send_resolved: true\n",
-            server.addr
+            receiver
         ),
     )
     .unwrap();
@@ -81,6 +78,15 @@ fn alertmanager_notifications_open_one_incident_and_record_the_resolution() {
     wait_for("Alertmanager to be ready", Duration::from_secs(60), || {
         std::net::TcpStream::connect(&web).is_ok() && http(&web, "GET", "/-/ready", &[], b"").0 == 200
     });
+    (am, web)
+}
+
+#[test]
+fn alertmanager_notifications_open_one_incident_and_record_the_resolution() {
+    let mut env = Env::new();
+    env.with_config(RULES);
+    let server = Server::start(&env, &[]);
+    let (am, web) = alertmanager(&env, &server.addr);
 
     let alert = |ends: Option<String>| {
         let mut a = serde_json::json!({

@@ -713,7 +713,13 @@ wait = "5m"
     assert_eq!(said(&bob), 1);
     bob.join(&room);
     bob.say(&room, "ack");
-    env.talk(&["notify"]);
+    let mut watcher = Watcher::start(&env, 1);
+    until(
+        "the acknowledgement, read by a deliverer that watches",
+        Duration::from_secs(30),
+        || (!entries(&env, "INC-1", &["acknowledged"]).is_empty()).then_some(()),
+    );
+    assert!(watcher.signal(libc::SIGTERM).success(), "{}", watcher.talk());
     let acks = entries(&env, "INC-1", &["acknowledged"]);
     assert_eq!(acks.len(), 1, "{acks:?}");
     assert_eq!(acks[0].1, "bob");
@@ -723,4 +729,123 @@ wait = "5m"
     assert!(entries(&env, "INC-1", &["page_unanswered"]).is_empty());
     assert_eq!(entries(&env, "INC-1", &["paged"]).len(), 2);
     assert_eq!((said(&alice), said(&bob)), (1, 1));
+}
+
+/// The paging path end to end on the real clock, as a team runs it: the
+/// real Alertmanager notifies `incident serve`, whose rule opens an
+/// incident and pages; the deliverer beside it (`notify --watch`) pages
+/// the person on call in the incident's Matrix room, the secondary after the wait, and `ack` said there stops
+/// it. Each layer has one person, so who is on call does not depend on
+/// the day the test runs.
+#[test]
+fn an_alert_from_alertmanager_pages_in_matrix_until_ack_is_said_in_the_room() {
+    use crate::alertmanager::{alertmanager, wait_for};
+    use crate::alerts::{Server, http};
+    let matrix = synapse::server();
+    let (bot, alice, bob) = (
+        matrix.register("bot"),
+        matrix.register("alice"),
+        matrix.register("bob"),
+    );
+    let people = [("alice", &alice), ("bob", &bob)];
+    let mut env = configured(
+        &bot,
+        Options {
+            per_incident: true,
+            people: &people,
+            ..Default::default()
+        },
+    );
+    let mut toml = std::fs::read_to_string(env.dir.path().join("config.toml")).unwrap();
+    toml.push_str(
+        r#"
+[[schedules]]
+name = "db"
+time_zone = "UTC"
+[[schedules.layers]]
+people = ["alice"]
+start = "2020-01-01 00:00"
+shift = "daily"
+[[schedules.layers]]
+people = ["bob"]
+start = "2020-01-01 00:00"
+shift = "daily"
+
+[[policies]]
+name = "db-critical"
+[[policies.levels]]
+page = ["schedule:db"]
+wait = "4s"
+[[policies.levels]]
+page = ["schedule:db/secondary"]
+wait = "1h"
+
+[[alerts.rules]]
+match = { severity = "critical" }
+action = "open"
+severity = "SEV1"
+page = "db-critical"
+"#,
+    );
+    env.with_config(&toml);
+    env.at("");
+    let serve = Server::start(&env, &[]);
+    let mut deliverer = Watcher::start(&env, 1);
+    let (am, web) = alertmanager(&env, &serve.addr);
+    let alert = serde_json::json!([{
+        "labels": {"alertname": "OrdersLocked", "severity": "critical", "service": "db"},
+        "annotations": {"summary": "Orders table locked"},
+    }]);
+    let (status, body) = http(
+        &web,
+        "POST",
+        "/api/v2/alerts",
+        &["Content-Type: application/json"],
+        &serde_json::to_vec(&alert).unwrap(),
+    );
+    assert_eq!(status, 200, "{body}");
+    wait_for(
+        "the incident opened by the alert and alice paged in its room",
+        Duration::from_secs(60),
+        || paged_in_room(&env, &bot, &alice),
+    );
+    let room = room_of(&env, "INC-1");
+    assert_eq!(membership(&bot, &room, &alice), "invite");
+    // Nobody answers within 4 s: bob.
+    wait_for("bob paged after the wait", Duration::from_secs(30), || {
+        paged_in_room(&env, &bot, &bob)
+    });
+    bob.join(&room);
+    bob.say(&room, "ack");
+    until(
+        "bob's acknowledgement on the timeline",
+        Duration::from_secs(30),
+        || (!entries(&env, "INC-1", &["acknowledged"]).is_empty()).then_some(()),
+    );
+    assert_eq!(entries(&env, "INC-1", &["acknowledged"])[0].1, "bob");
+    assert_eq!(entries(&env, "INC-1", &["paged"]).len(), 2);
+    drop(am);
+    let (code, said) = serve.stop();
+    assert_eq!(code, Some(0), "{said}");
+    assert!(deliverer.signal(libc::SIGTERM).success(), "{}", deliverer.talk());
+    assert!(entries(&env, "INC-1", &["page_unanswered"]).is_empty());
+}
+
+/// Whether INC-1 has a room yet, with the bot's page of `who` in it.
+fn paged_in_room(env: &Env, bot: &User, who: &User) -> bool {
+    let out = env.cmd().args(["--json", "show", "1"]).output().unwrap();
+    let Ok(incident) = serde_json::from_slice::<Value>(&out.stdout) else {
+        return false;
+    };
+    let Some(room) = incident["channels"].as_array().and_then(|c| {
+        c.iter()
+            .find_map(|c| c.as_str()?.strip_prefix("https://matrix.to/#/"))
+    }) else {
+        return false;
+    };
+    from_bot(bot, bot, room).iter().any(|m| {
+        m["content"]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains(&format!("{}: Paged", who.id)))
+    })
 }
