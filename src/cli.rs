@@ -5,9 +5,9 @@ use crate::commands::{
     action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs,
     check::CheckArgs, checkpoint::CheckpointArgs, comms::CommsArgs, completions::CompletionsArgs,
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
-    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs,
-    resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
-    update::UpdateArgs, verify::VerifyArgs,
+    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, man::ManArgs,
+    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs,
+    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
@@ -170,8 +170,10 @@ pub enum Command {
     Deliveries(Lazy<DeliveriesArgs>),
     /// Who is on call now and next; a schedule's shifts, overrides, calendars
     Oncall(Lazy<OncallArgs>),
-    /// Print a shell completion script
+    /// Print a shell completion script, or install it where the shell loads it
     Completions(Lazy<CompletionsArgs>),
+    /// Print the man page, or install every page where man looks
+    Man(Lazy<ManArgs>),
 }
 
 /// The command line as the binary parses it: the derived definition, each

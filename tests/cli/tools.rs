@@ -21,9 +21,12 @@ pub enum Tool {
     Bash,
     Zsh,
     Fish,
+    /// bash's completion loader, a script rather than a program.
+    BashCompletion,
+    Man,
 }
 
-const TOOLS: usize = 5;
+const TOOLS: usize = 7;
 
 impl Tool {
     fn name(self) -> &'static str {
@@ -33,6 +36,8 @@ impl Tool {
             Tool::Bash => "bash",
             Tool::Zsh => "zsh",
             Tool::Fish => "fish",
+            Tool::BashCompletion => "bash-completion",
+            Tool::Man => "man",
         }
     }
 
@@ -44,6 +49,8 @@ impl Tool {
             Tool::Bash => "bash",
             Tool::Zsh => "zsh",
             Tool::Fish => "fish",
+            Tool::BashCompletion => "bash-completion",
+            Tool::Man => "man-db",
         }
     }
 
@@ -55,6 +62,8 @@ impl Tool {
             Tool::Bash => &["bash"],
             Tool::Zsh => &["zsh"],
             Tool::Fish => &["fish"],
+            Tool::BashCompletion => &[],
+            Tool::Man => &["man"],
         }
     }
 
@@ -65,6 +74,7 @@ impl Tool {
             (Tool::Postgresql, None) => {
                 "no initdb from pg_config --bindir, in /usr/lib/postgresql/*/bin or on PATH".into()
             }
+            (Tool::BashCompletion, _) => format!("no {}", incident::install::BASH_COMPLETION.join(" or ")),
             _ => format!("no {} on PATH", self.programs().join(" or ")),
         }
     }
@@ -82,6 +92,10 @@ impl Tool {
     fn search(self) -> Option<PathBuf> {
         match self {
             Tool::Postgresql => postgres_initdb(),
+            Tool::BashCompletion => incident::install::BASH_COMPLETION
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file()),
             _ => on_path(self.programs()),
         }
     }
