@@ -182,8 +182,17 @@ fn the_retrospectives_due_date_shows_a_refused_answer_once() {
         env.at("2026-11-23T10:00:00Z");
         env.ok(&["resolve", "1", "--summary", "rolled back"]);
         let mut t = Tty::spawn(&env, cols, &["retro", "1"]);
+        t.wait("Impact on customers");
+        if cols < 80 {
+            // The timeline's facts on a line, its text below.
+            let screen = t.settle();
+            assert!(
+                screen.contains("08:00  alice  declared\n  Declared SEV2"),
+                "{screen}"
+            );
+        }
+        t.keys("Checkout down for 2h\r");
         for (prompt, answer) in [
-            ("Impact on customers", "Checkout down for 2h"),
             ("Why 1/5", ""),
             ("Root cause", "A lock"),
             ("Trigger", "Migration 42"),
