@@ -524,6 +524,43 @@ mod tests {
         );
     }
 
+    /// The README's table and docs/commands.md's each give a command one
+    /// row: a second row for the same command (it happened once) says it
+    /// twice, and the two drift apart.
+    #[test]
+    fn the_readme_and_the_command_reference_list_each_command_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let commands: Vec<String> = short_flags()
+            .into_iter()
+            .map(|(c, _)| c)
+            .filter(|c| c != "help" && !c.ends_with(" help"))
+            .collect();
+        for doc in ["README.md", "docs/commands.md"] {
+            let text = std::fs::read_to_string(root.join(doc)).unwrap();
+            let mut rows: std::collections::BTreeMap<&str, usize> = Default::default();
+            for line in text.lines().filter(|l| l.starts_with("| `")) {
+                let cell = line.split('|').nth(1).unwrap_or("").trim().trim_matches('`');
+                // The longest command the row's first cell names.
+                let named = commands
+                    .iter()
+                    .filter(|c| cell == c.as_str() || cell.starts_with(&format!("{c} ")))
+                    .max_by_key(|c| c.len());
+                if let Some(c) = named {
+                    *rows.entry(c.as_str()).or_default() += 1;
+                }
+            }
+            for (command, n) in &rows {
+                assert_eq!(*n, 1, "{doc} has {n} rows for `{command}`");
+            }
+            for command in commands.iter().filter(|c| !c.contains(' ')) {
+                assert!(
+                    rows.contains_key(command.as_str()),
+                    "{doc} has no row for `{command}`"
+                );
+            }
+        }
+    }
+
     /// The README's command table lists each command's short flags, and
     /// only those.
     #[test]
