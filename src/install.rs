@@ -68,7 +68,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Whether `man` (man-db, mandoc, macOS's) searches `dir` for pages, given
+/// Whether `man` (man-db, macOS's) searches `dir` for pages, given
 /// the PATH and MANPATH it runs with. A MANPATH without an empty entry is
 /// the whole search path; otherwise each folder on PATH brings its
 /// `../share/man` and `../man` (so ~/.local/bin on PATH brings
