@@ -5,9 +5,9 @@ use crate::commands::{
     ack::AckArgs, action::ActionArgs, assess::AssessArgs, assign_role::AssignRoleArgs, cancel::CancelArgs,
     check::CheckArgs, checkpoint::CheckpointArgs, comms::CommsArgs, completions::CompletionsArgs,
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
-    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, reopen::ReopenArgs,
-    resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs, topic::TopicArgs,
-    update::UpdateArgs, verify::VerifyArgs,
+    export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, man::ManArgs,
+    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs,
+    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
@@ -172,8 +172,10 @@ pub enum Command {
     Deliveries(Lazy<DeliveriesArgs>),
     /// Who is on call now and next; a schedule's shifts, overrides, calendars
     Oncall(Lazy<OncallArgs>),
-    /// Print a shell completion script
+    /// Print a shell completion script, or install it where the shell loads it
     Completions(Lazy<CompletionsArgs>),
+    /// Print the man page, or install every page where man looks
+    Man(Lazy<ManArgs>),
 }
 
 /// The command line as the binary parses it: the derived definition, each
@@ -522,6 +524,43 @@ mod tests {
             size < 15 * 1024,
             "README.md is {size} bytes; move reference to docs/"
         );
+    }
+
+    /// The README's table and docs/commands.md's each give a command one
+    /// row: a second row for the same command (it happened once) says it
+    /// twice, and the two drift apart.
+    #[test]
+    fn the_readme_and_the_command_reference_list_each_command_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let commands: Vec<String> = short_flags()
+            .into_iter()
+            .map(|(c, _)| c)
+            .filter(|c| c != "help" && !c.ends_with(" help"))
+            .collect();
+        for doc in ["README.md", "docs/commands.md"] {
+            let text = std::fs::read_to_string(root.join(doc)).unwrap();
+            let mut rows: std::collections::BTreeMap<&str, usize> = Default::default();
+            for line in text.lines().filter(|l| l.starts_with("| `")) {
+                let cell = line.split('|').nth(1).unwrap_or("").trim().trim_matches('`');
+                // The longest command the row's first cell names.
+                let named = commands
+                    .iter()
+                    .filter(|c| cell == c.as_str() || cell.starts_with(&format!("{c} ")))
+                    .max_by_key(|c| c.len());
+                if let Some(c) = named {
+                    *rows.entry(c.as_str()).or_default() += 1;
+                }
+            }
+            for (command, n) in &rows {
+                assert_eq!(*n, 1, "{doc} has {n} rows for `{command}`");
+            }
+            for command in commands.iter().filter(|c| !c.contains(' ')) {
+                assert!(
+                    rows.contains_key(command.as_str()),
+                    "{doc} has no row for `{command}`"
+                );
+            }
+        }
     }
 
     /// The README's command table lists each command's short flags, and

@@ -209,7 +209,7 @@ impl Ctx {
         let names = crate::explain::Names {
             key: &key_of(id),
             key_of: &key_of,
-            time: &|t| time::human(t, &Local),
+            time: &|t, precision| time::human_to(t, &Local, precision),
         };
         usage(crate::explain::refusal(&refusal, &names))
     }

@@ -5,6 +5,7 @@
 
 use crate::domain::lifecycle::Refused;
 use crate::domain::ops::{Doing, Listed, Part, Refusal};
+use crate::domain::precision::{Precision, to_tell_apart};
 use crate::domain::retro::{Missing, format_action_id};
 use crate::domain::roles::{Swapped, UnknownRole};
 use chrono::{DateTime, Utc};
@@ -15,14 +16,18 @@ pub struct Names<'a> {
     pub key: &'a str,
     /// Any incident's key, by number.
     pub key_of: &'a dyn Fn(i64) -> String,
-    /// A time, as the person reads it.
-    pub time: &'a dyn Fn(DateTime<Utc>) -> String,
+    /// A time, as the person reads it, to the precision given.
+    pub time: &'a dyn Fn(DateTime<Utc>, Precision) -> String,
 }
 
 /// The one-line message for a refusal.
 pub fn refusal(r: &Refusal, names: &Names<'_>) -> String {
     let key = names.key;
-    let show = names.time;
+    // Two times compared are shown finely enough to tell apart.
+    let two = |a: DateTime<Utc>, b: DateTime<Utc>| {
+        let precision = to_tell_apart(a, b);
+        ((names.time)(a, precision), (names.time)(b, precision))
+    };
     let reopen = format!("'incident reopen {key} --reason WHY'");
     match r {
         Refusal::NotOpen {
@@ -43,21 +48,17 @@ pub fn refusal(r: &Refusal, names: &Names<'_>) -> String {
         ),
         Refusal::OutOfOrder { at, part, entry } => {
             let what = part_name(*part);
+            let (at, latest) = two(*at, entry.at);
             format!(
-                "--at {} is before the latest {what} change on {key}, \"{}\" at {}; \
+                "--at {at} is before the latest {what} change on {key}, \"{}\" at {latest}; \
                  the {what} is what the timeline says in time order, so a change cannot be dated before it \
                  (record a note instead)",
-                show(*at),
                 entry.text,
-                show(entry.at)
             )
         }
         Refusal::BeforeDeclared { at, declared } => {
-            format!(
-                "--at {} is before {key} was declared ({})",
-                show(*at),
-                show(*declared)
-            )
+            let (at, declared) = two(*at, *declared);
+            format!("--at {at} is before {key} was declared ({declared})")
         }
         Refusal::CannotReopen(why) => format!("cannot reopen {key}: {}", lifecycle(*why)),
         Refusal::OwnDuplicate { via: None } => format!("{key} cannot be a duplicate of itself"),
@@ -263,7 +264,10 @@ mod tests {
         let names = Names {
             key: "INC-1",
             key_of: &|id| format!("INC-{id}"),
-            time: &|t| t.format("%H:%M").to_string(),
+            time: &|t, precision| match precision {
+                Precision::Minutes => t.format("%H:%M").to_string(),
+                _ => t.format("%H:%M:%S").to_string(),
+            },
         };
         refusal(&r, &names)
     }
@@ -290,6 +294,15 @@ mod tests {
                 declared: t("10:00")
             }),
             "--at 09:00 is before INC-1 was declared (10:00)"
+        );
+        // The same minute: the seconds decide, and are shown.
+        let second = |s: &str| format!("2026-11-23T03:28:{s}Z").parse().unwrap();
+        assert_eq!(
+            said(Refusal::BeforeDeclared {
+                at: second("05"),
+                declared: second("41")
+            }),
+            "--at 03:28:05 is before INC-1 was declared (03:28:41)"
         );
     }
 

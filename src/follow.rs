@@ -40,17 +40,97 @@ pub fn start(store: &Store) -> Result<i64> {
     Ok(store.arrived_after(None, None)?.1)
 }
 
+/// How arriving entries are laid out, to match what was printed before
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// Under a table's header: each field starts where its column does
+    /// (the key, if any, then time, who and kind; the text wraps under its
+    /// column).
+    Under(Vec<usize>),
+    /// A narrow terminal: the facts on a line, the text below, indented.
+    Stacked,
+    /// Not a terminal: one line each, fields two spaces apart.
+    Plain,
+}
+
+impl Layout {
+    /// The columns of `header` (a table's first line as printed): each
+    /// starts after two spaces or more, where its name begins.
+    pub fn under(header: &str) -> Layout {
+        let header = dialoguer::console::strip_ansi_codes(header);
+        let chars: Vec<char> = header.chars().collect();
+        let starts = (0..chars.len())
+            .filter(|&i| {
+                chars[i] != ' ' && (i == 0 || (i >= 2 && chars[i - 1] == ' ' && chars[i - 2] == ' '))
+            })
+            .map(|i| crate::text::columns(&chars[..i].iter().collect::<String>()))
+            .collect();
+        Layout::Under(starts)
+    }
+
+    /// `fields` (the last the entry's text) laid out.
+    fn line(&self, fields: &[&str]) -> (String, String) {
+        let (facts, text) = fields.split_at(fields.len() - 1);
+        match self {
+            Layout::Plain => (format!("{}  ", facts.join("  ")), String::new()),
+            Layout::Stacked => (facts.join("  "), "  ".into()),
+            Layout::Under(starts) => {
+                let mut head = String::new();
+                for (i, field) in facts.iter().enumerate() {
+                    head.push_str(field);
+                    let used = crate::text::columns(&head);
+                    let next = starts.get(i + 1).copied().unwrap_or(used + 2);
+                    // A field wider than its column pushes the rest on.
+                    head.push_str(&" ".repeat(next.saturating_sub(used).max(2)));
+                }
+                let _ = text;
+                (head, String::new())
+            }
+        }
+    }
+}
+
+/// How wide the author's column is made when entries are to follow: an
+/// author it cannot hold pushes the rest of that one line on.
+pub const WHO_WIDTH: usize = 12;
+
+/// How wide the kind's column is made when entries are to follow: the
+/// longest kind's name.
+pub fn kind_width() -> usize {
+    crate::domain::EventKind::ALL
+        .iter()
+        .map(|k| k.as_str().len())
+        .max()
+        .unwrap_or(8)
+}
+
+/// The header `list --follow` prints for the entries to come, its columns
+/// as wide as the keys listed, an author and any kind.
+pub fn header(key_width: usize) -> String {
+    format!(
+        "{:<k$}  {:<16}  {:<w$}  {:<n$}  WHAT",
+        "KEY",
+        "TIME",
+        "WHO",
+        "KIND",
+        k = key_width.max(3),
+        w = WHO_WIDTH,
+        n = kind_width()
+    )
+}
+
 /// Prints the entries that arrive for `incident` (or for any incident)
 /// after arrival number `cursor` ([`start`]), until SIGINT, SIGTERM or
 /// SIGHUP, or its reader leaves (a closed pipe), which end it cleanly
 /// (exit 0).
-pub fn follow(ctx: &Ctx, store: Store, incident: Option<i64>, cursor: i64) -> Result<()> {
+pub fn follow(ctx: &Ctx, store: Store, incident: Option<i64>, cursor: i64, layout: &Layout) -> Result<()> {
     let catch = Catch::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])?;
     let mut cursor = cursor;
     let mut watch = store.watch().unwrap_or_else(|_| Box::new(Poll));
     let mut store = store;
     loop {
-        match watch_until_lost(ctx, &catch, &store, &mut *watch, incident, &mut cursor) {
+        match watch_until_lost(ctx, &catch, &store, &mut *watch, incident, &mut cursor, layout) {
             Ok(()) => return Ok(()),
             Err(e) if Lost::of(&e).is_some() => {}
             Err(e) => return Err(e),
@@ -107,6 +187,7 @@ fn watch_until_lost(
     watch: &mut dyn Watch,
     incident: Option<i64>,
     cursor: &mut i64,
+    layout: &Layout,
 ) -> Result<()> {
     let mut looked = Instant::now();
     // A wake-up can come before the commit that caused it is visible (a
@@ -140,7 +221,7 @@ fn watch_until_lost(
                         )?;
                         writeln!(out)?;
                     } else {
-                        write_entry(&mut out, key_column.then_some(key.as_str()), e)?;
+                        write_entry(&mut out, key_column.then_some(key.as_str()), e, layout)?;
                     }
                 }
                 out.flush()?;
@@ -150,16 +231,22 @@ fn watch_until_lost(
     }
 }
 
-/// One entry as a line: `[KEY  ]TIME  WHO  KIND  WHAT`, wrapped under WHAT.
-fn write_entry(out: &mut impl Write, key: Option<&str>, e: &Event) -> std::io::Result<()> {
-    let head = format!(
-        "{}{}  {}  {}  ",
-        key.map(|k| format!("{k}  ")).unwrap_or_default(),
-        human(e.at, &Local),
-        one_line(&output::shown(&e.author)),
-        e.kind().as_str()
-    );
-    output::write_wrapped(out, &head, &safe(&e.text))
+/// One entry: `[KEY  ]TIME  WHO  KIND  WHAT` in the layout, the text
+/// wrapped under its first column (or below the facts when stacked).
+fn write_entry(out: &mut impl Write, key: Option<&str>, e: &Event, layout: &Layout) -> std::io::Result<()> {
+    let time = human(e.at, &Local);
+    let who = one_line(&output::shown(&e.author)).into_owned();
+    let text = safe(&e.text).into_owned();
+    let mut fields: Vec<&str> = key.into_iter().collect();
+    fields.extend([time.as_str(), who.as_str(), e.kind().as_str(), text.as_str()]);
+    let (head, indent) = layout.line(&fields);
+    match layout {
+        Layout::Stacked => {
+            output::write_wrapped(out, "", &head)?;
+            output::write_wrapped(out, &indent, &text)
+        }
+        _ => output::write_wrapped(out, &head, &text),
+    }
 }
 
 /// An arrived entry as `--json --follow` prints it: one object per line.

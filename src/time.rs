@@ -334,6 +334,30 @@ where
     )
 }
 
+/// [`human`], finer where two times compared in a message differ only in
+/// their seconds (or less): see [`crate::domain::precision`].
+pub fn human_to<Tz: TimeZone>(
+    t: DateTime<Utc>,
+    tz: &Tz,
+    precision: crate::domain::precision::Precision,
+) -> String
+where
+    Tz::Offset: fmt::Display,
+{
+    use crate::domain::precision::Precision;
+    let local = t.with_timezone(tz);
+    match precision {
+        Precision::Minutes => human(t, tz),
+        Precision::Seconds => format!("{}:{:02}", human(t, tz), local.second()),
+        Precision::Millis => format!(
+            "{}:{:02}.{:03}",
+            human(t, tz),
+            local.second(),
+            local.timestamp_subsec_millis()
+        ),
+    }
+}
+
 /// A compact span such as `45s`, `12m`, `3h05m` or `2d04h`, for ages and lateness.
 pub fn compact(span: Duration) -> String {
     let secs = span.num_seconds().abs();

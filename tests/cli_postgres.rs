@@ -93,6 +93,8 @@ mod plans;
 mod postgres;
 #[path = "cli/postgres_outages.rs"]
 mod postgres_outages;
+#[path = "cli/prompts.rs"]
+mod prompts;
 #[path = "cli/record.rs"]
 mod record;
 #[path = "cli/retro.rs"]

@@ -27,8 +27,9 @@ pub struct ChangesArgs {
     pub since: String,
 }
 
-/// Below this many columns the changes are a list, not a table.
-const NARROW: usize = 80;
+/// Below this many columns the changes are a list, not a table: a
+/// table any narrower breaks services, titles and links mid-word.
+const NARROW: usize = 120;
 
 pub fn run(ctx: &Ctx, args: ChangesArgs) -> Result<()> {
     let since = ctx.since("--since", &args.since)?;

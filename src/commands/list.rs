@@ -2,6 +2,7 @@
 
 use crate::context::Ctx;
 use crate::domain::{Incident, Status};
+use crate::follow::Layout;
 use crate::output;
 use crate::store::ReadsExt;
 use crate::store::{Access, ListFilter, Order, Store};
@@ -51,16 +52,17 @@ pub struct ListArgs {
 }
 
 pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
-    let (store, cursor) = board(ctx, args)?;
+    let (store, cursor, layout) = board(ctx, args)?;
     if let Some(cursor) = cursor {
-        crate::follow::follow(ctx, store, None, cursor)?;
+        crate::follow::follow(ctx, store, None, cursor, &layout)?;
     }
     Ok(())
 }
 
 /// Prints the list; returns the open store and, for `--follow`, where
-/// following starts.
-fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>)> {
+/// following starts and how the entries are laid out: on a terminal wide
+/// enough, under a header of their own printed after the list.
+fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>, Layout)> {
     let config = ctx.config()?;
     let statuses = if !args.status.is_empty() {
         args.status.clone()
@@ -125,7 +127,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>)> {
         })?;
         writeln!(out, "{}]", if first { "" } else { "\n" })?;
         out.flush()?;
-        return Ok((store, cursor));
+        return Ok((store, cursor, Layout::Plain));
     }
 
     let mut rows: Vec<Incident> = Vec::new();
@@ -152,7 +154,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>)> {
                 " 'incident list --all' includes resolved ones."
             }
         ));
-        return Ok((store, cursor));
+        return Ok((store, cursor, Layout::Plain));
     }
     let age = |i: &Incident| {
         // Open: still going (a reopened one's first resolution is past).
@@ -187,8 +189,21 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>)> {
             &format!("… and {} more; --limit 0 shows all {total}", total - rows.len()),
         )?;
     }
+    let layout = match output::width() {
+        _ if cursor.is_none() => Layout::Plain,
+        Some(w) if w < NARROW => Layout::Stacked,
+        Some(_) => {
+            let keys = rows.iter().map(|i| ctx.key(i.id)).collect::<Result<Vec<_>>>()?;
+            let widest = keys.iter().map(|k| k.len()).max().unwrap_or(0);
+            let header = crate::follow::header(widest);
+            writeln!(out)?;
+            writeln!(out, "{header}")?;
+            Layout::under(&header)
+        }
+        None => Layout::Plain,
+    };
     out.flush()?;
-    Ok((store, cursor))
+    Ok((store, cursor, layout))
 }
 
 /// The title, marked when the incident is a rehearsal.
@@ -199,9 +214,10 @@ fn titled(i: &Incident) -> String {
     }
 }
 
-/// Below this many columns the list is not a table: key, severity, status
-/// and age kept whole need about fifty.
-const NARROW: usize = 50;
+/// Below this many columns the list is not a table: with key, severity,
+/// status and age kept whole, the title and commander would be cut into
+/// a few letters a line, and names split at their hyphens.
+const NARROW: usize = 80;
 
 fn print_table(
     ctx: &Ctx,

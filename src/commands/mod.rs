@@ -23,6 +23,7 @@ pub mod guard;
 pub mod import;
 pub mod ingest;
 pub mod list;
+pub mod man;
 pub mod notify;
 pub mod oncall;
 pub mod overview;
@@ -87,7 +88,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Notify(Lazy(args)) => notify::run(&ctx, args),
         Command::Deliveries(Lazy(args)) => deliveries::run(&ctx, args),
         Command::Oncall(Lazy(args)) => oncall::run(&ctx, args),
-        Command::Completions(Lazy(args)) => completions::run(args),
+        Command::Completions(Lazy(args)) => completions::run(&ctx, args),
+        Command::Man(Lazy(args)) => man::run(&ctx, args),
     }
 }
 

@@ -181,6 +181,14 @@ fn schedule<'c>(ctx: &'c Ctx, name: &str) -> Result<&'c Schedule> {
 }
 
 /// The local time of `t` in the schedule's zone, for people.
+/// Below this many columns a shift's facts go on a line and its times
+/// below, so no time is split across lines.
+const NARROW: usize = 100;
+
+fn narrow() -> bool {
+    output::width().is_some_and(|w| w < NARROW)
+}
+
 fn local(s: &Schedule, t: DateTime<Utc>) -> String {
     t.with_timezone(&s.time_zone)
         .format("%a %Y-%m-%d %H:%M %Z")
@@ -226,21 +234,26 @@ fn overview(ctx: &Ctx, at: DateTime<Utc>) -> Result<()> {
         return output::print_json(&views);
     }
     let mut out = output::stdout();
+    let narrow = narrow();
     for (v, s) in views.iter().zip(&config.schedules) {
         for (now, next) in v.now.iter().zip(&v.next) {
             let standing_in = if now.overridden { " (standing in)" } else { "" };
-            output::write_wrapped(
-                &mut out,
-                "",
-                &format!(
-                    "{} {}: {}{standing_in} until {}; then {}",
-                    v.schedule,
-                    now.layer,
-                    now.person,
-                    local(s, now.until),
-                    next.person
-                ),
-            )?;
+            let who = format!(
+                "{}{standing_in} until {}; then {}",
+                now.person,
+                local(s, now.until),
+                next.person
+            );
+            match narrow {
+                // The schedule and layer on a line, who is on call below.
+                true => {
+                    output::write_wrapped(&mut out, "", &format!("{}  {}", v.schedule, now.layer))?;
+                    output::write_wrapped(&mut out, "  ", &who)?;
+                }
+                false => {
+                    output::write_wrapped(&mut out, "", &format!("{} {}: {who}", v.schedule, now.layer))?
+                }
+            }
         }
         for h in &v.holding {
             output::write_wrapped(
@@ -316,34 +329,39 @@ fn shifts(ctx: &Ctx, name: &str, at: DateTime<Utc>, days: u32) -> Result<()> {
         });
     }
     let mut out = output::stdout();
+    let narrow = narrow();
     for t in &turns {
         let standing_in = if t.overridden { "  (standing in)" } else { "" };
-        output::write_wrapped(
-            &mut out,
-            "",
-            &format!(
-                "{}  {}  {} → {}{standing_in}",
-                t.layer,
-                t.person,
-                local(s, t.from),
-                local(s, t.until)
-            ),
-        )?;
+        let who = format!("{}  {}{standing_in}", t.layer, t.person);
+        let span = format!("{} → {}", local(s, t.from), local(s, t.until));
+        match narrow {
+            // The layer and person on a line, the span below.
+            true => {
+                output::write_wrapped(&mut out, "", &who)?;
+                output::write_wrapped(&mut out, "  ", &span)?;
+            }
+            false => output::write_wrapped(
+                &mut out,
+                "",
+                &format!("{}  {}  {span}{standing_in}", t.layer, t.person),
+            )?,
+        }
     }
     for o in &overrides {
-        output::write_wrapped(
-            &mut out,
-            "",
-            &format!(
-                "override {}: {} for {} from {} to {}, arranged by {}",
-                o.id,
-                o.person,
-                o.layer,
-                local(s, o.from),
-                local(s, o.until),
-                o.by
-            ),
-        )?;
+        let what = format!("override {}: {} for {}", o.id, o.person, o.layer);
+        let span = format!(
+            "from {} to {}, arranged by {}",
+            local(s, o.from),
+            local(s, o.until),
+            o.by
+        );
+        match narrow {
+            true => {
+                output::write_wrapped(&mut out, "", &what)?;
+                output::write_wrapped(&mut out, "  ", &span)?;
+            }
+            false => output::write_wrapped(&mut out, "", &format!("{what} {span}"))?,
+        }
     }
     out.flush()?;
     Ok(())

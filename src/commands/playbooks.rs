@@ -58,10 +58,23 @@ pub fn run(ctx: &Ctx, args: PlaybooksArgs) -> Result<()> {
         return output::print_json(&plans);
     }
     if plans.is_empty() {
-        ctx.say(
-            "No playbooks. Put plans in the configuration folder's playbooks/ \
-             (examples/playbooks/ has four to start from).",
-        );
+        // Named in full: "the configuration folder" is a guess for the
+        // person who has not made one yet.
+        let folder = ctx.config()?.dir.as_ref().map(|d| d.join("playbooks"));
+        ctx.say(match folder {
+            Some(folder) => format!(
+                "No playbooks. Put plans (NAME.toml) in {}{} (examples/playbooks/ has four to start from).",
+                folder.display(),
+                if folder.is_dir() {
+                    ""
+                } else {
+                    ", a folder to create"
+                }
+            ),
+            None => "No playbooks. Put plans in the configuration folder's playbooks/ \
+                     (examples/playbooks/ has four to start from)."
+                .into(),
+        });
         return Ok(());
     }
     let mut table = output::table(["NAME", "APPLIES TO", "SEVERITY", "TASKS"]);

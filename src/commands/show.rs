@@ -5,6 +5,7 @@ use crate::domain::retro::{ActionItem, ActionStatus, Retro, format_action_id};
 use crate::domain::targets::Targets;
 use crate::domain::triage::Assessment;
 use crate::domain::{Event, EventKind, Incident, Status, plans};
+use crate::follow::Layout;
 use crate::output;
 use crate::render;
 use crate::store::Access;
@@ -18,7 +19,7 @@ use std::io::Write;
 
 /// Below this many columns the timeline is a list, not a table: the text
 /// column would be a few characters wide.
-const NARROW: usize = 60;
+const NARROW: usize = 80;
 
 /// How many timeline entries a person sees by default: the page `list`
 /// uses, about a screen, the newest last. The rest are counted.
@@ -53,7 +54,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     if ctx.json() {
         render::print_incident(ctx, &store, id, args.limit)?;
         if args.follow {
-            crate::follow::follow(ctx, store, Some(id), cursor)?;
+            crate::follow::follow(ctx, store, Some(id), cursor, &Layout::Plain)?;
         }
         return Ok(());
     }
@@ -78,11 +79,11 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
             .get(&e.id)
             .map(|r| r.describe(|n| crate::domain::key::format(prefix, n)))
     };
-    write_timeline(&mut out, incident, &d.timeline, d.total, &imported)?;
+    let layout = write_timeline(&mut out, incident, &d.timeline, d.total, &imported, args.follow)?;
     out.flush()?;
     drop(out);
     if args.follow {
-        crate::follow::follow(ctx, store, Some(id), cursor)?;
+        crate::follow::follow(ctx, store, Some(id), cursor, &layout)?;
     }
     Ok(())
 }
@@ -406,7 +407,8 @@ fn write_timeline(
     events: &[Event],
     total: usize,
     imported: &dyn Fn(&Event) -> Option<String>,
-) -> Result<()> {
+    follow: bool,
+) -> Result<Layout> {
     if events.len() < total {
         let head = format!(
             "Timeline ({} earlier entries not shown; --limit 0 shows all {total})",
@@ -446,7 +448,7 @@ fn write_timeline(
                 output::write_wrapped(out, "  ", line)?;
             }
         }
-        return Ok(());
+        return Ok(Layout::Stacked);
     }
     let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
     for e in events {
@@ -459,5 +461,22 @@ fn write_timeline(
     }
     // Time and kind stay whole; who and what wrap.
     output::keep_whole(&mut table, &[0, 2]);
-    output::print_table(out, &table)
+    if follow {
+        // Room for the authors and kinds of the entries to come, which go
+        // under these columns.
+        use comfy_table::{ColumnConstraint::LowerBoundary, Width::Fixed};
+        for (i, width) in [(1, crate::follow::WHO_WIDTH), (2, crate::follow::kind_width())] {
+            if let Some(column) = table.column_mut(i) {
+                // The width counts the cell's padding, a space each side.
+                column.set_constraint(LowerBoundary(Fixed(width as u16 + 2)));
+            }
+        }
+    }
+    output::print_table(out, &table)?;
+    // What `--follow` prints next goes under the same columns.
+    Ok(table
+        .lines()
+        .next()
+        .map(|h| Layout::under(&h))
+        .unwrap_or(Layout::Plain))
 }

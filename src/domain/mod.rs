@@ -6,6 +6,7 @@ pub mod event;
 pub mod key;
 pub mod lifecycle;
 pub mod ops;
+pub mod precision;
 pub mod refs;
 pub mod replay;
 pub mod roles;

@@ -25,6 +25,23 @@ pub fn introduce(p: &Prompter, key: &str, title: &str, events: &[Event]) -> Resu
     let mut err = std::io::stderr().lock();
     writeln!(err, "Retrospective of {key}: {}", one_line(title))?;
     writeln!(err, "\nThe timeline, in the order things happened:")?;
+    let width = p.width() as usize;
+    if width < 80 {
+        // Too narrow for a table: each entry's facts on a line, its text
+        // below, indented, as `show` lays it out.
+        for e in events {
+            let facts = format!(
+                "{}  {}  {}",
+                human(e.at, &Local),
+                one_line(&cut(&e.author)),
+                e.kind().as_str()
+            );
+            writeln!(err, "{}", crate::text::wrap("", &safe(&facts), Some(width)))?;
+            let text = one_line(&cut(&e.text)).into_owned();
+            writeln!(err, "{}", crate::text::wrap("  ", &safe(&text), Some(width)))?;
+        }
+        return intro_end(&mut err);
+    }
     let mut table = output::table(["TIME", "WHO", "KIND", "WHAT"]);
     // The prompts' terminal, not stdout's.
     table.set_width(p.width().max(40));
@@ -38,6 +55,10 @@ pub fn introduce(p: &Prompter, key: &str, title: &str, events: &[Event]) -> Resu
         ]);
     }
     output::print_table(&mut err, &table)?;
+    intro_end(&mut err)
+}
+
+fn intro_end(err: &mut impl Write) -> Result<()> {
     writeln!(
         err,
         "\nBlameless: ask what happened and why, not who. Every answer is saved as a draft as it is \

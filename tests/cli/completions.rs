@@ -362,3 +362,142 @@ fn a_completion_menu_shows_titles_escaped_and_on_one_short_line() {
     assert!(line.contains("\\u{1b}]52"), "{line:?}");
     assert!(line.chars().count() < 90 && line.ends_with('…'), "{line:?}");
 }
+
+/// The `incident … --install` lines of the README and docs/install.md, as
+/// they are written there.
+fn install_lines() -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut lines = Vec::new();
+    for doc in ["README.md", "docs/install.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        let mut found = 0;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("incident ") && line.contains("--install") {
+                lines.push(line.to_string());
+                found += 1;
+            }
+        }
+        assert!(found >= 2, "{doc} gives the install lines");
+    }
+    lines
+}
+
+/// sh with a fresh HOME (nothing under it), the shell in $SHELL, and
+/// `incident` on PATH where `cargo install` puts it, ~/.cargo/bin.
+fn fresh_home_sh(env: &Env, path_extra: &str, line: &str) -> std::process::Output {
+    let home = env.home();
+    let bin = home.join(".cargo/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let _ = std::fs::remove_file(bin.join("incident"));
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin("incident"), bin.join("incident")).unwrap();
+    Command::new("sh")
+        .env_clear()
+        .env("HOME", &home)
+        .env("SHELL", tools::require(Tool::Bash))
+        .env(
+            "PATH",
+            format!("{path_extra}{}:/usr/local/bin:/usr/bin:/bin", bin.display()),
+        )
+        .env("INCIDENT_DB", &env.db)
+        .args(["-c", line])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_install_lines_work_verbatim_on_a_fresh_home_and_man_finds_the_pages() {
+    let man = tools::require(Tool::Man);
+    for line in install_lines() {
+        let env = Env::new();
+        let out = fresh_home_sh(&env, "", &line);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{line}: {said}");
+        assert!(said.contains("wrote "), "{line}: says where: {said}");
+        let home = env.home();
+        if line.contains("man --install") {
+            assert!(home.join(".local/share/man/man1/incident.1").is_file(), "{line}");
+            assert!(home.join(".local/share/man/man1/incident-action-add.1").is_file());
+            // ~/.cargo/bin alone on PATH: man does not look there, and the
+            // line printed makes it.
+            let printed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            assert!(said.contains("man does not search ~/.local/share/man"), "{said}");
+            assert!(printed.starts_with("export MANPATH="), "{printed:?}");
+            let finds = |setup: &str, extra: &str| {
+                let out = fresh_home_sh(
+                    &env,
+                    extra,
+                    &format!("{setup} '{}' -w incident-declare", man.display()),
+                );
+                String::from_utf8_lossy(&out.stdout).trim().to_string()
+            };
+            assert_eq!(finds("", ""), "", "not found before the line");
+            assert!(finds(&format!("{printed};"), "").ends_with("man1/incident-declare.1"));
+            // With ~/.local/bin on PATH it says man finds them, and it does.
+            let extra = format!("{}:", home.join(".local/bin").display());
+            let out = fresh_home_sh(&env, &extra, &line);
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(said.contains("man finds them there"), "{said}");
+            assert!(out.stdout.is_empty());
+            assert!(finds("", &extra).ends_with("man1/incident-declare.1"));
+        } else if line.contains("--install zsh") {
+            assert!(home.join(".zfunc/_incident").is_file(), "{line}");
+            assert!(said.contains("fpath=(~/.zfunc $fpath)"), "{said}");
+        } else {
+            let script = home.join(".local/share/bash-completion/completions/incident");
+            assert!(script.is_file(), "{line}: {said}");
+            assert!(said.contains(&script.display().to_string()), "{said}");
+        }
+    }
+}
+
+#[test]
+fn an_installed_script_completes_in_an_interactive_bash_and_in_fish() {
+    let loader = tools::require(Tool::BashCompletion);
+    let env = Env::new();
+    let out = fresh_home_sh(&env, "", "incident completions --install");
+    assert!(out.status.success());
+    // An interactive bash on a terminal, bash-completion loaded as a
+    // ~/.bashrc does; Tab after `incident decl` finds the installed file.
+    let rc = env.dir.path().join("bashrc");
+    std::fs::write(&rc, format!("source '{}'\nPS1='$ '\n", loader.display())).unwrap();
+    let mut cmd = shell_cmd(&env, Shell::Bash);
+    cmd.env("TERM", "dumb")
+        .env_remove("XDG_DATA_HOME")
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", env.home().join(".cargo/bin").display()),
+        )
+        .args(["--noprofile", "--rcfile", rc.to_str().unwrap(), "-i"]);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    p.exp_string("$ ").unwrap();
+    // Readline draws only what Tab adds; Enter runs what it made.
+    p.send("incident decl\t").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    p.send_line("").unwrap();
+    p.exp_string("see 'incident declare --help'").unwrap();
+    p.send_line("exit").unwrap();
+    p.exp_eof().unwrap();
+
+    // fish loads ~/.config/fish/completions by itself.
+    let out = Command::new("sh")
+        .env_clear()
+        .env("HOME", env.home())
+        .env("SHELL", "/usr/bin/fish")
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", env.home().join(".cargo/bin").display()),
+        )
+        .args(["-c", "incident completions --install"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut cmd = shell_cmd(&env, Shell::Fish);
+    cmd.env_remove("XDG_CONFIG_HOME")
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", env.home().join(".cargo/bin").display()),
+        )
+        .args(["-c", "complete -C 'incident decl'"]);
+    let offered = lines(Shell::Fish, cmd);
+    assert!(offered.iter().any(|l| l.starts_with("declare")), "{offered:?}");
+}

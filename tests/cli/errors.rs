@@ -148,3 +148,28 @@ fn completions_are_printed_for_each_shell() {
     assert_eq!(out.status.code(), Some(2));
     snapshot!(env.outcome(&["completions", "tcsh"]));
 }
+
+/// Issue 31: a refusal comparing two times in the same minute showed the
+/// same minute twice; the seconds that decide are shown, and only then.
+#[test]
+fn a_time_refused_as_too_early_shows_the_seconds_when_they_decide() {
+    let mut env = Env::new();
+    env.at("2026-12-06T03:28:41Z");
+    env.declare("Checkout down", &[]);
+    let said = env.fails(
+        2,
+        &["resolve", "1", "--summary", "s", "--at", "2026-12-06T03:28:05Z"],
+    );
+    assert!(
+        said.contains("--at 2026-12-06 03:28:05 is before INC-1 was declared (2026-12-06 03:28:41)"),
+        "{said}"
+    );
+    let said = env.fails(
+        2,
+        &["resolve", "1", "--summary", "s", "--at", "2026-12-06T03:20:05Z"],
+    );
+    assert!(
+        said.contains("--at 2026-12-06 03:20 is before INC-1 was declared (2026-12-06 03:28)"),
+        "{said}"
+    );
+}

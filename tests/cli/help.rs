@@ -70,19 +70,11 @@ fn every_help_lists_the_global_options_under_their_own_heading() {
     }
 }
 
-/// The man pages as clap_mangen renders them from the clap definition:
-/// `incident.1` and one page per visible subcommand, by file name.
+/// The man pages as `incident man --install` writes them (clap_mangen,
+/// from the clap definition): `incident.1` and one page per visible
+/// subcommand, by file name.
 fn man_pages() -> BTreeMap<String, Vec<u8>> {
-    let dir = tempfile::tempdir().unwrap();
-    clap_mangen::generate_to(incident::cli::whole(), dir.path()).unwrap();
-    std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|entry| {
-            let entry = entry.unwrap();
-            let name = entry.file_name().into_string().unwrap();
-            (name, std::fs::read(entry.path()).unwrap())
-        })
-        .collect()
+    incident::man::pages().into_iter().collect()
 }
 
 /// Fails when the pages committed under `man/` no longer match the CLI; run

@@ -161,7 +161,7 @@ fn a_narrow_terminal_keeps_codes_whole_wraps_the_title_and_drops_services_and_da
     assert!(wide.contains("SERVICES") && wide.contains("DECLARED"), "{wide}");
     assert!(wide.contains("every customer in the EU region"), "{wide}");
 
-    let narrow = list_on_terminal(&env, 64);
+    let narrow = list_on_terminal(&env, 84);
     let header = narrow.lines().find(|l| l.starts_with("KEY")).expect(&narrow);
     for column in ["SEV", "STATUS", "TITLE", "COMMANDER", "AGE"] {
         assert!(header.contains(column), "{narrow}");
@@ -170,7 +170,7 @@ fn a_narrow_terminal_keeps_codes_whole_wraps_the_title_and_drops_services_and_da
         !narrow.contains("SERVICES") && !narrow.contains("DECLARED"),
         "{narrow}"
     );
-    assert!(narrow.lines().all(|l| l.chars().count() <= 64), "{narrow}");
+    assert!(narrow.lines().all(|l| l.chars().count() <= 84), "{narrow}");
     // Codes stay whole on the row; the long title goes on over more lines,
     // in its column, and loses no word.
     let row = narrow

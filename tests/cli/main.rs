@@ -64,6 +64,7 @@ mod pipes;
 mod plans;
 mod postgres;
 mod postgres_outages;
+mod prompts;
 mod record;
 mod retro;
 mod roles;

@@ -280,3 +280,175 @@ fn alerts_and_deliveries_keep_words_whole_at_60_and_80_columns() {
         );
     }
 }
+
+/// A weekly rotation with long names, and an override standing in.
+const ROTATION: &str = r#"
+[people.carol]
+email = "carol@example.org"
+
+[[schedules]]
+name = "database-primary-platform"
+time_zone = "Europe/Berlin"
+[[schedules.layers]]
+name = "primary-weekday-rotation"
+people = ["alexandra-longname", "bartholomew"]
+start = "2026-03-02 09:00"
+shift = "weekly"
+"#;
+
+#[test]
+fn changes_oncall_and_every_other_table_keep_words_whole_at_60_and_80_columns() {
+    let mut env = busy_incident();
+    env.with_config(ROTATION);
+    let plans = env.dir.path().join("playbooks");
+    std::fs::create_dir_all(&plans).unwrap();
+    for name in ["ddos.toml", "outage.toml", "data-leak.toml"] {
+        let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/playbooks")
+            .join(name);
+        std::fs::copy(shipped, plans.join(name)).unwrap();
+    }
+    let change = "Roll out the new connection pool settings to every payments node in the EU region";
+    env.ok(&[
+        "change",
+        change,
+        "--service",
+        "payments,checkout,ledger",
+        "--link",
+        "https://ci.example.org/pipelines/12345/jobs/67890",
+    ]);
+    env.ok(&[
+        "oncall",
+        "override",
+        "database-primary-platform",
+        "--who",
+        "carol",
+        "--from",
+        "2026-11-24 10:00",
+        "--until",
+        "2026-11-25 10:00",
+    ]);
+    for columns in [60, 80] {
+        let c = columns as usize;
+        let (shown, _) = env.on_terminal(columns, &["changes"]);
+        fits_and_keeps_words(&shown, c, change);
+        fits_and_keeps_words(
+            &shown,
+            c,
+            "payments,checkout,ledger https://ci.example.org/pipelines/12345/jobs/67890",
+        );
+        // The facts on a line, the change below.
+        assert!(
+            shown.contains("deploy  payments,checkout,ledger\n  Roll out"),
+            "{shown}"
+        );
+
+        let (shown, _) = env.on_terminal(columns, &["oncall"]);
+        fits_and_keeps_words(&shown, c, "database-primary-platform primary-weekday-rotation");
+        assert!(
+            shown.contains("database-primary-platform  primary-weekday-rotation\n  alexandra-longname until Mon 2026-11-30 09:00 CET; then"),
+            "{shown}"
+        );
+        let (shown, _) = env.on_terminal(columns, &["oncall", "database-primary-platform"]);
+        assert!(
+            shown.contains("primary-weekday-rotation  carol  (standing in)\n  Tue 2026-11-24 11:00 CET → Wed 2026-11-25 11:00 CET"),
+            "{shown}"
+        );
+        fits_and_keeps_words(
+            &shown,
+            c,
+            "override 1: carol for primary-weekday-rotation alexandra-longname",
+        );
+
+        for (args, words) in [
+            (&["list", "--all"][..], LONG_TITLE),
+            (
+                &["show", "1"],
+                "bartholomew christabel dorothea role_assigned scribe",
+            ),
+            (
+                &["action", "list"],
+                "Add exponential backoff with jitter bartholomew 2026-12-15",
+            ),
+            (
+                &["playbooks"],
+                "availability/performance; services edge/api/cdn security/data",
+            ),
+            (&["stats"], "acknowledge resolve"),
+        ] {
+            let (shown, _) = env.on_terminal(columns, args);
+            fits_and_keeps_words(&shown, c, words);
+        }
+    }
+}
+
+/// `args` (a `--follow`) on a terminal `columns` wide: what it printed
+/// after `update` adds an entry to INC-1 while it follows.
+fn following(env: &Env, columns: u16, args: &[&str], ready: &str, text: &str) -> String {
+    let incident = env.std_cmd();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.env_clear()
+        .envs(incident.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("PATH", "/usr/bin:/bin")
+        .env("TERM", "dumb")
+        .env("NO_COLOR", "1")
+        .arg("-c")
+        .arg(format!("stty cols {columns} rows 50 && exec \"$0\" \"$@\""))
+        .arg(incident.get_program())
+        .args(args);
+    let mut p = rexpect::session::spawn_command(cmd, Some(20_000)).unwrap();
+    let mut seen = p.exp_string(ready).unwrap() + ready;
+    std::thread::sleep(Duration::from_millis(300));
+    env.ok(&["update", "1", text, "--as", "bartholomew"]);
+    let last = text.split(' ').next_back().unwrap();
+    seen += &(p.exp_string(last).unwrap() + last);
+    std::thread::sleep(Duration::from_millis(200));
+    p.send_control('c').unwrap();
+    seen += &p.exp_eof().unwrap();
+    seen.replace("\r\n", "\n")
+}
+
+/// Where each of `names` starts on the header line that holds them all.
+fn header_columns(shown: &str, names: &[&str]) -> Vec<usize> {
+    let header = shown
+        .lines()
+        .rfind(|l| {
+            names
+                .iter()
+                .all(|n| l.contains(&format!("{n} ")) || l.ends_with(n))
+        })
+        .expect(shown);
+    names.iter().map(|n| header.find(n).unwrap()).collect()
+}
+
+#[test]
+fn follow_lines_go_under_the_header_printed_before_them() {
+    let env = busy_incident();
+    let text = "Rolled back the connection pool settings and latency is recovering across the region";
+    // show: under the timeline's own columns.
+    let shown = following(&env, 120, &["show", "1", "--follow"], "Add exponential", text);
+    let at = header_columns(&shown, &["TIME", "WHO", "KIND", "WHAT"]);
+    let line = shown.lines().find(|l| l.contains("Rolled back")).expect(&shown);
+    assert_eq!(line.find("2026-"), Some(at[0]), "{shown}");
+    assert_eq!(line.find("bartholomew"), Some(at[1]), "{shown}");
+    assert_eq!(line.find("note"), Some(at[2]), "{shown}");
+    assert_eq!(line.find("Rolled"), Some(at[3]), "{shown}");
+    // list: under a header of their own after the incidents, key first.
+    let shown = following(&env, 120, &["list", "--all", "--follow"], "WHAT", text);
+    let at = header_columns(&shown, &["KEY", "TIME", "WHO", "KIND", "WHAT"]);
+    let line = shown.lines().find(|l| l.contains("Rolled back")).expect(&shown);
+    for (field, column) in ["INC-1", "2026-", "bartholomew", "note", "Rolled"]
+        .iter()
+        .zip(&at)
+    {
+        assert_eq!(line.find(field), Some(*column), "{field}: {shown}");
+    }
+    // Too narrow for columns: the facts on a line, the text below, as the
+    // list above it.
+    let shown = following(&env, 60, &["list", "--all", "--follow"], "Payments", text);
+    assert!(
+        shown.contains("bartholomew  note\n  Rolled back the connection"),
+        "{shown}"
+    );
+    fits_and_keeps_words(&shown, 60, text);
+}

