@@ -210,7 +210,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     report(ctx, &key, &args, &draft, plan, &recent, commander.is_none());
     if let Some(policy) = &args.page {
         ctx.say(format!(
-            "  paging by {policy} until someone runs 'incident ack {key}' (pages go out from 'incident notify')"
+            "  paging by {policy} until someone runs 'incident ack {key}' (pages go out from 'incident notify' or 'incident serve')"
         ));
     }
     Ok(None)

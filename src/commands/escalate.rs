@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     ));
     if let Some(policy) = page {
         ctx.say(format!(
-            "Paging by policy {policy} until someone runs 'incident ack {key}'; pages go out from 'incident notify'"
+            "Paging by policy {policy} until someone runs 'incident ack {key}'; pages go out from 'incident notify' or 'incident serve'"
         ));
     }
     Ok(())

@@ -12,6 +12,7 @@
 mod hooks;
 mod http;
 mod log;
+mod notify;
 mod writer;
 
 pub use log::LogFormat;
@@ -160,6 +161,12 @@ pub fn run(ctx: &Ctx, addr: SocketAddr, log: LogFormat) -> Result<()> {
     ready_rx
         .recv()
         .context("the writer thread ended before opening the database")??;
+    let globals = ctx.globals.clone();
+    let until = stopping.clone();
+    let notifier = std::thread::Builder::new()
+        .name("incident-notify".into())
+        .spawn(move || notify::run(globals, until))
+        .context("cannot start the notifications' thread")?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -184,6 +191,7 @@ pub fn run(ctx: &Ctx, addr: SocketAddr, log: LogFormat) -> Result<()> {
     let _ = writer.join();
     let _ = stopping.set(std::time::Instant::now() + DRAIN_TIMEOUT);
     let _ = hook_runner.join();
+    let _ = notifier.join();
     served
 }
 

@@ -1283,3 +1283,54 @@ fn serve_logs_json_lines_for_log_shippers() {
     let (code, said) = server.stop();
     assert_eq!(code, Some(0), "{said}");
 }
+
+/// serve holds several connections to a SQLite file (its writer, its
+/// deliverer, its hooks). None may open the file beside SQLite: closing
+/// any descriptor of it drops every lock the process holds, and another
+/// process closing the database would then delete the WAL from under
+/// serve, whose writes nobody would see until it stopped.
+#[test]
+fn serve_s_own_connections_keep_the_database_shared_with_every_other_process() {
+    let mut env = Env::new();
+    let told = env.dir.path().join("told");
+    env.with_config(&format!(
+        "{RULES}\n[[notify]]\nname = \"log\"\nkind = \"command\"\nrun = \"cat >> '{}'; echo >> '{}'\"\n",
+        told.display(),
+        told.display()
+    ));
+    env.at("");
+    // serve makes the database, then other processes open and close it.
+    let server = Server::start(&env, &[]);
+    for _ in 0..3 {
+        env.ok(&["list"]);
+    }
+    let body = std::fs::read(fixture_path("alertmanager-firing.json")).unwrap();
+    assert_eq!(server.post("/alertmanager", &body).0, 200);
+    assert_eq!(incidents(&env).len(), 1, "serve's write is seen at once");
+    env.declare("Search is slow", &["-s", "SEV2"]);
+    // serve's deliverer sees both, and sends them.
+    let started = std::time::Instant::now();
+    let sent = || std::fs::read_to_string(&told).unwrap_or_default();
+    while !(sent().contains("INC-1") && sent().contains("Search is slow")) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "sent: {}",
+            sent()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if !env.on_postgres() {
+        let deleted: Vec<String> = std::fs::read_dir(format!("/proc/{}/fd", server.child.id()))
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .map(|p| p.display().to_string())
+            .filter(|p| p.ends_with("(deleted)"))
+            .collect();
+        assert!(
+            deleted.is_empty(),
+            "serve writes to files others deleted: {deleted:?}"
+        );
+    }
+    let (code, said) = server.stop();
+    assert_eq!(code, Some(0), "{said}");
+}

@@ -733,8 +733,8 @@ wait = "5m"
 
 /// The paging path end to end on the real clock, as a team runs it: the
 /// real Alertmanager notifies `incident serve`, whose rule opens an
-/// incident and pages; the deliverer beside it (`notify --watch`) pages
-/// the person on call in the incident's Matrix room, the secondary after the wait, and `ack` said there stops
+/// incident and pages; serve's deliverer pages the person on call in the
+/// incident's Matrix room, the secondary after the wait, and `ack` said there stops
 /// it. Each layer has one person, so who is on call does not depend on
 /// the day the test runs.
 #[test]
@@ -790,7 +790,6 @@ page = "db-critical"
     env.with_config(&toml);
     env.at("");
     let serve = Server::start(&env, &[]);
-    let mut deliverer = Watcher::start(&env, 1);
     let (am, web) = alertmanager(&env, &serve.addr);
     let alert = serde_json::json!([{
         "labels": {"alertname": "OrdersLocked", "severity": "critical", "service": "db"},
@@ -827,7 +826,6 @@ page = "db-critical"
     drop(am);
     let (code, said) = serve.stop();
     assert_eq!(code, Some(0), "{said}");
-    assert!(deliverer.signal(libc::SIGTERM).success(), "{}", deliverer.talk());
     assert!(entries(&env, "INC-1", &["page_unanswered"]).is_empty());
 }
 

@@ -73,7 +73,13 @@ impl SqliteStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => match access {
                 Access::Read => return SqliteStore::empty(path),
                 Access::Existing => return Err(super::Missing(path.display().to_string()).into()),
-                Access::Write => create(path)?,
+                Access::Write => {
+                    create(path)?;
+                    // Ours, checked: nothing here opens it beside SQLite again.
+                    if let Ok(meta) = fs::metadata(path) {
+                        checked(&meta, Some(true));
+                    }
+                }
             },
             Err(e) => return Err(anyhow!("cannot open database {}: {e}", path.display())),
             Ok(meta) if meta.is_dir() => {
@@ -84,11 +90,11 @@ impl SqliteStore {
                 )));
             }
             Ok(meta) if !meta.is_file() => return Err(not_a_file(path, &meta)),
-            Ok(_) => {
+            Ok(meta) => {
                 if access == Access::Write {
                     sweep_leftovers(path);
                 }
-                wal = check_header(path)?
+                wal = check_header_once(path, &meta)?
             }
         }
         // READ_WRITE without CREATE: SQLite must never create a file behind
@@ -477,6 +483,41 @@ fn uri_path(path: &Path) -> String {
         }
     }
     out
+}
+
+/// [`check_header`], once per file per process. Closing any descriptor of
+/// a file drops every POSIX lock the process holds on it, so a second
+/// connection in one process (serve's writer, its hooks, its deliverer)
+/// must not open and close the database file beside SQLite: the first
+/// connection's locks would be gone, and another process closing the
+/// database would take itself for the last one and delete the WAL from
+/// under it (SQLite's "How To Corrupt", 2.2). The first open of a file in
+/// a process comes before any connection to it; later ones reuse what it
+/// found.
+fn check_header_once(path: &Path, meta: &fs::Metadata) -> Result<bool> {
+    if let Some(wal) = checked(meta, None) {
+        return Ok(wal);
+    }
+    let wal = check_header(path)?;
+    checked(meta, Some(wal));
+    Ok(wal)
+}
+
+/// What this process found of the file `meta` describes, if it looked;
+/// with `found`, remembers that.
+fn checked(meta: &fs::Metadata, found: Option<bool>) -> Option<bool> {
+    use std::os::unix::fs::MetadataExt;
+    static CHECKED: std::sync::Mutex<Vec<((u64, u64), bool)>> = std::sync::Mutex::new(Vec::new());
+    let file = (meta.dev(), meta.ino());
+    let mut all = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
+    match found {
+        Some(wal) => {
+            all.retain(|(f, _)| *f != file);
+            all.push((file, wal));
+            Some(wal)
+        }
+        None => all.iter().find(|(f, _)| *f == file).map(|(_, wal)| *wal),
+    }
 }
 
 /// Refuses files that are plainly not our database before SQLite opens them:
