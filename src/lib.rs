@@ -19,6 +19,7 @@ pub mod explain;
 pub mod follow;
 pub mod hooks;
 pub mod intake;
+pub mod metrics;
 pub mod notify;
 pub mod oncall;
 pub mod output;

@@ -73,6 +73,8 @@ mod lifecycle;
 mod list;
 #[path = "cli/mail.rs"]
 mod mail;
+#[path = "cli/metrics.rs"]
+mod metrics;
 #[path = "cli/narrow.rs"]
 mod narrow;
 #[path = "cli/notify.rs"]

@@ -22,6 +22,7 @@ pub mod guard;
 pub mod import;
 pub mod ingest;
 pub mod list;
+pub mod metrics;
 pub mod notify;
 pub mod oncall;
 pub mod overview;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Comms(Lazy(args)) => comms::run(&ctx, args),
         Command::Check(Lazy(args)) => check::run(&ctx, args),
         Command::Stats(Lazy(args)) => stats::run(&ctx, args),
+        Command::Metrics(Lazy(args)) => metrics::run(&ctx, args),
         Command::Guard(Lazy(args)) => guard::run(&ctx, args),
         Command::Verify(Lazy(args)) => verify::run(&ctx, args),
         Command::Checkpoint(Lazy(args)) => checkpoint::run(&ctx, args),

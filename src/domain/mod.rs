@@ -5,6 +5,7 @@ pub mod chain;
 pub mod event;
 pub mod key;
 pub mod lifecycle;
+pub mod metrics;
 pub mod ops;
 pub mod refs;
 pub mod replay;

@@ -53,6 +53,7 @@ mod inputs;
 mod lifecycle;
 mod list;
 mod mail;
+mod metrics;
 mod narrow;
 mod notify;
 mod oncall;

