@@ -232,6 +232,7 @@ pub mod notify;
 pub mod oncall;
 pub mod plans;
 pub mod retro;
+pub mod statuspage;
 
 /// An incident's current state, as stored. Its history is in its events.
 #[derive(Debug, Clone, PartialEq)]

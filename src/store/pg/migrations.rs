@@ -72,6 +72,12 @@ pub const STEPS: &[Step] = &[
         guards: include_str!("schema_overrides_guards.sql"),
         code: None,
     },
+    // 9: the status page: component statuses set by hand, maintenance.
+    Step {
+        sql: include_str!("schema_status_page.sql"),
+        guards: include_str!("schema_status_page_guards.sql"),
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

@@ -51,6 +51,8 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_deliveries.sql")),
     // 18: on-call overrides.
     Step::sql(include_str!("schema_overrides.sql")),
+    // 19: the status page: component statuses set by hand, maintenance.
+    Step::sql(include_str!("schema_status_page.sql")),
 ];
 
 /// The version this binary writes.
