@@ -12,7 +12,8 @@ use crate::commands::{
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
 use crate::commands::{
-    deliveries::DeliveriesArgs, metrics::MetricsArgs, notify::NotifyArgs, oncall::OncallArgs,
+    deliveries::DeliveriesArgs, maintenance::MaintenanceArgs, metrics::MetricsArgs, notify::NotifyArgs,
+    oncall::OncallArgs, status_page::StatusPageArgs,
 };
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
@@ -152,6 +153,10 @@ pub enum Command {
     Stats(Lazy<StatsArgs>),
     /// Metrics for Prometheus: open incidents, response times, missed targets, alerts, backlogs
     Metrics(Lazy<MetricsArgs>),
+    /// The public status page: write it as a static site, or set a component's status
+    StatusPage(Lazy<StatusPageArgs>),
+    /// Schedule maintenance on public components, or list what is to come
+    Maintenance(Lazy<MaintenanceArgs>),
     /// Fail while a matching incident is open: a deploy freeze for CI
     Guard(Lazy<GuardArgs>),
     /// Check that no timeline was edited, deleted or reordered behind the tool's back

@@ -55,6 +55,8 @@ pub struct Config {
     pub policies: Vec<crate::domain::oncall::Policy>,
     /// `incident serve`'s settings (`[serve]`).
     pub serve: Serve,
+    /// The public status page (`[status_page]`), if there is one.
+    pub status_page: Option<crate::statuspage::Settings>,
 }
 
 /// The `[serve]` table.
@@ -129,6 +131,7 @@ impl Default for Config {
             schedules: Vec::new(),
             policies: Vec::new(),
             serve: Serve::default(),
+            status_page: None,
         }
     }
 }
@@ -291,6 +294,7 @@ struct ConfigFile {
     schedules: Vec<crate::oncall::file::ScheduleFile>,
     #[serde(default)]
     policies: Vec<crate::oncall::file::PolicyFile>,
+    status_page: Option<crate::statuspage::file::StatusPageFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -578,6 +582,10 @@ impl ConfigFile {
         config.people = crate::notify::file::people(self.people)?;
         config.schedules = crate::oncall::file::schedules(self.schedules)?;
         config.policies = crate::oncall::file::policies(self.policies, &config.schedules)?;
+        config.status_page = self
+            .status_page
+            .map(|s| crate::statuspage::file::settings(s, &levels))
+            .transpose()?;
         if let Some(token) = self.serve.token {
             if token.trim().chars().count() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());

@@ -29,6 +29,7 @@ pub mod prompt;
 pub mod render;
 pub mod serve;
 pub mod signals;
+pub mod statuspage;
 pub mod store;
 pub mod text;
 pub mod time;

@@ -99,6 +99,8 @@ mod roles;
 mod show;
 #[path = "cli/stats.rs"]
 mod stats;
+#[path = "cli/status_page.rs"]
+mod status_page;
 #[path = "cli/storage.rs"]
 mod storage;
 #[path = "cli/targets.rs"]

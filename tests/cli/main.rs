@@ -66,6 +66,7 @@ mod retro;
 mod roles;
 mod show;
 mod stats;
+mod status_page;
 mod storage;
 mod targets;
 mod transfer;
