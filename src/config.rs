@@ -586,6 +586,16 @@ impl ConfigFile {
             .status_page
             .map(|s| crate::statuspage::file::settings(s, &levels))
             .transpose()?;
+        for d in &mut config.notify {
+            if let crate::notify::Medium::StatusPage(page) = &mut d.medium {
+                page.page = Some(config.status_page.clone().ok_or_else(|| {
+                    format!(
+                        "[[notify]] '{}' writes the status page, and there is no [status_page]; name the page and its public components (docs/status-page.md)",
+                        d.name
+                    )
+                })?);
+            }
+        }
         if let Some(token) = self.serve.token {
             if token.trim().chars().count() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());

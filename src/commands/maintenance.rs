@@ -18,7 +18,7 @@ use std::io::Write;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  incident maintenance \"DB upgrade\" --service db --from \"2026-12-01 22:00\" --until \"2026-12-01 23:30\"
+  incident maintenance \"DB upgrade\" --service db --from 22:00 --until 23:30
   incident maintenance")]
 pub struct MaintenanceArgs {
     /// What the work is, as customers will read it (none: list those to come)

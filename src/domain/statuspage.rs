@@ -227,6 +227,20 @@ pub const READS: &[EventKind] = &[
     EventKind::Edited,
 ];
 
+/// The kinds of event that can change what the page shows.
+pub const CHANGES: &[EventKind] = &[
+    EventKind::Declared,
+    EventKind::StatusUpdate,
+    EventKind::StatusChanged,
+    EventKind::SeverityChanged,
+    EventKind::Resolved,
+    EventKind::Reopened,
+    EventKind::Closed,
+    EventKind::Canceled,
+    EventKind::MarkedDuplicate,
+    EventKind::Edited,
+];
+
 /// The public title set with `edit --public-title`, as of the events
 /// (the latest), if any.
 pub fn public_title<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<String> {

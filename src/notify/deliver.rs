@@ -37,6 +37,8 @@ pub struct Deliverer<'a> {
     pub context: Vec<(&'static str, String)>,
     pub clock: &'a dyn Fn() -> Result<DateTime<Utc>>,
     agent: ureq::Agent,
+    /// Each status page's other inputs when it was last written.
+    pages: std::cell::RefCell<HashMap<String, String>>,
 }
 
 /// What one destination's turn came to.
@@ -89,6 +91,7 @@ impl<'a> Deliverer<'a> {
             context,
             clock,
             agent: send::agent(),
+            pages: Default::default(),
         }
     }
 
@@ -217,6 +220,8 @@ impl<'a> Deliverer<'a> {
         let mut incidents: HashMap<i64, Option<Incident>> = HashMap::new();
         let mut handled = state.cursor;
         let mut sent = 0;
+        // A status page is written once for all it wants of the batch.
+        let mut page_wants = false;
         for (arrival, event) in &batch {
             let incident = match incidents.get(&event.incident_id) {
                 Some(found) => found.clone(),
@@ -231,6 +236,11 @@ impl<'a> Deliverer<'a> {
                 continue;
             };
             if !d.route.wants(&incident, event) {
+                handled = *arrival;
+                continue;
+            }
+            if let Medium::StatusPage(_) = d.medium {
+                page_wants = true;
                 handled = *arrival;
                 continue;
             }
@@ -250,6 +260,28 @@ impl<'a> Deliverer<'a> {
                         reason: failure.reason().to_string(),
                         next,
                     });
+                }
+            }
+        }
+        if let Medium::StatusPage(page) = &d.medium {
+            let now = (self.clock)()?;
+            let inputs = super::statuspage::fingerprint(&**store, now)?;
+            let moved = self.pages.borrow().get(&d.name) != Some(&inputs);
+            if page_wants || moved {
+                match super::statuspage::regenerate(&**store, &d.name, page, now) {
+                    Ok(new) => {
+                        sent += usize::from(new);
+                        self.pages.borrow_mut().insert(d.name.clone(), inputs);
+                    }
+                    Err(failure) => {
+                        // Its cursor stays: the events are wanted again.
+                        let next = self.fail(store, d, state.cursor, &failure)?;
+                        return Ok(Turn::Failed {
+                            sent: 0,
+                            reason: failure.reason().to_string(),
+                            next,
+                        });
+                    }
                 }
             }
         }

@@ -543,3 +543,83 @@ fn the_site_opens_in_chromium_on_a_phone_and_a_desktop_and_every_link_resolves()
         assert_eq!(width.to_string(), size.split(',').next().unwrap(), "{name}");
     }
 }
+
+#[test]
+fn the_deliverer_writes_the_page_after_each_change_and_publishes_it() {
+    let mut env = Env::new();
+    let out = env.dir.path().join("site");
+    let log = env.dir.path().join("published.log");
+    let fail = env.dir.path().join("fail-publishing");
+    env.with_config(&format!(
+        "{CONFIG}\n[[notify]]\nname = \"page\"\nkind = \"status-page\"\ndir = \"{}\"\n\
+         publish = \"test ! -e {} && echo \\\"$INCIDENT_STATUS_PAGE_DIR $INCIDENT_STATUS_PAGE_VERSION\\\" >> {}\"\n",
+        out.display(),
+        fail.display(),
+        log.display()
+    ));
+    let published = || std::fs::read_to_string(&log).unwrap_or_default().lines().count();
+    let index = || std::fs::read_to_string(out.join("index.html")).unwrap();
+    env.at("2026-11-23T08:00:00Z");
+    env.ok(&["notify"]);
+    assert!(index().contains("No open incidents."));
+    assert_eq!(published(), 1);
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .starts_with(&format!("{} ", out.display()))
+    );
+    env.ok(&["notify"]);
+    assert_eq!(published(), 1, "nothing changed: nothing published");
+
+    env.declare("Checkout down", &["-s", "SEV1", "--service", "api"]);
+    env.ok(&["update", "INC-1", "--external", "We are looking into errors."]);
+    env.ok(&["notify"]);
+    assert!(index().contains("We are looking into errors."));
+    assert_eq!(published(), 2, "one version for the batch");
+
+    // An internal note changes nothing customers see.
+    env.ok(&["update", "INC-1", "a note"]);
+    env.ok(&["notify"]);
+    assert_eq!(published(), 2);
+
+    // Set by hand and maintenance: no event, the page still follows.
+    env.ok(&["status-page", "set", "web", "degraded_performance"]);
+    env.ok(&["notify"]);
+    assert!(index().contains("Degraded performance"));
+    assert_eq!(published(), 3);
+    env.ok(&[
+        "maintenance",
+        "DB upgrade",
+        "--service",
+        "web",
+        "--from",
+        "2026-11-23T10:00:00Z",
+        "--until",
+        "2026-11-23T11:00:00Z",
+    ]);
+    env.ok(&["notify"]);
+    assert!(index().contains("DB upgrade"));
+    assert_eq!(published(), 4);
+    // The clock passes its start: in progress.
+    env.at("2026-11-23T10:01:00Z");
+    env.ok(&["notify"]);
+    assert_eq!(published(), 5);
+    assert!(index().contains("In progress"));
+
+    // A publish that fails is tried again, and the change is not lost.
+    std::fs::write(&fail, "").unwrap();
+    env.ok(&["update", "INC-1", "--external", "A fix is rolling out."]);
+    let said = env.outcome(&["notify"]);
+    assert!(said.contains("publish exited"), "{said}");
+    assert!(
+        index().contains("A fix is rolling out."),
+        "written, not yet published"
+    );
+    std::fs::remove_file(&fail).unwrap();
+    env.at("2026-11-23T10:30:00Z");
+    env.ok(&["notify"]);
+    assert_eq!(published(), 6);
+    let deliveries = env.json(&["deliveries"]);
+    assert_eq!(deliveries[0]["kind"], "status-page");
+    assert_eq!(deliveries[0]["backlog"], 0);
+}
