@@ -71,16 +71,15 @@ pub fn run(ctx: &Ctx, args: MaintenanceArgs) -> Result<()> {
         )));
     }
     let config = ctx.config()?;
-    if let Some(page) = &config.status_page {
-        if !services
+    if let Some(page) = &config.status_page
+        && !services
             .iter()
             .any(|s| page.components.iter().any(|c| &c.service == s))
-        {
-            ctx.warn(format!(
-                "none of {} is a public component of [status_page]: the status page will not show this maintenance",
-                services.join(", ")
-            ));
-        }
+    {
+        ctx.warn(format!(
+            "none of {} is a public component of [status_page]: the status page will not show this maintenance",
+            services.join(", ")
+        ));
     }
     let by = ctx.actor()?;
     let m = Maintenance {

@@ -124,9 +124,10 @@ async fn ready(shared: &Shared) -> Response {
     unavailable(&why)
 }
 
-/// The metrics, gathered by the writer, in the format the scraper asks
-/// for. They count incidents by service: the token is asked for as for
-/// alerts (a scraper sends it with `authorization: credentials`).
+/// The metrics, in the format the scraper asks for, read on a connection
+/// of their own (one scrape at a time) so that alerts are not held up.
+/// They count incidents by service: the token is asked for as for alerts
+/// (a scraper sends it with `authorization: credentials`).
 async fn metrics(shared: &Shared, headers: &HeaderMap) -> Response {
     if let Some(refusal) = cross_site(shared, headers) {
         return refusal;
@@ -136,22 +137,22 @@ async fn metrics(shared: &Shared, headers: &HeaderMap) -> Response {
     }
     let format =
         crate::domain::metrics::Format::accepted(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
-    let (reply, answered) = oneshot::channel();
-    let why = match shared.jobs.send(Job::Metrics { format, reply }).await {
-        Err(_) => "the server is stopping".to_string(),
-        Ok(()) => match tokio::time::timeout(READY_TIMEOUT, answered).await {
-            Ok(Ok(Ok(text))) => {
-                return ([(header::CONTENT_TYPE, format.content_type())], text).into_response();
-            }
-            Ok(Ok(Err(why))) => why,
-            Ok(Err(_)) => "the writer ended".to_string(),
-            Err(_) => format!(
-                "the metrics were not gathered within {}s",
-                READY_TIMEOUT.as_secs()
-            ),
-        },
+    let Ok(_turn) = shared.scrapes.clone().acquire_owned().await else {
+        return unavailable("the server is stopping");
     };
-    unavailable(&why)
+    let globals = shared.globals.clone();
+    let gathered = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
+        // The configuration as it is now (SIGHUP or not), the clock now.
+        let ctx = crate::context::Ctx::new(globals)?;
+        let store = ctx.open(crate::store::Access::Read)?;
+        crate::metrics::gather(&*store, ctx.config()?, ctx.now, format)
+    })
+    .await;
+    match gathered {
+        Ok(Ok(text)) => ([(header::CONTENT_TYPE, format.content_type())], text).into_response(),
+        Ok(Err(e)) => unavailable(&format!("{e:#}")),
+        Err(_) => unavailable("the metrics could not be gathered"),
+    }
 }
 
 /// 503 with `Retry-After`: the sender tries again later.

@@ -29,12 +29,6 @@ pub(super) enum Job {
     },
     /// Read the configuration again (SIGHUP).
     Reload,
-    /// Gather the metrics (`/metrics`) on the writer's connection, in one
-    /// snapshot, with the configuration as last read.
-    Metrics {
-        format: crate::domain::metrics::Format,
-        reply: oneshot::Sender<Result<String, String>>,
-    },
 }
 
 /// What the writer shares with the rest of the server.
@@ -197,16 +191,6 @@ pub(super) fn run(
                 if let Some(read) = reload(&mut ctx, &handle) {
                     plans = read;
                 }
-                continue;
-            }
-            Job::Metrics { format, reply } => {
-                let gathered = link.with(&ctx, |store| {
-                    store.refresh()?;
-                    let config = ctx.config()?;
-                    let now = crate::context::clock()?;
-                    crate::metrics::gather(&**store, config, now, format)
-                });
-                let _ = reply.send(gathered.map_err(|e| format!("{e:#}")));
                 continue;
             }
             Job::Alerts { payload, reply } => (payload, reply),

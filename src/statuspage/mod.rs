@@ -133,7 +133,7 @@ pub fn gather(store: &(impl Reads + ?Sized), settings: &Settings, now: DateTime<
         })
         .filter(|p| statuspage::on_page(p, now))
         .collect();
-    incidents.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    incidents.sort_by_key(|i| std::cmp::Reverse((i.created_at, i.id)));
     let marks: Vec<ComponentMark> = store
         .component_marks()?
         .into_iter()
