@@ -23,7 +23,7 @@ pub struct StatusPageArgs {
     pub action: Option<StatusPageAction>,
 
     /// Write the site here: a link to a folder beside it, replaced whole
-    #[arg(long, short, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
 
