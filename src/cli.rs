@@ -11,7 +11,10 @@ use crate::commands::{
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
-use crate::commands::{deliveries::DeliveriesArgs, notify::NotifyArgs, oncall::OncallArgs};
+use crate::commands::{
+    deliveries::DeliveriesArgs, maintenance::MaintenanceArgs, metrics::MetricsArgs, notify::NotifyArgs,
+    oncall::OncallArgs, status_page::StatusPageArgs,
+};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -150,6 +153,12 @@ pub enum Command {
     Check(Lazy<CheckArgs>),
     /// Response metrics: counts, time to acknowledge and resolve, targets met
     Stats(Lazy<StatsArgs>),
+    /// Metrics for Prometheus: open incidents, response times, missed targets, alerts, backlogs
+    Metrics(Lazy<MetricsArgs>),
+    /// The public status page: write it as a static site, or set a component's status
+    StatusPage(Lazy<StatusPageArgs>),
+    /// Schedule maintenance on public components, or list what is to come
+    Maintenance(Lazy<MaintenanceArgs>),
     /// Fail while a matching incident is open: a deploy freeze for CI
     Guard(Lazy<GuardArgs>),
     /// Check that no timeline was edited, deleted or reordered behind the tool's back

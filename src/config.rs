@@ -55,6 +55,8 @@ pub struct Config {
     pub policies: Vec<crate::domain::oncall::Policy>,
     /// `incident serve`'s settings (`[serve]`).
     pub serve: Serve,
+    /// The public status page (`[status_page]`), if there is one.
+    pub status_page: Option<crate::statuspage::Settings>,
 }
 
 /// The `[serve]` table.
@@ -129,6 +131,7 @@ impl Default for Config {
             schedules: Vec::new(),
             policies: Vec::new(),
             serve: Serve::default(),
+            status_page: None,
         }
     }
 }
@@ -291,6 +294,7 @@ struct ConfigFile {
     schedules: Vec<crate::oncall::file::ScheduleFile>,
     #[serde(default)]
     policies: Vec<crate::oncall::file::PolicyFile>,
+    status_page: Option<crate::statuspage::file::StatusPageFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -602,6 +606,20 @@ impl ConfigFile {
         }
         let paged = crate::oncall::file::pageable(&config.policies, &config.schedules);
         crate::notify::file::route_pages(&mut config.notify, &config.people, &paged)?;
+        config.status_page = self
+            .status_page
+            .map(|s| crate::statuspage::file::settings(s, &levels))
+            .transpose()?;
+        for d in &mut config.notify {
+            if let crate::notify::Medium::StatusPage(page) = &mut d.medium {
+                page.page = Some(config.status_page.clone().ok_or_else(|| {
+                    format!(
+                        "[[notify]] '{}' writes the status page, and there is no [status_page]; name the page and its public components (docs/status-page.md)",
+                        d.name
+                    )
+                })?);
+            }
+        }
         if let Some(token) = self.serve.token {
             if token.trim().chars().count() < 16 {
                 return Err("[serve] token is shorter than 16 characters; use a long random one, e.g. from `openssl rand -hex 32`".into());

@@ -272,6 +272,40 @@ pub fn write_private(
     result.with_context(|| format!("cannot write {shown}"))
 }
 
+/// Writes a file others may read (a scraper's, a web server's), whole or
+/// not at all: written beside it under a temporary name, synced and renamed
+/// into place, so a reader sees the old file or the new one, never half.
+pub fn write_shared(path: &Path, bytes: &[u8]) -> Result<()> {
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| usage(format!("{shown}: give a file name")))?;
+    if path.is_dir() {
+        return Err(usage(format!("{shown} is a directory; give a file name")));
+    }
+    // A leading dot: node_exporter's textfile collector reads *.prom only.
+    let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let result = (|| -> Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+        let mut file = options.open(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.with_context(|| format!("cannot write {shown}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,6 +77,8 @@ mod list;
 mod mail;
 #[path = "cli/matrix.rs"]
 mod matrix;
+#[path = "cli/metrics.rs"]
+mod metrics;
 #[path = "cli/narrow.rs"]
 mod narrow;
 #[path = "cli/notify.rs"]
@@ -105,6 +107,8 @@ mod roles;
 mod show;
 #[path = "cli/stats.rs"]
 mod stats;
+#[path = "cli/status_page.rs"]
+mod status_page;
 #[path = "cli/storage.rs"]
 mod storage;
 #[path = "cli/targets.rs"]

@@ -16,7 +16,8 @@ use clap::Args;
 Examples:
   incident edit INC-7 --title \"Checkout and cart return 500s\" --add-service cart
   incident edit INC-7 --started-at 07:40 --detected-by customer
-  incident edit INC-7 --resolution \"Rolled back 4821; unlocked the orders table\"")]
+  incident edit INC-7 --resolution \"Rolled back 4821; unlocked the orders table\"
+  incident edit INC-7 --public-title \"Checkout errors\"")]
 pub struct EditArgs {
     /// The incident (INC-7, inc-7 or 7)
     pub key: String,
@@ -69,6 +70,10 @@ pub struct EditArgs {
     #[arg(long, value_name = "TEXT")]
     pub resolution: Option<String>,
 
+    /// The title customers read on the status page (until set, a neutral one naming its public components)
+    #[arg(long, value_name = "TEXT")]
+    pub public_title: Option<String>,
+
     /// Attach a response plan: its tasks become the incident's checklist
     #[arg(long, value_name = "NAME", value_parser = crate::text::name_arg)]
     pub playbook: Option<String>,
@@ -109,6 +114,15 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         set_tags: args.tags,
         remove_tags: args.remove_tag,
         resolution,
+        public_title: None,
+    };
+    let public_title = match &args.public_title {
+        Some(t) => Some(non_blank(t).ok_or_else(|| {
+            usage(
+                "--public-title is empty; say in a few words what customers notice, e.g. \"Checkout errors\"",
+            )
+        })?),
+        None => None,
     };
     let plan = match &args.playbook {
         Some(name) => {
@@ -128,12 +142,13 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         || !request.remove_channels.is_empty()
         || !request.set_tags.is_empty()
         || !request.remove_tags.is_empty()
-        || request.resolution.is_some();
+        || request.resolution.is_some()
+        || public_title.is_some();
     if !asked && plan.is_none() {
         return Err(usage(
             "nothing to change; give --title, --category, --add-service, --remove-service, --summary, \
-             --detected-by, --started-at, --add-channel, --remove-channel, --tag, --remove-tag, --resolution \
-             or --playbook",
+             --detected-by, --started-at, --add-channel, --remove-channel, --tag, --remove-tag, --resolution, \
+             --public-title or --playbook",
         ));
     }
     let key = ctx.key(id)?;
@@ -143,6 +158,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         let mut said: Vec<String> = Vec::new();
         let mut incident = incident;
         if asked {
+            let mut request = request.clone();
+            if let Some(to) = &public_title {
+                let edits = w.events_of(id, &[EventKind::Edited])?;
+                let from = crate::domain::statuspage::public_title(&edits);
+                request.public_title = Some((from, to.clone()));
+            }
             let change = ops::edit(&incident, &request, now).map_err(|r| ctx.refused(id, r))?;
             said.extend(change.events.iter().map(|e| e.text.clone()));
             incident = change.incident.clone();

@@ -23,7 +23,9 @@ pub mod guard;
 pub mod import;
 pub mod ingest;
 pub mod list;
+pub mod maintenance;
 pub mod man;
+pub mod metrics;
 pub mod notify;
 pub mod oncall;
 pub mod overview;
@@ -34,6 +36,7 @@ pub mod retro;
 pub mod serve;
 pub mod show;
 pub mod stats;
+pub mod status_page;
 pub mod task;
 pub mod topic;
 pub mod update;
@@ -77,6 +80,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Comms(Lazy(args)) => comms::run(&ctx, args),
         Command::Check(Lazy(args)) => check::run(&ctx, args),
         Command::Stats(Lazy(args)) => stats::run(&ctx, args),
+        Command::Metrics(Lazy(args)) => metrics::run(&ctx, args),
+        Command::StatusPage(Lazy(args)) => status_page::run(&ctx, args),
+        Command::Maintenance(Lazy(args)) => maintenance::run(&ctx, args),
         Command::Guard(Lazy(args)) => guard::run(&ctx, args),
         Command::Verify(Lazy(args)) => verify::run(&ctx, args),
         Command::Checkpoint(Lazy(args)) => checkpoint::run(&ctx, args),

@@ -114,6 +114,8 @@ fn apply_edit(incident: &mut Incident, edit: &Edit) {
         Edit::StartedAt { to, .. } => incident.started_at = *to,
         Edit::Tags { to, .. } => incident.tags = to.clone(),
         Edit::Resolution { to, .. } => incident.resolution = to.clone(),
+        // Read from the timeline by the status page (domain::statuspage).
+        Edit::PublicTitle { .. } => {}
     }
 }
 

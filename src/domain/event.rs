@@ -382,6 +382,12 @@ pub enum Edit {
         #[serde(with = "stamp_opt")]
         to: Option<DateTime<Utc>>,
     },
+    /// The title customers read on the status page (`None`: the neutral
+    /// one). Kept on the timeline only: no column holds it.
+    PublicTitle {
+        from: Option<String>,
+        to: Option<String>,
+    },
     /// The resolution summary, given or corrected after resolving.
     Resolution {
         from: Option<String>,

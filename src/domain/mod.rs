@@ -5,6 +5,7 @@ pub mod chain;
 pub mod event;
 pub mod key;
 pub mod lifecycle;
+pub mod metrics;
 pub mod ops;
 pub mod precision;
 pub mod refs;
@@ -237,6 +238,7 @@ pub mod oncall;
 pub mod paging;
 pub mod plans;
 pub mod retro;
+pub mod statuspage;
 
 /// An incident's current state, as stored. Its history is in its events.
 #[derive(Debug, Clone, PartialEq)]

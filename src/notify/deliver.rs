@@ -56,6 +56,8 @@ pub struct Deliverer<'a> {
     pager: Option<Pager<'a>>,
     /// When the pager's next step comes due.
     page_due: Mutex<Option<DateTime<Utc>>>,
+    /// Each status page's other inputs when it was last written.
+    pages: std::cell::RefCell<HashMap<String, String>>,
 }
 
 /// No `[people]`: a room invites nobody, and what is said there is
@@ -116,6 +118,7 @@ impl<'a> Deliverer<'a> {
             known: Mutex::new(Known::default()),
             pager: None,
             page_due: Mutex::new(None),
+            pages: Default::default(),
         }
     }
 
@@ -304,6 +307,8 @@ impl<'a> Deliverer<'a> {
         let mut incidents: HashMap<i64, Option<Incident>> = HashMap::new();
         let mut handled = state.cursor;
         let mut sent = 0;
+        // A status page is written once for all it wants of the batch.
+        let mut page_wants = false;
         for (arrival, event) in &batch {
             let incident = match incidents.get(&event.incident_id) {
                 Some(found) => found.clone(),
@@ -331,6 +336,11 @@ impl<'a> Deliverer<'a> {
                 handled = *arrival;
                 continue;
             }
+            if let Medium::StatusPage(_) = d.medium {
+                page_wants = true;
+                handled = *arrival;
+                continue;
+            }
             match self.send(d, &incident, event, room.as_ref()) {
                 Ok(()) => {
                     sent += 1;
@@ -355,6 +365,28 @@ impl<'a> Deliverer<'a> {
                     self.read_to(store, d, handled, token)?;
                 }
                 Err(failure) => return self.failed(store, d, handled, sent, failure),
+            }
+        }
+        if let Medium::StatusPage(page) = &d.medium {
+            let now = (self.clock)()?;
+            let inputs = super::statuspage::fingerprint(&**store, now)?;
+            let moved = self.pages.borrow().get(&d.name) != Some(&inputs);
+            if page_wants || moved {
+                match super::statuspage::regenerate(&**store, &d.name, page, now) {
+                    Ok(new) => {
+                        sent += usize::from(new);
+                        self.pages.borrow_mut().insert(d.name.clone(), inputs);
+                    }
+                    Err(failure) => {
+                        // Its cursor stays: the events are wanted again.
+                        let next = self.fail(store, d, state.cursor, &failure)?;
+                        return Ok(Turn::Failed {
+                            sent: 0,
+                            reason: failure.reason().to_string(),
+                            next,
+                        });
+                    }
+                }
             }
         }
         self.finish(store, d, handled)?;

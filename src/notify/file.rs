@@ -40,6 +40,9 @@ pub struct DestinationFile {
     // Command.
     run: Option<String>,
     timeout: Option<String>,
+    // Status page.
+    dir: Option<PathBuf>,
+    publish: Option<String>,
     // Routing.
     events: Option<Vec<String>>,
     #[serde(default)]
@@ -325,20 +328,55 @@ fn destination(
             };
             Medium::Command { run, timeout }
         }
+        Kind::StatusPage => {
+            let folder = d.dir.clone().filter(|p| !p.as_os_str().is_empty()).ok_or(
+                "a status-page destination needs `dir = \"/var/www/status\"`, where the site is served from",
+            )?;
+            let timeout = match &d.timeout {
+                Some(t) => crate::time::parse_duration(t)
+                    .ok()
+                    .and_then(|d| d.to_std().ok())
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| {
+                        format!("`timeout` '{t}' must be a duration longer than zero, e.g. \"60s\"")
+                    })?,
+                None => super::statuspage::DEFAULT_PUBLISH_TIMEOUT,
+            };
+            Medium::StatusPage(super::StatusPage {
+                dir: match (folder.is_relative(), dir) {
+                    (true, Some(dir)) => dir.join(folder),
+                    _ => folder,
+                },
+                publish: d
+                    .publish
+                    .clone()
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty()),
+                timeout,
+                page: None,
+            })
+        }
     };
-    Ok(Destination {
-        name,
-        medium,
-        route: route(
-            d.events,
-            d.severities,
-            d.services,
-            d.tags,
-            d.audience,
-            d.drills,
-            levels,
-        )?,
-    })
+    // What changes the page, whatever `events` says: it is rendered whole.
+    let page_kinds = kind == Kind::StatusPage;
+    let mut route = route(
+        d.events,
+        d.severities,
+        d.services,
+        d.tags,
+        d.audience,
+        d.drills,
+        levels,
+    )?;
+    if page_kinds {
+        route = Route {
+            kinds: Some(crate::domain::statuspage::CHANGES.to_vec()),
+            drills: false,
+            ..Route::default()
+        };
+        route.audiences = Audience::ALL.to_vec();
+    }
+    Ok(Destination { name, medium, route })
 }
 
 fn route(

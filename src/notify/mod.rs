@@ -11,6 +11,7 @@ pub mod matrix;
 pub mod page;
 pub mod render;
 pub mod send;
+pub mod statuspage;
 
 use crate::domain::notify::Route;
 use std::path::PathBuf;
@@ -51,6 +52,7 @@ named_enum! {
         Email = "email",
         Webhook = "webhook",
         Command = "command",
+        StatusPage = "status-page",
     }
 }
 
@@ -75,6 +77,21 @@ pub enum Medium {
         run: String,
         timeout: Duration,
     },
+    /// The public status page, written again after each change it shows
+    /// ([`statuspage`]), then published by an optional command.
+    StatusPage(StatusPage),
+}
+
+/// A `status-page` destination.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusPage {
+    /// Where the site is served from (a link to its latest version).
+    pub dir: PathBuf,
+    /// Run after each new version (an rsync, a git push, an upload).
+    pub publish: Option<String>,
+    pub timeout: Duration,
+    /// `[status_page]`, set when the configuration is read.
+    pub page: Option<crate::statuspage::Settings>,
 }
 
 impl Medium {
@@ -85,6 +102,7 @@ impl Medium {
             Medium::Email(_) => Kind::Email,
             Medium::Webhook { .. } => Kind::Webhook,
             Medium::Command { .. } => Kind::Command,
+            Medium::StatusPage(_) => Kind::StatusPage,
         }
     }
 }

@@ -64,6 +64,8 @@ pub fn send(
         },
         Medium::Email(e) => email(e, message),
         Medium::Command { run, timeout } => command(&destination.name, run, *timeout, extra),
+        // Written from the record by the deliverer, not sent per message.
+        Medium::StatusPage(_) => Ok(()),
     }
 }
 

@@ -50,6 +50,12 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
                 }
             }),
         )
+        .route(
+            "/metrics",
+            get(
+                |State(s): State<Arc<Shared>>, headers: HeaderMap| async move { metrics(&s, &headers).await },
+            ),
+        )
         .route("/alertmanager", post_as(Format::Alertmanager))
         .route("/grafana", post_as(Format::Grafana))
         .route("/pagerduty", post_as(Format::Pagerduty))
@@ -58,7 +64,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .fallback(|| async {
             answer(
                 StatusCode::NOT_FOUND,
-                "no such endpoint; POST to /alertmanager, /grafana, /pagerduty or /generic",
+                "no such endpoint; POST to /alertmanager, /grafana, /pagerduty or /generic, GET /metrics",
             )
         })
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -118,6 +124,37 @@ async fn ready(shared: &Shared) -> Response {
     unavailable(&why)
 }
 
+/// The metrics, in the format the scraper asks for, read on a connection
+/// of their own (one scrape at a time) so that alerts are not held up.
+/// They count incidents by service: the token is asked for as for alerts
+/// (a scraper sends it with `authorization: credentials`).
+async fn metrics(shared: &Shared, headers: &HeaderMap) -> Response {
+    if let Some(refusal) = cross_site(shared, headers) {
+        return refusal;
+    }
+    if !authorized(shared, headers) {
+        return unauthorized();
+    }
+    let format =
+        crate::domain::metrics::Format::accepted(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    let Ok(_turn) = shared.scrapes.clone().acquire_owned().await else {
+        return unavailable("the server is stopping");
+    };
+    let globals = shared.globals.clone();
+    let gathered = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
+        // The configuration as it is now (SIGHUP or not), the clock now.
+        let ctx = crate::context::Ctx::new(globals)?;
+        let store = ctx.open(crate::store::Access::Read)?;
+        crate::metrics::gather(&*store, ctx.config()?, ctx.now, format)
+    })
+    .await;
+    match gathered {
+        Ok(Ok(text)) => ([(header::CONTENT_TYPE, format.content_type())], text).into_response(),
+        Ok(Err(e)) => unavailable(&format!("{e:#}")),
+        Err(_) => unavailable("the metrics could not be gathered"),
+    }
+}
+
 /// 503 with `Retry-After`: the sender tries again later.
 fn unavailable(why: &str) -> Response {
     let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, why);
@@ -153,15 +190,7 @@ fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
         return Some(refusal);
     }
     if !authorized(shared, headers) {
-        let mut response = answer(
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong bearer token (Authorization: Bearer TOKEN)",
-        );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            "Bearer".parse().expect("a header value"),
-        );
-        return Some(response);
+        return Some(unauthorized());
     }
     if !is_json(headers) {
         return Some(answer(
@@ -173,6 +202,18 @@ fn refused(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
         return Some(too_large());
     }
     None
+}
+
+fn unauthorized() -> Response {
+    let mut response = answer(
+        StatusCode::UNAUTHORIZED,
+        "missing or wrong bearer token (Authorization: Bearer TOKEN)",
+    );
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        "Bearer".parse().expect("a header value"),
+    );
+    response
 }
 
 /// What a web page in a browser could send, refused: a request naming an

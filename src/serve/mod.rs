@@ -46,6 +46,11 @@ struct Shared {
     /// Room for bodies, in bytes ([`http::BODY_BUDGET`]).
     bodies: Arc<Semaphore>,
     log: LogFormat,
+    /// What `/metrics` opens its own read connection with: a scrape reads
+    /// every incident, and must not hold up the writer.
+    globals: crate::cli::GlobalArgs,
+    /// One scrape at a time; others wait for its turn.
+    scrapes: Arc<Semaphore>,
 }
 
 /// What the configuration says about requests: what they must show in
@@ -183,6 +188,8 @@ pub fn run(ctx: &Ctx, addr: SocketAddr, log: LogFormat) -> Result<()> {
         local: listener.local_addr()?,
         bodies: Arc::new(Semaphore::new(http::BODY_BUDGET)),
         log,
+        globals: ctx.globals.clone(),
+        scrapes: Arc::new(Semaphore::new(1)),
     });
     let served = runtime.block_on(serve(ctx, listener, shared, config.serve.max_connections));
     // The server has stopped and dropped its sender: the writer finishes

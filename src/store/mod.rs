@@ -339,6 +339,10 @@ pub enum Read<'a> {
         schedule: Option<&'a str>,
         after: DateTime<Utc>,
     },
+    /// Every component status set by hand, in the order they were set.
+    ComponentMarks,
+    /// The scheduled maintenances that end at or after the time, by start.
+    Maintenances(DateTime<Utc>),
 }
 
 /// What a [`Read`] found, variant for variant.
@@ -364,6 +368,8 @@ pub enum Found {
     Rooms(Vec<Room>),
     Seen(Vec<String>),
     Overrides(Vec<Override>),
+    ComponentMarks(Vec<crate::domain::statuspage::ComponentMark>),
+    Maintenances(Vec<crate::domain::statuspage::Maintenance>),
 }
 
 /// A value with when it was first stored and last changed.
@@ -452,6 +458,10 @@ pub trait Transaction: Reads {
     fn insert_override(&mut self, o: &Override) -> Result<i64>;
     /// Removes an override; whether there was one.
     fn delete_override(&mut self, id: i64) -> Result<bool>;
+    /// A component's status set by hand (its `id` is ignored); returns its number.
+    fn insert_component_mark(&mut self, m: &crate::domain::statuspage::ComponentMark) -> Result<i64>;
+    /// A scheduled maintenance (its `id` is ignored); returns its number.
+    fn insert_maintenance(&mut self, m: &crate::domain::statuspage::Maintenance) -> Result<i64>;
     /// A change from CI (its `id` is ignored), recorded at `recorded_at`;
     /// returns its number.
     fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64>;

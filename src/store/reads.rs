@@ -220,6 +220,18 @@ pub trait ReadsExt: Reads {
         expect!(self.one(read)?, Found::Overrides, read)
     }
 
+    /// Every component status set by hand, in the order they were set.
+    fn component_marks(&self) -> Result<Vec<crate::domain::statuspage::ComponentMark>> {
+        let read = Read::ComponentMarks;
+        expect!(self.one(read)?, Found::ComponentMarks, read)
+    }
+
+    /// The scheduled maintenances that end at or after `after`, by start.
+    fn maintenances(&self, after: DateTime<Utc>) -> Result<Vec<crate::domain::statuspage::Maintenance>> {
+        let read = Read::Maintenances(after);
+        expect!(self.one(read)?, Found::Maintenances, read)
+    }
+
     /// Which of these chat messages are on a timeline already.
     fn seen(&self, sources: &[String]) -> Result<Vec<String>> {
         let read = Read::Seen(sources);

@@ -121,7 +121,87 @@ conformance!(
     every_older_schema_step_migrates_and_reads,
     stored_states_are_what_their_timelines_replay_to,
     deliveries_rooms_and_chat_marks_read_back,
+    component_statuses_and_maintenances_read_back,
 );
+
+/// The status page's storage: component statuses set by hand (every one
+/// kept, in order; none hands it back) and scheduled maintenance, read by
+/// when it ends.
+fn component_statuses_and_maintenances_read_back(kind: Kind) {
+    use incident::domain::statuspage::{ComponentMark, ComponentStatus, Maintenance};
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let set = ComponentMark {
+        id: 0,
+        component: "api".into(),
+        status: Some(ComponentStatus::PartialOutage),
+        by: "alice".into(),
+        at: t("08:00"),
+    };
+    let back = ComponentMark {
+        status: None,
+        at: t("09:00"),
+        ..set.clone()
+    };
+    let (first, second) = write(&mut store, t("09:00"), |w| {
+        Ok((
+            w.transaction().insert_component_mark(&set)?,
+            w.transaction().insert_component_mark(&back)?,
+        ))
+    });
+    assert!(second > first && first > 0);
+    store.refresh().unwrap();
+    assert_eq!(
+        store.component_marks().unwrap(),
+        [
+            ComponentMark { id: first, ..set },
+            ComponentMark { id: second, ..back }
+        ]
+    );
+    let upgrade = Maintenance {
+        id: 0,
+        title: "DB upgrade".into(),
+        services: vec!["db".into(), "a|b\"c".into()],
+        from: t("22:00"),
+        until: t("23:00"),
+        by: "alice".into(),
+        at: t("08:00"),
+    };
+    let earlier = Maintenance {
+        title: "Earlier".into(),
+        from: t("06:00"),
+        until: t("07:00"),
+        ..upgrade.clone()
+    };
+    let (late, early) = write(&mut store, t("08:00"), |w| {
+        Ok((
+            w.transaction().insert_maintenance(&upgrade)?,
+            w.transaction().insert_maintenance(&earlier)?,
+        ))
+    });
+    store.refresh().unwrap();
+    let all = store.maintenances(t("00:00")).unwrap();
+    assert_eq!(
+        all,
+        [
+            Maintenance { id: early, ..earlier },
+            Maintenance {
+                id: late,
+                ..upgrade.clone()
+            }
+        ],
+        "by start"
+    );
+    assert_eq!(
+        store.maintenances(t("07:00")).unwrap().len(),
+        2,
+        "ending at the time: kept"
+    );
+    assert_eq!(
+        store.maintenances(t("07:01")).unwrap(),
+        [Maintenance { id: late, ..upgrade }]
+    );
+}
 
 fn an_incident_reads_back_as_it_was_written(kind: Kind) {
     let db = Db::new(kind);

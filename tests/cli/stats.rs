@@ -227,7 +227,7 @@ postgres_only! {
         assert!(settled(&env)[0].1.is_some());
         env.tamper(
             "ALTER TABLE stats_settled DROP COLUMN detect_seconds;
-             DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides;
+             DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides, component_statuses, maintenances;
              ALTER TABLE alerts DROP COLUMN seal;
              UPDATE incident_schema SET version = 3;
              UPDATE incidents SET started_at = '2026-11-20T07:45:00Z' WHERE id = 1;",

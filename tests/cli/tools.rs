@@ -2,7 +2,8 @@
 //! of the `cli-postgres` half), Prometheus Alertmanager (the real sender),
 //! Synapse (the Matrix homeserver the Matrix tests talk to), bash, zsh
 //! and fish (completions, the drill script), aiosmtpd (the SMTP
-//! server mail is sent to), and one file: the published Adaptive Card
+//! server mail is sent to), Prometheus and promtool (metrics), Chromium
+//! and feedparser (the status page), and one file: the published Adaptive Card
 //! schema, which Teams messages are checked against. One lookup for
 //! all of them, and one rule, the same on a developer's machine as in CI: a
 //! test that needs a program that is missing fails, with a line that starts
@@ -31,9 +32,13 @@ pub enum Tool {
     /// bash's completion loader, a script rather than a program.
     BashCompletion,
     Man,
+    Prometheus,
+    Promtool,
+    Chromium,
+    Feedparser,
 }
 
-const TOOLS: usize = 10;
+const TOOLS: usize = 14;
 
 /// Where `.ci/run` installs what comes from PyPI rather than the
 /// distribution, out of the way of the system's Python: a virtual
@@ -59,6 +64,10 @@ impl Tool {
             Tool::AdaptiveCardSchema => "the Adaptive Card schema",
             Tool::BashCompletion => "bash-completion",
             Tool::Man => "man",
+            Tool::Prometheus => "Prometheus",
+            Tool::Promtool => "promtool",
+            Tool::Chromium => "Chromium",
+            Tool::Feedparser => "feedparser",
         }
     }
 
@@ -85,6 +94,12 @@ impl Tool {
             ),
             Tool::BashCompletion => "install bash-completion".into(),
             Tool::Man => "install man-db".into(),
+            Tool::Prometheus | Tool::Promtool => "install prometheus".into(),
+            Tool::Chromium => "install chromium".into(),
+            Tool::Feedparser => format!(
+                "python3 -m venv {0}/feedparser && {0}/feedparser/bin/pip install feedparser==6.0.11",
+                cache.display()
+            ),
         }
     }
 
@@ -101,6 +116,10 @@ impl Tool {
             Tool::AdaptiveCardSchema => &["adaptive-card.json"],
             Tool::BashCompletion => &[],
             Tool::Man => &["man"],
+            Tool::Prometheus => &["prometheus"],
+            Tool::Promtool => &["promtool"],
+            Tool::Chromium => &["chromium", "chromium-browser"],
+            Tool::Feedparser => &["python"],
         }
     }
 
@@ -118,6 +137,10 @@ impl Tool {
             (Tool::Aiosmtpd, _) => format!("no python with aiosmtpd in {}", aiosmtpd_dir().display()),
             (Tool::AdaptiveCardSchema, _) => format!("no {}", schema_path().display()),
             (Tool::BashCompletion, _) => format!("no {}", incident::install::BASH_COMPLETION.join(" or ")),
+            (Tool::Feedparser, _) => format!(
+                "no python with feedparser in {}",
+                cache().join("feedparser").display()
+            ),
             _ => format!("no {} on PATH", self.programs().join(" or ")),
         }
     }
@@ -150,6 +173,14 @@ impl Tool {
                 .iter()
                 .map(PathBuf::from)
                 .find(|p| p.is_file()),
+            Tool::Feedparser => {
+                let python = cache().join("feedparser").join("bin").join("python");
+                Command::new(&python)
+                    .args(["-c", "import feedparser"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+                    .then_some(python)
+            }
             _ => on_path(self.programs()),
         }
     }

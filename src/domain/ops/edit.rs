@@ -23,6 +23,8 @@ pub struct EditRequest {
     pub remove_tags: Vec<String>,
     /// The resolution summary (of a resolved or closed incident).
     pub resolution: Option<String>,
+    /// The title the status page shows: (the one it has, the new one).
+    pub public_title: Option<(Option<String>, String)>,
 }
 
 /// Changes what was said at declaration: one `edited` event per field that
@@ -136,6 +138,17 @@ pub fn edit(incident: &Incident, request: &EditRequest, now: DateTime<Utc>) -> R
             to: Some(resolution.clone()),
         };
         edits.push((edit, format!("Resolution: {resolution}")));
+    }
+    if let Some((from, to)) = request
+        .public_title
+        .as_ref()
+        .filter(|(from, to)| from.as_ref() != Some(to))
+    {
+        let edit = Edit::PublicTitle {
+            from: from.clone(),
+            to: Some(to.clone()),
+        };
+        edits.push((edit, format!("Public title: {to}")));
     }
     if edits.is_empty() {
         return Err(Refusal::NothingToEdit);
@@ -301,6 +314,29 @@ mod tests {
                 r#"{"field":"started_at","from":"2026-11-23T07:40:00Z","to":"2026-11-23T07:50:00Z"}"#,
             ]
         );
+    }
+
+    #[test]
+    fn a_public_title_is_an_edit_of_its_own_and_the_same_one_is_nothing() {
+        let i = Incident::example();
+        let request = EditRequest {
+            public_title: Some((None, "Checkout errors".into())),
+            ..EditRequest::default()
+        };
+        let change = edit(&i, &request, i.declared_at).unwrap();
+        assert_eq!(
+            change.incident, i,
+            "the row is unchanged: the title lives on the timeline"
+        );
+        assert_eq!(change.events[0].text, "Public title: Checkout errors");
+        let same = EditRequest {
+            public_title: Some((Some("Checkout errors".into()), "Checkout errors".into())),
+            ..EditRequest::default()
+        };
+        assert!(matches!(
+            edit(&i, &same, i.declared_at),
+            Err(Refusal::NothingToEdit)
+        ));
     }
 
     #[test]

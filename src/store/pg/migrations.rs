@@ -78,6 +78,12 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: None,
     },
+    // 10: the status page: component statuses set by hand, maintenance.
+    Step {
+        sql: include_str!("schema_status_page.sql"),
+        guards: include_str!("schema_status_page_guards.sql"),
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

@@ -27,6 +27,7 @@ mod read;
 mod retro;
 mod settled;
 pub(crate) mod sql;
+mod statuspage;
 mod watch;
 
 pub use connect::{Target, is_url};
@@ -448,6 +449,14 @@ impl super::Transaction for Writer<'_> {
 
     fn delete_override(&mut self, id: i64) -> Result<bool> {
         deliveries::delete_override(&mut *self.db()?, id)
+    }
+
+    fn insert_component_mark(&mut self, m: &crate::domain::statuspage::ComponentMark) -> Result<i64> {
+        statuspage::insert_mark(&mut *self.db()?, m)
+    }
+
+    fn insert_maintenance(&mut self, m: &crate::domain::statuspage::Maintenance) -> Result<i64> {
+        statuspage::insert_maintenance(&mut *self.db()?, m)
     }
 
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {

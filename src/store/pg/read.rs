@@ -101,6 +101,14 @@ fn plan(read: &Read<'_>) -> Option<(Statement, Decode)> {
             deliveries::overrides_statement(schedule, after),
             Box::new(|rows| Ok(Found::Overrides(deliveries::overrides_of(rows)?))),
         ),
+        Read::ComponentMarks => (
+            super::statuspage::marks_statement(),
+            Box::new(|rows| Ok(Found::ComponentMarks(super::statuspage::marks_of(rows)?))),
+        ),
+        Read::Maintenances(after) => (
+            super::statuspage::maintenances_statement(after),
+            Box::new(|rows| Ok(Found::Maintenances(super::statuspage::maintenances_of(rows)?))),
+        ),
         Read::Seen(sources) => (
             deliveries::seen_statement(sources),
             Box::new(|rows| Ok(Found::Seen(deliveries::seen_of(rows)?))),

@@ -53,6 +53,8 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_overrides.sql")),
     // 19: where each destination's reading of the chat stands.
     Step::sql(include_str!("schema_chat_cursor.sql")),
+    // 20: the status page: component statuses set by hand, maintenance.
+    Step::sql(include_str!("schema_status_page.sql")),
 ];
 
 /// The version this binary writes.

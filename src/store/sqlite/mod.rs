@@ -14,6 +14,7 @@ pub mod migrations;
 mod retro;
 mod settled;
 pub(super) mod sql;
+mod statuspage;
 mod watch;
 
 use super::{Access, Append, Dated, Found, ListFilter, Location, Order, Put, Read, Reads, Storage, Wait};
@@ -246,6 +247,8 @@ fn answer(conn: &Connection, read: &Read<'_>) -> rusqlite::Result<Found> {
         Read::Overrides { schedule, after } => {
             Found::Overrides(deliveries::overrides(conn, schedule, after)?)
         }
+        Read::ComponentMarks => Found::ComponentMarks(statuspage::marks(conn)?),
+        Read::Maintenances(after) => Found::Maintenances(statuspage::maintenances(conn, after)?),
     })
 }
 
@@ -416,6 +419,14 @@ impl super::Transaction for Writer<'_> {
 
     fn delete_override(&mut self, id: i64) -> Result<bool> {
         self.run(|c| deliveries::delete_override(c, id))
+    }
+
+    fn insert_component_mark(&mut self, m: &crate::domain::statuspage::ComponentMark) -> Result<i64> {
+        self.run(|c| statuspage::insert_mark(c, m))
+    }
+
+    fn insert_maintenance(&mut self, m: &crate::domain::statuspage::Maintenance) -> Result<i64> {
+        self.run(|c| statuspage::insert_maintenance(c, m))
     }
 
     fn settle(&mut self, key: i64, settled: &[Settled]) -> Result<usize> {
