@@ -72,6 +72,12 @@ pub const STEPS: &[Step] = &[
         guards: include_str!("schema_overrides_guards.sql"),
         code: None,
     },
+    // 9: a group's latest alert with an incident, in one index step.
+    Step {
+        sql: include_str!("schema_alerts_group_latest.sql"),
+        guards: "",
+        code: None,
+    },
 ];
 
 /// The version this binary writes.
