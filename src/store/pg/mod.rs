@@ -387,7 +387,12 @@ impl Storage for PgStore {
                     Err(e) => Err(db.explain(e)),
                 }
             }
-            Wait::No => Ok(()),
+            // Without the numbers the heads cannot be checked: read again.
+            Wait::No => {
+                db.heads.clear();
+                db.heads_upto = None;
+                Ok(())
+            }
         };
         db.client.set_deadline(write);
         if let Err(e) = begun {
