@@ -12,10 +12,11 @@ use crate::domain::alerts::{self, Alert, AlertAction, AlertSource, AlertStatus, 
 use crate::domain::ops::{self, AlertJoin};
 use crate::domain::{Category, Incident, Status};
 use crate::store::ReadsExt;
-use crate::store::{AlertFilter, ListFilter, Writer};
+use crate::store::{AlertFilter, Found, ListFilter, Read, Reads, Writer};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The largest body taken, from a file or over HTTP.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -161,16 +162,207 @@ pub fn record(
     routing: &Routing,
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
-    let known = tx
-        .alerts(&AlertFilter {
-            identity: Some((signal.source, signal.identity.clone())),
-            ..AlertFilter::default()
-        })?
-        .pop();
+    record_with(tx, signal, routing, now, &mut Looked::default())
+}
+
+/// Records the alerts of a batch in `tx` at `now`, one after another, as
+/// [`record`] does each: with the same outcome, but what they read first
+/// (each alert by its identity, each group's incident) asked for together,
+/// in two round trips where the backend has round trips, instead of two
+/// or three for each alert.
+pub fn record_all(
+    tx: &mut Writer<'_>,
+    signals: &[Signal],
+    routing: &Routing,
+    now: DateTime<Utc>,
+) -> Result<Vec<Outcome>> {
+    let mut looked = Looked::ahead(tx, signals, now)?;
+    signals
+        .iter()
+        .map(|signal| record_with(tx, signal, routing, now, &mut looked))
+        .collect()
+}
+
+type Key = (AlertSource, String);
+
+/// Reads made ahead for a batch of alerts, each answer as the database
+/// would give it at the moment it is used: an answer is dropped as soon as
+/// a write of the batch may change it (an alert saved: its identity and
+/// its groups; an incident whose state changed), and read again if wanted.
+#[derive(Default)]
+struct Looked {
+    /// Each alert by its source and identity (`None`: not recorded).
+    alerts: HashMap<Key, Option<Alert>>,
+    /// Each group's most recently seen alert that belongs to an incident.
+    groups: HashMap<Key, Option<Alert>>,
+    incidents: HashMap<i64, Option<Incident>>,
+}
+
+impl Looked {
+    /// The reads the batch's alerts will make, made together: their
+    /// alerts and their groups' latest alerts in one round trip, then the
+    /// incidents the routed and resolved alerts will want in one more.
+    fn ahead(tx: &Writer<'_>, signals: &[Signal], now: DateTime<Utc>) -> Result<Looked> {
+        let mut looked = Looked::default();
+        let mut identities: Vec<Key> = Vec::new();
+        let mut groups: Vec<Key> = Vec::new();
+        for s in signals {
+            let key = (s.source, s.identity.clone());
+            if !identities.contains(&key) {
+                identities.push(key);
+            }
+            if let Some(group) = &s.group {
+                let key = (s.source, group.clone());
+                if !groups.contains(&key) {
+                    groups.push(key);
+                }
+            }
+        }
+        let filters: Vec<AlertFilter> = identities
+            .iter()
+            .map(|key| AlertFilter {
+                identity: Some(key.clone()),
+                ..AlertFilter::default()
+            })
+            .chain(groups.iter().map(|key| AlertFilter {
+                group: Some(key.clone()),
+                limit: Some(1),
+                ..AlertFilter::default()
+            }))
+            .collect();
+        let reads: Vec<Read<'_>> = filters.iter().map(Read::Alerts).collect();
+        let mut found = tx.batch(&reads)?.into_iter();
+        for key in identities {
+            looked.alerts.insert(key, alerts_of(found.next())?.pop());
+        }
+        for key in groups {
+            looked.groups.insert(key, alerts_of(found.next())?.pop());
+        }
+        // The incidents: a routed alert's group's, a resolved or re-firing
+        // one's own.
+        let mut ids: Vec<i64> = Vec::new();
+        for s in signals {
+            let known = looked
+                .alerts
+                .get(&(s.source, s.identity.clone()))
+                .cloned()
+                .flatten();
+            let (_, seen) = alerts::observe(known.as_ref(), s, now);
+            let group = s
+                .group
+                .as_ref()
+                .and_then(|g| looked.groups.get(&(s.source, g.clone())));
+            let wanted = match seen {
+                Seen::New => group.and_then(|a| a.as_ref()?.incident_id),
+                Seen::Refired => known
+                    .as_ref()
+                    .and_then(|a| a.incident_id)
+                    .or_else(|| group.and_then(|a| a.as_ref()?.incident_id)),
+                Seen::Resolved => known.as_ref().and_then(|a| a.incident_id),
+                Seen::Repeat | Seen::ResolvedUnseen => None,
+            };
+            if let Some(id) = wanted.filter(|id| !ids.contains(id)) {
+                ids.push(id);
+            }
+        }
+        let reads: Vec<Read<'_>> = ids.iter().map(|id| Read::Incident(*id)).collect();
+        for (id, found) in ids.iter().zip(tx.batch(&reads)?) {
+            match found {
+                Found::Incident(incident) => looked.incidents.insert(*id, incident),
+                other => return Err(anyhow::anyhow!("incident {id} read as {other:?}")),
+            };
+        }
+        Ok(looked)
+    }
+
+    /// The recorded alert of `signal`'s identity.
+    fn alert(&mut self, tx: &Writer<'_>, signal: &Signal) -> Result<Option<Alert>> {
+        let key = (signal.source, signal.identity.clone());
+        match self.alerts.remove(&key) {
+            Some(known) => Ok(known),
+            None => Ok(tx
+                .alerts(&AlertFilter {
+                    identity: Some(key),
+                    ..AlertFilter::default()
+                })?
+                .pop()),
+        }
+    }
+
+    /// The most recently seen alert of a group that belongs to an incident.
+    fn group(&mut self, tx: &Writer<'_>, source: AlertSource, group: &str) -> Result<Option<Alert>> {
+        let key = (source, group.to_string());
+        match self.groups.get(&key) {
+            Some(latest) => Ok(latest.clone()),
+            None => {
+                let latest = tx
+                    .alerts(&AlertFilter {
+                        group: Some(key.clone()),
+                        limit: Some(1),
+                        ..AlertFilter::default()
+                    })?
+                    .pop();
+                self.groups.insert(key, latest.clone());
+                Ok(latest)
+            }
+        }
+    }
+
+    fn incident(&mut self, tx: &Writer<'_>, id: i64) -> Result<Option<Incident>> {
+        match self.incidents.get(&id) {
+            Some(incident) => Ok(incident.clone()),
+            None => {
+                let incident = tx.incident(id)?;
+                self.incidents.insert(id, incident.clone());
+                Ok(incident)
+            }
+        }
+    }
+
+    /// An alert was saved: what was read of its identity and its groups
+    /// (before and now) may have changed.
+    fn saved(&mut self, alert: &Alert, before: Option<&Alert>) {
+        self.alerts.remove(&(alert.source, alert.identity.clone()));
+        for group in [alert.group.as_ref(), before.and_then(|b| b.group.as_ref())]
+            .into_iter()
+            .flatten()
+        {
+            self.groups.remove(&(alert.source, group.clone()));
+        }
+    }
+
+    /// Stores `change`, forgetting what was read of its incident if it
+    /// changes the incident's state or role holders.
+    fn apply(&mut self, tx: &mut Writer<'_>, change: ops::Change) -> Result<()> {
+        let id = change.incident.id;
+        if change.changes_state() || change.before.roles != change.incident.roles {
+            self.incidents.remove(&id);
+        }
+        tx.apply(change)
+    }
+}
+
+fn alerts_of(found: Option<Found>) -> Result<Vec<Alert>> {
+    match found {
+        Some(Found::Alerts(alerts)) => Ok(alerts),
+        other => Err(anyhow::anyhow!("alerts read as {other:?}")),
+    }
+}
+
+/// Records one alert, reading through `looked`.
+fn record_with(
+    tx: &mut Writer<'_>,
+    signal: &Signal,
+    routing: &Routing,
+    now: DateTime<Utc>,
+    looked: &mut Looked,
+) -> Result<Outcome> {
+    let known = looked.alert(tx, signal)?;
     let (mut alert, seen) = alerts::observe(known.as_ref(), signal, now);
-    let current = match alert.incident_id {
-        Some(id) => tx.incident(id)?,
-        None => None,
+    // Only a resolution and a re-firing concern the incident it belongs to.
+    let current = match (seen, alert.incident_id) {
+        (Seen::Resolved | Seen::Refired, Some(id)) => looked.incident(tx, id)?,
+        _ => None,
     };
     let mut did = "counted";
     match seen {
@@ -179,9 +371,11 @@ pub fn record(
                 did = "recorded";
             }
             alert.id = tx.save_alert(&alert)?;
+            looked.saved(&alert, known.as_ref());
         }
         Seen::Resolved => {
             alert.id = tx.save_alert(&alert)?;
+            looked.saved(&alert, known.as_ref());
             if let Some(incident) = current {
                 let all = tx.alerts(&AlertFilter {
                     incident_id: Some(incident.id),
@@ -190,9 +384,10 @@ pub fn record(
                 let rule = alerts::rule_for(routing.rules, signal);
                 let resolve = alerts::resolves_incident(rule, &all, &incident);
                 let latest = tx.latest(incident.id)?;
-                tx.apply(ops::alert_resolved(
-                    &incident, &alert, &all, resolve, now, &latest,
-                ))?;
+                looked.apply(
+                    tx,
+                    ops::alert_resolved(&incident, &alert, &all, resolve, now, &latest),
+                )?;
                 did = "updated";
             } else {
                 did = "recorded";
@@ -200,12 +395,14 @@ pub fn record(
         }
         Seen::Refired if current.as_ref().is_some_and(|i| i.status.is_open()) => {
             alert.id = tx.save_alert(&alert)?;
+            looked.saved(&alert, known.as_ref());
             let incident = current.expect("checked above");
-            tx.apply(ops::attach_alert(&incident, &alert, AlertJoin::Refired, now))?;
+            looked.apply(tx, ops::attach_alert(&incident, &alert, AlertJoin::Refired, now))?;
             did = "updated";
         }
         Seen::New | Seen::Refired => {
-            did = route(tx, &mut alert, signal, routing, now)?;
+            did = route(tx, &mut alert, signal, routing, now, looked)?;
+            looked.saved(&alert, known.as_ref());
         }
     }
     Ok(Outcome {
@@ -232,19 +429,16 @@ fn route(
     signal: &Signal,
     routing: &Routing,
     now: DateTime<Utc>,
+    looked: &mut Looked,
 ) -> Result<&'static str> {
     let group_incident = match &signal.group {
-        Some(group) => {
-            let joined = tx.alerts(&AlertFilter {
-                group: Some((signal.source, group.clone())),
-                limit: Some(1),
-                ..AlertFilter::default()
-            })?;
-            match joined.first().and_then(|a| a.incident_id) {
-                Some(id) => tx.incident(id)?,
-                None => None,
-            }
-        }
+        Some(group) => match looked
+            .group(tx, signal.source, group)?
+            .and_then(|a| a.incident_id)
+        {
+            Some(id) => looked.incident(tx, id)?,
+            None => None,
+        },
         None => None,
     };
     let rule = alerts::rule_for(routing.rules, signal);
@@ -265,12 +459,15 @@ fn route(
             Ok("recorded")
         }
         Route::Attach(id) => {
-            let incident = tx
-                .incident(id)?
-                .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
+            let incident = match group_incident.filter(|i| i.id == id) {
+                Some(incident) => incident,
+                None => looked
+                    .incident(tx, id)?
+                    .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?,
+            };
             alert.incident_id = Some(id);
             alert.id = tx.save_alert(alert)?;
-            tx.apply(ops::attach_alert(&incident, alert, AlertJoin::Rule, now))?;
+            looked.apply(tx, ops::attach_alert(&incident, alert, AlertJoin::Rule, now))?;
             Ok("attached")
         }
         Route::Open { severity, category } => {

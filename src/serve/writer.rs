@@ -218,16 +218,17 @@ pub(super) fn run(
             let committed = link.with(&ctx, |store| {
                 ctx.commit_to(store, |tx| {
                     let now = tx.now();
-                    batch
+                    // The batch's alerts in order, their reads made together;
+                    // then each request's share of the outcomes.
+                    let signals: Vec<_> = batch
                         .iter()
-                        .map(|(payload, _)| {
-                            payload
-                                .signals
-                                .iter()
-                                .map(|s| intake::record(tx, s, &routing, now))
-                                .collect::<Result<Vec<_>>>()
-                        })
-                        .collect::<Result<Vec<_>>>()
+                        .flat_map(|(payload, _)| payload.signals.iter().cloned())
+                        .collect();
+                    let mut outcomes = intake::record_all(tx, &signals, &routing, now)?.into_iter();
+                    Ok(batch
+                        .iter()
+                        .map(|(payload, _)| outcomes.by_ref().take(payload.signals.len()).collect())
+                        .collect::<Vec<Vec<_>>>())
                 })
             })?;
             hooks::hand_over(&ctx, &handle.hooks, committed.events);

@@ -254,6 +254,7 @@ fn a_database_of_the_version_before_is_upgraded_with_the_updates_index_led_by_th
            WHERE kind IN ('severity_changed', 'status_update', 'comms'); \
          ALTER TABLE stats_settled DROP COLUMN detect_seconds; \
          DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides, component_statuses, maintenances; ALTER TABLE alerts DROP COLUMN seal; \
+         DROP INDEX alerts_group_latest; CREATE INDEX alerts_by_group ON alerts (source, group_key); \
          UPDATE incident_schema SET version = 3",
     );
     // Any command upgrades it, keeping what it holds.
@@ -267,6 +268,17 @@ fn a_database_of_the_version_before_is_upgraded_with_the_updates_index_led_by_th
         .unwrap()
         .get(0);
     assert!(index.contains("(incident_id, at, id)"), "{index}");
+    // A group's latest alert has one index, and the old one is gone.
+    let group: Vec<String> = c
+        .query(
+            "SELECT indexname::text FROM pg_indexes WHERE indexname IN ('alerts_by_group', 'alerts_group_latest')",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(group, ["alerts_group_latest"]);
     env.ok(&["verify"]);
 }
 

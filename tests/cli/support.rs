@@ -135,7 +135,7 @@ impl Env {
                 let mut c = self.pg_client();
                 c.batch_execute(&format!("SELECT pg_advisory_lock({})", crate::pg::WRITER_LOCK))
                     .unwrap();
-                Box::new(c)
+                Box::new(Held(c))
             }
             false => {
                 let c = self.sql();
@@ -366,4 +366,18 @@ pub fn kinds(incident: &Value) -> Vec<String> {
 
 pub fn last_event(incident: &Value) -> &Value {
     incident["timeline"].as_array().unwrap().last().unwrap()
+}
+
+/// The writers' lock held on a connection of the test's own: let go with an
+/// answer when dropped, so the next command finds it free (a closed
+/// connection's locks go only when its server process has ended, which a
+/// busy machine may take a while to do).
+struct Held(postgres::Client);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = self
+            .0
+            .batch_execute(&format!("SELECT pg_advisory_unlock({})", crate::pg::WRITER_LOCK));
+    }
 }

@@ -100,77 +100,80 @@ pub fn select_statement(filter: &AlertFilter) -> Statement {
 
 /// Stores an alert: a new one keeps its number where that is free (else
 /// one past the highest, under the writers' lock, as SQLite numbers it), a
-/// known one is updated; returns its number.
+/// known one is updated; returns its number. A new alert without a number
+/// of its own takes the next free one the transaction knows, and its
+/// insert, like every update, waits for the next round trip
+/// (`Db::defer`).
 pub fn put(db: &mut Db, alert: &Alert, put: Put) -> Result<i64> {
     if put == Put::Insert {
+        if alert.id < 1
+            && let Some(id) = db.numbers.alert
+        {
+            db.numbers.alert = Some(id + 1);
+            db.defer(Statement::new(INSERT, values(alert, Some(id))));
+            return Ok(id);
+        }
         let taken = alert.id < 1
             || db
                 .query_opt("SELECT 1 FROM alerts WHERE id = $1", &p![alert.id])?
                 .is_some();
-        return insert(db, alert, (!taken).then_some(alert.id));
+        let id = insert(db, alert, (!taken).then_some(alert.id))?;
+        // Numbered by the server, or as asked: the next free number this
+        // transaction knew may be taken now.
+        db.numbers.alert = None;
+        return Ok(id);
     }
-    let labels = serde_json::to_string(&alert.labels)?;
-    let status = alert.status.as_str();
-    let (starts, ends) = (alert.starts_at.map(Stamp), alert.ends_at.map(Stamp));
-    let (first, last) = (Stamp(alert.first_seen), Stamp(alert.last_seen));
-    db.query(
-        "UPDATE alerts SET group_key = $2, status = $3, summary = $4, severity = $5, service = $6, \
-         labels = $7, link = $8, starts_at = $9, ends_at = $10, last_seen = $11, times_seen = $12, \
-         incident_id = $13, first_seen = $14, seal = $15 WHERE id = $1",
-        &p![
-            alert.id,
-            alert.group,
-            status,
-            alert.summary,
-            alert.severity,
-            alert.service,
-            labels,
-            alert.link,
-            starts,
-            ends,
-            last,
-            alert.times_seen,
-            alert.incident_id,
-            first,
-            alert.seal()
-        ],
-    )?;
+    db.defer(Statement::new(
+        "UPDATE alerts SET source = $1, identity = $2, group_key = $3, status = $4, summary = $5, \
+         severity = $6, service = $7, labels = $8, link = $9, starts_at = $10, ends_at = $11, \
+         first_seen = $12, last_seen = $13, times_seen = $14, incident_id = $15, seal = $17 WHERE id = $16",
+        values(alert, Some(alert.id)),
+    ));
     Ok(alert.id)
 }
 
+const INSERT: &str = "INSERT INTO alerts (source, identity, group_key, status, summary, severity, service, labels, \
+     link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id, id, seal) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+     coalesce($16, (SELECT coalesce(max(id), 0) + 1 FROM alerts)), $17)";
+
+/// An alert's columns as `INSERT` and the update number them, `id` then
+/// its seal last.
+fn values(alert: &Alert, id: Option<i64>) -> Vec<Value> {
+    let stamp = |t: Option<chrono::DateTime<chrono::Utc>>| Value::OptText(t.map(crate::time::to_rfc3339));
+    vec![
+        Value::Text(alert.source.as_str().into()),
+        Value::Text(alert.identity.clone()),
+        Value::OptText(alert.group.clone()),
+        Value::Text(alert.status.as_str().into()),
+        Value::Text(alert.summary.clone()),
+        Value::OptText(alert.severity.clone()),
+        Value::OptText(alert.service.clone()),
+        Value::Text(serde_json::to_string(&alert.labels).unwrap_or_else(|_| "{}".into())),
+        Value::OptText(alert.link.clone()),
+        stamp(alert.starts_at),
+        stamp(alert.ends_at),
+        stamp(Some(alert.first_seen)),
+        stamp(Some(alert.last_seen)),
+        Value::Int(alert.times_seen),
+        Value::OptInt(alert.incident_id),
+        Value::OptInt(id),
+        Value::Text(alert.seal()),
+    ]
+}
+
 /// Inserts `alert` as a new row numbered `id` (`None`: the next number,
-/// allocated under the writers' lock like every other).
+/// allocated under the writers' lock like every other), at once; returns
+/// its number.
 fn insert(db: &mut Db, alert: &Alert, id: Option<i64>) -> Result<i64> {
-    let labels = serde_json::to_string(&alert.labels)?;
-    let (source, status) = (alert.source.as_str(), alert.status.as_str());
-    let (starts, ends) = (alert.starts_at.map(Stamp), alert.ends_at.map(Stamp));
-    let (first, last) = (Stamp(alert.first_seen), Stamp(alert.last_seen));
-    let row = db.query_one(
-        "INSERT INTO alerts (id, source, identity, group_key, status, summary, severity, service, labels, \
-         link, starts_at, ends_at, first_seen, last_seen, times_seen, incident_id, seal) \
-         VALUES (coalesce($16, (SELECT coalesce(max(id), 0) + 1 FROM alerts)), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $17) RETURNING id",
-        &p![
-            source,
-            alert.identity,
-            alert.group,
-            status,
-            alert.summary,
-            alert.severity,
-            alert.service,
-            labels,
-            alert.link,
-            starts,
-            ends,
-            first,
-            last,
-            alert.times_seen,
-            alert.incident_id,
-            id,
-            alert.seal()
-        ],
-    )?;
-    col(&row, 0)
+    let row = db.run(&Statement::new(
+        format!("{INSERT} RETURNING id"),
+        values(alert, id),
+    ))?;
+    let row = row
+        .first()
+        .ok_or_else(|| anyhow!("database {}: an insert gave no number", db.target))?;
+    col(row, 0)
 }
 
 /// The seal each selected alert's row was written with.

@@ -18,6 +18,7 @@
 //! committed).
 
 use futures_util::{Stream, TryStreamExt, future};
+use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -28,7 +29,9 @@ use tokio::runtime::Runtime;
 use tokio_postgres::error::{DbError, SqlState};
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{AsyncMessage, Config, Notification, Row, RowStream, SimpleQueryMessage, Socket};
+use tokio_postgres::{
+    AsyncMessage, Config, Notification, Row, RowStream, SimpleQueryMessage, Socket, Statement,
+};
 
 /// A statement's parameters with their types: sent with the statement, so
 /// it needs no separate prepare.
@@ -121,6 +124,21 @@ pub struct Client {
     /// Taken only when dropped.
     client: Option<tokio_postgres::Client>,
     driver: Driver,
+    /// Statements prepared on this connection, by their text and their
+    /// parameters' types: the server parses each once, not at every call,
+    /// and after a few calls keeps a plan for it (planned again when the
+    /// tables' statistics change); for a short statement that was most of
+    /// its cost there (BENCHMARKS.md).
+    prepared: HashMap<(String, Vec<Type>), Statement>,
+}
+
+/// How many statements a connection keeps prepared; past that, a new one
+/// is sent with its text each time, as before.
+const PREPARED_MOST: usize = 256;
+
+/// A statement's parameters as bound to a prepared statement.
+fn values<'a>(params: Params<'a>) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|(v, _)| *v).collect()
 }
 
 /// What makes progress on the connection: the runtime and the
@@ -232,6 +250,7 @@ impl Client {
         let connection = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         Ok(Client {
             client: Some(client),
+            prepared: HashMap::new(),
             driver: Driver {
                 runtime,
                 connection: Box::pin(connection),
@@ -248,27 +267,73 @@ impl Client {
         std::mem::replace(&mut self.driver.deadline, deadline)
     }
 
+    /// The prepared statement of each of `statements` (`None`: too many
+    /// are prepared already), preparing those not yet, together in one
+    /// round trip.
+    fn prepare(&mut self, statements: &[(&str, Params<'_>)]) -> Result<Vec<Option<Statement>>, Error> {
+        let key = |(sql, params): &(&str, Params<'_>)| {
+            (
+                sql.to_string(),
+                params.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(),
+            )
+        };
+        let mut new: Vec<(String, Vec<Type>)> = Vec::new();
+        for statement in statements {
+            let key = key(statement);
+            if !self.prepared.contains_key(&key)
+                && !new.contains(&key)
+                && self.prepared.len() + new.len() < PREPARED_MOST
+            {
+                new.push(key);
+            }
+        }
+        if !new.is_empty() {
+            let (client, driver) = self.parts();
+            let prepares = new.iter().map(|(sql, types)| client.prepare_typed(sql, types));
+            let prepared = driver.block_on(future::try_join_all(prepares))?;
+            self.prepared.extend(new.into_iter().zip(prepared));
+        }
+        Ok(statements
+            .iter()
+            .map(|statement| self.prepared.get(&key(statement)).cloned())
+            .collect())
+    }
+
     pub fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, Error> {
-        let (client, driver) = self.parts();
-        driver.block_on(client.query_typed(sql, params))
+        let mut rows = self.pipeline(&[(sql, params)])?;
+        Ok(rows.pop().unwrap_or_default())
     }
 
     /// Runs the statements in one round trip (a pipeline: each is sent
     /// before any answer is awaited), and gives each one's rows, in order.
     /// Inside a transaction they see what the transaction sees.
     pub fn pipeline(&mut self, statements: &[(&str, Params<'_>)]) -> Result<Vec<Vec<Row>>, Error> {
+        let prepared = self.prepare(statements)?;
         let (client, driver) = self.parts();
-        let calls = statements
-            .iter()
-            .map(|(sql, params)| client.query_typed(sql, params));
+        let calls = statements.iter().zip(prepared).map(|((sql, params), prepared)| {
+            let call: Pin<Box<dyn Future<Output = Result<Vec<Row>, tokio_postgres::Error>> + Send + '_>> =
+                match prepared {
+                    Some(statement) => {
+                        let values = values(params);
+                        Box::pin(async move { client.query(&statement, &values).await })
+                    }
+                    None => Box::pin(client.query_typed(sql, params)),
+                };
+            call
+        });
         driver.block_on(future::try_join_all(calls))
     }
 
     /// The rows of one statement as they arrive, without holding them all.
     pub fn rows(&mut self, sql: &str, params: Params<'_>) -> Result<Rows<'_>, Error> {
+        let prepared = self.prepare(&[(sql, params)])?.pop().flatten();
         let (client, driver) = self.parts();
-        let stream =
-            driver.block_on(client.query_typed_raw(sql, params.iter().map(|(v, t)| (*v, t.clone()))))?;
+        let stream = match prepared {
+            Some(statement) => driver.block_on(client.query_raw(&statement, values(params)))?,
+            None => {
+                driver.block_on(client.query_typed_raw(sql, params.iter().map(|(v, t)| (*v, t.clone()))))?
+            }
+        };
         Ok(Rows {
             driver,
             stream: Box::pin(stream),

@@ -35,24 +35,27 @@ pub struct Head {
     head: Option<String>,
 }
 
-/// The incidents' heads as this transaction left them: only this
-/// transaction writes (it holds the writers' lock), so a change of several
-/// events reads its incident's head once.
+/// The incidents' heads as this connection's appends left them (see
+/// `Db::heads`): only the holder of the writers' lock appends, so a change
+/// of several events, or a server appending to the same incidents, reads
+/// each incident's head once.
 pub type Heads = std::collections::HashMap<i64, Head>;
 
 /// Appends one event, chained to the incident's head (or, from another
-/// database, as it was stored): one statement inserts the event (numbered
-/// as asked where free, else `max + 1` under the writers' lock) and moves
-/// the head and the count; the head is read first unless this transaction
-/// already knows it.
-pub fn append(db: &mut Db, heads: &mut Heads, incident_id: i64, event: Append<'_>) -> Result<i64> {
+/// database, as it was stored): one statement inserts the event and moves
+/// the head and the count; the head is read first unless this connection
+/// knows it. A new event takes the next free number and arrival number
+/// the transaction knows, and its statement waits for the next round trip
+/// (`Db::defer`); without them (after a row the server numbered) it is
+/// numbered `max + 1` under the writers' lock, and sent at once.
+pub fn append(db: &mut Db, incident_id: i64, event: Append<'_>) -> Result<i64> {
     let (row, number) = match event {
         Append::New {
             event,
             author,
             recorded_at,
         } => {
-            let known = match heads.remove(&incident_id) {
+            let known = match db.heads.remove(&incident_id) {
                 Some(known) => known,
                 None => {
                     let row =
@@ -64,17 +67,40 @@ pub fn append(db: &mut Db, heads: &mut Heads, incident_id: i64, event: Append<'_
                 }
             };
             let row = chain::seal(&known.uid, known.head.as_deref(), event, author, recorded_at);
-            heads.insert(
+            db.heads.insert(
                 incident_id,
                 Head {
                     uid: known.uid,
                     head: row.hash.clone(),
                 },
             );
+            if let (Some(id), Some(seq)) = (db.numbers.event, db.numbers.seq) {
+                db.numbers.event = Some(id + 1);
+                db.numbers.seq = Some(seq + 1);
+                db.defer(Statement::new(
+                    "WITH e AS (INSERT INTO events (id, incident_id, at, recorded_at, author, kind, text, \
+                     details, prev_hash, hash, seq) VALUES ($10, $1, $2, $3, $4, $5, $6, $7, $8, $9, $11)) \
+                     UPDATE incidents SET head = $9, event_count = event_count + 1 WHERE id = $1",
+                    vec![
+                        Value::Int(incident_id),
+                        Value::Text(row.at),
+                        Value::Text(row.recorded_at),
+                        Value::Text(row.author),
+                        Value::Text(row.kind),
+                        Value::Text(row.text),
+                        Value::OptText(row.details),
+                        Value::OptText(row.prev_hash),
+                        Value::OptText(row.hash),
+                        Value::Int(id),
+                        Value::Int(seq),
+                    ],
+                ));
+                return Ok(id);
+            }
             (row, 0)
         }
         Append::Verbatim { row, number } => {
-            heads.remove(&incident_id);
+            db.heads.remove(&incident_id);
             (row.clone(), number.filter(|n| *n > 0).unwrap_or(0))
         }
     };
@@ -97,6 +123,10 @@ pub fn append(db: &mut Db, heads: &mut Heads, incident_id: i64, event: Append<'_
             number
         ],
     )?;
+    // Numbered by the server: the numbers this transaction knew may be
+    // taken now.
+    db.numbers.event = None;
+    db.numbers.seq = None;
     col(&inserted, 0)
 }
 
@@ -347,14 +377,21 @@ pub fn newest_statement() -> Statement {
 /// Streams (incident uid, hash) of every event that arrived up to `upto`,
 /// in arrival order.
 pub fn each_hash(db: &mut Db, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
-    let rows = db.query(
-        "SELECT coalesce(i.uid, ''), e.hash FROM events e LEFT JOIN incidents i ON i.id = e.incident_id \
-         WHERE e.seq <= $1 ORDER BY e.seq",
-        &p![upto],
-    )?;
-    for row in &rows {
-        let uid: String = col(row, 0)?;
-        let hash: Option<String> = col(row, 1)?;
+    // Streamed: a million events are never held at once, and each part of
+    // the answer has its own deadline.
+    db.flush()?;
+    let target = db.target.clone();
+    let mut rows = db
+        .client
+        .rows(
+            "SELECT coalesce(i.uid, ''), e.hash FROM events e LEFT JOIN incidents i ON i.id = e.incident_id \
+             WHERE e.seq <= $1 ORDER BY e.seq",
+            &p![upto],
+        )
+        .map_err(|e| target.explain(&e))?;
+    while let Some(row) = rows.next().map_err(|e| target.explain(&e))? {
+        let uid: String = col(&row, 0)?;
+        let hash: Option<String> = col(&row, 1)?;
         f(&uid, hash.as_deref());
     }
     Ok(())

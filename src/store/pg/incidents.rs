@@ -216,6 +216,7 @@ pub fn stream(
     };
     let sql = format!("SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {by}{limit}");
     let target = db.target.clone();
+    db.flush()?;
     let mut rows = db
         .client
         .rows(&sql, &params(&values))
@@ -367,7 +368,10 @@ pub fn update(db: &mut Db, d: &Incident) -> Result<()> {
         ],
     )];
     statements.extend(tag_statements(d.id, &d.tags));
-    db.pipeline_vec(&statements)?;
+    // Nothing waits for their answers: with the next round trip.
+    for statement in statements {
+        db.defer(statement);
+    }
     Ok(())
 }
 

@@ -84,6 +84,12 @@ pub const STEPS: &[Step] = &[
         guards: include_str!("schema_status_page_guards.sql"),
         code: None,
     },
+    // 11: a group's latest alert with an incident, in one index step.
+    Step {
+        sql: include_str!("schema_alerts_group_latest.sql"),
+        guards: "",
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

@@ -78,6 +78,15 @@ const LOCK_TIMEOUT_SECONDS: u64 = 30;
 const LOCK_WRITERS: &str =
     "SET LOCAL lock_timeout = '30s'; SELECT pg_advisory_xact_lock(7597118925727690356)";
 
+/// The wait of [`LOCK_WRITERS`] alone, for a pipeline.
+const LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '30s'";
+
+/// The highest event number, arrival number and alert number: read with
+/// the writers' lock held, the next free ones stay free until it is let go
+/// (see [`Db::numbers`]).
+const NEXT_NUMBERS: &str = "SELECT (SELECT coalesce(max(id), 0) FROM events), \
+     (SELECT coalesce(max(seq), 0) FROM events), (SELECT coalesce(max(id), 0) FROM alerts)";
+
 /// The channel `--follow` listens on; the payload is the incident number.
 pub const CHANNEL: &str = "incident_events";
 
@@ -90,6 +99,29 @@ pub struct Db {
     target: Target,
     /// A read snapshot transaction is open.
     reading: bool,
+    /// Writes whose answers nothing waits for, sent ahead of the next
+    /// statement in the same round trip (a read sees them, as it would
+    /// had they been sent alone), or with the COMMIT.
+    pending: Vec<sql::Statement>,
+    /// In a write transaction, the next free numbers, read with the
+    /// writers' lock (only the lock's holder adds rows): a new event or
+    /// alert takes its number here, so its insert can wait in `pending`.
+    /// `None` where a row was numbered by the server meanwhile.
+    numbers: Numbers,
+    /// The chain heads as of arrival number `heads_upto`: what this
+    /// connection appended last. Still true in the next transaction when
+    /// nobody appended since (the newest arrival number is the same), so a
+    /// server appending to the same incidents reads each head once.
+    heads: events::Heads,
+    heads_upto: Option<i64>,
+}
+
+/// The next free numbers of a write transaction (see [`Db::numbers`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Numbers {
+    pub event: Option<i64>,
+    pub seq: Option<i64>,
+    pub alert: Option<i64>,
 }
 
 impl Db {
@@ -103,13 +135,43 @@ impl Db {
         self.target.explain(&e)
     }
 
-    /// Runs one statement with typed parameters, in one round trip.
+    /// Runs one statement with typed parameters, in one round trip (with
+    /// the writes pending before it).
     fn query(
         &mut self,
         sql: &str,
         params: &[(&(dyn ToSql + Sync), tokio_postgres::types::Type)],
     ) -> Result<Vec<Row>> {
-        self.client.query(sql, params).map_err(|e| self.explain(e))
+        if self.pending.is_empty() {
+            return self.client.query(sql, params).map_err(|e| self.explain(e));
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let values: Vec<_> = pending.iter().map(|s| sql::params(&s.values)).collect();
+        let mut calls: Vec<(&str, client::Params<'_>)> = pending
+            .iter()
+            .zip(&values)
+            .map(|(s, p)| (s.sql.as_str(), p.as_slice()))
+            .collect();
+        calls.push((sql, params));
+        let mut rows = self.client.pipeline(&calls).map_err(|e| self.explain(e))?;
+        rows.pop()
+            .ok_or_else(|| anyhow!("database {}: a statement gave no answer", self.target))
+    }
+
+    /// Sends `statement` with the next round trip; its answer is not
+    /// needed. An error it meets fails that round trip, and so the
+    /// transaction.
+    fn defer(&mut self, statement: sql::Statement) {
+        self.pending.push(statement);
+    }
+
+    /// Sends the pending writes now, if any.
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.pipeline_vec(&pending).map(|_| ())
     }
 
     fn query_opt(
@@ -133,28 +195,50 @@ impl Db {
         self.query(&statement.sql, &sql::params(&statement.values))
     }
 
-    /// The statements' rows, each statement's in order, in one round trip.
+    /// The statements' rows, each statement's in order, in one round trip
+    /// (with the writes pending before them).
     fn pipeline_vec(&mut self, statements: &[sql::Statement]) -> Result<Vec<Vec<Row>>> {
         if statements.is_empty() {
             return Ok(Vec::new());
         }
-        let params: Vec<_> = statements.iter().map(|s| sql::params(&s.values)).collect();
-        let calls: Vec<(&str, client::Params<'_>)> = statements
+        let pending = std::mem::take(&mut self.pending);
+        let all: Vec<&sql::Statement> = pending.iter().chain(statements).collect();
+        let params: Vec<_> = all.iter().map(|s| sql::params(&s.values)).collect();
+        let calls: Vec<(&str, client::Params<'_>)> = all
             .iter()
             .zip(&params)
             .map(|(s, p)| (s.sql.as_str(), p.as_slice()))
             .collect();
-        let rows = self.client.pipeline(&calls).map_err(|e| self.explain(e))?;
+        let mut rows = self.client.pipeline(&calls).map_err(|e| self.explain(e))?;
         // One answer per statement, or the pipeline had failed.
-        match rows.len() == statements.len() {
-            true => Ok(rows),
+        match rows.len() == all.len() {
+            true => Ok(rows.split_off(pending.len())),
             false => Err(anyhow!("database {}: a read gave too few answers", self.target)),
         }
     }
 
-    /// Parameterless statements, several in one round trip.
+    /// Parameterless statements, several in one round trip (after the
+    /// writes pending).
     fn batch(&mut self, sql: &str) -> Result<()> {
+        self.flush()?;
         self.client.batch_execute(sql).map_err(|e| self.explain(e))
+    }
+
+    /// Keeps the next free numbers the begin read (`row`: the highest
+    /// event number, arrival number and alert number), and forgets the
+    /// heads if anyone appended since this connection last did.
+    fn take_numbers(&mut self, row: Option<&Row>) {
+        let number = |i: usize| row.and_then(|r| r.try_get::<_, i64>(i).ok());
+        let (event, seq, alert) = (number(0), number(1), number(2));
+        if seq.is_none() || seq != self.heads_upto {
+            self.heads.clear();
+            self.heads_upto = None;
+        }
+        self.numbers = Numbers {
+            event: event.map(|n| n + 1),
+            seq: seq.map(|n| n + 1),
+            alert: alert.map(|n| n + 1),
+        };
     }
 
     /// Opens the read snapshot if none is open.
@@ -203,6 +287,10 @@ impl PgStore {
             client,
             target: target.clone(),
             reading: false,
+            pending: Vec::new(),
+            numbers: Numbers::default(),
+            heads: events::Heads::new(),
+            heads_upto: None,
         };
         let version = match db.read_version() {
             Ok(version) => {
@@ -276,11 +364,36 @@ impl Storage for PgStore {
         // Waiting for another writer is waiting for an answer too.
         db.client
             .set_deadline(write + std::time::Duration::from_secs(LOCK_TIMEOUT_SECONDS));
+        db.numbers = Numbers::default();
         let begun = match wait {
-            Wait::Yes => db.batch(&format!(
-                "{end}BEGIN ISOLATION LEVEL READ COMMITTED; {LOCK_WRITERS}"
-            )),
-            Wait::No => Ok(()),
+            // The lock, then the next free numbers, which only the lock's
+            // holder changes: one round trip of prepared statements.
+            Wait::Yes => {
+                let lock = format!("SELECT pg_advisory_xact_lock({WRITER_KEY})");
+                let mut statements: Vec<(&str, client::Params<'_>)> = Vec::new();
+                if !end.is_empty() {
+                    statements.push(("ROLLBACK", &[]));
+                }
+                statements.extend([
+                    ("BEGIN ISOLATION LEVEL READ COMMITTED", &[][..]),
+                    (LOCK_TIMEOUT, &[]),
+                    (&lock, &[]),
+                    (NEXT_NUMBERS, &[]),
+                ]);
+                match db.client.pipeline(&statements) {
+                    Ok(rows) => {
+                        db.take_numbers(rows.last().and_then(|r| r.first()));
+                        Ok(())
+                    }
+                    Err(e) => Err(db.explain(e)),
+                }
+            }
+            // Without the numbers the heads cannot be checked: read again.
+            Wait::No => {
+                db.heads.clear();
+                db.heads_upto = None;
+                Ok(())
+            }
         };
         db.client.set_deadline(write);
         if let Err(e) = begun {
@@ -317,7 +430,6 @@ impl Storage for PgStore {
         Ok(Some(Box::new(Writer {
             db: &self.db,
             touched: BTreeSet::new(),
-            heads: events::Heads::new(),
             open: true,
         })))
     }
@@ -347,8 +459,6 @@ struct Writer<'s> {
     db: &'s RefCell<Db>,
     /// Incidents that got events: each is notified once, at commit.
     touched: BTreeSet<i64>,
-    /// The chain heads this transaction moved (see `events::Heads`).
-    heads: events::Heads,
     open: bool,
 }
 
@@ -397,7 +507,7 @@ impl super::Transaction for Writer<'_> {
         let mut db = cell
             .try_borrow_mut()
             .map_err(|_| anyhow!("the store was written from inside one of its own reads"))?;
-        let id = events::append(&mut db, &mut self.heads, incident, event)?;
+        let id = events::append(&mut db, incident, event)?;
         drop(db);
         self.touched.insert(incident);
         Ok(id)
@@ -469,17 +579,42 @@ impl super::Transaction for Writer<'_> {
 
     fn commit(mut self: Box<Self>) -> Result<()> {
         // `--follow` wakes on these; PostgreSQL delivers them at COMMIT,
-        // and only if it commits.
-        let mut sql: String = self
+        // and only if it commits. The writes pending go first, all in one
+        // round trip: should one fail, the COMMIT that follows it in the
+        // same round trip rolls back, and the error is that write's.
+        let mut db = self.db()?;
+        let mut last: Vec<sql::Statement> = self
             .touched
             .iter()
-            .map(|id| format!("SELECT pg_notify('{CHANNEL}', '{id}'); "))
+            .map(|id| {
+                sql::Statement::new(
+                    "SELECT pg_notify($1, $2)",
+                    vec![sql::Value::Text(CHANNEL.into()), sql::Value::Text(id.to_string())],
+                )
+            })
             .collect();
-        sql.push_str("COMMIT");
-        let mut db = self.db()?;
-        let committed = db.client.batch_execute(&sql);
+        last.push(sql::Statement::new("COMMIT", Vec::new()));
+        let mut statements = std::mem::take(&mut db.pending);
+        statements.extend(last);
+        let values: Vec<_> = statements.iter().map(|s| sql::params(&s.values)).collect();
+        let calls: Vec<(&str, client::Params<'_>)> = statements
+            .iter()
+            .zip(&values)
+            .map(|(s, p)| (s.sql.as_str(), p.as_slice()))
+            .collect();
+        let committed = db.client.pipeline(&calls).map(|_| ());
         let read = db.target.read_timeout;
         db.client.set_deadline(read);
+        // The heads this connection knows are the database's as of the
+        // newest arrival number it wrote, if it wrote and committed.
+        match (&committed, db.numbers.seq) {
+            (Ok(()), Some(next)) => db.heads_upto = Some(next - 1),
+            _ => {
+                db.heads.clear();
+                db.heads_upto = None;
+            }
+        }
+        db.numbers = Numbers::default();
         drop(db);
         self.open = false;
         let e = match committed {
@@ -519,6 +654,10 @@ impl Drop for Writer<'_> {
         {
             // Nothing of an uncommitted change is kept; an error here means
             // the connection is gone, and the server rolls back anyway.
+            db.pending.clear();
+            db.heads.clear();
+            db.heads_upto = None;
+            db.numbers = Numbers::default();
             let _ = db.client.batch_execute("ROLLBACK");
             let read = db.target.read_timeout;
             db.client.set_deadline(read);

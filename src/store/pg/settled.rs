@@ -4,7 +4,7 @@
 //! and every write to an incident calls [`unsettle`] in its transaction.
 
 use super::Db;
-use super::sql::{Stamp, col, p};
+use super::sql::{Stamp, Statement, Value, col, p};
 use crate::domain::Category;
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::store::settle::{month_of, month_range, tallies_json};
@@ -62,14 +62,15 @@ pub fn settle(db: &mut Db, key: i64, settled: &[Settled]) -> Result<usize> {
 /// about to be settled again), and marks the month it counted in for adding
 /// up again: one statement, as every write to a closed incident runs it.
 pub fn unsettle(db: &mut Db, id: i64) -> Result<()> {
-    db.query(
+    // Nothing waits for its answer: with the next round trip.
+    db.defer(Statement::new(
         "WITH dropped AS (DELETE FROM stats_settled WHERE incident_id = $1 RETURNING targets, declared_at), \
          unmarked AS (UPDATE incidents SET settled = NULL WHERE id = $1 AND EXISTS (SELECT 1 FROM dropped)) \
          INSERT INTO stats_months (targets, month, summary) \
          SELECT targets, substr(declared_at, 1, 7), NULL FROM dropped \
          ON CONFLICT (targets, month) DO UPDATE SET summary = NULL",
-        &p![id],
-    )?;
+        vec![Value::Int(id)],
+    ));
     Ok(())
 }
 

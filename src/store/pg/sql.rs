@@ -201,6 +201,8 @@ pub enum Value {
     Text(String),
     /// Text or NULL.
     OptText(Option<String>),
+    /// A number or NULL.
+    OptInt(Option<i64>),
     Bool(bool),
     /// A list as the JSON text it is stored as.
     Json(JsonList),
@@ -214,7 +216,8 @@ impl ToSql for Value {
                 let text: &str = &escape(s);
                 text.to_sql(ty, out)
             }
-            Value::OptText(None) => Ok(IsNull::Yes),
+            Value::OptText(None) | Value::OptInt(None) => Ok(IsNull::Yes),
+            Value::OptInt(Some(n)) => n.to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
             Value::Json(list) => list.to_sql(ty, out),
         }
@@ -228,7 +231,7 @@ impl ToSql for Value {
 impl Typed for Value {
     fn pg_type(&self) -> Type {
         match self {
-            Value::Int(_) => Type::INT8,
+            Value::Int(_) | Value::OptInt(_) => Type::INT8,
             Value::Bool(_) => Type::BOOL,
             Value::Text(_) | Value::OptText(_) | Value::Json(_) => Type::TEXT,
         }
