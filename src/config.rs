@@ -26,6 +26,8 @@ pub struct Config {
     pub default_severity: String,
     pub roles: Vec<RoleDef>,
     pub escalation: BTreeMap<String, Vec<String>>,
+    /// The escalation policy each service names (`[services.NAME] policy`).
+    pub service_policies: BTreeMap<String, String>,
     /// How far ahead `check` warns about targets coming due.
     pub check_within: Duration,
     /// Commands run after a change is committed, in file order.
@@ -117,6 +119,7 @@ impl Default for Config {
             default_severity: "SEV3".into(),
             roles: roles::defaults(),
             escalation: BTreeMap::new(),
+            service_policies: BTreeMap::new(),
             check_within: Duration::minutes(15),
             hooks: Vec::new(),
             database: Database::default(),
@@ -269,6 +272,9 @@ struct ConfigFile {
     roles: RolesFile,
     #[serde(default)]
     escalation: BTreeMap<String, Vec<String>>,
+    /// `[services.NAME]`: what a service names (its escalation policy).
+    #[serde(default)]
+    services: BTreeMap<String, ServiceFile>,
     #[serde(default)]
     check: CheckFile,
     #[serde(default)]
@@ -461,6 +467,13 @@ impl<'de> Deserialize<'de> for DurationText {
     }
 }
 
+/// `[services.NAME]` as written.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ServiceFile {
+    policy: Option<String>,
+}
+
 /// Names for a message: `a, b` or `none`.
 fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
     let all: Vec<&str> = names.collect();
@@ -603,6 +616,16 @@ impl ConfigFile {
                     names(config.policies.iter().map(|p| p.name.as_str()))
                 ));
             }
+        }
+        for (service, s) in self.services {
+            let Some(policy) = s.policy else { continue };
+            if !config.policies.iter().any(|p| p.name == policy) {
+                return Err(format!(
+                    "[services.{service}] policy = \"{policy}\" names no [[policies]] entry; configured: {}",
+                    names(config.policies.iter().map(|p| p.name.as_str()))
+                ));
+            }
+            config.service_policies.insert(service, policy);
         }
         let paged = crate::oncall::file::pageable(&config.policies, &config.schedules);
         crate::notify::file::route_pages(&mut config.notify, &config.people, &paged)?;

@@ -22,6 +22,8 @@ const MAX_TASKS: usize = 100;
 #[serde(deny_unknown_fields)]
 struct PlaybookFile {
     name: Option<toml::Spanned<String>>,
+    /// The escalation policy its incidents page.
+    policy: Option<String>,
     description: Option<String>,
     severity: Option<toml::Spanned<String>>,
     #[serde(default)]
@@ -237,6 +239,7 @@ fn read(path: &Path, config: &Config) -> Result<Playbook> {
         severity,
         roles,
         tasks,
+        policy: file.policy.as_deref().and_then(crate::text::non_blank),
     })
 }
 

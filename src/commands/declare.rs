@@ -73,8 +73,9 @@ pub struct DeclareArgs {
     #[arg(long, value_name = "ID")]
     pub from_alert: Option<i64>,
 
-    /// Page by this escalation policy ([[policies]]) until someone acknowledges
-    #[arg(long, value_name = "POLICY")]
+    /// Page by this escalation policy ([[policies]]) until someone acknowledges;
+    /// alone, the one its playbook or a service names
+    #[arg(long, value_name = "POLICY", num_args = 0..=1, default_missing_value = "")]
     pub page: Option<String>,
 
     /// Go straight into the triage walk (incident assess) after declaring; needs a terminal
@@ -147,7 +148,23 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         tags: args.tags.iter().cloned().collect(),
         ..Incident::bare()
     };
-    if let Some(policy) = &args.page
+    let page = match args.page.as_deref() {
+        Some("") => Some(
+            crate::domain::paging::own_policy(
+                plan.and_then(|p| p.policy.as_deref()),
+                &draft.services,
+                &config.service_policies,
+            )
+            .ok_or_else(|| {
+                usage(
+                    "--page names no policy, and neither the playbook nor a service names one; \
+                     give it: --page POLICY",
+                )
+            })?,
+        ),
+        other => other.map(String::from),
+    };
+    if let Some(policy) = &page
         && !config.policies.iter().any(|p| &p.name == policy)
     {
         let known: Vec<&str> = config.policies.iter().map(|p| p.name.as_str()).collect();
@@ -180,7 +197,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         if let Some(alert) = &alert {
             crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;
         }
-        if let Some(policy) = &args.page
+        if let Some(policy) = &page
             && let Some(incident) = w.incident(id)?
         {
             w.apply(ops::start_paging(&incident, policy, None, now))?;
@@ -208,7 +225,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         return Ok(Some(id));
     }
     report(ctx, &key, &args, &draft, plan, &recent, commander.is_none());
-    if let Some(policy) = &args.page {
+    if let Some(policy) = &page {
         ctx.say(format!(
             "  paging by {policy} until someone runs 'incident ack {key}' (pages go out from 'incident notify' or 'incident serve')"
         ));

@@ -1,8 +1,8 @@
 //! `incident escalate`: page more people, raising the severity if needed.
 
 use crate::context::Ctx;
-use crate::domain::EventData;
 use crate::domain::ops::{self, EscalateRequest, Refusal};
+use crate::domain::{EventData, EventKind, paging};
 use crate::error::usage;
 use crate::render;
 use crate::store::ReadsExt;
@@ -22,7 +22,8 @@ pub struct EscalateArgs {
 
     /// Whom to page: a person, rota or team (repeat or separate with commas);
     /// a [[policies]] name pages its people until someone acknowledges
-    /// [default: the escalation policy for the severity in the configuration]
+    /// [default: the policy the incident's playbook or a service names, else
+    /// the escalation for the severity in the configuration]
     #[arg(long, value_name = "WHO", value_delimiter = ',', value_parser = crate::text::name_arg)]
     pub to: Vec<String>,
 
@@ -50,9 +51,41 @@ pub fn run(ctx: &Ctx, args: EscalateArgs) -> Result<()> {
     };
     let levels = config.level_list();
     let policy = |level: &str| config.escalation.get(level).map(Vec::as_slice);
+    // Without --to, the policy the incident's playbook or a service names
+    // comes before the one for the severity.
+    let plans = match request.to.is_empty() {
+        true => crate::playbooks::load(config).unwrap_or_default(),
+        false => Vec::new(),
+    };
     let (store, committed) = ctx.write(|w| {
         let now = w.now();
         let incident = w.incident(id)?.ok_or_else(|| ctx.missing(id))?;
+        let mut request = request.clone();
+        if request.to.is_empty() {
+            let attached = w
+                .events_of(id, &[EventKind::PlaybookAttached])?
+                .into_iter()
+                .rev()
+                .find_map(|e| match e.data {
+                    EventData::PlaybookAttached(p) => Some(p.name),
+                    _ => None,
+                });
+            let playbook = attached.and_then(|name| plans.iter().find(|p| p.name == name));
+            if let Some(own) = paging::own_policy(
+                playbook.and_then(|p| p.policy.as_deref()),
+                &incident.services,
+                &config.service_policies,
+            ) {
+                if !request.policies.contains(&own) {
+                    return Err(usage(format!(
+                        "playbook {} names the policy '{own}', which is not in [[policies]] of {}; add it, or pass --to WHO",
+                        playbook.map_or("?", |p| p.name.as_str()),
+                        config.describe_source()
+                    )));
+                }
+                request.to = vec![own];
+            }
+        }
         let change = ops::escalate(&incident, &request, &levels, policy, now).map_err(|r| match r {
             Refusal::NoPolicy { severity } => usage(format!(
                 "no escalation policy for {severity}; pass --to WHO, or add `{severity} = [\"team-oncall\"]` under [escalation] in {}",

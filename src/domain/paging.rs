@@ -176,6 +176,18 @@ pub fn people(
     out
 }
 
+/// The escalation policy an incident names of itself: its playbook's,
+/// else the first of its services (in its order) that names one.
+pub fn own_policy(
+    playbook: Option<&str>,
+    services: &[String],
+    service_policies: &std::collections::BTreeMap<String, String>,
+) -> Option<String> {
+    playbook
+        .map(String::from)
+        .or_else(|| services.iter().find_map(|s| service_policies.get(s).cloned()))
+}
+
 /// The `paged` details of one person paged at a step.
 pub fn paged(policy: &Policy, step: Step, person: &str) -> Paged {
     Paged {
@@ -369,6 +381,25 @@ mod tests {
             Next::Page(Step { round: 0, level: 0 })
         );
         assert_eq!(state(&[escalated("08:00", None)]), None);
+    }
+
+    #[test]
+    fn an_incident_pages_by_its_playbook_s_policy_else_its_first_service_s() {
+        let by_service: std::collections::BTreeMap<String, String> = [
+            ("db".to_string(), "db-critical".to_string()),
+            ("web".to_string(), "web".to_string()),
+        ]
+        .into();
+        let services = ["search".to_string(), "db".to_string(), "web".to_string()];
+        assert_eq!(
+            own_policy(None, &services, &by_service).as_deref(),
+            Some("db-critical")
+        );
+        assert_eq!(
+            own_policy(Some("ddos"), &services, &by_service).as_deref(),
+            Some("ddos")
+        );
+        assert_eq!(own_policy(None, &services[..1], &by_service), None);
     }
 
     #[test]

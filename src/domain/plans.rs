@@ -102,6 +102,8 @@ pub struct Playbook {
     /// The roles the plan wants filled.
     pub roles: Vec<String>,
     pub tasks: Vec<PlannedTask>,
+    /// The escalation policy (`[[policies]]`) its incidents page.
+    pub policy: Option<String>,
 }
 
 impl Playbook {
@@ -385,6 +387,7 @@ mod tests {
             description: None,
             applies,
             severity: None,
+            policy: None,
             roles: vec!["commander".into()],
             tasks: vec![
                 PlannedTask {

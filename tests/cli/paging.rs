@@ -288,3 +288,48 @@ fn a_shift_change_during_an_open_incident_tells_both_and_oncall_shows_who_holds_
     // Acknowledged: no page for bob, only the word of the handover.
     assert_eq!(texts(&env, "1", "paged"), ["Paged alice (db-critical level 1)"]);
 }
+
+#[test]
+fn a_service_or_a_playbook_names_the_policy_escalate_and_declare_page_use() {
+    let (mut env, pages) = paging();
+    let config = env.dir.path().join("config.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[services.db]\npolicy = \"db-critical\"\n");
+    env.with_config(&toml);
+    std::fs::create_dir_all(env.dir.path().join("playbooks")).unwrap();
+    std::fs::write(
+        env.dir.path().join("playbooks/orders.toml"),
+        "name = \"orders\"\npolicy = \"db-critical\"\n[applies]\nservices = [\"orders\"]\n[[tasks]]\ntitle = \"Check the locks\"\n",
+    )
+    .unwrap();
+    env.at("2026-03-23T09:00:00Z");
+    // escalate without --to: the service's policy, before the severity's.
+    env.declare("Replication lag", &["-s", "SEV2", "--service", "db"]);
+    let said = env.talk(&["escalate", "1", "-r", "lag grows"]);
+    assert!(
+        said.contains("escalated to db-critical") && said.contains("Paging by policy db-critical"),
+        "{said}"
+    );
+    // declare --page alone: the playbook's.
+    let said = env.talk(&[
+        "declare",
+        "Orders stuck",
+        "-s",
+        "SEV1",
+        "--service",
+        "orders",
+        "--page",
+    ]);
+    assert!(
+        said.contains("playbook orders") && said.contains("paging by db-critical"),
+        "{said}"
+    );
+    env.talk(&["notify"]);
+    assert_eq!(paged(&pages), ["bob", "bob"]);
+    // Nothing names one: say so.
+    let err = env.fails(2, &["declare", "Search slow", "--service", "search", "--page"]);
+    assert!(
+        err.contains("--page names no policy, and neither the playbook nor a service names one"),
+        "{err}"
+    );
+}
