@@ -251,14 +251,9 @@ fn unanswered_pages(ctx: &Ctx, store: &Store) -> Result<Vec<Unanswered>> {
     if config.policies.is_empty() {
         return Ok(Vec::new());
     }
-    let open = store.incidents(&ListFilter {
-        statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
-        ..ListFilter::default()
-    })?;
-    let ids: Vec<i64> = open.iter().map(|i| i.id).collect();
-    let events = store.events_of_each(&ids, paging::KINDS)?;
+    let open = store.open_with_events(paging::KINDS)?;
     let mut out = Vec::new();
-    for (incident, state) in paging::states(&open, &events) {
+    for (incident, _, state) in paging::states(&open) {
         if state.unanswered && !state.acknowledged && !incident.drill {
             out.push(Unanswered {
                 key: ctx.key(incident.id)?,

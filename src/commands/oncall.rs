@@ -281,27 +281,13 @@ fn holding(ctx: &Ctx, store: &crate::store::Store, overrides: &[Override]) -> Re
     if config.policies.is_empty() {
         return Ok(Vec::new());
     }
-    let open = store.incidents(&crate::store::ListFilter {
-        statuses: crate::domain::Status::ALL
-            .iter()
-            .copied()
-            .filter(|s| s.is_open())
-            .collect(),
-        ..Default::default()
-    })?;
-    let ids: Vec<i64> = open.iter().map(|i| i.id).collect();
-    let events = store.events_of_each(&ids, paging::KINDS)?;
+    let open = store.open_with_events(paging::KINDS)?;
     let mut out = Vec::new();
-    for (incident, state) in paging::states(&open, &events) {
+    for (incident, events, state) in paging::states(&open) {
         let Some(policy) = config.policies.iter().find(|p| p.name == state.policy) else {
             continue;
         };
-        let mine: Vec<_> = events
-            .iter()
-            .filter(|e| e.incident_id == incident.id)
-            .cloned()
-            .collect();
-        for (schedule, layer, person) in paging::holders(policy, &config.schedules, overrides, &mine) {
+        for (schedule, layer, person) in paging::holders(policy, &config.schedules, overrides, events) {
             let held = Held {
                 key: ctx.key(incident.id)?,
                 title: incident.title.clone(),

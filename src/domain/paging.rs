@@ -94,19 +94,12 @@ pub fn state(events: &[Event]) -> Option<PageState> {
     page
 }
 
-/// The page on each of `incidents` that has one, from their events (of
-/// any incidents, in time order).
-pub fn states<'i>(incidents: &'i [Incident], events: &[Event]) -> Vec<(&'i Incident, PageState)> {
+/// The page on each incident that has one, from its events (in time
+/// order), with them.
+pub fn states(incidents: &[(Incident, Vec<Event>)]) -> Vec<(&Incident, &[Event], PageState)> {
     incidents
         .iter()
-        .filter_map(|incident| {
-            let mine: Vec<Event> = events
-                .iter()
-                .filter(|e| e.incident_id == incident.id)
-                .cloned()
-                .collect();
-            state(&mine).map(|s| (incident, s))
-        })
+        .filter_map(|(incident, events)| state(events).map(|s| (incident, events.as_slice(), s)))
         .collect()
 }
 

@@ -8,9 +8,9 @@
 //! destination that carries their pages (`Route::pages`).
 
 use crate::domain::oncall::{Policy, Schedule};
+use crate::domain::ops;
 use crate::domain::paging::{self, Next};
-use crate::domain::{Incident, Status, ops};
-use crate::store::{ListFilter, ReadsExt, Store};
+use crate::store::{ReadsExt, Store};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 
@@ -105,23 +105,13 @@ impl Pager<'_> {
         next: &mut Option<DateTime<Utc>>,
     ) -> Result<Vec<i64>> {
         store.refresh()?;
-        let open: Vec<Incident> = store.incidents(&ListFilter {
-            statuses: vec![Status::Investigating, Status::Identified, Status::Mitigated],
-            ..ListFilter::default()
-        })?;
-        let ids: Vec<i64> = open.iter().map(|i| i.id).collect();
-        let events = store.events_of_each(&ids, paging::KINDS)?;
+        let open = store.open_with_events(paging::KINDS)?;
         let mut due = Vec::new();
-        for (incident, state) in paging::states(&open, &events) {
+        for (incident, events, state) in paging::states(&open) {
             let Some(policy) = self.policies.iter().find(|p| p.name == state.policy) else {
                 continue;
             };
-            let mine: Vec<_> = events
-                .iter()
-                .filter(|e| e.incident_id == incident.id)
-                .cloned()
-                .collect();
-            if !paging::handoffs(policy, self.schedules, overrides, &mine, now).is_empty() {
+            if !paging::handoffs(policy, self.schedules, overrides, events, now).is_empty() {
                 due.push(incident.id);
                 continue;
             }

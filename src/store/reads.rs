@@ -104,6 +104,30 @@ pub trait ReadsExt: Reads {
         self.events_of_each(&[id], kinds)
     }
 
+    /// The open incidents, each with its events of `kinds`, oldest first.
+    fn open_with_events(&self, kinds: &[EventKind]) -> Result<Vec<(Incident, Vec<Event>)>> {
+        let open = self.incidents(&ListFilter {
+            statuses: crate::domain::Status::ALL
+                .iter()
+                .copied()
+                .filter(|s| s.is_open())
+                .collect(),
+            ..ListFilter::default()
+        })?;
+        let ids: Vec<i64> = open.iter().map(|i| i.id).collect();
+        let mut by_incident: HashMap<i64, Vec<Event>> = HashMap::new();
+        for e in self.events_of_each(&ids, kinds)? {
+            by_incident.entry(e.incident_id).or_default().push(e);
+        }
+        Ok(open
+            .into_iter()
+            .map(|i| {
+                let events = by_incident.remove(&i.id).unwrap_or_default();
+                (i, events)
+            })
+            .collect())
+    }
+
     /// The events of `kinds` of each of the incidents `ids`, oldest first.
     fn events_of_each(&self, ids: &[i64], kinds: &[EventKind]) -> Result<Vec<Event>> {
         if ids.is_empty() || kinds.is_empty() {
