@@ -234,6 +234,42 @@ pub fn print_table(out: &mut impl Write, table: &Table) -> Result<()> {
     Ok(())
 }
 
+/// Rows in each piece of a table too long to hold at once (see
+/// [`measure`] and [`print_piece`]).
+pub const PIECE_ROWS: usize = 1024;
+
+/// Folds the widest content of each of `table`'s columns, its header
+/// included, into `widths`: a first pass over a long table, one piece at a
+/// time, measures what comfy-table would lay the whole table out with.
+pub fn measure(widths: &mut Vec<u16>, table: &Table) {
+    let found = table.column_max_content_widths();
+    if widths.len() < found.len() {
+        widths.resize(found.len(), 0);
+    }
+    for (w, f) in widths.iter_mut().zip(found) {
+        *w = (*w).max(f);
+    }
+}
+
+/// Prints one piece of a long table at the `widths` [`measure`]d over all
+/// of it, its header only when it is the `first`: the pieces line up as
+/// the whole table would, without holding every row. Only for output that
+/// is not a terminal: there comfy-table gives every column its widest
+/// content, which is what the widths say; on a terminal it would also
+/// wrap, which depends on every row.
+pub fn print_piece(out: &mut impl Write, table: &mut Table, widths: &[u16], first: bool) -> Result<()> {
+    for (i, &w) in widths.iter().enumerate() {
+        if let Some(column) = table.column_mut(i) {
+            let fixed = comfy_table::Width::Fixed(w + column.padding_width());
+            column.set_constraint(comfy_table::ColumnConstraint::Absolute(fixed));
+        }
+    }
+    for line in table.lines().skip(usize::from(!first)) {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
 /// Writes a file readable by its owner only (exports and postmortems hold
 /// incident details), atomically: `write` fills a temporary file beside it,
 /// which is synced and renamed into place, so a reader never sees half a
@@ -309,6 +345,53 @@ pub fn write_shared(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_printed_in_pieces_is_the_table_printed_whole() {
+        // Widths that grow and shrink from piece to piece, wide and
+        // combining characters, an empty cell: the widest of a column may
+        // sit in any piece, and every piece must still line up.
+        let rows: Vec<[String; 3]> = (0..23)
+            .map(|n| {
+                [
+                    format!("INC-{}", 7u64.pow(n % 9)),
+                    ["", "é", "日本語", "checkout-api,search"][n as usize % 4].to_string(),
+                    "x".repeat((n as usize * 7) % 31),
+                ]
+            })
+            .collect();
+        let headers = ["KEY", "SERVICES", "TITLE"];
+        let mut whole = table(headers);
+        for r in &rows {
+            whole.add_row(r.clone());
+        }
+        let mut expected = Vec::new();
+        print_table(&mut expected, &whole).unwrap();
+
+        for size in [1, 4, 23, 50] {
+            let mut widths = Vec::new();
+            for chunk in rows.chunks(size) {
+                let mut piece = table(headers);
+                for r in chunk {
+                    piece.add_row(r.clone());
+                }
+                measure(&mut widths, &piece);
+            }
+            let mut got = Vec::new();
+            for (n, chunk) in rows.chunks(size).enumerate() {
+                let mut piece = table(headers);
+                for r in chunk {
+                    piece.add_row(r.clone());
+                }
+                print_piece(&mut got, &mut piece, &widths, n == 0).unwrap();
+            }
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(expected.clone()).unwrap(),
+                "pieces of {size}"
+            );
+        }
+    }
 
     #[test]
     fn json_escapes_what_a_terminal_acts_on_and_reads_back_the_same() {

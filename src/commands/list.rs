@@ -130,40 +130,27 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>, Layout)> {
         return Ok((store, cursor, Layout::Plain));
     }
 
+    if output::width().is_none() {
+        // Not a terminal: the table is printed in pieces as it is read, so
+        // `--all --limit 0` over 100,000 incidents never holds them all.
+        let shown = stream_table(ctx, &store, &filter, &order, &mut out)?;
+        if shown == 0 {
+            say_none(ctx, &args);
+        } else {
+            more(&store, &filter, limit, shown, &mut out)?;
+        }
+        out.flush()?;
+        return Ok((store, cursor, Layout::Plain));
+    }
     let mut rows: Vec<Incident> = Vec::new();
     store.each_incident(&filter, Order::Severity(&order), &mut |incident| {
         rows.push(incident);
         Ok(())
     })?;
-    let total = if limit.is_some_and(|n| rows.len() >= n) {
-        store.count(&filter)?
-    } else {
-        rows.len()
-    };
     if rows.is_empty() {
-        let what = if args.all || !args.status.is_empty() {
-            "incidents"
-        } else {
-            "open incidents"
-        };
-        ctx.say(format!(
-            "No {what} match.{}",
-            if args.all {
-                ""
-            } else {
-                " 'incident list --all' includes resolved ones."
-            }
-        ));
+        say_none(ctx, &args);
         return Ok((store, cursor, Layout::Plain));
     }
-    let age = |i: &Incident| {
-        // Open: still going (a reopened one's first resolution is past).
-        let end = match i.status.is_open() {
-            true => ctx.now,
-            false => i.resolved_at.unwrap_or(ctx.now),
-        };
-        compact(end - i.declared_at)
-    };
     if output::width().is_some_and(|w| w < NARROW) {
         // Too narrow for the table's whole codes: each incident's codes on
         // a line, its title below, indented.
@@ -173,22 +160,16 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>, Layout)> {
                 ctx.key(i.id)?,
                 one_line(&i.severity),
                 i.status.as_str(),
-                age(i),
+                age(ctx, i),
                 one_line(&output::shown(i.holder("commander").unwrap_or("-")))
             );
             output::write_wrapped(&mut out, "", &head)?;
             output::write_wrapped(&mut out, "  ", &one_line(&output::shown(&titled(i))))?;
         }
     } else {
-        print_table(ctx, &mut out, &rows, &age)?;
+        print_table(ctx, &mut out, &rows)?;
     }
-    if total > rows.len() {
-        output::write_wrapped(
-            &mut out,
-            "",
-            &format!("… and {} more; --limit 0 shows all {total}", total - rows.len()),
-        )?;
-    }
+    more(&store, &filter, limit, rows.len(), &mut out)?;
     let layout = match output::width() {
         _ if cursor.is_none() => Layout::Plain,
         Some(w) if w < NARROW => Layout::Stacked,
@@ -206,6 +187,56 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>, Layout)> {
     Ok((store, cursor, layout))
 }
 
+/// Says that nothing matched, and how to see more.
+fn say_none(ctx: &Ctx, args: &ListArgs) {
+    let what = if args.all || !args.status.is_empty() {
+        "incidents"
+    } else {
+        "open incidents"
+    };
+    ctx.say(format!(
+        "No {what} match.{}",
+        if args.all {
+            ""
+        } else {
+            " 'incident list --all' includes resolved ones."
+        }
+    ));
+}
+
+/// When the limit left some out (`shown` of them were printed), says how
+/// many more there are.
+fn more(
+    store: &Store,
+    filter: &ListFilter,
+    limit: Option<usize>,
+    shown: usize,
+    out: &mut impl Write,
+) -> Result<()> {
+    if !limit.is_some_and(|n| shown >= n) {
+        return Ok(());
+    }
+    let total = store.count(filter)?;
+    if total > shown {
+        output::write_wrapped(
+            out,
+            "",
+            &format!("… and {} more; --limit 0 shows all {total}", total - shown),
+        )?;
+    }
+    Ok(())
+}
+
+/// How long the incident has run: to now while open (a reopened one's
+/// first resolution is past), else to its resolution.
+fn age(ctx: &Ctx, i: &Incident) -> String {
+    let end = match i.status.is_open() {
+        true => ctx.now,
+        false => i.resolved_at.unwrap_or(ctx.now),
+    };
+    compact(end - i.declared_at)
+}
+
 /// The title, marked when the incident is a rehearsal.
 fn titled(i: &Incident) -> String {
     match i.drill {
@@ -219,34 +250,36 @@ fn titled(i: &Incident) -> String {
 /// a few letters a line, and names split at their hyphens.
 const NARROW: usize = 80;
 
-fn print_table(
-    ctx: &Ctx,
-    out: &mut impl Write,
-    rows: &[Incident],
-    age: &dyn Fn(&Incident) -> String,
-) -> Result<()> {
+const HEADERS: [&str; 8] = [
+    "KEY",
+    "SEV",
+    "STATUS",
+    "TITLE",
+    "COMMANDER",
+    "SERVICES",
+    "DECLARED",
+    "AGE",
+];
+
+/// An incident's row of the table.
+fn row(ctx: &Ctx, config: &crate::config::Config, i: &Incident) -> Result<Vec<Cell>> {
+    Ok(vec![
+        Cell::new(ctx.key(i.id)?),
+        output::severity_cell(&i.severity, config.rank(&i.severity)),
+        Cell::new(i.status.as_str()),
+        Cell::new(one_line(&output::shown(&titled(i)))),
+        Cell::new(one_line(&output::shown(i.holder("commander").unwrap_or("-")))),
+        Cell::new(one_line(&output::shown(&i.services.join(",")))),
+        Cell::new(human(i.declared_at, &Local)),
+        Cell::new(age(ctx, i)),
+    ])
+}
+
+fn print_table(ctx: &Ctx, out: &mut impl Write, rows: &[Incident]) -> Result<()> {
     let config = ctx.config()?;
-    let mut table = output::table([
-        "KEY",
-        "SEV",
-        "STATUS",
-        "TITLE",
-        "COMMANDER",
-        "SERVICES",
-        "DECLARED",
-        "AGE",
-    ]);
+    let mut table = output::table(HEADERS);
     for i in rows {
-        table.add_row(vec![
-            Cell::new(ctx.key(i.id)?),
-            output::severity_cell(&i.severity, config.rank(&i.severity)),
-            Cell::new(i.status.as_str()),
-            Cell::new(one_line(&output::shown(&titled(i)))),
-            Cell::new(one_line(&output::shown(i.holder("commander").unwrap_or("-")))),
-            Cell::new(one_line(&output::shown(&i.services.join(",")))),
-            Cell::new(human(i.declared_at, &Local)),
-            Cell::new(age(i)),
-        ]);
+        table.add_row(row(ctx, config, i)?);
     }
     // Key, severity, status, date and age stay whole; title and names wrap.
     output::keep_whole(&mut table, &[0, 1, 2, 6, 7]);
@@ -256,4 +289,52 @@ fn print_table(
         output::hide(&mut table, &[5, 6]);
     }
     output::print_table(out, &table)
+}
+
+/// Prints the table to what is not a terminal in pieces, the incidents
+/// read twice (within one snapshot): once to measure the columns, once to
+/// print. Returns how many rows it printed.
+fn stream_table(
+    ctx: &Ctx,
+    store: &Store,
+    filter: &ListFilter,
+    order: &[String],
+    out: &mut impl Write,
+) -> Result<usize> {
+    let config = ctx.config()?;
+    let mut widths = Vec::new();
+    let mut rows = 0;
+    let mut piece = output::table(HEADERS);
+    store.each_incident(filter, Order::Severity(order), &mut |i| {
+        piece.add_row(row(ctx, config, &i)?);
+        rows += 1;
+        if rows % output::PIECE_ROWS == 0 {
+            output::measure(&mut widths, &piece);
+            piece = output::table(HEADERS);
+        }
+        Ok(())
+    })?;
+    output::measure(&mut widths, &piece);
+    if rows == 0 {
+        return Ok(0);
+    }
+    let mut printed = 0;
+    let mut piece = output::table(HEADERS);
+    let mut in_piece = 0;
+    store.each_incident(filter, Order::Severity(order), &mut |i| {
+        piece.add_row(row(ctx, config, &i)?);
+        in_piece += 1;
+        if in_piece == output::PIECE_ROWS {
+            output::print_piece(out, &mut piece, &widths, printed == 0)?;
+            printed += in_piece;
+            in_piece = 0;
+            piece = output::table(HEADERS);
+        }
+        Ok(())
+    })?;
+    if in_piece > 0 {
+        output::print_piece(out, &mut piece, &widths, printed == 0)?;
+        printed += in_piece;
+    }
+    Ok(printed)
 }
