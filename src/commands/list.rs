@@ -213,7 +213,7 @@ fn more(
     shown: usize,
     out: &mut impl Write,
 ) -> Result<()> {
-    if !limit.is_some_and(|n| shown >= n) {
+    if limit.is_none_or(|n| shown < n) {
         return Ok(());
     }
     let total = store.count(filter)?;
