@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark suite: times the release binary with hyperfine against its
-# floors (the sqlite3 shell inserting one row into a WAL database with
-# synchronous=FULL, and spawning /bin/true), on data sets it builds itself
+# floors (benches/floor/, built with the product's rusqlite and profile: one
+# that inserts one row in an IMMEDIATE transaction into a WAL database with
+# synchronous=FULL, one that reads 20 events of one incident, and an empty
+# program), on data sets it builds itself
 # through the `bench-seed` example (examples/bench-seed/), and taskwarrior at 10,000 tasks as the peer.
 #
 #   bash benches/cli.sh            # the full run (about 15 minutes on 2 cores)
@@ -9,7 +11,7 @@
 #
 # Every ratio is to its floor timed interleaved with the case (see bench()).
 # Results: a table on stdout, and the same rows as TSV in $OUT (default
-# target/bench/results.tsv). Needs hyperfine, sqlite3 and /usr/bin/time (and
+# target/bench/results.tsv). Needs hyperfine, sqlite3 (to reset the stats cache) and /usr/bin/time (and
 # taskwarrior for the peer); on Debian/Ubuntu as root it installs them.
 set -euo pipefail
 
@@ -24,23 +26,13 @@ source "$ROOT/benches/lib.sh"
 PEER=1
 if [[ $QUICK == 1 ]]; then PEER=0; else need task taskwarrior || PEER=0; fi
 
-echo "seeding: 1 incident; 1k, 10k and 100k incidents (10 events each); one with 10,000 events …" >&2
-seed "$W/empty.db" 1 3 --open 1
+echo "seeding: 1k, 10k and 100k incidents (10 events each); one with 10,000 events …" >&2
 seed "$W/1k.db" 1000 10000
 seed "$W/10k.db" 10000 100000
 seed "$W/100k.db" 100000 1000000
 seed "$W/100k.db" 1 10000 --open 0 --resolved 0 # INC-100001, closed
 LONG=100001
 OPEN=99990 # one of the 20 open incidents of the 100k set
-
-# The floor: one equivalent row (an 80-character event, indexed) into a WAL
-# database with synchronous=FULL, by the sqlite3 shell in a fresh process.
-sqlite3 "$W/floor.db" "PRAGMA journal_mode=WAL;
-  CREATE TABLE events (id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, at TEXT NOT NULL,
-    recorded_at TEXT NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
-    details TEXT, prev_hash TEXT, hash TEXT) STRICT;
-  CREATE INDEX events_by_incident ON events (incident_id, at, id);" >/dev/null
-FLOOR_SQL="PRAGMA synchronous=FULL; INSERT INTO events (incident_id, at, recorded_at, author, kind, text, details, prev_hash, hash) VALUES (1, '2026-11-23T08:00:00Z', '2026-11-23T08:00:00Z', 'bench', 'note', 'Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency', NULL, '$(printf '0%.0s' {1..64})', '$(printf 'f%.0s' {1..64})');"
 
 # Seeding leaves half a gigabyte of dirty pages; left to the kernel's
 # background writeback they would slow the fsyncs of whichever case runs
@@ -49,36 +41,50 @@ sync
 
 echo >&2
 printf '%-44s %12s  %7s\n' "case" "median" "ratio to floor"
-floor "floor: /bin/true" /bin/true
-floor "floor: sqlite3 insert" sqlite3 "$W/floor.db" "$FLOOR_SQL"
-INS="floor: sqlite3 insert"
-TRUE="floor: /bin/true"
+floor "floor: empty program" "$FLOOR_EMPTY"
+# The write floor writes a file of its own, so the data sets stay as seeded.
+floor "floor: write" "$FLOOR_WRITE" "$W/floor.db"
+EMPTY="floor: empty program"
+INS="floor: write"
 
-bench "incident --version" "$TRUE" "$FAST" -- "$BIN" --version
+bench "incident --version" "$EMPTY" "$FAST" -- "$BIN" --version
 
-for size in empty 100k; do
-    db=$W/$size.db
-    key=$([[ $size == empty ]] && echo 1 || echo $OPEN)
-    export INCIDENT_DB=$db
+# The read floors: 20 events of an open incident of each set.
+floor "floor: read (1k)" "$FLOOR_READ" "$W/1k.db" 995
+floor "floor: read (10k)" "$FLOOR_READ" "$W/10k.db" 9995
+floor "floor: read (100k)" "$FLOOR_READ" "$W/100k.db" "$OPEN"
+
+for size in 1k 100k; do
+    key=$([[ $size == 1k ]] && echo 995 || echo $OPEN)
+    export INCIDENT_DB=$W/$size.db
+    READ="floor: read ($size)"
     bench "declare ($size)" "$INS" "$FAST" -- "$BIN" -q declare "Checkout returns 500s" --severity SEV2 --service checkout
     bench "update ($size)" "$INS" "$FAST" -- "$BIN" -q update "$key" "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency"
     bench "assign-role ($size)" "$INS" "$FAST" --prepare "$BIN -q assign-role $key scribe carol" -- "$BIN" -q assign-role "$key" scribe bob
+    bench "escalate ($size)" "$INS" "$FAST" --prepare "$BIN -q update $key --severity SEV3" -- "$BIN" -q escalate "$key" -s SEV1 --to dba-oncall -r "all regions now"
+    bench "edit ($size)" "$INS" "$FAST" --prepare "$BIN -q edit $key --title Before" -- "$BIN" -q edit "$key" --title "Checkout and cart return 500s"
     bench "resolve ($size)" "$INS" "$FAST" --prepare "$BIN -q update $key --status investigating" -- "$BIN" -q resolve "$key" --summary "Rolled back"
+    bench "show ($size)" "$READ" "$FAST" -- "$BIN" show "$key"
+    bench "list ($size)" "$READ" "$FAST" -- "$BIN" list
+    bench "check ($size)" "$READ" "$FAST" -i -- "$BIN" check
+    bench "topic ($size)" "$READ" "$FAST" -- "$BIN" topic "$key"
+    bench "comms ($size)" "$READ" "$FAST" -- "$BIN" comms "$key" --draft
 done
 
 for size in 1k 10k 100k; do
     export INCIDENT_DB=$W/$size.db
-    bench "list ($size)" "$INS" "$FAST" -- "$BIN" list
     runs=$([[ $size == 100k ]] && echo "$SLOW" || echo "$FAST")
-    bench "list --all --json --limit 0 ($size)" "$INS" "$runs" -- "$BIN" list --all --json --limit 0
+    bench "list --all --json --limit 0 ($size)" "floor: read ($size)" "$runs" -- "$BIN" list --all --json --limit 0
 done
 export INCIDENT_DB=$W/100k.db
+READ="floor: read (100k)"
 peak "peak: list --all --json --limit 0 (100k)" "$BIN" list --all --json --limit 0
 peak "peak: list --all --limit 0 (100k)" "$BIN" list --all --limit 0
-bench "show, 10,000 events (100k)" "$INS" "$FAST" -- "$BIN" show "$LONG"
-bench "show --json, 10,000 events (100k)" "$INS" "$FAST" -- "$BIN" show "$LONG" --json
-bench "show, 10 events (100k)" "$INS" "$FAST" -- "$BIN" show "$OPEN"
-bench "check (100k)" "$INS" "$FAST" -i -- "$BIN" check
+INCIDENT_DB=$W/1k.db peak "peak: list --all --limit 0 (1k)" "$BIN" list --all --limit 0
+peak "peak: export (100k)" "$BIN" export
+INCIDENT_DB=$W/1k.db peak "peak: export (1k)" "$BIN" export
+bench "show, 10,000 events (100k)" "$READ" "$FAST" -- "$BIN" show "$LONG"
+bench "show --json, 10,000 events (100k)" "$READ" "$FAST" -- "$BIN" show "$LONG" --json
 # Issue 18: rendering on a terminal is linear in the text's length. A 1 MiB
 # unbroken entry and a 131,000-character title (the longest single argument
 # Linux passes), shown on a pseudo-terminal 30 and 80 columns wide; the
@@ -97,13 +103,13 @@ for cols in 30 80; do
     bench "list, 131,000-character title ($cols columns, pty)" "$PTY" "$SLOW" -- \
         script -qec "$(on_pty "$cols" "$(printf %q "$BIN") list")" /dev/null
 done
-bench "stats (100k, default 90 days)" "$INS" "$FAST" -- "$BIN" stats
+bench "stats (100k, default 90 days)" "$READ" "$FAST" -- "$BIN" stats
 # The first report over every incident settles the closed ones (writes the
 # stats cache); the later ones read it back. Both are timed.
 bench "stats --since 36500d, first run (settles 100k)" "$INS" 3 \
     --prepare "sqlite3 $W/100k.db 'DELETE FROM stats_settled; DELETE FROM stats_months; UPDATE incidents SET settled = NULL'" \
     -- "$BIN" stats --since 36500d
-bench "stats --since 36500d (all 100k)" "$INS" "$FAST" -- "$BIN" stats --since 36500d
+bench "stats --since 36500d (all 100k)" "$READ" "$FAST" -- "$BIN" stats --since 36500d
 peak "peak: stats --since 36500d (100k)" "$BIN" stats --since 36500d
 
 # Size on disk: every page of the 100k file (incidents, roles, indexes) over

@@ -28,14 +28,24 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "incident" and m.get("executable"):
         print(m["executable"])')
 [[ -x $BIN ]] || { echo "benches: cargo build did not report the incident binary" >&2; exit 1; }
-# The seeding tool is an example, never part of the product binary.
-SEED_BIN=$(cd "$ROOT" && cargo build --release --quiet --example bench-seed --message-format=json-render-diagnostics | python3 -c '
+# example EXAMPLE: builds an example in release and prints its path. The
+# seeding tool and the floors (benches/floor/) are examples, never part of
+# the product binary.
+example() {
+    local path
+    path=$(cd "$ROOT" && cargo build --release --quiet --example "$1" --message-format=json-render-diagnostics | python3 -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "bench-seed" and m.get("executable"):
-        print(m["executable"])')
-[[ -x $SEED_BIN ]] || { echo "benches: cargo build did not report the bench-seed example" >&2; exit 1; }
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == sys.argv[1] and m.get("executable"):
+        print(m["executable"])' "$1")
+    [[ -x $path ]] || { echo "benches: cargo build did not report the $1 example" >&2; exit 1; }
+    echo "$path"
+}
+SEED_BIN=$(example bench-seed)
+FLOOR_WRITE=$(example floor-write)
+FLOOR_READ=$(example floor-read)
+FLOOR_EMPTY=$(example floor-empty)
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/incident-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
