@@ -10,6 +10,7 @@ pub mod file;
 pub mod matrix;
 pub mod page;
 pub mod render;
+pub mod rooms;
 pub mod send;
 pub mod statuspage;
 
