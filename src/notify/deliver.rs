@@ -20,7 +20,7 @@ use super::matrix::{Bot, Known};
 use super::page::Pager;
 use super::rooms::{self, Chat, Recorder};
 use super::send::{self, Extra};
-use super::{Destination, Matrix, Medium, Person};
+use super::{Destination, Matrix, Medium, Person, SlackBot};
 use crate::domain::notify::{Delivery, Failure, Message, Room};
 use crate::domain::oncall::{Policy, Schedule};
 use crate::domain::{Event, Incident, key};
@@ -53,6 +53,8 @@ pub struct Deliverer<'a> {
     agent: ureq::Agent,
     /// What it learned of homeservers (Matrix), kept while it runs.
     known: Mutex<Known>,
+    /// What it learned of Slack, kept while it runs.
+    slack: Mutex<super::slack::Known>,
     /// The escalation policies whose timers it drives.
     pager: Option<Pager<'a>>,
     /// When the pager's next step comes due.
@@ -117,6 +119,7 @@ impl<'a> Deliverer<'a> {
             people: &NOBODY,
             agent: send::agent(),
             known: Mutex::new(Known::default()),
+            slack: Mutex::new(Default::default()),
             pager: None,
             page_due: Mutex::new(None),
             pages: Default::default(),
@@ -148,10 +151,20 @@ impl<'a> Deliverer<'a> {
         }
     }
 
+    fn slack_bot<'t>(&'t self, d: &'t Destination, s: &'t SlackBot) -> super::slack::Bot<'t> {
+        super::slack::Bot {
+            agent: &self.agent,
+            destination: d,
+            slack: s,
+            known: &self.slack,
+        }
+    }
+
     /// The chat that holds a room per incident for `d`, if it has one.
     fn chat<'t>(&'t self, d: &'t Destination) -> Option<Box<dyn Chat + 't>> {
         match &d.medium {
             Medium::Matrix(m) if m.room_per_incident => Some(Box::new(self.bot(d, m))),
+            Medium::SlackBot(s) if s.room_per_incident => Some(Box::new(self.slack_bot(d, s))),
             _ => None,
         }
     }
@@ -551,6 +564,16 @@ impl<'a> Deliverer<'a> {
             }
             if let Some(named) = &m.room {
                 bot.say(&bot.joined(named)?, &message)?;
+            }
+            return Ok(());
+        }
+        if let Medium::SlackBot(s) = &d.medium {
+            // The incident's channel first, then the team's.
+            if let (Some(chat), Some(room)) = (chat, room) {
+                chat.say(&room.room, &message)?;
+            }
+            if let Some(channel) = &s.channel {
+                self.slack_bot(d, s).say(channel, &message)?;
             }
             return Ok(());
         }

@@ -476,11 +476,7 @@ impl Chat for Bot<'_> {
     /// per room while the deliverer runs); someone the homeserver will not
     /// invite is named in the room instead.
     fn invite(&self, room: &str, key: &str, user: &str, person: &str, role: &str) -> Result<(), Failure> {
-        let known = self
-            .known()
-            .members
-            .get(room)
-            .is_some_and(|m| m.contains(user));
+        let known = self.known().members.get(room).is_some_and(|m| m.contains(user));
         if known {
             return Ok(());
         }

@@ -3,7 +3,7 @@
 //! among the incident's channels, by an `edited` event, and the room
 //! itself, in one transaction), its topic kept to what `incident topic`
 //! prints, its role holders invited. What is written here once, the chats
-//! ([`super::matrix`]) do through [`Chat`]: the talking
+//! ([`super::matrix`], [`super::slack`]) do through [`Chat`]: the talking
 //! to their servers, and how each finds a room it opened before it could
 //! record it (a deliverer stopped in between, or two at once), so a room
 //! is opened once.
