@@ -31,9 +31,9 @@ const REASON_BYTES: u64 = 2_048;
 const NAMES: u32 = 20;
 
 /// Pages of `conversations.list` read looking for a taken name, and
-/// channels per page.
+/// channels per page (Slack's most is under 1,000).
 const LIST_PAGES: usize = 50;
-const LIST_LIMIT: &str = "1000";
+const LIST_LIMIT: &str = "999";
 
 /// A channel made this long before its incident was declared (clocks
 /// differ a little) can still be the incident's.
@@ -175,7 +175,13 @@ impl Bot<'_> {
     fn channel_named(&self, name: &str) -> Result<Option<Value>, Failure> {
         let mut cursor = String::new();
         for _ in 0..LIST_PAGES {
-            let mut args = vec![("types", "public_channel,private_channel"), ("limit", LIST_LIMIT)];
+            // The channels it opens are public (`channels:read`); an
+            // archived one is not taken again.
+            let mut args = vec![
+                ("types", "public_channel"),
+                ("exclude_archived", "true"),
+                ("limit", LIST_LIMIT),
+            ];
             if !cursor.is_empty() {
                 args.push(("cursor", &cursor));
             }

@@ -341,6 +341,26 @@ fn answer(
             },
         },
         "conversations.list" if json => Err("invalid_arguments"),
+        "conversations.list"
+            if text(&args, "types").is_some_and(|t| {
+                t.split(',')
+                    .any(|t| !["public_channel", "private_channel", "mpim", "im"].contains(&t))
+            }) =>
+        {
+            Err("invalid_types")
+        }
+        // The bot's token has `channels:read`, not `groups:read`.
+        "conversations.list"
+            if text(&args, "types").is_some_and(|t| t.split(',').any(|t| t != "public_channel")) =>
+        {
+            Err("missing_scope")
+        }
+        "conversations.list"
+            if text(&args, "limit")
+                .is_some_and(|l| l.parse::<usize>().map_or(true, |l| l == 0 || l >= 1000)) =>
+        {
+            Err("invalid_limit")
+        }
         "conversations.list" => {
             let limit: usize = text(&args, "limit").and_then(|l| l.parse().ok()).unwrap_or(100);
             let from: usize = text(&args, "cursor")
