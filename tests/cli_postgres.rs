@@ -28,6 +28,8 @@ macro_rules! postgres_only {
 mod pg;
 #[path = "../examples/bench-seed/seed.rs"]
 mod seed;
+#[path = "cli/slack_api.rs"]
+mod slack_api;
 #[path = "cli/support.rs"]
 mod support;
 #[path = "cli/synapse.rs"]
@@ -105,6 +107,8 @@ mod retro;
 mod roles;
 #[path = "cli/show.rs"]
 mod show;
+#[path = "cli/slack.rs"]
+mod slack;
 #[path = "cli/stats.rs"]
 mod stats;
 #[path = "cli/status_page.rs"]

@@ -512,6 +512,36 @@ pub fn room_alias(destination: &str, key: &str, uid: &str) -> String {
         .collect()
 }
 
+/// Slack's longest channel name (`conversations.create`).
+pub const CHANNEL_NAME_CHARS: usize = 80;
+
+/// The name of the Slack channel a destination opens for an incident, the
+/// `nth` tried (from 1): `inc-42-checkout-returns-500s`, then
+/// `inc-42-checkout-returns-500s-2`, … when a channel of someone else's
+/// has the name. Slack takes lower case letters, digits, `-` and `_`, at
+/// most 80: anything else becomes one `-`, and the title is cut to fit.
+pub fn channel_name(key: &str, title: &str, nth: u32) -> String {
+    let mut name = String::new();
+    for c in format!("{key}-{title}").chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'a'..='z' | '0'..='9' | '_' => c,
+            _ => '-',
+        };
+        if c != '-' || !(name.is_empty() || name.ends_with('-')) {
+            name.push(c);
+        }
+    }
+    let suffix = match nth {
+        0 | 1 => String::new(),
+        n => format!("-{n}"),
+    };
+    let mut name: String = name.chars().take(CHANNEL_NAME_CHARS - suffix.len()).collect();
+    while name.ends_with('-') {
+        name.pop();
+    }
+    name + &suffix
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -752,5 +782,32 @@ mod tests {
             "incident-ops-chat--1-inc-7-3f2a9c1d04be"
         );
         assert_ne!(room_alias("a", "INC-7", uid), room_alias("b", "INC-7", uid));
+    }
+    #[test]
+    fn a_channel_name_is_the_key_and_title_in_what_slack_takes() {
+        assert_eq!(
+            channel_name("INC-42", "Checkout returns 500s", 1),
+            "inc-42-checkout-returns-500s"
+        );
+        assert_eq!(
+            channel_name("INC-42", "Checkout returns 500s", 2),
+            "inc-42-checkout-returns-500s-2"
+        );
+        assert_eq!(
+            channel_name("INC-7", "  <b>Café</b> & \"DB\" down!\n", 1),
+            "inc-7-b-caf-b-db-down"
+        );
+        assert_eq!(channel_name("INC-7", "—", 1), "inc-7");
+        let long = channel_name("INC-7", &"very long title ".repeat(20), 12);
+        assert!(long.chars().count() <= CHANNEL_NAME_CHARS, "{long}");
+        assert!(long.ends_with("-title-12") || long.ends_with("-12"), "{long}");
+        assert!(!long.contains("--"), "{long}");
+        for name in [long, channel_name("X-1", "ÄÖÜ ß_ok", 1)] {
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'),
+                "{name}"
+            );
+        }
     }
 }

@@ -18,8 +18,9 @@
 
 use super::matrix::{Bot, Known};
 use super::page::Pager;
+use super::rooms::{self, Chat, Recorder};
 use super::send::{self, Extra};
-use super::{Destination, Matrix, Medium, Person};
+use super::{Destination, Matrix, Medium, Person, SlackBot};
 use crate::domain::notify::{Delivery, Failure, Message, Room};
 use crate::domain::oncall::{Policy, Schedule};
 use crate::domain::{Event, Incident, key};
@@ -52,6 +53,8 @@ pub struct Deliverer<'a> {
     agent: ureq::Agent,
     /// What it learned of homeservers (Matrix), kept while it runs.
     known: Mutex<Known>,
+    /// What it learned of Slack, kept while it runs.
+    slack: Mutex<super::slack::Known>,
     /// The escalation policies whose timers it drives.
     pager: Option<Pager<'a>>,
     /// When the pager's next step comes due.
@@ -116,6 +119,7 @@ impl<'a> Deliverer<'a> {
             people: &NOBODY,
             agent: send::agent(),
             known: Mutex::new(Known::default()),
+            slack: Mutex::new(Default::default()),
             pager: None,
             page_due: Mutex::new(None),
             pages: Default::default(),
@@ -142,6 +146,32 @@ impl<'a> Deliverer<'a> {
             matrix: m,
             people: self.people,
             known: &self.known,
+            prefix: self.prefix,
+            clock: self.clock,
+        }
+    }
+
+    fn slack_bot<'t>(&'t self, d: &'t Destination, s: &'t SlackBot) -> super::slack::Bot<'t> {
+        super::slack::Bot {
+            agent: &self.agent,
+            destination: d,
+            slack: s,
+            known: &self.slack,
+        }
+    }
+
+    /// The chat that holds a room per incident for `d`, if it has one.
+    fn chat<'t>(&'t self, d: &'t Destination) -> Option<Box<dyn Chat + 't>> {
+        match &d.medium {
+            Medium::Matrix(m) if m.room_per_incident => Some(Box::new(self.bot(d, m))),
+            Medium::SlackBot(s) if s.room_per_incident => Some(Box::new(self.slack_bot(d, s))),
+            _ => None,
+        }
+    }
+
+    fn recorder<'t>(&'t self, d: &'t Destination) -> Recorder<'t> {
+        Recorder {
+            destination: &d.name,
             prefix: self.prefix,
             author: AUTHOR,
             clock: self.clock,
@@ -291,10 +321,7 @@ impl<'a> Deliverer<'a> {
         // A room per incident: the rooms opened so far, and the incidents
         // whose room was kept up this turn (once is enough: it is kept to
         // the incident as it stands).
-        let per_incident = match &d.medium {
-            Medium::Matrix(m) if m.room_per_incident => Some(m),
-            _ => None,
-        };
+        let per_incident = self.chat(d);
         let mut rooms: HashMap<i64, Room> = match per_incident {
             Some(_) => store
                 .rooms(&d.name)?
@@ -324,8 +351,8 @@ impl<'a> Deliverer<'a> {
             };
             let wanted = d.route.wants(&incident, event);
             let mut room = None;
-            if let Some(m) = per_incident {
-                let kept_up = self.room(store, d, m, &mut incident, wanted, &mut rooms, &mut kept)?;
+            if let Some(chat) = per_incident.as_deref() {
+                let kept_up = self.room(store, d, chat, &mut incident, wanted, &mut rooms, &mut kept)?;
                 match kept_up {
                     Ok(r) => room = r,
                     Err(failure) => return self.failed(store, d, handled, sent, failure),
@@ -341,7 +368,7 @@ impl<'a> Deliverer<'a> {
                 handled = *arrival;
                 continue;
             }
-            match self.send(d, &incident, event, room.as_ref()) {
+            match self.send(d, per_incident.as_deref(), &incident, event, room.as_ref()) {
                 Ok(()) => {
                     sent += 1;
                     handled = *arrival;
@@ -354,7 +381,9 @@ impl<'a> Deliverer<'a> {
             }
         }
         let mut heard = 0;
-        if let Some(m) = per_incident
+        // What people said in Matrix rooms is read back.
+        if let Medium::Matrix(m) = &d.medium
+            && m.room_per_incident
             && !rooms.is_empty()
         {
             let mut all: Vec<Room> = rooms.into_values().collect();
@@ -406,16 +435,16 @@ impl<'a> Deliverer<'a> {
         &self,
         store: &mut Store,
         d: &Destination,
-        m: &Matrix,
+        chat: &dyn Chat,
         incident: &mut Incident,
         wanted: bool,
         rooms: &mut HashMap<i64, Room>,
         kept: &mut HashSet<i64>,
     ) -> Result<Result<Option<Room>, Failure>> {
-        let bot = self.bot(d, m);
+        let recorder = self.recorder(d);
         let id = incident.id;
         if !rooms.contains_key(&id) && wanted {
-            match bot.open(store, incident)? {
+            match rooms::open(chat, &recorder, store, incident)? {
                 Ok(room) => {
                     rooms.insert(id, room);
                     if let Some(now) = store.incident(id)? {
@@ -431,7 +460,7 @@ impl<'a> Deliverer<'a> {
         if !kept.insert(id) {
             return Ok(Ok(Some(room)));
         }
-        match bot.keep(store, &room, incident)? {
+        match rooms::keep(chat, &recorder, self.people, store, &room, incident)? {
             Ok(room) => {
                 rooms.insert(id, room.clone());
                 Ok(Ok(Some(room)))
@@ -486,10 +515,11 @@ impl<'a> Deliverer<'a> {
     }
 
     /// The message for `event`, sent to `d` (and to the incident's own
-    /// `room`, for a Matrix destination with a room per incident).
+    /// `room`, in `chat`, for a destination with a room per incident).
     fn send(
         &self,
         d: &Destination,
+        chat: Option<&dyn Chat>,
         incident: &Incident,
         event: &Event,
         room: Option<&Room>,
@@ -529,11 +559,21 @@ impl<'a> Deliverer<'a> {
             // The incident's room first, then the team's: each under the
             // same transaction id, which the homeserver scopes per room.
             let bot = self.bot(d, m);
-            if let Some(room) = room {
-                bot.say(&room.room, &message)?;
+            if let (Some(chat), Some(room)) = (chat, room) {
+                chat.say(&room.room, &message)?;
             }
             if let Some(named) = &m.room {
                 bot.say(&bot.joined(named)?, &message)?;
+            }
+            return Ok(());
+        }
+        if let Medium::SlackBot(s) = &d.medium {
+            // The incident's channel first, then the team's.
+            if let (Some(chat), Some(room)) = (chat, room) {
+                chat.say(&room.room, &message)?;
+            }
+            if let Some(channel) = &s.channel {
+                self.slack_bot(d, s).say(channel, &message)?;
             }
             return Ok(());
         }

@@ -2,7 +2,7 @@
 //! checked into [`Destination`]s and [`Person`]s: every error names the
 //! entry and says what to write instead.
 
-use super::{Destination, Email, Kind, Matrix, Medium, Person, Secret, Tls};
+use super::{Destination, Email, Kind, Matrix, Medium, Person, SLACK_API, Secret, SlackBot, Tls};
 use crate::domain::EventKind;
 use crate::domain::notify::{Audience, DEFAULT_KINDS, Route};
 use serde::Deserialize;
@@ -21,18 +21,23 @@ pub struct DestinationFile {
     kind: String,
     /// The webhook URL: a secret for the chats, plain for `webhook`.
     url: Option<toml::Value>,
-    secret: Option<SecretFile>,
+    /// Secrets are read as any value, so that one written inline is
+    /// refused here without being repeated in the error.
+    secret: Option<toml::Value>,
     // Matrix.
     homeserver: Option<String>,
-    token: Option<SecretFile>,
+    token: Option<toml::Value>,
     room: Option<String>,
     #[serde(default)]
     room_per_incident: bool,
+    // Slack with a bot token (`token`, `room_per_incident` too).
+    api_url: Option<String>,
+    channel: Option<String>,
     // Email.
     server: Option<String>,
     tls: Option<String>,
     username: Option<String>,
-    password: Option<SecretFile>,
+    password: Option<toml::Value>,
     from: Option<String>,
     #[serde(default)]
     to: Vec<String>,
@@ -69,22 +74,32 @@ pub struct SecretFile {
 #[serde(deny_unknown_fields)]
 pub struct PersonFile {
     matrix: Option<String>,
+    slack: Option<String>,
     email: Option<String>,
     /// The `[[notify]]` destination their pages go through.
     notify: Option<String>,
     time_zone: Option<String>,
 }
 
-/// The people, checked: a Matrix id looks like `@user:server`, and is one
-/// person's (what is said in chat is recorded as the person it maps to).
+/// The people, checked: a Matrix id looks like `@user:server`, a Slack
+/// one like `U0123ABCDEF`, and each is one person's (what is said in chat
+/// is recorded as the person it maps to).
 pub fn people(raw: BTreeMap<String, PersonFile>) -> Result<BTreeMap<String, Person>, String> {
     let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut slack_owner: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, p) in &raw {
         if let Some(id) = &p.matrix
             && let Some(first) = owner.insert(id, name)
         {
             return Err(format!(
                 "[people.{name}] matrix '{id}' is [people.{first}]'s too; one Matrix user is one person"
+            ));
+        }
+        if let Some(id) = &p.slack
+            && let Some(first) = slack_owner.insert(id, name)
+        {
+            return Err(format!(
+                "[people.{name}] slack '{id}' is [people.{first}]'s too; one Slack member is one person"
             ));
         }
     }
@@ -95,6 +110,13 @@ pub fn people(raw: BTreeMap<String, PersonFile>) -> Result<BTreeMap<String, Pers
             {
                 return Err(format!(
                     "[people.{name}] matrix '{id}' is not a Matrix user id; write it as \"@{name}:example.org\""
+                ));
+            }
+            if let Some(id) = &p.slack
+                && !slack_id(id, &['U', 'W'])
+            {
+                return Err(format!(
+                    "[people.{name}] slack '{id}' is not a Slack member id; write it as \"U0123ABCDEF\" (in Slack: their profile, ⋮, Copy member ID)"
                 ));
             }
             if let Some(address) = &p.email
@@ -114,6 +136,7 @@ pub fn people(raw: BTreeMap<String, PersonFile>) -> Result<BTreeMap<String, Pers
                 name,
                 Person {
                     matrix: p.matrix,
+                    slack: p.slack,
                     email: p.email,
                     notify: p.notify,
                     time_zone,
@@ -209,8 +232,19 @@ fn destination(
         .kind
         .parse()
         .map_err(|_| format!("unknown kind '{}'; use one of: {}", d.kind, Kind::names()))?;
-    let optional = |s: Option<SecretFile>, field: &str| -> Result<Option<Secret>, String> {
-        s.map(|s| secret(s, field, dir)).transpose()
+    let optional = |s: Option<toml::Value>, field: &str| -> Result<Option<Secret>, String> {
+        s.map(|v| match v {
+            toml::Value::Table(table) => {
+                let s: SecretFile = table.try_into().map_err(|_| {
+                    format!("`{field}` must be {field} = {{ env = \"NAME\" }} or {field} = {{ file = \"PATH\" }}")
+                })?;
+                secret(s, field, dir)
+            }
+            _ => Err(format!(
+                "`{field}` is a secret: never write it here; write {field} = {{ env = \"NAME\" }} or {field} = {{ file = \"PATH\" }}"
+            )),
+        })
+        .transpose()
     };
     let need = |v: Option<String>, field: &str, example: &str| -> Result<String, String> {
         v.map(|v| v.trim().to_string())
@@ -223,7 +257,52 @@ fn destination(
             })
     };
     let medium = match kind {
+        Kind::Slack if d.token.is_some() => {
+            if d.url.is_some() {
+                return Err("give `url` (an incoming webhook) or `token` (a bot token), not both".into());
+            }
+            let token = optional(d.token, "token")?.ok_or("a bot token is needed")?;
+            let api_url = d
+                .api_url
+                .map(|u| u.trim().trim_end_matches('/').to_string())
+                .unwrap_or_else(|| SLACK_API.to_string());
+            if !(api_url.starts_with("https://") || loopback(&api_url)) {
+                return Err(format!(
+                    "`api_url` '{api_url}' must be an https:// URL (http:// only on this host); leave it out for {SLACK_API}"
+                ));
+            }
+            web_url(&api_url, "api_url")?;
+            if let Some(channel) = &d.channel
+                && !slack_id(channel, &['C', 'G'])
+            {
+                return Err(format!(
+                    "`channel` '{channel}' must be a channel id such as \"C0123ABCDEF\" (in Slack: the channel's details, at the bottom), not its name"
+                ));
+            }
+            if d.channel.is_none() && !d.room_per_incident {
+                return Err(
+                    "a slack destination with a bot token needs `channel = \"C0123ABCDEF\"`, or `room_per_incident = true`"
+                        .into(),
+                );
+            }
+            Medium::SlackBot(SlackBot {
+                api_url,
+                token,
+                channel: d.channel,
+                room_per_incident: d.room_per_incident,
+            })
+        }
         Kind::Slack | Kind::Teams | Kind::Mattermost | Kind::Discord | Kind::GoogleChat => {
+            if d.room_per_incident || d.channel.is_some() {
+                return Err(format!(
+                    "`room_per_incident` and `channel` need a bot token: a {} incoming webhook posts to its own channel{}",
+                    kind.as_str(),
+                    match kind {
+                        Kind::Slack => "; give token = { env = \"NAME\" } (xoxb-…) instead of `url`",
+                        _ => "",
+                    }
+                ));
+            }
             let url = match d.url {
                 Some(toml::Value::Table(table)) => {
                     let s: SecretFile = table
@@ -457,6 +536,25 @@ fn secret(s: SecretFile, field: &str, dir: Option<&Path>) -> Result<Secret, Stri
     }
 }
 
+/// Whether `url` is plain HTTP to this host (a test's receiver).
+fn loopback(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "::1")
+}
+
+/// Whether `id` is a Slack id starting with one of `first`: upper case
+/// letters and digits (`U0123ABCDEF`, `C0123ABCDEF`).
+fn slack_id(id: &str, first: &[char]) -> bool {
+    id.len() >= 3 && id.starts_with(first) && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
 fn web_url(url: &str, field: &str) -> Result<(), String> {
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && !url
@@ -607,6 +705,70 @@ mod tests {
             url = "https://x"
             severities = ["SEV9"]"#)
             .contains("unknown severity 'SEV9'")
+        );
+    }
+    #[test]
+    fn a_slack_bot_token_gives_a_channel_or_one_per_incident_and_its_api_is_https() {
+        let d = parse(
+            r#"[[notify]]
+               name = "ops"
+               kind = "slack"
+               token = { env = "SLACK_BOT_TOKEN" }
+               channel = "C0123ABCDEF"
+               room_per_incident = true"#,
+        )
+        .unwrap();
+        assert_eq!(
+            d[0].medium,
+            Medium::SlackBot(SlackBot {
+                api_url: SLACK_API.into(),
+                token: Secret::Env("SLACK_BOT_TOKEN".into()),
+                channel: Some("C0123ABCDEF".into()),
+                room_per_incident: true,
+            })
+        );
+        assert_eq!(d[0].medium.kind(), Kind::Slack);
+        let with = |api: &str| {
+            parse(&format!(
+                "[[notify]]\nname = \"ops\"\nkind = \"slack\"\ntoken = {{ env = \"T\" }}\nroom_per_incident = true\napi_url = \"{api}\""
+            ))
+        };
+        for local in [
+            "http://127.0.0.1:8080/api",
+            "http://localhost/api/",
+            "http://[::1]:9/api",
+        ] {
+            let Medium::SlackBot(s) = &with(local).unwrap()[0].medium else {
+                panic!()
+            };
+            assert!(!s.api_url.ends_with('/'), "{}", s.api_url);
+        }
+        for remote in [
+            "http://slack.example.org/api",
+            "http://127.0.0.1.example.org/api",
+            "ftp://x",
+        ] {
+            assert!(
+                with(remote).unwrap_err().contains("must be an https:// URL"),
+                "{remote}"
+            );
+        }
+        let people = |text: &str| people(toml::from_str(text).unwrap());
+        assert_eq!(
+            people("[alice]\nslack = \"U0ALICE01\"").unwrap()["alice"]
+                .slack
+                .as_deref(),
+            Some("U0ALICE01")
+        );
+        assert!(
+            people("[alice]\nslack = \"@alice\"")
+                .unwrap_err()
+                .contains("not a Slack member id")
+        );
+        assert!(
+            people("[a]\nslack = \"U1\"\n[b]\nslack = \"U1\"")
+                .unwrap_err()
+                .contains("one Slack member is one person")
         );
     }
 }

@@ -12,32 +12,18 @@
 //! (`domain::notify`); this is the talking to the homeserver and the
 //! writing of what it said.
 
+use super::rooms::{Chat, Outcome, tried};
 use super::send::{MatrixError, encode, matrix_call};
 use super::{Destination, Matrix, Person};
 use crate::domain::notify::{self, Failure, Message, Room, Said};
-use crate::domain::ops::{self, EditRequest, Entry, UpdateRequest};
-use crate::domain::{EntryKind, EventData, EventKind, Incident, key};
+use crate::domain::ops::{self, Entry, UpdateRequest};
+use crate::domain::{EntryKind, Incident, key};
 use crate::store::{ReadsExt, Store};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
-
-/// What a homeserver's answer came to: the outer error is the database's
-/// (or a bug), the inner one the homeserver's, which the deliverer's rules
-/// retry or park.
-pub type Outcome<T> = Result<Result<T, Failure>>;
-
-/// The inner value, or the outcome's failure returned.
-macro_rules! tried {
-    ($e:expr) => {
-        match $e {
-            Ok(value) => value,
-            Err(failure) => return Ok(Err(failure.into())),
-        }
-    };
-}
 
 /// The event types read from the rooms.
 const HEARD: [&str; 2] = ["m.room.message", "m.reaction"];
@@ -71,8 +57,6 @@ pub struct Bot<'t> {
     pub people: &'t BTreeMap<String, Person>,
     pub known: &'t Mutex<Known>,
     pub prefix: &'t str,
-    /// Who signs what the deliverer itself records (a room's link).
-    pub author: &'t str,
     pub clock: &'t dyn Fn() -> Result<DateTime<Utc>>,
 }
 
@@ -148,167 +132,17 @@ impl Bot<'_> {
         }
     }
 
-    /// Opens the incident's room — or finds the one opened before under its
-    /// alias, by a deliverer that stopped before recording it or by another
-    /// one — and records it: its link as one of the incident's channels (an
-    /// `edited` event) and the room itself, in one transaction, unless
-    /// another deliverer recorded it first.
-    pub fn open(&self, store: &mut Store, incident: &Incident) -> Outcome<Room> {
-        let id = incident.id;
-        let key = key::format(self.prefix, id);
+    /// The alias of the incident's room on this homeserver.
+    fn alias(&self, store: &Store, key: &str, id: i64) -> Outcome<(String, String)> {
         let me = tried!(self.me());
         let server = me.split_once(':').map_or("", |(_, server)| server);
         let chain = store
             .chain(id)?
             .ok_or_else(|| anyhow!("{key} is not in the database"))?;
-        let local = notify::room_alias(&self.destination.name, &key, &chain.uid);
+        let local = notify::room_alias(&self.destination.name, key, &chain.uid);
         let alias = format!("#{local}:{server}");
-        let room_id = match tried!(self.room_of_alias(&alias)) {
-            Some(found) => found,
-            None => {
-                let name: String = crate::text::one_line(&format!("{key} {}", incident.title))
-                    .chars()
-                    .take(NAME_CHARS)
-                    .collect();
-                let topic = crate::render::topic_of(&**store, &key, incident)?;
-                let asked = json!({
-                    "preset": "private_chat",
-                    "visibility": "private",
-                    "name": name,
-                    "topic": topic,
-                    "room_alias_name": local,
-                });
-                match self.call("POST", "/_matrix/client/v3/createRoom", Some(&asked)) {
-                    Ok(answer) => tried!(
-                        answer["room_id"]
-                            .as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| transient("the homeserver's createRoom answer names no room_id"))
-                    ),
-                    // Opened meanwhile, by another deliverer: that one.
-                    Err(e) if e.errcode == "M_ROOM_IN_USE" => tried!(
-                        tried!(self.room_of_alias(&alias))
-                            .ok_or_else(|| transient(format!("{alias} is taken, yet names no room")))
-                    ),
-                    Err(e) => return Ok(Err(e.failure)),
-                }
-            }
-        };
-        let link = format!("https://matrix.to/#/{room_id}");
-        let destination = self.destination.name.clone();
-        let room = store
-            .write(self.author, self.clock, |w| {
-                if let Some(known) = w.rooms(&destination)?.into_iter().find(|r| r.incident_id == id) {
-                    return Ok(known);
-                }
-                let incident = w
-                    .incident(id)?
-                    .ok_or_else(|| anyhow!("{key} is not in the database"))?;
-                if !incident.channels.contains(&link) {
-                    let request = EditRequest {
-                        add_channels: vec![link.clone()],
-                        ..Default::default()
-                    };
-                    let change = ops::edit(&incident, &request, w.now())
-                        .map_err(|r| anyhow!("cannot record {link} on {key}: {r:?}"))?;
-                    w.apply(change)?;
-                }
-                let room = Room {
-                    destination: destination.clone(),
-                    incident_id: id,
-                    room: room_id.clone(),
-                    link: link.clone(),
-                    topic: None,
-                };
-                w.transaction().put_room(&room)?;
-                Ok(room)
-            })?
-            .value;
-        Ok(Ok(room))
+        Ok(Ok((local, alias)))
     }
-
-    /// Keeps the room to the incident as it stands: its topic set when the
-    /// topic line differs from the one last set, its role holders (those
-    /// `[people]` gives a Matrix id) invited unless they are, or were, in
-    /// it. Returns the room as now stored.
-    pub fn keep(&self, store: &mut Store, room: &Room, incident: &Incident) -> Outcome<Room> {
-        let key = key::format(self.prefix, incident.id);
-        let topic = crate::render::topic_of(&**store, &key, incident)?;
-        let mut room = room.clone();
-        if room.topic.as_deref() != Some(topic.as_str()) {
-            let path = format!(
-                "/_matrix/client/v3/rooms/{}/state/m.room.topic/",
-                encode(&room.room)
-            );
-            tried!(self.call("PUT", &path, Some(&json!({ "topic": topic }))));
-            room.topic = Some(topic);
-            store.write(self.author, self.clock, |w| w.transaction().put_room(&room))?;
-        }
-        // The role holders, and the people paged: a page said in the room
-        // reaches someone there.
-        let mut wanted: Vec<(String, String)> = incident
-            .roles
-            .iter()
-            .map(|h| (h.person.clone(), h.role.clone()))
-            .collect();
-        for e in store.events_of(incident.id, &[EventKind::Paged])? {
-            if let EventData::Paged(p) = e.data {
-                wanted.push((p.person, "paged".into()));
-            }
-        }
-        let mut invited = HashSet::new();
-        for (person, role) in &wanted {
-            let Some(user) = self.people.get(person).and_then(|p| p.matrix.clone()) else {
-                continue;
-            };
-            let known = self
-                .known()
-                .members
-                .get(&room.room)
-                .is_some_and(|m| m.contains(&user));
-            if known || !invited.insert(user.clone()) {
-                continue;
-            }
-            let member = format!(
-                "/_matrix/client/v3/rooms/{}/state/m.room.member/{}",
-                encode(&room.room),
-                encode(&user)
-            );
-            match self.call("GET", &member, None) {
-                // In the room, invited, or was: asked once.
-                Ok(_) => {}
-                Err(e) if e.not_found() => {
-                    let path = format!("/_matrix/client/v3/rooms/{}/invite", encode(&room.room));
-                    let asked = json!({
-                        "user_id": user,
-                        "reason": format!("{role} of {key}"),
-                    });
-                    match self.call("POST", &path, Some(&asked)) {
-                        Ok(_) => {}
-                        Err(MatrixError {
-                            failure: Failure::Permanent { reason },
-                            ..
-                        }) => {
-                            // Someone the homeserver will not invite (an
-                            // unknown user, a server it cannot reach): said
-                            // in the room, and the room kept all the same.
-                            let said = format!("Could not invite {user} ({person}, {role}): {reason}");
-                            tried!(self.notice(&room.room, &format!("invite.{user}"), None, &said));
-                        }
-                        Err(e) => return Ok(Err(e.failure)),
-                    }
-                }
-                Err(e) => return Ok(Err(e.failure)),
-            }
-            self.known()
-                .members
-                .entry(room.room.clone())
-                .or_default()
-                .insert(user);
-        }
-        Ok(Ok(room))
-    }
-
     /// A notice from the bot in `room` (in reply to event `to`, if given),
     /// under transaction id `txn`: said once however often it is said.
     fn notice(&self, room: &str, txn: &str, to: Option<&str>, text: &str) -> Result<(), Failure> {
@@ -587,6 +421,110 @@ impl Bot<'_> {
     /// How the timeline names a Matrix user: as a person, or by their id.
     fn name_of(&self, user: &str) -> String {
         self.person_of(user).unwrap_or_else(|| user.to_string())
+    }
+}
+
+impl Chat for Bot<'_> {
+    /// The room under the incident's own alias — opened before, by a
+    /// deliverer that stopped before recording it or by another one — or
+    /// a new one under it (a homeserver refuses a second room under a
+    /// taken alias).
+    fn room_for(&self, store: &Store, key: &str, incident: &Incident) -> Outcome<(String, String)> {
+        let (local, alias) = tried!(self.alias(store, key, incident.id)?);
+        let room_id = match tried!(self.room_of_alias(&alias)) {
+            Some(found) => found,
+            None => {
+                let name: String = crate::text::one_line(&format!("{key} {}", incident.title))
+                    .chars()
+                    .take(NAME_CHARS)
+                    .collect();
+                let topic = crate::render::topic_of(&**store, key, incident)?;
+                let asked = json!({
+                    "preset": "private_chat",
+                    "visibility": "private",
+                    "name": name,
+                    "topic": topic,
+                    "room_alias_name": local,
+                });
+                match self.call("POST", "/_matrix/client/v3/createRoom", Some(&asked)) {
+                    Ok(answer) => tried!(
+                        answer["room_id"]
+                            .as_str()
+                            .map(str::to_string)
+                            .ok_or_else(|| transient("the homeserver's createRoom answer names no room_id"))
+                    ),
+                    // Opened meanwhile, by another deliverer: that one.
+                    Err(e) if e.errcode == "M_ROOM_IN_USE" => tried!(
+                        tried!(self.room_of_alias(&alias))
+                            .ok_or_else(|| transient(format!("{alias} is taken, yet names no room")))
+                    ),
+                    Err(e) => return Ok(Err(e.failure)),
+                }
+            }
+        };
+        let link = format!("https://matrix.to/#/{room_id}");
+        Ok(Ok((room_id, link)))
+    }
+
+    fn set_topic(&self, room: &str, topic: &str) -> Result<(), Failure> {
+        let path = format!("/_matrix/client/v3/rooms/{}/state/m.room.topic/", encode(room));
+        self.call("PUT", &path, Some(&json!({ "topic": topic })))?;
+        Ok(())
+    }
+
+    /// Invited unless they are in the room, invited, or were (asked once
+    /// per room while the deliverer runs); someone the homeserver will not
+    /// invite is named in the room instead.
+    fn invite(&self, room: &str, key: &str, user: &str, person: &str, role: &str) -> Result<(), Failure> {
+        let known = self.known().members.get(room).is_some_and(|m| m.contains(user));
+        if known {
+            return Ok(());
+        }
+        let member = format!(
+            "/_matrix/client/v3/rooms/{}/state/m.room.member/{}",
+            encode(room),
+            encode(user)
+        );
+        match self.call("GET", &member, None) {
+            // In the room, invited, or was: asked once.
+            Ok(_) => {}
+            Err(e) if e.not_found() => {
+                let path = format!("/_matrix/client/v3/rooms/{}/invite", encode(room));
+                let asked = json!({
+                    "user_id": user,
+                    "reason": format!("{role} of {key}"),
+                });
+                match self.call("POST", &path, Some(&asked)) {
+                    Ok(_) => {}
+                    Err(MatrixError {
+                        failure: Failure::Permanent { reason },
+                        ..
+                    }) => {
+                        // Someone the homeserver will not invite (an
+                        // unknown user, a server it cannot reach): said in
+                        // the room, and the room kept all the same.
+                        let said = format!("Could not invite {user} ({person}, {role}): {reason}");
+                        self.notice(room, &format!("invite.{user}"), None, &said)?;
+                    }
+                    Err(e) => return Err(e.failure),
+                }
+            }
+            Err(e) => return Err(e.failure),
+        }
+        self.known()
+            .members
+            .entry(room.to_string())
+            .or_default()
+            .insert(user.to_string());
+        Ok(())
+    }
+
+    fn say(&self, room: &str, message: &Message) -> Result<(), Failure> {
+        Bot::say(self, room, message)
+    }
+
+    fn user_of(&self, person: &Person) -> Option<String> {
+        person.matrix.clone()
     }
 }
 

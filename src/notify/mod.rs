@@ -10,7 +10,9 @@ pub mod file;
 pub mod matrix;
 pub mod page;
 pub mod render;
+pub mod rooms;
 pub mod send;
+pub mod slack;
 pub mod statuspage;
 
 use crate::domain::notify::Route;
@@ -66,6 +68,9 @@ pub enum Medium {
         url: Secret,
     },
     Matrix(Matrix),
+    /// Slack through its Web API, with a bot token: a channel, or a
+    /// channel per incident.
+    SlackBot(SlackBot),
     Email(Email),
     /// Our own JSON document, signed when a secret is given.
     Webhook {
@@ -99,6 +104,7 @@ impl Medium {
         match self {
             Medium::Chat { kind, .. } => *kind,
             Medium::Matrix(_) => Kind::Matrix,
+            Medium::SlackBot(_) => Kind::Slack,
             Medium::Email(_) => Kind::Email,
             Medium::Webhook { .. } => Kind::Webhook,
             Medium::Command { .. } => Kind::Command,
@@ -119,6 +125,22 @@ pub struct Matrix {
     /// and keeps its topic current.
     pub room_per_incident: bool,
 }
+
+/// Slack with a bot token (`xoxb-…`), through its Web API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlackBot {
+    /// `https://slack.com/api` (another only to test against).
+    pub api_url: String,
+    pub token: Secret,
+    /// The channel messages go to (its id, `C0123ABCDEF`).
+    pub channel: Option<String>,
+    /// Opens a channel for each incident declared, invites its role
+    /// holders and keeps its topic current.
+    pub room_per_incident: bool,
+}
+
+/// Slack's Web API, unless a destination names another.
+pub const SLACK_API: &str = "https://slack.com/api";
 
 /// Mail through an SMTP server.
 #[derive(Debug, Clone, PartialEq)]
@@ -186,6 +208,8 @@ impl Secret {
 pub struct Person {
     /// `@alice:example.org`
     pub matrix: Option<String>,
+    /// A Slack member id, `U0123ABCDEF`.
+    pub slack: Option<String>,
     pub email: Option<String>,
     /// The destination their pages go through, when not Matrix or mail.
     pub notify: Option<String>,

@@ -220,6 +220,23 @@ fn slack(m: &Message) -> Value {
     json!({"text": slack_escape(&subject(m)), "blocks": blocks})
 }
 
+/// The longest channel topic Slack takes (`conversations.setTopic`: 250
+/// characters; a topic shows no formatting, so nothing is escaped).
+pub const SLACK_TOPIC_CHARS: usize = 250;
+
+/// `chat.postMessage`'s arguments: the channel, and the message as an
+/// incoming webhook takes it (the fallback `text` and the blocks).
+pub fn slack_post(channel: &str, m: &Message) -> Value {
+    let mut body = slack(m);
+    body["channel"] = json!(channel);
+    body
+}
+
+/// A topic line, cut to what Slack takes.
+pub fn slack_topic(topic: &str) -> String {
+    clip(topic, SLACK_TOPIC_CHARS)
+}
+
 /// Markdown (Mattermost's, Discord's): every character that can start
 /// markup is escaped with a backslash (CommonMark: any ASCII punctuation
 /// may be), `&` too (an entity would show as another character), so what

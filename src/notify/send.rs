@@ -62,6 +62,22 @@ pub fn send(
             Some(room) => matrix_message(agent, m, room, message),
             None => Ok(()),
         },
+        // The deliverer sends to Slack through `slack::Bot` (which adds an
+        // incident's own channel): this is the plain message to the channel
+        // named.
+        Medium::SlackBot(s) => match &s.channel {
+            Some(channel) => {
+                let known = std::sync::Mutex::new(Default::default());
+                let bot = super::slack::Bot {
+                    agent,
+                    destination,
+                    slack: s,
+                    known: &known,
+                };
+                bot.say(channel, message)
+            }
+            None => Ok(()),
+        },
         Medium::Email(e) => email(e, message),
         Medium::Command { run, timeout } => command(&destination.name, run, *timeout, extra),
         // Written from the record by the deliverer, not sent per message.

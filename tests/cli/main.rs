@@ -28,6 +28,8 @@ mod pg;
 mod support;
 // A throwaway Synapse (Matrix homeserver), for the Matrix tests.
 mod synapse;
+// A fake Slack Web API, for the Slack bot tests.
+mod slack_api;
 // The programs some tests need: PostgreSQL, Alertmanager, the shells.
 mod tools;
 // The benchmark seeding (the `bench-seed` example), for large databases.
@@ -70,6 +72,7 @@ mod record;
 mod retro;
 mod roles;
 mod show;
+mod slack;
 mod stats;
 mod status_page;
 mod storage;
