@@ -111,14 +111,30 @@ pub(super) fn clauses(filter: &ListFilter, i: &str) -> (Vec<String>, Vec<Value>)
         values.push(Value::Text(uid.clone()));
     }
     if let Some(key) = filter.unsettled {
-        // Through `incidents_unsettled`: those never settled, then those
-        // settled under other targets, so the settled majority is never read.
+        // Through `incidents_unsettled` (settled, declared_at): those never
+        // settled, then those settled under other targets, so the settled
+        // majority is never read. The rest of the filter goes inside each
+        // branch too: without it the branch of the never settled would list
+        // every one of them, not only the period's (stats read 25,000 pages
+        // of a 100,000-incident database for a 90-day report).
+        let rest = ListFilter {
+            unsettled: None,
+            after: None,
+            limit: None,
+            ..filter.clone()
+        };
+        let (inner, inner_values) = self::clauses(&rest, "u");
+        let and: String = inner.iter().map(|c| format!(" AND {c}")).collect();
         clauses.push(format!(
-            "{i}.id IN (SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled IS NULL \
-             UNION ALL SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled < ? \
-             UNION ALL SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled > ?)"
+            "{i}.id IN (SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled IS NULL{and} \
+             UNION ALL SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled < ?{and} \
+             UNION ALL SELECT u.id FROM incidents AS u INDEXED BY incidents_unsettled WHERE u.settled > ?{and})"
         ));
-        values.extend([Value::Integer(key), Value::Integer(key)]);
+        values.extend(inner_values.iter().cloned());
+        for _ in 0..2 {
+            values.push(Value::Integer(key));
+            values.extend(inner_values.iter().cloned());
+        }
     }
     if let Some(after) = filter.after {
         clauses.push(format!("{i}.id > ?"));
