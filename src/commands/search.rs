@@ -6,10 +6,10 @@ use crate::domain::search::{Hit, Query, QueryError, snippet};
 use crate::domain::{Incident, Status};
 use crate::error::usage;
 use crate::output;
-use crate::store::{Access, Found, ListFilter, Read};
+use crate::store::{Access, Found, ListFilter, Read, ReadsExt};
 use crate::text::{one_line, safe};
 use crate::views::SearchHitView;
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use clap::Args;
 use std::io::Write;
 
@@ -87,14 +87,7 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> Result<()> {
         ..ListFilter::default()
     };
     let store = ctx.open(Access::Read)?;
-    let read = Read::Search {
-        query: &query,
-        filter: &filter,
-    };
-    let found = store.batch(&[read])?.pop();
-    let Some(Found::Hits(found)) = found else {
-        return Err(anyhow!("the store answered a search with something else"));
-    };
+    let found = store.search(&query, &filter)?;
     // The incidents in one batch: a page is at most a few dozen.
     let reads: Vec<Read<'_>> = found.hits.iter().map(|h| Read::Incident(h.incident_id)).collect();
     let incidents: Vec<Option<Incident>> = store
