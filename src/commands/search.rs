@@ -53,6 +53,11 @@ pub struct SearchArgs {
     pub limit: usize,
 }
 
+/// Below this many columns a hit's label goes on a line of its own: beside
+/// the longest ("retro contributing factors: ") the snippet would have no
+/// room.
+const NARROW: usize = 60;
+
 pub fn run(ctx: &Ctx, args: SearchArgs) -> Result<()> {
     let query = Query::parse(&args.query.join(" ")).map_err(|e| match e {
         QueryError::NoWords => {
@@ -135,16 +140,18 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> Result<()> {
         return Ok(());
     }
     let bold = output::colour();
+    let width = output::width();
     for (hit, incident) in &hits {
         let drill = if incident.drill { "[DRILL] " } else { "" };
-        let head = format!(
-            "{}  {}  {}  ",
+        // One line of codes and title, wrapped under its start.
+        let line = format!(
+            "{}  {}  {}  {drill}{}",
             ctx.key(incident.id)?,
             one_line(&incident.severity),
-            incident.status.as_str()
+            incident.status.as_str(),
+            one_line(&output::shown(&incident.title))
         );
-        let title = format!("{drill}{}", one_line(&output::shown(&incident.title)));
-        writeln!(out, "{}", crate::text::wrap(&head, &title, output::width()))?;
+        writeln!(out, "{}", crate::text::wrap("", &line, width))?;
         // Each piece is made safe on its own, so a mark never lands inside
         // an escape and a stored escape sequence never reaches the terminal.
         let s = snippet(&hit.text, &query);
@@ -160,12 +167,23 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> Result<()> {
             2 => "  (+1 more match)".to_string(),
             n => format!("  (+{} more matches)", n - 1),
         };
-        let head = format!("  {}: ", hit.place.label());
-        writeln!(
-            out,
-            "{}",
-            crate::text::wrap(&head, &format!("{shown}{more}"), output::width())
-        )?;
+        let label = hit.place.label();
+        if width.is_some_and(|w| w < NARROW) {
+            // Too narrow for the label beside the snippet: above it.
+            writeln!(out, "{}", crate::text::wrap("  ", &format!("{label}:"), width))?;
+            writeln!(
+                out,
+                "{}",
+                crate::text::wrap("    ", &format!("{shown}{more}"), width)
+            )?;
+        } else {
+            let head = format!("  {label}: ");
+            writeln!(
+                out,
+                "{}",
+                crate::text::wrap(&head, &format!("{shown}{more}"), width)
+            )?;
+        }
     }
     if found.total > hits.len() {
         let shown = hits.len();

@@ -69,6 +69,7 @@ mod prompts;
 mod record;
 mod retro;
 mod roles;
+mod search;
 mod show;
 mod stats;
 mod status_page;
