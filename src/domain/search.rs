@@ -580,7 +580,7 @@ mod tests {
             "   ",
             "\"\"",
             "*",
-            "-- ' \" ; : ( ) \u{0} \u{1b}[31m",
+            "-- ' \" ; : ( ) \u{0} \u{1b}[;",
             "<->&|!",
         ] {
             assert_eq!(Query::parse(nothing), Err(QueryError::NoWords), "{nothing:?}");
