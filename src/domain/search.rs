@@ -575,14 +575,7 @@ mod tests {
                 vec!["f"]
             ]
         );
-        for nothing in [
-            "",
-            "   ",
-            "\"\"",
-            "*",
-            "-- ' \" ; : ( ) \u{0} \u{1b}[;",
-            "<->&|!",
-        ] {
+        for nothing in ["", "   ", "\"\"", "*", "-- ' \" ; : ( ) \u{0} \u{1b}[;", "<->&|!"] {
             assert_eq!(Query::parse(nothing), Err(QueryError::NoWords), "{nothing:?}");
         }
         let many = (0..40).map(|n| format!("w{n}")).collect::<Vec<_>>().join(" ");

@@ -4,7 +4,7 @@
 use super::incidents;
 use crate::domain::EventKind;
 use crate::domain::search::{self, Doc, Hit, Hits, Place, Query};
-use crate::store::{ActionFilter, AlertFilter, ListFilter, Of, Order};
+use crate::store::ListFilter;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -108,59 +108,71 @@ pub fn search(conn: &Connection, query: &Query, filter: &ListFilter) -> rusqlite
 }
 
 /// Indexes everything already in the database: the code half of the
-/// migration that added the index (schema_search.sql), through the same
-/// documents the write primitives index.
+/// migration that added the index (schema_search.sql), from the columns
+/// that hold text (so no later step's columns are needed, should steps be
+/// added before this one), through the same documents the write primitives
+/// index.
 pub fn backfill(conn: &Connection) -> rusqlite::Result<()> {
-    let mut ids = Vec::new();
-    incidents::each(conn, &ListFilter::default(), Order::Number, |i| {
-        ids.push(i.id);
-        for doc in search::incident_docs(&i) {
-            put(conn, &doc)?;
+    let each = |sql: &str, f: &mut dyn FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>| {
+        let mut statement = conn.prepare(sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            f(row)?;
         }
-        Ok(())
-    })
-    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-    let kinds: Vec<&str> = EventKind::ALL
+        Ok::<_, rusqlite::Error>(())
+    };
+    each("SELECT id, title, summary, resolution FROM incidents", &mut |r| {
+        let (summary, resolution): (Option<String>, Option<String>) = (r.get(2)?, r.get(3)?);
+        let docs = search::incident_fields(
+            r.get(0)?,
+            &r.get::<_, String>(1)?,
+            summary.as_deref(),
+            resolution.as_deref(),
+        );
+        docs.iter().try_for_each(|d| put(conn, d))
+    })?;
+    let kinds: Vec<String> = EventKind::ALL
         .iter()
-        .copied()
-        .filter(|k| search::is_written(*k))
-        .map(|k| k.as_str())
+        .filter(|k| search::is_written(**k))
+        .map(|k| format!("'{}'", k.as_str()))
         .collect();
-    let marks = vec!["?"; kinds.len()].join(", ");
-    let mut entries = conn.prepare(&format!(
-        "SELECT incident_id, id, kind, text FROM events WHERE kind IN ({marks}) ORDER BY id"
-    ))?;
-    let mut rows = entries.query(params_from_iter(kinds))?;
-    while let Some(row) = rows.next()? {
-        let kind: EventKind = row.get(2)?;
-        let text: String = row.get(3)?;
-        if let Some(doc) = search::event_doc(row.get(0)?, row.get(1)?, kind, &text) {
-            put(conn, &doc)?;
+    let entries = format!(
+        "SELECT incident_id, id, kind, text FROM events WHERE kind IN ({}) ORDER BY id",
+        kinds.join(", ")
+    );
+    each(&entries, &mut |r| {
+        let kind: EventKind = r.get(2)?;
+        match search::event_doc(r.get(0)?, r.get(1)?, kind, &r.get::<_, String>(3)?) {
+            Some(doc) => put(conn, &doc),
+            None => Ok(()),
         }
-    }
-    let mut docs: Vec<Doc> = Vec::new();
-    docs.extend(
-        super::assessments::select(conn, Of::All)?
-            .iter()
-            .map(search::assessment_doc),
-    );
-    for id in ids {
-        if let Some(retro) = super::retro::get(conn, id)? {
-            docs.extend(search::retro_docs(id, &retro.value));
-        }
-    }
-    docs.extend(
-        super::retro::actions(conn, &ActionFilter::default())?
-            .iter()
-            .map(search::action_doc),
-    );
-    docs.extend(
-        super::alerts::select(conn, &AlertFilter::default())?
-            .iter()
-            .filter_map(search::alert_doc),
-    );
-    for doc in &docs {
-        put(conn, doc)?;
-    }
-    Ok(())
+    })?;
+    each(
+        "SELECT id, incident_id, impact, sees FROM assessments",
+        &mut |r| {
+            let text = search::assessment_text(&r.get::<_, String>(2)?, &r.get::<_, String>(3)?);
+            put(conn, &Doc::new(Place::Assessment, r.get(0)?, r.get(1)?, text))
+        },
+    )?;
+    each(
+        &format!("SELECT {}, incident_id FROM retros", super::retro::RETRO_COLUMNS),
+        &mut |r| {
+            let docs = search::retro_docs(r.get(10)?, &super::retro::retro_from_row(r)?);
+            docs.iter().try_for_each(|d| put(conn, d))
+        },
+    )?;
+    each("SELECT id, incident_id, text, note FROM actions", &mut |r| {
+        let note: Option<String> = r.get(3)?;
+        let text = search::action_text(&r.get::<_, String>(2)?, note.as_deref());
+        put(conn, &Doc::new(Place::ActionItem, r.get(0)?, r.get(1)?, text))
+    })?;
+    each(
+        "SELECT id, incident_id, summary FROM alerts WHERE incident_id IS NOT NULL",
+        &mut |r| {
+            put(
+                conn,
+                &Doc::new(Place::Alert, r.get(0)?, r.get(1)?, r.get::<_, String>(2)?),
+            )
+        },
+    )
 }
