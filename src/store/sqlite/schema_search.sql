@@ -8,11 +8,14 @@
 -- by the store's write primitives in the writing transaction (no
 -- triggers: see schema_no_triggers.sql); the rows already in the database
 -- are indexed by this step's code (store/sqlite/search.rs: `backfill`).
+-- No foreign key to incidents: the rows are derived, and a search joins
+-- incidents, so a row left by a hand edit (an incident deleted in the
+-- sqlite3 shell or psql) is never shown, and does not stop that edit.
 CREATE TABLE search_docs (
     id          INTEGER PRIMARY KEY,
     place       TEXT NOT NULL,
     of          INTEGER NOT NULL,
-    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    incident_id INTEGER NOT NULL,
     body        TEXT NOT NULL,
     UNIQUE (place, of)
 );
