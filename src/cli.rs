@@ -6,8 +6,8 @@ use crate::commands::{
     check::CheckArgs, checkpoint::CheckpointArgs, comms::CommsArgs, completions::CompletionsArgs,
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
     export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, man::ManArgs,
-    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs,
-    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, search::SearchArgs, show::ShowArgs,
+    stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};
@@ -141,6 +141,8 @@ pub enum Command {
     /// List incidents: open ones by default, most severe first
     #[command(visible_alias = "ls")]
     List(Lazy<ListArgs>),
+    /// Search everything written: titles, timelines, retrospectives, action items, alerts
+    Search(Lazy<SearchArgs>),
     /// Show an incident, its roles and its timeline
     Show(Lazy<ShowArgs>),
     /// Print a one-line status for a chat channel topic

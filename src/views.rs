@@ -203,3 +203,31 @@ pub struct AlertView<'a> {
     pub alert: &'a crate::domain::alerts::Alert,
     pub incident: Option<String>,
 }
+
+/// One incident `search` found (`search --json`): the incident, where its
+/// best-ranked match is, that text's snippet, and how many pieces of its
+/// text matched.
+#[derive(Serialize)]
+pub struct SearchHitView<'a> {
+    pub key: String,
+    pub id: i64,
+    pub title: &'a str,
+    pub status: &'static str,
+    pub severity: &'a str,
+    pub declared_at: String,
+    pub drill: bool,
+    /// Where the match is: `title`, `summary`, `resolution`, `timeline`,
+    /// `assessment`, `retro.FIELD`, `action` or `alert`.
+    #[serde(rename = "where")]
+    pub place: &'static str,
+    /// The number of the timeline event, assessment, action item or alert
+    /// matched (the incident's own for its fields and retrospective).
+    pub of: i64,
+    /// The matched text on one line, cut around the match.
+    pub snippet: &'a str,
+    /// The query's words in `snippet`, as `[start, end]` character offsets
+    /// (`jq '.snippet[.marks[0][0]:.marks[0][1]]'`).
+    pub marks: &'a [(usize, usize)],
+    /// Pieces of the incident's text that matched, this one included.
+    pub matches: usize,
+}

@@ -105,6 +105,8 @@ mod record;
 mod retro;
 #[path = "cli/roles.rs"]
 mod roles;
+#[path = "cli/search.rs"]
+mod search;
 #[path = "cli/show.rs"]
 mod show;
 #[path = "cli/slack.rs"]

@@ -33,6 +33,7 @@ pub mod playbooks;
 pub mod reopen;
 pub mod resolve;
 pub mod retro;
+pub mod search;
 pub mod serve;
 pub mod show;
 pub mod stats;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Change(Lazy(args)) => change::run(&ctx, args),
         Command::Changes(Lazy(args)) => changes::run(&ctx, args),
         Command::List(Lazy(args)) => list::run(&ctx, args),
+        Command::Search(Lazy(args)) => search::run(&ctx, args),
         Command::Show(Lazy(args)) => show::run(&ctx, args),
         Command::Topic(Lazy(args)) => topic::run(&ctx, args),
         Command::Exec(Lazy(args)) => exec::run(&ctx, args),

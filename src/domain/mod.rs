@@ -239,6 +239,7 @@ pub mod oncall;
 pub mod paging;
 pub mod plans;
 pub mod retro;
+pub mod search;
 pub mod statuspage;
 
 /// An incident's current state, as stored. Its history is in its events.

@@ -205,6 +205,8 @@ pub struct ListFilter {
     pub drill: Option<bool>,
     /// Only incidents carrying every one of these tags.
     pub tags: Vec<(String, String)>,
+    /// Empty: any service; else only incidents on at least one of these.
+    pub services: Vec<String>,
     /// Only the incident with this identity across databases.
     pub uid: Option<String>,
     /// Only incidents not settled in the stats cache under this targets
@@ -343,6 +345,13 @@ pub enum Read<'a> {
     ComponentMarks,
     /// The scheduled maintenances that end at or after the time, by start.
     Maintenances(DateTime<Utc>),
+    /// The incidents `filter` selects whose indexed text matches `query`,
+    /// most relevant first by the backend's own ranking, up to the filter's
+    /// limit: each with its best-ranked piece of text and how many matched.
+    Search {
+        query: &'a crate::domain::search::Query,
+        filter: &'a ListFilter,
+    },
 }
 
 /// What a [`Read`] found, variant for variant.
@@ -370,6 +379,7 @@ pub enum Found {
     Overrides(Vec<Override>),
     ComponentMarks(Vec<crate::domain::statuspage::ComponentMark>),
     Maintenances(Vec<crate::domain::statuspage::Maintenance>),
+    Hits(crate::domain::search::Hits),
 }
 
 /// A value with when it was first stored and last changed.

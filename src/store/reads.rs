@@ -250,6 +250,17 @@ pub trait ReadsExt: Reads {
         expect!(self.one(read)?, Found::ComponentMarks, read)
     }
 
+    /// The incidents `filter` selects whose text matches `query`, most
+    /// relevant first, each with its best piece of text.
+    fn search(
+        &self,
+        query: &crate::domain::search::Query,
+        filter: &ListFilter,
+    ) -> Result<crate::domain::search::Hits> {
+        let read = Read::Search { query, filter };
+        expect!(self.one(read)?, Found::Hits, read)
+    }
+
     /// The scheduled maintenances that end at or after `after`, by start.
     fn maintenances(&self, after: DateTime<Utc>) -> Result<Vec<crate::domain::statuspage::Maintenance>> {
         let read = Read::Maintenances(after);

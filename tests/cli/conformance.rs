@@ -122,6 +122,8 @@ conformance!(
     stored_states_are_what_their_timelines_replay_to,
     deliveries_rooms_and_chat_marks_read_back,
     component_statuses_and_maintenances_read_back,
+    the_search_index_is_kept_in_the_writing_transaction,
+    an_upgraded_database_is_searchable_at_once,
 );
 
 /// The status page's storage: component statuses set by hand (every one
@@ -1146,4 +1148,185 @@ fn stored_states_are_what_their_timelines_replay_to(kind: Kind) {
             Ok(())
         })
         .unwrap();
+}
+
+/// What the search index finds: (incident, where), best first.
+fn found(store: &Store, query: &str, filter: &ListFilter) -> Vec<(i64, &'static str)> {
+    let query = incident::domain::search::Query::parse(query).unwrap();
+    store
+        .search(&query, filter)
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| (h.incident_id, h.place.as_str()))
+        .collect()
+}
+
+/// The index is written by the primitives in the writing transaction: a
+/// transaction that sees its own text, a dropped one leaves no trace in
+/// the index, a changed text replaces the old, an alert moved to no
+/// incident takes its text along, and the filter and limit apply.
+fn the_search_index_is_kept_in_the_writing_transaction(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let everyone = ListFilter::default();
+    let kept = declare(&mut store, "Disk full on checkout", t("08:00"));
+    let failed = store.write(
+        "alice",
+        || Ok(t("08:05")),
+        |w| -> anyhow::Result<()> {
+            let draft = Incident {
+                title: "zebra stampede".into(),
+                severity: "SEV3".into(),
+                ..Incident::bare()
+            };
+            let id = w.create(ops::declare(&draft, Some("bob"), t("08:05")))?;
+            let query = incident::domain::search::Query::parse("zebra").unwrap();
+            let inside = w.search(&query, &ListFilter::default())?;
+            assert_eq!(
+                inside.hits.iter().map(|h| h.incident_id).collect::<Vec<_>>(),
+                [id]
+            );
+            anyhow::bail!("changed my mind")
+        },
+    );
+    assert!(failed.is_err());
+    store.refresh().unwrap();
+    assert_eq!(found(&store, "zebra", &everyone), []);
+    // A transaction begun and dropped by hand leaves nothing either.
+    {
+        let mut tx = store.backend().begin(Wait::Yes).unwrap().unwrap();
+        let gone = Incident {
+            title: "zebra again".into(),
+            ..Incident::bare()
+        };
+        tx.insert_incident(&gone, "gone", None).unwrap();
+    }
+    store.refresh().unwrap();
+    assert_eq!(found(&store, "zebra", &everyone), []);
+
+    let other = declare(&mut store, "Payments slow", t("09:00"));
+    let alert = Alert {
+        id: 0,
+        source: AlertSource::Alertmanager,
+        identity: "feed".into(),
+        group: None,
+        status: AlertStatus::Firing,
+        summary: "Queue backlog growing".into(),
+        severity: None,
+        service: None,
+        labels: Default::default(),
+        link: None,
+        starts_at: None,
+        ends_at: None,
+        first_seen: t("09:00"),
+        last_seen: t("09:00"),
+        times_seen: 1,
+        incident_id: Some(other),
+    };
+    let alert_id = write(&mut store, t("09:10"), |w| {
+        let tx = w.transaction();
+        let mut i = tx.incident(kept)?.unwrap();
+        i.title = "Checkout outage".into();
+        tx.put_incident(&i)?;
+        tx.put_retro(
+            other,
+            &Dated {
+                value: Retro {
+                    root_cause: Some("a full disk on the queue host".into()),
+                    ..Retro::default()
+                },
+                created_at: t("09:10"),
+                updated_at: t("09:10"),
+            },
+        )?;
+        tx.put_alert(&alert, Put::Insert)
+    });
+    store.refresh().unwrap();
+    // The old title is gone, the new one is found.
+    assert_eq!(found(&store, "checkout outage", &everyone), [(kept, "title")]);
+    assert_eq!(found(&store, "disk", &everyone), [(other, "retro.root_cause")]);
+    assert_eq!(found(&store, "backlog", &everyone), [(other, "alert")]);
+    let sev1 = ListFilter {
+        severities: vec!["SEV1".into()],
+        ..ListFilter::default()
+    };
+    assert_eq!(found(&store, "backlog", &sev1), []);
+    let on_checkout = ListFilter {
+        services: vec!["checkout".into()],
+        ..ListFilter::default()
+    };
+    assert_eq!(found(&store, "backlog", &on_checkout), [(other, "alert")]);
+    let elsewhere = ListFilter {
+        services: vec!["search".into()],
+        ..ListFilter::default()
+    };
+    assert_eq!(found(&store, "backlog", &elsewhere), []);
+    // Detached, its text goes with it.
+    write(&mut store, t("09:20"), |w| {
+        let detached = Alert {
+            id: alert_id,
+            incident_id: None,
+            ..alert.clone()
+        };
+        w.transaction().put_alert(&detached, Put::Update)
+    });
+    store.refresh().unwrap();
+    assert_eq!(found(&store, "backlog", &everyone), []);
+    // The limit counts incidents; the total counts them all.
+    let query = incident::domain::search::Query::parse("a").unwrap();
+    let one = ListFilter {
+        limit: Some(1),
+        ..ListFilter::default()
+    };
+    let hits = store.search(&query, &one).unwrap();
+    assert_eq!((hits.hits.len(), hits.total), (1, 1));
+}
+
+/// A database one step before the index opens with everything in it
+/// indexed: the step's backfill.
+fn an_upgraded_database_is_searchable_at_once(kind: Kind) {
+    let db = Db::new(kind);
+    match kind {
+        Kind::Sqlite => {
+            let path = db.location.given().to_path_buf();
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            let before = incident::store::sqlite::migrations::LATEST - 1;
+            incident::store::sqlite::migrations::upgrade_to(&conn, 0, before).unwrap();
+            conn.execute_batch(
+                "INSERT INTO incidents (title, status, severity, category, declared_at, summary) \
+                 VALUES ('Old lantern outage', 'resolved', 'SEV2', 'other', '2026-11-23T08:00:00Z', 'walrus'); \
+                 INSERT INTO events (incident_id, at, recorded_at, author, kind, text) \
+                 VALUES (1, '2026-11-23T08:05:00Z', '2026-11-23T08:05:00Z', 'alice', 'note', 'the narwhal returned'), \
+                        (1, '2026-11-23T08:06:00Z', '2026-11-23T08:06:00Z', 'alice', 'severity_changed', 'SEV3 -> SEV2 platypus');",
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", before).unwrap();
+        }
+        Kind::Postgres => {
+            let name = db.location.given().to_string_lossy().into_owned();
+            let mut c = ::postgres::Client::connect(&name, ::postgres::NoTls).unwrap();
+            let before = incident::store::pg::migrations::LATEST - 1;
+            for step in &incident::store::pg::migrations::STEPS[..before as usize] {
+                c.batch_execute(step.sql).unwrap();
+                c.batch_execute(step.guards).unwrap();
+            }
+            c.batch_execute(&format!(
+                "INSERT INTO incident_schema (one, version) VALUES (true, {before}) \
+                 ON CONFLICT (one) DO UPDATE SET version = excluded.version; \
+                 INSERT INTO incidents (id, uid, title, status, severity, category, declared_at, summary) \
+                 VALUES (1, 'u1', 'Old lantern outage', 'resolved', 'SEV2', 'other', '2026-11-23T08:00:00Z', 'walrus');"
+            ))
+            .unwrap();
+        }
+    }
+    let store = db.open();
+    let everyone = ListFilter::default();
+    assert_eq!(found(&store, "lantern", &everyone), [(1, "title")]);
+    assert_eq!(found(&store, "walrus", &everyone), [(1, "summary")]);
+    if let Kind::Sqlite = kind {
+        assert_eq!(found(&store, "narwhal", &everyone), [(1, "timeline")]);
+        // What the tool wrote, not a person, is not indexed.
+        assert_eq!(found(&store, "platypus", &everyone), []);
+    }
 }

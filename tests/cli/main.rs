@@ -71,6 +71,7 @@ mod prompts;
 mod record;
 mod retro;
 mod roles;
+mod search;
 mod show;
 mod slack;
 mod stats;

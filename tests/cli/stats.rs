@@ -227,7 +227,7 @@ postgres_only! {
         assert!(settled(&env)[0].1.is_some());
         env.tamper(
             "ALTER TABLE stats_settled DROP COLUMN detect_seconds;
-             DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides, component_statuses, maintenances;
+             DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides, component_statuses, maintenances, search_docs;
              ALTER TABLE alerts DROP COLUMN seal;
              DROP INDEX alerts_group_latest; CREATE INDEX alerts_by_group ON alerts (source, group_key);
              UPDATE incident_schema SET version = 3;

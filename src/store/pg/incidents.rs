@@ -126,6 +126,18 @@ pub(super) fn clauses(filter: &ListFilter, i: &str, values: &mut Vec<Value>) -> 
             "EXISTS (SELECT 1 FROM incident_tags AS t WHERE t.incident_id = {i}.id AND t.tag_key = {k} AND t.tag_value = {v})"
         ));
     }
+    if !filter.services.is_empty() {
+        // The services are a JSON array kept as text.
+        let marks: Vec<String> = filter
+            .services
+            .iter()
+            .map(|s| mark(values, Value::Text(s.clone())))
+            .collect();
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM jsonb_array_elements_text({i}.services::jsonb) AS s(name) WHERE s.name IN ({}))",
+            marks.join(", ")
+        ));
+    }
     if let Some(uid) = &filter.uid {
         let m = mark(values, Value::Text(uid.clone()));
         clauses.push(format!("{i}.uid = {m}"));

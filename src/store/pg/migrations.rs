@@ -90,6 +90,11 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: None,
     },
+    Step {
+        sql: include_str!("schema_search.sql"),
+        guards: "",
+        code: Some(super::search::backfill),
+    },
 ];
 
 /// The version this binary writes.

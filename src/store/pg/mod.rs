@@ -25,6 +25,7 @@ mod incidents;
 pub mod migrations;
 mod read;
 mod retro;
+mod search;
 mod settled;
 pub(crate) mod sql;
 mod statuspage;
@@ -490,12 +491,24 @@ impl Reads for Writer<'_> {
 }
 
 impl super::Transaction for Writer<'_> {
+    // Each write of indexed text indexes it too, in the same transaction
+    // (deferred to the next round trip, as most writes here are).
     fn insert_incident(&mut self, incident: &Incident, uid: &str, number: Option<i64>) -> Result<i64> {
-        incidents::insert(&mut *self.db()?, incident, uid, number)
+        let mut db = self.db()?;
+        let id = incidents::insert(&mut db, incident, uid, number)?;
+        let numbered = Incident {
+            id,
+            ..incident.clone()
+        };
+        search::put(&mut db, crate::domain::search::incident_docs(&numbered));
+        Ok(id)
     }
 
     fn put_incident(&mut self, incident: &Incident) -> Result<()> {
-        incidents::update(&mut *self.db()?, incident)
+        let mut db = self.db()?;
+        incidents::update(&mut db, incident)?;
+        search::put(&mut db, crate::domain::search::incident_docs(incident));
+        Ok(())
     }
 
     fn put_role(&mut self, incident: i64, holder: &RoleHolder, since: Option<DateTime<Utc>>) -> Result<()> {
@@ -508,17 +521,37 @@ impl super::Transaction for Writer<'_> {
             .try_borrow_mut()
             .map_err(|_| anyhow!("the store was written from inside one of its own reads"))?;
         let id = events::append(&mut db, incident, event)?;
+        let (kind, text) = match event {
+            Append::New { event, .. } => (Some(event.kind()), event.text.as_str()),
+            Append::Verbatim { row, .. } => (row.kind.parse().ok(), row.text.as_str()),
+        };
+        if let Some(kind) = kind {
+            search::put(
+                &mut db,
+                crate::domain::search::event_doc(incident, id, kind, text),
+            );
+        }
         drop(db);
         self.touched.insert(incident);
         Ok(id)
     }
 
     fn put_assessment(&mut self, assessment: &Assessment) -> Result<()> {
-        assessments::insert(&mut *self.db()?, assessment).map(|_| ())
+        let mut db = self.db()?;
+        let id = assessments::insert(&mut db, assessment)?;
+        let numbered = Assessment {
+            id,
+            ..assessment.clone()
+        };
+        search::put(&mut db, [crate::domain::search::assessment_doc(&numbered)]);
+        Ok(())
     }
 
     fn put_retro(&mut self, incident: i64, retro: &Dated<Retro>) -> Result<()> {
-        retro::put(&mut *self.db()?, incident, retro)
+        let mut db = self.db()?;
+        retro::put(&mut db, incident, retro)?;
+        search::put(&mut db, crate::domain::search::retro_docs(incident, &retro.value));
+        Ok(())
     }
 
     fn put_retro_draft(&mut self, incident: i64, draft: Option<&RetroDraft>) -> Result<()> {
@@ -526,11 +559,23 @@ impl super::Transaction for Writer<'_> {
     }
 
     fn put_action(&mut self, item: &ActionItem, put: Put) -> Result<i64> {
-        retro::put_action(&mut *self.db()?, item, put)
+        let mut db = self.db()?;
+        let id = retro::put_action(&mut db, item, put)?;
+        let numbered = ActionItem { id, ..item.clone() };
+        search::put(&mut db, [crate::domain::search::action_doc(&numbered)]);
+        Ok(id)
     }
 
     fn put_alert(&mut self, alert: &Alert, put: Put) -> Result<i64> {
-        alerts::put(&mut *self.db()?, alert, put)
+        let mut db = self.db()?;
+        let id = alerts::put(&mut db, alert, put)?;
+        let numbered = Alert { id, ..alert.clone() };
+        let doc = crate::domain::search::alert_doc(&numbered).unwrap_or_else(|| {
+            // Belongs to no incident (any more): its text goes, as blank.
+            crate::domain::search::Doc::new(crate::domain::search::Place::Alert, id, 0, "")
+        });
+        search::put(&mut db, [doc]);
+        Ok(id)
     }
 
     fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64> {

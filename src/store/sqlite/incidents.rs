@@ -106,6 +106,13 @@ pub(super) fn clauses(filter: &ListFilter, i: &str) -> (Vec<String>, Vec<Value>)
         values.push(Value::Text(key.clone()));
         values.push(Value::Text(value.clone()));
     }
+    if !filter.services.is_empty() {
+        let marks = vec!["?"; filter.services.len()].join(", ");
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM json_each({i}.services) AS s WHERE s.value IN ({marks}))"
+        ));
+        values.extend(filter.services.iter().map(|s| Value::Text(s.clone())));
+    }
     if let Some(uid) = &filter.uid {
         clauses.push(format!("{i}.uid = ?"));
         values.push(Value::Text(uid.clone()));

@@ -55,6 +55,10 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_chat_cursor.sql")),
     // 20: the status page: component statuses set by hand, maintenance.
     Step::sql(include_str!("schema_status_page.sql")),
+    Step {
+        sql: include_str!("schema_search.sql"),
+        code: Some(super::search::backfill),
+    },
 ];
 
 /// The version this binary writes.

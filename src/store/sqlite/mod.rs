@@ -12,6 +12,7 @@ mod events;
 mod incidents;
 pub mod migrations;
 mod retro;
+mod search;
 mod settled;
 pub(super) mod sql;
 mod statuspage;
@@ -249,6 +250,7 @@ fn answer(conn: &Connection, read: &Read<'_>) -> rusqlite::Result<Found> {
         }
         Read::ComponentMarks => Found::ComponentMarks(statuspage::marks(conn)?),
         Read::Maintenances(after) => Found::Maintenances(statuspage::maintenances(conn, after)?),
+        Read::Search { query, filter } => Found::Hits(search::search(conn, query, filter)?),
     })
 }
 
@@ -316,6 +318,14 @@ impl Storage for SqliteStore {
     }
 }
 
+/// Indexes each document (see [`search::put`]).
+fn index(
+    conn: &Connection,
+    docs: impl IntoIterator<Item = crate::domain::search::Doc>,
+) -> rusqlite::Result<()> {
+    docs.into_iter().try_for_each(|doc| search::put(conn, &doc))
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -357,12 +367,25 @@ impl Reads for Writer<'_> {
 }
 
 impl super::Transaction for Writer<'_> {
+    // Each write of indexed text indexes it too, on the same connection in
+    // the same transaction: stored together or not at all.
     fn insert_incident(&mut self, incident: &Incident, uid: &str, number: Option<i64>) -> Result<i64> {
-        self.run(|c| incidents::insert(c, incident, uid, number))
+        self.run(|c| {
+            let id = incidents::insert(c, incident, uid, number)?;
+            let numbered = Incident {
+                id,
+                ..incident.clone()
+            };
+            index(c, crate::domain::search::incident_docs(&numbered))?;
+            Ok(id)
+        })
     }
 
     fn put_incident(&mut self, incident: &Incident) -> Result<()> {
-        self.run(|c| incidents::update(c, incident))
+        self.run(|c| {
+            incidents::update(c, incident)?;
+            index(c, crate::domain::search::incident_docs(incident))
+        })
     }
 
     fn put_role(&mut self, incident: i64, holder: &RoleHolder, since: Option<DateTime<Utc>>) -> Result<()> {
@@ -370,15 +393,35 @@ impl super::Transaction for Writer<'_> {
     }
 
     fn append(&mut self, incident: i64, event: Append<'_>) -> Result<i64> {
-        self.run(|c| events::append(c, incident, event))
+        self.run(|c| {
+            let id = events::append(c, incident, event)?;
+            let (kind, text) = match event {
+                Append::New { event, .. } => (Some(event.kind()), event.text.as_str()),
+                Append::Verbatim { row, .. } => (row.kind.parse().ok(), row.text.as_str()),
+            };
+            if let Some(kind) = kind {
+                index(c, crate::domain::search::event_doc(incident, id, kind, text))?;
+            }
+            Ok(id)
+        })
     }
 
     fn put_assessment(&mut self, assessment: &Assessment) -> Result<()> {
-        self.run(|c| assessments::insert(c, assessment).map(|_| ()))
+        self.run(|c| {
+            let id = assessments::insert(c, assessment)?;
+            let numbered = Assessment {
+                id,
+                ..assessment.clone()
+            };
+            search::put(c, &crate::domain::search::assessment_doc(&numbered))
+        })
     }
 
     fn put_retro(&mut self, incident: i64, retro: &Dated<Retro>) -> Result<()> {
-        self.run(|c| retro::put(c, incident, retro))
+        self.run(|c| {
+            retro::put(c, incident, retro)?;
+            index(c, crate::domain::search::retro_docs(incident, &retro.value))
+        })
     }
 
     fn put_retro_draft(&mut self, incident: i64, draft: Option<&RetroDraft>) -> Result<()> {
@@ -386,11 +429,24 @@ impl super::Transaction for Writer<'_> {
     }
 
     fn put_action(&mut self, item: &ActionItem, put: Put) -> Result<i64> {
-        self.run(|c| retro::put_action(c, item, put))
+        self.run(|c| {
+            let id = retro::put_action(c, item, put)?;
+            let numbered = ActionItem { id, ..item.clone() };
+            search::put(c, &crate::domain::search::action_doc(&numbered))?;
+            Ok(id)
+        })
     }
 
     fn put_alert(&mut self, alert: &Alert, put: Put) -> Result<i64> {
-        self.run(|c| alerts::put(c, alert, put))
+        self.run(|c| {
+            let id = alerts::put(c, alert, put)?;
+            let numbered = Alert { id, ..alert.clone() };
+            match crate::domain::search::alert_doc(&numbered) {
+                Some(doc) => search::put(c, &doc)?,
+                None => search::remove(c, crate::domain::search::Place::Alert, id)?,
+            }
+            Ok(id)
+        })
     }
 
     fn insert_change(&mut self, change: &ChangeRecord, recorded_at: DateTime<Utc>) -> Result<i64> {

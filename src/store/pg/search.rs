@@ -1,0 +1,196 @@
+//! The full-text index (`search_docs`; schema_search.sql), as
+//! `sqlite/search.rs`: kept by the write primitives in the writing
+//! transaction, and searched.
+
+use super::Db;
+use super::incidents::{clauses, mark};
+use super::retro::{RETRO_COLUMNS, retro_from_row};
+use super::sql::{Statement, Value, col};
+use crate::domain::EventKind;
+use crate::domain::search::{self, Doc, Hit, Hits, Place, Query};
+use crate::store::ListFilter;
+use anyhow::Result;
+use tokio_postgres::Row;
+
+/// The statement that stores `doc` in place of the text it names (blank
+/// text removes it). An unchanged text is not written again: its GIN
+/// entries stay as they are.
+pub fn put_statement(doc: &Doc) -> Statement {
+    let key = vec![Value::Text(doc.place.as_str().into()), Value::Int(doc.of)];
+    if doc.is_blank() {
+        return Statement::new("DELETE FROM search_docs WHERE place = $1 AND of = $2", key);
+    }
+    let mut values = key;
+    values.extend([
+        Value::Int(doc.incident_id),
+        Value::Text(doc.text.clone()),
+        Value::Text(search::tsvector(&doc.text)),
+    ]);
+    Statement::new(
+        "INSERT INTO search_docs (place, of, incident_id, body, words) \
+         VALUES ($1, $2, $3, $4, CAST($5 AS tsvector)) \
+         ON CONFLICT (place, of) DO UPDATE SET incident_id = EXCLUDED.incident_id, \
+           body = EXCLUDED.body, words = EXCLUDED.words \
+         WHERE search_docs.incident_id <> EXCLUDED.incident_id OR search_docs.body <> EXCLUDED.body",
+        values,
+    )
+}
+
+/// Indexes each document with the next round trip (nothing waits on it;
+/// an error fails the transaction).
+pub fn put(db: &mut Db, docs: impl IntoIterator<Item = Doc>) {
+    for doc in docs {
+        db.defer(put_statement(&doc));
+    }
+}
+
+/// The incidents `filter` selects whose text matches, best first:
+/// `ts_rank` with normalisation 1 (divided by 1 + the log of the text's
+/// length, so the same words in a title outrank them in a long entry, as
+/// BM25 ranks them on SQLite), each incident by its best piece, ties to
+/// the newer incident.
+pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
+    let mut values = vec![Value::Text(query.tsquery())];
+    let conditions: String = clauses(filter, "i", &mut values)
+        .iter()
+        .map(|c| format!(" AND {c}"))
+        .collect();
+    let limit = mark(&mut values, Value::OptInt(filter.limit.map(|n| n as i64)));
+    Statement::new(
+        format!(
+            "SELECT m.incident_id, m.place, m.of, d.body, m.matches, count(*) OVER () FROM ( \
+               SELECT d.place, d.of, d.incident_id, ts_rank(d.words, q.q, 1) AS score, \
+                 row_number() OVER (PARTITION BY d.incident_id \
+                   ORDER BY ts_rank(d.words, q.q, 1) DESC, d.place, d.of) AS nth, \
+                 count(*) OVER (PARTITION BY d.incident_id) AS matches \
+               FROM (SELECT CAST($1 AS tsquery) AS q) AS q, search_docs AS d \
+               JOIN incidents AS i ON i.id = d.incident_id \
+               WHERE d.words @@ q.q{conditions}) AS m \
+             JOIN search_docs AS d ON d.place = m.place AND d.of = m.of \
+             WHERE m.nth = 1 ORDER BY m.score DESC, m.incident_id DESC LIMIT {limit}"
+        ),
+        values,
+    )
+}
+
+pub fn hits_of(rows: Vec<Row>) -> Result<Hits> {
+    let mut found = Hits::default();
+    for row in &rows {
+        let place: String = col(row, 1)?;
+        let Some(place) = Place::parse(&place) else {
+            // A row written by hand, of a place this build does not know.
+            continue;
+        };
+        found.total = col::<i64>(row, 5)? as usize;
+        found.hits.push(Hit {
+            incident_id: col(row, 0)?,
+            place,
+            of: col(row, 2)?,
+            text: col(row, 3)?,
+            matches: col::<i64>(row, 4)? as usize,
+        });
+    }
+    Ok(found)
+}
+
+/// Indexes everything already in the database: the code half of the
+/// migration that added the index (schema_search.sql), from the columns
+/// that hold text (so a later step's columns are not needed), through the
+/// same documents the write primitives index. Rows whose text does not
+/// read back are left out: `verify` names them.
+pub fn backfill(db: &mut Db) -> Result<(), super::client::Error> {
+    let text = |r: &Row, i: usize| col::<Option<String>>(r, i).ok().flatten();
+    let mut docs: Vec<Doc> = Vec::new();
+    for r in db
+        .client
+        .query("SELECT id, title, summary, resolution FROM incidents", &[])?
+    {
+        let (Ok(id), Some(title)) = (r.try_get::<_, i64>(0), text(&r, 1)) else {
+            continue;
+        };
+        docs.extend(search::incident_fields(
+            id,
+            &title,
+            text(&r, 2).as_deref(),
+            text(&r, 3).as_deref(),
+        ));
+    }
+    flush(db, &mut docs)?;
+    let kinds: Vec<String> = EventKind::ALL
+        .iter()
+        .filter(|k| search::is_written(**k))
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    for r in db.client.query(
+        &format!(
+            "SELECT incident_id, id, kind, text FROM events WHERE kind IN ({}) ORDER BY id",
+            kinds.join(", ")
+        ),
+        &[],
+    )? {
+        let kind = text(&r, 2).and_then(|k| k.parse::<EventKind>().ok());
+        if let (Ok(incident), Ok(id), Some(kind), Some(body)) =
+            (r.try_get(0), r.try_get(1), kind, text(&r, 3))
+        {
+            docs.extend(search::event_doc(incident, id, kind, &body));
+        }
+        if docs.len() >= BATCH {
+            flush(db, &mut docs)?;
+        }
+    }
+    for r in db
+        .client
+        .query("SELECT id, incident_id, impact, sees FROM assessments", &[])?
+    {
+        if let (Ok(id), Ok(incident)) = (r.try_get(0), r.try_get(1)) {
+            let body =
+                search::assessment_text(&text(&r, 2).unwrap_or_default(), &text(&r, 3).unwrap_or_default());
+            docs.push(Doc::new(Place::Assessment, id, incident, body));
+        }
+    }
+    for r in db
+        .client
+        .query(&format!("SELECT {RETRO_COLUMNS}, incident_id FROM retros"), &[])?
+    {
+        if let (Ok(retro), Ok(incident)) = (retro_from_row(&r), r.try_get(10)) {
+            docs.extend(search::retro_docs(incident, &retro));
+        }
+    }
+    for r in db
+        .client
+        .query("SELECT id, incident_id, text, note FROM actions", &[])?
+    {
+        if let (Ok(id), Ok(incident), Some(body)) = (r.try_get(0), r.try_get(1), text(&r, 2)) {
+            let body = search::action_text(&body, text(&r, 3).as_deref());
+            docs.push(Doc::new(Place::ActionItem, id, incident, body));
+        }
+    }
+    for r in db.client.query(
+        "SELECT id, incident_id, summary FROM alerts WHERE incident_id IS NOT NULL",
+        &[],
+    )? {
+        if let (Ok(id), Ok(incident), Some(body)) = (r.try_get(0), r.try_get(1), text(&r, 2)) {
+            docs.push(Doc::new(Place::Alert, id, incident, body));
+        }
+    }
+    flush(db, &mut docs)
+}
+
+/// How many documents the backfill sends in one round trip.
+const BATCH: usize = 1_000;
+
+/// Sends the documents' statements, pipelined, and forgets them.
+fn flush(db: &mut Db, docs: &mut Vec<Doc>) -> Result<(), super::client::Error> {
+    for chunk in docs.chunks(BATCH) {
+        let statements: Vec<Statement> = chunk.iter().map(put_statement).collect();
+        let values: Vec<_> = statements.iter().map(|s| super::sql::params(&s.values)).collect();
+        let calls: Vec<(&str, super::client::Params<'_>)> = statements
+            .iter()
+            .zip(&values)
+            .map(|(s, p)| (s.sql.as_str(), p.as_slice()))
+            .collect();
+        db.client.pipeline(&calls)?;
+    }
+    docs.clear();
+    Ok(())
+}

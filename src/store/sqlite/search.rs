@@ -1,0 +1,178 @@
+//! The full-text index (`search_docs`, `search_fts`; schema_search.sql):
+//! kept by the write primitives in the writing transaction, and searched.
+
+use super::incidents;
+use crate::domain::EventKind;
+use crate::domain::search::{self, Doc, Hit, Hits, Place, Query};
+use crate::store::ListFilter;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+
+/// Stores `doc` in place of the text it names: unchanged text is left as
+/// it is (an incident is put on every change, its title rarely changes),
+/// blank text removes it.
+pub fn put(conn: &Connection, doc: &Doc) -> rusqlite::Result<()> {
+    let old: Option<(i64, i64, String)> = conn
+        .prepare_cached("SELECT id, incident_id, body FROM search_docs WHERE place = ?1 AND of = ?2")?
+        .query_row(params![doc.place.as_str(), doc.of], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    if let Some((_, incident, body)) = &old
+        && *incident == doc.incident_id
+        && *body == doc.text
+    {
+        return Ok(());
+    }
+    if let Some((id, _, _)) = &old {
+        conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        conn.prepare_cached("DELETE FROM search_docs WHERE id = ?1")?
+            .execute([id])?;
+    }
+    if doc.is_blank() {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO search_docs (id, place, of, incident_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        old.map(|o| o.0),
+        doc.place.as_str(),
+        doc.of,
+        doc.incident_id,
+        doc.text
+    ])?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO search_fts (rowid, words) VALUES (?1, ?2)")?
+        .execute(params![id, search::indexed_words(&doc.text)])?;
+    Ok(())
+}
+
+/// Removes the text of `(place, of)`, if indexed.
+pub fn remove(conn: &Connection, place: Place, of: i64) -> rusqlite::Result<()> {
+    let old: Option<i64> = conn
+        .prepare_cached("SELECT id FROM search_docs WHERE place = ?1 AND of = ?2")?
+        .query_row(params![place.as_str(), of], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = old {
+        conn.prepare_cached("DELETE FROM search_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        conn.prepare_cached("DELETE FROM search_docs WHERE id = ?1")?
+            .execute([id])?;
+    }
+    Ok(())
+}
+
+/// The incidents `filter` selects whose text matches, best first: FTS5's
+/// `rank` (BM25; lower is better), each incident by its best piece, ties
+/// to the newer incident. The window functions number each incident's
+/// pieces and count them before the limit, so one statement gives the
+/// page and the total.
+pub fn search(conn: &Connection, query: &Query, filter: &ListFilter) -> rusqlite::Result<Hits> {
+    let (clauses, filters) = incidents::clauses(filter, "i");
+    let conditions: String = clauses.iter().map(|c| format!(" AND {c}")).collect();
+    let mut values = vec![Value::Text(query.fts5())];
+    values.extend(filters);
+    values.push(Value::Integer(filter.limit.map_or(-1, |n| n as i64)));
+    let sql = format!(
+        "SELECT m.incident_id, m.place, m.of, d.body, m.matches, count(*) OVER () FROM ( \
+           SELECT d.id, d.incident_id, d.place, d.of, f.rank AS score, \
+             row_number() OVER (PARTITION BY d.incident_id ORDER BY f.rank, d.id) AS nth, \
+             count(*) OVER (PARTITION BY d.incident_id) AS matches \
+           FROM search_fts AS f JOIN search_docs AS d ON d.id = f.rowid \
+           JOIN incidents AS i ON i.id = d.incident_id \
+           WHERE search_fts MATCH ?{conditions}) AS m \
+         JOIN search_docs AS d ON d.id = m.id \
+         WHERE m.nth = 1 ORDER BY m.score, m.incident_id DESC LIMIT ?"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement.query(params_from_iter(values))?;
+    let mut found = Hits::default();
+    while let Some(row) = rows.next()? {
+        let place: String = row.get(1)?;
+        let Some(place) = Place::parse(&place) else {
+            // A row written by hand, of a place this build does not know.
+            continue;
+        };
+        found.total = row.get::<_, i64>(5)? as usize;
+        found.hits.push(Hit {
+            incident_id: row.get(0)?,
+            place,
+            of: row.get(2)?,
+            text: row.get(3)?,
+            matches: row.get::<_, i64>(4)? as usize,
+        });
+    }
+    Ok(found)
+}
+
+/// Indexes everything already in the database: the code half of the
+/// migration that added the index (schema_search.sql), from the columns
+/// that hold text (so no later step's columns are needed, should steps be
+/// added before this one), through the same documents the write primitives
+/// index.
+pub fn backfill(conn: &Connection) -> rusqlite::Result<()> {
+    let each = |sql: &str, f: &mut dyn FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>| {
+        let mut statement = conn.prepare(sql)?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            f(row)?;
+        }
+        Ok::<_, rusqlite::Error>(())
+    };
+    each("SELECT id, title, summary, resolution FROM incidents", &mut |r| {
+        let (summary, resolution): (Option<String>, Option<String>) = (r.get(2)?, r.get(3)?);
+        let docs = search::incident_fields(
+            r.get(0)?,
+            &r.get::<_, String>(1)?,
+            summary.as_deref(),
+            resolution.as_deref(),
+        );
+        docs.iter().try_for_each(|d| put(conn, d))
+    })?;
+    let kinds: Vec<String> = EventKind::ALL
+        .iter()
+        .filter(|k| search::is_written(**k))
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    let entries = format!(
+        "SELECT incident_id, id, kind, text FROM events WHERE kind IN ({}) ORDER BY id",
+        kinds.join(", ")
+    );
+    each(&entries, &mut |r| {
+        let kind: EventKind = r.get(2)?;
+        match search::event_doc(r.get(0)?, r.get(1)?, kind, &r.get::<_, String>(3)?) {
+            Some(doc) => put(conn, &doc),
+            None => Ok(()),
+        }
+    })?;
+    each(
+        "SELECT id, incident_id, impact, sees FROM assessments",
+        &mut |r| {
+            let text = search::assessment_text(&r.get::<_, String>(2)?, &r.get::<_, String>(3)?);
+            put(conn, &Doc::new(Place::Assessment, r.get(0)?, r.get(1)?, text))
+        },
+    )?;
+    each(
+        &format!("SELECT {}, incident_id FROM retros", super::retro::RETRO_COLUMNS),
+        &mut |r| {
+            let docs = search::retro_docs(r.get(10)?, &super::retro::retro_from_row(r)?);
+            docs.iter().try_for_each(|d| put(conn, d))
+        },
+    )?;
+    each("SELECT id, incident_id, text, note FROM actions", &mut |r| {
+        let note: Option<String> = r.get(3)?;
+        let text = search::action_text(&r.get::<_, String>(2)?, note.as_deref());
+        put(conn, &Doc::new(Place::ActionItem, r.get(0)?, r.get(1)?, text))
+    })?;
+    each(
+        "SELECT id, incident_id, summary FROM alerts WHERE incident_id IS NOT NULL",
+        &mut |r| {
+            put(
+                conn,
+                &Doc::new(Place::Alert, r.get(0)?, r.get(1)?, r.get::<_, String>(2)?),
+            )
+        },
+    )
+}
