@@ -6,7 +6,7 @@ use crate::commands::{
     check::CheckArgs, checkpoint::CheckpointArgs, comms::CommsArgs, completions::CompletionsArgs,
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
     export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, man::ManArgs,
-    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, stats::StatsArgs,
+    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, similar::SimilarArgs, stats::StatsArgs,
     topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
@@ -143,6 +143,8 @@ pub enum Command {
     List(Lazy<ListArgs>),
     /// Show an incident, its roles and its timeline
     Show(Lazy<ShowArgs>),
+    /// List the past incidents most like one, each with why (same alert, service, words)
+    Similar(Lazy<SimilarArgs>),
     /// Print a one-line status for a chat channel topic
     Topic(Lazy<TopicArgs>),
     /// Run a remediation command and record it in the timeline as an action

@@ -10,6 +10,7 @@
 use super::alerts::AlertSource;
 use super::words::{SIMILAR, Words, similar};
 use super::{Incident, Status};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::cmp::Ordering;
 
@@ -44,6 +45,8 @@ pub enum Reason {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Match {
     pub id: i64,
+    #[serde(with = "super::event::stamp")]
+    pub declared_at: DateTime<Utc>,
     /// In the order [`Reason`] lists them; never empty.
     pub reasons: Vec<Reason>,
     /// The text similarity, 0 to 1 (0 when only an alert matched).
@@ -76,62 +79,98 @@ impl Match {
 /// or the title's and summary's together, whichever is more alike. Within
 /// each, the more alike words first, then the newer incident.
 pub fn rank(of: &Incident, alerts: &[AlertKey], candidates: &[Candidate]) -> Vec<Match> {
-    let title = Words::of(&of.title);
-    let full = Words::of(&text(of));
-    let mut found: Vec<(Match, &Incident)> = candidates
+    let words = Texts::of(of);
+    let mut found: Vec<Match> = candidates
         .iter()
-        .filter(|c| is_past(&c.incident, of))
-        .filter_map(|c| {
-            let i = &c.incident;
-            let mut reasons = Vec::new();
-            let mut shared_alerts: Vec<AlertKey> = c.alerts.iter().filter(|a| alerts.contains(a)).cloned().collect();
-            shared_alerts.sort();
-            shared_alerts.dedup();
-            let same_alert = !shared_alerts.is_empty();
-            if same_alert {
-                reasons.push(Reason::SameAlert { alerts: shared_alerts });
-            }
-            let services: Vec<String> = i.services.iter().filter(|s| of.services.contains(s)).cloned().collect();
-            let (score, words) = {
-                let by_title = (title.similarity(&Words::of(&i.title)), Words::of(&i.title));
-                let other = Words::of(&text(i));
-                let by_text = (full.similarity(&other), other);
-                match by_text.0 > by_title.0 {
-                    true => (by_text.0, shared(&full, &by_text.1)),
-                    false => (by_title.0, shared(&title, &by_title.1)),
-                }
-            };
-            let worded = match services.is_empty() {
-                true => score > SIMILAR,
-                false => score >= SIMILAR,
-            };
-            if !same_alert && !worded {
-                return None;
-            }
-            if !services.is_empty() && (worded || same_alert) {
-                reasons.push(Reason::SameService { services });
-            }
-            if worded {
-                reasons.push(Reason::SharedWords { words, score });
-            }
-            let score = if worded { score } else { 0.0 };
-            Some((
-                Match {
-                    id: i.id,
-                    reasons,
-                    score,
-                },
-                i,
-            ))
-        })
+        .filter_map(|c| compare(of, &words, alerts, c))
         .collect();
-    found.sort_by(|(a, ai), (b, bi)| {
+    order(&mut found);
+    found
+}
+
+/// The words of an incident being compared: its title's, and its title's
+/// and summary's together. Made once for the many comparisons with it.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    title: Words,
+    full: Words,
+}
+
+impl Texts {
+    pub fn of(i: &Incident) -> Texts {
+        Texts {
+            title: Words::of(&i.title),
+            full: Words::of(&text(i)),
+        }
+    }
+}
+
+/// How `candidate` is like `of` (`words`: [`Texts::of`] it), if it is a
+/// past incident like it at all ([`rank`] says when).
+pub fn compare(of: &Incident, words: &Texts, alerts: &[AlertKey], candidate: &Candidate) -> Option<Match> {
+    let i = &candidate.incident;
+    if !is_past(i, of) {
+        return None;
+    }
+    let mut reasons = Vec::new();
+    let mut shared_alerts: Vec<AlertKey> = candidate
+        .alerts
+        .iter()
+        .filter(|a| alerts.contains(a))
+        .cloned()
+        .collect();
+    shared_alerts.sort();
+    shared_alerts.dedup();
+    let same_alert = !shared_alerts.is_empty();
+    if same_alert {
+        reasons.push(Reason::SameAlert { alerts: shared_alerts });
+    }
+    let services: Vec<String> = i
+        .services
+        .iter()
+        .filter(|s| of.services.contains(s))
+        .cloned()
+        .collect();
+    let theirs = Texts::of(i);
+    let by_title = words.title.similarity(&theirs.title);
+    let by_text = words.full.similarity(&theirs.full);
+    let (score, shared_words) = match by_text > by_title {
+        true => (by_text, shared(&words.full, &theirs.full)),
+        false => (by_title, shared(&words.title, &theirs.title)),
+    };
+    let worded = match services.is_empty() {
+        true => score > SIMILAR,
+        false => score >= SIMILAR,
+    };
+    if !same_alert && !worded {
+        return None;
+    }
+    if !services.is_empty() {
+        reasons.push(Reason::SameService { services });
+    }
+    if worded {
+        reasons.push(Reason::SharedWords {
+            words: shared_words,
+            score,
+        });
+    }
+    Some(Match {
+        id: i.id,
+        declared_at: i.declared_at,
+        reasons,
+        score: if worded { score } else { 0.0 },
+    })
+}
+
+/// Most alike first: the same alert, then the same service, then words
+/// alone; within each the more alike words, then the newer incident.
+pub fn order(matches: &mut [Match]) {
+    matches.sort_by(|a, b| {
         a.tier()
             .cmp(&b.tier())
             .then(b.score.total_cmp(&a.score))
-            .then((bi.declared_at, bi.id).cmp(&(ai.declared_at, ai.id)))
+            .then((b.declared_at, b.id).cmp(&(a.declared_at, a.id)))
     });
-    found.into_iter().map(|(m, _)| m).collect()
 }
 
 /// Whether `candidate` counts as a past incident of `of`.
@@ -179,7 +218,6 @@ pub const SHOWN: usize = 3;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{DateTime, Utc};
 
     fn t(s: &str) -> DateTime<Utc> {
         format!("2026-11-{s}:00Z").parse().unwrap()

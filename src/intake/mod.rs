@@ -442,76 +442,101 @@ fn route(
         None => None,
     };
     let rule = alerts::rule_for(routing.rules, signal);
+    // The open incidents, which the service's attach and the duplicate
+    // check on opening look at: not read when the group decides.
     let open: Vec<Incident> = match rule {
-        Some(r) if r.action == AlertAction::Attach && signal.service.is_some() => {
+        Some(r) if r.action != AlertAction::Record && !group_incident.as_ref().is_some_and(|i| i.status.is_open()) => {
             tx.incidents(&ListFilter {
                 statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
-                since: Some(now - r.within),
                 ..ListFilter::default()
             })?
         }
         _ => Vec::new(),
     };
     alert.incident_id = None;
-    match alerts::route(signal, routing.rules, group_incident.as_ref(), &open, now) {
+    let id = match alerts::route(signal, routing.rules, group_incident.as_ref(), &open, now) {
         Route::Record { .. } => {
             alert.id = tx.save_alert(alert)?;
-            Ok("recorded")
+            return Ok("recorded");
         }
-        Route::Attach(id) => {
-            let incident = match group_incident.filter(|i| i.id == id) {
-                Some(incident) => incident,
-                None => looked
-                    .incident(tx, id)?
-                    .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?,
-            };
-            alert.incident_id = Some(id);
-            alert.id = tx.save_alert(alert)?;
-            looked.apply(tx, ops::attach_alert(&incident, alert, AlertJoin::Rule, now))?;
-            Ok("attached")
-        }
+        Route::Attach(id) => id,
         Route::Open { severity, category } => {
             alert.id = tx.save_alert(alert)?;
-            let level = severity.unwrap_or_else(|| routing.default_severity.to_string());
-            let id = open_incident(tx, alert, signal, level, category, routing, now)?;
-            if let Some(policy) = rule.and_then(|r| r.page.as_deref())
-                && let Some(incident) = tx.incident(id)?
-            {
-                tx.apply(ops::start_paging(
-                    &incident,
-                    policy,
-                    Some("an alert rule pages it"),
-                    now,
-                ))?;
+            match open_incident(tx, alert, signal, severity.as_deref(), category, routing, &open, now)? {
+                Opened::New(id) => {
+                    if let Some(policy) = rule.and_then(|r| r.page.as_deref())
+                        && let Some(incident) = tx.incident(id)?
+                    {
+                        tx.apply(ops::start_paging(
+                            &incident,
+                            policy,
+                            Some("an alert rule pages it"),
+                            now,
+                        ))?;
+                    }
+                    return Ok("opened");
+                }
+                // It would repeat an open incident: it joins that one.
+                Opened::Repeats(id) => id,
             }
-            Ok("opened")
         }
-    }
+    };
+    let incident = match group_incident.filter(|i| i.id == id) {
+        Some(incident) => incident,
+        None => looked
+            .incident(tx, id)?
+            .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?,
+    };
+    alert.incident_id = Some(id);
+    alert.id = tx.save_alert(alert)?;
+    looked.apply(tx, ops::attach_alert(&incident, alert, AlertJoin::Rule, now))?;
+    Ok("attached")
 }
 
-/// Opens an incident for a stored alert (its id known), as a person would
-/// declare it (the playbook that fits, the changes just before), and ties
-/// the alert to it, in `tx`; returns the incident's id.
+/// What opening an incident for an alert did.
+enum Opened {
+    New(i64),
+    /// Nothing: an open incident (this one) is the same thing.
+    Repeats(i64),
+}
+
+/// Opens an incident for a stored alert (its id known) as a person would
+/// declare it, in the one operation that opens every incident
+/// ([`ops::open`]: the duplicate check, the playbook and severity, the
+/// changes just before), and ties the alert to it, in `tx`.
+#[allow(clippy::too_many_arguments)]
 fn open_incident(
     tx: &mut Writer<'_>,
     alert: &mut Alert,
     signal: &Signal,
-    severity: String,
+    severity: Option<&str>,
     category: Category,
     routing: &Routing,
+    open: &[Incident],
     now: DateTime<Utc>,
-) -> Result<i64> {
-    let draft = alerts::draft(signal, severity, category, now);
-    let plan = crate::domain::plans::choose(routing.plans, draft.category, &draft.services, &draft.severity);
-    let (from, began) = crate::domain::plans::lookback(draft.started_at, routing.changes_window, now);
-    let recent = crate::domain::plans::recent_changes(
-        &tx.changes(from, now)?,
-        &draft.services,
-        began,
-        routing.changes_window,
-        now,
-    );
-    let opened = ops::open(&draft, None, plan.map(|p| p.attached()), recent, now);
+) -> Result<Opened> {
+    let draft = alerts::draft(signal, String::new(), category, now);
+    let (from, _) = crate::domain::plans::lookback(draft.started_at, routing.changes_window, now);
+    let changes = match draft.services.is_empty() {
+        true => Vec::new(),
+        false => tx.changes(from, now)?,
+    };
+    let request = ops::OpenRequest {
+        draft,
+        commander: None,
+        severity,
+        default_severity: routing.default_severity,
+        playbook: crate::domain::plans::PlanChoice::Fitting(routing.plans),
+        changes: &changes,
+        changes_window: routing.changes_window,
+        open,
+        force: false,
+    };
+    let opened = match ops::open(&request, now) {
+        Ok(change) => change,
+        Err(ops::Refusal::Repeats { open }) => return Ok(Opened::Repeats(open)),
+        Err(other) => return Err(anyhow::anyhow!("opening an incident for alert {}: {other:?}", alert.id)),
+    };
     let id = tx.create(opened)?;
     alert.incident_id = Some(id);
     tx.save_alert(alert)?;
@@ -519,7 +544,7 @@ fn open_incident(
         .incident(id)?
         .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
     tx.apply(ops::attach_alert(&incident, alert, AlertJoin::Opened, now))?;
-    Ok(id)
+    Ok(Opened::New(id))
 }
 
 /// Ties the recorded alert `alert_id` to incident `incident_id` by hand

@@ -12,6 +12,8 @@ use crate::domain::event::{
 use crate::domain::lifecycle::{self, Move};
 use crate::domain::roles::{self, RoleDef};
 use crate::domain::triage::Assessment;
+use crate::domain::plans::{self, ChangeRecord, PlanChoice};
+use crate::domain::similar;
 use crate::domain::{EntryKind, EventData, Incident, Status};
 use chrono::{DateTime, Utc};
 
@@ -50,25 +52,67 @@ pub fn declare(draft: &Incident, commander: Option<&str>, now: DateTime<Utc>) ->
     }
 }
 
-/// Opens an incident with what opening one brings, whoever opens it (a
-/// person declaring it, or an alert): the declaration and its commander,
-/// the response plan it follows (`plan`, the playbook chosen for it) and
-/// the changes made on its services just before it began (`recent`).
-pub fn open(
-    draft: &Incident,
-    commander: Option<&str>,
-    plan: Option<crate::domain::event::PlaybookAttached>,
-    recent: Vec<crate::domain::plans::ChangeRecord>,
-    now: DateTime<Utc>,
-) -> Change {
-    let mut change = declare(draft, commander, now);
-    if let Some(plan) = plan
-        && let Ok(attached) = super::attach_playbook(&change.incident, None, plan, now)
+/// What opening an incident asks for, however it is opened (a person
+/// declaring it, or an alert; not an import, which copies a record).
+#[derive(Debug, Clone)]
+pub struct OpenRequest<'a> {
+    /// What it is; its severity is decided here (the draft's is not read),
+    /// and its id, roles and times other than `started_at` are not read.
+    pub draft: Incident,
+    pub commander: Option<&'a str>,
+    /// The level asked for (`--severity`, an alert rule's), if any.
+    pub severity: Option<&'a str>,
+    /// The level when neither the request nor the playbook gives one.
+    pub default_severity: &'a str,
+    pub playbook: PlanChoice<'a>,
+    /// The changes recorded from [`plans::lookback`]'s start to now, and
+    /// the window they were looked for in.
+    pub changes: &'a [ChangeRecord],
+    pub changes_window: chrono::Duration,
+    /// The open incidents: a new one on the same service titled alike
+    /// ([`similar::duplicate`]) is refused unless `force`.
+    pub open: &'a [Incident],
+    pub force: bool,
+}
+
+/// Opens an incident with what opening one brings, whoever opens it, in
+/// one operation: the duplicate check (refused as [`Refusal::Repeats`]
+/// unless forced: a person is asked, an alert joins the open incident),
+/// the playbook and severity ([`plans::opening`]), the declaration and
+/// its commander, the response plan attached, and the changes made on its
+/// services just before it began.
+pub fn open(request: &OpenRequest<'_>, now: DateTime<Utc>) -> Result<Change, Refusal> {
+    let chosen = plans::opening(
+        request.playbook,
+        request.draft.category,
+        &request.draft.services,
+        request.severity,
+        request.default_severity,
+    );
+    let draft = Incident {
+        severity: chosen.severity,
+        ..request.draft.clone()
+    };
+    if !request.force
+        && let Some(open) = similar::duplicate(&draft, request.open)
+    {
+        return Err(Refusal::Repeats { open: open.id });
+    }
+    let mut change = declare(&draft, request.commander, now);
+    if let Some(plan) = chosen.plan
+        && let Ok(attached) = super::attach_playbook(&change.incident, None, plan.attached(), now)
     {
         change = change.then(attached);
     }
+    let recent = match draft.services.is_empty() {
+        true => Vec::new(),
+        false => {
+            let (_, began) = plans::lookback(draft.started_at, request.changes_window, now);
+            plans::recent_changes(request.changes, &draft.services, began, request.changes_window, now)
+        }
+    };
     let noted = super::note_recent_changes(&change.incident, recent, now);
-    change.then(noted)
+    Ok(change.then(noted))
 }
 
 /// Sets the severity (a configured level). Empty when it is that level.
