@@ -267,7 +267,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
                 Some(crate::domain::similar::SHOWN),
             )?;
             if !related.is_empty() {
-                ctx.say("  seen before (incident similar KEY for all):");
+                ctx.say(format!("  seen before (all of them: incident similar {key}):"));
                 for line in render::similar_lines(ctx, &related)? {
                     ctx.say(format!("    {line}"));
                 }
