@@ -205,8 +205,10 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
             playbook: choice,
             changes: &changes,
             changes_window: window,
-            open: &open,
-            force,
+            check: match force {
+                true => ops::Repeat::Allowed,
+                false => ops::Repeat::Titles(&open),
+            },
         };
         let opened = ops::open(&request, now).map_err(|r| match r {
             ops::Refusal::Repeats { open } => ctx.refused(open, r),

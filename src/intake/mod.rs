@@ -442,10 +442,14 @@ fn route(
         None => None,
     };
     let rule = alerts::rule_for(routing.rules, signal);
-    // The open incidents, which the service's attach and the duplicate
-    // check on opening look at: not read when the group decides.
+    // The open incidents, where an attaching rule looks: not read when the
+    // group decides.
     let open: Vec<Incident> = match rule {
-        Some(r) if r.action != AlertAction::Record && !group_incident.as_ref().is_some_and(|i| i.status.is_open()) => {
+        Some(r)
+            if (r.action == AlertAction::Attach || r.attach.is_some())
+                && signal.service.is_some()
+                && !group_incident.as_ref().is_some_and(|i| i.status.is_open()) =>
+        {
             tx.incidents(&ListFilter {
                 statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
                 ..ListFilter::default()
@@ -462,23 +466,18 @@ fn route(
         Route::Attach(id) => id,
         Route::Open { severity, category } => {
             alert.id = tx.save_alert(alert)?;
-            match open_incident(tx, alert, signal, severity.as_deref(), category, routing, &open, now)? {
-                Opened::New(id) => {
-                    if let Some(policy) = rule.and_then(|r| r.page.as_deref())
-                        && let Some(incident) = tx.incident(id)?
-                    {
-                        tx.apply(ops::start_paging(
-                            &incident,
-                            policy,
-                            Some("an alert rule pages it"),
-                            now,
-                        ))?;
-                    }
-                    return Ok("opened");
-                }
-                // It would repeat an open incident: it joins that one.
-                Opened::Repeats(id) => id,
+            let id = open_incident(tx, alert, signal, severity.as_deref(), category, routing, now)?;
+            if let Some(policy) = rule.and_then(|r| r.page.as_deref())
+                && let Some(incident) = tx.incident(id)?
+            {
+                tx.apply(ops::start_paging(
+                    &incident,
+                    policy,
+                    Some("an alert rule pages it"),
+                    now,
+                ))?;
             }
+            return Ok("opened");
         }
     };
     let incident = match group_incident.filter(|i| i.id == id) {
@@ -493,18 +492,11 @@ fn route(
     Ok("attached")
 }
 
-/// What opening an incident for an alert did.
-enum Opened {
-    New(i64),
-    /// Nothing: an open incident (this one) is the same thing.
-    Repeats(i64),
-}
-
 /// Opens an incident for a stored alert (its id known) as a person would
 /// declare it, in the one operation that opens every incident
-/// ([`ops::open`]: the duplicate check, the playbook and severity, the
-/// changes just before), and ties the alert to it, in `tx`.
-#[allow(clippy::too_many_arguments)]
+/// ([`ops::open`]: the playbook and severity, the changes just before;
+/// its repeats were decided by [`alerts::route`]), and ties the alert to
+/// it, in `tx`; returns the incident's id.
 fn open_incident(
     tx: &mut Writer<'_>,
     alert: &mut Alert,
@@ -512,9 +504,8 @@ fn open_incident(
     severity: Option<&str>,
     category: Category,
     routing: &Routing,
-    open: &[Incident],
     now: DateTime<Utc>,
-) -> Result<Opened> {
+) -> Result<i64> {
     let draft = alerts::draft(signal, String::new(), category, now);
     let (from, _) = crate::domain::plans::lookback(draft.started_at, routing.changes_window, now);
     let changes = match draft.services.is_empty() {
@@ -529,14 +520,10 @@ fn open_incident(
         playbook: crate::domain::plans::PlanChoice::Fitting(routing.plans),
         changes: &changes,
         changes_window: routing.changes_window,
-        open,
-        force: false,
+        check: ops::Repeat::Allowed,
     };
-    let opened = match ops::open(&request, now) {
-        Ok(change) => change,
-        Err(ops::Refusal::Repeats { open }) => return Ok(Opened::Repeats(open)),
-        Err(other) => return Err(anyhow::anyhow!("opening an incident for alert {}: {other:?}", alert.id)),
-    };
+    let opened = ops::open(&request, now)
+        .map_err(|r| anyhow::anyhow!("opening an incident for alert {}: {r:?}", alert.id))?;
     let id = tx.create(opened)?;
     alert.incident_id = Some(id);
     tx.save_alert(alert)?;
@@ -544,7 +531,7 @@ fn open_incident(
         .incident(id)?
         .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?;
     tx.apply(ops::attach_alert(&incident, alert, AlertJoin::Opened, now))?;
-    Ok(Opened::New(id))
+    Ok(id)
 }
 
 /// Ties the recorded alert `alert_id` to incident `incident_id` by hand

@@ -69,15 +69,27 @@ pub struct OpenRequest<'a> {
     /// the window they were looked for in.
     pub changes: &'a [ChangeRecord],
     pub changes_window: chrono::Duration,
-    /// The open incidents: a new one on the same service titled alike
-    /// ([`similar::duplicate`]) is refused unless `force`.
-    pub open: &'a [Incident],
-    pub force: bool,
+    /// Whether it may repeat an open incident.
+    pub check: Repeat<'a>,
+}
+
+/// How opening an incident makes sure it is not one already open.
+#[derive(Debug, Clone, Copy)]
+pub enum Repeat<'a> {
+    /// A person declaring: a new incident on a service an open one names,
+    /// titled alike ([`similar::duplicate`]), is refused (they are asked,
+    /// or told of `--force`).
+    Titles(&'a [Incident]),
+    /// Asked and answered (`--force`), or an alert that its rule routed to
+    /// a new incident: an alert's repeat is decided by its identity, its
+    /// group and its rule ([`crate::domain::alerts::route`]), never by its
+    /// words (two disks full are two incidents).
+    Allowed,
 }
 
 /// Opens an incident with what opening one brings, whoever opens it, in
-/// one operation: the duplicate check (refused as [`Refusal::Repeats`]
-/// unless forced: a person is asked, an alert joins the open incident),
+/// one operation: the duplicate check ([`Repeat`]: refused as
+/// [`Refusal::Repeats`]),
 /// the playbook and severity ([`plans::opening`]), the declaration and
 /// its commander, the response plan attached, and the changes made on its
 /// services just before it began.
@@ -93,8 +105,8 @@ pub fn open(request: &OpenRequest<'_>, now: DateTime<Utc>) -> Result<Change, Ref
         severity: chosen.severity,
         ..request.draft.clone()
     };
-    if !request.force
-        && let Some(open) = similar::duplicate(&draft, request.open)
+    if let Repeat::Titles(open) = request.check
+        && let Some(open) = similar::duplicate(&draft, open)
     {
         return Err(Refusal::Repeats { open: open.id });
     }
@@ -484,6 +496,60 @@ mod tests {
             },
             draft,
             "the declaration's state is the draft's"
+        );
+    }
+
+    #[test]
+    fn opening_decides_the_playbook_and_severity_and_refuses_a_repeat_once_for_every_path() {
+        use crate::domain::plans::{Applies, PlanChoice, Playbook};
+        let plan = Playbook {
+            name: "outage".into(),
+            description: None,
+            applies: Applies {
+                categories: vec![],
+                services: vec!["checkout".into()],
+                severities: vec![],
+            },
+            severity: Some("SEV2".into()),
+            roles: vec![],
+            tasks: vec![],
+            policy: None,
+        };
+        let plans = [plan];
+        let draft = Incident {
+            id: 0,
+            services: vec!["checkout".into()],
+            ..Incident::example()
+        };
+        let open_one = Incident {
+            id: 4,
+            services: vec!["checkout".into()],
+            ..Incident::example()
+        };
+        let request = |severity, check| OpenRequest {
+            draft: draft.clone(),
+            commander: None,
+            severity,
+            default_severity: "SEV3",
+            playbook: PlanChoice::Fitting(&plans),
+            changes: &[],
+            changes_window: chrono::Duration::hours(2),
+            check,
+        };
+        let open_list = [open_one];
+        // The playbook's level, unless one is asked for.
+        let opened = open(&request(None, Repeat::Allowed), t("09:00")).unwrap();
+        assert_eq!(opened.incident.severity, "SEV2");
+        assert_eq!(
+            kinds(&opened),
+            [EventKind::Declared, EventKind::PlaybookAttached]
+        );
+        let asked = open(&request(Some("SEV1"), Repeat::Allowed), t("09:00")).unwrap();
+        assert_eq!(asked.incident.severity, "SEV1");
+        // The same title on the same service, open: refused unless allowed.
+        assert_eq!(
+            open(&request(None, Repeat::Titles(&open_list)), t("09:00")).unwrap_err(),
+            Refusal::Repeats { open: 4 }
         );
     }
 

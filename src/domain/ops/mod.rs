@@ -22,7 +22,7 @@ mod roles;
 pub use alerts::{AlertJoin, alert_resolved, attach_alert};
 pub use edit::{EditRequest, edit};
 pub use lifecycle::{
-    Entry, EscalateRequest, OpenRequest, UpdateRequest, assess, cancel, change_severity, change_status, declare,
+    Entry, EscalateRequest, OpenRequest, Repeat, UpdateRequest, assess, cancel, change_severity, change_status, declare,
     duplicate, escalate, executed, open, primary, reopen, resolve, update,
 };
 pub use paging::{acknowledge, page, shift_changed, start_paging, unanswered};
