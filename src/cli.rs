@@ -6,8 +6,8 @@ use crate::commands::{
     check::CheckArgs, checkpoint::CheckpointArgs, comms::CommsArgs, completions::CompletionsArgs,
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
     export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, man::ManArgs,
-    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, similar::SimilarArgs, stats::StatsArgs,
-    topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, show::ShowArgs, similar::SimilarArgs,
+    stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};

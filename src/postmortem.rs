@@ -1292,7 +1292,10 @@ mod tests {
                     },
                 ],
                 root_cause: Some("Migrations run unreviewed".into()),
-                open_actions: vec![ActionView::new(&action(7, "2026-11-01", ActionStatus::Open), "2026-12-20".parse().unwrap())],
+                open_actions: vec![ActionView::new(
+                    &action(7, "2026-11-01", ActionStatus::Open),
+                    "2026-12-20".parse().unwrap(),
+                )],
             }],
         })
     }

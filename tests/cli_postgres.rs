@@ -105,6 +105,8 @@ mod retro;
 mod roles;
 #[path = "cli/show.rs"]
 mod show;
+#[path = "cli/similar.rs"]
+mod similar;
 #[path = "cli/stats.rs"]
 mod stats;
 #[path = "cli/status_page.rs"]

@@ -123,7 +123,9 @@ pub fn compare(of: &Incident, words: &Texts, alerts: &[AlertKey], candidate: &Ca
     shared_alerts.dedup();
     let same_alert = !shared_alerts.is_empty();
     if same_alert {
-        reasons.push(Reason::SameAlert { alerts: shared_alerts });
+        reasons.push(Reason::SameAlert {
+            alerts: shared_alerts,
+        });
     }
     let services: Vec<String> = i
         .services
@@ -253,7 +255,10 @@ mod tests {
     /// each by how alike, then newer first.
     fn history() -> Vec<Candidate> {
         vec![
-            candidate(incident(1, "01T08:00", "Checkout returns 500s", &["checkout"]), &[]),
+            candidate(
+                incident(1, "01T08:00", "Checkout returns 500s", &["checkout"]),
+                &[],
+            ),
             candidate(incident(2, "02T08:00", "Database failover", &["db"]), &["a1"]),
             candidate(incident(3, "03T08:00", "Checkout returning 500 errors", &[]), &[]),
             candidate(incident(4, "04T08:00", "Search is slow", &["search"]), &[]),
@@ -268,7 +273,10 @@ mod tests {
             ),
             candidate(incident(8, "08T08:00", "Login page slow", &["checkout"]), &[]),
             // Later than the incident: not past.
-            candidate(incident(10, "10T09:00", "Checkout returns 500s", &["checkout"]), &[]),
+            candidate(
+                incident(10, "10T09:00", "Checkout returns 500s", &["checkout"]),
+                &[],
+            ),
         ]
     }
 
@@ -282,7 +290,12 @@ mod tests {
         let ranked = rank(&of, &[alert("a1")], &history());
         let ids: Vec<i64> = ranked.iter().map(|m| m.id).collect();
         assert_eq!(ids, [2, 1, 6, 3]);
-        assert_eq!(ranked[0].reasons, [Reason::SameAlert { alerts: vec![alert("a1")] }]);
+        assert_eq!(
+            ranked[0].reasons,
+            [Reason::SameAlert {
+                alerts: vec![alert("a1")]
+            }]
+        );
         assert_eq!(
             ranked[1].reasons,
             [
@@ -324,7 +337,9 @@ mod tests {
         };
         let ranked = rank(&of, &[], &[candidate(other, &[])]);
         assert_eq!(ranked.len(), 1);
-        assert!(matches!(&ranked[0].reasons[0], Reason::SharedWords { words, .. } if words.contains(&"payment".to_string())));
+        assert!(
+            matches!(&ranked[0].reasons[0], Reason::SharedWords { words, .. } if words.contains(&"payment".to_string()))
+        );
     }
 
     #[test]
@@ -347,7 +362,12 @@ mod tests {
         };
         let incidents = [
             open(1, "10T08:00", "Checkout returns 500s", &["checkout"]),
-            open(2, "10T08:10", "checkout returning 500 errors", &["checkout", "cart"]),
+            open(
+                2,
+                "10T08:10",
+                "checkout returning 500 errors",
+                &["checkout", "cart"],
+            ),
             open(3, "10T08:20", "Checkout returns 500s", &["search"]),
             incident(4, "10T08:30", "Checkout returns 500s", &["checkout"]),
             open(5, "10T08:40", "Checkout is slow", &["checkout"]),

@@ -40,7 +40,12 @@ pub struct Related {
 /// The past incidents like `of` in `scope`, most alike first, the first
 /// `keep` of them (all when `None`) with their root causes and open action
 /// items.
-pub fn read(store: &(impl Reads + ?Sized), of: &Incident, scope: Scope, keep: Option<usize>) -> Result<Vec<Related>> {
+pub fn read(
+    store: &(impl Reads + ?Sized),
+    of: &Incident,
+    scope: Scope,
+    keep: Option<usize>,
+) -> Result<Vec<Related>> {
     let words = Texts::of(of);
     let mut matched: Vec<(Match, Incident)> = Vec::new();
     match scope {

@@ -70,6 +70,7 @@ mod record;
 mod retro;
 mod roles;
 mod show;
+mod similar;
 mod stats;
 mod status_page;
 mod storage;

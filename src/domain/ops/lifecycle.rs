@@ -10,10 +10,10 @@ use crate::domain::event::{
     StatusMove,
 };
 use crate::domain::lifecycle::{self, Move};
-use crate::domain::roles::{self, RoleDef};
-use crate::domain::triage::Assessment;
 use crate::domain::plans::{self, ChangeRecord, PlanChoice};
+use crate::domain::roles::{self, RoleDef};
 use crate::domain::similar;
+use crate::domain::triage::Assessment;
 use crate::domain::{EntryKind, EventData, Incident, Status};
 use chrono::{DateTime, Utc};
 
@@ -120,7 +120,13 @@ pub fn open(request: &OpenRequest<'_>, now: DateTime<Utc>) -> Result<Change, Ref
         true => Vec::new(),
         false => {
             let (_, began) = plans::lookback(draft.started_at, request.changes_window, now);
-            plans::recent_changes(request.changes, &draft.services, began, request.changes_window, now)
+            plans::recent_changes(
+                request.changes,
+                &draft.services,
+                began,
+                request.changes_window,
+                now,
+            )
         }
     };
     let noted = super::note_recent_changes(&change.incident, recent, now);
@@ -540,10 +546,7 @@ mod tests {
         // The playbook's level, unless one is asked for.
         let opened = open(&request(None, Repeat::Allowed), t("09:00")).unwrap();
         assert_eq!(opened.incident.severity, "SEV2");
-        assert_eq!(
-            kinds(&opened),
-            [EventKind::Declared, EventKind::PlaybookAttached]
-        );
+        assert_eq!(kinds(&opened), [EventKind::Declared, EventKind::PlaybookAttached]);
         let asked = open(&request(Some("SEV1"), Repeat::Allowed), t("09:00")).unwrap();
         assert_eq!(asked.incident.severity, "SEV1");
         // The same title on the same service, open: refused unless allowed.

@@ -22,8 +22,8 @@ mod roles;
 pub use alerts::{AlertJoin, alert_resolved, attach_alert};
 pub use edit::{EditRequest, edit};
 pub use lifecycle::{
-    Entry, EscalateRequest, OpenRequest, Repeat, UpdateRequest, assess, cancel, change_severity, change_status, declare,
-    duplicate, escalate, executed, open, primary, reopen, resolve, update,
+    Entry, EscalateRequest, OpenRequest, Repeat, UpdateRequest, assess, cancel, change_severity,
+    change_status, declare, duplicate, escalate, executed, open, primary, reopen, resolve, update,
 };
 pub use paging::{acknowledge, page, shift_changed, start_paging, unanswered};
 pub use plans::{attach_playbook, mark_task, note_recent_changes};
