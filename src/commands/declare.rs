@@ -193,7 +193,8 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
             true => Vec::new(),
             false => w.changes(from, now)?,
         };
-        let open = match force {
+        // Only an incident on a service it names can be repeated.
+        let open = match force || draft.services.is_empty() {
             true => Vec::new(),
             false => w.incidents(&open_filter())?,
         };
