@@ -98,31 +98,6 @@ pub fn when(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::{RoleHolder, Status};
-
-    #[test]
-    fn a_topic_is_one_line_with_everything_a_channel_needs() {
-        let mut i = Incident {
-            title: "Checkout\nreturns 500s\u{1b}[31m".into(),
-            status: Status::Identified,
-            channels: vec!["https://chat.example/inc-1".into()],
-            ..Incident::example()
-        };
-        assert_eq!(
-            topic("INC-1", &i, None),
-            "INC-1 [SEV1] identified: Checkout ⏎ returns 500s\\u{1b}[31m | IC: none | https://chat.example/inc-1"
-        );
-        i.roles.push(RoleHolder {
-            role: "commander".into(),
-            person: "carol".into(),
-        });
-        assert!(topic("INC-1", &i, None).contains("| IC: carol |"));
-    }
-}
-
 /// Why a past incident is like this one, in words: "the same alert
 /// (alertmanager a4c8b0e6)", "the same service (checkout)", "shared words:
 /// checkout, 500 (0.86)".
@@ -178,4 +153,29 @@ pub fn similar_lines(ctx: &Ctx, related: &[crate::store::similar::Related]) -> R
         }
     }
     Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{RoleHolder, Status};
+
+    #[test]
+    fn a_topic_is_one_line_with_everything_a_channel_needs() {
+        let mut i = Incident {
+            title: "Checkout\nreturns 500s\u{1b}[31m".into(),
+            status: Status::Identified,
+            channels: vec!["https://chat.example/inc-1".into()],
+            ..Incident::example()
+        };
+        assert_eq!(
+            topic("INC-1", &i, None),
+            "INC-1 [SEV1] identified: Checkout ⏎ returns 500s\\u{1b}[31m | IC: none | https://chat.example/inc-1"
+        );
+        i.roles.push(RoleHolder {
+            role: "commander".into(),
+            person: "carol".into(),
+        });
+        assert!(topic("INC-1", &i, None).contains("| IC: carol |"));
+    }
 }
