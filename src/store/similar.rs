@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 /// How many incidents numbered just before an incident `show`, `declare`
 /// and the postmortem compare it with.
-pub const WINDOW: usize = 2_000;
+pub const WINDOW: usize = 500;
 
 /// Where to look for similar incidents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
