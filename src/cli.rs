@@ -7,6 +7,7 @@ use crate::commands::{
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
     export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, man::ManArgs,
     reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, search::SearchArgs, show::ShowArgs,
+    similar::SimilarArgs,
     stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
@@ -145,6 +146,8 @@ pub enum Command {
     Search(Lazy<SearchArgs>),
     /// Show an incident, its roles and its timeline
     Show(Lazy<ShowArgs>),
+    /// List the past incidents most like one, each with why (same alert, service, words)
+    Similar(Lazy<SimilarArgs>),
     /// Print a one-line status for a chat channel topic
     Topic(Lazy<TopicArgs>),
     /// Run a remediation command and record it in the timeline as an action

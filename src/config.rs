@@ -347,6 +347,7 @@ struct AlertRuleFile {
     severity: Option<String>,
     category: Option<crate::domain::Category>,
     within: Option<DurationText>,
+    attach: Option<crate::domain::alerts::AttachTo>,
     #[serde(default)]
     auto_resolve: bool,
     page: Option<String>,
@@ -591,12 +592,19 @@ impl ConfigFile {
                 .severity
                 .map(|s| canonical_level(&config, &s, &label))
                 .transpose()?;
+            if rule.attach.is_some() && rule.action == crate::domain::alerts::AlertAction::Record {
+                return Err(format!(
+                    "{label} says attach = \"service\" but action = \"record\", which joins no incident; \
+                     drop attach, or set action = \"open\""
+                ));
+            }
             config.alert_rules.push(crate::domain::alerts::Rule {
                 matches: rule.matches,
                 action: rule.action,
                 severity,
                 category: rule.category,
                 within: rule.within.map_or(Duration::hours(1), |w| w.0),
+                attach: rule.attach,
                 auto_resolve: rule.auto_resolve,
                 page: rule.page,
             });
@@ -830,6 +838,19 @@ mod tests {
         let c = parse("[serve]\nallowed_origins = [\"https://grafana.example/\"]\n").unwrap();
         assert_eq!(c.serve.allowed_origins, ["https://grafana.example"]);
         assert!(parse("[serve]\nallowed_origins = [\"*\"]\n").is_err());
+        let c = parse("[[alerts.rules]]\naction = \"open\"\nattach = \"service\"\n").unwrap();
+        assert_eq!(
+            c.alert_rules[0].attach,
+            Some(crate::domain::alerts::AttachTo::Service)
+        );
+        let err = parse("[[alerts.rules]]\naction = \"open\"\nattach = \"group\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("attach") && err.contains("service"), "{err}");
+        let err = parse("[[alerts.rules]]\naction = \"record\"\nattach = \"service\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("#1") && err.contains("action = \"record\""), "{err}");
         let err = parse("[[alerts.rules]]\naction = \"open\"\nseverity = \"P0\"\n").unwrap_err();
         assert!(
             err.to_string()

@@ -61,6 +61,13 @@ pub fn refusal(r: &Refusal, names: &Names<'_>) -> String {
             format!("--at {at} is before {key} was declared ({declared})")
         }
         Refusal::CannotReopen(why) => format!("cannot reopen {key}: {}", lifecycle(*why)),
+        Refusal::Repeats { open } => {
+            let open = (names.key_of)(*open);
+            format!(
+                "{open} is open on the same service with a similar title; add to it with \
+                 'incident update {open} ...', or declare a new incident anyway with --force"
+            )
+        }
         Refusal::OwnDuplicate { via: None } => format!("{key} cannot be a duplicate of itself"),
         Refusal::OwnDuplicate { via: Some(other) } => {
             let other = (names.key_of)(*other);

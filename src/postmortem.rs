@@ -62,6 +62,25 @@ pub struct Postmortem {
     pub action_items: Vec<ActionView>,
     /// Why the retrospective was completed without action items.
     pub no_actions: Option<String>,
+    /// The past incidents most like it, from the similar-incident ranking,
+    /// with what they left open.
+    pub related: Vec<RelatedIncident>,
+}
+
+/// A past incident like this one: why, its root cause, and its action
+/// items still open.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedIncident {
+    pub key: String,
+    pub title: String,
+    pub severity: String,
+    pub status: Status,
+    #[serde(serialize_with = "stamp")]
+    pub declared_at: DateTime<Utc>,
+    /// Strongest first (see `incident similar --json`).
+    pub reasons: Vec<crate::domain::similar::Reason>,
+    pub root_cause: Option<String>,
+    pub open_actions: Vec<ActionView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -282,6 +301,8 @@ pub struct Sources<'a> {
     pub today: NaiveDate,
     /// The document's time: the end of a role still held.
     pub now: DateTime<Utc>,
+    /// The similar past incidents, most alike first.
+    pub related: Vec<RelatedIncident>,
 }
 
 impl Postmortem {
@@ -388,6 +409,7 @@ impl Postmortem {
                 .map(|a| ActionView::new(a, src.today))
                 .collect(),
             no_actions: retro.no_actions.clone(),
+            related: src.related,
         }
     }
 }
@@ -620,7 +642,45 @@ impl Postmortem {
         self.write_messaging(d, &when)?;
         self.write_timeline(d, &when)?;
         self.write_analysis(d)?;
-        self.write_action_items(d, &when)
+        self.write_action_items(d, &when)?;
+        self.write_related(d)
+    }
+
+    /// The similar past incidents, why each is alike, its root cause and
+    /// the action items it left open.
+    fn write_related(&self, d: &mut String) -> std::fmt::Result {
+        writeln!(d, "\n## Related incidents\n")?;
+        if self.related.is_empty() {
+            return writeln!(d, "_None found._");
+        }
+        for r in &self.related {
+            let why: Vec<String> = r.reasons.iter().map(crate::render::similar_reason).collect();
+            writeln!(
+                d,
+                "- **{}** ({}, {}, {}): {} — {}",
+                r.key,
+                r.declared_at.format("%Y-%m-%d"),
+                md(&r.severity),
+                r.status,
+                md(&r.title),
+                md(&why.join("; "))
+            )?;
+            if let Some(cause) = &r.root_cause {
+                writeln!(d, "  - Root cause: {}", md(cause))?;
+            }
+            for a in &r.open_actions {
+                let overdue = if a.overdue { ", **overdue**" } else { "" };
+                writeln!(
+                    d,
+                    "  - Open action item {}: {} ({}, due {}{overdue})",
+                    a.id,
+                    md(&a.text),
+                    md(&a.owner),
+                    a.due
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// The title, and a table of what the incident was and where it stands.
@@ -1216,6 +1276,27 @@ mod tests {
             assessment,
             today: "2026-12-20".parse().unwrap(),
             now: t("2026-12-20T00:00:00Z"),
+            related: vec![RelatedIncident {
+                key: "INC-0".into(),
+                title: "Orders table locked by a migration".into(),
+                severity: "SEV2".into(),
+                status: Status::Closed,
+                declared_at: t("2026-10-02T09:00:00Z"),
+                reasons: vec![
+                    crate::domain::similar::Reason::SameService {
+                        services: vec!["db".into()],
+                    },
+                    crate::domain::similar::Reason::SharedWords {
+                        words: vec!["lock".into(), "order".into(), "table".into()],
+                        score: 0.75,
+                    },
+                ],
+                root_cause: Some("Migrations run unreviewed".into()),
+                open_actions: vec![ActionView::new(
+                    &action(7, "2026-11-01", ActionStatus::Open),
+                    "2026-12-20".parse().unwrap(),
+                )],
+            }],
         })
     }
 
@@ -1358,6 +1439,7 @@ mod tests {
             assessment: None,
             today: "2026-11-24".parse().unwrap(),
             now: t("2026-11-24T00:00:00Z"),
+            related: Vec::new(),
         });
         let md = d.to_markdown(&Utc);
         assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'));

@@ -98,6 +98,63 @@ pub fn when(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
+/// Why a past incident is like this one, in words: "the same alert
+/// (alertmanager a4c8b0e6)", "the same service (checkout)", "shared words:
+/// checkout, 500 (0.86)".
+pub fn similar_reason(reason: &crate::domain::similar::Reason) -> String {
+    use crate::domain::similar::Reason;
+    let cut = |s: &str| -> String {
+        match s.chars().count() > 40 {
+            true => format!("{}…", s.chars().take(39).collect::<String>()),
+            false => s.to_string(),
+        }
+    };
+    match reason {
+        Reason::SameAlert { alerts } => {
+            let named: Vec<String> = alerts
+                .iter()
+                .map(|a| format!("{} {}", a.source, cut(&a.identity)))
+                .collect();
+            format!("the same alert ({})", named.join(", "))
+        }
+        Reason::SameService { services } => format!("the same service ({})", services.join(", ")),
+        Reason::SharedWords { words, score } => format!("shared words: {} ({score:.2})", words.join(", ")),
+    }
+}
+
+/// The similar past incidents as a person reads them: each one's key,
+/// date, severity and title, why it is alike, its root cause and open
+/// action items, one indented line each.
+pub fn similar_lines(ctx: &Ctx, related: &[crate::store::similar::Related]) -> Result<Vec<String>> {
+    use crate::text::one_line;
+    let mut lines = Vec::new();
+    for r in related {
+        let i = &r.incident;
+        lines.push(format!(
+            "{}  {}  {}  {}",
+            ctx.key(i.id)?,
+            i.declared_at.with_timezone(&Local).format("%Y-%m-%d"),
+            one_line(&output::shown(&i.severity)),
+            one_line(&i.title)
+        ));
+        let why: Vec<String> = r.matched.reasons.iter().map(similar_reason).collect();
+        lines.push(format!("  {}", one_line(&why.join("; "))));
+        if let Some(cause) = &r.root_cause {
+            lines.push(format!("  root cause: {}", one_line(cause)));
+        }
+        for a in &r.open_actions {
+            lines.push(format!(
+                "  open {}: {} ({}, due {})",
+                crate::domain::retro::format_action_id(a.id),
+                one_line(&a.text),
+                one_line(&a.owner),
+                a.due
+            ));
+        }
+    }
+    Ok(lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,3 +231,23 @@ pub struct SearchHitView<'a> {
     /// Pieces of the incident's text that matched, this one included.
     pub matches: usize,
 }
+
+/// A similar past incident (`incident similar --json`): which, why, and
+/// what it left behind.
+#[derive(Serialize)]
+pub struct SimilarView<'a> {
+    pub key: String,
+    pub id: i64,
+    pub title: &'a str,
+    pub status: &'static str,
+    pub severity: &'a str,
+    pub services: &'a [String],
+    pub declared_at: String,
+    /// Strongest first: `same_alert` (with `alerts`), `same_service` (with
+    /// `services`), `shared_words` (with `words` and `score`).
+    pub reasons: &'a [crate::domain::similar::Reason],
+    /// The text similarity, 0 to 1 (0 when only an alert matched).
+    pub score: f64,
+    pub root_cause: Option<&'a str>,
+    pub open_actions: Vec<crate::postmortem::ActionView>,
+}

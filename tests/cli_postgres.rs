@@ -111,6 +111,8 @@ mod search;
 mod show;
 #[path = "cli/slack.rs"]
 mod slack;
+#[path = "cli/similar.rs"]
+mod similar;
 #[path = "cli/stats.rs"]
 mod stats;
 #[path = "cli/status_page.rs"]

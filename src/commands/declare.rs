@@ -2,7 +2,7 @@
 
 use crate::context::Ctx;
 use crate::domain::{Category, DetectedBy, Incident, ops, plans};
-use crate::error::{not_found, usage};
+use crate::error::{Failure, not_found, usage};
 use crate::render;
 use crate::store::Access;
 use crate::store::ReadsExt;
@@ -81,6 +81,10 @@ pub struct DeclareArgs {
     /// Go straight into the triage walk (incident assess) after declaring; needs a terminal
     #[arg(long)]
     pub assess: bool,
+
+    /// Declare it even when an open incident on the same service has a similar title
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Returns the new incident's id when `--assess` asks for the triage walk
@@ -105,15 +109,19 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
         Some(name) => Some(config.level(name)?.name.clone()),
         None => None,
     };
-    let plan = match &args.playbook {
-        Some(name) => Some(crate::playbooks::find(&plans, name)?),
-        None => plans::choose(
-            &plans,
-            args.category,
-            &services,
-            given.as_deref().unwrap_or(&config.default_severity),
-        ),
+    let choice = match &args.playbook {
+        Some(name) => plans::PlanChoice::Named(crate::playbooks::find(&plans, name)?),
+        None => plans::PlanChoice::Fitting(&plans),
     };
+    // The same choice the operation makes, for --page and the report.
+    let opening = plans::opening(
+        choice,
+        args.category,
+        &services,
+        given.as_deref(),
+        &config.default_severity,
+    );
+    let plan = opening.plan;
     if args.assess && !crate::prompt::interactive() {
         // Checked before anything is written: no half-done declare-and-assess.
         return Err(usage(
@@ -132,9 +140,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     };
     let draft = Incident {
         title,
-        severity: given
-            .or_else(|| plan.and_then(|p| p.severity.clone()))
-            .unwrap_or_else(|| config.default_severity.clone()),
+        severity: opening.severity.clone(),
         category: args.category,
         services,
         channels: clean_list(args.channels.clone()),
@@ -178,22 +184,46 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
             }
         )));
     }
+    let force = args.force || asked_to_repeat(ctx, &draft)?;
     let window = config.changes_window;
     let (store, committed) = ctx.write(|w| {
         let now = w.now();
-        let (from, began) = plans::lookback(draft.started_at, window, now);
-        let recent = match draft.services.is_empty() {
+        let (from, _) = plans::lookback(draft.started_at, window, now);
+        let changes = match draft.services.is_empty() {
             true => Vec::new(),
-            false => plans::recent_changes(&w.changes(from, now)?, &draft.services, began, window, now),
+            false => w.changes(from, now)?,
         };
-        let attached = plan.map(|p| p.attached());
-        let id = w.create(ops::open(
-            &draft,
-            commander.as_deref(),
-            attached,
-            recent.clone(),
-            now,
-        ))?;
+        // Only an incident on a service it names can be repeated.
+        let open = match force || draft.services.is_empty() {
+            true => Vec::new(),
+            false => w.incidents(&open_filter())?,
+        };
+        let request = ops::OpenRequest {
+            draft: draft.clone(),
+            commander: commander.as_deref(),
+            severity: given.as_deref(),
+            default_severity: &config.default_severity,
+            playbook: choice,
+            changes: &changes,
+            changes_window: window,
+            check: match force {
+                true => ops::Repeat::Allowed,
+                false => ops::Repeat::Titles(&open),
+            },
+        };
+        let opened = ops::open(&request, now).map_err(|r| match r {
+            ops::Refusal::Repeats { open } => ctx.refused(open, r),
+            other => ctx.refused(0, other),
+        })?;
+        let recent = opened
+            .events
+            .iter()
+            .find_map(|e| match &e.data {
+                crate::domain::EventData::RecentChanges(r) => Some(r.changes.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let id = w.create(opened)?;
         if let Some(alert) = &alert {
             crate::intake::tie_in(w, alert.id, id, ops::AlertJoin::Opened, now)?;
         }
@@ -230,7 +260,83 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
             "  paging by {policy} until someone runs 'incident ack {key}' (pages go out from 'incident notify' or 'incident serve')"
         ));
     }
+    if !ctx.globals.quiet {
+        let store = ctx.open(Access::Read)?;
+        if let Some(incident) = store.incident(id)? {
+            let related = crate::store::similar::read(
+                &*store,
+                &incident,
+                crate::store::similar::Scope::Recent,
+                Some(crate::domain::similar::SHOWN),
+            )?;
+            if !related.is_empty() {
+                ctx.say(format!("  seen before (all of them: incident similar {key}):"));
+                for line in render::similar_lines(ctx, &related)? {
+                    ctx.say(format!("    {line}"));
+                }
+            }
+        }
+    }
     Ok(None)
+}
+
+/// The open incidents.
+fn open_filter() -> crate::store::ListFilter {
+    crate::store::ListFilter {
+        statuses: crate::domain::Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_open())
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// Whether the person wants a new incident although it would repeat an
+/// open one ([`crate::domain::similar::duplicate`]): `false` when there is
+/// none to repeat. Asked on a terminal (cancelling writes nothing, exit
+/// 130); without one, refused, naming the open incident and --force.
+fn asked_to_repeat(ctx: &Ctx, draft: &Incident) -> Result<bool> {
+    if draft.services.is_empty() {
+        return Ok(false);
+    }
+    let store = ctx.open(Access::Read)?;
+    let open = store.incidents(&open_filter())?;
+    let Some(repeated) = crate::domain::similar::duplicate(draft, &open) else {
+        return Ok(false);
+    };
+    let id = repeated.id;
+    if !crate::prompt::interactive() {
+        return Err(ctx.refused(id, ops::Refusal::Repeats { open: id }));
+    }
+    let key = ctx.key(id)?;
+    let on: Vec<&str> = repeated
+        .services
+        .iter()
+        .filter(|s| draft.services.contains(s))
+        .map(String::as_str)
+        .collect();
+    let question = format!(
+        "{key} \"{}\" is open on {}. Declare a new incident anyway?",
+        crate::text::one_line(&repeated.title),
+        on.join(", ")
+    );
+    drop(store);
+    let p = crate::prompt::Prompter::new();
+    match p.confirm(&question, false) {
+        Ok(true) => Ok(true),
+        Ok(false) => {
+            ctx.say(format!(
+                "not declared; add to {key} with 'incident update {key} ...'"
+            ));
+            Err(Failure::Silent(crate::prompt::CANCELLED_EXIT).into())
+        }
+        Err(e) if e.is::<crate::prompt::Cancelled>() => {
+            ctx.say("cancelled; nothing was recorded");
+            Err(Failure::Silent(crate::prompt::CANCELLED_EXIT).into())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The alert `--from-alert` names, which must not belong to an open

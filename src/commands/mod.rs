@@ -36,6 +36,7 @@ pub mod retro;
 pub mod search;
 pub mod serve;
 pub mod show;
+pub mod similar;
 pub mod stats;
 pub mod status_page;
 pub mod task;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::List(Lazy(args)) => list::run(&ctx, args),
         Command::Search(Lazy(args)) => search::run(&ctx, args),
         Command::Show(Lazy(args)) => show::run(&ctx, args),
+        Command::Similar(Lazy(args)) => similar::run(&ctx, args),
         Command::Topic(Lazy(args)) => topic::run(&ctx, args),
         Command::Exec(Lazy(args)) => exec::run(&ctx, args),
         Command::Comms(Lazy(args)) => comms::run(&ctx, args),

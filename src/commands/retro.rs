@@ -265,6 +265,40 @@ fn draft_out(ctx: &Ctx, id: i64, path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The similar past incidents from the recent window, as the postmortem
+/// shows them.
+fn related(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    incident: &crate::domain::Incident,
+) -> Result<Vec<crate::postmortem::RelatedIncident>> {
+    let today = local_day(ctx.now);
+    crate::store::similar::read(
+        &**store,
+        incident,
+        crate::store::similar::Scope::Recent,
+        Some(crate::domain::similar::SHOWN),
+    )?
+    .into_iter()
+    .map(|r| {
+        Ok(crate::postmortem::RelatedIncident {
+            key: ctx.key(r.incident.id)?,
+            title: r.incident.title,
+            severity: r.incident.severity,
+            status: r.incident.status,
+            declared_at: r.incident.declared_at,
+            reasons: r.matched.reasons,
+            root_cause: r.root_cause,
+            open_actions: r
+                .open_actions
+                .iter()
+                .map(|a| crate::postmortem::ActionView::new(a, today))
+                .collect(),
+        })
+    })
+    .collect()
+}
+
 fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
     let store = ctx.open(Access::Read)?;
     let incident = ctx.find(&store, id)?;
@@ -286,6 +320,7 @@ fn export(ctx: &Ctx, id: i64, format: Export, to: Option<&Path>) -> Result<()> {
             .map(|a| AssessmentSection::of(a, &Local)),
         today: local_day(ctx.now),
         now: ctx.now,
+        related: related(ctx, &store, &incident)?,
     });
     // Markdown escapes what it shows wherever it goes; JSON is data, escaped
     // only for a terminal (output::export_json_line).

@@ -73,6 +73,7 @@ pub fn run(ctx: &Ctx, args: ShowArgs) -> Result<()> {
     }
     write_plans(ctx, &mut out, incident, checklist.as_ref(), &recent)?;
     write_follow_up(ctx, &mut out, incident, d.retro.as_ref(), &d.actions)?;
+    write_similar(ctx, &mut out, &*store, incident)?;
     let prefix = &ctx.config()?.key_prefix;
     let imported = |e: &Event| {
         d.renumbered
@@ -395,6 +396,32 @@ fn write_follow_up(
         } else {
             output::write_wrapped(out, &head, &one_line(&a.text))?;
         }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The past incidents most like it ("we saw this before"), from the
+/// recent window ([`crate::store::similar::WINDOW`]).
+fn write_similar(
+    ctx: &Ctx,
+    out: &mut impl Write,
+    store: &(impl crate::store::Reads + ?Sized),
+    i: &Incident,
+) -> Result<()> {
+    let related = crate::store::similar::read(
+        store,
+        i,
+        crate::store::similar::Scope::Recent,
+        Some(crate::domain::similar::SHOWN),
+    )?;
+    if related.is_empty() {
+        return Ok(());
+    }
+    let key = ctx.key(i.id)?;
+    output::write_wrapped(out, "", &format!("Seen before (incident similar {key})"))?;
+    for line in render::similar_lines(ctx, &related)? {
+        output::write_wrapped(out, "  ", &line)?;
     }
     writeln!(out)?;
     Ok(())

@@ -40,6 +40,14 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Which open incident a rule's alert joins rather than opening one
+    /// (`attach = "service"`).
+    AttachTo {
+        Service = "service",
+    }
+}
+
 /// The longest identity or group key taken, in bytes of UTF-8. Keys are
 /// compared whole, so a longer one is refused, never cut: two keys that
 /// differ only past a cut would be one alert. 2,000 bytes keeps every key
@@ -314,8 +322,11 @@ pub struct Rule {
     pub severity: Option<String>,
     pub category: Option<Category>,
     /// How recent an open incident on the same service must be to take the
-    /// alert (`attach`).
+    /// alert (`action = "attach"`).
     pub within: Duration,
+    /// `attach = "service"`: any open incident on the alert's service takes
+    /// it, however old.
+    pub attach: Option<AttachTo>,
     /// When every alert of the incident has resolved, resolve it.
     pub auto_resolve: bool,
     /// The `[[policies]]` entry an incident it opens pages.
@@ -351,10 +362,11 @@ pub enum Route {
 
 /// Where a new (or re-firing) alert goes: nowhere but the record unless a
 /// rule says so; with a rule, to the open incident its group opened, or
-/// (`attach`) the most recent open incident on its service declared within
-/// the rule's window, else a new incident. `group_incident` is the
-/// incident another alert of its group belongs to; `open` the open
-/// incidents.
+/// (`attach = "service"`) the most recent open incident on its service,
+/// or (`action = "attach"`) the most recent one declared within the rule's
+/// window, else a new incident (which joins an open incident it would
+/// repeat instead: [`super::ops::open`]). `group_incident` is the incident
+/// another alert of its group belongs to; `open` the open incidents.
 pub fn route(
     signal: &Signal,
     rules: &[Rule],
@@ -371,11 +383,20 @@ pub fn route(
     if let Some(incident) = group_incident.filter(|i| i.status.is_open()) {
         return Route::Attach(incident.id);
     }
-    if rule.action == AlertAction::Attach
-        && let Some(service) = &signal.service
+    let since = match (rule.attach, rule.action) {
+        (Some(AttachTo::Service), _) => None,
+        (None, AlertAction::Attach) => Some(now - rule.within),
+        _ => {
+            return Route::Open {
+                severity: rule.severity.clone(),
+                category: rule.category.unwrap_or(Category::Other),
+            };
+        }
+    };
+    if let Some(service) = &signal.service
         && let Some(incident) = open
             .iter()
-            .filter(|i| i.status.is_open() && i.declared_at >= now - rule.within)
+            .filter(|i| i.status.is_open() && since.is_none_or(|since| i.declared_at >= since))
             .filter(|i| i.services.iter().any(|s| s == service))
             .max_by_key(|i| (i.declared_at, i.id))
     {
@@ -462,6 +483,7 @@ mod tests {
             severity: Some("SEV1".into()),
             category: Some(Category::Availability),
             within: Duration::hours(1),
+            attach: None,
             auto_resolve: false,
             page: None,
         }
@@ -684,6 +706,24 @@ mod tests {
         assert_eq!(route(&s, &attach, None, &open, now), Route::Attach(2));
         assert!(matches!(
             route(&s, &attach, None, &open[2..], now),
+            Route::Open { .. }
+        ));
+        // attach = "service": any open incident on the service, however old,
+        // whichever the action.
+        for action in [AlertAction::Open, AlertAction::Attach] {
+            let service = [Rule {
+                attach: Some(AttachTo::Service),
+                ..rule(action, &[])
+            }];
+            assert_eq!(route(&s, &service, None, &open[2..], now), Route::Attach(5));
+            assert!(matches!(
+                route(&s, &service, None, &open[2..4], now),
+                Route::Open { .. }
+            ));
+        }
+        // An opening rule without it opens.
+        assert!(matches!(
+            route(&s, &[rule(AlertAction::Open, &[])], None, &open, now),
             Route::Open { .. }
         ));
     }

@@ -11,6 +11,7 @@ pub mod precision;
 pub mod refs;
 pub mod replay;
 pub mod roles;
+pub mod similar;
 pub mod stats;
 pub mod targets;
 pub mod words;

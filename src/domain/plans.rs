@@ -163,6 +163,44 @@ pub fn choose<'p>(
     best.map(|(_, p)| p)
 }
 
+/// Which playbook an incident being opened follows.
+#[derive(Debug, Clone, Copy)]
+pub enum PlanChoice<'p> {
+    /// The one asked for by name.
+    Named(&'p Playbook),
+    /// The one that fits best among these ([`choose`]), if any.
+    Fitting(&'p [Playbook]),
+}
+
+/// What an incident is opened with: its playbook and its severity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opening<'p> {
+    pub plan: Option<&'p Playbook>,
+    pub severity: String,
+}
+
+/// The playbook and severity of an incident being opened, however it is
+/// opened (declared, or by an alert): the playbook named, else the one
+/// that fits its category, services and the level asked for (`asked`, else
+/// `default`); the severity asked for, else the playbook's, else `default`.
+pub fn opening<'p>(
+    choice: PlanChoice<'p>,
+    category: Category,
+    services: &[String],
+    asked: Option<&str>,
+    default: &str,
+) -> Opening<'p> {
+    let plan = match choice {
+        PlanChoice::Named(p) => Some(p),
+        PlanChoice::Fitting(plans) => choose(plans, category, services, asked.unwrap_or(default)),
+    };
+    let severity = asked
+        .map(String::from)
+        .or_else(|| plan.and_then(|p| p.severity.clone()))
+        .unwrap_or_else(|| default.to_string());
+    Opening { plan, severity }
+}
+
 /// How a task ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskOutcome {

@@ -442,38 +442,31 @@ fn route(
         None => None,
     };
     let rule = alerts::rule_for(routing.rules, signal);
+    // The open incidents, where an attaching rule looks: not read when the
+    // group decides.
     let open: Vec<Incident> = match rule {
-        Some(r) if r.action == AlertAction::Attach && signal.service.is_some() => {
+        Some(r)
+            if (r.action == AlertAction::Attach || r.attach.is_some())
+                && signal.service.is_some()
+                && !group_incident.as_ref().is_some_and(|i| i.status.is_open()) =>
+        {
             tx.incidents(&ListFilter {
                 statuses: Status::ALL.iter().copied().filter(|s| s.is_open()).collect(),
-                since: Some(now - r.within),
                 ..ListFilter::default()
             })?
         }
         _ => Vec::new(),
     };
     alert.incident_id = None;
-    match alerts::route(signal, routing.rules, group_incident.as_ref(), &open, now) {
+    let id = match alerts::route(signal, routing.rules, group_incident.as_ref(), &open, now) {
         Route::Record { .. } => {
             alert.id = tx.save_alert(alert)?;
-            Ok("recorded")
+            return Ok("recorded");
         }
-        Route::Attach(id) => {
-            let incident = match group_incident.filter(|i| i.id == id) {
-                Some(incident) => incident,
-                None => looked
-                    .incident(tx, id)?
-                    .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?,
-            };
-            alert.incident_id = Some(id);
-            alert.id = tx.save_alert(alert)?;
-            looked.apply(tx, ops::attach_alert(&incident, alert, AlertJoin::Rule, now))?;
-            Ok("attached")
-        }
+        Route::Attach(id) => id,
         Route::Open { severity, category } => {
             alert.id = tx.save_alert(alert)?;
-            let level = severity.unwrap_or_else(|| routing.default_severity.to_string());
-            let id = open_incident(tx, alert, signal, level, category, routing, now)?;
+            let id = open_incident(tx, alert, signal, severity.as_deref(), category, routing, now)?;
             if let Some(policy) = rule.and_then(|r| r.page.as_deref())
                 && let Some(incident) = tx.incident(id)?
             {
@@ -484,34 +477,53 @@ fn route(
                     now,
                 ))?;
             }
-            Ok("opened")
+            return Ok("opened");
         }
-    }
+    };
+    let incident = match group_incident.filter(|i| i.id == id) {
+        Some(incident) => incident,
+        None => looked
+            .incident(tx, id)?
+            .ok_or_else(|| anyhow::anyhow!("incident {id} vanished"))?,
+    };
+    alert.incident_id = Some(id);
+    alert.id = tx.save_alert(alert)?;
+    looked.apply(tx, ops::attach_alert(&incident, alert, AlertJoin::Rule, now))?;
+    Ok("attached")
 }
 
-/// Opens an incident for a stored alert (its id known), as a person would
-/// declare it (the playbook that fits, the changes just before), and ties
-/// the alert to it, in `tx`; returns the incident's id.
+/// Opens an incident for a stored alert (its id known) as a person would
+/// declare it, in the one operation that opens every incident
+/// ([`ops::open`]: the playbook and severity, the changes just before;
+/// its repeats were decided by [`alerts::route`]), and ties the alert to
+/// it, in `tx`; returns the incident's id.
 fn open_incident(
     tx: &mut Writer<'_>,
     alert: &mut Alert,
     signal: &Signal,
-    severity: String,
+    severity: Option<&str>,
     category: Category,
     routing: &Routing,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let draft = alerts::draft(signal, severity, category, now);
-    let plan = crate::domain::plans::choose(routing.plans, draft.category, &draft.services, &draft.severity);
-    let (from, began) = crate::domain::plans::lookback(draft.started_at, routing.changes_window, now);
-    let recent = crate::domain::plans::recent_changes(
-        &tx.changes(from, now)?,
-        &draft.services,
-        began,
-        routing.changes_window,
-        now,
-    );
-    let opened = ops::open(&draft, None, plan.map(|p| p.attached()), recent, now);
+    let draft = alerts::draft(signal, String::new(), category, now);
+    let (from, _) = crate::domain::plans::lookback(draft.started_at, routing.changes_window, now);
+    let changes = match draft.services.is_empty() {
+        true => Vec::new(),
+        false => tx.changes(from, now)?,
+    };
+    let request = ops::OpenRequest {
+        draft,
+        commander: None,
+        severity,
+        default_severity: routing.default_severity,
+        playbook: crate::domain::plans::PlanChoice::Fitting(routing.plans),
+        changes: &changes,
+        changes_window: routing.changes_window,
+        check: ops::Repeat::Allowed,
+    };
+    let opened = ops::open(&request, now)
+        .map_err(|r| anyhow::anyhow!("opening an incident for alert {}: {r:?}", alert.id))?;
     let id = tx.create(opened)?;
     alert.incident_id = Some(id);
     tx.save_alert(alert)?;

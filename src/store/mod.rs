@@ -24,6 +24,7 @@ pub mod facts;
 pub mod pg;
 pub mod reads;
 pub mod settle;
+pub mod similar;
 pub mod sqlite;
 pub mod transfer;
 pub mod write;

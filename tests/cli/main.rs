@@ -74,6 +74,7 @@ mod roles;
 mod search;
 mod show;
 mod slack;
+mod similar;
 mod stats;
 mod status_page;
 mod storage;

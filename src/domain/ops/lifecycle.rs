@@ -10,7 +10,9 @@ use crate::domain::event::{
     StatusMove,
 };
 use crate::domain::lifecycle::{self, Move};
+use crate::domain::plans::{self, ChangeRecord, PlanChoice};
 use crate::domain::roles::{self, RoleDef};
+use crate::domain::similar;
 use crate::domain::triage::Assessment;
 use crate::domain::{EntryKind, EventData, Incident, Status};
 use chrono::{DateTime, Utc};
@@ -50,25 +52,85 @@ pub fn declare(draft: &Incident, commander: Option<&str>, now: DateTime<Utc>) ->
     }
 }
 
-/// Opens an incident with what opening one brings, whoever opens it (a
-/// person declaring it, or an alert): the declaration and its commander,
-/// the response plan it follows (`plan`, the playbook chosen for it) and
-/// the changes made on its services just before it began (`recent`).
-pub fn open(
-    draft: &Incident,
-    commander: Option<&str>,
-    plan: Option<crate::domain::event::PlaybookAttached>,
-    recent: Vec<crate::domain::plans::ChangeRecord>,
-    now: DateTime<Utc>,
-) -> Change {
-    let mut change = declare(draft, commander, now);
-    if let Some(plan) = plan
-        && let Ok(attached) = super::attach_playbook(&change.incident, None, plan, now)
+/// What opening an incident asks for, however it is opened (a person
+/// declaring it, or an alert; not an import, which copies a record).
+#[derive(Debug, Clone)]
+pub struct OpenRequest<'a> {
+    /// What it is; its severity is decided here (the draft's is not read),
+    /// and its id, roles and times other than `started_at` are not read.
+    pub draft: Incident,
+    pub commander: Option<&'a str>,
+    /// The level asked for (`--severity`, an alert rule's), if any.
+    pub severity: Option<&'a str>,
+    /// The level when neither the request nor the playbook gives one.
+    pub default_severity: &'a str,
+    pub playbook: PlanChoice<'a>,
+    /// The changes recorded from [`plans::lookback`]'s start to now, and
+    /// the window they were looked for in.
+    pub changes: &'a [ChangeRecord],
+    pub changes_window: chrono::Duration,
+    /// Whether it may repeat an open incident.
+    pub check: Repeat<'a>,
+}
+
+/// How opening an incident makes sure it is not one already open.
+#[derive(Debug, Clone, Copy)]
+pub enum Repeat<'a> {
+    /// A person declaring: a new incident on a service an open one names,
+    /// titled alike ([`similar::duplicate`]), is refused (they are asked,
+    /// or told of `--force`).
+    Titles(&'a [Incident]),
+    /// Asked and answered (`--force`), or an alert that its rule routed to
+    /// a new incident: an alert's repeat is decided by its identity, its
+    /// group and its rule ([`crate::domain::alerts::route`]), never by its
+    /// words (two disks full are two incidents).
+    Allowed,
+}
+
+/// Opens an incident with what opening one brings, whoever opens it, in
+/// one operation: the duplicate check ([`Repeat`]: refused as
+/// [`Refusal::Repeats`]),
+/// the playbook and severity ([`plans::opening`]), the declaration and
+/// its commander, the response plan attached, and the changes made on its
+/// services just before it began.
+pub fn open(request: &OpenRequest<'_>, now: DateTime<Utc>) -> Result<Change, Refusal> {
+    let chosen = plans::opening(
+        request.playbook,
+        request.draft.category,
+        &request.draft.services,
+        request.severity,
+        request.default_severity,
+    );
+    let draft = Incident {
+        severity: chosen.severity,
+        ..request.draft.clone()
+    };
+    if let Repeat::Titles(open) = request.check
+        && let Some(open) = similar::duplicate(&draft, open)
+    {
+        return Err(Refusal::Repeats { open: open.id });
+    }
+    let mut change = declare(&draft, request.commander, now);
+    if let Some(plan) = chosen.plan
+        && let Ok(attached) = super::attach_playbook(&change.incident, None, plan.attached(), now)
     {
         change = change.then(attached);
     }
+    let recent = match draft.services.is_empty() {
+        true => Vec::new(),
+        false => {
+            let (_, began) = plans::lookback(draft.started_at, request.changes_window, now);
+            plans::recent_changes(
+                request.changes,
+                &draft.services,
+                began,
+                request.changes_window,
+                now,
+            )
+        }
+    };
     let noted = super::note_recent_changes(&change.incident, recent, now);
-    change.then(noted)
+    Ok(change.then(noted))
 }
 
 /// Sets the severity (a configured level). Empty when it is that level.
@@ -440,6 +502,57 @@ mod tests {
             },
             draft,
             "the declaration's state is the draft's"
+        );
+    }
+
+    #[test]
+    fn opening_decides_the_playbook_and_severity_and_refuses_a_repeat_once_for_every_path() {
+        use crate::domain::plans::{Applies, PlanChoice, Playbook};
+        let plan = Playbook {
+            name: "outage".into(),
+            description: None,
+            applies: Applies {
+                categories: vec![],
+                services: vec!["checkout".into()],
+                severities: vec![],
+            },
+            severity: Some("SEV2".into()),
+            roles: vec![],
+            tasks: vec![],
+            policy: None,
+        };
+        let plans = [plan];
+        let draft = Incident {
+            id: 0,
+            services: vec!["checkout".into()],
+            ..Incident::example()
+        };
+        let open_one = Incident {
+            id: 4,
+            services: vec!["checkout".into()],
+            ..Incident::example()
+        };
+        let request = |severity, check| OpenRequest {
+            draft: draft.clone(),
+            commander: None,
+            severity,
+            default_severity: "SEV3",
+            playbook: PlanChoice::Fitting(&plans),
+            changes: &[],
+            changes_window: chrono::Duration::hours(2),
+            check,
+        };
+        let open_list = [open_one];
+        // The playbook's level, unless one is asked for.
+        let opened = open(&request(None, Repeat::Allowed), t("09:00")).unwrap();
+        assert_eq!(opened.incident.severity, "SEV2");
+        assert_eq!(kinds(&opened), [EventKind::Declared, EventKind::PlaybookAttached]);
+        let asked = open(&request(Some("SEV1"), Repeat::Allowed), t("09:00")).unwrap();
+        assert_eq!(asked.incident.severity, "SEV1");
+        // The same title on the same service, open: refused unless allowed.
+        assert_eq!(
+            open(&request(None, Repeat::Titles(&open_list)), t("09:00")).unwrap_err(),
+            Refusal::Repeats { open: 4 }
         );
     }
 

@@ -22,8 +22,8 @@ mod roles;
 pub use alerts::{AlertJoin, alert_resolved, attach_alert};
 pub use edit::{EditRequest, edit};
 pub use lifecycle::{
-    Entry, EscalateRequest, UpdateRequest, assess, cancel, change_severity, change_status, declare,
-    duplicate, escalate, executed, open, primary, reopen, resolve, update,
+    Entry, EscalateRequest, OpenRequest, Repeat, UpdateRequest, assess, cancel, change_severity,
+    change_status, declare, duplicate, escalate, executed, open, primary, reopen, resolve, update,
 };
 pub use paging::{acknowledge, page, shift_changed, start_paging, unanswered};
 pub use plans::{attach_playbook, mark_task, note_recent_changes};
@@ -152,6 +152,9 @@ pub enum Refusal {
     CannotClose(super::lifecycle::Refused),
     /// Reopening is not possible from here.
     CannotReopen(super::lifecycle::Refused),
+    /// A new incident would repeat this open one: on a service it names,
+    /// titled alike.
+    Repeats { open: i64 },
     /// An incident cannot be a duplicate of itself (or, `via`, of an
     /// incident that is a duplicate of it).
     OwnDuplicate { via: Option<i64> },

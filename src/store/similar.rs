@@ -1,0 +1,167 @@
+//! The similar past incidents of one incident, with what a reader wants of
+//! each (its root cause, its open action items), read in a few batches:
+//! the ranking itself is [`crate::domain::similar`].
+//!
+//! `show`, `declare` and the postmortem look at a bounded recent window,
+//! so they stay as fast at 100,000 incidents as at 100; `incident similar`
+//! looks over the whole history, streamed.
+
+use super::{ActionFilter, EventQuery, Found, ListFilter, Of, Order, Range, Read, Reads};
+use crate::domain::retro::ActionItem;
+use crate::domain::similar::{self, AlertKey, Candidate, Match, Texts};
+use crate::domain::{EventData, EventKind, Incident};
+use anyhow::{Result, anyhow};
+use std::collections::HashMap;
+
+/// How many incidents numbered just before an incident `show`, `declare`
+/// and the postmortem compare it with.
+pub const WINDOW: usize = 500;
+
+/// Where to look for similar incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The [`WINDOW`] incidents numbered just before it.
+    Recent,
+    /// Every incident.
+    All,
+}
+
+/// A similar past incident and what a reader wants to know of it.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub incident: Incident,
+    pub matched: Match,
+    /// The retrospective's root cause, if one was recorded.
+    pub root_cause: Option<String>,
+    /// Its action items still open.
+    pub open_actions: Vec<ActionItem>,
+}
+
+/// The past incidents like `of` in `scope`, most alike first, the first
+/// `keep` of them (all when `None`) with their root causes and open action
+/// items.
+pub fn read(
+    store: &(impl Reads + ?Sized),
+    of: &Incident,
+    scope: Scope,
+    keep: Option<usize>,
+) -> Result<Vec<Related>> {
+    let words = Texts::of(of);
+    let mut matched: Vec<(Match, Incident)> = Vec::new();
+    match scope {
+        Scope::Recent => {
+            let mut incidents = Vec::new();
+            let filter = ListFilter {
+                after: Some(of.id.saturating_sub(WINDOW as i64 + 1)),
+                limit: Some(WINDOW),
+                ..ListFilter::default()
+            };
+            store.each_incident(&filter, Order::Number, &mut |i| {
+                if i.id < of.id {
+                    incidents.push(i);
+                }
+                Ok(())
+            })?;
+            let mut ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
+            ids.push(of.id);
+            let mut alerts = alerts_of(store, Of::Incidents(&ids))?;
+            let own = alerts.remove(&of.id).unwrap_or_default();
+            for incident in incidents {
+                let candidate = Candidate {
+                    alerts: alerts.remove(&incident.id).unwrap_or_default(),
+                    incident,
+                };
+                if let Some(m) = similar::compare(of, &words, &own, &candidate) {
+                    matched.push((m, candidate.incident));
+                }
+            }
+        }
+        Scope::All => {
+            let mut alerts = alerts_of(store, Of::All)?;
+            let own = alerts.remove(&of.id).unwrap_or_default();
+            store.each_incident(&ListFilter::default(), Order::Number, &mut |incident| {
+                let candidate = Candidate {
+                    alerts: alerts.remove(&incident.id).unwrap_or_default(),
+                    incident,
+                };
+                if let Some(m) = similar::compare(of, &words, &own, &candidate) {
+                    matched.push((m, candidate.incident));
+                }
+                Ok(())
+            })?;
+        }
+    }
+    let mut ranked: Vec<Match> = matched.iter().map(|(m, _)| m.clone()).collect();
+    similar::order(&mut ranked);
+    ranked.truncate(keep.unwrap_or(usize::MAX));
+    let mut incidents: HashMap<i64, Incident> = matched.into_iter().map(|(m, i)| (m.id, i)).collect();
+    details(store, ranked, &mut incidents)
+}
+
+/// Each match with its incident, root cause and open action items, read in
+/// one batch.
+fn details(
+    store: &(impl Reads + ?Sized),
+    ranked: Vec<Match>,
+    incidents: &mut HashMap<i64, Incident>,
+) -> Result<Vec<Related>> {
+    let filters: Vec<ActionFilter> = ranked
+        .iter()
+        .map(|m| ActionFilter {
+            incident_id: Some(m.id),
+            open: true,
+            ..ActionFilter::default()
+        })
+        .collect();
+    let mut reads = Vec::with_capacity(2 * ranked.len());
+    for (m, filter) in ranked.iter().zip(&filters) {
+        reads.push(Read::Retro(m.id));
+        reads.push(Read::Actions(filter));
+    }
+    let mut found = store.batch(&reads)?.into_iter();
+    let mut related = Vec::with_capacity(ranked.len());
+    for matched in ranked {
+        let root_cause = match found.next() {
+            Some(Found::Retro(r)) => r.and_then(|r| r.value.root_cause),
+            other => return Err(anyhow!("a retrospective read as {other:?}")),
+        };
+        let open_actions = match found.next() {
+            Some(Found::Actions(a)) => a,
+            other => return Err(anyhow!("action items read as {other:?}")),
+        };
+        let incident = incidents
+            .remove(&matched.id)
+            .ok_or_else(|| anyhow!("incident {} vanished", matched.id))?;
+        related.push(Related {
+            incident,
+            matched,
+            root_cause,
+            open_actions,
+        });
+    }
+    Ok(related)
+}
+
+/// The alerts tied to each incident `of` selects, by its timeline (an
+/// alert's row names only the latest incident it joined).
+fn alerts_of(store: &(impl Reads + ?Sized), of: Of<'_>) -> Result<HashMap<i64, Vec<AlertKey>>> {
+    let read = Read::Events(EventQuery {
+        of,
+        kinds: &[EventKind::AlertAttached],
+        range: Range::All,
+    });
+    let events = match store.batch(&[read])?.pop() {
+        Some(Found::Events(e)) => e,
+        other => return Err(anyhow!("events read as {other:?}")),
+    };
+    let mut alerts: HashMap<i64, Vec<AlertKey>> = HashMap::new();
+    for e in events {
+        if let EventData::AlertAttached(a) = e.data {
+            alerts.entry(e.incident_id).or_default().push(AlertKey {
+                source: a.source,
+                identity: a.identity,
+            });
+        }
+    }
+    Ok(alerts)
+}
