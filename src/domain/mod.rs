@@ -13,6 +13,7 @@ pub mod replay;
 pub mod roles;
 pub mod stats;
 pub mod targets;
+pub mod trends;
 pub mod words;
 
 use chrono::{DateTime, Utc};
