@@ -261,6 +261,8 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
                         }),
                     }
                 })
+                // A group only of canceled or duplicate incidents counts none.
+                .filter(|g| g.incidents > 0)
                 .collect::<Vec<_>>();
             // Severities in the configured order, the others after them;
             // everything else (months included) by name.
@@ -513,16 +515,20 @@ fn report(
             ]);
         }
         writeln!(out)?;
-        writeln!(
-            out,
-            "By {}: time to detect, acknowledge, resolve (median / p90); response targets met on time of those due",
-            what.to_lowercase()
+        output::write_wrapped(
+            &mut out,
+            "",
+            &format!(
+                "By {}: median / p90 time to detect, acknowledge and resolve; MET: response targets met on time of those due",
+                what.to_lowercase()
+            ),
         )?;
         output::print_table(&mut out, &table)?;
         writeln!(out)?;
     }
     if let Some(f) = &trends.failures {
-        let within = compact(trends.window);
+        // As given (24h), not as normalised (1d00h).
+        let within = crate::text::one_line(args.change_window.trim());
         let rate = match f.rate() {
             Some(r) => format!(
                 "{} of {} change{} ({:.0}%)",
@@ -533,67 +539,71 @@ fn report(
             ),
             None => "no changes recorded".into(),
         };
+        // No head: a head wider than a narrow terminal is not wrapped.
         output::write_wrapped(
             &mut out,
-            "Change failure rate: ",
-            &format!("{rate} followed by an incident on their service within {within}"),
+            "",
+            &format!("Change failure rate: {rate} followed by an incident on their service within {within}"),
         )?;
         if f.without_service > 0 {
-            writeln!(
-                out,
-                "  ({} change{} with no service left out)",
-                f.without_service,
-                if f.without_service == 1 { "" } else { "s" }
+            let s = if f.without_service == 1 { "" } else { "s" };
+            output::write_wrapped(
+                &mut out,
+                "",
+                &format!("({} change{s} with no service left out)", f.without_service),
             )?;
         }
-        if args.changes && !f.list.is_empty() {
-            let mut table = output::table(["CHANGE", "AT", "SERVICES", "TITLE", "FOLLOWED BY"]);
-            output::keep_whole(&mut table, &[0, 1]);
+        // One wrapped line each, not a table: five columns do not fit a
+        // narrow terminal, and a line wraps at its words.
+        if args.changes {
             for o in &f.list {
                 let keys = o
                     .incidents
                     .iter()
                     .map(|id| key(*id))
                     .collect::<Result<Vec<_>>>()?;
-                table.add_row(vec![
-                    Cell::new(o.change.id),
-                    Cell::new(human(o.change.at, &Local)),
-                    Cell::new(crate::text::one_line(&output::shown(
-                        &o.change.services.join(", "),
-                    ))),
-                    Cell::new(crate::text::one_line(&output::shown(&o.change.title))),
-                    Cell::new(if keys.is_empty() {
-                        "-".to_string()
-                    } else {
-                        keys.join(", ")
-                    }),
-                ]);
+                let followed = match keys.is_empty() {
+                    true => "no incident".to_string(),
+                    false => keys.join(", "),
+                };
+                output::write_wrapped(
+                    &mut out,
+                    "  ",
+                    &format!(
+                        "{}  change {} on {}: {} → {followed}",
+                        human(o.change.at, &Local),
+                        o.change.id,
+                        crate::text::one_line(&o.change.services.join(", ")),
+                        crate::text::one_line(&o.change.title),
+                    ),
+                )?;
             }
-            output::print_table(&mut out, &table)?;
         }
         writeln!(out)?;
     }
     if let Some(list) = &trends.repeats {
-        writeln!(
-            out,
-            "Repeated incidents: {} (a similar one on the same service, or the same alert, within 30 days before)",
-            list.len()
+        output::write_wrapped(
+            &mut out,
+            "",
+            &format!(
+                "Repeated incidents: {} (after a similar one on the same service, or one with the same alert, within 30 days)",
+                list.len()
+            ),
         )?;
-        if !list.is_empty() {
-            let mut table = output::table(["EARLIER", "LATER", "WHY"]);
-            output::keep_whole(&mut table, &[0, 1]);
-            for r in list {
-                let why = match &r.because {
-                    Because::SameAlert { source, identity } => format!("same alert {source} {identity}"),
-                    Because::SimilarTitle { service } => format!("similar title on {service}"),
-                };
-                table.add_row(vec![
-                    Cell::new(key(r.earlier)?),
-                    Cell::new(key(r.later)?),
-                    Cell::new(crate::text::one_line(&output::shown(&why))),
-                ]);
-            }
-            output::print_table(&mut out, &table)?;
+        for r in list {
+            let why = match &r.because {
+                Because::SameAlert { source, identity } => {
+                    format!("same alert {source} {}", crate::text::one_line(identity))
+                }
+                Because::SimilarTitle { service } => {
+                    format!("similar title on {}", crate::text::one_line(service))
+                }
+            };
+            output::write_wrapped(
+                &mut out,
+                "  ",
+                &format!("{} → {}: {why}", key(r.earlier)?, key(r.later)?),
+            )?;
         }
         writeln!(out)?;
     }
