@@ -132,9 +132,11 @@ struct RepeatView {
     because: Because,
 }
 
-/// What the trends found: `None` for drills, which neither fail a change
-/// nor repeat an incident.
+/// What the report shows beside the summary: the `--by` groups, and the
+/// change failures and repeats (`None` for drills, which neither fail a
+/// change nor repeat an incident).
 struct Trends {
+    by: Option<Vec<GroupView>>,
     window: chrono::Duration,
     failures: Option<ChangeFailures>,
     repeats: Option<Vec<Repeat>>,
@@ -271,7 +273,10 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
             }
             groups
         });
-        let trends = trends(ctx, &store, &args, &filter, since, window)?;
+        let trends = Trends {
+            by,
+            ..trends(ctx, &store, &args, &filter, since, window)?
+        };
         return report(
             ctx,
             &store,
@@ -279,7 +284,6 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
             &severities,
             since,
             summarizer.finish(),
-            by,
             trends,
         );
     }
@@ -323,7 +327,6 @@ pub fn run(ctx: &Ctx, args: StatsArgs) -> Result<()> {
         &severities,
         since,
         summarizer.finish(),
-        None,
         trends,
     )
 }
@@ -342,6 +345,7 @@ fn trends(
 ) -> Result<Trends> {
     if args.drills {
         return Ok(Trends {
+            by: None,
             window,
             failures: None,
             repeats: None,
@@ -393,6 +397,7 @@ fn trends(
         _ => None,
     };
     Ok(Trends {
+        by: None,
         window,
         failures: Some(failures),
         repeats,
@@ -406,9 +411,9 @@ fn report(
     severities: &[String],
     since: DateTime<Utc>,
     summary: Summary,
-    by: Option<Vec<GroupView>>,
     trends: Trends,
 ) -> Result<()> {
+    let by = trends.by;
     let actions = action_item_counts(ctx, store)?;
     let retro = summary.retros();
     let key = |id: i64| ctx.key(id);
