@@ -534,22 +534,18 @@ fn report(
     if let Some(f) = &trends.failures {
         // As given (24h), not as normalised (1d00h).
         let within = crate::text::one_line(args.change_window.trim());
-        let rate = match f.rate() {
+        let line = match f.rate() {
             Some(r) => format!(
-                "{} of {} change{} ({:.0}%)",
+                "Change failure rate: {} of {} change{} ({:.0}%) followed by an incident on their service within {within}",
                 f.failed,
                 f.changes,
                 if f.changes == 1 { "" } else { "s" },
                 r * 100.0
             ),
-            None => "no changes recorded".into(),
+            None => "Change failure rate: - (no change recorded in the period)".into(),
         };
         // No head: a head wider than a narrow terminal is not wrapped.
-        output::write_wrapped(
-            &mut out,
-            "",
-            &format!("Change failure rate: {rate} followed by an incident on their service within {within}"),
-        )?;
+        output::write_wrapped(&mut out, "", &line)?;
         if f.without_service > 0 {
             let s = if f.without_service == 1 { "" } else { "s" };
             output::write_wrapped(
