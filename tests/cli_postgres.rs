@@ -123,6 +123,8 @@ mod storage;
 mod targets;
 #[path = "cli/transfer.rs"]
 mod transfer;
+#[path = "cli/trends.rs"]
+mod trends;
 #[path = "cli/verify.rs"]
 mod verify;
 

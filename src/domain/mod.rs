@@ -14,6 +14,7 @@ pub mod roles;
 pub mod similar;
 pub mod stats;
 pub mod targets;
+pub mod trends;
 pub mod words;
 
 use chrono::{DateTime, Utc};

@@ -308,32 +308,40 @@ pub fn time_to_detect(i: &Incident) -> Option<Duration> {
 /// How `stats --by` breaks the figures down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum By {
+    /// The calendar month of the declaration, in UTC.
+    Month,
     Service,
     Category,
+    Severity,
     Tag(String),
 }
 
 impl By {
-    /// `service`, `category` or `tag:KEY`.
+    /// `month`, `service`, `category`, `severity` or `tag:KEY`.
     pub fn parse(text: &str) -> Result<By, String> {
         match text.trim().to_ascii_lowercase().as_str() {
+            "month" => Ok(By::Month),
             "service" => Ok(By::Service),
             "category" => Ok(By::Category),
+            "severity" => Ok(By::Severity),
             other => match other.strip_prefix("tag:") {
                 Some(key) => super::plans::parse_tag_key(key).map(By::Tag),
                 None => Err(format!(
-                    "cannot break down by '{text}'; use service, category or tag:KEY (e.g. tag:team)"
+                    "cannot break down by '{text}'; use month, service, category, severity or tag:KEY (e.g. tag:team)"
                 )),
             },
         }
     }
 
-    /// The groups an incident falls in: one per service (an incident on two
-    /// services counts in both), its category, or its tag's value;
+    /// The groups an incident falls in: the month it was declared in
+    /// (`YYYY-MM`, UTC), one per service (an incident on two services
+    /// counts in both), its category, its severity, or its tag's value;
     /// `(none)` when it has no service or no such tag.
     pub fn groups(&self, i: &Incident) -> Vec<String> {
         const NONE: &str = "(none)";
         match self {
+            By::Month => vec![super::trends::month(i.declared_at)],
+            By::Severity => vec![i.severity.clone()],
             By::Service if i.services.is_empty() => vec![NONE.into()],
             By::Service => i.services.clone(),
             By::Category => vec![i.category.as_str().into()],
@@ -527,6 +535,10 @@ mod tests {
         assert_eq!(By::Category.groups(&i), ["availability"]);
         assert_eq!(By::Tag("team".into()).groups(&i), ["core"]);
         assert_eq!(By::Tag("tier".into()).groups(&i), ["(none)"]);
+        assert_eq!(By::parse(" MONTH "), Ok(By::Month));
+        assert_eq!(By::parse("severity"), Ok(By::Severity));
+        assert_eq!(By::Month.groups(&i), ["2026-11"]);
+        assert_eq!(By::Severity.groups(&i), ["SEV1"]);
     }
 
     fn mins(v: &[i64]) -> Vec<Duration> {

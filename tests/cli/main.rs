@@ -80,4 +80,5 @@ mod status_page;
 mod storage;
 mod targets;
 mod transfer;
+mod trends;
 mod verify;

@@ -456,7 +456,7 @@ fn tags_classify_filter_and_break_down() {
     assert!(err.contains("tag:KEY"), "{err}");
     assert!(
         env.ok(&["stats", "--by", "tag:team"])
-            .contains("Median time to, by team")
+            .contains("By team: median / p90 time to detect")
     );
 }
 
