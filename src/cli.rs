@@ -7,8 +7,7 @@ use crate::commands::{
     declare::DeclareArgs, duplicate::DuplicateArgs, edit::EditArgs, escalate::EscalateArgs, exec::ExecArgs,
     export::ExportArgs, guard::GuardArgs, import::ImportArgs, list::ListArgs, man::ManArgs,
     reopen::ReopenArgs, resolve::ResolveArgs, retro::RetroArgs, search::SearchArgs, show::ShowArgs,
-    similar::SimilarArgs,
-    stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
+    similar::SimilarArgs, stats::StatsArgs, topic::TopicArgs, update::UpdateArgs, verify::VerifyArgs,
 };
 use crate::commands::{alerts::AlertsArgs, ingest::IngestArgs, serve::ServeArgs};
 use crate::commands::{change::ChangeArgs, changes::ChangesArgs, playbooks::PlaybooksArgs, task::TaskArgs};

@@ -109,10 +109,10 @@ mod roles;
 mod search;
 #[path = "cli/show.rs"]
 mod show;
-#[path = "cli/slack.rs"]
-mod slack;
 #[path = "cli/similar.rs"]
 mod similar;
+#[path = "cli/slack.rs"]
+mod slack;
 #[path = "cli/stats.rs"]
 mod stats;
 #[path = "cli/status_page.rs"]
