@@ -62,10 +62,12 @@ pub fn read(
                 }
                 Ok(())
             })?;
-            let mut ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
-            ids.push(of.id);
-            let mut alerts = alerts_of(store, Of::Incidents(&ids))?;
-            let own = alerts.remove(&of.id).unwrap_or_default();
+            let own = own_alerts(store, of)?;
+            let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
+            let mut alerts = match own.is_empty() {
+                true => HashMap::new(),
+                false => alerts_of(store, Of::Incidents(&ids))?,
+            };
             for incident in incidents {
                 let candidate = Candidate {
                     alerts: alerts.remove(&incident.id).unwrap_or_default(),
@@ -77,8 +79,11 @@ pub fn read(
             }
         }
         Scope::All => {
-            let mut alerts = alerts_of(store, Of::All)?;
-            let own = alerts.remove(&of.id).unwrap_or_default();
+            let own = own_alerts(store, of)?;
+            let mut alerts = match own.is_empty() {
+                true => HashMap::new(),
+                false => alerts_of(store, Of::All)?,
+            };
             store.each_incident(&ListFilter::default(), Order::Number, &mut |incident| {
                 let candidate = Candidate {
                     alerts: alerts.remove(&incident.id).unwrap_or_default(),
@@ -144,6 +149,14 @@ fn details(
 
 /// The alerts tied to each incident `of` selects, by its timeline (an
 /// alert's row names only the latest incident it joined).
+/// The alerts that joined `of`. Without any, no other incident can share
+/// one, so the others' alerts (a scan of their timelines) are not read.
+fn own_alerts(store: &(impl Reads + ?Sized), of: &Incident) -> Result<Vec<AlertKey>> {
+    Ok(alerts_of(store, Of::Incident(of.id))?
+        .remove(&of.id)
+        .unwrap_or_default())
+}
+
 fn alerts_of(store: &(impl Reads + ?Sized), of: Of<'_>) -> Result<HashMap<i64, Vec<AlertKey>>> {
     let read = Read::Events(EventQuery {
         of,
