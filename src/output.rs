@@ -251,6 +251,14 @@ pub fn measure(widths: &mut Vec<u16>, table: &Table) {
     }
 }
 
+/// Whether a table of these column widths can be printed in pieces:
+/// comfy-table holds a width in 16 bits, and a column as wide as that
+/// (a title of 65,535 characters or more) leaves no room for its padding
+/// in a fixed width; such a table is printed whole.
+pub fn fits_pieces(widths: &[u16]) -> bool {
+    widths.iter().all(|w| w.checked_add(2).is_some())
+}
+
 /// Prints one piece of a long table at the `widths` [`measure`]d over all
 /// of it, its header only when it is the `first`: the pieces line up as
 /// the whole table would, without holding every row. Only for output that
@@ -260,7 +268,7 @@ pub fn measure(widths: &mut Vec<u16>, table: &Table) {
 pub fn print_piece(out: &mut impl Write, table: &mut Table, widths: &[u16], first: bool) -> Result<()> {
     for (i, &w) in widths.iter().enumerate() {
         if let Some(column) = table.column_mut(i) {
-            let fixed = comfy_table::Width::Fixed(w + column.padding_width());
+            let fixed = comfy_table::Width::Fixed(w.saturating_add(column.padding_width()));
             column.set_constraint(comfy_table::ColumnConstraint::Absolute(fixed));
         }
     }
@@ -345,6 +353,12 @@ pub fn write_shared(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_at_comfy_tables_widest_is_not_printed_in_pieces() {
+        assert!(fits_pieces(&[3, u16::MAX - 2]));
+        assert!(!fits_pieces(&[3, u16::MAX - 1]));
+    }
 
     #[test]
     fn a_table_printed_in_pieces_is_the_table_printed_whole() {

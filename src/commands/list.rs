@@ -318,6 +318,15 @@ fn stream_table(
     if rows == 0 {
         return Ok(0);
     }
+    if !output::fits_pieces(&widths) {
+        let mut all = Vec::with_capacity(rows);
+        store.each_incident(filter, Order::Severity(order), &mut |i| {
+            all.push(i);
+            Ok(())
+        })?;
+        print_table(ctx, out, &all)?;
+        return Ok(all.len());
+    }
     let mut printed = 0;
     let mut piece = output::table(HEADERS);
     let mut in_piece = 0;
