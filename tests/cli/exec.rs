@@ -190,6 +190,18 @@ fn started(env: &Env, tail: &str) -> (std::process::Child, std::path::PathBuf) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .process_group(0);
+    // As from a terminal: a test run under `nohup` (or as a background job)
+    // would hand `incident` SIGHUP ignored, which it rightly keeps ignored
+    // for itself and the command, and the hangup under test would do nothing.
+    // SAFETY: signal(2) in the child between fork and exec, async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     let child = command.spawn().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while !ready.exists() {
