@@ -58,7 +58,7 @@ for size in 1k 100k; do
     key=$([[ $size == 1k ]] && echo 995 || echo $OPEN)
     export INCIDENT_DB=$W/$size.db
     READ="floor: read ($size)"
-    bench "declare ($size)" "$INS" "$FAST" -- "$BIN" -q declare "Checkout returns 500s" --severity SEV2 --service checkout
+    bench "declare ($size)" "$INS" "$FAST" -- "$BIN" -q declare "Checkout returns 500s" --severity SEV2 --service checkout --force
     bench "update ($size)" "$INS" "$FAST" -- "$BIN" -q update "$key" "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency"
     bench "assign-role ($size)" "$INS" "$FAST" --prepare "$BIN -q assign-role $key scribe carol" -- "$BIN" -q assign-role "$key" scribe bob
     bench "escalate ($size)" "$INS" "$FAST" --prepare "$BIN -q update $key --severity SEV3" -- "$BIN" -q escalate "$key" -s SEV1 --to dba-oncall -r "all regions now"

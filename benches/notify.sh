@@ -197,9 +197,9 @@ for backend in "${BACKENDS[@]}"; do
     floor "$backend: update, no destinations, no deliverer" "${PLAIN[@]}" update 1 "$TEXT"
     bench "$backend: update, 3 destinations, deliverer running" \
         "$backend: update, no destinations, no deliverer" "$FAST" -- "${WITH[@]}" update 1 "$TEXT"
-    floor "$backend: declare, no destinations, no deliverer" "${PLAIN[@]}" declare "Checkout returns 500s" --severity SEV2 --service checkout
+    floor "$backend: declare, no destinations, no deliverer" "${PLAIN[@]}" declare "Checkout returns 500s" --severity SEV2 --service checkout --force
     bench "$backend: declare, 3 destinations, deliverer running" \
-        "$backend: declare, no destinations, no deliverer" "$FAST" -- "${WITH[@]}" declare "Checkout returns 500s" --severity SEV2 --service checkout
+        "$backend: declare, no destinations, no deliverer" "$FAST" -- "${WITH[@]}" declare "Checkout returns 500s" --severity SEV2 --service checkout --force
     # Everything those recorded reaches the receiver, then the deliverer
     # stops: the same commands with the destinations configured, no
     # deliverer.

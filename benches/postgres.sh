@@ -71,7 +71,7 @@ INCIDENT_DB=$(url empty) bench "incident: connect and one read" "floor: psql con
 for size in empty k100; do
     export INCIDENT_DB=$(url $size)
     key=$([[ $size == empty ]] && echo 1 || echo $OPEN)
-    bench "declare ($size)" "$INS" "$FAST" -- "$BIN" -q declare "Checkout returns 500s" --severity SEV2 --service checkout
+    bench "declare ($size)" "$INS" "$FAST" -- "$BIN" -q declare "Checkout returns 500s" --severity SEV2 --service checkout --force
     bench "update ($size)" "$INS" "$FAST" -- "$BIN" -q update "$key" "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency"
     bench "assign-role ($size)" "$INS" "$FAST" --prepare "$BIN -q assign-role $key scribe carol" -- "$BIN" -q assign-role "$key" scribe bob
     bench "resolve ($size)" "$INS" "$FAST" --prepare "$BIN -q update $key --status investigating" -- "$BIN" -q resolve "$key" --summary "Rolled back"

@@ -99,7 +99,7 @@ INS="floor: sqlite3 insert"
 bench "update (100k, index)" "$INS" "$FAST" -- "$BIN" -q update "$OPEN" \
     "Rolled back deploy 482 on checkout-api; error rate falling, watching p99 latency"
 bench "declare (100k, index)" "$INS" "$FAST" -- "$BIN" -q declare \
-    "Checkout returns 500s" --severity SEV2 --service checkout --summary "Card payments fail"
+    "Checkout returns 500s" --severity SEV2 --service checkout --summary "Card payments fail" --force
 
 [[ $BASE_RUN == 1 ]] || { echo "results: $OUT" >&2; exit 0; }
 # The index's cost: each case against the base binary on the copy without
@@ -111,5 +111,5 @@ bench "update (index)" "base: update (no index)" "$FAST" -- "$BIN" -q update "$O
 floor "base: declare (no index)" env INCIDENT_DB="$W/base.db" "$BASE_BIN" -q declare \
     "Checkout returns 500s" --severity SEV2 --service checkout --summary "Card payments fail"
 bench "declare (index)" "base: declare (no index)" "$FAST" -- "$BIN" -q declare \
-    "Checkout returns 500s" --severity SEV2 --service checkout --summary "Card payments fail"
+    "Checkout returns 500s" --severity SEV2 --service checkout --summary "Card payments fail" --force
 echo "results: $OUT" >&2
