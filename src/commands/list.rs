@@ -301,20 +301,11 @@ fn stream_table(
     order: &[String],
     out: &mut impl Write,
 ) -> Result<usize> {
-    let config = ctx.config()?;
     let mut widths = Vec::new();
-    let mut rows = 0;
-    let mut piece = output::table(HEADERS);
-    store.each_incident(filter, Order::Severity(order), &mut |i| {
-        piece.add_row(row(ctx, config, &i)?);
-        rows += 1;
-        if rows % output::PIECE_ROWS == 0 {
-            output::measure(&mut widths, &piece);
-            piece = output::table(HEADERS);
-        }
+    let rows = each_piece(ctx, store, filter, order, &mut |piece| {
+        output::measure(&mut widths, piece);
         Ok(())
     })?;
-    output::measure(&mut widths, &piece);
     if rows == 0 {
         return Ok(0);
     }
@@ -327,23 +318,39 @@ fn stream_table(
         print_table(ctx, out, &all)?;
         return Ok(all.len());
     }
-    let mut printed = 0;
+    let mut first = true;
+    each_piece(ctx, store, filter, order, &mut |piece| {
+        output::print_piece(out, piece, &widths, first)?;
+        first = false;
+        Ok(())
+    })
+}
+
+/// Reads the incidents into tables of [`output::PIECE_ROWS`] rows, handing
+/// each full one and the last to `f`; returns how many rows there were.
+fn each_piece(
+    ctx: &Ctx,
+    store: &Store,
+    filter: &ListFilter,
+    order: &[String],
+    f: &mut dyn FnMut(&mut comfy_table::Table) -> Result<()>,
+) -> Result<usize> {
+    let config = ctx.config()?;
+    let (mut rows, mut in_piece) = (0, 0);
     let mut piece = output::table(HEADERS);
-    let mut in_piece = 0;
     store.each_incident(filter, Order::Severity(order), &mut |i| {
         piece.add_row(row(ctx, config, &i)?);
+        rows += 1;
         in_piece += 1;
         if in_piece == output::PIECE_ROWS {
-            output::print_piece(out, &mut piece, &widths, printed == 0)?;
-            printed += in_piece;
-            in_piece = 0;
+            f(&mut piece)?;
             piece = output::table(HEADERS);
+            in_piece = 0;
         }
         Ok(())
     })?;
     if in_piece > 0 {
-        output::print_piece(out, &mut piece, &widths, printed == 0)?;
-        printed += in_piece;
+        f(&mut piece)?;
     }
-    Ok(printed)
+    Ok(rows)
 }
