@@ -366,7 +366,7 @@ fn trends(
             since: Some(from),
             ..filter.clone()
         };
-        store.each_incident(&f, Order::Number, &mut |i| {
+        store.each_brief(&f, &mut |i| {
             occurrences.extend(Occurrence::of(&i));
             Ok(())
         })?;

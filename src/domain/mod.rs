@@ -272,6 +272,36 @@ pub struct Incident {
     pub milestones: targets::Milestones,
 }
 
+/// An incident's headline: what is read of every incident when many are
+/// compared (similar incidents, trends), without its roles and tags, which
+/// cost a read of their own per incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Brief {
+    pub id: i64,
+    pub title: String,
+    pub summary: Option<String>,
+    pub status: Status,
+    pub severity: String,
+    pub services: Vec<String>,
+    pub drill: bool,
+    pub declared_at: DateTime<Utc>,
+}
+
+impl Brief {
+    pub fn of(i: &Incident) -> Brief {
+        Brief {
+            id: i.id,
+            title: i.title.clone(),
+            summary: i.summary.clone(),
+            status: i.status,
+            severity: i.severity.clone(),
+            services: i.services.clone(),
+            drill: i.drill,
+            declared_at: i.declared_at,
+        }
+    }
+}
+
 #[cfg(test)]
 impl Incident {
     /// A plain open incident for unit tests: INC-1, SEV1 availability,

@@ -9,7 +9,7 @@
 
 use super::alerts::AlertSource;
 use super::words::{SIMILAR, Words, similar};
-use super::{Incident, Status};
+use super::{Brief, Incident, Status};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::cmp::Ordering;
@@ -24,7 +24,7 @@ pub struct AlertKey {
 /// A past incident to compare with, and the alerts that were tied to it.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    pub incident: Incident,
+    pub incident: Brief,
     pub alerts: Vec<AlertKey>,
 }
 
@@ -79,10 +79,11 @@ impl Match {
 /// or the title's and summary's together, whichever is more alike. Within
 /// each, the more alike words first, then the newer incident.
 pub fn rank(of: &Incident, alerts: &[AlertKey], candidates: &[Candidate]) -> Vec<Match> {
-    let words = Texts::of(of);
+    let of = Brief::of(of);
+    let words = Texts::of(&of);
     let mut found: Vec<Match> = candidates
         .iter()
-        .filter_map(|c| compare(of, &words, alerts, c))
+        .filter_map(|c| compare(&of, &words, alerts, c))
         .collect();
     order(&mut found);
     found
@@ -97,17 +98,19 @@ pub struct Texts {
 }
 
 impl Texts {
-    pub fn of(i: &Incident) -> Texts {
-        Texts {
-            title: Words::of(&i.title),
-            full: Words::of(&text(i)),
-        }
+    pub fn of(i: &Brief) -> Texts {
+        let title = Words::of(&i.title);
+        let full = match &i.summary {
+            Some(s) => title.and(Words::of(s)),
+            None => title.clone(),
+        };
+        Texts { title, full }
     }
 }
 
 /// How `candidate` is like `of` (`words`: [`Texts::of`] it), if it is a
 /// past incident like it at all ([`rank`] says when).
-pub fn compare(of: &Incident, words: &Texts, alerts: &[AlertKey], candidate: &Candidate) -> Option<Match> {
+pub fn compare(of: &Brief, words: &Texts, alerts: &[AlertKey], candidate: &Candidate) -> Option<Match> {
     let i = &candidate.incident;
     if !is_past(i, of) {
         return None;
@@ -176,7 +179,7 @@ pub fn order(matches: &mut [Match]) {
 }
 
 /// Whether `candidate` counts as a past incident of `of`.
-fn is_past(candidate: &Incident, of: &Incident) -> bool {
+fn is_past(candidate: &Brief, of: &Brief) -> bool {
     let earlier = match candidate.declared_at.cmp(&of.declared_at) {
         Ordering::Less => true,
         Ordering::Equal => candidate.id < of.id,
@@ -186,14 +189,6 @@ fn is_past(candidate: &Incident, of: &Incident) -> bool {
         && candidate.id != of.id
         && !matches!(candidate.status, Status::Canceled | Status::Duplicate)
         && (of.drill || !candidate.drill)
-}
-
-/// The title and summary together.
-fn text(i: &Incident) -> String {
-    match &i.summary {
-        Some(s) => format!("{} {s}", i.title),
-        None => i.title.clone(),
-    }
 }
 
 fn shared(a: &Words, b: &Words) -> Vec<String> {
@@ -245,7 +240,7 @@ mod tests {
 
     fn candidate(i: Incident, alerts: &[&str]) -> Candidate {
         Candidate {
-            incident: i,
+            incident: Brief::of(&i),
             alerts: alerts.iter().map(|a| alert(a)).collect(),
         }
     }

@@ -3,7 +3,7 @@
 //! so every number is unit-tested. docs/history.md writes the definitions
 //! out; this is them.
 
-use super::Incident;
+use super::Brief;
 use super::alerts::AlertSource;
 use super::plans::ChangeRecord;
 use super::words::{SIMILAR, Words};
@@ -41,7 +41,7 @@ impl Occurrence {
     /// `None` for an incident that is neither a failure nor a repeat: a
     /// drill, or one canceled or folded into another as a duplicate (as
     /// everywhere in `stats`).
-    pub fn of(i: &Incident) -> Option<Occurrence> {
+    pub fn of(i: &Brief) -> Option<Occurrence> {
         (!i.drill && i.status.is_counted()).then(|| Occurrence {
             id: i.id,
             declared_at: i.declared_at,
@@ -268,8 +268,8 @@ pub fn repeats(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Status;
     use crate::domain::plans::ChangeKind;
+    use crate::domain::{Incident, Status};
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
@@ -298,7 +298,10 @@ mod tests {
     }
 
     fn occurrences(incidents: &[Incident]) -> Vec<Occurrence> {
-        incidents.iter().filter_map(Occurrence::of).collect()
+        incidents
+            .iter()
+            .filter_map(|i| Occurrence::of(&Brief::of(i)))
+            .collect()
     }
 
     #[test]

@@ -38,9 +38,17 @@ impl Words {
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .filter(|w| !FILLER.contains(&w.as_str()))
-            .map(|w| stem(&w))
+            .map(stem)
             .collect();
         Words(words)
+    }
+
+    /// The words of both: what [`Words::of`] gives for the two texts
+    /// joined by a space, without reading the first again.
+    pub fn and(&self, other: Words) -> Words {
+        let mut both = self.0.clone();
+        both.extend(other.0);
+        Words(both)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -73,16 +81,17 @@ pub fn similar(a: &str, b: &str) -> bool {
 /// "returned" → "return"; "500s" → "500"), never shorter than three
 /// letters: a crude stemmer is enough to match titles, and a real one
 /// would be a dependency for a few words.
-fn stem(word: &str) -> String {
+fn stem(mut word: String) -> String {
     for ending in ["ing", "ed", "es", "s"] {
         if let Some(root) = word.strip_suffix(ending)
             && root.chars().count() >= 3
             && !(ending == "s" && root.ends_with('s'))
         {
-            return root.to_string();
+            word.truncate(root.len());
+            return word;
         }
     }
-    word.to_string()
+    word
 }
 
 #[cfg(test)]
@@ -119,12 +128,28 @@ mod tests {
 
     #[test]
     fn endings_come_off_but_short_words_and_double_s_stay() {
-        assert_eq!(stem("returned"), "return");
-        assert_eq!(stem("errors"), "error");
-        assert_eq!(stem("class"), "class");
-        assert_eq!(stem("bus"), "bus");
-        assert_eq!(stem("dns"), "dns");
-        assert_eq!(stem("500s"), "500");
+        for (word, root) in [
+            ("returned", "return"),
+            ("errors", "error"),
+            ("class", "class"),
+            ("bus", "bus"),
+            ("dns", "dns"),
+            ("500s", "500"),
+        ] {
+            assert_eq!(stem(word.into()), root);
+        }
+    }
+
+    #[test]
+    fn the_words_of_two_texts_are_those_of_the_texts_joined() {
+        for (a, b) in [
+            ("Checkout returns 500s", "the pool ran out; errors"),
+            ("", "Search is slow"),
+            ("DNS", ""),
+            ("Ünïcode título", "ÜNÏCODE títulos"),
+        ] {
+            assert_eq!(Words::of(a).and(Words::of(b)), Words::of(&format!("{a} {b}")));
+        }
     }
 
     #[test]

@@ -41,7 +41,7 @@ use crate::domain::refs::Renumbering;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::triage::Assessment;
-use crate::domain::{Event, EventKind, Incident, NewEvent, RoleHolder, Status};
+use crate::domain::{Brief, Event, EventKind, Incident, NewEvent, RoleHolder, Status};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -406,6 +406,10 @@ pub trait Reads {
         order: Order<'_>,
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()>;
+
+    /// Streams the headlines of the incidents `filter` selects, by number,
+    /// up to its limit: [`Reads::each_incident`] without roles and tags.
+    fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()>;
 
     /// Streams (incident uid, event hash) of every event that arrived up to
     /// arrival number `upto`, in arrival order.

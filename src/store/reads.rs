@@ -63,7 +63,7 @@ pub trait ReadsExt: Reads {
     /// Every incident's number, in order.
     fn incident_ids(&self) -> Result<Vec<i64>> {
         let mut ids = Vec::new();
-        self.each_incident(&ListFilter::default(), Order::Number, &mut |i| {
+        self.each_brief(&ListFilter::default(), &mut |i| {
             ids.push(i.id);
             Ok(())
         })?;

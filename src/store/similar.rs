@@ -6,10 +6,10 @@
 //! so they stay as fast at 100,000 incidents as at 100; `incident similar`
 //! looks over the whole history, streamed.
 
-use super::{ActionFilter, EventQuery, Found, ListFilter, Of, Order, Range, Read, Reads};
+use super::{ActionFilter, EventQuery, Found, ListFilter, Of, Range, Read, Reads};
 use crate::domain::retro::ActionItem;
 use crate::domain::similar::{self, AlertKey, Candidate, Match, Texts};
-use crate::domain::{EventData, EventKind, Incident};
+use crate::domain::{Brief, EventData, EventKind, Incident};
 use anyhow::{Result, anyhow};
 use std::collections::HashMap;
 
@@ -29,7 +29,7 @@ pub enum Scope {
 /// A similar past incident and what a reader wants to know of it.
 #[derive(Debug, Clone)]
 pub struct Related {
-    pub incident: Incident,
+    pub incident: Brief,
     pub matched: Match,
     /// The retrospective's root cause, if one was recorded.
     pub root_cause: Option<String>,
@@ -46,8 +46,10 @@ pub fn read(
     scope: Scope,
     keep: Option<usize>,
 ) -> Result<Vec<Related>> {
+    let of_id = of.id;
+    let of = &Brief::of(of);
     let words = Texts::of(of);
-    let mut matched: Vec<(Match, Incident)> = Vec::new();
+    let mut matched: Vec<(Match, Brief)> = Vec::new();
     match scope {
         Scope::Recent => {
             let mut incidents = Vec::new();
@@ -56,13 +58,13 @@ pub fn read(
                 limit: Some(WINDOW),
                 ..ListFilter::default()
             };
-            store.each_incident(&filter, Order::Number, &mut |i| {
-                if i.id < of.id {
+            store.each_brief(&filter, &mut |i| {
+                if i.id < of_id {
                     incidents.push(i);
                 }
                 Ok(())
             })?;
-            let own = own_alerts(store, of)?;
+            let own = own_alerts(store, of_id)?;
             let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
             let mut alerts = match own.is_empty() {
                 true => HashMap::new(),
@@ -79,12 +81,12 @@ pub fn read(
             }
         }
         Scope::All => {
-            let own = own_alerts(store, of)?;
+            let own = own_alerts(store, of_id)?;
             let mut alerts = match own.is_empty() {
                 true => HashMap::new(),
                 false => alerts_of(store, Of::All)?,
             };
-            store.each_incident(&ListFilter::default(), Order::Number, &mut |incident| {
+            store.each_brief(&ListFilter::default(), &mut |incident| {
                 let candidate = Candidate {
                     alerts: alerts.remove(&incident.id).unwrap_or_default(),
                     incident,
@@ -99,7 +101,7 @@ pub fn read(
     let mut ranked: Vec<Match> = matched.iter().map(|(m, _)| m.clone()).collect();
     similar::order(&mut ranked);
     ranked.truncate(keep.unwrap_or(usize::MAX));
-    let mut incidents: HashMap<i64, Incident> = matched.into_iter().map(|(m, i)| (m.id, i)).collect();
+    let mut incidents: HashMap<i64, Brief> = matched.into_iter().map(|(m, i)| (m.id, i)).collect();
     details(store, ranked, &mut incidents)
 }
 
@@ -108,7 +110,7 @@ pub fn read(
 fn details(
     store: &(impl Reads + ?Sized),
     ranked: Vec<Match>,
-    incidents: &mut HashMap<i64, Incident>,
+    incidents: &mut HashMap<i64, Brief>,
 ) -> Result<Vec<Related>> {
     let filters: Vec<ActionFilter> = ranked
         .iter()
@@ -151,9 +153,9 @@ fn details(
 /// alert's row names only the latest incident it joined).
 /// The alerts that joined `of`. Without any, no other incident can share
 /// one, so the others' alerts (a scan of their timelines) are not read.
-fn own_alerts(store: &(impl Reads + ?Sized), of: &Incident) -> Result<Vec<AlertKey>> {
-    Ok(alerts_of(store, Of::Incident(of.id))?
-        .remove(&of.id)
+fn own_alerts(store: &(impl Reads + ?Sized), of: i64) -> Result<Vec<AlertKey>> {
+    Ok(alerts_of(store, Of::Incident(of))?
+        .remove(&of)
         .unwrap_or_default())
 }
 

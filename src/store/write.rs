@@ -11,7 +11,7 @@ use crate::domain::alerts::Alert;
 use crate::domain::ops::{Change, Record};
 use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, ActionStatus, RetroDraft};
-use crate::domain::{Event, EventKind, Incident, Status};
+use crate::domain::{Brief, Event, EventKind, Incident, Status};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 
@@ -237,6 +237,10 @@ impl Reads for Writer<'_> {
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()> {
         self.tx.each_incident(filter, order, f)
+    }
+
+    fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+        self.tx.each_brief(filter, f)
     }
 
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {

@@ -15,7 +15,7 @@ use incident::domain::retro::{ActionItem, ActionKind, ActionStatus, Retro, Retro
 use incident::domain::roles::RoleDef;
 use incident::domain::stats::{Settled, Tallies};
 use incident::domain::triage::{Answers, Assessment, Customers};
-use incident::domain::{Category, EventKind, Incident, RoleHolder, Status, ops, replay};
+use incident::domain::{Brief, Category, EventKind, Incident, RoleHolder, Status, ops, replay};
 use incident::store::{
     Access, ActionFilter, AlertFilter, Dated, EventQuery, ListFilter, Location, Of, Options, Order, Put,
     Range, ReadsExt, Store, Wait, Writer,
@@ -730,6 +730,8 @@ fn listings_filter_order_limit_and_count(kind: Kind) {
             title: format!("i{n}"),
             severity: severity.into(),
             drill,
+            summary: (n % 2 == 1).then(|| format!("summary {n}")),
+            services: vec![format!("svc{n}"), "shared".into()],
             tags: match n {
                 0 => [("team".to_string(), "web".to_string())].into(),
                 _ => Default::default(),
@@ -809,9 +811,36 @@ fn listings_filter_order_limit_and_count(kind: Kind) {
             vec![],
         ),
     ];
+    // Headlines: the same incidents in the same order as whole reads, each
+    // what the whole incident says.
+    let briefs = |filter: &ListFilter| {
+        let mut got = Vec::new();
+        store
+            .each_brief(filter, &mut |b| {
+                got.push(b);
+                Ok(())
+            })
+            .unwrap();
+        got
+    };
+    let whole = |filter: &ListFilter| {
+        let mut got = Vec::new();
+        store
+            .each_incident(filter, Order::Number, &mut |i| {
+                got.push(Brief::of(&i));
+                Ok(())
+            })
+            .unwrap();
+        got
+    };
+    assert_eq!(briefs(&two), whole(&two));
+    assert_eq!(briefs(&two).len(), 2);
     for (filter, want) in filters {
         assert_eq!(listed(&filter, Order::Number), want, "{filter:?}");
         assert_eq!(store.count(&filter).unwrap(), want.len(), "{filter:?}");
+        let got = briefs(&filter);
+        assert_eq!(got.iter().map(|b| b.id).collect::<Vec<_>>(), want, "{filter:?}");
+        assert_eq!(got, whole(&filter), "{filter:?}");
     }
     assert_eq!(store.incident_ids().unwrap(), ids);
 }

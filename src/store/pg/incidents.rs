@@ -3,7 +3,7 @@
 use super::Db;
 use super::sql::{JsonList, Stamp, Statement, Value, col, p, params};
 use crate::domain::targets::Milestones;
-use crate::domain::{Incident, RoleHolder};
+use crate::domain::{Brief, Incident, RoleHolder};
 use crate::store::{ListFilter, Order};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
@@ -235,6 +235,43 @@ pub fn stream(
         .map_err(|e| target.explain(&e))?;
     while let Some(row) = rows.next().map_err(|e| target.explain(&e))? {
         f(from_row(&row)?)?;
+    }
+    Ok(())
+}
+
+/// The headlines of the incidents `filter` selects, by number: the
+/// incidents table alone, with no read of roles or tags per row.
+pub fn each_brief(db: &mut Db, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+    let mut values = Vec::new();
+    let conditions = conditions(filter, &mut values);
+    let limit = match filter.limit {
+        Some(n) => format!(
+            " LIMIT {}",
+            mark(&mut values, Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
+        ),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT i.id, i.title, i.summary, i.status, i.severity, i.services, i.drill, i.declared_at \
+         FROM incidents AS i {conditions} ORDER BY i.id{limit}"
+    );
+    let target = db.target.clone();
+    db.flush()?;
+    let mut rows = db
+        .client
+        .rows(&sql, &params(&values))
+        .map_err(|e| target.explain(&e))?;
+    while let Some(row) = rows.next().map_err(|e| target.explain(&e))? {
+        f(Brief {
+            id: col(&row, 0)?,
+            title: col(&row, 1)?,
+            summary: col(&row, 2)?,
+            status: col(&row, 3)?,
+            severity: col(&row, 4)?,
+            services: col::<JsonList>(&row, 5)?.0,
+            drill: col(&row, 6)?,
+            declared_at: col::<Stamp>(&row, 7)?.0,
+        })?;
     }
     Ok(())
 }

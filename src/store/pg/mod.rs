@@ -39,7 +39,7 @@ use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
 use crate::domain::stats::Settled;
 use crate::domain::triage::Assessment;
-use crate::domain::{Incident, RoleHolder};
+use crate::domain::{Brief, Incident, RoleHolder};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
 use client::Client;
@@ -348,6 +348,10 @@ impl Reads for PgStore {
         self.read(|db| incidents::stream(db, filter, order, f))
     }
 
+    fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+        self.read(|db| incidents::each_brief(db, filter, f))
+    }
+
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
         self.read(|db| events::each_hash(db, upto, f))
     }
@@ -483,6 +487,10 @@ impl Reads for Writer<'_> {
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()> {
         incidents::stream(&mut *self.db()?, filter, order, f)
+    }
+
+    fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+        incidents::each_brief(&mut *self.db()?, filter, f)
     }
 
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {

@@ -2,7 +2,7 @@
 
 use super::sql::{JsonList, Stamp};
 use crate::domain::targets::Milestones;
-use crate::domain::{Incident, RoleHolder};
+use crate::domain::{Brief, Incident, RoleHolder};
 use crate::store::{ListFilter, Order};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -210,6 +210,35 @@ fn each_by_number(
     let mut rows = statement.query(params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         f(from_row(row)?)?;
+    }
+    Ok(())
+}
+
+/// The headlines of the incidents `filter` selects, by number: the
+/// incidents table alone, with no read of roles or tags per row.
+pub fn each_brief(
+    conn: &Connection,
+    filter: &ListFilter,
+    f: &mut dyn FnMut(Brief) -> Result<()>,
+) -> Result<()> {
+    let (conditions, mut values) = conditions(filter);
+    values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT i.id, i.title, i.summary, i.status, i.severity, i.services, i.drill, i.declared_at \
+         FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?"
+    ))?;
+    let mut rows = statement.query(params_from_iter(values))?;
+    while let Some(row) = rows.next()? {
+        f(Brief {
+            id: row.get(0)?,
+            title: row.get(1)?,
+            summary: row.get(2)?,
+            status: row.get(3)?,
+            severity: row.get(4)?,
+            services: row.get::<_, JsonList>(5)?.0,
+            drill: row.get(6)?,
+            declared_at: row.get::<_, Stamp>(7)?.0,
+        })?;
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
 use crate::domain::stats::Settled;
 use crate::domain::triage::Assessment;
-use crate::domain::{Incident, RoleHolder};
+use crate::domain::{Brief, Incident, RoleHolder};
 use crate::error::usage;
 use anyhow::{Context, Result, anyhow};
 use chrono::{DateTime, Utc};
@@ -277,6 +277,10 @@ impl Reads for SqliteStore {
         incidents::each(self.snapshot()?, filter, order, f)
     }
 
+    fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+        incidents::each_brief(self.snapshot()?, filter, f)
+    }
+
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
         self.read(|c| events::each_hash(c, upto, f))
     }
@@ -359,6 +363,10 @@ impl Reads for Writer<'_> {
         f: &mut dyn FnMut(Incident) -> Result<()>,
     ) -> Result<()> {
         incidents::each(&self.tx, filter, order, f)
+    }
+
+    fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+        incidents::each_brief(&self.tx, filter, f)
     }
 
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
