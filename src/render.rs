@@ -122,6 +122,29 @@ pub fn similar_reason(reason: &crate::domain::similar::Reason) -> String {
     }
 }
 
+/// What a new incident was seen as before, for the person who opened it
+/// (`declare`, `ingest`): a line saying where the whole list is, then the
+/// first few similar past incidents; nothing when there are none.
+pub fn seen_before(ctx: &Ctx, store: &crate::store::Store, incident: &Incident) -> Result<Vec<String>> {
+    let related = crate::store::similar::read(
+        &**store,
+        incident,
+        crate::store::similar::Scope::Recent,
+        Some(crate::domain::similar::SHOWN),
+    )?;
+    if related.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = ctx.key(incident.id)?;
+    let mut lines = vec![format!("  seen before (all of them: incident similar {key}):")];
+    lines.extend(
+        similar_lines(ctx, &related)?
+            .into_iter()
+            .map(|l| format!("    {l}")),
+    );
+    Ok(lines)
+}
+
 /// The similar past incidents as a person reads them: each one's key,
 /// date, severity and title, why it is alike, its root cause and open
 /// action items, one indented line each.

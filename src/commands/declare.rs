@@ -263,17 +263,8 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
     if !ctx.globals.quiet {
         let store = ctx.open(Access::Read)?;
         if let Some(incident) = store.incident(id)? {
-            let related = crate::store::similar::read(
-                &*store,
-                &incident,
-                crate::store::similar::Scope::Recent,
-                Some(crate::domain::similar::SHOWN),
-            )?;
-            if !related.is_empty() {
-                ctx.say(format!("  seen before (all of them: incident similar {key}):"));
-                for line in render::similar_lines(ctx, &related)? {
-                    ctx.say(format!("    {line}"));
-                }
+            for line in render::seen_before(ctx, &store, &incident)? {
+                ctx.say(line);
             }
         }
     }

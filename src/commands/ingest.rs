@@ -97,6 +97,23 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<()> {
         writeln!(out, "dedup_key {}", crate::text::one_line(key))?;
     }
     out.flush().context("cannot write the result")?;
+    // As `declare` does: what an incident an alert opened was seen as
+    // before, for the person who ran this (on stderr, beside the result).
+    let opened: Vec<i64> = outcomes
+        .iter()
+        .filter(|o| o.did == "opened")
+        .filter_map(|o| o.incident)
+        .collect();
+    if !opened.is_empty() && !ctx.globals.quiet {
+        let store = ctx.open(crate::store::Access::Read)?;
+        for id in opened {
+            if let Some(incident) = crate::store::ReadsExt::incident(&*store, id)? {
+                for line in crate::render::seen_before(ctx, &store, &incident)? {
+                    ctx.say(line);
+                }
+            }
+        }
+    }
     Ok(())
 }
 

@@ -131,6 +131,44 @@ pub struct Message {
     pub next_update: Option<DateTime<Utc>>,
     /// The incident's channels (chat rooms, bridges, documents).
     pub links: Vec<String>,
+    /// On a declaration, the similar past incidents ("we saw this
+    /// before"), most alike first.
+    pub seen_before: Vec<SeenBefore>,
+}
+
+/// A similar past incident as a notification names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeenBefore {
+    pub key: String,
+    pub title: String,
+    #[serde(with = "super::event::stamp")]
+    pub declared_at: DateTime<Utc>,
+    /// Its retrospective's root cause, if one was recorded.
+    pub root_cause: Option<String>,
+    /// How many of its action items are still open.
+    pub open_actions: usize,
+}
+
+impl SeenBefore {
+    /// One line: "INC-12 (2026-03-01) Checkout returns 500s, root cause:
+    /// the pool, 1 open action item".
+    pub fn line(&self) -> String {
+        let mut line = format!(
+            "{} ({}) {}",
+            self.key,
+            self.declared_at.format("%Y-%m-%d"),
+            self.title
+        );
+        if let Some(cause) = &self.root_cause {
+            line.push_str(&format!(", root cause: {cause}"));
+        }
+        match self.open_actions {
+            0 => {}
+            1 => line.push_str(", 1 open action item"),
+            n => line.push_str(&format!(", {n} open action items")),
+        }
+        line
+    }
 }
 
 impl Message {
@@ -158,6 +196,7 @@ impl Message {
                 .map(|r| r.person.clone()),
             next_update: incident.next_update_at.filter(|_| incident.status.is_open()),
             links: incident.channels.clone(),
+            seen_before: Vec::new(),
         }
     }
 

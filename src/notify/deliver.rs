@@ -21,9 +21,9 @@ use super::page::Pager;
 use super::rooms::{self, Chat, Recorder};
 use super::send::{self, Extra};
 use super::{Destination, Matrix, Medium, Person, SlackBot};
-use crate::domain::notify::{Delivery, Failure, Message, Room};
+use crate::domain::notify::{Delivery, Failure, Message, Room, SeenBefore};
 use crate::domain::oncall::{Policy, Schedule};
-use crate::domain::{Event, Incident, key};
+use crate::domain::{Event, EventKind, Incident, key};
 use crate::store::{ReadsExt, Store, Watch};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -368,7 +368,11 @@ impl<'a> Deliverer<'a> {
                 handled = *arrival;
                 continue;
             }
-            match self.send(d, per_incident.as_deref(), &incident, event, room.as_ref()) {
+            let seen = match event.kind() {
+                EventKind::Declared => self.seen_before(store, &incident),
+                _ => Vec::new(),
+            };
+            match self.send(d, per_incident.as_deref(), &incident, event, room.as_ref(), seen) {
                 Ok(()) => {
                     sent += 1;
                     handled = *arrival;
@@ -514,8 +518,33 @@ impl<'a> Deliverer<'a> {
         Ok(())
     }
 
+    /// The similar past incidents a declaration names, as `show` and
+    /// `declare` list them: an incident an alert opened is announced here
+    /// first. A read that fails costs the message this fact, never the
+    /// message.
+    fn seen_before(&self, store: &Store, incident: &Incident) -> Vec<SeenBefore> {
+        let related = crate::store::similar::read(
+            &**store,
+            incident,
+            crate::store::similar::Scope::Recent,
+            Some(crate::domain::similar::SHOWN),
+        );
+        related
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| SeenBefore {
+                key: key::format(self.prefix, r.incident.id),
+                title: r.incident.title,
+                declared_at: r.incident.declared_at,
+                root_cause: r.root_cause,
+                open_actions: r.open_actions.len(),
+            })
+            .collect()
+    }
+
     /// The message for `event`, sent to `d` (and to the incident's own
-    /// `room`, in `chat`, for a destination with a room per incident).
+    /// `room`, in `chat`, for a destination with a room per incident),
+    /// naming the similar past incidents `seen_before`.
     fn send(
         &self,
         d: &Destination,
@@ -523,12 +552,16 @@ impl<'a> Deliverer<'a> {
         incident: &Incident,
         event: &Event,
         room: Option<&Room>,
+        seen_before: Vec<SeenBefore>,
     ) -> Result<(), Failure> {
         let key = key::format(self.prefix, event.incident_id);
         // Unique per destination and event, and across a database made
         // anew (numbers start again; the times they were recorded do not).
         let id = format!("{}.{}.{}", d.name, event.id, event.recorded_at.timestamp());
-        let mut message = Message::of(id, key.clone(), incident, event);
+        let mut message = Message {
+            seen_before,
+            ..Message::of(id, key.clone(), incident, event)
+        };
         // A page this destination carries goes to the person: their
         // address for mail, their name said (a mention) in a room.
         let page_to: Vec<&Person> = crate::domain::notify::addressed(event)

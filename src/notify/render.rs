@@ -132,6 +132,13 @@ fn facts(m: &Message) -> Vec<(&'static str, String)> {
     if m.external {
         facts.push(("Audience", "customer-facing".into()));
     }
+    if !m.seen_before.is_empty() {
+        let seen: Vec<String> = m.seen_before.iter().map(|s| s.line()).collect();
+        facts.push((
+            "Seen before",
+            crate::text::one_line(&seen.join("; ")).into_owned(),
+        ));
+    }
     facts
 }
 
@@ -510,6 +517,7 @@ mod tests {
             commander: Some("alice".into()),
             next_update: Some("2026-11-23T08:30:00Z".parse().unwrap()),
             links: vec!["https://chat.example.org/inc-7".into()],
+            seen_before: Vec::new(),
         }
     }
 
@@ -518,6 +526,58 @@ mod tests {
             text: "<!channel> @channel @everyone <users/all> <b>bold</b> & \u{202E}txt.exe".into(),
             ..message()
         }
+    }
+
+    /// A declaration names the similar past incidents as one more fact, in
+    /// every medium, what a person typed in them neutralised as the rest.
+    #[test]
+    fn a_declaration_says_what_was_seen_before_in_every_medium() {
+        let m = Message {
+            seen_before: vec![
+                crate::domain::notify::SeenBefore {
+                    key: "INC-3".into(),
+                    title: "Checkout returns 500s".into(),
+                    declared_at: "2026-03-01T10:00:00Z".parse().unwrap(),
+                    root_cause: Some("pool <!channel> @everyone <users/all> exhausted\nagain".into()),
+                    open_actions: 2,
+                },
+                crate::domain::notify::SeenBefore {
+                    key: "INC-1".into(),
+                    title: "Checkout slow".into(),
+                    declared_at: "2026-01-05T10:00:00Z".parse().unwrap(),
+                    root_cause: None,
+                    open_actions: 0,
+                },
+            ],
+            ..message()
+        };
+        let line = "INC-3 (2026-03-01) Checkout returns 500s, root cause: pool <!channel> @everyone <users/all> \
+                    exhausted ⏎ again, 2 open action items; INC-1 (2026-01-05) Checkout slow";
+        assert!(
+            plain(&m).contains(&format!("Seen before: {line}\n")),
+            "{}",
+            plain(&m)
+        );
+        let slack = chat(Kind::Slack, &m).to_string();
+        assert!(slack.contains("*Seen before*\\nINC-3 (2026-03-01)"), "{slack}");
+        assert!(slack.contains("pool &lt;!channel&gt; @everyone"), "{slack}");
+        for kind in [Kind::Teams, Kind::Mattermost, Kind::Discord, Kind::GoogleChat] {
+            let body = chat(kind, &m).to_string();
+            assert!(body.contains("Seen before"), "{kind:?}: {body}");
+            assert!(
+                body.contains("INC-1") && body.contains("Checkout slow"),
+                "{kind:?}: {body}"
+            );
+        }
+        // What would ping everyone, in the media where it would.
+        for kind in [Kind::Mattermost, Kind::Discord] {
+            let body = chat(kind, &m).to_string();
+            assert!(body.contains("`@everyone`"), "{kind:?}: {body}");
+        }
+        assert!(!chat(Kind::GoogleChat, &m).to_string().contains("<users/all>"));
+        let matrix = matrix(&m).to_string();
+        assert!(matrix.contains("Seen before"), "{matrix}");
+        assert!(!plain(&message()).contains("Seen before"));
     }
 
     #[test]

@@ -351,3 +351,64 @@ attach = "service"
     let err = env.fails(2, &["ingest", &crate::alerts::fixture("grafana-firing.json")]);
     assert!(err.contains("attach") && err.contains("service"), "{err}");
 }
+
+/// An incident an alert opens is announced with what it was seen as
+/// before: the person who ran `ingest` reads it, and so does everyone the
+/// declaration is delivered to, root cause and all.
+#[test]
+fn an_incident_an_alert_opens_names_its_similar_past_incidents_where_it_is_announced() {
+    let mut env = Env::new();
+    history(&mut env);
+    env.at("2026-10-10T09:00:00Z");
+    alert(&env, "pay-latency", "Payments API returns 500s", "resolved");
+    env.ok(&["resolve", "INC-7"]);
+    let receiver = crate::notify::Receiver::start();
+    std::fs::write(env.dir.path().join("slack-url"), receiver.url("/slack")).unwrap();
+    env.with_config(&format!(
+        "{RULES}\n[[notify]]\nname = \"ops\"\nkind = \"slack\"\nurl = {{ file = \"slack-url\" }}\n"
+    ));
+    // The destination starts here: none of the history is sent.
+    assert!(env.talk(&["notify"]).contains("ops: 0 sent, up to date"));
+    env.at("2026-10-12T08:00:00Z");
+    let run = env
+        .cmd()
+        .args(["ingest", "-"])
+        .write_stdin(
+            r#"{"key": "pay-latency", "summary": "Payments API returns 500s", "severity": "critical", "service": "payments", "status": "firing"}"#,
+        )
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&run.get_output().stdout).to_string();
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+    assert!(stdout.contains("opened INC-8"), "{stdout}");
+    assert!(
+        !stdout.contains("seen before"),
+        "the result stays parseable: {stdout}"
+    );
+    // The same alert first (the newest first), then the same service and
+    // words, with its root cause.
+    let listed: Vec<&str> = stderr.lines().filter(|l| l.starts_with("    INC-")).collect();
+    assert_eq!(listed.len(), 3, "{stderr}");
+    assert!(listed[0].starts_with("    INC-7"), "{stderr}");
+    assert!(listed[1].starts_with("    INC-1"), "{stderr}");
+    assert!(listed[2].starts_with("    INC-2"), "{stderr}");
+    assert!(
+        stderr.contains("root cause: A connection pool too small"),
+        "{stderr}"
+    );
+    env.at("2026-10-12T09:00:00Z");
+    // The declaration as Slack receives it.
+    assert!(env.talk(&["notify"]).contains("ops: 1 sent"));
+    let sent = receiver.seen("/slack");
+    assert_eq!(sent.len(), 1);
+    let body = sent[0].json().to_string();
+    assert!(body.contains("INC-8 SEV"), "{body}");
+    assert!(body.contains("*Seen before*"), "{body}");
+    for key in ["INC-7 (2026-10-10)", "INC-1 (2026-10-01)", "INC-2 (2026-10-02)"] {
+        assert!(body.contains(key), "{key}: {body}");
+    }
+    assert!(
+        body.contains("root cause: A connection pool too small for peak traffic, 1 open action item"),
+        "{body}"
+    );
+}
