@@ -215,26 +215,36 @@ pub fn stream(
         }
         rank.push_str(&format!(" ELSE {} END, ", severity_order.len()));
     }
-    let limit = match filter.limit {
-        Some(n) => format!(
-            " LIMIT {}",
-            mark(&mut values, Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
-        ),
-        None => String::new(),
-    };
+    let limit = limit(filter, &mut values);
     let by = match order {
         Order::Severity(_) => format!("{rank}i.declared_at, i.id"),
         Order::Number => "i.id".into(),
     };
     let sql = format!("SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY {by}{limit}");
+    each_row(db, &sql, &values, &mut |row| f(from_row(row)?))
+}
+
+/// The filter's LIMIT clause, its parameter pushed onto `values`.
+fn limit(filter: &ListFilter, values: &mut Vec<Value>) -> String {
+    match filter.limit {
+        Some(n) => format!(
+            " LIMIT {}",
+            mark(values, Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
+        ),
+        None => String::new(),
+    }
+}
+
+/// Streams the rows of `sql`, each given to `f` as it arrives.
+fn each_row(db: &mut Db, sql: &str, values: &[Value], f: &mut dyn FnMut(&Row) -> Result<()>) -> Result<()> {
     let target = db.target.clone();
     db.flush()?;
     let mut rows = db
         .client
-        .rows(&sql, &params(&values))
+        .rows(sql, &params(values))
         .map_err(|e| target.explain(&e))?;
     while let Some(row) = rows.next().map_err(|e| target.explain(&e))? {
-        f(from_row(&row)?)?;
+        f(&row)?;
     }
     Ok(())
 }
@@ -244,36 +254,23 @@ pub fn stream(
 pub fn each_brief(db: &mut Db, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
     let mut values = Vec::new();
     let conditions = conditions(filter, &mut values);
-    let limit = match filter.limit {
-        Some(n) => format!(
-            " LIMIT {}",
-            mark(&mut values, Value::Int(i64::try_from(n).unwrap_or(i64::MAX)))
-        ),
-        None => String::new(),
-    };
+    let limit = limit(filter, &mut values);
     let sql = format!(
         "SELECT i.id, i.title, i.summary, i.status, i.severity, i.services, i.drill, i.declared_at \
          FROM incidents AS i {conditions} ORDER BY i.id{limit}"
     );
-    let target = db.target.clone();
-    db.flush()?;
-    let mut rows = db
-        .client
-        .rows(&sql, &params(&values))
-        .map_err(|e| target.explain(&e))?;
-    while let Some(row) = rows.next().map_err(|e| target.explain(&e))? {
+    each_row(db, &sql, &values, &mut |row| {
         f(Brief {
-            id: col(&row, 0)?,
-            title: col(&row, 1)?,
-            summary: col(&row, 2)?,
-            status: col(&row, 3)?,
-            severity: col(&row, 4)?,
-            services: col::<JsonList>(&row, 5)?.0,
-            drill: col(&row, 6)?,
-            declared_at: col::<Stamp>(&row, 7)?.0,
-        })?;
-    }
-    Ok(())
+            id: col(row, 0)?,
+            title: col(row, 1)?,
+            summary: col(row, 2)?,
+            status: col(row, 3)?,
+            severity: col(row, 4)?,
+            services: col::<JsonList>(row, 5)?.0,
+            drill: col(row, 6)?,
+            declared_at: col::<Stamp>(row, 7)?.0,
+        })
+    })
 }
 
 /// Inserts a new incident with its state and identity, numbered `number`
