@@ -279,11 +279,30 @@ pub fn print_piece(out: &mut impl Write, table: &mut Table, widths: &[u16], firs
 }
 
 /// Writes a file readable by its owner only (exports and postmortems hold
-/// incident details), atomically: `write` fills a temporary file beside it,
-/// which is synced and renamed into place, so a reader never sees half a
-/// document and an existing file ends up owner-only too.
+/// incident details), whole or not at all (see [`write_whole`]); an
+/// existing file ends up owner-only too.
 pub fn write_private(
     path: &Path,
+    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    write_whole(path, 0o600, "-o ", write)
+}
+
+/// Writes a file others may read (a scraper's, a web server's), whole or
+/// not at all (see [`write_whole`]).
+pub fn write_shared(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_whole(path, 0o644, "", |w| Ok(w.write_all(bytes)?))
+}
+
+/// Writes `path` atomically with permissions `mode`: `write` fills a new
+/// temporary file beside it (a name no one can have planted a link at),
+/// which is synced and renamed into place, so a reader sees the old file
+/// or the new one, never half; on any error the temporary file is
+/// removed. `flag` is how the user gave the path, for the error.
+fn write_whole(
+    path: &Path,
+    mode: u32,
+    flag: &str,
     write: impl FnOnce(&mut BufWriter<std::fs::File>) -> Result<()>,
 ) -> Result<()> {
     let shown = path.display();
@@ -293,60 +312,29 @@ pub fn write_private(
     };
     let name = path
         .file_name()
-        .ok_or_else(|| usage(format!("-o {shown}: give a file name")))?;
+        .ok_or_else(|| usage(format!("{flag}{shown}: give a file name")))?;
     if path.is_dir() {
-        return Err(usage(format!("-o {shown} is a directory; give a file name")));
+        return Err(usage(format!("{flag}{shown} is a directory; give a file name")));
     }
-    let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     let result = (|| -> Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
+        // A leading dot and a suffix: node_exporter's textfile collector,
+        // for one, reads *.prom only.
+        let prefix = format!(".{}.", name.to_string_lossy());
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
         #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = BufWriter::new(options.open(&temp)?);
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
+        #[cfg(not(unix))]
+        let _ = mode;
+        let temp = builder.tempfile_in(&dir)?;
+        let (file, temp_path) = temp.into_parts();
+        let mut file = BufWriter::new(file);
         write(&mut file)?;
         let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&temp, path)?;
+        temp_path.persist(path).map_err(|e| e.error)?;
         Ok(())
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result.with_context(|| format!("cannot write {shown}"))
-}
-
-/// Writes a file others may read (a scraper's, a web server's), whole or
-/// not at all: written beside it under a temporary name, synced and renamed
-/// into place, so a reader sees the old file or the new one, never half.
-pub fn write_shared(path: &Path, bytes: &[u8]) -> Result<()> {
-    let shown = path.display();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| usage(format!("{shown}: give a file name")))?;
-    if path.is_dir() {
-        return Err(usage(format!("{shown} is a directory; give a file name")));
-    }
-    // A leading dot: node_exporter's textfile collector reads *.prom only.
-    let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let result = (|| -> Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
-        let mut file = options.open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
     result.with_context(|| format!("cannot write {shown}"))
 }
 
