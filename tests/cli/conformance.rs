@@ -1320,7 +1320,10 @@ fn an_upgraded_database_is_searchable_at_once(kind: Kind) {
         Kind::Sqlite => {
             let path = db.location.given().to_path_buf();
             let conn = rusqlite::Connection::open(&path).unwrap();
-            let before = incident::store::sqlite::migrations::LATEST - 1;
+            let before = incident::store::sqlite::migrations::STEPS
+                .iter()
+                .position(|s| s.sql.contains("CREATE TABLE search_docs"))
+                .unwrap() as i64;
             incident::store::sqlite::migrations::upgrade_to(&conn, 0, before).unwrap();
             conn.execute_batch(
                 "INSERT INTO incidents (title, status, severity, category, declared_at, summary) \
@@ -1335,7 +1338,10 @@ fn an_upgraded_database_is_searchable_at_once(kind: Kind) {
         Kind::Postgres => {
             let name = db.location.given().to_string_lossy().into_owned();
             let mut c = ::postgres::Client::connect(&name, ::postgres::NoTls).unwrap();
-            let before = incident::store::pg::migrations::LATEST - 1;
+            let before = incident::store::pg::migrations::STEPS
+                .iter()
+                .position(|s| s.sql.contains("CREATE TABLE search_docs"))
+                .unwrap() as i64;
             for step in &incident::store::pg::migrations::STEPS[..before as usize] {
                 c.batch_execute(step.sql).unwrap();
                 c.batch_execute(step.guards).unwrap();

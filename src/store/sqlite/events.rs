@@ -174,6 +174,9 @@ const CHANGE_KINDS: &str =
 /// The kinds `events_for_updates` indexes, spelled as its condition.
 const UPDATE_KINDS: &str = "('severity_changed', 'status_update', 'comms')";
 
+/// The kinds `events_for_alerts` indexes, spelled as its condition.
+const ALERT_KINDS: &str = "('alert_attached')";
+
 /// ` AND kind IN <the partial index's list>` when every kind wanted is in
 /// `indexed`, so the planner reads that index: a partial index is used only
 /// for a condition written like its own.
@@ -187,13 +190,14 @@ fn within(kinds: &[EventKind], indexed: &str) -> Option<String> {
 
 /// The condition of the partial index that holds every kind wanted, if
 /// one does: the plans, the update history (what `show` and `check` read
-/// for the response targets) or the changes. Without it an incident's
+/// for the response targets), the changes or the alerts tied. Without it an incident's
 /// few events of those kinds are found by reading all of its timeline
 /// (850 pages for `show` of an incident with 10,000 notes).
 fn plan_index(kinds: &[EventKind]) -> String {
     within(kinds, PLAN_KINDS)
         .or_else(|| within(kinds, UPDATE_KINDS))
         .or_else(|| within(kinds, CHANGE_KINDS))
+        .or_else(|| within(kinds, ALERT_KINDS))
         .unwrap_or_default()
 }
 
@@ -394,8 +398,12 @@ pub fn renumbered(
         }
         Of::All => ("1".to_string(), Vec::new()),
     };
+    // Most databases never imported anything renumbered: the EXISTS is
+    // constant, tested once before the join, so they read none of the
+    // incidents' events (the planner would walk a long timeline first).
     conn.prepare_cached(&format!(
-        "SELECT r.event_id, r.numbers FROM renumbered AS r JOIN events AS e ON e.id = r.event_id WHERE {condition}"
+        "SELECT r.event_id, r.numbers FROM renumbered AS r JOIN events AS e ON e.id = r.event_id \
+         WHERE EXISTS (SELECT 1 FROM renumbered) AND {condition}"
     ))?
     .query_map(params_from_iter(values), |r| {
         let numbers: String = r.get(1)?;
@@ -513,6 +521,22 @@ mod tests {
         assert_eq!(
             plan_index(&[EventKind::Resolved, EventKind::Reopened]),
             format!(" AND kind IN {CHANGE_KINDS}")
+        );
+        // The alerts tied to an incident, as similar incidents read them.
+        let plan: Vec<String> = conn
+            .prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM events WHERE incident_id IN (?1){} \
+                 AND kind IN (?2) ORDER BY at, id",
+                plan_index(&[EventKind::AlertAttached])
+            ))
+            .unwrap()
+            .query_map(rusqlite::params![1, "alert_attached"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains("events_for_alerts")),
+            "{plan:?}"
         );
         let plan: Vec<String> = conn
             .prepare(&format!(

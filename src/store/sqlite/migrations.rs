@@ -55,10 +55,13 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_chat_cursor.sql")),
     // 20: the status page: component statuses set by hand, maintenance.
     Step::sql(include_str!("schema_status_page.sql")),
+    // 21: the full-text index, filled from what is stored.
     Step {
         sql: include_str!("schema_search.sql"),
         code: Some(super::search::backfill),
     },
+    // 22: an incident's alert events through their own index.
+    Step::sql(include_str!("schema_alert_events.sql")),
 ];
 
 /// The version this binary writes.
