@@ -398,12 +398,17 @@ pub fn renumbered(
         }
         Of::All => ("1".to_string(), Vec::new()),
     };
-    // Most databases never imported anything renumbered: the EXISTS is
-    // constant, tested once before the join, so they read none of the
-    // incidents' events (the planner would walk a long timeline first).
+    // Most databases never imported anything renumbered: asked first, so
+    // they read none of the incidents' events (the planner walks a long
+    // timeline before it looks at the empty table).
+    let any: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM renumbered)")?
+        .query_row([], |r| r.get(0))?;
+    if !any {
+        return Ok(std::collections::HashMap::new());
+    }
     conn.prepare_cached(&format!(
-        "SELECT r.event_id, r.numbers FROM renumbered AS r JOIN events AS e ON e.id = r.event_id \
-         WHERE EXISTS (SELECT 1 FROM renumbered) AND {condition}"
+        "SELECT r.event_id, r.numbers FROM renumbered AS r JOIN events AS e ON e.id = r.event_id WHERE {condition}"
     ))?
     .query_map(params_from_iter(values), |r| {
         let numbers: String = r.get(1)?;
