@@ -289,3 +289,50 @@ fn what_is_imported_is_searchable() {
     assert_eq!(keys(&search(&b, &["\"error rate\""])), ["INC-2"]);
     assert_eq!(search(&b, &["\"error rate\""])[0]["where"], "alert");
 }
+
+#[test]
+fn a_broad_query_ranks_its_newest_matches_and_says_what_it_left() {
+    let env = Env::new();
+    // 1,200 incidents with "Elevated" in their titles, all alike
+    // ("Elevated 5xx on checkout after deploy 4000"), INC-1200 the newest:
+    // more matching texts than a page ranks (1,000).
+    env.seed(1_200, 3_600, 0);
+    // The best match of all, and a weak one, both newer.
+    env.declare("Elevated errors", &["-s", "SEV2"]);
+    env.declare("Checkout slow", &["-s", "SEV3"]);
+    env.ok(&[
+        "update",
+        "INC-1202",
+        "Latency was elevated for a while on two of the hosts behind the load balancer in \
+         the second region, then settled without anyone touching anything at all",
+    ]);
+    let page = keys(&search(&env, &["elevated"]));
+    // The short title first, then the equal titles newest first; the long
+    // entry that mentions it once is ranked below the page.
+    assert_eq!(page.len(), 20);
+    assert_eq!(page[..4], ["INC-1201", "INC-1200", "INC-1199", "INC-1198"]);
+    assert!(!page.contains(&"INC-1202".to_string()), "{page:?}");
+    // Only the newest 1,000 matching texts were ranked (INC-1202's entry,
+    // INC-1201's title, and the titles of INC-1200 back to INC-203), and
+    // that is what the page says, with how to reach the rest.
+    let out = env.ok(&["search", "elevated"]);
+    let footer = "… and more: only the newest 1,000 matching texts were ranked, from 1,000 incidents; \
+                  narrow the search (more words, --service, --since) or rank every match with --limit 0\n";
+    assert!(out.ends_with(footer), "{out}");
+    assert!(out.starts_with("INC-1201  SEV2  investigating  Elevated errors\n"), "{out}");
+    // A script gets the same array shape, and the note on stderr.
+    let talk = env.talk(&["search", "elevated", "--json"]);
+    assert!(talk.contains("only the newest 1,000 matching texts were ranked"), "{talk}");
+    // --limit 0 ranks every match: all 1,202 incidents, the same best first
+    // and the oldest last.
+    let all = keys(&search(&env, &["elevated", "--limit", "0"]));
+    assert_eq!(all.len(), 1_202);
+    assert_eq!(all[..3], ["INC-1201", "INC-1200", "INC-1199"]);
+    assert_eq!(all[1_200..], ["INC-1", "INC-1202"]);
+    // An old incident is reached by narrowing: a selective query is ranked
+    // whole and says nothing more.
+    assert_eq!(keys(&search(&env, &["elevated", "4000"])), ["INC-1"]);
+    let out = env.ok(&["search", "elevated", "deploy", "4000"]);
+    assert!(!out.contains("more"), "{out}");
+    assert!(!env.talk(&["search", "elevated", "4000", "--json"]).contains("ranked"));
+}

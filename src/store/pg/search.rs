@@ -7,7 +7,7 @@ use super::incidents::{clauses, mark};
 use super::retro::{RETRO_COLUMNS, retro_from_row};
 use super::sql::{Statement, Value, col};
 use crate::domain::EventKind;
-use crate::domain::search::{self, Doc, Hit, Hits, Place, Query};
+use crate::domain::search::{self, Doc, Hits, Place, Query, Ranking};
 use crate::store::ListFilter;
 use anyhow::Result;
 use tokio_postgres::Row;
@@ -44,53 +44,48 @@ pub fn put(db: &mut Db, docs: impl IntoIterator<Item = Doc>) {
     }
 }
 
-/// The incidents `filter` selects whose text matches, best first:
-/// `ts_rank` with normalisation 1 (divided by 1 + the log of the text's
-/// length, so the same words in a title outrank them in a long entry, as
-/// BM25 ranks them on SQLite), each incident by its best piece, ties to
-/// the newer incident.
+/// The matches of the incidents `filter` selects, newest first (by `seq`,
+/// the order texts were first indexed, as SQLite's rowid), as many as
+/// [`search::Ranking`] ranks, for [`hits_of`]. For a word in much of the
+/// record the planner walks `search_docs_newest` backwards, checking each
+/// text, and stops at the bound; for a rare one it takes the GIN index's
+/// few matches and sorts them. `ts_rank` is not asked for: the ranking is
+/// the domain's, the same on both backends.
 pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
     let mut values = vec![Value::Text(query.tsquery())];
     let conditions: String = clauses(filter, "i", &mut values)
         .iter()
         .map(|c| format!(" AND {c}"))
         .collect();
-    let limit = mark(&mut values, Value::OptInt(filter.limit.map(|n| n as i64)));
+    let read = mark(
+        &mut values,
+        Value::OptInt(search::to_read(filter.limit).map(|n| n as i64)),
+    );
     Statement::new(
         format!(
-            "SELECT m.incident_id, m.place, m.of, d.body, m.matches, count(*) OVER () FROM ( \
-               SELECT d.place, d.of, d.incident_id, ts_rank(d.words, q.q, 1) AS score, \
-                 row_number() OVER (PARTITION BY d.incident_id \
-                   ORDER BY ts_rank(d.words, q.q, 1) DESC, d.place, d.of) AS nth, \
-                 count(*) OVER (PARTITION BY d.incident_id) AS matches \
-               FROM (SELECT CAST($1 AS tsquery) AS q) AS q, search_docs AS d \
-               JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ q.q{conditions}) AS m \
-             JOIN search_docs AS d ON d.place = m.place AND d.of = m.of \
-             WHERE m.nth = 1 ORDER BY m.score DESC, m.incident_id DESC LIMIT {limit}"
+            "SELECT d.incident_id, d.place, d.of, d.body \
+             FROM search_docs AS d JOIN incidents AS i ON i.id = d.incident_id \
+             WHERE d.words @@ CAST($1 AS tsquery){conditions} ORDER BY d.seq DESC LIMIT {read}"
         ),
         values,
     )
 }
 
-pub fn hits_of(rows: Vec<Row>) -> Result<Hits> {
-    let mut found = Hits::default();
+/// Ranks what [`statement`] read.
+pub fn hits_of(rows: Vec<Row>, query: &Query, limit: Option<usize>) -> Result<Hits> {
+    let mut ranking = Ranking::new(query, limit);
     for row in &rows {
         let place: String = col(row, 1)?;
         let Some(place) = Place::parse(&place) else {
             // A row written by hand, of a place this build does not know.
             continue;
         };
-        found.total = col::<i64>(row, 5)? as usize;
-        found.hits.push(Hit {
-            incident_id: col(row, 0)?,
-            place,
-            of: col(row, 2)?,
-            text: col(row, 3)?,
-            matches: col::<i64>(row, 4)? as usize,
-        });
+        let text: String = col(row, 3)?;
+        if !ranking.offer(col(row, 0)?, place, col(row, 2)?, &text) {
+            break;
+        }
     }
-    Ok(found)
+    Ok(ranking.finish())
 }
 
 /// Indexes everything already in the database: the code half of the
