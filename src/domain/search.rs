@@ -533,9 +533,8 @@ impl<'q> Ranking<'q> {
         }
         self.read += 1;
         let score = score(text, self.query);
-        let better = |b: &Best| {
-            score > b.score || (score == b.score && (place, of) < (b.hit.place, b.hit.of))
-        };
+        let better =
+            |b: &Best| score > b.score || (score == b.score && (place, of) < (b.hit.place, b.hit.of));
         match self.best.get_mut(&incident_id) {
             Some(b) => {
                 b.hit.matches += 1;
@@ -814,7 +813,10 @@ mod tests {
         assert_eq!(score("full disk", &q("\"disk full\"")), 0.0);
         assert!(score("the disk is full, disk full", &q("\"disk full\"")) > 0.0);
         // Case and punctuation as the index sees them.
-        assert_eq!(score("DISK-full", &q("disk full")), score("disk full", &q("disk full")));
+        assert_eq!(
+            score("DISK-full", &q("disk full")),
+            score("disk full", &q("disk full"))
+        );
     }
 
     fn rank(limit: Option<usize>, texts: &[(i64, Place, i64, &str)], query: &str) -> (Hits, usize) {
@@ -828,13 +830,21 @@ mod tests {
     }
 
     fn ids(hits: &Hits) -> Vec<(i64, Place, usize)> {
-        hits.hits.iter().map(|h| (h.incident_id, h.place, h.matches)).collect()
+        hits.hits
+            .iter()
+            .map(|h| (h.incident_id, h.place, h.matches))
+            .collect()
     }
 
     #[test]
     fn each_incident_is_ranked_by_its_best_text_ties_to_the_newer() {
         let texts = [
-            (3, Place::Entry, 30, "the disk filled up again on the primary while we watched"),
+            (
+                3,
+                Place::Entry,
+                30,
+                "the disk filled up again on the primary while we watched",
+            ),
             (3, Place::Title, 3, "Disk full"),
             (2, Place::Title, 2, "Disk full"),
             (1, Place::Entry, 10, "disk"),

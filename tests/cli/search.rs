@@ -319,10 +319,16 @@ fn a_broad_query_ranks_its_newest_matches_and_says_what_it_left() {
     let footer = "… and more: only the newest 1,000 matching texts were ranked, from 1,000 incidents; \
                   narrow the search (more words, --service, --since) or rank every match with --limit 0\n";
     assert!(out.ends_with(footer), "{out}");
-    assert!(out.starts_with("INC-1201  SEV2  investigating  Elevated errors\n"), "{out}");
+    assert!(
+        out.starts_with("INC-1201  SEV2  investigating  Elevated errors\n"),
+        "{out}"
+    );
     // A script gets the same array shape, and the note on stderr.
     let talk = env.talk(&["search", "elevated", "--json"]);
-    assert!(talk.contains("only the newest 1,000 matching texts were ranked"), "{talk}");
+    assert!(
+        talk.contains("only the newest 1,000 matching texts were ranked"),
+        "{talk}"
+    );
     // --limit 0 ranks every match: all 1,202 incidents, the same best first
     // and the oldest last.
     let all = keys(&search(&env, &["elevated", "--limit", "0"]));
@@ -334,5 +340,8 @@ fn a_broad_query_ranks_its_newest_matches_and_says_what_it_left() {
     assert_eq!(keys(&search(&env, &["elevated", "4000"])), ["INC-1"]);
     let out = env.ok(&["search", "elevated", "deploy", "4000"]);
     assert!(!out.contains("more"), "{out}");
-    assert!(!env.talk(&["search", "elevated", "4000", "--json"]).contains("ranked"));
+    assert!(
+        !env.talk(&["search", "elevated", "4000", "--json"])
+            .contains("ranked")
+    );
 }
