@@ -25,6 +25,7 @@ PG=0
 [[ "${1:-}" == "--cost" ]] && COST=1
 [[ "${1:-}" == "--postgres" ]] && PG=1
 mkdir -p "$(dirname "$OUT")"
+OWN_HOME=$HOME # lib.sh gives the benchmarks a HOME of their own; cargo needs this one
 source "$ROOT/benches/lib.sh"
 "$BIN" search x >/dev/null 2>&1 || { echo "benches: this binary has no search" >&2; exit 1; }
 
@@ -94,7 +95,7 @@ sqlite3 "$W/100k.db" "SELECT 'database: ' || (SELECT sum(pgsize) / 1048576 FROM 
 if [[ $COST == 1 ]]; then
     # A copy whose index does nothing, for the same binary.
     cp "$W/100k.db" "$W/unindexed.db"
-    "$(example bench-unindex)" "$W/unindexed.db"
+    "$(HOME=$OWN_HOME example bench-unindex)" "$W/unindexed.db"
 fi
 sync
 

@@ -44,13 +44,25 @@ pub fn put(db: &mut Db, docs: impl IntoIterator<Item = Doc>) {
     }
 }
 
+/// How many of the newest texts a search looks through first, in `seq`
+/// order, before it asks the GIN index for older matches.
+const WINDOW: i64 = 20_000;
+
 /// The matches of the incidents `filter` selects, newest first (by `seq`,
 /// the order texts were first indexed, as SQLite's rowid), as many as
-/// [`search::Ranking`] ranks, for [`hits_of`]. For a word in much of the
-/// record the planner walks `search_docs_newest` backwards, checking each
-/// text, and stops at the bound; for a rare one it takes the GIN index's
-/// few matches and sorts them. `ts_rank` is not asked for: the ranking is
-/// the domain's, the same on both backends.
+/// [`search::Ranking`] ranks, for [`hits_of`]. In two parts, because the
+/// planner cannot tell a rare word from a common one well enough to choose
+/// between walking the texts newest first (fast when the words are in many
+/// of them, a scan of the whole table when they are in none) and taking
+/// the GIN index's matches to sort (fast for a few, every match read for a
+/// common word): first the newest [`WINDOW`] texts are looked through,
+/// which finds a common word's newest matches at a bounded cost; only if
+/// they hold too few does the GIN index give the older ones, and only
+/// those, which is then few for a rare word. (`seq + 0`: the GIN index's
+/// matches are taken alone, not intersected with a range of `seq` that is
+/// most of the table, nor read in `seq` order, which is the walk again.)
+/// `ts_rank` is not asked for: the ranking is the domain's, the same on
+/// both backends.
 pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
     let mut values = vec![Value::Text(query.tsquery())];
     let conditions: String = clauses(filter, "i", &mut values)
@@ -59,13 +71,27 @@ pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
         .collect();
     let read = mark(
         &mut values,
-        Value::OptInt(search::to_read(filter.limit).map(|n| n as i64)),
+        Value::Int(search::to_read(filter.limit).map_or(i64::MAX, |n| n as i64)),
     );
+    let window = mark(&mut values, Value::Int(WINDOW));
     Statement::new(
         format!(
-            "SELECT d.incident_id, d.place, d.of, d.body \
-             FROM search_docs AS d JOIN incidents AS i ON i.id = d.incident_id \
-             WHERE d.words @@ CAST($1 AS tsquery){conditions} ORDER BY d.seq DESC LIMIT {read}"
+            "WITH recent AS ( \
+               SELECT d.incident_id, d.place, d.of, d.body, d.seq \
+               FROM (SELECT * FROM search_docs ORDER BY seq DESC LIMIT {window}) AS d \
+               JOIN incidents AS i ON i.id = d.incident_id \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} ORDER BY d.seq DESC LIMIT {read}), \
+             older AS ( \
+               SELECT d.incident_id, d.place, d.of, d.body, d.seq \
+               FROM search_docs AS d JOIN incidents AS i ON i.id = d.incident_id \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} \
+                 AND d.seq + 0 < (SELECT coalesce(min(w.seq), 0) FROM \
+                   (SELECT seq FROM search_docs ORDER BY seq DESC LIMIT {window}) AS w) \
+                 AND (SELECT count(*) FROM recent) < {read} \
+               ORDER BY d.seq + 0 DESC LIMIT {read}) \
+             SELECT incident_id, place, of, body, seq FROM recent \
+             UNION ALL SELECT incident_id, place, of, body, seq FROM older \
+             ORDER BY seq DESC LIMIT {read}"
         ),
         values,
     )
