@@ -2,7 +2,7 @@
 //! most relevant first, each with where it matched and a snippet.
 
 use crate::context::Ctx;
-use crate::domain::search::{Hit, Query, QueryError, snippet};
+use crate::domain::search::{Hit, Query, QueryError, footer, snippet};
 use crate::domain::{Incident, Status};
 use crate::error::usage;
 use crate::output;
@@ -133,6 +133,14 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> Result<()> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        // The array is the hits, as ever; that they are the best of the
+        // newest matches only is said beside it, where a script's reader
+        // sees it without the array changing shape.
+        if found.cut.is_some()
+            && let Some(line) = footer(&found, hits.len())
+        {
+            ctx.say(line);
+        }
         return output::print_json(&views);
     }
     if hits.is_empty() {
@@ -185,14 +193,8 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> Result<()> {
             )?;
         }
     }
-    if found.total > hits.len() {
-        let shown = hits.len();
-        writeln!(
-            out,
-            "… and {} more; --limit 0 shows all {}",
-            found.total - shown,
-            found.total
-        )?;
+    if let Some(line) = footer(&found, hits.len()) {
+        writeln!(out, "{line}")?;
     }
     out.flush()?;
     Ok(())

@@ -423,7 +423,205 @@ pub struct Hit {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Hits {
     pub hits: Vec<Hit>,
+    /// The incidents matched: all of them, or (when `cut`) those of the
+    /// texts ranked, so at least this many.
     pub total: usize,
+    /// `Some(n)`: more than `n` texts matched, and only the newest `n` were
+    /// ranked (see [`bound`]).
+    pub cut: Option<usize>,
+}
+
+/// How many matching pieces of text a page of results ranks, at most: the
+/// newest ones (the most recently indexed first). A word in much of the
+/// record (`deploy`, a service's name, a phrase every update repeats)
+/// matches hundreds of thousands of texts, and ranking every one took 0.15
+/// to 1.5 s at 100,000 incidents (BENCHMARKS.md); the backends hand over
+/// their matches newest first and stop here, so such a query costs what a
+/// rare word does. A query that names what it looks for matches fewer and
+/// is ranked whole. Newest first because a responder searching a common
+/// word most often means the recent past; the footer says the rest were
+/// not ranked and how to reach them.
+pub const RANKED: usize = 1_000;
+
+/// The most matching texts ranked for a page of `limit` incidents (`None`:
+/// every incident was asked for, and every match is ranked). Never fewer
+/// than the page, so a long page can fill when the matches do.
+pub fn bound(limit: Option<usize>) -> Option<usize> {
+    limit.map(|n| n.max(RANKED))
+}
+
+/// How many matching texts a backend reads, newest first, for a page of
+/// `limit`: one more than the bound, to know whether any were left.
+pub fn to_read(limit: Option<usize>) -> Option<usize> {
+    bound(limit).map(|n| n + 1)
+}
+
+/// BM25's constants, as FTS5 and Lucene use them: how fast repeats of a
+/// word stop counting (`K1`), and how much a text's length counts (`B`).
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// The length, in words, a text is measured against: about a timeline
+/// entry's. A fixed number, so a text's score is its own and never
+/// depends on what else matched.
+const AVERAGE_WORDS: f64 = 12.0;
+
+/// How well `text` matches `query`: BM25 without its rarity weight (every
+/// term counts alike), so it needs nothing but the text. Each term scores
+/// by how often it occurs (a phrase: its words in a row), saturating, and
+/// less in a longer text, so a short title that holds the words outranks
+/// a long entry that mentions them once. The backends find the matches;
+/// this orders them, the same on both. Left out of BM25: weighing a rare
+/// term above a common one, which needs every text's words counted (the
+/// very cost the bound avoids); in a search where every text holds every
+/// term, it only changes how two terms' repeats compare.
+pub fn score(text: &str, query: &Query) -> f64 {
+    let words: Vec<String> = words(text).map(|(_, _, w)| w).collect();
+    let length = words.len() as f64;
+    let norm = K1 * (1.0 - B + B * length / AVERAGE_WORDS);
+    query
+        .terms
+        .iter()
+        .map(|term| {
+            let tf = match term.len() {
+                0 => 0,
+                n => words.windows(n).filter(|w| *w == term.as_slice()).count(),
+            } as f64;
+            tf * (K1 + 1.0) / (tf + norm)
+        })
+        .sum()
+}
+
+/// An incident's best text so far, and how many of its texts matched.
+#[derive(Debug)]
+struct Best {
+    score: f64,
+    hit: Hit,
+}
+
+/// Ranks the matches a backend reads, newest first, for a page of `limit`
+/// incidents: each incident by its best-scoring text ([`score`]), ties to
+/// the newer incident (and within one incident to its title, then the
+/// lower place and number), up to [`bound`] texts. One rule for both
+/// backends: they only select the matches, in order, and stop at
+/// [`to_read`].
+#[derive(Debug)]
+pub struct Ranking<'q> {
+    query: &'q Query,
+    limit: Option<usize>,
+    read: usize,
+    cut: bool,
+    best: std::collections::HashMap<i64, Best>,
+}
+
+impl<'q> Ranking<'q> {
+    pub fn new(query: &'q Query, limit: Option<usize>) -> Ranking<'q> {
+        Ranking {
+            query,
+            limit,
+            read: 0,
+            cut: false,
+            best: Default::default(),
+        }
+    }
+
+    /// Takes the next matching text, newest first; `false` once the bound is
+    /// reached (this one is not ranked, and nothing after it need be read).
+    pub fn offer(&mut self, incident_id: i64, place: Place, of: i64, text: &str) -> bool {
+        if bound(self.limit).is_some_and(|n| self.read >= n) {
+            self.cut = true;
+            return false;
+        }
+        self.read += 1;
+        let score = score(text, self.query);
+        let better =
+            |b: &Best| score > b.score || (score == b.score && (place, of) < (b.hit.place, b.hit.of));
+        match self.best.get_mut(&incident_id) {
+            Some(b) => {
+                b.hit.matches += 1;
+                if better(b) {
+                    let matches = b.hit.matches;
+                    *b = Best {
+                        score,
+                        hit: Hit {
+                            incident_id,
+                            place,
+                            of,
+                            text: text.to_string(),
+                            matches,
+                        },
+                    };
+                }
+            }
+            None => {
+                self.best.insert(
+                    incident_id,
+                    Best {
+                        score,
+                        hit: Hit {
+                            incident_id,
+                            place,
+                            of,
+                            text: text.to_string(),
+                            matches: 1,
+                        },
+                    },
+                );
+            }
+        }
+        true
+    }
+
+    /// The page: the best incidents, best first, and the count.
+    pub fn finish(self) -> Hits {
+        let total = self.best.len();
+        let mut ranked: Vec<Best> = self.best.into_values().collect();
+        ranked.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(b.hit.incident_id.cmp(&a.hit.incident_id))
+        });
+        if let Some(n) = self.limit {
+            ranked.truncate(n);
+        }
+        Hits {
+            hits: ranked.into_iter().map(|b| b.hit).collect(),
+            total,
+            cut: self.cut.then(|| bound(self.limit).unwrap_or(self.read)),
+        }
+    }
+}
+
+/// The line under a page of `shown` hits that says what else matched, if
+/// anything did.
+pub fn footer(found: &Hits, shown: usize) -> Option<String> {
+    if let Some(ranked) = found.cut {
+        return Some(format!(
+            "… and more: only the newest {} matching texts were ranked, from {} incidents; \
+             narrow the search (more words, --service, --since) or rank every match with --limit 0",
+            thousands(ranked),
+            thousands(found.total)
+        ));
+    }
+    (found.total > shown).then(|| {
+        format!(
+            "… and {} more; --limit 0 shows all {}",
+            found.total - shown,
+            found.total
+        )
+    })
+}
+
+/// `12345` as `12,345`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A piece of matched text, on one line, with the query's words marked.
@@ -596,6 +794,123 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_short_text_with_the_words_outscores_a_long_one_that_mentions_them() {
+        let query = q("database failover");
+        let title = score("Database failover stalled", &query);
+        let entry = score(
+            "We suspected the database failover at first, then found a slow cache and a \
+             misconfigured pool on two of the hosts behind the checkout service",
+            &query,
+        );
+        assert!(title > entry, "{title} {entry}");
+        // Repeats count, less and less; a phrase counts its words in a row.
+        let once = score("disk full on db", &q("disk"));
+        let twice = score("disk full on disk", &q("disk"));
+        assert!(twice > once && twice < 2.0 * once, "{once} {twice}");
+        assert_eq!(score("full disk", &q("\"disk full\"")), 0.0);
+        assert!(score("the disk is full, disk full", &q("\"disk full\"")) > 0.0);
+        // Case and punctuation as the index sees them.
+        assert_eq!(
+            score("DISK-full", &q("disk full")),
+            score("disk full", &q("disk full"))
+        );
+    }
+
+    fn rank(limit: Option<usize>, texts: &[(i64, Place, i64, &str)], query: &str) -> (Hits, usize) {
+        let query = q(query);
+        let mut ranking = Ranking::new(&query, limit);
+        let read = texts
+            .iter()
+            .take_while(|(incident, place, of, text)| ranking.offer(*incident, *place, *of, text))
+            .count();
+        (ranking.finish(), read)
+    }
+
+    fn ids(hits: &Hits) -> Vec<(i64, Place, usize)> {
+        hits.hits
+            .iter()
+            .map(|h| (h.incident_id, h.place, h.matches))
+            .collect()
+    }
+
+    #[test]
+    fn each_incident_is_ranked_by_its_best_text_ties_to_the_newer() {
+        let texts = [
+            (
+                3,
+                Place::Entry,
+                30,
+                "the disk filled up again on the primary while we watched",
+            ),
+            (3, Place::Title, 3, "Disk full"),
+            (2, Place::Title, 2, "Disk full"),
+            (1, Place::Entry, 10, "disk"),
+            (1, Place::Summary, 1, "disk"),
+        ];
+        let (found, read) = rank(Some(20), &texts, "disk");
+        assert_eq!(read, 5);
+        assert_eq!(
+            ids(&found),
+            [(1, Place::Summary, 2), (3, Place::Title, 2), (2, Place::Title, 1)]
+        );
+        assert_eq!((found.total, found.cut), (3, None));
+        assert_eq!(found.hits[1].text, "Disk full");
+        let (page, _) = rank(Some(2), &texts, "disk");
+        assert_eq!(page.hits.len(), 2);
+        assert_eq!((page.total, page.cut), (3, None));
+    }
+
+    #[test]
+    fn a_page_ranks_at_most_the_bound_and_says_what_it_left() {
+        assert_eq!(bound(Some(20)), Some(RANKED));
+        assert_eq!(bound(Some(5_000)), Some(5_000));
+        assert_eq!(bound(None), None);
+        assert_eq!(to_read(Some(20)), Some(RANKED + 1));
+        assert_eq!(to_read(None), None);
+        // 1,500 texts, newest first: 1,500 incidents with the word in a
+        // long entry, then the best title of all in the oldest.
+        let long = "a long timeline entry that mentions the word elevated once among many others";
+        let mut texts: Vec<(i64, Place, i64, &str)> =
+            (2..=1_500).rev().map(|n| (n, Place::Entry, n, long)).collect();
+        texts.push((1, Place::Title, 1, "Elevated"));
+        let (found, read) = rank(Some(20), &texts, "elevated");
+        // The newest 1,000 are ranked, the next one only read, to know.
+        assert_eq!(read, RANKED);
+        assert_eq!((found.total, found.cut), (RANKED, Some(RANKED)));
+        assert_eq!(found.hits[0].incident_id, 1_500);
+        // All of them, when all are asked for.
+        let (all, read) = rank(None, &texts, "elevated");
+        assert_eq!(read, 1_500);
+        assert_eq!((all.total, all.cut, all.hits.len()), (1_500, None, 1_500));
+        assert_eq!(all.hits[0].incident_id, 1);
+        // Exactly the bound: ranked whole.
+        let (whole, _) = rank(Some(20), &texts[500..], "elevated");
+        assert_eq!((whole.total, whole.cut), (RANKED, None));
+        assert_eq!(whole.hits[0].incident_id, 1);
+
+        let hits = |total, cut| Hits {
+            hits: Vec::new(),
+            total,
+            cut,
+        };
+        assert_eq!(footer(&hits(3, None), 3), None);
+        assert_eq!(
+            footer(&hits(3, None), 2).as_deref(),
+            Some("… and 1 more; --limit 0 shows all 3")
+        );
+        assert_eq!(
+            footer(&hits(612, Some(1_000)), 20).as_deref(),
+            Some(
+                "… and more: only the newest 1,000 matching texts were ranked, from 612 incidents; \
+                 narrow the search (more words, --service, --since) or rank every match with --limit 0"
+            )
+        );
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 
     #[test]

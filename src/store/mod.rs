@@ -347,8 +347,9 @@ pub enum Read<'a> {
     /// The scheduled maintenances that end at or after the time, by start.
     Maintenances(DateTime<Utc>),
     /// The incidents `filter` selects whose indexed text matches `query`,
-    /// most relevant first by the backend's own ranking, up to the filter's
-    /// limit: each with its best-ranked piece of text and how many matched.
+    /// most relevant first as `domain::search::Ranking` ranks the newest
+    /// matches the backend reads, up to the filter's limit: each with its
+    /// best-ranked piece of text and how many matched.
     Search {
         query: &'a crate::domain::search::Query,
         filter: &'a ListFilter,

@@ -289,3 +289,60 @@ fn what_is_imported_is_searchable() {
     assert_eq!(keys(&search(&b, &["\"error rate\""])), ["INC-2"]);
     assert_eq!(search(&b, &["\"error rate\""])[0]["where"], "alert");
 }
+
+#[test]
+fn a_broad_query_ranks_its_newest_matches_and_says_what_it_left() {
+    let env = Env::new();
+    // 2,000 incidents with "Elevated" in their titles, all alike
+    // ("Elevated 5xx on checkout after deploy 4000"), INC-2000 the newest:
+    // more matching texts than a page ranks (1,000).
+    env.seed(2_000, 24_000, 0);
+    // The best match of all, and a weak one, both newer.
+    env.declare("Elevated errors", &["-s", "SEV2"]);
+    env.declare("Checkout slow", &["-s", "SEV3"]);
+    env.ok(&[
+        "update",
+        "INC-2002",
+        "Latency was elevated for a while on two of the hosts behind the load balancer in \
+         the second region, then settled without anyone touching anything at all",
+    ]);
+    let page = keys(&search(&env, &["elevated"]));
+    // The short title first, then the equal titles newest first; the long
+    // entry that mentions it once is ranked below the page.
+    assert_eq!(page.len(), 20);
+    assert_eq!(page[..4], ["INC-2001", "INC-2000", "INC-1999", "INC-1998"]);
+    assert!(!page.contains(&"INC-2002".to_string()), "{page:?}");
+    // Only the newest 1,000 matching texts were ranked (INC-2002's entry,
+    // INC-2001's title, and the titles of INC-2000 back to INC-1003), and
+    // that is what the page says, with how to reach the rest.
+    let out = env.ok(&["search", "elevated"]);
+    let footer = "… and more: only the newest 1,000 matching texts were ranked, from 1,000 incidents; \
+                  narrow the search (more words, --service, --since) or rank every match with --limit 0\n";
+    assert!(out.ends_with(footer), "{out}");
+    assert!(
+        out.starts_with("INC-2001  SEV2  investigating  Elevated errors\n"),
+        "{out}"
+    );
+    // A script gets the same array shape, and the note on stderr.
+    let talk = env.talk(&["search", "elevated", "--json"]);
+    assert!(
+        talk.contains("only the newest 1,000 matching texts were ranked"),
+        "{talk}"
+    );
+    // --limit 0 ranks every match: all 2,002 incidents, the same best first
+    // and the oldest last.
+    let all = keys(&search(&env, &["elevated", "--limit", "0"]));
+    assert_eq!(all.len(), 2_002);
+    assert_eq!(all[..3], ["INC-2001", "INC-2000", "INC-1999"]);
+    assert_eq!(all[2_000..], ["INC-1", "INC-2002"]);
+    // An old incident (older than the newest 20,000 texts PostgreSQL looks
+    // through first) is reached by narrowing: a selective query is ranked
+    // whole and says nothing more.
+    assert_eq!(keys(&search(&env, &["elevated", "4000"])), ["INC-1"]);
+    let out = env.ok(&["search", "elevated", "deploy", "4000"]);
+    assert!(!out.contains("more"), "{out}");
+    assert!(
+        !env.talk(&["search", "elevated", "4000", "--json"])
+            .contains("ranked")
+    );
+}

@@ -95,6 +95,12 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: Some(super::search::backfill),
     },
+    // 13: the order `search` ranks a broad query's newest matches in.
+    Step {
+        sql: include_str!("schema_search_newest.sql"),
+        guards: "",
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

@@ -113,10 +113,13 @@ fn plan(read: &Read<'_>) -> Option<(Statement, Decode)> {
             deliveries::seen_statement(sources),
             Box::new(|rows| Ok(Found::Seen(deliveries::seen_of(rows)?))),
         ),
-        Read::Search { query, filter } => (
-            super::search::statement(query, filter),
-            Box::new(|rows| Ok(Found::Hits(super::search::hits_of(rows)?))),
-        ),
+        Read::Search { query, filter } => {
+            let (query, limit) = ((*query).clone(), filter.limit);
+            (
+                super::search::statement(&query, filter),
+                Box::new(move |rows| Ok(Found::Hits(super::search::hits_of(rows, &query, limit)?))),
+            )
+        }
         Read::Settled { .. } => return None,
     })
 }

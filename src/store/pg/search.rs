@@ -7,7 +7,7 @@ use super::incidents::{clauses, mark};
 use super::retro::{RETRO_COLUMNS, retro_from_row};
 use super::sql::{Statement, Value, col};
 use crate::domain::EventKind;
-use crate::domain::search::{self, Doc, Hit, Hits, Place, Query};
+use crate::domain::search::{self, Doc, Hits, Place, Query, Ranking};
 use crate::store::ListFilter;
 use anyhow::Result;
 use tokio_postgres::Row;
@@ -44,53 +44,74 @@ pub fn put(db: &mut Db, docs: impl IntoIterator<Item = Doc>) {
     }
 }
 
-/// The incidents `filter` selects whose text matches, best first:
-/// `ts_rank` with normalisation 1 (divided by 1 + the log of the text's
-/// length, so the same words in a title outrank them in a long entry, as
-/// BM25 ranks them on SQLite), each incident by its best piece, ties to
-/// the newer incident.
+/// How many of the newest texts a search looks through first, in `seq`
+/// order, before it asks the GIN index for older matches.
+const WINDOW: i64 = 20_000;
+
+/// The matches of the incidents `filter` selects, newest first (by `seq`,
+/// the order texts were first indexed, as SQLite's rowid), as many as
+/// [`search::Ranking`] ranks, for [`hits_of`]. In two parts, because the
+/// planner cannot tell a rare word from a common one well enough to choose
+/// between walking the texts newest first (fast when the words are in many
+/// of them, a scan of the whole table when they are in none) and taking
+/// the GIN index's matches to sort (fast for a few, every match read for a
+/// common word): first the newest [`WINDOW`] texts are looked through,
+/// which finds a common word's newest matches at a bounded cost; only if
+/// they hold too few does the GIN index give the older ones, and only
+/// those, which is then few for a rare word. (`seq + 0`: the GIN index's
+/// matches are taken alone, not intersected with a range of `seq` that is
+/// most of the table, nor read in `seq` order, which is the walk again.)
+/// `ts_rank` is not asked for: the ranking is the domain's, the same on
+/// both backends.
 pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
     let mut values = vec![Value::Text(query.tsquery())];
     let conditions: String = clauses(filter, "i", &mut values)
         .iter()
         .map(|c| format!(" AND {c}"))
         .collect();
-    let limit = mark(&mut values, Value::OptInt(filter.limit.map(|n| n as i64)));
+    let read = mark(
+        &mut values,
+        Value::Int(search::to_read(filter.limit).map_or(i64::MAX, |n| n as i64)),
+    );
+    let window = mark(&mut values, Value::Int(WINDOW));
     Statement::new(
         format!(
-            "SELECT m.incident_id, m.place, m.of, d.body, m.matches, count(*) OVER () FROM ( \
-               SELECT d.place, d.of, d.incident_id, ts_rank(d.words, q.q, 1) AS score, \
-                 row_number() OVER (PARTITION BY d.incident_id \
-                   ORDER BY ts_rank(d.words, q.q, 1) DESC, d.place, d.of) AS nth, \
-                 count(*) OVER (PARTITION BY d.incident_id) AS matches \
-               FROM (SELECT CAST($1 AS tsquery) AS q) AS q, search_docs AS d \
+            "WITH recent AS ( \
+               SELECT d.incident_id, d.place, d.of, d.body, d.seq \
+               FROM (SELECT * FROM search_docs ORDER BY seq DESC LIMIT {window}) AS d \
                JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ q.q{conditions}) AS m \
-             JOIN search_docs AS d ON d.place = m.place AND d.of = m.of \
-             WHERE m.nth = 1 ORDER BY m.score DESC, m.incident_id DESC LIMIT {limit}"
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} ORDER BY d.seq DESC LIMIT {read}), \
+             older AS ( \
+               SELECT d.incident_id, d.place, d.of, d.body, d.seq \
+               FROM search_docs AS d JOIN incidents AS i ON i.id = d.incident_id \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} \
+                 AND d.seq + 0 < (SELECT coalesce(min(w.seq), 0) FROM \
+                   (SELECT seq FROM search_docs ORDER BY seq DESC LIMIT {window}) AS w) \
+                 AND (SELECT count(*) FROM recent) < {read} \
+               ORDER BY d.seq + 0 DESC LIMIT {read}) \
+             SELECT incident_id, place, of, body, seq FROM recent \
+             UNION ALL SELECT incident_id, place, of, body, seq FROM older \
+             ORDER BY seq DESC LIMIT {read}"
         ),
         values,
     )
 }
 
-pub fn hits_of(rows: Vec<Row>) -> Result<Hits> {
-    let mut found = Hits::default();
+/// Ranks what [`statement`] read.
+pub fn hits_of(rows: Vec<Row>, query: &Query, limit: Option<usize>) -> Result<Hits> {
+    let mut ranking = Ranking::new(query, limit);
     for row in &rows {
         let place: String = col(row, 1)?;
         let Some(place) = Place::parse(&place) else {
             // A row written by hand, of a place this build does not know.
             continue;
         };
-        found.total = col::<i64>(row, 5)? as usize;
-        found.hits.push(Hit {
-            incident_id: col(row, 0)?,
-            place,
-            of: col(row, 2)?,
-            text: col(row, 3)?,
-            matches: col::<i64>(row, 4)? as usize,
-        });
+        let text: String = col(row, 3)?;
+        if !ranking.offer(col(row, 0)?, place, col(row, 2)?, &text) {
+            break;
+        }
     }
-    Ok(found)
+    Ok(ranking.finish())
 }
 
 /// Indexes everything already in the database: the code half of the
