@@ -43,6 +43,15 @@ const AUTHOR: &str = "incident";
 /// How many events one pass reads per destination.
 const BATCH: usize = 200;
 
+/// A destination's cursor is moved (and its claim renewed) after this
+/// many sends, or once this long has passed since it last moved, and at
+/// the end of each turn: not once per send, so a stream of events costs a
+/// few commits a second, not one per event and destination. A deliverer
+/// killed mid-turn sends again at most what it sent since (under the same
+/// idempotency keys); one stopped cleanly finishes its turn first.
+const MOVE_EVERY: i64 = 20;
+const MOVE_AFTER: Duration = Duration::from_millis(250);
+
 /// A deliverer: the destinations, and what it needs to name incidents and
 /// run commands.
 pub struct Deliverer<'a> {
@@ -315,7 +324,7 @@ impl<'a> Deliverer<'a> {
             return Ok(Turn::Skipped { until: None });
         }
         let state = claim;
-        let mut held = state.clone();
+        let mut held = Held::new(state.clone());
         let batch = store.arrivals(state.cursor, BATCH)?;
         let full = batch.len() == BATCH;
         // A room per incident: the rooms opened so far, and the incidents
@@ -372,11 +381,13 @@ impl<'a> Deliverer<'a> {
                 Ok(()) => {
                     sent += 1;
                     handled = *arrival;
-                    let now = (self.clock)()?;
-                    let moved = held.advanced(handled, 1, now);
-                    if !self.put(store, &mut held, moved)? {
-                        // Another deliverer took it over: it goes on.
-                        return Ok(Turn::More { sent });
+                    held.unsaved += 1;
+                    if held.unsaved >= MOVE_EVERY || held.saved.elapsed() >= MOVE_AFTER {
+                        let moved = held.moved(handled, (self.clock)()?);
+                        if !self.put(store, &mut held, moved)? {
+                            // Another deliverer took it over: it goes on.
+                            return Ok(Turn::More { sent });
+                        }
                     }
                 }
                 Err(failure) => return self.failed(store, &mut held, handled, sent, failure),
@@ -479,7 +490,7 @@ impl<'a> Deliverer<'a> {
     fn failed(
         &self,
         store: &mut Store,
-        held: &mut Delivery,
+        held: &mut Held,
         handled: i64,
         sent: usize,
         failure: Failure,
@@ -494,11 +505,11 @@ impl<'a> Deliverer<'a> {
 
     /// Keeps where reading the chat stands (`token`), with the cursor past
     /// what was handled, while this deliverer holds the claim.
-    fn read_to(&self, store: &mut Store, held: &mut Delivery, cursor: i64, token: String) -> Result<()> {
+    fn read_to(&self, store: &mut Store, held: &mut Held, cursor: i64, token: String) -> Result<()> {
         let now = (self.clock)()?;
         let read = Delivery {
             chat: Some(token),
-            ..held.advanced(cursor, 0, now)
+            ..held.moved(cursor, now)
         };
         self.put(store, held, read)?;
         Ok(())
@@ -514,14 +525,14 @@ impl<'a> Deliverer<'a> {
         }
     }
 
-    /// Stores `next` in place of `held` (the row as this deliverer last
-    /// stored it) unless another deliverer changed the row since; `held`
-    /// becomes `next`. `false`: it is another deliverer's now.
-    fn put(&self, store: &Store, held: &mut Delivery, next: Delivery) -> Result<bool> {
-        if !store.swap_delivery(Some(held), &next)? {
+    /// Stores `next` in place of the row as this deliverer last stored
+    /// it, unless another deliverer changed the row since; `held` becomes
+    /// `next`. `false`: it is another deliverer's now.
+    fn put(&self, store: &Store, held: &mut Held, next: Delivery) -> Result<bool> {
+        if !store.swap_delivery(Some(&held.row), &next)? {
             return Ok(false);
         }
-        *held = next;
+        *held = Held::new(next);
         Ok(true)
     }
 
@@ -610,9 +621,9 @@ impl<'a> Deliverer<'a> {
     }
 
     /// The cursor moved past what was handled, and the claim given back.
-    fn finish(&self, store: &mut Store, held: &mut Delivery, cursor: i64) -> Result<()> {
+    fn finish(&self, store: &mut Store, held: &mut Held, cursor: i64) -> Result<()> {
         let now = (self.clock)()?;
-        let done = held.advanced(cursor, 0, now).released(&self.owner);
+        let done = held.moved(cursor, now).released(&self.owner);
         self.put(store, held, done)?;
         Ok(())
     }
@@ -622,14 +633,12 @@ impl<'a> Deliverer<'a> {
     fn fail(
         &self,
         store: &mut Store,
-        held: &mut Delivery,
+        held: &mut Held,
         cursor: i64,
         failure: &Failure,
     ) -> Result<Option<DateTime<Utc>>> {
         let now = (self.clock)()?;
-        let after = held
-            .advanced(cursor, 0, now)
-            .failed(failure, now, fastrand::f64());
+        let after = held.moved(cursor, now).failed(failure, now, fastrand::f64());
         let next = after.next_attempt;
         if self.put(store, held, after)? {
             return Ok(next);
@@ -639,8 +648,34 @@ impl<'a> Deliverer<'a> {
         Ok(store
             .deliveries()?
             .into_iter()
-            .find(|x| x.destination == held.destination)
+            .find(|x| x.destination == held.row.destination)
             .and_then(|x| x.next_attempt))
+    }
+}
+
+/// A destination's row as this deliverer last stored it, and what it has
+/// sent since.
+struct Held {
+    row: Delivery,
+    /// Messages sent since the row was stored.
+    unsaved: i64,
+    /// When the row was stored.
+    saved: std::time::Instant,
+}
+
+impl Held {
+    fn new(row: Delivery) -> Held {
+        Held {
+            row,
+            unsaved: 0,
+            saved: std::time::Instant::now(),
+        }
+    }
+
+    /// The row handled up to `cursor` at `now`, with what was sent since
+    /// it was stored.
+    fn moved(&self, cursor: i64, now: DateTime<Utc>) -> Delivery {
+        self.row.advanced(cursor, self.unsaved, now)
     }
 }
 

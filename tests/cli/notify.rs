@@ -527,7 +527,8 @@ fn a_deliverer_with_nothing_new_writes_nothing() {
     env.declare("Checkout down", &[]);
     let writes = Writes::watch(&env);
     let before = writes.mark(&env);
-    assert!(env.talk(&["notify"]).contains("hook: 2 sent, up to date"));
+    let talk = env.talk(&["notify"]);
+    assert!(talk.contains("hook: 1 sent, up to date"), "{talk}");
     let sent = writes.mark(&env);
     assert_ne!(sent, before, "what it sent moved the cursors");
     // Up to date: it reads where each destination stands, and writes
@@ -536,7 +537,7 @@ fn a_deliverer_with_nothing_new_writes_nothing() {
         assert!(env.talk(&["notify"]).contains("hook: 0 sent, up to date"));
     }
     assert_eq!(writes.mark(&env), sent);
-    assert_eq!(receiver.seen("/hook").len(), 2);
+    assert_eq!(receiver.seen("/hook").len(), 1);
 }
 
 #[test]
@@ -572,6 +573,6 @@ fn two_deliverers_at_once_send_each_event_once_in_order() {
         .iter()
         .map(|r| r.json()["event"]["id"].as_i64().unwrap())
         .collect();
-    assert_eq!(ids.len(), 2 + 30 + 3, "each event once: {ids:?}");
+    assert_eq!(ids.len(), 1 + 30 + 3, "declared, 30 updates, 3 more: each once: {ids:?}");
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order: {ids:?}");
 }
