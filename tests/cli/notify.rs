@@ -573,6 +573,10 @@ fn two_deliverers_at_once_send_each_event_once_in_order() {
         .iter()
         .map(|r| r.json()["event"]["id"].as_i64().unwrap())
         .collect();
-    assert_eq!(ids.len(), 1 + 30 + 3, "declared, 30 updates, 3 more: each once: {ids:?}");
+    assert_eq!(
+        ids.len(),
+        1 + 30 + 3,
+        "declared, 30 updates, 3 more: each once: {ids:?}"
+    );
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order: {ids:?}");
 }
