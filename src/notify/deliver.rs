@@ -6,9 +6,15 @@
 //! the command that recorded the event.
 //!
 //! Several deliverers share one database safely: a destination is claimed
-//! (a lease, `domain::notify::Delivery::claim`) in a write transaction, so
-//! at any time one deliverer sends to it, and each move of its cursor
-//! renews the claim; a deliverer that dies leaves the claim to run out.
+//! (a lease, `domain::notify::Delivery::claim`), so at any time one
+//! deliverer sends to it, and each move of its cursor renews the claim; a
+//! deliverer that dies leaves the claim to run out. Each change to a
+//! destination's row is a compare-and-set ([`crate::store::Storage::swap_delivery`])
+//! from the row as this deliverer last read or stored it: it fails when
+//! another deliverer changed the row meanwhile, and it takes no writers'
+//! lock, so under a stream of writes a deliverer does not queue behind
+//! the commands recording events once per event it sends. A destination
+//! with nothing new is not claimed at all: an idle deliverer only reads.
 //!
 //! A Matrix destination with a room per incident does more on its turn
 //! ([`super::matrix`]): it opens an incident's room when the first event it
@@ -24,7 +30,7 @@ use super::{Destination, Matrix, Medium, Person, SlackBot};
 use crate::domain::notify::{Delivery, Failure, Message, Room, SeenBefore};
 use crate::domain::oncall::{Policy, Schedule};
 use crate::domain::{Event, EventKind, Incident, key};
-use crate::store::{ReadsExt, Store, Watch};
+use crate::store::{Found, Read, ReadsExt, Store, Watch};
 use anyhow::Result;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -36,6 +42,15 @@ const AUTHOR: &str = "incident";
 
 /// How many events one pass reads per destination.
 const BATCH: usize = 200;
+
+/// A destination's cursor is moved (and its claim renewed) after this
+/// many sends, or once this long has passed since it last moved, and at
+/// the end of each turn: not once per send, so a stream of events costs a
+/// few commits a second, not one per event and destination. A deliverer
+/// killed mid-turn sends again at most what it sent since (under the same
+/// idempotency keys); one stopped cleanly finishes its turn first.
+const MOVE_EVERY: i64 = 20;
+const MOVE_AFTER: Duration = Duration::from_millis(250);
 
 /// A deliverer: the destinations, and what it needs to name incidents and
 /// run commands.
@@ -267,9 +282,8 @@ impl<'a> Deliverer<'a> {
                 due = std::time::Instant::now() + if more { Duration::ZERO } else { next };
             }
             if watch.wait(SLICE)? {
-                // Something was recorded: look (again, shortly, in case the
-                // signal came before the commit was visible).
-                due = due.min(std::time::Instant::now() + SLICE);
+                // Something was recorded: look, once it is surely visible.
+                due = due.min(std::time::Instant::now() + watch.settle());
             }
         }
     }
@@ -278,44 +292,39 @@ impl<'a> Deliverer<'a> {
     /// events, move its cursor, give the claim back.
     pub fn turn(&self, store: &mut Store, d: &Destination) -> Result<Turn> {
         let now = (self.clock)()?;
-        let owner = self.owner.clone();
-        let name = d.name.clone();
-        let claimed = store
-            .write(
-                AUTHOR,
-                || Ok(now),
-                |w| {
-                    let newest = w.arrived_after(None, None)?.1;
-                    let found = w.deliveries()?.into_iter().find(|x| x.destination == name);
-                    let is_new = found.is_none();
-                    let state = found.unwrap_or_else(|| Delivery::new(&name, newest));
-                    match state.claim(&owner, now) {
-                        Some(claim) => {
-                            w.transaction().put_delivery(&claim)?;
-                            Ok(Ok(claim))
-                        }
-                        None => {
-                            if is_new {
-                                w.transaction().put_delivery(&state)?;
-                            }
-                            Ok(Err(state))
-                        }
-                    }
-                },
-            )?
-            .value;
-        let state = match claimed {
-            Ok(state) => state,
-            Err(held) => {
-                if let Some(reason) = held.parked {
-                    return Ok(Turn::Parked { reason });
-                }
-                return Ok(Turn::Skipped {
-                    until: held.next_attempt.or(held.lease.map(|l| l.until)),
-                });
-            }
-        };
+        // Where it stands and the newest arrival, read as they are now
+        // (one round trip), before anything is written.
         store.refresh()?;
+        let found = store.batch(&[Read::Deliveries, Read::Newest])?;
+        let (state, newest) = match found.as_slice() {
+            [Found::Deliveries(all), Found::Newest(newest)] => {
+                (all.iter().find(|x| x.destination == d.name).cloned(), *newest)
+            }
+            _ => anyhow::bail!("the store answered a read of deliveries with something else"),
+        };
+        // Seen for the first time: it starts at the newest event.
+        let was = state.clone();
+        let state = state.unwrap_or_else(|| Delivery::new(&d.name, newest));
+        let Some(claim) = state.claim(&self.owner, now) else {
+            if let Some(reason) = state.parked {
+                return Ok(Turn::Parked { reason });
+            }
+            return Ok(Turn::Skipped {
+                until: state.next_attempt.or(state.lease.map(|l| l.until)),
+            });
+        };
+        // Nothing arrived past its cursor: nothing to claim or write (a
+        // chat to read or a status page to keep wants its turn anyway).
+        if was.is_some() && state.cursor >= newest && !self.turns_when_idle(d) {
+            return Ok(Turn::Done { sent: 0 });
+        }
+        if !store.swap_delivery(was.as_ref(), &claim)? {
+            // Another deliverer changed it since it was read: it holds it,
+            // or has just been through it. A look later tells.
+            return Ok(Turn::Skipped { until: None });
+        }
+        let state = claim;
+        let mut held = Held::new(state.clone());
         let batch = store.arrivals(state.cursor, BATCH)?;
         let full = batch.len() == BATCH;
         // A room per incident: the rooms opened so far, and the incidents
@@ -355,7 +364,7 @@ impl<'a> Deliverer<'a> {
                 let kept_up = self.room(store, d, chat, &mut incident, wanted, &mut rooms, &mut kept)?;
                 match kept_up {
                     Ok(r) => room = r,
-                    Err(failure) => return self.failed(store, d, handled, sent, failure),
+                    Err(failure) => return self.failed(store, &mut held, handled, sent, failure),
                 }
                 incidents.insert(incident.id, Some(incident.clone()));
             }
@@ -376,12 +385,16 @@ impl<'a> Deliverer<'a> {
                 Ok(()) => {
                     sent += 1;
                     handled = *arrival;
-                    if !self.advance(store, d, handled, 1)? {
-                        // Another deliverer took it over: it goes on.
-                        return Ok(Turn::More { sent });
+                    held.unsaved += 1;
+                    if held.unsaved >= MOVE_EVERY || held.saved.elapsed() >= MOVE_AFTER {
+                        let moved = held.moved(handled, (self.clock)()?);
+                        if !self.put(store, &mut held, moved)? {
+                            // Another deliverer took it over: it goes on.
+                            return Ok(Turn::More { sent });
+                        }
                     }
                 }
-                Err(failure) => return self.failed(store, d, handled, sent, failure),
+                Err(failure) => return self.failed(store, &mut held, handled, sent, failure),
             }
         }
         let mut heard = 0;
@@ -395,9 +408,9 @@ impl<'a> Deliverer<'a> {
             match self.bot(d, m).read(store, &all, state.chat.as_deref())? {
                 Ok((recorded, token)) => {
                     heard = recorded;
-                    self.read_to(store, d, handled, token)?;
+                    self.read_to(store, &mut held, handled, token)?;
                 }
-                Err(failure) => return self.failed(store, d, handled, sent, failure),
+                Err(failure) => return self.failed(store, &mut held, handled, sent, failure),
             }
         }
         if let Medium::StatusPage(page) = &d.medium {
@@ -412,7 +425,7 @@ impl<'a> Deliverer<'a> {
                     }
                     Err(failure) => {
                         // Its cursor stays: the events are wanted again.
-                        let next = self.fail(store, d, state.cursor, &failure)?;
+                        let next = self.fail(store, &mut held, state.cursor, &failure)?;
                         return Ok(Turn::Failed {
                             sent: 0,
                             reason: failure.reason().to_string(),
@@ -422,7 +435,7 @@ impl<'a> Deliverer<'a> {
                 }
             }
         }
-        self.finish(store, d, handled)?;
+        self.finish(store, &mut held, handled)?;
         // What was read from chat is on the timeline now, to be delivered.
         Ok(match full || heard > 0 {
             true => Turn::More { sent },
@@ -481,12 +494,12 @@ impl<'a> Deliverer<'a> {
     fn failed(
         &self,
         store: &mut Store,
-        d: &Destination,
+        held: &mut Held,
         handled: i64,
         sent: usize,
         failure: Failure,
     ) -> Result<Turn> {
-        let next = self.fail(store, d, handled, &failure)?;
+        let next = self.fail(store, held, handled, &failure)?;
         Ok(Turn::Failed {
             sent,
             reason: failure.reason().to_string(),
@@ -496,25 +509,13 @@ impl<'a> Deliverer<'a> {
 
     /// Keeps where reading the chat stands (`token`), with the cursor past
     /// what was handled, while this deliverer holds the claim.
-    fn read_to(&self, store: &mut Store, d: &Destination, cursor: i64, token: String) -> Result<()> {
+    fn read_to(&self, store: &mut Store, held: &mut Held, cursor: i64, token: String) -> Result<()> {
         let now = (self.clock)()?;
-        let owner = &self.owner;
-        store.write(
-            AUTHOR,
-            || Ok(now),
-            |w| {
-                if let Some(state) = w.deliveries()?.into_iter().find(|x| x.destination == d.name)
-                    && state.held_by(owner, now)
-                {
-                    let read = Delivery {
-                        chat: Some(token),
-                        ..state.advanced(cursor, 0, now)
-                    };
-                    w.transaction().put_delivery(&read)?;
-                }
-                Ok(())
-            },
-        )?;
+        let read = Delivery {
+            chat: Some(token),
+            ..held.moved(cursor, now)
+        };
+        self.put(store, held, read)?;
         Ok(())
     }
 
@@ -540,6 +541,27 @@ impl<'a> Deliverer<'a> {
                 open_actions: r.open_actions.len(),
             })
             .collect()
+    }
+
+    /// Whether `d` wants its turn though nothing new arrived: a chat to
+    /// read back, or a status page whose other inputs may have moved.
+    fn turns_when_idle(&self, d: &Destination) -> bool {
+        match &d.medium {
+            Medium::Matrix(m) => m.room_per_incident,
+            Medium::StatusPage(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Stores `next` in place of the row as this deliverer last stored
+    /// it, unless another deliverer changed the row since; `held` becomes
+    /// `next`. `false`: it is another deliverer's now.
+    fn put(&self, store: &Store, held: &mut Held, next: Delivery) -> Result<bool> {
+        if !store.swap_delivery(Some(&held.row), &next)? {
+            return Ok(false);
+        }
+        *held = Held::new(next);
+        Ok(true)
     }
 
     /// The message for `event`, sent to `d` (and to the incident's own
@@ -631,46 +653,11 @@ impl<'a> Deliverer<'a> {
         )
     }
 
-    /// Moves `d`'s cursor to `cursor` (`sent` messages more); `false` when
-    /// its claim is no longer this deliverer's.
-    fn advance(&self, store: &mut Store, d: &Destination, cursor: i64, sent: i64) -> Result<bool> {
-        let now = (self.clock)()?;
-        let owner = &self.owner;
-        store
-            .write(
-                AUTHOR,
-                || Ok(now),
-                |w| {
-                    let Some(state) = w.deliveries()?.into_iter().find(|x| x.destination == d.name) else {
-                        return Ok(false);
-                    };
-                    if !state.held_by(owner, now) {
-                        return Ok(false);
-                    }
-                    w.transaction().put_delivery(&state.advanced(cursor, sent, now))?;
-                    Ok(true)
-                },
-            )
-            .map(|c| c.value)
-    }
-
     /// The cursor moved past what was handled, and the claim given back.
-    fn finish(&self, store: &mut Store, d: &Destination, cursor: i64) -> Result<()> {
+    fn finish(&self, store: &mut Store, held: &mut Held, cursor: i64) -> Result<()> {
         let now = (self.clock)()?;
-        let owner = &self.owner;
-        store.write(
-            AUTHOR,
-            || Ok(now),
-            |w| {
-                if let Some(state) = w.deliveries()?.into_iter().find(|x| x.destination == d.name)
-                    && state.held_by(owner, now)
-                {
-                    w.transaction()
-                        .put_delivery(&state.advanced(cursor, 0, now).released(owner))?;
-                }
-                Ok(())
-            },
-        )?;
+        let done = held.moved(cursor, now).released(&self.owner);
+        self.put(store, held, done)?;
         Ok(())
     }
 
@@ -679,31 +666,49 @@ impl<'a> Deliverer<'a> {
     fn fail(
         &self,
         store: &mut Store,
-        d: &Destination,
+        held: &mut Held,
         cursor: i64,
         failure: &Failure,
     ) -> Result<Option<DateTime<Utc>>> {
         let now = (self.clock)()?;
-        let owner = &self.owner;
-        store
-            .write(
-                AUTHOR,
-                || Ok(now),
-                |w| {
-                    let Some(state) = w.deliveries()?.into_iter().find(|x| x.destination == d.name) else {
-                        return Ok(None);
-                    };
-                    if !state.held_by(owner, now) {
-                        return Ok(state.next_attempt);
-                    }
-                    let after = state
-                        .advanced(cursor, 0, now)
-                        .failed(failure, now, fastrand::f64());
-                    w.transaction().put_delivery(&after)?;
-                    Ok(after.next_attempt)
-                },
-            )
-            .map(|c| c.value)
+        let after = held.moved(cursor, now).failed(failure, now, fastrand::f64());
+        let next = after.next_attempt;
+        if self.put(store, held, after)? {
+            return Ok(next);
+        }
+        // Another deliverer took it over meanwhile: its row says.
+        store.refresh()?;
+        Ok(store
+            .deliveries()?
+            .into_iter()
+            .find(|x| x.destination == held.row.destination)
+            .and_then(|x| x.next_attempt))
+    }
+}
+
+/// A destination's row as this deliverer last stored it, and what it has
+/// sent since.
+struct Held {
+    row: Delivery,
+    /// Messages sent since the row was stored.
+    unsaved: i64,
+    /// When the row was stored.
+    saved: std::time::Instant,
+}
+
+impl Held {
+    fn new(row: Delivery) -> Held {
+        Held {
+            row,
+            unsaved: 0,
+            saved: std::time::Instant::now(),
+        }
+    }
+
+    /// The row handled up to `cursor` at `now`, with what was sent since
+    /// it was stored.
+    fn moved(&self, cursor: i64, now: DateTime<Utc>) -> Delivery {
+        self.row.advanced(cursor, self.unsaved, now)
     }
 }
 

@@ -515,6 +515,15 @@ pub trait Storage: Reads {
 
     /// Something that wakes when another process commits to this database.
     fn watch(&self) -> Result<Box<dyn Watch>>;
+
+    /// Stores `delivery` in place of its destination's row if that row is
+    /// still exactly `was` (`None`: if the destination has no row yet), and
+    /// says whether it did: a compare-and-set, atomic on its own, outside
+    /// any write transaction. It takes no writers' lock (a delivery's row
+    /// numbers nothing and chains to nothing), so a deliverer moving its
+    /// cursor never queues behind the commands recording events. It ends
+    /// the read snapshot.
+    fn swap_delivery(&self, was: Option<&Delivery>, delivery: &Delivery) -> Result<bool>;
 }
 
 /// Wakes a `--follow` when another process may have committed.
@@ -522,6 +531,13 @@ pub trait Watch {
     /// Waits at most `timeout`; says whether something may have changed
     /// (a wake-up only means "look again").
     fn wait(&mut self, timeout: std::time::Duration) -> Result<bool>;
+
+    /// How long after a wake-up what woke it is surely there to read: a
+    /// file's change can be seen before its commit is complete; a signal
+    /// sent once the commit is done needs no wait.
+    fn settle(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(200)
+    }
 }
 
 /// The open database: a backend, and the helpers every command uses on it.

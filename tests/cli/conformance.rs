@@ -121,6 +121,7 @@ conformance!(
     every_older_schema_step_migrates_and_reads,
     stored_states_are_what_their_timelines_replay_to,
     deliveries_rooms_and_chat_marks_read_back,
+    a_delivery_is_swapped_only_from_the_row_as_it_was,
     component_statuses_and_maintenances_read_back,
     the_search_index_is_kept_in_the_writing_transaction,
     an_upgraded_database_is_searchable_at_once,
@@ -715,6 +716,68 @@ fn deliveries_rooms_and_chat_marks_read_back(kind: Kind) {
         .delete_override(first)));
     store.refresh().unwrap();
     assert!(store.overrides(Some("db"), t("08:00")).unwrap().is_empty());
+}
+
+/// The compare-and-set deliverers take turns with: a destination's row is
+/// replaced only from the row as it was (every column compared), whatever
+/// connection changed it meanwhile; a row is added only where there is
+/// none.
+fn a_delivery_is_swapped_only_from_the_row_as_it_was(kind: Kind) {
+    use incident::domain::notify::{Delivery, Failure};
+    let db = Db::new(kind);
+    let mut store = db.open();
+    declare(&mut store, "a", t("08:00"));
+    let fresh = Delivery::new("chat", 2);
+    // In a read snapshot: the swap ends it, and the next read sees it.
+    assert!(store.deliveries().unwrap().is_empty());
+    assert!(store.swap_delivery(None, &fresh).unwrap());
+    assert_eq!(store.deliveries().unwrap(), std::slice::from_ref(&fresh));
+    assert!(
+        !store.swap_delivery(None, &Delivery::new("chat", 0)).unwrap(),
+        "a row is there already"
+    );
+    assert!(store.swap_delivery(None, &Delivery::new("mail", 0)).unwrap());
+    // Two deliverers claim from the same row: one wins. The times have
+    // fractions of a second, which are stored to the second.
+    let at = t("08:01") + Duration::milliseconds(250);
+    let one = fresh.claim("deliverer-1", at).unwrap();
+    let two = fresh.claim("deliverer-2", at).unwrap();
+    assert!(store.swap_delivery(Some(&fresh), &one).unwrap());
+    assert!(!store.swap_delivery(Some(&fresh), &two).unwrap());
+    // Each step from the row as this deliverer stored it.
+    let moved = one.advanced(3, 1, at + Duration::milliseconds(300));
+    assert!(store.swap_delivery(Some(&one), &moved).unwrap());
+    let reading = Delivery {
+        chat: Some("s72594_4483_1934".into()),
+        ..moved.advanced(3, 0, at + Duration::milliseconds(600))
+    };
+    assert!(store.swap_delivery(Some(&moved), &reading).unwrap());
+    let failed = reading.failed(&Failure::of_status(503, None, "down\0 for now"), at, 0.5);
+    assert!(store.swap_delivery(Some(&reading), &failed).unwrap());
+    assert!(
+        !store.swap_delivery(Some(&reading), &failed).unwrap(),
+        "from a row that is no longer there"
+    );
+    // From the row as read back, too.
+    let stored = store.deliveries().unwrap();
+    assert_eq!(stored[0].last_error.as_deref(), Some("HTTP 503: down\0 for now"));
+    let parked = stored[0].failed(&Failure::of_status(404, None, "gone"), at, 0.5);
+    assert!(store.swap_delivery(Some(&stored[0]), &parked).unwrap());
+    // Another connection changes the row: a swap from what this one read
+    // fails, and leaves the row as the other left it.
+    let read = store.deliveries().unwrap()[0].clone();
+    let mut other = db.open();
+    write(&mut other, t("08:05"), |w| {
+        w.transaction().put_delivery(&read.retried())
+    });
+    let next = Delivery {
+        cursor: 9,
+        ..read.clone()
+    };
+    assert!(!store.swap_delivery(Some(&read), &next).unwrap());
+    let now = store.deliveries().unwrap();
+    assert_eq!(now[0], read.retried());
+    assert_eq!(now[1], Delivery::new("mail", 0), "the other row untouched");
 }
 
 fn listings_filter_order_limit_and_count(kind: Kind) {

@@ -494,3 +494,89 @@ fn nothing_is_lost_while_the_receiver_is_down_and_each_event_arrives_once_in_ord
         "{said:?}"
     );
 }
+
+/// How many times the database has been written, as another connection
+/// sees it: SQLite's data version (held on one connection, as it counts
+/// other connections' commits), or the deliveries rows' transaction ids.
+enum Writes {
+    Sqlite(rusqlite::Connection),
+    Postgres,
+}
+
+impl Writes {
+    fn watch(env: &Env) -> Writes {
+        match env.on_postgres() {
+            true => Writes::Postgres,
+            false => Writes::Sqlite(env.sql()),
+        }
+    }
+
+    fn mark(&self, env: &Env) -> i64 {
+        match self {
+            Writes::Sqlite(conn) => conn.query_row("PRAGMA data_version", [], |r| r.get(0)).unwrap(),
+            Writes::Postgres => env.number("SELECT sum(xmin::text::bigint)::bigint FROM deliveries"),
+        }
+    }
+}
+
+#[test]
+fn a_deliverer_with_nothing_new_writes_nothing() {
+    let receiver = Receiver::start();
+    let env = configured(&receiver);
+    env.talk(&["notify"]);
+    env.declare("Checkout down", &[]);
+    let writes = Writes::watch(&env);
+    let before = writes.mark(&env);
+    let talk = env.talk(&["notify"]);
+    assert!(talk.contains("hook: 1 sent, up to date"), "{talk}");
+    let sent = writes.mark(&env);
+    assert_ne!(sent, before, "what it sent moved the cursors");
+    // Up to date: it reads where each destination stands, and writes
+    // nothing (no claim taken and given back).
+    for _ in 0..3 {
+        assert!(env.talk(&["notify"]).contains("hook: 0 sent, up to date"));
+    }
+    assert_eq!(writes.mark(&env), sent);
+    assert_eq!(receiver.seen("/hook").len(), 1);
+}
+
+#[test]
+fn two_deliverers_at_once_send_each_event_once_in_order() {
+    let receiver = Receiver::start();
+    let env = configured(&receiver);
+    env.talk(&["notify"]);
+    let key = env.declare("Checkout down", &[]);
+    for n in 0..30 {
+        env.ok(&["update", &key, &format!("step {n}")]);
+    }
+    // Several rounds of two deliverers started together.
+    for round in 0..3 {
+        let deliverers: Vec<_> = (0..2)
+            .map(|_| {
+                env.std_cmd()
+                    .args(["notify", "--to", "hook"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for d in deliverers {
+            let out = d.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        env.ok(&["update", &key, &format!("round {round}")]);
+    }
+    env.talk(&["notify", "--to", "hook"]);
+    let ids: Vec<i64> = receiver
+        .seen("/hook")
+        .iter()
+        .map(|r| r.json()["event"]["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1 + 30 + 3,
+        "declared, 30 updates, 3 more: each once: {ids:?}"
+    );
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in order: {ids:?}");
+}

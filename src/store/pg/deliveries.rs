@@ -73,6 +73,79 @@ pub fn put_delivery(db: &mut Db, d: &Delivery) -> Result<()> {
     Ok(())
 }
 
+/// The columns a swap sets and compares (all but the destination).
+const STATE: &str = "cursor, lease_owner, lease_until, attempts, next_attempt_at, last_success_at, \
+     last_error, failing_since, parked, delivered, chat";
+
+/// Stores `d` in place of its destination's row if that row is still
+/// exactly `was` (`None`: if there is none); whether it did. One statement
+/// in a transaction of its own (no writers' lock): the row's lock orders
+/// it against a claim or a swap of another deliverer, and READ COMMITTED
+/// checks the condition again on the row as that one left it.
+pub fn swap_delivery(db: &mut Db, was: Option<&Delivery>, d: &Delivery) -> Result<bool> {
+    let owner = d.lease.as_ref().map(|l| l.owner.clone());
+    let until = d.lease.as_ref().map(|l| Stamp(l.until));
+    let rows = match was {
+        None => db.query(
+            &format!(
+                "INSERT INTO deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 ON CONFLICT (destination) DO NOTHING RETURNING destination"
+            ),
+            &p![
+                d.destination,
+                d.cursor,
+                owner,
+                until,
+                i64::from(d.attempts),
+                d.next_attempt.map(Stamp),
+                d.last_success.map(Stamp),
+                d.last_error,
+                d.failing_since.map(Stamp),
+                d.parked,
+                d.delivered,
+                d.chat
+            ],
+        )?,
+        Some(w) => {
+            let was_owner = w.lease.as_ref().map(|l| l.owner.clone());
+            let was_until = w.lease.as_ref().map(|l| Stamp(l.until));
+            db.query(
+                &format!(
+                    "UPDATE deliveries SET ({STATE}) = ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                     WHERE destination = $1 AND ({STATE}) IS NOT DISTINCT FROM \
+                     ($13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING destination"
+                ),
+                &p![
+                    d.destination,
+                    d.cursor,
+                    owner,
+                    until,
+                    i64::from(d.attempts),
+                    d.next_attempt.map(Stamp),
+                    d.last_success.map(Stamp),
+                    d.last_error,
+                    d.failing_since.map(Stamp),
+                    d.parked,
+                    d.delivered,
+                    d.chat,
+                    w.cursor,
+                    was_owner,
+                    was_until,
+                    i64::from(w.attempts),
+                    w.next_attempt.map(Stamp),
+                    w.last_success.map(Stamp),
+                    w.last_error,
+                    w.failing_since.map(Stamp),
+                    w.parked,
+                    w.delivered,
+                    w.chat
+                ],
+            )?
+        }
+    };
+    Ok(!rows.is_empty())
+}
+
 pub fn rooms_statement(destination: &str) -> Statement {
     Statement::new(
         "SELECT destination, incident_id, room, link, topic FROM rooms WHERE destination = $1 ORDER BY incident_id",

@@ -455,6 +455,28 @@ impl Storage for PgStore {
         let target = self.db.borrow().target.clone();
         Ok(Box::new(watch::Listen::new(&target)?))
     }
+
+    fn swap_delivery(
+        &self,
+        was: Option<&crate::domain::notify::Delivery>,
+        delivery: &crate::domain::notify::Delivery,
+    ) -> Result<bool> {
+        let mut db = self
+            .db
+            .try_borrow_mut()
+            .map_err(|_| anyhow!("the store was written from inside one of its own reads"))?;
+        // The snapshot ends in the same round trip, ahead of the statement.
+        if std::mem::replace(&mut db.reading, false) {
+            db.defer(sql::Statement::new("ROLLBACK", Vec::new()));
+        }
+        let write = db.target.write_timeout;
+        db.client.set_deadline(write);
+        let swapped = deliveries::swap_delivery(&mut db, was, delivery);
+        let read = db.target.read_timeout;
+        db.client.set_deadline(read);
+        db.pending.clear();
+        swapped
+    }
 }
 
 /// One READ COMMITTED transaction holding the writers' lock: every change

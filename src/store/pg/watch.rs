@@ -34,4 +34,9 @@ impl crate::store::Watch for Listen {
             .wait_for_notification(timeout)
             .map_err(|e| self.target.explain(&e))
     }
+
+    fn settle(&self) -> Duration {
+        // PostgreSQL delivers a notification only once its COMMIT is done.
+        Duration::ZERO
+    }
 }

@@ -53,6 +53,70 @@ pub fn put_delivery(conn: &Connection, d: &Delivery) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The columns a swap sets and compares (all but the destination).
+const STATE: &str = "cursor, lease_owner, lease_until, attempts, next_attempt_at, last_success_at, \
+     last_error, failing_since, parked, delivered, chat";
+
+/// Stores `d` in place of its destination's row if that row is still
+/// exactly `was` (`None`: if there is none); whether it did. One statement,
+/// atomic on its own; `IS` compares NULLs as equal.
+pub fn swap_delivery(conn: &Connection, was: Option<&Delivery>, d: &Delivery) -> rusqlite::Result<bool> {
+    let owner = d.lease.as_ref().map(|l| l.owner.clone());
+    let until = d.lease.as_ref().map(|l| Stamp(l.until));
+    let changed = match was {
+        None => conn
+            .prepare_cached(&format!(
+                "INSERT OR IGNORE INTO deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            ))?
+            .execute(params![
+                d.destination,
+                d.cursor,
+                owner,
+                until,
+                i64::from(d.attempts),
+                d.next_attempt.map(Stamp),
+                d.last_success.map(Stamp),
+                d.last_error,
+                d.failing_since.map(Stamp),
+                d.parked,
+                d.delivered,
+                d.chat
+            ])?,
+        Some(w) => conn
+            .prepare_cached(&format!(
+                "UPDATE deliveries SET ({STATE}) = (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                 WHERE destination = ?1 \
+                 AND ({STATE}) IS (?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+            ))?
+            .execute(params![
+                d.destination,
+                d.cursor,
+                owner,
+                until,
+                i64::from(d.attempts),
+                d.next_attempt.map(Stamp),
+                d.last_success.map(Stamp),
+                d.last_error,
+                d.failing_since.map(Stamp),
+                d.parked,
+                d.delivered,
+                d.chat,
+                w.cursor,
+                w.lease.as_ref().map(|l| l.owner.clone()),
+                w.lease.as_ref().map(|l| Stamp(l.until)),
+                i64::from(w.attempts),
+                w.next_attempt.map(Stamp),
+                w.last_success.map(Stamp),
+                w.last_error,
+                w.failing_since.map(Stamp),
+                w.parked,
+                w.delivered,
+                w.chat
+            ])?,
+    };
+    Ok(changed > 0)
+}
+
 pub fn rooms(conn: &Connection, destination: &str) -> rusqlite::Result<Vec<Room>> {
     conn.prepare_cached(
         "SELECT destination, incident_id, room, link, topic FROM rooms WHERE destination = ?1 ORDER BY incident_id",

@@ -320,6 +320,17 @@ impl Storage for SqliteStore {
     fn watch(&self) -> Result<Box<dyn super::Watch>> {
         Ok(Box::new(watch::FileWatch::new(&self.path)?))
     }
+
+    fn swap_delivery(
+        &self,
+        was: Option<&crate::domain::notify::Delivery>,
+        delivery: &crate::domain::notify::Delivery,
+    ) -> Result<bool> {
+        // One statement in autocommit: it waits for another writer (the
+        // busy timeout) only as long as that writer's commit.
+        self.end_snapshot()?;
+        deliveries::swap_delivery(&self.conn, was, delivery).map_err(|e| self.explain(e))
+    }
 }
 
 /// Indexes each document (see [`search::put`]).
