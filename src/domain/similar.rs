@@ -94,17 +94,19 @@ pub fn rank(of: &Incident, alerts: &[AlertKey], candidates: &[Candidate]) -> Vec
 #[derive(Debug, Clone)]
 pub struct Texts {
     title: Words,
-    full: Words,
+    /// The title's and summary's; `None` without a summary (the title's).
+    full: Option<Words>,
 }
 
 impl Texts {
     pub fn of(i: &Brief) -> Texts {
         let title = Words::of(&i.title);
-        let full = match &i.summary {
-            Some(s) => title.and(Words::of(s)),
-            None => title.clone(),
-        };
+        let full = i.summary.as_ref().map(|s| title.and(Words::of(s)));
         Texts { title, full }
+    }
+
+    fn full(&self) -> &Words {
+        self.full.as_ref().unwrap_or(&self.title)
     }
 }
 
@@ -138,10 +140,14 @@ pub fn compare(of: &Brief, words: &Texts, alerts: &[AlertKey], candidate: &Candi
         .collect();
     let theirs = Texts::of(i);
     let by_title = words.title.similarity(&theirs.title);
-    let by_text = words.full.similarity(&theirs.full);
-    let (score, shared_words) = match by_text > by_title {
-        true => (by_text, shared(&words.full, &theirs.full)),
-        false => (by_title, shared(&words.title, &theirs.title)),
+    // Neither has a summary: the whole texts are the titles.
+    let by_text = match (&words.full, &theirs.full) {
+        (None, None) => by_title,
+        _ => words.full().similarity(theirs.full()),
+    };
+    let (score, mine, their) = match by_text > by_title {
+        true => (by_text, words.full(), theirs.full()),
+        false => (by_title, &words.title, &theirs.title),
     };
     let worded = match services.is_empty() {
         true => score > SIMILAR,
@@ -155,7 +161,7 @@ pub fn compare(of: &Brief, words: &Texts, alerts: &[AlertKey], candidate: &Candi
     }
     if worded {
         reasons.push(Reason::SharedWords {
-            words: shared_words,
+            words: shared(mine, their),
             score,
         });
     }

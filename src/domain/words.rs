@@ -9,8 +9,6 @@
 //! and the commonest English endings do not count; the order of words does
 //! not either.
 
-use std::collections::BTreeSet;
-
 /// How much two word sets must share to be called similar (Dice
 /// coefficient): "Checkout returns 500s" and "Checkout is returning 500
 /// errors" share 3 of their 3 + 4 words, 0.86; "Search is slow" and
@@ -27,20 +25,23 @@ const FILLER: &[&str] = &[
 ];
 
 /// A text's words, normalised: lowercase, split at anything not a letter
-/// or digit, filler words dropped, a plural or verb ending taken off.
+/// or digit, filler words dropped, a plural or verb ending taken off; kept
+/// sorted, each once (similar incidents compare an incident with hundreds,
+/// so a set is made with as few allocations as it can be).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Words(BTreeSet<String>);
+pub struct Words(Vec<String>);
 
 impl Words {
     pub fn of(text: &str) -> Words {
-        let words = text
+        let lower = text.to_lowercase();
+        let mut words: Vec<&str> = lower
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .filter(|w| !FILLER.contains(&w.as_str()))
+            .filter(|w| !w.is_empty() && !FILLER.contains(w))
             .map(stem)
             .collect();
-        Words(words)
+        words.sort_unstable();
+        words.dedup();
+        Words(words.into_iter().map(String::from).collect())
     }
 
     /// The words of both: what [`Words::of`] gives for the two texts
@@ -48,6 +49,8 @@ impl Words {
     pub fn and(&self, other: Words) -> Words {
         let mut both = self.0.clone();
         both.extend(other.0);
+        both.sort_unstable();
+        both.dedup();
         Words(both)
     }
 
@@ -62,13 +65,30 @@ impl Words {
         if self.0.is_empty() || other.0.is_empty() {
             return 0.0;
         }
-        let shared = self.0.intersection(&other.0).count();
+        let shared = self.shared(other).count();
         (2 * shared) as f64 / total as f64
     }
 
     /// The words both have, in order.
     pub fn shared<'a>(&'a self, other: &'a Words) -> impl Iterator<Item = &'a str> {
-        self.0.intersection(&other.0).map(String::as_str)
+        let (mut a, mut b) = (self.0.iter().peekable(), other.0.iter().peekable());
+        std::iter::from_fn(move || {
+            loop {
+                let (x, y) = (a.peek()?, b.peek()?);
+                match x.cmp(y) {
+                    std::cmp::Ordering::Less => {
+                        a.next();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        b.next();
+                    }
+                    std::cmp::Ordering::Equal => {
+                        b.next();
+                        return a.next().map(String::as_str);
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -81,14 +101,13 @@ pub fn similar(a: &str, b: &str) -> bool {
 /// "returned" → "return"; "500s" → "500"), never shorter than three
 /// letters: a crude stemmer is enough to match titles, and a real one
 /// would be a dependency for a few words.
-fn stem(mut word: String) -> String {
+fn stem(word: &str) -> &str {
     for ending in ["ing", "ed", "es", "s"] {
         if let Some(root) = word.strip_suffix(ending)
             && root.chars().count() >= 3
             && !(ending == "s" && root.ends_with('s'))
         {
-            word.truncate(root.len());
-            return word;
+            return root;
         }
     }
     word
@@ -136,7 +155,7 @@ mod tests {
             ("dns", "dns"),
             ("500s", "500"),
         ] {
-            assert_eq!(stem(word.into()), root);
+            assert_eq!(stem(word), root);
         }
     }
 
