@@ -235,7 +235,7 @@ for backend in "${BACKENDS[@]}"; do
     echo "$backend:"
     python3 "$HELPER" report "$W/writes-$backend.tsv" "$W/received-$backend.tsv"
     python3 "$HELPER" report --json "$W/writes-$backend.tsv" "$W/received-$backend.tsv" >"${OUT%.tsv}-load-$backend.json"
-    printf '  backlog when the writes ended: %s events; none left %s s later (the poll is every 0.2 s); deliverer CPU %.1f s\n' \
+    printf '  backlog when the writes ended: %s events; none left %s s later; deliverer CPU %.1f s\n' \
         "$left" "$drained" "$(python3 -c "print($cpu1 - $cpu0)")"
 done
 
