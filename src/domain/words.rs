@@ -33,15 +33,21 @@ pub struct Words(Vec<String>);
 
 impl Words {
     pub fn of(text: &str) -> Words {
-        let lower = text.to_lowercase();
-        let mut words: Vec<&str> = lower
+        // Split first, then lowercase each word: a letter whose lowercase
+        // is not alphanumeric ('İ' → "i̇") stays inside its word.
+        let mut words: Vec<String> = text
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty() && !FILLER.contains(w))
-            .map(stem)
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .filter(|w| !FILLER.contains(&w.as_str()))
+            .map(|mut w| {
+                w.truncate(stem(&w).len());
+                w
+            })
             .collect();
         words.sort_unstable();
         words.dedup();
-        Words(words.into_iter().map(String::from).collect())
+        Words(words)
     }
 
     /// The words of both: what [`Words::of`] gives for the two texts
@@ -157,6 +163,11 @@ mod tests {
         ] {
             assert_eq!(stem(word), root);
         }
+    }
+
+    #[test]
+    fn a_letter_whose_lowercase_is_no_letter_stays_in_its_word() {
+        assert_eq!(Words::of("İstanbul").0, ["i\u{307}stanbul"]);
     }
 
     #[test]
