@@ -122,10 +122,34 @@ pub fn similar_reason(reason: &crate::domain::similar::Reason) -> String {
     }
 }
 
-/// What a new incident was seen as before, for the person who opened it
-/// (`declare`, `ingest`): a line saying where the whole list is, then the
-/// first few similar past incidents; nothing when there are none.
-pub fn seen_before(ctx: &Ctx, store: &crate::store::Store, incident: &Incident) -> Result<Vec<String>> {
+/// Says what the incidents just opened (`declare`, `ingest`) were seen as
+/// before, on stderr, unless `-q`. After the write has committed, so a
+/// read that fails is a warning, never a failed command: what was asked
+/// for is recorded.
+pub fn say_seen_before(ctx: &Ctx, opened: &[i64]) {
+    if ctx.globals.quiet || opened.is_empty() {
+        return;
+    }
+    let lines = (|| -> Result<Vec<String>> {
+        let store = ctx.open(crate::store::Access::Read)?;
+        let mut lines = Vec::new();
+        for id in opened {
+            if let Some(incident) = crate::store::ReadsExt::incident(&*store, *id)? {
+                lines.extend(seen_before(ctx, &store, &incident)?);
+            }
+        }
+        Ok(lines)
+    })();
+    match lines {
+        Ok(lines) => lines.into_iter().for_each(|l| ctx.say(l)),
+        Err(e) => ctx.warn(format!("cannot list the similar past incidents: {e:#}")),
+    }
+}
+
+/// What a new incident was seen as before: a line saying where the whole
+/// list is, then the first few similar past incidents; nothing when there
+/// are none.
+fn seen_before(ctx: &Ctx, store: &crate::store::Store, incident: &Incident) -> Result<Vec<String>> {
     let related = crate::store::similar::read(
         &**store,
         incident,

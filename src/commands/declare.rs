@@ -260,14 +260,7 @@ pub fn run(ctx: &Ctx, args: DeclareArgs) -> Result<Option<i64>> {
             "  paging by {policy} until someone runs 'incident ack {key}' (pages go out from 'incident notify' or 'incident serve')"
         ));
     }
-    if !ctx.globals.quiet {
-        let store = ctx.open(Access::Read)?;
-        if let Some(incident) = store.incident(id)? {
-            for line in render::seen_before(ctx, &store, &incident)? {
-                ctx.say(line);
-            }
-        }
-    }
+    render::say_seen_before(ctx, &[id]);
     Ok(None)
 }
 

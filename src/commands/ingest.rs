@@ -104,16 +104,7 @@ pub fn run(ctx: &Ctx, args: IngestArgs) -> Result<()> {
         .filter(|o| o.did == "opened")
         .filter_map(|o| o.incident)
         .collect();
-    if !opened.is_empty() && !ctx.globals.quiet {
-        let store = ctx.open(crate::store::Access::Read)?;
-        for id in opened {
-            if let Some(incident) = crate::store::ReadsExt::incident(&*store, id)? {
-                for line in crate::render::seen_before(ctx, &store, &incident)? {
-                    ctx.say(line);
-                }
-            }
-        }
-    }
+    crate::render::say_seen_before(ctx, &opened);
     Ok(())
 }
 
