@@ -5,7 +5,7 @@
 use super::sql::Stamp;
 use crate::domain::Event;
 use crate::domain::notify::{Delivery, Lease, Room};
-use rusqlite::{Connection, params, params_from_iter};
+use rusqlite::{Connection, ToSql, params, params_from_iter};
 
 const COLUMNS: &str = "destination, cursor, lease_owner, lease_until, attempts, next_attempt_at, \
      last_success_at, last_error, failing_since, parked, delivered, chat";
@@ -36,20 +36,7 @@ pub fn put_delivery(conn: &Connection, d: &Delivery) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
         "INSERT OR REPLACE INTO deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?
-    .execute(params![
-        d.destination,
-        d.cursor,
-        d.lease.as_ref().map(|l| l.owner.clone()),
-        d.lease.as_ref().map(|l| Stamp(l.until)),
-        i64::from(d.attempts),
-        d.next_attempt.map(Stamp),
-        d.last_success.map(Stamp),
-        d.last_error,
-        d.failing_since.map(Stamp),
-        d.parked,
-        d.delivered,
-        d.chat
-    ])?;
+    .execute(params_from_iter(row(d)))?;
     Ok(())
 }
 
@@ -57,62 +44,45 @@ pub fn put_delivery(conn: &Connection, d: &Delivery) -> rusqlite::Result<()> {
 const STATE: &str = "cursor, lease_owner, lease_until, attempts, next_attempt_at, last_success_at, \
      last_error, failing_since, parked, delivered, chat";
 
+/// `d`'s values for [`STATE`], in its order.
+fn state(d: &Delivery) -> [Box<dyn ToSql>; 11] {
+    [
+        Box::new(d.cursor),
+        Box::new(d.lease.as_ref().map(|l| l.owner.clone())),
+        Box::new(d.lease.as_ref().map(|l| Stamp(l.until))),
+        Box::new(i64::from(d.attempts)),
+        Box::new(d.next_attempt.map(Stamp)),
+        Box::new(d.last_success.map(Stamp)),
+        Box::new(d.last_error.clone()),
+        Box::new(d.failing_since.map(Stamp)),
+        Box::new(d.parked.clone()),
+        Box::new(d.delivered),
+        Box::new(d.chat.clone()),
+    ]
+}
+
+/// `d`'s values for [`COLUMNS`]: the destination, then [`state`].
+fn row(d: &Delivery) -> impl Iterator<Item = Box<dyn ToSql>> {
+    std::iter::once(Box::new(d.destination.clone()) as Box<dyn ToSql>).chain(state(d))
+}
+
 /// Stores `d` in place of its destination's row if that row is still
 /// exactly `was` (`None`: if there is none); whether it did. One statement,
 /// atomic on its own; `IS` compares NULLs as equal.
 pub fn swap_delivery(conn: &Connection, was: Option<&Delivery>, d: &Delivery) -> rusqlite::Result<bool> {
-    let owner = d.lease.as_ref().map(|l| l.owner.clone());
-    let until = d.lease.as_ref().map(|l| Stamp(l.until));
     let changed = match was {
         None => conn
             .prepare_cached(&format!(
                 "INSERT OR IGNORE INTO deliveries ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
             ))?
-            .execute(params![
-                d.destination,
-                d.cursor,
-                owner,
-                until,
-                i64::from(d.attempts),
-                d.next_attempt.map(Stamp),
-                d.last_success.map(Stamp),
-                d.last_error,
-                d.failing_since.map(Stamp),
-                d.parked,
-                d.delivered,
-                d.chat
-            ])?,
+            .execute(params_from_iter(row(d)))?,
         Some(w) => conn
             .prepare_cached(&format!(
                 "UPDATE deliveries SET ({STATE}) = (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
                  WHERE destination = ?1 \
                  AND ({STATE}) IS (?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
             ))?
-            .execute(params![
-                d.destination,
-                d.cursor,
-                owner,
-                until,
-                i64::from(d.attempts),
-                d.next_attempt.map(Stamp),
-                d.last_success.map(Stamp),
-                d.last_error,
-                d.failing_since.map(Stamp),
-                d.parked,
-                d.delivered,
-                d.chat,
-                w.cursor,
-                w.lease.as_ref().map(|l| l.owner.clone()),
-                w.lease.as_ref().map(|l| Stamp(l.until)),
-                i64::from(w.attempts),
-                w.next_attempt.map(Stamp),
-                w.last_success.map(Stamp),
-                w.last_error,
-                w.failing_since.map(Stamp),
-                w.parked,
-                w.delivered,
-                w.chat
-            ])?,
+            .execute(params_from_iter(row(d).chain(state(w))))?,
     };
     Ok(changed > 0)
 }
