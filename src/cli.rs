@@ -197,7 +197,12 @@ pub enum Command {
 /// case, so `--kind Note` means `note`. [`whole`] builds them all (man
 /// pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    // The global options are global only in the subcommand built ([`Lazy`]
+    // adds them there): marked global here, clap would copy them into all
+    // ~36 subcommands on every run, a tenth of an `update` (BENCHMARKS.md).
+    // Given before the subcommand they still count: clap merges a global's
+    // values across levels, the top's included.
+    Cli::command().mut_args(|a| a.global(false))
 }
 
 /// [`command`] with every subcommand built, for what walks the whole tree
@@ -248,11 +253,14 @@ impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
     }
 }
 
-/// Adds a subcommand's arguments (`augment`), case-blind, keeping the
-/// description its variant gave: built eagerly, the variant's came after
-/// the arguments' and won over a flattened struct's own.
+/// Adds a subcommand's arguments (`augment`), case-blind, after the global
+/// options (where clap's own copying put them), keeping the description
+/// its variant gave: built eagerly, the variant's came after the
+/// arguments' and won over a flattened struct's own.
 fn expand(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
     let (about, long_about) = (cmd.get_about().cloned(), cmd.get_long_about().cloned());
+    // The globals' heading ends with them (a subcommand sets none of its own).
+    let cmd = GlobalArgs::augment_args(cmd).next_help_heading(None::<&str>);
     let mut cmd = any_case(augment(cmd));
     if let Some(about) = about {
         cmd = cmd.about(about);
