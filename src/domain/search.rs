@@ -456,6 +456,16 @@ pub fn to_read(limit: Option<usize>) -> Option<usize> {
     bound(limit).map(|n| n + 1)
 }
 
+/// The most incidents a filter may select for a search to start from
+/// their texts rather than from the newest matches. A common word under a
+/// narrow filter (`elevated --service payments --since 30d`) otherwise
+/// reads its matches newest first until the filter has kept [`RANKED`],
+/// which for a filter that keeps fewer is every match in the record (120
+/// to 370 ms at 100,000 incidents, BENCHMARKS.md). The backends look the
+/// selected incidents up first, at most one more than this many; a filter
+/// that selects more keeps enough of the newest matches soon enough.
+pub const FEW_INCIDENTS: usize = 2_000;
+
 /// BM25's constants, as FTS5 and Lucene use them: how fast repeats of a
 /// word stop counting (`K1`), and how much a text's length counts (`B`).
 const K1: f64 = 1.2;

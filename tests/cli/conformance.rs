@@ -124,6 +124,7 @@ conformance!(
     a_delivery_is_swapped_only_from_the_row_as_it_was,
     component_statuses_and_maintenances_read_back,
     the_search_index_is_kept_in_the_writing_transaction,
+    a_narrow_filter_finds_every_match_of_its_incidents,
     an_upgraded_database_is_searchable_at_once,
 );
 
@@ -1373,6 +1374,112 @@ fn the_search_index_is_kept_in_the_writing_transaction(kind: Kind) {
     };
     let hits = store.search(&query, &one).unwrap();
     assert_eq!((hits.hits.len(), hits.total), (1, 1));
+}
+
+/// A filter that selects few incidents is searched from their texts, and
+/// one that selects many as an unfiltered search is: both find the same
+/// matches a search of everything would keep, the oldest texts of the
+/// chosen incidents included, even an alert's text that was indexed
+/// before the incident it was moved to existed.
+fn a_narrow_filter_finds_every_match_of_its_incidents(kind: Kind) {
+    use incident::domain::search::FEW_INCIDENTS;
+    let db = Db::new(kind);
+    let mut store = db.open();
+    let on = |service: &str| ListFilter {
+        services: vec![service.into()],
+        ..ListFilter::default()
+    };
+    let payments = write(&mut store, t("07:00"), |w| {
+        let draft = Incident {
+            title: "Elevated errors".into(),
+            severity: "SEV2".into(),
+            services: vec!["payments".into()],
+            ..Incident::bare()
+        };
+        w.create(ops::declare(&draft, Some("alice"), t("07:00")))
+    });
+    let first = declare(&mut store, "Queue host down", t("07:30"));
+    let alert = Alert {
+        id: 0,
+        source: AlertSource::Alertmanager,
+        identity: "queue".into(),
+        group: None,
+        status: AlertStatus::Firing,
+        summary: "Elevated queue backlog".into(),
+        severity: None,
+        service: None,
+        labels: Default::default(),
+        link: None,
+        starts_at: None,
+        ends_at: None,
+        first_seen: t("07:30"),
+        last_seen: t("07:30"),
+        times_seen: 1,
+        incident_id: Some(first),
+    };
+    let alert_id = write(&mut store, t("07:31"), |w| {
+        w.transaction().put_alert(&alert, Put::Insert)
+    });
+    // More newer matches, on checkout, than the few a filter may select.
+    let many = FEW_INCIDENTS + 1;
+    write(&mut store, t("08:00"), |w| {
+        for n in 0..many {
+            let draft = Incident {
+                title: format!("Elevated latency {n}"),
+                severity: "SEV3".into(),
+                services: vec!["checkout".into()],
+                ..Incident::bare()
+            };
+            w.create(ops::declare(&draft, Some("alice"), t("08:00")))?;
+        }
+        Ok(())
+    });
+    // The alert moves to a new incident on the search service.
+    let search = write(&mut store, t("09:00"), |w| {
+        let draft = Incident {
+            title: "Search is slow".into(),
+            severity: "SEV2".into(),
+            services: vec!["search".into()],
+            ..Incident::bare()
+        };
+        let id = w.create(ops::declare(&draft, Some("alice"), t("09:00")))?;
+        let moved = Alert {
+            id: alert_id,
+            incident_id: Some(id),
+            ..alert.clone()
+        };
+        w.transaction().put_alert(&moved, Put::Update)?;
+        Ok(id)
+    });
+    store.refresh().unwrap();
+    assert_eq!(found(&store, "elevated", &on("payments")), [(payments, "title")]);
+    assert_eq!(found(&store, "elevated", &on("search")), [(search, "alert")]);
+    assert_eq!(found(&store, "elevated", &on("billing")), []);
+    // Many selected: the newest of theirs, as without a filter.
+    let query = incident::domain::search::Query::parse("elevated").unwrap();
+    let page = |filter: ListFilter| ListFilter {
+        limit: Some(20),
+        ..filter
+    };
+    let broad = store.search(&query, &page(on("checkout"))).unwrap();
+    let everything = store.search(&query, &page(ListFilter::default())).unwrap();
+    assert_eq!(broad.hits.len(), 20);
+    assert!(
+        broad
+            .hits
+            .iter()
+            .all(|h| h.incident_id != payments && h.incident_id != search)
+    );
+    assert_eq!(
+        broad.hits.iter().map(|h| h.incident_id).collect::<Vec<_>>(),
+        everything
+            .hits
+            .iter()
+            .map(|h| h.incident_id)
+            .filter(|id| *id != payments && *id != search)
+            .take(20)
+            .collect::<Vec<_>>()
+    );
 }
 
 /// A database one step before the index opens with everything in it

@@ -101,6 +101,12 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: None,
     },
+    // 14: an incident's indexed texts, for a narrowly filtered search.
+    Step {
+        sql: include_str!("schema_search_incident.sql"),
+        guards: "",
+        code: None,
+    },
 ];
 
 /// The version this binary writes.

@@ -61,35 +61,63 @@ const WINDOW: i64 = 20_000;
 /// those, which is then few for a rare word. (`seq + 0`: the GIN index's
 /// matches are taken alone, not intersected with a range of `seq` that is
 /// most of the table, nor read in `seq` order, which is the walk again.)
-/// `ts_rank` is not asked for: the ranking is the domain's, the same on
-/// both backends.
+/// A filter that selects at most [`search::FEW_INCIDENTS`] incidents reads
+/// those incidents' matching texts instead, through
+/// `search_docs_by_incident`: the same matches, found without reading a
+/// common word's matches across the record. `ts_rank` is not asked for:
+/// the ranking is the domain's, the same on both backends.
 pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
     let mut values = vec![Value::Text(query.tsquery())];
-    let conditions: String = clauses(filter, "i", &mut values)
-        .iter()
-        .map(|c| format!(" AND {c}"))
-        .collect();
+    let clauses = clauses(filter, "i", &mut values);
+    let conditions: String = clauses.iter().map(|c| format!(" AND {c}")).collect();
     let read = mark(
         &mut values,
         Value::Int(search::to_read(filter.limit).map_or(i64::MAX, |n| n as i64)),
     );
     let window = mark(&mut values, Value::Int(WINDOW));
+    // A filter that selects at most FEW_INCIDENTS incidents: their texts
+    // are read (search_docs_by_incident) and the two parts below skipped;
+    // more, and the parts run as without a filter. Each part's condition
+    // on `chosen` is a constant of the statement, so the part not taken
+    // is never started.
+    let (few, many) = if clauses.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let cap = mark(&mut values, Value::Int(search::FEW_INCIDENTS as i64 + 1));
+        let most = mark(&mut values, Value::Int(search::FEW_INCIDENTS as i64));
+        (
+            format!(
+                "chosen AS (SELECT i.id FROM incidents AS i WHERE true{conditions} LIMIT {cap}), \
+                 few AS ( \
+                   SELECT d.incident_id, d.place, d.of, d.body, d.seq \
+                   FROM chosen AS c JOIN search_docs AS d ON d.incident_id = c.id \
+                   WHERE d.words @@ CAST($1 AS tsquery) AND (SELECT count(*) FROM chosen) <= {most} \
+                   ORDER BY d.seq DESC LIMIT {read}), "
+            ),
+            format!(" AND (SELECT count(*) FROM chosen) > {most}"),
+        )
+    };
+    let union_few = if few.is_empty() {
+        ""
+    } else {
+        "SELECT incident_id, place, of, body, seq FROM few UNION ALL "
+    };
     Statement::new(
         format!(
-            "WITH recent AS ( \
+            "WITH {few}recent AS ( \
                SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                FROM (SELECT * FROM search_docs ORDER BY seq DESC LIMIT {window}) AS d \
                JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ CAST($1 AS tsquery){conditions} ORDER BY d.seq DESC LIMIT {read}), \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions}{many} ORDER BY d.seq DESC LIMIT {read}), \
              older AS ( \
                SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                FROM search_docs AS d JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ CAST($1 AS tsquery){conditions} \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions}{many} \
                  AND d.seq + 0 < (SELECT coalesce(min(w.seq), 0) FROM \
                    (SELECT seq FROM search_docs ORDER BY seq DESC LIMIT {window}) AS w) \
                  AND (SELECT count(*) FROM recent) < {read} \
                ORDER BY d.seq + 0 DESC LIMIT {read}) \
-             SELECT incident_id, place, of, body, seq FROM recent \
+             {union_few}SELECT incident_id, place, of, body, seq FROM recent \
              UNION ALL SELECT incident_id, place, of, body, seq FROM older \
              ORDER BY seq DESC LIMIT {read}"
         ),

@@ -62,6 +62,8 @@ pub const STEPS: &[Step] = &[
     },
     // 22: an incident's alert events through their own index.
     Step::sql(include_str!("schema_alert_events.sql")),
+    // 23: an incident's indexed texts, for a narrowly filtered search.
+    Step::sql(include_str!("schema_search_incident.sql")),
 ];
 
 /// The version this binary writes.

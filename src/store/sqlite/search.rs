@@ -71,10 +71,31 @@ pub fn remove(conn: &Connection, place: Place, of: i64) -> rusqlite::Result<()> 
 /// one does. FTS5's own `rank` (BM25) is not asked for: its rarity weight
 /// reads every text that holds the words, 40 to 140 ms for a word or phrase
 /// in most of them, whatever the bound.
+///
+/// A filter that selects at most [`search::FEW_INCIDENTS`] incidents also
+/// bounds the walk from below, at the oldest text of those incidents
+/// (`search_docs_by_incident`): the matches are the same, and a common
+/// word under `--since 30d` reads a month of them, not the whole record.
 pub fn search(conn: &Connection, query: &Query, filter: &ListFilter) -> rusqlite::Result<Hits> {
     let (clauses, filters) = incidents::clauses(filter, "i");
     let conditions: String = clauses.iter().map(|c| format!(" AND {c}")).collect();
+    // The values in the order their marks appear in the text.
     let mut values = vec![Value::Text(query.fts5())];
+    let mut oldest = String::new();
+    if !clauses.is_empty() {
+        // One scalar subquery, evaluated once: the smallest rowid of a
+        // text of the selected incidents, or 0 (no bound) when they are
+        // many; NULL when none is selected, and then nothing matches.
+        oldest = format!(
+            " AND f.rowid >= (WITH chosen AS (SELECT i.id FROM incidents AS i WHERE 1{conditions} LIMIT ?) \
+               SELECT CASE WHEN count(*) > ? THEN 0 ELSE \
+                 min((SELECT min(s.id) FROM search_docs AS s WHERE s.incident_id = c.id)) END \
+               FROM chosen AS c)"
+        );
+        values.extend(filters.iter().cloned());
+        values.push(Value::Integer(search::FEW_INCIDENTS as i64 + 1));
+        values.push(Value::Integer(search::FEW_INCIDENTS as i64));
+    }
     values.extend(filters);
     values.push(Value::Integer(
         search::to_read(filter.limit).map_or(-1, |n| n as i64),
@@ -83,7 +104,7 @@ pub fn search(conn: &Connection, query: &Query, filter: &ListFilter) -> rusqlite
         "SELECT d.incident_id, d.place, d.of, d.body \
          FROM search_fts AS f JOIN search_docs AS d ON d.id = f.rowid \
          JOIN incidents AS i ON i.id = d.incident_id \
-         WHERE search_fts MATCH ?{conditions} ORDER BY f.rowid DESC LIMIT ?"
+         WHERE search_fts MATCH ?{oldest}{conditions} ORDER BY f.rowid DESC LIMIT ?"
     );
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;
