@@ -76,7 +76,11 @@ pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
     );
     let window = mark(&mut values, Value::Int(WINDOW));
     // A filter that selects at most FEW_INCIDENTS incidents: their texts
-    // are read (search_docs_by_incident) and the two parts below skipped;
+    // are read, incident by incident (search_docs_by_incident; as a join,
+    // not knowing how few `chosen` holds, the planner took every match of
+    // a common word from the GIN index instead, and OFFSET 0 keeps the
+    // subquery from being flattened back into that join), and the two
+    // parts below skipped;
     // more, and the parts run as without a filter. Each part's condition
     // on `chosen` is a constant of the statement, so the part not taken
     // is never started.
@@ -90,8 +94,10 @@ pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
                 "chosen AS (SELECT i.id FROM incidents AS i WHERE true{conditions} LIMIT {cap}), \
                  few AS ( \
                    SELECT d.incident_id, d.place, d.of, d.body, d.seq \
-                   FROM chosen AS c JOIN search_docs AS d ON d.incident_id = c.id \
-                   WHERE d.words @@ CAST($1 AS tsquery) AND (SELECT count(*) FROM chosen) <= {most} \
+                   FROM chosen AS c CROSS JOIN LATERAL ( \
+                     SELECT * FROM search_docs AS s \
+                     WHERE s.incident_id = c.id AND s.words @@ CAST($1 AS tsquery) OFFSET 0) AS d \
+                   WHERE (SELECT count(*) FROM chosen) <= {most} \
                    ORDER BY d.seq DESC LIMIT {read}), "
             ),
             format!(" AND (SELECT count(*) FROM chosen) > {most}"),
