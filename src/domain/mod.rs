@@ -16,6 +16,7 @@ pub mod stats;
 pub mod targets;
 pub mod trends;
 pub mod words;
+pub mod zone;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -6,8 +6,8 @@
 //! rotation counts calendar days, so a leap day is one more day like any
 //! other. Pure: no clock, no storage.
 
+use crate::domain::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 /// How long one shift lasts.
@@ -53,7 +53,7 @@ pub struct Layer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     pub name: String,
-    pub time_zone: Tz,
+    pub time_zone: Zone,
     /// The first is the primary.
     pub layers: Vec<Layer>,
 }
@@ -86,7 +86,7 @@ pub struct Turn {
 /// The instant the wall clock of `tz` reads `local`: in a gap (clocks
 /// jumping forward) the first instant after it, when ambiguous (clocks
 /// going back) the earlier.
-fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+fn instant(tz: &Zone, local: NaiveDateTime) -> DateTime<Utc> {
     let mut probe = local;
     for _ in 0..=180 {
         if let Some(t) = tz.from_local_datetime(&probe).earliest() {
@@ -101,7 +101,7 @@ fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 impl Layer {
     /// The shift holding `t` (in `tz`): its number from the first (negative
     /// before the start) and its bounds.
-    fn shift_at(&self, tz: Tz, t: DateTime<Utc>) -> (i64, DateTime<Utc>, DateTime<Utc>) {
+    fn shift_at(&self, tz: &Zone, t: DateTime<Utc>) -> (i64, DateTime<Utc>, DateTime<Utc>) {
         let start = instant(tz, self.start);
         match self.shift {
             Shift::Hours(h) => {
@@ -113,7 +113,7 @@ impl Layer {
             Shift::Daily | Shift::Weekly => {
                 let days = if self.shift == Shift::Daily { 1 } else { 7 };
                 let handoff: NaiveTime = self.start.time();
-                let local = t.with_timezone(&tz).naive_local();
+                let local = t.with_timezone(tz).naive_local();
                 // The handoff date on or before `t`.
                 let mut date: NaiveDate = local.date();
                 if local.time() < handoff || instant(tz, date.and_time(handoff)) > t {
@@ -131,7 +131,7 @@ impl Layer {
 
     /// Who the rotation (without overrides) puts on this layer at `t`, and
     /// that shift's bounds.
-    fn rotation_at(&self, tz: Tz, t: DateTime<Utc>) -> Option<Turn> {
+    fn rotation_at(&self, tz: &Zone, t: DateTime<Utc>) -> Option<Turn> {
         if self.people.is_empty() {
             return None;
         }
@@ -155,7 +155,7 @@ impl Schedule {
             Some(name) => self.layers.iter().find(|l| l.name == name)?,
             None => self.layers.first()?,
         };
-        let rotation = layer.rotation_at(self.time_zone, t)?;
+        let rotation = layer.rotation_at(&self.time_zone, t)?;
         let standing_in = overrides
             .iter()
             .filter(|o| o.schedule == self.name && o.layer == layer.name && o.from <= t && t < o.until)
@@ -308,7 +308,11 @@ mod tests {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
 
-    fn weekly(tz: Tz) -> Schedule {
+    fn zone(name: &str) -> Zone {
+        name.parse().unwrap()
+    }
+
+    fn weekly(tz: Zone) -> Schedule {
         Schedule {
             name: "db".into(),
             time_zone: tz,
@@ -331,7 +335,7 @@ mod tests {
 
     #[test]
     fn a_weekly_rotation_hands_off_at_nine_local_across_daylight_saving() {
-        let s = weekly(chrono_tz::Europe::Berlin);
+        let s = weekly(zone("Europe/Berlin"));
         let who = |t: &str| s.on_call(None, utc(t), &[]).unwrap();
         // 09:00 CET is 08:00 UTC.
         assert_eq!(who("2026-03-02T08:00:00Z").person, "alice");
@@ -357,7 +361,7 @@ mod tests {
     fn a_daily_rotation_counts_the_leap_day_and_keeps_its_hour_when_clocks_go_back() {
         let s = Schedule {
             name: "web".into(),
-            time_zone: chrono_tz::America::New_York,
+            time_zone: zone("America/New_York"),
             layers: vec![Layer {
                 name: "primary".into(),
                 people: vec!["a".into(), "b".into(), "c".into()],
@@ -380,7 +384,7 @@ mod tests {
 
     #[test]
     fn an_override_stands_in_for_its_span_and_the_latest_made_wins() {
-        let s = weekly(chrono_tz::UTC);
+        let s = weekly(Zone::utc());
         let mut o = Override {
             id: 1,
             schedule: "db".into(),
@@ -435,7 +439,7 @@ mod tests {
     fn shifts_of_hours_run_on_real_time_and_texts_parse() {
         let s = Schedule {
             name: "sun".into(),
-            time_zone: chrono_tz::Europe::London,
+            time_zone: zone("Europe/London"),
             layers: vec![Layer {
                 name: "primary".into(),
                 people: vec!["emea".into(), "amer".into()],

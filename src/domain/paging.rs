@@ -400,7 +400,7 @@ mod tests {
         use crate::domain::oncall::{Layer, Shift};
         let schedule = Schedule {
             name: "db".into(),
-            time_zone: chrono_tz::UTC,
+            time_zone: crate::domain::zone::Zone::utc(),
             layers: vec![Layer {
                 name: "primary".into(),
                 people: vec!["alice".into(), "carol".into()],

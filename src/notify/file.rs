@@ -127,7 +127,7 @@ pub fn people(raw: BTreeMap<String, PersonFile>) -> Result<BTreeMap<String, Pers
             let time_zone = p
                 .time_zone
                 .map(|tz| {
-                    tz.parse::<chrono_tz::Tz>().map_err(|_| {
+                    tz.parse::<crate::domain::zone::Zone>().map_err(|_| {
                         format!("[people.{name}] time_zone '{tz}' is not a time zone; write one such as \"Europe/Berlin\"")
                     })
                 })

@@ -214,5 +214,5 @@ pub struct Person {
     /// The destination their pages go through, when not Matrix or mail.
     pub notify: Option<String>,
     /// Where they are: the times in their pages are on this clock.
-    pub time_zone: Option<chrono_tz::Tz>,
+    pub time_zone: Option<crate::domain::zone::Zone>,
 }

@@ -57,7 +57,7 @@ pub fn schedules(raw: Vec<ScheduleFile>) -> Result<Vec<Schedule>, String> {
         if out.iter().any(|o| o.name == name) {
             return Err(format!("{label} is defined twice"));
         }
-        let time_zone = s.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
+        let time_zone = s.time_zone.parse::<crate::domain::zone::Zone>().map_err(|_| {
             format!(
                 "{label}: unknown time zone '{}'; use an IANA name such as \"Europe/Berlin\" or \"UTC\"",
                 s.time_zone
@@ -258,7 +258,7 @@ wait = "15m"
     fn a_two_layer_rotation_and_a_policy_paging_it() {
         let (s, p) = parse(GOOD).unwrap();
         assert_eq!(s[0].layers[1].name, "secondary");
-        assert_eq!(s[0].time_zone, chrono_tz::Europe::Berlin);
+        assert_eq!(s[0].time_zone.name(), "Europe/Berlin");
         assert_eq!(p[0].levels[1].page[0].to_string(), "schedule:db/secondary");
         assert_eq!(p[0].levels[1].page[1], Target::Person("carol".into()));
         assert_eq!(p[0].levels[0].wait, chrono::Duration::minutes(10));

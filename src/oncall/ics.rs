@@ -4,7 +4,8 @@
 //! each of its events becoming an override.
 
 use crate::domain::oncall::Turn;
-use chrono::{DateTime, Utc};
+use crate::domain::zone::Zone;
+use chrono::{DateTime, TimeZone, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, DatePerhapsTime, EventLike};
 
 /// `turns` of `schedule` as a calendar; `stamp` is when it was made.
@@ -89,7 +90,14 @@ pub fn import(text: &str, people: &[(String, Option<String>)]) -> Result<Vec<Shi
 fn instant(t: Option<DatePerhapsTime>) -> Option<DateTime<Utc>> {
     match t? {
         DatePerhapsTime::DateTime(CalendarDateTime::Floating(_)) => None,
-        DatePerhapsTime::DateTime(dt) => dt.try_into_utc(),
+        DatePerhapsTime::DateTime(CalendarDateTime::Utc(t)) => Some(t),
+        // As icalendar's own `try_into_utc` reads it: a wall clock time
+        // that is ambiguous or skipped in its zone has no one instant.
+        DatePerhapsTime::DateTime(CalendarDateTime::WithTimezone { date_time, tzid }) => tzid
+            .parse::<Zone>()
+            .ok()
+            .and_then(|zone| zone.from_local_datetime(&date_time).single())
+            .map(|t| t.with_timezone(&Utc)),
         DatePerhapsTime::Date(_) => None,
     }
 }

@@ -37,7 +37,7 @@ pub struct Settings {
     pub link: Option<String>,
     /// Without a trailing slash.
     pub url: Option<String>,
-    pub time_zone: chrono_tz::Tz,
+    pub time_zone: crate::domain::zone::Zone,
     pub components: Vec<Component>,
     pub descriptions: Vec<Option<String>>,
     pub impacts: Impacts,
@@ -63,7 +63,7 @@ pub fn settings(raw: StatusPageFile, levels: &[String]) -> Result<Settings, Stri
         return Err("[status_page] title is empty; name the page, e.g. \"Example Inc. status\"".into());
     }
     let time_zone = match raw.time_zone.as_deref().map(str::trim) {
-        None | Some("") => chrono_tz::UTC,
+        None | Some("") => crate::domain::zone::Zone::utc(),
         Some(tz) => tz.parse().map_err(|_| {
             format!("[status_page] time_zone '{tz}' is not a time zone; use a name like \"Europe/Berlin\" or \"UTC\"")
         })?,
@@ -146,7 +146,7 @@ mod tests {
              [impact]\nSEV2 = \"degraded_performance\"\n",
         )
         .unwrap();
-        assert_eq!(s.time_zone, chrono_tz::Europe::Berlin);
+        assert_eq!(s.time_zone.name(), "Europe/Berlin");
         assert_eq!(s.link.as_deref(), Some("https://example.com"));
         assert_eq!(s.components[1].name, "Website");
         assert_eq!(s.descriptions, [None, Some("www".into())]);
