@@ -74,11 +74,12 @@ macro_rules! named_enum {
         impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                let lower = s.trim().to_ascii_lowercase();
+                // Compared in place: every stored row is parsed with this.
+                let given = s.trim();
                 Self::ALL
                     .iter()
                     .copied()
-                    .find(|v| v.as_str() == lower)
+                    .find(|v| v.as_str().eq_ignore_ascii_case(given))
                     .ok_or_else(|| format!("unknown {} '{s}'; use one of: {}", stringify!($name).to_ascii_lowercase(), Self::names()))
             }
         }

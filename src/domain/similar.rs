@@ -198,7 +198,7 @@ fn is_past(candidate: &Brief, of: &Brief) -> bool {
 }
 
 fn shared(a: &Words, b: &Words) -> Vec<String> {
-    a.shared(b).map(String::from).collect()
+    a.shared(b).into_iter().map(String::from).collect()
 }
 
 /// The open incident that a new one (`draft`) would repeat, if any: open,

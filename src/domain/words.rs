@@ -25,63 +25,154 @@ const FILLER: &[&str] = &[
 ];
 
 /// A text's words, normalised: lowercase, split at anything not a letter
-/// or digit, filler words dropped, a plural or verb ending taken off; kept
-/// sorted, each once (similar incidents compare an incident with hundreds,
-/// so a set is made with as few allocations as it can be).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Words(Vec<String>);
+/// or digit, filler words dropped, a plural or verb ending taken off; each
+/// once. Similar incidents compare an incident with hundreds, so a set is
+/// one buffer of text and one list of its words, each named by a 64-bit
+/// hash of it and kept in the order of those hashes: two sets are compared
+/// by their numbers, with no string compared or allocated per word (a
+/// `String` each and string comparisons made most of `show`'s
+/// instructions, BENCHMARKS.md). Two different words with one hash would
+/// count as one: a chance of one in 2^64 per pair of words.
+#[derive(Debug, Clone, Default)]
+pub struct Words {
+    text: String,
+    /// Each word's hash, start and end in `text`, by hash.
+    words: Vec<(u64, u32, u32)>,
+}
+
+/// FNV-1a, 64 bits: fixed (the same on every machine and run, unlike the
+/// standard library's hasher), fast for words of a few bytes, and a
+/// `const fn` so the filler words are hashed once, at compile time.
+const fn hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+/// The hashes of [`FILLER`], sorted, for a binary search.
+const FILLER_HASHES: [u64; FILLER.len()] = {
+    let mut out = [0u64; FILLER.len()];
+    let mut i = 0;
+    while i < FILLER.len() {
+        out[i] = hash(FILLER[i].as_bytes());
+        i += 1;
+    }
+    // Insertion sort: a const fn cannot call `sort`.
+    let mut k = 1;
+    while k < out.len() {
+        let mut m = k;
+        while m > 0 && out[m - 1] > out[m] {
+            let t = out[m - 1];
+            out[m - 1] = out[m];
+            out[m] = t;
+            m -= 1;
+        }
+        k += 1;
+    }
+    out
+};
 
 impl Words {
     pub fn of(text: &str) -> Words {
+        // Room for all of it at once: no growing buffer copied on the way.
+        let mut words = Words {
+            text: String::with_capacity(text.len()),
+            words: Vec::with_capacity(text.len() / 4 + 1),
+        };
         // Split first, then lowercase each word: a letter whose lowercase
         // is not alphanumeric ('İ' → "i̇") stays inside its word.
-        let mut words: Vec<String> = text
+        for word in text
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .filter(|w| !FILLER.contains(&w.as_str()))
-            .map(|mut w| {
-                w.truncate(stem(&w).len());
-                w
-            })
-            .collect();
-        words.sort_unstable();
-        words.dedup();
-        Words(words)
+        {
+            let start = words.text.len();
+            if word.is_ascii() {
+                words.text.push_str(word);
+                words.text[start..].make_ascii_lowercase();
+            } else {
+                // The whole word at once, for what depends on the word (a
+                // final sigma).
+                words.text.push_str(&word.to_lowercase());
+            }
+            let lower = &words.text[start..];
+            if FILLER_HASHES.binary_search(&hash(lower.as_bytes())).is_ok() && FILLER.contains(&lower) {
+                words.text.truncate(start);
+                continue;
+            }
+            let end = start + stem(lower).len();
+            words.text.truncate(end);
+            let h = hash(&words.text.as_bytes()[start..end]);
+            words.words.push((h, start as u32, end as u32));
+        }
+        words.settle();
+        words
+    }
+
+    /// Orders the words by hash and keeps each once.
+    fn settle(&mut self) {
+        self.words.sort_unstable_by_key(|w| w.0);
+        self.words.dedup_by_key(|w| w.0);
+    }
+
+    fn word(&self, &(_, start, end): &(u64, u32, u32)) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
+    /// The words, in alphabetical order.
+    pub fn sorted(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.words.iter().map(|w| self.word(w)).collect();
+        all.sort_unstable();
+        all
     }
 
     /// The words of both: what [`Words::of`] gives for the two texts
     /// joined by a space, without reading the first again.
     pub fn and(&self, other: Words) -> Words {
-        let mut both = self.0.clone();
-        both.extend(other.0);
-        both.sort_unstable();
-        both.dedup();
-        Words(both)
+        let shift = self.text.len() as u32;
+        let mut both = Words {
+            text: self.text.clone() + &other.text,
+            words: self.words.clone(),
+        };
+        both.words
+            .extend(other.words.iter().map(|&(h, a, b)| (h, a + shift, b + shift)));
+        both.settle();
+        both
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.words.is_empty()
     }
 
     /// How much the two share, from 0 (nothing, or either is empty) to 1
     /// (the same words).
     pub fn similarity(&self, other: &Words) -> f64 {
-        let total = self.0.len() + other.0.len();
-        if self.0.is_empty() || other.0.is_empty() {
+        let total = self.words.len() + other.words.len();
+        if self.is_empty() || other.is_empty() {
             return 0.0;
         }
-        let shared = self.shared(other).count();
+        let shared = self.common(other).count();
         (2 * shared) as f64 / total as f64
     }
 
-    /// The words both have, in order.
-    pub fn shared<'a>(&'a self, other: &'a Words) -> impl Iterator<Item = &'a str> {
-        let (mut a, mut b) = (self.0.iter().peekable(), other.0.iter().peekable());
+    /// The words both have, in alphabetical order.
+    pub fn shared<'a>(&'a self, other: &'a Words) -> Vec<&'a str> {
+        let mut both: Vec<&str> = self.common(other).map(|w| self.word(w)).collect();
+        both.sort_unstable();
+        both
+    }
+
+    /// This set's entries whose hashes `other` has too, by hash.
+    fn common<'a>(&'a self, other: &'a Words) -> impl Iterator<Item = &'a (u64, u32, u32)> {
+        let (mut a, mut b) = (self.words.iter().peekable(), other.words.iter().peekable());
         std::iter::from_fn(move || {
             loop {
-                let (x, y) = (a.peek()?, b.peek()?);
-                match x.cmp(y) {
+                let (x, y) = (a.peek()?.0, b.peek()?.0);
+                match x.cmp(&y) {
                     std::cmp::Ordering::Less => {
                         a.next();
                     }
@@ -90,13 +181,22 @@ impl Words {
                     }
                     std::cmp::Ordering::Equal => {
                         b.next();
-                        return a.next().map(String::as_str);
+                        return a.next();
                     }
                 }
             }
         })
     }
 }
+
+/// The same words, however they lie in their buffers.
+impl PartialEq for Words {
+    fn eq(&self, other: &Words) -> bool {
+        self.words.len() == other.words.len() && self.words.iter().zip(&other.words).all(|(x, y)| x.0 == y.0)
+    }
+}
+
+impl Eq for Words {}
 
 /// Whether two titles (or summaries) are similar: [`SIMILAR`] or more.
 pub fn similar(a: &str, b: &str) -> bool {
@@ -143,12 +243,24 @@ mod tests {
         let a = Words::of("Checkout returns 500s");
         let b = Words::of("Checkout is returning 500 errors");
         assert!((a.similarity(&b) - 6.0 / 7.0).abs() < 1e-9);
-        assert_eq!(a.shared(&b).collect::<Vec<_>>(), ["500", "checkout", "return"]);
+        assert_eq!(a.shared(&b), ["500", "checkout", "return"]);
         assert_eq!(
             Words::of("Search is slow").similarity(&Words::of("Checkout is slow")),
             0.5
         );
         assert_eq!(a.similarity(&Words::default()), 0.0);
+    }
+
+    #[test]
+    fn filler_words_are_found_by_their_hashes() {
+        assert!(FILLER_HASHES.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(Words::of("The API is down"), Words::of("api down"));
+    }
+
+    #[test]
+    fn a_final_sigma_is_lowered_as_the_end_of_its_word() {
+        assert_eq!(Words::of("ΟΔΟΣ").sorted(), ["οδος"]);
+        assert_eq!(Words::of("ΟΔΟΣ"), Words::of("οδος"));
     }
 
     #[test]
@@ -167,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_letter_whose_lowercase_is_no_letter_stays_in_its_word() {
-        assert_eq!(Words::of("İstanbul").0, ["i\u{307}stanbul"]);
+        assert_eq!(Words::of("İstanbul").sorted(), ["i\u{307}stanbul"]);
     }
 
     #[test]

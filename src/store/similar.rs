@@ -98,10 +98,16 @@ pub fn read(
             })?;
         }
     }
-    let mut ranked: Vec<Match> = matched.iter().map(|(m, _)| m.clone()).collect();
+    // Moved apart, not copied: a common word can make hundreds match, and
+    // only the few kept are shown.
+    let mut ranked = Vec::with_capacity(matched.len());
+    let mut incidents: HashMap<i64, Brief> = HashMap::with_capacity(matched.len());
+    for (m, i) in matched {
+        incidents.insert(m.id, i);
+        ranked.push(m);
+    }
     similar::order(&mut ranked);
     ranked.truncate(keep.unwrap_or(usize::MAX));
-    let mut incidents: HashMap<i64, Brief> = matched.into_iter().map(|(m, i)| (m.id, i)).collect();
     details(store, ranked, &mut incidents)
 }
 
