@@ -102,71 +102,86 @@ pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
     // are read, incident by incident (search_docs_by_incident; as a join,
     // not knowing how few `chosen` holds, the planner took every match of
     // a common word from the GIN index instead, and OFFSET 0 keeps the
-    // subquery from being flattened back into that join), and the tiers
-    // below skipped;
-    // more, and the tiers run as without a filter. Each tier's condition
-    // on `chosen` is a constant of the statement, so the tier not taken
-    // is never started.
-    let (few, many) = if clauses.is_empty() {
-        (String::new(), String::new())
+    // subquery from being flattened back into that join), in place of the
+    // tiers; more, and the tiers run as without a filter. Both give the
+    // same matches, so which runs is a matter of cost only: the incidents
+    // are counted (up to one more than FEW_INCIDENTS, which for a broad
+    // filter on a column no index serves is a scan of thousands of
+    // incidents) only when the window did not settle it, that is when it
+    // found too few matches for the middle tier to finish cheaply. `wide`,
+    // a constant of the statement, says which runs, so the other is never
+    // started.
+    let (chosen, few, wide) = if clauses.is_empty() {
+        (String::new(), String::new(), "true".to_string())
     } else {
         let cap = mark(&mut values, Value::Int(search::FEW_INCIDENTS as i64 + 1));
         let most = mark(&mut values, Value::Int(search::FEW_INCIDENTS as i64));
         (
+            format!("chosen AS (SELECT i.id FROM incidents AS i WHERE true{conditions} LIMIT {cap}), "),
             format!(
-                "chosen AS (SELECT i.id FROM incidents AS i WHERE true{conditions} LIMIT {cap}), \
-                 few AS ( \
+                "few AS ( \
                    SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                    FROM chosen AS c CROSS JOIN LATERAL ( \
                      SELECT * FROM search_docs AS s \
                      WHERE s.incident_id = c.id AND s.words @@ CAST($1 AS tsquery) OFFSET 0) AS d \
-                   WHERE (SELECT count(*) FROM chosen) <= {most} \
+                   WHERE NOT (SELECT wide FROM reach) \
                    ORDER BY d.seq DESC LIMIT {read}), "
             ),
-            format!(" AND (SELECT count(*) FROM chosen) > {most}"),
+            format!(
+                "CASE WHEN k >= {read} OR floor < lo THEN true \
+                   ELSE (SELECT count(*) FROM chosen) > {most} END"
+            ),
         )
     };
     let union_few = if few.is_empty() {
         ""
     } else {
-        "SELECT incident_id, place, of, body, seq FROM few UNION ALL "
+        "SELECT incident_id, place, of, body, seq FROM few WHERE NOT (SELECT wide FROM reach) UNION ALL "
     };
-    // `reach`: `lo`, the oldest `seq` of the window, and `floor`, the
-    // lowest the middle tier walks to (`lo`: it does not run). The span is
-    // reckoned in floating point: `read` is the largest integer when every
-    // match is asked for, and that span is never walked.
+    // `reach`: `lo`, the oldest `seq` of the window; `floor`, the lowest
+    // the middle tier walks to (`lo`: it does not run); `wide`, whether
+    // the tiers run (else `few`). The span is reckoned in floating point:
+    // `read` is the largest integer when every match is asked for, and
+    // that span is never walked. Each tier is gated again where the last
+    // SELECT reads it: a CTE not read is never started, where a gate inside
+    // it may sit below a Gather that starts parallel workers regardless.
     Statement::new(
         format!(
-            "WITH {few}recent AS ( \
+            "WITH {chosen}recent AS ( \
                SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                FROM (SELECT * FROM search_docs ORDER BY seq DESC LIMIT {window}) AS d \
                JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ CAST($1 AS tsquery){conditions}{many} ORDER BY d.seq DESC LIMIT {read}), \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} ORDER BY d.seq DESC LIMIT {read}), \
              reach AS ( \
-               SELECT lo, CASE WHEN k > 0 AND 2 * ({read} - k)::float8 * {window} / k <= {REACH} \
-                 THEN lo - ceil(2 * ({read} - k)::float8 * {window} / k)::bigint ELSE lo END AS floor \
-               FROM (SELECT coalesce(min(w.seq), 0) AS lo FROM \
-                       (SELECT seq FROM search_docs ORDER BY seq DESC LIMIT {window}) AS w) AS e, \
-                    (SELECT count(*) AS k FROM recent) AS r), \
-             middle AS ( \
+               SELECT lo, floor, {wide} AS wide FROM ( \
+                 SELECT lo, k, CASE WHEN k > 0 AND 2 * ({read} - k)::float8 * {window} / k <= {REACH} \
+                   THEN lo - ceil(2 * ({read} - k)::float8 * {window} / k)::bigint ELSE lo END AS floor \
+                 FROM (SELECT coalesce(min(w.seq), 0) AS lo FROM \
+                         (SELECT seq FROM search_docs ORDER BY seq DESC LIMIT {window}) AS w) AS e, \
+                      (SELECT count(*) AS k FROM recent) AS r) AS t), \
+             {few}middle AS ( \
                SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                FROM (SELECT * FROM search_docs \
                      WHERE seq < (SELECT lo FROM reach) AND seq >= (SELECT floor FROM reach) \
                      ORDER BY seq DESC OFFSET 0) AS d \
                JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ CAST($1 AS tsquery){conditions}{many} \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} \
                  AND (SELECT floor < lo FROM reach) \
                ORDER BY d.seq DESC LIMIT ({read} - (SELECT count(*) FROM recent))), \
              older AS ( \
                SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                FROM search_docs AS d JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ CAST($1 AS tsquery){conditions}{many} \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} \
                  AND d.seq + 0 < (SELECT floor FROM reach) \
+                 AND (SELECT wide FROM reach) \
                  AND (SELECT count(*) FROM recent) + (SELECT count(*) FROM middle) < {read} \
                ORDER BY d.seq + 0 DESC LIMIT {read}) \
-             {union_few}SELECT incident_id, place, of, body, seq FROM recent \
+             {union_few}SELECT incident_id, place, of, body, seq FROM recent WHERE (SELECT wide FROM reach) \
              UNION ALL SELECT incident_id, place, of, body, seq FROM middle \
+               WHERE (SELECT floor < lo FROM reach) \
              UNION ALL SELECT incident_id, place, of, body, seq FROM older \
+               WHERE (SELECT wide FROM reach) \
+                 AND (SELECT count(*) FROM recent) + (SELECT count(*) FROM middle) < {read} \
              ORDER BY seq DESC LIMIT {read}"
         ),
         values,
