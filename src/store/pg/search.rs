@@ -45,22 +45,45 @@ pub fn put(db: &mut Db, docs: impl IntoIterator<Item = Doc>) {
 }
 
 /// How many of the newest texts a search looks through first, in `seq`
-/// order, before it asks the GIN index for older matches.
+/// order, before it looks further down.
 const WINDOW: i64 = 20_000;
+
+/// The most texts below the window a search walks, in `seq` order, to
+/// find the matches the window lacked, before the GIN index is asked for
+/// them instead. Past this, the word is rare enough that its older matches
+/// are fewer to fetch from the GIN index than texts to walk.
+const REACH: i64 = 200_000;
 
 /// The matches of the incidents `filter` selects, newest first (by `seq`,
 /// the order texts were first indexed, as SQLite's rowid), as many as
-/// [`search::Ranking`] ranks, for [`hits_of`]. In two parts, because the
+/// [`search::Ranking`] ranks, for [`hits_of`]. In tiers, because the
 /// planner cannot tell a rare word from a common one well enough to choose
 /// between walking the texts newest first (fast when the words are in many
 /// of them, a scan of the whole table when they are in none) and taking
-/// the GIN index's matches to sort (fast for a few, every match read for a
-/// common word): first the newest [`WINDOW`] texts are looked through,
-/// which finds a common word's newest matches at a bounded cost; only if
-/// they hold too few does the GIN index give the older ones, and only
-/// those, which is then few for a rare word. (`seq + 0`: the GIN index's
-/// matches are taken alone, not intersected with a range of `seq` that is
-/// most of the table, nor read in `seq` order, which is the walk again.)
+/// the GIN index's matches to sort (fast for a few, every match read, and
+/// nearly every page of the table, for a common word):
+///
+/// - `recent`: the newest [`WINDOW`] texts are looked through, which
+///   finds a common word's newest matches at a bounded cost and measures
+///   how common the word is among the texts the filter keeps.
+/// - `middle`: if the window found some but too few, the texts just below
+///   it are walked, newest first, until the missing matches are found, at
+///   most twice as many texts as the window's rate says hold them (so a
+///   past up to half as dense still fills the page), and only if that is
+///   at most [`REACH`] texts. A word in one title of sixty, or a broad
+///   filter over a common word, is found here, where the GIN index would
+///   hand over every one of its older matches to sort.
+/// - `older`: only if the matches are still too few, the GIN index gives
+///   the ones below what was walked, which is then few: the word is rare,
+///   or the window found none.
+///
+/// Each tier covers its own range of `seq`, so none finds a text twice or
+/// misses one, and each is gated by a condition the statement evaluates
+/// once, so a tier not needed is never started. (`seq + 0`: the GIN
+/// index's matches are taken alone, not intersected with a range of `seq`
+/// that is most of the table, nor read in `seq` order, which is the walk
+/// again; `OFFSET 0`: the middle walk is a walk of `seq`, not the GIN
+/// index's matches intersected with its range.)
 /// A filter that selects at most [`search::FEW_INCIDENTS`] incidents reads
 /// those incidents' matching texts instead, through
 /// `search_docs_by_incident`: the same matches, found without reading a
@@ -79,52 +102,86 @@ pub fn statement(query: &Query, filter: &ListFilter) -> Statement {
     // are read, incident by incident (search_docs_by_incident; as a join,
     // not knowing how few `chosen` holds, the planner took every match of
     // a common word from the GIN index instead, and OFFSET 0 keeps the
-    // subquery from being flattened back into that join), and the two
-    // parts below skipped;
-    // more, and the parts run as without a filter. Each part's condition
-    // on `chosen` is a constant of the statement, so the part not taken
-    // is never started.
-    let (few, many) = if clauses.is_empty() {
-        (String::new(), String::new())
+    // subquery from being flattened back into that join), in place of the
+    // tiers; more, and the tiers run as without a filter. Both give the
+    // same matches, so which runs is a matter of cost only: the incidents
+    // are counted (up to one more than FEW_INCIDENTS, which for a broad
+    // filter on a column no index serves is a scan of thousands of
+    // incidents) only when the window did not settle it, that is when it
+    // found too few matches for the middle tier to finish cheaply. `wide`,
+    // a constant of the statement, says which runs, so the other is never
+    // started.
+    let (chosen, few, wide) = if clauses.is_empty() {
+        (String::new(), String::new(), "true".to_string())
     } else {
         let cap = mark(&mut values, Value::Int(search::FEW_INCIDENTS as i64 + 1));
         let most = mark(&mut values, Value::Int(search::FEW_INCIDENTS as i64));
         (
+            format!("chosen AS (SELECT i.id FROM incidents AS i WHERE true{conditions} LIMIT {cap}), "),
             format!(
-                "chosen AS (SELECT i.id FROM incidents AS i WHERE true{conditions} LIMIT {cap}), \
-                 few AS ( \
+                "few AS ( \
                    SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                    FROM chosen AS c CROSS JOIN LATERAL ( \
                      SELECT * FROM search_docs AS s \
                      WHERE s.incident_id = c.id AND s.words @@ CAST($1 AS tsquery) OFFSET 0) AS d \
-                   WHERE (SELECT count(*) FROM chosen) <= {most} \
+                   WHERE NOT (SELECT wide FROM reach) \
                    ORDER BY d.seq DESC LIMIT {read}), "
             ),
-            format!(" AND (SELECT count(*) FROM chosen) > {most}"),
+            format!(
+                "CASE WHEN k >= {read} OR floor < lo THEN true \
+                   ELSE (SELECT count(*) FROM chosen) > {most} END"
+            ),
         )
     };
     let union_few = if few.is_empty() {
         ""
     } else {
-        "SELECT incident_id, place, of, body, seq FROM few UNION ALL "
+        "SELECT incident_id, place, of, body, seq FROM few WHERE NOT (SELECT wide FROM reach) UNION ALL "
     };
+    // `reach`: `lo`, the oldest `seq` of the window; `floor`, the lowest
+    // the middle tier walks to (`lo`: it does not run); `wide`, whether
+    // the tiers run (else `few`). The span is reckoned in floating point:
+    // `read` is the largest integer when every match is asked for, and
+    // that span is never walked. Each tier is gated again where the last
+    // SELECT reads it: a CTE not read is never started, where a gate inside
+    // it may sit below a Gather that starts parallel workers regardless.
     Statement::new(
         format!(
-            "WITH {few}recent AS ( \
+            "WITH {chosen}recent AS ( \
                SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                FROM (SELECT * FROM search_docs ORDER BY seq DESC LIMIT {window}) AS d \
                JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ CAST($1 AS tsquery){conditions}{many} ORDER BY d.seq DESC LIMIT {read}), \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} ORDER BY d.seq DESC LIMIT {read}), \
+             reach AS ( \
+               SELECT lo, floor, {wide} AS wide FROM ( \
+                 SELECT lo, k, CASE WHEN k > 0 AND 2 * ({read} - k)::float8 * {window} / k <= {REACH} \
+                   THEN lo - ceil(2 * ({read} - k)::float8 * {window} / k)::bigint ELSE lo END AS floor \
+                 FROM (SELECT coalesce(min(w.seq), 0) AS lo FROM \
+                         (SELECT seq FROM search_docs ORDER BY seq DESC LIMIT {window}) AS w) AS e, \
+                      (SELECT count(*) AS k FROM recent) AS r) AS t), \
+             {few}middle AS ( \
+               SELECT d.incident_id, d.place, d.of, d.body, d.seq \
+               FROM (SELECT * FROM search_docs \
+                     WHERE seq < (SELECT lo FROM reach) AND seq >= (SELECT floor FROM reach) \
+                     ORDER BY seq DESC OFFSET 0) AS d \
+               JOIN incidents AS i ON i.id = d.incident_id \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} \
+                 AND (SELECT floor < lo FROM reach) \
+               ORDER BY d.seq DESC LIMIT ({read} - (SELECT count(*) FROM recent))), \
              older AS ( \
                SELECT d.incident_id, d.place, d.of, d.body, d.seq \
                FROM search_docs AS d JOIN incidents AS i ON i.id = d.incident_id \
-               WHERE d.words @@ CAST($1 AS tsquery){conditions}{many} \
-                 AND d.seq + 0 < (SELECT coalesce(min(w.seq), 0) FROM \
-                   (SELECT seq FROM search_docs ORDER BY seq DESC LIMIT {window}) AS w) \
-                 AND (SELECT count(*) FROM recent) < {read} \
+               WHERE d.words @@ CAST($1 AS tsquery){conditions} \
+                 AND d.seq + 0 < (SELECT floor FROM reach) \
+                 AND (SELECT wide FROM reach) \
+                 AND (SELECT count(*) FROM recent) + (SELECT count(*) FROM middle) < {read} \
                ORDER BY d.seq + 0 DESC LIMIT {read}) \
-             {union_few}SELECT incident_id, place, of, body, seq FROM recent \
+             {union_few}SELECT incident_id, place, of, body, seq FROM recent WHERE (SELECT wide FROM reach) \
+             UNION ALL SELECT incident_id, place, of, body, seq FROM middle \
+               WHERE (SELECT floor < lo FROM reach) \
              UNION ALL SELECT incident_id, place, of, body, seq FROM older \
+               WHERE (SELECT wide FROM reach) \
+                 AND (SELECT count(*) FROM recent) + (SELECT count(*) FROM middle) < {read} \
              ORDER BY seq DESC LIMIT {read}"
         ),
         values,
