@@ -54,19 +54,19 @@ const fn hash(bytes: &[u8]) -> u64 {
     h
 }
 
-/// The hashes of [`FILLER`], sorted, for a binary search.
-const FILLER_HASHES: [u64; FILLER.len()] = {
-    let mut out = [0u64; FILLER.len()];
+/// [`FILLER`] with each word's hash, by hash, for a binary search.
+const FILLER_BY_HASH: [(u64, &str); FILLER.len()] = {
+    let mut out = [(0u64, ""); FILLER.len()];
     let mut i = 0;
     while i < FILLER.len() {
-        out[i] = hash(FILLER[i].as_bytes());
+        out[i] = (hash(FILLER[i].as_bytes()), FILLER[i]);
         i += 1;
     }
     // Insertion sort: a const fn cannot call `sort`.
     let mut k = 1;
     while k < out.len() {
         let mut m = k;
-        while m > 0 && out[m - 1] > out[m] {
+        while m > 0 && out[m - 1].0 > out[m].0 {
             let t = out[m - 1];
             out[m - 1] = out[m];
             out[m] = t;
@@ -76,6 +76,13 @@ const FILLER_HASHES: [u64; FILLER.len()] = {
     }
     out
 };
+
+/// Whether `word` (lowercase) is a filler word.
+fn is_filler(word: &str) -> bool {
+    FILLER_BY_HASH
+        .binary_search_by_key(&hash(word.as_bytes()), |f| f.0)
+        .is_ok_and(|i| FILLER_BY_HASH[i].1 == word)
+}
 
 impl Words {
     pub fn of(text: &str) -> Words {
@@ -100,7 +107,7 @@ impl Words {
                 words.text.push_str(&word.to_lowercase());
             }
             let lower = &words.text[start..];
-            if FILLER_HASHES.binary_search(&hash(lower.as_bytes())).is_ok() && FILLER.contains(&lower) {
+            if is_filler(lower) {
                 words.text.truncate(start);
                 continue;
             }
@@ -253,7 +260,9 @@ mod tests {
 
     #[test]
     fn filler_words_are_found_by_their_hashes() {
-        assert!(FILLER_HASHES.windows(2).all(|w| w[0] < w[1]));
+        assert!(FILLER_BY_HASH.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(FILLER.iter().all(|f| is_filler(f)));
+        assert!(!is_filler("api") && !is_filler(""));
         assert_eq!(Words::of("The API is down"), Words::of("api down"));
     }
 
