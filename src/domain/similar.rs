@@ -83,7 +83,11 @@ pub fn rank(of: &Incident, alerts: &[AlertKey], candidates: &[Candidate]) -> Vec
     let words = Texts::of(&of);
     let mut found: Vec<Match> = candidates
         .iter()
-        .filter_map(|c| compare(&of, &words, alerts, c))
+        .filter_map(|c| {
+            let mut m = compare(&of, &words, alerts, c)?;
+            name_words(&words, &mut m, &c.incident);
+            Some(m)
+        })
         .collect();
     order(&mut found);
     found
@@ -139,16 +143,7 @@ pub fn compare(of: &Brief, words: &Texts, alerts: &[AlertKey], candidate: &Candi
         .cloned()
         .collect();
     let theirs = Texts::of(i);
-    let by_title = words.title.similarity(&theirs.title);
-    // Neither has a summary: the whole texts are the titles.
-    let by_text = match (&words.full, &theirs.full) {
-        (None, None) => by_title,
-        _ => words.full().similarity(theirs.full()),
-    };
-    let (score, mine, their) = match by_text > by_title {
-        true => (by_text, words.full(), theirs.full()),
-        false => (by_title, &words.title, &theirs.title),
-    };
+    let (score, _, _) = measured(words, &theirs);
     let worded = match services.is_empty() {
         true => score > SIMILAR,
         false => score >= SIMILAR,
@@ -160,8 +155,10 @@ pub fn compare(of: &Brief, words: &Texts, alerts: &[AlertKey], candidate: &Candi
         reasons.push(Reason::SameService { services });
     }
     if worded {
+        // The words themselves are named for the few matches kept
+        // ([`name_words`]): a common word can make hundreds match.
         reasons.push(Reason::SharedWords {
-            words: shared(mine, their),
+            words: Vec::new(),
             score,
         });
     }
@@ -197,8 +194,31 @@ fn is_past(candidate: &Brief, of: &Brief) -> bool {
         && (of.drill || !candidate.drill)
 }
 
-fn shared(a: &Words, b: &Words) -> Vec<String> {
-    a.shared(b).into_iter().map(String::from).collect()
+/// How alike the two texts' words are, and the two sets that says it of:
+/// the titles', or the whole texts' when those are more alike.
+fn measured<'a>(mine: &'a Texts, theirs: &'a Texts) -> (f64, &'a Words, &'a Words) {
+    let by_title = mine.title.similarity(&theirs.title);
+    // Neither has a summary: the whole texts are the titles.
+    let by_text = match (&mine.full, &theirs.full) {
+        (None, None) => by_title,
+        _ => mine.full().similarity(theirs.full()),
+    };
+    match by_text > by_title {
+        true => (by_text, mine.full(), theirs.full()),
+        false => (by_title, &mine.title, &theirs.title),
+    }
+}
+
+/// Names the words `m` (a [`compare`] of `candidate` with the incident
+/// whose words are `words`) shares, in its [`Reason::SharedWords`].
+pub fn name_words(words: &Texts, m: &mut Match, candidate: &Brief) {
+    for reason in &mut m.reasons {
+        if let Reason::SharedWords { words: named, .. } = reason {
+            let theirs = Texts::of(candidate);
+            let (_, mine, their) = measured(words, &theirs);
+            *named = mine.shared(their).into_iter().map(String::from).collect();
+        }
+    }
 }
 
 /// The open incident that a new one (`draft`) would repeat, if any: open,

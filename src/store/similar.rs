@@ -108,6 +108,11 @@ pub fn read(
     }
     similar::order(&mut ranked);
     ranked.truncate(keep.unwrap_or(usize::MAX));
+    for m in &mut ranked {
+        if let Some(incident) = incidents.get(&m.id) {
+            similar::name_words(&words, m, incident);
+        }
+    }
     details(store, ranked, &mut incidents)
 }
 
