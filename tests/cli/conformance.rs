@@ -1389,14 +1389,18 @@ fn a_narrow_filter_finds_every_match_of_its_incidents(kind: Kind) {
         services: vec![service.into()],
         ..ListFilter::default()
     };
+    let on_service = |title: &str, service: &str| Incident {
+        title: title.into(),
+        severity: "SEV2".into(),
+        services: vec![service.into()],
+        ..Incident::bare()
+    };
     let payments = write(&mut store, t("07:00"), |w| {
-        let draft = Incident {
-            title: "Elevated errors".into(),
-            severity: "SEV2".into(),
-            services: vec!["payments".into()],
-            ..Incident::bare()
-        };
-        w.create(ops::declare(&draft, Some("alice"), t("07:00")))
+        w.create(ops::declare(
+            &on_service("Elevated errors", "payments"),
+            Some("alice"),
+            t("07:00"),
+        ))
     });
     let first = declare(&mut store, "Queue host down", t("07:30"));
     let alert = Alert {
@@ -1424,24 +1428,14 @@ fn a_narrow_filter_finds_every_match_of_its_incidents(kind: Kind) {
     let many = FEW_INCIDENTS + 1;
     write(&mut store, t("08:00"), |w| {
         for n in 0..many {
-            let draft = Incident {
-                title: format!("Elevated latency {n}"),
-                severity: "SEV3".into(),
-                services: vec!["checkout".into()],
-                ..Incident::bare()
-            };
+            let draft = on_service(&format!("Elevated latency {n}"), "checkout");
             w.create(ops::declare(&draft, Some("alice"), t("08:00")))?;
         }
         Ok(())
     });
     // The alert moves to a new incident on the search service.
     let search = write(&mut store, t("09:00"), |w| {
-        let draft = Incident {
-            title: "Search is slow".into(),
-            severity: "SEV2".into(),
-            services: vec!["search".into()],
-            ..Incident::bare()
-        };
+        let draft = on_service("Search is slow", "search");
         let id = w.create(ops::declare(&draft, Some("alice"), t("09:00")))?;
         let moved = Alert {
             id: alert_id,
