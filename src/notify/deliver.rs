@@ -76,6 +76,9 @@ pub struct Deliverer<'a> {
     page_due: Mutex<Option<DateTime<Utc>>>,
     /// Each status page's other inputs when it was last written.
     pages: std::cell::RefCell<HashMap<String, String>>,
+    /// The similar past incidents of each declaration met in this pass,
+    /// by incident: read once for all the destinations that announce it.
+    seen: std::cell::RefCell<HashMap<i64, Vec<SeenBefore>>>,
 }
 
 /// No `[people]`: a room invites nobody, and what is said there is
@@ -138,6 +141,7 @@ impl<'a> Deliverer<'a> {
             pager: None,
             page_due: Mutex::new(None),
             pages: Default::default(),
+            seen: Default::default(),
         }
     }
 
@@ -195,6 +199,8 @@ impl<'a> Deliverer<'a> {
 
     /// One turn for every destination; by name.
     pub fn pass(&self, store: &mut Store) -> Result<Vec<(String, Turn)>> {
+        // Kept for one pass: what is similar may change between passes.
+        self.seen.borrow_mut().clear();
         let mut turns = Vec::with_capacity(self.destinations.len());
         for d in self.destinations {
             turns.push((d.name.clone(), self.turn(store, d)?));
@@ -524,13 +530,16 @@ impl<'a> Deliverer<'a> {
     /// first. A read that fails costs the message this fact, never the
     /// message.
     fn seen_before(&self, store: &Store, incident: &Incident) -> Vec<SeenBefore> {
+        if let Some(seen) = self.seen.borrow().get(&incident.id) {
+            return seen.clone();
+        }
         let related = crate::store::similar::read(
             &**store,
             incident,
             crate::store::similar::Scope::Recent,
             Some(crate::domain::similar::SHOWN),
         );
-        related
+        let seen: Vec<SeenBefore> = related
             .unwrap_or_default()
             .into_iter()
             .map(|r| SeenBefore {
@@ -540,7 +549,9 @@ impl<'a> Deliverer<'a> {
                 root_cause: r.root_cause,
                 open_actions: r.open_actions.len(),
             })
-            .collect()
+            .collect();
+        self.seen.borrow_mut().insert(incident.id, seen.clone());
+        seen
     }
 
     /// Whether `d` wants its turn though nothing new arrived: a chat to
