@@ -4,10 +4,11 @@
 //! a deliverer reads.
 
 use super::Db;
-use super::sql::{Stamp, Statement, Value, col, p};
+use super::sql::{Stamp, Statement, Value, col, p, params};
 use crate::domain::Event;
 use crate::domain::notify::{Delivery, Lease, Room};
 use anyhow::Result;
+use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 
 const COLUMNS: &str = "destination, cursor, lease_owner, lease_until, attempts, next_attempt_at, \
@@ -43,8 +44,6 @@ pub fn deliveries_of(rows: Vec<Row>) -> Result<Vec<Delivery>> {
 }
 
 pub fn put_delivery(db: &mut Db, d: &Delivery) -> Result<()> {
-    let owner = d.lease.as_ref().map(|l| l.owner.clone());
-    let until = d.lease.as_ref().map(|l| Stamp(l.until));
     db.query(
         &format!(
             "INSERT INTO deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
@@ -55,20 +54,7 @@ pub fn put_delivery(db: &mut Db, d: &Delivery) -> Result<()> {
              failing_since = excluded.failing_since, parked = excluded.parked, delivered = excluded.delivered, \
              chat = excluded.chat"
         ),
-        &p![
-            d.destination,
-            d.cursor,
-            owner,
-            until,
-            i64::from(d.attempts),
-            d.next_attempt.map(Stamp),
-            d.last_success.map(Stamp),
-            d.last_error,
-            d.failing_since.map(Stamp),
-            d.parked,
-            d.delivered,
-            d.chat
-        ],
+        &params(&row(d)),
     )?;
     Ok(())
 }
@@ -77,69 +63,55 @@ pub fn put_delivery(db: &mut Db, d: &Delivery) -> Result<()> {
 const STATE: &str = "cursor, lease_owner, lease_until, attempts, next_attempt_at, last_success_at, \
      last_error, failing_since, parked, delivered, chat";
 
+/// `d`'s values for [`STATE`], in its order.
+fn state(d: &Delivery) -> Vec<Value> {
+    let stamp = |t: Option<DateTime<Utc>>| Value::OptText(t.map(crate::time::to_rfc3339));
+    vec![
+        Value::Int(d.cursor),
+        Value::OptText(d.lease.as_ref().map(|l| l.owner.clone())),
+        stamp(d.lease.as_ref().map(|l| l.until)),
+        Value::Int(i64::from(d.attempts)),
+        stamp(d.next_attempt),
+        stamp(d.last_success),
+        Value::OptText(d.last_error.clone()),
+        stamp(d.failing_since),
+        Value::OptText(d.parked.clone()),
+        Value::Int(d.delivered),
+        Value::OptText(d.chat.clone()),
+    ]
+}
+
+/// `d`'s values for [`COLUMNS`]: its destination, then [`state`].
+fn row(d: &Delivery) -> Vec<Value> {
+    let mut values = vec![Value::Text(d.destination.clone())];
+    values.extend(state(d));
+    values
+}
+
 /// Stores `d` in place of its destination's row if that row is still
 /// exactly `was` (`None`: if there is none); whether it did. One statement
 /// in a transaction of its own (no writers' lock): the row's lock orders
 /// it against a claim or a swap of another deliverer, and READ COMMITTED
 /// checks the condition again on the row as that one left it.
 pub fn swap_delivery(db: &mut Db, was: Option<&Delivery>, d: &Delivery) -> Result<bool> {
-    let owner = d.lease.as_ref().map(|l| l.owner.clone());
-    let until = d.lease.as_ref().map(|l| Stamp(l.until));
     let rows = match was {
         None => db.query(
             &format!(
                 "INSERT INTO deliveries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                  ON CONFLICT (destination) DO NOTHING RETURNING destination"
             ),
-            &p![
-                d.destination,
-                d.cursor,
-                owner,
-                until,
-                i64::from(d.attempts),
-                d.next_attempt.map(Stamp),
-                d.last_success.map(Stamp),
-                d.last_error,
-                d.failing_since.map(Stamp),
-                d.parked,
-                d.delivered,
-                d.chat
-            ],
+            &params(&row(d)),
         )?,
         Some(w) => {
-            let was_owner = w.lease.as_ref().map(|l| l.owner.clone());
-            let was_until = w.lease.as_ref().map(|l| Stamp(l.until));
+            let mut values = row(d);
+            values.extend(state(w));
             db.query(
                 &format!(
                     "UPDATE deliveries SET ({STATE}) = ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                      WHERE destination = $1 AND ({STATE}) IS NOT DISTINCT FROM \
                      ($13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING destination"
                 ),
-                &p![
-                    d.destination,
-                    d.cursor,
-                    owner,
-                    until,
-                    i64::from(d.attempts),
-                    d.next_attempt.map(Stamp),
-                    d.last_success.map(Stamp),
-                    d.last_error,
-                    d.failing_since.map(Stamp),
-                    d.parked,
-                    d.delivered,
-                    d.chat,
-                    w.cursor,
-                    was_owner,
-                    was_until,
-                    i64::from(w.attempts),
-                    w.next_attempt.map(Stamp),
-                    w.last_success.map(Stamp),
-                    w.last_error,
-                    w.failing_since.map(Stamp),
-                    w.parked,
-                    w.delivered,
-                    w.chat
-                ],
+                &params(&values),
             )?
         }
     };
