@@ -395,6 +395,53 @@ pub fn clap_one_line(e: &clap::Error, args: &[std::ffi::OsString]) -> String {
     format!("{message}; see '{command} --help'")
 }
 
+/// The filters `list` and `search` share, and what they select: the
+/// statuses as given (each command has its own default for none), the
+/// severities by the configuration's level names.
+#[derive(Debug, Clone, Args)]
+pub struct IncidentFilters {
+    /// Only incidents in this status (repeat or separate with commas)
+    #[arg(long, value_parser = named::<crate::domain::Status>(), value_delimiter = ',')]
+    pub status: Vec<crate::domain::Status>,
+
+    /// Only incidents of these severities (repeat or separate with commas)
+    #[arg(long, value_name = "LEVEL", value_delimiter = ',')]
+    pub severity: Vec<String>,
+
+    /// Only incidents declared since: a time, or a duration back from now (7d)
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
+    /// Only incidents carrying this tag: key=value (repeatable; all must match)
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
+    pub tags: Vec<(String, String)>,
+}
+
+impl IncidentFilters {
+    /// The filter these select, the rest left as [`crate::store::ListFilter::default`]:
+    /// an unknown severity or an unreadable time is refused.
+    pub fn filter(&self, ctx: &crate::context::Ctx) -> anyhow::Result<crate::store::ListFilter> {
+        let config = ctx.config()?;
+        let severities = self
+            .severity
+            .iter()
+            .map(|s| config.level(s).map(|l| l.name.clone()))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let since = self
+            .since
+            .as_deref()
+            .map(|s| ctx.since("--since", s))
+            .transpose()?;
+        Ok(crate::store::ListFilter {
+            statuses: self.status.clone(),
+            severities,
+            since,
+            tags: self.tags.clone(),
+            ..crate::store::ListFilter::default()
+        })
+    }
+}
+
 /// The value parser for a domain name list ([`crate::domain::Named`]):
 /// the choices clap shows and completes, parsed by the domain's own
 /// `FromStr`, so the domain needs no clap.

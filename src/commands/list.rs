@@ -26,21 +26,8 @@ pub struct ListArgs {
     #[arg(long, short)]
     pub all: bool,
 
-    /// Only incidents in this status (repeat or separate with commas)
-    #[arg(long, value_parser = crate::cli::named::<Status>(), value_delimiter = ',')]
-    pub status: Vec<Status>,
-
-    /// Only incidents of these severities (repeat or separate with commas)
-    #[arg(long, value_name = "LEVEL", value_delimiter = ',')]
-    pub severity: Vec<String>,
-
-    /// Only incidents declared since: a time, or a duration back from now (7d)
-    #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
-
-    /// Only incidents carrying this tag: key=value (repeatable; all must match)
-    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
-    pub tags: Vec<(String, String)>,
+    #[command(flatten)]
+    pub filters: crate::cli::IncidentFilters,
 
     /// Show at most N incidents (0: all) [default: 50, or all with --json]
     #[arg(long, short = 'n', value_name = "N")]
@@ -64,23 +51,6 @@ pub fn run(ctx: &Ctx, args: ListArgs) -> Result<()> {
 /// enough, under a header of their own printed after the list.
 fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>, Layout)> {
     let config = ctx.config()?;
-    let statuses = if !args.status.is_empty() {
-        args.status.clone()
-    } else if args.all {
-        Vec::new()
-    } else {
-        Status::ALL.iter().copied().filter(|s| s.is_open()).collect()
-    };
-    let severities = args
-        .severity
-        .iter()
-        .map(|s| config.level(s).map(|l| l.name.clone()))
-        .collect::<Result<Vec<_>>>()?;
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| ctx.since("--since", s))
-        .transpose()?;
     let default_rows = if ctx.json() {
         None
     } else {
@@ -91,14 +61,13 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>, Layout)> {
         Some(n) => Some(n),
         None => default_rows,
     };
-    let filter = ListFilter {
-        statuses,
-        severities,
-        since,
-        tags: args.tags.clone(),
+    let mut filter = ListFilter {
         limit,
-        ..ListFilter::default()
+        ..args.filters.filter(ctx)?
     };
+    if filter.statuses.is_empty() && !args.all {
+        filter.statuses = Status::ALL.iter().copied().filter(|s| s.is_open()).collect();
+    }
     let store = ctx.open(Access::Read)?;
     let cursor = match args.follow {
         true => Some(crate::follow::start(&store)?),
@@ -189,7 +158,7 @@ fn board(ctx: &Ctx, args: ListArgs) -> Result<(Store, Option<i64>, Layout)> {
 
 /// Says that nothing matched, and how to see more.
 fn say_none(ctx: &Ctx, args: &ListArgs) {
-    let what = if args.all || !args.status.is_empty() {
+    let what = if args.all || !args.filters.status.is_empty() {
         "incidents"
     } else {
         "open incidents"

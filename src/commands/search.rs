@@ -2,8 +2,8 @@
 //! most relevant first, each with where it matched and a snippet.
 
 use crate::context::Ctx;
+use crate::domain::Incident;
 use crate::domain::search::{Hit, Query, QueryError, footer, snippet};
-use crate::domain::{Incident, Status};
 use crate::error::usage;
 use crate::output;
 use crate::store::{Access, Found, ListFilter, Read, ReadsExt};
@@ -14,6 +14,8 @@ use clap::Args;
 use std::io::Write;
 
 #[derive(Debug, Args)]
+// Unlike `list`'s, the search's statuses default to all of them.
+#[command(mut_arg("status", |a| a.help("Only incidents in this status (repeat or separate with commas) [default: any]")))]
 #[command(after_help = "\
 Searches titles, summaries, resolutions, timeline entries, assessments, retrospective
 answers, action items and alert summaries. Every word must be in one piece of text;
@@ -32,21 +34,8 @@ pub struct SearchArgs {
     #[arg(long = "service", value_name = "NAME", value_delimiter = ',')]
     pub services: Vec<String>,
 
-    /// Only incidents in this status (repeat or separate with commas) [default: any]
-    #[arg(long, value_parser = crate::cli::named::<Status>(), value_delimiter = ',')]
-    pub status: Vec<Status>,
-
-    /// Only incidents of these severities (repeat or separate with commas)
-    #[arg(long, value_name = "LEVEL", value_delimiter = ',')]
-    pub severity: Vec<String>,
-
-    /// Only incidents declared since: a time, or a duration back from now (7d)
-    #[arg(long, value_name = "WHEN")]
-    pub since: Option<String>,
-
-    /// Only incidents carrying this tag: key=value (repeatable; all must match)
-    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = crate::text::tag_arg)]
-    pub tags: Vec<(String, String)>,
+    #[command(flatten)]
+    pub filters: crate::cli::IncidentFilters,
 
     /// Show at most N incidents (0: all)
     #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
@@ -68,28 +57,13 @@ pub fn run(ctx: &Ctx, args: SearchArgs) -> Result<()> {
             crate::domain::search::MAX_TERMS
         )),
     })?;
-    let config = ctx.config()?;
-    let severities = args
-        .severity
-        .iter()
-        .map(|s| config.level(s).map(|l| l.name.clone()))
-        .collect::<Result<Vec<_>>>()?;
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| ctx.since("--since", s))
-        .transpose()?;
     // Unlike `list`, every status by default: a search is most often for
     // what happened before, and `--status` narrows it. Drills are found
     // too, marked, as `list` shows them.
     let filter = ListFilter {
-        statuses: args.status.clone(),
-        severities,
-        since,
-        tags: args.tags.clone(),
         services: args.services.clone(),
         limit: (args.limit > 0).then_some(args.limit),
-        ..ListFilter::default()
+        ..args.filters.filter(ctx)?
     };
     let store = ctx.open(Access::Read)?;
     let found = store.search(&query, &filter)?;
