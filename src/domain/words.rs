@@ -315,4 +315,92 @@ mod tests {
             assert!(w.similarity(&w) <= 1.0);
         }
     }
+
+    /// The word sets before they were hashes (56f2671): strings, sorted.
+    mod before {
+        use super::super::{FILLER, stem};
+
+        pub fn of(text: &str) -> Vec<String> {
+            let mut words: Vec<String> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .filter(|w| !FILLER.contains(&w.as_str()))
+                .map(|mut w| {
+                    w.truncate(stem(&w).len());
+                    w
+                })
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            words
+        }
+
+        pub fn shared(a: &[String], b: &[String]) -> Vec<String> {
+            a.iter().filter(|w| b.contains(w)).cloned().collect()
+        }
+
+        pub fn similarity(a: &[String], b: &[String]) -> f64 {
+            if a.is_empty() || b.is_empty() {
+                return 0.0;
+            }
+            (2 * shared(a, b).len()) as f64 / (a.len() + b.len()) as f64
+        }
+    }
+
+    mod same_as_before {
+        use super::super::Words;
+        use super::before;
+        use proptest::prelude::*;
+
+        /// Texts made of the pieces where the two could part: filler words
+        /// in any case, endings, non-ASCII letters whose case changes length
+        /// or depends on context, digits, separators, any character.
+        fn text() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("The".to_string()),
+                Just("IS".to_string()),
+                Just("its".to_string()),
+                Just("Ing".to_string()),
+                Just("returns".to_string()),
+                Just("ed".to_string()),
+                Just("es".to_string()),
+                Just("s".to_string()),
+                Just("ΟΔΟΣ".to_string()),
+                Just("Σ".to_string()),
+                Just("ς".to_string()),
+                Just("İ".to_string()),
+                Just("ß".to_string()),
+                Just("ẞ".to_string()),
+                Just("Ǆ".to_string()),
+                Just("500".to_string()),
+                Just(" ".to_string()),
+                Just("-".to_string()),
+                Just("\u{301}".to_string()),
+                "[a-zA-Z]{1,6}",
+                any::<char>().prop_map(String::from),
+            ];
+            proptest::collection::vec(piece, 0..12).prop_map(|p| p.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn hashed_word_sets_say_what_the_strings_said(a in text(), b in text()) {
+                let (wa, wb) = (Words::of(&a), Words::of(&b));
+                let (oa, ob) = (before::of(&a), before::of(&b));
+                prop_assert_eq!(wa.sorted(), oa.iter().map(String::as_str).collect::<Vec<_>>());
+                prop_assert_eq!(wa.similarity(&wb), before::similarity(&oa, &ob));
+                prop_assert_eq!(wa.shared(&wb), before::shared(&oa, &ob));
+                prop_assert_eq!(wa.is_empty(), oa.is_empty());
+                prop_assert_eq!(wa == wb, oa == ob);
+                let joined = Words::of(&format!("{a} {b}"));
+                let both = wa.and(wb.clone());
+                prop_assert_eq!(both.sorted(), joined.sorted());
+                prop_assert_eq!(&both, &joined);
+                prop_assert_eq!(both.shared(&wb), joined.shared(&wb));
+            }
+        }
+    }
 }
