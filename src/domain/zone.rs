@@ -59,8 +59,10 @@ impl FromStr for Zone {
     type Err = UnknownZone;
 
     /// A name as the database spells it; case does not matter.
+    /// "Factory", the database's placeholder for a machine whose zone was
+    /// never set ("-00"), is no zone anyone means.
     fn from_str(name: &str) -> Result<Zone, UnknownZone> {
-        if name.is_empty() {
+        if name.is_empty() || name.eq_ignore_ascii_case("factory") {
             return Err(UnknownZone);
         }
         jiff::tz::TimeZone::get(name).map(Zone).map_err(|_| UnknownZone)
@@ -195,6 +197,7 @@ mod tests {
         assert_eq!(Zone::utc().name(), "UTC");
         assert_eq!("Mars/Base".parse::<Zone>(), Err(UnknownZone));
         assert_eq!("".parse::<Zone>(), Err(UnknownZone));
+        assert_eq!("Factory".parse::<Zone>(), Err(UnknownZone));
     }
 
     #[test]
