@@ -84,6 +84,29 @@ fn declare(store: &mut Store, title: &str, at: DateTime<Utc>) -> i64 {
     write(store, at, |w| w.create(ops::declare(&draft, Some("alice"), at)))
 }
 
+/// A firing Alertmanager alert with no labels, first seen `at`, tied to
+/// `incident`.
+fn firing(identity: &str, summary: &str, at: DateTime<Utc>, incident: i64) -> Alert {
+    Alert {
+        id: 0,
+        source: AlertSource::Alertmanager,
+        identity: identity.into(),
+        group: None,
+        status: AlertStatus::Firing,
+        summary: summary.into(),
+        severity: None,
+        service: None,
+        labels: Default::default(),
+        link: None,
+        starts_at: None,
+        ends_at: None,
+        first_seen: at,
+        last_seen: at,
+        times_seen: 1,
+        incident_id: Some(incident),
+    }
+}
+
 fn commander() -> RoleDef {
     RoleDef {
         name: "commander".into(),
@@ -1299,24 +1322,7 @@ fn the_search_index_is_kept_in_the_writing_transaction(kind: Kind) {
     assert_eq!(found(&store, "zebra", &everyone), []);
 
     let other = declare(&mut store, "Payments slow", t("09:00"));
-    let alert = Alert {
-        id: 0,
-        source: AlertSource::Alertmanager,
-        identity: "feed".into(),
-        group: None,
-        status: AlertStatus::Firing,
-        summary: "Queue backlog growing".into(),
-        severity: None,
-        service: None,
-        labels: Default::default(),
-        link: None,
-        starts_at: None,
-        ends_at: None,
-        first_seen: t("09:00"),
-        last_seen: t("09:00"),
-        times_seen: 1,
-        incident_id: Some(other),
-    };
+    let alert = firing("feed", "Queue backlog growing", t("09:00"), other);
     let alert_id = write(&mut store, t("09:10"), |w| {
         let tx = w.transaction();
         let mut i = tx.incident(kept)?.unwrap();
@@ -1403,24 +1409,7 @@ fn a_narrow_filter_finds_every_match_of_its_incidents(kind: Kind) {
         ))
     });
     let first = declare(&mut store, "Queue host down", t("07:30"));
-    let alert = Alert {
-        id: 0,
-        source: AlertSource::Alertmanager,
-        identity: "queue".into(),
-        group: None,
-        status: AlertStatus::Firing,
-        summary: "Elevated queue backlog".into(),
-        severity: None,
-        service: None,
-        labels: Default::default(),
-        link: None,
-        starts_at: None,
-        ends_at: None,
-        first_seen: t("07:30"),
-        last_seen: t("07:30"),
-        times_seen: 1,
-        incident_id: Some(first),
-    };
+    let alert = firing("queue", "Elevated queue backlog", t("07:30"), first);
     let alert_id = write(&mut store, t("07:31"), |w| {
         w.transaction().put_alert(&alert, Put::Insert)
     });
