@@ -545,37 +545,26 @@ impl<'q> Ranking<'q> {
         let score = score(text, self.query);
         let better =
             |b: &Best| score > b.score || (score == b.score && (place, of) < (b.hit.place, b.hit.of));
-        match self.best.get_mut(&incident_id) {
-            Some(b) => {
+        let best = |matches| Best {
+            score,
+            hit: Hit {
+                incident_id,
+                place,
+                of,
+                text: text.to_string(),
+                matches,
+            },
+        };
+        match self.best.entry(incident_id) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let b = e.get_mut();
                 b.hit.matches += 1;
                 if better(b) {
-                    let matches = b.hit.matches;
-                    *b = Best {
-                        score,
-                        hit: Hit {
-                            incident_id,
-                            place,
-                            of,
-                            text: text.to_string(),
-                            matches,
-                        },
-                    };
+                    *b = best(b.hit.matches);
                 }
             }
-            None => {
-                self.best.insert(
-                    incident_id,
-                    Best {
-                        score,
-                        hit: Hit {
-                            incident_id,
-                            place,
-                            of,
-                            text: text.to_string(),
-                            matches: 1,
-                        },
-                    },
-                );
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(best(1));
             }
         }
         true
