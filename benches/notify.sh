@@ -58,12 +58,11 @@ source "$ROOT/benches/lib.sh"
 
 # Everything this script starts is stopped on the way out, by its id.
 STARTED=()
-PG_UP=0
 cleanup() {
     local pid
     for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    if [[ $PG_UP == 1 ]]; then "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true; fi
+    stop_postgres
     rm -rf "$W"
 }
 trap cleanup EXIT
@@ -158,21 +157,8 @@ db_url() { # db_url BACKEND NAME: a database of that name (created)
     esac
 }
 
-PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-if [[ $PG != no && -x $PG_BIN/initdb ]]; then
-    as_pg=()
-    if [[ $(id -u) == 0 ]]; then
-        as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
-        chmod o+rx "$W"
-    fi
-    PGDIR=$W/pg
-    mkdir -p "$PGDIR"
-    [[ $(id -u) == 0 ]] && chown postgres:postgres "$PGDIR"
-    "${as_pg[@]}" "$PG_BIN/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C >/dev/null
-    "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
-        -o "-k $PGDIR -c listen_addresses= -p 5432" start >/dev/null
-    PG_UP=1
-    PSQL=("$PG_BIN/psql" -X -q -h "$PGDIR" -U postgres)
+if [[ $PG != no ]] && have_postgres; then
+    start_postgres
     BACKENDS+=(postgres)
 elif [[ $PG == yes ]]; then
     echo "benches/notify.sh --postgres needs PostgreSQL's initdb: apt-get install postgresql" >&2

@@ -52,21 +52,7 @@ queries() {
 if [[ $PG == 1 ]]; then
     # A local server as benches/postgres.sh starts it: default settings,
     # fsync on, a unix socket; analysed after seeding, as autovacuum would.
-    PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-    [[ -x $PG_BIN/initdb ]] || { echo "benches/search.sh --postgres needs PostgreSQL's initdb: apt-get install postgresql" >&2; exit 1; }
-    as_pg=()
-    if [[ $(id -u) == 0 ]]; then
-        as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
-        chmod o+rx "$W"
-    fi
-    PGDIR=$W/pg
-    mkdir -p "$PGDIR"
-    [[ $(id -u) == 0 ]] && chown postgres:postgres "$PGDIR"
-    "${as_pg[@]}" "$PG_BIN/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C >/dev/null
-    "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
-        -o "-k $PGDIR -c listen_addresses= -p 5432" start >/dev/null
-    trap '"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$W"' EXIT
-    PSQL=("$PG_BIN/psql" -X -q -h "$PGDIR" -U postgres)
+    start_postgres
     "${PSQL[@]}" -d postgres -c "CREATE DATABASE k100" >/dev/null
     export INCIDENT_DB="postgres://postgres@/k100?host=$PGDIR"
     echo "seeding 100,000 incidents and 1,000,000 events on PostgreSQL …" >&2
