@@ -8,7 +8,7 @@
 //! only decides what counts and in which order.
 
 use super::alerts::AlertSource;
-use super::words::{SIMILAR, Words, similar};
+use super::words::{SIMILAR, Words, dice, hash_of, shared_count, similar, similarity_of};
 use super::{Brief, Incident, Status};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -81,11 +81,12 @@ impl Match {
 pub fn rank(of: &Incident, alerts: &[AlertKey], candidates: &[Candidate]) -> Vec<Match> {
     let of = Brief::of(of);
     let words = Texts::of(&of);
+    let me = Likeness::with(&of, &words);
     let mut found: Vec<Match> = candidates
         .iter()
         .filter_map(|c| {
-            let mut m = compare(&of, &words, alerts, c)?;
-            name_words(&words, &mut m, &c.incident);
+            let mut m = compare(&me, alerts, &Likeness::of(&c.incident), &c.alerts)?;
+            name(&words, &of, &mut m, &c.incident);
             Some(m)
         })
         .collect();
@@ -104,30 +105,218 @@ pub struct Texts {
 
 impl Texts {
     pub fn of(i: &Brief) -> Texts {
-        let title = Words::of(&i.title);
-        let full = i.summary.as_ref().map(|s| title.and(Words::of(s)));
+        Texts::new(&i.title, i.summary.as_deref())
+    }
+
+    fn new(title: &str, summary: Option<&str>) -> Texts {
+        let title = Words::of(title);
+        let full = summary.map(|s| title.and(Words::of(s)));
         Texts { title, full }
     }
 
     fn full(&self) -> &Words {
         self.full.as_ref().unwrap_or(&self.title)
     }
+
+    /// [`Print::measured`], said of the words themselves.
+    fn measured<'a>(&'a self, theirs: &'a Texts) -> (&'a Words, &'a Words) {
+        let by_title = self.title.similarity(&theirs.title);
+        let by_text = match (&self.full, &theirs.full) {
+            (None, None) => None,
+            _ => Some(self.full().similarity(theirs.full())),
+        };
+        match more_alike(by_title, by_text) {
+            (_, true) => (self.full(), theirs.full()),
+            (_, false) => (&self.title, &theirs.title),
+        }
+    }
 }
 
-/// How `candidate` is like `of` (`words`: [`Texts::of`] it), if it is a
-/// past incident like it at all ([`rank`] says when).
-pub fn compare(of: &Brief, words: &Texts, alerts: &[AlertKey], candidate: &Candidate) -> Option<Match> {
-    let i = &candidate.incident;
-    if !is_past(i, of) {
+/// How alike two incidents' words are: by their titles, or by their whole
+/// texts (`None`: neither has a summary, so those are the titles) when
+/// those are more alike; and whether it is the whole texts.
+fn more_alike(by_title: f64, by_text: Option<f64>) -> (f64, bool) {
+    match by_text {
+        Some(by_text) if by_text > by_title => (by_text, true),
+        _ => (by_title, false),
+    }
+}
+
+/// An incident's words and services as numbers ([`super::words`]'
+/// hashes): all that the comparison needs of its texts. It is stored with
+/// the incident, written whenever the incident is, so that `show` compares
+/// with hundreds of past incidents without reading their texts or
+/// splitting them into words again.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Print {
+    /// The title's words.
+    title: Vec<u64>,
+    /// The summary's words that the title does not have; `None` without a
+    /// summary. Kept apart from the title's, not with them, so that no
+    /// word is stored twice.
+    extra: Option<Vec<u64>>,
+    /// The services it names, each once, in order.
+    services: Vec<u64>,
+}
+
+impl Print {
+    /// Stored prints of another version are not read but made again from
+    /// the texts: change it with anything that changes a word's hash (how
+    /// [`Words`] splits, lowercases, drops or stems words, or the hash).
+    const VERSION: u8 = 1;
+
+    /// An incident's print, from its words made already.
+    fn with(words: &Texts, services: &[String]) -> Print {
+        let title = words.title.hashes();
+        let extra = words.full.as_ref().map(|full| {
+            let mut extra = full.hashes();
+            extra.retain(|h| title.binary_search(h).is_err());
+            extra
+        });
+        let mut services: Vec<u64> = services.iter().map(|s| hash_of(s)).collect();
+        services.sort_unstable();
+        services.dedup();
+        Print {
+            title,
+            extra,
+            services,
+        }
+    }
+
+    /// The print of an incident as stored: its title, summary and services.
+    pub fn of_incident(i: &Incident) -> Print {
+        Print::of_parts(&i.title, i.summary.as_deref(), &i.services)
+    }
+
+    /// The print of a stored incident's title, summary and services.
+    pub fn of_parts(title: &str, summary: Option<&str>, services: &[String]) -> Print {
+        Print::with(&Texts::new(title, summary), services)
+    }
+
+    /// As stored, little-endian: a version byte; the three lists' lengths
+    /// as 16-bit numbers (the summary's as length + 1, 0 for none); then
+    /// the 64-bit numbers. `None` for a print too long for that (a summary
+    /// of over 65,000 distinct words), which is not stored: it is made
+    /// from the texts when read.
+    pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        let extra = self.extra.as_deref().unwrap_or_default();
+        let lengths = [
+            self.title.len(),
+            self.extra.as_ref().map_or(0, |e| e.len() + 1),
+            self.services.len(),
+        ];
+        let mut out = Vec::with_capacity(7 + 8 * (self.title.len() + extra.len() + self.services.len()));
+        out.push(Print::VERSION);
+        for n in lengths {
+            out.extend_from_slice(&u16::try_from(n).ok()?.to_le_bytes());
+        }
+        for h in self.title.iter().chain(extra).chain(&self.services) {
+            out.extend_from_slice(&h.to_le_bytes());
+        }
+        Some(out)
+    }
+
+    /// A print as [`Print::to_bytes`] wrote it; `None` for another version
+    /// or anything else, which the caller makes again from the texts.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Print> {
+        let (&version, rest) = bytes.split_first()?;
+        if version != Print::VERSION || rest.len() < 6 {
+            return None;
+        }
+        let (lengths, mut numbers) = rest.split_at(6);
+        let length = |k: usize| usize::from(u16::from_le_bytes([lengths[2 * k], lengths[2 * k + 1]]));
+        let (title, extra, services) = (length(0), length(1), length(2));
+        if numbers.len() != 8 * (title + extra.saturating_sub(1) + services) {
+            return None;
+        }
+        let mut take = |n: usize| -> Vec<u64> {
+            let (these, after) = numbers.split_at(8 * n);
+            numbers = after;
+            these
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+                .collect()
+        };
+        let print = Print {
+            title: take(title),
+            extra: (extra > 0).then(|| take(extra - 1)),
+            services: take(services),
+        };
+        // Out of order, or a word twice (written by hand?): compared, it
+        // would say wrong things; made again instead.
+        let sorted = |v: &[u64]| v.windows(2).all(|w| w[0] < w[1]);
+        let extra = print.extra.as_deref().unwrap_or_default();
+        let apart = shared_count(&print.title, extra) == 0;
+        (sorted(&print.title) && sorted(extra) && sorted(&print.services) && apart).then_some(print)
+    }
+
+    /// How alike the two incidents' words are ([`more_alike`]).
+    fn measured(&self, theirs: &Print) -> f64 {
+        let by_title = similarity_of(&self.title, &theirs.title);
+        let by_text = match (&self.extra, &theirs.extra) {
+            (None, None) => None,
+            (mine, their) => {
+                let (mine, their) = (
+                    mine.as_deref().unwrap_or_default(),
+                    their.as_deref().unwrap_or_default(),
+                );
+                // A title's and its summary's own words are apart, so each
+                // word the whole texts share is counted once.
+                let shared = shared_count(&self.title, &theirs.title)
+                    + shared_count(&self.title, their)
+                    + shared_count(mine, &theirs.title)
+                    + shared_count(mine, their);
+                let sizes = (self.title.len() + mine.len(), theirs.title.len() + their.len());
+                Some(dice(sizes.0, sizes.1, shared))
+            }
+        };
+        more_alike(by_title, by_text).0
+    }
+}
+
+/// What the comparison needs of a past incident: when it was declared,
+/// whether it counts, and its [`Print`] — not its texts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Likeness {
+    pub id: i64,
+    pub declared_at: DateTime<Utc>,
+    pub status: Status,
+    pub drill: bool,
+    pub print: Print,
+}
+
+impl Likeness {
+    pub fn of(i: &Brief) -> Likeness {
+        Likeness::with(i, &Texts::of(i))
+    }
+
+    /// An incident's likeness, from its words made already.
+    pub fn with(i: &Brief, words: &Texts) -> Likeness {
+        Likeness {
+            id: i.id,
+            declared_at: i.declared_at,
+            status: i.status,
+            drill: i.drill,
+            print: Print::with(words, &i.services),
+        }
+    }
+}
+
+/// How `candidate` (whose alerts are `theirs`) is like `of` (whose alerts
+/// are `alerts`), if it is a past incident like it at all ([`rank`] says
+/// when). The services and words shared are named by [`name`], for the
+/// few matches kept: a common word can make hundreds match.
+pub fn compare(
+    of: &Likeness,
+    alerts: &[AlertKey],
+    candidate: &Likeness,
+    theirs: &[AlertKey],
+) -> Option<Match> {
+    if !is_past(candidate, of) {
         return None;
     }
     let mut reasons = Vec::new();
-    let mut shared_alerts: Vec<AlertKey> = candidate
-        .alerts
-        .iter()
-        .filter(|a| alerts.contains(a))
-        .cloned()
-        .collect();
+    let mut shared_alerts: Vec<AlertKey> = theirs.iter().filter(|a| alerts.contains(a)).cloned().collect();
     shared_alerts.sort();
     shared_alerts.dedup();
     let same_alert = !shared_alerts.is_empty();
@@ -136,35 +325,27 @@ pub fn compare(of: &Brief, words: &Texts, alerts: &[AlertKey], candidate: &Candi
             alerts: shared_alerts,
         });
     }
-    let services: Vec<String> = i
-        .services
-        .iter()
-        .filter(|s| of.services.contains(s))
-        .cloned()
-        .collect();
-    let theirs = Texts::of(i);
-    let (score, _, _) = measured(words, &theirs);
-    let worded = match services.is_empty() {
-        true => score > SIMILAR,
-        false => score >= SIMILAR,
+    let same_service = shared_count(&candidate.print.services, &of.print.services) > 0;
+    let score = of.print.measured(&candidate.print);
+    let worded = match same_service {
+        false => score > SIMILAR,
+        true => score >= SIMILAR,
     };
     if !same_alert && !worded {
         return None;
     }
-    if !services.is_empty() {
-        reasons.push(Reason::SameService { services });
+    if same_service {
+        reasons.push(Reason::SameService { services: Vec::new() });
     }
     if worded {
-        // The words themselves are named for the few matches kept
-        // ([`name_words`]): a common word can make hundreds match.
         reasons.push(Reason::SharedWords {
             words: Vec::new(),
             score,
         });
     }
     Some(Match {
-        id: i.id,
-        declared_at: i.declared_at,
+        id: candidate.id,
+        declared_at: candidate.declared_at,
         reasons,
         score: if worded { score } else { 0.0 },
     })
@@ -182,7 +363,7 @@ pub fn order(matches: &mut [Match]) {
 }
 
 /// Whether `candidate` counts as a past incident of `of`.
-fn is_past(candidate: &Brief, of: &Brief) -> bool {
+fn is_past(candidate: &Likeness, of: &Likeness) -> bool {
     let earlier = match candidate.declared_at.cmp(&of.declared_at) {
         Ordering::Less => true,
         Ordering::Equal => candidate.id < of.id,
@@ -194,29 +375,25 @@ fn is_past(candidate: &Brief, of: &Brief) -> bool {
         && (of.drill || !candidate.drill)
 }
 
-/// How alike the two texts' words are, and the two sets that says it of:
-/// the titles', or the whole texts' when those are more alike.
-fn measured<'a>(mine: &'a Texts, theirs: &'a Texts) -> (f64, &'a Words, &'a Words) {
-    let by_title = mine.title.similarity(&theirs.title);
-    // Neither has a summary: the whole texts are the titles.
-    let by_text = match (&mine.full, &theirs.full) {
-        (None, None) => by_title,
-        _ => mine.full().similarity(theirs.full()),
-    };
-    match by_text > by_title {
-        true => (by_text, mine.full(), theirs.full()),
-        false => (by_title, &mine.title, &theirs.title),
-    }
-}
-
-/// Names the words `m` (a [`compare`] of `candidate` with the incident
-/// whose words are `words`) shares, in its [`Reason::SharedWords`].
-pub fn name_words(words: &Texts, m: &mut Match, candidate: &Brief) {
+/// Names the services and words `m` (a [`compare`] of `candidate` with
+/// `of`, whose words are `words`) says they share.
+pub fn name(words: &Texts, of: &Brief, m: &mut Match, candidate: &Brief) {
     for reason in &mut m.reasons {
-        if let Reason::SharedWords { words: named, .. } = reason {
-            let theirs = Texts::of(candidate);
-            let (_, mine, their) = measured(words, &theirs);
-            *named = mine.shared(their).into_iter().map(String::from).collect();
+        match reason {
+            Reason::SameService { services } => {
+                *services = candidate
+                    .services
+                    .iter()
+                    .filter(|s| of.services.contains(s))
+                    .cloned()
+                    .collect();
+            }
+            Reason::SharedWords { words: named, .. } => {
+                let theirs = Texts::of(candidate);
+                let (mine, their) = words.measured(&theirs);
+                *named = mine.shared(their).into_iter().map(String::from).collect();
+            }
+            Reason::SameAlert { .. } => {}
         }
     }
 }
@@ -410,5 +587,138 @@ mod tests {
         assert_eq!(duplicate(&unnamed, &incidents), None);
         let drill = Incident { drill: true, ..draft };
         assert_eq!(duplicate(&drill, &incidents), None);
+    }
+
+    fn print(title: &str, summary: Option<&str>, services: &[&str]) -> Print {
+        let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
+        Print::of_parts(title, summary, &services)
+    }
+
+    #[test]
+    fn a_print_reads_back_as_written() {
+        for p in [
+            print("Checkout returns 500s", None, &["checkout"]),
+            print(
+                "Checkout returns 500s",
+                Some("Payments timing out; rolled back"),
+                &["b", "a", "b"],
+            ),
+            print("", Some(""), &[]),
+            print("the", None, &[]),
+        ] {
+            assert_eq!(Print::from_bytes(&p.to_bytes().unwrap()), Some(p));
+        }
+        // A summary of filler words alone is still a summary.
+        let p = print("Checkout down", Some("the"), &[]);
+        assert_ne!(p, print("Checkout down", None, &[]));
+        assert_eq!(Print::from_bytes(&p.to_bytes().unwrap()), Some(p));
+    }
+
+    #[test]
+    fn a_print_of_another_version_or_damaged_is_not_read() {
+        let bytes = print("Checkout returns 500s", Some("rolled back"), &["checkout", "db"])
+            .to_bytes()
+            .unwrap();
+        let mut other = bytes.clone();
+        other[0] = Print::VERSION + 1;
+        assert_eq!(Print::from_bytes(&other), None);
+        for cut in 0..bytes.len() {
+            assert_eq!(Print::from_bytes(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(Print::from_bytes(&longer), None);
+        // Lengths that overflow, and numbers out of order.
+        let mut huge = vec![Print::VERSION];
+        huge.extend([u8::MAX; 6]);
+        assert_eq!(Print::from_bytes(&huge), None);
+        let mut swapped = bytes.clone();
+        let (a, b) = (7, 15);
+        for k in 0..8 {
+            swapped.swap(a + k, b + k);
+        }
+        assert_eq!(Print::from_bytes(&swapped), None);
+    }
+
+    /// The stored print compares as the texts do: for every pair of the
+    /// history, the same match as the words made from the texts give.
+    #[test]
+    fn compared_by_stored_prints_incidents_match_as_by_their_texts() {
+        let all: Vec<Brief> = history()
+            .into_iter()
+            .map(|c| c.incident)
+            .chain([Brief {
+                summary: Some("checkout 500s after the deploy".into()),
+                ..Brief::of(&incident(9, "09T08:00", "Deploy broke checkout", &["checkout"]))
+            }])
+            .collect();
+        for of in &all {
+            for candidate in &all {
+                let stored = Likeness {
+                    print: Print::from_bytes(&Likeness::of(candidate).print.to_bytes().unwrap()).unwrap(),
+                    ..Likeness::of(candidate)
+                };
+                let from_text = compare(&Likeness::of(of), &[], &Likeness::of(candidate), &[]);
+                assert_eq!(compare(&Likeness::of(of), &[], &stored, &[]), from_text);
+            }
+        }
+    }
+
+    mod any_bytes {
+        use super::super::{Print, Texts};
+        use proptest::prelude::*;
+
+        /// A title or summary of words that overlap often, filler and
+        /// endings among them.
+        fn text() -> impl Strategy<Value = String> {
+            let word = prop_oneof![
+                Just("checkout"),
+                Just("Checkout"),
+                Just("returns"),
+                Just("returning"),
+                Just("500s"),
+                Just("500"),
+                Just("the"),
+                Just("is"),
+                Just("slow"),
+                Just("db"),
+                Just("failover"),
+                Just("!"),
+            ];
+            proptest::collection::vec(word, 0..8).prop_map(|w| w.join(" "))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Stored, the print compares as the words of the texts do: the
+            /// titles', or the whole texts' when more alike.
+            #[test]
+            fn a_print_measures_what_the_words_measure(
+                a in (text(), proptest::option::of(text())),
+                b in (text(), proptest::option::of(text())),
+            ) {
+                let (ta, tb) = (Texts::new(&a.0, a.1.as_deref()), Texts::new(&b.0, b.1.as_deref()));
+                let by_title = ta.title.similarity(&tb.title);
+                let by_text = ta.full().similarity(tb.full());
+                let want = match a.1.is_none() && b.1.is_none() {
+                    true => by_title,
+                    false => by_title.max(by_text),
+                };
+                let stored = |t: &Texts| Print::from_bytes(&Print::with(t, &[]).to_bytes().unwrap()).unwrap();
+                prop_assert_eq!(stored(&ta).measured(&stored(&tb)), want);
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn any_stored_bytes_are_read_or_refused_without_a_panic(
+                bytes in proptest::collection::vec(any::<u8>(), 0..64),
+            ) {
+                if let Some(p) = Print::from_bytes(&bytes) {
+                    prop_assert_eq!(p.to_bytes(), Some(bytes));
+                }
+            }
+        }
     }
 }

@@ -155,15 +155,17 @@ impl Words {
         self.words.is_empty()
     }
 
+    /// The words' hashes, in order and each once: what
+    /// [`similarity_of`] compares, and what is stored of a text to be
+    /// compared without reading it again.
+    pub fn hashes(&self) -> Vec<u64> {
+        self.words.iter().map(|w| w.0).collect()
+    }
+
     /// How much the two share, from 0 (nothing, or either is empty) to 1
     /// (the same words).
     pub fn similarity(&self, other: &Words) -> f64 {
-        let total = self.words.len() + other.words.len();
-        if self.is_empty() || other.is_empty() {
-            return 0.0;
-        }
-        let shared = self.common(other).count();
-        (2 * shared) as f64 / total as f64
+        dice(self.words.len(), other.words.len(), self.common(other).count())
     }
 
     /// The words both have, in alphabetical order.
@@ -194,6 +196,44 @@ impl Words {
             }
         })
     }
+}
+
+/// [`Words::similarity`] of two word sets given by their
+/// [`Words::hashes`].
+pub fn similarity_of(a: &[u64], b: &[u64]) -> f64 {
+    dice(a.len(), b.len(), shared_count(a, b))
+}
+
+/// How many numbers two ordered lists of distinct numbers share.
+pub fn shared_count(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
+
+/// The Dice coefficient of two sets of `a` and `b` words sharing
+/// `shared`: 0 when either is empty.
+pub fn dice(a: usize, b: usize, shared: usize) -> f64 {
+    match a == 0 || b == 0 {
+        true => 0.0,
+        false => (2 * shared) as f64 / (a + b) as f64,
+    }
+}
+
+/// The hash [`Words`] names a word by, for other short names compared
+/// the same way (services).
+pub fn hash_of(name: &str) -> u64 {
+    hash(name.as_bytes())
 }
 
 /// The same words, however they lie in their buffers.
@@ -392,6 +432,7 @@ mod tests {
                 let (oa, ob) = (before::of(&a), before::of(&b));
                 prop_assert_eq!(wa.sorted(), oa.iter().map(String::as_str).collect::<Vec<_>>());
                 prop_assert_eq!(wa.similarity(&wb), before::similarity(&oa, &ob));
+                prop_assert_eq!(super::super::similarity_of(&wa.hashes(), &wb.hashes()), wa.similarity(&wb));
                 prop_assert_eq!(wa.shared(&wb), before::shared(&oa, &ob));
                 prop_assert_eq!(wa.is_empty(), oa.is_empty());
                 prop_assert_eq!(wa == wb, oa == ob);

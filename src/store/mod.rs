@@ -39,6 +39,7 @@ use crate::domain::oncall::Override;
 use crate::domain::plans::ChangeRecord;
 use crate::domain::refs::Renumbering;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
+use crate::domain::similar::Likeness;
 use crate::domain::stats::{Settled, SettledGroup};
 use crate::domain::triage::Assessment;
 use crate::domain::{Brief, Event, EventKind, Incident, NewEvent, RoleHolder, Status};
@@ -411,6 +412,11 @@ pub trait Reads {
     /// Streams the headlines of the incidents `filter` selects, by number,
     /// up to its limit: [`Reads::each_incident`] without roles and tags.
     fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()>;
+
+    /// Streams what similar incidents compares of the incidents `filter`
+    /// selects, by number, up to its limit: their stored prints, not their
+    /// texts.
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()>;
 
     /// Streams (incident uid, event hash) of every event that arrived up to
     /// arrival number `upto`, in arrival order.

@@ -8,7 +8,7 @@
 
 use super::{ActionFilter, EventQuery, Found, ListFilter, Of, Range, Read, Reads};
 use crate::domain::retro::ActionItem;
-use crate::domain::similar::{self, AlertKey, Candidate, Match, Texts};
+use crate::domain::similar::{self, AlertKey, Likeness, Match, Texts};
 use crate::domain::{Brief, EventData, EventKind, Incident};
 use anyhow::{Result, anyhow};
 use std::collections::HashMap;
@@ -46,80 +46,65 @@ pub fn read(
     scope: Scope,
     keep: Option<usize>,
 ) -> Result<Vec<Related>> {
-    let of_id = of.id;
     let of = &Brief::of(of);
     let words = Texts::of(of);
-    let mut matched: Vec<(Match, Brief)> = Vec::new();
+    let me = Likeness::with(of, &words);
+    let own = own_alerts(store, of.id)?;
+    let mut ranked: Vec<Match> = Vec::new();
+    // The matches' incidents as read already (the whole history is read
+    // whole); the recent window is compared by prints, and only the
+    // incidents kept are read, with their details.
+    let mut incidents: HashMap<i64, Brief> = HashMap::new();
     match scope {
         Scope::Recent => {
-            let mut incidents = Vec::new();
+            let mut window = Vec::with_capacity(WINDOW);
             let filter = ListFilter {
                 after: Some(of.id.saturating_sub(WINDOW as i64 + 1)),
                 limit: Some(WINDOW),
                 ..ListFilter::default()
             };
-            store.each_brief(&filter, &mut |i| {
-                if i.id < of_id {
-                    incidents.push(i);
+            store.each_likeness(&filter, &mut |l| {
+                if l.id < of.id {
+                    window.push(l);
                 }
                 Ok(())
             })?;
-            let own = own_alerts(store, of_id)?;
-            let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
+            let ids: Vec<i64> = window.iter().map(|l| l.id).collect();
             let mut alerts = match own.is_empty() {
                 true => HashMap::new(),
                 false => alerts_of(store, Of::Incidents(&ids))?,
             };
-            for incident in incidents {
-                let candidate = Candidate {
-                    alerts: alerts.remove(&incident.id).unwrap_or_default(),
-                    incident,
-                };
-                if let Some(m) = similar::compare(of, &words, &own, &candidate) {
-                    matched.push((m, candidate.incident));
-                }
+            for candidate in &window {
+                let theirs = alerts.remove(&candidate.id).unwrap_or_default();
+                ranked.extend(similar::compare(&me, &own, candidate, &theirs));
             }
         }
         Scope::All => {
-            let own = own_alerts(store, of_id)?;
             let mut alerts = match own.is_empty() {
                 true => HashMap::new(),
                 false => alerts_of(store, Of::All)?,
             };
             store.each_brief(&ListFilter::default(), &mut |incident| {
-                let candidate = Candidate {
-                    alerts: alerts.remove(&incident.id).unwrap_or_default(),
-                    incident,
-                };
-                if let Some(m) = similar::compare(of, &words, &own, &candidate) {
-                    matched.push((m, candidate.incident));
+                let theirs = alerts.remove(&incident.id).unwrap_or_default();
+                if let Some(m) = similar::compare(&me, &own, &Likeness::of(&incident), &theirs) {
+                    incidents.insert(m.id, incident);
+                    ranked.push(m);
                 }
                 Ok(())
             })?;
         }
     }
-    // Moved apart, not copied: a common word can make hundreds match, and
-    // only the few kept are shown.
-    let mut ranked = Vec::with_capacity(matched.len());
-    let mut incidents: HashMap<i64, Brief> = HashMap::with_capacity(matched.len());
-    for (m, i) in matched {
-        incidents.insert(m.id, i);
-        ranked.push(m);
-    }
     similar::order(&mut ranked);
     ranked.truncate(keep.unwrap_or(usize::MAX));
-    for m in &mut ranked {
-        if let Some(incident) = incidents.get(&m.id) {
-            similar::name_words(&words, m, incident);
-        }
-    }
-    details(store, ranked, &mut incidents)
+    details(store, (of, &words), ranked, &mut incidents)
 }
 
-/// Each match with its incident, root cause and open action items, read in
-/// one batch.
+/// Each match with its incident (read now unless in `incidents`), what it
+/// shares with `of` (whose words are given) named, and its root cause and
+/// open action items: read in one batch.
 fn details(
     store: &(impl Reads + ?Sized),
+    (of, words): (&Brief, &Texts),
     ranked: Vec<Match>,
     incidents: &mut HashMap<i64, Brief>,
 ) -> Result<Vec<Related>> {
@@ -131,14 +116,25 @@ fn details(
             ..ActionFilter::default()
         })
         .collect();
-    let mut reads = Vec::with_capacity(2 * ranked.len());
+    let mut reads = Vec::with_capacity(3 * ranked.len());
     for (m, filter) in ranked.iter().zip(&filters) {
+        if !incidents.contains_key(&m.id) {
+            reads.push(Read::Incident(m.id));
+        }
         reads.push(Read::Retro(m.id));
         reads.push(Read::Actions(filter));
     }
     let mut found = store.batch(&reads)?.into_iter();
     let mut related = Vec::with_capacity(ranked.len());
-    for matched in ranked {
+    for mut matched in ranked {
+        let incident = match incidents.remove(&matched.id) {
+            Some(incident) => incident,
+            None => match found.next() {
+                Some(Found::Incident(Some(i))) => Brief::of(&i),
+                Some(Found::Incident(None)) => return Err(anyhow!("incident {} vanished", matched.id)),
+                other => return Err(anyhow!("an incident read as {other:?}")),
+            },
+        };
         let root_cause = match found.next() {
             Some(Found::Retro(r)) => r.and_then(|r| r.value.root_cause),
             other => return Err(anyhow!("a retrospective read as {other:?}")),
@@ -147,9 +143,7 @@ fn details(
             Some(Found::Actions(a)) => a,
             other => return Err(anyhow!("action items read as {other:?}")),
         };
-        let incident = incidents
-            .remove(&matched.id)
-            .ok_or_else(|| anyhow!("incident {} vanished", matched.id))?;
+        similar::name(words, of, &mut matched, &incident);
         related.push(Related {
             incident,
             matched,

@@ -11,6 +11,7 @@ use crate::domain::alerts::Alert;
 use crate::domain::ops::{Change, Record};
 use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, ActionStatus, RetroDraft};
+use crate::domain::similar::Likeness;
 use crate::domain::{Brief, Event, EventKind, Incident, Status};
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
@@ -241,6 +242,10 @@ impl Reads for Writer<'_> {
 
     fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
         self.tx.each_brief(filter, f)
+    }
+
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+        self.tx.each_likeness(filter, f)
     }
 
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {

@@ -13,6 +13,7 @@ use incident::domain::chain::{self, Link};
 use incident::domain::plans::{ChangeKind, ChangeRecord};
 use incident::domain::retro::{ActionItem, ActionKind, ActionStatus, Retro, RetroDraft};
 use incident::domain::roles::RoleDef;
+use incident::domain::similar::Likeness;
 use incident::domain::stats::{Settled, Tallies};
 use incident::domain::triage::{Answers, Assessment, Customers};
 use incident::domain::{Brief, Category, EventKind, Incident, RoleHolder, Status, ops, replay};
@@ -149,6 +150,7 @@ conformance!(
     the_search_index_is_kept_in_the_writing_transaction,
     a_narrow_filter_finds_every_match_of_its_incidents,
     an_upgraded_database_is_searchable_at_once,
+    similar_incidents_compare_the_prints_stored_with_each_write,
 );
 
 /// The status page's storage: component statuses set by hand (every one
@@ -1517,4 +1519,155 @@ fn an_upgraded_database_is_searchable_at_once(kind: Kind) {
         // What the tool wrote, not a person, is not indexed.
         assert_eq!(found(&store, "platypus", &everyone), []);
     }
+}
+
+/// Raw SQL on the backend's database, as another program (or an older
+/// release) would run it.
+fn raw_sql(db: &Db, kind: Kind, sql: &str) {
+    match kind {
+        Kind::Sqlite => {
+            let conn = rusqlite::Connection::open(db.location.given()).unwrap();
+            // The store's connection may hold the lock a moment (a checkpoint).
+            conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            conn.execute_batch(sql).unwrap();
+        }
+        Kind::Postgres => {
+            let name = db.location.given().to_string_lossy().into_owned();
+            let mut c = ::postgres::Client::connect(&name, ::postgres::NoTls).unwrap();
+            c.batch_execute(sql).unwrap();
+        }
+    }
+}
+
+/// How many incidents have a print stored.
+fn stored_prints(db: &Db, kind: Kind) -> i64 {
+    let sql = "SELECT count(*) FROM incidents WHERE likeness IS NOT NULL";
+    match kind {
+        Kind::Sqlite => {
+            let conn = rusqlite::Connection::open(db.location.given()).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            conn.query_row(sql, [], |r| r.get(0)).unwrap()
+        }
+        Kind::Postgres => {
+            let name = db.location.given().to_string_lossy().into_owned();
+            let mut c = ::postgres::Client::connect(&name, ::postgres::NoTls).unwrap();
+            c.query_one(sql, &[]).unwrap().get(0)
+        }
+    }
+}
+
+/// What similar incidents compares, as read, and as the incidents' own
+/// texts make it.
+fn likenesses(store: &Store) -> (Vec<Likeness>, Vec<Likeness>) {
+    let mut read = Vec::new();
+    store
+        .each_likeness(&ListFilter::default(), &mut |l| {
+            read.push(l);
+            Ok(())
+        })
+        .unwrap();
+    let mut made = Vec::new();
+    store
+        .each_brief(&ListFilter::default(), &mut |b| {
+            made.push(Likeness::of(&b));
+            Ok(())
+        })
+        .unwrap();
+    (read, made)
+}
+
+/// The words and services similar incidents compares are stored with
+/// every write of an incident, filled in by the schema step that adds
+/// them, and made again from the texts where missing or unreadable.
+fn similar_incidents_compare_the_prints_stored_with_each_write(kind: Kind) {
+    let db = Db::new(kind);
+    let before = match kind {
+        Kind::Sqlite => {
+            let steps = incident::store::sqlite::migrations::STEPS;
+            let before = steps
+                .iter()
+                .position(|s| s.sql.contains("ADD COLUMN likeness"))
+                .unwrap() as i64;
+            let conn = rusqlite::Connection::open(db.location.given()).unwrap();
+            // In WAL mode from the start, as the store leaves it: this test
+            // process remembers, by inode, files it found in WAL mode, and
+            // a file of an earlier test may have had this one's.
+            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+                .unwrap();
+            incident::store::sqlite::migrations::upgrade_to(&conn, 0, before).unwrap();
+            conn.pragma_update(None, "user_version", before).unwrap();
+            before
+        }
+        Kind::Postgres => {
+            let steps = incident::store::pg::migrations::STEPS;
+            let before = steps
+                .iter()
+                .position(|s| s.sql.contains("ADD COLUMN likeness"))
+                .unwrap() as i64;
+            let name = db.location.given().to_string_lossy().into_owned();
+            let mut c = ::postgres::Client::connect(&name, ::postgres::NoTls).unwrap();
+            for step in &steps[..before as usize] {
+                c.batch_execute(step.sql).unwrap();
+                c.batch_execute(step.guards).unwrap();
+            }
+            c.batch_execute(&format!(
+                "INSERT INTO incident_schema (one, version) VALUES (true, {before}) \
+                 ON CONFLICT (one) DO UPDATE SET version = excluded.version"
+            ))
+            .unwrap();
+            before
+        }
+    };
+    assert!(before > 0);
+    raw_sql(
+        &db,
+        kind,
+        "INSERT INTO incidents (id, uid, title, status, severity, category, declared_at, summary, services) VALUES \
+         (1, 'u1', 'Checkout returns 500s', 'resolved', 'SEV2', 'other', '2026-11-23T08:00:00Z', 'rolled back', '[\"checkout\"]'), \
+         (2, 'u2', 'The database failover', 'closed', 'SEV1', 'other', '2026-11-23T09:00:00Z', NULL, '[]')",
+    );
+    // The upgrade fills in every print.
+    let mut store = db.open();
+    assert_eq!(stored_prints(&db, kind), 2);
+    let (read, made) = likenesses(&store);
+    assert_eq!(read, made);
+    assert_eq!(read.iter().map(|l| l.id).collect::<Vec<_>>(), [1, 2]);
+
+    // Each write stores the print of what it wrote.
+    let id = declare(&mut store, "Checkout is failing", t("10:00"));
+    store.refresh().unwrap();
+    let mut changed = store.incident(id).unwrap().unwrap();
+    changed.title = "Payments are failing".into();
+    changed.summary = Some("card declines".into());
+    changed.services = vec!["payments".into(), "api".into()];
+    write(&mut store, t("10:05"), |w| w.transaction().put_incident(&changed));
+    store.refresh().unwrap();
+    assert_eq!(stored_prints(&db, kind), 3);
+    let (read, made) = likenesses(&store);
+    assert_eq!(read, made);
+    assert_eq!(read[2], Likeness::of(&Brief::of(&changed)));
+    assert_ne!(
+        read[2],
+        Likeness::of(&Brief::of(&store.incident(1).unwrap().unwrap()))
+    );
+
+    // A print missing, or stored by another version, is made from the texts.
+    raw_sql(
+        &db,
+        kind,
+        match kind {
+            Kind::Sqlite => {
+                "UPDATE incidents SET likeness = NULL WHERE id = 1; \
+                             UPDATE incidents SET likeness = x'07' WHERE id = 2"
+            }
+            Kind::Postgres => {
+                "UPDATE incidents SET likeness = NULL WHERE id = 1; \
+                               UPDATE incidents SET likeness = '\\x07' WHERE id = 2"
+            }
+        },
+    );
+    store.refresh().unwrap();
+    let (read, made) = likenesses(&store);
+    assert_eq!(read, made);
+    assert_eq!(read.len(), 3);
 }

@@ -2,6 +2,7 @@
 
 use super::Db;
 use super::sql::{JsonList, Stamp, Statement, Value, col, p, params};
+use crate::domain::similar::{Likeness, Print};
 use crate::domain::targets::Milestones;
 use crate::domain::{Brief, Incident, RoleHolder};
 use crate::store::{ListFilter, Order};
@@ -273,6 +274,72 @@ pub fn each_brief(db: &mut Db, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> 
     })
 }
 
+/// What similar incidents compares of the incidents `filter` selects, by
+/// number (as `sqlite/incidents.rs`).
+pub fn each_likeness(
+    db: &mut Db,
+    filter: &ListFilter,
+    f: &mut dyn FnMut(Likeness) -> Result<()>,
+) -> Result<()> {
+    let mut values = Vec::new();
+    let conditions = conditions(filter, &mut values);
+    let limit = limit(filter, &mut values);
+    // The texts are sent but read only for a print made again.
+    let sql = format!(
+        "SELECT i.id, i.declared_at, i.status, i.drill, i.likeness, i.title, i.summary, i.services \
+         FROM incidents AS i {conditions} ORDER BY i.id{limit}"
+    );
+    each_row(db, &sql, &values, &mut |row| {
+        let stored = row.try_get::<_, Option<&[u8]>>(4).ok().flatten();
+        let print = match stored.and_then(Print::from_bytes) {
+            Some(print) => print,
+            None => Print::of_parts(
+                &col::<String>(row, 5)?,
+                col::<Option<String>>(row, 6)?.as_deref(),
+                &col::<JsonList>(row, 7)?.0,
+            ),
+        };
+        f(Likeness {
+            id: col(row, 0)?,
+            declared_at: col::<Stamp>(row, 1)?.0,
+            status: col(row, 2)?,
+            drill: col(row, 3)?,
+            print,
+        })
+    })
+}
+
+/// Stores every incident's print ([`Print`]), for the schema step that
+/// adds them: a thousand to a round trip.
+pub fn backfill_prints(db: &mut Db) -> Result<(), super::client::Error> {
+    let mut prints: Vec<(i64, Vec<u8>)> = Vec::new();
+    for r in db
+        .client
+        .query("SELECT id, title, summary, services FROM incidents", &[])?
+    {
+        let text = |i: usize| col::<Option<String>>(&r, i).ok().flatten();
+        let (Ok(id), Some(title)) = (r.try_get::<_, i64>(0), text(1)) else {
+            continue;
+        };
+        let services = col::<JsonList>(&r, 3).map(|l| l.0).unwrap_or_default();
+        let print = Print::of_parts(&title, text(2).as_deref(), &services);
+        prints.extend(print.to_bytes().map(|bytes| (id, bytes)));
+    }
+    for chunk in prints.chunks(1000) {
+        let values: Vec<[Value; 2]> = chunk
+            .iter()
+            .map(|(id, bytes)| [Value::Int(*id), Value::OptBytes(Some(bytes.clone()))])
+            .collect();
+        let params: Vec<_> = values.iter().map(|v| params(v)).collect();
+        let calls: Vec<(&str, super::client::Params<'_>)> = params
+            .iter()
+            .map(|p| ("UPDATE incidents SET likeness = $2 WHERE id = $1", p.as_slice()))
+            .collect();
+        db.client.pipeline(&calls)?;
+    }
+    Ok(())
+}
+
 /// Inserts a new incident with its state and identity, numbered `number`
 /// where that is free, else one past the highest (under the writers'
 /// lock, so numbers stay unique and gap-free); returns its number.
@@ -281,10 +348,10 @@ pub fn insert(db: &mut Db, d: &Incident, uid: &str, number: Option<i64>) -> Resu
     let row = db.query_one(
         "INSERT INTO incidents (id, title, status, severity, category, services, channels, summary, \
          detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill, \
-         acknowledged_at, triaged_at) \
+         acknowledged_at, triaged_at, likeness) \
          VALUES (CASE WHEN $19 > 0 AND NOT EXISTS (SELECT 1 FROM incidents WHERE id = $19) THEN $19 \
          ELSE (SELECT coalesce(max(id), 0) + 1 FROM incidents) END, \
-         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20) RETURNING id",
         &p![
             d.title,
             d.status,
@@ -304,7 +371,8 @@ pub fn insert(db: &mut Db, d: &Incident, uid: &str, number: Option<i64>) -> Resu
             d.drill,
             d.milestones.acknowledged.map(Stamp),
             d.milestones.triaged.map(Stamp),
-            wanted
+            wanted,
+            Print::of_incident(d).to_bytes()
         ],
     )?;
     let id: i64 = col(&row, 0)?;
@@ -391,7 +459,7 @@ pub fn update(db: &mut Db, d: &Incident) -> Result<()> {
         "UPDATE incidents SET title = $2, status = $3, severity = $4, category = $5, services = $6, \
          channels = $7, summary = $8, detected_by = $9, started_at = $10, resolved_at = $11, \
          closed_at = $12, resolution = $13, next_update_at = $14, declared_at = $15, drill = $16, \
-         acknowledged_at = $17, triaged_at = $18 WHERE id = $1",
+         acknowledged_at = $17, triaged_at = $18, likeness = $19 WHERE id = $1",
         vec![
             Value::Int(d.id),
             Value::Text(d.title.clone()),
@@ -411,6 +479,7 @@ pub fn update(db: &mut Db, d: &Incident) -> Result<()> {
             Value::Bool(d.drill),
             Value::OptText(d.milestones.acknowledged.map(crate::time::to_rfc3339)),
             Value::OptText(d.milestones.triaged.map(crate::time::to_rfc3339)),
+            Value::OptBytes(Print::of_incident(d).to_bytes()),
         ],
     )];
     statements.extend(tag_statements(d.id, &d.tags));

@@ -107,6 +107,13 @@ pub const STEPS: &[Step] = &[
         guards: "",
         code: None,
     },
+    // 15: each incident's words and services as numbers, for similar
+    // incidents.
+    Step {
+        sql: include_str!("schema_likeness.sql"),
+        guards: "",
+        code: Some(super::incidents::backfill_prints),
+    },
 ];
 
 /// The version this binary writes.

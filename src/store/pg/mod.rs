@@ -37,6 +37,7 @@ use super::{Access, Append, Dated, Found, ListFilter, Location, Order, Put, Read
 use crate::domain::alerts::Alert;
 use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
+use crate::domain::similar::Likeness;
 use crate::domain::stats::Settled;
 use crate::domain::triage::Assessment;
 use crate::domain::{Brief, Incident, RoleHolder};
@@ -352,6 +353,10 @@ impl Reads for PgStore {
         self.read(|db| incidents::each_brief(db, filter, f))
     }
 
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+        self.read(|db| incidents::each_likeness(db, filter, f))
+    }
+
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
         self.read(|db| events::each_hash(db, upto, f))
     }
@@ -513,6 +518,10 @@ impl Reads for Writer<'_> {
 
     fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
         incidents::each_brief(&mut *self.db()?, filter, f)
+    }
+
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+        incidents::each_likeness(&mut *self.db()?, filter, f)
     }
 
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {

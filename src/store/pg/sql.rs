@@ -206,6 +206,8 @@ pub enum Value {
     Bool(bool),
     /// A list as the JSON text it is stored as.
     Json(JsonList),
+    /// Bytes or NULL.
+    OptBytes(Option<Vec<u8>>),
 }
 
 impl ToSql for Value {
@@ -220,10 +222,14 @@ impl ToSql for Value {
             Value::OptInt(Some(n)) => n.to_sql(ty, out),
             Value::Bool(b) => b.to_sql(ty, out),
             Value::Json(list) => list.to_sql(ty, out),
+            Value::OptBytes(b) => b.to_sql(ty, out),
         }
     }
     fn accepts(ty: &Type) -> bool {
-        <i64 as ToSql>::accepts(ty) || <String as ToSql>::accepts(ty) || <bool as ToSql>::accepts(ty)
+        <i64 as ToSql>::accepts(ty)
+            || <String as ToSql>::accepts(ty)
+            || <bool as ToSql>::accepts(ty)
+            || <Vec<u8> as ToSql>::accepts(ty)
     }
     to_sql_checked!();
 }
@@ -234,6 +240,7 @@ impl Typed for Value {
             Value::Int(_) | Value::OptInt(_) => Type::INT8,
             Value::Bool(_) => Type::BOOL,
             Value::Text(_) | Value::OptText(_) | Value::Json(_) => Type::TEXT,
+            Value::OptBytes(_) => Type::BYTEA,
         }
     }
 }
@@ -278,6 +285,7 @@ macro_rules! typed_text {
 
 typed!(Type::INT8 => i64);
 typed!(Type::BOOL => bool);
+typed!(Type::BYTEA => Vec<u8>);
 typed_text!(String, &str, &String);
 typed!(Type::TEXT => Stamp, Day, JsonList,
     Status, Category, DetectedBy, EventKind, Customers, Factor, ActionKind, ActionStatus, ChangeKind);

@@ -1,6 +1,7 @@
 //! Queries on the `incidents` and `roles` tables.
 
 use super::sql::{JsonList, Stamp};
+use crate::domain::similar::{Likeness, Print};
 use crate::domain::targets::Milestones;
 use crate::domain::{Brief, Incident, RoleHolder};
 use crate::store::{ListFilter, Order};
@@ -255,6 +256,70 @@ pub fn each_brief(
     Ok(())
 }
 
+/// What similar incidents compares of the incidents `filter` selects, by
+/// number: each one's stored print, or (stored by another version, or
+/// not at all) one made from its texts.
+pub fn each_likeness(
+    conn: &Connection,
+    filter: &ListFilter,
+    f: &mut dyn FnMut(Likeness) -> Result<()>,
+) -> Result<()> {
+    let (conditions, mut values) = conditions(filter);
+    values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT i.id, i.declared_at, i.status, i.drill, i.likeness \
+         FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?"
+    ))?;
+    let mut rows = statement.query(params_from_iter(values))?;
+    while let Some(row) = rows.next()? {
+        let stored = row.get_ref(4)?.as_blob_or_null()?.and_then(Print::from_bytes);
+        let print = match stored {
+            Some(print) => print,
+            None => print_of(conn, row.get(0)?)?,
+        };
+        f(Likeness {
+            id: row.get(0)?,
+            declared_at: row.get::<_, Stamp>(1)?.0,
+            status: row.get(2)?,
+            drill: row.get(3)?,
+            print,
+        })?;
+    }
+    Ok(())
+}
+
+/// The print of incident `id` made from its texts: one stored by another
+/// version, or none.
+fn print_of(conn: &Connection, id: i64) -> Result<Print> {
+    let mut statement =
+        conn.prepare_cached("SELECT title, summary, services FROM incidents WHERE id = ?1")?;
+    Ok(statement.query_row([id], |row| {
+        Ok(Print::of_parts(
+            &row.get::<_, String>(0)?,
+            row.get::<_, Option<String>>(1)?.as_deref(),
+            &row.get::<_, JsonList>(2)?.0,
+        ))
+    })?)
+}
+
+/// Stores every incident's print ([`Print`]), for the schema step that
+/// adds them.
+pub fn backfill_prints(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare("SELECT id, title, summary, services FROM incidents")?;
+    let mut write = conn.prepare("UPDATE incidents SET likeness = ?2 WHERE id = ?1")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let services = row.get::<_, JsonList>(3).map(|l| l.0).unwrap_or_default();
+        let print = Print::of_parts(
+            &row.get::<_, String>(1)?,
+            row.get::<_, Option<String>>(2)?.as_deref(),
+            &services,
+        );
+        write.execute(params![row.get::<_, i64>(0)?, print.to_bytes()])?;
+    }
+    Ok(())
+}
+
 /// Some statuses: the few rows `incidents_by_status` finds, sorted by SQLite.
 fn each_sorted(
     conn: &Connection,
@@ -350,8 +415,8 @@ pub fn insert(conn: &Connection, d: &Incident, uid: &str, number: Option<i64>) -
     conn.prepare_cached(
         "INSERT INTO incidents (id, title, status, severity, category, services, channels, summary, \
          detected_by, started_at, declared_at, resolved_at, closed_at, resolution, next_update_at, uid, drill, \
-         acknowledged_at, triaged_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+         acknowledged_at, triaged_at, likeness) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
         free.then_some(number).flatten(),
@@ -373,6 +438,7 @@ pub fn insert(conn: &Connection, d: &Incident, uid: &str, number: Option<i64>) -
         d.drill,
         d.milestones.acknowledged.map(Stamp),
         d.milestones.triaged.map(Stamp),
+        Print::of_incident(d).to_bytes(),
     ])?;
     let id = conn.last_insert_rowid();
     set_tags(conn, id, &d.tags)?;
@@ -447,7 +513,7 @@ pub fn update(conn: &Connection, d: &Incident) -> rusqlite::Result<()> {
         "UPDATE incidents SET title = ?2, status = ?3, severity = ?4, category = ?5, services = ?6, \
          channels = ?7, summary = ?8, detected_by = ?9, started_at = ?10, resolved_at = ?11, \
          closed_at = ?12, resolution = ?13, next_update_at = ?14, declared_at = ?15, drill = ?16, \
-         acknowledged_at = ?17, triaged_at = ?18 WHERE id = ?1",
+         acknowledged_at = ?17, triaged_at = ?18, likeness = ?19 WHERE id = ?1",
     )?
     .execute(params![
         d.id,
@@ -468,6 +534,7 @@ pub fn update(conn: &Connection, d: &Incident) -> rusqlite::Result<()> {
         d.drill,
         d.milestones.acknowledged.map(Stamp),
         d.milestones.triaged.map(Stamp),
+        Print::of_incident(d).to_bytes(),
     ])?;
     set_tags(conn, d.id, &d.tags)
 }

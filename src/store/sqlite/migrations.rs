@@ -64,6 +64,12 @@ pub const STEPS: &[Step] = &[
     Step::sql(include_str!("schema_alert_events.sql")),
     // 23: an incident's indexed texts, for a narrowly filtered search.
     Step::sql(include_str!("schema_search_incident.sql")),
+    // 24: each incident's words and services as numbers, for similar
+    // incidents.
+    Step {
+        sql: include_str!("schema_likeness.sql"),
+        code: Some(super::incidents::backfill_prints),
+    },
 ];
 
 /// The version this binary writes.

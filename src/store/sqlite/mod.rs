@@ -22,6 +22,7 @@ use super::{Access, Append, Dated, Found, ListFilter, Location, Order, Put, Read
 use crate::domain::alerts::Alert;
 use crate::domain::plans::ChangeRecord;
 use crate::domain::retro::{ActionItem, Retro, RetroDraft};
+use crate::domain::similar::Likeness;
 use crate::domain::stats::Settled;
 use crate::domain::triage::Assessment;
 use crate::domain::{Brief, Incident, RoleHolder};
@@ -281,6 +282,10 @@ impl Reads for SqliteStore {
         incidents::each_brief(self.snapshot()?, filter, f)
     }
 
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+        incidents::each_likeness(self.snapshot()?, filter, f)
+    }
+
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
         self.read(|c| events::each_hash(c, upto, f))
     }
@@ -378,6 +383,10 @@ impl Reads for Writer<'_> {
 
     fn each_brief(&self, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
         incidents::each_brief(&self.tx, filter, f)
+    }
+
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+        incidents::each_likeness(&self.tx, filter, f)
     }
 
     fn each_hash(&self, upto: i64, f: &mut dyn FnMut(&str, Option<&str>)) -> Result<()> {
