@@ -253,7 +253,7 @@ fn a_database_of_the_version_before_is_upgraded_with_the_updates_index_led_by_th
          CREATE INDEX events_for_updates ON events (kind, incident_id, at, id) \
            WHERE kind IN ('severity_changed', 'status_update', 'comms'); \
          ALTER TABLE stats_settled DROP COLUMN detect_seconds; \
-         DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides, component_statuses, maintenances, search_docs; ALTER TABLE alerts DROP COLUMN seal; \
+         DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides, component_statuses, maintenances, search_docs; ALTER TABLE alerts DROP COLUMN seal; ALTER TABLE incidents DROP COLUMN likeness; \
          DROP INDEX alerts_group_latest; CREATE INDEX alerts_by_group ON alerts (source, group_key); \
          UPDATE incident_schema SET version = 3",
     );

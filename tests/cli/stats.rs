@@ -228,7 +228,7 @@ postgres_only! {
         env.tamper(
             "ALTER TABLE stats_settled DROP COLUMN detect_seconds;
              DROP TABLE renumbered, deliveries, rooms, chat_seen, overrides, component_statuses, maintenances, search_docs;
-             ALTER TABLE alerts DROP COLUMN seal;
+             ALTER TABLE alerts DROP COLUMN seal; ALTER TABLE incidents DROP COLUMN likeness;
              DROP INDEX alerts_group_latest; CREATE INDEX alerts_by_group ON alerts (source, group_key);
              UPDATE incident_schema SET version = 3;
              UPDATE incidents SET started_at = '2026-11-20T07:45:00Z' WHERE id = 1;",
