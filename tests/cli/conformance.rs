@@ -1589,9 +1589,11 @@ fn similar_incidents_compare_the_prints_stored_with_each_write(kind: Kind) {
                 .position(|s| s.sql.contains("ADD COLUMN likeness"))
                 .unwrap() as i64;
             let conn = rusqlite::Connection::open(db.location.given()).unwrap();
-            // In WAL mode from the start, as the store leaves it: this test
-            // process remembers, by inode, files it found in WAL mode, and
-            // a file of an earlier test may have had this one's.
+            // In WAL mode from the start, as the store leaves it. A process
+            // remembers which files it found in WAL mode, told apart by
+            // inode and birth time; where a file system keeps no birth
+            // time, a file of an earlier test that had this one's inode
+            // would be taken for it.
             conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
                 .unwrap();
             incident::store::sqlite::migrations::upgrade_to(&conn, 0, before).unwrap();

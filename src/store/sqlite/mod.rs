@@ -599,11 +599,16 @@ fn check_header_once(path: &Path, meta: &fs::Metadata) -> Result<bool> {
 }
 
 /// What this process found of the file `meta` describes, if it looked;
-/// with `found`, remembers that.
+/// with `found`, remembers that. A file is its device and inode, and its
+/// birth time where the file system keeps one: a file deleted and another
+/// created in its place (a database restored under a long-running
+/// `serve`) can get the same inode number, and must not be taken for the
+/// one that was in WAL mode.
 fn checked(meta: &fs::Metadata, found: Option<bool>) -> Option<bool> {
     use std::os::unix::fs::MetadataExt;
-    static CHECKED: std::sync::Mutex<Vec<((u64, u64), bool)>> = std::sync::Mutex::new(Vec::new());
-    let file = (meta.dev(), meta.ino());
+    type File = (u64, u64, Option<std::time::SystemTime>);
+    static CHECKED: std::sync::Mutex<Vec<(File, bool)>> = std::sync::Mutex::new(Vec::new());
+    let file = (meta.dev(), meta.ino(), meta.created().ok());
     let mut all = CHECKED.lock().unwrap_or_else(|e| e.into_inner());
     match found {
         Some(wal) => {
