@@ -75,7 +75,10 @@ pub fn read(
                 false => alerts_of(store, Of::Incidents(&ids))?,
             };
             for candidate in &window {
-                let theirs = alerts.remove(&candidate.id).unwrap_or_default();
+                let theirs = match alerts.is_empty() {
+                    true => Vec::new(),
+                    false => alerts.remove(&candidate.id).unwrap_or_default(),
+                };
                 ranked.extend(similar::compare(&me, &own, candidate, &theirs));
             }
         }
@@ -94,17 +97,17 @@ pub fn read(
             })?;
         }
     }
-    similar::order(&mut ranked);
-    ranked.truncate(keep.unwrap_or(usize::MAX));
-    details(store, (of, &words), ranked, &mut incidents)
+    similar::keep_best(&mut ranked, keep);
+    details(store, (of, &words, &me), ranked, &mut incidents)
 }
 
 /// Each match with its incident (read now unless in `incidents`), what it
-/// shares with `of` (whose words are given) named, and its root cause and
-/// open action items: read in one batch.
+/// shares with `of` (whose words and likeness are given) named, and its
+/// root cause and open action items: read in one batch. A match is
+/// checked against its incident's texts as read ([`similar::recheck`]).
 fn details(
     store: &(impl Reads + ?Sized),
-    (of, words): (&Brief, &Texts),
+    (of, words, me): (&Brief, &Texts, &Likeness),
     ranked: Vec<Match>,
     incidents: &mut HashMap<i64, Brief>,
 ) -> Result<Vec<Related>> {
@@ -126,7 +129,7 @@ fn details(
     }
     let mut found = store.batch(&reads)?.into_iter();
     let mut related = Vec::with_capacity(ranked.len());
-    for mut matched in ranked {
+    for matched in ranked {
         let incident = match incidents.remove(&matched.id) {
             Some(incident) => incident,
             None => match found.next() {
@@ -143,7 +146,11 @@ fn details(
             Some(Found::Actions(a)) => a,
             other => return Err(anyhow!("action items read as {other:?}")),
         };
-        similar::name(words, of, &mut matched, &incident);
+        let theirs = Texts::of(&incident);
+        let Some(mut matched) = similar::recheck(me, &matched, &Likeness::with(&incident, &theirs)) else {
+            continue;
+        };
+        similar::name(words, of, &mut matched, &incident, &theirs);
         related.push(Related {
             incident,
             matched,

@@ -284,7 +284,8 @@ pub fn each_likeness(
     let mut values = Vec::new();
     let conditions = conditions(filter, &mut values);
     let limit = limit(filter, &mut values);
-    // The texts are sent but read only for a print made again.
+    // The texts come along (a few kilobytes for the window, in the same
+    // round trip) but are read only for a print made again.
     let sql = format!(
         "SELECT i.id, i.declared_at, i.status, i.drill, i.likeness, i.title, i.summary, i.services \
          FROM incidents AS i {conditions} ORDER BY i.id{limit}"
@@ -310,26 +311,31 @@ pub fn each_likeness(
 }
 
 /// Stores every incident's print ([`Print`]), for the schema step that
-/// adds them: a thousand to a round trip.
+/// adds them: a thousand incidents at a time, read and written in a round
+/// trip each, so that memory stays flat however many there are.
 pub fn backfill_prints(db: &mut Db) -> Result<(), super::client::Error> {
-    let mut prints: Vec<(i64, Vec<u8>)> = Vec::new();
-    for r in db
-        .client
-        .query("SELECT id, title, summary, services FROM incidents", &[])?
-    {
-        let text = |i: usize| col::<Option<String>>(&r, i).ok().flatten();
-        let (Ok(id), Some(title)) = (r.try_get::<_, i64>(0), text(1)) else {
-            continue;
+    const BATCH: i64 = 1000;
+    let mut after = i64::MIN;
+    loop {
+        let page = [Value::Int(after), Value::Int(BATCH)];
+        let rows = db.client.query(
+            "SELECT id, title, summary, services FROM incidents WHERE id > $1 ORDER BY id LIMIT $2",
+            &params(&page),
+        )?;
+        let Some(last) = rows.last() else {
+            return Ok(());
         };
-        let services = col::<JsonList>(&r, 3).map(|l| l.0).unwrap_or_default();
-        let print = Print::of_parts(&title, text(2).as_deref(), &services);
-        prints.extend(print.to_bytes().map(|bytes| (id, bytes)));
-    }
-    for chunk in prints.chunks(1000) {
-        let values: Vec<[Value; 2]> = chunk
-            .iter()
-            .map(|(id, bytes)| [Value::Int(*id), Value::OptBytes(Some(bytes.clone()))])
-            .collect();
+        after = last.try_get(0)?;
+        let mut values: Vec<[Value; 2]> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let text = |i: usize| col::<Option<String>>(r, i).ok().flatten();
+            let (Ok(id), Some(title)) = (r.try_get::<_, i64>(0), text(1)) else {
+                continue;
+            };
+            let services = col::<JsonList>(r, 3).map(|l| l.0).unwrap_or_default();
+            let print = Print::of_parts(&title, text(2).as_deref(), &services);
+            values.push([Value::Int(id), Value::OptBytes(print.to_bytes())]);
+        }
         let params: Vec<_> = values.iter().map(|v| params(v)).collect();
         let calls: Vec<(&str, super::client::Params<'_>)> = params
             .iter()
@@ -337,7 +343,6 @@ pub fn backfill_prints(db: &mut Db) -> Result<(), super::client::Error> {
             .collect();
         db.client.pipeline(&calls)?;
     }
-    Ok(())
 }
 
 /// Inserts a new incident with its state and identity, numbered `number`
