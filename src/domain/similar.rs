@@ -150,14 +150,16 @@ fn more_alike(by_title: f64, by_text: Option<f64>) -> (f64, bool) {
 /// splitting them into words again.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Print {
-    /// The title's words.
-    title: Vec<u64>,
-    /// The summary's words that the title does not have; `None` without a
-    /// summary. Kept apart from the title's, not with them, so that no
-    /// word is stored twice.
-    extra: Option<Vec<u64>>,
-    /// The services it names, each once, in order.
-    services: Vec<u64>,
+    /// The title's words, then the summary's words that the title does not
+    /// have, then the services it names: each list in order and each word
+    /// once. One buffer, so that reading the hundreds `show` compares with
+    /// allocates once each.
+    hashes: Vec<u64>,
+    /// Where the title's words end.
+    title: u32,
+    /// Where the summary's end; `None` without a summary. Kept apart from
+    /// the title's, not with them, so that no word is stored twice.
+    extra: Option<u32>,
 }
 
 impl Print {
@@ -168,20 +170,24 @@ impl Print {
 
     /// An incident's print, from its words made already.
     fn with(words: &Texts, services: &[String]) -> Print {
-        let title = words.title.hashes();
+        let mut hashes = words.title.hashes();
+        let title = hashes.len() as u32;
         let extra = words.full.as_ref().map(|full| {
-            let mut extra = full.hashes();
-            extra.retain(|h| title.binary_search(h).is_err());
-            extra
+            let titled = hashes.len();
+            for h in full.hashes() {
+                if hashes[..titled].binary_search(&h).is_err() {
+                    hashes.push(h);
+                }
+            }
+            hashes.len() as u32
         });
-        let mut services: Vec<u64> = services.iter().map(|s| hash_of(s)).collect();
-        services.sort_unstable();
+        let start = hashes.len();
+        hashes.extend(services.iter().map(|s| hash_of(s)));
+        hashes[start..].sort_unstable();
+        let mut services = hashes.split_off(start);
         services.dedup();
-        Print {
-            title,
-            extra,
-            services,
-        }
+        hashes.append(&mut services);
+        Print { hashes, title, extra }
     }
 
     /// The print of an incident as stored: its title, summary and services.
@@ -194,24 +200,35 @@ impl Print {
         Print::with(&Texts::new(title, summary), services)
     }
 
+    fn title(&self) -> &[u64] {
+        &self.hashes[..self.title as usize]
+    }
+
+    /// The summary's own words (none without a summary).
+    fn extra(&self) -> &[u64] {
+        &self.hashes[self.title as usize..self.extra.unwrap_or(self.title) as usize]
+    }
+
+    fn services(&self) -> &[u64] {
+        &self.hashes[self.extra.unwrap_or(self.title) as usize..]
+    }
+
     /// As stored, little-endian: a version byte; the three lists' lengths
     /// as 16-bit numbers (the summary's as length + 1, 0 for none); then
-    /// the 64-bit numbers. `None` for a print too long for that (a summary
-    /// of over 65,000 distinct words), which is not stored: it is made
-    /// from the texts when read.
+    /// the 64-bit numbers. `None` for a print too long for that, which is
+    /// not stored: it is made from the texts when read.
     pub fn to_bytes(&self) -> Option<Vec<u8>> {
-        let extra = self.extra.as_deref().unwrap_or_default();
         let lengths = [
-            self.title.len(),
-            self.extra.as_ref().map_or(0, |e| e.len() + 1),
-            self.services.len(),
+            self.title().len(),
+            self.extra.map_or(0, |_| self.extra().len() + 1),
+            self.services().len(),
         ];
-        let mut out = Vec::with_capacity(7 + 8 * (self.title.len() + extra.len() + self.services.len()));
+        let mut out = Vec::with_capacity(7 + 8 * self.hashes.len());
         out.push(Print::VERSION);
         for n in lengths {
             out.extend_from_slice(&u16::try_from(n).ok()?.to_le_bytes());
         }
-        for h in self.title.iter().chain(extra).chain(&self.services) {
+        for h in &self.hashes {
             out.extend_from_slice(&h.to_le_bytes());
         }
         Some(out)
@@ -224,50 +241,46 @@ impl Print {
         if version != Print::VERSION || rest.len() < 6 {
             return None;
         }
-        let (lengths, mut numbers) = rest.split_at(6);
+        let (lengths, numbers) = rest.split_at(6);
         let length = |k: usize| usize::from(u16::from_le_bytes([lengths[2 * k], lengths[2 * k + 1]]));
         let (title, extra, services) = (length(0), length(1), length(2));
-        if numbers.len() != 8 * (title + extra.saturating_sub(1) + services) {
+        let count = title + extra.saturating_sub(1) + services;
+        if numbers.len() != 8 * count {
             return None;
         }
-        let mut take = |n: usize| -> Vec<u64> {
-            let (these, after) = numbers.split_at(8 * n);
-            numbers = after;
-            these
+        let print = Print {
+            hashes: numbers
                 .chunks_exact(8)
                 .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
-                .collect()
-        };
-        let print = Print {
-            title: take(title),
-            extra: (extra > 0).then(|| take(extra - 1)),
-            services: take(services),
+                .collect(),
+            title: title as u32,
+            extra: (extra > 0).then(|| (title + extra - 1) as u32),
         };
         // Out of order, or a word twice (written by hand?): compared, it
         // would say wrong things; made again instead.
         let sorted = |v: &[u64]| v.windows(2).all(|w| w[0] < w[1]);
-        let extra = print.extra.as_deref().unwrap_or_default();
-        let apart = shared_count(&print.title, extra) == 0;
-        (sorted(&print.title) && sorted(extra) && sorted(&print.services) && apart).then_some(print)
+        let apart = shared_count(print.title(), print.extra()) == 0;
+        let fine = sorted(print.title()) && sorted(print.extra()) && sorted(print.services()) && apart;
+        fine.then_some(print)
     }
 
     /// How alike the two incidents' words are ([`more_alike`]).
     fn measured(&self, theirs: &Print) -> f64 {
-        let by_title = similarity_of(&self.title, &theirs.title);
-        let by_text = match (&self.extra, &theirs.extra) {
+        let by_title = similarity_of(self.title(), theirs.title());
+        let by_text = match (self.extra, theirs.extra) {
             (None, None) => None,
-            (mine, their) => {
-                let (mine, their) = (
-                    mine.as_deref().unwrap_or_default(),
-                    their.as_deref().unwrap_or_default(),
-                );
+            _ => {
+                let (mine, their) = (self.extra(), theirs.extra());
                 // A title's and its summary's own words are apart, so each
                 // word the whole texts share is counted once.
-                let shared = shared_count(&self.title, &theirs.title)
-                    + shared_count(&self.title, their)
-                    + shared_count(mine, &theirs.title)
+                let shared = shared_count(self.title(), theirs.title())
+                    + shared_count(self.title(), their)
+                    + shared_count(mine, theirs.title())
                     + shared_count(mine, their);
-                let sizes = (self.title.len() + mine.len(), theirs.title.len() + their.len());
+                let sizes = (
+                    self.title().len() + mine.len(),
+                    theirs.title().len() + their.len(),
+                );
                 Some(dice(sizes.0, sizes.1, shared))
             }
         };
@@ -326,7 +339,7 @@ pub fn compare(
             alerts: shared_alerts,
         });
     }
-    let same_service = shared_count(&candidate.print.services, &of.print.services) > 0;
+    let same_service = shared_count(candidate.print.services(), of.print.services()) > 0;
     let score = of.print.measured(&candidate.print);
     let worded = match same_service {
         false => score > SIMILAR,
@@ -514,14 +527,18 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn the_best_few_are_the_first_few_of_the_whole_order() {
-        let of = Incident {
+    /// The open incident the history is ranked for.
+    fn checkout_again() -> Incident {
+        Incident {
             id: 9,
             status: Status::Investigating,
             ..incident(9, "10T08:00", "Checkout returns 500s", &["checkout"])
-        };
-        let all = rank(&of, &[alert("a1")], &history());
+        }
+    }
+
+    #[test]
+    fn the_best_few_are_the_first_few_of_the_whole_order() {
+        let all = rank(&checkout_again(), &[alert("a1")], &history());
         // Unordered, as they are found.
         let mut found = all.clone();
         found.reverse();
@@ -538,12 +555,7 @@ mod tests {
 
     #[test]
     fn the_ranking_of_a_known_history() {
-        let of = Incident {
-            id: 9,
-            status: Status::Investigating,
-            ..incident(9, "10T08:00", "Checkout returns 500s", &["checkout"])
-        };
-        let ranked = rank(&of, &[alert("a1")], &history());
+        let ranked = rank(&checkout_again(), &[alert("a1")], &history());
         let ids: Vec<i64> = ranked.iter().map(|m| m.id).collect();
         assert_eq!(ids, [2, 1, 6, 3]);
         assert_eq!(

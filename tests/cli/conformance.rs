@@ -1539,6 +1539,12 @@ fn raw_sql(db: &Db, kind: Kind, sql: &str) {
     }
 }
 
+/// The number of the schema step whose SQL says `what`: the version a
+/// database has just before it.
+fn position<'a>(mut steps: impl Iterator<Item = &'a str>, what: &str) -> i64 {
+    steps.position(|sql| sql.contains(what)).unwrap() as i64
+}
+
 /// How many incidents have a print stored.
 fn stored_prints(db: &Db, kind: Kind) -> i64 {
     let sql = "SELECT count(*) FROM incidents WHERE likeness IS NOT NULL";
@@ -1584,10 +1590,7 @@ fn similar_incidents_compare_the_prints_stored_with_each_write(kind: Kind) {
     let before = match kind {
         Kind::Sqlite => {
             let steps = incident::store::sqlite::migrations::STEPS;
-            let before = steps
-                .iter()
-                .position(|s| s.sql.contains("ADD COLUMN likeness"))
-                .unwrap() as i64;
+            let before = position(steps.iter().map(|s| s.sql), "ADD COLUMN likeness");
             let conn = rusqlite::Connection::open(db.location.given()).unwrap();
             // In WAL mode from the start, as the store leaves it. A process
             // remembers which files it found in WAL mode, told apart by
@@ -1602,10 +1605,7 @@ fn similar_incidents_compare_the_prints_stored_with_each_write(kind: Kind) {
         }
         Kind::Postgres => {
             let steps = incident::store::pg::migrations::STEPS;
-            let before = steps
-                .iter()
-                .position(|s| s.sql.contains("ADD COLUMN likeness"))
-                .unwrap() as i64;
+            let before = position(steps.iter().map(|s| s.sql), "ADD COLUMN likeness");
             let name = db.location.given().to_string_lossy().into_owned();
             let mut c = ::postgres::Client::connect(&name, ::postgres::NoTls).unwrap();
             for step in &steps[..before as usize] {

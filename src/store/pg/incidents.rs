@@ -250,15 +250,22 @@ fn each_row(db: &mut Db, sql: &str, values: &[Value], f: &mut dyn FnMut(&Row) ->
     Ok(())
 }
 
-/// The headlines of the incidents `filter` selects, by number: the
-/// incidents table alone, with no read of roles or tags per row.
-pub fn each_brief(db: &mut Db, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+/// The query of `columns` of the incidents `filter` selects (`i`), by
+/// number, and its values.
+fn by_number(filter: &ListFilter, columns: &str) -> (String, Vec<Value>) {
     let mut values = Vec::new();
     let conditions = conditions(filter, &mut values);
     let limit = limit(filter, &mut values);
-    let sql = format!(
-        "SELECT i.id, i.title, i.summary, i.status, i.severity, i.services, i.drill, i.declared_at \
-         FROM incidents AS i {conditions} ORDER BY i.id{limit}"
+    let sql = format!("SELECT {columns} FROM incidents AS i {conditions} ORDER BY i.id{limit}");
+    (sql, values)
+}
+
+/// The headlines of the incidents `filter` selects, by number: the
+/// incidents table alone, with no read of roles or tags per row.
+pub fn each_brief(db: &mut Db, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> Result<()>) -> Result<()> {
+    let (sql, values) = by_number(
+        filter,
+        "i.id, i.title, i.summary, i.status, i.severity, i.services, i.drill, i.declared_at",
     );
     each_row(db, &sql, &values, &mut |row| {
         f(Brief {
@@ -281,14 +288,11 @@ pub fn each_likeness(
     filter: &ListFilter,
     f: &mut dyn FnMut(Likeness) -> Result<()>,
 ) -> Result<()> {
-    let mut values = Vec::new();
-    let conditions = conditions(filter, &mut values);
-    let limit = limit(filter, &mut values);
     // The texts come along (a few kilobytes for the window, in the same
     // round trip) but are read only for a print made again.
-    let sql = format!(
-        "SELECT i.id, i.declared_at, i.status, i.drill, i.likeness, i.title, i.summary, i.services \
-         FROM incidents AS i {conditions} ORDER BY i.id{limit}"
+    let (sql, values) = by_number(
+        filter,
+        "i.id, i.declared_at, i.status, i.drill, i.likeness, i.title, i.summary, i.services",
     );
     each_row(db, &sql, &values, &mut |row| {
         let stored = row.try_get::<_, Option<&[u8]>>(4).ok().flatten();

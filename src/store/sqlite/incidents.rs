@@ -215,16 +215,22 @@ fn each_by_number(
     filter: &ListFilter,
     mut f: impl FnMut(Incident) -> Result<()>,
 ) -> Result<()> {
-    let (conditions, mut values) = conditions(filter);
-    values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?"
-    ))?;
+    let (sql, values) = by_number(filter, COLUMNS);
+    let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         f(from_row(row)?)?;
     }
     Ok(())
+}
+
+/// The query of `columns` of the incidents `filter` selects (`i`), by
+/// number, and its values.
+fn by_number(filter: &ListFilter, columns: &str) -> (String, Vec<Value>) {
+    let (conditions, mut values) = conditions(filter);
+    values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
+    let sql = format!("SELECT {columns} FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?");
+    (sql, values)
 }
 
 /// The headlines of the incidents `filter` selects, by number: the
@@ -234,12 +240,11 @@ pub fn each_brief(
     filter: &ListFilter,
     f: &mut dyn FnMut(Brief) -> Result<()>,
 ) -> Result<()> {
-    let (conditions, mut values) = conditions(filter);
-    values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT i.id, i.title, i.summary, i.status, i.severity, i.services, i.drill, i.declared_at \
-         FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?"
-    ))?;
+    let (sql, values) = by_number(
+        filter,
+        "i.id, i.title, i.summary, i.status, i.severity, i.services, i.drill, i.declared_at",
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         f(Brief {
@@ -264,12 +269,8 @@ pub fn each_likeness(
     filter: &ListFilter,
     f: &mut dyn FnMut(Likeness) -> Result<()>,
 ) -> Result<()> {
-    let (conditions, mut values) = conditions(filter);
-    values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
-    let mut statement = conn.prepare_cached(&format!(
-        "SELECT i.id, i.declared_at, i.status, i.drill, i.likeness \
-         FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?"
-    ))?;
+    let (sql, values) = by_number(filter, "i.id, i.declared_at, i.status, i.drill, i.likeness");
+    let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         let stored = row.get_ref(4)?.as_blob_or_null()?.and_then(Print::from_bytes);
