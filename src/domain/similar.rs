@@ -685,6 +685,15 @@ mod tests {
     }
 
     #[test]
+    fn a_print_too_long_to_store_is_not_stored_but_still_compares() {
+        let words: Vec<String> = (0..70_000).map(|n| format!("w{n}")).collect();
+        let long = print("Checkout down", Some(&words.join(" ")), &["checkout"]);
+        assert_eq!(long.to_bytes(), None);
+        let short = print("Checkout down", None, &["checkout"]);
+        assert!(long.measured(&short) > 0.9, "by the titles");
+    }
+
+    #[test]
     fn a_print_of_another_version_or_damaged_is_not_read() {
         let bytes = print("Checkout returns 500s", Some("rolled back"), &["checkout", "db"])
             .to_bytes()
