@@ -45,20 +45,10 @@ SENDER=$TARGET/release/examples/bench-alerts
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 if [[ $POSTGRES == 1 ]]; then
-    PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-    [[ -x $PG_BIN/initdb ]] || { echo "benches/alerts.sh --postgres needs PostgreSQL's initdb: apt-get install postgresql" >&2; exit 1; }
-    as_pg=()
-    if [[ $(id -u) == 0 ]]; then
-        as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
-        chmod o+rx "$WORK"
-    fi
-    PGDIR=$WORK/pg
-    mkdir -p "$PGDIR"
-    [[ $(id -u) == 0 ]] && chown postgres:postgres "$PGDIR"
-    "${as_pg[@]}" "$PG_BIN/initdb" -D "$PGDIR/data" -U postgres -A trust -E UTF8 --locale=C >/dev/null
-    "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
-        -o "-k $PGDIR -c listen_addresses= -p 5432" start >/dev/null
-    trap '"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+    W=$WORK
+    source "$ROOT/benches/pg.sh"
+    start_postgres
+    trap 'stop_postgres; rm -rf "$WORK"' EXIT
 fi
 run=0
 cat >"$WORK/config.toml" <<'TOML'
@@ -72,7 +62,7 @@ TOML
 for total in "${SIZES[@]}"; do
     run=$((run + 1))
     if [[ $POSTGRES == 1 ]]; then
-        "$PG_BIN/psql" -X -q -h "$PGDIR" -U postgres -d postgres -c "CREATE DATABASE run$run" >/dev/null
+        "${PSQL[@]}" -d postgres -c "CREATE DATABASE run$run" >/dev/null
         DB="postgres://postgres@/run$run?host=$PGDIR"
     else
         rm -f "$WORK"/db*
