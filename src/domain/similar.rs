@@ -21,13 +21,6 @@ pub struct AlertKey {
     pub identity: String,
 }
 
-/// A past incident to compare with, and the alerts that were tied to it.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub incident: Brief,
-    pub alerts: Vec<AlertKey>,
-}
-
 /// Why a past incident is like this one, strongest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
@@ -63,36 +56,6 @@ impl Match {
             _ => 2,
         }
     }
-}
-
-/// The past incidents among `candidates` that are like `of` (whose own
-/// alerts are `alerts`), most alike first.
-///
-/// Past: declared before it (the same time: numbered before it). Not
-/// counted: canceled incidents and duplicates (never real, or told by
-/// their primary), and drills unless `of` is one.
-///
-/// Alike, in this order: the same alert was tied to both; they share a
-/// service and their words are [`SIMILAR`] or more; their words alone are
-/// more than [`SIMILAR`] (a shared service tips a borderline pair, "Search
-/// is slow" and "Checkout is slow", and only it). Words are the title's,
-/// or the title's and summary's together, whichever is more alike. Within
-/// each, the more alike words first, then the newer incident.
-pub fn rank(of: &Incident, alerts: &[AlertKey], candidates: &[Candidate]) -> Vec<Match> {
-    let of = Brief::of(of);
-    let words = Texts::of(&of);
-    let me = Likeness::with(&of, &words);
-    let mut found: Vec<Match> = candidates
-        .iter()
-        .filter_map(|c| {
-            let theirs = Texts::of(&c.incident);
-            let mut m = compare(&me, alerts, &Likeness::with(&c.incident, &theirs), &c.alerts)?;
-            name(&words, &of, &mut m, &c.incident, &theirs);
-            Some(m)
-        })
-        .collect();
-    order(&mut found);
-    found
 }
 
 /// The words of an incident being compared: its title's, and its title's
@@ -317,9 +280,20 @@ impl Likeness {
 }
 
 /// How `candidate` (whose alerts are `theirs`) is like `of` (whose alerts
-/// are `alerts`), if it is a past incident like it at all ([`rank`] says
-/// when). The services and words shared are named by [`name`], for the
-/// few matches kept: a common word can make hundreds match.
+/// are `alerts`), if it is a past incident like it at all.
+///
+/// Past: declared before it (the same time: numbered before it). Not
+/// counted: canceled incidents and duplicates (never real, or told by
+/// their primary), and drills unless `of` is one.
+///
+/// Alike, in this order: the same alert was tied to both; they share a
+/// service and their words are [`SIMILAR`] or more; their words alone are
+/// more than [`SIMILAR`] (a shared service tips a borderline pair, "Search
+/// is slow" and "Checkout is slow", and only it). Words are the title's,
+/// or the title's and summary's together, whichever is more alike
+/// ([`keep_best`] orders the matches). The services and words shared are
+/// named by [`name`], for the few matches kept: a common word can make
+/// hundreds match.
 pub fn compare(
     of: &Likeness,
     alerts: &[AlertKey],
@@ -367,13 +341,13 @@ pub fn compare(
 
 /// Most alike first: the same alert, then the same service, then words
 /// alone; within each the more alike words, then the newer incident.
-pub fn order(matches: &mut [Match]) {
+fn order(matches: &mut [Match]) {
     matches.sort_by(more_alike_first);
 }
 
-/// The first `keep` of [`order`] (all when `None`), in that order. A
-/// common word can make hundreds match where three are shown: those are
-/// picked out, and only they sorted.
+/// The `keep` most alike matches (all when `None`), most alike first (as
+/// `order` sorts). A common word can make hundreds match where three are
+/// shown: those are picked out, and only they sorted.
 pub fn keep_best(matches: &mut Vec<Match>, keep: Option<usize>) {
     match keep {
         Some(0) => matches.clear(),
@@ -467,6 +441,33 @@ pub const SHOWN: usize = 3;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A past incident to compare with, and the alerts that were tied to it.
+    #[derive(Debug, Clone)]
+    struct Candidate {
+        incident: Brief,
+        alerts: Vec<AlertKey>,
+    }
+
+    /// The past incidents among `candidates` that are like `of` (whose own
+    /// alerts are `alerts`), most alike first, named: the whole ranking,
+    /// as `store::similar` composes it from these parts.
+    fn rank(of: &Incident, alerts: &[AlertKey], candidates: &[Candidate]) -> Vec<Match> {
+        let of = Brief::of(of);
+        let words = Texts::of(&of);
+        let me = Likeness::with(&of, &words);
+        let mut found: Vec<Match> = candidates
+            .iter()
+            .filter_map(|c| {
+                let theirs = Texts::of(&c.incident);
+                let mut m = compare(&me, alerts, &Likeness::with(&c.incident, &theirs), &c.alerts)?;
+                name(&words, &of, &mut m, &c.incident, &theirs);
+                Some(m)
+            })
+            .collect();
+        order(&mut found);
+        found
+    }
 
     fn t(s: &str) -> DateTime<Utc> {
         format!("2026-11-{s}:00Z").parse().unwrap()
