@@ -20,7 +20,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// How a wait ended.
@@ -189,7 +189,7 @@ fn own_program() -> io::Result<std::path::PathBuf> {
 /// its exit code; `None` otherwise. The signals it names stay blocked; each
 /// byte read is a signal's number, answered with 1 when that signal was
 /// pending (and is now taken), else 0.
-pub fn sentinel_main(mut args: impl Iterator<Item = OsString>) -> Option<ExitCode> {
+pub fn sentinel_main(mut args: impl Iterator<Item = OsString>) -> Option<u8> {
     if args.next()? != SENTINEL {
         return None;
     }
@@ -198,7 +198,7 @@ pub fn sentinel_main(mut args: impl Iterator<Item = OsString>) -> Option<ExitCod
         .filter_map(|n| Signal::try_from(n).ok())
         .collect();
     if signals.thread_block().is_err() {
-        return Some(ExitCode::FAILURE);
+        return Some(1);
     }
     let (mut questions, mut answers) = (io::stdin().lock(), io::stdout().lock());
     let mut asked = [0u8];
@@ -215,7 +215,7 @@ pub fn sentinel_main(mut args: impl Iterator<Item = OsString>) -> Option<ExitCod
             break;
         }
     }
-    Some(ExitCode::SUCCESS)
+    Some(0)
 }
 
 /// Takes `signal` when it is pending (blocked, sent and not taken yet).

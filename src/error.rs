@@ -4,8 +4,6 @@
 //! Code deep in the program returns errors; only `main` turns them into an
 //! exit code, by downcasting to [`Failure`]. Anything else is a plain failure.
 
-use std::process::ExitCode;
-
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     /// The user asked for something malformed or impossible: exit 2.
@@ -60,7 +58,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Prints the error as one line on stderr and returns the exit code.
-pub fn report(err: &anyhow::Error) -> ExitCode {
+pub fn report(err: &anyhow::Error) -> u8 {
     let (code, print) = exit_code(err);
     if print {
         // `{:#}` joins the causes with ": " on one line; user text in it is
@@ -68,7 +66,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         let message = format!("{err:#}");
         crate::text::to_stderr(&format!("error: {}", crate::text::one_line(&message)));
     }
-    ExitCode::from(code)
+    code
 }
 
 #[cfg(test)]

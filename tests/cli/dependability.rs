@@ -475,6 +475,48 @@ fn hostile_and_huge_input_is_stored_faithfully_and_never_panics() {
     assert!(env.ok(&["list"]).contains("DROP TABLE incidents"));
 }
 
+/// A cron job or a service manager may start the tool with its standard
+/// streams closed. Nothing the command opens may then become descriptor 1
+/// and take its output: a PostgreSQL connection did, and `list` wrote its
+/// table into the protocol. Closed streams are opened on /dev/null first.
+#[test]
+fn closed_standard_streams_are_never_mistaken_for_the_database() {
+    use std::os::unix::process::CommandExt;
+    let env = Env::new();
+    env.declare("First", &[]);
+    for args in [
+        &[
+            "declare",
+            "Closed streams",
+            "--severity",
+            "SEV2",
+            "--service",
+            "api",
+        ][..],
+        &["update", "2", "Noted with every stream closed"],
+        &["list", "--all"],
+        &["show", "2"],
+    ] {
+        let mut cmd = env.raw(args);
+        // SAFETY: close(2) only, between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                for fd in 0..3 {
+                    libc::close(fd);
+                }
+                Ok(())
+            });
+        }
+        let status = cmd.status().unwrap();
+        assert!(status.success(), "{args:?}: {status}");
+    }
+    let shown = env.show("2");
+    assert_eq!(shown["title"], "Closed streams");
+    assert_eq!(last_event(&shown)["text"], "Noted with every stream closed");
+    env.ok(&["verify"]);
+    env.ok(&["update", "1", "Still writable"]);
+}
+
 #[test]
 fn invalid_utf8_arguments_are_usage_errors() {
     use std::os::unix::ffi::OsStrExt;
