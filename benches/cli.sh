@@ -103,6 +103,13 @@ for cols in 30 80; do
     bench "list, 131,000-character title ($cols columns, pty)" "$PTY" "$SLOW" -- \
         script -qec "$(on_pty "$cols" "$(printf %q "$BIN") list")" /dev/null
 done
+# Off a terminal nothing is cut: an entry of 330 kB of words on one line,
+# shown into a pipe. comfy-table breaks a line wider than its 16-bit widths
+# itself, in time quadratic in the line (10 s for this one); the table is
+# now given lines it can hold (src/output.rs).
+INCIDENT_DB=$W/words.db "$BIN" -q declare "A log pasted on one line" >/dev/null
+python3 -c 'print("many words " * 30000)' | INCIDENT_DB=$W/words.db "$BIN" -q update 1 -
+bench "show, 330 kB line of words (pipe)" "$READ" "$SLOW" -- env INCIDENT_DB="$W/words.db" "$BIN" show 1
 bench "stats (100k, default 90 days)" "$READ" "$FAST" -- "$BIN" stats
 # The first report over every incident settles the closed ones (writes the
 # stats cache); the later ones read it back. Both are timed.

@@ -2,7 +2,7 @@
 
 use crate::error::usage;
 use anyhow::{Context, Result};
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Row, presets};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
@@ -153,7 +153,12 @@ pub fn colour_on(terminal: bool) -> bool {
 /// pipe or a file, where nothing is wrapped or cut.
 pub fn width() -> Option<usize> {
     static WIDTH: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
-    *WIDTH.get_or_init(|| Table::new().width().map(usize::from).filter(|w| *w > 0))
+    *WIDTH.get_or_init(|| {
+        comfy_table::Table::new()
+            .width()
+            .map(usize::from)
+            .filter(|w| *w > 0)
+    })
 }
 
 /// Text for a table cell or a field: on a terminal, cut past
@@ -172,9 +177,70 @@ pub fn write_wrapped(out: &mut impl Write, head: &str, value: &str) -> io::Resul
     writeln!(out, "{}", crate::text::wrap(head, &shown(value), width()))
 }
 
+/// A table: comfy-table's, but rows go in through [`Table::add_row`].
+pub struct Table(comfy_table::Table);
+
+/// The widest line a cell is given off a terminal. comfy-table holds a
+/// width in 16 bits and breaks a wider line itself, but it measures the
+/// line it is filling again at every word: time quadratic in the line's
+/// length, 10 s to `show` into a file an entry of 330 kB of words.
+const WIDEST: usize = 60_000;
+
+impl Table {
+    /// Adds a row, as comfy-table's `add_row` does. Off a terminal, where
+    /// nothing is cut ([`shown`]), a line wider than [`WIDEST`] is first
+    /// broken at spaces, in linear time ([`crate::text::wrap`]).
+    pub fn add_row(&mut self, row: impl Into<Row>) -> &mut Self {
+        let row = row.into();
+        match width() {
+            Some(_) => self.0.add_row(row),
+            None => self.0.add_row(fitted(row)),
+        };
+        self
+    }
+}
+
+impl std::ops::Deref for Table {
+    type Target = comfy_table::Table;
+    fn deref(&self) -> &comfy_table::Table {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Table {
+    fn deref_mut(&mut self) -> &mut comfy_table::Table {
+        &mut self.0
+    }
+}
+
+/// `row` with every line wider than [`WIDEST`] broken at spaces. A text's
+/// bytes bound its columns (no character is wider than its UTF-8 length),
+/// so a row is taken as it is after one look at each cell's length; a cell
+/// rebuilt keeps its text only, which off a terminal is all it shows.
+fn fitted(row: Row) -> Row {
+    let wide = |text: &str| text.len() > WIDEST && text.lines().any(|line| line.len() > WIDEST);
+    if !row.cell_iter().any(|cell| wide(&cell.content())) {
+        return row;
+    }
+    let mut fitted = Row::new();
+    for cell in row.cell_iter() {
+        let content = cell.content();
+        if wide(&content) {
+            let lines: Vec<String> = content
+                .lines()
+                .map(|line| crate::text::wrap("", line, Some(WIDEST)))
+                .collect();
+            fitted.add_cell(Cell::new(lines.join("\n")));
+        } else {
+            fitted.add_cell(cell.clone());
+        }
+    }
+    fitted
+}
+
 /// A borderless table, fitted to the terminal's width when there is one.
 pub fn table<const N: usize>(headers: [&str; N]) -> Table {
-    let mut table = Table::new();
+    let mut table = comfy_table::Table::new();
     table
         .load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Dynamic);
@@ -191,12 +257,12 @@ pub fn table<const N: usize>(headers: [&str; N]) -> Table {
     if let Some(column) = table.column_mut(0) {
         column.set_padding((0, 1));
     }
-    table
+    Table(table)
 }
 
 /// Keeps these columns whole when the terminal is narrow: short codes and
 /// dates broken mid-word are unreadable; long free text wraps instead.
-pub fn keep_whole(table: &mut Table, columns: &[usize]) {
+pub fn keep_whole(table: &mut comfy_table::Table, columns: &[usize]) {
     for &i in columns {
         if let Some(column) = table.column_mut(i) {
             column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
@@ -205,7 +271,7 @@ pub fn keep_whole(table: &mut Table, columns: &[usize]) {
 }
 
 /// Leaves these columns out (a narrow terminal).
-pub fn hide(table: &mut Table, columns: &[usize]) {
+pub fn hide(table: &mut comfy_table::Table, columns: &[usize]) {
     for &i in columns {
         if let Some(column) = table.column_mut(i) {
             column.set_constraint(comfy_table::ColumnConstraint::Hidden);
@@ -227,7 +293,7 @@ pub fn severity_cell(name: &str, rank: usize) -> Cell {
 }
 
 /// Prints a table; comfy-table leaves trailing spaces on borderless rows.
-pub fn print_table(out: &mut impl Write, table: &Table) -> Result<()> {
+pub fn print_table(out: &mut impl Write, table: &comfy_table::Table) -> Result<()> {
     for line in table.lines() {
         writeln!(out, "{}", line.trim_end())?;
     }
@@ -241,7 +307,7 @@ pub const PIECE_ROWS: usize = 1024;
 /// Folds the widest content of each of `table`'s columns, its header
 /// included, into `widths`: a first pass over a long table, one piece at a
 /// time, measures what comfy-table would lay the whole table out with.
-pub fn measure(widths: &mut Vec<u16>, table: &Table) {
+pub fn measure(widths: &mut Vec<u16>, table: &comfy_table::Table) {
     let found = table.column_max_content_widths();
     if widths.len() < found.len() {
         widths.resize(found.len(), 0);
@@ -265,7 +331,12 @@ pub fn fits_pieces(widths: &[u16]) -> bool {
 /// is not a terminal: there comfy-table gives every column its widest
 /// content, which is what the widths say; on a terminal it would also
 /// wrap, which depends on every row.
-pub fn print_piece(out: &mut impl Write, table: &mut Table, widths: &[u16], first: bool) -> Result<()> {
+pub fn print_piece(
+    out: &mut impl Write,
+    table: &mut comfy_table::Table,
+    widths: &[u16],
+    first: bool,
+) -> Result<()> {
     for (i, &w) in widths.iter().enumerate() {
         if let Some(column) = table.column_mut(i) {
             let fixed = comfy_table::Width::Fixed(w.saturating_add(column.padding_width()));
@@ -341,6 +412,27 @@ fn write_whole(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_wider_than_a_table_holds_is_broken_at_spaces_and_the_rest_kept() {
+        let wide = "word ".repeat(30_000);
+        let row = fitted(Row::from(vec![Cell::new("short"), Cell::new(&wide)]));
+        let cells: Vec<String> = row.cell_iter().map(Cell::content).collect();
+        assert_eq!(cells[0], "short");
+        let lines: Vec<&str> = cells[1].lines().collect();
+        assert!(
+            lines.len() >= 3 && lines.iter().all(|l| l.len() <= WIDEST),
+            "{}",
+            lines.len()
+        );
+        assert_eq!(lines.join(" "), wide.trim_end());
+        // Narrow rows are taken as they are.
+        let row = fitted(Row::from(vec!["a", "b\nc"]));
+        assert_eq!(
+            row.cell_iter().map(Cell::content).collect::<Vec<_>>(),
+            ["a", "b\nc"]
+        );
+    }
 
     #[test]
     fn a_column_at_comfy_tables_widest_is_not_printed_in_pieces() {

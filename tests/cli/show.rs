@@ -207,3 +207,32 @@ fn terminal_escapes_in_user_text_are_neutralised() {
     // Stored faithfully, and JSON escapes it.
     assert_eq!(env.show("1")["title"], evil);
 }
+
+/// Off a terminal nothing is cut: a log pasted on one line, 200 kB of
+/// words, is printed whole and in order, in lines a table can hold
+/// (comfy-table's widths are 16-bit, and it broke wider lines itself in
+/// time quadratic in their length: seconds for this one).
+#[test]
+fn an_entry_wider_than_a_table_can_hold_is_printed_whole_into_a_pipe() {
+    let env = Env::new();
+    env.declare("Pasted", &[]);
+    let words: Vec<String> = (0..30_000).map(|i| format!("w{i}")).collect();
+    env.cmd()
+        .args(["update", "1", "-"])
+        .write_stdin(words.join(" "))
+        .assert()
+        .success();
+    let shown = env.ok(&["show", "1"]);
+    let printed: Vec<&str> = shown
+        .split_whitespace()
+        .filter(|w| w.strip_prefix('w').is_some_and(|n| n.parse::<u32>().is_ok()))
+        .collect();
+    assert_eq!(printed, words, "every word, once, in order");
+    let longest = shown.lines().map(str::len).max().unwrap();
+    assert!(longest < usize::from(u16::MAX), "{longest}");
+    let first = shown.lines().find(|l| l.contains("w0 w1")).unwrap();
+    assert!(
+        first.contains(" note "),
+        "still a row of the timeline: {first:.80}"
+    );
+}
