@@ -506,6 +506,18 @@ pub enum Wait {
     No,
 }
 
+/// Why a write is refused when a newer release upgraded the database
+/// (to schema `version`; this release knows `latest`) after this process
+/// opened it: a `serve` or `notify --watch` left running across an
+/// upgrade would write rows without what the newer schema keeps (search
+/// index entries, prints), and it is the one that must change.
+pub(crate) fn upgraded_under(database: &str, version: i64, latest: i64) -> anyhow::Error {
+    anyhow!(
+        "database {database} was upgraded to schema version {version} by a newer release after this \
+         incident (schema {latest}) opened it; nothing was written: restart this process with the new release"
+    )
+}
+
 /// An open database.
 pub trait Storage: Reads {
     /// Where the data lives, for messages and hooks (never with a password).

@@ -151,6 +151,7 @@ conformance!(
     a_narrow_filter_finds_every_match_of_its_incidents,
     an_upgraded_database_is_searchable_at_once,
     similar_incidents_compare_the_prints_stored_with_each_write,
+    a_store_open_across_a_newer_upgrade_writes_nothing,
 );
 
 /// The status page's storage: component statuses set by hand (every one
@@ -1716,4 +1717,56 @@ fn similar_incidents_compare_the_prints_stored_with_each_write(kind: Kind) {
     let (read, made) = likenesses(&store);
     assert_eq!(read, made);
     assert_eq!(read.len(), 4);
+}
+
+/// A store opened before a newer release upgraded the database (a `serve`
+/// left running across an upgrade) writes nothing more, and says why and
+/// what to do: its rows would lack what the newer schema keeps. A write
+/// that need not happen (`Wait::No`) is skipped.
+fn a_store_open_across_a_newer_upgrade_writes_nothing(kind: Kind) {
+    let db = Db::new(kind);
+    let mut store = db.open();
+    declare(&mut store, "Before the upgrade", t("08:00"));
+    let latest = match kind {
+        Kind::Sqlite => incident::store::sqlite::migrations::LATEST,
+        Kind::Postgres => incident::store::pg::migrations::LATEST,
+    };
+    let set_version = |version: i64| match kind {
+        Kind::Sqlite => format!("PRAGMA user_version = {version}"),
+        Kind::Postgres => format!("UPDATE incident_schema SET version = {version}"),
+    };
+    raw_sql(&db, kind, &set_version(latest + 1));
+    let draft = Incident {
+        title: "After the upgrade".into(),
+        severity: "SEV2".into(),
+        ..Incident::bare()
+    };
+    let Err(refused) = store.write(
+        "alice",
+        || Ok(t("08:05")),
+        |w| w.create(ops::declare(&draft, Some("alice"), t("08:05"))),
+    ) else {
+        panic!("a store opened before the upgrade wrote to the upgraded database");
+    };
+    let message = format!("{refused:#}");
+    assert!(
+        message.contains(&format!("upgraded to schema version {}", latest + 1))
+            && message.contains(&format!("schema {latest}"))
+            && message.contains("nothing was written")
+            && message.contains("restart"),
+        "{message}"
+    );
+    assert!(store.backend().begin(Wait::No).unwrap().is_none());
+    // The store goes on reading; and nothing was written.
+    assert_eq!(store.count(&ListFilter::default()).unwrap(), 1);
+    drop(store);
+    raw_sql(&db, kind, &set_version(latest));
+    let mut store = db.open();
+    assert_eq!(store.count(&ListFilter::default()).unwrap(), 1);
+    declare(
+        &mut store,
+        "Restarted on the release that knows the schema",
+        t("08:10"),
+    );
+    assert_eq!(store.count(&ListFilter::default()).unwrap(), 2);
 }

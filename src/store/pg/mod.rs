@@ -86,8 +86,11 @@ const LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '30s'";
 /// The highest event number, arrival number and alert number: read with
 /// the writers' lock held, the next free ones stay free until it is let go
 /// (see [`Db::numbers`]).
+/// With them, the schema version: a newer release may have upgraded the
+/// database since this process opened it.
 const NEXT_NUMBERS: &str = "SELECT (SELECT coalesce(max(id), 0) FROM events), \
-     (SELECT coalesce(max(seq), 0) FROM events), (SELECT coalesce(max(id), 0) FROM alerts)";
+     (SELECT coalesce(max(seq), 0) FROM events), (SELECT coalesce(max(id), 0) FROM alerts), \
+     (SELECT version FROM incident_schema)";
 
 /// The channel `--follow` listens on; the payload is the incident number.
 pub const CHANNEL: &str = "incident_events";
@@ -392,8 +395,17 @@ impl Storage for PgStore {
                 ]);
                 match db.client.pipeline(&statements) {
                     Ok(rows) => {
-                        db.take_numbers(rows.last().and_then(|r| r.first()));
-                        Ok(())
+                        let row = rows.last().and_then(|r| r.first());
+                        let version = row.and_then(|r| r.try_get::<_, i64>(3).ok()).unwrap_or(0);
+                        db.take_numbers(row);
+                        if version > migrations::LATEST {
+                            let upgraded =
+                                super::upgraded_under(&db.target.to_string(), version, migrations::LATEST);
+                            db.batch("ROLLBACK")?;
+                            Err(upgraded)
+                        } else {
+                            Ok(())
+                        }
                     }
                     Err(e) => Err(db.explain(e)),
                 }
@@ -421,7 +433,9 @@ impl Storage for PgStore {
                         "{end}BEGIN ISOLATION LEVEL READ COMMITTED; \
                          SELECT pg_try_advisory_xact_lock({WRITER_KEY}) \
                          AND has_table_privilege('stats_settled', 'INSERT') \
-                         AND has_table_privilege('incidents', 'UPDATE')"
+                         AND has_table_privilege('incidents', 'UPDATE') \
+                         AND (SELECT version FROM incident_schema) <= {}",
+                        migrations::LATEST
                     ))
                     .map_err(|e| {
                         db.client.set_deadline(db.target.read_timeout);

@@ -75,8 +75,10 @@ pub const STEPS: &[Step] = &[
 /// The version this binary writes.
 pub const LATEST: i64 = STEPS.len() as i64;
 
+/// The schema version. Cached: every write transaction reads it again.
 pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+    conn.prepare_cached("PRAGMA user_version")?
+        .query_row([], |r| r.get(0))
 }
 
 /// Applies every step after `from`. The caller holds the write transaction.

@@ -315,6 +315,20 @@ impl Storage for SqliteStore {
             Err(e) if wait == Wait::No && is_busy(&e) => return Ok(None),
             Err(e) => return Err(explain_error(&path, e)),
         };
+        // A newer release may have upgraded the file since this process
+        // opened it. Read under the lock, with the statement the open
+        // prepared: a step, not a prepare.
+        let version = migrations::user_version(&tx).map_err(|e| explain_error(&path, e))?;
+        if version > migrations::LATEST {
+            return match wait {
+                Wait::No => Ok(None),
+                Wait::Yes => Err(super::upgraded_under(
+                    &path.display().to_string(),
+                    version,
+                    migrations::LATEST,
+                )),
+            };
+        }
         Ok(Some(Box::new(Writer { tx, path })))
     }
 
