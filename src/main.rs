@@ -19,7 +19,8 @@ use std::io::Write;
 /// process with 101 after its message; stdout is flushed at exit. The
 /// arguments are still read by `std::env::args_os`: glibc hands them to
 /// std before `main` runs. A stack overflow now ends in SIGSEGV with no
-/// message.
+/// message, and a panic's message names the thread `<unnamed>`, not
+/// `main`.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: std::ffi::c_int, _argv: *const *const std::ffi::c_char) -> std::ffi::c_int {

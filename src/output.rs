@@ -2,7 +2,7 @@
 
 use crate::error::usage;
 use anyhow::{Context, Result};
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Row, presets};
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
@@ -177,75 +177,25 @@ pub fn write_wrapped(out: &mut impl Write, head: &str, value: &str) -> io::Resul
     writeln!(out, "{}", crate::text::wrap(head, &shown(value), width()))
 }
 
-/// A table: comfy-table's, but rows go in through [`Table::add_row`].
-pub struct Table(comfy_table::Table);
-
-/// The widest line a cell is given off a terminal. comfy-table holds a
-/// width in 16 bits and breaks a wider line itself, but it measures the
-/// line it is filling again at every word: time quadratic in the line's
-/// length, 10 s to `show` into a file an entry of 330 kB of words.
+/// The widest line a cell is given off a terminal (see [`plain`]).
+/// comfy-table holds a width in 16 bits and breaks a wider line itself,
+/// but it measures the line it is filling again at every word: time
+/// quadratic in the line's length, 10 s to `show` into a file an entry of
+/// 330 kB of words.
 const WIDEST: usize = 60_000;
-
-impl Table {
-    /// Adds a row, as comfy-table's `add_row` does. Off a terminal, where
-    /// nothing is cut ([`shown`]), a line wider than [`WIDEST`] is first
-    /// broken at spaces, in linear time ([`crate::text::wrap`]).
-    pub fn add_row(&mut self, row: impl Into<Row>) -> &mut Self {
-        let row = row.into();
-        match width() {
-            Some(_) => self.0.add_row(row),
-            None => self.0.add_row(fitted(row)),
-        };
-        self
-    }
-}
-
-impl std::ops::Deref for Table {
-    type Target = comfy_table::Table;
-    fn deref(&self) -> &comfy_table::Table {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Table {
-    fn deref_mut(&mut self) -> &mut comfy_table::Table {
-        &mut self.0
-    }
-}
-
-/// `row` with every line wider than [`WIDEST`] broken at spaces. A text's
-/// bytes bound its columns (no character is wider than its UTF-8 length),
-/// so a row is taken as it is after one look at each cell's length; a cell
-/// rebuilt keeps its text only, which off a terminal is all it shows.
-fn fitted(row: Row) -> Row {
-    let wide = |text: &str| text.len() > WIDEST && text.lines().any(|line| line.len() > WIDEST);
-    if !row.cell_iter().any(|cell| wide(&cell.content())) {
-        return row;
-    }
-    let mut fitted = Row::new();
-    for cell in row.cell_iter() {
-        let content = cell.content();
-        if wide(&content) {
-            let lines: Vec<String> = content
-                .lines()
-                .map(|line| crate::text::wrap("", line, Some(WIDEST)))
-                .collect();
-            fitted.add_cell(Cell::new(lines.join("\n")));
-        } else {
-            fitted.add_cell(cell.clone());
-        }
-    }
-    fitted
-}
 
 /// A borderless table, fitted to the terminal's width when there is one.
 pub fn table<const N: usize>(headers: [&str; N]) -> Table {
-    let mut table = comfy_table::Table::new();
+    table_of(&headers)
+}
+
+fn table_of(headers: &[&str]) -> Table {
+    let mut table = Table::new();
     table
         .load_preset(presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Dynamic);
     let colour = colour();
-    table.set_header(headers.map(|h| {
+    table.set_header(headers.iter().map(|h| {
         let cell = Cell::new(h);
         if colour {
             cell.add_attribute(Attribute::Bold)
@@ -257,12 +207,12 @@ pub fn table<const N: usize>(headers: [&str; N]) -> Table {
     if let Some(column) = table.column_mut(0) {
         column.set_padding((0, 1));
     }
-    Table(table)
+    table
 }
 
 /// Keeps these columns whole when the terminal is narrow: short codes and
 /// dates broken mid-word are unreadable; long free text wraps instead.
-pub fn keep_whole(table: &mut comfy_table::Table, columns: &[usize]) {
+pub fn keep_whole(table: &mut Table, columns: &[usize]) {
     for &i in columns {
         if let Some(column) = table.column_mut(i) {
             column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
@@ -271,7 +221,7 @@ pub fn keep_whole(table: &mut comfy_table::Table, columns: &[usize]) {
 }
 
 /// Leaves these columns out (a narrow terminal).
-pub fn hide(table: &mut comfy_table::Table, columns: &[usize]) {
+pub fn hide(table: &mut Table, columns: &[usize]) {
     for &i in columns {
         if let Some(column) = table.column_mut(i) {
             column.set_constraint(comfy_table::ColumnConstraint::Hidden);
@@ -293,11 +243,137 @@ pub fn severity_cell(name: &str, rank: usize) -> Cell {
 }
 
 /// Prints a table; comfy-table leaves trailing spaces on borderless rows.
-pub fn print_table(out: &mut impl Write, table: &comfy_table::Table) -> Result<()> {
-    for line in table.lines() {
+pub fn print_table(out: &mut impl Write, table: &Table) -> Result<()> {
+    print_table_header(out, table).map(drop)
+}
+
+/// Prints a table, as [`print_table`], and returns its first line (the
+/// header) as laid out, trailing spaces included.
+pub fn print_table_header(out: &mut impl Write, table: &Table) -> Result<Option<String>> {
+    let mut first = None;
+    for line in lines(table) {
         writeln!(out, "{}", line.trim_end())?;
+        first.get_or_insert(line);
     }
-    Ok(())
+    Ok(first)
+}
+
+/// A table's lines: [`plain`] where it can lay the table out, else
+/// comfy-table's own.
+fn lines(table: &Table) -> Box<dyn Iterator<Item = String> + '_> {
+    match plain(table) {
+        Some(lines) => Box::new(lines.into_iter()),
+        None => Box::new(table.lines()),
+    }
+}
+
+/// The texts of `table`'s header and rows, cell by cell, with every line
+/// wider than [`WIDEST`] broken at spaces (nothing is cut off a terminal,
+/// [`shown`]).
+fn texts(table: &Table) -> Vec<Vec<String>> {
+    let fit = |text: String| {
+        // A line's bytes bound its columns: no character is wider than
+        // its UTF-8 length.
+        if text.len() <= WIDEST || text.split('\n').all(|line| line.len() <= WIDEST) {
+            return text;
+        }
+        let lines: Vec<String> = text
+            .split('\n')
+            .map(|line| crate::text::wrap("", line, Some(WIDEST)))
+            .collect();
+        lines.join("\n")
+    };
+    table
+        .header()
+        .into_iter()
+        .chain(table.row_iter())
+        .map(|row| row.cell_iter().map(|cell| fit(cell.content())).collect())
+        .collect()
+}
+
+/// The widest line of each of the first `columns` columns of `rows`, as
+/// comfy-table measures: at least 1 for a column with a cell, even empty.
+fn widest(rows: &[Vec<String>], columns: usize) -> Vec<usize> {
+    use unicode_width::UnicodeWidthStr;
+    (0..columns)
+        .map(|index| {
+            rows.iter()
+                .filter_map(|row| row.get(index))
+                .map(|text| {
+                    text.split('\n')
+                        .map(|line| line.width())
+                        .max()
+                        .unwrap_or(0)
+                        .max(1)
+                })
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+/// The lines comfy-table prints for `table` off a terminal, laid out here
+/// at a fraction of its cost (a fifth of a `list`, BENCHMARKS.md), or
+/// `None` where the table is not one this knows to lay out as comfy-table
+/// does. Off a terminal comfy-table wraps nothing: each column is as wide
+/// as its widest line (at least 1, or a fixed or least width), each cell's
+/// lines are padded to it, a space each side but none left of the first
+/// column (as [`table`] sets), no borders, and the lines of a cell taller
+/// than its neighbours have blank cells beside them. Held to comfy-table's
+/// output by a property test. Lines wider than [`WIDEST`] are broken at
+/// spaces first ([`texts`]).
+fn plain(table: &Table) -> Option<Vec<String>> {
+    use comfy_table::{ColumnConstraint, Width};
+    use unicode_width::UnicodeWidthStr;
+    if table.width().is_some() || table.should_style() {
+        return None;
+    }
+    let rows = texts(table);
+    let widest = widest(&rows, table.column_iter().count());
+    let mut widths = Vec::new();
+    for (index, column) in table.column_iter().enumerate() {
+        let padding: u16 = if index == 0 { 1 } else { 2 };
+        if column.padding_width() != padding {
+            return None;
+        }
+        // comfy-table holds widths in 16 bits and breaks a wider line.
+        let widest = u16::try_from(widest[index]).ok().filter(|w| *w < u16::MAX)?;
+        let width = match column.constraint() {
+            None | Some(ColumnConstraint::ContentWidth) => widest,
+            Some(ColumnConstraint::Absolute(Width::Fixed(fixed))) => fixed.saturating_sub(padding),
+            Some(ColumnConstraint::LowerBoundary(Width::Fixed(least))) => {
+                widest.max(least.saturating_sub(padding))
+            }
+            Some(_) => return None,
+        }
+        .max(1);
+        if width < widest {
+            return None;
+        }
+        widths.push(usize::from(width));
+    }
+    let mut lines = Vec::new();
+    for row in &rows {
+        let cells: Vec<Vec<&str>> = row.iter().map(|text| text.split('\n').collect()).collect();
+        let height = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        for at in 0..height {
+            let mut line = String::new();
+            for (index, &width) in widths.iter().enumerate() {
+                let left = usize::from(index > 0);
+                match cells.get(index).map(|lines| lines.get(at)) {
+                    Some(Some(text)) => {
+                        line.extend(std::iter::repeat_n(' ', left));
+                        line.push_str(text);
+                        line.extend(std::iter::repeat_n(' ', width - text.width() + 1));
+                    }
+                    // Below a shorter cell, or where the row has no cell.
+                    Some(None) | None => line.extend(std::iter::repeat_n(' ', width + left + 1)),
+                }
+            }
+            lines.push(line);
+        }
+    }
+    Some(lines)
 }
 
 /// Rows in each piece of a table too long to hold at once (see
@@ -306,9 +382,11 @@ pub const PIECE_ROWS: usize = 1024;
 
 /// Folds the widest content of each of `table`'s columns, its header
 /// included, into `widths`: a first pass over a long table, one piece at a
-/// time, measures what comfy-table would lay the whole table out with.
-pub fn measure(widths: &mut Vec<u16>, table: &comfy_table::Table) {
-    let found = table.column_max_content_widths();
+/// time, measures what the whole table would be laid out with off a
+/// terminal ([`plain`]: lines wider than [`WIDEST`] broken first).
+pub fn measure(widths: &mut Vec<u16>, table: &Table) {
+    let found = widest(&texts(table), table.column_iter().count());
+    let found = found.into_iter().map(|w| u16::try_from(w).unwrap_or(u16::MAX));
     if widths.len() < found.len() {
         widths.resize(found.len(), 0);
     }
@@ -331,19 +409,14 @@ pub fn fits_pieces(widths: &[u16]) -> bool {
 /// is not a terminal: there comfy-table gives every column its widest
 /// content, which is what the widths say; on a terminal it would also
 /// wrap, which depends on every row.
-pub fn print_piece(
-    out: &mut impl Write,
-    table: &mut comfy_table::Table,
-    widths: &[u16],
-    first: bool,
-) -> Result<()> {
+pub fn print_piece(out: &mut impl Write, table: &mut Table, widths: &[u16], first: bool) -> Result<()> {
     for (i, &w) in widths.iter().enumerate() {
         if let Some(column) = table.column_mut(i) {
             let fixed = comfy_table::Width::Fixed(w.saturating_add(column.padding_width()));
             column.set_constraint(comfy_table::ColumnConstraint::Absolute(fixed));
         }
     }
-    for line in table.lines().skip(usize::from(!first)) {
+    for line in lines(table).skip(usize::from(!first)) {
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
@@ -416,21 +489,96 @@ mod tests {
     #[test]
     fn a_line_wider_than_a_table_holds_is_broken_at_spaces_and_the_rest_kept() {
         let wide = "word ".repeat(30_000);
-        let row = fitted(Row::from(vec![Cell::new("short"), Cell::new(&wide)]));
-        let cells: Vec<String> = row.cell_iter().map(Cell::content).collect();
-        assert_eq!(cells[0], "short");
-        let lines: Vec<&str> = cells[1].lines().collect();
+        let mut table = table(["A", "B"]);
+        table.force_no_tty();
+        table.add_row(vec!["short", &wide]);
+        let lines = plain(&table).unwrap();
         assert!(
-            lines.len() >= 3 && lines.iter().all(|l| l.len() <= WIDEST),
+            lines.len() >= 4 && lines.iter().all(|l| l.len() <= WIDEST + 8),
             "{}",
             lines.len()
         );
-        assert_eq!(lines.join(" "), wide.trim_end());
-        // Narrow rows are taken as they are.
-        let row = fitted(Row::from(vec!["a", "b\nc"]));
-        assert_eq!(
-            row.cell_iter().map(Cell::content).collect::<Vec<_>>(),
-            ["a", "b\nc"]
+        assert!(lines[1].starts_with("short  word word"));
+        let words: Vec<&str> = lines[1..].iter().flat_map(|l| l.split_whitespace()).collect();
+        assert_eq!(words.len(), 30_001, "short, then every word");
+    }
+
+    /// Texts of the parts that move a layout: spaces, line breaks (a cell
+    /// taller than its row's others, a break at the end), characters two
+    /// columns wide, a combining mark, a tab, and nothing at all.
+    fn texts() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let parts = prop::sample::select(vec!["a", "word", " ", "\n", "漢字", "e\u{301}", "🙂", "\t", "-"]);
+        prop::collection::vec(parts, 0..7).prop_map(|parts| parts.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The plain layout is comfy-table's, byte for byte, for the tables
+        /// `table` makes: any texts, rows shorter or longer than the header,
+        /// columns kept whole or given a least width, and the fixed widths
+        /// of a table printed in pieces.
+        #[test]
+        fn the_plain_layout_is_comfy_tables(
+            headers in proptest::collection::vec(texts(), 1..5),
+            rows in proptest::collection::vec(proptest::collection::vec(texts(), 0..6), 0..6),
+            whole in proptest::collection::vec(proptest::prelude::any::<bool>(), 6),
+            fixed in proptest::option::of(proptest::collection::vec(0u16..4, 6)),
+            least in proptest::collection::vec(proptest::option::of(0u16..12), 6),
+        ) {
+            let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+            let mut table = table_of(&headers);
+            table.force_no_tty();
+            for row in &rows {
+                table.add_row(row.clone());
+            }
+            let whole: Vec<usize> = (0..6).filter(|&i| whole[i]).collect();
+            keep_whole(&mut table, &whole);
+            // As `show --follow` keeps room under its columns.
+            for (i, least) in least.iter().enumerate() {
+                if let (Some(least), Some(column)) = (least, table.column_mut(i)) {
+                    let least = comfy_table::Width::Fixed(*least);
+                    column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(least));
+                }
+            }
+            if let Some(extra) = fixed {
+                let widths = table.column_max_content_widths();
+                for (i, w) in widths.iter().enumerate() {
+                    let column = table.column_mut(i).unwrap();
+                    let width = comfy_table::Width::Fixed(w + extra[i] + column.padding_width());
+                    column.set_constraint(comfy_table::ColumnConstraint::Absolute(width));
+                }
+            }
+            let comfy: Vec<String> = table.lines().collect();
+            let plain = plain(&table);
+            proptest::prop_assert_eq!(plain, Some(comfy));
+        }
+    }
+
+    #[test]
+    fn a_table_comfy_table_would_wrap_or_hide_is_left_to_it() {
+        let mut table = table(["A", "B"]);
+        table.force_no_tty();
+        table.add_row(vec!["one two three", "x"]);
+        assert!(plain(&table).is_some());
+        hide(&mut table, &[1]);
+        assert!(plain(&table).is_none());
+        let mut table = self::table(["A", "B"]);
+        table.force_no_tty();
+        table.add_row(vec!["one two three", "x"]);
+        let narrow = comfy_table::Width::Fixed(5);
+        table
+            .column_mut(0)
+            .unwrap()
+            .set_constraint(comfy_table::ColumnConstraint::Absolute(narrow));
+        assert!(
+            plain(&table).is_none(),
+            "narrower than its content: comfy-table breaks it"
+        );
+        table.set_width(40);
+        assert!(
+            plain(&table).is_none(),
+            "a width: comfy-table fits the table to it"
         );
     }
 
@@ -453,6 +601,12 @@ mod tests {
                     "x".repeat((n as usize * 7) % 31),
                 ]
             })
+            .chain([[
+                "INC-9".to_string(),
+                "api".to_string(),
+                // Wider than a line is given: broken in every piece alike.
+                "word ".repeat(14_000),
+            ]])
             .collect();
         let headers = ["KEY", "SERVICES", "TITLE"];
         let mut whole = table(headers);
@@ -471,6 +625,7 @@ mod tests {
                 }
                 measure(&mut widths, &piece);
             }
+            assert!(fits_pieces(&widths), "{widths:?}");
             let mut got = Vec::new();
             for (n, chunk) in rows.chunks(size).enumerate() {
                 let mut piece = table(headers);

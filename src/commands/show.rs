@@ -499,11 +499,7 @@ fn write_timeline(
             }
         }
     }
-    output::print_table(out, &table)?;
     // What `--follow` prints next goes under the same columns.
-    Ok(table
-        .lines()
-        .next()
-        .map(|h| Layout::under(&h))
-        .unwrap_or(Layout::Plain))
+    let header = output::print_table_header(out, &table)?;
+    Ok(header.map(|h| Layout::under(&h)).unwrap_or(Layout::Plain))
 }

@@ -396,15 +396,18 @@ impl Storage for PgStore {
                 match db.client.pipeline(&statements) {
                     Ok(rows) => {
                         let row = rows.last().and_then(|r| r.first());
-                        let version = row.and_then(|r| r.try_get::<_, i64>(3).ok()).unwrap_or(0);
+                        let version = row.map(|r| r.try_get::<_, i64>(3)).transpose();
                         db.take_numbers(row);
-                        if version > migrations::LATEST {
-                            let upgraded =
-                                super::upgraded_under(&db.target.to_string(), version, migrations::LATEST);
-                            db.batch("ROLLBACK")?;
-                            Err(upgraded)
-                        } else {
-                            Ok(())
+                        match version {
+                            Ok(Some(version)) if version > migrations::LATEST => {
+                                let target = db.target.to_string();
+                                // The refusal is what matters; a connection
+                                // that cannot roll back fails the next call.
+                                let _ = db.batch("ROLLBACK");
+                                Err(super::upgraded_under(&target, version, migrations::LATEST))
+                            }
+                            Ok(_) => Ok(()),
+                            Err(e) => Err(db.explain(e.into())),
                         }
                     }
                     Err(e) => Err(db.explain(e)),

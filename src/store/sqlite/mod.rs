@@ -317,7 +317,7 @@ impl Storage for SqliteStore {
         };
         // A newer release may have upgraded the file since this process
         // opened it. Read under the lock, with the statement the open
-        // prepared: a step, not a prepare.
+        // prepared (cached: in a one-shot command, a step, not a prepare).
         let version = migrations::user_version(&tx).map_err(|e| explain_error(&path, e))?;
         if version > migrations::LATEST {
             return match wait {
