@@ -153,12 +153,7 @@ pub fn colour_on(terminal: bool) -> bool {
 /// pipe or a file, where nothing is wrapped or cut.
 pub fn width() -> Option<usize> {
     static WIDTH: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
-    *WIDTH.get_or_init(|| {
-        comfy_table::Table::new()
-            .width()
-            .map(usize::from)
-            .filter(|w| *w > 0)
-    })
+    *WIDTH.get_or_init(|| Table::new().width().map(usize::from).filter(|w| *w > 0))
 }
 
 /// Text for a table cell or a field: on a terminal, cut past
@@ -506,7 +501,7 @@ mod tests {
     /// Texts of the parts that move a layout: spaces, line breaks (a cell
     /// taller than its row's others, a break at the end), characters two
     /// columns wide, a combining mark, a tab, and nothing at all.
-    fn texts() -> impl proptest::strategy::Strategy<Value = String> {
+    fn any_text() -> impl proptest::strategy::Strategy<Value = String> {
         use proptest::prelude::*;
         let parts = prop::sample::select(vec!["a", "word", " ", "\n", "漢字", "e\u{301}", "🙂", "\t", "-"]);
         prop::collection::vec(parts, 0..7).prop_map(|parts| parts.concat())
@@ -520,8 +515,8 @@ mod tests {
         /// of a table printed in pieces.
         #[test]
         fn the_plain_layout_is_comfy_tables(
-            headers in proptest::collection::vec(texts(), 1..5),
-            rows in proptest::collection::vec(proptest::collection::vec(texts(), 0..6), 0..6),
+            headers in proptest::collection::vec(any_text(), 1..5),
+            rows in proptest::collection::vec(proptest::collection::vec(any_text(), 0..6), 0..6),
             whole in proptest::collection::vec(proptest::prelude::any::<bool>(), 6),
             fixed in proptest::option::of(proptest::collection::vec(0u16..4, 6)),
             least in proptest::collection::vec(proptest::option::of(0u16..12), 6),
