@@ -261,6 +261,10 @@ pub fn each_brief(
     Ok(())
 }
 
+/// What [`each_likeness`] reads: the columns of `incidents_likeness`
+/// (schema_likeness_window.sql), so the rows are never read.
+const LIKENESS_COLUMNS: &str = "i.id, i.declared_at, i.status, i.drill, i.likeness";
+
 /// What similar incidents compares of the incidents `filter` selects, by
 /// number: each one's stored print, or (stored by another version, or
 /// not at all) one made from its texts.
@@ -269,7 +273,7 @@ pub fn each_likeness(
     filter: &ListFilter,
     f: &mut dyn FnMut(Likeness) -> Result<()>,
 ) -> Result<()> {
-    let (sql, values) = by_number(filter, "i.id, i.declared_at, i.status, i.drill, i.likeness");
+    let (sql, values) = by_number(filter, LIKENESS_COLUMNS);
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;
     while let Some(row) = rows.next()? {
@@ -675,6 +679,33 @@ mod tests {
         );
         assert!(
             plan.iter().any(|step| step.contains("incidents_unsettled")),
+            "{plan:?}"
+        );
+    }
+
+    /// `show` and `declare` compare with the 500 incidents before: their
+    /// prints come from the small rows of `incidents_likeness`, never from
+    /// the incidents' whole rows (four times the pages).
+    #[test]
+    fn the_window_of_prints_is_read_from_its_index_alone() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::upgrade(&conn, 0).unwrap();
+        let filter = ListFilter {
+            after: Some(400),
+            limit: Some(500),
+            ..ListFilter::default()
+        };
+        let (sql, values) = by_number(&filter, LIKENESS_COLUMNS);
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(params_from_iter(values), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            plan,
+            ["SEARCH i USING COVERING INDEX incidents_likeness (id>?)"],
             "{plan:?}"
         );
     }

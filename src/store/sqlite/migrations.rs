@@ -70,6 +70,8 @@ pub const STEPS: &[Step] = &[
         sql: include_str!("schema_likeness.sql"),
         code: Some(super::incidents::backfill_prints),
     },
+    // 25: what that comparison reads, in an index of its own.
+    Step::sql(include_str!("schema_likeness_window.sql")),
 ];
 
 /// The version this binary writes.
