@@ -475,8 +475,7 @@ mod tests {
     /// the planner walks the whole timeline instead.
     #[test]
     fn the_latest_change_is_found_through_its_partial_index() {
-        let conn = Connection::open_in_memory().unwrap();
-        super::super::migrations::upgrade(&conn, 0).unwrap();
+        let conn = super::super::in_memory();
         let plan: Vec<String> = conn
             .prepare(&format!(
                 "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM events WHERE incident_id = ?1 AND kind IN {CHANGE_KINDS} \
@@ -513,8 +512,7 @@ mod tests {
     /// partial index, which must list every kind they ask for.
     #[test]
     fn the_checklist_is_read_through_its_partial_index() {
-        let conn = Connection::open_in_memory().unwrap();
-        super::super::migrations::upgrade(&conn, 0).unwrap();
+        let conn = super::super::in_memory();
         let mut kinds = crate::domain::plans::CHECKLIST_KINDS.to_vec();
         kinds.push(EventKind::RecentChanges);
         assert_eq!(plan_index(&kinds), format!(" AND kind IN {PLAN_KINDS}"));

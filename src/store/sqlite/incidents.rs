@@ -592,8 +592,7 @@ mod tests {
     /// levels last; and stop at the limit.
     #[test]
     fn listings_are_by_level_then_age_then_number_with_or_without_statuses() {
-        let conn = Connection::open_in_memory().unwrap();
-        super::super::migrations::upgrade(&conn, 0).unwrap();
+        let conn = super::super::in_memory();
         conn.execute_batch(
             "INSERT INTO incidents (id, title, status, severity, category, declared_at, uid) VALUES
                (1, 'a', 'investigating', 'SEV2', 'other', '2026-11-23T08:00:00Z', 'u1'),
@@ -652,8 +651,7 @@ mod tests {
     /// every closed incident.
     #[test]
     fn the_unsettled_are_found_through_their_index_alone() {
-        let conn = Connection::open_in_memory().unwrap();
-        super::super::migrations::upgrade(&conn, 0).unwrap();
+        let conn = super::super::in_memory();
         let filter = ListFilter {
             statuses: vec![crate::domain::Status::Closed],
             since: Some("2026-09-01T00:00:00Z".parse().unwrap()),
@@ -683,13 +681,47 @@ mod tests {
         );
     }
 
+    /// A statement is compiled once: neither its `LIMIT ?` nor a value a
+    /// partial index's condition names makes SQLite plan it again when its
+    /// first step finds the values bound (`configure`).
+    #[test]
+    fn statements_are_compiled_once_whatever_values_are_bound() {
+        let conn = super::super::in_memory();
+        conn.execute_batch(
+            "INSERT INTO incidents (id, title, status, severity, category, declared_at, uid) VALUES
+               (1, 'a', 'investigating', 'SEV2', 'other', '2026-11-23T08:00:00Z', 'u1'),
+               (2, 'b', 'closed', 'SEV1', 'other', '2026-11-23T07:00:00Z', 'u2');",
+        )
+        .unwrap();
+        let filter = ListFilter {
+            statuses: vec![Status::Investigating],
+            after: Some(0),
+            limit: Some(20),
+            ..ListFilter::default()
+        };
+        for columns in [LIKENESS_COLUMNS, COLUMNS] {
+            let (sql, values) = by_number(&filter, columns);
+            let mut statement = conn.prepare(&sql).unwrap();
+            let ids: Vec<i64> = statement
+                .query_map(params_from_iter(values), |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(ids, [1]);
+            assert_eq!(
+                statement.get_status(rusqlite::StatementStatus::RePrepare),
+                0,
+                "{sql}"
+            );
+        }
+    }
+
     /// `show` and `declare` compare with the 500 incidents before: their
     /// prints come from the small rows of `incidents_likeness`, never from
     /// the incidents' whole rows (four times the pages).
     #[test]
     fn the_window_of_prints_is_read_from_its_index_alone() {
-        let conn = Connection::open_in_memory().unwrap();
-        super::super::migrations::upgrade(&conn, 0).unwrap();
+        let conn = super::super::in_memory();
         let filter = ListFilter {
             after: Some(400),
             limit: Some(500),
