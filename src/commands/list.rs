@@ -262,7 +262,8 @@ fn print_table(ctx: &Ctx, out: &mut impl Write, rows: &[Incident]) -> Result<()>
 
 /// Prints the table to what is not a terminal in pieces, the incidents
 /// read twice (within one snapshot): once to measure the columns, once to
-/// print. Returns how many rows it printed.
+/// print. A table of one piece (most: `list` shows 20) is printed as the
+/// first reading made it. Returns how many rows it printed.
 fn stream_table(
     ctx: &Ctx,
     store: &Store,
@@ -271,12 +272,25 @@ fn stream_table(
     out: &mut impl Write,
 ) -> Result<usize> {
     let mut widths = Vec::new();
+    let (mut pieces, mut whole) = (0, None);
     let rows = each_piece(ctx, store, filter, order, &mut |piece| {
         output::measure(&mut widths, piece);
+        pieces += 1;
+        // The first is kept until a second shows it is not the whole table.
+        whole = match pieces {
+            1 => Some(std::mem::replace(piece, output::table(HEADERS))),
+            _ => None,
+        };
         Ok(())
     })?;
     if rows == 0 {
         return Ok(0);
+    }
+    if let Some(whole) = &mut whole
+        && output::fits_pieces(&widths)
+    {
+        output::print_piece(out, whole, &widths, true)?;
+        return Ok(rows);
     }
     if !output::fits_pieces(&widths) {
         let mut all = Vec::with_capacity(rows);

@@ -89,6 +89,45 @@ fn the_human_list_is_a_table() {
     ");
 }
 
+/// Into a pipe, a table longer than one piece (1,024 rows) is printed as
+/// it is read, and still as one table: one header, every row in the order
+/// `--json` gives, every column starting where the header's does.
+#[test]
+fn a_table_of_many_pieces_into_a_pipe_is_one_table() {
+    let env = Env::new();
+    env.seed(2100, 2100, 2100);
+    let json = keys(&env.json(&["list", "--all", "--limit", "0"]));
+    for (limit, rows) in [("20", 20), ("0", 2100)] {
+        let out = env.ok(&["list", "--all", "--limit", limit]);
+        let mut lines = out.lines();
+        let header = lines.next().unwrap();
+        let starts: Vec<usize> = [
+            "SEV",
+            "STATUS",
+            "TITLE",
+            "COMMANDER",
+            "SERVICES",
+            "DECLARED",
+            "AGE",
+        ]
+        .iter()
+        .map(|name| header.find(&format!("  {name}")).unwrap() + 2)
+        .collect();
+        let rows_printed: Vec<&str> = lines.take_while(|l| !l.starts_with('…')).collect();
+        assert_eq!(rows_printed.len(), rows, "--limit {limit}");
+        for (line, key) in rows_printed.iter().zip(&json) {
+            assert!(line.starts_with(&format!("{key} ")), "{line} is not {key}");
+            for &at in &starts {
+                let (before, after) = line.split_at(at);
+                assert!(
+                    before.ends_with(' ') && !after.starts_with(' '),
+                    "--limit {limit}: a column of {line:?} does not start at {at}, under the header's"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn at_most_limit_rows_with_a_footer_counting_the_rest() {
     let env = four_incidents();
