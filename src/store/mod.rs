@@ -453,8 +453,9 @@ pub trait Transaction: Reads {
     /// A new incident with its state, identity and number (kept where free;
     /// `None`: the next); returns the number.
     fn insert_incident(&mut self, incident: &Incident, uid: &str, number: Option<i64>) -> Result<i64>;
-    /// An incident's state (its role holders apart).
-    fn put_incident(&mut self, incident: &Incident) -> Result<()>;
+    /// An incident's state (its role holders apart); `before`: what this
+    /// transaction read of it, so a backend may write only what changed.
+    fn put_incident(&mut self, incident: &Incident, before: Option<&Incident>) -> Result<()>;
     /// A role holder taking the role (`Some(since)`), or leaving it.
     fn put_role(&mut self, incident: i64, holder: &RoleHolder, since: Option<DateTime<Utc>>) -> Result<()>;
     /// Appends an event to an incident's timeline; returns its number.

@@ -303,7 +303,7 @@ pub fn import(w: &mut Writer<'_>, record: &IncidentRecord) -> Result<Imported> {
             // against its events before the import began) is taken, and
             // nothing recorded here is removed.
             w.transaction()
-                .put_incident(&crate::domain::Incident { id, ..state.clone() })?;
+                .put_incident(&crate::domain::Incident { id, ..state.clone() }, None)?;
             (id, None, here)
         }
         None => {

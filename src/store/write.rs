@@ -113,7 +113,7 @@ impl Writer<'_> {
     fn store(&mut self, change: Change) -> Result<()> {
         // Only what changed is written: most entries change no state.
         if change.changes_state() {
-            self.tx.put_incident(&change.incident)?;
+            self.tx.put_incident(&change.incident, Some(&change.before))?;
         }
         // Only closed incidents are ever settled in the stats cache.
         if change.before.status == Status::Closed || change.incident.status == Status::Closed {

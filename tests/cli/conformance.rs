@@ -283,11 +283,38 @@ fn an_incident_reads_back_as_it_was_written(kind: Kind) {
         drill: false,
         next_update_at: None,
         milestones: Default::default(),
-        ..incident
+        ..incident.clone()
     };
-    write(&mut store, t("09:00"), |w| w.transaction().put_incident(&changed));
+    write(&mut store, t("09:00"), |w| {
+        w.transaction().put_incident(&changed, None)
+    });
     store.refresh().unwrap();
     assert_eq!(store.incident(id).unwrap().unwrap(), changed);
+    // Given what it was, a backend may write only what changed: one field
+    // at a time, each one back, and all at once, it reads as put.
+    let mut now = changed.clone();
+    let steps: [&dyn Fn(&mut Incident); 6] = [
+        &|i| i.status = Status::Closed,
+        &|i| i.severity = "SEV3".into(),
+        &|i| i.title = "Customer data exposed, contained".into(),
+        &|i| i.tags = Default::default(),
+        &|i| i.milestones.acknowledged = Some(t("08:20")),
+        &|i| {
+            *i = Incident {
+                id,
+                ..incident.clone()
+            }
+        },
+    ];
+    for (n, step) in steps.iter().enumerate() {
+        let before = now.clone();
+        step(&mut now);
+        write(&mut store, t("09:30"), |w| {
+            w.transaction().put_incident(&now, Some(&before))
+        });
+        store.refresh().unwrap();
+        assert_eq!(store.incident(id).unwrap().unwrap(), now, "step {n}");
+    }
     let found = store
         .incidents(&ListFilter {
             uid: Some("uid-1".into()),
@@ -1330,7 +1357,7 @@ fn the_search_index_is_kept_in_the_writing_transaction(kind: Kind) {
         let tx = w.transaction();
         let mut i = tx.incident(kept)?.unwrap();
         i.title = "Checkout outage".into();
-        tx.put_incident(&i)?;
+        tx.put_incident(&i, None)?;
         tx.put_retro(
             other,
             &Dated {
@@ -1647,7 +1674,9 @@ fn similar_incidents_compare_the_prints_stored_with_each_write(kind: Kind) {
     changed.title = "Payments are failing".into();
     changed.summary = Some("card declines".into());
     changed.services = vec!["payments".into(), "api".into()];
-    write(&mut store, t("10:05"), |w| w.transaction().put_incident(&changed));
+    write(&mut store, t("10:05"), |w| {
+        w.transaction().put_incident(&changed, None)
+    });
     store.refresh().unwrap();
     let (read, made) = likenesses(&store);
     assert_eq!(read, made);
@@ -1674,7 +1703,7 @@ fn similar_incidents_compare_the_prints_stored_with_each_write(kind: Kind) {
     let mut payments = store.incident(again).unwrap().unwrap();
     payments.services = vec!["payments".into()];
     write(&mut store, t("11:01"), |w| {
-        w.transaction().put_incident(&payments)
+        w.transaction().put_incident(&payments, None)
     });
     store.refresh().unwrap();
     let related = incident::store::similar::read(

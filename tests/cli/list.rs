@@ -97,7 +97,8 @@ fn a_table_of_many_pieces_into_a_pipe_is_one_table() {
     let env = Env::new();
     env.seed(2100, 2100, 2100);
     let json = keys(&env.json(&["list", "--all", "--limit", "0"]));
-    for (limit, rows) in [("20", 20), ("0", 2100)] {
+    // One piece (printed as measured), exactly one, two, and three.
+    for (limit, rows) in [("20", 20), ("1024", 1024), ("1025", 1025), ("0", 2100)] {
         let out = env.ok(&["list", "--all", "--limit", limit]);
         let mut lines = out.lines();
         let header = lines.next().unwrap();
@@ -118,9 +119,9 @@ fn a_table_of_many_pieces_into_a_pipe_is_one_table() {
         for (line, key) in rows_printed.iter().zip(&json) {
             assert!(line.starts_with(&format!("{key} ")), "{line} is not {key}");
             for &at in &starts {
-                let (before, after) = line.split_at(at);
+                let bytes = line.as_bytes();
                 assert!(
-                    before.ends_with(' ') && !after.starts_with(' '),
+                    bytes.get(at - 1) == Some(&b' ') && bytes.get(at).is_some_and(|b| *b != b' '),
                     "--limit {limit}: a column of {line:?} does not start at {at}, under the header's"
                 );
             }

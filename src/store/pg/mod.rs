@@ -560,7 +560,9 @@ impl super::Transaction for Writer<'_> {
         Ok(id)
     }
 
-    fn put_incident(&mut self, incident: &Incident) -> Result<()> {
+    // PostgreSQL leaves an index alone by itself when none of its values
+    // changed (a heap-only update), whatever the UPDATE sets.
+    fn put_incident(&mut self, incident: &Incident, _before: Option<&Incident>) -> Result<()> {
         let mut db = self.db()?;
         incidents::update(&mut db, incident)?;
         search::put(&mut db, crate::domain::search::incident_docs(incident));
