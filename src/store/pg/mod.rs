@@ -560,8 +560,10 @@ impl super::Transaction for Writer<'_> {
         Ok(id)
     }
 
-    // PostgreSQL leaves an index alone by itself when none of its values
-    // changed (a heap-only update), whatever the UPDATE sets.
+    // Whether PostgreSQL writes the indexes depends on the values, not on
+    // the columns an UPDATE names: none when no indexed value changed and
+    // the row fits on its page (a heap-only update), all of them otherwise.
+    // So `before` would save nothing here.
     fn put_incident(&mut self, incident: &Incident, _before: Option<&Incident>) -> Result<()> {
         let mut db = self.db()?;
         incidents::update(&mut db, incident)?;
