@@ -476,16 +476,14 @@ mod tests {
     #[test]
     fn the_latest_change_is_found_through_its_partial_index() {
         let conn = super::super::in_memory();
-        let plan: Vec<String> = conn
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM events WHERE incident_id = ?1 AND kind IN {CHANGE_KINDS} \
+        let plan = super::super::plan(
+            &conn,
+            &format!(
+                "SELECT {COLUMNS} FROM events WHERE incident_id = ?1 AND kind IN {CHANGE_KINDS} \
                  ORDER BY at DESC, id DESC"
-            ))
-            .unwrap()
-            .query_map([1], |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+            ),
+            [1],
+        );
         assert!(
             plan.iter().any(|step| step.contains("events_for_changes")),
             "{plan:?}"
@@ -526,34 +524,20 @@ mod tests {
             format!(" AND kind IN {CHANGE_KINDS}")
         );
         // The alerts tied to an incident, as similar incidents read them.
-        let plan: Vec<String> = conn
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM events WHERE incident_id IN (?1){} \
-                 AND kind IN (?2) ORDER BY at, id",
-                plan_index(&[EventKind::AlertAttached])
-            ))
-            .unwrap()
-            .query_map(rusqlite::params![1, "alert_attached"], |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events WHERE incident_id IN (?1){} AND kind IN (?2) ORDER BY at, id",
+            plan_index(&[EventKind::AlertAttached])
+        );
+        let plan = super::super::plan(&conn, &sql, rusqlite::params![1, "alert_attached"]);
         assert!(
             plan.iter().any(|step| step.contains("events_for_alerts")),
             "{plan:?}"
         );
-        let plan: Vec<String> = conn
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM events WHERE incident_id IN (?1){} \
-                 AND kind IN (?2, ?3) ORDER BY at, id",
-                plan_index(&kinds)
-            ))
-            .unwrap()
-            .query_map(rusqlite::params![1, "task_done", "task_skipped"], |r| {
-                r.get::<_, String>(3)
-            })
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events WHERE incident_id IN (?1){} AND kind IN (?2, ?3) ORDER BY at, id",
+            plan_index(&kinds)
+        );
+        let plan = super::super::plan(&conn, &sql, rusqlite::params![1, "task_done", "task_skipped"]);
         assert!(
             plan.iter().any(|step| step.contains("events_for_plans")),
             "{plan:?}"
@@ -562,18 +546,12 @@ mod tests {
         let history = crate::domain::targets::HISTORY_KINDS;
         let (kind, values) = kind_values(history);
         let values: Vec<Value> = std::iter::once(Value::Integer(1)).chain(values).collect();
-        let plan: Vec<String> = conn
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT {COLUMNS} FROM events{} WHERE incident_id IN (?){}{kind} \
-                 ORDER BY incident_id, at, id",
-                forced_index(history),
-                plan_index(history)
-            ))
-            .unwrap()
-            .query_map(params_from_iter(values), |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events{} WHERE incident_id IN (?){}{kind} ORDER BY incident_id, at, id",
+            forced_index(history),
+            plan_index(history)
+        );
+        let plan = super::super::plan(&conn, &sql, values);
         assert!(
             plan.iter().any(|step| step.contains("events_for_updates")),
             "{plan:?}"

@@ -700,15 +700,11 @@ mod tests {
             ..ListFilter::default()
         };
         let (selection, values) = selection(&filter);
-        let plan: Vec<String> = conn
-            .prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT i.id FROM incidents AS i WHERE {selection}"
-            ))
-            .unwrap()
-            .query_map(params_from_iter(values), |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = super::super::plan(
+            &conn,
+            &format!("SELECT i.id FROM incidents AS i WHERE {selection}"),
+            values,
+        );
         assert!(
             plan.iter().all(|step| !step.contains("incidents_by_status")),
             "{plan:?}"
@@ -807,13 +803,7 @@ mod tests {
             ..ListFilter::default()
         };
         let (sql, values) = by_number(&filter, LIKENESS_COLUMNS);
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map(params_from_iter(values), |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = super::super::plan(&conn, &sql, values);
         assert_eq!(
             plan,
             ["SEARCH i USING COVERING INDEX incidents_likeness (id>?)"],
@@ -827,13 +817,7 @@ mod tests {
             ..ListFilter::default()
         };
         let (sql, values) = by_number(&real, COLUMNS);
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap()
-            .query_map(params_from_iter(values), |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = super::super::plan(&conn, &sql, values);
         assert_eq!(plan[0], "SCAN i", "{plan:?}");
     }
 }

@@ -724,6 +724,17 @@ fn in_memory() -> Connection {
     conn
 }
 
+/// The plan SQLite makes for `sql` with `values` bound: its steps' texts.
+#[cfg(test)]
+fn plan(conn: &Connection, sql: &str, values: impl IntoIterator<Item: rusqlite::ToSql>) -> Vec<String> {
+    conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
 /// Removes what a creation killed midway left beside `path`
 /// (`.NAME.PID.new`, with its `-wal` and `-shm`), when that process is gone.
 fn sweep_leftovers(path: &Path) {
