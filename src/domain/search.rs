@@ -159,6 +159,23 @@ pub fn incident_docs(incident: &super::Incident) -> [Doc; 3] {
     )
 }
 
+/// The texts of `incident` to index after a change from `before` (the
+/// state the writing transaction read): the ones that changed, or all
+/// three when there is no before (a new incident, an import). Most changes
+/// (a status, a severity, a role) change none of them.
+pub fn changed_incident_docs(incident: &super::Incident, before: Option<&super::Incident>) -> Vec<Doc> {
+    let docs = incident_docs(incident);
+    match before {
+        None => docs.into(),
+        Some(before) => docs
+            .into_iter()
+            .zip(incident_docs(before))
+            .filter(|(new, old)| new != old)
+            .map(|(new, _)| new)
+            .collect(),
+    }
+}
+
 /// [`incident_docs`] from the fields alone (a migration's backfill reads
 /// only these columns).
 pub fn incident_fields(id: i64, title: &str, summary: Option<&str>, resolution: Option<&str>) -> [Doc; 3] {
@@ -729,6 +746,51 @@ mod tests {
             .into_iter()
             .map(|t| t.into_iter().map(|w| &*w.leak()).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_change_indexes_only_the_incident_texts_it_changed() {
+        let before = super::super::Incident::example();
+        let places = |docs: Vec<Doc>| docs.into_iter().map(|d| (d.place, d.text)).collect::<Vec<_>>();
+        // A new incident (or an import): all three, blank ones too, so an
+        // older text of a reused number is removed.
+        assert_eq!(
+            places(changed_incident_docs(&before, None)),
+            [
+                (Place::Title, "Checkout returns 500s".to_string()),
+                (Place::Summary, String::new()),
+                (Place::Resolution, String::new())
+            ]
+        );
+        let escalated = super::super::Incident {
+            severity: "SEV2".into(),
+            status: super::super::Status::Identified,
+            ..before.clone()
+        };
+        assert_eq!(places(changed_incident_docs(&escalated, Some(&before))), []);
+        let resolved = super::super::Incident {
+            resolution: Some("Rolled back".into()),
+            ..escalated.clone()
+        };
+        assert_eq!(
+            places(changed_incident_docs(&resolved, Some(&escalated))),
+            [(Place::Resolution, "Rolled back".to_string())]
+        );
+        // A summary cleared is a change: its old text is removed.
+        let summarized = super::super::Incident {
+            summary: Some("Card payments fail".into()),
+            ..before.clone()
+        };
+        assert_eq!(
+            places(changed_incident_docs(&before, Some(&summarized))),
+            [(Place::Summary, String::new())]
+        );
+        // Another incident's state is no before of this one.
+        let other = super::super::Incident {
+            id: 2,
+            ..before.clone()
+        };
+        assert_eq!(changed_incident_docs(&before, Some(&other)).len(), 3);
     }
 
     #[test]

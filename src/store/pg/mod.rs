@@ -563,11 +563,15 @@ impl super::Transaction for Writer<'_> {
     // Whether PostgreSQL writes the indexes depends on the values, not on
     // the columns an UPDATE names: none when no indexed value changed and
     // the row fits on its page (a heap-only update), all of them otherwise.
-    // So `before` would save nothing here.
-    fn put_incident(&mut self, incident: &Incident, _before: Option<&Incident>) -> Result<()> {
+    // So `before` saves nothing in the row; it spares the texts that did
+    // not change their statements.
+    fn put_incident(&mut self, incident: &Incident, before: Option<&Incident>) -> Result<()> {
         let mut db = self.db()?;
         incidents::update(&mut db, incident)?;
-        search::put(&mut db, crate::domain::search::incident_docs(incident));
+        search::put(
+            &mut db,
+            crate::domain::search::changed_incident_docs(incident, before),
+        );
         Ok(())
     }
 

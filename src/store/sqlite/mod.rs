@@ -429,7 +429,7 @@ impl super::Transaction for Writer<'_> {
     fn put_incident(&mut self, incident: &Incident, before: Option<&Incident>) -> Result<()> {
         self.run(|c| {
             incidents::update(c, incident, before)?;
-            index(c, crate::domain::search::incident_docs(incident))
+            index(c, crate::domain::search::changed_incident_docs(incident, before))
         })
     }
 
@@ -444,8 +444,10 @@ impl super::Transaction for Writer<'_> {
                 Append::New { event, .. } => (Some(event.kind()), event.text.as_str()),
                 Append::Verbatim { row, .. } => (row.kind.parse().ok(), row.text.as_str()),
             };
-            if let Some(kind) = kind {
-                index(c, crate::domain::search::event_doc(incident, id, kind, text))?;
+            if let Some(doc) =
+                kind.and_then(|kind| crate::domain::search::event_doc(incident, id, kind, text))
+            {
+                search::put_new(c, &doc)?;
             }
             Ok(id)
         })

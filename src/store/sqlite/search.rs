@@ -49,6 +49,29 @@ pub fn put(conn: &Connection, doc: &Doc) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Stores `doc` of a row just written: indexed at once, without first
+/// looking for an older version. One is there only when a number was used
+/// before (the newest event deleted by hand, then the number taken again),
+/// and then [`put`] replaces it.
+pub fn put_new(conn: &Connection, doc: &Doc) -> rusqlite::Result<()> {
+    if doc.is_blank() {
+        return put(conn, doc);
+    }
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO search_docs (place, of, incident_id, body) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (place, of) DO NOTHING",
+        )?
+        .execute(params![doc.place.as_str(), doc.of, doc.incident_id, doc.text])?;
+    if inserted == 0 {
+        return put(conn, doc);
+    }
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO search_fts (rowid, words) VALUES (?1, ?2)")?
+        .execute(params![id, search::indexed_words(&doc.text)])?;
+    Ok(())
+}
+
 /// Removes the text of `(place, of)`, if indexed.
 pub fn remove(conn: &Connection, place: Place, of: i64) -> rusqlite::Result<()> {
     let old: Option<i64> = conn
@@ -191,4 +214,53 @@ pub fn backfill(conn: &Connection) -> rusqlite::Result<()> {
             )
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts indexed, and the rowids the index finds for `word`.
+    fn indexed(conn: &Connection, word: &str) -> (Vec<(String, i64, String)>, Vec<i64>) {
+        let docs = conn
+            .prepare("SELECT place, of, body FROM search_docs ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let found = conn
+            .prepare("SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid")
+            .unwrap()
+            .query_map([word], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        (docs, found)
+    }
+
+    #[test]
+    fn a_new_rows_text_replaces_one_left_under_its_number() {
+        let conn = super::super::in_memory();
+        let doc = |of, text: &str| Doc::new(Place::Entry, of, 1, text);
+        put_new(&conn, &doc(7, "disk full on db-3")).unwrap();
+        let (docs, found) = indexed(&conn, "disk");
+        assert_eq!(
+            docs,
+            [("timeline".to_string(), 7, "disk full on db-3".to_string())]
+        );
+        assert_eq!(found.len(), 1);
+        // Event 7 deleted by hand, its text left; the number is taken again.
+        put_new(&conn, &doc(7, "rolled back deploy 482")).unwrap();
+        let (docs, old) = indexed(&conn, "disk");
+        assert_eq!(
+            docs,
+            [("timeline".to_string(), 7, "rolled back deploy 482".to_string())]
+        );
+        assert_eq!(old, Vec::<i64>::new(), "the old text is no longer found");
+        assert_eq!(indexed(&conn, "deploy").1.len(), 1);
+        // A blank text of a new row leaves nothing behind either.
+        put_new(&conn, &doc(7, "  ")).unwrap();
+        assert_eq!(indexed(&conn, "deploy"), (vec![], vec![]));
+    }
 }
