@@ -1,8 +1,8 @@
 //! Lays out the release binary's code in the order the commands run it
-//! (link/order.txt, made by benches/order.sh): a command then faults in a
-//! few hundred kilobytes of code in a row instead of pages scattered over
-//! eleven megabytes, about a tenth of `show`'s time (BENCHMARKS.md, "Code
-//! in the order it runs").
+//! (link/order.txt, made by benches/order.sh): the 2 MB of code the
+//! everyday commands run lie together instead of scattered over eleven
+//! megabytes, so a command faults in fewer pages of it: 5–8 % of a read's
+//! time (BENCHMARKS.md, "Code in the order it runs").
 //!
 //! Only the release build of the `incident` binary, and only where the
 //! linker takes `--symbol-ordering-file` (LLD, which Rust uses on x86-64

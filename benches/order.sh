@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Writes link/order.txt: the functions the everyday commands run, which the
 # release build's linker places together at the start of the code (build.rs)
-# so that a command faults in a few hundred kilobytes of code instead of
-# pieces of eleven megabytes (BENCHMARKS.md, "Code in the order it runs").
+# so that a command faults in the 2 MB they run together instead of pieces
+# of eleven megabytes (BENCHMARKS.md, "Code in the order it runs").
 #
 #   bash benches/order.sh     # about two minutes; needs valgrind
 #
