@@ -88,11 +88,12 @@ sync
 export INCIDENT_DB=$W/100k.db
 queries
 
-# The index's cost on a write (100k): the commands themselves, against
-# the floor benches/cli.sh uses (the sqlite3 shell inserting one
-# equivalent event row into an indexed WAL database, synchronous=FULL), so
-# the ratios compare with its `update (100k)` and `declare (100k)`; with
-# --cost, each also against itself without the index below.
+# The index's cost on a write (100k): the commands themselves, against a
+# floor of this script's own (the sqlite3 shell inserting one equivalent
+# event row into an indexed WAL database, synchronous=FULL: the floor
+# benches/cli.sh used in its first rounds, so the ratios compare with
+# those rounds'); with --cost, each also against itself without the index
+# below.
 sqlite3 "$W/floor.db" "PRAGMA journal_mode=WAL;
   CREATE TABLE events (id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL, at TEXT NOT NULL,
     recorded_at TEXT NOT NULL, author TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
