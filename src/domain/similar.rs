@@ -115,8 +115,8 @@ fn more_alike(by_title: f64, by_text: Option<f64>) -> (f64, bool) {
 pub struct Print {
     /// The title's words, then the summary's words that the title does not
     /// have, then the services it names: each list in order and each word
-    /// once. One buffer, so that reading the hundreds `show` compares with
-    /// allocates once each.
+    /// once. One buffer, so that the hundreds `show` compares with are
+    /// read one after another into the same memory ([`Print::read`]).
     hashes: Vec<u64>,
     /// Where the title's words end.
     title: u32,
@@ -200,31 +200,40 @@ impl Print {
     /// A print as [`Print::to_bytes`] wrote it; `None` for another version
     /// or anything else, which the caller makes again from the texts.
     pub fn from_bytes(bytes: &[u8]) -> Option<Print> {
-        let (&version, rest) = bytes.split_first()?;
+        let mut print = Print::default();
+        print.read(bytes).then_some(print)
+    }
+
+    /// [`Print::from_bytes`] into this print, whose memory it reuses:
+    /// `show` reads hundreds one after another. `false` (and the print
+    /// left meaningless) where `from_bytes` says `None`.
+    pub fn read(&mut self, bytes: &[u8]) -> bool {
+        let Some((&version, rest)) = bytes.split_first() else {
+            return false;
+        };
         if version != Print::VERSION || rest.len() < 6 {
-            return None;
+            return false;
         }
         let (lengths, numbers) = rest.split_at(6);
         let length = |k: usize| usize::from(u16::from_le_bytes([lengths[2 * k], lengths[2 * k + 1]]));
         let (title, extra, services) = (length(0), length(1), length(2));
         let count = title + extra.saturating_sub(1) + services;
         if numbers.len() != 8 * count {
-            return None;
+            return false;
         }
-        let print = Print {
-            hashes: numbers
+        self.hashes.clear();
+        self.hashes.extend(
+            numbers
                 .chunks_exact(8)
-                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
-                .collect(),
-            title: title as u32,
-            extra: (extra > 0).then(|| (title + extra - 1) as u32),
-        };
+                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())),
+        );
+        self.title = title as u32;
+        self.extra = (extra > 0).then(|| (title + extra - 1) as u32);
         // Out of order, or a word twice (written by hand?): compared, it
         // would say wrong things; made again instead.
         let sorted = |v: &[u64]| v.windows(2).all(|w| w[0] < w[1]);
-        let apart = shared_count(print.title(), print.extra()) == 0;
-        let fine = sorted(print.title()) && sorted(print.extra()) && sorted(print.services()) && apart;
-        fine.then_some(print)
+        let apart = shared_count(self.title(), self.extra()) == 0;
+        sorted(self.title()) && sorted(self.extra()) && sorted(self.services()) && apart
     }
 
     /// How alike the two incidents' words are ([`more_alike`]).
@@ -291,7 +300,7 @@ impl Likeness {
 /// more than [`SIMILAR`] (a shared service tips a borderline pair, "Search
 /// is slow" and "Checkout is slow", and only it). Words are the title's,
 /// or the title's and summary's together, whichever is more alike
-/// ([`keep_best`] orders the matches). The services and words shared are
+/// ([`Best`] orders the matches). The services and words shared are
 /// named by [`name`], for the few matches kept: a common word can make
 /// hundreds match.
 pub fn compare(
@@ -345,19 +354,54 @@ fn order(matches: &mut [Match]) {
     matches.sort_by(more_alike_first);
 }
 
-/// The `keep` most alike matches (all when `None`), most alike first (as
-/// `order` sorts). A common word can make hundreds match where three are
-/// shown: those are picked out, and only they sorted.
-pub fn keep_best(matches: &mut Vec<Match>, keep: Option<usize>) {
-    match keep {
-        Some(0) => matches.clear(),
-        Some(n) if n < matches.len() => {
-            matches.select_nth_unstable_by(n - 1, more_alike_first);
-            matches.truncate(n);
+/// The `keep` most alike of matches given one at a time (all when
+/// `None`), most alike first (as `order` sorts), holding no more than
+/// `keep` at any time: a common word can make hundreds match where three
+/// are shown.
+#[derive(Debug)]
+pub struct Best {
+    keep: Option<usize>,
+    /// With `keep`, most alike first.
+    matches: Vec<Match>,
+}
+
+impl Best {
+    pub fn new(keep: Option<usize>) -> Best {
+        Best {
+            keep,
+            matches: Vec::new(),
         }
-        _ => {}
     }
-    order(matches);
+
+    pub fn push(&mut self, m: Match) {
+        let Some(keep) = self.keep else {
+            self.matches.push(m);
+            return;
+        };
+        // `more_alike_first` is a total order (ids differ), so the best
+        // of the best so far and the rest are the best of all.
+        if self.matches.len() == keep {
+            match self.matches.last() {
+                Some(worst) if more_alike_first(&m, worst) == Ordering::Less => {
+                    self.matches.pop();
+                }
+                _ => return,
+            }
+        }
+        let at = self
+            .matches
+            .partition_point(|kept| more_alike_first(kept, &m) == Ordering::Less);
+        self.matches.insert(at, m);
+    }
+
+    /// The matches kept, most alike first.
+    pub fn into_vec(self) -> Vec<Match> {
+        let mut matches = self.matches;
+        if self.keep.is_none() {
+            order(&mut matches);
+        }
+        matches
+    }
 }
 
 fn more_alike_first(a: &Match, b: &Match) -> Ordering {
@@ -544,14 +588,67 @@ mod tests {
         let mut found = all.clone();
         found.reverse();
         found.rotate_left(1);
+        let best_of = |keep| {
+            let mut best = Best::new(keep);
+            found.iter().cloned().for_each(|m| best.push(m));
+            best.into_vec()
+        };
         for keep in 0..=all.len() + 1 {
-            let mut best = found.clone();
-            keep_best(&mut best, Some(keep));
+            let best = best_of(Some(keep));
             assert_eq!(best, all[..keep.min(all.len())], "keep {keep}");
         }
-        let mut every = found.clone();
-        keep_best(&mut every, None);
+        let every = best_of(None);
         assert_eq!(every, all);
+    }
+
+    /// Hundreds of matches, of every tier, with ties in score and time,
+    /// given in a scrambled order.
+    fn many_matches() -> Vec<Match> {
+        let mut state: u64 = 7;
+        (1..=300)
+            .map(|id| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let reasons = match (state >> 33) % 3 {
+                    0 => vec![Reason::SameAlert {
+                        alerts: vec![alert("a1")],
+                    }],
+                    1 => vec![Reason::SameService { services: Vec::new() }],
+                    _ => vec![Reason::SharedWords {
+                        words: Vec::new(),
+                        score: 0.5,
+                    }],
+                };
+                Match {
+                    id: (id * 7919) % 301,
+                    declared_at: t(&format!("{:02}T08:00", 1 + (state >> 40) % 3)),
+                    reasons,
+                    score: [0.5, 0.75, 1.0][((state >> 50) % 3) as usize],
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_best_kept_while_matching_are_the_best_of_all() {
+        let found = many_matches();
+        for keep in [None, Some(0), Some(1), Some(3), Some(50), Some(299), Some(400)] {
+            // All of them sorted, then the first `keep`.
+            let mut all = found.clone();
+            order(&mut all);
+            all.truncate(keep.unwrap_or(usize::MAX));
+            let mut best = Best::new(keep);
+            for m in found.iter().cloned() {
+                best.push(m);
+                assert!(
+                    keep.is_none_or(|n| best.matches.len() <= n),
+                    "keep {keep:?}: holds {}",
+                    best.matches.len()
+                );
+            }
+            assert_eq!(best.into_vec(), all, "keep {keep:?}");
+        }
     }
 
     #[test]
@@ -683,6 +780,31 @@ mod tests {
         let p = print("Checkout down", Some("the"), &[]);
         assert_ne!(p, print("Checkout down", None, &[]));
         assert_eq!(Print::from_bytes(&p.to_bytes().unwrap()), Some(p));
+    }
+
+    /// `show` reads the window's prints one after another into one print:
+    /// each reads as if alone, whatever was read before it.
+    #[test]
+    fn prints_read_one_after_another_into_one_read_as_each_alone() {
+        let prints = [
+            print(
+                "Checkout returns 500s",
+                Some("Payments timing out; rolled back"),
+                &["checkout", "payments"],
+            ),
+            print("Search slow", None, &[]),
+            print("", Some("Only a summary here"), &["search"]),
+            print("Login page down for everyone in the EU region", None, &["auth"]),
+        ];
+        let mut into = Print::default();
+        for p in prints.iter().chain(prints.iter().rev()) {
+            assert!(into.read(&p.to_bytes().unwrap()));
+            assert_eq!(&into, p);
+        }
+        // Another version is refused, as by from_bytes.
+        let mut other = prints[0].to_bytes().unwrap();
+        other[0] = Print::VERSION + 1;
+        assert!(!into.read(&other));
     }
 
     #[test]

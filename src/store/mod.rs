@@ -415,8 +415,9 @@ pub trait Reads {
 
     /// Streams what similar incidents compares of the incidents `filter`
     /// selects, by number, up to its limit: their stored prints, not their
-    /// texts.
-    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()>;
+    /// texts. Each is lent to `f`, so a store may read the next into the
+    /// same memory.
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(&Likeness) -> Result<()>) -> Result<()>;
 
     /// Streams (incident uid, event hash) of every event that arrived up to
     /// arrival number `upto`, in arrival order.

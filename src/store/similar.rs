@@ -50,36 +50,45 @@ pub fn read(
     let words = Texts::of(of);
     let me = Likeness::with(of, &words);
     let own = own_alerts(store, of.id)?;
-    let mut ranked: Vec<Match> = Vec::new();
+    let mut best = similar::Best::new(keep);
     // The matches' incidents as read already (the whole history is read
     // whole); the recent window is compared by prints, and only the
     // incidents kept are read, with their details.
     let mut incidents: HashMap<i64, Brief> = HashMap::new();
     match scope {
         Scope::Recent => {
-            let mut window = Vec::with_capacity(WINDOW);
             let filter = ListFilter {
                 after: Some(of.id.saturating_sub(WINDOW as i64 + 1)),
                 limit: Some(WINDOW),
                 ..ListFilter::default()
             };
-            store.each_likeness(&filter, &mut |l| {
-                if l.id < of.id {
-                    window.push(l);
+            if own.is_empty() {
+                // No alert to share: each print is compared as it is read,
+                // and only the best few matches are held.
+                store.each_likeness(&filter, &mut |candidate| {
+                    if candidate.id < of.id
+                        && let Some(m) = similar::compare(&me, &own, candidate, &[])
+                    {
+                        best.push(m);
+                    }
+                    Ok(())
+                })?;
+            } else {
+                let mut window = Vec::with_capacity(WINDOW);
+                store.each_likeness(&filter, &mut |l| {
+                    if l.id < of.id {
+                        window.push(l.clone());
+                    }
+                    Ok(())
+                })?;
+                let ids: Vec<i64> = window.iter().map(|l| l.id).collect();
+                let mut alerts = alerts_of(store, Of::Incidents(&ids))?;
+                for candidate in &window {
+                    let theirs = alerts.remove(&candidate.id).unwrap_or_default();
+                    if let Some(m) = similar::compare(&me, &own, candidate, &theirs) {
+                        best.push(m);
+                    }
                 }
-                Ok(())
-            })?;
-            let ids: Vec<i64> = window.iter().map(|l| l.id).collect();
-            let mut alerts = match own.is_empty() {
-                true => HashMap::new(),
-                false => alerts_of(store, Of::Incidents(&ids))?,
-            };
-            for candidate in &window {
-                let theirs = match alerts.is_empty() {
-                    true => Vec::new(),
-                    false => alerts.remove(&candidate.id).unwrap_or_default(),
-                };
-                ranked.extend(similar::compare(&me, &own, candidate, &theirs));
             }
         }
         Scope::All => {
@@ -91,13 +100,13 @@ pub fn read(
                 let theirs = alerts.remove(&incident.id).unwrap_or_default();
                 if let Some(m) = similar::compare(&me, &own, &Likeness::of(&incident), &theirs) {
                     incidents.insert(m.id, incident);
-                    ranked.push(m);
+                    best.push(m);
                 }
                 Ok(())
             })?;
         }
     }
-    similar::keep_best(&mut ranked, keep);
+    let ranked = best.into_vec();
     details(store, (of, &words, &me), ranked, &mut incidents)
 }
 

@@ -244,7 +244,7 @@ impl Reads for Writer<'_> {
         self.tx.each_brief(filter, f)
     }
 
-    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(&Likeness) -> Result<()>) -> Result<()> {
         self.tx.each_likeness(filter, f)
     }
 

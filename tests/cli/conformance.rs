@@ -1596,7 +1596,7 @@ fn likenesses(store: &Store) -> (Vec<Likeness>, Vec<Likeness>) {
     let mut read = Vec::new();
     store
         .each_likeness(&ListFilter::default(), &mut |l| {
-            read.push(l);
+            read.push(l.clone());
             Ok(())
         })
         .unwrap();

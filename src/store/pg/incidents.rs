@@ -286,7 +286,7 @@ pub fn each_brief(db: &mut Db, filter: &ListFilter, f: &mut dyn FnMut(Brief) -> 
 pub fn each_likeness(
     db: &mut Db,
     filter: &ListFilter,
-    f: &mut dyn FnMut(Likeness) -> Result<()>,
+    f: &mut dyn FnMut(&Likeness) -> Result<()>,
 ) -> Result<()> {
     // The texts come along (a few kilobytes for the window, in the same
     // round trip) but are read only for a print made again.
@@ -304,7 +304,7 @@ pub fn each_likeness(
                 &col::<JsonList>(row, 7)?.0,
             ),
         };
-        f(Likeness {
+        f(&Likeness {
             id: col(row, 0)?,
             declared_at: col::<Stamp>(row, 1)?.0,
             status: col(row, 2)?,

@@ -356,7 +356,7 @@ impl Reads for PgStore {
         self.read(|db| incidents::each_brief(db, filter, f))
     }
 
-    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(&Likeness) -> Result<()>) -> Result<()> {
         self.read(|db| incidents::each_likeness(db, filter, f))
     }
 
@@ -537,7 +537,7 @@ impl Reads for Writer<'_> {
         incidents::each_brief(&mut *self.db()?, filter, f)
     }
 
-    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(&Likeness) -> Result<()>) -> Result<()> {
         incidents::each_likeness(&mut *self.db()?, filter, f)
     }
 

@@ -274,24 +274,27 @@ const LIKENESS_COLUMNS: &str = "i.id, i.declared_at, i.status, i.drill, i.likene
 pub fn each_likeness(
     conn: &Connection,
     filter: &ListFilter,
-    f: &mut dyn FnMut(Likeness) -> Result<()>,
+    f: &mut dyn FnMut(&Likeness) -> Result<()>,
 ) -> Result<()> {
     let (sql, values) = by_number(filter, LIKENESS_COLUMNS);
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;
+    // One print's memory for every row.
+    let mut print = Print::default();
     while let Some(row) = rows.next()? {
-        let stored = row.get_ref(4)?.as_blob_or_null()?.and_then(Print::from_bytes);
-        let print = match stored {
-            Some(print) => print,
-            None => print_of(conn, row.get(0)?)?,
-        };
-        f(Likeness {
+        let stored = row.get_ref(4)?.as_blob_or_null()?;
+        if !stored.is_some_and(|bytes| print.read(bytes)) {
+            print = print_of(conn, row.get(0)?)?;
+        }
+        let likeness = Likeness {
             id: row.get(0)?,
             declared_at: row.get::<_, Stamp>(1)?.0,
             status: row.get(2)?,
             drill: row.get(3)?,
             print,
-        })?;
+        };
+        f(&likeness)?;
+        print = likeness.print;
     }
     Ok(())
 }

@@ -285,7 +285,7 @@ impl Reads for SqliteStore {
         incidents::each_brief(self.snapshot()?, filter, f)
     }
 
-    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(&Likeness) -> Result<()>) -> Result<()> {
         incidents::each_likeness(self.snapshot()?, filter, f)
     }
 
@@ -402,7 +402,7 @@ impl Reads for Writer<'_> {
         incidents::each_brief(&self.tx, filter, f)
     }
 
-    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(Likeness) -> Result<()>) -> Result<()> {
+    fn each_likeness(&self, filter: &ListFilter, f: &mut dyn FnMut(&Likeness) -> Result<()>) -> Result<()> {
         incidents::each_likeness(&self.tx, filter, f)
     }
 
