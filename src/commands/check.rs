@@ -462,32 +462,18 @@ fn evaluate_all(
     within: Duration,
 ) -> Result<Vec<(Incident, Targets)>> {
     let config = ctx.config()?;
-    let statuses = match filter.statuses.as_slice() {
-        [] => Status::ALL,
-        some => some,
-    };
-    let (open, done): (Vec<Status>, Vec<Status>) = statuses.iter().partition(|s| s.is_open());
     let mut out = Vec::new();
-    let mut add = |incident: Incident, facts: Facts| {
-        let t = targets::evaluate_facts(&incident, &facts, &config.levels, ctx.now, within);
-        out.push((incident, t));
-        Ok(())
-    };
-    if !open.is_empty() {
-        let open = ListFilter {
-            statuses: open,
-            ..filter.clone()
-        };
-        facts::each(&**store, &open, History::Read, &mut add)?;
-    }
-    // The retro target counts from resolution at the current level and reads
-    // nothing from the timeline: no update history for these.
-    if !done.is_empty() {
-        let done = ListFilter {
-            statuses: done,
-            ..filter.clone()
-        };
-        facts::each(&**store, &done, History::Skip, &mut add)?;
-    }
+    // The retro target counts from resolution at the current level and
+    // reads nothing from the timeline: no update history for those done.
+    facts::each(
+        &**store,
+        filter,
+        History::Open,
+        |incident: Incident, facts: Facts| {
+            let t = targets::evaluate_facts(&incident, &facts, &config.levels, ctx.now, within);
+            out.push((incident, t));
+            Ok(())
+        },
+    )?;
     Ok(out)
 }

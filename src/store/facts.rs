@@ -8,7 +8,7 @@
 
 use super::{EventQuery, Found, ListFilter, Of, Order, Range, Read, Reads, ReadsExt};
 use crate::domain::targets::{self, Facts, HISTORY_KINDS, UpdateFact};
-use crate::domain::{Event, EventData, EventKind, Incident};
+use crate::domain::{Event, EventData, EventKind, Incident, Status};
 use anyhow::Result;
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,9 +17,10 @@ use std::collections::{BTreeMap, HashMap};
 pub enum History {
     /// Everything the targets read.
     Read,
-    /// Only the milestones kept on the incident: for targets that read
-    /// nothing else (the retro target).
-    Skip,
+    /// Everything for the open incidents; for the others only the
+    /// milestones kept on the incident, as the one target left to them
+    /// (the retro target) reads nothing else.
+    Open,
 }
 
 /// Streams the incidents `filter` selects, by number, each with its
@@ -30,8 +31,23 @@ pub fn each(
     history: History,
     mut f: impl FnMut(Incident, Facts) -> Result<()>,
 ) -> Result<()> {
-    let mut facts = match history {
-        History::Read => {
+    let open;
+    let read = match history {
+        History::Read => Some(filter),
+        History::Open => {
+            let statuses: &[Status] = match filter.statuses.as_slice() {
+                [] => Status::ALL,
+                some => some,
+            };
+            open = ListFilter {
+                statuses: statuses.iter().copied().filter(|s| s.is_open()).collect(),
+                ..filter.clone()
+            };
+            (!open.statuses.is_empty()).then_some(&open)
+        }
+    };
+    let mut facts = match read {
+        Some(filter) => {
             let events = store.events(EventQuery {
                 of: Of::Selected(filter),
                 kinds: HISTORY_KINDS,
@@ -39,7 +55,7 @@ pub fn each(
             })?;
             histories(store, events)?
         }
-        History::Skip => HashMap::new(),
+        None => HashMap::new(),
     };
     store.each_incident(filter, Order::Number, &mut |incident| {
         let history = facts.remove(&incident.id).unwrap_or_default();

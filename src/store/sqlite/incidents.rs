@@ -232,7 +232,19 @@ fn each_by_number(
 fn by_number(filter: &ListFilter, columns: &str) -> (String, Vec<Value>) {
     let (conditions, mut values) = conditions(filter);
     values.push(Value::Integer(filter.limit.map(|n| n as i64).unwrap_or(-1)));
-    let sql = format!("SELECT {columns} FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?");
+    let whole = filter.limit.is_none() && filter.after.is_none() && filter.unsettled.is_none();
+    let sql = if whole && !filter.statuses.is_empty() {
+        // Found through `incidents_by_status`, the rows would come in
+        // status order and be sorted whole, their role and tag lists with
+        // them; the numbers are sorted instead, and the rows read in order.
+        // Only where every match is wanted: the numbers are all found first.
+        format!(
+            "SELECT {columns} FROM incidents AS i \
+             WHERE i.id IN (SELECT i.id FROM incidents AS i {conditions}) ORDER BY i.id LIMIT ?"
+        )
+    } else {
+        format!("SELECT {columns} FROM incidents AS i {conditions} ORDER BY i.id LIMIT ?")
+    };
     (sql, values)
 }
 
@@ -685,6 +697,46 @@ mod tests {
             ..sev1_and_2.clone()
         };
         assert_eq!(ids(&open_sev1_and_2), [3, 5, 4, 1]);
+    }
+
+    /// `check` reads every incident of some statuses by number: the
+    /// numbers are sorted, never the rows with their roles and tags.
+    #[test]
+    fn incidents_of_some_statuses_are_sorted_as_numbers_not_rows() {
+        let conn = super::super::in_memory();
+        let filter = ListFilter {
+            statuses: vec![Status::Investigating, Status::Resolved],
+            ..ListFilter::default()
+        };
+        let (sql, values) = by_number(&filter, COLUMNS);
+        let plan = super::super::plan(&conn, &sql, values);
+        assert!(
+            plan.iter().any(|step| step.contains("incidents_by_status")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "{plan:?}");
+        // Each row found by its number, never a scan of every row.
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("SEARCH i USING INTEGER PRIMARY KEY")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|step| step.starts_with("SCAN")), "{plan:?}");
+        // A page of them (a limit, or after a number) is found as before:
+        // all the numbers first would be more than the page.
+        for page in [
+            ListFilter {
+                limit: Some(10),
+                ..filter.clone()
+            },
+            ListFilter {
+                after: Some(100),
+                ..filter.clone()
+            },
+        ] {
+            let (sql, _) = by_number(&page, COLUMNS);
+            assert!(!sql.contains("IN (SELECT"), "{sql}");
+        }
     }
 
     /// What `stats` settles: closed, of the period, not settled under these
