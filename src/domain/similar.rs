@@ -47,13 +47,21 @@ pub struct Match {
 }
 
 impl Match {
-    /// 0: the same alert; 1: the same service (and similar words); 2:
-    /// similar words alone.
+    /// [`tier`], by its reasons.
     fn tier(&self) -> u8 {
-        match self.reasons.first() {
-            Some(Reason::SameAlert { .. }) => 0,
-            Some(Reason::SameService { .. }) => 1,
-            _ => 2,
+        let has = |f: fn(&Reason) -> bool| self.reasons.iter().any(f);
+        tier(
+            has(|r| matches!(r, Reason::SameAlert { .. })),
+            has(|r| matches!(r, Reason::SameService { .. })),
+        )
+    }
+
+    fn rank(&self) -> Rank {
+        Rank {
+            tier: self.tier(),
+            score: self.score,
+            declared_at: self.declared_at,
+            id: self.id,
         }
     }
 }
@@ -309,43 +317,103 @@ pub fn compare(
     candidate: &Likeness,
     theirs: &[AlertKey],
 ) -> Option<Match> {
+    judge(of, alerts, candidate, theirs).map(|found| found.into_match(candidate))
+}
+
+/// What [`compare`] found alike, before a [`Match`] (and its list of
+/// reasons) is made of it: [`Best::offer`] ranks it first, and most of
+/// hundreds of matches are never kept.
+struct Alike {
+    shared_alerts: Vec<AlertKey>,
+    same_service: bool,
+    worded: bool,
+    score: f64,
+}
+
+fn judge(of: &Likeness, alerts: &[AlertKey], candidate: &Likeness, theirs: &[AlertKey]) -> Option<Alike> {
     if !is_past(candidate, of) {
         return None;
     }
-    let mut reasons = Vec::new();
     let mut shared_alerts: Vec<AlertKey> = theirs.iter().filter(|a| alerts.contains(a)).cloned().collect();
     shared_alerts.sort();
     shared_alerts.dedup();
-    let same_alert = !shared_alerts.is_empty();
-    if same_alert {
-        reasons.push(Reason::SameAlert {
-            alerts: shared_alerts,
-        });
-    }
     let same_service = shared_count(candidate.print.services(), of.print.services()) > 0;
     let score = of.print.measured(&candidate.print);
     let worded = match same_service {
         false => score > SIMILAR,
         true => score >= SIMILAR,
     };
-    if !same_alert && !worded {
+    if shared_alerts.is_empty() && !worded {
         return None;
     }
-    if same_service {
-        reasons.push(Reason::SameService { services: Vec::new() });
-    }
-    if worded {
-        reasons.push(Reason::SharedWords {
-            words: Vec::new(),
-            score,
-        });
-    }
-    Some(Match {
-        id: candidate.id,
-        declared_at: candidate.declared_at,
-        reasons,
-        score: if worded { score } else { 0.0 },
+    Some(Alike {
+        shared_alerts,
+        same_service,
+        worded,
+        score,
     })
+}
+
+impl Alike {
+    /// Where the match would rank: as [`Match::rank`] of
+    /// [`Alike::into_match`].
+    fn rank(&self, candidate: &Likeness) -> Rank {
+        Rank {
+            tier: tier(!self.shared_alerts.is_empty(), self.same_service),
+            score: self.shown_score(),
+            declared_at: candidate.declared_at,
+            id: candidate.id,
+        }
+    }
+
+    /// The text similarity a match shows: 0 when only an alert matched.
+    fn shown_score(&self) -> f64 {
+        if self.worded { self.score } else { 0.0 }
+    }
+
+    fn into_match(self, candidate: &Likeness) -> Match {
+        let score = self.shown_score();
+        let mut reasons = Vec::new();
+        if !self.shared_alerts.is_empty() {
+            reasons.push(Reason::SameAlert {
+                alerts: self.shared_alerts,
+            });
+        }
+        if self.same_service {
+            reasons.push(Reason::SameService { services: Vec::new() });
+        }
+        if self.worded {
+            reasons.push(Reason::SharedWords {
+                words: Vec::new(),
+                score: self.score,
+            });
+        }
+        Match {
+            id: candidate.id,
+            declared_at: candidate.declared_at,
+            reasons,
+            score,
+        }
+    }
+}
+
+/// A match's tier: 0, the same alert; 1, the same service (and similar
+/// words); 2, similar words alone.
+fn tier(same_alert: bool, same_service: bool) -> u8 {
+    match (same_alert, same_service) {
+        (true, _) => 0,
+        (false, true) => 1,
+        (false, false) => 2,
+    }
+}
+
+/// What the order of matches compares.
+#[derive(Debug, Clone, Copy)]
+struct Rank {
+    tier: u8,
+    score: f64,
+    declared_at: DateTime<Utc>,
+    id: i64,
 }
 
 /// Most alike first: the same alert, then the same service, then words
@@ -374,24 +442,53 @@ impl Best {
     }
 
     pub fn push(&mut self, m: Match) {
+        if self.beaten(&m.rank()) {
+            return;
+        }
         let Some(keep) = self.keep else {
             self.matches.push(m);
             return;
         };
-        // `more_alike_first` is a total order (ids differ), so the best
-        // of the best so far and the rest are the best of all.
         if self.matches.len() == keep {
-            match self.matches.last() {
-                Some(worst) if more_alike_first(&m, worst) == Ordering::Less => {
-                    self.matches.pop();
-                }
-                _ => return,
-            }
+            self.matches.pop();
         }
-        let at = self
-            .matches
-            .partition_point(|kept| more_alike_first(kept, &m) == Ordering::Less);
+        let rank = m.rank();
+        let at = self.matches.partition_point(|kept| before(&kept.rank(), &rank));
         self.matches.insert(at, m);
+    }
+
+    /// [`compare`] and [`Best::push`] in one, the match made only if it
+    /// is kept. Whether it was kept (for now: a better one may push it
+    /// out later).
+    pub fn offer(
+        &mut self,
+        of: &Likeness,
+        alerts: &[AlertKey],
+        candidate: &Likeness,
+        theirs: &[AlertKey],
+    ) -> bool {
+        let Some(found) = judge(of, alerts, candidate, theirs) else {
+            return false;
+        };
+        if self.beaten(&found.rank(candidate)) {
+            return false;
+        }
+        self.push(found.into_match(candidate));
+        true
+    }
+
+    /// Whether a match ranked `rank` would not be kept: `keep` are held,
+    /// all more alike. `more_alike_first` is a total order (ids differ),
+    /// so the best of the best so far and the rest are the best of all.
+    fn beaten(&self, rank: &Rank) -> bool {
+        match self.keep {
+            None => false,
+            Some(keep) if self.matches.len() < keep => false,
+            Some(_) => self
+                .matches
+                .last()
+                .is_none_or(|worst| !before(rank, &worst.rank())),
+        }
     }
 
     /// The matches kept, most alike first.
@@ -405,10 +502,19 @@ impl Best {
 }
 
 fn more_alike_first(a: &Match, b: &Match) -> Ordering {
-    a.tier()
-        .cmp(&b.tier())
+    alike_order(&a.rank(), &b.rank())
+}
+
+fn alike_order(a: &Rank, b: &Rank) -> Ordering {
+    a.tier
+        .cmp(&b.tier)
         .then(b.score.total_cmp(&a.score))
         .then((b.declared_at, b.id).cmp(&(a.declared_at, a.id)))
+}
+
+/// Whether `a` ranks before `b`.
+fn before(a: &Rank, b: &Rank) -> bool {
+    alike_order(a, b) == Ordering::Less
 }
 
 /// Whether `candidate` counts as a past incident of `of`.
@@ -648,6 +754,46 @@ mod tests {
                 );
             }
             assert_eq!(best.into_vec(), all, "keep {keep:?}");
+        }
+    }
+
+    /// Offered one at a time, only the kept are made into matches, and
+    /// the kept are those `compare` and `push` would keep; what is not
+    /// alike, or not among the best so far, is refused.
+    #[test]
+    fn an_offer_keeps_what_compare_and_push_keep() {
+        let of = Brief::of(&checkout_again());
+        let me = Likeness::of(&of);
+        let alerts = [alert("a1")];
+        let mut candidates = history();
+        // A second round of the history, ids after it, with the first
+        // round's ties in words and time.
+        for c in history() {
+            let id = c.incident.id + 100;
+            candidates.push(Candidate {
+                incident: Brief { id, ..c.incident },
+                alerts: c.alerts,
+            });
+        }
+        for keep in [None, Some(0), Some(1), Some(2), Some(5), Some(50)] {
+            let (mut offered, mut pushed) = (Best::new(keep), Best::new(keep));
+            for c in &candidates {
+                let them = Likeness::of(&c.incident);
+                let kept = offered.offer(&me, &alerts, &them, &c.alerts);
+                let m = compare(&me, &alerts, &them, &c.alerts);
+                let held = pushed.matches.len();
+                if let Some(m) = m.clone() {
+                    pushed.push(m);
+                }
+                // Kept: it is among the held now.
+                assert_eq!(
+                    kept,
+                    m.is_some_and(|m| pushed.matches.contains(&m)),
+                    "keep {keep:?}, incident {} (held {held})",
+                    c.incident.id
+                );
+            }
+            assert_eq!(offered.into_vec(), pushed.into_vec(), "keep {keep:?}");
         }
     }
 

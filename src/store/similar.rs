@@ -66,10 +66,8 @@ pub fn read(
                 // No alert to share: each print is compared as it is read,
                 // and only the best few matches are held.
                 store.each_likeness(&filter, &mut |candidate| {
-                    if candidate.id < of.id
-                        && let Some(m) = similar::compare(&me, &own, candidate, &[])
-                    {
-                        best.push(m);
+                    if candidate.id < of.id {
+                        best.offer(&me, &own, candidate, &[]);
                     }
                     Ok(())
                 })?;
@@ -85,9 +83,7 @@ pub fn read(
                 let mut alerts = alerts_of(store, Of::Incidents(&ids))?;
                 for candidate in &window {
                     let theirs = alerts.remove(&candidate.id).unwrap_or_default();
-                    if let Some(m) = similar::compare(&me, &own, candidate, &theirs) {
-                        best.push(m);
-                    }
+                    best.offer(&me, &own, candidate, &theirs);
                 }
             }
         }
@@ -98,9 +94,8 @@ pub fn read(
             };
             store.each_brief(&ListFilter::default(), &mut |incident| {
                 let theirs = alerts.remove(&incident.id).unwrap_or_default();
-                if let Some(m) = similar::compare(&me, &own, &Likeness::of(&incident), &theirs) {
-                    incidents.insert(m.id, incident);
-                    best.push(m);
+                if best.offer(&me, &own, &Likeness::of(&incident), &theirs) {
+                    incidents.insert(incident.id, incident);
                 }
                 Ok(())
             })?;
