@@ -47,7 +47,7 @@ pub struct Match {
 }
 
 impl Match {
-    /// [`tier`], by its reasons.
+    /// Its [tier](self::tier), by its reasons.
     fn tier(&self) -> u8 {
         let has = |f: fn(&Reason) -> bool| self.reasons.iter().any(f);
         tier(
@@ -330,6 +330,7 @@ struct Alike {
     score: f64,
 }
 
+/// [`compare`], without the match made.
 fn judge(of: &Likeness, alerts: &[AlertKey], candidate: &Likeness, theirs: &[AlertKey]) -> Option<Alike> {
     if !is_past(candidate, of) {
         return None;
@@ -442,19 +443,10 @@ impl Best {
     }
 
     pub fn push(&mut self, m: Match) {
-        if self.beaten(&m.rank()) {
-            return;
-        }
-        let Some(keep) = self.keep else {
-            self.matches.push(m);
-            return;
-        };
-        if self.matches.len() == keep {
-            self.matches.pop();
-        }
         let rank = m.rank();
-        let at = self.matches.partition_point(|kept| before(&kept.rank(), &rank));
-        self.matches.insert(at, m);
+        if !self.beaten(&rank) {
+            self.insert(m, &rank);
+        }
     }
 
     /// [`compare`] and [`Best::push`] in one, the match made only if it
@@ -470,15 +462,30 @@ impl Best {
         let Some(found) = judge(of, alerts, candidate, theirs) else {
             return false;
         };
-        if self.beaten(&found.rank(candidate)) {
+        let rank = found.rank(candidate);
+        if self.beaten(&rank) {
             return false;
         }
-        self.push(found.into_match(candidate));
+        self.insert(found.into_match(candidate), &rank);
         true
     }
 
+    /// Holds `m`, ranked `rank` and not [`Best::beaten`], in its place,
+    /// the worst held let go if `keep` are held already.
+    fn insert(&mut self, m: Match, rank: &Rank) {
+        let Some(keep) = self.keep else {
+            self.matches.push(m);
+            return;
+        };
+        if self.matches.len() == keep {
+            self.matches.pop();
+        }
+        let at = self.matches.partition_point(|kept| before(&kept.rank(), rank));
+        self.matches.insert(at, m);
+    }
+
     /// Whether a match ranked `rank` would not be kept: `keep` are held,
-    /// all more alike. `more_alike_first` is a total order (ids differ),
+    /// all more alike. The order ([`alike_order`]) is total (ids differ),
     /// so the best of the best so far and the rest are the best of all.
     fn beaten(&self, rank: &Rank) -> bool {
         match self.keep {
@@ -757,9 +764,11 @@ mod tests {
         }
     }
 
-    /// Offered one at a time, only the kept are made into matches, and
-    /// the kept are those `compare` and `push` would keep; what is not
-    /// alike, or not among the best so far, is refused.
+    /// Offered one at a time, the kept are those `compare` and `push`
+    /// would keep, and each offer says whether it was kept: what is not
+    /// alike, or not among the best so far, is refused. (`beaten`, which
+    /// both use, is held to a sort of all by
+    /// `the_best_kept_while_matching_are_the_best_of_all`.)
     #[test]
     fn an_offer_keeps_what_compare_and_push_keep() {
         let of = Brief::of(&checkout_again());
@@ -775,6 +784,12 @@ mod tests {
                 alerts: c.alerts,
             });
         }
+        // The same alert as 2, older, and words a little alike (0.4, under
+        // SIMILAR): ranked by the alert alone, with no score, after 2.
+        candidates.push(candidate(
+            incident(50, "01T07:00", "Checkout is slow", &["search"]),
+            &["a1"],
+        ));
         for keep in [None, Some(0), Some(1), Some(2), Some(5), Some(50)] {
             let (mut offered, mut pushed) = (Best::new(keep), Best::new(keep));
             for c in &candidates {

@@ -51,9 +51,10 @@ pub fn read(
     let me = Likeness::with(of, &words);
     let own = own_alerts(store, of.id)?;
     let mut best = similar::Best::new(keep);
-    // The matches' incidents as read already (the whole history is read
-    // whole); the recent window is compared by prints, and only the
-    // incidents kept are read, with their details.
+    // The incidents of matches kept when they were found, as read already
+    // (the whole history is read whole; one pushed out later by a better
+    // match stays here unused); the recent window is compared by prints,
+    // and only the incidents kept are read, with their details.
     let mut incidents: HashMap<i64, Brief> = HashMap::new();
     match scope {
         Scope::Recent => {
@@ -165,8 +166,6 @@ fn details(
     Ok(related)
 }
 
-/// The alerts tied to each incident `of` selects, by its timeline (an
-/// alert's row names only the latest incident it joined).
 /// The alerts that joined `of`. Without any, no other incident can share
 /// one, so the others' alerts (a scan of their timelines) are not read.
 fn own_alerts(store: &(impl Reads + ?Sized), of: i64) -> Result<Vec<AlertKey>> {
@@ -175,6 +174,8 @@ fn own_alerts(store: &(impl Reads + ?Sized), of: i64) -> Result<Vec<AlertKey>> {
         .unwrap_or_default())
 }
 
+/// The alerts tied to each incident `of` selects, by its timeline (an
+/// alert's row names only the latest incident it joined).
 fn alerts_of(store: &(impl Reads + ?Sized), of: Of<'_>) -> Result<HashMap<i64, Vec<AlertKey>>> {
     let read = Read::Events(EventQuery {
         of,
