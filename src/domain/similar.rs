@@ -442,15 +442,18 @@ impl Best {
         }
     }
 
-    pub fn push(&mut self, m: Match) {
+    /// A match made already: what [`Best::offer`] is held to in the
+    /// tests (the product offers, and makes only the matches kept).
+    #[cfg(test)]
+    fn push(&mut self, m: Match) {
         let rank = m.rank();
         if !self.beaten(&rank) {
             self.insert(m, &rank);
         }
     }
 
-    /// [`compare`] and [`Best::push`] in one, the match made only if it
-    /// is kept. Whether it was kept (for now: a better one may push it
+    /// [`compare`], and the match held if it is among the best so far:
+    /// made only then. Whether it was kept (for now: a better one may push it
     /// out later).
     pub fn offer(
         &mut self,
